@@ -1,0 +1,44 @@
+# Fupin — run it, test it. See README.md.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+VENV := .venv
+FUPIN := $(VENV)/bin/fupin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+HOUSEHOLDS ?= 20000
+SEED ?= 2026
+
+.PHONY: run setup deps messages test lint typecheck bench e2e clean
+
+run: setup  ## set up, then serve on http://127.0.0.1:8000
+	@echo "Fupin 正在 http://$(HOST):$(PORT)/ 运行（Ctrl-C 停止）"
+	$(FUPIN) runserver $(HOST):$(PORT)
+
+setup: deps messages  ## virtualenv, dependencies from the lock file, migrate, demo data if empty
+	$(FUPIN) migrate --no-input -v 0
+	$(FUPIN) collectstatic --no-input -v 0
+	$(FUPIN) demo --if-empty --households $(HOUSEHOLDS) --seed $(SEED)
+
+deps:
+	@bash scripts/bootstrap.sh
+
+messages:
+	@command -v msgfmt >/dev/null || bash scripts/apt.sh gettext
+	$(FUPIN) compilemessages --ignore=.venv -v 0
+
+test:  ## install what the tests need, start PostgreSQL, run lint + types + the whole suite
+	@bash scripts/test.sh
+
+lint: deps
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
+
+e2e: deps messages
+	@FUPIN_SQLITE_RUN=0 bash scripts/test.sh -m e2e
+
+bench: deps  ## benchmarks (figures, not pass/fail)
+	$(VENV)/bin/python -m bench
+
+clean:
+	rm -rf $(VENV) var staticfiles test-results

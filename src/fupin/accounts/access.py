@@ -1,0 +1,147 @@
+"""Who may do what, where: the one place that answers both questions.
+
+* :func:`may` — may user U take action A (on object O)?
+* :func:`visible` — which rows of model M may U see for action A?
+
+A user's *grants* come from their role assignments: each grants the role's actions
+(:data:`fupin.accounts.roles.ACTIONS`) within a jurisdiction expressed as division
+code prefixes (R-REG-1). A county role covers ``'110101'``, a village role
+``'110101001002'``; bank roles cover the divisions their branch (and the branches
+under it) serve. An object is in scope when its division code starts with one of
+those prefixes; every model that is scoped names that code in ``SCOPE_FIELD``.
+
+Every view, API endpoint, export and report goes through this module, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Model, Q, QuerySet
+
+from fupin.accounts.roles import ROLES, roles_for
+from fupin.core.errors import NotFound, NotPermitted
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    prefixes: tuple[str, ...]
+    everywhere: bool = False
+
+    def covers(self, code: str) -> bool:
+        return self.everywhere or any(code.startswith(p) for p in self.prefixes)
+
+
+def _branch_prefixes(branch) -> tuple[str, ...]:
+    from fupin.divisions.models import Branch, Division
+
+    ids = {branch.pk}
+    frontier = {branch.pk}
+    while frontier:
+        frontier = set(Branch.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
+        ids |= frontier
+    return tuple(
+        sorted(set(Division.objects.filter(served_by__in=ids).values_list("prefix", flat=True)))
+    )
+
+
+def grants(user) -> list[Grant]:
+    """The user's grants, computed once per user object (i.e. once per request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_fupin_grants", None)
+    if cached is not None:
+        return cached
+    result: list[Grant] = []
+    if user.is_superuser:
+        result = [Grant(role=code, prefixes=(), everywhere=True) for code in ROLES if code != "household"]
+    else:
+        for ra in user.roles.select_related("division", "branch"):
+            if ROLES[ra.role].bank and ra.branch is not None:
+                prefixes = _branch_prefixes(ra.branch)
+            else:
+                prefixes = (ra.division.prefix,)
+            result.append(Grant(role=ra.role, prefixes=prefixes))
+    user._fupin_grants = result
+    return result
+
+
+def role_codes(user) -> list[str]:
+    seen: list[str] = []
+    for g in grants(user):
+        if g.role not in seen:
+            seen.append(g.role)
+    return seen
+
+
+def scope_code(obj: Model) -> str:
+    field = getattr(type(obj), "SCOPE_FIELD", None)
+    if field is None:
+        raise TypeError(f"{type(obj).__name__} declares no SCOPE_FIELD; it cannot be checked for jurisdiction")
+    value = obj
+    for part in field.split("__"):
+        value = getattr(value, part)
+    return str(value or "")
+
+
+def may(user, action: str, obj: Model | None = None, *, code: str | None = None) -> bool:
+    """True when one of the user's grants allows ``action`` on ``obj`` (or on division ``code``)."""
+    allowed = roles_for(action)
+    target = code if code is not None else (scope_code(obj) if obj is not None else None)
+    for g in grants(user):
+        if g.role in allowed and (target is None or g.covers(target)):
+            return True
+    return False
+
+
+def require(user, action: str, obj: Model | None = None, *, code: str | None = None) -> None:
+    """Raise :class:`NotPermitted` unless :func:`may` allows it."""
+    if not may(user, action, obj, code=code):
+        raise NotPermitted("您没有权限执行此操作，或该对象不在您的辖区内", code="forbidden", details={"action": action})
+
+
+def scope_q(user, action: str, field: str) -> Q:
+    """A filter on ``field`` (a division code column) for the rows the user may see."""
+    allowed = roles_for(action)
+    prefixes: set[str] = set()
+    for g in grants(user):
+        if g.role not in allowed:
+            continue
+        if g.everywhere:
+            return Q()
+        prefixes.update(g.prefixes)
+    if not prefixes:
+        return Q(pk__in=[])
+    # drop prefixes already covered by a shorter one
+    minimal = [p for p in sorted(prefixes, key=len) if not any(p != q and p.startswith(q) for q in prefixes)]
+    q = Q()
+    for p in minimal:
+        q |= Q(**{f"{field}__startswith": p})
+    return q
+
+
+def visible(user, source: type[Model] | QuerySet, action: str) -> QuerySet:
+    """The rows of a model (or queryset) that the user may see for ``action``."""
+    qs = source.all() if isinstance(source, QuerySet) else source._default_manager.all()
+    field = getattr(qs.model, "SCOPE_FIELD", None)
+    if field is None:
+        raise TypeError(f"{qs.model.__name__} declares no SCOPE_FIELD")
+    return qs.filter(scope_q(user, action, field))
+
+
+def get_visible(user, source: type[Model] | QuerySet, action: str, **lookup) -> Model:
+    """One object the user may see; :class:`NotFound` if it does not exist or is out of scope
+    (the two are indistinguishable to the client on purpose), :class:`NotPermitted` if the
+    user's roles do not allow the action at all."""
+    if not any(g.role in roles_for(action) for g in grants(user)):
+        raise NotPermitted("您没有权限执行此操作", code="forbidden", details={"action": action})
+    obj = visible(user, source, action).filter(**lookup).first()
+    if obj is None:
+        raise NotFound("对象不存在或不在您的辖区内", code="not_found")
+    return obj
+
+
+def allowed_actions(user, actions: Iterable[str]) -> set[str]:
+    return {a for a in actions if may(user, a)}

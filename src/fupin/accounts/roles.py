@@ -1,0 +1,61 @@
+"""Roles (DOMAIN §14) and the actions each may take.
+
+This table is the single statement of who may do what; :mod:`fupin.accounts.access`
+applies it together with the jurisdiction of each role assignment. Later issues add
+actions here, and the permission-matrix test checks every view and endpoint against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fupin.core.divisions import Level
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: str
+    english: str
+    level: Level | None  # the division level the role is bound to; None: any level
+    bank: bool = False  # bound to a branch; scope is the branch's coverage
+
+
+ROLES: dict[str, Role] = {
+    r.code: r
+    for r in [
+        Role("village_cadre", "村干部", "Village cadre", Level.VILLAGE),
+        Role("township_cadre", "乡镇干部", "Township cadre", Level.TOWNSHIP),
+        Role("poverty_office", "县扶贫办", "County poverty office", Level.COUNTY),
+        Role("finance_bureau", "县财政局", "County finance bureau", Level.COUNTY),
+        Role("loan_officer", "信贷员", "Loan officer", None, bank=True),
+        Role("branch_director", "网点主任", "Branch director", None, bank=True),
+        Role("head_office", "总社", "Head office", None, bank=True),
+        Role("auditor", "审计", "Auditor", None),
+        Role("household", "农户", "Household", Level.VILLAGE),
+        Role("sysadmin", "系统管理员", "System administrator", None),
+    ]
+}
+ROLE_CHOICES = [(r.code, r.label) for r in ROLES.values()]
+
+STAFF = frozenset(ROLES) - {"household"}
+ALL = frozenset(ROLES)
+
+# action -> roles that may take it (always within the assignment's jurisdiction)
+ACTIONS: dict[str, frozenset[str]] = {
+    "home.view": ALL,
+    "division.view": STAFF,
+    "division.manage": frozenset({"sysadmin"}),
+    "audit.view": frozenset({"auditor", "sysadmin"}),
+    "user.view": frozenset({"sysadmin"}),
+    "user.manage": frozenset({"sysadmin"}),
+    "token.manage": frozenset({"sysadmin"}),
+    "token.own": STAFF,
+}
+
+
+def roles_for(action: str) -> frozenset[str]:
+    try:
+        return ACTIONS[action]
+    except KeyError:
+        raise KeyError(f"unknown action {action!r}: declare it in fupin.accounts.roles.ACTIONS") from None

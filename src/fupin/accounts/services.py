@@ -1,0 +1,136 @@
+"""Writes for users, role assignments and API tokens (each audited)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from fupin.accounts import access
+from fupin.accounts.models import ApiToken, RoleAssignment, User
+from fupin.accounts.roles import ROLES
+from fupin.audit.services import audit_record
+from fupin.core.divisions import Level
+from fupin.core.errors import Conflict, NotFound, ValidationFailed
+from fupin.divisions.models import Branch, Division
+
+TOKEN_PREFIX = "fp_"
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as e:
+        raise ValidationFailed("密码不符合要求：" + "；".join(e.messages), code="password_invalid") from e
+
+
+def user_create(
+    *, acting_user, username: str, password: str, display_name: str = "", phone: str = "",
+    check_password: bool = True,
+) -> User:
+    username = username.strip()
+    if not username:
+        raise ValidationFailed("用户名不能为空", code="username_empty")
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            raise Conflict(f"用户名“{username}”已存在", code="username_exists")
+        user = User(username=username, display_name=display_name, phone=phone)
+        if check_password:
+            _check_password(password, user)
+        user.set_password(password)
+        user.save()
+        audit_record(
+            actor=acting_user, action="user.create", obj=user,
+            after={"username": username, "display_name": display_name},
+        )
+    return user
+
+
+def role_assign(*, acting_user, user: User, role: str, division_code: str, branch_code: str | None = None) -> RoleAssignment:
+    """Give ``user`` a role bound to a division (and, for bank roles, a branch)."""
+    spec = ROLES.get(role)
+    if spec is None:
+        raise ValidationFailed(f"未知角色“{role}”", code="role_unknown")
+    division = Division.objects.filter(code=division_code).first()
+    if division is None:
+        raise ValidationFailed(f"区划“{division_code}”不存在", code="division_missing")
+    if spec.level is not None and division.level != spec.level:
+        raise ValidationFailed(
+            f"{spec.label}角色必须绑定到{Level(spec.level).label}级区划", code="role_level_mismatch"
+        )
+    branch = None
+    if spec.bank:
+        if not branch_code:
+            raise ValidationFailed(f"{spec.label}角色必须绑定到金融机构网点", code="role_branch_required")
+        branch = Branch.objects.filter(code=branch_code).first()
+        if branch is None:
+            raise ValidationFailed(f"网点“{branch_code}”不存在", code="branch_missing")
+        if role == "head_office" and not branch.is_head_office:
+            raise ValidationFailed("总社角色必须绑定到总社机构", code="role_branch_mismatch")
+    if acting_user is not None:  # None: the system itself (demo, initial setup)
+        access.require(acting_user, "user.manage", code=division.code)
+    with transaction.atomic():
+        ra, created = RoleAssignment.objects.get_or_create(user=user, role=role, division=division, branch=branch)
+        if created:
+            audit_record(
+                actor=acting_user, action="role.assign", obj=ra, division_code=division.code,
+                after={"user": user.username, "role": role, "division": division.code,
+                       "branch": branch.code if branch else None},
+            )
+    user.__dict__.pop("_fupin_grants", None)
+    return ra
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def token_issue(*, acting_user, user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue an API token; the secret is returned once and only its hash is kept."""
+    access.require(acting_user, "token.manage")
+    if not name.strip():
+        raise ValidationFailed("请填写令牌用途", code="token_name_empty")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name.strip()[:64], prefix=secret[:10], key_hash=_hash(secret), created_by=acting_user
+        )
+        audit_record(
+            actor=acting_user, action="token.issue", obj=token,
+            after={"user": user.username, "name": token.name, "prefix": token.prefix},
+        )
+    return token, secret
+
+
+def token_revoke(*, acting_user, token_id: int) -> ApiToken:
+    access.require(acting_user, "token.manage")
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+        if token is None:
+            raise NotFound("令牌不存在", code="token_missing")
+        if token.revoked_at is not None:
+            raise Conflict("该令牌已吊销", code="token_revoked")
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=acting_user, action="token.revoke", obj=token,
+            before={"revoked_at": None}, after={"revoked_at": token.revoked_at},
+        )
+    return token
+
+
+def token_authenticate(secret: str) -> User | None:
+    """The active user behind a bearer token, or None (unknown, revoked, or inactive user)."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(secret), revoked_at__isnull=True).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

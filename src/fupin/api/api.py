@@ -1,0 +1,34 @@
+"""The REST API under /api/v1 (django-ninja), with its OpenAPI at /api/v1/openapi.json."""
+
+
+from ninja import NinjaAPI
+
+from fupin.api import errors
+from fupin.api.common import AUTH
+
+api = NinjaAPI(
+    title="扶贫小额信贷管理系统 API",
+    version="1",
+    description=(
+        "Fupin 的 REST 接口。认证：管理员签发的 Bearer 令牌，或页面会话（需 CSRF）。"
+        "所有 4xx 错误返回 {code, message, details}，message 为中文。"
+        "所有数据均按用户角色与辖区过滤。"
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+errors.install(api)
+
+
+def _mount() -> None:
+    from fupin.accounts.api import router as accounts_router
+    from fupin.audit.api import router as audit_router
+    from fupin.divisions.api import router as divisions_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/divisions", divisions_router)
+    api.add_router("/audit", audit_router)
+
+
+_mount()

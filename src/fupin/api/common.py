@@ -1,0 +1,62 @@
+"""Pieces every router uses: authentication, the error body, and response declarations."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from ninja import Schema
+from ninja.security import HttpBearer, SessionAuth
+from pydantic import StringConstraints
+
+from fupin.accounts.services import token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer fp_…`` — tokens issued and revoked by an administrator."""
+
+    openapi_description = "管理员签发的 API 令牌 / API token issued by an administrator"
+
+    def authenticate(self, request, token: str):
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+AUTH = [TokenAuth(), SessionAuth()]
+
+# Text from clients: no control characters (PostgreSQL refuses NUL; nobody types the rest).
+NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
+def Text(max_length: int, min_length: int = 0):
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length, pattern=NO_CONTROL)]
+
+
+DivisionCode = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+MAX_ID = 2**63 - 1
+
+
+class ErrorOut(Schema):
+    """The one error body of every 4xx: a stable code, a Chinese message, structured details."""
+
+    code: str
+    message: str
+    details: Any = None
+
+
+ERROR_STATUSES = {
+    400: "输入有误",
+    401: "未登录或令牌无效",
+    403: "无权限或不在辖区内",
+    404: "对象不存在或不在辖区内",
+    409: "与当前状态冲突",
+}
+
+
+def responses(ok: Any, *statuses: int, ok_status: int = 200) -> dict[int, Any]:
+    """Response declarations for an operation: its success schema and its error codes."""
+    out: dict[int, Any] = {ok_status: ok}
+    for s in (400, 401, 403, *statuses):
+        out[s] = ErrorOut
+    return out

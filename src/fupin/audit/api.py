@@ -1,0 +1,39 @@
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from fupin.api.common import Text, responses
+from fupin.audit.selectors import audit_entries
+
+router = Router(tags=["审计日志 Audit"])
+
+
+class AuditOut(Schema):
+    id: int
+    at: dt.datetime
+    actor: str = Field(..., alias="actor_name")
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    division_code: str
+    before: Any = None
+    after: Any = None
+
+
+class AuditFilter(Schema):
+    actor: Text(150) | None = Field(None, description="操作人用户名或姓名")
+    action: Text(64) | None = Field(None, description="操作（前缀匹配）")
+    object_type: Text(64) | None = None
+    object_id: Text(64) | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+@router.get("", response=responses(list[AuditOut]), summary="审计日志（审计、系统管理员）")
+@paginate(LimitOffsetPagination)
+def audit_list(request, filters: Query[AuditFilter]):
+    return audit_entries(request.auth, **filters.dict())

@@ -1,0 +1,112 @@
+"""The demo county (DOMAIN §15): deterministic for a given seed.
+
+This part builds the geography, the lending institution and a user for every role.
+Later capabilities (registry, ratings, loans …) add their own builders, called from
+:func:`build` in order, so that ``fupin demo`` always shows every capability.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from fupin.accounts.models import User
+from fupin.accounts.services import role_assign
+from fupin.divisions.models import Branch, Division
+from fupin.divisions.services import branch_create, divisions_bulk_create
+
+from .names import township_names, village_names
+
+PROVINCE = ("990000000000", "示范省")
+CITY = ("990100000000", "示范市")
+COUNTY = ("990101000000", "富民县")
+HOUSEHOLDS_PER_VILLAGE = 250
+VILLAGES_PER_TOWNSHIP = 15
+DEMO_PASSWORD = "Fupin@2026demo"
+
+
+@dataclass
+class DemoUser:
+    username: str
+    display_name: str
+    role: str
+    division: str
+    branch: str | None = None
+
+
+@dataclass
+class DemoResult:
+    townships: list[str] = field(default_factory=list)
+    villages: list[str] = field(default_factory=list)
+    users: list[DemoUser] = field(default_factory=list)
+    password: str = DEMO_PASSWORD
+
+
+def is_empty() -> bool:
+    return not Division.objects.exists()
+
+
+def build(*, households: int, seed: int, progress=None) -> DemoResult:
+    rng = random.Random(seed)
+    result = DemoResult()
+    n_villages = max(2, math.ceil(households / HOUSEHOLDS_PER_VILLAGE))
+    n_townships = max(2, math.ceil(n_villages / VILLAGES_PER_TOWNSHIP))
+    say = progress or (lambda msg: None)
+    with transaction.atomic():
+        rows: list[tuple[str, str, str | None]] = [
+            (PROVINCE[0], PROVINCE[1], None),
+            (CITY[0], CITY[1], PROVINCE[0]),
+            (COUNTY[0], COUNTY[1], CITY[0]),
+        ]
+        t_names = township_names(rng, n_townships)
+        v_names = village_names(rng, n_villages)
+        per_town = [n_villages // n_townships + (1 if i < n_villages % n_townships else 0) for i in range(n_townships)]
+        vi = 0
+        for ti, tname in enumerate(t_names):
+            tcode = COUNTY[0][:6] + f"{ti + 1:03d}" + "000"
+            rows.append((tcode, tname, COUNTY[0]))
+            result.townships.append(tcode)
+            for vj in range(per_town[ti]):
+                vcode = tcode[:9] + f"{vj + 1:03d}"
+                rows.append((vcode, v_names[vi], tcode))
+                result.villages.append(vcode)
+                vi += 1
+        divisions_bulk_create(acting_user=None, rows=rows)
+        say(f"行政区划：{n_townships} 个乡镇，{n_villages} 个村")
+
+        head = branch_create(
+            acting_user=None, code="FM000", name="富民县农村信用联社", county_code=COUNTY[0], coverage_codes=[COUNTY[0]]
+        )
+        branches: list[Branch] = []
+        for ti, tcode in enumerate(result.townships):
+            branches.append(
+                branch_create(
+                    acting_user=None, code=f"FM{ti + 1:03d}", name=f"{t_names[ti]}信用社",
+                    county_code=COUNTY[0], coverage_codes=[tcode], parent=head,
+                )
+            )
+        say(f"金融机构：总社 1 个，网点 {len(branches)} 个")
+
+        first_town, first_village = result.townships[0], result.villages[0]
+        result.users = [
+            DemoUser("cungan", "王村干", "village_cadre", first_village),
+            DemoUser("xiangzhen", "李乡镇", "township_cadre", first_town),
+            DemoUser("fupinban", "张扶贫", "poverty_office", COUNTY[0]),
+            DemoUser("caizheng", "刘财政", "finance_bureau", COUNTY[0]),
+            DemoUser("xindai", "陈信贷", "loan_officer", first_town, branches[0].code),
+            DemoUser("zhuren", "杨主任", "branch_director", first_town, branches[0].code),
+            DemoUser("zongshe", "赵总社", "head_office", COUNTY[0], head.code),
+            DemoUser("shenji", "黄审计", "auditor", COUNTY[0]),
+            DemoUser("nonghu", "周农户", "household", first_village),
+            DemoUser("admin", "吴管理", "sysadmin", COUNTY[0]),
+        ]
+        password_hash = make_password(DEMO_PASSWORD)
+        for du in result.users:
+            user = User.objects.create(username=du.username, display_name=du.display_name, password=password_hash)
+            role_assign(acting_user=None, user=user, role=du.role, division_code=du.division, branch_code=du.branch)
+        say(f"演示用户：{len(result.users)} 个")
+    return result

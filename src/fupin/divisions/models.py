@@ -1,0 +1,71 @@
+"""Divisions (R-REG-1) and the lending institution's branches.
+
+A division is keyed by its 12-digit statistics code; ``prefix`` is stored so that
+jurisdiction filters are plain ``LIKE 'prefix%'`` range scans. A branch (网点) of the
+lending institution serves a set of divisions (its coverage); bank roles are scoped
+by that coverage.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from fupin.core.divisions import Level
+
+
+class Division(models.Model):
+    code = models.CharField("区划代码", max_length=12, primary_key=True)
+    name = models.CharField("名称", max_length=64)
+    level = models.PositiveSmallIntegerField(
+        "级别", choices=[(lvl.value, lvl.label) for lvl in Level]
+    )
+    prefix = models.CharField("代码前缀", max_length=12, db_index=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级"
+    )
+
+    SCOPE_FIELD = "code"
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5), name="division_level_range"),
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True) | models.Q(level__gt=1), name="division_root_or_child"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def level_label(self) -> str:
+        return Level(self.level).label
+
+
+class Branch(models.Model):
+    """A branch (分社/支行/网点) of the lending institution; the root is the head office."""
+
+    code = models.CharField("机构代码", max_length=20, unique=True)
+    name = models.CharField("机构名称", max_length=64)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级机构"
+    )
+    county = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="branches", verbose_name="所在县"
+    )
+    coverage = models.ManyToManyField(Division, related_name="served_by", verbose_name="服务区域")
+
+    class Meta:
+        verbose_name = "金融机构网点"
+        verbose_name_plural = "金融机构网点"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_head_office(self) -> bool:
+        return self.parent_id is None

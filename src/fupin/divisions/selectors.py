@@ -1,0 +1,34 @@
+"""Reads for divisions and branches, always through the reader's jurisdiction."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from fupin.accounts import access
+from fupin.core.divisions import Level
+from fupin.divisions.models import Branch, Division
+
+__all__ = ["Branch", "Division", "divisions_visible", "division_counts"]
+
+
+def divisions_visible(
+    reader, *, parent: str | None = None, level: int | None = None, name: str | None = None
+) -> QuerySet[Division]:
+    access.require(reader, "division.view")
+    qs = access.visible(reader, Division, "division.view")
+    if parent:
+        qs = qs.filter(parent_id=parent)
+    if level:
+        qs = qs.filter(level=level)
+    if name:
+        qs = qs.filter(name__contains=name)
+    return qs.order_by("code")
+
+
+def division_counts(reader) -> dict[str, int]:
+    """How many divisions of each level the reader's jurisdiction holds (for home pages)."""
+    rows = (
+        access.visible(reader, Division, "division.view").values("level").annotate(n=Count("code")).order_by()
+    )
+    by_level = {r["level"]: r["n"] for r in rows}
+    return {Level(lvl).label: by_level.get(lvl.value, 0) for lvl in Level if by_level.get(lvl.value)}

@@ -1,0 +1,33 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, re_path
+from django.views.i18n import set_language
+
+from fupin.api.api import api
+from fupin.api.errors import error_response
+from fupin.web import views
+
+
+def api_not_found(request, rest=""):
+    return error_response(404, "not_found", "接口不存在")
+
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("divisions/", views.division_list, name="division_list"),
+    path("divisions/<str:code>/", views.division_list, name="division_detail"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("tokens/", views.token_list, name="token_list"),
+    path("tokens/issue/", views.token_issue, name="token_issue"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),
+]
+
+handler404 = "fupin.web.errors.not_found"
+handler403 = "fupin.web.errors.forbidden"
+handler500 = "fupin.web.errors.server_error"
+

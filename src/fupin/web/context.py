@@ -1,0 +1,30 @@
+"""Navigation by role: each entry is shown only when the user may take its action."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts import access
+from fupin.accounts.roles import ROLES
+
+NAV = [
+    ("home", _("首页"), "home.view"),
+    ("division_list", _("行政区划"), "division.view"),
+    ("audit_list", _("审计日志"), "audit.view"),
+    ("token_list", _("API 令牌"), "token.manage"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    current = getattr(getattr(request, "resolver_match", None), "url_name", None)
+    items = [
+        {"url": reverse(name), "label": label, "active": name == current}
+        for name, label, action in NAV
+        if access.may(user, action)
+    ]
+    roles = [ROLES[code].label for code in access.role_codes(user)]
+    return {"nav_items": items, "role_labels": roles}

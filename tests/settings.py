@@ -1,0 +1,12 @@
+"""Test settings: the real settings with a fast password hasher and plain static storage.
+
+Production hashing (argon2) is asserted separately in tests/accounts/test_login.py.
+"""
+
+from fupin.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

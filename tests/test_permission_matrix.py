@@ -1,0 +1,151 @@
+"""The permission matrix: every role against every page and endpoint, in and out of scope.
+
+The expectations below are written out by hand from DOMAIN §14, independently of
+``fupin.accounts.roles``; the coverage tests at the bottom fail when a page or an API
+operation exists that the matrix does not list, so the matrix grows with the system.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from fupin.api.api import api
+from tests.conftest import OTHER_VILLAGE, ROLES_UNDER_TEST
+
+STAFF = set(ROLES_UNDER_TEST) - {"household"}
+EVERYONE = set(ROLES_UNDER_TEST)
+AUDIT = {"auditor", "sysadmin"}
+ADMIN = {"sysadmin"}
+
+# (method, url-or-template, roles allowed, status when allowed, status when refused)
+# {own} = a division in the role's jurisdiction; {out} = a division in another county;
+# {token}, {token2} = tokens issued in the fixture (one for the page, one for the API).
+PAGES = {
+    "home": [("GET", "/", EVERYONE, 200, None)],
+    "healthz": [("GET", "/healthz", "public", 200, None)],
+    "login": [("GET", "/login/", set(), None, 302)],  # anonymous: 200; signed in: redirected home
+    "logout": [("POST", "/logout/", "public", 302, None)],
+    "set_language": [("POST", "/i18n/setlang/", "public", 302, None)],
+    "division_list": [("GET", "/divisions/", STAFF, 200, 403)],
+    "division_detail": [
+        ("GET", "/divisions/{own}/", STAFF, 200, 403),
+        ("GET", "/divisions/{out}/", set(), 200, {"household": 403, "*": 404}),
+    ],
+    "audit_list": [("GET", "/audit/", AUDIT, 200, 403)],
+    "token_list": [("GET", "/tokens/", ADMIN, 200, 403)],
+    "token_issue": [("POST", "/tokens/issue/", ADMIN, 302, 403)],
+    "token_revoke": [("POST", "/tokens/{token}/revoke/", ADMIN, 302, 403)],
+}
+API = {
+    ("GET", "/api/v1/me"): [("GET", "/api/v1/me", EVERYONE, 200, 403)],
+    ("GET", "/api/v1/divisions"): [("GET", "/api/v1/divisions", STAFF, 200, 403)],
+    ("GET", "/api/v1/divisions/{code}"): [
+        ("GET", "/api/v1/divisions/{own}", STAFF, 200, 403),
+        ("GET", "/api/v1/divisions/{out}", set(), 200, {"household": 403, "*": 404}),
+    ],
+    ("GET", "/api/v1/audit"): [("GET", "/api/v1/audit", AUDIT, 200, 403)],
+    ("GET", "/api/v1/tokens"): [("GET", "/api/v1/tokens", STAFF, 200, 403)],
+    ("POST", "/api/v1/tokens"): [("POST", "/api/v1/tokens", ADMIN, 201, 403)],
+    ("DELETE", "/api/v1/tokens/{token_id}"): [("DELETE", "/api/v1/tokens/{token2}", ADMIN, 200, 403)],
+}
+PUBLIC_API = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
+
+
+def own_division(world, role: str) -> str:
+    ra = world.user(role).roles.select_related("branch").first()
+    if ra.branch is not None:
+        return ra.branch.coverage.first().code
+    return ra.division_id
+
+
+def expand(template: str, world, role: str, tokens: tuple[int, int]) -> str:
+    own = own_division(world, role) if role != "anonymous" else world.village
+    return template.format(own=own, out=OTHER_VILLAGE, token=tokens[0], token2=tokens[1])
+
+
+def request(client, method: str, url: str):
+    if method == "GET":
+        return client.get(url)
+    if method == "DELETE":
+        return client.delete(url)
+    if url.startswith("/api/"):
+        return client.post(url, {"username": "xindai", "name": "矩阵"}, content_type="application/json")
+    return client.post(url, {"username": "xindai", "name": "矩阵", "language": "en"})
+
+
+def expected(role: str, allowed, ok: int, refused) -> int:
+    if allowed == "public":
+        return ok
+    if role in allowed:
+        return ok
+    if isinstance(refused, dict):
+        return refused.get(role, refused["*"])
+    return refused
+
+
+@pytest.fixture
+def token_id(world):
+    from fupin.accounts.services import token_issue
+
+    issue = lambda: token_issue(acting_user=world.user("sysadmin"), user=world.user("loan_officer"), name="m")[0].pk  # noqa: E731
+    return issue(), issue()
+
+
+@pytest.mark.parametrize("role", ROLES_UNDER_TEST)
+def test_matrix(world, token_id, role):
+    failures = []
+    for table in (PAGES, API):
+        for cases in table.values():
+            for method, template, allowed, ok, refused in cases:
+                client = world.client(role)
+                url = expand(template, world, role, token_id)
+                want = expected(role, allowed, ok, refused)
+                got = request(client, method, url).status_code
+                if got != want:
+                    failures.append(f"{role} {method} {url}: expected {want}, got {got}")
+    assert failures == []
+
+
+def test_matrix_anonymous(world, token_id):
+    failures = []
+    for name, cases in PAGES.items():
+        for method, template, allowed, ok, _ in cases:
+            url = expand(template, world, "anonymous", token_id)
+            got = request(world.client(None), method, url).status_code
+            want = ok if allowed == "public" else 200 if name == "login" else 302
+            if got != want:
+                failures.append(f"anonymous {method} {url}: expected {want}, got {got}")
+    for method, url in PUBLIC_API:
+        if request(world.client(None), method, url).status_code != 200:
+            failures.append(f"anonymous {method} {url}: expected 200")
+    for cases in API.values():
+        for method, template, _, _, _ in cases:
+            url = expand(template, world, "anonymous", token_id)
+            got = request(world.client(None), method, url).status_code
+            if got != 401:
+                failures.append(f"anonymous {method} {url}: expected 401, got {got}")
+    assert failures == []
+
+
+def _page_names(resolver=None, prefix="") -> set[str]:
+    names = set()
+    for p in (resolver or get_resolver()).url_patterns:
+        if isinstance(p, URLResolver):
+            if str(p.pattern).startswith("api/"):
+                continue
+            names |= _page_names(p)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(p.name)
+    return names
+
+
+def test_every_page_is_in_the_matrix():
+    assert _page_names() - set(PAGES) == set()
+
+
+def test_every_api_operation_is_in_the_matrix(db):
+    schema = api.get_openapi_schema()
+    ops = {(m.upper(), path) for path, item in schema["paths"].items() for m in item}
+    assert ops - set(API) == set()
+    assert set(API) <= ops, "the matrix lists an operation that no longer exists"

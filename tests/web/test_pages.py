@@ -1,0 +1,55 @@
+"""The UI shell: Chinese by default, English switch, navigation by role, division pages."""
+
+from django.test import Client
+
+
+def test_login_page_is_chinese_by_default(db):
+    html = Client().get("/login/").content.decode()
+    assert 'lang="zh-CN"' in html and "扶贫小额信贷管理系统" in html and "登录" in html
+
+
+def test_english_switch(world):
+    c = world.client("poverty_office")
+    r = c.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    html = r.content.decode()
+    assert 'lang="en"' in html
+    assert "Poverty-alleviation microcredit" in html and "Divisions" in html
+    r = c.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"}, follow=True)
+    assert "行政区划" in r.content.decode()
+
+
+def test_navigation_by_role(world):
+    auditor = world.client("auditor").get("/").content.decode()
+    cadre = world.client("village_cadre").get("/").content.decode()
+    household = world.client("household").get("/").content.decode()
+    assert "审计日志" in auditor and "审计日志" not in cadre
+    assert "行政区划" in cadre and "行政区划" not in household
+    assert "API 令牌" in world.client("sysadmin").get("/").content.decode() and "API 令牌" not in auditor
+
+
+def test_home_shows_role_and_jurisdiction(world):
+    html = world.client("township_cadre").get("/").content.decode()
+    assert "乡镇干部" in html and world.township in html
+    assert "尚未录入" in html  # honest empty state until the registry exists
+
+
+def test_division_browser_drills_down_within_scope(world):
+    c = world.client("township_cadre")
+    html = c.get("/divisions/").content.decode()
+    assert world.township in html
+    html = c.get(f"/divisions/{world.township}/").content.decode()
+    assert world.village in html and world.sibling_village in html
+    assert c.get(f"/divisions/{world.other_township}/").status_code == 404
+
+
+def test_home_query_count_is_bounded(world, django_assert_max_num_queries):
+    c = world.client("head_office")
+    with django_assert_max_num_queries(15):
+        assert c.get("/").status_code == 200
+
+
+def test_error_pages_are_chinese(world):
+    r = world.client("village_cadre").get("/audit/")
+    assert r.status_code == 403 and "没有权限" in r.content.decode()
+    r = world.client("village_cadre").get("/no-such-page/")
+    assert r.status_code == 404 and "页面不存在" in r.content.decode()
