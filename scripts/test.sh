@@ -16,7 +16,6 @@ echo "== mypy (strict on fupin.core) =="; $VENV/mypy
 source scripts/pg.sh
 trap pg_stop EXIT
 pg_start
-export DJANGO_ALLOW_ASYNC_UNSAFE=true
 mkdir -p test-results
 
 echo "== pytest on PostgreSQL (everything) =="

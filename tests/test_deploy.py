@@ -10,7 +10,7 @@ FUPIN = str(Path(sys.executable).with_name("fupin"))
 
 def test_check_deploy_is_clean(tmp_path):
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "fupin.settings",
         "FUPIN_PRODUCTION": "1",
         "FUPIN_SECRET_KEY": "k3!v9#Qz7@pL2$wX8^mN4&bR6*tY1(uJ5)hG0_fD-sA=eC+iO~lK",

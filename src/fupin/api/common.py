@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Annotated, Any
 
 from ninja import Schema
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import StringConstraints
+from pydantic import BeforeValidator, StringConstraints
 
 from fupin.accounts.services import token_authenticate
 
@@ -33,6 +35,19 @@ def Text(max_length: int, min_length: int = 0):
     return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length, pattern=NO_CONTROL)]
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_only(value: Any) -> Any:
+    """Dates come as YYYY-MM-DD, nothing else (pydantic would take "0" as a timestamp)."""
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("日期格式应为 YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 DivisionCode = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
 MAX_ID = 2**63 - 1
 

@@ -5,7 +5,7 @@ from typing import Any
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from fupin.api.common import Text, responses
+from fupin.api.common import IsoDate, Text, responses
 from fupin.audit.selectors import audit_entries
 
 router = Router(tags=["审计日志 Audit"])
@@ -29,8 +29,8 @@ class AuditFilter(Schema):
     action: Text(64) | None = Field(None, description="操作（前缀匹配）")
     object_type: Text(64) | None = None
     object_id: Text(64) | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
 
 
 @router.get("", response=responses(list[AuditOut]), summary="审计日志（审计、系统管理员）")
