@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ["demo"]
+BENCHMARKS = ["schedule", "demo"]
 
 
 def main(argv: list[str]) -> None:

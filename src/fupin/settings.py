@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "fupin.audit",
     "fupin.web",
     "fupin.api",
+    "fupin.products",
     "fupin.demo",
 ]
 

@@ -1,0 +1,175 @@
+"""Product presets P-GROUP, P-SEASONAL, P-SUBSIDY, P-ANNUAL, P-LEAD (DOMAIN §4) as
+versioned data, with the bounds checks that explain failures in Chinese (R-PRD-5).
+
+A preset fills every term it defines; the caller may override any of them, and the
+result is then checked against the preset's bounds (amount, term, rate ceiling). A loan
+keeps the preset version it was made under (``code`` + ``version``).
+
+Benchmark rates: the one-year and five-year Loan Prime Rates in force since
+2025-05-20 (3.0 % and 3.5 %). They are data: a county enters the rate of the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from fupin.core.errors import ValidationFailed
+from fupin.core.money import fmt
+from fupin.core.schedule.terms import TERM_UNITS, Terms
+
+LPR_1Y = Fraction("0.030")
+LPR_5Y = Fraction("0.035")
+LPR_DATE = dt.date(2025, 5, 20)
+
+
+@dataclass(frozen=True)
+class Bounds:
+    min_amount: int  # fen
+    max_amount: int | None  # fen; None = no ceiling
+    term_unit: str | None = "month"  # None: any unit, bounds in months-equivalent
+    min_term: int = 1
+    max_term: int = 360
+    allowed_terms: tuple[int, ...] = ()  # when set, only these terms
+    max_rate_short: Fraction | None = None  # rate ceiling for terms ≤ 12 months
+    max_rate_long: Fraction | None = None  # rate ceiling for terms > 12 months
+
+
+@dataclass(frozen=True)
+class Preset:
+    code: str
+    name: str
+    version: str
+    rules: str
+    defaults: dict[str, Any] = field(default_factory=dict)
+    bounds: Bounds = field(default_factory=lambda: Bounds(1, None))
+    rate_by_term: bool = False  # default rate = LPR 1Y for ≤ 12 months, LPR 5Y beyond
+
+    def default_rate(self, term: int, term_unit: str) -> Fraction | None:
+        if self.rate_by_term:
+            return LPR_1Y if _months(term, term_unit) <= 12 else LPR_5Y
+        rate = self.defaults.get("annual_rate")
+        return rate if isinstance(rate, Fraction) else None
+
+    def terms(self, *, principal: int, start: dt.date, **overrides: Any) -> Terms:
+        """Terms of a loan under this preset; overrides win. Bounds are checked."""
+        values: dict[str, Any] = {k: v for k, v in self.defaults.items() if k != "annual_rate"}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        term = values.get("term")
+        unit = values.get("term_unit", "month")
+        if term is None:
+            raise ValidationFailed(f"产品“{self.name}”须给出贷款期限（--term）", code="term_required")
+        if values.get("annual_rate") is None:
+            rate = self.default_rate(term, unit)
+            if rate is None:
+                raise ValidationFailed(f"产品“{self.name}”须给出年利率（--rate）", code="rate_required")
+            values["annual_rate"] = rate
+        terms = Terms(principal=principal, start=start, **values)
+        self.check_bounds(terms)
+        return terms
+
+    def check_bounds(self, terms: Terms) -> None:
+        b = self.bounds
+        problems: list[str] = []
+        if terms.principal < b.min_amount:
+            problems.append(f"贷款金额 {fmt(terms.principal)} 元低于产品“{self.name}”下限 {fmt(b.min_amount)} 元")
+        if b.max_amount is not None and terms.principal > b.max_amount:
+            problems.append(f"贷款金额 {fmt(terms.principal)} 元超过产品“{self.name}”上限 {fmt(b.max_amount)} 元")
+        unit = TERM_UNITS.get(terms.term_unit, terms.term_unit)
+        if b.term_unit is None:
+            if _months(terms.term, terms.term_unit) > b.max_term:
+                problems.append(f"贷款期限不能超过 {b.max_term} 个月")
+        elif terms.term_unit != b.term_unit:
+            problems.append(f"产品“{self.name}”的期限单位应为{TERM_UNITS[b.term_unit]}")
+        elif b.allowed_terms and terms.term not in b.allowed_terms:
+            allowed = "、".join(str(x) for x in b.allowed_terms)
+            problems.append(f"产品“{self.name}”的期限只能是 {allowed} {unit}，不能是 {terms.term} {unit}")
+        elif not b.min_term <= terms.term <= b.max_term:
+            problems.append(f"产品“{self.name}”的期限应在 {b.min_term}–{b.max_term} {unit}之间，不能是 {terms.term} {unit}")
+        ceiling = b.max_rate_short if _months(terms.term, terms.term_unit) <= 12 else b.max_rate_long
+        if ceiling is not None and terms.annual_rate > ceiling:
+            problems.append(
+                f"年利率 {float(terms.annual_rate):.4%} 超过产品“{self.name}”上限 {float(ceiling):.4%}（不高于基准利率）"
+            )
+        if problems:
+            raise ValidationFailed("；".join(problems), code="product_bounds", details=problems)
+
+
+def _months(term: int, unit: str) -> Fraction:
+    return Fraction(term) if unit == "month" else Fraction(term * 12, 52 if unit == "week" else 360)
+
+
+YUAN = 100
+PRESETS: dict[str, Preset] = {
+    p.code: p
+    for p in [
+        Preset(
+            code="group", name="五户联保互助小组周期贷款", version="2026.1", rules="P-GROUP",
+            defaults=dict(
+                annual_rate=Fraction("0.08"), term=12, term_unit="month", shape="fixed_percent", frequency="weekly",
+                fixed_percent=Fraction("0.02"), first_due_days=14, upfront_interest_share=Fraction(1, 2),
+            ),
+            bounds=Bounds(1_000 * YUAN, 50_000 * YUAN, allowed_terms=(12,)),
+        ),
+        Preset(
+            code="seasonal", name="“1+1”个人信用担保季节贷款", version="2026.1", rules="P-SEASONAL",
+            defaults=dict(
+                annual_rate=Fraction("0.165"), term=6, term_unit="month", shape="interest_only", frequency="monthly",
+                upfront_fee_rate=Fraction("0.01"), deposit_rate=Fraction("0.05"),
+            ),
+            bounds=Bounds(3_000 * YUAN, 30_000 * YUAN, allowed_terms=(3, 6, 9)),
+        ),
+        Preset(
+            code="subsidy", name="脱贫人口小额信贷", version="2026.1", rules="P-SUBSIDY",
+            defaults=dict(
+                term=36, term_unit="month", shape="interest_only", frequency="quarterly", settlement_day=20,
+                interest_basis="act360",
+            ),
+            bounds=Bounds(1_000 * YUAN, 50_000 * YUAN, min_term=1, max_term=36, max_rate_short=LPR_1Y, max_rate_long=LPR_5Y),
+            rate_by_term=True,
+        ),
+        Preset(
+            code="annual", name="扶贫小额贷款（一年期）", version="2026.1", rules="P-ANNUAL",
+            defaults=dict(
+                annual_rate=LPR_1Y, term=12, term_unit="month", shape="interest_only", frequency="quarterly",
+                settlement_day=20, interest_basis="act360",
+            ),
+            bounds=Bounds(1_000 * YUAN, 10_000 * YUAN, allowed_terms=(12,), max_rate_short=LPR_1Y),
+        ),
+        Preset(
+            code="lead", name="带动大户（新型农业经营主体）贷款", version="2026.1", rules="P-LEAD",
+            defaults=dict(
+                annual_rate=LPR_1Y, term=12, term_unit="month", shape="interest_only", frequency="quarterly",
+                settlement_day=20, interest_basis="act360",
+            ),
+            bounds=Bounds(5_000 * YUAN, 500_000 * YUAN, min_term=6, max_term=36),
+        ),
+        Preset(
+            code="custom", name="自定义", version="2026.1", rules="R-PRD-1",
+            defaults=dict(term_unit="month", shape="equal_installment", frequency="monthly"),
+            bounds=Bounds(1, None, term_unit=None, min_term=1, max_term=360),
+        ),
+    ]
+}
+
+
+def preset(code: str) -> Preset:
+    try:
+        return PRESETS[code]
+    except KeyError:
+        raise ValidationFailed(
+            f"未知的产品“{code}”，可选：{'、'.join(PRESETS)}", code="product_unknown"
+        ) from None
+
+
+def lead_amount(per_household: int, households: int, ceiling: int) -> int:
+    """P-LEAD: allowance per driven household × households under signed agreements, capped.
+
+    Worked example (篇3): 5 000 × 12 households = 60 000, capped at 50 000.
+    """
+    return min(per_household * households, ceiling)
+
+
+__all__ = ["LPR_1Y", "LPR_5Y", "PRESETS", "Bounds", "Preset", "lead_amount", "preset"]
