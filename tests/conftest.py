@@ -2,12 +2,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import os
+
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from fupin.accounts.models import User
 from fupin.demo import county
 from fupin.divisions.services import divisions_bulk_create
+
+# CI runs the same examples every time (a red CI must mean a regression); developers'
+# runs explore new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("dev", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 OTHER_COUNTY = "990102000000"
 OTHER_TOWNSHIP = "990102001000"

@@ -8,6 +8,21 @@ from hypothesis import HealthCheck, settings
 from fupin.accounts.services import token_issue
 
 
+@pytest.fixture(autouse=True)
+def keep_test_connection():
+    """Calling the WSGI app directly fires request_finished, whose handler would close the
+    database connection that holds the test's transaction; Django's test client
+    disconnects it the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def bearer(world):
     _, secret = token_issue(acting_user=world.user("sysadmin"), user=world.user("sysadmin"), name="fuzz")

@@ -6,7 +6,8 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from ninja import Schema
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import BeforeValidator, StringConstraints
 
@@ -75,3 +76,12 @@ def responses(ok: Any, *statuses: int, ok_status: int = 200) -> dict[int, Any]:
     for s in (400, 401, 403, *statuses):
         out[s] = ErrorOut
     return out
+
+
+class Pagination(LimitOffsetPagination):
+    """limit/offset paging with both bounded (an unbounded offset reaches the database as an
+    out-of-range integer); answers ``{"items": [...], "count": N}``."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=500, description="每页条数（1–500）")
+        offset: int = Field(0, ge=0, le=1_000_000_000, description="跳过的条数")

@@ -3,9 +3,9 @@ import datetime as dt
 from typing import Any
 
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from fupin.api.common import IsoDate, Text, responses
+from fupin.api.common import IsoDate, Pagination, Text, responses
 from fupin.audit.selectors import audit_entries
 
 router = Router(tags=["审计日志 Audit"])
@@ -34,6 +34,6 @@ class AuditFilter(Schema):
 
 
 @router.get("", response=responses(list[AuditOut]), summary="审计日志（审计、系统管理员）")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def audit_list(request, filters: Query[AuditFilter]):
     return audit_entries(request.auth, **filters.dict())

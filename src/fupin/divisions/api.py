@@ -1,9 +1,9 @@
 
 from ninja import Field, Path, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from fupin.accounts import access
-from fupin.api.common import DivisionCode, Text, responses
+from fupin.api.common import DivisionCode, Pagination, Text, responses
 from fupin.divisions import selectors
 
 router = Router(tags=["行政区划 Divisions"])
@@ -24,7 +24,7 @@ class DivisionFilter(Schema):
 
 
 @router.get("", response=responses(list[DivisionOut]), summary="辖区内的行政区划列表")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def division_list(request, filters: Query[DivisionFilter]):
     return selectors.divisions_visible(request.auth, parent=filters.parent, level=filters.level, name=filters.q)
 
