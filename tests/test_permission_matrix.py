@@ -20,7 +20,9 @@ ADMIN = {"sysadmin"}
 
 # (method, url-or-template, roles allowed, status when allowed, status when refused)
 # {own} = a division in the role's jurisdiction; {out} = a division in another county;
-# {token}, {token2} = tokens issued in the fixture (one for the page, one for the API).
+# {token}, {token2} = tokens issued in the fixture (one for the page, one for the API);
+# {subject} = a user of the demo county with roles {role_a} and {role_b} (besides a first one);
+# {stranger} = a user of the neighbouring county.
 PAGES = {
     "home": [("GET", "/", EVERYONE, 200, None)],
     "healthz": [("GET", "/healthz", "public", 200, None)],
@@ -33,6 +35,15 @@ PAGES = {
         ("GET", "/divisions/{out}/", set(), 200, {"household": 403, "*": 404}),
     ],
     "audit_list": [("GET", "/audit/", AUDIT, 200, 403)],
+    "user_list": [("GET", "/users/", ADMIN, 200, 403)],
+    "user_new": [("GET", "/users/new/", ADMIN, 200, 403)],
+    "user_detail": [
+        ("GET", "/users/{subject}/", ADMIN, 200, 403),
+        ("GET", "/users/{stranger}/", set(), 200, {"sysadmin": 404, "*": 403}),
+    ],
+    "user_role_add": [("POST", "/users/{subject}/roles/", ADMIN, 302, 403)],
+    "user_role_revoke": [("POST", "/users/{subject}/roles/{role_a}/revoke/", ADMIN, 302, 403)],
+    "user_active": [("POST", "/users/{subject}/active/", ADMIN, 302, 403)],
     "token_list": [("GET", "/tokens/", ADMIN, 200, 403)],
     "token_issue": [("POST", "/tokens/issue/", ADMIN, 302, 403)],
     "token_revoke": [("POST", "/tokens/{token}/revoke/", ADMIN, 302, 403)],
@@ -48,6 +59,22 @@ API = {
     ("GET", "/api/v1/tokens"): [("GET", "/api/v1/tokens", STAFF, 200, 403)],
     ("POST", "/api/v1/tokens"): [("POST", "/api/v1/tokens", ADMIN, 201, 403)],
     ("DELETE", "/api/v1/tokens/{token_id}"): [("DELETE", "/api/v1/tokens/{token2}", ADMIN, 200, 403)],
+    ("GET", "/api/v1/users"): [("GET", "/api/v1/users", ADMIN, 200, 403)],
+    ("POST", "/api/v1/users"): [
+        ("POST", "/api/v1/users", ADMIN, 201, 403,
+         {"username": "matrix_new", "password": "Matrix#2026pass", "role": "village_cadre", "division_code": "{village}"}),
+    ],
+    ("POST", "/api/v1/users/{user_id}/roles"): [
+        ("POST", "/api/v1/users/{subject}/roles", ADMIN, 200, 403, {"role": "auditor", "division_code": "{village}"}),
+        ("POST", "/api/v1/users/{stranger}/roles", set(), 200, {"sysadmin": 404, "*": 403},
+         {"role": "auditor", "division_code": "{village}"}),
+    ],
+    ("DELETE", "/api/v1/users/{user_id}/roles/{role_id}"): [
+        ("DELETE", "/api/v1/users/{subject}/roles/{role_b}", ADMIN, 200, 403),
+    ],
+    ("POST", "/api/v1/users/{user_id}/active"): [
+        ("POST", "/api/v1/users/{subject}/active", ADMIN, 200, 403, {"active": True}),
+    ],
 }
 PUBLIC_API = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
 
@@ -59,18 +86,22 @@ def own_division(world, role: str) -> str:
     return ra.division_id
 
 
-def expand(template: str, world, role: str, tokens: tuple[int, int]) -> str:
+def expand(template, world, role: str, ids: dict):
+    if isinstance(template, dict):
+        return {k: expand(v, world, role, ids) for k, v in template.items()}
+    if not isinstance(template, str):
+        return template
     own = own_division(world, role) if role != "anonymous" else world.village
-    return template.format(own=own, out=OTHER_VILLAGE, token=tokens[0], token2=tokens[1])
+    return template.format(own=own, out=OTHER_VILLAGE, village=world.village, **ids)
 
 
-def request(client, method: str, url: str):
+def request(client, method: str, url: str, body=None):
     if method == "GET":
         return client.get(url)
     if method == "DELETE":
         return client.delete(url)
     if url.startswith("/api/"):
-        return client.post(url, {"username": "xindai", "name": "矩阵"}, content_type="application/json")
+        return client.post(url, body or {"username": "xindai", "name": "矩阵"}, content_type="application/json")
     return client.post(url, {"username": "xindai", "name": "矩阵", "language": "en"})
 
 
@@ -85,33 +116,40 @@ def expected(role: str, allowed, ok: int, refused) -> int:
 
 
 @pytest.fixture
-def token_id(world):
-    from fupin.accounts.services import token_issue
+def ids(world) -> dict:
+    from fupin.accounts.services import role_assign, token_issue, user_create
 
     issue = lambda: token_issue(acting_user=world.user("sysadmin"), user=world.user("loan_officer"), name="m")[0].pk  # noqa: E731
-    return issue(), issue()
+    subject = user_create(acting_user=None, username="subject", password="x", check_password=False)
+    role_assign(acting_user=None, user=subject, role="village_cadre", division_code=world.village)
+    a = role_assign(acting_user=None, user=subject, role="village_cadre", division_code=world.sibling_village)
+    b = role_assign(acting_user=None, user=subject, role="village_cadre", division_code=world.other_village)
+    stranger = user_create(acting_user=None, username="stranger", password="x", check_password=False)
+    role_assign(acting_user=None, user=stranger, role="village_cadre", division_code=OTHER_VILLAGE)
+    return {"token": issue(), "token2": issue(), "subject": subject.pk, "role_a": a.pk, "role_b": b.pk,
+            "stranger": stranger.pk}
 
 
 @pytest.mark.parametrize("role", ROLES_UNDER_TEST)
-def test_matrix(world, token_id, role):
+def test_matrix(world, ids, role):
     failures = []
     for table in (PAGES, API):
         for cases in table.values():
-            for method, template, allowed, ok, refused in cases:
+            for method, template, allowed, ok, refused, *body in cases:
                 client = world.client(role)
-                url = expand(template, world, role, token_id)
+                url = expand(template, world, role, ids)
                 want = expected(role, allowed, ok, refused)
-                got = request(client, method, url).status_code
+                got = request(client, method, url, expand(body[0], world, role, ids) if body else None).status_code
                 if got != want:
                     failures.append(f"{role} {method} {url}: expected {want}, got {got}")
     assert failures == []
 
 
-def test_matrix_anonymous(world, token_id):
+def test_matrix_anonymous(world, ids):
     failures = []
     for name, cases in PAGES.items():
-        for method, template, allowed, ok, _ in cases:
-            url = expand(template, world, "anonymous", token_id)
+        for method, template, allowed, ok, *_ in cases:
+            url = expand(template, world, "anonymous", ids)
             got = request(world.client(None), method, url).status_code
             want = ok if allowed == "public" else 200 if name == "login" else 302
             if got != want:
@@ -120,8 +158,8 @@ def test_matrix_anonymous(world, token_id):
         if request(world.client(None), method, url).status_code != 200:
             failures.append(f"anonymous {method} {url}: expected 200")
     for cases in API.values():
-        for method, template, _, _, _ in cases:
-            url = expand(template, world, "anonymous", token_id)
+        for method, template, *_ in cases:
+            url = expand(template, world, "anonymous", ids)
             got = request(world.client(None), method, url).status_code
             if got != 401:
                 failures.append(f"anonymous {method} {url}: expected 401, got {got}")

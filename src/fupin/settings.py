@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "fupin.audit.middleware.AuditContextMiddleware",
+    "fupin.api.middleware.RepeatedQueryParameterMiddleware",
 ]
 
 ROOT_URLCONF = "fupin.urls"

@@ -2,8 +2,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 from django.views.i18n import set_language
 
+from fupin.accounts import views as accounts
 from fupin.api.api import api
 from fupin.api.errors import error_response
+from fupin.audit import views as audit
+from fupin.divisions import views as divisions
 from fupin.web import views
 
 
@@ -17,12 +20,18 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("divisions/", views.division_list, name="division_list"),
-    path("divisions/<str:code>/", views.division_list, name="division_detail"),
-    path("audit/", views.audit_list, name="audit_list"),
-    path("tokens/", views.token_list, name="token_list"),
-    path("tokens/issue/", views.token_issue, name="token_issue"),
-    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("divisions/", divisions.division_list, name="division_list"),
+    path("divisions/<str:code>/", divisions.division_list, name="division_detail"),
+    path("audit/", audit.audit_list, name="audit_list"),
+    path("users/", accounts.user_list, name="user_list"),
+    path("users/new/", accounts.user_new, name="user_new"),
+    path("users/<int:user_id>/", accounts.user_detail, name="user_detail"),
+    path("users/<int:user_id>/roles/", accounts.user_role_add, name="user_role_add"),
+    path("users/<int:user_id>/roles/<int:role_id>/revoke/", accounts.user_role_revoke, name="user_role_revoke"),
+    path("users/<int:user_id>/active/", accounts.user_active, name="user_active"),
+    path("tokens/", accounts.token_list, name="token_list"),
+    path("tokens/issue/", accounts.token_issue, name="token_issue"),
+    path("tokens/<int:token_id>/revoke/", accounts.token_revoke, name="token_revoke"),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
 ]

@@ -75,3 +75,9 @@ def test_divisions_are_paginated(world, limit):
     r = world.client("poverty_office").get("/api/v1/divisions", {"limit": limit})
     body = r.json()
     assert len(body["items"]) == limit and body["count"] > limit
+
+
+def test_repeated_query_parameter_is_refused(world):
+    r = world.client("poverty_office").get("/api/v1/divisions?q=a&q=b")
+    assert_error_body(r, 400, "invalid_input")
+    assert "q" in r.json()["message"]

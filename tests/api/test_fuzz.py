@@ -1,6 +1,8 @@
 """schemathesis fuzzes every operation of the API from its own OpenAPI, with every check:
 no 5xx, responses conform to the schema, invalid input is refused with 4xx."""
 
+from pathlib import Path
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -32,7 +34,8 @@ def bearer(world):
 from fupin.wsgi import application  # noqa: E402 - Django is set up by pytest-django
 
 # building the OpenAPI document touches no database, so the schema loads at import
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+CONFIG = schemathesis.Config.from_path(str(Path(__file__).with_name("schemathesis.toml")))
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=CONFIG)
 
 
 @schema.parametrize()

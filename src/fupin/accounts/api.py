@@ -1,13 +1,16 @@
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Field, Path, Router, Schema
+from ninja.pagination import paginate
+from pydantic import StrictBool
 
 from fupin.accounts import access, services
 from fupin.accounts.models import ApiToken, User
 from fupin.accounts.roles import ROLES
 from fupin.accounts.selectors import tokens_visible, users_visible
-from fupin.api.common import MAX_ID, Text, responses
+from fupin.api.common import MAX_ID, DivisionCode, Pagination, Text, responses
 from fupin.core.errors import NotFound
 
 router = Router(tags=["用户与令牌 Accounts"])
@@ -56,11 +59,7 @@ def _token_out(t: ApiToken) -> dict:
 @router.get("/me", response=responses(MeOut), summary="当前用户及其角色、辖区")
 def me(request):
     user: User = request.auth
-    roles = [
-        {"role": ra.role, "label": ROLES[ra.role].label, "division_code": ra.division_id,
-         "division_name": ra.division.name, "branch_code": ra.branch.code if ra.branch else None}
-        for ra in user.roles.select_related("division", "branch")
-    ]
+    roles = [_role_out(ra) for ra in user.roles.select_related("division", "branch")]
     return {"username": user.username, "display_name": user.get_full_name(), "roles": roles}
 
 
@@ -70,7 +69,7 @@ def token_list(request):
     return [_token_out(t) for t in tokens_visible(request.auth).order_by("-created_at")[:500]]
 
 
-@router.post("/tokens", response=responses(TokenIssued, 404, 409, ok_status=201), summary="签发 API 令牌（系统管理员）")
+@router.post("/tokens", response=responses(TokenIssued, 404, 409, 422, ok_status=201), summary="签发 API 令牌（系统管理员）")
 def token_issue(request, payload: TokenIn):
     access.require(request.auth, "token.manage")
     user = users_visible(request.auth).filter(username=payload.username).first()
@@ -87,3 +86,94 @@ def token_revoke(request, token_id: int = Path(..., ge=1, le=MAX_ID)):
         raise NotFound("令牌不存在或不在您的辖区内", code="token_missing")
     token = services.token_revoke(acting_user=request.auth, token_id=token_id)
     return _token_out(token)
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    is_active: bool
+    roles: list[RoleOut]
+
+    @staticmethod
+    def resolve_roles(obj: User) -> list[dict]:
+        return [_role_out(ra) for ra in obj.roles.all()]
+
+
+RoleCode = Literal[tuple(ROLES)]  # type: ignore[valid-type]
+
+
+class RoleIn(Schema):
+    role: RoleCode = Field(..., description="角色代码：" + "、".join(f"{c}（{r.label}）" for c, r in ROLES.items()))
+    division_code: DivisionCode = Field(..., description="绑定的区划代码（12位）")
+    branch_code: Text(20) | None = Field(None, description="银行角色绑定的网点代码")
+
+
+class UserIn(RoleIn):
+    username: Text(150, 1)
+    password: Text(128, 1) = Field(..., description="初始密码（至少12位，3类字符）")
+    display_name: Text(64) = ""
+    phone: Text(32) = ""
+
+
+class ActiveIn(Schema):
+    active: StrictBool
+
+
+def _role_out(ra) -> dict:
+    return {"role": ra.role, "label": ROLES[ra.role].label, "division_code": ra.division_id,
+            "division_name": ra.division.name, "branch_code": ra.branch.code if ra.branch else None}
+
+
+def _subject(request, user_id: int) -> User:
+    user = users_visible(request.auth).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("用户不存在或不在您的辖区内", code="user_missing")
+    return user
+
+
+@router.get("/users", response=responses(list[UserOut]), summary="辖区内的用户（系统管理员）")
+@paginate(Pagination)
+def user_list(request, q: Text(64) | None = None):
+    access.require(request.auth, "user.view")
+    users = users_visible(request.auth).prefetch_related("roles__division", "roles__branch")
+    if q:
+        users = users.filter(username__icontains=q)
+    return users
+
+
+@router.post("/users", response=responses(UserOut, 409, 422, ok_status=201), summary="新建用户并授予第一个角色（系统管理员）")
+def user_create(request, payload: UserIn):
+    user = services.user_onboard(
+        acting_user=request.auth, username=payload.username, password=payload.password, role=payload.role,
+        division_code=payload.division_code, branch_code=payload.branch_code,
+        display_name=payload.display_name, phone=payload.phone,
+    )
+    return 201, user
+
+
+@router.post("/users/{user_id}/roles", response=responses(UserOut, 404, 409, 422), summary="为用户添加角色（系统管理员）")
+def user_role_add(request, payload: RoleIn, user_id: int = Path(..., ge=1, le=MAX_ID)):
+    access.require(request.auth, "user.manage")
+    user = _subject(request, user_id)
+    services.role_assign(acting_user=request.auth, user=user, role=payload.role,
+                         division_code=payload.division_code, branch_code=payload.branch_code)
+    return user
+
+
+@router.delete("/users/{user_id}/roles/{role_id}", response=responses(UserOut, 404, 409), summary="撤销用户的角色（系统管理员）")
+def user_role_revoke(request, user_id: int = Path(..., ge=1, le=MAX_ID), role_id: int = Path(..., ge=1, le=MAX_ID)):
+    access.require(request.auth, "user.manage")
+    user = _subject(request, user_id)
+    assignment = user.roles.select_related("user", "branch").filter(pk=role_id).first()
+    if assignment is None:
+        raise NotFound("角色授权不存在", code="role_missing")
+    services.role_revoke(acting_user=request.auth, assignment=assignment)
+    return user
+
+
+@router.post("/users/{user_id}/active", response=responses(UserOut, 404, 409), summary="启用或停用用户（系统管理员）")
+def user_active(request, payload: ActiveIn, user_id: int = Path(..., ge=1, le=MAX_ID)):
+    access.require(request.auth, "user.manage")
+    user = services.user_set_active(acting_user=request.auth, user=_subject(request, user_id), active=payload.active)
+    return user

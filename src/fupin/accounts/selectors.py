@@ -22,3 +22,17 @@ def tokens_visible(reader) -> QuerySet[ApiToken]:
     if access.may(reader, "token.manage"):
         mine |= Q(user__in=users_visible(reader))
     return ApiToken.objects.filter(mine).select_related("user", "created_by")
+
+
+def divisions_visible_for(reader) -> QuerySet:
+    """Divisions a user manager may bind roles to: those in their user.manage jurisdiction."""
+    from fupin.divisions.models import Division
+
+    return Division.objects.filter(access.scope_q(reader, "user.manage", "code")).order_by("code")
+
+
+def branches_visible(reader) -> QuerySet:
+    """Branches whose county lies in the reader's user.manage jurisdiction."""
+    from fupin.divisions.models import Branch
+
+    return Branch.objects.filter(access.scope_q(reader, "user.manage", "county__code")).order_by("code")

@@ -32,6 +32,8 @@ def user_create(
     *, acting_user, username: str, password: str, display_name: str = "", phone: str = "",
     check_password: bool = True,
 ) -> User:
+    if acting_user is not None:  # None: the system itself (demo, initial setup)
+        access.require(acting_user, "user.manage")
     username = username.strip()
     if not username:
         raise ValidationFailed("用户名不能为空", code="username_empty")
@@ -83,6 +85,49 @@ def role_assign(*, acting_user, user: User, role: str, division_code: str, branc
             )
     user.__dict__.pop("_fupin_grants", None)
     return ra
+
+
+def user_onboard(
+    *, acting_user, username: str, password: str, role: str, division_code: str,
+    branch_code: str | None = None, display_name: str = "", phone: str = "",
+) -> User:
+    """Create a user together with their first role, in one transaction: a user without a
+    role would sit outside every jurisdiction, invisible to the administrator who made it."""
+    access.require(acting_user, "user.manage", code=division_code)
+    with transaction.atomic():
+        user = user_create(
+            acting_user=acting_user, username=username, password=password, display_name=display_name, phone=phone
+        )
+        role_assign(acting_user=acting_user, user=user, role=role, division_code=division_code, branch_code=branch_code)
+    return user
+
+
+def role_revoke(*, acting_user, assignment: RoleAssignment) -> None:
+    access.require(acting_user, "user.manage", code=assignment.division_id)
+    with transaction.atomic():
+        if assignment.user.roles.count() <= 1 and assignment.user.is_active:
+            raise Conflict("不能撤销启用用户的最后一个角色；请先停用该用户", code="role_last")
+        audit_record(
+            actor=acting_user, action="role.revoke", obj=assignment, division_code=assignment.division_id,
+            before={"user": assignment.user.username, "role": assignment.role, "division": assignment.division_id,
+                    "branch": assignment.branch.code if assignment.branch else None},
+        )
+        assignment.delete()
+
+
+def user_set_active(*, acting_user, user: User, active: bool) -> User:
+    """Enable or disable a user (users are never deleted: the audit log refers to them)."""
+    access.require(acting_user, "user.manage")
+    if user.pk == getattr(acting_user, "pk", None) and not active:
+        raise Conflict("不能停用自己的账号", code="user_self")
+    with transaction.atomic():
+        before = user.is_active
+        if before != active:
+            user.is_active = active
+            user.save(update_fields=["is_active"])
+            audit_record(actor=acting_user, action="user.activate" if active else "user.deactivate", obj=user,
+                         before={"is_active": before}, after={"is_active": active})
+    return user
 
 
 def _hash(secret: str) -> str:

@@ -32,9 +32,14 @@ class DomainError(Exception):
 
 
 class ValidationFailed(DomainError):
-    """Input is malformed or out of bounds (HTTP 400)."""
+    """Well-formed input that breaks a business rule or a bound (HTTP 422).
+
+    Malformed input (a missing field, a wrong type, a bad pattern) never reaches the
+    domain: the API's schema refuses it with HTTP 400 first.
+    """
 
     code = "validation_failed"
+    http_status = 422
 
 
 class NotPermitted(DomainError):

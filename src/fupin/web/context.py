@@ -12,6 +12,7 @@ NAV = [
     ("home", _("首页"), "home.view"),
     ("division_list", _("行政区划"), "division.view"),
     ("audit_list", _("审计日志"), "audit.view"),
+    ("user_list", _("用户管理"), "user.view"),
     ("token_list", _("API 令牌"), "token.manage"),
 ]
 

@@ -1,0 +1,34 @@
+"""The auditor's page: the audit log, filtered, within the auditor's jurisdiction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from fupin.audit.selectors import audit_entries
+from fupin.web.decorators import requires
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@requires("audit.view")
+def audit_list(request):
+    filters = {
+        "actor": request.GET.get("actor", "").strip()[:150] or None,
+        "action": request.GET.get("action", "").strip()[:64] or None,
+        "object_type": request.GET.get("object_type", "").strip()[:64] or None,
+        "object_id": request.GET.get("object_id", "").strip()[:64] or None,
+        "date_from": _parse_date(request.GET.get("date_from")),
+        "date_to": _parse_date(request.GET.get("date_to")),
+    }
+    page = Paginator(audit_entries(request.user, **filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "audit/audit.html", {"page": page, "filters": filters, "query": query.urlencode()})
