@@ -17,9 +17,9 @@ hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, prin
 hypothesis_settings.register_profile("dev", deadline=None, print_blob=True)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
-OTHER_COUNTY = "990102000000"
-OTHER_TOWNSHIP = "990102001000"
-OTHER_VILLAGE = "990102001001"
+OTHER_COUNTY = "529902000000"
+OTHER_TOWNSHIP = "529902001000"
+OTHER_VILLAGE = "529902001001"
 
 
 @dataclass
@@ -68,7 +68,7 @@ def world(db) -> World:
     divisions_bulk_create(
         acting_user=None,
         rows=[
-            (OTHER_COUNTY, "邻县", "990100000000"),
+            (OTHER_COUNTY, "邻县", "529900000000"),
             (OTHER_TOWNSHIP, "邻镇", OTHER_COUNTY),
             (OTHER_VILLAGE, "邻村", OTHER_TOWNSHIP),
         ],

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "fupin.web",
     "fupin.api",
     "fupin.products",
+    "fupin.households",
     "fupin.demo",
 ]
 

@@ -7,6 +7,7 @@ from fupin.api.api import api
 from fupin.api.errors import error_response
 from fupin.audit import views as audit
 from fupin.divisions import views as divisions
+from fupin.households import views as households
 from fupin.web import views
 
 
@@ -23,6 +24,14 @@ urlpatterns = [
     path("divisions/", divisions.division_list, name="division_list"),
     path("divisions/<str:code>/", divisions.division_list, name="division_detail"),
     path("audit/", audit.audit_list, name="audit_list"),
+    path("households/", households.household_list, name="household_list"),
+    path("households/export.xlsx", households.household_export, name="household_export"),
+    path("households/<int:pk>/", households.household_detail, name="household_detail"),
+    path("households/<int:pk>/reveal/", households.household_reveal, name="household_reveal"),
+    path("registry/import/", households.registry_import, name="registry_import"),
+    path("registry/template.xlsx", households.registry_template, name="registry_template"),
+    path("registry/import/<int:pk>/", households.registry_batch, name="registry_batch"),
+    path("registry/import/<int:pk>/problems.xlsx", households.registry_batch_problems, name="registry_batch_problems"),
     path("users/", accounts.user_list, name="user_list"),
     path("users/new/", accounts.user_new, name="user_new"),
     path("users/<int:user_id>/", accounts.user_detail, name="user_detail"),

@@ -4,6 +4,7 @@ from typing import Literal
 
 from ninja import Field, Path, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 from pydantic import StrictBool
 
 from fupin.accounts import access, services
@@ -76,7 +77,7 @@ def token_issue(request, payload: TokenIn):
     if user is None:
         raise NotFound(f"用户“{payload.username}”不存在或不在您的辖区内", code="user_missing")
     token, secret = services.token_issue(acting_user=request.auth, user=user, name=payload.name)
-    return 201, {**_token_out(token), "token": secret}
+    return Status(201, {**_token_out(token), "token": secret})
 
 
 @router.delete("/tokens/{token_id}", response=responses(TokenOut, 404, 409), summary="吊销 API 令牌（系统管理员）")
@@ -149,7 +150,7 @@ def user_create(request, payload: UserIn):
         division_code=payload.division_code, branch_code=payload.branch_code,
         display_name=payload.display_name, phone=payload.phone,
     )
-    return 201, user
+    return Status(201, user)
 
 
 @router.post("/users/{user_id}/roles", response=responses(UserOut, 404, 409, 422), summary="为用户添加角色（系统管理员）")

@@ -51,6 +51,11 @@ ACTIONS: dict[str, frozenset[str]] = {
     "user.manage": frozenset({"sysadmin"}),
     "token.manage": frozenset({"sysadmin"}),
     "token.own": STAFF,
+    # registry (R-REG-*)
+    "household.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer",
+                                 "branch_director", "head_office", "auditor"}),
+    "registry.import": frozenset({"village_cadre", "township_cadre", "poverty_office"}),
+    "pii.reveal": frozenset({"village_cadre", "poverty_office", "loan_officer"}),
 }
 
 

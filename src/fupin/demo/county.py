@@ -21,9 +21,9 @@ from fupin.divisions.services import branch_create, divisions_bulk_create
 
 from .names import township_names, village_names
 
-PROVINCE = ("990000000000", "示范省")
-CITY = ("990100000000", "示范市")
-COUNTY = ("990101000000", "富民县")
+PROVINCE = ("520000000000", "贵州省")
+CITY = ("529900000000", "示范市")
+COUNTY = ("529901000000", "富民县")
 HOUSEHOLDS_PER_VILLAGE = 250
 VILLAGES_PER_TOWNSHIP = 15
 DEMO_PASSWORD = "Fupin@2026demo"

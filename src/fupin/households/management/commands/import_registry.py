@@ -1,0 +1,71 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from fupin.accounts.models import User
+from fupin.households import importer
+from fupin.households.models import ImportBatch
+
+
+class ChineseErrorParser(CommandParser):
+    def error(self, message):
+        sys.stderr.write(f"命令参数有误：{message}\n")
+        sys.exit(2)
+
+
+class Command(BaseCommand):
+    help = "导入扶贫对象名单（全部导入或全部不导入） / Import the poverty registry (all or nothing)"
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.__class__ = ChineseErrorParser
+        return parser
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Excel 文件（.xlsx） / the .xlsx file")
+        parser.add_argument("--dry-run", action="store_true", help="只检查，不写入 / check only")
+        parser.add_argument("--user", help="以该用户的身份与辖区导入 / import as this user (default: the system)")
+        parser.add_argument("--errors", help="把错误报告另存为 .xlsx / write the problem report to this .xlsx")
+
+    def handle(self, *args, file, dry_run, user, errors, **options):
+        path = Path(file)
+        if not path.is_file():
+            sys.stderr.write(f"文件不存在：{file}\n")
+            sys.exit(2)
+        acting = None
+        if user:
+            acting = User.objects.filter(username=user, is_active=True).first()
+            if acting is None:
+                sys.stderr.write(f"用户“{user}”不存在或已停用\n")
+                sys.exit(2)
+
+        def progress(stage, pct):
+            if sys.stderr.isatty():
+                sys.stderr.write(f"\r[{pct:3d}%] {stage}        ")
+
+        batch = importer.registry_import(acting_user=acting, path=path, file_name=path.name, dry_run=dry_run,
+                                         progress=progress)
+        if sys.stderr.isatty():
+            sys.stderr.write("\n")
+        if batch.state == ImportBatch.State.FAILED:
+            sys.stderr.write(f"{batch.stage}\n")
+            for p in batch.problems[:200]:
+                where = f"第 {p['row']} 行 " if p.get("row") else ""
+                col = f"{p['field']} " if p.get("field") else ""
+                val = f"“{p['value']}” " if p.get("value") else ""
+                sys.stderr.write(f"  {where}{col}{val}{p['message']}\n")
+            if len(batch.problems) > 200:
+                sys.stderr.write(f"  ……共 {len(batch.problems)} 处\n")
+            if errors:
+                from fupin.households.exports import problems_xlsx
+
+                Path(errors).write_bytes(problems_xlsx(batch.file_name, batch.problems))
+                sys.stderr.write(f"错误报告已保存：{errors}\n")
+            sys.exit(2)
+        s = batch.summary
+        self.stdout.write(
+            f"{batch.stage}：{s['rows']} 行，{s['households_in_file']} 户；新建档 {s['new_households']} 户、"
+            f"{s['new_persons']} 人；变更 {s['changed_households']} 户、{s['changed_persons']} 人；"
+            f"迁移 {s['moved_persons']} 人，迁出 {s['left_persons']} 人"
+        )

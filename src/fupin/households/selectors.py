@@ -1,0 +1,65 @@
+"""Reads of the registry, always through the reader's jurisdiction."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from fupin.accounts import access
+from fupin.core.idcard import normalise
+from fupin.households.models import Household, HouseholdEvent, ImportBatch, Person
+from fupin.households.pii import id_index, phone_index
+
+HISTORY_SHOWN = 200
+
+
+def _looks_like_id(q: str) -> bool:
+    v = normalise(q)
+    return len(v) in (15, 18) and v[:-1].isdigit() and (v[-1].isdigit() or v[-1] == "X")
+
+
+def households_visible(
+    reader, *, q: str = "", village: str = "", status: str = ""
+) -> QuerySet[Household]:
+    """Households in scope, searchable by member name, full ID number, full phone or 户编号."""
+    access.require(reader, "household.view")
+    qs = access.visible(reader, Household, "household.view")
+    q = q.strip()
+    if q:
+        digits = normalise(q)
+        if _looks_like_id(q):
+            member = Person.objects.filter(id_index=id_index(q))
+        elif digits.isdigit() and 7 <= len(digits) <= 12:
+            member = Person.objects.filter(phone_index=phone_index(q))
+        else:
+            member = Person.objects.filter(name__contains=q, left_on__isnull=True)
+        qs = qs.filter(Q(pk__in=member.values("household_id")) | Q(registry_no=q))
+    if village:
+        qs = qs.filter(village_id=village)
+    if status:
+        qs = qs.filter(status=status)
+    heads = Person.objects.filter(is_head=True, left_on__isnull=True)
+    return qs.select_related("village").prefetch_related(Prefetch("members", queryset=heads, to_attr="heads")).order_by(
+        "village_id", "registry_no"
+    )
+
+
+def household_archive(reader, pk: int) -> dict:
+    """One household with its members and history, in a fixed number of queries."""
+    hh = access.get_visible(reader, Household.objects.select_related("village", "village__parent"), "household.view", pk=pk)
+    members = list(hh.members.filter(left_on__isnull=True).order_by("-is_head", "birth_date"))
+    former = list(hh.members.filter(left_on__isnull=False).order_by("-left_on"))
+    events = list(hh.events.select_related("actor", "batch").order_by("-at", "-id")[: HISTORY_SHOWN + 1])
+    return {
+        "household": hh, "members": members, "former": former,
+        "events": events[:HISTORY_SHOWN], "more_events": len(events) > HISTORY_SHOWN,
+    }
+
+
+def status_history(events: list[HouseholdEvent]) -> list[HouseholdEvent]:
+    return [e for e in events if e.kind == HouseholdEvent.Kind.STATUS]
+
+
+def batches_visible(reader) -> QuerySet[ImportBatch]:
+    access.require(reader, "registry.import")
+    mine = Q(created_by=reader)
+    return ImportBatch.objects.filter(mine | access.scope_q(reader, "registry.import", "division_code")).order_by("-created_at")
