@@ -64,7 +64,7 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
-    demo = county.build(households=3000, seed=7)
+    demo = county.build(households=3000, seed=7, with_registry=False)
     divisions_bulk_create(
         acting_user=None,
         rows=[

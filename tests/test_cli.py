@@ -46,10 +46,20 @@ def test_demo_builds_every_role_and_is_deterministic(db):
     assert RoleAssignment.objects.count() == len(ROLES)
     assert Branch.objects.count() == len(a.townships) + 1
     assert len(a.villages) == 20
+    from fupin.households.models import Household, Person
+
+    assert Household.objects.count() == 5000
+    assert Person.objects.filter(is_head=True).count() == 5000
+    assert Household.objects.filter(status__in=["poor", "low_income"]).count() > 2500  # DOMAIN §15: most
+    Person.objects.all().delete()
+    from fupin.households.models import HouseholdEvent
+
+    HouseholdEvent.objects.all().delete()
+    Household.objects.all().delete()
     User.objects.all().delete()
     Branch.objects.filter(parent__isnull=False).delete()
     Branch.objects.all().delete()
-    for level in range(5, 0, -1):
+    for level in range(5, 0, -1):  # children before parents
         Division.objects.filter(level=level).delete()
     b = county.build(households=5000, seed=11)
     assert list(Division.objects.order_by("code").values_list("code", "name")) == names_a

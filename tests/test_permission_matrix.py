@@ -17,6 +17,14 @@ STAFF = set(ROLES_UNDER_TEST) - {"household"}
 EVERYONE = set(ROLES_UNDER_TEST)
 AUDIT = {"auditor", "sysadmin"}
 ADMIN = {"sysadmin"}
+HH_VIEW = {"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer", "branch_director",
+           "head_office", "auditor"}
+PII = {"village_cadre", "poverty_office", "loan_officer"}
+IMPORT = {"village_cadre", "township_cadre", "poverty_office"}
+# a household outside a role's jurisdiction answers 404 to roles that may view households at all
+HH_OUT = {**{r: 404 for r in HH_VIEW}, "*": 403}
+# the county-level import batch is visible to its county's importers only
+BATCH_REFUSED = {"village_cadre": 404, "township_cadre": 404, "*": 403}
 
 # (method, url-or-template, roles allowed, status when allowed, status when refused)
 # {own} = a division in the role's jurisdiction; {out} = a division in another county;
@@ -35,6 +43,20 @@ PAGES = {
         ("GET", "/divisions/{out}/", set(), 200, {"household": 403, "*": 404}),
     ],
     "audit_list": [("GET", "/audit/", AUDIT, 200, 403)],
+    "household_list": [("GET", "/households/", HH_VIEW, 200, 403)],
+    "household_export": [("GET", "/households/export.xlsx", HH_VIEW, 200, 403)],
+    "household_detail": [
+        ("GET", "/households/{hh}/", HH_VIEW, 200, 403),
+        ("GET", "/households/{hh_out}/", set(), 200, HH_OUT),
+    ],
+    "household_reveal": [
+        ("POST", "/households/{hh}/reveal/", PII, 200, 403),
+        ("POST", "/households/{hh_out}/reveal/", set(), 200, {**{r: 404 for r in PII}, "*": 403}),
+    ],
+    "registry_import": [("GET", "/registry/import/", IMPORT, 200, 403)],
+    "registry_template": [("GET", "/registry/template.xlsx", IMPORT, 200, 403)],
+    "registry_batch": [("GET", "/registry/import/{batch}/", {"poverty_office"}, 200, BATCH_REFUSED)],
+    "registry_batch_problems": [("GET", "/registry/import/{batch}/problems.xlsx", {"poverty_office"}, 200, BATCH_REFUSED)],
     "user_list": [("GET", "/users/", ADMIN, 200, 403)],
     "user_new": [("GET", "/users/new/", ADMIN, 200, 403)],
     "user_detail": [
@@ -115,8 +137,24 @@ def expected(role: str, allowed, ok: int, refused) -> int:
     return refused
 
 
+def _households(world, tmp_path) -> tuple[int, int, int]:
+    """One household in the first village (in every demo role's scope but the other
+    township's) and one in the neighbouring county; and the county import batch."""
+    from fupin.households.importer import registry_import
+    from fupin.households.models import Household
+    from tests.households.conftest import TEMPLATE, template_rows, write_xlsx
+
+    path = write_xlsx(tmp_path / "m.xlsx", TEMPLATE, template_rows(world.village, 1) + template_rows(OTHER_VILLAGE, 1, seed=9))
+    batch = registry_import(acting_user=None, path=path, file_name="m.xlsx")
+    batch.division_code = "529901000000"
+    batch.save()
+    hh = Household.objects.get(village_id=world.village).pk
+    out = Household.objects.get(village_id=OTHER_VILLAGE).pk
+    return hh, out, batch.pk
+
+
 @pytest.fixture
-def ids(world) -> dict:
+def ids(world, tmp_path) -> dict:
     from fupin.accounts.services import role_assign, token_issue, user_create
 
     issue = lambda: token_issue(acting_user=world.user("sysadmin"), user=world.user("loan_officer"), name="m")[0].pk  # noqa: E731
@@ -126,8 +164,9 @@ def ids(world) -> dict:
     b = role_assign(acting_user=None, user=subject, role="village_cadre", division_code=world.other_village)
     stranger = user_create(acting_user=None, username="stranger", password="x", check_password=False)
     role_assign(acting_user=None, user=stranger, role="village_cadre", division_code=OTHER_VILLAGE)
+    hh, hh_out, batch = _households(world, tmp_path)
     return {"token": issue(), "token2": issue(), "subject": subject.pk, "role_a": a.pk, "role_b": b.pk,
-            "stranger": stranger.pk}
+            "stranger": stranger.pk, "hh": hh, "hh_out": hh_out, "batch": batch}
 
 
 @pytest.mark.parametrize("role", ROLES_UNDER_TEST)

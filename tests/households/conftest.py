@@ -38,8 +38,9 @@ def template_rows(village: str, n: int, seed: int = 1, start: int = 1) -> list[l
     """Rows of the template layout for ``n`` synthetic households of one village."""
     rng = random.Random(seed)
     out = []
+    used: set[str] = set()
     for i in range(start, start + n):
-        hh = household(rng, village, i, dt.date(2026, 11, 1))
+        hh = household(rng, village, i, dt.date(2026, 11, 1), used)
         for m in hh.members:
             is_head = m.relationship == "户主"
             out.append([

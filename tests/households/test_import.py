@@ -126,7 +126,7 @@ def test_dates_typed_as_text_are_read_and_bad_ones_reported(world, xlsx):
     assert batch.state == ImportBatch.State.IMPORTED, batch.problems
     assert sorted(Household.objects.values_list("registered_on", flat=True)) == [
         dt.date(2024, 5, 1), dt.date(2024, 5, 2), dt.date(2024, 5, 3)]
-    Household.objects.all()  # noqa: B018
+    Household.objects.all()
     heads[0][col("登记日期")] = "去年五月"
     bad = run(world, xlsx(rows, name="bad.xlsx"))
     assert bad.state == ImportBatch.State.FAILED

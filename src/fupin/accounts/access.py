@@ -77,7 +77,9 @@ def role_codes(user) -> list[str]:
 
 
 def scope_code(obj: Model) -> str:
-    field = getattr(type(obj), "SCOPE_FIELD", None)
+    """The division code of an object: ``SCOPE_ATTR`` (an attribute path that needs no query)
+    if the model declares one, else ``SCOPE_FIELD``."""
+    field = getattr(type(obj), "SCOPE_ATTR", None) or getattr(type(obj), "SCOPE_FIELD", None)
     if field is None:
         raise TypeError(f"{type(obj).__name__} declares no SCOPE_FIELD; it cannot be checked for jurisdiction")
     value = obj

@@ -7,6 +7,7 @@ Later capabilities (registry, ratings, loans …) add their own builders, called
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from fupin.accounts.services import role_assign
 from fupin.divisions.models import Branch, Division
 from fupin.divisions.services import branch_create, divisions_bulk_create
 
+from . import registry
 from .names import township_names, village_names
 
 PROVINCE = ("520000000000", "贵州省")
@@ -50,7 +52,12 @@ def is_empty() -> bool:
     return not Division.objects.exists()
 
 
-def build(*, households: int, seed: int, progress=None) -> DemoResult:
+def build(
+    *, households: int, seed: int, progress=None, today: dt.date | None = None, with_registry: bool = True
+) -> DemoResult:
+    """The demo county; ``with_registry=False`` stops after geography, institution and users
+    (tests that import their own registry start from there)."""
+    today = today or dt.date(2026, 11, 27)
     rng = random.Random(seed)
     result = DemoResult()
     n_villages = max(2, math.ceil(households / HOUSEHOLDS_PER_VILLAGE))
@@ -109,4 +116,7 @@ def build(*, households: int, seed: int, progress=None) -> DemoResult:
             user = User.objects.create(username=du.username, display_name=du.display_name, password=password_hash)
             role_assign(acting_user=None, user=user, role=du.role, division_code=du.division, branch_code=du.branch)
         say(f"演示用户：{len(result.users)} 个")
+        if with_registry:
+            n = registry.build(villages=result.villages, households=households, seed=seed, today=today, progress=say)
+            say(f"农户档案：{n} 户")
     return result

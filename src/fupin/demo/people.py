@@ -18,10 +18,16 @@ CAUSE_WEIGHTS = [22, 10, 6, 4, 5, 2, 14, 9, 20, 4, 4]
 EDUCATION = ["文盲或半文盲", "小学", "初中", "高中", "大专及以上"]
 
 
-def make_id(rng: random.Random, region: str, birth: dt.date, male: bool) -> str:
-    seq = rng.randrange(0, 500) * 2 + (1 if male else 0)
-    first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
-    return first17 + check_character(first17)
+def make_id(rng: random.Random, region: str, birth: dt.date, male: bool, used: set[str] | None = None) -> str:
+    """A valid ID; with ``used``, one not in it (a real registry has no duplicates)."""
+    while True:
+        seq = rng.randrange(0, 500) * 2 + (1 if male else 0)
+        first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
+        value = first17 + check_character(first17)
+        if used is None or value not in used:
+            if used is not None:
+                used.add(value)
+            return value
 
 
 def make_name(rng: random.Random, male: bool, surname: str | None = None) -> str:
@@ -53,7 +59,9 @@ class SyntheticHousehold:
     members: list[SyntheticPerson] = field(default_factory=list)
 
 
-def household(rng: random.Random, village_code: str, number: int, today: dt.date) -> SyntheticHousehold:
+def household(
+    rng: random.Random, village_code: str, number: int, today: dt.date, used: set[str] | None = None
+) -> SyntheticHousehold:
     region = village_code[:6]
     surname = rng.choice(SURNAMES)
     head_male = rng.random() < 0.8
@@ -77,7 +85,7 @@ def household(rng: random.Random, village_code: str, number: int, today: dt.date
         age = (today - birth).days // 365
         labour = "无劳动力" if age < 16 or age > 70 else "弱劳动力" if age > 60 or rng.random() < 0.1 else "有劳动能力"
         return SyntheticPerson(
-            name=make_name(rng, male, surname_), id_number=make_id(rng, region, birth, male), relationship=rel,
+            name=make_name(rng, male, surname_), id_number=make_id(rng, region, birth, male, used), relationship=rel,
             labour=labour, health="健康" if rng.random() < 0.8 else rng.choice(["长期慢性病", "患有大病", "残疾"]),
             education=rng.choice(EDUCATION[:4]) if age >= 7 else "学龄前",
             phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}" if rel == "户主" and rng.random() < 0.9 else "",

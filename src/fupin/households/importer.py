@@ -20,14 +20,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from fupin import bulk
 from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.core.errors import Problem
 from fupin.core.idcard import mask_id, mask_phone
 from fupin.core.registry import HOUSEHOLD_FIELDS, HouseholdRecord, PersonRecord, RowReader, group, map_headers
 from fupin.divisions.models import Division
-from fupin.households.models import Household, HouseholdEvent, ImportBatch, Person
+from fupin.households.models import Household, HouseholdEvent, ImportBatch, Person, RegistryStatus
 from fupin.households.pii import vault
+from fupin.households.rows import EVENTS, HOUSEHOLDS, PERSONS
 from fupin.households.xlsx import SheetProblem, check_file, rows
 
 Progress = Callable[[str, int], None]
@@ -35,6 +37,7 @@ CHUNK = 5000
 PERSON_FIELDS = ["person_no", "ethnicity", "education", "school_status", "health", "labour", "labour_skill",
                  "work_status", "work_months", "serious_illness_insured"]
 COMPARED_HOUSEHOLD = [f for f in HOUSEHOLD_FIELDS if f not in ("bank_account",)]
+STATUS_LABELS = dict(RegistryStatus.choices)
 LABELS = {
     "natural_village": "自然村", "member_count": "人数", "lifting_attribute": "脱贫属性", "poverty_attribute": "贫困户属性",
     "main_cause": "主要致贫原因", "dangerous_house": "危房户", "water_safe": "饮水安全", "water_difficulty": "饮水困难",
@@ -355,53 +358,60 @@ def _shown(f: str, value: Any) -> str:
     return str(value)[:200]
 
 
-def _household_from(h: HouseholdRecord, code: str) -> Household:
+def _household_values(h: HouseholdRecord, code: str) -> dict[str, Any]:
     v = vault()
     g = h.head.household
-    hh = Household(county_code=code[:6], village_id=code, registry_no=h.key[1])
+    values: dict[str, Any] = {"county_code": code[:6], "village_id": code, "registry_no": h.key[1]}
     for f in COMPARED_HOUSEHOLD:
-        if f in g:
-            setattr(hh, f, g[f] if g[f] is not None or f != "tags" else [])
+        if f in g and g[f] is not None:
+            values[f] = g[f]
     if not g.get("member_count"):
-        hh.member_count = len(h.members)
+        values["member_count"] = len(h.members)
     if not g.get("status"):
-        hh.status = "poor"
+        values["status"] = "poor"
     if g.get("bank_account"):
-        hh.bank_account_cipher = v.encrypt(g["bank_account"])
-        hh.bank_account_masked = _shown("bank_account", g["bank_account"])
-    return hh
+        values["bank_account_cipher"] = v.encrypt(g["bank_account"])
+        values["bank_account_masked"] = _shown("bank_account", g["bank_account"])
+    return values
 
 
-def _person_from(m: PersonRecord, hh: Household) -> Person:
+def _person_values(m: PersonRecord, household_id: int, code: str) -> dict[str, Any]:
     v = vault()
-    p = Person(
-        household=hh, county_code=hh.county_code, village_code=hh.village_id, name=m.name,
-        id_cipher=v.encrypt(m.id_number), id_index=v.index(m.id_number), id_masked=mask_id(m.id_number),
-        birth_date=m.birth_date, sex=m.sex, is_head=m.is_head, relationship=m.relationship,
-    )
+    values: dict[str, Any] = {
+        "household_id": household_id, "county_code": code[:6], "village_code": code, "name": m.name,
+        "id_cipher": v.encrypt(m.id_number), "id_index": v.index(m.id_number), "id_masked": mask_id(m.id_number),
+        "birth_date": m.birth_date, "sex": m.sex, "is_head": m.is_head, "relationship": m.relationship,
+    }
     for f in PERSON_FIELDS:
-        if f in m.person and m.person[f] is not None:
-            setattr(p, f, m.person[f])
+        if m.person.get(f) is not None:
+            values[f] = m.person[f]
     if m.phone:
-        p.phone_cipher, p.phone_index, p.phone_masked = v.encrypt(m.phone), v.index(m.phone), mask_phone(m.phone)
-    return p
+        values.update(phone_cipher=v.encrypt(m.phone), phone_index=v.index(m.phone), phone_masked=mask_phone(m.phone))
+    return values
 
 
 def _write(plan: Plan, batch: ImportBatch, actor) -> None:
-    events: list[HouseholdEvent] = []
+    now = timezone.now()
+    events: list[tuple] = []
     actor_id = getattr(actor, "pk", None)
 
-    def event(hh: Household, kind: str, f: str = "", before: Any = "", after: Any = "", person: str = "") -> None:
-        events.append(HouseholdEvent(household=hh, actor_id=actor_id, batch=batch, kind=kind, field=LABELS.get(f, f),
-                                     before=_shown(f, before), after=_shown(f, after), person_name=person))
+    def event(household_id: int, kind: str, f: str = "", before: Any = "", after: Any = "", person: str = "") -> None:
+        events.append(EVENTS.row({"household_id": household_id, "actor_id": actor_id, "batch_id": batch.pk, "kind": kind,
+                                  "field": LABELS.get(f, f), "before": _shown(f, before), "after": _shown(f, after),
+                                  "person_name": person, "_now": now}))
 
-    created: dict[int, Household] = {}  # id(HouseholdRecord) -> new household
-    new_objs = [(_household_from(h, code), h) for h, code in plan.new_households]
-    Household.objects.bulk_create([o for o, _ in new_objs], batch_size=CHUNK)
-    for hh, h in new_objs:
-        created[id(h)] = hh
-        event(hh, HouseholdEvent.Kind.CREATED, after=f"{h.key[1]}，{len(h.members)} 人", person=h.head.name)
-        event(hh, HouseholdEvent.Kind.STATUS, "status", "", hh.get_status_display())
+    # new households, with ids reserved up front so that their members can point at them
+    new_ids = bulk.reserve_ids(Household, len(plan.new_households))
+    created: dict[int, tuple[int, str]] = {}  # id(HouseholdRecord) -> (household id, village code)
+    hh_rows = []
+    for (h, code), hid in zip(plan.new_households, new_ids, strict=True):
+        values = _household_values(h, code)
+        hh_rows.append(HOUSEHOLDS.row({"id": hid, **values, "_now": now}))
+        created[id(h)] = (hid, code)
+        event(hid, HouseholdEvent.Kind.CREATED, after=f"{h.key[1]}，{len(h.members)} 人", person=h.head.name)
+        event(hid, HouseholdEvent.Kind.STATUS, "status", "", STATUS_LABELS.get(values["status"], values["status"]))
+    bulk.insert(Household, HOUSEHOLDS.columns, hh_rows)
+
     changed_h = []
     for hh, changes in plan.changed_households:
         for f, (old, new) in changes.items():
@@ -415,35 +425,37 @@ def _write(plan: Plan, batch: ImportBatch, actor) -> None:
                 setattr(hh, f, new)
             kind = HouseholdEvent.Kind.STATUS if f == "status" else HouseholdEvent.Kind.CHANGED
             if f == "status":
-                old = dict(Household._meta.get_field("status").choices).get(old, old)
-                new = hh.get_status_display()
-            event(hh, kind, f, old, new)
+                old, new = STATUS_LABELS.get(old, old), STATUS_LABELS.get(new, new)
+            event(hh.pk, kind, f, old, new)
+        hh.updated_at = now
         changed_h.append(hh)
     if changed_h:
-        fields = sorted({f if f not in ("village", "bank_account") else {"village": "village", "bank_account": "bank_account_cipher"}[f]
-                         for _, ch in plan.changed_households for f in ch} | {"county_code", "bank_account_masked", "updated_at"})
-        for hh in changed_h:
-            hh.updated_at = timezone.now()
-        Household.objects.bulk_update(changed_h, fields, batch_size=CHUNK)
-    # persons who leave (first, so that the one-head constraint holds when a new head arrives)
-    today = timezone.localdate()
+        column_of = {"village": "village", "bank_account": "bank_account_cipher"}
+        fields = {column_of.get(f, f) for _, ch in plan.changed_households for f in ch}
+        Household.objects.bulk_update(changed_h, sorted(fields | {"county_code", "bank_account_masked", "updated_at"}),
+                                      batch_size=CHUNK)
+
+    # persons who leave first, so that the one-head constraint holds when a new head arrives
     for p in plan.left_persons:
-        p.left_on = today
-        event(p.household, HouseholdEvent.Kind.MEMBER_OUT, person=p.name, before=p.relationship)
+        p.left_on = now.date()
+        event(p.household_id, HouseholdEvent.Kind.MEMBER_OUT, person=p.name, before=p.relationship)
     if plan.left_persons:
         Person.objects.bulk_update(plan.left_persons, ["left_on"], batch_size=CHUNK)
-    changed_p = [p for p, _ in plan.changed_persons]
-    heads_changing = [p for p, ch in plan.changed_persons if "is_head" in ch and not ch["is_head"][1]]
-    if heads_changing:  # step down old heads before new ones step up
-        Person.objects.filter(pk__in=[p.pk for p in heads_changing]).update(is_head=False)
+    heads_stepping_down = [p.pk for p, ch in plan.changed_persons if "is_head" in ch and not ch["is_head"][1]]
+    if heads_stepping_down:
+        Person.objects.filter(pk__in=heads_stepping_down).update(is_head=False)
+    changed_p = {p.pk: p for p, _ in plan.changed_persons}
     for p, target in plan.moved_persons:
-        old = p.household
-        hh = target or created[id(p._household_record)]  # type: ignore[attr-defined]
-        event(old, HouseholdEvent.Kind.MEMBER_OUT, person=p.name, after=f"迁往户 {hh.registry_no}")
-        event(hh, HouseholdEvent.Kind.MEMBER_IN, person=p.name, before=f"来自户 {old.registry_no}")
-        p.household, p.county_code, p.village_code, p.left_on = hh, hh.county_code, hh.village_id, None
-        if p not in changed_p:
-            changed_p.append(p)
+        old_no = p.household.registry_no
+        if target is not None:
+            hid, code, no = target.pk, target.village_id, target.registry_no
+        else:
+            hid, code = created[id(p._household_record)]  # type: ignore[attr-defined]
+            no = p._household_record.key[1]  # type: ignore[attr-defined]
+        event(p.household_id, HouseholdEvent.Kind.MEMBER_OUT, person=p.name, after=f"迁往户 {no}")
+        event(hid, HouseholdEvent.Kind.MEMBER_IN, person=p.name, before=f"来自户 {old_no}")
+        p.household_id, p.county_code, p.village_code, p.left_on = hid, code[:6], code, None
+        changed_p[p.pk] = p
     for p, changes in plan.changed_persons:
         for f, (old, new) in changes.items():
             if f == "phone":
@@ -451,16 +463,19 @@ def _write(plan: Plan, batch: ImportBatch, actor) -> None:
                 p.phone_cipher, p.phone_index, p.phone_masked = (v.encrypt(new), v.index(new), mask_phone(new)) if new else (None, "", "")
             else:
                 setattr(p, f, new)
-            event(p.household, HouseholdEvent.Kind.CHANGED, f, old, new, person=p.name)
+            event(p.household_id, HouseholdEvent.Kind.CHANGED, f, old, new, person=p.name)
     if changed_p:
         Person.objects.bulk_update(
-            changed_p, ["household", "county_code", "village_code", "left_on", "name", "relationship", "is_head",
-                        "phone_cipher", "phone_index", "phone_masked", *PERSON_FIELDS], batch_size=CHUNK)
-    new_people = []
-    for m, target, h in plan.new_persons:
-        hh = target or created[id(h)]
-        new_people.append(_person_from(m, hh))
+            list(changed_p.values()),
+            ["household", "county_code", "village_code", "left_on", "name", "relationship", "is_head",
+             "phone_cipher", "phone_index", "phone_masked", *PERSON_FIELDS], batch_size=CHUNK)
+
+    person_rows = []
+    ids = bulk.reserve_ids(Person, len(plan.new_persons))
+    for (m, target, h), pid in zip(plan.new_persons, ids, strict=True):
+        hid, code = (target.pk, target.village_id) if target is not None else created[id(h)]
+        person_rows.append(PERSONS.row({"id": pid, **_person_values(m, hid, code)}))
         if target is not None:
-            event(hh, HouseholdEvent.Kind.MEMBER_IN, person=m.name, after=m.relationship)
-    Person.objects.bulk_create(new_people, batch_size=CHUNK)
-    HouseholdEvent.objects.bulk_create(events, batch_size=CHUNK)
+            event(hid, HouseholdEvent.Kind.MEMBER_IN, person=m.name, after=m.relationship)
+    bulk.insert(Person, PERSONS.columns, person_rows)
+    bulk.insert(HouseholdEvent, EVENTS.columns, events)

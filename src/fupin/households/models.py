@@ -53,7 +53,8 @@ class Household(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    SCOPE_FIELD = "village_id"
+    SCOPE_FIELD = "village__code"  # Django reads this from the local village_code column, no join
+    SCOPE_ATTR = "village_id"
 
     class Meta:
         verbose_name = "农户"

@@ -103,7 +103,13 @@ def _run_import(batch_id: int, user_id: int, path: Path, name: str, dry_run: boo
         raise
     finally:
         path.unlink(missing_ok=True)
-        close_old_connections()
+
+
+def _run_import_in_thread(*args) -> None:
+    try:
+        _run_import(*args)
+    finally:
+        close_old_connections()  # the thread's own connection
 
 
 @requires("registry.import")
@@ -124,7 +130,7 @@ def registry_import(request):
         batch = importer.batch_start(acting_user=request.user, file_name=upload.name, dry_run=dry_run)
         args = (batch.pk, request.user.pk, tmp, upload.name, dry_run)
         if getattr(settings, "FUPIN_IMPORT_IN_THREAD", True):
-            threading.Thread(target=_run_import, args=args, daemon=True).start()
+            threading.Thread(target=_run_import_in_thread, args=args, daemon=True).start()
         else:
             _run_import(*args)
         return redirect("registry_batch", pk=batch.pk)

@@ -1,0 +1,131 @@
+"""Fill locale/en/LC_MESSAGES/django.po from the table below (run after makemessages):
+    python3 scripts/translations_en.py src/fupin/locale/en/LC_MESSAGES/django.po
+"""
+import re, sys
+T = {
+"扶贫小额信贷管理系统": "Poverty-alleviation microcredit management system",
+"扶贫小额信贷": "Poverty-alleviation microcredit",
+"菜单": "Menu", "退出": "Sign out", "出错了": "Something went wrong", "错误代码": "Error code",
+"返回首页": "Back to home", "账号已锁定": "Account locked",
+"登录失败次数过多，账号已被临时锁定。请稍后再试，或联系系统管理员解锁。": "Too many failed sign-in attempts: the account is locked for a while. Try again later or ask the system administrator to unlock it.",
+"登录": "Sign in", "请使用分配给您的账号登录": "Sign in with the account you were given",
+"用户名或密码不正确。连续失败5次后账号将被锁定。": "Wrong user name or password. The account is locked after 5 failed attempts.",
+"用户名": "User name", "密码": "Password", "审计日志": "Audit log", "操作人": "Actor", "操作": "Action",
+"对象类型": "Object type", "对象编号": "Object id", "起始日期": "From", "截止日期": "To", "筛选": "Filter",
+"日志只读，任何人不能修改或删除。": "The log is read-only: nobody can change or delete an entry.",
+"时间": "Time", "对象": "Object", "区划": "Division", "变更": "Change", "前": "Before", "后": "After",
+"没有符合条件的记录": "No matching entries", "行政区划": "Divisions", "全部": "All", "代码": "Code",
+"名称": "Name", "级别": "Level", "没有下级区划": "No sub-divisions", "您好": "Hello", "辖区": "Jurisdiction",
+"网点": "Branch", "超级管理员": "Superuser", "可访问全部辖区": "Access to every jurisdiction",
+"您的账号尚未分配角色，请联系系统管理员。": "Your account has no role yet; ask the system administrator.",
+"辖区概况": "Jurisdiction at a glance", "业务数据": "Business data",
+"农户档案、评级授信、贷款与还款等业务数据尚未录入；相应功能上线后将在此显示您辖区内的统计与待办。": "No household records, ratings, loans or repayments have been entered yet; figures and tasks for your jurisdiction will appear here as those capabilities arrive.",
+"上一页": "Previous", "第 %(n)s / %(total)s 页": "Page %(n)s of %(total)s", "下一页": "Next",
+"API 令牌": "API tokens", "新令牌已签发": "New token issued",
+"请立即复制保存，此令牌只显示这一次：": "Copy and keep it now: this token is shown only once:",
+"用户": "User", "用途": "Purpose", "签发令牌": "Issue token", "前缀": "Prefix", "签发": "Issued",
+"最近使用": "Last used", "状态": "State", "已吊销": "Revoked", "吊销": "Revoke", "尚未签发令牌": "No tokens issued yet",
+"首页": "Home", "档案变更记录": "History of this file",
+"进度": "Progress",
+"数据行": "Data rows",
+"户数": "Households",
+"新建档户": "New households",
+"信息变更户": "Households changed",
+"新增成员": "New members",
+"成员信息变更": "Members changed",
+"成员迁移": "Members moved",
+"成员迁出": "Members left",
+"下载错误报告（Excel）": "Download the problem report (Excel)",
+"行号": "Row",
+"列": "Column",
+"值": "Value",
+"问题": "Problem",
+"一户一档": "Household file",
+"基本情况": "Overview",
+"户类型": "Registry status",
+"年建档": " registered",
+"脱贫年度": "Year lifted out",
+"人数": "Members",
+"人均纯收入": "Net income per capita",
+"家庭年收入": "Household income",
+"主要致贫原因": "Main cause of poverty",
+"贫困户属性": "Poverty category",
+"收入来源": "Income sources",
+"开户银行": "Bank",
+"重点标签": "Priority tags",
+"家庭成员": "Members",
+"显示完整证件号码与电话": "Show full ID and phone numbers",
+"已显示完整号码，本次查看已记入审计日志。": "Full numbers shown; this view has been written to the audit log.",
+"与户主关系": "Relationship to head",
+"证件号码": "ID number",
+"出生日期": "Date of birth",
+"劳动能力": "Labour capacity",
+"健康状况": "Health",
+"文化程度": "Education",
+"联系电话": "Phone",
+"户主": "Head",
+"已迁出": "Left the household",
+"户类型变更": "Registry status history",
+"评级授信": "Ratings and credit lines",
+"尚无评级记录。": "No rating yet.",
+"贷款申请与贷款": "Applications and loans",
+"尚无贷款申请。": "No application yet.",
+"还款、贴息与风险补偿": "Repayments, subsidies and risk fund",
+"尚无记录。": "Nothing yet.",
+"来源": "Source",
+"导入": "Import",
+"仅显示最近 200 条。": "Only the latest 200 are shown.",
+"返回导入页面": "Back to imports",
+"导入农户名单": "Import the registry",
+"可导入全国扶贫开发信息系统导出的人员表，或本系统的导入模板。只要有一处错误，整个文件都不会导入，并列出每一处错误。": "Import the person table exported by the national poverty information system, or this system's template. If anything is wrong, nothing is imported and every problem is listed.",
+"下载导入模板": "Download the template",
+"Excel 文件（.xlsx）": "Excel file (.xlsx)",
+"只检查，不导入（试运行）": "Check only, do not import (dry run)",
+"上传并检查": "Upload and check",
+"最近的导入": "Recent imports",
+"文件": "File",
+"行数": "Rows",
+"尚无导入记录": "No imports yet",
+"农户档案": "Households",
+"姓名、证件号码、电话或户编号": "Name, ID number, phone or household number",
+"行政村": "Village",
+"导出 Excel": "Export to Excel",
+"导出完整证件号码与电话，将记入审计日志": "Exports full ID and phone numbers; written to the audit log",
+"导出（含完整号码）": "Export (full numbers)",
+"导入名单": "Import registry",
+"户编号": "Household no.",
+"角色": "Role", "辖区（区划代码）": "Jurisdiction (division code)", "网点（银行角色必填）": "Branch (required for bank roles)",
+"启用": "Active", "重新启用": "Re-enable", "已停用": "Disabled", "停用": "Disable", "最近登录": "Last sign-in", "角色与辖区": "Roles and jurisdictions",
+"撤销": "Revoke", "添加角色": "Add a role", "添加": "Add", "查看该用户的变更记录": "Changes to this user",
+"新建用户": "New user", "姓名": "Name", "手机号": "Mobile", "初始密码": "Initial password",
+"密码至少12位，且须包含大写字母、小写字母、数字、符号中的3类。": "At least 12 characters from three of: upper case, lower case, digits, symbols.",
+"创建": "Create", "用户管理": "Users", "用户名或姓名": "User name or name", "查找": "Search",
+}
+PLURAL = {"共 %(n)s 条": ("%(n)s entry", "%(n)s entries"), "共 %(n)s 户": ("%(n)s household", "%(n)s households"), "发现 %(n)s 处问题，未导入任何数据。": ("%(n)s problem found; nothing was imported.", "%(n)s problems found; nothing was imported.")}
+path = sys.argv[1]
+text = open(path, encoding="utf-8").read()
+text = text.replace('"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"', '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"')
+text = text.replace("#, fuzzy\n", "", 1)
+blocks = text.split("\n\n")
+missing = []
+out = []
+for b in blocks:
+    b = "\n".join(line for line in b.split("\n") if not line.startswith("#| "))
+    b = b.replace("#, fuzzy, python-format", "#, python-format").replace("#, fuzzy\n", "")
+    m = re.search(r'^msgid ((?:".*"\n?)+)', b, re.M)
+    if not m:
+        out.append(b); continue
+    msgid = "".join(re.findall(r'"(.*)"', m.group(1)))
+    if msgid == "":
+        out.append(b); continue
+    if msgid in PLURAL:
+        one, many = PLURAL[msgid]
+        b = re.sub(r'msgstr\[0\] ".*"', f'msgstr[0] "{one}"', b)
+        b = re.sub(r'msgstr\[1\] ".*"', f'msgstr[1] "{many}"', b)
+    elif msgid in T:
+        b = re.sub(r'msgstr ((?:".*"\n?)+)', lambda _: 'msgstr "' + T[msgid].replace('"', '\\"') + '"\n', b).rstrip("\n")
+    elif re.search(r'msgstr ""\s*$', b):
+        missing.append(msgid)
+    out.append(b)
+open(path, "w", encoding="utf-8").write("\n\n".join(out))
+print("missing:", missing)
