@@ -5,12 +5,11 @@
 ``executemany`` on SQLite; :func:`reserve_ids` hands out primary keys up front so that
 child rows can point at their parents without a round trip. Both run inside the caller's
 transaction; values must already be what the column stores (bytes, Decimal, date, str,
-JSON as text). Model validation and auditing stay the caller's job.
+JSON as text: :class:`fupin.households.rows.Table` prepares them). Model validation and auditing stay the caller's job.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -34,14 +33,6 @@ def reserve_ids(model: type[models.Model], n: int) -> list[int]:
         return list(range(start, start + n))
 
 
-def _adapt(value: Any) -> Any:
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, memoryview):
-        return bytes(value)
-    return value
-
-
 def insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert ``rows`` (tuples in ``columns`` order; column names as in the database)."""
     table = model._meta.db_table
@@ -51,14 +42,14 @@ def insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Seq
         if connection.vendor == "postgresql":
             with cur.cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
                 for row in rows:
-                    copy.write_row([_adapt(v) for v in row])
+                    copy.write_row(row)
                     n += 1
         else:
             marks = ", ".join(["%s"] * len(columns))
-            batch: list[list[Any]] = []
+            batch: list[Sequence[Any]] = []
             sql = f'INSERT INTO "{table}" ({cols}) VALUES ({marks})'  # noqa: S608 - identifiers from model meta
             for row in rows:
-                batch.append([_adapt(v) for v in row])
+                batch.append(row)
                 if len(batch) >= 5000:
                     cur.executemany(sql, batch)
                     n += len(batch)

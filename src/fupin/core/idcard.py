@@ -17,6 +17,7 @@ before validation instead of rejecting them.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
 
 from fupin.core.errors import ValidationFailed
@@ -54,7 +55,7 @@ def normalise(raw: object) -> str:
 
 
 def check_character(first17: str) -> str:
-    return CHECK[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    return CHECK[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def upgrade_15(value: str) -> str:

@@ -147,6 +147,8 @@ class PersonRecord:
 
 
 def _text(v: Any) -> str:
+    if type(v) is str:
+        return v.strip()
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
@@ -160,14 +162,13 @@ class RowReader:
     def __init__(self, columns: Columns, today: dt.date) -> None:
         self.c = columns
         self.today = today
+        self.pairs = list(columns.index.items())
 
     def read(self, values: Sequence[Any], row: int) -> tuple[PersonRecord | None, list[Problem]]:
         c = self.c
         problems: list[Problem] = []
-
-        def get(f: str) -> Any:
-            i = c.index.get(f)
-            return values[i] if i is not None and i < len(values) else None
+        n = len(values)
+        get = {f: (values[i] if i < n else None) for f, i in self.pairs}.get
 
         def bad(f: str, value: Any, message: str) -> None:
             problems.append(Problem(message, row=row, field=c.where(f), value=_text(value)[:60]))
@@ -371,7 +372,8 @@ class HouseholdRecord:
 
     @property
     def head(self) -> PersonRecord:
-        return next(m for m in self.members if m.is_head)
+        m = self.members[0]
+        return m if m.is_head else next(m for m in self.members if m.is_head)
 
 
 def group(records: Iterable[PersonRecord]) -> tuple[list[HouseholdRecord], list[Problem]]:

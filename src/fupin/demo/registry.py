@@ -68,10 +68,9 @@ def build(*, villages: list[str], households: int, seed: int, today: dt.date, pr
                     "phone_index": v.index(m.phone) if m.phone else "",
                     "phone_masked": mask_phone(m.phone) if m.phone else "",
                 }))
-            event_rows.append(EVENTS.row({"household_id": hid, "kind": "created", "_now": now, "person_name": s.members[0].name,
-                                          "after": f"{s.registry_no}，{len(s.members)} 人"}))
-            event_rows.append(EVENTS.row({"household_id": hid, "kind": "status", "field": "户类型", "_now": now,
-                                          "after": STATUS_LABEL[s.status]}))
+            event_rows.append(EVENTS.row({"household_id": hid, "kind": "created", "field": "户类型", "_now": now,
+                                          "person_name": s.members[0].name,
+                                          "after": f"{STATUS_LABEL[s.status]}，{len(s.members)} 人"}))
             made += 1
             if len(hh_rows) >= BATCH:
                 flush()

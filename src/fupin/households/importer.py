@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from fupin import bulk
@@ -59,6 +60,7 @@ class Plan:
     changed_persons: list[tuple[Person, dict[str, tuple[Any, Any]]]] = field(default_factory=list)
     moved_persons: list[tuple[Person, Household]] = field(default_factory=list)
     left_persons: list[Person] = field(default_factory=list)
+    index_of: dict[str, str] = field(default_factory=dict)  # ID number -> blind index
 
     @property
     def empty(self) -> bool:
@@ -231,6 +233,14 @@ def _resolve_villages(user, households: list[HouseholdRecord]) -> tuple[dict[Any
     return result, problems
 
 
+def _values(values: list, sql_type: str = "varchar"):
+    """The right-hand side of ``__in`` for a long list: one array parameter on PostgreSQL
+    (a query with 100 000 placeholders costs more to build than to run), the list elsewhere."""
+    if connection.vendor == "postgresql":
+        return RawSQL(f"SELECT unnest(%s::{sql_type}[])", (values,))
+    return values
+
+
 def _norm(v: Any) -> Any:
     return "" if v is None else v
 
@@ -239,22 +249,18 @@ def _plan(households: list[HouseholdRecord], villages: dict[Any, str]) -> tuple[
     v = vault()
     plan = Plan()
     problems: list[Problem] = []
-    index_of: dict[str, str] = {}
+    index_of = plan.index_of
     for h in households:
         for m in h.members:
             index_of[m.id_number] = v.index(m.id_number)
     existing: dict[str, Person] = {}
-    idx = list(index_of.values())
-    for lo in range(0, len(idx), CHUNK):
-        for p in Person.objects.filter(id_index__in=idx[lo:lo + CHUNK]).select_related("household"):
-            existing[p.id_index] = p
+    for p in Person.objects.filter(id_index__in=_values(list(index_of.values()))).select_related("household"):
+        existing[p.id_index] = p
     keys = {(villages[h.key[0]][:6], h.key[1]) for h in households}
     by_no: dict[tuple[str, str], Household] = {}
-    counties = {k[0] for k in keys}
-    nos = [k[1] for k in keys]
-    for lo in range(0, len(nos), CHUNK):
-        for hh in Household.objects.filter(county_code__in=counties, registry_no__in=nos[lo:lo + CHUNK]):
-            by_no[(hh.county_code, hh.registry_no)] = hh
+    counties = sorted({k[0] for k in keys})
+    for hh in Household.objects.filter(county_code__in=counties, registry_no__in=_values(sorted({k[1] for k in keys}))):
+        by_no[(hh.county_code, hh.registry_no)] = hh
     # which stored household each file household is
     matched: dict[int, Household | None] = {}
     for i, h in enumerate(households):
@@ -267,10 +273,8 @@ def _plan(households: list[HouseholdRecord], villages: dict[Any, str]) -> tuple[
     in_file = {hh.pk for hh in matched.values() if hh is not None}
     members_now: dict[int, list[Person]] = {}
     if in_file:
-        ids = list(in_file)
-        for lo in range(0, len(ids), CHUNK):
-            for p in Person.objects.filter(household_id__in=ids[lo:lo + CHUNK], left_on__isnull=True):
-                members_now.setdefault(p.household_id, []).append(p)
+        for p in Person.objects.filter(household_id__in=_values(sorted(in_file), "bigint"), left_on__isnull=True):
+            members_now.setdefault(p.household_id, []).append(p)
     placed: set[int] = set()
     for i, h in enumerate(households):
         code = villages[h.key[0]]
@@ -375,11 +379,11 @@ def _household_values(h: HouseholdRecord, code: str) -> dict[str, Any]:
     return values
 
 
-def _person_values(m: PersonRecord, household_id: int, code: str) -> dict[str, Any]:
+def _person_values(m: PersonRecord, household_id: int, code: str, index: str) -> dict[str, Any]:
     v = vault()
     values: dict[str, Any] = {
         "household_id": household_id, "county_code": code[:6], "village_code": code, "name": m.name,
-        "id_cipher": v.encrypt(m.id_number), "id_index": v.index(m.id_number), "id_masked": mask_id(m.id_number),
+        "id_cipher": v.encrypt(m.id_number), "id_index": index, "id_masked": mask_id(m.id_number),
         "birth_date": m.birth_date, "sex": m.sex, "is_head": m.is_head, "relationship": m.relationship,
     }
     for f in PERSON_FIELDS:
@@ -408,8 +412,8 @@ def _write(plan: Plan, batch: ImportBatch, actor) -> None:
         values = _household_values(h, code)
         hh_rows.append(HOUSEHOLDS.row({"id": hid, **values, "_now": now}))
         created[id(h)] = (hid, code)
-        event(hid, HouseholdEvent.Kind.CREATED, after=f"{h.key[1]}，{len(h.members)} 人", person=h.head.name)
-        event(hid, HouseholdEvent.Kind.STATUS, "status", "", STATUS_LABELS.get(values["status"], values["status"]))
+        status = STATUS_LABELS.get(values["status"], values["status"])
+        event(hid, HouseholdEvent.Kind.CREATED, "status", after=f"{status}，{len(h.members)} 人", person=h.head.name)
     bulk.insert(Household, HOUSEHOLDS.columns, hh_rows)
 
     changed_h = []
@@ -474,7 +478,7 @@ def _write(plan: Plan, batch: ImportBatch, actor) -> None:
     ids = bulk.reserve_ids(Person, len(plan.new_persons))
     for (m, target, h), pid in zip(plan.new_persons, ids, strict=True):
         hid, code = (target.pk, target.village_id) if target is not None else created[id(h)]
-        person_rows.append(PERSONS.row({"id": pid, **_person_values(m, hid, code)}))
+        person_rows.append(PERSONS.row({"id": pid, **_person_values(m, hid, code, plan.index_of[m.id_number]), "_now": now}))
         if target is not None:
             event(hid, HouseholdEvent.Kind.MEMBER_IN, person=m.name, after=m.relationship)
     bulk.insert(Person, PERSONS.columns, person_rows)

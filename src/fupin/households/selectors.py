@@ -56,7 +56,8 @@ def household_archive(reader, pk: int) -> dict:
 
 
 def status_history(events: list[HouseholdEvent]) -> list[HouseholdEvent]:
-    return [e for e in events if e.kind == HouseholdEvent.Kind.STATUS]
+    """Status changes, the first being the status the household was registered with."""
+    return [e for e in events if e.kind in (HouseholdEvent.Kind.STATUS, HouseholdEvent.Kind.CREATED)]
 
 
 def batches_visible(reader) -> QuerySet[ImportBatch]:
