@@ -38,7 +38,7 @@ e2e: deps messages
 	@FUPIN_SQLITE_RUN=0 bash scripts/test.sh -m e2e
 
 bench: deps  ## benchmarks (figures, not pass/fail)
-	$(VENV)/bin/python -m bench
+	@bash scripts/bench.sh
 
 clean:
 	rm -rf $(VENV) var staticfiles test-results

@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ["schedule", "demo"]
+BENCHMARKS = ["schedule", "demo", "registry"]
 
 
 def main(argv: list[str]) -> None:

@@ -10,6 +10,7 @@ and records every changed field in the household's history.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -103,6 +104,19 @@ def registry_import(
     progress: Progress | None = None, today: dt.date | None = None,
 ) -> ImportBatch:
     """Check and (unless ``dry_run``) import one registry file; returns the batch with its result."""
+    # Hundreds of thousands of small objects live until the end of an import: the cyclic
+    # garbage collector would walk all of them again and again for nothing (none are cyclic
+    # garbage), which roughly doubled the import time of a prefecture's registry.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _import(acting_user, path, file_name, dry_run, batch, progress, today)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(acting_user, path, file_name, dry_run, batch, progress, today) -> ImportBatch:
     batch = batch or batch_start(acting_user=acting_user, file_name=file_name, dry_run=dry_run)
     today = today or timezone.localdate()
 
