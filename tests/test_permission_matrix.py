@@ -82,6 +82,11 @@ API = {
     ("POST", "/api/v1/tokens"): [("POST", "/api/v1/tokens", ADMIN, 201, 403)],
     ("DELETE", "/api/v1/tokens/{token_id}"): [("DELETE", "/api/v1/tokens/{token2}", ADMIN, 200, 403)],
     ("GET", "/api/v1/users"): [("GET", "/api/v1/users", ADMIN, 200, 403)],
+    ("GET", "/api/v1/households"): [("GET", "/api/v1/households", HH_VIEW, 200, 403)],
+    ("GET", "/api/v1/households/{household_id}"): [
+        ("GET", "/api/v1/households/{hh}", HH_VIEW, 200, 403),
+        ("GET", "/api/v1/households/{hh_out}", set(), 200, HH_OUT),
+    ],
     ("POST", "/api/v1/users"): [
         ("POST", "/api/v1/users", ADMIN, 201, 403,
          {"username": "matrix_new", "password": "Matrix#2026pass", "role": "village_cadre", "division_code": "{village}"}),

@@ -153,3 +153,19 @@ def test_command_line_import(world, xlsx, tmp_path):
     report = tmp_path / "errors.xlsx"
     r = subprocess.run([fupin, "import-registry", str(bad), "--errors", str(report)], env=env, capture_output=True, text=True)
     assert r.returncode == 2 and "不能为负数" in r.stderr and report.exists()
+
+
+def test_household_api(world, registry):
+    c = world.client("township_cadre")
+    r = c.get("/api/v1/households", {"limit": 5})
+    body = r.json()
+    assert r.status_code == 200 and body["count"] == 12 and len(body["items"]) == 5
+    item = body["items"][0]
+    assert "********" in item["head_id_masked"] and item["village_code"] == world.village
+    r = c.get(f"/api/v1/households/{item['id']}")
+    detail = r.json()
+    assert r.status_code == 200 and detail["members"] and all("********" in m["id_masked"] for m in detail["members"])
+    assert detail["events"][0]["kind"] == "created"
+    out = Household.objects.filter(village_id=world.other_village).first()
+    assert c.get(f"/api/v1/households/{out.pk}").status_code == 404
+    assert world.client("poverty_office").get("/api/v1/households", {"status": "bogus"}).status_code == 400

@@ -1,26 +1,14 @@
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandParser
-
 from fupin.accounts.models import User
+from fupin.commands import FupinCommand
 from fupin.households import importer
 from fupin.households.models import ImportBatch
 
 
-class ChineseErrorParser(CommandParser):
-    def error(self, message):
-        sys.stderr.write(f"命令参数有误：{message}\n")
-        sys.exit(2)
-
-
-class Command(BaseCommand):
+class Command(FupinCommand):
     help = "导入扶贫对象名单（全部导入或全部不导入） / Import the poverty registry (all or nothing)"
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.__class__ = ChineseErrorParser
-        return parser
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Excel 文件（.xlsx） / the .xlsx file")
@@ -31,14 +19,12 @@ class Command(BaseCommand):
     def handle(self, *args, file, dry_run, user, errors, **options):
         path = Path(file)
         if not path.is_file():
-            sys.stderr.write(f"文件不存在：{file}\n")
-            sys.exit(2)
+            self.fail(f"文件不存在：{file}")
         acting = None
         if user:
             acting = User.objects.filter(username=user, is_active=True).first()
             if acting is None:
-                sys.stderr.write(f"用户“{user}”不存在或已停用\n")
-                sys.exit(2)
+                self.fail(f"用户“{user}”不存在或已停用")
 
         def progress(stage, pct):
             if sys.stderr.isatty():

@@ -1,8 +1,7 @@
 import json
 import sys
 
-from django.core.management.base import BaseCommand, CommandParser
-
+from fupin.commands import FupinCommand
 from fupin.core.apr import disclose
 from fupin.core.errors import DomainError
 from fupin.core.products import preset
@@ -10,21 +9,8 @@ from fupin.core.schedule import generate
 from fupin.products.schedule_io import schedule_json, schedule_table, terms_from_options
 
 
-class ChineseErrorParser(CommandParser):
-    """Bad options: one Chinese line on stderr and exit status 2, never a traceback."""
-
-    def error(self, message):
-        sys.stderr.write(f"命令参数有误：{message}\n")
-        sys.exit(2)
-
-
-class Command(BaseCommand):
+class Command(FupinCommand):
     help = "生成还款计划并披露年化利率 / Repayment schedule with nominal rate, APR and EAR"
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.__class__ = ChineseErrorParser
-        return parser
 
     def add_arguments(self, parser):
         parser.add_argument("--product", required=True, help="group|seasonal|subsidy|annual|lead|custom")
@@ -49,8 +35,7 @@ class Command(BaseCommand):
             schedule = generate(terms_from_options(product, o))
             disclosure = disclose(schedule)
         except DomainError as e:
-            sys.stderr.write(e.message + "\n")
-            sys.exit(2)
+            self.fail(e.message)
         if o["json"]:
             self.stdout.write(json.dumps(schedule_json(product.code, schedule, disclosure), ensure_ascii=False))
             for note in schedule.notes:
