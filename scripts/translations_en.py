@@ -25,7 +25,7 @@ T = {
 "请立即复制保存，此令牌只显示这一次：": "Copy and keep it now: this token is shown only once:",
 "用户": "User", "用途": "Purpose", "签发令牌": "Issue token", "前缀": "Prefix", "签发": "Issued",
 "最近使用": "Last used", "状态": "State", "已吊销": "Revoked", "吊销": "Revoke", "尚未签发令牌": "No tokens issued yet",
-"首页": "Home", "档案变更记录": "History of this file",
+"首页": "Home", "查看农户档案": "Open the household files", "评级授信、贷款与还款等业务数据尚未录入；相应功能上线后将在此显示您辖区内的统计与待办。": "No ratings, loans or repayments have been entered yet; figures and tasks for your jurisdiction will appear here as those capabilities arrive.", "档案变更记录": "History of this file",
 "进度": "Progress",
 "数据行": "Data rows",
 "户数": "Households",

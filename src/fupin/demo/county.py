@@ -52,6 +52,22 @@ def is_empty() -> bool:
     return not Division.objects.exists()
 
 
+DEMO_USERNAMES = ["cungan", "xiangzhen", "fupinban", "caizheng", "xindai", "zhuren", "zongshe", "shenji", "nonghu", "admin"]
+
+
+def existing_demo_users() -> list[DemoUser]:
+    """The demo users still present (to print the logins again on ``make run``)."""
+    from fupin.accounts.models import RoleAssignment
+
+    out = []
+    for ra in RoleAssignment.objects.filter(user__username__in=DEMO_USERNAMES, user__is_active=True).select_related(
+        "user", "branch"
+    ).order_by("user_id"):
+        out.append(DemoUser(ra.user.username, ra.user.display_name, ra.role, ra.division_id,
+                            ra.branch.code if ra.branch else None))
+    return sorted(out, key=lambda u: DEMO_USERNAMES.index(u.username))
+
+
 def build(
     *, households: int, seed: int, progress=None, today: dt.date | None = None, with_registry: bool = True
 ) -> DemoResult:

@@ -64,3 +64,18 @@ def batches_visible(reader) -> QuerySet[ImportBatch]:
     access.require(reader, "registry.import")
     mine = Q(created_by=reader)
     return ImportBatch.objects.filter(mine | access.scope_q(reader, "registry.import", "division_code")).order_by("-created_at")
+
+
+def registry_counts(reader) -> dict:
+    """Households by registry status and current members, within the reader's jurisdiction."""
+    from django.db.models import Count
+
+    households = access.visible(reader, Household, "household.view")
+    by_status = dict(households.values_list("status").annotate(n=Count("id")).order_by())
+    labels = dict(Household._meta.get_field("status").choices)
+    persons = access.visible(reader, Person.objects.filter(left_on__isnull=True), "household.view").count()
+    return {
+        "total": sum(by_status.values()),
+        "persons": persons,
+        "by_status": [(labels[k], by_status[k]) for k in labels if by_status.get(k)],
+    }

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from fupin.accounts import access
 from fupin.accounts.roles import ROLES
 from fupin.divisions import selectors as divisions
+from fupin.households.selectors import registry_counts
 from fupin.web.decorators import requires
 
 
@@ -33,5 +34,6 @@ def home(request):
         "cards": cards,
         "superuser": user.is_superuser,
         "counts": divisions.division_counts(user) if access.may(user, "division.view") else {},
+        "registry": registry_counts(user) if access.may(user, "household.view") else None,
     }
     return render(request, "web/home.html", context)

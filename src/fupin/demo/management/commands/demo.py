@@ -18,10 +18,16 @@ class Command(BaseCommand):
         if not county.is_empty():
             if if_empty:
                 self.stdout.write("数据库已有数据，跳过演示数据 / database not empty, demo skipped")
+                self.print_logins(county.existing_demo_users())
                 return
             raise CommandError("数据库已有数据：请先清空数据库再生成演示数据 / the database is not empty")
         result = county.build(households=households, seed=seed, progress=lambda m: self.stdout.write(m))
         self.stdout.write(self.style.SUCCESS("演示数据已生成 / demo data built"))
-        self.stdout.write(f"\n演示账号（密码均为 {result.password}） / demo logins (password {result.password}):")
-        for u in result.users:
+        self.print_logins(result.users)
+
+    def print_logins(self, users):
+        if not users:
+            return
+        self.stdout.write(f"\n演示账号（密码均为 {county.DEMO_PASSWORD}） / demo logins (password {county.DEMO_PASSWORD}):")
+        for u in users:
             self.stdout.write(f"  {u.username:<10} {ROLES[u.role].label}（{ROLES[u.role].english}）  辖区 {u.division}")
