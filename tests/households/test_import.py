@@ -74,7 +74,7 @@ def test_a_later_file_updates_by_id_number_and_records_history(world, xlsx, tmp_
     hh = Household.objects.get(registry_no=rows[h0][col("户编号")])
     assert str(hh.income_per_capita) == "4321.00" and hh.status == "lifted" and hh.lifted_year == 2020
     kinds = set(hh.events.values_list("kind", "field"))
-    assert ("status", "户类型") in kinds and ("changed", "人均纯收入") in kinds and ("member_in", "") in kinds
+    assert ("status", "户类型") in kinds and ("changed", "人均纯收入（元）") in kinds and ("member_in", "") in kinds
     moved = Person.objects.get(id_index=id_index(rows[mover][col("证件号码")]))
     assert moved.household == hh and moved.relationship == "其他"
     assert Household.objects.get(registry_no=rows[h1][col("户编号")]).events.filter(kind="member_out").exists()
@@ -291,3 +291,25 @@ def test_a_file_of_300000_rows_is_handled(world, tmp_path):
     assert any(p["row"] == 300_001 and "校验位" in p["message"] for p in batch.problems)
     with zipfile.ZipFile(path) as z:
         assert z.testzip() is None
+
+
+def test_formula_in_a_sheet_with_prefixed_elements(world, tmp_path):
+    """Some writers prefix every element (<x:c>, <x:f>): formulas are found there too."""
+    import re as _re
+
+    from fupin.households.xlsx import SheetProblem, check_file
+    from tests.households.conftest import write_xlsx
+
+    plain = write_xlsx(tmp_path / "p.xlsx", TEMPLATE, template_rows(world.village, 1))
+    out = tmp_path / "x.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = _re.sub(rb"<(/?)(\w+)([ >/])", rb"<\1x:\2\3", data).replace(b"<x:worksheet", b"<x:worksheet", 1)
+                data = data.replace(b'xmlns="', b'xmlns:x="', 1)
+                data = data.replace(b"<x:c r=\"A2\"", b"<x:c r=\"A2\"><x:f>1+1</x:f></x:c><x:c r=\"Z2\"", 1)
+            dst.writestr(item, data)
+    with pytest.raises(SheetProblem) as e:
+        check_file(out)
+    assert "公式" in e.value.problems[0].message and "A2" in e.value.problems[0].message

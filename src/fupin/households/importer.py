@@ -13,60 +13,21 @@ import datetime as dt
 import gc
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Q
-from django.db.models.expressions import RawSQL
+from django.db import transaction
 from django.utils import timezone
 
-from fupin import bulk
 from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.core.errors import Problem
-from fupin.core.idcard import mask_id, mask_phone
-from fupin.core.registry import HOUSEHOLD_FIELDS, HouseholdRecord, PersonRecord, RowReader, group, map_headers
-from fupin.divisions.models import Division
-from fupin.households.models import Household, HouseholdEvent, ImportBatch, Person, RegistryStatus
-from fupin.households.pii import vault
-from fupin.households.rows import EVENTS, HOUSEHOLDS, PERSONS
-from fupin.households.xlsx import SheetProblem, check_file, rows
+from fupin.core.registry import PersonRecord, RowReader, group, map_headers
+from fupin.households import reconcile
+from fupin.households.models import ImportBatch
+from fupin.households.xlsx import SheetProblem, checked_rows
 
 Progress = Callable[[str, int], None]
-CHUNK = 5000
-PERSON_FIELDS = ["person_no", "ethnicity", "education", "school_status", "health", "labour", "labour_skill",
-                 "work_status", "work_months", "serious_illness_insured"]
-COMPARED_HOUSEHOLD = [f for f in HOUSEHOLD_FIELDS if f not in ("bank_account",)]
-STATUS_LABELS = dict(RegistryStatus.choices)
-LABELS = {
-    "natural_village": "自然村", "member_count": "人数", "lifting_attribute": "脱贫属性", "poverty_attribute": "贫困户属性",
-    "main_cause": "主要致贫原因", "dangerous_house": "危房户", "water_safe": "饮水安全", "water_difficulty": "饮水困难",
-    "income_per_capita": "人均纯收入", "income_total": "家庭年收入", "income_sources": "收入来源",
-    "identification_standard": "识别标准", "bank_name": "开户银行", "bank_account": "银行卡号", "lifted_year": "脱贫年度",
-    "status": "户类型", "status_year": "建档年份", "registered_on": "登记日期", "registry_no": "户编号", "tags": "重点标签", "village": "行政村", "name": "姓名",
-    "relationship": "与户主关系", "is_head": "户主", "phone": "联系电话", "person_no": "人编号", "ethnicity": "民族",
-    "education": "文化程度", "school_status": "在校生状况", "health": "健康状况", "labour": "劳动能力",
-    "labour_skill": "劳动技能", "work_status": "务工状况", "work_months": "务工时间(月)",
-    "serious_illness_insured": "参加大病医疗",
-}
-
-
-@dataclass
-class Plan:
-    new_households: list[tuple[HouseholdRecord, str]] = field(default_factory=list)  # (record, village code)
-    changed_households: list[tuple[Household, dict[str, tuple[Any, Any]]]] = field(default_factory=list)
-    new_persons: list[tuple[PersonRecord, Household | None, HouseholdRecord]] = field(default_factory=list)
-    changed_persons: list[tuple[Person, dict[str, tuple[Any, Any]]]] = field(default_factory=list)
-    moved_persons: list[tuple[Person, Household]] = field(default_factory=list)
-    left_persons: list[Person] = field(default_factory=list)
-    index_of: dict[str, str] = field(default_factory=dict)  # ID number -> blind index
-
-    @property
-    def empty(self) -> bool:
-        return not (self.new_households or self.changed_households or self.new_persons or self.changed_persons
-                    or self.moved_persons or self.left_persons)
 
 
 def _sha256(path: Path) -> str:
@@ -127,10 +88,9 @@ def _import(acting_user, path, file_name, dry_run, batch, progress, today) -> Im
             progress(stage, pct)
 
     batch.sha256 = _sha256(path)
-    step("检查文件", 2)
+    step("检查并读取文件", 2)
     try:
-        check_file(path)
-        records, problems, n_rows, layout = _read(path, today, step)
+        records, problems, n_rows, layout = _read(checked_rows(path), today, step)
     except SheetProblem as e:
         return _fail(batch, e.problems)
     batch.rows, batch.layout = n_rows, layout or ""
@@ -141,10 +101,10 @@ def _import(acting_user, path, file_name, dry_run, batch, progress, today) -> Im
     if problems:
         return _fail(batch, problems)
     step("核对行政村与已有档案", 60)
-    villages, problems = _resolve_villages(acting_user, households)
+    villages, problems = reconcile.resolve_villages(acting_user, households)
     if problems:
         return _fail(batch, problems)
-    plan, problems = _plan(households, villages)
+    plan, problems = reconcile.plan(households, villages)
     if problems:
         return _fail(batch, problems)
     summary = {
@@ -161,7 +121,7 @@ def _import(acting_user, path, file_name, dry_run, batch, progress, today) -> Im
         return batch
     step("写入数据库", 75)
     with transaction.atomic():
-        _write(plan, batch, acting_user)
+        reconcile.write(plan, batch, acting_user)
         batch.state = ImportBatch.State.IMPORTED
         batch.stage = "已导入" if not plan.empty else "已导入：与已有档案完全一致，没有变化"
         batch.progress, batch.finished_at = 100, timezone.now()
@@ -171,8 +131,7 @@ def _import(acting_user, path, file_name, dry_run, batch, progress, today) -> Im
     return batch
 
 
-def _read(path: Path, today: dt.date, step) -> tuple[list[PersonRecord], list[Problem], int, str | None]:
-    it = rows(path)
+def _read(it, today: dt.date, step) -> tuple[list[PersonRecord], list[Problem], int, str | None]:
     header: list[Any] | None = None
     header_row = 0
     for n, values in enumerate(it, start=1):
@@ -202,298 +161,3 @@ def _read(path: Path, today: dt.date, step) -> tuple[list[PersonRecord], list[Pr
     if n_rows == 0:
         problems.append(Problem("文件只有表头，没有数据行", row=header_row))
     return records, problems, n_rows, columns.layout
-
-
-def _resolve_villages(user, households: list[HouseholdRecord]) -> tuple[dict[Any, str], list[Problem]]:
-    """village_ref -> village code, for villages inside the importer's jurisdiction."""
-    scope = Q() if user is None else access.scope_q(user, "registry.import", "code")
-    in_scope = Division.objects.filter(scope)
-    refs = {h.key[0] for h in households}
-    problems: list[Problem] = []
-    result: dict[Any, str] = {}
-    first_row = {}
-    for h in households:
-        first_row.setdefault(h.key[0], h.members[0].row)
-    if all(isinstance(r, str) for r in refs):
-        known = set(Division.objects.filter(code__in=refs, level=5).values_list("code", flat=True))
-        allowed = set(in_scope.filter(code__in=refs).values_list("code", flat=True))
-        for r in sorted(refs, key=str):
-            if r not in known:
-                problems.append(Problem(f"村代码“{r}”不存在", row=first_row[r], field="村代码", value=str(r)))
-            elif r not in allowed:
-                problems.append(Problem(f"村代码“{r}”不在您的辖区内", row=first_row[r], field="村代码", value=str(r)))
-            else:
-                result[r] = r
-        return result, problems
-    names: dict[tuple[str, str, str], list[str]] = {}
-    divisions = {d.code: d for d in in_scope.filter(level__gte=3).only("code", "name", "parent_id", "level")}
-    for d in divisions.values():
-        if d.level != 5:
-            continue
-        town = divisions.get(d.parent_id or "")
-        county = divisions.get(town.parent_id or "") if town else None
-        names.setdefault((county.name if county else "", town.name if town else "", d.name), []).append(d.code)
-        names.setdefault(("", town.name if town else "", d.name), []).append(d.code)
-    for ref in sorted(refs, key=str):
-        county, town, village = ref
-        codes = names.get(ref) if county else names.get(("", town, village))
-        label = "".join(x for x in ref if x)
-        if not codes:
-            problems.append(Problem(f"找不到行政村“{label}”（或不在您的辖区内）", row=first_row[ref], field="行政村", value=village))
-        elif len(set(codes)) > 1:
-            problems.append(Problem(f"行政村“{label}”有重名，请在“县”列填写县名", row=first_row[ref], field="行政村", value=village))
-        else:
-            result[ref] = codes[0]
-    return result, problems
-
-
-def _values(values: list, sql_type: str = "varchar"):
-    """The right-hand side of ``__in`` for a long list: one array parameter on PostgreSQL
-    (a query with 100 000 placeholders costs more to build than to run), the list elsewhere."""
-    if connection.vendor == "postgresql":
-        return RawSQL(f"SELECT unnest(%s::{sql_type}[])", (values,))
-    return values
-
-
-def _norm(v: Any) -> Any:
-    return "" if v is None else v
-
-
-def _plan(households: list[HouseholdRecord], villages: dict[Any, str]) -> tuple[Plan, list[Problem]]:
-    v = vault()
-    plan = Plan()
-    problems: list[Problem] = []
-    index_of = plan.index_of
-    for h in households:
-        for m in h.members:
-            index_of[m.id_number] = v.index(m.id_number)
-    existing: dict[str, Person] = {}
-    for p in Person.objects.filter(id_index__in=_values(list(index_of.values()))).select_related("household"):
-        existing[p.id_index] = p
-    keys = {(villages[h.key[0]][:6], h.key[1]) for h in households}
-    by_no: dict[tuple[str, str], Household] = {}
-    counties = sorted({k[0] for k in keys})
-    for hh in Household.objects.filter(county_code__in=counties, registry_no__in=_values(sorted({k[1] for k in keys}))):
-        by_no[(hh.county_code, hh.registry_no)] = hh
-    # which stored household each file household is
-    matched: dict[int, Household | None] = {}
-    for i, h in enumerate(households):
-        code = villages[h.key[0]]
-        head = existing.get(index_of[h.head.id_number])
-        if head is not None and head.left_on is None:
-            matched[i] = head.household
-        else:
-            matched[i] = by_no.get((code[:6], h.key[1]))
-    in_file = {hh.pk for hh in matched.values() if hh is not None}
-    members_now: dict[int, list[Person]] = {}
-    if in_file:
-        for p in Person.objects.filter(household_id__in=_values(sorted(in_file), "bigint"), left_on__isnull=True):
-            members_now.setdefault(p.household_id, []).append(p)
-    placed: set[int] = set()
-    for i, h in enumerate(households):
-        code = villages[h.key[0]]
-        target = matched[i]
-        head_row = h.head
-        if target is None:
-            plan.new_households.append((h, code))
-        else:
-            changes = _household_changes(target, head_row.household, code, h.key[1])
-            if changes:
-                plan.changed_households.append((target, changes))
-        for m in h.members:
-            p = existing.get(index_of[m.id_number])
-            if p is None:
-                plan.new_persons.append((m, target, h))
-                continue
-            placed.add(p.pk)
-            if target is None or p.household_id != target.pk:
-                if p.left_on is None and p.household_id not in in_file:
-                    problems.append(Problem(
-                        f"证件号码已登记在另一户（户编号 {p.household.registry_no}），该户不在本文件中，不能迁移",
-                        row=m.row, field="证件号码", value=mask_id(m.id_number)))
-                    continue
-                plan.moved_persons.append((p, target))  # target None: the new household, resolved on write
-                p._record = m  # type: ignore[attr-defined]
-                p._household_record = h  # type: ignore[attr-defined]
-            changes = _person_changes(p, m)
-            if changes:
-                plan.changed_persons.append((p, changes))
-    for persons in members_now.values():
-        for p in persons:
-            if p.pk not in placed:
-                plan.left_persons.append(p)
-    return plan, problems
-
-
-def _household_changes(hh: Household, given: dict[str, Any], village: str, registry_no: str) -> dict[str, tuple[Any, Any]]:
-    changes: dict[str, tuple[Any, Any]] = {}
-    if hh.village_id != village:
-        changes["village"] = (hh.village_id, village)
-    if hh.registry_no != registry_no:
-        changes["registry_no"] = (hh.registry_no, registry_no)
-    for f in COMPARED_HOUSEHOLD:
-        if f not in given:
-            continue
-        new = given[f]
-        old = getattr(hh, f, None)
-        if f == "tags":
-            new, old = sorted(new or []), sorted(old or [])
-        if _norm(old) != _norm(new):
-            changes[f] = (old, new)
-    if "bank_account" in given:
-        old = vault().decrypt(hh.bank_account_cipher) if hh.bank_account_cipher else ""
-        if old != (given["bank_account"] or ""):
-            changes["bank_account"] = (old, given["bank_account"] or "")
-    return changes
-
-
-def _person_changes(p: Person, m: PersonRecord) -> dict[str, tuple[Any, Any]]:
-    changes: dict[str, tuple[Any, Any]] = {}
-    for f, new in (("name", m.name), ("relationship", m.relationship), ("is_head", m.is_head)):
-        if getattr(p, f) != new:
-            changes[f] = (getattr(p, f), new)
-    for f in PERSON_FIELDS:
-        if f in m.person and _norm(getattr(p, f)) != _norm(m.person[f]):
-            changes[f] = (getattr(p, f), m.person[f])
-    if m.phone is not None:  # None: the file has no phone column
-        new_phone_index = vault().index(m.phone) if m.phone else ""
-        if p.phone_index != new_phone_index:
-            changes["phone"] = (p.phone_masked, m.phone)
-    return changes
-
-
-def _shown(f: str, value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    if f == "bank_account":
-        return mask_id(str(value)) if len(str(value)) > 10 else "****"
-    if f == "phone":
-        return mask_phone(str(value))
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, list):
-        return "、".join(value)
-    return str(value)[:200]
-
-
-def _household_values(h: HouseholdRecord, code: str) -> dict[str, Any]:
-    v = vault()
-    g = h.head.household
-    values: dict[str, Any] = {"county_code": code[:6], "village_id": code, "registry_no": h.key[1]}
-    for f in COMPARED_HOUSEHOLD:
-        if f in g and g[f] is not None:
-            values[f] = g[f]
-    if not g.get("member_count"):
-        values["member_count"] = len(h.members)
-    if not g.get("status"):
-        values["status"] = "poor"
-    if g.get("bank_account"):
-        values["bank_account_cipher"] = v.encrypt(g["bank_account"])
-        values["bank_account_masked"] = _shown("bank_account", g["bank_account"])
-    return values
-
-
-def _person_values(m: PersonRecord, household_id: int, code: str, index: str) -> dict[str, Any]:
-    v = vault()
-    values: dict[str, Any] = {
-        "household_id": household_id, "county_code": code[:6], "village_code": code, "name": m.name,
-        "id_cipher": v.encrypt(m.id_number), "id_index": index, "id_masked": mask_id(m.id_number),
-        "birth_date": m.birth_date, "sex": m.sex, "is_head": m.is_head, "relationship": m.relationship,
-    }
-    for f in PERSON_FIELDS:
-        if m.person.get(f) is not None:
-            values[f] = m.person[f]
-    if m.phone:
-        values.update(phone_cipher=v.encrypt(m.phone), phone_index=v.index(m.phone), phone_masked=mask_phone(m.phone))
-    return values
-
-
-def _write(plan: Plan, batch: ImportBatch, actor) -> None:
-    now = timezone.now()
-    events: list[tuple] = []
-    actor_id = getattr(actor, "pk", None)
-
-    def event(household_id: int, kind: str, f: str = "", before: Any = "", after: Any = "", person: str = "") -> None:
-        events.append(EVENTS.row({"household_id": household_id, "actor_id": actor_id, "batch_id": batch.pk, "kind": kind,
-                                  "field": LABELS.get(f, f), "before": _shown(f, before), "after": _shown(f, after),
-                                  "person_name": person, "_now": now}))
-
-    # new households, with ids reserved up front so that their members can point at them
-    new_ids = bulk.reserve_ids(Household, len(plan.new_households))
-    created: dict[int, tuple[int, str]] = {}  # id(HouseholdRecord) -> (household id, village code)
-    hh_rows = []
-    for (h, code), hid in zip(plan.new_households, new_ids, strict=True):
-        values = _household_values(h, code)
-        hh_rows.append(HOUSEHOLDS.row({"id": hid, **values, "_now": now}))
-        created[id(h)] = (hid, code)
-        status = STATUS_LABELS.get(values["status"], values["status"])
-        event(hid, HouseholdEvent.Kind.CREATED, "status", after=f"{status}，{len(h.members)} 人", person=h.head.name)
-    bulk.insert(Household, HOUSEHOLDS.columns, hh_rows)
-
-    changed_h = []
-    for hh, changes in plan.changed_households:
-        for f, (old, new) in changes.items():
-            if f == "village":
-                hh.village_id = new
-                hh.county_code = new[:6]
-            elif f == "bank_account":
-                hh.bank_account_cipher = vault().encrypt(new) if new else None
-                hh.bank_account_masked = _shown(f, new)
-            else:
-                setattr(hh, f, new)
-            kind = HouseholdEvent.Kind.STATUS if f == "status" else HouseholdEvent.Kind.CHANGED
-            if f == "status":
-                old, new = STATUS_LABELS.get(old, old), STATUS_LABELS.get(new, new)
-            event(hh.pk, kind, f, old, new)
-        hh.updated_at = now
-        changed_h.append(hh)
-    if changed_h:
-        column_of = {"village": "village", "bank_account": "bank_account_cipher"}
-        fields = {column_of.get(f, f) for _, ch in plan.changed_households for f in ch}
-        Household.objects.bulk_update(changed_h, sorted(fields | {"county_code", "bank_account_masked", "updated_at"}),
-                                      batch_size=CHUNK)
-
-    # persons who leave first, so that the one-head constraint holds when a new head arrives
-    for p in plan.left_persons:
-        p.left_on = now.date()
-        event(p.household_id, HouseholdEvent.Kind.MEMBER_OUT, person=p.name, before=p.relationship)
-    if plan.left_persons:
-        Person.objects.bulk_update(plan.left_persons, ["left_on"], batch_size=CHUNK)
-    heads_stepping_down = [p.pk for p, ch in plan.changed_persons if "is_head" in ch and not ch["is_head"][1]]
-    if heads_stepping_down:
-        Person.objects.filter(pk__in=heads_stepping_down).update(is_head=False)
-    changed_p = {p.pk: p for p, _ in plan.changed_persons}
-    for p, target in plan.moved_persons:
-        old_no = p.household.registry_no
-        if target is not None:
-            hid, code, no = target.pk, target.village_id, target.registry_no
-        else:
-            hid, code = created[id(p._household_record)]  # type: ignore[attr-defined]
-            no = p._household_record.key[1]  # type: ignore[attr-defined]
-        event(p.household_id, HouseholdEvent.Kind.MEMBER_OUT, person=p.name, after=f"迁往户 {no}")
-        event(hid, HouseholdEvent.Kind.MEMBER_IN, person=p.name, before=f"来自户 {old_no}")
-        p.household_id, p.county_code, p.village_code, p.left_on = hid, code[:6], code, None
-        changed_p[p.pk] = p
-    for p, changes in plan.changed_persons:
-        for f, (old, new) in changes.items():
-            if f == "phone":
-                v = vault()
-                p.phone_cipher, p.phone_index, p.phone_masked = (v.encrypt(new), v.index(new), mask_phone(new)) if new else (None, "", "")
-            else:
-                setattr(p, f, new)
-            event(p.household_id, HouseholdEvent.Kind.CHANGED, f, old, new, person=p.name)
-    if changed_p:
-        Person.objects.bulk_update(
-            list(changed_p.values()),
-            ["household", "county_code", "village_code", "left_on", "name", "relationship", "is_head",
-             "phone_cipher", "phone_index", "phone_masked", *PERSON_FIELDS], batch_size=CHUNK)
-
-    person_rows = []
-    ids = bulk.reserve_ids(Person, len(plan.new_persons))
-    for (m, target, h), pid in zip(plan.new_persons, ids, strict=True):
-        hid, code = (target.pk, target.village_id) if target is not None else created[id(h)]
-        person_rows.append(PERSONS.row({"id": pid, **_person_values(m, hid, code, plan.index_of[m.id_number]), "_now": now}))
-        if target is not None:
-            event(hid, HouseholdEvent.Kind.MEMBER_IN, person=m.name, after=m.relationship)
-    bulk.insert(Person, PERSONS.columns, person_rows)
-    bulk.insert(HouseholdEvent, EVENTS.columns, events)
