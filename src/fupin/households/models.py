@@ -25,9 +25,12 @@ class Labour(models.TextChoices):
 
 
 class Household(models.Model):
-    county_code = models.CharField("县代码", max_length=6, db_index=True)
+    # indexes: (county_code, registry_no) unique and (village, status) serve every lookup; the
+    # single-column ones Django would add are left out (each index costs on a registry import)
+    county_code = models.CharField("县代码", max_length=6)
     village = models.ForeignKey(
-        "divisions.Division", on_delete=models.PROTECT, db_column="village_code", related_name="+", verbose_name="行政村"
+        "divisions.Division", on_delete=models.PROTECT, db_column="village_code", related_name="+", verbose_name="行政村",
+        db_index=False,
     )
     natural_village = models.CharField("自然村", max_length=64, blank=True)
     registry_no = models.CharField("户编号", max_length=40)
@@ -74,7 +77,7 @@ class Person(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members", verbose_name="所属农户")
     county_code = models.CharField("县代码", max_length=6)
     village_code = models.CharField("村代码", max_length=12, db_index=True)
-    name = models.CharField("姓名", max_length=64, db_index=True)
+    name = models.CharField("姓名", max_length=64)  # searched with contains: a b-tree would not help
     id_cipher = models.BinaryField("证件号码（密文）")
     id_index = models.CharField("证件号码索引", max_length=32, unique=True)
     id_masked = models.CharField("证件号码", max_length=18)
@@ -122,7 +125,7 @@ class HouseholdEvent(models.Model):
         MEMBER_OUT = "member_out", "成员迁出"
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="events")
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     batch = models.ForeignKey("ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
