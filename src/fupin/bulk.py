@@ -33,9 +33,10 @@ def reserve_ids(model: type[models.Model], n: int) -> list[int]:
         return list(range(start, start + n))
 
 
-def insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert ``rows`` (tuples in ``columns`` order; column names as in the database)."""
-    table = model._meta.db_table
+def insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], table: str = "") -> int:
+    """Insert ``rows`` (tuples in ``columns`` order; column names as in the database) into the
+    model's table, or into ``table`` (a staging copy of it)."""
+    table = table or model._meta.db_table
     cols = ", ".join(f'"{c}"' for c in columns)
     n = 0
     with connection.cursor() as cur:

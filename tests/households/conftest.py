@@ -34,11 +34,12 @@ def write_xlsx(path: Path, header: list[str], rows: list[list]) -> Path:
     return path
 
 
-def template_rows(village: str, n: int, seed: int = 1, start: int = 1) -> list[list]:
-    """Rows of the template layout for ``n`` synthetic households of one village."""
+def template_rows(village: str, n: int, seed: int = 1, start: int = 1, used: set[str] | None = None) -> list[list]:
+    """Rows of the template layout for ``n`` synthetic households of one village (``used``:
+    ID numbers already given out, to keep several calls free of duplicates)."""
     rng = random.Random(seed)
     out = []
-    used: set[str] = set()
+    used = set() if used is None else used
     for i in range(start, start + n):
         hh = household(rng, village, i, dt.date(2026, 11, 1), used)
         for m in hh.members:

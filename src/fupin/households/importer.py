@@ -16,14 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.core.errors import Problem
 from fupin.core.registry import PersonRecord, RowReader, group, map_headers
-from fupin.households import reconcile
+from fupin.households import parallel, reconcile
 from fupin.households.models import ImportBatch
 from fupin.households.xlsx import SheetProblem, checked_rows
 
@@ -62,7 +62,7 @@ def batch_start(*, acting_user, file_name: str, dry_run: bool) -> ImportBatch:
 
 def registry_import(
     *, acting_user, path: Path, file_name: str, dry_run: bool = False, batch: ImportBatch | None = None,
-    progress: Progress | None = None, today: dt.date | None = None,
+    progress: Progress | None = None, today: dt.date | None = None, workers: int = 1,
 ) -> ImportBatch:
     """Check and (unless ``dry_run``) import one registry file; returns the batch with its result."""
     # Hundreds of thousands of small objects live until the end of an import: the cyclic
@@ -71,13 +71,13 @@ def registry_import(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _import(acting_user, path, file_name, dry_run, batch, progress, today)
+        return _import(acting_user, path, file_name, dry_run, batch, progress, today, workers)
     finally:
         if enabled:
             gc.enable()
 
 
-def _import(acting_user, path, file_name, dry_run, batch, progress, today) -> ImportBatch:
+def _import(acting_user, path, file_name, dry_run, batch, progress, today, workers) -> ImportBatch:
     batch = batch or batch_start(acting_user=acting_user, file_name=file_name, dry_run=dry_run)
     today = today or timezone.localdate()
 
@@ -90,7 +90,14 @@ def _import(acting_user, path, file_name, dry_run, batch, progress, today) -> Im
     batch.sha256 = _sha256(path)
     step("检查并读取文件", 2)
     try:
-        records, problems, n_rows, layout = _read(checked_rows(path), today, step)
+        rows = checked_rows(path)
+        if workers > 1 and not dry_run and connection.vendor == "postgresql" and not connection.in_atomic_block:
+            rows = list(rows)
+            done = _import_parallel(rows, batch, acting_user, today, workers, step)
+            if done is not None:
+                return done
+            rows = iter(rows)
+        records, problems, n_rows, layout = _read(rows, today, step)
     except SheetProblem as e:
         return _fail(batch, e.problems)
     batch.rows, batch.layout = n_rows, layout or ""
@@ -122,13 +129,50 @@ def _import(acting_user, path, file_name, dry_run, batch, progress, today) -> Im
     step("写入数据库", 75)
     with transaction.atomic():
         reconcile.write(plan, batch, acting_user)
-        batch.state = ImportBatch.State.IMPORTED
-        batch.stage = "已导入" if not plan.empty else "已导入：与已有档案完全一致，没有变化"
-        batch.progress, batch.finished_at = 100, timezone.now()
-        batch.save()
-        audit_record(actor=acting_user, action="registry.import", obj=batch, division_code=batch.division_code,
-                     after={"file": batch.file_name, "sha256": batch.sha256, **summary})
+        _done(batch, acting_user, empty=plan.empty)
     return batch
+
+
+def _import_parallel(rows: list, batch: ImportBatch, user, today: dt.date, workers: int, step) -> ImportBatch | None:
+    """The first import of a large file on several cores (see :mod:`.parallel`); ``None``
+    when the file needs the sequential path (it changes stored records, or its header is bad)."""
+    first = next((n for n, v in enumerate(rows) if any(x not in (None, "") for x in v)), None)
+    if first is None:
+        return None
+    columns, problems = map_headers(rows[first])
+    if columns is None or len(rows) - first - 1 < 1000:
+        return None
+    step(f"分 {workers} 个进程检查 {len(rows) - first - 1} 行", 20)
+    outcome = parallel.stage_rows(rows=rows, first=first + 1, columns=columns, today=today, user=user, batch=batch,
+                                  workers=workers)
+    if outcome is None:
+        return None
+    batch.rows, batch.layout = len(rows) - first - 1, columns.layout
+    if outcome.problems:
+        return _fail(batch, outcome.problems)
+    step("写入数据库", 80)
+    try:
+        with transaction.atomic():
+            parallel.move(batch)
+            s = outcome.summary
+            batch.summary = {
+                "rows": batch.rows, "households_in_file": s["households_in_file"], "persons_in_file": s["persons_in_file"],
+                "new_households": s["new_households"], "changed_households": 0, "new_persons": s["new_persons"],
+                "changed_persons": 0, "moved_persons": 0, "left_persons": 0,
+            }
+            _done(batch, user, empty=not (s["new_households"] or s["new_persons"]))
+    finally:
+        parallel.drop(batch)
+    return batch
+
+
+def _done(batch: ImportBatch, user, *, empty: bool) -> None:
+    batch.state = ImportBatch.State.IMPORTED
+    batch.stage = "已导入" if not empty else "已导入：与已有档案完全一致，没有变化"
+    batch.progress, batch.finished_at = 100, timezone.now()
+    batch.save()
+    audit_record(actor=user, action="registry.import", obj=batch, division_code=batch.division_code,
+                 after={"file": batch.file_name, "sha256": batch.sha256, **batch.summary})
 
 
 def _read(it, today: dt.date, step) -> tuple[list[PersonRecord], list[Problem], int, str | None]:

@@ -50,6 +50,12 @@ class Plan:
     index_of: dict[str, str] = field(default_factory=dict)  # ID number -> blind index
 
     @property
+    def only_new(self) -> bool:
+        """Nothing but new households and their members (a first import)."""
+        return not (self.changed_households or self.changed_persons or self.moved_persons or self.left_persons) and all(
+            target is None for _, target, _ in self.new_persons)
+
+    @property
     def empty(self) -> bool:
         return not (self.new_households or self.changed_households or self.new_persons or self.changed_persons
                     or self.moved_persons or self.left_persons)
@@ -169,6 +175,14 @@ def plan(households: list[HouseholdRecord], villages: dict[Any, str]) -> tuple[P
             changes = _person_changes(p, m)
             if changes:
                 plan.changed_persons.append((p, changes))
+    seen_no: dict[tuple[str, str], int] = {}
+    for h, code in plan.new_households:
+        key = (code[:6], h.key[1])
+        if key in seen_no:
+            problems.append(Problem(f"户编号“{h.key[1]}”在本县已用于另一户（第 {seen_no[key]} 行）", row=h.members[0].row,
+                                    field="户编号", value=h.key[1]))
+        else:
+            seen_no[key] = h.members[0].row
     for persons in members_now.values():
         for p in persons:
             if p.pk not in placed:
@@ -259,92 +273,110 @@ def _person_values(m: PersonRecord, household_id: int, code: str, index: str) ->
     return values
 
 
+class Rows:
+    """Builds the rows and history events of a plan (ids reserved up front so that members
+    can point at their new households)."""
+
+    def __init__(self, batch: ImportBatch, actor) -> None:
+        self.now = timezone.now()
+        self.batch_id = batch.pk
+        self.actor_id = getattr(actor, "pk", None)
+        self.events: list[tuple] = []
+        self.created: dict[int, tuple[int, str]] = {}  # id(HouseholdRecord) -> (household id, village code)
+
+    def event(self, household_id: int, kind: str, f: str = "", before: Any = "", after: Any = "", person: str = "") -> None:
+        self.events.append(EVENTS.row({
+            "household_id": household_id, "actor_id": self.actor_id, "batch_id": self.batch_id, "kind": kind,
+            "field": LABELS.get(f, f), "before": _shown(f, before), "after": _shown(f, after), "person_name": person,
+            "_now": self.now,
+        }))
+
+    def new_households(self, plan: Plan) -> list[tuple]:
+        rows = []
+        for (h, code), hid in zip(plan.new_households, bulk.reserve_ids(Household, len(plan.new_households)), strict=True):
+            values = _household_values(h, code)
+            rows.append(HOUSEHOLDS.row({"id": hid, **values, "_now": self.now}))
+            self.created[id(h)] = (hid, code)
+            status = STATUS_LABELS.get(values["status"], values["status"])
+            self.event(hid, HouseholdEvent.Kind.CREATED, "status", after=f"{status}，{len(h.members)} 人", person=h.head.name)
+        return rows
+
+    def new_persons(self, plan: Plan) -> list[tuple]:
+        rows = []
+        for (m, target, h), pid in zip(plan.new_persons, bulk.reserve_ids(Person, len(plan.new_persons)), strict=True):
+            hid, code = (target.pk, target.village_id) if target is not None else self.created[id(h)]
+            rows.append(PERSONS.row({"id": pid, **_person_values(m, hid, code, plan.index_of[m.id_number]), "_now": self.now}))
+            if target is not None:
+                self.event(hid, HouseholdEvent.Kind.MEMBER_IN, person=m.name, after=m.relationship)
+        return rows
+
+    def apply_changes(self, plan: Plan) -> None:
+        """Updates of stored households and persons (few, so through the ORM), with events."""
+        now, event = self.now, self.event
+        changed_h = []
+        for hh, changes in plan.changed_households:
+            for f, (old, new) in changes.items():
+                if f == "village":
+                    hh.village_id = new
+                    hh.county_code = new[:6]
+                elif f == "bank_account":
+                    hh.bank_account_cipher = vault().encrypt(new) if new else None
+                    hh.bank_account_masked = _shown(f, new)
+                else:
+                    setattr(hh, f, new)
+                kind = HouseholdEvent.Kind.STATUS if f == "status" else HouseholdEvent.Kind.CHANGED
+                if f == "status":
+                    old, new = STATUS_LABELS.get(old, old), STATUS_LABELS.get(new, new)
+                event(hh.pk, kind, f, old, new)
+            hh.updated_at = now
+            changed_h.append(hh)
+        if changed_h:
+            column_of = {"village": "village", "bank_account": "bank_account_cipher"}
+            fields = {column_of.get(f, f) for _, ch in plan.changed_households for f in ch}
+            Household.objects.bulk_update(changed_h, sorted(fields | {"county_code", "bank_account_masked", "updated_at"}),
+                                          batch_size=CHUNK)
+        # persons who leave first, so that the one-head constraint holds when a new head arrives
+        for p in plan.left_persons:
+            p.left_on = now.date()
+            event(p.household_id, HouseholdEvent.Kind.MEMBER_OUT, person=p.name, before=p.relationship)
+        if plan.left_persons:
+            Person.objects.bulk_update(plan.left_persons, ["left_on"], batch_size=CHUNK)
+        heads_stepping_down = [p.pk for p, ch in plan.changed_persons if "is_head" in ch and not ch["is_head"][1]]
+        if heads_stepping_down:
+            Person.objects.filter(pk__in=heads_stepping_down).update(is_head=False)
+        changed_p = {p.pk: p for p, _ in plan.changed_persons}
+        for p, target in plan.moved_persons:
+            old_no = p.household.registry_no
+            if target is not None:
+                hid, code, no = target.pk, target.village_id, target.registry_no
+            else:
+                hid, code = self.created[id(p._household_record)]  # type: ignore[attr-defined]
+                no = p._household_record.key[1]  # type: ignore[attr-defined]
+            event(p.household_id, HouseholdEvent.Kind.MEMBER_OUT, person=p.name, after=f"迁往户 {no}")
+            event(hid, HouseholdEvent.Kind.MEMBER_IN, person=p.name, before=f"来自户 {old_no}")
+            p.household_id, p.county_code, p.village_code, p.left_on = hid, code[:6], code, None
+            changed_p[p.pk] = p
+        for p, changes in plan.changed_persons:
+            for f, (old, new) in changes.items():
+                if f == "phone":
+                    v = vault()
+                    p.phone_cipher, p.phone_index, p.phone_masked = (
+                        (v.encrypt(new), v.index(new), mask_phone(new)) if new else (None, "", ""))
+                else:
+                    setattr(p, f, new)
+                event(p.household_id, HouseholdEvent.Kind.CHANGED, f, old, new, person=p.name)
+        if changed_p:
+            Person.objects.bulk_update(
+                list(changed_p.values()),
+                ["household", "county_code", "village_code", "left_on", "name", "relationship", "is_head",
+                 "phone_cipher", "phone_index", "phone_masked", *PERSON_FIELDS], batch_size=CHUNK)
+
+
 def write(plan: Plan, batch: ImportBatch, actor) -> None:
-    now = timezone.now()
-    events: list[tuple] = []
-    actor_id = getattr(actor, "pk", None)
-
-    def event(household_id: int, kind: str, f: str = "", before: Any = "", after: Any = "", person: str = "") -> None:
-        events.append(EVENTS.row({"household_id": household_id, "actor_id": actor_id, "batch_id": batch.pk, "kind": kind,
-                                  "field": LABELS.get(f, f), "before": _shown(f, before), "after": _shown(f, after),
-                                  "person_name": person, "_now": now}))
-
-    # new households, with ids reserved up front so that their members can point at them
-    new_ids = bulk.reserve_ids(Household, len(plan.new_households))
-    created: dict[int, tuple[int, str]] = {}  # id(HouseholdRecord) -> (household id, village code)
-    hh_rows = []
-    for (h, code), hid in zip(plan.new_households, new_ids, strict=True):
-        values = _household_values(h, code)
-        hh_rows.append(HOUSEHOLDS.row({"id": hid, **values, "_now": now}))
-        created[id(h)] = (hid, code)
-        status = STATUS_LABELS.get(values["status"], values["status"])
-        event(hid, HouseholdEvent.Kind.CREATED, "status", after=f"{status}，{len(h.members)} 人", person=h.head.name)
-    bulk.insert(Household, HOUSEHOLDS.columns, hh_rows)
-
-    changed_h = []
-    for hh, changes in plan.changed_households:
-        for f, (old, new) in changes.items():
-            if f == "village":
-                hh.village_id = new
-                hh.county_code = new[:6]
-            elif f == "bank_account":
-                hh.bank_account_cipher = vault().encrypt(new) if new else None
-                hh.bank_account_masked = _shown(f, new)
-            else:
-                setattr(hh, f, new)
-            kind = HouseholdEvent.Kind.STATUS if f == "status" else HouseholdEvent.Kind.CHANGED
-            if f == "status":
-                old, new = STATUS_LABELS.get(old, old), STATUS_LABELS.get(new, new)
-            event(hh.pk, kind, f, old, new)
-        hh.updated_at = now
-        changed_h.append(hh)
-    if changed_h:
-        column_of = {"village": "village", "bank_account": "bank_account_cipher"}
-        fields = {column_of.get(f, f) for _, ch in plan.changed_households for f in ch}
-        Household.objects.bulk_update(changed_h, sorted(fields | {"county_code", "bank_account_masked", "updated_at"}),
-                                      batch_size=CHUNK)
-
-    # persons who leave first, so that the one-head constraint holds when a new head arrives
-    for p in plan.left_persons:
-        p.left_on = now.date()
-        event(p.household_id, HouseholdEvent.Kind.MEMBER_OUT, person=p.name, before=p.relationship)
-    if plan.left_persons:
-        Person.objects.bulk_update(plan.left_persons, ["left_on"], batch_size=CHUNK)
-    heads_stepping_down = [p.pk for p, ch in plan.changed_persons if "is_head" in ch and not ch["is_head"][1]]
-    if heads_stepping_down:
-        Person.objects.filter(pk__in=heads_stepping_down).update(is_head=False)
-    changed_p = {p.pk: p for p, _ in plan.changed_persons}
-    for p, target in plan.moved_persons:
-        old_no = p.household.registry_no
-        if target is not None:
-            hid, code, no = target.pk, target.village_id, target.registry_no
-        else:
-            hid, code = created[id(p._household_record)]  # type: ignore[attr-defined]
-            no = p._household_record.key[1]  # type: ignore[attr-defined]
-        event(p.household_id, HouseholdEvent.Kind.MEMBER_OUT, person=p.name, after=f"迁往户 {no}")
-        event(hid, HouseholdEvent.Kind.MEMBER_IN, person=p.name, before=f"来自户 {old_no}")
-        p.household_id, p.county_code, p.village_code, p.left_on = hid, code[:6], code, None
-        changed_p[p.pk] = p
-    for p, changes in plan.changed_persons:
-        for f, (old, new) in changes.items():
-            if f == "phone":
-                v = vault()
-                p.phone_cipher, p.phone_index, p.phone_masked = (v.encrypt(new), v.index(new), mask_phone(new)) if new else (None, "", "")
-            else:
-                setattr(p, f, new)
-            event(p.household_id, HouseholdEvent.Kind.CHANGED, f, old, new, person=p.name)
-    if changed_p:
-        Person.objects.bulk_update(
-            list(changed_p.values()),
-            ["household", "county_code", "village_code", "left_on", "name", "relationship", "is_head",
-             "phone_cipher", "phone_index", "phone_masked", *PERSON_FIELDS], batch_size=CHUNK)
-
-    person_rows = []
-    ids = bulk.reserve_ids(Person, len(plan.new_persons))
-    for (m, target, h), pid in zip(plan.new_persons, ids, strict=True):
-        hid, code = (target.pk, target.village_id) if target is not None else created[id(h)]
-        person_rows.append(PERSONS.row({"id": pid, **_person_values(m, hid, code, plan.index_of[m.id_number]), "_now": now}))
-        if target is not None:
-            event(hid, HouseholdEvent.Kind.MEMBER_IN, person=m.name, after=m.relationship)
-    bulk.insert(Person, PERSONS.columns, person_rows)
-    bulk.insert(HouseholdEvent, EVENTS.columns, events)
+    """Apply a plan inside the caller's transaction."""
+    rows = Rows(batch, actor)
+    bulk.insert(Household, HOUSEHOLDS.columns, rows.new_households(plan))
+    people = rows.new_persons(plan)
+    rows.apply_changes(plan)
+    bulk.insert(Person, PERSONS.columns, people)
+    bulk.insert(HouseholdEvent, EVENTS.columns, rows.events)
