@@ -142,27 +142,24 @@ def _import_parallel(rows: list, batch: ImportBatch, user, today: dt.date, worke
     columns, problems = map_headers(rows[first])
     if columns is None or len(rows) - first - 1 < 1000:
         return None
-    step(f"分 {workers} 个进程检查 {len(rows) - first - 1} 行", 20)
-    outcome = parallel.stage_rows(rows=rows, first=first + 1, columns=columns, today=today, user=user, batch=batch,
-                                  workers=workers)
+    step(f"分 {workers} 个进程检查并写入 {len(rows) - first - 1} 行", 20)
+    batch.rows, batch.layout = len(rows) - first - 1, columns.layout
+
+    def finish(outcome: parallel.Outcome) -> None:
+        s = outcome.summary
+        batch.summary = {
+            "rows": batch.rows, "households_in_file": s["households_in_file"], "persons_in_file": s["persons_in_file"],
+            "new_households": s["new_households"], "changed_households": 0, "new_persons": s["new_persons"],
+            "changed_persons": 0, "moved_persons": 0, "left_persons": 0,
+        }
+        _done(batch, user, empty=not (s["new_households"] or s["new_persons"]))
+
+    outcome = parallel.run(rows=rows, first=first + 1, columns=columns, today=today, user=user, batch=batch,
+                           workers=workers, finish=finish)
     if outcome is None:
         return None
-    batch.rows, batch.layout = len(rows) - first - 1, columns.layout
     if outcome.problems:
         return _fail(batch, outcome.problems)
-    step("写入数据库", 80)
-    try:
-        with transaction.atomic():
-            parallel.move(batch)
-            s = outcome.summary
-            batch.summary = {
-                "rows": batch.rows, "households_in_file": s["households_in_file"], "persons_in_file": s["persons_in_file"],
-                "new_households": s["new_households"], "changed_households": 0, "new_persons": s["new_persons"],
-                "changed_persons": 0, "moved_persons": 0, "left_persons": 0,
-            }
-            _done(batch, user, empty=not (s["new_households"] or s["new_persons"]))
-    finally:
-        parallel.drop(batch)
     return batch
 
 

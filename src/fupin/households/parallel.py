@@ -20,6 +20,8 @@ import datetime as dt
 import logging
 import multiprocessing
 import os
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,8 +69,11 @@ def _stage_names(batch: ImportBatch) -> dict[str, str]:
     return {k: f"fupin_stage_{batch.pk}_{k}" for k in TABLES}
 
 
-def _work(rows, indexes, columns, today, user, batch) -> dict[str, Any]:
-    """Check, compare and stage one partition; returns problems or counts, and its keys."""
+def _work(rows, indexes, columns, today, user, batch, *, staged: bool) -> dict[str, Any]:
+    """Check, compare and write one partition — into the staging tables (``staged``, a child
+    with its own committed connection) or straight into the real tables (the parent, inside
+    the transaction that will also move the staged rows); returns problems or counts, and
+    the keys that other partitions must not repeat."""
     reader = RowReader(columns, today)
     records, problems = [], []
     for i in indexes:
@@ -93,7 +98,7 @@ def _work(rows, indexes, columns, today, user, batch) -> dict[str, Any]:
         out["fallback"] = True
         return out
     out["numbers"] = {(code[:6], h.key[1]): h.members[0].row for h, code in plan.new_households}
-    stage = _stage_names(batch)
+    stage = _stage_names(batch) if staged else {k: "" for k in TABLES}
     rows_ = reconcile.Rows(batch, user)
     with transaction.atomic():
         bulk.insert(Household, HOUSEHOLDS.columns, rows_.new_households(plan), table=stage["households"])
@@ -104,12 +109,13 @@ def _work(rows, indexes, columns, today, user, batch) -> dict[str, Any]:
     return out
 
 
-def stage_rows(
+def run(
     *, rows: list[list[Any]], first: int, columns: Columns, today: dt.date, user, batch: ImportBatch, workers: int,
+    finish: Callable[[Outcome], None],
 ) -> Outcome | None:
-    """Check and stage every partition. ``None``: use the sequential path (nothing staged);
-    an outcome with problems: nothing staged; otherwise the rows wait in staging for
-    :func:`move`, and :func:`drop` must follow."""
+    """Import ``rows`` on ``workers`` processes. ``None``: use the sequential path (nothing
+    written); an outcome with problems: nothing written; otherwise everything is written and
+    ``finish(outcome)`` has run inside the same transaction."""
     stage = _stage_names(batch)
     with connection.cursor() as cur:
         for name, (model, _) in TABLES.items():
@@ -125,9 +131,9 @@ def stage_rows(
 
         def child(k: int = k, send=send) -> None:
             try:
-                result = _work(rows, parts[k], columns, today, user, batch)
-            except Exception as e:
-                result = {"error": repr(e)}
+                result = _work(rows, parts[k], columns, today, user, batch, staged=True)
+            except Exception:
+                result = {"error": traceback.format_exc()}
             send.send(result)
             connections.close_all()
             os._exit(0)
@@ -136,21 +142,36 @@ def stage_rows(
         process.start()
         children.append((process, receive))
     try:
-        results = [_work(rows, parts[0], columns, today, user, batch)]
-    except Exception as e:
-        results = [{"error": repr(e)}]
-    for process, receive in children:
-        try:
-            results.append(receive.recv())
-        except EOFError:
-            results.append({"error": "worker died"})
-        process.join()
-    if any("error" in r or r["fallback"] for r in results):
-        for r in results:
-            if "error" in r:
-                log.warning("parallel import fell back: %s", r["error"])
+        with transaction.atomic():
+            try:
+                results = [_work(rows, parts[0], columns, today, user, batch, staged=False)]
+            except Exception:
+                results = [{"error": traceback.format_exc()}]
+            for process, receive in children:
+                try:
+                    results.append(receive.recv())
+                except EOFError:
+                    results.append({"error": "a worker process ended without an answer"})
+                process.join()
+            if any("error" in r or r["fallback"] for r in results):
+                for r in results:
+                    if "error" in r:
+                        log.warning("parallel import fell back: %s", r["error"])
+                transaction.set_rollback(True)
+                return None
+            outcome = _merge(results)
+            if outcome.problems:
+                transaction.set_rollback(True)
+                return outcome
+            move(batch)
+            finish(outcome)
+            return outcome
+    finally:
         drop(batch)
-        return None
+
+
+def _merge(results: list[dict[str, Any]]) -> Outcome:
+    """Problems of every partition, plus what no partition could see alone."""
     outcome = Outcome()
     ids: dict[str, int] = {}
     numbers: dict[tuple[str, str], int] = {}
@@ -170,8 +191,6 @@ def stage_rows(
                 numbers[key] = row
         for k, v in r.get("summary", {}).items():
             outcome.summary[k] = outcome.summary.get(k, 0) + v
-    if outcome.problems:
-        drop(batch)
     return outcome
 
 
