@@ -110,17 +110,15 @@ def test_equal_installment_interest_matches_numpy_financial_ipmt(principal, rate
     dates.filter(lambda d: d.day <= 28),
 )
 def test_equal_installment_interest_is_balance_times_rate_rounded_once(principal, rate, n, start):
-    """Recomputed independently with Decimal: interest_k = ROUND_HALF_UP(balance_{k-1} × rate ÷ 12)."""
-    from decimal import ROUND_HALF_UP, Decimal, localcontext
+    """Recomputed independently with exact fractions: interest_k = ⌊balance_{k-1} × rate ÷ 12 + ½⌋
+    (half-up; a Decimal at finite precision would misjudge exact ties such as x.5 fen)."""
+    import math
 
     s = generate(Terms(principal=principal, annual_rate=rate, start=start, term=n))
     balances = [principal, *s.balance[:-1]]
-    with localcontext() as ctx:
-        ctx.prec = 50
-        monthly = Decimal(rate.numerator) / Decimal(rate.denominator) / 12
-        for k in range(n):
-            expected = (Decimal(balances[k]) * monthly).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-            assert s.interest[k] == int(expected), k
+    for k in range(n):
+        expected = math.floor(Fraction(balances[k]) * rate / 12 + Fraction(1, 2))
+        assert s.interest[k] == expected, k
 
 
 def apr_rounding_bound(s, ppy: int) -> float:

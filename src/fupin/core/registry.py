@@ -163,6 +163,10 @@ class RowReader:
         self.c = columns
         self.today = today
         self.pairs = list(columns.index.items())
+        self.household_indexes = [i for f, i in self.pairs if f in HOUSEHOLD_FIELDS or f == "status"]
+        self._last_key: tuple[Any, ...] | None = None
+        self._last_household: dict[str, Any] = {}
+        self._last_found: list[tuple[str, Any, str]] = []
 
     def read(self, values: Sequence[Any], row: int) -> tuple[PersonRecord | None, list[Problem]]:
         c = self.c
@@ -223,6 +227,27 @@ class RowReader:
             if not (phone.isdigit() and 7 <= len(phone) <= 12):
                 bad("phone", raw_phone, "联系电话应为7–12位数字（手机号11位）")
 
+        # household columns repeat on every member's row: rows with the same raw values as the
+        # row before are read once (same result, same problems, reported again with this row)
+        key = tuple(values[i] if i < n else None for i in self.household_indexes)
+        if key != self._last_key:
+            found: list[tuple[str, Any, str]] = []
+            self._last_household = self._household(get, lambda f, v, m: found.append((f, v, m)))
+            self._last_key, self._last_found = key, found
+        household = self._last_household
+        for f, value, message in self._last_found:
+            bad(f, value, message)
+
+        if problems or parsed is None:
+            return None, problems
+        return PersonRecord(
+            row=row, village_ref=village_ref, registry_no=registry_no, name=name[:64], id_number=parsed.value,
+            birth_date=parsed.birth_date, sex=parsed.sex, is_head=relationship in HEAD, relationship=relationship[:16],
+            person=person, household=household, phone=phone,
+        ), []
+
+    def _household(self, get: Callable[[str], Any], bad: Bad) -> dict[str, Any]:
+        c = self.c
         household: dict[str, Any] = {}
         for f in ("natural_village", "poverty_attribute", "lifting_attribute", "main_cause", "identification_standard",
                   "bank_name", "income_sources"):
@@ -262,14 +287,7 @@ class RowReader:
             household["tags"] = sorted(set(tags) & TAGS)
         if "registered_on" in c.index:
             household["registered_on"] = self._date(get("registered_on"), "registered_on", bad)
-
-        if problems or parsed is None:
-            return None, problems
-        return PersonRecord(
-            row=row, village_ref=village_ref, registry_no=registry_no, name=name[:64], id_number=parsed.value,
-            birth_date=parsed.birth_date, sex=parsed.sex, is_head=relationship in HEAD, relationship=relationship[:16],
-            person=person, household=household, phone=phone,
-        ), []
+        return household
 
     @staticmethod
     def _bool(v: Any, f: str, bad: Bad) -> bool | None:
