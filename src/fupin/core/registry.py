@@ -370,6 +370,26 @@ class RowReader:
         return None
 
 
+def read_rows(
+    reader: RowReader, numbered: Iterable[tuple[int, Sequence[Any]]], tick: Callable[[int], None] | None = None,
+) -> tuple[list[PersonRecord], list[Problem], int]:
+    """Every (row number, values) through ``reader``: the records, every problem, the count;
+    ``tick(count)`` every 50 000 rows (progress)."""
+    records: list[PersonRecord] = []
+    problems: list[Problem] = []
+    count = 0
+    for n, values in numbered:
+        count += 1
+        record, found = reader.read(values, n)
+        if record is not None:
+            records.append(record)
+        else:
+            problems.extend(found)
+        if tick is not None and count % 50_000 == 0:
+            tick(count)
+    return records, problems, count
+
+
 def status_from_registry(lifting: str) -> str:
     """R-REG-2a's 脱贫属性 to a registry status."""
     if not lifting or "未脱贫" in lifting or "返贫" in lifting:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.core.errors import Problem
-from fupin.core.registry import PersonRecord, RowReader, group, map_headers
+from fupin.core.registry import PersonRecord, RowReader, group, map_headers, read_rows
 from fupin.households import parallel, reconcile
 from fupin.households.models import ImportBatch
 from fupin.households.xlsx import SheetProblem, checked_rows
@@ -184,21 +184,10 @@ def _read(it, today: dt.date, step) -> tuple[list[PersonRecord], list[Problem], 
     columns, problems = map_headers(header)
     if columns is None:
         return [], problems, 0, None
-    reader = RowReader(columns, today)
-    records: list[PersonRecord] = []
-    problems = []
-    n_rows = 0
-    for n, values in enumerate(it, start=header_row + 1):
-        if not any(v not in (None, "") for v in values):
-            continue
-        n_rows += 1
-        record, row_problems = reader.read(values, n)
-        if record is not None:
-            records.append(record)
-        else:
-            problems.extend(row_problems)
-        if n_rows % 50_000 == 0:
-            step(f"检查第 {n_rows} 行", min(50, 5 + n_rows // 20_000))
+    numbered = ((n, v) for n, v in enumerate(it, start=header_row + 1) if any(x not in (None, "") for x in v))
+    records, problems, n_rows = read_rows(
+        RowReader(columns, today), numbered, lambda k: step(f"检查第 {k} 行", min(50, 5 + k // 20_000))
+    )
     if n_rows == 0:
         problems.append(Problem("文件只有表头，没有数据行", row=header_row))
     return records, problems, n_rows, columns.layout

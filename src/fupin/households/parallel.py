@@ -30,7 +30,7 @@ from django.db import connection, connections, transaction
 from fupin import bulk
 from fupin.core import idcard
 from fupin.core.errors import Problem
-from fupin.core.registry import Columns, RowReader, group
+from fupin.core.registry import Columns, RowReader, group, read_rows
 from fupin.households import reconcile
 from fupin.households.models import Household, HouseholdEvent, ImportBatch, Person
 from fupin.households.rows import EVENTS, HOUSEHOLDS, PERSONS
@@ -74,14 +74,7 @@ def _work(rows, indexes, columns, today, user, batch, *, staged: bool) -> dict[s
     with its own committed connection) or straight into the real tables (the parent, inside
     the transaction that will also move the staged rows); returns problems or counts, and
     the keys that other partitions must not repeat."""
-    reader = RowReader(columns, today)
-    records, problems = [], []
-    for i in indexes:
-        record, found = reader.read(rows[i], i + 1)
-        if record is None:
-            problems.extend(found)
-        else:
-            records.append(record)
+    records, problems, _ = read_rows(RowReader(columns, today), ((i + 1, rows[i]) for i in indexes))
     ids = {r.id_number: r.row for r in records}
     out: dict[str, Any] = {"ids": ids, "problems": problems, "fallback": False}
     if problems:
