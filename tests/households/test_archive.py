@@ -169,3 +169,8 @@ def test_household_api(world, registry):
     out = Household.objects.filter(village_id=world.other_village).first()
     assert c.get(f"/api/v1/households/{out.pk}").status_code == 404
     assert world.client("poverty_office").get("/api/v1/households", {"status": "bogus"}).status_code == 400
+
+
+def test_filter_links_carry_the_search_url_encoded(world, registry):
+    html = world.client("poverty_office").get("/households/", {"q": "张 &三", "village": world.village}).content.decode()
+    assert "q=%E5%BC%A0+%26%E4%B8%89" in html and "&三" not in html.split("export.xlsx?")[1][:80]

@@ -61,16 +61,6 @@ class ErrorOut(Schema):
     details: Any = None
 
 
-ERROR_STATUSES = {
-    400: "输入格式有误",
-    401: "未登录或令牌无效",
-    403: "无权限或不在辖区内",
-    404: "对象不存在或不在辖区内",
-    409: "与当前状态冲突",
-    422: "违反业务规则",
-}
-
-
 def responses(ok: Any, *statuses: int, ok_status: int = 200) -> dict[int, Any]:
     """Response declarations for an operation: its success schema and its error codes."""
     out: dict[int, Any] = {ok_status: ok}

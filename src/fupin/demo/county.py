@@ -52,7 +52,20 @@ def is_empty() -> bool:
     return not Division.objects.exists()
 
 
-DEMO_USERNAMES = ["cungan", "xiangzhen", "fupinban", "caizheng", "xindai", "zhuren", "zongshe", "shenji", "nonghu", "admin"]
+# (username, name, role, jurisdiction, bank unit) of the demo's user for every role
+ACCOUNTS = [
+    ("cungan", "王村干", "village_cadre", "village", None),
+    ("xiangzhen", "李乡镇", "township_cadre", "township", None),
+    ("fupinban", "张扶贫", "poverty_office", "county", None),
+    ("caizheng", "刘财政", "finance_bureau", "county", None),
+    ("xindai", "陈信贷", "loan_officer", "township", "branch"),
+    ("zhuren", "杨主任", "branch_director", "township", "branch"),
+    ("zongshe", "赵总社", "head_office", "county", "head"),
+    ("shenji", "黄审计", "auditor", "county", None),
+    ("nonghu", "周农户", "household", "village", None),
+    ("admin", "吴管理", "sysadmin", "county", None),
+]
+DEMO_USERNAMES = [a[0] for a in ACCOUNTS]
 
 
 def existing_demo_users() -> list[DemoUser]:
@@ -115,18 +128,9 @@ def build(
         say(f"金融机构：总社 1 个，网点 {len(branches)} 个")
 
         first_town, first_village = result.townships[0], result.villages[0]
-        result.users = [
-            DemoUser("cungan", "王村干", "village_cadre", first_village),
-            DemoUser("xiangzhen", "李乡镇", "township_cadre", first_town),
-            DemoUser("fupinban", "张扶贫", "poverty_office", COUNTY[0]),
-            DemoUser("caizheng", "刘财政", "finance_bureau", COUNTY[0]),
-            DemoUser("xindai", "陈信贷", "loan_officer", first_town, branches[0].code),
-            DemoUser("zhuren", "杨主任", "branch_director", first_town, branches[0].code),
-            DemoUser("zongshe", "赵总社", "head_office", COUNTY[0], head.code),
-            DemoUser("shenji", "黄审计", "auditor", COUNTY[0]),
-            DemoUser("nonghu", "周农户", "household", first_village),
-            DemoUser("admin", "吴管理", "sysadmin", COUNTY[0]),
-        ]
+        where = {"village": first_village, "township": first_town, "county": COUNTY[0]}
+        bank = {"branch": branches[0].code, "head": head.code, None: None}
+        result.users = [DemoUser(u, name, role, where[scope], bank[b]) for u, name, role, scope, b in ACCOUNTS]
         password_hash = make_password(DEMO_PASSWORD)
         for du in result.users:
             user = User.objects.create(username=du.username, display_name=du.display_name, password=password_hash)

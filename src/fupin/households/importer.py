@@ -139,7 +139,7 @@ def _import_parallel(rows: list, batch: ImportBatch, user, today: dt.date, worke
     first = next((n for n, v in enumerate(rows) if any(x not in (None, "") for x in v)), None)
     if first is None:
         return None
-    columns, problems = map_headers(rows[first])
+    columns, _ = map_headers(rows[first])  # a bad header: the sequential path reports it
     if columns is None or len(rows) - first - 1 < 1000:
         return None
     step(f"分 {workers} 个进程检查并写入 {len(rows) - first - 1} 行", 20)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -45,7 +46,7 @@ def household_list(request):
     qs = selectors.households_visible(request.user, **f)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     villages = access.visible(request.user, Division.objects.filter(level=5), "household.view").values_list("code", "name")
-    query = "&".join(f"{k}={v}" for k, v in f.items() if v)
+    query = urlencode({k: v for k, v in f.items() if v})
     return render(request, "households/list.html", {
         "page": page, "f": f, "villages": villages[:1000], "statuses": RegistryStatus.choices, "query": query,
         "may_import": access.may(request.user, "registry.import"),
