@@ -1,18 +1,27 @@
 """Scorecards, back-to-back aggregation, panel composition and dynamic grades (DOMAIN §3)."""
 
+import json
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pytest
 
 from fupin.core.errors import ValidationFailed
 from fupin.core.rating import (
+    PRESET_P2,
+    PRESET_P8,
+    PRESETS,
     SEED_GRADES,
     Band,
     Item,
     Scorecard,
+    VillageThresholds,
     aggregate,
+    credit_village_problems,
     next_grade,
     panel_problems,
+    scorecard_from_dict,
+    scorecard_to_dict,
 )
 
 LABOUR = Item("labour", "家庭劳动力", "range", D(30), bands=(Band(None, D(1), D(0)), Band(D(1), D(3), D(20)), Band(D(3), None, D(30))))
@@ -41,11 +50,55 @@ def test_grades_and_credit_lines_from_the_seed_table():
     assert card.credit_line(card.grade_of(D(95)), assets=D(1000000)) == D(50000)
 
 
-def test_scores_outside_bounds_or_missing_are_refused_with_every_problem():
+def test_a_sheet_with_values_outside_bounds_or_missing_is_refused_with_every_problem():
     with pytest.raises(ValidationFailed) as e:
-        CARD.check_scores({"labour": D(31), "bogus": D(1)})
+        PRESET_P2.score_sheet({"truthful": "假", "income": "-5", "bogus": 1})
     msgs = [p["message"] for p in e.value.details]
-    assert any("超出" in m for m in msgs) and any("缺少" in m for m in msgs) and any("没有指标" in m for m in msgs)
+    assert any("没有选项" in m for m in msgs)
+    assert any("超出允许范围" in m for m in msgs)  # income below the formula item's 0 bound
+    assert sum("缺少" in m for m in msgs) == 6 and any("没有指标" in m for m in msgs)
+
+
+def test_a_sheet_scores_every_item_and_totals():
+    """篇2 questionnaire: 10 + 5 + 15 + 15 + (10 + (3000 − 2000)/500 × 2 = 14) + 10 + 10 + 10 = 89 → AA."""
+    sheet = PRESET_P2.score_sheet({"truthful": "真实", "resident": "12", "ability": "强", "project": "好",
+                                   "income": "3000", "labour": 2, "neighbours": "和睦", "reputation": "好"})
+    assert sheet.points["income"] == D(14) and sheet.points["labour"] == D(10)
+    assert sheet.total == D(89) and PRESET_P2.grade_of(sheet.total).code == "AA"
+    assert PRESET_P2.credit_line(None) == D(1000)  # 未授信: the unrated line of 篇2
+
+
+@pytest.mark.parametrize("code", sorted(PRESETS))
+def test_presets_round_trip_through_their_stored_definition(code):
+    card = PRESETS[code][2]
+    again = scorecard_from_dict(code, card.version, json.loads(json.dumps(scorecard_to_dict(card))))
+    assert again == card and card.max_total == D(100)
+
+
+def test_a_bad_definition_lists_every_problem():
+    bad = {"items": [{"code": "a", "label": "甲", "method": "range", "max_points": "5", "bands": [[5, 1, 9]]},
+                     {"code": "a", "label": "乙", "method": "guess"}],
+           "grades": [], "cap": "-1", "aggregation": "max", "term_months": 0}
+    with pytest.raises(ValidationFailed) as e:
+        scorecard_from_dict("x", "1", bad)
+    msgs = " ".join(p["message"] for p in e.value.details)
+    for part in ("超出 0–5", "下限 5 不小于上限 1", "重复", "计分方式", "信用等级", "上限应大于 0", "汇总方式", "term_months"):
+        assert part in msgs
+
+
+def test_p8_preset_is_one_band_of_50000_for_three_years():
+    assert PRESET_P8.ladder() == ["L"] and PRESET_P8.term_months == 36
+    sheet = PRESET_P8.score_sheet({"labour": 2, "income": "2500", "credit": "好"})
+    assert sheet.total == D(75) and PRESET_P8.credit_line(PRESET_P8.grade_of(sheet.total)) == D(50000)
+    assert PRESET_P8.credit_line(PRESET_P8.grade_of(D(59))) == D(0)
+
+
+def test_credit_village_worked_example():
+    assert credit_village_problems(households=100, rated=85, due=10000, repaid=9900, defaults=0) == []
+    problems = credit_village_problems(households=100, rated=70, due=10000, repaid=9700, defaults=2)
+    assert len(problems) == 3 and "70.00%" in problems[0] and "97.00%" in problems[1]
+    strict = VillageThresholds(min_rated_share=Fraction(9, 10))
+    assert credit_village_problems(households=100, rated=85, due=0, repaid=0, defaults=0, t=strict)
 
 
 def test_aggregate_worked_example():
