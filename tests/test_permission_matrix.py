@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from fupin.api.api import api
+from fupin.core.rating import PRESET_P2, scorecard_to_dict
 from tests.conftest import OTHER_VILLAGE, ROLES_UNDER_TEST
 
 STAFF = set(ROLES_UNDER_TEST) - {"household"}
@@ -23,6 +24,16 @@ PII = {"village_cadre", "poverty_office", "loan_officer"}
 IMPORT = {"village_cadre", "township_cadre", "poverty_office"}
 # a household outside a role's jurisdiction answers 404 to roles that may view households at all
 HH_OUT = {**{r: 404 for r in HH_VIEW}, "*": 403}
+RATING = HH_VIEW
+ORGANISE = {"village_cadre", "loan_officer"}
+SCORE = {"village_cadre", "township_cadre", "loan_officer"}
+EXCLUDE = {"village_cadre", "loan_officer", "poverty_office"}
+OFFICE = {"poverty_office"}
+# a rating of the sibling village: the first village's cadre may not see it
+SIBLING = {"village_cadre": 404, "*": 403}
+SCORECARD = scorecard_to_dict(PRESET_P2)
+PANEL_VALUES = {"truthful": "真实", "resident": "12", "ability": "强", "project": "好", "income": "3000", "labour": "2",
+                "neighbours": "和睦", "reputation": "好"}
 # the county-level import batch is visible to its county's importers only
 BATCH_REFUSED = {"village_cadre": 404, "township_cadre": 404, "*": 403}
 
@@ -57,6 +68,42 @@ PAGES = {
     "registry_template": [("GET", "/registry/template.xlsx", IMPORT, 200, 403)],
     "registry_batch": [("GET", "/registry/import/{batch}/", {"poverty_office"}, 200, BATCH_REFUSED)],
     "registry_batch_problems": [("GET", "/registry/import/{batch}/problems.xlsx", {"poverty_office"}, 200, BATCH_REFUSED)],
+    "exclusion_record": [
+        ("POST", "/households/{hh}/exclusions/", EXCLUDE, 302, 403),
+        ("POST", "/households/{hh_out}/exclusions/", set(), 302, {**{r: 404 for r in EXCLUDE}, "*": 403}),
+    ],
+    "reputation_publish": [
+        ("POST", "/households/{hh}/reputation/", OFFICE, 302, 403),
+        ("POST", "/households/{hh_out}/reputation/", set(), 302, {"poverty_office": 404, "*": 403}),
+    ],
+    "rating_overview": [("GET", "/ratings/", RATING, 200, 403)],
+    "scorecard_list": [("GET", "/ratings/scorecards/", RATING, 200, 403)],
+    "scorecard_presets": [("POST", "/ratings/scorecards/presets/", OFFICE, 302, 403)],
+    "scorecard_detail": [("GET", "/ratings/scorecards/{scorecard}/", RATING, 200, 403)],
+    "scorecard_draft": [("POST", "/ratings/scorecards/{scorecard}/draft/", OFFICE, 302, 403)],
+    "scorecard_update": [("POST", "/ratings/scorecards/{page_draft}/edit/", OFFICE, 302, 403)],
+    "scorecard_publish": [("POST", "/ratings/scorecards/{page_draft}/publish/", OFFICE, 302, 403)],
+    "panel_list": [("GET", "/ratings/panels/", ORGANISE, 200, 403)],
+    "round_new": [("POST", "/ratings/rounds/new/", ORGANISE, 302, 403)],
+    "round_detail": [
+        ("GET", "/ratings/rounds/{round}/", RATING, 200, 403),
+        ("GET", "/ratings/rounds/{round_sibling}/", RATING - {"village_cadre"}, 200, SIBLING),
+    ],
+    "round_sign": [("POST", "/ratings/rounds/{round}/sign/", SCORE, 302, 403)],
+    "round_decide": [("POST", "/ratings/rounds/{round}/decide/", {"township_cadre", "poverty_office"}, 302, 403)],
+    "rating_detail": [
+        ("GET", "/ratings/{rating_open}/", RATING, 200, 403),
+        ("GET", "/ratings/{rating_sibling}/", RATING - {"village_cadre"}, 200, SIBLING),
+    ],
+    "rating_form_pdf": [("GET", "/ratings/{rating_done}/form.pdf", RATING, 200, 403)],
+    "exclusion_withdraw": [("POST", "/ratings/exclusions/{exclusion}/withdraw/", EXCLUDE, 302, 403)],
+    "unborrowed_list": [("GET", "/ratings/unborrowed/", HH_VIEW, 200, 403)],
+    "unborrowed_export": [("GET", "/ratings/unborrowed.xlsx", HH_VIEW, 200, 403)],
+    "credit_villages": [("GET", "/ratings/villages/", RATING, 200, 403)],
+    "designation_publish": [("POST", "/ratings/villages/{village}/publish/", OFFICE, 302, 403)],
+    "designation_withdraw": [("POST", "/ratings/designations/{designation}/withdraw/", OFFICE, 302, 403)],
+    "reputation_list": [("GET", "/ratings/reputation/", RATING, 200, 403)],
+    "reputation_withdraw": [("POST", "/ratings/reputation/{reputation}/withdraw/", OFFICE, 302, 403)],
     "user_list": [("GET", "/users/", ADMIN, 200, 403)],
     "user_new": [("GET", "/users/new/", ADMIN, 200, 403)],
     "user_detail": [
@@ -103,6 +150,37 @@ API = {
         ("POST", "/api/v1/users/{subject}/active", ADMIN, 200, 403, {"active": True}),
     ],
 }
+API.update({
+    ("GET", "/api/v1/scorecards"): [("GET", "/api/v1/scorecards", RATING, 200, 403)],
+    ("GET", "/api/v1/scorecards/{scorecard_id}"): [("GET", "/api/v1/scorecards/{scorecard}", RATING, 200, 403)],
+    ("PUT", "/api/v1/scorecards/{scorecard_id}"): [
+        ("PUT", "/api/v1/scorecards/{draft}", OFFICE, 200, 403, {"definition": SCORECARD}),
+        ("PUT", "/api/v1/scorecards/{scorecard}", set(), 200, {"poverty_office": 409, "*": 403}, {"definition": SCORECARD}),
+    ],
+    ("GET", "/api/v1/scorecards/{scorecard_id}/preview"): [
+        ("GET", "/api/v1/scorecards/{draft}/preview", OFFICE, 200, 403)],
+    ("POST", "/api/v1/scorecards/{scorecard_id}/publish"): [
+        ("POST", "/api/v1/scorecards/{draft}/publish", OFFICE, 200, 403)],
+    ("GET", "/api/v1/rating-rounds"): [("GET", "/api/v1/rating-rounds", RATING, 200, 403)],
+    ("GET", "/api/v1/ratings/{rating_id}"): [
+        ("GET", "/api/v1/ratings/{rating_open}", RATING, 200, 403),
+        ("GET", "/api/v1/ratings/{rating_sibling}", RATING - {"village_cadre"}, 200, SIBLING),
+    ],
+    ("POST", "/api/v1/ratings/{rating_id}/sheets"): [
+        # only the first village's cadre sits on the panel; others who may score are refused
+        ("POST", "/api/v1/ratings/{rating_open}/sheets", {"village_cadre"}, 201, 403, {"values": PANEL_VALUES}),
+    ],
+    ("GET", "/api/v1/households/{household_id}/eligibility"): [
+        ("GET", "/api/v1/households/{hh}/eligibility", HH_VIEW, 200, 403),
+        ("GET", "/api/v1/households/{hh_out}/eligibility", set(), 200, HH_OUT),
+    ],
+    ("POST", "/api/v1/households/{household_id}/exclusions"): [
+        ("POST", "/api/v1/households/{hh}/exclusions", EXCLUDE, 201, 403, {"code": "idle", "reason": "好逸恶劳，经核实"}),
+        ("POST", "/api/v1/households/{hh_out}/exclusions", set(), 201, {**{r: 404 for r in EXCLUDE}, "*": 403},
+         {"code": "idle", "reason": "好逸恶劳，经核实"}),
+    ],
+    ("GET", "/api/v1/unborrowed"): [("GET", "/api/v1/unborrowed", HH_VIEW, 200, 403)],
+})
 PUBLIC_API = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
 
 
@@ -127,6 +205,8 @@ def request(client, method: str, url: str, body=None):
         return client.get(url)
     if method == "DELETE":
         return client.delete(url)
+    if method == "PUT":
+        return client.put(url, body or {}, content_type="application/json")
     if url.startswith("/api/"):
         return client.post(url, body or {"username": "xindai", "name": "矩阵"}, content_type="application/json")
     return client.post(url, {"username": "xindai", "name": "矩阵", "language": "en"})
@@ -171,7 +251,54 @@ def ids(world, tmp_path) -> dict:
     role_assign(acting_user=None, user=stranger, role="village_cadre", division_code=OTHER_VILLAGE)
     hh, hh_out, batch = _households(world, tmp_path)
     return {"token": issue(), "token2": issue(), "subject": subject.pk, "role_a": a.pk, "role_b": b.pk,
-            "stranger": stranger.pk, "hh": hh, "hh_out": hh_out, "batch": batch}
+            "stranger": stranger.pk, "hh": hh, "hh_out": hh_out, "batch": batch, **_ratings(world, tmp_path, hh)}
+
+
+def _ratings(world, tmp_path, hh: int) -> dict:
+    """Scorecards (a published one and a draft), a round in the first village whose rating is
+    open (the village cadre sits on its panel), a scored rating, a round in the sibling village,
+    an exclusion, a designation and a reputation entry."""
+    from fupin.households.importer import registry_import
+    from fupin.households.models import Household
+    from fupin.ratings import services
+    from fupin.ratings.models import Designation, Reputation, Scorecard
+    from tests.households.conftest import TEMPLATE, template_rows, write_xlsx
+    from tests.ratings.conftest import panel_user
+
+    used: set[str] = set()
+    rows = template_rows(world.village, 1, seed=21, start=50, used=used)
+    rows += template_rows(world.sibling_village, 1, seed=22, start=60, used=used)
+    registry_import(acting_user=None, path=write_xlsx(tmp_path / "r.xlsx", TEMPLATE, rows), file_name="r.xlsx")
+    second = Household.objects.filter(village_id=world.village).exclude(pk=hh).get().pk
+    sibling = Household.objects.get(village_id=world.sibling_village).pk
+    office = world.user("poverty_office")
+    services.scorecard_install_presets(acting_user=office, county_code="529901000000")
+    p2 = Scorecard.objects.get(code="p2")
+    draft = services.scorecard_draft(acting_user=office, scorecard=p2)  # for the API
+    page_draft = services.scorecard_draft(acting_user=office, scorecard=Scorecard.objects.get(code="p8"))
+    cadre, rep, rep2 = world.user("village_cadre"), panel_user("rep_a", world.village), panel_user("rep_b", world.village)
+    rep_s = panel_user("rep_s", world.sibling_village)
+
+    def round_of(village, members, household):
+        officer = world.user("loan_officer")  # the branch serves both villages
+        panel = services.panel_create(acting_user=officer, village_code=village, name="p", members=members)
+        return services.round_start(acting_user=officer, village_code=village, panel=panel, scorecard=p2, year=2026,
+                                    household_ids=[household])
+
+    rnd = round_of(world.village, [(cadre, "committee"), (rep, "representative")], hh)
+    done = round_of(world.village, [(rep2, "representative")], second)
+    services.sheet_submit(acting_user=rep2, rating=done.ratings.get(), values=PANEL_VALUES)
+    sib = round_of(world.sibling_village, [(rep_s, "representative")], sibling)
+    exclusion = services.exclusion_record(acting_user=cadre, household=Household.objects.get(pk=hh), code="idle",
+                                          reason="好逸恶劳，经核实")
+    designation = Designation.objects.create(division_id=world.village, year=2026, metrics={}, published_on="2026-01-01",
+                                             expires_on="2028-01-01", decided_by=office)
+    reputation = Reputation.objects.create(household_id=hh, village_code=world.village, kind="exemplary", reason="守信",
+                                           decision="会议", decided_by=office, published_on="2026-01-01")
+    return {"scorecard": p2.pk, "draft": draft.pk, "page_draft": page_draft.pk, "round": rnd.pk, "round_sibling": sib.pk,
+            "rating_open": rnd.ratings.get().pk, "rating_done": done.ratings.get().pk,
+            "rating_sibling": sib.ratings.get().pk, "exclusion": exclusion.pk, "designation": designation.pk,
+            "reputation": reputation.pk}
 
 
 @pytest.mark.parametrize("role", ROLES_UNDER_TEST)

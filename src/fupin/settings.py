@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "fupin.api",
     "fupin.products",
     "fupin.households",
+    "fupin.ratings",
     "fupin.demo",
 ]
 

@@ -8,6 +8,7 @@ from fupin.api.errors import error_response
 from fupin.audit import views as audit
 from fupin.divisions import views as divisions
 from fupin.households import views as households
+from fupin.ratings import views as ratings
 from fupin.web import views
 
 
@@ -32,6 +33,30 @@ urlpatterns = [
     path("registry/template.xlsx", households.registry_template, name="registry_template"),
     path("registry/import/<int:pk>/", households.registry_batch, name="registry_batch"),
     path("registry/import/<int:pk>/problems.xlsx", households.registry_batch_problems, name="registry_batch_problems"),
+    path("households/<int:pk>/exclusions/", ratings.exclusion_record, name="exclusion_record"),
+    path("households/<int:pk>/reputation/", ratings.reputation_publish, name="reputation_publish"),
+    path("ratings/", ratings.overview, name="rating_overview"),
+    path("ratings/scorecards/", ratings.scorecard_list, name="scorecard_list"),
+    path("ratings/scorecards/presets/", ratings.scorecard_presets, name="scorecard_presets"),
+    path("ratings/scorecards/<int:pk>/", ratings.scorecard_detail, name="scorecard_detail"),
+    path("ratings/scorecards/<int:pk>/draft/", ratings.scorecard_draft, name="scorecard_draft"),
+    path("ratings/scorecards/<int:pk>/edit/", ratings.scorecard_update, name="scorecard_update"),
+    path("ratings/scorecards/<int:pk>/publish/", ratings.scorecard_publish, name="scorecard_publish"),
+    path("ratings/panels/", ratings.panel_list, name="panel_list"),
+    path("ratings/rounds/new/", ratings.round_new, name="round_new"),
+    path("ratings/rounds/<int:pk>/", ratings.round_detail, name="round_detail"),
+    path("ratings/rounds/<int:pk>/sign/", ratings.round_sign, name="round_sign"),
+    path("ratings/rounds/<int:pk>/decide/", ratings.round_decide, name="round_decide"),
+    path("ratings/<int:pk>/", ratings.rating_detail, name="rating_detail"),
+    path("ratings/<int:pk>/form.pdf", ratings.rating_form_pdf, name="rating_form_pdf"),
+    path("ratings/exclusions/<int:pk>/withdraw/", ratings.exclusion_withdraw, name="exclusion_withdraw"),
+    path("ratings/unborrowed/", ratings.unborrowed_list, name="unborrowed_list"),
+    path("ratings/unborrowed.xlsx", ratings.unborrowed_export, name="unborrowed_export"),
+    path("ratings/villages/", ratings.credit_villages, name="credit_villages"),
+    path("ratings/villages/<str:code>/publish/", ratings.designation_publish, name="designation_publish"),
+    path("ratings/designations/<int:pk>/withdraw/", ratings.designation_withdraw, name="designation_withdraw"),
+    path("ratings/reputation/", ratings.reputation_list, name="reputation_list"),
+    path("ratings/reputation/<int:pk>/withdraw/", ratings.reputation_withdraw, name="reputation_withdraw"),
     path("users/", accounts.user_list, name="user_list"),
     path("users/new/", accounts.user_new, name="user_new"),
     path("users/<int:user_id>/", accounts.user_detail, name="user_detail"),

@@ -56,6 +56,19 @@ ACTIONS: dict[str, frozenset[str]] = {
                                  "branch_director", "head_office", "auditor"}),
     "registry.import": frozenset({"village_cadre", "township_cadre", "poverty_office"}),
     "pii.reveal": frozenset({"village_cadre", "poverty_office", "loan_officer"}),
+    # 评级授信 and eligibility (R-RAT-*, R-ELG-*)
+    "rating.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer",
+                              "branch_director", "head_office", "auditor"}),
+    "scorecard.manage": frozenset({"poverty_office"}),
+    "rating.organise": frozenset({"village_cadre", "loan_officer"}),  # panels and rounds
+    "rating.score": frozenset({"village_cadre", "township_cadre", "loan_officer"}),  # and a seat on the panel
+    "rating.sign": frozenset({"village_cadre", "township_cadre", "loan_officer"}),  # a panel member signs
+    "rating.review": frozenset({"township_cadre"}),
+    "rating.audit": frozenset({"poverty_office"}),
+    "rating.decide": frozenset({"township_cadre", "poverty_office"}),  # the review or the audit, whichever is due
+    "exclusion.record": frozenset({"village_cadre", "loan_officer", "poverty_office"}),
+    "designation.publish": frozenset({"poverty_office"}),
+    "reputation.publish": frozenset({"poverty_office"}),
 }
 
 

@@ -15,6 +15,7 @@ from fupin.accounts.roles import ROLES
 from fupin.accounts.selectors import branches_visible, divisions_visible_for, tokens_visible, users_visible
 from fupin.core.errors import DomainError, NotFound
 from fupin.web.decorators import requires
+from fupin.web.responses import act
 
 
 @requires("token.manage")
@@ -48,7 +49,7 @@ def token_revoke(request, token_id: int):
     if not tokens_visible(request.user).filter(pk=token_id).exists():
         messages.error(request, "令牌不存在或不在您的辖区内")
         return redirect("token_list")
-    return _act(request, lambda: services.token_revoke(acting_user=request.user, token_id=token_id),
+    return act(request, lambda: services.token_revoke(acting_user=request.user, token_id=token_id),
                 "令牌已吊销", "token_list")
 
 
@@ -113,23 +114,12 @@ def _subject(request, user_id: int):
     return user
 
 
-def _act(request, action, done, to: str, **kwargs):
-    """Run one service call for a page: its success or its Chinese error becomes a message,
-    and the browser goes back to ``to``."""
-    try:
-        action()
-        messages.success(request, done() if callable(done) else done)
-    except DomainError as e:
-        messages.error(request, e.message)
-    return redirect(to, **kwargs)
-
-
 @require_POST
 @requires("user.manage")
 def user_role_add(request, user_id: int):
     user = _subject(request, user_id)
     f = request.POST
-    return _act(
+    return act(
         request,
         lambda: services.role_assign(acting_user=request.user, user=user, role=f.get("role", ""),
                                      division_code=f.get("division", "").strip(),
@@ -145,7 +135,7 @@ def user_role_revoke(request, user_id: int, role_id: int):
     assignment = user.roles.select_related("user", "branch").filter(pk=role_id).first()
     if assignment is None:
         raise NotFound("角色授权不存在", code="role_missing")
-    return _act(request, lambda: services.role_revoke(acting_user=request.user, assignment=assignment),
+    return act(request, lambda: services.role_revoke(acting_user=request.user, assignment=assignment),
                 "角色已撤销", "user_detail", user_id=user.pk)
 
 
@@ -153,7 +143,7 @@ def user_role_revoke(request, user_id: int, role_id: int):
 @requires("user.manage")
 def user_active(request, user_id: int):
     user = _subject(request, user_id)
-    return _act(
+    return act(
         request, lambda: services.user_set_active(acting_user=request.user, user=user, active=request.POST.get("active") == "1"),
         lambda: "用户已启用" if user.is_active else "用户已停用", "user_detail", user_id=user.pk,
     )

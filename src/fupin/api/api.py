@@ -26,11 +26,13 @@ def _mount() -> None:
     from fupin.audit.api import router as audit_router
     from fupin.divisions.api import router as divisions_router
     from fupin.households.api import router as households_router
+    from fupin.ratings.api import router as ratings_router
 
     api.add_router("/", accounts_router)
     api.add_router("/divisions", divisions_router)
     api.add_router("/audit", audit_router)
     api.add_router("/households", households_router)
+    api.add_router("/", ratings_router)
 
 
 _mount()

@@ -170,7 +170,7 @@ def _number(value: object, label: str) -> Decimal:
         raise ValidationFailed(f"“{label}”应为数值（以字符串或整数给出）", code="rating_value")
     try:
         x = Decimal(str(value).strip())
-        if not x.is_finite():
+        if not x.is_finite() or abs(x) > LIMIT:
             raise ValueError
         return x
     except Exception:
@@ -258,6 +258,9 @@ SOURCES: dict[str, str] = {
 # Scorecards as data: the poverty office edits a JSON-shaped definition (R-RAT-1 "configurable");
 # :func:`scorecard_from_dict` checks it and reports every problem at once.
 
+LIMIT = Decimal(10) ** 12  # any number in a definition: points, values, yuan
+
+
 def _dec(d: Mapping[str, object], key: str, problems: ProblemList, where: str, default: str | None = None,
          *, optional: bool = False) -> Decimal | None:
     raw = d.get(key, default)
@@ -270,11 +273,11 @@ def _dec(d: Mapping[str, object], key: str, problems: ProblemList, where: str, d
         raw = str(raw) if isinstance(raw, float) else "x"
     try:
         x = Decimal(str(raw).strip())
-        if not x.is_finite():
+        if not x.is_finite() or abs(x) > LIMIT:
             raise ValueError
         return x
     except Exception:
-        problems.add(f"{where}的“{key}”应为数值，收到“{raw}”", field=key, value=str(raw))
+        problems.add(f"{where}的“{key}”应为不超过 {LIMIT} 的数值，收到“{str(raw)[:40]}”", field=key, value=str(raw)[:40])
         return None
 
 
@@ -298,17 +301,20 @@ def scorecard_from_dict(code: str, version: str, d: Mapping[str, Any]) -> Scorec
         elif icode in seen:
             problems.add(f"指标代码“{icode}”重复", field="items", value=icode)
         seen.add(icode)
-        if method not in ("range", "option", "formula"):
+        if not isinstance(method, str) or method not in ("range", "option", "formula"):
             problems.add(f"{where}（{label}）的计分方式应为 range（区间）、option（选项）或 formula（公式）", field="method")
             continue
         max_points = _dec(it, "max_points", problems, where)
+        if max_points is not None and max_points < 0:
+            problems.add(f"{where}（{label}）的满分不能为负数", field="max_points")
         source = str(it.get("source", "") or "")
         if source and source not in SOURCES:
             problems.add(f"{where}（{label}）的数据来源“{source}”不存在", field="source", value=source)
         kw: dict[str, Any] = {"source": source}
         if method == "range":
             bands = []
-            for b in it.get("bands") or []:
+            raw_bands = it.get("bands") or []
+            for b in raw_bands if isinstance(raw_bands, list) else [None]:
                 if not isinstance(b, (list, tuple)) or len(b) != 3:
                     problems.add(f"{where}（{label}）的区间应写成 [下限, 上限, 分数]", field="bands")
                     continue
@@ -325,7 +331,11 @@ def scorecard_from_dict(code: str, version: str, d: Mapping[str, Any]) -> Scorec
             kw["bands"] = tuple(bands)
         elif method == "option":
             opts = {}
-            for k, v in (it.get("options") or {}).items():
+            raw_opts = it.get("options") or {}
+            if not isinstance(raw_opts, Mapping):
+                problems.add(f"{where}（{label}）的选项应写成 {{选项: 分数}}", field="options")
+                raw_opts = {}
+            for k, v in raw_opts.items():
                 pts = _dec({"points": v}, "points", problems, f"{where}选项“{k}”")
                 if pts is not None and max_points is not None and not 0 <= pts <= max_points:
                     problems.add(f"{where}（{label}）选项“{k}”的分数 {pts} 超出 0–{max_points}", field="options")
@@ -343,7 +353,8 @@ def scorecard_from_dict(code: str, version: str, d: Mapping[str, Any]) -> Scorec
             kw["max_value"] = _dec(it, "max_value", problems, where, optional=True)
         items.append(Item(icode, label, method, max_points or Decimal(0), **kw))
     grades: list[Grade] = []
-    for n, g in enumerate(d.get("grades") or [], 1):
+    raw_grades = d.get("grades") or []
+    for n, g in enumerate(raw_grades if isinstance(raw_grades, list) else [None], 1):
         where = f"第 {n} 个等级"
         if not isinstance(g, Mapping) or not str(g.get("code", "")).strip():
             problems.add(f"{where}缺少代码", field="grades")
@@ -363,12 +374,15 @@ def scorecard_from_dict(code: str, version: str, d: Mapping[str, Any]) -> Scorec
     if cap is not None and cap <= 0:
         problems.add("授信额度上限应大于 0", field="cap")
     aggregation = d.get("aggregation", "mean")
-    if aggregation not in AGGREGATIONS:
+    if not isinstance(aggregation, str) or aggregation not in AGGREGATIONS:
         problems.add(f"汇总方式应为 {'、'.join(AGGREGATIONS)} 之一", field="aggregation", value=str(aggregation))
     ints: dict[str, int] = {}
     for key in ("term_months", "validity_months"):
         try:
-            ints[key] = int(d.get(key, 12))
+            raw_int = d.get(key, 12)
+            if isinstance(raw_int, (bool, float)):
+                raise ValueError
+            ints[key] = int(raw_int)
             if not 1 <= ints[key] <= 120:
                 raise ValueError
         except (TypeError, ValueError):

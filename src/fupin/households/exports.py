@@ -10,7 +10,7 @@ import xlsxwriter
 from fupin.core.registry import TEMPLATE_HEADERS
 
 
-def _book():
+def workbook():
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
     return buf, wb
@@ -18,7 +18,7 @@ def _book():
 
 def template_xlsx() -> bytes:
     """The simple template offered for download: headers, one example household, notes."""
-    buf, wb = _book()
+    buf, wb = workbook()
     head = wb.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
     text = wb.add_format({"num_format": "@"})
     ws = wb.add_worksheet("农户名单")
@@ -54,7 +54,7 @@ def template_xlsx() -> bytes:
 
 
 def problems_xlsx(file_name: str, problems: Iterable[dict]) -> bytes:
-    buf, wb = _book()
+    buf, wb = workbook()
     head = wb.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
     ws = wb.add_worksheet("错误报告")
     ws.write_string(0, 0, f"文件：{file_name}")
@@ -75,7 +75,7 @@ def problems_xlsx(file_name: str, problems: Iterable[dict]) -> bytes:
 
 
 def households_xlsx(rows: Iterable[list], headers: list[str]) -> bytes:
-    buf, wb = _book()
+    buf, wb = workbook()
     head = wb.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
     ws = wb.add_worksheet("农户名单")
     for i, h in enumerate(headers):

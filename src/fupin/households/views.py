@@ -10,25 +10,20 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import close_old_connections
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
+from fupin.core.eligibility import EXCLUSIONS
 from fupin.core.errors import NotFound
 from fupin.divisions.models import Division
 from fupin.households import exports, importer, selectors, services
 from fupin.households.models import ImportBatch, RegistryStatus
 from fupin.web.decorators import requires
+from fupin.web.responses import attachment
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 200 * 1024 * 1024
-
-
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    r = HttpResponse(content, content_type=XLSX)
-    r["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return r
 
 
 def _filters(request) -> dict[str, str]:
@@ -60,35 +55,47 @@ def household_export(request):
     unmasked = request.GET.get("unmasked") == "1"
     qs = selectors.households_visible(request.user, **f)[:100_000]
     headers, rows = services.export_rows(acting_user=request.user, households=qs, unmasked=unmasked)
-    return _xlsx(exports.households_xlsx(rows, headers), "农户名单.xlsx")
+    return attachment(exports.households_xlsx(rows, headers), "农户名单.xlsx")
+
+
+def _archive(request, pk: int) -> dict:
+    """The archive's context: the registry part and the sections later capabilities fill."""
+    from fupin.ratings import selectors as ratings
+
+    ctx = selectors.household_archive(request.user, pk)
+    hh = ctx["household"]
+    hh.heads = [m for m in ctx["members"] if m.is_head]
+    ctx.update(ratings.archive_rating(hh))
+    ctx["eligibility"] = ratings.eligibility(hh, timezone.localdate())
+    ctx["may_reveal"] = access.may(request.user, "pii.reveal", hh)
+    ctx["may_exclude"] = access.may(request.user, "exclusion.record", hh)
+    ctx["may_publish_reputation"] = access.may(request.user, "reputation.publish", hh)
+    ctx["exclusion_choices"] = [(k, f"{v[1]}（{v[0]}）") for k, v in EXCLUSIONS.items()]
+    ctx["status_history"] = selectors.status_history(ctx["events"])
+    return ctx
 
 
 @requires("household.view")
 def household_detail(request, pk: int):
-    ctx = selectors.household_archive(request.user, pk)
-    ctx["may_reveal"] = access.may(request.user, "pii.reveal", ctx["household"])
-    ctx["status_history"] = selectors.status_history(ctx["events"])
-    return render(request, "households/archive.html", ctx)
+    return render(request, "households/archive.html", _archive(request, pk))
 
 
 @require_POST
 @requires("pii.reveal")
 def household_reveal(request, pk: int):
-    ctx = selectors.household_archive(request.user, pk)
+    ctx = _archive(request, pk)
     shown = services.household_reveal(acting_user=request.user, household=ctx["household"])
     for m in ctx["members"]:
         m.id_shown = shown[m.pk]["id_number"]
         m.phone_shown = shown[m.pk]["phone"]
     ctx["bank_account_shown"] = shown.get(0, {}).get("bank_account", "")
     ctx["revealed"] = True
-    ctx["may_reveal"] = True
-    ctx["status_history"] = selectors.status_history(ctx["events"])
     return render(request, "households/archive.html", ctx)
 
 
 @requires("registry.import")
 def registry_template(request):
-    return _xlsx(exports.template_xlsx(), "农户名单导入模板.xlsx")
+    return attachment(exports.template_xlsx(), "农户名单导入模板.xlsx")
 
 
 def _run_import(batch_id: int, user_id: int, path: Path, name: str, dry_run: bool) -> None:
@@ -159,6 +166,6 @@ def registry_batch(request, pk: int):
 @requires("registry.import")
 def registry_batch_problems(request, pk: int):
     batch = _batch(request, pk)
-    return _xlsx(exports.problems_xlsx(batch.file_name, batch.problems), f"导入错误报告-{batch.pk}.xlsx")
+    return attachment(exports.problems_xlsx(batch.file_name, batch.problems), f"导入错误报告-{batch.pk}.xlsx")
 
 

@@ -11,6 +11,7 @@ from fupin.accounts.roles import ROLES
 NAV = [
     ("home", _("首页"), "home.view"),
     ("household_list", _("农户档案"), "household.view"),
+    ("rating_overview", _("评级授信"), "rating.view"),
     ("division_list", _("行政区划"), "division.view"),
     ("audit_list", _("审计日志"), "audit.view"),
     ("user_list", _("用户管理"), "user.view"),

@@ -1,0 +1,229 @@
+"""The demo county's 评级授信 (DOMAIN §15: ≈ 2/3 of households rated, 篇5): preset scorecards,
+a five-member panel per village, last spring's audited rounds with back-to-back sheets, current
+credit lines and their history, a few dynamic grade changes, exclusions, reputation entries,
+credit villages — and, in the first village, an open round the demo's village cadre can score."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from fupin.accounts.models import RoleAssignment, User
+from fupin.core import rating as core
+from fupin.core.calendar import add_months
+from fupin.core.eligibility import EXCLUSIONS
+from fupin.households.models import Household
+from fupin.ratings import services
+from fupin.ratings.models import (
+    CreditLine,
+    Designation,
+    Exclusion,
+    GradeChange,
+    Panel,
+    PanelMember,
+    Rating,
+    RatingRound,
+    Reputation,
+    Scorecard,
+    ScoreSheet,
+    Seat,
+)
+
+from .people import make_name
+
+SEATS = [Seat.COMMITTEE, Seat.TOWNSHIP, Seat.REPRESENTATIVE, Seat.REPRESENTATIVE, Seat.REPRESENTATIVE]
+OPTION_LEVELS = 3  # options are listed best first
+
+
+def _household_values(card: core.Scorecard, facts: dict, rng: random.Random) -> dict[str, str]:
+    """What every member sees alike: registry facts and other plain facts (years resident)."""
+    out = {}
+    for item in card.items:
+        if item.source and facts.get(item.source) is not None:
+            out[item.code] = str(facts[item.source])
+        elif item.method == "range":
+            out[item.code] = str(rng.choice([1, 4, 8, 12, 20, 30, 40]))
+        elif item.method == "formula":
+            out[item.code] = str(item.standard)
+    return out
+
+
+def _values(card: core.Scorecard, known: dict, quality: float, rng: random.Random) -> dict[str, str]:
+    """One member's values: the judgement items are the household's 'quality' (0 best … 1 worst)
+    seen with a member's own noise."""
+    out = dict(known)
+    for item in card.items:
+        if item.code not in out and item.method == "option":
+            opts = list(item.options)
+            q = min(0.999, max(0.0, quality + rng.gauss(0, 0.07)))
+            out[item.code] = opts[int(q * len(opts))]
+    return out
+
+
+def _members(villages: list[str], first_village: str, rng: random.Random, password: str) -> dict[str, list[User]]:
+    """Five panel members per village; the first village's panel holds the demo's cadres."""
+    users, grants = [], []
+    per: dict[str, list[User]] = {}
+    for code in villages:
+        per[code] = []
+        for n in range(5):
+            u = User(username=f"py{code[-6:]}{n + 1}", display_name=make_name(rng, rng.random() < 0.5), password=password)
+            users.append(u)
+            per[code].append(u)
+    User.objects.bulk_create(users, batch_size=2000)
+    for code, us in per.items():
+        grants += [RoleAssignment(user=u, role="township_cadre" if SEATS[i] == Seat.TOWNSHIP else "village_cadre",
+                                  division_id=code if SEATS[i] != Seat.TOWNSHIP else code[:9] + "000")
+                   for i, u in enumerate(us)]
+    RoleAssignment.objects.bulk_create(grants, batch_size=2000)
+    demo = {u.username: u for u in User.objects.filter(username__in=["cungan", "xiangzhen"])}
+    per[first_village] = [demo["cungan"], demo["xiangzhen"]] + per[first_village][2:]
+    return per
+
+
+def build(*, villages: list[str], county: str, seed: int, today: dt.date, progress=None) -> int:
+    say = progress or (lambda msg: None)
+    rng = random.Random(seed * 104729 + 5)
+    services.scorecard_install_presets(acting_user=None, county_code=county)
+    sc = Scorecard.objects.get(division_id=county, code="p2", state=Scorecard.State.PUBLISHED)
+    card = sc.card
+    members = _members(villages, villages[0], rng, make_password(None))
+    panels = {}
+    for code in villages:
+        panels[code] = Panel.objects.create(village_id=code, name="村级评议小组")
+        PanelMember.objects.bulk_create([PanelMember(panel=panels[code], user=u, seat=SEATS[i])
+                                         for i, u in enumerate(members[code])])
+    pm = {(p.panel_id, p.user_id): p for p in PanelMember.objects.filter(panel__in=panels.values())}
+
+    spring = dt.date(today.year, 3, 20) if today >= dt.date(today.year, 3, 20) else dt.date(today.year - 1, 3, 20)
+    stamp = timezone.make_aware(dt.datetime.combine(spring, dt.time(10)))
+    valid_until = add_months(spring, card.validity_months)
+    households = list(Household.objects.filter(status__in=services.RATED_STATUSES).order_by("village_id", "pk"))
+    facts = services.household_facts(households, spring)
+    by_village: dict[str, list[Household]] = {}
+    for h in households:
+        by_village.setdefault(h.village_id, []).append(h)
+
+    rated = 0
+    ratings, open_ratings = [], []
+    sheet_plan: list[tuple[Rating, list[dict]]] = []
+    for vi, code in enumerate(villages):
+        hhs = by_village.get(code, [])
+        share = rng.uniform(0.45, 0.93)  # 篇5: ≈ 2/3 rated overall; some villages near-complete
+        chosen = [h for h in hhs if rng.random() < share]
+        rnd = RatingRound.objects.create(
+            village_id=code, panel=panels[code], scorecard=sc, year=spring.year, state=RatingRound.State.AUDITED,
+            total=len(chosen), scored=len(chosen), signed_at=stamp, signed_by=members[code][0],
+            reviewed_at=stamp, reviewed_by=members[code][1], audited_at=stamp)
+        for h in chosen:
+            quality = rng.betavariate(2, 4)
+            known = _household_values(card, facts[h.pk], rng)
+            sheets = [_values(card, known, quality, rng) for _ in range(5)]
+            if rng.random() < 0.02:  # a reviewer far from the others (R-RAT-1b)
+                sheets[rng.randrange(5)] = _values(card, known, min(0.99, quality + 0.6), rng)
+            r = Rating(round=rnd, household=h, scorecard=sc, village_code=code, facts=facts[h.pk],
+                       state=Rating.State.EFFECTIVE, sheets_count=5, valid_until=valid_until)
+            ratings.append(r)
+            sheet_plan.append((r, sheets))
+        rated += len(chosen)
+        if vi == 0:  # this spring's round of the first village, still being scored
+            rest = [h for h in hhs if h not in chosen][:40]
+            live = RatingRound.objects.create(village_id=code, panel=panels[code], scorecard=sc, year=today.year,
+                                              total=len(rest))
+            for h in rest:
+                r = Rating(round=live, household=h, scorecard=sc, village_code=code, facts=facts[h.pk])
+                known, quality = _household_values(card, facts[h.pk], rng), rng.betavariate(2, 4)
+                open_ratings.append((r, [_values(card, known, quality, rng) for _ in range(5)]))
+    sheets_rows, lines, changes = [], [], []
+    for r, values in sheet_plan:
+        scored = [card.score_sheet(v) for v in values]
+        agg = core.aggregate([s.total for s in scored], card.aggregation, card.outlier_points)
+        grade = card.grade_of(agg.score)
+        r.score, r.spread = agg.score, agg.spread
+        r.outliers = [members[r.village_code][i].username for i in agg.outliers]
+        r.grade_code, r.grade_label = (grade.code, grade.label) if grade else ("", "未授信")
+        r.credit_line = card.credit_line(grade)
+    Rating.objects.bulk_create(ratings, batch_size=2000)
+    Rating.objects.bulk_create([r for r, _ in open_ratings], batch_size=2000)
+    for r, values in sheet_plan:
+        panel = panels[r.village_code]
+        for i, v in enumerate(values):
+            s = card.score_sheet(v)
+            sheets_rows.append(ScoreSheet(rating=r, member=pm[(panel.pk, members[r.village_code][i].pk)], values=s.values,
+                                          points={k: str(p) for k, p in s.points.items()}, total=s.total))
+        lines.append(CreditLine(household_id=r.household_id, village_code=r.village_code, scorecard=sc, rating=r,
+                                grade_code=r.grade_code, grade_label=r.grade_label, amount=r.credit_line,
+                                term_months=card.term_months, granted_on=spring, valid_until=valid_until))
+        changes.append(GradeChange(household_id=r.household_id, village_code=r.village_code, on=spring,
+                                   event=GradeChange.Event.RATING, after_grade=r.grade_code, after_amount=r.credit_line,
+                                   reason=f"{spring.year} 年评级授信", rating=r))
+    # the open round: everyone but the demo's village cadre (first member) has scored most households
+    for r, values in open_ratings:
+        panel = panels[r.village_code]
+        done = 0
+        for i, v in enumerate(values[1:], start=1):
+            if rng.random() < 0.9:
+                s = card.score_sheet(v)
+                sheets_rows.append(ScoreSheet(rating=r, member=pm[(panel.pk, members[r.village_code][i].pk)],
+                                              values=s.values, points={k: str(p) for k, p in s.points.items()},
+                                              total=s.total))
+                done += 1
+        r.sheets_count = done
+    Rating.objects.bulk_update([r for r, _ in open_ratings], ["sheets_count"])
+    ScoreSheet.objects.bulk_create(sheets_rows, batch_size=5000)
+    CreditLine.objects.bulk_create(lines, batch_size=2000)
+    GradeChange.objects.bulk_create(changes, batch_size=2000)
+    say(f"评级授信：{rated} 户（{len(sheets_rows)} 份背靠背评分），第一个村有一轮评议进行中")
+
+    # dynamic grades since spring (R-RAT-4): mostly up after on-time repayment, some down, a few defaults
+    sample = rng.sample(lines, min(len(lines), max(10, len(lines) // 12)))
+    for n, line in enumerate(sample):
+        event = ("default" if n < max(1, len(sample) // 60) else "overdue" if n < len(sample) // 6 else "repaid_on_time")
+        on = spring + dt.timedelta(days=rng.randint(60, max(61, (today - spring).days - 1)))
+        services.grade_event(household_id=line.household_id, event=event, on=on,
+                             reason={"default": "逾期超过 90 天，违约", "overdue": "第 3 期逾期",
+                                     "repaid_on_time": "上一笔贷款按时还清"}[event])
+    _facts(rng, households, today, members, villages)
+    return rated
+
+
+def _facts(rng: random.Random, households: list[Household], today: dt.date, members, villages) -> None:
+    """Recorded exclusions, reputation lists and credit villages (R-ELG-2, R-RAT-5, R-RAT-6)."""
+    recorder = {v: members[v][0] for v in villages}
+    codes = list(EXCLUSIONS)
+    reasons = {"gambling_drugs": "村委会调查核实，有赌博行为", "court_enforcement": "法院执行通知书",
+               "previous_loan_unpaid": "2019 年贷款逾期至今未还", "lends_on": "将贷款转借亲戚使用，经核实"}
+    excl = []
+    for h in rng.sample(households, min(len(households), len(households) // 100)):
+        code = rng.choice(codes)
+        excl.append(Exclusion(household=h, village_code=h.village_id, code=code,
+                              reason=reasons.get(code, "村级评议小组核实"), recorded_by=recorder[h.village_id],
+                              recorded_on=today - dt.timedelta(days=rng.randint(20, 500))))
+    Exclusion.objects.bulk_create(excl)
+    decider = User.objects.get(username="fupinban")
+    good = list(CreditLine.objects.filter(grade_code="AAA").values_list("household_id", "village_code")[:30])
+    bad = list(GradeChange.objects.filter(event=GradeChange.Event.DEFAULT).values_list("household_id", "village_code"))
+    Reputation.objects.bulk_create(
+        [Reputation(household_id=h, village_code=v, kind=Reputation.Kind.EXEMPLARY, reason="多年按时还款、带头发展产业",
+                    decision="县信用体系建设领导小组 2026 年第 2 次会议", decided_by=decider, published_on=today)
+         for h, v in good]
+        + [Reputation(household_id=h, village_code=v, kind=Reputation.Kind.DEFAULTER, reason="贷款逾期超过 90 天，经催收仍不还款",
+                      decision="县信用体系建设领导小组 2026 年第 2 次会议", decided_by=decider, published_on=today)
+           for h, v in bad[:3]])
+    # credit villages: those whose rated share reaches the threshold (R-RAT-5)
+    stats = {r["code"]: r for r in _village_rows(villages)}
+    designations = [Designation(division_id=c, year=today.year, metrics=r["stats"], published_on=today - dt.timedelta(days=30),
+                                expires_on=add_months(today - dt.timedelta(days=30), 24), decided_by=decider)
+                    for c, r in stats.items() if not r["problems"]]
+    Designation.objects.bulk_create(designations)
+
+
+def _village_rows(villages: list[str]) -> list[dict]:
+    from fupin.ratings.selectors import village_stats
+
+    office = User.objects.get(username="fupinban")
+    return [r for r in village_stats(office) if r["code"] in set(villages)]
+

@@ -1,0 +1,240 @@
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from ninja import Field, Path, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from fupin.accounts import access
+from fupin.api.common import MAX_ID, DivisionCode, Pagination, Text, responses
+from fupin.core.eligibility import EXCLUSIONS
+from fupin.households.models import Household
+from fupin.ratings import selectors, services
+from fupin.ratings.models import CreditLine, Rating, RatingRound
+
+router = Router(tags=["评级授信 Ratings"])
+Id = Path(..., ge=1, le=MAX_ID)
+
+
+class ScorecardOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    version: int
+    state: str
+    county_code: str = Field(..., alias="division_id")
+    published_at: dt.datetime | None = None
+
+
+class ScorecardDetail(ScorecardOut):
+    definition: dict[str, Any] = Field(..., description="指标 items、等级 grades、上限 cap 等；数值以字符串表示")
+    note: str
+
+
+class ScorecardIn(Schema):
+    definition: dict[str, Any] = Field(..., description="完整的评分表定义（只能修改草稿）")
+    name: Text(100) = ""
+    note: Text(200) = ""
+
+
+class PreviewOut(Schema):
+    households: int
+    up: int
+    down: int
+    same: int
+    unscorable: int
+    total_before: Decimal
+    total_after: Decimal
+    problems: list[str]
+
+
+class RoundOut(Schema):
+    id: int
+    village_code: str = Field(..., alias="village_id")
+    year: int
+    state: str
+    scorecard_id: int
+    total: int
+    scored: int
+    progress: int
+
+
+class SheetOut(Schema):
+    member: str
+    seat: str
+    points: dict[str, str]
+    total: Decimal
+
+    @staticmethod
+    def resolve_member(obj) -> str:
+        return obj.member.user.username
+
+    @staticmethod
+    def resolve_seat(obj) -> str:
+        return obj.member.seat
+
+
+class RatingOut(Schema):
+    id: int
+    household_id: int
+    round_id: int
+    scorecard_id: int
+    state: str
+    sheets_count: int
+    score: Decimal | None = None
+    spread: Decimal | None = None
+    outliers: list[str]
+    grade_code: str
+    grade_label: str
+    credit_line: Decimal | None = None
+    sheets: list[SheetOut] = Field(..., description="背靠背：评完之前只返回本人的评分")
+
+
+class SheetIn(Schema):
+    values: dict[Text(32), Text(40)] = Field(..., description="每个指标的值：区间与公式填数值，选项填选项名称")
+
+
+class FailureOut(Schema):
+    rule: str
+    message: str
+
+
+class CreditOut(Schema):
+    grade_code: str
+    grade_label: str
+    amount: Decimal
+    term_months: int
+    valid_until: dt.date
+    subsidy_barred_from: int | None = None
+
+
+class EligibilityOut(Schema):
+    household_id: int
+    eligible: bool
+    failures: list[FailureOut] = Field(..., description="每一条不符合的准入规则（R-ELG-4），不只第一条")
+    credit: CreditOut | None = None
+
+
+class UnborrowedOut(Schema):
+    household_id: int
+    registry_no: str
+    village_code: str
+    head_name: str
+    grade_label: str
+    amount: Decimal
+    valid_until: dt.date
+
+
+class ExclusionIn(Schema):
+    code: Text(32) = Field(..., description="不予授信情形：" + "、".join(EXCLUSIONS))
+    reason: Text(300, 1)
+
+
+class ExclusionOut(Schema):
+    id: int
+    household_id: int
+    code: str
+    reason: str
+    recorded_on: dt.date
+
+
+@router.get("/scorecards", response=responses(list[ScorecardOut]), summary="本县的评分表（各版本）")
+@paginate(Pagination)
+def scorecard_list(request):
+    return selectors.scorecards_visible(request.auth)
+
+
+@router.get("/scorecards/{scorecard_id}", response=responses(ScorecardDetail, 404), summary="评分表的一个版本")
+def scorecard_detail(request, scorecard_id: int = Id):
+    return selectors.scorecard_get(request.auth, scorecard_id)
+
+
+@router.put("/scorecards/{scorecard_id}", response=responses(ScorecardDetail, 404, 409, 422),
+            summary="修改评分表草稿（县扶贫办；已发布的版本不能修改）")
+def scorecard_update(request, payload: ScorecardIn, scorecard_id: int = Id):
+    sc = selectors.scorecard_get(request.auth, scorecard_id)
+    return services.scorecard_update(acting_user=request.auth, scorecard=sc, definition=payload.definition,
+                                     name=payload.name, note=payload.note)
+
+
+@router.get("/scorecards/{scorecard_id}/preview", response=responses(PreviewOut, 404),
+            summary="预览：按此版本重新计算现有农户的等级与额度")
+def scorecard_preview(request, scorecard_id: int = Id):
+    sc = selectors.scorecard_get(request.auth, scorecard_id)
+    return services.scorecard_preview(acting_user=request.auth, scorecard=sc)
+
+
+@router.post("/scorecards/{scorecard_id}/publish", response=responses(ScorecardOut, 404, 409),
+             summary="发布评分表草稿（此前的评级保留原版本）")
+def scorecard_publish(request, scorecard_id: int = Id):
+    sc = selectors.scorecard_get(request.auth, scorecard_id)
+    return services.scorecard_publish(acting_user=request.auth, scorecard=sc)
+
+
+class RoundFilter(Schema):
+    village: DivisionCode | None = Field(None, description="行政村代码")
+    state: Text(16) | None = Field(None, description="、".join(RatingRound.State.values))
+
+
+@router.get("/rating-rounds", response=responses(list[RoundOut]), summary="整村评级授信及其进度")
+@paginate(Pagination)
+def round_list(request, filters: Query[RoundFilter]):
+    state = filters.state if filters.state in RatingRound.State.values else ""
+    return selectors.rounds_visible(request.auth, village=filters.village or "", state=state or "")
+
+
+@router.get("/ratings/{rating_id}", response=responses(RatingOut, 404), summary="一户的评级（背靠背：评完前只见本人评分）")
+def rating_detail(request, rating_id: int = Id):
+    r = selectors.rating_get(request.auth, rating_id)
+    r.sheets_shown = selectors.sheets_shown(request.auth, r)
+    return _rating_out(r)
+
+
+def _rating_out(r: Rating) -> dict:
+    return {**{f: getattr(r, f) for f in ("id", "household_id", "round_id", "scorecard_id", "state", "sheets_count",
+                                          "score", "spread", "outliers", "grade_code", "grade_label", "credit_line")},
+            "sheets": r.sheets_shown}
+
+
+@router.post("/ratings/{rating_id}/sheets", response=responses(RatingOut, 404, 409, 422, ok_status=201),
+             summary="评议小组成员提交对一户的评分（只能提交一次）")
+def sheet_submit(request, payload: SheetIn, rating_id: int = Id):
+    r = selectors.rating_get(request.auth, rating_id)
+    services.sheet_submit(acting_user=request.auth, rating=r, values=payload.values)
+    r = selectors.rating_get(request.auth, rating_id)
+    r.sheets_shown = selectors.sheets_shown(request.auth, r)
+    return Status(201, _rating_out(r))
+
+
+@router.get("/households/{household_id}/eligibility", response=responses(EligibilityOut, 404),
+            summary="一户的准入判断：列出每一条不符合的规则及授信情况")
+def household_eligibility(request, household_id: int = Id):
+    hh = access.get_visible(request.auth, Household, "household.view", pk=household_id)
+    verdict = selectors.eligibility(hh, timezone.localdate())
+    credit = CreditLine.objects.filter(household=hh).first()
+    return {"household_id": hh.pk, "eligible": verdict.eligible, "failures": verdict.failures, "credit": credit}
+
+
+@router.post("/households/{household_id}/exclusions", response=responses(ExclusionOut, 404, 422, ok_status=201),
+             summary="记录一条不予授信情形（事实、记录人、依据）")
+def exclusion_record(request, payload: ExclusionIn, household_id: int = Id):
+    hh = access.get_visible(request.auth, Household, "exclusion.record", pk=household_id)
+    return Status(201, services.exclusion_record(acting_user=request.auth, household=hh, code=payload.code,
+                                                        reason=payload.reason))
+
+
+class UnborrowedFilter(Schema):
+    village: DivisionCode | None = Field(None, description="行政村代码")
+
+
+@router.get("/unborrowed", response=responses(list[UnborrowedOut]), summary="应贷未贷名单（R-ELG-2c）")
+@paginate(Pagination)
+def unborrowed(request, filters: Query[UnborrowedFilter]):
+    rows = selectors.unborrowed(request.auth, village=filters.village or "", on=timezone.localdate())
+    return [{"household_id": hh.pk, "registry_no": hh.registry_no, "village_code": hh.village_id,
+             "head_name": hh.heads[0].name if hh.heads else "", "grade_label": line.grade_label, "amount": line.amount,
+             "valid_until": line.valid_until} for hh, line in rows]
+

@@ -1,0 +1,211 @@
+"""Reads of 评级授信 and eligibility, always through the reader's jurisdiction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from fupin.accounts import access
+from fupin.core import eligibility as core_elig
+from fupin.core.rating import VillageThresholds
+from fupin.households.models import Household, Person
+from fupin.ratings import rules as rules_mod
+from fupin.ratings.models import (
+    CreditLine,
+    Designation,
+    Exclusion,
+    GradeChange,
+    Rating,
+    RatingRound,
+    Reputation,
+    RuleSet,
+    Scorecard,
+)
+
+
+def heads(path: str = "members") -> Prefetch:
+    """Prefetch each household's current head as ``.heads`` (a list of 0 or 1)."""
+    return Prefetch(path, queryset=Person.objects.filter(is_head=True, left_on__isnull=True), to_attr="heads")
+
+
+def counties_of(reader, action: str) -> Q:
+    """County-level programme data (scorecards, rules) is visible to whoever may act anywhere
+    in that county: a filter on ``division_id`` by the first six digits of the reader's scope."""
+    q = Q(pk__in=[])
+    for g in access.grants(reader):
+        if g.role in access.roles_for(action):
+            if g.everywhere:
+                return Q()
+            for p in g.prefixes:
+                q |= Q(division__code__startswith=p[:6])
+    return q
+
+
+def scorecards_visible(reader) -> QuerySet[Scorecard]:
+    access.require(reader, "rating.view")
+    return Scorecard.objects.filter(counties_of(reader, "rating.view")).order_by("code", "-version")
+
+
+def scorecard_get(reader, pk: int) -> Scorecard:
+    access.require(reader, "rating.view")
+    sc = scorecards_visible(reader).filter(pk=pk).first()
+    if sc is None:
+        from fupin.core.errors import NotFound
+
+        raise NotFound("评分表不存在或不在您的辖区内", code="not_found")
+    return sc
+
+
+def rounds_visible(reader, *, village: str = "", state: str = "") -> QuerySet[RatingRound]:
+    access.require(reader, "rating.view")
+    qs = access.visible(reader, RatingRound, "rating.view").select_related("village", "village__parent", "scorecard")
+    if village:
+        qs = qs.filter(village_id=village)
+    if state:
+        qs = qs.filter(state=state)
+    return qs
+
+
+def round_get(reader, pk: int) -> RatingRound:
+    return access.get_visible(reader, RatingRound.objects.select_related("village", "panel", "scorecard"), "rating.view",
+                              pk=pk)
+
+
+def round_ratings(reader, rnd: RatingRound) -> list[Rating]:
+    """The round's ratings with each household's head and whether the reader has scored it."""
+    ratings = list(rnd.ratings.select_related("household").prefetch_related(heads("household__members")))
+    mine = set(rnd.ratings.filter(sheets__member__user=reader).values_list("pk", flat=True))
+    for r in ratings:
+        r.mine = r.pk in mine
+    return ratings
+
+
+def rating_get(reader, pk: int) -> Rating:
+    return access.get_visible(
+        reader, Rating.objects.select_related("household", "household__village", "round", "round__panel", "scorecard"),
+        "rating.view", pk=pk)
+
+
+def sheets_shown(reader, rating: Rating) -> list:
+    """Back-to-back (R-RAT-1b): while a household is being scored, a reader sees only their own
+    sheet; everyone's sheets (and the spread) appear once all members have submitted."""
+    sheets = rating.sheets.select_related("member__user").order_by("id")
+    if rating.state == Rating.State.SCORING:
+        sheets = sheets.filter(member__user=reader)
+    return list(sheets)
+
+
+def rules_for(county_code: str, on: dt.date) -> tuple[core_elig.Rules, VillageThresholds]:
+    versions = list(RuleSet.objects.filter(division_id=county_code))
+    if not versions:
+        r = rules_mod.rules_of(rules_mod.PROGRAMME, 0, dt.date(2000, 1, 1), rules_mod.PRESET)
+        return r, rules_mod.thresholds_of(rules_mod.PRESET)
+    by_key = {(v.programme, str(v.version)): v for v in versions}
+    rules = core_elig.rules_in_force(
+        [rules_mod.rules_of(v.programme, v.version, v.effective, v.definition) for v in versions],
+        rules_mod.PROGRAMME, on)
+    return rules, rules_mod.thresholds_of(by_key[(rules.programme, rules.version)].definition)
+
+
+def _applicant(hh: Household, head: Person | None, line: CreditLine | None, exclusions: Iterable[Exclusion],
+               bad_record: bool, on: dt.date) -> core_elig.Applicant:
+    return core_elig.Applicant(
+        status=hh.status, registry_year=hh.status_year, income_per_capita=hh.income_per_capita,
+        borrower_birth=head.birth_date if head else on, full_civil_capacity=head is not None,
+        borrower_labour=(head.labour or "full") if head else "none", project="",
+        unpaid_or_late_microloan=False,  # loans join with origination (issue 6)
+        bad_credit_record=bad_record,
+        rated=line is not None and line.valid_until >= on, credit_line=line.amount if line else 0,  # type: ignore[arg-type]
+        exclusions=tuple(core_elig.Exclusion(e.code, str(e.recorded_by), e.reason, e.recorded_on, e.withdrawn_on)
+                         for e in exclusions),
+        lead_household="带动大户" in (hh.tags or []),
+    )
+
+
+def eligibility(hh: Household, on: dt.date) -> core_elig.Verdict:
+    """Every rule the household's head fails today under the county's rules in force (R-ELG-4)."""
+    heads = getattr(hh, "heads", None)
+    head = heads[0] if heads else hh.members.filter(is_head=True, left_on__isnull=True).first()
+    line = CreditLine.objects.filter(household=hh).first()
+    exclusions = list(hh.exclusions.select_related("recorded_by"))
+    bad = hh.reputations.filter(kind=Reputation.Kind.DEFAULTER, withdrawn_on__isnull=True).exists()
+    rules, _ = rules_for(hh.village_id[:6] + "000000", on)
+    return core_elig.evaluate(_applicant(hh, head, line, exclusions, bad, on), rules, on)
+
+
+def archive_rating(hh: Household) -> dict:
+    """The rating section of the household archive, in a fixed number of queries."""
+    return {
+        "credit": CreditLine.objects.filter(household=hh).first(),
+        "ratings": list(hh.ratings.select_related("round", "scorecard").order_by("-id")[:20]),
+        "grade_changes": list(hh.grade_changes.order_by("-on", "-id")[:50]),
+        "exclusions": list(hh.exclusions.select_related("recorded_by", "withdrawn_by")),
+        "reputations": list(hh.reputations.all()),
+    }
+
+
+def unborrowed(reader, *, village: str = "", on: dt.date) -> list[tuple[Household, CreditLine]]:
+    """应贷未贷 (R-ELG-2c): households with a valid credit line, eligible under the rules in force,
+    that have not borrowed — so that cadres can reach them."""
+    access.require(reader, "household.view")
+    lines = access.visible(reader, CreditLine.objects.filter(amount__gt=0, valid_until__gte=on), "household.view")
+    if village:
+        lines = lines.filter(village_code=village)
+    lines = lines.select_related("household", "household__village").prefetch_related(
+        heads("household__members")).order_by("village_code", "household__registry_no")
+    lines = list(lines[:50_000])
+    ids = [x.household_id for x in lines]
+    excl: dict[int, list[Exclusion]] = {}
+    for e in Exclusion.objects.filter(household_id__in=ids).select_related("recorded_by"):
+        excl.setdefault(e.household_id, []).append(e)
+    bad = set(Reputation.objects.filter(household_id__in=ids, kind=Reputation.Kind.DEFAULTER,
+                                        withdrawn_on__isnull=True).values_list("household_id", flat=True))
+    rules_cache: dict[str, core_elig.Rules] = {}
+    out = []
+    for line in lines:
+        hh = line.household
+        county = hh.village_id[:6] + "000000"
+        if county not in rules_cache:
+            rules_cache[county] = rules_for(county, on)[0]
+        head = hh.heads[0] if hh.heads else None
+        if core_elig.evaluate(_applicant(hh, head, line, excl.get(hh.pk, ()), hh.pk in bad, on), rules_cache[county],
+                              on).eligible:
+            out.append((hh, line))
+    return out
+
+
+def village_stats(reader, *, township: str = "") -> list[dict]:
+    """Per village in scope: registered and rated households, the credit-village verdict
+    (R-RAT-5) and any designation in force. Repayment figures join with servicing (issue 7)."""
+    from fupin.core.rating import credit_village_problems
+    from fupin.divisions.models import Division
+
+    villages = access.visible(reader, Division.objects.filter(level=5), "rating.view").order_by("code")
+    if township:
+        villages = villages.filter(parent_id=township)
+    codes = list(villages.values_list("code", "name"))
+    hh = dict(Household.objects.filter(village_id__in=[c for c, _ in codes], status__in=("poor", "low_income", "monitored",
+                                                                                          "lifted"))
+              .values_list("village_id").annotate(n=Count("id")).order_by())
+    today = dt.date.today()
+    rated = dict(CreditLine.objects.filter(village_code__in=[c for c, _ in codes], valid_until__gte=today)
+                 .values_list("village_code").annotate(n=Count("household_id")).order_by())
+    defaults = dict(GradeChange.objects.filter(village_code__in=[c for c, _ in codes], event=GradeChange.Event.DEFAULT)
+                    .values_list("village_code").annotate(n=Count("id")).order_by())
+    current = {d.division_id: d for d in Designation.objects.filter(
+        division_id__in=[c for c, _ in codes], withdrawn_on__isnull=True, expires_on__gt=today)}
+    thresholds: dict[str, VillageThresholds] = {}
+    out = []
+    for code, name in codes:
+        county = code[:6] + "000000"
+        if county not in thresholds:
+            thresholds[county] = rules_for(county, today)[1]
+        stats = {"households": hh.get(code, 0), "rated": rated.get(code, 0), "due": 0, "repaid": 0,
+                 "defaults": defaults.get(code, 0)}
+        out.append({"code": code, "name": name, **stats, "stats": stats,
+                    "share": round(100 * stats["rated"] / stats["households"], 1) if stats["households"] else 0,
+                    "problems": credit_village_problems(t=thresholds[county], **stats),
+                    "designation": current.get(code)})
+    return out
