@@ -5,6 +5,8 @@ from decimal import Decimal as D
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fupin.core.errors import ValidationFailed
 from fupin.core.rating import (
@@ -124,3 +126,20 @@ def test_dynamic_grades():
     assert next_grade(ladder, "A", "overdue") == "B"
     assert next_grade(ladder, "C", "overdue") == "C"
     assert next_grade(ladder, "AA", "default") == "C"
+
+
+@given(st.lists(st.decimals(min_value=0, max_value=100, places=2), min_size=1, max_size=9),
+       st.sampled_from(["mean", "median", "trimmed_mean"]))
+def test_aggregate_rounds_the_exact_value_half_up(totals, method):
+    """The Decimal aggregate equals the exact rational value rounded half up to the fen-like 0.01."""
+    xs = sorted(Fraction(t) for t in totals)
+    if method == "median":
+        n = len(xs)
+        exact = xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+    elif method == "trimmed_mean" and len(xs) >= 4:
+        exact = sum(xs[1:-1]) / (len(xs) - 2)
+    else:
+        exact = sum(xs) / len(xs)
+    hundredths = exact * 100
+    rounded = int(hundredths) + (1 if hundredths - int(hundredths) >= Fraction(1, 2) else 0)
+    assert aggregate(totals, method).score == D(rounded) / 100

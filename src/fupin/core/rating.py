@@ -18,12 +18,11 @@ Scorecards are versioned data; a rating keeps the version it was made with.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from fupin.core.errors import ProblemList, ValidationFailed
 
@@ -194,21 +193,29 @@ def aggregate(totals: Sequence[Decimal], method: Aggregation = "mean", outlier_p
     """
     if not totals:
         raise ValidationFailed("没有任何评议成员的评分", code="rating_no_scores")
-    xs = [Fraction(t) for t in totals]
+    xs = sorted(totals)
     if method == "median":
-        value = Fraction(statistics.median(xs))
+        n = len(xs)
+        value = xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
     elif method == "trimmed_mean" and len(xs) >= 4:
-        kept = sorted(xs)[1:-1]
-        value = sum(kept, Fraction(0)) / len(kept)
+        value = sum(xs[1:-1], Decimal(0)) / (len(xs) - 2)
     else:
-        value = sum(xs, Fraction(0)) / len(xs)
+        value = sum(xs, Decimal(0)) / len(xs)
+    # Decimal division is exact whenever the result has a finite expansion, so a tie such as
+    # 78.605 is seen exactly and rounds half up (28 digits of precision for the rest).
     outliers = []
-    for i, x in enumerate(xs):
-        others = xs[:i] + xs[i + 1:]
-        if others and abs(x - Fraction(statistics.median(others))) > Fraction(outlier_points):
+    for i, x in enumerate(totals):
+        others = list(totals[:i]) + list(totals[i + 1:])
+        if others and abs(x - _median(others)) > outlier_points:
             outliers.append(i)
-    score = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return Aggregate(score=score, spread=Decimal(max(totals) - min(totals)), outliers=tuple(outliers))
+    return Aggregate(score=value.quantize(Decimal("0.01"), ROUND_HALF_UP), spread=xs[-1] - xs[0],
+                     outliers=tuple(outliers))
+
+
+def _median(xs: Sequence[Decimal]) -> Decimal:
+    s = sorted(xs)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
 def panel_problems(members: Sequence[str], *, min_representative_share: Fraction = Fraction(2, 5)) -> list[str]:
@@ -351,7 +358,7 @@ def scorecard_from_dict(code: str, version: str, d: Mapping[str, Any]) -> Scorec
                 kw["step"] = Decimal(1)
             kw["min_value"] = _dec(it, "min_value", problems, where, optional=True)
             kw["max_value"] = _dec(it, "max_value", problems, where, optional=True)
-        items.append(Item(icode, label, method, max_points or Decimal(0), **kw))
+        items.append(Item(icode, label, cast(Method, method), max_points or Decimal(0), **kw))
     grades: list[Grade] = []
     raw_grades = d.get("grades") or []
     for n, g in enumerate(raw_grades if isinstance(raw_grades, list) else [None], 1):

@@ -11,6 +11,7 @@ import random
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from fupin import bulk
 from fupin.accounts.models import RoleAssignment, User
 from fupin.core import rating as core
 from fupin.core.calendar import add_months
@@ -34,6 +35,10 @@ from fupin.ratings.models import (
 
 from .people import make_name
 
+RATINGS = bulk.Table(Rating)
+SHEETS = bulk.Table(ScoreSheet, with_pk=False)
+LINES = bulk.Table(CreditLine)
+CHANGES = bulk.Table(GradeChange, with_pk=False)
 SEATS = [Seat.COMMITTEE, Seat.TOWNSHIP, Seat.REPRESENTATIVE, Seat.REPRESENTATIVE, Seat.REPRESENTATIVE]
 OPTION_LEVELS = 3  # options are listed best first
 
@@ -108,8 +113,16 @@ def build(*, villages: list[str], county: str, seed: int, today: dt.date, progre
         by_village.setdefault(h.village_id, []).append(h)
 
     rated = 0
-    ratings, open_ratings = [], []
-    sheet_plan: list[tuple[Rating, list[dict]]] = []
+    now = timezone.now()
+    rating_rows, sheet_rows, line_rows, change_rows = [], [], [], []
+
+    def sheet(rating_id: int, village: str, member: int, v: dict) -> core.Sheet:
+        s = card.score_sheet(v)
+        sheet_rows.append(SHEETS.row({"rating_id": rating_id, "member_id": pm[(panels[village].pk, members[village][member].pk)].pk,
+                                      "values": s.values, "points": {k: str(x) for k, x in s.points.items()},
+                                      "total": s.total, "_now": now}))
+        return s
+
     for vi, code in enumerate(villages):
         hhs = by_village.get(code, [])
         share = rng.uniform(0.45, 0.93)  # 篇5: ≈ 2/3 rated overall; some villages near-complete
@@ -118,72 +131,62 @@ def build(*, villages: list[str], county: str, seed: int, today: dt.date, progre
             village_id=code, panel=panels[code], scorecard=sc, year=spring.year, state=RatingRound.State.AUDITED,
             total=len(chosen), scored=len(chosen), signed_at=stamp, signed_by=members[code][0],
             reviewed_at=stamp, reviewed_by=members[code][1], audited_at=stamp)
-        for h in chosen:
+        ids = bulk.reserve_ids(Rating, len(chosen))
+        for rid, h in zip(ids, chosen, strict=True):
             quality = rng.betavariate(2, 4)
             known = _household_values(card, facts[h.pk], rng)
-            sheets = [_values(card, known, quality, rng) for _ in range(5)]
+            values = [_values(card, known, quality, rng) for _ in range(5)]
             if rng.random() < 0.02:  # a reviewer far from the others (R-RAT-1b)
-                sheets[rng.randrange(5)] = _values(card, known, min(0.99, quality + 0.6), rng)
-            r = Rating(round=rnd, household=h, scorecard=sc, village_code=code, facts=facts[h.pk],
-                       state=Rating.State.EFFECTIVE, sheets_count=5, valid_until=valid_until)
-            ratings.append(r)
-            sheet_plan.append((r, sheets))
+                values[rng.randrange(5)] = _values(card, known, min(0.99, quality + 0.6), rng)
+            totals = [sheet(rid, code, i, v).total for i, v in enumerate(values)]
+            agg = core.aggregate(totals, card.aggregation, card.outlier_points)
+            grade = card.grade_of(agg.score)
+            g_code, g_label = (grade.code, grade.label) if grade else ("", "未授信")
+            line = card.credit_line(grade)
+            rating_rows.append(RATINGS.row({
+                "id": rid, "round_id": rnd.pk, "household_id": h.pk, "scorecard_id": sc.pk, "village_code": code,
+                "state": Rating.State.EFFECTIVE, "facts": facts[h.pk], "sheets_count": 5, "score": agg.score,
+                "spread": agg.spread, "outliers": [members[code][i].username for i in agg.outliers],
+                "grade_code": g_code, "grade_label": g_label, "credit_line": line, "valid_until": valid_until}))
+            line_rows.append(LINES.row({
+                "household_id": h.pk, "village_code": code, "scorecard_id": sc.pk, "rating_id": rid, "grade_code": g_code,
+                "grade_label": g_label, "amount": line, "term_months": card.term_months, "granted_on": spring,
+                "valid_until": valid_until, "_now": now}))
+            change_rows.append(CHANGES.row({
+                "household_id": h.pk, "village_code": code, "on": spring, "event": GradeChange.Event.RATING,
+                "after_grade": g_code, "after_amount": line, "reason": f"{spring.year} 年评级授信", "rating_id": rid,
+                "_now": now}))
         rated += len(chosen)
-        if vi == 0:  # this spring's round of the first village, still being scored
-            rest = [h for h in hhs if h not in chosen][:40]
+        if vi == 0:  # this year's round of the first village, still being scored: all but the
+            rest = [h for h in hhs if h not in chosen][:40]  # demo's village cadre have scored most
             live = RatingRound.objects.create(village_id=code, panel=panels[code], scorecard=sc, year=today.year,
                                               total=len(rest))
-            for h in rest:
-                r = Rating(round=live, household=h, scorecard=sc, village_code=code, facts=facts[h.pk])
+            bulk.insert(Rating, RATINGS.columns, rating_rows)
+            rating_rows.clear()
+            for rid, h in zip(bulk.reserve_ids(Rating, len(rest)), rest, strict=True):
                 known, quality = _household_values(card, facts[h.pk], rng), rng.betavariate(2, 4)
-                open_ratings.append((r, [_values(card, known, quality, rng) for _ in range(5)]))
-    sheets_rows, lines, changes = [], [], []
-    for r, values in sheet_plan:
-        scored = [card.score_sheet(v) for v in values]
-        agg = core.aggregate([s.total for s in scored], card.aggregation, card.outlier_points)
-        grade = card.grade_of(agg.score)
-        r.score, r.spread = agg.score, agg.spread
-        r.outliers = [members[r.village_code][i].username for i in agg.outliers]
-        r.grade_code, r.grade_label = (grade.code, grade.label) if grade else ("", "未授信")
-        r.credit_line = card.credit_line(grade)
-    Rating.objects.bulk_create(ratings, batch_size=2000)
-    Rating.objects.bulk_create([r for r, _ in open_ratings], batch_size=2000)
-    for r, values in sheet_plan:
-        panel = panels[r.village_code]
-        for i, v in enumerate(values):
-            s = card.score_sheet(v)
-            sheets_rows.append(ScoreSheet(rating=r, member=pm[(panel.pk, members[r.village_code][i].pk)], values=s.values,
-                                          points={k: str(p) for k, p in s.points.items()}, total=s.total))
-        lines.append(CreditLine(household_id=r.household_id, village_code=r.village_code, scorecard=sc, rating=r,
-                                grade_code=r.grade_code, grade_label=r.grade_label, amount=r.credit_line,
-                                term_months=card.term_months, granted_on=spring, valid_until=valid_until))
-        changes.append(GradeChange(household_id=r.household_id, village_code=r.village_code, on=spring,
-                                   event=GradeChange.Event.RATING, after_grade=r.grade_code, after_amount=r.credit_line,
-                                   reason=f"{spring.year} 年评级授信", rating=r))
-    # the open round: everyone but the demo's village cadre (first member) has scored most households
-    for r, values in open_ratings:
-        panel = panels[r.village_code]
-        done = 0
-        for i, v in enumerate(values[1:], start=1):
-            if rng.random() < 0.9:
-                s = card.score_sheet(v)
-                sheets_rows.append(ScoreSheet(rating=r, member=pm[(panel.pk, members[r.village_code][i].pk)],
-                                              values=s.values, points={k: str(p) for k, p in s.points.items()},
-                                              total=s.total))
-                done += 1
-        r.sheets_count = done
-    Rating.objects.bulk_update([r for r, _ in open_ratings], ["sheets_count"])
-    ScoreSheet.objects.bulk_create(sheets_rows, batch_size=5000)
-    CreditLine.objects.bulk_create(lines, batch_size=2000)
-    GradeChange.objects.bulk_create(changes, batch_size=2000)
-    say(f"评级授信：{rated} 户（{len(sheets_rows)} 份背靠背评分），第一个村有一轮评议进行中")
+                done = 0
+                for i in range(1, 5):
+                    if rng.random() < 0.9:
+                        sheet(rid, code, i, _values(card, known, quality, rng))
+                        done += 1
+                rating_rows.append(RATINGS.row({"id": rid, "round_id": live.pk, "household_id": h.pk,
+                                                "scorecard_id": sc.pk, "village_code": code, "facts": facts[h.pk],
+                                                "sheets_count": done}))
+        bulk.insert(Rating, RATINGS.columns, rating_rows)  # before the next village reserves its ids
+        rating_rows.clear()
+    bulk.insert(ScoreSheet, SHEETS.columns, sheet_rows)
+    bulk.insert(CreditLine, LINES.columns, line_rows)
+    bulk.insert(GradeChange, CHANGES.columns, change_rows)
+    say(f"评级授信：{rated} 户（{len(sheet_rows)} 份背靠背评分），第一个村有一轮评议进行中")
 
     # dynamic grades since spring (R-RAT-4): mostly up after on-time repayment, some down, a few defaults
-    sample = rng.sample(lines, min(len(lines), max(10, len(lines) // 12)))
-    for n, line in enumerate(sample):
+    holders = list(CreditLine.objects.order_by("household_id").values_list("household_id", flat=True))
+    sample = rng.sample(holders, min(len(holders), max(10, len(holders) // 40)))
+    for n, household_id in enumerate(sample):
         event = ("default" if n < max(1, len(sample) // 60) else "overdue" if n < len(sample) // 6 else "repaid_on_time")
         on = spring + dt.timedelta(days=rng.randint(60, max(61, (today - spring).days - 1)))
-        services.grade_event(household_id=line.household_id, event=event, on=on,
+        services.grade_event(household_id=household_id, event=event, on=on,
                              reason={"default": "逾期超过 90 天，违约", "overdue": "第 3 期逾期",
                                      "repaid_on_time": "上一笔贷款按时还清"}[event])
     _facts(rng, households, today, members, villages)

@@ -65,8 +65,9 @@ def _archive(request, pk: int) -> dict:
     ctx = selectors.household_archive(request.user, pk)
     hh = ctx["household"]
     hh.heads = [m for m in ctx["members"] if m.is_head]
-    ctx.update(ratings.archive_rating(hh))
-    ctx["eligibility"] = ratings.eligibility(hh, timezone.localdate())
+    section = ratings.archive_rating(hh)
+    ctx.update(section)
+    ctx["eligibility"] = ratings.eligibility(hh, timezone.localdate(), section)
     ctx["may_reveal"] = access.may(request.user, "pii.reveal", hh)
     ctx["may_exclude"] = access.may(request.user, "exclusion.record", hh)
     ctx["may_publish_reputation"] = access.may(request.user, "reputation.publish", hh)

@@ -94,7 +94,7 @@ class RatingOut(Schema):
 
 
 class SheetIn(Schema):
-    values: dict[Text(32), Text(40)] = Field(..., description="每个指标的值：区间与公式填数值，选项填选项名称")
+    values: dict[str, Text(40)] = Field(..., description="每个指标的值：区间与公式填数值，选项填选项名称")
 
 
 class FailureOut(Schema):

@@ -124,15 +124,15 @@ def _applicant(hh: Household, head: Person | None, line: CreditLine | None, excl
     )
 
 
-def eligibility(hh: Household, on: dt.date) -> core_elig.Verdict:
-    """Every rule the household's head fails today under the county's rules in force (R-ELG-4)."""
+def eligibility(hh: Household, on: dt.date, known: dict | None = None) -> core_elig.Verdict:
+    """Every rule the household's head fails on ``on`` under the county's rules in force
+    (R-ELG-4). ``known``: the archive's rating section, to read nothing twice."""
+    known = known if known is not None else archive_rating(hh)
     heads = getattr(hh, "heads", None)
     head = heads[0] if heads else hh.members.filter(is_head=True, left_on__isnull=True).first()
-    line = CreditLine.objects.filter(household=hh).first()
-    exclusions = list(hh.exclusions.select_related("recorded_by"))
-    bad = hh.reputations.filter(kind=Reputation.Kind.DEFAULTER, withdrawn_on__isnull=True).exists()
+    bad = any(r.kind == Reputation.Kind.DEFAULTER and r.withdrawn_on is None for r in known["reputations"])
     rules, _ = rules_for(hh.village_id[:6] + "000000", on)
-    return core_elig.evaluate(_applicant(hh, head, line, exclusions, bad, on), rules, on)
+    return core_elig.evaluate(_applicant(hh, head, known["credit"], known["exclusions"], bad, on), rules, on)
 
 
 def archive_rating(hh: Household) -> dict:
