@@ -151,7 +151,7 @@ T.update({
 "户": "households", "签字": "Signed", "评分中": "Scoring", "值": "value", "撤销": "Withdraw", "已撤销": "Withdrawn",
 "违约": "Defaults", "退回": "Return", "评级记录": "Ratings", "尚未评级授信。": "Not rated yet.", "农户": "Households",
 "符合条件": "Qualifies", "共 %(n)s 户": "%(n)s households", "导出 Excel": "Export to Excel", "查找": "Search",
-"户编号": "Household no.", "户主": "Head", "户类型": "Status", "类别": "List", "总分": "Total",
+"户编号": "Household no.", "户主": "Head", "守信与失信公示": "Public reputation lists", "户类型": "Status", "类别": "List", "总分": "Total",
 })
 PLURAL = {"共 %(n)s 条": ("%(n)s entry", "%(n)s entries"), "共 %(n)s 户": ("%(n)s household", "%(n)s households"), "发现 %(n)s 处问题，未导入任何数据。": ("%(n)s problem found; nothing was imported.", "%(n)s problems found; nothing was imported.")}
 path = sys.argv[1]

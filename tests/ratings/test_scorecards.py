@@ -111,3 +111,15 @@ def test_presets_are_installed_once_per_county(rt):
         services.scorecard_update(acting_user=rt.world.user("poverty_office"),
                                   scorecard=services.scorecard_draft(acting_user=rt.world.user("poverty_office"),
                                                                      scorecard=rt.p2), definition=[1, 2])
+
+
+def test_preview_compares_with_the_rating_not_with_later_dynamic_steps(rt):
+    import datetime as dt
+
+    rated(rt)
+    services.grade_event(household_id=rt.households[0].pk, event="repaid_on_time", on=dt.date.today(), reason="按时还清")
+    office = rt.world.user("poverty_office")
+    draft = services.scorecard_draft(acting_user=office, scorecard=rt.p2)  # unchanged copy
+    preview = services.scorecard_preview(acting_user=office, scorecard=draft)
+    assert (preview["same"], preview["up"], preview["down"]) == (3, 0, 0)
+    assert preview["distribution"][:2] == [("AAA", 0, 0), ("AA", 3, 3)]

@@ -153,7 +153,9 @@ def rescore(card: core.Scorecard, sheets_values: list[dict], facts: dict) -> tup
 
 def scorecard_preview(*, acting_user, scorecard: Scorecard, limit: int = 50) -> dict:
     """The effect of ``scorecard`` on the households now holding a line from the same scorecard
-    code: each one's sheets scored again (R-RAT-1 "preview before publishing")."""
+    code: each one's panel sheets scored again and compared with what its rating gave
+    (R-RAT-1 "preview before publishing"). Publishing changes no existing line; the new
+    version applies from the next rating."""
     access.require(acting_user, "scorecard.manage", scorecard)
     card = scorecard.card
     lines = (CreditLine.objects.filter(scorecard__division_id=scorecard.division_id, scorecard__code=scorecard.code,
@@ -169,10 +171,14 @@ def scorecard_preview(*, acting_user, scorecard: Scorecard, limit: int = 50) -> 
                            "total_before": Decimal(0), "total_after": Decimal(0), "changes": []}
     ladder = card.ladder()
     for line in lines.iterator(chunk_size=2000):
+        # before: what the household's own rating gave under its version (dynamic grade steps
+        # since then are not the scorecard's doing); after: the same sheets under this version
+        rating = line.rating
+        before_code, before_amount = rating.grade_code or "—", rating.credit_line or Decimal(0)
         out["households"] += 1
-        before_dist[line.grade_code] = before_dist.get(line.grade_code, 0) + 1
+        before_dist[before_code] = before_dist.get(before_code, 0) + 1
         try:
-            score, grade, amount = rescore(card, sheets.get(line.rating_id, []), line.rating.facts)
+            score, grade, amount = rescore(card, sheets.get(line.rating_id, []), rating.facts)
         except ValidationFailed as e:
             out["unscorable"] += 1
             if len(out["problems"]) < 5:
@@ -180,17 +186,17 @@ def scorecard_preview(*, acting_user, scorecard: Scorecard, limit: int = 50) -> 
             continue
         code = grade.code if grade else "—"
         after_dist[code] = after_dist.get(code, 0) + 1
-        out["total_before"] += line.amount
+        out["total_before"] += before_amount
         out["total_after"] += amount
-        if amount > line.amount:
+        if amount > before_amount:
             out["up"] += 1
-        elif amount < line.amount:
+        elif amount < before_amount:
             out["down"] += 1
         else:
             out["same"] += 1
-        if amount != line.amount and len(out["changes"]) < limit:
-            out["changes"].append({"household_id": line.household_id, "before_grade": line.grade_code,
-                                   "after_grade": code, "before": line.amount, "after": amount, "score": score})
+        if amount != before_amount and len(out["changes"]) < limit:
+            out["changes"].append({"household_id": line.household_id, "before_grade": before_code,
+                                   "after_grade": code, "before": before_amount, "after": amount, "score": score})
     order = ladder + ["—"]
     out["distribution"] = [(g, before_dist.get(g, 0), after_dist.get(g, 0))
                            for g in order + sorted(set(before_dist) - set(order))]
