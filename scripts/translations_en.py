@@ -151,7 +151,13 @@ T.update({
 "户": "households", "签字": "Signed", "评分中": "Scoring", "值": "value", "撤销": "Withdraw", "已撤销": "Withdrawn",
 "违约": "Defaults", "退回": "Return", "评级记录": "Ratings", "尚未评级授信。": "Not rated yet.", "农户": "Households",
 "符合条件": "Qualifies", "共 %(n)s 户": "%(n)s households", "导出 Excel": "Export to Excel", "查找": "Search",
-"户编号": "Household no.", "户主": "Head", "守信与失信公示": "Public reputation lists", "户类型": "Status", "类别": "List", "总分": "Total",
+"户编号": "Household no.", "户主": "Head", "守信与失信公示": "Public reputation lists",
+"准入规则": "Eligibility rules", "准入规则与信用村条件": "Eligibility rules and credit-village thresholds",
+"每个版本自生效日期起适用；贷款按申请日当天有效的版本判断。": "Each version applies from its effective date; a loan is judged by the version in force on its application date.",
+"生效日期": "Effective", "年龄": "Age", "收入线": "Income line", "还款率": "Repayment rate", "有效": "valid for", "年": "years",
+"尚未设置，按预置规则判断": "Not set: the preset rules apply", "新版本": "New version", "规则（JSON）": "Rules (JSON)",
+"保存新版本": "Save the new version", "评定条件（准入规则）": "Thresholds (eligibility rules)", "信用乡镇": "Credit townships",
+"评定为信用乡镇": "Designate credit township", "已评定": "Designated", "户类型": "Status", "类别": "List", "总分": "Total",
 })
 PLURAL = {"共 %(n)s 条": ("%(n)s entry", "%(n)s entries"), "共 %(n)s 户": ("%(n)s household", "%(n)s households"), "发现 %(n)s 处问题，未导入任何数据。": ("%(n)s problem found; nothing was imported.", "%(n)s problems found; nothing was imported.")}
 path = sys.argv[1]

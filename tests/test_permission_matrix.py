@@ -103,6 +103,7 @@ PAGES = {
     "designation_publish": [("POST", "/ratings/villages/{village}/publish/", OFFICE, 302, 403)],
     "designation_withdraw": [("POST", "/ratings/designations/{designation}/withdraw/", OFFICE, 302, 403)],
     "reputation_list": [("GET", "/ratings/reputation/", RATING, 200, 403)],
+    "rules_list": [("GET", "/ratings/rules/", RATING, 200, 403), ("POST", "/ratings/rules/", OFFICE, 302, 403)],
     "reputation_withdraw": [("POST", "/ratings/reputation/{reputation}/withdraw/", OFFICE, 302, 403)],
     "user_list": [("GET", "/users/", ADMIN, 200, 403)],
     "user_new": [("GET", "/users/new/", ADMIN, 200, 403)],

@@ -56,6 +56,7 @@ urlpatterns = [
     path("ratings/villages/<str:code>/publish/", ratings.designation_publish, name="designation_publish"),
     path("ratings/designations/<int:pk>/withdraw/", ratings.designation_withdraw, name="designation_withdraw"),
     path("ratings/reputation/", ratings.reputation_list, name="reputation_list"),
+    path("ratings/rules/", ratings.rules_list, name="rules_list"),
     path("ratings/reputation/<int:pk>/withdraw/", ratings.reputation_withdraw, name="reputation_withdraw"),
     path("users/", accounts.user_list, name="user_list"),
     path("users/new/", accounts.user_new, name="user_new"),

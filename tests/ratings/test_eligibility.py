@@ -15,6 +15,7 @@ from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
 from fupin.households.models import Person
 from fupin.ratings import selectors, services
 from fupin.ratings.models import CreditLine, Designation, GradeChange, Reputation
+from tests.ratings.conftest import GOOD
 from tests.ratings.test_scorecards import rated
 
 TODAY = dt.date.today()
@@ -144,3 +145,69 @@ def test_reputation_lists_need_a_recorded_decision_and_are_reversible(rt):
     services.reputation_withdraw(acting_user=office, entry=entry, reason="已全部还清并经会议决定撤回")
     assert Reputation.objects.get().withdrawn_on == TODAY
     assert not any("不良信用记录" in f.message for f in selectors.eligibility(hh, TODAY).failures)
+
+
+def test_rules_are_versioned_and_judged_by_the_version_in_force(rt):
+    """R-ELG-5: a new version (age limit 65, as some counties set) applies from its date only."""
+    rated(rt)
+    hh = rt.households[0]
+    hh.income_per_capita = Decimal(2000)
+    hh.save()
+    head = Person.objects.get(household=hh, is_head=True, left_on__isnull=True)
+    head.birth_date = dt.date(TODAY.year - 63, 1, 1)
+    head.save()
+    office = rt.world.user("poverty_office")
+    later = TODAY + dt.timedelta(days=30)
+    services.ruleset_create(acting_user=office, county_code="529901000000", definition={"max_age": 65}, effective=later)
+    assert any("应在 18–60 岁之间" in f.message for f in selectors.eligibility(hh, TODAY).failures)
+    assert selectors.eligibility(hh, later).eligible
+    with pytest.raises(ValidationFailed) as e:
+        services.ruleset_create(acting_user=office, county_code="529901000000",
+                                definition={"max_age": 200, "statuses": ["rich"], "credit_village": {}}, effective=later)
+    assert {p["field"] for p in e.value.details} == {"max_age", "statuses", "credit_village"}
+    with pytest.raises(ValidationFailed):  # a version may not take effect before the last one
+        services.ruleset_create(acting_user=office, county_code="529901000000", definition={}, effective=TODAY)
+    with pytest.raises(NotPermitted):
+        services.ruleset_create(acting_user=rt.world.user("village_cadre"), county_code="529901000000", definition={},
+                                effective=later + dt.timedelta(days=1))
+    r = rt.world.client("poverty_office").post("/ratings/rules/", {"definition": "{", "effective": "x"}, follow=True)
+    assert "有效的 JSON" in r.content.decode()
+
+
+def test_a_credit_township_from_its_villages_totals(rt):
+    rated(rt)
+    office = rt.world.user("poverty_office")
+    towns = {r["code"]: r for r in selectors.township_stats(office)}
+    first = towns[rt.world.township]
+    assert (first["households"], first["rated"]) == (4, 3)  # the sibling village's household is not rated
+    assert first["problems"] and "75.00%" in first["problems"][0]
+    # rate the sibling village's household too
+    from tests.ratings.conftest import panel_user
+
+    rep = panel_user("rep_s", rt.world.sibling_village)
+    officer = rt.world.user("loan_officer")
+    panel = services.panel_create(acting_user=officer, village_code=rt.world.sibling_village, name="p",
+                                  members=[(rep, "representative")])
+    rnd = services.round_start(acting_user=officer, village_code=rt.world.sibling_village, panel=panel,
+                               scorecard=rt.p2, year=TODAY.year, household_ids=[rt.stranger_household.pk])
+    services.sheet_submit(acting_user=rep, rating=rnd.ratings.get(), values=GOOD)
+    services.round_sign(acting_user=rep, rnd=rnd)
+    services.round_decide(acting_user=rt.world.user("township_cadre"), rnd=rnd, approve=True)
+    services.round_decide(acting_user=office, rnd=rnd, approve=True)
+    r = rt.world.client("poverty_office").post(f"/ratings/villages/{rt.world.township}/publish/", follow=True)
+    assert "已评定为信用乡镇" in r.content.decode()
+    assert Designation.objects.get().division_id == rt.world.township
+
+
+def test_lead_households_are_rated_with_their_own_scorecard(rt):
+    """R-CRD-3: a lead household (新型农业经营主体) is rated on the lead scorecard."""
+    from fupin.ratings.models import Scorecard
+
+    lead = Scorecard.objects.get(code="lead", state="published")
+    rnd = rt.start(scorecard=lead, households=[rt.households[0].pk])
+    sheet = {"years": "6", "driven": "25", "revenue": "60", "debt_ratio": "20", "record": "良好"}
+    for m in rt.members:
+        services.sheet_submit(acting_user=m, rating=rnd.ratings.get(), values=sheet)
+    r = rnd.ratings.get()
+    # 20 + 30 + min(10 + (60 − 20)/10 × 2, 20) = 18 + 15 + 15 = 98 → AAA, 500 000
+    assert (r.score, r.grade_code, r.credit_line) == (Decimal("98.00"), "AAA", Decimal(500000))

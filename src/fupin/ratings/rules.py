@@ -7,6 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from fupin.core.eligibility import EXCLUSIONS, Rules
+from fupin.core.errors import ProblemList, ValidationFailed
 from fupin.core.rating import VillageThresholds
 
 PROGRAMME = "xiaoedaikuan"
@@ -21,6 +22,53 @@ PRESET = {
     "exclusions": sorted(EXCLUSIONS),
     "credit_village": {"min_rated_share": "0.8", "min_repayment_rate": "0.98", "max_defaults": 0, "validity_years": 2},
 }
+
+
+STATUSES = ("poor", "low_income", "monitored", "lifted", "none")
+
+
+def check(d: object) -> dict:
+    """A programme's rules as stored, checked; every problem is listed (422)."""
+    problems = ProblemList()
+    if not isinstance(d, dict):
+        raise ValidationFailed("规则应为 JSON 对象", code="rules_invalid")
+    out = {**PRESET, **d}
+    statuses = out["statuses"]
+    if not isinstance(statuses, list) or not statuses or any(x not in STATUSES for x in statuses):
+        problems.add(f"statuses 应为以下户类型的列表：{'、'.join(STATUSES)}", field="statuses")
+    line = out.get("income_line")
+    if line not in (None, ""):
+        try:
+            if isinstance(line, (bool, float)) or not 0 < Decimal(str(line)) < 10**7:
+                raise ValueError
+        except (ValueError, ArithmeticError):
+            problems.add("income_line 应为正数（元），不设收入线时写 null", field="income_line")
+    ages = []
+    for key in ("min_age", "max_age"):
+        v = out.get(key)
+        if isinstance(v, bool) or not isinstance(v, int) or not 16 <= v <= 80:
+            problems.add(f"{key} 应为 16–80 的整数", field=key)
+        else:
+            ages.append(v)
+    if len(ages) == 2 and ages[0] > ages[1]:
+        problems.add("min_age 不能大于 max_age", field="min_age")
+    for key in ("require_labour", "require_rating"):
+        if not isinstance(out.get(key), bool):
+            problems.add(f"{key} 应为 true 或 false", field=key)
+    ex = out.get("exclusions")
+    if not isinstance(ex, list) or any(x not in EXCLUSIONS for x in ex):
+        problems.add("exclusions 应为不予授信情形代码的列表：" + "、".join(EXCLUSIONS), field="exclusions")
+    cv = out.get("credit_village")
+    try:
+        thresholds_of({"credit_village": cv})
+        if not (0 <= Fraction(str(cv["min_rated_share"])) <= 1 and 0 <= Fraction(str(cv["min_repayment_rate"])) <= 1
+                and 0 <= int(cv["max_defaults"]) and 1 <= int(cv["validity_years"]) <= 10):
+            raise ValueError
+    except (TypeError, KeyError, ValueError, ZeroDivisionError):
+        problems.add("credit_village 应含 min_rated_share、min_repayment_rate（0–1）、max_defaults（≥0）、"
+                     "validity_years（1–10）", field="credit_village")
+    problems.raise_if_any("准入规则有误", code="rules_invalid")
+    return out
 
 
 def rules_of(programme: str, version: int, effective: dt.date, d: dict) -> Rules:

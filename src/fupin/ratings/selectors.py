@@ -176,6 +176,32 @@ def unborrowed(reader, *, village: str = "", on: dt.date) -> list[tuple[Househol
     return out
 
 
+def township_stats(reader) -> list[dict]:
+    """Per township in scope: the totals of its villages and the same verdict (信用乡镇, R-RAT-5)."""
+    from fupin.core.rating import credit_village_problems
+    from fupin.divisions.models import Division
+
+    towns = dict(access.visible(reader, Division.objects.filter(level=4), "rating.view").values_list("code", "name"))
+    totals: dict[str, dict] = {}
+    for r in village_stats(reader):
+        t = r["code"][:9] + "000"
+        if t in towns:
+            agg = totals.setdefault(t, {"households": 0, "rated": 0, "due": 0, "repaid": 0, "defaults": 0})
+            for k in agg:
+                agg[k] += r["stats"][k]
+    today = dt.date.today()
+    current = {d.division_id: d for d in Designation.objects.filter(
+        division_id__in=list(totals), withdrawn_on__isnull=True, expires_on__gt=today)}
+    out = []
+    for code in sorted(totals):
+        stats = totals[code]
+        out.append({"code": code, "name": towns[code], **stats, "stats": stats,
+                    "share": round(100 * stats["rated"] / stats["households"], 1) if stats["households"] else 0,
+                    "problems": credit_village_problems(t=rules_for(code[:6] + "000000", today)[1], **stats),
+                    "designation": current.get(code)})
+    return out
+
+
 def village_stats(reader, *, township: str = "") -> list[dict]:
     """Per village in scope: registered and rated households, the credit-village verdict
     (R-RAT-5) and any designation in force. Repayment figures join with servicing (issue 7)."""

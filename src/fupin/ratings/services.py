@@ -203,6 +203,26 @@ def scorecard_preview(*, acting_user, scorecard: Scorecard, limit: int = 50) -> 
     return out
 
 
+def ruleset_create(*, acting_user, county_code: str, definition: Any, effective: dt.date, name: str = "") -> RuleSet:
+    """A new version of the county programme's eligibility rules and credit-village thresholds,
+    in force from ``effective`` (R-ELG-5): decisions before that date keep the old version."""
+    access.require(acting_user, "scorecard.manage", code=county_code)
+    checked = rules_mod.check(definition)
+    with transaction.atomic():
+        last = RuleSet.objects.select_for_update().filter(division_id=county_code, programme=rules_mod.PROGRAMME).order_by(
+            "-version").first()
+        if last and effective <= last.effective:
+            raise ValidationFailed(f"生效日期应晚于上一版本的生效日期 {last.effective}", code="rules_effective")
+        rs = RuleSet.objects.create(division_id=county_code, programme=rules_mod.PROGRAMME,
+                                    name=(name.strip() or (last.name if last else "扶贫小额信贷准入规则"))[:100],
+                                    version=(last.version if last else 0) + 1, effective=effective, definition=checked,
+                                    created_by=acting_user)
+        audit_record(actor=acting_user, action="rules.create", obj=rs, division_code=county_code,
+                     before={"version": last.version, "definition": last.definition} if last else None,
+                     after={"version": rs.version, "effective": str(effective), "definition": checked})
+    return rs
+
+
 # --- panels and rounds (R-RAT-3, 1b) ------------------------------------------------------------
 
 def panel_create(*, acting_user, village_code: str, name: str, members: Iterable[tuple[Any, str]]) -> Panel:

@@ -267,7 +267,7 @@ def credit_villages(request):
     rows = selectors.village_stats(request.user, township=township)
     townships = access.visible(request.user, Division.objects.filter(level=4), "rating.view").values_list("code", "name")
     return render(request, "ratings/villages.html", {
-        "rows": rows, "township": township, "townships": townships,
+        "rows": rows, "township": township, "townships": townships, "town_rows": selectors.township_stats(request.user),
         "may_publish": access.may(request.user, "designation.publish"), "year": timezone.localdate().year,
     })
 
@@ -275,16 +275,17 @@ def credit_villages(request):
 @require_POST
 @requires("designation.publish")
 def designation_publish(request, code: str):
-    rows = [r for r in selectors.village_stats(request.user) if r["code"] == code]
+    stats = selectors.township_stats(request.user) if code.endswith("000") else selectors.village_stats(request.user)
+    rows = [r for r in stats if r["code"] == code]
     if not rows:
-        messages.error(request, "该村不存在或不在您的辖区内")
+        messages.error(request, "该村（乡镇）不存在或不在您的辖区内")
         return redirect("credit_villages")
     county = code[:6] + "000000"
     _, thresholds = selectors.rules_for(county, timezone.localdate())
     return act(request, lambda: services.designation_publish(acting_user=request.user, division_code=code,
                                                             year=timezone.localdate().year, stats=rows[0]["stats"],
                                                             thresholds=thresholds),
-               f"{rows[0]['name']}已评定为信用村", "credit_villages")
+               f"{rows[0]['name']}已评定为{'信用乡镇' if code.endswith('000') else '信用村'}", "credit_villages")
 
 
 @require_POST
@@ -295,6 +296,37 @@ def designation_withdraw(request, pk: int):
     d = access.get_visible(request.user, Designation, "designation.publish", pk=pk)
     return act(request, lambda: services.designation_withdraw(acting_user=request.user, designation=d), "称号已撤销",
                "credit_villages")
+
+
+@requires("rating.view")
+def rules_list(request):
+    """The county programme's rule versions (R-ELG-5) and a form for the next one."""
+    from fupin.ratings.models import RuleSet
+    from fupin.ratings.rules import PRESET
+
+    versions = RuleSet.objects.filter(selectors.counties_of(request.user, "rating.view")).order_by("-effective")
+    manage = [g.prefixes[0][:6] + "000000" for g in access.grants(request.user) if g.role == "poverty_office" and g.prefixes]
+    if request.method == "POST":
+        if not manage:
+            return render(request, "error.html", {"message": "只有县扶贫办可以修改准入规则", "code": "forbidden"}, status=403)
+        f = request.POST
+
+        def run():
+            try:
+                definition = json.loads(f.get("definition", ""))
+                effective = dt.date.fromisoformat(f.get("effective", ""))
+            except (json.JSONDecodeError, ValueError):
+                raise ValidationFailed("规则须为有效的 JSON，生效日期格式为 YYYY-MM-DD", code="rules_invalid") from None
+            services.ruleset_create(acting_user=request.user, county_code=manage[0], definition=definition,
+                                    effective=effective, name=f.get("name", ""))
+
+        return act(request, run, "新版本准入规则已保存，自生效日期起适用", "rules_list")
+    latest = versions.first()
+    return render(request, "ratings/rules.html", {
+        "versions": versions[:50], "may_manage": bool(manage),
+        "definition": json.dumps(latest.definition if latest else PRESET, ensure_ascii=False, indent=1),
+        "tomorrow": timezone.localdate() + dt.timedelta(days=1),
+    })
 
 
 @requires("rating.view")
