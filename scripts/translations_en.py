@@ -157,7 +157,15 @@ T.update({
 "生效日期": "Effective", "年龄": "Age", "收入线": "Income line", "还款率": "Repayment rate", "有效": "valid for", "年": "years",
 "尚未设置，按预置规则判断": "Not set: the preset rules apply", "新版本": "New version", "规则（JSON）": "Rules (JSON)",
 "保存新版本": "Save the new version", "评定条件（准入规则）": "Thresholds (eligibility rules)", "信用乡镇": "Credit townships",
-"评定为信用乡镇": "Designate credit township", "已评定": "Designated", "户类型": "Status", "类别": "List", "总分": "Total",
+"评定为信用乡镇": "Designate credit township", "已评定": "Designated",
+"会计科目": "Chart of accounts", "试算平衡表": "Trial balance", "科目代码": "Account code", "科目名称": "Account name",
+"是": "Yes", "保存科目": "Save account", "记账人": "Posted by", "本分录冲正": "This entry reverses", "已被冲正": "Reversed by",
+"科目": "Account", "借方": "Debit", "贷方": "Credit", "贷款": "Loan", "摘要": "Memo", "冲正原因": "Reason for reversal",
+"冲正（由另一人操作）": "Reverse (by a second person)", "科目明细账": "Account statement", "查询": "Show", "余额": "Balance",
+"期初余额": "Opening balance", "本期合计与期末余额": "Period totals and closing balance",
+"明细仅显示前 500 行；合计与期末余额包括全部。": "Only the first 500 lines are shown; totals and the closing balance include all.",
+"截至日期": "As of", "借贷平衡": "Debits equal credits", "借贷不平衡，请立即检查": "Debits and credits differ: check at once",
+"借方合计": "Total debits", "贷方合计": "Total credits", "尚无记账": "Nothing posted yet", "合计": "Total", "总账": "Ledger", "户类型": "Status", "类别": "List", "总分": "Total",
 })
 PLURAL = {"共 %(n)s 条": ("%(n)s entry", "%(n)s entries"), "共 %(n)s 户": ("%(n)s household", "%(n)s households"), "发现 %(n)s 处问题，未导入任何数据。": ("%(n)s problem found; nothing was imported.", "%(n)s problems found; nothing was imported.")}
 path = sys.argv[1]

@@ -32,6 +32,8 @@ OFFICE = {"poverty_office"}
 # a rating of the sibling village: the first village's cadre may not see it
 SIBLING = {"village_cadre": 404, "*": 403}
 SCORECARD = scorecard_to_dict(PRESET_P2)
+LEDGER = {"loan_officer", "branch_director", "head_office", "auditor"}
+REVERSE = {"branch_director", "head_office"}
 PANEL_VALUES = {"truthful": "真实", "resident": "12", "ability": "强", "project": "好", "income": "3000", "labour": "2",
                 "neighbours": "和睦", "reputation": "好"}
 # the county-level import batch is visible to its county's importers only
@@ -105,6 +107,15 @@ PAGES = {
     "reputation_list": [("GET", "/ratings/reputation/", RATING, 200, 403)],
     "rules_list": [("GET", "/ratings/rules/", RATING, 200, 403), ("POST", "/ratings/rules/", OFFICE, 302, 403)],
     "reputation_withdraw": [("POST", "/ratings/reputation/{reputation}/withdraw/", OFFICE, 302, 403)],
+    "ledger_trial_balance": [("GET", "/ledger/", LEDGER, 200, 403)],
+    "ledger_accounts": [("GET", "/ledger/accounts/", LEDGER, 200, 403),
+                        ("POST", "/ledger/accounts/", {"head_office"}, 302, 403)],
+    "ledger_statement": [("GET", "/ledger/accounts/1301/", LEDGER, 200, 403)],
+    "ledger_entry": [
+        ("GET", "/ledger/entries/{entry}/", LEDGER, 200, 403),
+        ("GET", "/ledger/entries/{entry_out}/", {"head_office", "auditor"}, 200, {**{r: 404 for r in LEDGER}, "*": 403}),
+    ],
+    "ledger_entry_reverse": [("POST", "/ledger/entries/{entry}/reverse/", REVERSE, 302, 403)],
     "user_list": [("GET", "/users/", ADMIN, 200, 403)],
     "user_new": [("GET", "/users/new/", ADMIN, 200, 403)],
     "user_detail": [
@@ -182,6 +193,17 @@ API.update({
     ],
     ("GET", "/api/v1/unborrowed"): [("GET", "/api/v1/unborrowed", HH_VIEW, 200, 403)],
 })
+API.update({
+    ("GET", "/api/v1/ledger/trial-balance"): [("GET", "/api/v1/ledger/trial-balance", LEDGER, 200, 403)],
+    ("GET", "/api/v1/ledger/entries/{entry_id}"): [
+        ("GET", "/api/v1/ledger/entries/{entry}", LEDGER, 200, 403),
+        ("GET", "/api/v1/ledger/entries/{entry_out}", {"head_office", "auditor"}, 200,
+         {**{r: 404 for r in LEDGER}, "*": 403}),
+    ],
+    ("POST", "/api/v1/ledger/entries/{entry_id}/reversal"): [
+        ("POST", "/api/v1/ledger/entries/{entry2}/reversal", REVERSE, 201, 403, {"reason": "金额录错，冲正"}),
+    ],
+})
 PUBLIC_API = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
 
 
@@ -252,7 +274,23 @@ def ids(world, tmp_path) -> dict:
     role_assign(acting_user=None, user=stranger, role="village_cadre", division_code=OTHER_VILLAGE)
     hh, hh_out, batch = _households(world, tmp_path)
     return {"token": issue(), "token2": issue(), "subject": subject.pk, "role_a": a.pk, "role_b": b.pk,
-            "stranger": stranger.pk, "hh": hh, "hh_out": hh_out, "batch": batch, **_ratings(world, tmp_path, hh)}
+            "stranger": stranger.pk, "hh": hh, "hh_out": hh_out, "batch": batch, **_ratings(world, tmp_path, hh),
+            **_ledger(world)}
+
+
+def _ledger(world) -> dict:
+    """Entries posted by the system in the first village (two: one for the page, one for the
+    API) and one in the other township, out of the first branch's scope."""
+    import datetime as dt
+
+    from fupin.core.ledger import Posting as P
+    from fupin.ledger.services import entry_post
+
+    def post(village):
+        return entry_post(acting_user=None, date=dt.date(2026, 11, 1), memo="放款", division_code=village,
+                          postings=[P("1301", debit=100_000), P("1011", credit=100_000)]).pk
+
+    return {"entry": post(world.village), "entry2": post(world.village), "entry_out": post(world.other_village)}
 
 
 def _ratings(world, tmp_path, hh: int) -> dict:

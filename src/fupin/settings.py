@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fupin.products",
     "fupin.households",
     "fupin.ratings",
+    "fupin.ledger",
     "fupin.demo",
 ]
 

@@ -8,6 +8,7 @@ from fupin.api.errors import error_response
 from fupin.audit import views as audit
 from fupin.divisions import views as divisions
 from fupin.households import views as households
+from fupin.ledger import views as ledger
 from fupin.ratings import views as ratings
 from fupin.web import views
 
@@ -58,6 +59,11 @@ urlpatterns = [
     path("ratings/reputation/", ratings.reputation_list, name="reputation_list"),
     path("ratings/rules/", ratings.rules_list, name="rules_list"),
     path("ratings/reputation/<int:pk>/withdraw/", ratings.reputation_withdraw, name="reputation_withdraw"),
+    path("ledger/", ledger.trial_balance, name="ledger_trial_balance"),
+    path("ledger/accounts/", ledger.accounts, name="ledger_accounts"),
+    path("ledger/accounts/<str:code>/", ledger.statement, name="ledger_statement"),
+    path("ledger/entries/<int:pk>/", ledger.entry, name="ledger_entry"),
+    path("ledger/entries/<int:pk>/reverse/", ledger.entry_reverse, name="ledger_entry_reverse"),
     path("users/", accounts.user_list, name="user_list"),
     path("users/new/", accounts.user_new, name="user_new"),
     path("users/<int:user_id>/", accounts.user_detail, name="user_detail"),

@@ -69,6 +69,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "exclusion.record": frozenset({"village_cadre", "loan_officer", "poverty_office"}),
     "designation.publish": frozenset({"poverty_office"}),
     "reputation.publish": frozenset({"poverty_office"}),
+    # the ledger (R-REP-6)
+    "ledger.view": frozenset({"loan_officer", "branch_director", "head_office", "auditor"}),
+    "ledger.reverse": frozenset({"branch_director", "head_office"}),
+    "ledger.chart": frozenset({"head_office"}),
 }
 
 

@@ -26,6 +26,7 @@ def _mount() -> None:
     from fupin.audit.api import router as audit_router
     from fupin.divisions.api import router as divisions_router
     from fupin.households.api import router as households_router
+    from fupin.ledger.api import router as ledger_router
     from fupin.ratings.api import router as ratings_router
 
     api.add_router("/", accounts_router)
@@ -33,6 +34,7 @@ def _mount() -> None:
     api.add_router("/audit", audit_router)
     api.add_router("/households", households_router)
     api.add_router("/", ratings_router)
+    api.add_router("/ledger", ledger_router)
 
 
 _mount()

@@ -1,0 +1,75 @@
+import datetime as dt
+
+from django.utils import timezone
+from ninja import Field, Path, Query, Router, Schema
+from ninja.responses import Status
+
+from fupin.api.common import MAX_ID, IsoDate, Text, responses
+from fupin.ledger import selectors, services
+
+router = Router(tags=["总账 Ledger"])
+
+
+class LineOut(Schema):
+    code: str
+    name: str
+    kind: str
+    debit: int = Field(..., description="借方合计（分）")
+    credit: int = Field(..., description="贷方合计（分）")
+    balance: int = Field(..., description="余额（分，按科目的正常方向）")
+
+
+class TrialBalanceOut(Schema):
+    on: dt.date
+    lines: list[LineOut]
+    debit: int
+    credit: int
+    balanced: bool = Field(..., description="借贷合计相等（R-REP-6）")
+
+
+class PostingOut(Schema):
+    account: str = Field(..., alias="account_id")
+    debit: int
+    credit: int
+    loan_id: int | None = None
+    memo: str
+
+
+class EntryOut(Schema):
+    id: int
+    book: str
+    date: dt.date
+    memo: str
+    division_code: str
+    source: str
+    reverses_id: int | None = None
+    postings: list[PostingOut]
+
+    @staticmethod
+    def resolve_postings(obj) -> list:
+        return list(obj.postings.all())
+
+
+class TrialBalanceQuery(Schema):
+    on: IsoDate | None = Field(None, description="截至日期（默认今天）")
+
+
+class ReversalIn(Schema):
+    reason: Text(200, 1) = Field(..., description="冲正原因")
+
+
+@router.get("/trial-balance", response=responses(TrialBalanceOut), summary="试算平衡表（辖区内）")
+def trial_balance(request, q: Query[TrialBalanceQuery]):
+    return selectors.trial_balance(request.auth, on=q.on or timezone.localdate())
+
+
+@router.get("/entries/{entry_id}", response=responses(EntryOut, 404), summary="一笔分录及其各行")
+def entry_detail(request, entry_id: int = Path(..., ge=1, le=MAX_ID)):
+    return selectors.entry_get(request.auth, entry_id)
+
+
+@router.post("/entries/{entry_id}/reversal", response=responses(EntryOut, 404, 409, 422, ok_status=201),
+             summary="冲正一笔分录（须由记账人以外的另一人操作）")
+def entry_reverse(request, payload: ReversalIn, entry_id: int = Path(..., ge=1, le=MAX_ID)):
+    e = selectors.entry_get(request.auth, entry_id)
+    return Status(201, services.entry_reverse(acting_user=request.auth, entry=e, reason=payload.reason))

@@ -1,0 +1,61 @@
+"""Ledger reads, scoped to the reader's jurisdiction: the trial balance, an account's
+statement, one entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, Sum
+
+from fupin.accounts import access
+from fupin.core import ledger as core
+from fupin.core.errors import NotFound
+from fupin.ledger.models import Account, JournalEntry, Posting
+
+STATEMENT_ROWS = 500
+
+
+def _postings(reader, book: str) -> Q:
+    return access.scope_q(reader, "ledger.view", "entry__division_code") & Q(entry__book=book)
+
+
+def trial_balance(reader, *, on: dt.date, book: str = "bank") -> dict:
+    """Debit and credit totals and the balance of every account up to ``on``, for the entries
+    in the reader's jurisdiction; ``balanced`` is the invariant of R-REP-6."""
+    access.require(reader, "ledger.view")
+    rows = (Posting.objects.filter(_postings(reader, book), entry__date__lte=on).values("account_id")
+            .annotate(d=Sum("debit"), c=Sum("credit")).order_by("account_id"))
+    accounts = {a.code: a for a in Account.objects.all()}
+    lines = []
+    for line in core.trial_balance((r["account_id"], r["d"], r["c"]) for r in rows):
+        a = accounts[line.account]
+        lines.append({"code": a.code, "name": a.name, "kind": a.kind, "kind_label": a.get_kind_display(),
+                      "debit": line.debit, "credit": line.credit, "balance": core.balance(a.kind, line.debit, line.credit)})
+    debit, credit = sum(x["debit"] for x in lines), sum(x["credit"] for x in lines)
+    return {"lines": lines, "debit": debit, "credit": credit, "balanced": debit == credit, "on": on}
+
+
+def statement(reader, code: str, *, start: dt.date, end: dt.date, book: str = "bank") -> dict:
+    """An account's postings between two dates with the opening balance and a running
+    balance (at most ``STATEMENT_ROWS`` rows shown; the closing balance is always complete)."""
+    access.require(reader, "ledger.view")
+    account = Account.objects.filter(code=code).first()
+    if account is None:
+        raise NotFound("科目不存在", code="not_found")
+    scope = _postings(reader, book) & Q(account=account)
+    before = Posting.objects.filter(scope, entry__date__lt=start).aggregate(d=Sum("debit"), c=Sum("credit"))
+    opening = core.balance(account.kind, before["d"] or 0, before["c"] or 0)
+    window = Posting.objects.filter(scope, entry__date__gte=start, entry__date__lte=end)
+    totals = window.aggregate(d=Sum("debit"), c=Sum("credit"))
+    rows = []
+    running = opening
+    for p in window.select_related("entry").order_by("entry__date", "entry_id", "id")[:STATEMENT_ROWS]:
+        running += core.balance(account.kind, p.debit, p.credit)
+        rows.append({"posting": p, "balance": running})
+    closing = opening + core.balance(account.kind, totals["d"] or 0, totals["c"] or 0)
+    return {"account": account, "opening": opening, "rows": rows, "closing": closing,
+            "debit": totals["d"] or 0, "credit": totals["c"] or 0, "truncated": window.count() > STATEMENT_ROWS}
+
+
+def entry_get(reader, pk: int) -> JournalEntry:
+    return access.get_visible(reader, JournalEntry.objects.select_related("created_by", "reverses"), "ledger.view", pk=pk)
