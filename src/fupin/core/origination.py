@@ -1,0 +1,156 @@
+"""Loan origination rules (DOMAIN §5): the application check, the review chain, approval
+authority by amount with maker-checker, township quotas and the public notice.
+
+* :func:`application_problems` — every reason an application cannot go forward (R-APP-1):
+  the eligibility failures (§2), the credit line (§3) and the product's bounds, all at once.
+* :data:`CHAIN` and :func:`advance` — the review chain of R-APP-2 as a state machine: no
+  step can be skipped, a rejection ends the application.
+* :func:`approver_role` — which role decides an amount (R-APP-3); the preparer of a decision
+  never approves it (:func:`maker_checker_problem`).
+* :func:`quota_problems` — R-APP-4: the township's amount and household quota, the
+  separate lead-household quota capped at 25 % of the township's, the deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fupin.core.errors import Conflict, Problem
+from fupin.core.money import fmt
+from fupin.core.products import Preset
+
+# R-APP-1: the fixed list of purposes (productive uses only)
+PURPOSES: dict[str, str] = {
+    "crops": "种植业", "livestock": "养殖业", "processing": "农产品加工", "transport": "运输",
+    "small_business": "小商店、摊点等个体经营", "tourism": "乡村旅游", "ecommerce": "农村电商", "pv": "光伏发电",
+    "lead_equity": "入股带动主体",
+}
+
+# R-APP-2: state → (action that moves it on, next state, role that takes the step)
+CHAIN: dict[str, tuple[str, str, str]] = {
+    "submitted": ("village_review", "village_reviewed", "village_cadre"),  # with the bank: joint review
+    "village_reviewed": ("township_review", "township_reviewed", "township_cadre"),
+    "township_reviewed": ("notice", "in_notice", "village_cadre"),  # posted on the village board
+    "in_notice": ("county_approve", "county_approved", "poverty_office"),  # after the notice, no open objection
+    "county_approved": ("bank_approve", "approved", "bank"),  # by the authority for the amount (R-APP-3)
+    "approved": ("contract", "contracted", "loan_officer"),
+    "contracted": ("disburse", "disbursed", "loan_officer"),
+}
+STATES: dict[str, str] = {
+    "submitted": "已申请，待村、银行联合审查", "village_reviewed": "村级已审查，待乡镇审核",
+    "township_reviewed": "乡镇已审核，待公示", "in_notice": "公示中", "county_approved": "县扶贫办已审批，待银行审批",
+    "approved": "银行已审批，待签合同", "contracted": "已签合同，待放款", "disbursed": "已放款", "rejected": "已否决",
+}
+STEP_LABELS: dict[str, str] = {
+    "village_review": "村委会与银行联合审查", "township_review": "乡镇审核", "notice": "村务公开栏公示",
+    "county_approve": "县扶贫办审批名单", "bank_approve": "银行审批", "contract": "签订合同", "disburse": "放款",
+    "reject": "否决",
+}
+
+
+def advance(state: str, action: str) -> str:
+    """The state after ``action``; a step out of order (skipped or repeated) is refused."""
+    if state == "rejected" or state == "disbursed":
+        raise Conflict(f"申请已{STATES[state]}，不能再{STEP_LABELS.get(action, action)}", code="application_closed")
+    if action == "reject":
+        return "rejected"
+    expected = CHAIN.get(state)
+    if expected is None or expected[0] != action:
+        want = STEP_LABELS[expected[0]] if expected else "—"
+        raise Conflict(f"当前状态为“{STATES.get(state, state)}”，下一步应为“{want}”，不能跳过或重复步骤",
+                       code="step_out_of_order")
+    return expected[1]
+
+
+def application_problems(*, amount: int, term: int, preset: Preset, credit_line: int,
+                         eligibility: Sequence[tuple[str, str]], purpose: str, project: str) -> list[Problem]:
+    """Every reason an application fails (R-APP-1, R-ELG-4): eligibility failures as
+    (rule, message), the credit line, the product's amount and term bounds, the purpose."""
+    out = [Problem(message, rule=rule) for rule, message in eligibility]
+    if purpose not in PURPOSES:
+        out.append(Problem(f"贷款用途应从清单中选择：{'、'.join(PURPOSES.values())}", field="purpose", rule="R-APP-1"))
+    if len(project.strip()) < 4:
+        out.append(Problem("请填写项目说明（至少 4 个字）", field="project", rule="R-APP-1"))
+    if amount > credit_line:
+        out.append(Problem(f"申请金额 {fmt(amount)} 元超过授信额度 {fmt(credit_line)} 元", field="amount", rule="R-RAT-2"))
+    b = preset.bounds
+    if amount < b.min_amount or (b.max_amount is not None and amount > b.max_amount):
+        top = "不限" if b.max_amount is None else f"{fmt(b.max_amount)} 元"
+        out.append(Problem(f"申请金额应在 {fmt(b.min_amount)} 元至 {top} 之间（{preset.name}）", field="amount",
+                           rule="R-PRD-5"))
+    if b.allowed_terms and term not in b.allowed_terms:
+        out.append(Problem(f"期限只能是 {'、'.join(map(str, b.allowed_terms))} 个月（{preset.name}）", field="term",
+                           rule="R-PRD-5"))
+    elif not b.min_term <= term <= b.max_term:
+        out.append(Problem(f"期限应为 {b.min_term}–{b.max_term} 个月（{preset.name}）", field="term", rule="R-PRD-5"))
+    return out
+
+
+@dataclass(frozen=True)
+class Band:
+    """Amounts from ``low`` (inclusive) to ``high`` (exclusive; None = no ceiling), in fen,
+    decided by ``role``."""
+
+    low: int
+    high: int | None
+    role: str
+
+
+# R-APP-3 preset (篇1): < 30 000 the loan officer, 30 000–40 000 the branch director, 40 000–50 000
+# and above the head-office director
+BANDS: tuple[Band, ...] = (
+    Band(0, 3_000_000, "loan_officer"),
+    Band(3_000_000, 4_000_000, "branch_director"),
+    Band(4_000_000, None, "head_office"),
+)
+
+
+def approver_role(amount: int, bands: Sequence[Band] = BANDS) -> str:
+    """The role whose authority covers ``amount``. Worked example: 35 000.00 yuan
+    (3 500 000 fen) → branch_director."""
+    for b in bands:
+        if b.low <= amount and (b.high is None or amount < b.high):
+            return b.role
+    raise Conflict(f"没有覆盖 {fmt(amount)} 元的审批权限", code="no_authority")
+
+
+def maker_checker_problem(preparer_id: int | None, approver_id: int) -> str | None:
+    """Whoever prepares a decision can never approve it (R-APP-3, DOMAIN §14)."""
+    if preparer_id is not None and preparer_id == approver_id:
+        return "经办人不能审批自己经办的业务（审贷分离）"
+    return None
+
+
+@dataclass(frozen=True)
+class Quota:
+    amount: int | None  # fen; None: no ceiling (篇3 上不封顶)
+    households: int | None
+    lead_share_cap: tuple[int, int] = (1, 4)  # lead loans ≤ 25 % of the township's quota (篇3)
+    deadline: dt.date | None = None  # disbursement by this date (篇3: 30 June)
+
+
+def quota_problems(q: Quota, *, used_amount: int, used_households: int, used_lead: int, amount: int, lead: bool,
+                   new_household: bool, on: dt.date) -> list[str]:
+    """Why a loan of ``amount`` does not fit the township's quota (R-APP-4); empty if it does.
+    Worked example: quota 1 000 000.00, 980 000.00 used, a 30 000.00 loan → over by 10 000.00."""
+    out = []
+    if q.deadline is not None and on > q.deadline:
+        out.append(f"已过本年度放款截止日期 {q.deadline:%Y-%m-%d}")
+    if q.amount is not None and used_amount + amount > q.amount:
+        out.append(f"超出乡镇额度：额度 {fmt(q.amount)} 元，已用 {fmt(used_amount)} 元，本笔 {fmt(amount)} 元")
+    if q.households is not None and new_household and used_households + 1 > q.households:
+        out.append(f"超出乡镇户数指标 {q.households} 户")
+    if lead and q.amount is not None:
+        num, den = q.lead_share_cap
+        cap = q.amount * num // den
+        if used_lead + amount > cap:
+            out.append(f"带动主体贷款不得超过乡镇额度的 {num * 100 // den}%（{fmt(cap)} 元），已用 {fmt(used_lead)} 元")
+    return out
+
+
+def notice_end(start: dt.date, days: int = 7) -> dt.date:
+    """The last day of a public notice of ``days`` days starting on ``start`` (篇2: 7 days):
+    approval is possible from the day after. Worked example: 2026-11-02 + 7 days → ends 11-08."""
+    return start + dt.timedelta(days=days - 1)
