@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fupin.households",
     "fupin.ratings",
     "fupin.ledger",
+    "fupin.loans",
     "fupin.demo",
 ]
 

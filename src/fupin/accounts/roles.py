@@ -69,6 +69,17 @@ ACTIONS: dict[str, frozenset[str]] = {
     "exclusion.record": frozenset({"village_cadre", "loan_officer", "poverty_office"}),
     "designation.publish": frozenset({"poverty_office"}),
     "reputation.publish": frozenset({"poverty_office"}),
+    # origination (R-APP-*)
+    "application.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer",
+                                   "branch_director", "head_office", "auditor"}),
+    "application.create": frozenset({"village_cadre", "loan_officer"}),
+    "application.review": frozenset({"village_cadre", "loan_officer", "township_cadre", "poverty_office",
+                                     "branch_director", "head_office"}),  # each step names its own role
+    "notice.publish": frozenset({"village_cadre"}),
+    "objection.file": frozenset({"village_cadre", "township_cadre", "poverty_office"}),  # any cadre account
+    "objection.resolve": frozenset({"poverty_office"}),
+    "roster.approve": frozenset({"poverty_office"}),
+    "quota.manage": frozenset({"poverty_office"}),
     # the ledger (R-REP-6)
     "ledger.view": frozenset({"loan_officer", "branch_director", "head_office", "auditor"}),
     "ledger.reverse": frozenset({"branch_director", "head_office"}),

@@ -27,6 +27,7 @@ def _mount() -> None:
     from fupin.divisions.api import router as divisions_router
     from fupin.households.api import router as households_router
     from fupin.ledger.api import router as ledger_router
+    from fupin.loans.api import router as loans_router
     from fupin.ratings.api import router as ratings_router
 
     api.add_router("/", accounts_router)
@@ -35,6 +36,7 @@ def _mount() -> None:
     api.add_router("/households", households_router)
     api.add_router("/", ratings_router)
     api.add_router("/ledger", ledger_router)
+    api.add_router("/", loans_router)
 
 
 _mount()

@@ -1,0 +1,124 @@
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, Path, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from fupin.accounts import access
+from fupin.api.common import MAX_ID, DivisionCode, Pagination, Text, responses
+from fupin.core.money import from_fen, money, to_fen
+from fupin.core.origination import PURPOSES, STATES
+from fupin.core.products import PRESETS
+from fupin.households.models import Household
+from fupin.loans import selectors, services
+
+router = Router(tags=["贷款申请 Applications"])
+Id = Path(..., ge=1, le=MAX_ID)
+
+
+class ApplicationIn(Schema):
+    household_id: int = Field(..., ge=1, le=MAX_ID)
+    product: Text(16) = Field(..., description="产品：" + "、".join(PRESETS))
+    purpose: Text(16) = Field(..., description="用途：" + "、".join(PURPOSES))
+    project: Text(300) = Field(..., description="项目说明")
+    amount: Text(20) = Field(..., description="申请金额（元，两位小数，字符串）", examples=["8000.00"])
+    term: int = Field(..., ge=1, le=360, description="期限（月）")
+
+
+class StepOut(Schema):
+    action: str
+    role: str
+    approve: bool
+    reason: str
+    at: dt.datetime
+    from_state: str
+    to_state: str
+
+
+class ApplicationOut(Schema):
+    id: int
+    household_id: int
+    village_code: str
+    product: str
+    purpose: str
+    project: str
+    amount: Decimal
+    term: int
+    state: str
+    state_label: str
+    rejected_reason: str
+
+    @staticmethod
+    def resolve_amount(obj) -> Decimal:
+        return from_fen(obj.amount)
+
+    @staticmethod
+    def resolve_state_label(obj) -> str:
+        return STATES.get(obj.state, obj.state)
+
+
+class ApplicationDetail(ApplicationOut):
+    steps: list[StepOut]
+
+    @staticmethod
+    def resolve_steps(obj) -> list:
+        return list(obj.steps.all())
+
+
+class ReviewIn(Schema):
+    approve: bool = Field(..., description="true 通过；false 否决（须写原因）")
+    reason: Text(300) = ""
+
+
+class ObjectionIn(Schema):
+    text: Text(500, 1)
+
+
+class ObjectionOut(Schema):
+    id: int
+    application_id: int
+    text: str
+    filed_at: dt.datetime
+
+
+class ApplicationFilter(Schema):
+    state: Text(20) | None = Field(None, description="状态：" + "、".join(STATES))
+    village: DivisionCode | None = Field(None, description="行政村代码")
+
+
+@router.post("/applications", response=responses(ApplicationDetail, 404, 409, 422, ok_status=201),
+             summary="提交贷款申请：准入、授信额度与产品条件一并检查，列出全部不符合的原因")
+def application_create(request, payload: ApplicationIn):
+    hh = access.get_visible(request.auth, Household, "application.create", pk=payload.household_id)
+    app = services.application_create(acting_user=request.auth, household=hh, product=payload.product,
+                                      purpose=payload.purpose, project=payload.project,
+                                      amount=to_fen(money(payload.amount, field="申请金额")), term=payload.term)
+    return Status(201, app)
+
+
+@router.get("/applications", response=responses(list[ApplicationOut]), summary="辖区内的贷款申请")
+@paginate(Pagination)
+def application_list(request, filters: Query[ApplicationFilter]):
+    state = filters.state if filters.state in STATES else ""
+    return selectors.applications_visible(request.auth, state=state or "", village=filters.village or "")
+
+
+@router.get("/applications/{application_id}", response=responses(ApplicationDetail, 404), summary="一笔申请及其审查记录")
+def application_detail(request, application_id: int = Id):
+    return selectors.application_get(request.auth, application_id)
+
+
+@router.post("/applications/{application_id}/review", response=responses(ApplicationDetail, 404, 409, 422),
+             summary="办理申请当前等待的一步（联合审查、乡镇审核、县级审批、银行审批），或否决")
+def application_review(request, payload: ReviewIn, application_id: int = Id):
+    app = selectors.application_get(request.auth, application_id)
+    return services.application_review(acting_user=request.auth, application=app, approve=payload.approve,
+                                       reason=payload.reason)
+
+
+@router.post("/applications/{application_id}/objections", response=responses(ObjectionOut, 404, 409, 422, ok_status=201),
+             summary="对公示中的申请提出异议")
+def objection_file(request, payload: ObjectionIn, application_id: int = Id):
+    app = selectors.application_get(request.auth, application_id)
+    return Status(201, services.objection_file(acting_user=request.auth, application=app, text=payload.text))

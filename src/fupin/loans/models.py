@@ -1,0 +1,134 @@
+"""Loan origination (DOMAIN §5): applications, the steps of their review chain, the public
+notice with its objections, township quotas and the approval authority by amount.
+
+The state machine lives in :mod:`fupin.core.origination`; every step taken is a
+:class:`ReviewStep` row (who, when, decision, reasons) and an audit entry.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from fupin.core.origination import PURPOSES, STATES
+
+
+def _user(null: bool = True, related: str = "+"):
+    return models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=null, blank=null,
+                             related_name=related)
+
+
+class Notice(models.Model):
+    """A public notice (公示) of applications on the village board (R-APP-2): 7 days by default."""
+
+    village = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, db_column="village_code",
+                                related_name="+", verbose_name="行政村")
+    start = models.DateField("公示开始")
+    end = models.DateField("公示结束（含当日）")
+    days = models.PositiveSmallIntegerField("公示天数", default=7)
+    created_by = _user()
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = _user()
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    SCOPE_FIELD = "village__code"
+    SCOPE_ATTR = "village_id"
+
+    class Meta:
+        ordering = ["-start", "-id"]
+
+    def __str__(self) -> str:
+        return f"公示 #{self.pk}"
+
+
+class Application(models.Model):
+    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="applications")
+    village_code = models.CharField(max_length=12)
+    product = models.CharField("产品", max_length=16)
+    product_version = models.CharField("产品版本", max_length=16)
+    purpose = models.CharField("用途", max_length=16, choices=list(PURPOSES.items()))
+    project = models.CharField("项目说明", max_length=300)
+    amount = models.BigIntegerField("申请金额（分）")
+    term = models.PositiveSmallIntegerField("期限（月）")
+    state = models.CharField("状态", max_length=20, choices=list(STATES.items()), default="submitted")
+    lead = models.BooleanField("带动主体贷款", default=False)
+    village_by = _user()  # the village committee's half of the joint review
+    bank_by = _user()  # the bank's half
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, null=True, blank=True, related_name="applications")
+    created_by = _user(null=False)  # the preparer: never the bank approver (maker-checker)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejected_reason = models.CharField("否决原因", max_length=300, blank=True)
+
+    SCOPE_FIELD = "village_code"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["village_code", "state"])]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="application_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"申请 #{self.pk}"
+
+
+class ReviewStep(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="steps")
+    action = models.CharField(max_length=20)
+    actor = _user()
+    role = models.CharField(max_length=32, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    approve = models.BooleanField()
+    reason = models.CharField(max_length=300, blank=True)
+    from_state = models.CharField(max_length=20)
+    to_state = models.CharField(max_length=20)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.to_state}"
+
+
+class Objection(models.Model):
+    """An objection filed during the public notice; approval waits until it is resolved."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="objections")
+    village_code = models.CharField(max_length=12)
+    text = models.CharField("异议内容", max_length=500)
+    filed_by = _user(null=False)
+    filed_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = _user()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    upheld = models.BooleanField("异议成立", null=True)
+    decision = models.CharField("处理决定", max_length=300, blank=True)
+
+    SCOPE_FIELD = "village_code"
+
+    class Meta:
+        ordering = ["filed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"异议 #{self.pk}"
+
+
+class Quota(models.Model):
+    """A township's yearly quota (R-APP-4); null amount or households: no ceiling (上不封顶)."""
+
+    township = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, db_column="township_code",
+                                 related_name="+", verbose_name="乡镇")
+    year = models.PositiveSmallIntegerField("年度")
+    amount = models.BigIntegerField("额度（分）", null=True, blank=True)
+    households = models.PositiveIntegerField("户数指标", null=True, blank=True)
+    deadline = models.DateField("放款截止日期", null=True, blank=True)
+    set_by = _user()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    SCOPE_FIELD = "township__code"
+    SCOPE_ATTR = "township_id"
+
+    class Meta:
+        ordering = ["township_id"]
+        constraints = [models.UniqueConstraint(fields=["township", "year"], name="quota_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.township_id} {self.year}"

@@ -1,0 +1,40 @@
+"""Origination reads, scoped to the reader's jurisdiction."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from fupin.accounts import access
+from fupin.core.origination import CHAIN
+from fupin.loans.models import Application, Notice
+
+BANK = ("loan_officer", "branch_director", "head_office")
+
+
+def applications_visible(reader, *, state: str = "", village: str = "") -> QuerySet[Application]:
+    access.require(reader, "application.view")
+    qs = access.visible(reader, Application, "application.view").select_related("household", "household__village")
+    if state:
+        qs = qs.filter(state=state)
+    if village:
+        qs = qs.filter(village_code=village)
+    return qs
+
+
+def awaiting(reader) -> QuerySet[Application]:
+    """Applications waiting for a step that one of the reader's roles takes."""
+    roles = set(access.role_codes(reader))
+    states = [s for s, (_, _, role) in CHAIN.items() if role in roles or (role == "bank" and roles & set(BANK))]
+    if "village_cadre" in roles or "loan_officer" in roles:
+        states.append("submitted")
+    return applications_visible(reader).filter(state__in=states)
+
+
+def application_get(reader, pk: int) -> Application:
+    return access.get_visible(reader, Application.objects.select_related(
+        "household", "household__village", "notice", "created_by", "village_by", "bank_by"), "application.view", pk=pk)
+
+
+def notice_get(reader, pk: int) -> Notice:
+    return access.get_visible(reader, Notice.objects.select_related("village", "village__parent"), "application.view",
+                              pk=pk)

@@ -1,0 +1,231 @@
+"""Origination writes (DOMAIN §5). Each step checks the actor's role for that step and
+jurisdiction, moves the state machine of :mod:`fupin.core.origination`, records a
+:class:`ReviewStep` and an audit entry in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from fupin.accounts import access
+from fupin.audit.services import audit_record
+from fupin.core import origination as core
+from fupin.core.errors import Conflict, NotPermitted, Problem, ValidationFailed
+from fupin.core.money import fmt, to_fen
+from fupin.core.products import preset
+from fupin.households.models import Household
+from fupin.loans.models import Application, Notice, Objection, Quota, ReviewStep
+from fupin.ratings.models import CreditLine
+
+BANK_LADDER = ["loan_officer", "branch_director", "head_office"]  # a higher authority may decide lower bands
+COMMITTED = ("approved", "contracted", "disbursed")  # states that use a township's quota
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _role_for(user, roles: Iterable[str], code: str) -> str:
+    """The first of ``roles`` the user holds over division ``code``; refused otherwise."""
+    for g in access.grants(user):
+        if g.role in roles and g.covers(code):
+            return g.role
+    raise NotPermitted("这一步不由您的角色办理，或该申请不在您的辖区内", code="wrong_role")
+
+
+def application_create(*, acting_user, household: Household, product: str, purpose: str, project: str, amount: int,
+                       term: int) -> Application:
+    """An application checked at once against eligibility, the credit line and the product —
+    every failing reason listed (R-APP-1, R-ELG-4); nothing is saved when any fails."""
+    from fupin.ratings.selectors import eligibility
+
+    access.require(acting_user, "application.create", household)
+    p = preset(product)
+    verdict = eligibility(household, today())
+    line = CreditLine.objects.filter(household=household, valid_until__gte=today()).first()
+    problems = core.application_problems(
+        amount=amount, term=term, preset=p, credit_line=to_fen(line.amount) if line else 0,
+        eligibility=[(f.rule, f.message) for f in verdict.failures], purpose=purpose, project=project)
+    if Application.objects.filter(household=household).exclude(state__in=("rejected", "disbursed")).exists():
+        problems.append(Problem("该户已有一笔在办的贷款申请", rule="R-APP-1"))
+    if problems:
+        raise ValidationFailed("申请不符合条件", code="application_refused", details=[p.as_dict() for p in problems])
+    with transaction.atomic():
+        app = Application.objects.create(household=household, village_code=household.village_id, product=p.code,
+                                         product_version=p.version, purpose=purpose, project=project.strip()[:300],
+                                         amount=amount, term=term, lead=p.code == "lead", created_by=acting_user)
+        audit_record(actor=acting_user, action="application.create", obj=app, division_code=app.village_code,
+                     after={"household": household.pk, "product": p.code, "amount": fmt(amount), "term": term,
+                            "purpose": purpose})
+    return app
+
+
+def _step(app: Application, actor, role: str, action: str, approve: bool, reason: str) -> Application:
+    before = app.state
+    app.state = core.advance(before, action if approve else "reject")
+    if not approve:
+        app.rejected_reason = reason.strip()[:300]
+        app.decided_at = timezone.now()
+    app.save()
+    ReviewStep.objects.create(application=app, action=action, actor=actor, role=role, approve=approve,
+                              reason=reason.strip()[:300], from_state=before, to_state=app.state)
+    audit_record(actor=actor, action=f"application.{action}", obj=app, division_code=app.village_code,
+                 before={"state": before}, after={"state": app.state, "approve": approve, "reason": reason.strip()[:300]})
+    return app
+
+
+def application_review(*, acting_user, application: Application, approve: bool, reason: str = "") -> Application:
+    """Take the step the application is waiting for (R-APP-2, R-APP-3), or reject it with
+    reasons. The notice is published per village (:func:`notice_publish`)."""
+    access.require(acting_user, "application.review", application)
+    if not approve and len(reason.strip()) < 4:
+        raise ValidationFailed("否决必须写明原因（至少 4 个字）", code="reason_required")
+    with transaction.atomic():
+        app = Application.objects.select_for_update().get(pk=application.pk)
+        code, state = app.village_code, app.state
+        if state == "submitted":
+            role = _role_for(acting_user, ("village_cadre", "loan_officer"), code)
+            if not approve:
+                return _step(app, acting_user, role, "village_review", False, reason)
+            half = "village_by" if role == "village_cadre" else "bank_by"
+            if getattr(app, f"{half}_id"):
+                raise Conflict("联合审查中您这一方已经签署，等待另一方", code="already_signed")
+            setattr(app, half, acting_user)
+            app.save(update_fields=[half])
+            ReviewStep.objects.create(application=app, action="village_review", actor=acting_user, role=role,
+                                      approve=True, reason=reason.strip()[:300], from_state=state, to_state=state)
+            audit_record(actor=acting_user, action="application.village_review", obj=app, division_code=code,
+                         after={"half": half})
+            if app.village_by_id and app.bank_by_id:
+                app.state = core.advance(state, "village_review")
+                app.save(update_fields=["state"])
+            return app
+        if state == "village_reviewed":
+            role = _role_for(acting_user, ("township_cadre",), code)
+            return _step(app, acting_user, role, "township_review", approve, reason)
+        if state == "in_notice":
+            role = _role_for(acting_user, ("poverty_office",), code)
+            if approve:
+                _notice_over(app)
+            return _step(app, acting_user, role, "county_approve", approve, reason)
+        if state == "county_approved":
+            band = core.approver_role(app.amount, core.BANDS)
+            role = _role_for(acting_user, BANK_LADDER[BANK_LADDER.index(band):], code)
+            problem = core.maker_checker_problem(app.created_by_id, acting_user.pk)
+            if problem:
+                raise NotPermitted(problem, code="maker_checker")
+            if approve:
+                _check_quota(app)
+            app.decided_at = timezone.now()
+            return _step(app, acting_user, role, "bank_approve", approve, reason)
+        if state == "township_reviewed":
+            raise Conflict("乡镇审核后须先在村务公开栏公示（由村干部发布公示）", code="step_out_of_order")
+        raise Conflict(f"当前状态为“{core.STATES.get(state, state)}”，不能审批", code="step_out_of_order")
+
+
+def _notice_over(app: Application) -> None:
+    if app.notice is None or today() <= app.notice.end:
+        end = app.notice.end if app.notice else None
+        raise Conflict(f"公示期未满（至 {end:%Y-%m-%d} 止），不能审批" if end else "尚未公示", code="notice_running")
+    if app.objections.filter(resolved_at__isnull=True).exists():
+        raise Conflict("有未处理的异议，处理后才能审批", code="objection_open")
+
+
+def quota_usage(township: str, year: int) -> dict:
+    used = Application.objects.filter(village_code__startswith=township[:9], state__in=COMMITTED,
+                                      decided_at__year=year)
+    totals = used.aggregate(total=Sum("amount"), lead_total=Sum("amount", filter=Q(lead=True)),
+                            n=Count("household", distinct=True))
+    return {"amount": totals["total"] or 0, "lead": totals["lead_total"] or 0, "households": totals["n"] or 0}
+
+
+def _check_quota(app: Application) -> None:
+    township = app.village_code[:9] + "000"
+    q = Quota.objects.filter(township_id=township, year=today().year).first()
+    if q is None:
+        return  # no quota set: the county has not limited this township
+    used = quota_usage(township, today().year)
+    problems = core.quota_problems(
+        core.Quota(q.amount, q.households, deadline=q.deadline), used_amount=used["amount"],
+        used_households=used["households"], used_lead=used["lead"], amount=app.amount, lead=app.lead,
+        new_household=not Application.objects.filter(household_id=app.household_id, state__in=COMMITTED,
+                                                     decided_at__year=today().year).exists(), on=today())
+    if problems:
+        raise Conflict("；".join(problems), code="quota_exceeded")
+
+
+def notice_publish(*, acting_user, village_code: str, applications: Iterable[Application], start: dt.date | None = None,
+                   days: int = 7) -> Notice:
+    """Post the township-reviewed applications of a village on its notice board (R-APP-2)."""
+    access.require(acting_user, "notice.publish", code=village_code)
+    if not 1 <= days <= 30:
+        raise ValidationFailed("公示天数应为 1–30 天", code="notice_days")
+    start = start or today()
+    with transaction.atomic():
+        apps = list(Application.objects.select_for_update().filter(pk__in=[a.pk for a in applications],
+                                                                   village_code=village_code))
+        if not apps:
+            raise ValidationFailed("请选择本村待公示的申请", code="notice_empty")
+        wrong = [a.pk for a in apps if a.state != "township_reviewed"]
+        if wrong:
+            raise Conflict(f"申请 {'、'.join(map(str, wrong))} 尚未通过乡镇审核，不能公示", code="step_out_of_order")
+        notice = Notice.objects.create(village_id=village_code, start=start, end=core.notice_end(start, days), days=days,
+                                       created_by=acting_user)
+        for a in apps:
+            a.notice = notice
+            _step(a, acting_user, "village_cadre", "notice", True, f"公示 {start:%Y-%m-%d} 起 {days} 天")
+        audit_record(actor=acting_user, action="notice.publish", obj=notice, division_code=village_code,
+                     after={"applications": [a.pk for a in apps], "start": str(start), "days": days})
+    return notice
+
+
+def objection_file(*, acting_user, application: Application, text: str) -> Objection:
+    access.require(acting_user, "objection.file", application)
+    application = Application.objects.get(pk=application.pk)
+    if application.state != "in_notice":
+        raise Conflict("只能对公示中的申请提出异议", code="not_in_notice")
+    if len(text.strip()) < 4:
+        raise ValidationFailed("请写明异议内容（至少 4 个字）", code="objection_text")
+    with transaction.atomic():
+        o = Objection.objects.create(application=application, village_code=application.village_code,
+                                     text=text.strip()[:500], filed_by=acting_user)
+        audit_record(actor=acting_user, action="objection.file", obj=o, division_code=o.village_code,
+                     after={"application": application.pk, "text": o.text})
+    return o
+
+
+def objection_resolve(*, acting_user, objection: Objection, upheld: bool, decision: str) -> Objection:
+    """A recorded decision on an objection; an upheld objection rejects the application."""
+    access.require(acting_user, "objection.resolve", objection)
+    if objection.resolved_at:
+        raise Conflict("该异议已处理", code="objection_resolved")
+    if len(decision.strip()) < 4:
+        raise ValidationFailed("请写明处理决定（至少 4 个字）", code="reason_required")
+    with transaction.atomic():
+        objection.resolved_by, objection.resolved_at = acting_user, timezone.now()
+        objection.upheld, objection.decision = upheld, decision.strip()[:300]
+        objection.save()
+        audit_record(actor=acting_user, action="objection.resolve", obj=objection, division_code=objection.village_code,
+                     after={"upheld": upheld, "decision": objection.decision})
+        if upheld:
+            app = Application.objects.select_for_update().get(pk=objection.application_id)
+            _step(app, acting_user, "poverty_office", "county_approve", False, f"异议成立：{objection.decision}")
+    return objection
+
+
+def quota_set(*, acting_user, township_code: str, year: int, amount: int | None, households: int | None,
+              deadline: dt.date | None) -> Quota:
+    access.require(acting_user, "quota.manage", code=township_code)
+    if (amount is not None and amount <= 0) or (households is not None and households <= 0):
+        raise ValidationFailed("额度和户数指标应为正数；不设上限时留空", code="quota_invalid")
+    with transaction.atomic():
+        q, _ = Quota.objects.update_or_create(township_id=township_code, year=year, defaults={
+            "amount": amount, "households": households, "deadline": deadline, "set_by": acting_user})
+        audit_record(actor=acting_user, action="quota.set", obj=q, division_code=township_code,
+                     after={"year": year, "amount": fmt(amount) if amount else None, "households": households,
+                            "deadline": str(deadline) if deadline else None})
+    return q

@@ -1,0 +1,177 @@
+"""The path from an application to a bank approval (R-APP-1 … R-APP-4): every refusal the
+issue lists, and the happy path through joint review, township, notice, county and bank."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from fupin.audit.models import AuditEntry
+from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
+from fupin.loans import services
+from fupin.loans.models import Application, ReviewStep
+from fupin.ratings.models import CreditLine
+from tests.ratings.test_scorecards import rated
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def hh(rt):
+    rated(rt)  # three households with AA lines of 10 000 yuan
+    for h in rt.households:  # below the programme's income line of 2 500
+        h.income_per_capita = Decimal(2000)
+        h.save()
+    return rt.households[0]
+
+
+def apply(rt, hh, amount=800_000, by="loan_officer", **kw):
+    return services.application_create(acting_user=rt.world.user(by), household=hh, product=kw.pop("product", "subsidy"),
+                                       purpose=kw.pop("purpose", "livestock"), project=kw.pop("project", "养牛两头"),
+                                       amount=amount, term=kw.pop("term", 36))
+
+
+def to_notice(rt, app, start=None):
+    w = rt.world
+    services.application_review(acting_user=w.user("village_cadre"), application=app, approve=True)
+    services.application_review(acting_user=w.user("loan_officer"), application=app, approve=True)
+    services.application_review(acting_user=w.user("township_cadre"), application=app, approve=True)
+    return services.notice_publish(acting_user=w.user("village_cadre"), village_code=app.village_code, applications=[app],
+                                   start=start or TODAY - dt.timedelta(days=8))
+
+
+def test_the_whole_chain_to_a_bank_approval(rt, hh):
+    w = rt.world
+    app = apply(rt, hh)
+    services.application_review(acting_user=w.user("village_cadre"), application=app, approve=True)
+    app.refresh_from_db()
+    assert app.state == "submitted"  # the bank's half of the joint review is missing
+    with pytest.raises(Conflict):
+        services.application_review(acting_user=w.user("village_cadre"), application=app, approve=True)
+    services.application_review(acting_user=w.user("loan_officer"), application=app, approve=True)
+    app.refresh_from_db()
+    assert app.state == "village_reviewed"
+    services.application_review(acting_user=w.user("township_cadre"), application=app, approve=True)
+    notice = services.notice_publish(acting_user=w.user("village_cadre"), village_code=app.village_code,
+                                     applications=[app], start=TODAY - dt.timedelta(days=7))
+    assert notice.end == TODAY - dt.timedelta(days=1)
+    services.application_review(acting_user=w.user("poverty_office"), application=app, approve=True)
+    services.application_review(acting_user=w.user("branch_director"), application=app, approve=True)
+    app.refresh_from_db()
+    assert app.state == "approved"
+    assert [s.action for s in ReviewStep.objects.filter(application=app)] == [
+        "village_review", "village_review", "township_review", "notice", "county_approve", "bank_approve"]
+    assert AuditEntry.objects.filter(action__startswith="application.", object_id=str(app.pk)).count() == 7
+
+
+def test_every_reason_of_a_refused_application_and_nothing_saved(rt, hh):
+    with pytest.raises(ValidationFailed) as e:
+        apply(rt, hh, amount=6_000_000, term=40, purpose="lottery", project="")
+    rules = [p["rule"] for p in e.value.details]
+    assert rules == ["R-APP-1", "R-APP-1", "R-RAT-2", "R-PRD-5", "R-PRD-5"]
+    assert not Application.objects.exists()
+    r = rt.world.client("loan_officer").post("/api/v1/applications", {
+        "household_id": hh.pk, "product": "subsidy", "purpose": "livestock", "project": "养牛两头",
+        "amount": "20000.00", "term": 36}, content_type="application/json")
+    assert r.status_code == 422 and "超过授信额度 10000.00 元" in r.json()["details"][0]["message"]
+
+
+def test_an_ineligible_household_gets_its_eligibility_reasons(rt, hh):
+    hh.income_per_capita = Decimal(3000)
+    hh.save()
+    with pytest.raises(ValidationFailed) as e:
+        apply(rt, hh)
+    assert [p["rule"] for p in e.value.details] == ["R-ELG-1"]
+
+
+def test_no_step_can_be_skipped(rt, hh):
+    app = apply(rt, hh)
+    with pytest.raises(NotPermitted):  # the county cannot act on a submitted application
+        services.application_review(acting_user=rt.world.user("poverty_office"), application=app, approve=True)
+    with pytest.raises(Conflict):
+        services.notice_publish(acting_user=rt.world.user("village_cadre"), village_code=app.village_code,
+                                applications=[app])
+    services.application_review(acting_user=rt.world.user("village_cadre"), application=app, approve=True)
+    services.application_review(acting_user=rt.world.user("loan_officer"), application=app, approve=True)
+    services.application_review(acting_user=rt.world.user("township_cadre"), application=app, approve=True)
+    with pytest.raises(Conflict) as e:
+        services.application_review(acting_user=rt.world.user("township_cadre"), application=app, approve=True)
+    assert "公示" in e.value.message
+
+
+def test_no_approval_during_the_notice_or_with_an_open_objection(rt, hh):
+    app = apply(rt, hh)
+    to_notice(rt, app, start=TODAY)
+    office = rt.world.user("poverty_office")
+    with pytest.raises(Conflict) as e:
+        services.application_review(acting_user=office, application=app, approve=True)
+    assert e.value.code == "notice_running"
+    app2 = apply(rt, rt.households[1])
+    to_notice(rt, app2)
+    o = services.objection_file(acting_user=rt.world.user("township_cadre"), application=app2, text="该户实际已外出务工")
+    with pytest.raises(Conflict) as e:
+        services.application_review(acting_user=office, application=app2, approve=True)
+    assert e.value.code == "objection_open"
+    with pytest.raises(NotPermitted):
+        services.objection_resolve(acting_user=rt.world.user("village_cadre"), objection=o, upheld=False, decision="经核实")
+    services.objection_resolve(acting_user=office, objection=o, upheld=False, decision="经核实仍在家养殖，异议不成立")
+    services.application_review(acting_user=office, application=app2, approve=True)
+    app2.refresh_from_db()
+    assert app2.state == "county_approved"
+
+
+def test_an_upheld_objection_rejects_the_application_with_its_reason(rt, hh):
+    app = apply(rt, hh)
+    to_notice(rt, app)
+    o = services.objection_file(acting_user=rt.world.user("village_cadre"), application=app, text="贷款实为他人使用")
+    services.objection_resolve(acting_user=rt.world.user("poverty_office"), objection=o, upheld=True,
+                               decision="经核实属实，违反户借户用户还")
+    app.refresh_from_db()
+    assert app.state == "rejected" and "户借户用户还" in app.rejected_reason
+    with pytest.raises(Conflict):
+        services.application_review(acting_user=rt.world.user("poverty_office"), application=app, approve=True)
+
+
+def test_authority_by_amount_and_no_approving_ones_own_work(rt, hh):
+    CreditLine.objects.filter(household=hh).update(amount=Decimal(50000))
+    app = apply(rt, hh, amount=3_500_000, by="village_cadre")
+    to_notice(rt, app)
+    services.application_review(acting_user=rt.world.user("poverty_office"), application=app, approve=True)
+    with pytest.raises(NotPermitted) as e:  # 35 000 is above the loan officer's authority
+        services.application_review(acting_user=rt.world.user("loan_officer"), application=app, approve=True)
+    assert e.value.code == "wrong_role"
+    small = apply(rt, rt.households[1], amount=500_000)  # prepared by the loan officer
+    to_notice(rt, small)
+    services.application_review(acting_user=rt.world.user("poverty_office"), application=small, approve=True)
+    with pytest.raises(NotPermitted) as e:
+        services.application_review(acting_user=rt.world.user("loan_officer"), application=small, approve=True)
+    assert e.value.code == "maker_checker"
+    services.application_review(acting_user=rt.world.user("branch_director"), application=app, approve=True)
+
+
+def test_the_quota_stops_an_approval(rt, hh):
+    services.quota_set(acting_user=rt.world.user("poverty_office"), township_code=rt.world.township, year=TODAY.year,
+                       amount=1_000_000, households=None, deadline=None)
+    a = apply(rt, hh, amount=800_000)
+    b = apply(rt, rt.households[1], amount=300_000)
+    for app in (a, b):
+        to_notice(rt, app)
+        services.application_review(acting_user=rt.world.user("poverty_office"), application=app, approve=True)
+    services.application_review(acting_user=rt.world.user("branch_director"), application=a, approve=True)
+    with pytest.raises(Conflict) as e:
+        services.application_review(acting_user=rt.world.user("branch_director"), application=b, approve=True)
+    assert e.value.code == "quota_exceeded" and "已用 8000.00 元" in e.value.message
+    assert services.quota_usage(rt.world.township, TODAY.year)["amount"] == 800_000
+
+
+def test_a_rejection_needs_reasons_and_ends_the_application(rt, hh):
+    app = apply(rt, hh)
+    with pytest.raises(ValidationFailed):
+        services.application_review(acting_user=rt.world.user("village_cadre"), application=app, approve=False)
+    services.application_review(acting_user=rt.world.user("village_cadre"), application=app, approve=False,
+                                reason="项目不具备条件")
+    app.refresh_from_db()
+    assert app.state == "rejected" and app.rejected_reason == "项目不具备条件"
+    apply(rt, hh)  # a new application may follow
