@@ -33,6 +33,9 @@ OFFICE = {"poverty_office"}
 SIBLING = {"village_cadre": 404, "*": 403}
 SCORECARD = scorecard_to_dict(PRESET_P2)
 LEDGER = {"loan_officer", "branch_director", "head_office", "auditor"}
+APPLY = {"village_cadre", "loan_officer"}
+REVIEW = {"village_cadre", "loan_officer", "township_cadre", "poverty_office", "branch_director", "head_office"}
+OBJECT = {"village_cadre", "township_cadre", "poverty_office"}
 REVERSE = {"branch_director", "head_office"}
 PANEL_VALUES = {"truthful": "真实", "resident": "12", "ability": "强", "project": "好", "income": "3000", "labour": "2",
                 "neighbours": "和睦", "reputation": "好"}
@@ -107,6 +110,24 @@ PAGES = {
     "reputation_list": [("GET", "/ratings/reputation/", RATING, 200, 403)],
     "rules_list": [("GET", "/ratings/rules/", RATING, 200, 403), ("POST", "/ratings/rules/", OFFICE, 302, 403)],
     "reputation_withdraw": [("POST", "/ratings/reputation/{reputation}/withdraw/", OFFICE, 302, 403)],
+    "application_new": [
+        ("GET", "/households/{hh}/apply/", APPLY, 200, 403),
+        ("GET", "/households/{hh_out}/apply/", set(), 200, {**{r: 404 for r in APPLY}, "*": 403}),
+    ],
+    "application_list": [("GET", "/loans/applications/", HH_VIEW, 200, 403),
+                         ("GET", "/loans/applications/?mine=1", HH_VIEW, 200, 403)],
+    "application_detail": [
+        ("GET", "/loans/applications/{application}/", HH_VIEW, 200, 403),
+        ("GET", "/loans/applications/{application_sibling}/", HH_VIEW - {"village_cadre"}, 200, SIBLING),
+    ],
+    "application_review": [("POST", "/loans/applications/{application}/review/", REVIEW, 302, 403)],
+    "objection_file": [("POST", "/loans/applications/{application}/objections/", OBJECT, 302, 403)],
+    "objection_resolve": [("POST", "/loans/objections/{objection}/resolve/", OFFICE, 302, 403)],
+    "notice_list": [("GET", "/loans/notices/", HH_VIEW, 200, 403)],
+    "notice_publish": [("POST", "/loans/notices/publish/", {"village_cadre"}, 302, 403)],
+    "notice_pdf": [("GET", "/loans/notices/{notice}/notice.pdf", HH_VIEW, 200, 403)],
+    "quota_list": [("GET", "/loans/quotas/", HH_VIEW, 200, 403)],
+    "quota_set": [("POST", "/loans/quotas/set/", OFFICE, 302, 403)],
     "ledger_trial_balance": [("GET", "/ledger/", LEDGER, 200, 403)],
     "ledger_accounts": [("GET", "/ledger/accounts/", LEDGER, 200, 403),
                         ("POST", "/ledger/accounts/", {"head_office"}, 302, 403)],
@@ -204,6 +225,27 @@ API.update({
         ("POST", "/api/v1/ledger/entries/{entry2}/reversal", REVERSE, 201, 403, {"reason": "金额录错，冲正"}),
     ],
 })
+API.update({
+    ("POST", "/api/v1/applications"): [
+        # the household is not rated in this fixture: the roles that may apply get its reasons (422)
+        ("POST", "/api/v1/applications", APPLY, 422, 403,
+         {"household_id": "{hh_int}", "product": "subsidy", "purpose": "crops", "project": "种植烤烟", "amount": "5000.00",
+          "term": 12}),
+    ],
+    ("GET", "/api/v1/applications"): [("GET", "/api/v1/applications", HH_VIEW, 200, 403)],
+    ("GET", "/api/v1/applications/{application_id}"): [
+        ("GET", "/api/v1/applications/{application}", HH_VIEW, 200, 403),
+        ("GET", "/api/v1/applications/{application_sibling}", HH_VIEW - {"village_cadre"}, 200, SIBLING),
+    ],
+    ("POST", "/api/v1/applications/{application_id}/review"): [
+        # a rejection with reasons: every role that takes some step may reject the one waiting for it
+        ("POST", "/api/v1/applications/{application2}/review", {"village_cadre", "loan_officer"}, 200,
+         {**{r: 403 for r in REVIEW}, "*": 403}, {"approve": False, "reason": "项目不具备条件"}),
+    ],
+    ("POST", "/api/v1/applications/{application_id}/objections"): [
+        ("POST", "/api/v1/applications/{application}/objections", OBJECT, 409, 403, {"text": "该户实际已外出务工"}),
+    ],
+})
 PUBLIC_API = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
 
 
@@ -275,7 +317,31 @@ def ids(world, tmp_path) -> dict:
     hh, hh_out, batch = _households(world, tmp_path)
     return {"token": issue(), "token2": issue(), "subject": subject.pk, "role_a": a.pk, "role_b": b.pk,
             "stranger": stranger.pk, "hh": hh, "hh_out": hh_out, "batch": batch, **_ratings(world, tmp_path, hh),
-            **_ledger(world)}
+            **_ledger(world), **_loans(world, hh)}
+
+
+def _loans(world, hh: int) -> dict:
+    """Applications made directly (the household has no rating here): one in the first village,
+    one to be rejected through the API, one in the sibling village; a notice and an objection."""
+    import datetime as dt
+
+    from fupin.households.models import Household
+    from fupin.loans.models import Application, Notice, Objection
+
+    first = Household.objects.get(pk=hh)
+    sibling = Household.objects.filter(village_id=world.sibling_village).first()
+
+    def make(household, **kw):
+        return Application.objects.create(household=household, village_code=household.village_id, product="subsidy",
+                                          product_version="2026.1", purpose="crops", project="种植", amount=500_000,
+                                          term=12, created_by=world.user("loan_officer"), **kw)
+
+    notice = Notice.objects.create(village_id=world.village, start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 7))
+    app = make(first, notice=notice)
+    objection = Objection.objects.create(application=app, village_code=world.village, text="异议",
+                                         filed_by=world.user("village_cadre"))
+    return {"application": app.pk, "application2": make(first).pk, "application_sibling": make(sibling).pk,
+            "notice": notice.pk, "objection": objection.pk, "hh_int": hh}
 
 
 def _ledger(world) -> dict:

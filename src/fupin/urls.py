@@ -9,6 +9,7 @@ from fupin.audit import views as audit
 from fupin.divisions import views as divisions
 from fupin.households import views as households
 from fupin.ledger import views as ledger
+from fupin.loans import views as loans
 from fupin.ratings import views as ratings
 from fupin.web import views
 
@@ -59,6 +60,17 @@ urlpatterns = [
     path("ratings/reputation/", ratings.reputation_list, name="reputation_list"),
     path("ratings/rules/", ratings.rules_list, name="rules_list"),
     path("ratings/reputation/<int:pk>/withdraw/", ratings.reputation_withdraw, name="reputation_withdraw"),
+    path("households/<int:pk>/apply/", loans.application_new, name="application_new"),
+    path("loans/applications/", loans.application_list, name="application_list"),
+    path("loans/applications/<int:pk>/", loans.application_detail, name="application_detail"),
+    path("loans/applications/<int:pk>/review/", loans.application_review, name="application_review"),
+    path("loans/applications/<int:pk>/objections/", loans.objection_file, name="objection_file"),
+    path("loans/objections/<int:pk>/resolve/", loans.objection_resolve, name="objection_resolve"),
+    path("loans/notices/", loans.notice_list, name="notice_list"),
+    path("loans/notices/publish/", loans.notice_publish, name="notice_publish"),
+    path("loans/notices/<int:pk>/notice.pdf", loans.notice_pdf, name="notice_pdf"),
+    path("loans/quotas/", loans.quota_list, name="quota_list"),
+    path("loans/quotas/set/", loans.quota_set, name="quota_set"),
     path("ledger/", ledger.trial_balance, name="ledger_trial_balance"),
     path("ledger/accounts/", ledger.accounts, name="ledger_accounts"),
     path("ledger/accounts/<str:code>/", ledger.statement, name="ledger_statement"),

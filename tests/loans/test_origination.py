@@ -175,3 +175,36 @@ def test_a_rejection_needs_reasons_and_ends_the_application(rt, hh):
     app.refresh_from_db()
     assert app.state == "rejected" and app.rejected_reason == "项目不具备条件"
     apply(rt, hh)  # a new application may follow
+
+
+def test_the_pages_from_the_archive_to_the_printed_notice(rt, hh, tmp_path):
+    import subprocess
+
+    c = rt.world.client("loan_officer")
+    assert "申请贷款" in c.get(f"/households/{hh.pk}/").content.decode()
+    refused = c.post(f"/households/{hh.pk}/apply/", {"product": "subsidy", "purpose": "crops", "project": "种",
+                                                      "amount": "60000", "term": "40"})
+    page = refused.content.decode()
+    assert refused.status_code == 422 and "超过授信额度" in page and "请填写项目说明" in page
+    r = c.post(f"/households/{hh.pk}/apply/", {"product": "subsidy", "purpose": "crops", "project": "种植烤烟 5 亩",
+                                                "amount": "8000.00", "term": "36"})
+    app = Application.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/loans/applications/{app.pk}/"
+    assert app.amount == 800_000
+    rt.world.client("village_cadre").post(f"/loans/applications/{app.pk}/review/", {"decision": "approve"})
+    c.post(f"/loans/applications/{app.pk}/review/", {"decision": "approve"})
+    rt.world.client("township_cadre").post(f"/loans/applications/{app.pk}/review/", {"decision": "approve"})
+    app.refresh_from_db()
+    assert app.state == "township_reviewed"
+    inbox = rt.world.client("village_cadre").get("/loans/notices/").content.decode()
+    assert f'value="{app.pk}"' in inbox
+    rt.world.client("village_cadre").post("/loans/notices/publish/", {"application": [app.pk], "start": "2026-11-02",
+                                                                      "days": "7"})
+    app.refresh_from_db()
+    assert app.state == "in_notice" and app.notice.end == dt.date(2026, 11, 8)
+    pdf = c.get(f"/loans/notices/{app.notice_id}/notice.pdf").content
+    (tmp_path / "n.pdf").write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(tmp_path / "n.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    assert "扶贫小额信贷申请公示" in text and "2026年11月8日" in text and "8000.00" in text
+    detail = rt.world.client("poverty_office").get(f"/loans/applications/{app.pk}/").content.decode()
+    assert "公示中" in detail and "提出异议" in detail

@@ -20,7 +20,7 @@ from fupin.accounts.services import role_assign
 from fupin.divisions.models import Branch, Division
 from fupin.divisions.services import branch_create, divisions_bulk_create
 
-from . import ratings, registry
+from . import loans, ratings, registry
 from .names import township_names, village_names
 
 PROVINCE = ("520000000000", "贵州省")
@@ -140,4 +140,5 @@ def build(
             n = registry.build(villages=result.villages, households=households, seed=seed, today=today, progress=say)
             say(f"农户档案：{n} 户")
             ratings.build(villages=result.villages, county=COUNTY[0], seed=seed, today=today, progress=say)
+            loans.build(villages=result.villages, townships=result.townships, seed=seed, today=today, progress=say)
     return result

@@ -32,6 +32,7 @@ from fupin.ratings.models import (
     ScoreSheet,
     Seat,
 )
+from fupin.ratings.rules import PRESET as PRESET_RULES
 
 from .people import make_name
 
@@ -93,6 +94,11 @@ def build(*, villages: list[str], county: str, seed: int, today: dt.date, progre
     say = progress or (lambda msg: None)
     rng = random.Random(seed * 104729 + 5)
     services.scorecard_install_presets(acting_user=None, county_code=county)
+    # R-ELG-5: the 2014 rules (篇3's 2 500 yuan line) stay as version 1; since 2021 the county lends
+    # to households under the monitoring line against a return to poverty (防止返贫监测线)
+    services.ruleset_create(acting_user=User.objects.get(username="fupinban"), county_code=county,
+                            definition={**PRESET_RULES, "income_line": "8000"}, effective=dt.date(2021, 1, 1),
+                            name="脱贫人口小额信贷准入规则")
     sc = Scorecard.objects.get(division_id=county, code="p2", state=Scorecard.State.PUBLISHED)
     card = sc.card
     members = _members(villages, villages[0], rng, make_password(None))

@@ -1,0 +1,64 @@
+"""The demo county's applications in every state of the review chain (R-APP-2) in the first
+village, a running public notice with an objection, and this year's township quotas (R-APP-4),
+so that every origination page has something to show. Loans themselves join with disbursement."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from fupin.accounts.models import User
+from fupin.loans import services
+from fupin.ratings.selectors import unborrowed
+
+PLAN = ["submitted", "submitted", "village_reviewed", "township_reviewed", "township_reviewed",
+        "in_notice", "in_notice", "in_notice", "county_approved", "county_approved", "approved"]
+PROJECTS = [("livestock", "养殖肉牛 3 头"), ("crops", "种植烤烟 8 亩"), ("crops", "种植辣椒 5 亩"), ("livestock", "养猪 10 头"),
+            ("small_business", "村口开小卖部"), ("transport", "购买农用运输车"), ("tourism", "农家乐改造"),
+            ("ecommerce", "电商销售土特产"), ("processing", "茶叶加工"), ("livestock", "养羊 20 只"), ("crops", "种植中药材")]
+
+
+def build(*, villages: list[str], townships: list[str], seed: int, today: dt.date, progress=None) -> int:
+    rng = random.Random(seed * 31337 + 9)
+    u = {x.username: x for x in User.objects.filter(username__in=["cungan", "xindai", "xiangzhen", "fupinban", "zhuren"])}
+    for t in townships:
+        services.quota_set(acting_user=u["fupinban"], township_code=t, year=today.year,
+                           amount=rng.choice([300, 400, 500]) * 1_000_000, households=None,
+                           deadline=dt.date(today.year, 12, 31))
+    candidates = [hh for hh, line in unborrowed(u["fupinban"], village=villages[0], on=today) if line.amount >= 4000]
+    made = 0
+    notice_apps = []
+    for (purpose, project), target, hh in zip(PROJECTS, PLAN, candidates, strict=False):
+        line = hh.credit.amount
+        amount = int(min(line, rng.choice([4000, 5000, 6000, 8000, 10000]))) * 100
+        app = services.application_create(acting_user=u["xindai"], household=hh, product="subsidy", purpose=purpose,
+                                          project=project, amount=amount, term=rng.choice([12, 24, 36]))
+        made += 1
+        if target == "submitted":
+            continue
+        services.application_review(acting_user=u["cungan"], application=app, approve=True)
+        services.application_review(acting_user=u["xindai"], application=app, approve=True, reason="已入户核实")
+        if target == "village_reviewed":
+            continue
+        services.application_review(acting_user=u["xiangzhen"], application=app, approve=True)
+        if target == "township_reviewed":
+            continue
+        notice_apps.append((app, target))
+    # a notice that ended yesterday for those already further on, one running for the rest
+    done = [a for a, t in notice_apps if t != "in_notice"]
+    running = [a for a, t in notice_apps if t == "in_notice"]
+    if done:
+        services.notice_publish(acting_user=u["cungan"], village_code=villages[0], applications=done,
+                                start=today - dt.timedelta(days=8))
+        for a, t in notice_apps:
+            if t in ("county_approved", "approved"):
+                services.application_review(acting_user=u["fupinban"], application=a, approve=True)
+            if t == "approved":
+                services.application_review(acting_user=u["zhuren"], application=a, approve=True)
+    if running:
+        services.notice_publish(acting_user=u["cungan"], village_code=villages[0], applications=running,
+                                start=today - dt.timedelta(days=3))
+        services.objection_file(acting_user=u["xiangzhen"], application=running[0], text="群众反映该户常年在外务工，项目存疑")
+    if progress:
+        progress(f"贷款申请：{made} 笔（审查链各环节），{len(townships)} 个乡镇的年度额度")
+    return made

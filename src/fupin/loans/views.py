@@ -1,0 +1,195 @@
+"""Origination pages: the applications inbox, a new application from the household archive,
+one application with its chain, public notices (with the printable list) and quotas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from fupin.accounts import access
+from fupin.core.errors import DomainError, ValidationFailed
+from fupin.core.money import from_fen, money, to_fen
+from fupin.core.origination import PURPOSES, STATES, STEP_LABELS, approver_role
+from fupin.core.products import PRESETS
+from fupin.divisions.models import Division
+from fupin.households.models import Household
+from fupin.loans import exports, selectors, services
+from fupin.loans.models import Notice, Objection, Quota
+from fupin.web.decorators import requires
+from fupin.web.responses import act, pdf_inline
+
+PRODUCTS = [(code, p.name) for code, p in PRESETS.items() if code != "custom"]
+
+
+@requires("application.view")
+def application_list(request):
+    state = request.GET.get("state", "")
+    state = state if state in STATES else ""
+    mine = request.GET.get("mine") == "1"
+    qs = selectors.awaiting(request.user) if mine else selectors.applications_visible(request.user, state=state)
+    page = Paginator(qs.prefetch_related(_heads()), 50).get_page(request.GET.get("page"))
+    return render(request, "loans/applications.html", {
+        "page": page, "state": state, "states": list(STATES.items()), "mine": mine,
+        "query": urlencode({k: v for k, v in (("state", state), ("mine", "1" if mine else "")) if v}),
+        "may_publish": access.may(request.user, "notice.publish"),
+    })
+
+
+def _heads():
+    from fupin.ratings.selectors import heads
+
+    return heads("household__members")
+
+
+@requires("application.create")
+def application_new(request, pk: int):
+    hh = access.get_visible(request.user, Household.objects.select_related("village"), "application.create", pk=pk)
+    f = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            app = services.application_create(
+                acting_user=request.user, household=hh, product=f.get("product", ""), purpose=f.get("purpose", ""),
+                project=f.get("project", ""), amount=to_fen(money(f.get("amount", ""), field="申请金额")),
+                term=_int(f.get("term")))
+        except DomainError as e:
+            problems = [p.get("message", "") for p in e.details] if isinstance(e.details, list) else []
+            return render(request, "loans/application_new.html", {"hh": hh, "f": f, "error": e.message,
+                                                                  "problems": problems, **_choices()}, status=422)
+        messages.success(request, "申请已提交，等待村委会与银行联合审查")
+        return redirect("application_detail", pk=app.pk)
+    return render(request, "loans/application_new.html", {"hh": hh, "f": f, **_choices()})
+
+
+def _choices() -> dict:
+    return {"products": PRODUCTS, "purposes": list(PURPOSES.items())}
+
+
+def _int(v) -> int:
+    try:
+        return max(0, min(int(v), 10_000))
+    except (TypeError, ValueError):
+        return 0
+
+
+@requires("application.view")
+def application_detail(request, pk: int):
+    app = selectors.application_get(request.user, pk)
+    return render(request, "loans/application.html", {
+        "app": app, "amount": from_fen(app.amount), "steps": app.steps.select_related("actor"),
+        "objections": app.objections.select_related("filed_by", "resolved_by"),
+        "state_label": STATES.get(app.state, app.state), "step_labels": STEP_LABELS,
+        "approver": approver_role(app.amount), "product": PRESETS.get(app.product),
+        "purpose": PURPOSES.get(app.purpose, app.purpose),
+        "may_review": access.may(request.user, "application.review", app) and app.state not in (
+            "township_reviewed", "approved", "contracted", "disbursed", "rejected"),
+        "may_object": access.may(request.user, "objection.file", app) and app.state == "in_notice",
+        "may_resolve": access.may(request.user, "objection.resolve", app),
+    })
+
+
+@require_POST
+@requires("application.review")
+def application_review(request, pk: int):
+    app = selectors.application_get(request.user, pk)
+    approve = request.POST.get("decision") == "approve"
+    return act(request, lambda: services.application_review(acting_user=request.user, application=app, approve=approve,
+                                                           reason=request.POST.get("reason", "")),
+               "已办理" if approve else "已否决", "application_detail", pk=app.pk)
+
+
+@require_POST
+@requires("objection.file")
+def objection_file(request, pk: int):
+    app = selectors.application_get(request.user, pk)
+    return act(request, lambda: services.objection_file(acting_user=request.user, application=app,
+                                                       text=request.POST.get("text", "")),
+               "异议已登记，处理前不能审批", "application_detail", pk=app.pk)
+
+
+@require_POST
+@requires("objection.resolve")
+def objection_resolve(request, pk: int):
+    o = access.get_visible(request.user, Objection, "objection.resolve", pk=pk)
+    return act(request, lambda: services.objection_resolve(acting_user=request.user, objection=o,
+                                                          upheld=request.POST.get("upheld") == "1",
+                                                          decision=request.POST.get("decision", "")),
+               "异议已处理", "application_detail", pk=o.application_id)
+
+
+@requires("application.view")
+def notice_list(request):
+    notices = access.visible(request.user, Notice, "application.view").select_related("village")[:200]
+    ready = []
+    if access.may(request.user, "notice.publish"):
+        ready = selectors.applications_visible(request.user, state="township_reviewed").prefetch_related(_heads())[:500]
+    return render(request, "loans/notices.html", {"notices": notices, "ready": ready, "today": timezone.localdate()})
+
+
+@require_POST
+@requires("notice.publish")
+def notice_publish(request):
+    ids = [_int(x) for x in request.POST.getlist("application")]
+    apps = list(selectors.applications_visible(request.user, state="township_reviewed").filter(pk__in=ids))
+    villages = {a.village_code for a in apps}
+
+    def run():
+        if len(villages) != 1:
+            raise ValidationFailed("请选择同一个村的待公示申请", code="notice_village")
+        try:
+            start = dt.date.fromisoformat(request.POST.get("start", ""))
+        except ValueError:
+            start = timezone.localdate()
+        services.notice_publish(acting_user=request.user, village_code=villages.pop(), applications=apps, start=start,
+                                days=_int(request.POST.get("days")) or 7)
+
+    return act(request, run, "公示已发布，请打印张贴在村务公开栏", "notice_list")
+
+
+@requires("application.view")
+def notice_pdf(request, pk: int):
+    notice = selectors.notice_get(request.user, pk)
+    return pdf_inline(exports.notice_pdf(notice), f"公示-{notice.village.name}-{notice.start:%Y%m%d}.pdf")
+
+
+@requires("application.view")
+def quota_list(request):
+    year = _int(request.GET.get("year")) or timezone.localdate().year
+    towns = access.visible(request.user, Division.objects.filter(level=4), "application.view").order_by("code")
+    quotas = {q.township_id: q for q in Quota.objects.filter(township__in=towns, year=year)}
+    rows = []
+    for t in towns[:200]:
+        used = services.quota_usage(t.code, year)
+        q = quotas.get(t.code)
+        rows.append({"town": t, "quota": q, "used": from_fen(used["amount"]), "households": used["households"],
+                     "lead": from_fen(used["lead"]),
+                     "pct": round(100 * used["amount"] / q.amount, 1) if q and q.amount else None})
+    return render(request, "loans/quotas.html", {"rows": rows, "year": year,
+                                                 "may_manage": access.may(request.user, "quota.manage")})
+
+
+@require_POST
+@requires("quota.manage")
+def quota_set(request):
+    f = request.POST
+
+    def run():
+        amount = f.get("amount", "").strip()
+        households = f.get("households", "").strip()
+        deadline = f.get("deadline", "").strip()
+        try:
+            d = dt.date.fromisoformat(deadline) if deadline else None
+        except ValueError:
+            raise ValidationFailed("截止日期格式应为 YYYY-MM-DD", code="quota_invalid") from None
+        services.quota_set(acting_user=request.user, township_code=f.get("township", "")[:12],
+                           year=_int(f.get("year")) or timezone.localdate().year,
+                           amount=to_fen(money(amount, field="额度")) if amount else None,
+                           households=_int(households) if households else None, deadline=d)
+
+    return act(request, run, "额度已保存", "quota_list")
+
