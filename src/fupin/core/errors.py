@@ -107,3 +107,12 @@ def details_of(error: Exception) -> Mapping[str, Any]:
     if isinstance(error, DomainError):
         return error.as_dict()
     return {"code": "internal_error", "message": "系统内部错误，请联系管理员", "details": None}
+
+
+def reason_required(text: str, what: str = "原因", *, at_least: int = 4, at_most: int = 300) -> str:
+    """The stripped text of a reason a decision must give (a rejection, a withdrawal, a
+    reversal); refused in Chinese when shorter than ``at_least`` characters."""
+    text = (text or "").strip()
+    if len(text) < at_least:
+        raise ValidationFailed(f"请写明{what}（至少 {at_least} 个字）", code="reason_required")
+    return text[:at_most]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.core import ledger as core
-from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
+from fupin.core.errors import Conflict, NotPermitted, ValidationFailed, reason_required
 from fupin.ledger.models import Account, JournalEntry, Posting
 
 
@@ -41,8 +41,7 @@ def entry_post(*, acting_user, date: dt.date, memo: str, division_code: str, pos
 def entry_reverse(*, acting_user, entry: JournalEntry, reason: str, on: dt.date | None = None) -> JournalEntry:
     """Undo a posted entry with a reversing entry, made by a second person (DOMAIN §14)."""
     access.require(acting_user, "ledger.reverse", entry)
-    if len(reason.strip()) < 4:
-        raise ValidationFailed("请写明冲正原因（至少 4 个字）", code="reason_required")
+    reason = reason_required(reason, "冲正原因")
     if entry.created_by_id is not None and entry.created_by_id == acting_user.pk:
         raise NotPermitted("冲正须由记账人以外的另一人操作", code="maker_checker")
     if entry.reverses_id is not None:
@@ -51,7 +50,7 @@ def entry_reverse(*, acting_user, entry: JournalEntry, reason: str, on: dt.date 
         raise Conflict("该分录已经冲正", code="entry_reversed")
     postings = tuple(core.Posting(p.account_id, p.debit, p.credit, p.loan_id, p.memo) for p in entry.postings.all())
     undo = core.reversal(core.Entry(entry.date, entry.memo, postings), on or timezone.localdate(),
-                         f"冲正 #{entry.pk}：{reason.strip()}")
+                         f"冲正 #{entry.pk}：{reason}")
     return entry_post(acting_user=acting_user, date=undo.date, memo=undo.memo, division_code=entry.division_code,
                       postings=undo.postings, source=f"reversal:{entry.pk}", book=entry.book, reverses=entry)
 

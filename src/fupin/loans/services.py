@@ -14,7 +14,7 @@ from django.utils import timezone
 from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.core import origination as core
-from fupin.core.errors import Conflict, NotPermitted, Problem, ValidationFailed
+from fupin.core.errors import Conflict, NotPermitted, Problem, ValidationFailed, reason_required
 from fupin.core.money import fmt, to_fen
 from fupin.core.products import preset
 from fupin.households.models import Household
@@ -82,8 +82,8 @@ def application_review(*, acting_user, application: Application, approve: bool, 
     """Take the step the application is waiting for (R-APP-2, R-APP-3), or reject it with
     reasons. The notice is published per village (:func:`notice_publish`)."""
     access.require(acting_user, "application.review", application)
-    if not approve and len(reason.strip()) < 4:
-        raise ValidationFailed("否决必须写明原因（至少 4 个字）", code="reason_required")
+    if not approve:
+        reason = reason_required(reason, "否决原因")
     with transaction.atomic():
         app = Application.objects.select_for_update().get(pk=application.pk)
         code, state = app.village_code, app.state
@@ -203,8 +203,7 @@ def objection_resolve(*, acting_user, objection: Objection, upheld: bool, decisi
     access.require(acting_user, "objection.resolve", objection)
     if objection.resolved_at:
         raise Conflict("该异议已处理", code="objection_resolved")
-    if len(decision.strip()) < 4:
-        raise ValidationFailed("请写明处理决定（至少 4 个字）", code="reason_required")
+    decision = reason_required(decision, "处理决定")
     with transaction.atomic():
         objection.resolved_by, objection.resolved_at = acting_user, timezone.now()
         objection.upheld, objection.decision = upheld, decision.strip()[:300]

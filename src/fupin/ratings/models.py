@@ -260,7 +260,18 @@ class GradeChange(models.Model):
         return f"{self.before_grade}→{self.after_grade}"
 
 
-class Exclusion(models.Model):
+class Withdrawable(models.Model):
+    """A recorded fact or published entry that is withdrawn with a reason, never deleted."""
+
+    withdrawn_on = models.DateField("撤销日期", null=True, blank=True)
+    withdrawn_by = _user()
+    withdraw_reason = models.CharField("撤销理由", max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Exclusion(Withdrawable):
     """A recorded exclusion fact (R-ELG-2, R-ELG-2a): what, who, why, since when."""
 
     household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="exclusions")
@@ -269,9 +280,6 @@ class Exclusion(models.Model):
     reason = models.CharField("事实与依据", max_length=300)
     recorded_by = _user(null=False)
     recorded_on = models.DateField("记录日期")
-    withdrawn_on = models.DateField("撤销日期", null=True, blank=True)
-    withdrawn_by = _user()
-    withdraw_reason = models.CharField("撤销理由", max_length=300, blank=True)
 
     SCOPE_FIELD = "village_code"
 
@@ -327,7 +335,7 @@ class Designation(models.Model):
         return f"{self.division_id} {self.year}"
 
 
-class Reputation(models.Model):
+class Reputation(Withdrawable):
     """An entry of the public reputation lists (守信典范/失信典型, R-RAT-6): published only with a
     recorded decision, and reversible."""
 
@@ -342,9 +350,6 @@ class Reputation(models.Model):
     decision = models.CharField("决定（会议、文号）", max_length=200)
     decided_by = _user(null=False)
     published_on = models.DateField("公示日期")
-    withdrawn_on = models.DateField("撤回日期", null=True, blank=True)
-    withdrawn_by = _user()
-    withdraw_reason = models.CharField("撤回理由", max_length=300, blank=True)
 
     SCOPE_FIELD = "village_code"
 

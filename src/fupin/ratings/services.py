@@ -17,7 +17,7 @@ from fupin.audit.services import audit_record
 from fupin.core import rating as core
 from fupin.core.calendar import add_months
 from fupin.core.eligibility import EXCLUSIONS
-from fupin.core.errors import Conflict, NotPermitted, ProblemList, ValidationFailed
+from fupin.core.errors import Conflict, NotPermitted, ProblemList, ValidationFailed, reason_required
 from fupin.core.idcard import age_on
 from fupin.divisions.models import Division
 from fupin.households.models import Household, Labour, Person
@@ -391,9 +391,7 @@ def round_decide(*, acting_user, rnd: RatingRound, approve: bool, reason: str = 
             raise Conflict(f"当前状态为“{r.get_state_display()}”，不能审核", code="round_state")
         access.require(acting_user, action, code=r.village_id)
         if not approve:
-            if not reason.strip():
-                raise ValidationFailed("退回必须写明原因", code="reason_required")
-            r.state, r.returned_reason = RatingRound.State.RETURNED, reason.strip()[:200]
+            r.state, r.returned_reason = RatingRound.State.RETURNED, reason_required(reason, "退回原因", at_most=200)
             r.ratings.update(state=Rating.State.RETURNED)
         else:
             r.state = to
@@ -481,7 +479,7 @@ def exclusion_record(*, acting_user, household: Household, code: str, reason: st
     if code not in EXCLUSIONS:
         problems.add(f"不予授信情形“{code}”不存在", field="code", value=code)
     if len(reason.strip()) < 4:
-        problems.add("请写明事实与依据（至少 4 个字）", field="reason")
+        problems.add("请写明事实与依据（至少 4 个字）", field="reason")  # listed with the other problems
     problems.raise_if_any("记录有误", code="exclusion_invalid")
     with transaction.atomic():
         e = Exclusion.objects.create(household=household, village_code=household.village_id, code=code,
@@ -492,18 +490,23 @@ def exclusion_record(*, acting_user, household: Household, code: str, reason: st
     return e
 
 
-def exclusion_withdraw(*, acting_user, exclusion: Exclusion, reason: str) -> Exclusion:
-    access.require(acting_user, "exclusion.record", exclusion)
-    if exclusion.withdrawn_on:
-        raise Conflict("该记录已撤销", code="exclusion_withdrawn")
-    if len(reason.strip()) < 4:
-        raise ValidationFailed("请写明撤销理由（至少 4 个字）", code="reason_required")
+def _withdraw(acting_user, obj, action: str, reason: str, done: str):
+    """Withdraw a recorded fact or a published entry with its reason (both are reversible,
+    none is deleted): ``obj`` has withdrawn_on, withdrawn_by and withdraw_reason."""
+    access.require(acting_user, action, obj)
+    if obj.withdrawn_on:
+        raise Conflict(done, code="already_withdrawn")
+    obj.withdraw_reason = reason_required(reason, "撤销（撤回）理由")
     with transaction.atomic():
-        exclusion.withdrawn_on, exclusion.withdrawn_by, exclusion.withdraw_reason = today(), acting_user, reason.strip()[:300]
-        exclusion.save(update_fields=["withdrawn_on", "withdrawn_by", "withdraw_reason"])
-        audit_record(actor=acting_user, action="exclusion.withdraw", obj=exclusion, division_code=exclusion.village_code,
-                     after={"reason": exclusion.withdraw_reason})
-    return exclusion
+        obj.withdrawn_on, obj.withdrawn_by = today(), acting_user
+        obj.save(update_fields=["withdrawn_on", "withdrawn_by", "withdraw_reason"])
+        audit_record(actor=acting_user, action=f"{type(obj).__name__.lower()}.withdraw", obj=obj,
+                     division_code=obj.village_code, after={"reason": obj.withdraw_reason})
+    return obj
+
+
+def exclusion_withdraw(*, acting_user, exclusion: Exclusion, reason: str) -> Exclusion:
+    return _withdraw(acting_user, exclusion, "exclusion.record", reason, "该记录已撤销")
 
 
 # --- credit villages (R-RAT-5) and reputation lists (R-RAT-6) ------------------------------------
@@ -559,14 +562,4 @@ def reputation_publish(*, acting_user, household: Household, kind: str, reason: 
 
 
 def reputation_withdraw(*, acting_user, entry: Reputation, reason: str) -> Reputation:
-    access.require(acting_user, "reputation.publish", entry)
-    if entry.withdrawn_on:
-        raise Conflict("该公示已撤回", code="reputation_withdrawn")
-    if len(reason.strip()) < 4:
-        raise ValidationFailed("请写明撤回理由（至少 4 个字）", code="reason_required")
-    with transaction.atomic():
-        entry.withdrawn_on, entry.withdrawn_by, entry.withdraw_reason = today(), acting_user, reason.strip()[:300]
-        entry.save(update_fields=["withdrawn_on", "withdrawn_by", "withdraw_reason"])
-        audit_record(actor=acting_user, action="reputation.withdraw", obj=entry, division_code=entry.village_code,
-                     after={"reason": entry.withdraw_reason})
-    return entry
+    return _withdraw(acting_user, entry, "reputation.publish", reason, "该公示已撤回")
