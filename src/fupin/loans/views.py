@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
+from fupin.accounts.roles import ROLES
 from fupin.core.errors import DomainError, ValidationFailed
 from fupin.core.money import from_fen, money, to_fen
 from fupin.core.origination import PURPOSES, STATES, STEP_LABELS, approver_role
@@ -24,7 +25,8 @@ from fupin.loans.models import Notice, Objection, Quota
 from fupin.web.decorators import requires
 from fupin.web.responses import act, pdf_inline
 
-PRODUCTS = [(code, p.name) for code, p in PRESETS.items() if code != "custom"]
+# 脱贫人口小额信贷 first: the programme most applications are for
+PRODUCTS = sorted(((code, p.name) for code, p in PRESETS.items() if code != "custom"), key=lambda x: x[0] != "subsidy")
 
 
 @requires("application.view")
@@ -80,8 +82,11 @@ def _int(v) -> int:
 @requires("application.view")
 def application_detail(request, pk: int):
     app = selectors.application_get(request.user, pk)
+    steps = list(app.steps.select_related("actor"))
+    for s in steps:
+        s.role_label = ROLES[s.role].label if s.role in ROLES else s.role
     return render(request, "loans/application.html", {
-        "app": app, "amount": from_fen(app.amount), "steps": app.steps.select_related("actor"),
+        "app": app, "amount": from_fen(app.amount), "steps": steps,
         "objections": app.objections.select_related("filed_by", "resolved_by"),
         "state_label": STATES.get(app.state, app.state), "step_labels": STEP_LABELS,
         "approver": approver_role(app.amount), "product": PRESETS.get(app.product),

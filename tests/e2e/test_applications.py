@@ -1,0 +1,79 @@
+"""Journey (origination, as far as it goes so far): a loan officer applies from a household's
+archive, the village cadre and the officer review jointly, the township reviews, the village
+cadre publishes the notice, and the county sees it running with its printable list."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.test_registry import shot
+from tests.e2e.test_roles import login
+
+pytestmark = pytest.mark.e2e
+
+
+def test_apply_review_and_publish_the_notice(live_world, page, watch, output_path):
+    import datetime as dt
+
+    from fupin.accounts.models import User
+    from fupin.loans.models import Application
+    from fupin.ratings.selectors import unborrowed
+
+    demo, base = live_world
+    office = User.objects.get(username="fupinban")
+    busy = set(Application.objects.values_list("household_id", flat=True))
+    hh = next(h for h, line in unborrowed(office, village=demo.villages[0], on=dt.date.today())
+              if h.pk not in busy and line.amount >= 3000)
+
+    def as_user(username, width=1280):
+        page.context.clear_cookies()
+        page.set_viewport_size({"width": width, "height": 900})
+        login(page, base, username)
+
+    as_user("xindai", 390)
+    page.goto(f"{base}/households/{hh.pk}/")
+    page.click("text=申请贷款")
+    page.select_option("select[name=product]", value="subsidy")
+    page.select_option("select[name=purpose]", value="livestock")
+    page.fill("input[name=project]", "养殖肉牛 2 头")
+    page.fill("input[name=amount]", "50000")  # above the line: every reason is shown
+    page.fill("input[name=term]", "36")
+    page.click("text=提交申请")
+    page.wait_for_selector("text=申请不符合条件")
+    assert "超过授信额度" in page.content()
+    shot(page, output_path, "a0-refused-phone")
+    page.fill("input[name=amount]", "3000")
+    page.click("text=提交申请")
+    page.wait_for_selector("text=等待村委会与银行联合审查")
+    app = Application.objects.get(household=hh)
+    page.click("button[value=approve]")
+    page.wait_for_selector("text=已办理")
+    shot(page, output_path, "a1-bank-half-phone")
+
+    as_user("cungan", 390)
+    page.goto(f"{base}/loans/applications/{app.pk}/")
+    page.click("button[value=approve]")
+    page.wait_for_selector("text=村级已审查")
+    as_user("xiangzhen")
+    page.goto(f"{base}/loans/applications/?mine=1")
+    page.click(f"text=#{app.pk}")
+    page.click("button[value=approve]")
+    page.wait_for_selector("text=乡镇已审核")
+    as_user("cungan")
+    page.goto(f"{base}/loans/notices/")
+    for box in page.query_selector_all("input[name=application]"):
+        if box.get_attribute("value") != str(app.pk):
+            box.uncheck()
+    page.click("text=发布公示")
+    page.wait_for_selector("text=公示已发布")
+    shot(page, output_path, "a2-notice-published")
+    as_user("fupinban")
+    page.goto(f"{base}/loans/applications/{app.pk}/")
+    assert "公示中" in page.content()
+    page.click("button[value=approve]")  # during the notice: refused with the reason
+    page.wait_for_selector("text=公示期未满")
+    shot(page, output_path, "a3-county-waits-for-the-notice")
+    app.refresh_from_db()
+    assert app.state == "in_notice"
+    # the refused application answers 422 on purpose; nothing else may go wrong
+    assert [p for p in watch.problems if "HTTP 4" not in p and "422" not in p] == []
