@@ -123,6 +123,11 @@ PAGES = {
     "application_review": [("POST", "/loans/applications/{application}/review/", REVIEW, 302, 403)],
     "objection_file": [("POST", "/loans/applications/{application}/objections/", OBJECT, 302, 403)],
     "objection_resolve": [("POST", "/loans/objections/{objection}/resolve/", OFFICE, 302, 403)],
+    "loan_contract": [("POST", "/loans/applications/{application}/contract/", {"loan_officer"}, 302, 403)],
+    # the loan is in the sibling village: out of the first village's cadre's scope
+    "loan_detail": [("GET", "/loans/{loan}/", HH_VIEW - {"village_cadre"}, 200, SIBLING)],
+    "loan_contract_pdf": [("GET", "/loans/{loan}/contract.pdf", HH_VIEW - {"village_cadre"}, 200, SIBLING)],
+    "loan_disburse": [("POST", "/loans/{loan}/disburse/", {"loan_officer", "branch_director"}, 302, 403)],
     "notice_list": [("GET", "/loans/notices/", HH_VIEW, 200, 403)],
     "notice_publish": [("POST", "/loans/notices/publish/", {"village_cadre"}, 302, 403)],
     "notice_pdf": [("GET", "/loans/notices/{notice}/notice.pdf", HH_VIEW, 200, 403)],
@@ -242,6 +247,14 @@ API.update({
         ("POST", "/api/v1/applications/{application2}/review", {"village_cadre", "loan_officer"}, 200,
          {**{r: 403 for r in REVIEW}, "*": 403}, {"approve": False, "reason": "项目不具备条件"}),
     ],
+    ("POST", "/api/v1/applications/{application_id}/contract"): [
+        ("POST", "/api/v1/applications/{application}/contract", {"loan_officer"}, 409, 403),  # not approved yet
+    ],
+    ("GET", "/api/v1/loans/{loan_id}"): [("GET", "/api/v1/loans/{loan}", HH_VIEW - {"village_cadre"}, 200, SIBLING)],
+    ("POST", "/api/v1/loans/{loan_id}/disbursement"): [
+        # the contract's disbursement date has passed: refused with the reason
+        ("POST", "/api/v1/loans/{loan}/disbursement", {"loan_officer", "branch_director"}, 409, SIBLING),
+    ],
     ("POST", "/api/v1/applications/{application_id}/objections"): [
         ("POST", "/api/v1/applications/{application}/objections", OBJECT, 409, 403, {"text": "该户实际已外出务工"}),
     ],
@@ -340,8 +353,20 @@ def _loans(world, hh: int) -> dict:
     app = make(first, notice=notice)
     objection = Objection.objects.create(application=app, village_code=world.village, text="异议",
                                          filed_by=world.user("village_cadre"))
+    from fupin.core.products import preset
+    from fupin.core.schedule.terms import terms_to_dict
+    from fupin.loans.models import Installment, Loan
+
+    start = dt.date.today() - dt.timedelta(days=1)
+    terms = preset("subsidy").terms(principal=500_000, start=start, term=12)
+    contracted = make(sibling, state="contracted")
+    loan = Loan.objects.create(application=contracted, household=sibling, village_code=sibling.village_id,
+                               contract_no="FPMATRIX", product="subsidy", product_version="2026.1", principal=500_000,
+                               terms=terms_to_dict(terms), start=start, maturity=start + dt.timedelta(days=365),
+                               nominal_rate="0.03", apr="0.03", ear="0.0304", contracted_by=world.user("loan_officer"))
+    Installment.objects.create(loan=loan, seq=1, due_date=loan.maturity, principal=500_000, interest=15_000)
     return {"application": app.pk, "application2": make(first).pk, "application_sibling": make(sibling).pk,
-            "notice": notice.pk, "objection": objection.pk, "hh_int": hh}
+            "notice": notice.pk, "objection": objection.pk, "hh_int": hh, "loan": loan.pk}
 
 
 def _ledger(world) -> dict:

@@ -165,3 +165,16 @@ def test_unknown_product_and_bad_terms_are_explained_in_chinese():
     with pytest.raises(ValidationFailed) as e:
         Terms(principal=0, annual_rate=Fraction(1), start=D(2026, 1, 1), term=0, shape="zigzag").check()
     assert {"本金必须大于零", "年利率必须在 [0, 1) 之间", "期限必须为正整数"} <= set(e.value.details)
+
+
+@pytest.mark.parametrize("code", ["group", "seasonal", "subsidy", "annual", "lead"])
+def test_terms_are_stored_exactly_with_the_loan(code):
+    import datetime as dt
+    import json
+
+    from fupin.core.products import preset
+    from fupin.core.schedule.terms import terms_from_dict, terms_to_dict
+
+    p = preset(code)
+    t = p.terms(principal=p.bounds.min_amount * 2, start=dt.date(2026, 11, 27), term=(p.bounds.allowed_terms or (12,))[0])
+    assert terms_from_dict(json.loads(json.dumps(terms_to_dict(t)))) == t

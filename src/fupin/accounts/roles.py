@@ -80,6 +80,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "objection.resolve": frozenset({"poverty_office"}),
     "roster.approve": frozenset({"poverty_office"}),
     "quota.manage": frozenset({"poverty_office"}),
+    "loan.contract": frozenset({"loan_officer"}),
+    "loan.disburse": frozenset({"loan_officer", "branch_director"}),
     # the ledger (R-REP-6)
     "ledger.view": frozenset({"loan_officer", "branch_director", "head_office", "auditor"}),
     "ledger.reverse": frozenset({"branch_director", "head_office"}),

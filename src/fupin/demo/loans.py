@@ -1,6 +1,7 @@
 """The demo county's applications in every state of the review chain (R-APP-2) in the first
 village, a running public notice with an objection, and this year's township quotas (R-APP-4),
-so that every origination page has something to show. Loans themselves join with disbursement."""
+so that every origination page has something to show; three loans contracted and disbursed
+today. Years of loan history join with servicing (issue 7)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ import datetime as dt
 import random
 
 from fupin.accounts.models import User
-from fupin.loans import services
+from fupin.loans import disbursement, services
 from fupin.ratings.selectors import unborrowed
 
 PLAN = ["submitted", "submitted", "village_reviewed", "township_reviewed", "township_reviewed",
-        "in_notice", "in_notice", "in_notice", "county_approved", "county_approved", "approved"]
+        "in_notice", "in_notice", "in_notice", "county_approved", "approved", "disbursed", "disbursed", "disbursed"]
 PROJECTS = [("livestock", "养殖肉牛 3 头"), ("crops", "种植烤烟 8 亩"), ("crops", "种植辣椒 5 亩"), ("livestock", "养猪 10 头"),
             ("small_business", "村口开小卖部"), ("transport", "购买农用运输车"), ("tourism", "农家乐改造"),
-            ("ecommerce", "电商销售土特产"), ("processing", "茶叶加工"), ("livestock", "养羊 20 只"), ("crops", "种植中药材")]
+            ("ecommerce", "电商销售土特产"), ("processing", "茶叶加工"), ("livestock", "养羊 20 只"), ("crops", "种植中药材"),
+            ("livestock", "养鸡 300 只"), ("crops", "种植茶叶 6 亩")]
 
 
 def build(*, villages: list[str], townships: list[str], seed: int, today: dt.date, progress=None) -> int:
@@ -51,10 +53,13 @@ def build(*, villages: list[str], townships: list[str], seed: int, today: dt.dat
         services.notice_publish(acting_user=u["cungan"], village_code=villages[0], applications=done,
                                 start=today - dt.timedelta(days=8))
         for a, t in notice_apps:
-            if t in ("county_approved", "approved"):
+            if t in ("county_approved", "approved", "disbursed"):
                 services.application_review(acting_user=u["fupinban"], application=a, approve=True)
-            if t == "approved":
+            if t in ("approved", "disbursed"):
                 services.application_review(acting_user=u["zhuren"], application=a, approve=True)
+            if t == "disbursed":  # contracted and paid out today, posted on the ledger (R-APP-5, R-REP-6)
+                loan = disbursement.loan_contract(acting_user=u["xindai"], application=a)
+                disbursement.loan_disburse(acting_user=u["xindai"], loan=loan)
     if running:
         services.notice_publish(acting_user=u["cungan"], village_code=villages[0], applications=running,
                                 start=today - dt.timedelta(days=3))

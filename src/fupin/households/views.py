@@ -71,7 +71,7 @@ def _archive(request, pk: int) -> dict:
     ctx["may_reveal"] = access.may(request.user, "pii.reveal", hh)
     ctx["may_exclude"] = access.may(request.user, "exclusion.record", hh)
     ctx["may_publish_reputation"] = access.may(request.user, "reputation.publish", hh)
-    ctx["applications"] = list(hh.applications.order_by("-id")[:20])
+    ctx["applications"] = list(hh.applications.select_related("loan").order_by("-id")[:20])
     ctx["may_apply"] = access.may(request.user, "application.create", hh)
     ctx["exclusion_choices"] = [(k, f"{v[1]}（{v[0]}）") for k, v in EXCLUSIONS.items()]
     ctx["status_history"] = selectors.status_history(ctx["events"])

@@ -122,3 +122,45 @@ def application_review(request, payload: ReviewIn, application_id: int = Id):
 def objection_file(request, payload: ObjectionIn, application_id: int = Id):
     app = selectors.application_get(request.auth, application_id)
     return Status(201, services.objection_file(acting_user=request.auth, application=app, text=payload.text))
+
+
+class LoanOut(Schema):
+    id: int
+    application_id: int
+    household_id: int
+    contract_no: str
+    product: str
+    principal: Decimal
+    start: dt.date
+    maturity: dt.date
+    nominal_rate: Decimal
+    apr: Decimal
+    ear: Decimal
+    state: str
+    disbursement_id: int | None = None
+
+    @staticmethod
+    def resolve_principal(obj) -> Decimal:
+        return from_fen(obj.principal)
+
+
+@router.post("/applications/{application_id}/contract", response=responses(LoanOut, 404, 409, 422, ok_status=201),
+             summary="为已审批的申请生成借款合同（含还款计划、名义利率、APR、EAR）")
+def loan_contract(request, application_id: int = Id):
+    from fupin.loans.disbursement import loan_contract as contract
+
+    app = selectors.application_get(request.auth, application_id)
+    return Status(201, contract(acting_user=request.auth, application=app))
+
+
+@router.get("/loans/{loan_id}", response=responses(LoanOut, 404), summary="一笔贷款")
+def loan_detail(request, loan_id: int = Id):
+    return selectors.loan_get(request.auth, loan_id)
+
+
+@router.post("/loans/{loan_id}/disbursement", response=responses(LoanOut, 404, 409, 422),
+             summary="放款：只在名单与额度内，于合同放款日，记一笔借贷平衡的分录")
+def loan_disburse(request, loan_id: int = Id):
+    from fupin.loans.disbursement import loan_disburse as disburse
+
+    return disburse(acting_user=request.auth, loan=selectors.loan_get(request.auth, loan_id))

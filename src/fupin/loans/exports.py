@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.template.loader import render_to_string
 
 from fupin.core.money import from_fen
@@ -17,4 +19,25 @@ def notice_pdf(notice: Notice) -> bytes:
     rows = [{"app": a, "head": a.household.heads[0] if a.household.heads else None, "amount": from_fen(a.amount),
              "purpose": PURPOSES.get(a.purpose, a.purpose)} for a in apps]
     html = render_to_string("loans/notice_pdf.html", {"notice": notice, "rows": rows})
+    return HTML(string=html).write_pdf()
+
+
+def contract_pdf(loan) -> bytes:
+    """The loan contract in Chinese with the schedule, the nominal rate, the APR and the EAR."""
+    from weasyprint import HTML
+
+    from fupin.core.schedule.terms import FREQUENCIES, SHAPES
+
+    hh = loan.household
+    head = hh.members.filter(is_head=True, left_on__isnull=True).first()
+    terms = loan.terms
+    rows = [{"i": i, "principal": from_fen(i.principal), "interest": from_fen(i.interest), "fees": from_fen(i.fees),
+             "total": from_fen(i.principal + i.interest + i.fees)} for i in loan.installments.all()]
+    html = render_to_string("loans/contract_pdf.html", {
+        "loan": loan, "hh": hh, "head": head, "rows": rows, "principal": from_fen(loan.principal),
+        "upfront_interest": from_fen(loan.upfront_interest), "upfront_fees": from_fen(loan.upfront_fees),
+        "deposit": from_fen(loan.deposit), "purpose": PURPOSES.get(loan.application.purpose, ""),
+        "shape": SHAPES.get(terms["shape"], terms["shape"]), "frequency": FREQUENCIES.get(terms["frequency"], ""),
+        "pct": {k: (getattr(loan, k) * 100).quantize(Decimal("0.0001")) for k in ("nominal_rate", "apr", "ear")},
+    })
     return HTML(string=html).write_pdf()

@@ -132,3 +132,62 @@ class Quota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.township_id} {self.year}"
+
+
+class Loan(models.Model):
+    """A contracted loan: the terms it was made under (exactly, as stored terms), its schedule,
+    its disclosed rates, and the disbursement entry on the ledger (R-APP-5)."""
+
+    class State(models.TextChoices):
+        CONTRACTED = "contracted", "已签合同，待放款"
+        ACTIVE = "active", "正常还款中"
+        CLOSED = "closed", "已结清"
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="loan")
+    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="loans")
+    village_code = models.CharField(max_length=12)
+    contract_no = models.CharField("合同编号", max_length=32, unique=True)
+    product = models.CharField("产品", max_length=16)
+    product_version = models.CharField("产品版本", max_length=16)
+    principal = models.BigIntegerField("本金（分）")
+    terms = models.JSONField("贷款条件")
+    start = models.DateField("放款日")
+    maturity = models.DateField("到期日")
+    nominal_rate = models.DecimalField("名义年利率", max_digits=9, decimal_places=6)
+    apr = models.DecimalField("年化利率（APR）", max_digits=9, decimal_places=6)
+    ear = models.DecimalField("实际年利率（EAR）", max_digits=9, decimal_places=6)
+    upfront_interest = models.BigIntegerField("预收利息（分）", default=0)
+    upfront_fees = models.BigIntegerField("保障金（分）", default=0)
+    deposit = models.BigIntegerField("保证金（分）", default=0)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.CONTRACTED)
+    contracted_by = _user(null=False)
+    contracted_at = models.DateTimeField(auto_now_add=True)
+    disbursed_by = _user()
+    disbursed_at = models.DateTimeField(null=True, blank=True)
+    disbursement = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+")
+
+    SCOPE_FIELD = "village_code"
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(principal__gt=0), name="loan_principal_positive")]
+
+    def __str__(self) -> str:
+        return self.contract_no
+
+
+class Installment(models.Model):
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="installments")
+    seq = models.PositiveSmallIntegerField("期次")
+    due_date = models.DateField("应还日期")
+    principal = models.BigIntegerField("应还本金（分）")
+    interest = models.BigIntegerField("应还利息（分）")
+    fees = models.BigIntegerField("应还费用（分）", default=0)
+
+    class Meta:
+        ordering = ["loan_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["loan", "seq"], name="installment_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id}-{self.seq}"

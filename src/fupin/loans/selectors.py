@@ -38,3 +38,11 @@ def application_get(reader, pk: int) -> Application:
 def notice_get(reader, pk: int) -> Notice:
     return access.get_visible(reader, Notice.objects.select_related("village", "village__parent"), "application.view",
                               pk=pk)
+
+
+def loan_get(reader, pk: int):
+    from fupin.loans.models import Loan
+
+    return access.get_visible(reader, Loan.objects.select_related("household", "household__village", "application",
+                                                                  "disbursement", "contracted_by", "disbursed_by"),
+                              "application.view", pk=pk)

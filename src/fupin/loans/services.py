@@ -143,12 +143,17 @@ def quota_usage(township: str, year: int) -> dict:
     return {"amount": totals["total"] or 0, "lead": totals["lead_total"] or 0, "households": totals["n"] or 0}
 
 
-def _check_quota(app: Application) -> None:
+def _check_quota(app: Application, *, counting_self: bool = False) -> None:
+    """Refuse ``app`` when it does not fit its township's quota this year (R-APP-4);
+    ``counting_self``: the application already counts in the usage (at disbursement)."""
     township = app.village_code[:9] + "000"
     q = Quota.objects.filter(township_id=township, year=today().year).first()
     if q is None:
         return  # no quota set: the county has not limited this township
     used = quota_usage(township, today().year)
+    if counting_self:
+        used["amount"] -= app.amount
+        used["lead"] -= app.amount if app.lead else 0
     problems = core.quota_problems(
         core.Quota(q.amount, q.households, deadline=q.deadline), used_amount=used["amount"],
         used_households=used["households"], used_lead=used["lead"], amount=app.amount, lead=app.lead,

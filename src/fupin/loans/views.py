@@ -20,7 +20,7 @@ from fupin.core.origination import PURPOSES, STATES, STEP_LABELS, approver_role
 from fupin.core.products import PRESETS
 from fupin.divisions.models import Division
 from fupin.households.models import Household
-from fupin.loans import exports, selectors, services
+from fupin.loans import disbursement, exports, selectors, services
 from fupin.loans.models import Notice, Objection, Quota
 from fupin.web.decorators import requires
 from fupin.web.responses import act, pdf_inline
@@ -95,6 +95,8 @@ def application_detail(request, pk: int):
             "township_reviewed", "approved", "contracted", "disbursed", "rejected"),
         "may_object": access.may(request.user, "objection.file", app) and app.state == "in_notice",
         "may_resolve": access.may(request.user, "objection.resolve", app),
+        "may_contract": app.state == "approved" and access.may(request.user, "loan.contract", app),
+        "loan": getattr(app, "loan", None) if app.state in ("contracted", "disbursed") else None,
     })
 
 
@@ -198,3 +200,39 @@ def quota_set(request):
 
     return act(request, run, "额度已保存", "quota_list")
 
+
+
+@require_POST
+@requires("loan.contract")
+def loan_contract(request, pk: int):
+    app = selectors.application_get(request.user, pk)
+    try:
+        loan = disbursement.loan_contract(acting_user=request.user, application=app)
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect("application_detail", pk=app.pk)
+    messages.success(request, f"合同 {loan.contract_no} 已生成，请打印后由借款人签字")
+    return redirect("loan_detail", pk=loan.pk)
+
+
+@requires("application.view")
+def loan_detail(request, pk: int):
+    loan = selectors.loan_get(request.user, pk)
+    return render(request, "loans/loan.html", {
+        "loan": loan, "installments": loan.installments.all(), "principal": from_fen(loan.principal),
+        "may_disburse": loan.state == "contracted" and access.may(request.user, "loan.disburse", loan),
+    })
+
+
+@requires("application.view")
+def loan_contract_pdf(request, pk: int):
+    loan = selectors.loan_get(request.user, pk)
+    return pdf_inline(exports.contract_pdf(loan), f"借款合同-{loan.contract_no}.pdf")
+
+
+@require_POST
+@requires("loan.disburse")
+def loan_disburse(request, pk: int):
+    loan = selectors.loan_get(request.user, pk)
+    return act(request, lambda: disbursement.loan_disburse(acting_user=request.user, loan=loan),
+               "已放款，并已记账", "loan_detail", pk=loan.pk)

@@ -7,7 +7,7 @@ decimal strings people type), dates :class:`datetime.date`. Nothing here rounds.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from fractions import Fraction
 from typing import Literal
 
@@ -108,3 +108,30 @@ class Terms:
             problems.append("到期一次还款频率只适用于 bullet 方式")
         if problems:
             raise ValidationFailed("；".join(problems), code="terms_invalid", details=problems)
+
+
+def terms_to_dict(t: Terms) -> dict[str, object]:
+    """Terms as stored with a loan: fractions as exact strings ("1/2"), dates in ISO form."""
+    out: dict[str, object] = {}
+    for f in fields(t):
+        v = getattr(t, f.name)
+        out[f.name] = str(v) if isinstance(v, Fraction) else v.isoformat() if isinstance(v, dt.date) else v
+    return out
+
+
+def terms_from_dict(d: dict[str, object]) -> Terms:
+    """The inverse of :func:`terms_to_dict` (exact: ``terms_from_dict(terms_to_dict(t)) == t``)."""
+    kw: dict[str, object] = {}
+    for f in fields(Terms):
+        v = d.get(f.name, MISSING)
+        if v is MISSING:
+            continue
+        if f.name == "start":
+            v = dt.date.fromisoformat(str(v))
+        elif f.name in FRACTIONS and v is not None:
+            v = Fraction(str(v))
+        kw[f.name] = v
+    return Terms(**kw)  # type: ignore[arg-type]
+
+
+FRACTIONS = frozenset({"annual_rate", "upfront_interest_share", "fixed_percent", "upfront_fee_rate", "deposit_rate"})

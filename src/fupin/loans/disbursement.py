@@ -1,0 +1,110 @@
+"""Contracts and disbursement (R-APP-5): the contract fixes the terms, the schedule and the
+disclosed rates; the disbursement posts one balanced entry and makes the loan active.
+
+The entry (R-REP-6), for principal P with upfront interest I, fee F (保障金) and deposit D:
+  Dr 1301 贷款本金 P / Cr 1011 结算（到农户账户）P − I − F − D, Cr 6011 利息收入 I,
+  Cr 2241 代收担保费 F, Cr 2011 农户保证金存款 D.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from fupin.accounts import access
+from fupin.audit.services import audit_record
+from fupin.core.apr import disclose
+from fupin.core.errors import Conflict, NotPermitted
+from fupin.core.ledger import Posting
+from fupin.core.money import fmt
+from fupin.core.origination import advance, maker_checker_problem
+from fupin.core.products import preset
+from fupin.core.schedule import generate
+from fupin.core.schedule.terms import terms_from_dict, terms_to_dict
+from fupin.ledger.services import entry_post
+from fupin.loans.models import Application, Installment, Loan, ReviewStep
+from fupin.loans.services import _check_quota
+
+
+def disbursement_postings(loan: Loan) -> list[Posting]:
+    net = loan.principal - loan.upfront_interest - loan.upfront_fees - loan.deposit
+    rows = [Posting("1301", debit=loan.principal, loan=loan.pk, memo="贷款本金"),
+            Posting("1011", credit=net, loan=loan.pk, memo="转入农户账户")]
+    for account, amount, memo in (("6011", loan.upfront_interest, "预收利息"), ("2241", loan.upfront_fees, "保障金"),
+                                  ("2011", loan.deposit, "保证金")):
+        if amount:
+            rows.append(Posting(account, credit=amount, loan=loan.pk, memo=memo))
+    return rows
+
+
+def loan_contract(*, acting_user, application: Application, start: dt.date | None = None) -> Loan:
+    """The contract of an approved application: terms from its product preset, the schedule
+    and the nominal rate, APR and EAR it discloses (R-APP-5)."""
+    access.require(acting_user, "loan.contract", application)
+    start = start or timezone.localdate()
+    with transaction.atomic():
+        app = Application.objects.select_for_update().select_related("household").get(pk=application.pk)
+        new_state = advance(app.state, "contract")
+        p = preset(app.product)
+        terms = p.terms(principal=app.amount, start=start, term=app.term)
+        schedule = generate(terms)
+        d = disclose(schedule)
+        loan = Loan.objects.create(
+            application=app, household=app.household, village_code=app.village_code,
+            contract_no=f"FP{start:%Y%m%d}{app.pk:06d}", product=p.code, product_version=p.version, principal=app.amount,
+            terms=terms_to_dict(terms), start=start, maturity=schedule.maturity, nominal_rate=d.nominal, apr=d.apr,
+            ear=d.ear, upfront_interest=schedule.upfront_interest, upfront_fees=schedule.upfront_fees,
+            deposit=schedule.deposit, contracted_by=acting_user)
+        Installment.objects.bulk_create([
+            Installment(loan=loan, seq=k + 1, due_date=schedule.due_dates[k], principal=schedule.principal[k],
+                        interest=schedule.interest[k], fees=schedule.fees[k]) for k in range(len(schedule))])
+        ReviewStep.objects.create(application=app, action="contract", actor=acting_user, role="loan_officer",
+                                  approve=True, reason=f"合同 {loan.contract_no}", from_state=app.state, to_state=new_state)
+        app.state = new_state
+        app.save(update_fields=["state"])
+        audit_record(actor=acting_user, action="loan.contract", obj=loan, division_code=loan.village_code,
+                     after={"contract_no": loan.contract_no, "principal": fmt(loan.principal), "apr": str(loan.apr),
+                            "installments": len(schedule)})
+    return loan
+
+
+def loan_disburse(*, acting_user, loan: Loan) -> Loan:
+    """Pay out a contracted loan on its contract date: only inside the roster (an application
+    that went through the whole chain) and the township's quota; posts the balanced entry.
+    Whoever approved the loan at the bank does not also pay it out (maker-checker)."""
+    access.require(acting_user, "loan.disburse", loan)
+    with transaction.atomic():
+        loan = Loan.objects.select_for_update().select_related("application").get(pk=loan.pk)
+        app = loan.application
+        new_state = advance(app.state, "disburse")
+        approver = ReviewStep.objects.filter(application=app, action="bank_approve", approve=True).values_list(
+            "actor_id", flat=True).first()
+        problem = maker_checker_problem(approver, acting_user.pk)
+        if problem:
+            raise NotPermitted("审批人不能同时办理放款（审贷分离）", code="maker_checker")
+        today = timezone.localdate()
+        if today != loan.start:
+            raise Conflict(f"合同约定的放款日是 {loan.start:%Y-%m-%d}，今天不能放款；请重新签订合同",
+                           code="disbursement_date")
+        _check_quota(app, counting_self=True)
+        entry = entry_post(acting_user=acting_user, date=today, memo=f"放款 {loan.contract_no}",
+                           division_code=loan.village_code, postings=disbursement_postings(loan),
+                           source=f"loan.disburse:{loan.pk}")
+        loan.state, loan.disbursed_by, loan.disbursed_at, loan.disbursement = (
+            Loan.State.ACTIVE, acting_user, timezone.now(), entry)
+        loan.save(update_fields=["state", "disbursed_by", "disbursed_at", "disbursement"])
+        ReviewStep.objects.create(application=app, action="disburse", actor=acting_user, role="loan_officer",
+                                  approve=True, reason=f"分录 #{entry.pk}", from_state=app.state, to_state=new_state)
+        app.state = new_state
+        app.save(update_fields=["state"])
+        audit_record(actor=acting_user, action="loan.disburse", obj=loan, division_code=loan.village_code,
+                     after={"entry": entry.pk, "principal": fmt(loan.principal)})
+    return loan
+
+
+def loan_schedule(loan: Loan):
+    """The schedule as generated from the stored terms (the same, to the fen, as the rows)."""
+    return generate(terms_from_dict(loan.terms))
+
