@@ -12,7 +12,7 @@ from fupin.core.errors import Conflict, NotPermitted
 from fupin.ledger import selectors as ledger
 from fupin.loans import disbursement, services
 from fupin.loans.models import Loan
-from tests.loans.test_origination import apply, hh, to_notice  # noqa: F401 — the fixture too
+from tests.loans.test_origination import apply, to_notice
 
 TODAY = dt.date.today()
 

@@ -13,18 +13,8 @@ from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
 from fupin.loans import services
 from fupin.loans.models import Application, ReviewStep
 from fupin.ratings.models import CreditLine
-from tests.ratings.test_scorecards import rated
 
 TODAY = dt.date.today()
-
-
-@pytest.fixture
-def hh(rt):
-    rated(rt)  # three households with AA lines of 10 000 yuan
-    for h in rt.households:  # below the programme's income line of 2 500
-        h.income_per_capita = Decimal(2000)
-        h.save()
-    return rt.households[0]
 
 
 def apply(rt, hh, amount=800_000, by="loan_officer", **kw):
