@@ -75,3 +75,33 @@ def test_quota_worked_example_and_lead_cap():
 def test_notice_lasts_seven_days():
     assert notice_end(dt.date(2026, 11, 2)) == dt.date(2026, 11, 8)
     assert notice_end(dt.date(2026, 11, 2), 10) == dt.date(2026, 11, 11)
+
+
+def test_group_rules_every_reason():
+    from fupin.core.origination import GroupRules, group_problems
+
+    v = "529901001001"
+    ok = [(i, v, []) for i in range(1, 6)]
+    assert group_problems(village=v, leader=1, members=ok) == []
+    four = group_problems(village=v, leader=9, members=[(1, v, []), (2, v, []), (3, "529901001002", []),
+                                                         (4, v, ["借款人没有劳动能力"])])
+    assert len(four) == 4 and "应有 5 户，现有 4 户" in four[0] and "必须同村" in four[2] and "没有劳动能力" in four[3]
+    assert group_problems(village=v, leader=1, members=ok[:3], rules=GroupRules(3, 10)) == []
+
+
+def test_concentration_worked_example():
+    from fractions import Fraction
+
+    from fupin.core.origination import concentration
+
+    assert concentration([(1, 4_000_000), (2, 1_000_000)]) == 1
+    assert concentration([(h, 1_000_000) for h in range(5)]) == Fraction(2, 5)
+    assert concentration([]) == 0
+
+
+def test_lead_amount_worked_example():
+    from fupin.core.origination import lead_problems
+
+    assert lead_problems(amount=5_000_000, per_household=500_000, driven=12, ceiling=5_000_000) == []
+    assert "最多可贷 30000.00 元" in lead_problems(amount=4_000_000, per_household=500_000, driven=6, ceiling=5_000_000)[0]
+    assert "带动协议" in lead_problems(amount=1, per_household=500_000, driven=0, ceiling=5_000_000)[0]

@@ -49,17 +49,6 @@ def test_contract_then_disbursement_posts_one_balanced_entry(rt, hh):
         disbursement.loan_disburse(acting_user=officer, loan=loan)
 
 
-def test_a_group_loan_collects_upfront_interest_on_the_ledger(rt, hh):
-    app = approved(rt, hh, amount=1_000_000, product="group", term=12)
-    officer = rt.world.user("loan_officer")
-    loan = disbursement.loan_disburse(acting_user=officer,
-                                      loan=disbursement.loan_contract(acting_user=officer, application=app))
-    assert loan.upfront_interest > 0
-    lines = {p.account_id: (p.debit, p.credit) for p in loan.disbursement.postings.all()}
-    assert lines["1301"] == (1_000_000, 0) and lines["6011"] == (0, loan.upfront_interest)
-    assert lines["1011"] == (0, 1_000_000 - loan.upfront_interest)
-
-
 def test_no_contract_before_approval_and_no_disbursement_by_the_approver(rt, hh):
     app = apply(rt, hh)
     with pytest.raises(Conflict):

@@ -81,6 +81,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "roster.approve": frozenset({"poverty_office"}),
     "quota.manage": frozenset({"poverty_office"}),
     "loan.contract": frozenset({"loan_officer"}),
+    "group.manage": frozenset({"village_cadre", "loan_officer"}),  # groups and lead agreements
     "loan.disburse": frozenset({"loan_officer", "branch_director"}),
     # the ledger (R-REP-6)
     "ledger.view": frozenset({"loan_officer", "branch_director", "head_office", "auditor"}),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from fupin.core.errors import Conflict, Problem
 from fupin.core.money import fmt
@@ -154,3 +155,59 @@ def notice_end(start: dt.date, days: int = 7) -> dt.date:
     """The last day of a public notice of ``days`` days starting on ``start`` (篇2: 7 days):
     approval is possible from the day after. Worked example: 2026-11-02 + 7 days → ends 11-08."""
     return start + dt.timedelta(days=days - 1)
+
+
+@dataclass(frozen=True)
+class GroupRules:
+    """R-GRP-1: five households by default; a programme may set any size from 3 to 10."""
+
+    min_size: int = 5
+    max_size: int = 5
+
+
+def group_problems(*, village: str, leader: int, members: Sequence[tuple[int, str, Sequence[str]]],
+                   rules: GroupRules = GroupRules()) -> list[str]:
+    """Why a joint-liability group cannot be formed (R-GRP-1), every reason: its size, a member
+    in another village, a member who is not eligible (with the reasons), a leader who is not
+    a member, a household listed twice. ``members``: (household id, village code, failures)."""
+    out = []
+    ids = [m[0] for m in members]
+    if not rules.min_size <= len(set(ids)) <= rules.max_size:
+        size = f"{rules.min_size}" if rules.min_size == rules.max_size else f"{rules.min_size}–{rules.max_size}"
+        out.append(f"联保小组应有 {size} 户，现有 {len(set(ids))} 户")
+    if len(set(ids)) != len(ids):
+        out.append("同一农户不能在小组中出现两次")
+    if leader not in ids:
+        out.append("小组长必须是小组成员")
+    for hid, code, failures in members:
+        if code != village:
+            out.append(f"农户 {hid} 不在本村，联保小组成员必须同村")
+        if failures:
+            out.append(f"农户 {hid} 不符合准入条件：{'；'.join(failures)}")
+    return out
+
+
+def concentration(uses: Sequence[tuple[int, int]], *, top: int = 2) -> Fraction:
+    """The share of a group's money used by its ``top`` largest users (R-GRP-2): (household,
+    amount) pairs. Worked example: 5 members lent 10 000 each, the leader used 40 000 and one
+    member 10 000 → the top two used 50 000 of 50 000 = 1."""
+    by: dict[int, int] = {}
+    for h, amount in uses:
+        by[h] = by.get(h, 0) + amount
+    total = sum(by.values())
+    if not total:
+        return Fraction(0)
+    return Fraction(sum(sorted(by.values(), reverse=True)[:top]), total)
+
+
+def lead_problems(*, amount: int, per_household: int, driven: int, ceiling: int) -> list[str]:
+    """P-LEAD, R-GRP-3: the amount may not exceed the allowance per driven household × the
+    households under signed agreements, capped. Worked example (篇3): 5 000 × 12 = 60 000,
+    capped at 50 000."""
+    limit = min(per_household * driven, ceiling)
+    if driven == 0:
+        return ["带动贷款须先与被带动贫困户签订带动协议（附表6）"]
+    if amount > limit:
+        return [f"带动 {driven} 户 × {fmt(per_household)} 元，上限 {fmt(ceiling)} 元：最多可贷 {fmt(limit)} 元，"
+                f"申请 {fmt(amount)} 元超出"]
+    return []

@@ -191,3 +191,83 @@ class Installment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.loan_id}-{self.seq}"
+
+
+class Group(models.Model):
+    """A joint-liability group (五户联保小组, R-GRP-1): households of one village, one leader."""
+
+    village = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, db_column="village_code",
+                                related_name="+", verbose_name="行政村")
+    name = models.CharField("小组名称", max_length=60)
+    leader = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="+", verbose_name="小组长")
+    created_by = _user(null=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    dissolved_on = models.DateField("解散日期", null=True, blank=True)
+
+    SCOPE_FIELD = "village__code"
+    SCOPE_ATTR = "village_id"
+
+    class Meta:
+        ordering = ["village_id", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMember(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="members")
+    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="group_memberships")
+    joined_on = models.DateField("加入日期")
+    left_on = models.DateField("退出日期", null=True, blank=True)
+
+    class Meta:
+        ordering = ["group_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["household"], condition=models.Q(left_on__isnull=True),
+                                               name="one_active_group_per_household")]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.household_id}"
+
+
+class ActualUse(models.Model):
+    """Who actually used a group member's loan (R-GRP-2): the 套用 the seed warns about."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="actual_uses")
+    user_household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="+",
+                                       verbose_name="实际使用的农户")
+    amount = models.BigIntegerField("金额（分）")
+    recorded_by = _user(null=False)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    village_code = models.CharField(max_length=12)
+
+    SCOPE_FIELD = "village_code"
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="actual_use_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id}→{self.user_household_id}"
+
+
+class LeadAgreement(models.Model):
+    """A lead household's signed agreement with one driven household (R-GRP-3, 篇3 附表6)."""
+
+    lead = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="lead_agreements",
+                             verbose_name="带动主体")
+    driven = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="driven_by",
+                               verbose_name="被带动贫困户")
+    village_code = models.CharField(max_length=12)  # the lead's village
+    signed_on = models.DateField("签订日期")
+    terms = models.CharField("带动方式与收益", max_length=300)
+    recorded_by = _user(null=False)
+    ended_on = models.DateField("终止日期", null=True, blank=True)
+
+    SCOPE_FIELD = "village_code"
+
+    class Meta:
+        ordering = ["lead_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["lead", "driven"], condition=models.Q(ended_on__isnull=True),
+                                               name="one_active_agreement_per_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}→{self.driven_id}"

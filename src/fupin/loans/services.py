@@ -23,6 +23,7 @@ from fupin.ratings.models import CreditLine
 
 BANK_LADDER = ["loan_officer", "branch_director", "head_office"]  # a higher authority may decide lower bands
 COMMITTED = ("approved", "contracted", "disbursed")  # states that use a township's quota
+LEAD_PER_HOUSEHOLD = 5_000_00  # P-LEAD (篇3): 5 000 yuan per driven household, in fen
 
 
 def today() -> dt.date:
@@ -41,17 +42,23 @@ def application_create(*, acting_user, household: Household, product: str, purpo
                        term: int) -> Application:
     """An application checked at once against eligibility, the credit line and the product —
     every failing reason listed (R-APP-1, R-ELG-4); nothing is saved when any fails."""
+    from fupin.loans.groups import group_blockers, lead_blockers
     from fupin.ratings.selectors import eligibility
 
     access.require(acting_user, "application.create", household)
     p = preset(product)
-    verdict = eligibility(household, today())
+    verdict = eligibility(household, today(), lead=p.code == "lead")
     line = CreditLine.objects.filter(household=household, valid_until__gte=today()).first()
     problems = core.application_problems(
         amount=amount, term=term, preset=p, credit_line=to_fen(line.amount) if line else 0,
         eligibility=[(f.rule, f.message) for f in verdict.failures], purpose=purpose, project=project)
     if Application.objects.filter(household=household).exclude(state__in=("rejected", "disbursed")).exists():
         problems.append(Problem("该户已有一笔在办的贷款申请", rule="R-APP-1"))
+    if p.code == "group":
+        problems += [Problem(m, rule="R-GRP-1") for m in group_blockers(household, today())]
+    if p.code == "lead":
+        problems += [Problem(m, rule="R-GRP-3") for m in lead_blockers(
+            household, amount, p.bounds.max_amount or amount, LEAD_PER_HOUSEHOLD)]
     if problems:
         raise ValidationFailed("申请不符合条件", code="application_refused", details=[p.as_dict() for p in problems])
     with transaction.atomic():

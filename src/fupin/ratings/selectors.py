@@ -110,7 +110,7 @@ def rules_for(county_code: str, on: dt.date) -> tuple[core_elig.Rules, VillageTh
 
 
 def _applicant(hh: Household, head: Person | None, line: CreditLine | None, exclusions: Iterable[Exclusion],
-               bad_record: bool, on: dt.date) -> core_elig.Applicant:
+               bad_record: bool, on: dt.date, lead: bool = False) -> core_elig.Applicant:
     return core_elig.Applicant(
         status=hh.status, registry_year=hh.status_year, income_per_capita=hh.income_per_capita,
         borrower_birth=head.birth_date if head else on, full_civil_capacity=head is not None,
@@ -120,11 +120,11 @@ def _applicant(hh: Household, head: Person | None, line: CreditLine | None, excl
         rated=line is not None and line.valid_until >= on, credit_line=line.amount if line else 0,  # type: ignore[arg-type]
         exclusions=tuple(core_elig.Exclusion(e.code, str(e.recorded_by), e.reason, e.recorded_on, e.withdrawn_on)
                          for e in exclusions),
-        lead_household="带动大户" in (hh.tags or []),
+        lead_household=lead,
     )
 
 
-def eligibility(hh: Household, on: dt.date, known: dict | None = None) -> core_elig.Verdict:
+def eligibility(hh: Household, on: dt.date, known: dict | None = None, *, lead: bool = False) -> core_elig.Verdict:
     """Every rule the household's head fails on ``on`` under the county's rules in force
     (R-ELG-4). ``known``: the archive's rating section, to read nothing twice."""
     known = known if known is not None else archive_rating(hh)
@@ -132,7 +132,7 @@ def eligibility(hh: Household, on: dt.date, known: dict | None = None) -> core_e
     head = heads[0] if heads else hh.members.filter(is_head=True, left_on__isnull=True).first()
     bad = any(r.kind == Reputation.Kind.DEFAULTER and r.withdrawn_on is None for r in known["reputations"])
     rules, _ = rules_for(hh.village_id[:6] + "000000", on)
-    return core_elig.evaluate(_applicant(hh, head, known["credit"], known["exclusions"], bad, on), rules, on)
+    return core_elig.evaluate(_applicant(hh, head, known["credit"], known["exclusions"], bad, on, lead), rules, on)
 
 
 def archive_rating(hh: Household) -> dict:

@@ -1,0 +1,141 @@
+"""Joint-liability groups (R-GRP-1, 2) and lead households (R-GRP-3, P-LEAD)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from fupin.core.errors import ValidationFailed
+from fupin.households.importer import registry_import
+from fupin.households.models import Household, Person
+from fupin.loans import disbursement, groups, services
+from fupin.loans.models import Installment
+from fupin.ratings import services as ratings
+from fupin.ratings.models import Scorecard
+from tests.households.conftest import TEMPLATE, template_rows, write_xlsx
+from tests.loans.test_origination import to_notice
+from tests.ratings.conftest import GOOD, panel_user
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def village(world, tmp_path):
+    """Seven rated households of the first village (AA, 10 000 yuan) and one of the sibling village."""
+    used: set[str] = set()
+    rows = template_rows(world.village, 7, seed=41, used=used) + template_rows(world.sibling_village, 1, seed=42,
+                                                                              used=used)
+    registry_import(acting_user=None, path=write_xlsx(tmp_path / "g.xlsx", TEMPLATE, rows), file_name="g.xlsx")
+    office = world.user("poverty_office")
+    ratings.scorecard_install_presets(acting_user=office, county_code="529901000000")
+    Household.objects.update(income_per_capita=Decimal(2000))
+    Person.objects.filter(is_head=True).update(birth_date=dt.date(1985, 5, 1), labour="full")  # working-age heads
+    hhs = list(Household.objects.filter(village_id=world.village).order_by("pk"))
+    rep = panel_user("rep_g", world.village)
+    panel = ratings.panel_create(acting_user=world.user("village_cadre"), village_code=world.village, name="p",
+                                 members=[(rep, "representative")])
+    rnd = ratings.round_start(acting_user=world.user("village_cadre"), village_code=world.village, panel=panel,
+                              scorecard=Scorecard.objects.get(code="p2"), year=TODAY.year,
+                              household_ids=[h.pk for h in hhs])
+    for r in rnd.ratings.all():
+        facts = r.facts
+        ratings.sheet_submit(acting_user=rep, rating=r, values={**GOOD, "labour": str(facts["labour_count"])})
+    ratings.round_sign(acting_user=rep, rnd=rnd)
+    ratings.round_decide(acting_user=world.user("township_cadre"), rnd=rnd, approve=True)
+    ratings.round_decide(acting_user=office, rnd=rnd, approve=True)
+    return hhs, Household.objects.get(village_id=world.sibling_village)
+
+
+def test_a_group_of_five_and_every_reason_a_group_is_refused(world, village):
+    hhs, outsider = village
+    cadre = world.user("village_cadre")
+    with pytest.raises(ValidationFailed) as e:
+        groups.group_create(acting_user=cadre, village_code=world.village, name="甲组", leader=hhs[0],
+                            households=hhs[:3] + [outsider])
+    msgs = " ".join(p["message"] for p in e.value.details)
+    assert "应有 5 户，现有 4 户" in msgs and "必须同村" in msgs
+    g = groups.group_create(acting_user=cadre, village_code=world.village, name="甲组", leader=hhs[0], households=hhs[:5])
+    assert g.members.count() == 5
+    with pytest.raises(ValidationFailed) as e:  # a household is in one group at a time
+        groups.group_create(acting_user=cadre, village_code=world.village, name="乙组", leader=hhs[4],
+                            households=hhs[2:7])
+    assert "已在另一个联保小组" in " ".join(p["message"] for p in e.value.details)
+
+
+def _group_loan(world, hh):
+    app = services.application_create(acting_user=world.user("loan_officer"), household=hh, product="group",
+                                      purpose="crops", project="种植烤烟", amount=1_000_000, term=12)
+
+    class R:  # to_notice wants an object with .world
+        pass
+
+    R.world = world
+    to_notice(R, app)
+    services.application_review(acting_user=world.user("poverty_office"), application=app, approve=True)
+    services.application_review(acting_user=world.user("branch_director"), application=app, approve=True)
+    loan = disbursement.loan_contract(acting_user=world.user("loan_officer"), application=app)
+    return disbursement.loan_disburse(acting_user=world.user("loan_officer"), loan=loan)
+
+
+def test_a_member_in_arrears_blocks_new_loans_for_the_whole_group(world, village):
+    hhs, _ = village
+    with pytest.raises(ValidationFailed) as e:  # not in a group yet
+        services.application_create(acting_user=world.user("loan_officer"), household=hhs[0], product="group",
+                                    purpose="crops", project="种植烤烟", amount=1_000_000, term=12)
+    assert "加入本村的联保小组" in e.value.details[-1]["message"]
+    groups.group_create(acting_user=world.user("village_cadre"), village_code=world.village, name="甲组", leader=hhs[0],
+                        households=hhs[:5])
+    loan = _group_loan(world, hhs[1])
+    # P-GROUP: half the year's flat 8 % interest is collected at disbursement, on the ledger
+    lines = {p.account_id: (p.debit, p.credit) for p in loan.disbursement.postings.all()}
+    assert loan.upfront_interest == 40_000 and lines["6011"] == (0, 40_000)
+    assert lines["1301"] == (1_000_000, 0) and lines["1011"] == (0, 960_000)
+    assert groups.group_blockers(hhs[2], TODAY) == []
+    Installment.objects.filter(loan=loan, seq=1).update(due_date=TODAY - dt.timedelta(days=3))  # now overdue, unpaid
+    with pytest.raises(ValidationFailed) as e:
+        services.application_create(acting_user=world.user("loan_officer"), household=hhs[2], product="group",
+                                    purpose="crops", project="种植辣椒", amount=1_000_000, term=12)
+    assert "1 户逾期未还，全组暂停新贷款" in e.value.details[-1]["message"]
+
+
+def test_actual_users_are_recorded_and_concentration_reported(world, village):
+    hhs, _ = village
+    groups.group_create(acting_user=world.user("village_cadre"), village_code=world.village, name="甲组", leader=hhs[0],
+                        households=hhs[:5])
+    loans = [_group_loan(world, h) for h in hhs[:3]]
+    officer = world.user("loan_officer")
+    for loan in loans[1:]:  # members 2 and 3 handed their money to the leader (套用)
+        groups.actual_use_record(acting_user=officer, loan=loan, user_household=hhs[0], amount=1_000_000)
+    report = groups.concentrated_groups(world.user("poverty_office"))
+    assert len(report) == 1 and report[0]["percent"] == 100.0
+    with pytest.raises(Exception):  # noqa: B017 — more than the loan is refused
+        groups.actual_use_record(acting_user=officer, loan=loans[1], user_household=hhs[0], amount=1)
+
+
+def test_lead_loans_follow_the_agreements_with_registered_poor_households(world, village):
+    hhs, outsider = village
+    lead = hhs[6]
+    Household.objects.filter(pk=lead.pk).update(status="none")  # a non-poor business
+    lead.refresh_from_db()
+    officer = world.user("loan_officer")
+    with pytest.raises(ValidationFailed) as e:
+        services.application_create(acting_user=officer, household=lead, product="lead", purpose="lead_equity",
+                                    project="合作社扩大养殖", amount=1_000_000, term=12)
+    assert any("带动协议" in p["message"] for p in e.value.details)
+    not_poor = hhs[5]
+    Household.objects.filter(pk=not_poor.pk).update(status="lifted")
+    not_poor.refresh_from_db()
+    with pytest.raises(ValidationFailed):
+        groups.lead_agreement_sign(acting_user=officer, lead=lead, driven=not_poor, terms="吸纳务工并分红")
+    Household.objects.filter(pk__in=[hhs[0].pk, hhs[1].pk]).update(status="poor")
+    for h in Household.objects.filter(pk__in=[hhs[0].pk, hhs[1].pk]):
+        groups.lead_agreement_sign(acting_user=officer, lead=lead, driven=h, terms="吸纳务工并分红")
+    with pytest.raises(ValidationFailed) as e:  # 2 × 5 000 = 10 000 at most
+        services.application_create(acting_user=officer, household=lead, product="lead", purpose="lead_equity",
+                                    project="合作社扩大养殖", amount=1_500_000, term=12)
+    assert any("最多可贷 10000.00 元" in p["message"] for p in e.value.details)
+    app = services.application_create(acting_user=officer, household=lead, product="lead", purpose="lead_equity",
+                                      project="合作社扩大养殖", amount=1_000_000, term=12)
+    assert app.lead
