@@ -128,6 +128,13 @@ PAGES = {
     "loan_detail": [("GET", "/loans/{loan}/", HH_VIEW - {"village_cadre"}, 200, SIBLING)],
     "loan_contract_pdf": [("GET", "/loans/{loan}/contract.pdf", HH_VIEW - {"village_cadre"}, 200, SIBLING)],
     "loan_disburse": [("POST", "/loans/{loan}/disburse/", {"loan_officer", "branch_director"}, 302, 403)],
+    "actual_use": [("POST", "/loans/{loan}/uses/", {"loan_officer"}, 302, 403)],
+    "group_list": [("GET", "/loans/groups/", HH_VIEW, 200, 403), ("POST", "/loans/groups/", APPLY, 302, 403)],
+    "lead_agreements": [
+        ("GET", "/households/{hh}/lead/", HH_VIEW, 200, 403),
+        ("POST", "/households/{hh}/lead/", APPLY, 302, 403),
+        ("GET", "/households/{hh_out}/lead/", set(), 200, HH_OUT),
+    ],
     "notice_list": [("GET", "/loans/notices/", HH_VIEW, 200, 403)],
     "notice_publish": [("POST", "/loans/notices/publish/", {"village_cadre"}, 302, 403)],
     "notice_pdf": [("GET", "/loans/notices/{notice}/notice.pdf", HH_VIEW, 200, 403)],

@@ -139,3 +139,21 @@ def test_lead_loans_follow_the_agreements_with_registered_poor_households(world,
     app = services.application_create(acting_user=officer, household=lead, product="lead", purpose="lead_equity",
                                       project="合作社扩大养殖", amount=1_000_000, term=12)
     assert app.lead
+
+
+def test_the_group_and_lead_pages(world, village):
+    hhs, _ = village
+    c = world.client("village_cadre")
+    r = c.post("/loans/groups/", {"village": world.village, "name": "甲组", "leader": hhs[0].registry_no,
+                                  "member": [h.registry_no for h in hhs[:5]]}, follow=True)
+    assert "联保小组已成立" in r.content.decode() and hhs[4].registry_no in r.content.decode()
+    r = c.post("/loans/groups/", {"village": world.village, "name": "乙组", "leader": "nope", "member": ["nope"]},
+               follow=True)
+    assert "本村没有户编号 nope" in r.content.decode()
+    assert world.client("auditor").post("/loans/groups/", {"village": world.village}).status_code == 403
+    lead = hhs[6]
+    Household.objects.filter(pk=hhs[0].pk).update(status="poor")
+    r = world.client("loan_officer").post(f"/households/{lead.pk}/lead/", {"driven": hhs[0].registry_no,
+                                                                          "terms": "吸纳务工并按股分红"}, follow=True)
+    page = r.content.decode()
+    assert "带动协议已登记" in page and "有效协议 1 户 × 5000.00 元：带动贷款最多 5000.00 元" in page

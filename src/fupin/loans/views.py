@@ -20,8 +20,8 @@ from fupin.core.origination import PURPOSES, STATES, STEP_LABELS, approver_role
 from fupin.core.products import PRESETS
 from fupin.divisions.models import Division
 from fupin.households.models import Household
-from fupin.loans import disbursement, exports, selectors, services
-from fupin.loans.models import Notice, Objection, Quota
+from fupin.loans import disbursement, exports, groups, selectors, services
+from fupin.loans.models import Group, Notice, Objection, Quota
 from fupin.web.decorators import requires
 from fupin.web.responses import act, pdf_inline
 
@@ -44,9 +44,7 @@ def application_list(request):
 
 
 def _heads():
-    from fupin.ratings.selectors import heads
-
-    return heads("household__members")
+    return _heads_of("household__members")
 
 
 @requires("application.create")
@@ -236,3 +234,93 @@ def loan_disburse(request, pk: int):
     loan = selectors.loan_get(request.user, pk)
     return act(request, lambda: disbursement.loan_disburse(acting_user=request.user, loan=loan),
                "已放款，并已记账", "loan_detail", pk=loan.pk)
+
+
+def _household_by_number(village: str, number: str):
+    return Household.objects.filter(village_id=village, registry_no=number.strip()[:40]).first()
+
+
+@requires("application.view")
+def group_list(request):
+    """Joint-liability groups in scope with their members and arrears; a form to form one."""
+    qs = access.visible(request.user, Group, "application.view").filter(dissolved_on__isnull=True).select_related(
+        "village", "leader").prefetch_related("members__household")[:300]
+    rows = []
+    for g in qs:
+        members = [m.household for m in g.members.all() if m.left_on is None]
+        late = groups.households_in_arrears([h.pk for h in members], timezone.localdate())
+        rows.append({"group": g, "members": members, "late": late})
+    may_manage = access.may(request.user, "group.manage")
+    if request.method == "POST":
+        if not may_manage:
+            return render(request, "error.html", {"message": "您没有权限组建联保小组", "code": "forbidden"}, status=403)
+        f = request.POST
+        village = f.get("village", "")[:12]
+
+        def run():
+            numbers = [n for n in f.getlist("member") if n.strip()]
+            found = [_household_by_number(village, n) for n in numbers]
+            missing = [n for n, h in zip(numbers, found, strict=True) if h is None]
+            if missing:
+                raise ValidationFailed(f"本村没有户编号 {'、'.join(missing)}", code="group_members")
+            leader = _household_by_number(village, f.get("leader", "")) or (found[0] if found else None)
+            if leader is None:
+                raise ValidationFailed("请填写小组长和成员的户编号", code="group_members")
+            groups.group_create(acting_user=request.user, village_code=village, name=f.get("name", ""), leader=leader,
+                                households=[h for h in found if h is not None])
+
+        return act(request, run, "联保小组已成立", "group_list")
+    return render(request, "loans/groups.html", {
+        "rows": rows, "may_manage": may_manage, "villages": access.visible(
+            request.user, Division.objects.filter(level=5), "group.manage").values_list("code", "name")[:500],
+        "concentrated": groups.concentrated_groups(request.user), "slots": range(5),
+    })
+
+
+@require_POST
+@requires("loan.contract")
+def actual_use(request, pk: int):
+    loan = selectors.loan_get(request.user, pk)
+    f = request.POST
+
+    def run():
+        user = _household_by_number(loan.village_code, f.get("household", ""))
+        if user is None:
+            raise ValidationFailed("本村没有这个户编号", code="use_household")
+        groups.actual_use_record(acting_user=request.user, loan=loan, user_household=user,
+                                 amount=to_fen(money(f.get("amount", ""), field="金额")))
+
+    return act(request, run, "实际用款人已登记", "loan_detail", pk=loan.pk)
+
+
+@requires("application.view")
+def lead_agreements(request, pk: int):
+    """A lead household's agreements with driven households: the roster (附表7) and a form."""
+    lead = access.get_visible(request.user, Household.objects.select_related("village"), "application.view", pk=pk)
+    if request.method == "POST":
+        if not access.may(request.user, "group.manage", lead):
+            return render(request, "error.html", {"message": "您没有权限签订带动协议", "code": "forbidden"}, status=403)
+        f = request.POST
+
+        def run():
+            driven = Household.objects.filter(village__code__startswith=lead.village_id[:6],
+                                              registry_no=f.get("driven", "").strip()[:40]).first()
+            if driven is None:
+                raise ValidationFailed("本县没有这个户编号", code="agreement_driven")
+            groups.lead_agreement_sign(acting_user=request.user, lead=lead, driven=driven, terms=f.get("terms", ""))
+
+        return act(request, run, "带动协议已登记", "lead_agreements", pk=lead.pk)
+    agreements = lead.lead_agreements.select_related("driven", "driven__village").prefetch_related(
+        _heads_of("driven__members"))
+    active = [a for a in agreements if a.ended_on is None]
+    return render(request, "loans/lead.html", {
+        "lead": lead, "agreements": agreements, "count": len(active),
+        "limit": from_fen(min(services.LEAD_PER_HOUSEHOLD * len(active), PRESETS["lead"].bounds.max_amount or 0)),
+        "per": from_fen(services.LEAD_PER_HOUSEHOLD), "may_manage": access.may(request.user, "group.manage", lead),
+    })
+
+
+def _heads_of(path: str):
+    from fupin.ratings.selectors import heads
+
+    return heads(path)
