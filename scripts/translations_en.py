@@ -167,6 +167,8 @@ T.update({
 "截至日期": "As of", "借贷平衡": "Debits equal credits", "借贷不平衡，请立即检查": "Debits and credits differ: check at once",
 "借方合计": "Total debits",
 "申请贷款": "Apply for a loan",
+"贷款分户账与总账核对": "Loan sub-ledgers against the control accounts", "分户账合计": "Sub-ledgers",
+"笔贷款": "loans",
 "带动协议": "Lead agreements", "联保小组": "Groups", "五户联保小组": "Joint-liability groups",
 "资金集中使用的小组": "Groups whose money is concentrated",
 "一两户使用了小组大部分贷款，可能存在套用（户借、户用、户还）。": "One or two households used most of the group's loans: possibly lent on (the household that borrows must use and repay).",

@@ -108,3 +108,15 @@ def test_the_chart_is_configurable_by_the_head_office(world):
         services.account_save(acting_user=world.user("head_office"), code="1301", name="贷款本金", kind="liability")
     with pytest.raises(ValidationFailed):
         services.account_save(acting_user=world.user("head_office"), code="x", name="", kind="asset")
+
+
+def test_loan_subledgers_equal_their_control_account(world):
+    disburse(world)
+    head = world.user("head_office")
+    rows = {r["code"]: r for r in selectors.subledgers(head, on=DAY)}
+    assert rows["1301"] == {"code": "1301", "control": 2_000_000, "loans": 2_000_000, "count": 1, "equal": True}
+    # a principal posting that names no loan breaks the agreement, and the page says so
+    services.entry_post(acting_user=world.user("branch_director"), date=DAY, memo="未指明贷款的调整",
+                        division_code=world.village, postings=[P("1301", debit=100), P("1011", credit=100)])
+    assert not {r["code"]: r for r in selectors.subledgers(head, on=DAY)}["1301"]["equal"]
+    assert "≠" in world.client("head_office").get("/ledger/?on=2026-11-20").content.decode()

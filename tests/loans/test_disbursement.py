@@ -106,3 +106,15 @@ def test_the_pages_contract_pdf_with_the_apr_and_disbursement(rt, hh, tmp_path):
     loan.refresh_from_db()
     assert loan.state == Loan.State.ACTIVE and loan.disbursement_id
     assert loan.contract_no in rt.world.client("village_cadre").get(f"/households/{hh.pk}/").content.decode()
+
+
+def test_a_seasonal_loan_posts_its_fee_and_deposit(rt, hh):
+    """P-SEASONAL: 1 % fee (保障金) and 5 % deposit (保证金) held at disbursement."""
+    app = approved(rt, hh, amount=1_000_000, product="seasonal", term=6)
+    officer = rt.world.user("loan_officer")
+    loan = disbursement.loan_disburse(acting_user=officer,
+                                      loan=disbursement.loan_contract(acting_user=officer, application=app))
+    lines = {p.account_id: (p.debit, p.credit) for p in loan.disbursement.postings.all()}
+    assert (loan.upfront_fees, loan.deposit) == (10_000, 50_000)
+    assert lines == {"1301": (1_000_000, 0), "1011": (0, 940_000), "2241": (0, 10_000), "2011": (0, 50_000)}
+    assert loan.apr > loan.nominal_rate  # the fee and the deposit cost the borrower

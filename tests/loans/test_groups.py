@@ -157,3 +157,33 @@ def test_the_group_and_lead_pages(world, village):
                                                                           "terms": "吸纳务工并按股分红"}, follow=True)
     page = r.content.decode()
     assert "带动协议已登记" in page and "有效协议 1 户 × 5000.00 元：带动贷款最多 5000.00 元" in page
+
+
+def test_group_size_and_approval_bands_come_from_the_county_rules(world, village):
+    from fupin.core.errors import NotPermitted
+    from fupin.ratings.services import ruleset_create
+    from tests.loans.test_origination import to_notice as notice
+
+    hhs, _ = village
+    office = world.user("poverty_office")
+    with pytest.raises(ValidationFailed):
+        ruleset_create(acting_user=office, county_code="529901000000", effective=TODAY - dt.timedelta(days=1),
+                       definition={"approval_bands": [[0, 5000, "loan_officer"], [4000, None, "head_office"]]})
+    ruleset_create(acting_user=office, county_code="529901000000", effective=TODAY - dt.timedelta(days=1),
+                   definition={"group_size": [3, 10], "approval_bands": [[0, 5000, "loan_officer"],
+                                                                         [5000, None, "branch_director"]]})
+    g = groups.group_create(acting_user=world.user("village_cadre"), village_code=world.village, name="三户组",
+                            leader=hhs[0], households=hhs[:3])
+    assert g.members.count() == 3
+    app = services.application_create(acting_user=world.user("village_cadre"), household=hhs[3], product="subsidy",
+                                      purpose="crops", project="种植烤烟", amount=800_000, term=36)
+
+    class R:
+        pass
+
+    R.world = world
+    notice(R, app)
+    services.application_review(acting_user=office, application=app, approve=True)
+    with pytest.raises(NotPermitted):  # 8 000 is above the loan officer's 5 000 in these rules
+        services.application_review(acting_user=world.user("loan_officer"), application=app, approve=True)
+    services.application_review(acting_user=world.user("branch_director"), application=app, approve=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 
 from fupin.accounts import access
 from fupin.core import ledger as core
@@ -59,3 +59,22 @@ def statement(reader, code: str, *, start: dt.date, end: dt.date, book: str = "b
 
 def entry_get(reader, pk: int) -> JournalEntry:
     return access.get_visible(reader, JournalEntry.objects.select_related("created_by", "reverses"), "ledger.view", pk=pk)
+
+
+LOAN_ACCOUNTS = ("1301", "1132")  # principal and interest receivable: kept per loan
+
+
+def subledgers(reader, *, on: dt.date, book: str = "bank") -> list[dict]:
+    """Every loan's sub-ledger against its control account (R-REP-6): for each account kept
+    per loan, the sum of the loans' balances and the account's balance must be equal."""
+    access.require(reader, "ledger.view")
+    out = []
+    for code in LOAN_ACCOUNTS:
+        rows = Posting.objects.filter(_postings(reader, book), entry__date__lte=on, account_id=code)
+        control = rows.aggregate(d=Sum("debit"), c=Sum("credit"))
+        loans = rows.filter(loan_id__isnull=False).aggregate(d=Sum("debit"), c=Sum("credit"), n=Count("loan_id",
+                                                                                                      distinct=True))
+        total = (control["d"] or 0) - (control["c"] or 0)
+        per_loan = (loans["d"] or 0) - (loans["c"] or 0)
+        out.append({"code": code, "control": total, "loans": per_loan, "count": loans["n"], "equal": total == per_loan})
+    return out

@@ -26,7 +26,8 @@ def _date(value: str | None, default: dt.date) -> dt.date:
 @requires("ledger.view")
 def trial_balance(request):
     on = _date(request.GET.get("on"), timezone.localdate())
-    return render(request, "ledger/trial_balance.html", {"tb": selectors.trial_balance(request.user, on=on)})
+    return render(request, "ledger/trial_balance.html", {"tb": selectors.trial_balance(request.user, on=on),
+                                                        "subledgers": selectors.subledgers(request.user, on=on)})
 
 
 @requires("ledger.view")

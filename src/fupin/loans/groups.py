@@ -42,7 +42,11 @@ def group_create(*, acting_user, village_code: str, name: str, leader: Household
     members = []
     for h in households:
         members.append((h.pk, h.village_id, [f.message for f in eligibility(h, on).failures]))
-    problems = core.group_problems(village=village_code, leader=leader.pk, members=members)
+    from fupin.ratings.rules import group_rules_of
+    from fupin.ratings.selectors import programme_rules
+
+    rules = group_rules_of(programme_rules(village_code[:6] + "000000", on)[1])
+    problems = core.group_problems(village=village_code, leader=leader.pk, members=members, rules=rules)
     taken = set(GroupMember.objects.filter(household__in=households, left_on__isnull=True).values_list(
         "household_id", flat=True))
     problems += [f"农户 {h} 已在另一个联保小组" for h in sorted(taken)]

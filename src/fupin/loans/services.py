@@ -120,7 +120,7 @@ def application_review(*, acting_user, application: Application, approve: bool, 
                 _notice_over(app)
             return _step(app, acting_user, role, "county_approve", approve, reason)
         if state == "county_approved":
-            band = core.approver_role(app.amount, core.BANDS)
+            band = core.approver_role(app.amount, bands_for(code))
             role = _role_for(acting_user, BANK_LADDER[BANK_LADDER.index(band):], code)
             problem = core.maker_checker_problem(app.created_by_id, acting_user.pk)
             if problem:
@@ -132,6 +132,14 @@ def application_review(*, acting_user, application: Application, approve: bool, 
         if state == "township_reviewed":
             raise Conflict("乡镇审核后须先在村务公开栏公示（由村干部发布公示）", code="step_out_of_order")
         raise Conflict(f"当前状态为“{core.STATES.get(state, state)}”，不能审批", code="step_out_of_order")
+
+
+def bands_for(village_code: str) -> tuple[core.Band, ...]:
+    """The approval bands of the county's rules in force today (R-APP-3, configurable)."""
+    from fupin.ratings.rules import bands_of
+    from fupin.ratings.selectors import programme_rules
+
+    return bands_of(programme_rules(village_code[:6] + "000000", today())[1])
 
 
 def _notice_over(app: Application) -> None:

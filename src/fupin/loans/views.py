@@ -87,7 +87,7 @@ def application_detail(request, pk: int):
         "app": app, "amount": from_fen(app.amount), "steps": steps,
         "objections": app.objections.select_related("filed_by", "resolved_by"),
         "state_label": STATES.get(app.state, app.state), "step_labels": STEP_LABELS,
-        "approver": approver_role(app.amount), "product": PRESETS.get(app.product),
+        "approver": approver_role(app.amount, services.bands_for(app.village_code)), "product": PRESETS.get(app.product),
         "purpose": PURPOSES.get(app.purpose, app.purpose),
         "may_review": access.may(request.user, "application.review", app) and app.state not in (
             "township_reviewed", "approved", "contracted", "disbursed", "rejected"),

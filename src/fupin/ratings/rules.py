@@ -8,6 +8,7 @@ from fractions import Fraction
 
 from fupin.core.eligibility import EXCLUSIONS, Rules
 from fupin.core.errors import ProblemList, ValidationFailed
+from fupin.core.origination import Band, GroupRules
 from fupin.core.rating import VillageThresholds
 
 PROGRAMME = "xiaoedaikuan"
@@ -21,7 +22,11 @@ PRESET = {
     "require_rating": True,
     "exclusions": sorted(EXCLUSIONS),
     "credit_village": {"min_rated_share": "0.8", "min_repayment_rate": "0.98", "max_defaults": 0, "validity_years": 2},
+    # R-APP-3 (篇1): [from yuan, below yuan or null, role]
+    "approval_bands": [[0, 30000, "loan_officer"], [30000, 40000, "branch_director"], [40000, None, "head_office"]],
+    "group_size": [5, 5],  # R-GRP-1: five households; a programme may set 3–10
 }
+BANK_ROLES = ("loan_officer", "branch_director", "head_office")
 
 
 STATUSES = ("poor", "low_income", "monitored", "lifted", "none")
@@ -67,8 +72,43 @@ def check(d: object) -> dict:
     except (TypeError, KeyError, ValueError, ZeroDivisionError):
         problems.add("credit_village 应含 min_rated_share、min_repayment_rate（0–1）、max_defaults（≥0）、"
                      "validity_years（1–10）", field="credit_village")
+    try:
+        bands_of(out)
+    except (TypeError, ValueError, IndexError):
+        problems.add("approval_bands 应为从 0 元起连续的 [起点元, 终点元或 null, 角色] 列表，角色为 "
+                     + "、".join(BANK_ROLES), field="approval_bands")
+    try:
+        group_rules_of(out)
+    except (TypeError, ValueError):
+        problems.add("group_size 应为 [最少户数, 最多户数]，在 3–10 之间", field="group_size")
     problems.raise_if_any("准入规则有误", code="rules_invalid")
     return out
+
+
+def bands_of(d: dict) -> tuple[Band, ...]:
+    """Approval bands (R-APP-3) from the rules, in fen; contiguous from zero, last one open."""
+    rows = d.get("approval_bands", PRESET["approval_bands"])
+    bands = []
+    expected = 0
+    for i, (low, high, role) in enumerate(rows):
+        low_fen = int(Decimal(str(low)) * 100)
+        high_fen = None if high is None else int(Decimal(str(high)) * 100)
+        if role not in BANK_ROLES or low_fen != expected or (high_fen is not None and high_fen <= low_fen):
+            raise ValueError
+        if high_fen is None and i != len(rows) - 1:
+            raise ValueError
+        bands.append(Band(low_fen, high_fen, role))
+        expected = high_fen if high_fen is not None else -1
+    if not bands or bands[-1].high is not None:
+        raise ValueError
+    return tuple(bands)
+
+
+def group_rules_of(d: dict) -> GroupRules:
+    lo, hi = d.get("group_size", PRESET["group_size"])
+    if isinstance(lo, bool) or isinstance(hi, bool) or not (3 <= int(lo) <= int(hi) <= 10):
+        raise ValueError
+    return GroupRules(int(lo), int(hi))
 
 
 def rules_of(programme: str, version: int, effective: dt.date, d: dict) -> Rules:

@@ -98,15 +98,21 @@ def sheets_shown(reader, rating: Rating) -> list:
 
 
 def rules_for(county_code: str, on: dt.date) -> tuple[core_elig.Rules, VillageThresholds]:
+    rules, definition = programme_rules(county_code, on)
+    return rules, rules_mod.thresholds_of(definition)
+
+
+def programme_rules(county_code: str, on: dt.date) -> tuple[core_elig.Rules, dict]:
+    """The county's eligibility rules in force on ``on`` and that version's whole stored
+    definition (thresholds, approval bands, group size), or the preset when none is set."""
     versions = list(RuleSet.objects.filter(division_id=county_code))
     if not versions:
-        r = rules_mod.rules_of(rules_mod.PROGRAMME, 0, dt.date(2000, 1, 1), rules_mod.PRESET)
-        return r, rules_mod.thresholds_of(rules_mod.PRESET)
+        return rules_mod.rules_of(rules_mod.PROGRAMME, 0, dt.date(2000, 1, 1), rules_mod.PRESET), rules_mod.PRESET
     by_key = {(v.programme, str(v.version)): v for v in versions}
     rules = core_elig.rules_in_force(
         [rules_mod.rules_of(v.programme, v.version, v.effective, v.definition) for v in versions],
         rules_mod.PROGRAMME, on)
-    return rules, rules_mod.thresholds_of(by_key[(rules.programme, rules.version)].definition)
+    return rules, {**rules_mod.PRESET, **by_key[(rules.programme, rules.version)].definition}
 
 
 def _applicant(hh: Household, head: Person | None, line: CreditLine | None, exclusions: Iterable[Exclusion],
