@@ -1,8 +1,12 @@
-"""Journey (origination, as far as it goes so far): a loan officer applies from a household's
-archive, the village cadre and the officer review jointly, the township reviews, the village
-cadre publishes the notice, and the county sees it running with its printable list."""
+"""Journey (R-APP-1 … 5): a loan officer applies from a household's archive on a phone, the
+village cadre and the officer review jointly, the township reviews, the village cadre
+publishes the notice, the county waits for it to end and approves, the branch director
+approves, the officer prints the contract (its APR checked on the rendered page) and pays out;
+the head office sees the entry on the ledger. A screenshot of every step."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -75,5 +79,49 @@ def test_apply_review_and_publish_the_notice(live_world, page, watch, output_pat
     shot(page, output_path, "a3-county-waits-for-the-notice")
     app.refresh_from_db()
     assert app.state == "in_notice"
+
+    # seven days later (the notice's dates moved back, as the calendar would)
+    from fupin.loans.models import Notice
+
+    Notice.objects.filter(pk=app.notice_id).update(start=dt.date.today() - dt.timedelta(days=8),
+                                                   end=dt.date.today() - dt.timedelta(days=2))
+    page.goto(f"{base}/loans/applications/{app.pk}/")
+    page.click("button[value=approve]")
+    page.wait_for_selector("text=县扶贫办已审批")
+    shot(page, output_path, "a4-county-approved")
+    as_user("xindai")  # the preparer cannot approve at the bank
+    page.goto(f"{base}/loans/applications/{app.pk}/")
+    page.click("button[value=approve]")
+    page.wait_for_selector("text=审贷分离")
+    as_user("zhuren")
+    page.goto(f"{base}/loans/applications/{app.pk}/")
+    page.click("button[value=approve]")
+    page.wait_for_selector("text=银行已审批")
+    shot(page, output_path, "a5-bank-approved")
+    as_user("xindai", 390)
+    page.goto(f"{base}/loans/applications/{app.pk}/")
+    page.click("text=生成借款合同")
+    page.wait_for_selector("text=确认放款")
+    shot(page, output_path, "a6-contract-phone")
+    loan = Application.objects.get(pk=app.pk).loan
+    pdf = page.request.get(f"{base}/loans/{loan.pk}/contract.pdf")
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    import subprocess
+    from decimal import Decimal
+
+    path = os.path.join(output_path, "contract.pdf")
+    with open(path, "wb") as fh:
+        fh.write(pdf.body())
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", path, os.path.join(output_path, "a7-contract")],
+                   check=True)
+    text = subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True, text=True, check=True).stdout
+    assert "年化利率（APR）" in text and f"{(loan.apr * 100).quantize(Decimal('0.0001'))}%" in text
+    page.click("text=确认放款")
+    page.wait_for_selector("text=已放款，并已记账")
+    shot(page, output_path, "a8-disbursed-phone")
+    as_user("zongshe")
+    page.goto(f"{base}/ledger/")
+    assert "借贷平衡" in page.content() and "≠" not in page.content()
+    shot(page, output_path, "a9-ledger")
     # the refused application answers 422 on purpose; nothing else may go wrong
     assert [p for p in watch.problems if "HTTP 4" not in p and "422" not in p] == []

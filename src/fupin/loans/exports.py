@@ -28,13 +28,17 @@ def contract_pdf(loan) -> bytes:
 
     from fupin.core.schedule.terms import FREQUENCIES, SHAPES
 
+    from fupin.divisions.models import Branch
+
     hh = loan.household
     head = hh.members.filter(is_head=True, left_on__isnull=True).first()
+    lender = (Branch.objects.filter(coverage__code=loan.village_code[:6] + "000000", parent__isnull=True).first()
+              or Branch.objects.filter(coverage__code=loan.village_code[:9] + "000").first())
     terms = loan.terms
     rows = [{"i": i, "principal": from_fen(i.principal), "interest": from_fen(i.interest), "fees": from_fen(i.fees),
              "total": from_fen(i.principal + i.interest + i.fees)} for i in loan.installments.all()]
     html = render_to_string("loans/contract_pdf.html", {
-        "loan": loan, "hh": hh, "head": head, "rows": rows, "principal": from_fen(loan.principal),
+        "loan": loan, "hh": hh, "head": head, "rows": rows, "lender": lender.name if lender else "", "principal": from_fen(loan.principal),
         "upfront_interest": from_fen(loan.upfront_interest), "upfront_fees": from_fen(loan.upfront_fees),
         "deposit": from_fen(loan.deposit), "purpose": PURPOSES.get(loan.application.purpose, ""),
         "shape": SHAPES.get(terms["shape"], terms["shape"]), "frequency": FREQUENCIES.get(terms["frequency"], ""),
