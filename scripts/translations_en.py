@@ -167,6 +167,7 @@ T.update({
 "截至日期": "As of", "借贷平衡": "Debits equal credits", "借贷不平衡，请立即检查": "Debits and credits differ: check at once",
 "借方合计": "Total debits",
 "申请贷款": "Apply for a loan",
+"带动主体额度（元，不超过乡镇额度的四分之一）": "Lead quota (yuan, at most a quarter of the township's)", "带动主体额度": "Lead quota",
 "贷款分户账与总账核对": "Loan sub-ledgers against the control accounts", "分户账合计": "Sub-ledgers",
 "笔贷款": "loans",
 "带动协议": "Lead agreements", "联保小组": "Groups", "五户联保小组": "Joint-liability groups",

@@ -64,7 +64,11 @@ def test_quota_worked_example_and_lead_cap():
     assert over == ["超出乡镇额度：额度 1000000.00 元，已用 980000.00 元，本笔 30000.00 元"]
     lead = quota_problems(q, used_amount=0, used_households=0, used_lead=24_000_000, amount=2_000_000, lead=True,
                           new_household=True, on=on)
-    assert "25%（250000.00 元）" in lead[0]
+    assert "250000.00 元（不超过乡镇额度的 25%）" in lead[0]
+    separate = Quota(amount=100_000_000, households=None, lead_amount=10_000_000)
+    assert separate.lead_cap() == 10_000_000 and Quota(100_000_000, None, lead_amount=50_000_000).lead_cap() == 25_000_000
+    assert quota_problems(separate, used_amount=0, used_households=0, used_lead=9_000_000, amount=2_000_000, lead=True,
+                          new_household=True, on=on)
     late = quota_problems(q, used_amount=0, used_households=40, used_lead=0, amount=1, lead=False, new_household=True,
                           on=dt.date(2026, 7, 1))
     assert len(late) == 2

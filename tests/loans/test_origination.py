@@ -198,3 +198,16 @@ def test_the_pages_from_the_archive_to_the_printed_notice(rt, hh, tmp_path):
     assert "扶贫小额信贷申请公示" in text and "2026年11月8日" in text and "8000.00" in text
     detail = rt.world.client("poverty_office").get(f"/loans/applications/{app.pk}/").content.decode()
     assert "公示中" in detail and "提出异议" in detail
+
+
+def test_the_lead_quota_is_at_most_a_quarter_of_the_townships(rt):
+    office = rt.world.user("poverty_office")
+    with pytest.raises(ValidationFailed) as e:
+        services.quota_set(acting_user=office, township_code=rt.world.township, year=TODAY.year, amount=1_000_000,
+                           households=None, deadline=None, lead_amount=300_000)
+    assert e.value.code == "quota_lead"
+    q = services.quota_set(acting_user=office, township_code=rt.world.township, year=TODAY.year, amount=1_000_000,
+                           households=None, deadline=None, lead_amount=200_000)
+    assert q.lead_amount == 200_000
+    page = rt.world.client("township_cadre").get("/loans/quotas/").content.decode()
+    assert "2,000.00" in page and "10,000.00" in page  # progress visible to the township

@@ -130,6 +130,15 @@ class Quota:
     households: int | None
     lead_share_cap: tuple[int, int] = (1, 4)  # lead loans ≤ 25 % of the township's quota (篇3)
     deadline: dt.date | None = None  # disbursement by this date (篇3: 30 June)
+    lead_amount: int | None = None  # a separate lead-household quota (fen), within the 25 % cap
+
+    def lead_cap(self) -> int | None:
+        """The lead-household quota in force: the separate one if set, never above 25 %."""
+        if self.amount is None:
+            return self.lead_amount
+        num, den = self.lead_share_cap
+        share = self.amount * num // den
+        return share if self.lead_amount is None else min(self.lead_amount, share)
 
 
 def quota_problems(q: Quota, *, used_amount: int, used_households: int, used_lead: int, amount: int, lead: bool,
@@ -143,11 +152,10 @@ def quota_problems(q: Quota, *, used_amount: int, used_households: int, used_lea
         out.append(f"超出乡镇额度：额度 {fmt(q.amount)} 元，已用 {fmt(used_amount)} 元，本笔 {fmt(amount)} 元")
     if q.households is not None and new_household and used_households + 1 > q.households:
         out.append(f"超出乡镇户数指标 {q.households} 户")
-    if lead and q.amount is not None:
+    cap = q.lead_cap()
+    if lead and cap is not None and used_lead + amount > cap:
         num, den = q.lead_share_cap
-        cap = q.amount * num // den
-        if used_lead + amount > cap:
-            out.append(f"带动主体贷款不得超过乡镇额度的 {num * 100 // den}%（{fmt(cap)} 元），已用 {fmt(used_lead)} 元")
+        out.append(f"超出带动主体贷款额度 {fmt(cap)} 元（不超过乡镇额度的 {num * 100 // den}%），已用 {fmt(used_lead)} 元")
     return out
 
 

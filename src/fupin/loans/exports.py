@@ -27,7 +27,6 @@ def contract_pdf(loan) -> bytes:
     from weasyprint import HTML
 
     from fupin.core.schedule.terms import FREQUENCIES, SHAPES
-
     from fupin.divisions.models import Branch
 
     hh = loan.household

@@ -119,6 +119,7 @@ class Quota(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     amount = models.BigIntegerField("额度（分）", null=True, blank=True)
     households = models.PositiveIntegerField("户数指标", null=True, blank=True)
+    lead_amount = models.BigIntegerField("带动主体额度（分）", null=True, blank=True)  # ≤ 25 % of amount
     deadline = models.DateField("放款截止日期", null=True, blank=True)
     set_by = _user()
     updated_at = models.DateTimeField(auto_now=True)

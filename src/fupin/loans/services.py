@@ -170,7 +170,7 @@ def _check_quota(app: Application, *, counting_self: bool = False) -> None:
         used["amount"] -= app.amount
         used["lead"] -= app.amount if app.lead else 0
     problems = core.quota_problems(
-        core.Quota(q.amount, q.households, deadline=q.deadline), used_amount=used["amount"],
+        core.Quota(q.amount, q.households, deadline=q.deadline, lead_amount=q.lead_amount), used_amount=used["amount"],
         used_households=used["households"], used_lead=used["lead"], amount=app.amount, lead=app.lead,
         new_household=not Application.objects.filter(household_id=app.household_id, state__in=COMMITTED,
                                                      decided_at__year=today().year).exists(), on=today())
@@ -237,13 +237,18 @@ def objection_resolve(*, acting_user, objection: Objection, upheld: bool, decisi
 
 
 def quota_set(*, acting_user, township_code: str, year: int, amount: int | None, households: int | None,
-              deadline: dt.date | None) -> Quota:
+              deadline: dt.date | None, lead_amount: int | None = None) -> Quota:
+    """A township's yearly quota (R-APP-4); ``lead_amount``: the separate lead-household quota,
+    at most 25 % of the township's."""
     access.require(acting_user, "quota.manage", code=township_code)
-    if (amount is not None and amount <= 0) or (households is not None and households <= 0):
+    if any(x is not None and x <= 0 for x in (amount, households, lead_amount)):
         raise ValidationFailed("额度和户数指标应为正数；不设上限时留空", code="quota_invalid")
+    if lead_amount is not None and amount is not None and lead_amount * 4 > amount:
+        raise ValidationFailed("带动主体额度不得超过乡镇额度的 25%", code="quota_lead")
     with transaction.atomic():
         q, _ = Quota.objects.update_or_create(township_id=township_code, year=year, defaults={
-            "amount": amount, "households": households, "deadline": deadline, "set_by": acting_user})
+            "amount": amount, "households": households, "deadline": deadline, "lead_amount": lead_amount,
+            "set_by": acting_user})
         audit_record(actor=acting_user, action="quota.set", obj=q, division_code=township_code,
                      after={"year": year, "amount": fmt(amount) if amount else None, "households": households,
                             "deadline": str(deadline) if deadline else None})

@@ -191,10 +191,12 @@ def quota_set(request):
             d = dt.date.fromisoformat(deadline) if deadline else None
         except ValueError:
             raise ValidationFailed("截止日期格式应为 YYYY-MM-DD", code="quota_invalid") from None
+        lead = f.get("lead_amount", "").strip()
         services.quota_set(acting_user=request.user, township_code=f.get("township", "")[:12],
                            year=_int(f.get("year")) or timezone.localdate().year,
                            amount=to_fen(money(amount, field="额度")) if amount else None,
-                           households=_int(households) if households else None, deadline=d)
+                           households=_int(households) if households else None, deadline=d,
+                           lead_amount=to_fen(money(lead, field="带动主体额度")) if lead else None)
 
     return act(request, run, "额度已保存", "quota_list")
 
