@@ -262,6 +262,20 @@ API.update({
         # the contract's disbursement date has passed: refused with the reason
         ("POST", "/api/v1/loans/{loan}/disbursement", {"loan_officer", "branch_director"}, 409, SIBLING),
     ],
+    ("GET", "/api/v1/groups"): [("GET", "/api/v1/groups", HH_VIEW, 200, 403)],
+    ("POST", "/api/v1/groups"): [
+        # the household is not eligible here: its reasons come back (422) to those who may form groups
+        ("POST", "/api/v1/groups", APPLY, 422, 403,
+         {"village_code": "{village}", "leader_id": "{hh_int}", "household_ids": ["{hh_int}"]}),
+    ],
+    ("POST", "/api/v1/households/{household_id}/lead-agreements"): [
+        # the driven household is itself: refused with the reason (422)
+        ("POST", "/api/v1/households/{hh}/lead-agreements", APPLY, 422, 403, {"driven_id": "{hh_int}", "terms": "吸纳务工"}),
+    ],
+    ("POST", "/api/v1/loans/{loan_id}/actual-uses"): [
+        ("POST", "/api/v1/loans/{loan}/actual-uses", {"loan_officer"}, 201,
+         {"village_cadre": 404, "*": 403}, {"household_id": "{hh_sibling}", "amount": "1000.00"}),
+    ],
     ("POST", "/api/v1/applications/{application_id}/objections"): [
         ("POST", "/api/v1/applications/{application}/objections", OBJECT, 409, 403, {"text": "该户实际已外出务工"}),
     ],
@@ -279,6 +293,8 @@ def own_division(world, role: str) -> str:
 def expand(template, world, role: str, ids: dict):
     if isinstance(template, dict):
         return {k: expand(v, world, role, ids) for k, v in template.items()}
+    if isinstance(template, list):
+        return [expand(v, world, role, ids) for v in template]
     if not isinstance(template, str):
         return template
     own = own_division(world, role) if role != "anonymous" else world.village
@@ -373,7 +389,7 @@ def _loans(world, hh: int) -> dict:
                                nominal_rate="0.03", apr="0.03", ear="0.0304", contracted_by=world.user("loan_officer"))
     Installment.objects.create(loan=loan, seq=1, due_date=loan.maturity, principal=500_000, interest=15_000)
     return {"application": app.pk, "application2": make(first).pk, "application_sibling": make(sibling).pk,
-            "notice": notice.pk, "objection": objection.pk, "hh_int": hh, "loan": loan.pk}
+            "notice": notice.pk, "objection": objection.pk, "hh_int": hh, "loan": loan.pk, "hh_sibling": sibling.pk}
 
 
 def _ledger(world) -> dict:

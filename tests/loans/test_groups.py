@@ -187,3 +187,19 @@ def test_group_size_and_approval_bands_come_from_the_county_rules(world, village
     with pytest.raises(NotPermitted):  # 8 000 is above the loan officer's 5 000 in these rules
         services.application_review(acting_user=world.user("loan_officer"), application=app, approve=True)
     services.application_review(acting_user=world.user("branch_director"), application=app, approve=True)
+
+
+def test_groups_and_agreements_through_the_api(world, village):
+    hhs, outsider = village
+    c = world.client("loan_officer")
+    r = c.post("/api/v1/groups", {"village_code": world.village, "name": "甲组", "leader_id": hhs[0].pk,
+                                  "household_ids": [h.pk for h in hhs[:5]]}, content_type="application/json")
+    assert r.status_code == 201 and sorted(r.json()["member_ids"]) == sorted(h.pk for h in hhs[:5])
+    assert c.get("/api/v1/groups").json()["items"][0]["leader_id"] == hhs[0].pk
+    r = c.post("/api/v1/groups", {"village_code": world.village, "leader_id": hhs[5].pk,
+                                  "household_ids": [hhs[5].pk, outsider.pk]}, content_type="application/json")
+    assert r.status_code == 422 and any("必须同村" in p["message"] for p in r.json()["details"])
+    Household.objects.filter(pk=hhs[1].pk).update(status="poor")
+    r = c.post(f"/api/v1/households/{hhs[6].pk}/lead-agreements", {"driven_id": hhs[1].pk, "terms": "吸纳务工并分红"},
+               content_type="application/json")
+    assert r.status_code == 201 and r.json()["driven_id"] == hhs[1].pk

@@ -9,7 +9,8 @@ import datetime as dt
 import random
 
 from fupin.accounts.models import User
-from fupin.loans import disbursement, services
+from fupin.loans import disbursement, groups, services
+from fupin.loans.models import Application
 from fupin.ratings.selectors import unborrowed
 
 PLAN = ["submitted", "submitted", "village_reviewed", "township_reviewed", "township_reviewed",
@@ -64,6 +65,14 @@ def build(*, villages: list[str], townships: list[str], seed: int, today: dt.dat
         services.notice_publish(acting_user=u["cungan"], village_code=villages[0], applications=running,
                                 start=today - dt.timedelta(days=3))
         services.objection_file(acting_user=u["xiangzhen"], application=running[0], text="群众反映该户常年在外务工，项目存疑")
+    # two five-household joint-liability groups of the first village (R-GRP-1)
+    used = set(Application.objects.values_list("household_id", flat=True))
+    spare = [hh for hh in candidates if hh.pk not in used]
+    for n, name in enumerate(("养牛互助组", "烤烟联保组")):
+        five = spare[5 * n:5 * n + 5]
+        if len(five) == 5:
+            groups.group_create(acting_user=u["cungan"], village_code=villages[0], name=name, leader=five[0],
+                                households=five)
     if progress:
-        progress(f"贷款申请：{made} 笔（审查链各环节），{len(townships)} 个乡镇的年度额度")
+        progress(f"贷款申请：{made} 笔（审查链各环节），{len(townships)} 个乡镇的年度额度，联保小组")
     return made

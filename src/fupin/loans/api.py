@@ -164,3 +164,103 @@ def loan_disburse(request, loan_id: int = Id):
     from fupin.loans.disbursement import loan_disburse as disburse
 
     return disburse(acting_user=request.auth, loan=selectors.loan_get(request.auth, loan_id))
+
+
+class GroupOut(Schema):
+    id: int
+    village_code: str = Field(..., alias="village_id")
+    name: str
+    leader_id: int
+    member_ids: list[int]
+
+    @staticmethod
+    def resolve_member_ids(obj) -> list[int]:
+        return [m.household_id for m in obj.members.all() if m.left_on is None]
+
+
+class GroupIn(Schema):
+    village_code: DivisionCode
+    name: Text(60) = ""
+    leader_id: int = Field(..., ge=1, le=MAX_ID)
+    household_ids: list[int] = Field(..., min_length=1, max_length=10, description="成员农户（含小组长）")
+
+
+class AgreementIn(Schema):
+    driven_id: int = Field(..., ge=1, le=MAX_ID, description="被带动贫困户（本县）")
+    terms: Text(300, 1) = Field(..., description="带动方式与收益")
+
+
+class AgreementOut(Schema):
+    id: int
+    lead_id: int
+    driven_id: int
+    terms: str
+    signed_on: dt.date
+
+
+class UseIn(Schema):
+    household_id: int = Field(..., ge=1, le=MAX_ID, description="实际使用资金的农户")
+    amount: Text(20) = Field(..., description="金额（元，字符串）", examples=["5000.00"])
+
+
+class UseOut(Schema):
+    id: int
+    loan_id: int
+    user_household_id: int
+    amount: Decimal
+
+    @staticmethod
+    def resolve_amount(obj) -> Decimal:
+        return from_fen(obj.amount)
+
+
+@router.get("/groups", response=responses(list[GroupOut]), summary="辖区内的联保小组")
+@paginate(Pagination)
+def group_list(request):
+    from fupin.loans.models import Group
+
+    access.require(request.auth, "application.view")
+    return access.visible(request.auth, Group, "application.view").filter(dissolved_on__isnull=True).prefetch_related(
+        "members")
+
+
+def _households(user, ids: list[int], action: str) -> list[Household]:
+    access.require(user, action)
+    found = {h.pk: h for h in access.visible(user, Household, action).filter(pk__in=ids)}
+    if len(found) != len(set(ids)):
+        from fupin.core.errors import NotFound
+
+        raise NotFound("农户不存在或不在您的辖区内", code="not_found")
+    return [found[i] for i in ids]
+
+
+@router.post("/groups", response=responses(GroupOut, 404, 409, 422, ok_status=201),
+             summary="组建联保小组（同村、均符合准入条件、户数符合规定）")
+def group_create(request, payload: GroupIn):
+    from fupin.loans.groups import group_create as create
+
+    members = _households(request.auth, payload.household_ids, "group.manage")
+    leader = _households(request.auth, [payload.leader_id], "group.manage")[0]
+    return Status(201, create(acting_user=request.auth, village_code=payload.village_code, name=payload.name,
+                              leader=leader, households=members))
+
+
+@router.post("/households/{household_id}/lead-agreements", response=responses(AgreementOut, 404, 409, 422, ok_status=201),
+             summary="带动主体与一户被带动贫困户签订带动协议")
+def lead_agreement(request, payload: AgreementIn, household_id: int = Id):
+    from fupin.loans.groups import lead_agreement_sign
+
+    lead = access.get_visible(request.auth, Household, "group.manage", pk=household_id)
+    driven = access.get_visible(request.auth, Household, "application.view", pk=payload.driven_id)
+    return Status(201, lead_agreement_sign(acting_user=request.auth, lead=lead, driven=driven, terms=payload.terms))
+
+
+@router.post("/loans/{loan_id}/actual-uses", response=responses(UseOut, 404, 409, 422, ok_status=201),
+             summary="登记联保贷款的实际用款人")
+def actual_use(request, payload: UseIn, loan_id: int = Id):
+    from fupin.loans.groups import actual_use_record
+
+    loan = selectors.loan_get(request.auth, loan_id)
+    user = access.get_visible(request.auth, Household, "application.view", pk=payload.household_id)
+    return Status(201, actual_use_record(acting_user=request.auth, loan=loan, user_household=user,
+                                         amount=to_fen(money(payload.amount, field="金额"))))
