@@ -23,8 +23,8 @@ setup: deps messages  ## virtualenv, dependencies from the lock file, migrate, d
 deps:
 	@bash scripts/bootstrap.sh
 
-messages:
-	@command -v msgfmt >/dev/null || bash scripts/apt.sh gettext
+messages:  # gettext for the catalogues; Chinese fonts and Pango for the printable PDFs (WeasyPrint)
+	@bash scripts/apt.sh gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
 	$(FUPIN) compilemessages --ignore=.venv -v 0
 
 test:  ## install what the tests need, start PostgreSQL, run lint + types + the whole suite

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy
-bash scripts/apt.sh postgresql chromium fonts-noto-cjk poppler-utils gettext
+bash scripts/apt.sh postgresql chromium fonts-noto-cjk poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0
 bash scripts/bootstrap.sh
 VENV=.venv/bin
 $VENV/fupin compilemessages --ignore=.venv -v 0
