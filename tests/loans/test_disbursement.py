@@ -101,7 +101,7 @@ def test_the_pages_contract_pdf_with_the_apr_and_disbursement(rt, hh, tmp_path):
                    check=True)
     assert (tmp_path / "c-1.png").stat().st_size > 10_000  # the page renders
     page = c.get(f"/loans/{loan.pk}/").content.decode()
-    assert "确认放款" in page
+    assert "确认放款" in page and apr in page and "3.5000%" in page
     c.post(f"/loans/{loan.pk}/disburse/")
     loan.refresh_from_db()
     assert loan.state == Loan.State.ACTIVE and loan.disbursement_id

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.template.loader import render_to_string
 
 from fupin.core.money import from_fen
@@ -41,6 +39,5 @@ def contract_pdf(loan) -> bytes:
         "upfront_interest": from_fen(loan.upfront_interest), "upfront_fees": from_fen(loan.upfront_fees),
         "deposit": from_fen(loan.deposit), "purpose": PURPOSES.get(loan.application.purpose, ""),
         "shape": SHAPES.get(terms["shape"], terms["shape"]), "frequency": FREQUENCIES.get(terms["frequency"], ""),
-        "pct": {k: (getattr(loan, k) * 100).quantize(Decimal("0.0001")) for k in ("nominal_rate", "apr", "ear")},
     })
     return HTML(string=html).write_pdf()

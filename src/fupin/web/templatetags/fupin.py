@@ -16,3 +16,13 @@ def yuan(fen) -> str:
     sign = "-" if n < 0 else ""
     whole, cents = divmod(abs(n), 100)
     return f"{sign}{whole:,}.{cents:02d}"
+
+
+@register.filter
+def percent(rate) -> str:
+    """A rate with six decimals shown as a percentage with four: Decimal("0.035519") → "3.5519%"."""
+    from decimal import Decimal
+
+    if rate is None or rate == "":
+        return ""
+    return f"{(Decimal(str(rate)) * 100).quantize(Decimal('0.0001'))}%"
