@@ -166,7 +166,7 @@ T.update({
 "明细仅显示前 500 行；合计与期末余额包括全部。": "Only the first 500 lines are shown; totals and the closing balance include all.",
 "截至日期": "As of", "借贷平衡": "Debits equal credits", "借贷不平衡，请立即检查": "Debits and credits differ: check at once",
 "借方合计": "Total debits",
-"申请贷款": "Apply for a loan",
+"申请贷款": "Apply for a loan", "名单已审批": "Roster approved", "审批名单": "Approve the roster",
 "带动主体额度（元，不超过乡镇额度的四分之一）": "Lead quota (yuan, at most a quarter of the township's)", "带动主体额度": "Lead quota",
 "贷款分户账与总账核对": "Loan sub-ledgers against the control accounts", "分户账合计": "Sub-ledgers",
 "笔贷款": "loans",

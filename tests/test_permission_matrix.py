@@ -138,6 +138,7 @@ PAGES = {
     "notice_list": [("GET", "/loans/notices/", HH_VIEW, 200, 403)],
     "notice_publish": [("POST", "/loans/notices/publish/", {"village_cadre"}, 302, 403)],
     "notice_pdf": [("GET", "/loans/notices/{notice}/notice.pdf", HH_VIEW, 200, 403)],
+    "roster_approve": [("POST", "/loans/notices/{notice}/approve/", OFFICE, 302, 403)],
     "quota_list": [("GET", "/loans/quotas/", HH_VIEW, 200, 403)],
     "quota_set": [("POST", "/loans/quotas/set/", OFFICE, 302, 403)],
     "ledger_trial_balance": [("GET", "/ledger/", LEDGER, 200, 403)],

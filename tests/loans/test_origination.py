@@ -211,3 +211,25 @@ def test_the_lead_quota_is_at_most_a_quarter_of_the_townships(rt):
     assert q.lead_amount == 200_000
     page = rt.world.client("township_cadre").get("/loans/quotas/").content.decode()
     assert "2,000.00" in page and "10,000.00" in page  # progress visible to the township
+
+
+def test_the_county_approves_a_whole_roster_after_the_notice(rt, hh):
+    a = apply(rt, hh)
+    b = apply(rt, rt.households[1])
+    w = rt.world
+    for app in (a, b):
+        services.application_review(acting_user=w.user("village_cadre"), application=app, approve=True)
+        services.application_review(acting_user=w.user("loan_officer"), application=app, approve=True)
+        services.application_review(acting_user=w.user("township_cadre"), application=app, approve=True)
+    notice = services.notice_publish(acting_user=w.user("village_cadre"), village_code=a.village_code,
+                                     applications=[a, b], start=TODAY - dt.timedelta(days=8))
+    services.objection_file(acting_user=w.user("township_cadre"), application=b, text="项目与实际不符")
+    page = w.client("poverty_office").post(f"/loans/notices/{notice.pk}/approve/", follow=True).content.decode()
+    assert "名单已审批：1 笔" in page and f"申请 #{b.pk}：有未处理的异议" in page
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.state, b.state) == ("county_approved", "in_notice")
+    with pytest.raises(Conflict):  # a roster cannot be approved while its notice runs
+        services.roster_approve(acting_user=w.user("poverty_office"),
+                                notice=type(notice).objects.create(village_id=notice.village_id, start=TODAY,
+                                                                   end=TODAY + dt.timedelta(days=6)))

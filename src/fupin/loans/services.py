@@ -203,6 +203,28 @@ def notice_publish(*, acting_user, village_code: str, applications: Iterable[App
     return notice
 
 
+def roster_approve(*, acting_user, notice: Notice) -> tuple[list[Application], list[str]]:
+    """The county approves a village's roster after its notice (R-APP-2): every application of
+    the notice still in notice, the notice over and no objection open. Those that cannot be
+    approved are listed with the reason; the others are approved."""
+    access.require(acting_user, "roster.approve", notice)
+    if timezone.localdate() <= notice.end:
+        raise Conflict(f"公示期未满（至 {notice.end:%Y-%m-%d} 止），不能审批名单", code="notice_running")
+    approved, skipped = [], []
+    for app in notice.applications.filter(state="in_notice").order_by("id"):
+        try:
+            approved.append(application_review(acting_user=acting_user, application=app, approve=True,
+                                               reason=f"审批公示名单 #{notice.pk}"))
+        except Conflict as e:
+            skipped.append(f"申请 #{app.pk}：{e.message}")
+    with transaction.atomic():
+        notice.approved_by, notice.approved_at = acting_user, timezone.now()
+        notice.save(update_fields=["approved_by", "approved_at"])
+        audit_record(actor=acting_user, action="roster.approve", obj=notice, division_code=notice.village_id,
+                     after={"approved": [a.pk for a in approved], "skipped": skipped})
+    return approved, skipped
+
+
 def objection_file(*, acting_user, application: Application, text: str) -> Objection:
     access.require(acting_user, "objection.file", application)
     application = Application.objects.get(pk=application.pk)

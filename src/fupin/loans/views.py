@@ -133,7 +133,8 @@ def notice_list(request):
     ready = []
     if access.may(request.user, "notice.publish"):
         ready = selectors.applications_visible(request.user, state="township_reviewed").prefetch_related(_heads())[:500]
-    return render(request, "loans/notices.html", {"notices": notices, "ready": ready, "today": timezone.localdate()})
+    return render(request, "loans/notices.html", {"notices": notices, "ready": ready, "today": timezone.localdate(),
+                                                  "may_approve": access.may(request.user, "roster.approve")})
 
 
 @require_POST
@@ -154,6 +155,21 @@ def notice_publish(request):
                                 days=_int(request.POST.get("days")) or 7)
 
     return act(request, run, "公示已发布，请打印张贴在村务公开栏", "notice_list")
+
+
+@require_POST
+@requires("roster.approve")
+def roster_approve(request, pk: int):
+    notice = selectors.notice_get(request.user, pk)
+    try:
+        approved, skipped = services.roster_approve(acting_user=request.user, notice=notice)
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect("notice_list")
+    messages.success(request, f"名单已审批：{len(approved)} 笔")
+    for s in skipped:
+        messages.error(request, s)
+    return redirect("notice_list")
 
 
 @requires("application.view")
