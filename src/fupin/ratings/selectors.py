@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from fupin.accounts import access
 from fupin.core import eligibility as core_elig
@@ -195,7 +196,7 @@ def township_stats(reader) -> list[dict]:
             agg = totals.setdefault(t, {"households": 0, "rated": 0, "due": 0, "repaid": 0, "defaults": 0})
             for k in agg:
                 agg[k] += r["stats"][k]
-    today = dt.date.today()
+    today = timezone.localdate()
     current = {d.division_id: d for d in Designation.objects.filter(
         division_id__in=list(totals), withdrawn_on__isnull=True, expires_on__gt=today)}
     out = []
@@ -221,7 +222,7 @@ def village_stats(reader, *, township: str = "") -> list[dict]:
     hh = dict(Household.objects.filter(village_id__in=[c for c, _ in codes], status__in=("poor", "low_income", "monitored",
                                                                                           "lifted"))
               .values_list("village_id").annotate(n=Count("id")).order_by())
-    today = dt.date.today()
+    today = timezone.localdate()
     rated = dict(CreditLine.objects.filter(village_code__in=[c for c, _ in codes], valid_until__gte=today)
                  .values_list("village_code").annotate(n=Count("household_id")).order_by())
     defaults = dict(GradeChange.objects.filter(village_code__in=[c for c, _ in codes], event=GradeChange.Event.DEFAULT)

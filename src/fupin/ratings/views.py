@@ -341,7 +341,7 @@ def reputation_list(request):
     qs = qs.prefetch_related(selectors.heads("household__members"))
     return render(request, "ratings/reputation.html", {
         "entries": qs[:500], "kind": kind, "kinds": Reputation.Kind.choices, "show_withdrawn": show_withdrawn,
-        "may_publish": access.may(request.user, "reputation.publish"), "today": dt.date.today(),
+        "may_publish": access.may(request.user, "reputation.publish"), "today": timezone.localdate(),
     })
 
 
