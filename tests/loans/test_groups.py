@@ -203,3 +203,24 @@ def test_groups_and_agreements_through_the_api(world, village):
     r = c.post(f"/api/v1/households/{hhs[6].pk}/lead-agreements", {"driven_id": hhs[1].pk, "terms": "吸纳务工并分红"},
                content_type="application/json")
     assert r.status_code == 201 and r.json()["driven_id"] == hhs[1].pk
+
+
+def test_the_group_page_is_bounded_in_queries(world, village):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fupin.ratings.services import ruleset_create
+
+    hhs, _ = village
+    cadre = world.user("village_cadre")
+    ruleset_create(acting_user=world.user("poverty_office"), county_code="529901000000",
+                   effective=TODAY - dt.timedelta(days=1), definition={"group_size": [3, 10]})
+    groups.group_create(acting_user=cadre, village_code=world.village, name="甲组", leader=hhs[0], households=hhs[:3])
+    c = world.client("poverty_office")
+    c.get("/loans/groups/")
+    with CaptureQueriesContext(connection) as one:
+        c.get("/loans/groups/")
+    groups.group_create(acting_user=cadre, village_code=world.village, name="乙组", leader=hhs[3], households=hhs[3:6])
+    with CaptureQueriesContext(connection) as two:
+        r = c.get("/loans/groups/")
+    assert "乙组" in r.content.decode() and len(two) == len(one)

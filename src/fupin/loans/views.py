@@ -184,8 +184,10 @@ def quota_list(request):
     towns = access.visible(request.user, Division.objects.filter(level=4), "application.view").order_by("code")
     quotas = {q.township_id: q for q in Quota.objects.filter(township__in=towns, year=year)}
     rows = []
-    for t in towns[:200]:
-        used = services.quota_usage(t.code, year)
+    towns = list(towns[:200])
+    usage = services.quotas_used([t.code for t in towns], year)
+    for t in towns:
+        used = usage.get(t.code, {"amount": 0, "lead": 0, "households": 0})
         q = quotas.get(t.code)
         rows.append({"town": t, "quota": q, "used": from_fen(used["amount"]), "households": used["households"],
                      "lead": from_fen(used["lead"]),
@@ -263,11 +265,9 @@ def group_list(request):
     """Joint-liability groups in scope with their members and arrears; a form to form one."""
     qs = access.visible(request.user, Group, "application.view").filter(dissolved_on__isnull=True).select_related(
         "village", "leader").prefetch_related("members__household")[:300]
-    rows = []
-    for g in qs:
-        members = [m.household for m in g.members.all() if m.left_on is None]
-        late = groups.households_in_arrears([h.pk for h in members], timezone.localdate())
-        rows.append({"group": g, "members": members, "late": late})
+    members = {g.pk: [m.household for m in g.members.all() if m.left_on is None] for g in qs}
+    late = groups.households_in_arrears([h.pk for ms in members.values() for h in ms], timezone.localdate())
+    rows = [{"group": g, "members": members[g.pk], "late": [h.pk for h in members[g.pk] if h.pk in late]} for g in qs]
     may_manage = access.may(request.user, "group.manage")
     if request.method == "POST":
         if not may_manage:
