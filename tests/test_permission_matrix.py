@@ -129,6 +129,7 @@ PAGES = {
     "loan_contract_pdf": [("GET", "/loans/{loan}/contract.pdf", HH_VIEW - {"village_cadre"}, 200, SIBLING)],
     "loan_disburse": [("POST", "/loans/{loan}/disburse/", {"loan_officer", "branch_director"}, 302, 403)],
     "actual_use": [("POST", "/loans/{loan}/uses/", {"loan_officer"}, 302, 403)],
+    "loan_repay": [("POST", "/loans/{loan}/repay/", {"loan_officer"}, 302, 403)],
     "group_list": [("GET", "/loans/groups/", HH_VIEW, 200, 403), ("POST", "/loans/groups/", APPLY, 302, 403)],
     "lead_agreements": [
         ("GET", "/households/{hh}/lead/", HH_VIEW, 200, 403),
@@ -262,6 +263,11 @@ API.update({
     ("POST", "/api/v1/loans/{loan_id}/disbursement"): [
         # the contract's disbursement date has passed: refused with the reason
         ("POST", "/api/v1/loans/{loan}/disbursement", {"loan_officer", "branch_director"}, 409, SIBLING),
+    ],
+    ("POST", "/api/v1/loans/{loan_id}/repayments"): [
+        # the matrix loan is contracted, not yet paid out: the officer is refused with the reason (409)
+        ("POST", "/api/v1/loans/{loan}/repayments", {"loan_officer"}, 409, {"village_cadre": 404, "*": 403},
+         {"amount": "100.00", "idempotency_key": "matrix-key-0001"}),
     ],
     ("GET", "/api/v1/groups"): [("GET", "/api/v1/groups", HH_VIEW, 200, 403)],
     ("POST", "/api/v1/groups"): [

@@ -82,6 +82,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "quota.manage": frozenset({"poverty_office"}),
     "loan.contract": frozenset({"loan_officer"}),
     "group.manage": frozenset({"village_cadre", "loan_officer"}),  # groups and lead agreements
+    "repayment.post": frozenset({"loan_officer"}),
     "loan.disburse": frozenset({"loan_officer", "branch_director"}),
     # the ledger (R-REP-6)
     "ledger.view": frozenset({"loan_officer", "branch_director", "head_office", "auditor"}),

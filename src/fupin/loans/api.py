@@ -1,12 +1,13 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
 from fupin.accounts import access
-from fupin.api.common import MAX_ID, DivisionCode, Pagination, Text, responses
+from fupin.api.common import MAX_ID, DivisionCode, IsoDate, Pagination, Text, responses
 from fupin.core.money import from_fen, money, to_fen
 from fupin.core.origination import PURPOSES, STATES
 from fupin.core.products import PRESETS
@@ -264,3 +265,38 @@ def actual_use(request, payload: UseIn, loan_id: int = Id):
     user = access.get_visible(request.auth, Household, "application.view", pk=payload.household_id)
     return Status(201, actual_use_record(acting_user=request.auth, loan=loan, user_household=user,
                                          amount=to_fen(money(payload.amount, field="金额"))))
+
+
+class RepaymentIn(Schema):
+    amount: Text(20) = Field(..., description="金额（元，字符串）", examples=["500.00"])
+    idempotency_key: Text(64, 8) = Field(..., description="幂等键：同一键重复提交只记一次；内容不同则拒绝")
+    received_on: IsoDate | None = Field(None, description="收款日期（默认今天）")
+
+
+class RepaymentOut(Schema):
+    id: int
+    loan_id: int
+    amount: Decimal
+    received_on: dt.date
+    overpayment: Decimal
+    allocation: list[list[Any]] = Field(..., description="[期次, 科目, 分]")
+    entry_id: int
+
+    @staticmethod
+    def resolve_amount(obj) -> Decimal:
+        return from_fen(obj.amount)
+
+    @staticmethod
+    def resolve_overpayment(obj) -> Decimal:
+        return from_fen(obj.overpayment)
+
+
+@router.post("/loans/{loan_id}/repayments", response={**responses(RepaymentOut, 404, 409, 422, ok_status=201), 200: RepaymentOut},
+             summary="登记还款：按顺序分配（罚息→逾期利息→逾期本金→当期利息→当期本金），多余部分作溢缴款；幂等")
+def repayment(request, payload: RepaymentIn, loan_id: int = Id):
+    from fupin.loans.repayments import repayment_post
+
+    loan = selectors.loan_get(request.auth, loan_id)
+    r, created = repayment_post(acting_user=request.auth, loan=loan, amount=to_fen(money(payload.amount, field="金额")),
+                                key=payload.idempotency_key, on=payload.received_on)
+    return Status(201 if created else 200, r)

@@ -185,6 +185,10 @@ class Installment(models.Model):
     principal = models.BigIntegerField("应还本金（分）")
     interest = models.BigIntegerField("应还利息（分）")
     fees = models.BigIntegerField("应还费用（分）", default=0)
+    principal_paid = models.BigIntegerField("已还本金（分）", default=0)
+    interest_paid = models.BigIntegerField("已还利息（分）", default=0)
+    penalty = models.BigIntegerField("罚息（分）", default=0)  # accrued by the nightly batch (R-REP-2)
+    penalty_paid = models.BigIntegerField("已还罚息（分）", default=0)
 
     class Meta:
         ordering = ["loan_id", "seq"]
@@ -272,3 +276,28 @@ class LeadAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id}→{self.driven_id}"
+
+
+class Repayment(models.Model):
+    """One repayment, recorded once per idempotency key (R-REP-1): the same key again returns
+    this row; the same key with a different body is refused."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
+    key = models.CharField("幂等键", max_length=64, unique=True)
+    amount = models.BigIntegerField("金额（分）")
+    received_on = models.DateField("收款日期")
+    allocation = models.JSONField("分配")
+    overpayment = models.BigIntegerField("溢缴（分）", default=0)
+    entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    village_code = models.CharField(max_length=12)
+    created_by = _user(null=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_FIELD = "village_code"
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="repayment_positive")]
+
+    def __str__(self) -> str:
+        return f"还款 #{self.pk}"

@@ -4,6 +4,7 @@ one application with its chain, public notices (with the printable list) and quo
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -238,6 +239,8 @@ def loan_detail(request, pk: int):
     loan = selectors.loan_get(request.user, pk)
     return render(request, "loans/loan.html", {
         "loan": loan, "installments": loan.installments.all(), "principal": from_fen(loan.principal),
+        "repayments": loan.repayments.all()[:100], "key": uuid.uuid4().hex,
+        "may_repay": loan.state == "active" and access.may(request.user, "repayment.post", loan),
         "may_disburse": loan.state == "contracted" and access.may(request.user, "loan.disburse", loan),
     })
 
@@ -342,3 +345,21 @@ def _heads_of(path: str):
     from fupin.ratings.selectors import heads
 
     return heads(path)
+
+
+@require_POST
+@requires("repayment.post")
+def loan_repay(request, pk: int):
+    """The form carries a key made when the page was shown: a double submit records once."""
+    from fupin.loans.repayments import repayment_post
+
+    loan = selectors.loan_get(request.user, pk)
+
+    def run():
+        _, created = repayment_post(acting_user=request.user, loan=loan,
+                                    amount=to_fen(money(request.POST.get("amount", ""), field="还款金额")),
+                                    key=request.POST.get("key", "")[:64])
+        if not created:
+            messages.info(request, "这笔还款已经登记过，没有重复记账")
+
+    return act(request, run, "还款已登记并记账", "loan_detail", pk=loan.pk)

@@ -1,0 +1,96 @@
+"""Repayments (R-REP-1): allocation order, idempotency keys, overpayment held, loans closed,
+every repayment one balanced entry and the sub-ledger still equal to the control account."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
+from fupin.ledger import selectors as ledger
+from fupin.ledger.models import JournalEntry
+from fupin.loans import disbursement
+from fupin.loans.models import Installment, Loan, Repayment
+from fupin.loans.repayments import repayment_post
+from tests.loans.test_disbursement import approved
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def loan(rt, hh):
+    """8 000.00 yuan of 脱贫人口小额信贷 for 36 months, interest quarterly, disbursed today."""
+    officer = rt.world.user("loan_officer")
+    app = approved(rt, hh)
+    return disbursement.loan_disburse(acting_user=officer,
+                                      loan=disbursement.loan_contract(acting_user=officer, application=app))
+
+
+def entry_lines(r: Repayment) -> set[tuple[str, int, int]]:
+    return {(p.account_id, p.debit, p.credit) for p in r.entry.postings.all()}
+
+
+def test_paying_the_current_instalment_before_it_is_due(rt, loan):
+    first = loan.installments.get(seq=1)
+    r, created = repayment_post(acting_user=rt.world.user("loan_officer"), loan=loan, amount=first.interest,
+                                key="k-current-0001")
+    assert created and r.allocation == [[1, "current_interest", first.interest]] and r.overpayment == 0
+    assert entry_lines(r) == {("1011", first.interest, 0), ("6011", 0, first.interest)}
+    first.refresh_from_db()
+    assert first.interest_paid == first.interest
+
+
+def test_the_same_key_records_once_and_a_different_body_is_refused(rt, loan):
+    officer = rt.world.user("loan_officer")
+    r1, created1 = repayment_post(acting_user=officer, loan=loan, amount=500, key="same-key-0001")
+    r2, created2 = repayment_post(acting_user=officer, loan=loan, amount=500, key="same-key-0001")
+    assert (created1, created2) == (True, False) and r1.pk == r2.pk
+    assert Repayment.objects.count() == 1 and JournalEntry.objects.filter(source__startswith="loan.repay").count() == 1
+    with pytest.raises(Conflict) as e:
+        repayment_post(acting_user=officer, loan=loan, amount=600, key="same-key-0001")
+    assert e.value.code == "idempotency_mismatch" and Repayment.objects.count() == 1
+    with pytest.raises(ValidationFailed):
+        repayment_post(acting_user=officer, loan=loan, amount=600, key="short")
+    with pytest.raises(NotPermitted):
+        repayment_post(acting_user=rt.world.user("village_cadre"), loan=loan, amount=600, key="cadre-key-0001")
+
+
+def test_overdue_first_then_current_and_the_rest_held_for_the_household(rt, loan):
+    first, second = loan.installments.get(seq=1), loan.installments.get(seq=2)
+    Installment.objects.filter(pk=first.pk).update(due_date=TODAY - dt.timedelta(days=5))
+    amount = first.interest + second.interest + 1_000
+    r, _ = repayment_post(acting_user=rt.world.user("loan_officer"), loan=loan, amount=amount, key="k-overdue-0001")
+    assert r.allocation == [[1, "overdue_interest", first.interest], [2, "current_interest", second.interest]]
+    assert r.overpayment == 1_000 and ("2251", 0, 1_000) in entry_lines(r)
+
+
+def test_a_loan_paid_in_full_is_closed_and_the_books_agree(rt, loan):
+    Installment.objects.filter(loan=loan).update(due_date=TODAY - dt.timedelta(days=1))  # all overdue now
+    total = sum(i.principal + i.interest for i in loan.installments.all())
+    r, _ = repayment_post(acting_user=rt.world.user("loan_officer"), loan=loan, amount=total, key="k-payoff-0001")
+    loan.refresh_from_db()
+    assert loan.state == Loan.State.CLOSED and r.overpayment == 0
+    head = rt.world.user("head_office")
+    tb = {x["code"]: x["balance"] for x in ledger.trial_balance(head, on=TODAY)["lines"]}
+    assert tb["1301"] == 0 and tb["6011"] == sum(i.interest for i in loan.installments.all())
+    assert all(s["equal"] for s in ledger.subledgers(head, on=TODAY))
+    with pytest.raises(Conflict):
+        repayment_post(acting_user=rt.world.user("loan_officer"), loan=loan, amount=100, key="k-after-0001")
+
+
+def test_the_form_submitted_twice_records_once_and_the_api_replays(rt, loan):
+    c = rt.world.client("loan_officer")
+    page = c.get(f"/loans/{loan.pk}/").content.decode()
+    import re
+
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', page).group(1)
+    for _ in range(2):
+        r = c.post(f"/loans/{loan.pk}/repay/", {"amount": "5.00", "key": key}, follow=True)
+    assert "没有重复记账" in r.content.decode() and Repayment.objects.count() == 1
+    body = {"amount": "3.00", "idempotency_key": "api-key-00000001"}
+    first = c.post(f"/api/v1/loans/{loan.pk}/repayments", body, content_type="application/json")
+    again = c.post(f"/api/v1/loans/{loan.pk}/repayments", body, content_type="application/json")
+    assert (first.status_code, again.status_code) == (201, 200) and first.json() == again.json()
+    other = c.post(f"/api/v1/loans/{loan.pk}/repayments", {**body, "amount": "4.00"}, content_type="application/json")
+    assert other.status_code == 409 and Repayment.objects.count() == 2
