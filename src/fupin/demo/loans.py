@@ -11,6 +11,7 @@ import random
 from fupin.accounts.models import User
 from fupin.loans import disbursement, groups, services
 from fupin.loans.models import Application
+from fupin.loans.repayments import repayment_post
 from fupin.ratings.selectors import unborrowed
 
 PLAN = ["submitted", "submitted", "village_reviewed", "township_reviewed", "township_reviewed",
@@ -61,6 +62,8 @@ def build(*, villages: list[str], townships: list[str], seed: int, today: dt.dat
             if t == "disbursed":  # contracted and paid out today, posted on the ledger (R-APP-5, R-REP-6)
                 loan = disbursement.loan_contract(acting_user=u["xindai"], application=a)
                 disbursement.loan_disburse(acting_user=u["xindai"], loan=loan)
+                first = loan.installments.get(seq=1)  # the household pays its first interest early (R-REP-1)
+                repayment_post(acting_user=u["xindai"], loan=loan, amount=first.interest, key=f"demo-{loan.pk:08d}-1")
     if running:
         services.notice_publish(acting_user=u["cungan"], village_code=villages[0], applications=running,
                                 start=today - dt.timedelta(days=3))
