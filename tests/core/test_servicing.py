@@ -44,3 +44,34 @@ def test_no_fen_is_lost_and_nothing_is_overpaid(amount, rows, day):
     for o in owed:
         assert sum(x for s, b, x in a.lines if s == o.seq and b.endswith("principal")) <= o.principal
         assert sum(x for s, b, x in a.lines if s == o.seq and b.endswith("interest")) <= o.interest
+
+
+def test_days_past_due_buckets_and_categories():
+    from fupin.core.servicing import category, days_past_due, par_bucket
+
+    owed = [Owed(1, D(2026, 1, 1), 10_000, 100), Owed(2, D(2026, 2, 1), 10_000, 100)]
+    assert days_past_due(owed, D(2026, 1, 1)) == 0
+    assert days_past_due(owed, D(2026, 4, 6)) == 95
+    paid_first = [Owed(1, D(2026, 1, 1), 10_000, 100, 10_000, 100), owed[1]]
+    assert days_past_due(paid_first, D(2026, 4, 6)) == 64
+    assert [par_bucket(d) for d in (0, 1, 30, 31, 90, 91, 180, 181, 360, 361)] == [
+        "", "1–30", "1–30", "31–60", "61–90", "91–180", "91–180", "181–360", "181–360", ">360"]
+    assert [category(d) for d in (0, 1, 90, 91, 270, 271, 360, 361)] == [
+        "normal", "special", "special", "substandard", "substandard", "doubtful", "doubtful", "loss"]
+
+
+def test_penalty_worked_example_and_a_payment_stops_it():
+    from fractions import Fraction
+
+    from fupin.core.servicing import penalty_accrued
+
+    owed = [Owed(1, D(2026, 1, 1), 1_000_000, 0)]
+    # 10 000.00 × 3.5 % × 1.5 × 30 / 360 = 43.75
+    assert penalty_accrued(owed, annual_rate=Fraction("0.035"), on=D(2026, 1, 31)) == 4_375
+    assert penalty_accrued(owed, annual_rate=Fraction("0.035"), on=D(2026, 1, 1)) == 0
+    # half the principal paid on day 10: 10 days on 10 000 + 20 days on 5 000 = 14.58 + 14.58
+    half = [Owed(1, D(2026, 1, 1), 1_000_000, 0, principal_paid=500_000)]
+    assert penalty_accrued(half, annual_rate=Fraction("0.035"), on=D(2026, 1, 31),
+                           paid_on={1: [(D(2026, 1, 11), 500_000)]}) == 2_917
+    # the uplift is configurable (PBoC: +30 % to +50 %)
+    assert penalty_accrued(owed, annual_rate=Fraction("0.035"), on=D(2026, 1, 31), uplift=Fraction(3, 10)) == 3_792
