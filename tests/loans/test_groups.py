@@ -98,6 +98,13 @@ def test_a_member_in_arrears_blocks_new_loans_for_the_whole_group(world, village
         services.application_create(acting_user=world.user("loan_officer"), household=hhs[2], product="group",
                                     purpose="crops", project="种植辣椒", amount=1_000_000, term=12)
     assert "1 户逾期未还，全组暂停新贷款" in e.value.details[-1]["message"]
+    # once the overdue instalment is paid, the group may borrow again
+    from fupin.loans.repayments import repayment_post
+
+    first = loan.installments.get(seq=1)
+    repayment_post(acting_user=world.user("loan_officer"), loan=loan, amount=first.principal + first.interest,
+                   key="group-arrears-paid-01")
+    assert groups.group_blockers(hhs[2], TODAY) == []
 
 
 def test_actual_users_are_recorded_and_concentration_reported(world, village):

@@ -94,3 +94,11 @@ def test_the_form_submitted_twice_records_once_and_the_api_replays(rt, loan):
     assert (first.status_code, again.status_code) == (201, 200) and first.json() == again.json()
     other = c.post(f"/api/v1/loans/{loan.pk}/repayments", {**body, "amount": "4.00"}, content_type="application/json")
     assert other.status_code == 409 and Repayment.objects.count() == 2
+
+
+def test_the_loan_page_shows_its_standing(rt, loan):
+    c = rt.world.client("loan_officer")
+    assert "正常" in c.get(f"/loans/{loan.pk}/").content.decode()
+    Installment.objects.filter(loan=loan, seq=1).update(due_date=TODAY - dt.timedelta(days=95))
+    page = c.get(f"/loans/{loan.pk}/").content.decode()
+    assert "次级" in page and "逾期 95 天" in page and "91–180" in page

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from fupin.accounts import access
@@ -21,9 +21,10 @@ DRIVEN_STATUSES = ("poor", "low_income", "monitored")  # "registered poor" under
 
 
 def households_in_arrears(ids: Sequence[int], on: dt.date) -> set[int]:
-    """Households with an active loan whose instalment was due before ``on`` and is unpaid.
-    Repayments arrive with servicing (issue 7); until then every past-due instalment is unpaid."""
-    return set(Installment.objects.filter(loan__household_id__in=list(ids), loan__state=Loan.State.ACTIVE,
+    """Households with an active loan whose instalment was due before ``on`` and is not fully
+    paid (R-GRP-1: such a member blocks new loans for the whole group)."""
+    unpaid = Q(principal_paid__lt=F("principal")) | Q(interest_paid__lt=F("interest"))
+    return set(Installment.objects.filter(unpaid, loan__household_id__in=list(ids), loan__state=Loan.State.ACTIVE,
                                           due_date__lt=on).values_list("loan__household_id", flat=True))
 
 

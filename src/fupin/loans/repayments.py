@@ -87,3 +87,19 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date) -> Repaym
                  after={"loan": loan.pk, "amount": fmt(amount), "key": key, "entry": entry.pk,
                         "overpayment": fmt(a.overpayment)})
     return r
+
+
+def arrears(loan: Loan, on: dt.date) -> dict:
+    """A loan's standing on ``on`` (R-REP-2, R-REP-3), computed from its instalments: days past
+    due, PAR bucket, five-category class and the penalty accrued so far (not yet posted: the
+    nightly batch posts it)."""
+    from fractions import Fraction
+
+    from fupin.core.schedule.terms import terms_from_dict
+
+    owed = [servicing.Owed(i.seq, i.due_date, i.principal, i.interest, i.principal_paid, i.interest_paid, i.penalty,
+                           i.penalty_paid) for i in loan.installments.all()]
+    dpd = servicing.days_past_due(owed, on)
+    rate = Fraction(terms_from_dict(loan.terms).annual_rate)
+    return {"dpd": dpd, "bucket": servicing.par_bucket(dpd), "category": servicing.CATEGORIES[servicing.category(dpd)],
+            "penalty": servicing.penalty_accrued(owed, annual_rate=rate, on=on) if dpd else 0}

@@ -23,6 +23,7 @@ from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.loans import disbursement, exports, groups, selectors, services
 from fupin.loans.models import Group, Notice, Objection, Quota
+from fupin.loans.repayments import arrears
 from fupin.web.decorators import requires
 from fupin.web.responses import act, pdf_inline
 
@@ -240,6 +241,7 @@ def loan_detail(request, pk: int):
     return render(request, "loans/loan.html", {
         "loan": loan, "installments": loan.installments.all(), "principal": from_fen(loan.principal),
         "repayments": loan.repayments.all()[:100], "key": uuid.uuid4().hex,
+        "standing": arrears(loan, timezone.localdate()) if loan.state == "active" else None,
         "may_repay": loan.state == "active" and access.may(request.user, "repayment.post", loan),
         "may_disburse": loan.state == "contracted" and access.may(request.user, "loan.disburse", loan),
     })
