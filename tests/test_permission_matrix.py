@@ -130,6 +130,7 @@ PAGES = {
     "loan_disburse": [("POST", "/loans/{loan}/disburse/", {"loan_officer", "branch_director"}, 302, 403)],
     "actual_use": [("POST", "/loans/{loan}/uses/", {"loan_officer"}, 302, 403)],
     "loan_repay": [("POST", "/loans/{loan}/repay/", {"loan_officer"}, 302, 403)],
+    "loan_payoff": [("POST", "/loans/{loan}/payoff/", {"loan_officer"}, 302, 403)],
     "group_list": [("GET", "/loans/groups/", HH_VIEW, 200, 403), ("POST", "/loans/groups/", APPLY, 302, 403)],
     "lead_agreements": [
         ("GET", "/households/{hh}/lead/", HH_VIEW, 200, 403),
@@ -268,6 +269,10 @@ API.update({
         # the matrix loan is contracted, not yet paid out: the officer is refused with the reason (409)
         ("POST", "/api/v1/loans/{loan}/repayments", {"loan_officer"}, 409, {"village_cadre": 404, "*": 403},
          {"amount": "100.00", "idempotency_key": "matrix-key-0001"}),
+    ],
+    ("POST", "/api/v1/loans/{loan_id}/payoff"): [
+        ("POST", "/api/v1/loans/{loan}/payoff", {"loan_officer"}, 409, {"village_cadre": 404, "*": 403},
+         {"idempotency_key": "matrix-payoff-01"}),
     ],
     ("GET", "/api/v1/groups"): [("GET", "/api/v1/groups", HH_VIEW, 200, 403)],
     ("POST", "/api/v1/groups"): [

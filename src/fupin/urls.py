@@ -72,6 +72,7 @@ urlpatterns = [
     path("loans/<int:pk>/disburse/", loans.loan_disburse, name="loan_disburse"),
     path("loans/<int:pk>/uses/", loans.actual_use, name="actual_use"),
     path("loans/<int:pk>/repay/", loans.loan_repay, name="loan_repay"),
+    path("loans/<int:pk>/payoff/", loans.loan_payoff, name="loan_payoff"),
     path("loans/groups/", loans.group_list, name="group_list"),
     path("households/<int:pk>/lead/", loans.lead_agreements, name="lead_agreements"),
     path("loans/notices/", loans.notice_list, name="notice_list"),

@@ -102,3 +102,47 @@ def test_the_loan_page_shows_its_standing(rt, loan):
     Installment.objects.filter(loan=loan, seq=1).update(due_date=TODAY - dt.timedelta(days=95))
     page = c.get(f"/loans/{loan.pk}/").content.decode()
     assert "次级" in page and "逾期 95 天" in page and "91–180" in page
+
+
+def test_a_seasonal_loan_paid_off_early_with_its_deposit_set_against_it(rt, hh):
+    """P-SEASONAL, 10 000.00 at 16.5 %, paid off 15 days after disbursement: interest
+    10 000 × 0.165 × 15 ÷ 360 = 68.75; the 500.00 deposit is released against it."""
+    from fupin.loans.repayments import loan_payoff
+
+    officer = rt.world.user("loan_officer")
+    app = approved(rt, hh, amount=1_000_000, product="seasonal", term=6)
+    loan = disbursement.loan_disburse(acting_user=officer,
+                                      loan=disbursement.loan_contract(acting_user=officer, application=app))
+    on = TODAY + dt.timedelta(days=15)
+    r, created = loan_payoff(acting_user=officer, loan=loan, key="payoff-key-0001", on=on)
+    again, created_again = loan_payoff(acting_user=officer, loan=loan, key="payoff-key-0001", on=on)
+    assert (created, created_again) == (True, False) and again.pk == r.pk
+    assert entry_lines(r) == {("1011", 956_875, 0), ("2011", 50_000, 0), ("1301", 0, 1_000_000), ("6011", 0, 6_875)}
+    loan.refresh_from_db()
+    assert loan.state == Loan.State.CLOSED
+    head = rt.world.user("head_office")
+    tb = {x["code"]: x["balance"] for x in ledger.trial_balance(head, on=on)["lines"]}
+    assert tb["1301"] == 0 and tb["2011"] == 0  # nothing lent, no deposit held
+    assert all(s["equal"] for s in ledger.subledgers(head, on=on))
+
+
+def test_no_payoff_while_an_instalment_is_overdue(rt, loan):
+    from fupin.loans.repayments import loan_payoff
+
+    Installment.objects.filter(loan=loan, seq=1).update(due_date=TODAY - dt.timedelta(days=2))
+    with pytest.raises(Conflict) as e:
+        loan_payoff(acting_user=rt.world.user("loan_officer"), loan=loan, key="payoff-late-0001")
+    assert e.value.code == "payoff_arrears" and not Repayment.objects.exists()
+
+
+def test_the_payoff_from_the_loan_page(rt, loan):
+    import re
+
+    c = rt.world.client("loan_officer")
+    page = c.get(f"/loans/{loan.pk}/").content.decode()
+    assert "今天提前还清：应还 8,000.00 元" in page  # nothing accrued on the day of disbursement
+    key = re.search(r'name="key" value="(p[0-9a-f]{31})"', page).group(1)
+    c.post(f"/loans/{loan.pk}/payoff/", {"key": key})
+    c.post(f"/loans/{loan.pk}/payoff/", {"key": key})  # a double submit records once
+    loan.refresh_from_db()
+    assert loan.state == Loan.State.CLOSED and Repayment.objects.count() == 1

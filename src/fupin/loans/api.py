@@ -300,3 +300,18 @@ def repayment(request, payload: RepaymentIn, loan_id: int = Id):
     r, created = repayment_post(acting_user=request.auth, loan=loan, amount=to_fen(money(payload.amount, field="金额")),
                                 key=payload.idempotency_key, on=payload.received_on)
     return Status(201 if created else 200, r)
+
+
+class PayoffIn(Schema):
+    idempotency_key: Text(64, 8) = Field(..., description="幂等键")
+    on: IsoDate | None = Field(None, description="还款日期（默认今天）")
+
+
+@router.post("/loans/{loan_id}/payoff", response={**responses(RepaymentOut, 404, 409, 422, ok_status=201), 200: RepaymentOut},
+             summary="提前还清：本金加计至还款日的利息（多收的预收利息退还），保证金抵扣；幂等")
+def loan_payoff(request, payload: PayoffIn, loan_id: int = Id):
+    from fupin.loans.repayments import loan_payoff as pay_off
+
+    loan = selectors.loan_get(request.auth, loan_id)
+    r, created = pay_off(acting_user=request.auth, loan=loan, key=payload.idempotency_key, on=payload.on)
+    return Status(201 if created else 200, r)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from fupin.accounts import access
@@ -103,3 +104,56 @@ def arrears(loan: Loan, on: dt.date) -> dict:
     rate = Fraction(terms_from_dict(loan.terms).annual_rate)
     return {"dpd": dpd, "bucket": servicing.par_bucket(dpd), "category": servicing.CATEGORIES[servicing.category(dpd)],
             "penalty": servicing.penalty_accrued(owed, annual_rate=rate, on=on) if dpd else 0}
+
+
+def payoff_quote(loan: Loan, on: dt.date):
+    """What settles ``loan`` on ``on`` (P-SEASONAL: at any time, interest recomputed to that
+    day) and the household's deposit that offsets it; refused while an instalment is overdue."""
+    from fupin.core.schedule.payoff import payoff
+    from fupin.loans.disbursement import loan_schedule
+
+    late = loan.installments.filter(due_date__lte=on).filter(
+        Q(principal_paid__lt=F("principal")) | Q(interest_paid__lt=F("interest"))).exists()
+    if late:
+        raise Conflict("提前还款前须先还清已到期的各期款项", code="payoff_arrears")
+    return payoff(loan_schedule(loan), on)
+
+
+def loan_payoff(*, acting_user, loan: Loan, key: str, on: dt.date | None = None) -> tuple[Repayment, bool]:
+    """Pay a loan off early (R-REP-1, P-SEASONAL) with an idempotency key: principal
+    outstanding plus interest recomputed to the day (prepaid interest refunded), the deposit
+    (保证金) released and set against it; one balanced entry; the loan is closed."""
+    access.require(acting_user, "repayment.post", loan)
+    on = on or timezone.localdate()
+    key = (key or "").strip()
+    if not 8 <= len(key) <= 64:
+        raise ValidationFailed("每笔还款须带 8–64 个字符的幂等键", code="idempotency_key")
+    first = Repayment.objects.filter(key=key).first()
+    if first is not None:
+        if first.loan_id == loan.pk and first.received_on == on and first.allocation and first.allocation[0][0] == "payoff":
+            return first, False
+        raise Conflict("该幂等键已用于另一笔内容不同的还款", code="idempotency_mismatch")
+    with transaction.atomic():
+        loan = Loan.objects.select_for_update().get(pk=loan.pk)
+        if loan.state != Loan.State.ACTIVE:
+            raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能提前还款", code="loan_not_active")
+        q = payoff_quote(loan, on)
+        cash = q.principal + q.interest - q.refund - loan.deposit
+        debit = [("1011", cash, "收到提前还款")] if cash > 0 else []
+        debit += [("2011", loan.deposit, "保证金抵扣"), ("6011", q.refund, "退还预收利息")]
+        credit = [("1301", q.principal, "提前还本"), ("6011", q.interest, "利息（计至还款日）")]
+        credit += [("1011", -cash, "退还农户")] if cash < 0 else []
+        postings = [Posting(a, debit=x, loan=loan.pk if a == "1301" else None, memo=m) for a, x, m in debit if x]
+        postings += [Posting(a, credit=x, loan=loan.pk if a == "1301" else None, memo=m) for a, x, m in credit if x]
+        entry = entry_post(acting_user=acting_user, date=on, memo=f"提前还款 {loan.contract_no}",
+                           division_code=loan.village_code, postings=postings, source=f"loan.payoff:{loan.pk}")
+        loan.installments.update(principal_paid=F("principal"), interest_paid=F("interest"))
+        loan.state = Loan.State.CLOSED
+        loan.save(update_fields=["state"])
+        r = Repayment.objects.create(
+            loan=loan, key=key, amount=q.total, received_on=on, entry=entry, village_code=loan.village_code,
+            allocation=[["payoff", q.principal, q.interest, q.refund, loan.deposit]], created_by=acting_user)
+        audit_record(actor=acting_user, action="loan.payoff", obj=r, division_code=loan.village_code,
+                     after={"principal": fmt(q.principal), "interest": fmt(q.interest), "refund": fmt(q.refund),
+                            "deposit": fmt(loan.deposit), "cash": fmt(cash), "entry": entry.pk})
+    return r, True

@@ -242,6 +242,7 @@ def loan_detail(request, pk: int):
         "loan": loan, "installments": loan.installments.all(), "principal": from_fen(loan.principal),
         "repayments": loan.repayments.all()[:100], "key": uuid.uuid4().hex,
         "standing": arrears(loan, timezone.localdate()) if loan.state == "active" else None,
+        "quote": _quote(loan),
         "may_repay": loan.state == "active" and access.may(request.user, "repayment.post", loan),
         "may_disburse": loan.state == "contracted" and access.may(request.user, "loan.disburse", loan),
     })
@@ -365,3 +366,26 @@ def loan_repay(request, pk: int):
             messages.info(request, "这笔还款已经登记过，没有重复记账")
 
     return act(request, run, "还款已登记并记账", "loan_detail", pk=loan.pk)
+
+
+def _quote(loan):
+    """Today's payoff figure for the page, or None when it cannot be paid off today."""
+    from fupin.loans.repayments import payoff_quote
+
+    if loan.state != "active":
+        return None
+    try:
+        q = payoff_quote(loan, timezone.localdate())
+    except DomainError:
+        return None
+    return {"total": q.total, "cash": q.total - loan.deposit, "interest": q.interest, "refund": q.refund}
+
+
+@require_POST
+@requires("repayment.post")
+def loan_payoff(request, pk: int):
+    from fupin.loans.repayments import loan_payoff as pay_off
+
+    loan = selectors.loan_get(request.user, pk)
+    return act(request, lambda: pay_off(acting_user=request.user, loan=loan, key=request.POST.get("key", "")[:64]),
+               "已提前还清，贷款已结清", "loan_detail", pk=loan.pk)
