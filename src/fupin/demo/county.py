@@ -19,6 +19,7 @@ from fupin.accounts.models import User
 from fupin.accounts.services import role_assign
 from fupin.divisions.models import Branch, Division
 from fupin.divisions.services import branch_create, divisions_bulk_create
+from fupin.ledger.services import chart_install
 
 from . import loans, ratings, registry
 from .names import township_names, village_names
@@ -125,6 +126,7 @@ def build(
                     county_code=COUNTY[0], coverage_codes=[tcode], parent=head,
                 )
             )
+        chart_install()  # the institution's books (already there after migrate; again after a flush)
         say(f"金融机构：总社 1 个，网点 {len(branches)} 个")
 
         first_town, first_village = result.townships[0], result.villages[0]

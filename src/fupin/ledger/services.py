@@ -16,13 +16,16 @@ from fupin.core.errors import Conflict, NotPermitted, ValidationFailed, reason_r
 from fupin.ledger.models import Account, JournalEntry, Posting
 
 
-def chart(*, active_only: bool = True) -> dict[str, core.Account]:
-    """The accounts that may be posted to; an empty chart starts from the preset (R-REP-6) —
-    the migration seeds it, and a database emptied since (a test flush) gets it back."""
-    if not Account.objects.exists():
-        Account.objects.bulk_create([Account(code=a.code, name=a.name, kind=a.kind) for a in core.CHART],
-                                    ignore_conflicts=True)
-    qs = Account.objects.filter(active=True) if active_only else Account.objects.all()
+def chart_install() -> None:
+    """The preset chart (R-REP-6), for a database that lacks it: the migration seeds it; the
+    demo institution calls this too, so a database emptied since (a test flush) has it again."""
+    Account.objects.bulk_create([Account(code=a.code, name=a.name, kind=a.kind) for a in core.CHART],
+                                ignore_conflicts=True)
+
+
+def chart(codes: Sequence[str]) -> dict[str, core.Account]:
+    """The active accounts among ``codes`` (one query: every posting reads only its own)."""
+    qs = Account.objects.filter(active=True, code__in=set(codes))
     return {a.code: core.Account(a.code, a.name, a.kind) for a in qs}  # type: ignore[arg-type]
 
 
@@ -31,7 +34,7 @@ def entry_post(*, acting_user, date: dt.date, memo: str, division_code: str, pos
     """Post one balanced entry. The caller (a service such as a disbursement) has already
     checked the actor's authority; this checks the entry itself and writes it with its audit
     row — the database checks the balance once more at commit (PostgreSQL)."""
-    core.check_entry(core.Entry(date, memo, tuple(postings)), chart())
+    core.check_entry(core.Entry(date, memo, tuple(postings)), chart([p.account for p in postings]))
     with transaction.atomic():
         entry = JournalEntry.objects.create(book=book, date=date, memo=memo[:200], division_code=division_code,
                                             source=source[:40], reverses=reverses, created_by=acting_user)
