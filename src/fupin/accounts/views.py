@@ -145,5 +145,5 @@ def user_active(request, user_id: int):
     user = _subject(request, user_id)
     return act(
         request, lambda: services.user_set_active(acting_user=request.user, user=user, active=request.POST.get("active") == "1"),
-        lambda: "用户已启用" if user.is_active else "用户已停用", "user_detail", user_id=user.pk,
+        lambda _: "用户已启用" if user.is_active else "用户已停用", "user_detail", user_id=user.pk,
     )

@@ -226,13 +226,9 @@ def quota_set(request):
 @requires("loan.contract")
 def loan_contract(request, pk: int):
     app = selectors.application_get(request.user, pk)
-    try:
-        loan = disbursement.loan_contract(acting_user=request.user, application=app)
-    except DomainError as e:
-        messages.error(request, e.message)
-        return redirect("application_detail", pk=app.pk)
-    messages.success(request, f"合同 {loan.contract_no} 已生成，请打印后由借款人签字")
-    return redirect("loan_detail", pk=loan.pk)
+    return act(request, lambda: disbursement.loan_contract(acting_user=request.user, application=app),
+               lambda loan: f"合同 {loan.contract_no} 已生成，请打印后由借款人签字", "application_detail", pk=app.pk,
+               then=lambda loan: ("loan_detail", {"pk": loan.pk}))
 
 
 @requires("application.view")

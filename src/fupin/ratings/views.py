@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
 from fupin.accounts.models import User
-from fupin.core.errors import DomainError, ValidationFailed
+from fupin.core.errors import ValidationFailed
 from fupin.core.rating import AGGREGATIONS, SOURCES
 from fupin.divisions.models import Division
 from fupin.households.models import Household
@@ -84,13 +84,9 @@ def scorecard_detail(request, pk: int):
 @requires("scorecard.manage")
 def scorecard_draft(request, pk: int):
     sc = selectors.scorecard_get(request.user, pk)
-    try:
-        draft = services.scorecard_draft(acting_user=request.user, scorecard=sc)
-    except DomainError as e:
-        messages.error(request, e.message)
-        return redirect("scorecard_detail", pk=sc.pk)
-    messages.success(request, f"已生成第 {draft.version} 版草稿，可修改后预览并发布")
-    return redirect("scorecard_detail", pk=draft.pk)
+    return act(request, lambda: services.scorecard_draft(acting_user=request.user, scorecard=sc),
+               lambda draft: f"已生成第 {draft.version} 版草稿，可修改后预览并发布", "scorecard_detail", pk=sc.pk,
+               then=lambda draft: ("scorecard_detail", {"pk": draft.pk}))
 
 
 @require_POST

@@ -13,15 +13,21 @@ from fupin.core.errors import DomainError
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def act(request, action, done, to: str, **kwargs):
+def act(request, action, done, to: str, *, then=None, **kwargs):
     """Run one service call for a page: its success or its Chinese error becomes a message,
-    and the browser goes back to ``to``."""
+    and the browser goes back to ``to``. ``done`` may be a function of the call's result;
+    ``then(result)`` gives where to go after a success instead, as (name, kwargs) — e.g. the
+    object the call created."""
     try:
-        action()
-        messages.success(request, done() if callable(done) else done)
+        result = action()
     except DomainError as e:
         problems = [p.get("message", "") for p in e.details] if isinstance(e.details, list) else []
         messages.error(request, e.message + ("：" + "；".join(problems[:10]) if problems else ""))
+        return redirect(to, **kwargs)
+    messages.success(request, done(result) if callable(done) else done)
+    if then is not None:
+        name, where = then(result)
+        return redirect(name, **where)
     return redirect(to, **kwargs)
 
 
