@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
@@ -50,6 +51,16 @@ def _iso_date_only(value: Any) -> Any:
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 DivisionCode = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+
+
+def _fen_to_yuan(value: Any) -> Any:
+    from fupin.core.money import from_fen
+
+    return from_fen(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+# An amount the database keeps in integer fen, answered in yuan with two decimals.
+Yuan = Annotated[Decimal, BeforeValidator(_fen_to_yuan)]
 MAX_ID = 2**63 - 1
 
 

@@ -7,8 +7,8 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from fupin.accounts import access
-from fupin.api.common import MAX_ID, DivisionCode, IsoDate, Pagination, Text, responses
-from fupin.core.money import from_fen, money, to_fen
+from fupin.api.common import MAX_ID, DivisionCode, IsoDate, Pagination, Text, Yuan, responses
+from fupin.core.money import money, to_fen
 from fupin.core.origination import PURPOSES, STATES
 from fupin.core.products import PRESETS
 from fupin.households.models import Household
@@ -44,15 +44,12 @@ class ApplicationOut(Schema):
     product: str
     purpose: str
     project: str
-    amount: Decimal
+    amount: Yuan
     term: int
     state: str
     state_label: str
     rejected_reason: str
 
-    @staticmethod
-    def resolve_amount(obj) -> Decimal:
-        return from_fen(obj.amount)
 
     @staticmethod
     def resolve_state_label(obj) -> str:
@@ -131,7 +128,7 @@ class LoanOut(Schema):
     household_id: int
     contract_no: str
     product: str
-    principal: Decimal
+    principal: Yuan
     start: dt.date
     maturity: dt.date
     nominal_rate: Decimal
@@ -140,9 +137,6 @@ class LoanOut(Schema):
     state: str
     disbursement_id: int | None = None
 
-    @staticmethod
-    def resolve_principal(obj) -> Decimal:
-        return from_fen(obj.principal)
 
 
 @router.post("/applications/{application_id}/contract", response=responses(LoanOut, 404, 409, 422, ok_status=201),
@@ -208,11 +202,8 @@ class UseOut(Schema):
     id: int
     loan_id: int
     user_household_id: int
-    amount: Decimal
+    amount: Yuan
 
-    @staticmethod
-    def resolve_amount(obj) -> Decimal:
-        return from_fen(obj.amount)
 
 
 @router.get("/groups", response=responses(list[GroupOut]), summary="辖区内的联保小组")
@@ -276,19 +267,13 @@ class RepaymentIn(Schema):
 class RepaymentOut(Schema):
     id: int
     loan_id: int
-    amount: Decimal
+    amount: Yuan
     received_on: dt.date
-    overpayment: Decimal
+    overpayment: Yuan
     allocation: list[list[Any]] = Field(..., description="[期次, 科目, 分]")
     entry_id: int
 
-    @staticmethod
-    def resolve_amount(obj) -> Decimal:
-        return from_fen(obj.amount)
 
-    @staticmethod
-    def resolve_overpayment(obj) -> Decimal:
-        return from_fen(obj.overpayment)
 
 
 @router.post("/loans/{loan_id}/repayments", response={**responses(RepaymentOut, 404, 409, 422, ok_status=201), 200: RepaymentOut},
