@@ -69,3 +69,8 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+def user_field(*, null: bool = True) -> models.ForeignKey:
+    """Who did something (an actor, a decider): protected, no reverse accessor."""
+    return models.ForeignKey(User, on_delete=models.PROTECT, null=null, blank=null, related_name="+")

@@ -69,3 +69,9 @@ class Branch(models.Model):
     @property
     def is_head_office(self) -> bool:
         return self.parent_id is None
+
+
+def division_field(*, column: str = "division_code", label: str = "区划") -> models.ForeignKey:
+    """The foreign key by which a record belongs to a division (R-REG-1): stored as the
+    12-digit code in ``column``, protected, with no reverse accessor."""
+    return models.ForeignKey(Division, on_delete=models.PROTECT, db_column=column, related_name="+", verbose_name=label)

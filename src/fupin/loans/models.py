@@ -7,28 +7,23 @@ The state machine lives in :mod:`fupin.core.origination`; every step taken is a
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
+from fupin.accounts.models import user_field
 from fupin.core.origination import PURPOSES, STATES
-
-
-def _user(null: bool = True, related: str = "+"):
-    return models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=null, blank=null,
-                             related_name=related)
+from fupin.divisions.models import division_field
 
 
 class Notice(models.Model):
     """A public notice (公示) of applications on the village board (R-APP-2): 7 days by default."""
 
-    village = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, db_column="village_code",
-                                related_name="+", verbose_name="行政村")
+    village = division_field(column="village_code", label="行政村")
     start = models.DateField("公示开始")
     end = models.DateField("公示结束（含当日）")
     days = models.PositiveSmallIntegerField("公示天数", default=7)
-    created_by = _user()
+    created_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
-    approved_by = _user()
+    approved_by = user_field()
     approved_at = models.DateTimeField(null=True, blank=True)
 
     SCOPE_FIELD = "village__code"
@@ -52,10 +47,10 @@ class Application(models.Model):
     term = models.PositiveSmallIntegerField("期限（月）")
     state = models.CharField("状态", max_length=20, choices=list(STATES.items()), default="submitted")
     lead = models.BooleanField("带动主体贷款", default=False)
-    village_by = _user()  # the village committee's half of the joint review
-    bank_by = _user()  # the bank's half
+    village_by = user_field()  # the village committee's half of the joint review
+    bank_by = user_field()  # the bank's half
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, null=True, blank=True, related_name="applications")
-    created_by = _user(null=False)  # the preparer: never the bank approver (maker-checker)
+    created_by = user_field(null=False)  # the preparer: never the bank approver (maker-checker)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     rejected_reason = models.CharField("否决原因", max_length=300, blank=True)
@@ -74,7 +69,7 @@ class Application(models.Model):
 class ReviewStep(models.Model):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="steps")
     action = models.CharField(max_length=20)
-    actor = _user()
+    actor = user_field()
     role = models.CharField(max_length=32, blank=True)
     at = models.DateTimeField(auto_now_add=True)
     approve = models.BooleanField()
@@ -95,9 +90,9 @@ class Objection(models.Model):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="objections")
     village_code = models.CharField(max_length=12)
     text = models.CharField("异议内容", max_length=500)
-    filed_by = _user(null=False)
+    filed_by = user_field(null=False)
     filed_at = models.DateTimeField(auto_now_add=True)
-    resolved_by = _user()
+    resolved_by = user_field()
     resolved_at = models.DateTimeField(null=True, blank=True)
     upheld = models.BooleanField("异议成立", null=True)
     decision = models.CharField("处理决定", max_length=300, blank=True)
@@ -114,14 +109,13 @@ class Objection(models.Model):
 class Quota(models.Model):
     """A township's yearly quota (R-APP-4); null amount or households: no ceiling (上不封顶)."""
 
-    township = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, db_column="township_code",
-                                 related_name="+", verbose_name="乡镇")
+    township = division_field(column="township_code", label="乡镇")
     year = models.PositiveSmallIntegerField("年度")
     amount = models.BigIntegerField("额度（分）", null=True, blank=True)
     households = models.PositiveIntegerField("户数指标", null=True, blank=True)
     lead_amount = models.BigIntegerField("带动主体额度（分）", null=True, blank=True)  # ≤ 25 % of amount
     deadline = models.DateField("放款截止日期", null=True, blank=True)
-    set_by = _user()
+    set_by = user_field()
     updated_at = models.DateTimeField(auto_now=True)
 
     SCOPE_FIELD = "township__code"
@@ -161,9 +155,9 @@ class Loan(models.Model):
     upfront_fees = models.BigIntegerField("保障金（分）", default=0)
     deposit = models.BigIntegerField("保证金（分）", default=0)
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.CONTRACTED)
-    contracted_by = _user(null=False)
+    contracted_by = user_field(null=False)
     contracted_at = models.DateTimeField(auto_now_add=True)
-    disbursed_by = _user()
+    disbursed_by = user_field()
     disbursed_at = models.DateTimeField(null=True, blank=True)
     disbursement = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True,
                                         related_name="+")
@@ -201,11 +195,10 @@ class Installment(models.Model):
 class Group(models.Model):
     """A joint-liability group (五户联保小组, R-GRP-1): households of one village, one leader."""
 
-    village = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, db_column="village_code",
-                                related_name="+", verbose_name="行政村")
+    village = division_field(column="village_code", label="行政村")
     name = models.CharField("小组名称", max_length=60)
     leader = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="+", verbose_name="小组长")
-    created_by = _user(null=False)
+    created_by = user_field(null=False)
     created_at = models.DateTimeField(auto_now_add=True)
     dissolved_on = models.DateField("解散日期", null=True, blank=True)
 
@@ -241,7 +234,7 @@ class ActualUse(models.Model):
     user_household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="+",
                                        verbose_name="实际使用的农户")
     amount = models.BigIntegerField("金额（分）")
-    recorded_by = _user(null=False)
+    recorded_by = user_field(null=False)
     recorded_at = models.DateTimeField(auto_now_add=True)
     village_code = models.CharField(max_length=12)
 
@@ -264,7 +257,7 @@ class LeadAgreement(models.Model):
     village_code = models.CharField(max_length=12)  # the lead's village
     signed_on = models.DateField("签订日期")
     terms = models.CharField("带动方式与收益", max_length=300)
-    recorded_by = _user(null=False)
+    recorded_by = user_field(null=False)
     ended_on = models.DateField("终止日期", null=True, blank=True)
 
     SCOPE_FIELD = "village_code"
@@ -290,7 +283,7 @@ class Repayment(models.Model):
     overpayment = models.BigIntegerField("溢缴（分）", default=0)
     entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
     village_code = models.CharField(max_length=12)
-    created_by = _user(null=False)
+    created_by = user_field(null=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_FIELD = "village_code"

@@ -13,17 +13,10 @@ from functools import cached_property
 from django.conf import settings
 from django.db import models
 
+from fupin.accounts.models import user_field
 from fupin.core import rating as core
 from fupin.core.eligibility import EXCLUSIONS
-
-
-def _division(related: str = "+", column: str = "division_code", label: str = "区划"):
-    return models.ForeignKey("divisions.Division", on_delete=models.PROTECT, db_column=column, related_name=related,
-                             verbose_name=label)
-
-
-def _user(null: bool = True):
-    return models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=null, blank=null, related_name="+")
+from fupin.divisions.models import division_field
 
 
 class Scorecard(models.Model):
@@ -36,7 +29,7 @@ class Scorecard(models.Model):
         HOUSEHOLD = "household", "农户"
         LEAD = "lead", "带动大户与合作社"
 
-    division = _division(label="县")
+    division = division_field(label="县")
     code = models.CharField("评分表代码", max_length=32)
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("适用对象", max_length=16, choices=Kind.choices, default=Kind.HOUSEHOLD)
@@ -44,9 +37,9 @@ class Scorecard(models.Model):
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.DRAFT)
     definition = models.JSONField("定义")
     note = models.CharField("修改说明", max_length=200, blank=True)
-    created_by = _user()
+    created_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
-    published_by = _user()
+    published_by = user_field()
     published_at = models.DateTimeField(null=True, blank=True)
 
     SCOPE_FIELD = "division__code"
@@ -74,9 +67,9 @@ class Seat(models.TextChoices):
 class Panel(models.Model):
     """A village evaluation panel (村级评议小组, R-RAT-3)."""
 
-    village = _division(column="village_code", label="行政村")
+    village = division_field(column="village_code", label="行政村")
     name = models.CharField("名称", max_length=100)
-    created_by = _user()
+    created_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_FIELD = "village__code"
@@ -119,20 +112,20 @@ class RatingRound(models.Model):
         AUDITED = "audited", "县级已审定"
         RETURNED = "returned", "已退回"
 
-    village = _division(column="village_code", label="行政村")
+    village = division_field(column="village_code", label="行政村")
     panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="rounds")
     scorecard = models.ForeignKey(Scorecard, on_delete=models.PROTECT, related_name="rounds")
     year = models.PositiveSmallIntegerField("评级年度")
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.SCORING)
     total = models.PositiveIntegerField("农户数", default=0)
     scored = models.PositiveIntegerField("已评完", default=0)
-    created_by = _user()
+    created_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
-    signed_by = _user()
+    signed_by = user_field()
     signed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = _user()
+    reviewed_by = user_field()
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    audited_by = _user()
+    audited_by = user_field()
     audited_at = models.DateTimeField(null=True, blank=True)
     returned_reason = models.CharField("退回原因", max_length=200, blank=True)
 
@@ -237,7 +230,7 @@ class GradeChange(models.Model):
     village_code = models.CharField(max_length=12)
     at = models.DateTimeField(auto_now_add=True)
     on = models.DateField("日期")
-    actor = _user()
+    actor = user_field()
     event = models.CharField(max_length=16, choices=Event.choices)
     before_grade = models.CharField(max_length=8, blank=True)
     after_grade = models.CharField(max_length=8)
@@ -264,7 +257,7 @@ class Withdrawable(models.Model):
     """A recorded fact or published entry that is withdrawn with a reason, never deleted."""
 
     withdrawn_on = models.DateField("撤销日期", null=True, blank=True)
-    withdrawn_by = _user()
+    withdrawn_by = user_field()
     withdraw_reason = models.CharField("撤销理由", max_length=300, blank=True)
 
     class Meta:
@@ -278,7 +271,7 @@ class Exclusion(Withdrawable):
     village_code = models.CharField(max_length=12)
     code = models.CharField("情形", max_length=32, choices=[(k, v[1]) for k, v in EXCLUSIONS.items()])
     reason = models.CharField("事实与依据", max_length=300)
-    recorded_by = _user(null=False)
+    recorded_by = user_field(null=False)
     recorded_on = models.DateField("记录日期")
 
     SCOPE_FIELD = "village_code"
@@ -294,13 +287,13 @@ class RuleSet(models.Model):
     """One version of a county programme's eligibility rules (R-ELG-5) and credit-village
     thresholds (R-RAT-5); a decision is always judged by the version in force on its date."""
 
-    division = _division(label="县")
+    division = division_field(label="县")
     programme = models.CharField("项目", max_length=32)
     name = models.CharField("名称", max_length=100)
     version = models.PositiveIntegerField("版本")
     effective = models.DateField("生效日期")
     definition = models.JSONField("规则")
-    created_by = _user()
+    created_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_FIELD = "division__code"
@@ -317,12 +310,12 @@ class RuleSet(models.Model):
 class Designation(models.Model):
     """A published credit village or township (信用村/信用乡镇, R-RAT-5); it expires."""
 
-    division = _division(label="村或乡镇")
+    division = division_field(label="村或乡镇")
     year = models.PositiveSmallIntegerField("年度")
     metrics = models.JSONField("评定指标")
     published_on = models.DateField("公布日期")
     expires_on = models.DateField("到期日期")
-    decided_by = _user(null=False)
+    decided_by = user_field(null=False)
     withdrawn_on = models.DateField("撤销日期", null=True, blank=True)
 
     SCOPE_FIELD = "division__code"
@@ -348,7 +341,7 @@ class Reputation(Withdrawable):
     kind = models.CharField("类别", max_length=16, choices=Kind.choices)
     reason = models.CharField("事实", max_length=300)
     decision = models.CharField("决定（会议、文号）", max_length=200)
-    decided_by = _user(null=False)
+    decided_by = user_field(null=False)
     published_on = models.DateField("公示日期")
 
     SCOPE_FIELD = "village_code"
