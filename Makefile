@@ -19,6 +19,7 @@ setup: deps messages  ## virtualenv, dependencies from the lock file, migrate, d
 	$(FUPIN) migrate --no-input -v 0
 	$(FUPIN) collectstatic --no-input -v 0
 	$(FUPIN) demo --if-empty --households $(HOUSEHOLDS) --seed $(SEED)
+	$(FUPIN) cob
 
 deps:
 	@bash scripts/bootstrap.sh

@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ["schedule", "demo", "registry"]
+BENCHMARKS = ["schedule", "demo", "registry", "cob"]
 
 
 def main(argv: list[str]) -> None:

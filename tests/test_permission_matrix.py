@@ -399,7 +399,8 @@ def _loans(world, hh: int) -> dict:
                                contract_no="FPMATRIX", product="subsidy", product_version="2026.1", principal=500_000,
                                terms=terms_to_dict(terms), start=start, maturity=start + dt.timedelta(days=365),
                                nominal_rate="0.03", apr="0.03", ear="0.0304", contracted_by=world.user("loan_officer"))
-    Installment.objects.create(loan=loan, seq=1, due_date=loan.maturity, principal=500_000, interest=15_000)
+    Installment.objects.create(loan=loan, seq=1, due_date=loan.maturity, principal=500_000, interest=15_000,
+                               period_start=start, pd_from=loan.maturity)
     return {"application": app.pk, "application2": make(first).pk, "application_sibling": make(sibling).pk,
             "notice": notice.pk, "objection": objection.pk, "hh_int": hh, "loan": loan.pk, "hh_sibling": sibling.pk}
 

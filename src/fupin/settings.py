@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "fupin.ratings",
     "fupin.ledger",
     "fupin.loans",
+    "fupin.cob",
     "fupin.demo",
 ]
 

@@ -69,9 +69,13 @@ def test_penalty_worked_example_and_a_payment_stops_it():
     # 10 000.00 × 3.5 % × 1.5 × 30 / 360 = 43.75
     assert penalty_accrued(owed, annual_rate=Fraction("0.035"), on=D(2026, 1, 31)) == 4_375
     assert penalty_accrued(owed, annual_rate=Fraction("0.035"), on=D(2026, 1, 1)) == 0
-    # half the principal paid on day 10: 10 days on 10 000 + 20 days on 5 000 = 14.58 + 14.58
+    # half the principal paid on the 11th (unpaid at the close of the 2nd … 10th, half unpaid at
+    # the close of the 11th … 31st): 9 days on 10 000 + 21 days on 5 000 = 13.125 + 15.3125
     half = [Owed(1, D(2026, 1, 1), 1_000_000, 0, principal_paid=500_000)]
     assert penalty_accrued(half, annual_rate=Fraction("0.035"), on=D(2026, 1, 31),
-                           paid_on={1: [(D(2026, 1, 11), 500_000)]}) == 2_917
+                           paid_on={1: [(D(2026, 1, 11), 500_000)]}) == 2_844
+    # paid on the due date itself: no penalty at all on what was paid
+    assert penalty_accrued(half, annual_rate=Fraction("0.035"), on=D(2026, 1, 31),
+                           paid_on={1: [(D(2026, 1, 1), 500_000)]}) == 2_188
     # the uplift is configurable (PBoC: +30 % to +50 %)
     assert penalty_accrued(owed, annual_rate=Fraction("0.035"), on=D(2026, 1, 31), uplift=Fraction(3, 10)) == 3_792

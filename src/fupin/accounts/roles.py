@@ -88,6 +88,13 @@ ACTIONS: dict[str, frozenset[str]] = {
     "ledger.view": frozenset({"loan_officer", "branch_director", "head_office", "auditor"}),
     "ledger.reverse": frozenset({"branch_director", "head_office"}),
     "ledger.chart": frozenset({"head_office"}),
+    # servicing and close of business (R-REP-*, R-RPT-4)
+    "cob.view": frozenset({"branch_director", "head_office", "auditor", "sysadmin"}),
+    "cob.run": frozenset({"head_office", "sysadmin"}),
+    "collection.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "loan_officer",
+                                  "branch_director", "head_office", "auditor"}),
+    "loan.event.request": frozenset({"loan_officer"}),  # extension, rollover, write-off, refund
+    "loan.event.approve": frozenset({"branch_director", "head_office"}),
 }
 
 

@@ -44,13 +44,26 @@ def audit_record(
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Record one change. Must run inside the transaction that makes the change."""
+    entry = _entry(actor, action, obj, object_type, object_id, division_code, before, after)
+    entry.save()
+    return entry
+
+
+def audit_many(*, actor, action: str, rows: list[tuple[models.Model, str, dict | None, dict | None]]) -> None:
+    """Record many changes of one kind at once (the nightly batch): (object, division,
+    before, after) each. Must run inside the transaction that makes them."""
+    AuditEntry.objects.bulk_create([_entry(actor, action, obj, "", "", division, before, after)
+                                    for obj, division, before, after in rows], batch_size=2000)
+
+
+def _entry(actor, action, obj, object_type, object_id, division_code, before, after) -> AuditEntry:
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or str(obj.pk)
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must be called inside transaction.atomic")
     actor_obj = actor if actor is not None and getattr(actor, "pk", None) else None
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor_obj,
         actor_name=(actor_obj.get_full_name() or actor_obj.username) if actor_obj else "系统",
         action=action,

@@ -109,47 +109,42 @@ def par_bucket(dpd: int) -> str:
     return ""
 
 
+CATEGORY_FLOORS: tuple[tuple[int, str], ...] = ((360, "loss"), (270, "doubtful"), (90, "substandard"), (0, "special"))
+
+
 def category(dpd: int) -> str:
     """五级分类 by days past due (R-REP-3): 正常 when current, 关注 when late up to 90 days,
     次级 beyond 90, 可疑 beyond 270, 损失 beyond 360. Worked example: 95 days → 次级."""
-    if dpd > 360:
-        return "loss"
-    if dpd > 270:
-        return "doubtful"
-    if dpd > 90:
-        return "substandard"
-    return "special" if dpd > 0 else "normal"
+    return next((name for floor, name in CATEGORY_FLOORS if dpd > floor), "normal")
 
 
 def penalty_accrued(owed: Sequence[Owed], *, annual_rate: Fraction, on: dt.date, uplift: Fraction = Fraction(1, 2),
                     paid_on: dict[int, list[tuple[dt.date, int]]] | None = None) -> int:
-    """Penalty interest (R-REP-2) on overdue principal from each instalment's due date to ``on``
-    at the contract rate × (1 + uplift), day count actual/360, rounded once, half up.
+    """Penalty interest (R-REP-2) on overdue principal: for every day after an instalment's due
+    date up to ``on``, the principal still unpaid at the close of that day, at the contract
+    rate × (1 + uplift), day count actual/360, rounded once, half up — the figure the nightly
+    batch reaches day by day (:mod:`fupin.core.cob`).
 
     ``paid_on`` (seq → [(date, principal paid)]) lets a principal payment stop the penalty on
-    what it paid from that day; without it the unpaid principal is taken as unpaid throughout.
-    The nightly batch recomputes this total each day and posts the difference, so daily
-    rounding never accumulates. Worked example: 10 000.00 overdue 30 days at 3.5 % + 50 % →
+    what it paid from that day on; without it the unpaid principal is taken as unpaid
+    throughout. Worked example: 10 000.00 overdue 30 days at 3.5 % + 50 % →
     10 000 × 0.0525 × 30 / 360 = 43.75 yuan.
     """
-    rate = annual_rate * (1 + uplift)
-    total = Fraction(0)
+    principal_days = 0
     for o in owed:
         if o.due_date >= on:
             continue
         payments = sorted((paid_on or {}).get(o.seq, []))
-        outstanding = o.principal
-        start = o.due_date
-        for day, amount in payments:
-            if day <= start:
-                outstanding -= amount
-                continue
-            if day >= on:
+        outstanding = o.principal if payments else o.principal - o.principal_paid
+        day = o.due_date  # days (day, …] are still to count
+        for paid, amount in payments:
+            if paid > on:
                 break
-            total += Fraction(max(outstanding, 0)) * rate * (day - start).days / 360
+            if paid > day:
+                principal_days += max(outstanding, 0) * ((paid - day).days - 1)
+                day = paid - dt.timedelta(days=1)
             outstanding -= amount
-            start = day
-        if not payments:
-            outstanding = o.principal - o.principal_paid
-        total += Fraction(max(outstanding, 0)) * rate * (on - start).days / 360
+        principal_days += max(outstanding, 0) * (on - day).days
+    rate = annual_rate * (1 + uplift) / 360
+    total = principal_days * rate
     return int(total + Fraction(1, 2)) if total >= 0 else 0

@@ -142,5 +142,23 @@ def build(
             n = registry.build(villages=result.villages, households=households, seed=seed, today=today, progress=say)
             say(f"农户档案：{n} 户")
             ratings.build(villages=result.villages, county=COUNTY[0], seed=seed, today=today, progress=say)
+            book(households, seed, say)
             loans.build(villages=result.villages, townships=result.townships, seed=seed, today=today, progress=say)
     return result
+
+
+BOOK_SHARE = 5  # one household in five holds a loan of the synthetic book (R-RPT-2's 农贷面)
+
+
+def book(households: int, seed: int, say) -> None:
+    """A loan book of every age standing at the close of the day before yesterday, then a real
+    close of yesterday: arrears, penalty, classes, grades and today's collection lists to see."""
+    from django.utils import timezone
+
+    from fupin.cob.services import cob_run
+    from fupin.demo import portfolio
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    made = portfolio.generate_book(loans=max(20, households // BOOK_SHARE), on=yesterday, seed=seed)
+    run = cob_run(yesterday).run
+    say(f"贷款组合：{made['loans']} 笔，逾期 {made['overdue']} 笔；{yesterday} 日终：新增逾期 {run.summary['newly_late']} 笔")

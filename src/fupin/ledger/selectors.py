@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, Sum
+from django.db.models import F, Q, Sum
 
 from fupin.accounts import access
 from fupin.core import ledger as core
@@ -64,17 +64,31 @@ def entry_get(reader, pk: int) -> JournalEntry:
 LOAN_ACCOUNTS = ("1301", "1132")  # principal and interest receivable: kept per loan
 
 
-def subledgers(reader, *, on: dt.date, book: str = "bank") -> list[dict]:
-    """Every loan's sub-ledger against its control account (R-REP-6): for each account kept
-    per loan, the sum of the loans' balances and the account's balance must be equal."""
+def subledgers(reader, *, book: str = "bank") -> list[dict]:
+    """The loan sub-ledger against its control accounts (R-REP-6), as the books stand: the
+    principal the active loans' instalments still owe must equal 1301 贷款本金, and the interest
+    and penalty accrued up to the last closed business day and not yet paid must equal 1132 应收利息
+    — each within the reader's jurisdiction."""
+    from fupin.cob.selectors import closed_through
+    from fupin.loans import accrual
+    from fupin.loans.models import Installment, Servicing
+
     access.require(reader, "ledger.view")
+    closed = closed_through()
+    loans = Servicing.objects.filter(access.scope_q(reader, "ledger.view", "village_code"), active=True)
+    rows = Installment.objects.filter(loan_id__in=loans.values("loan_id"))
+    principal = rows.aggregate(x=Sum(F("principal") - F("principal_paid")))["x"] or 0
+    interest = penalty = 0
+    if closed:
+        interest = loans.aggregate(x=Sum(accrual.receivable(closed)))["x"] or 0
+        penalty = rows.filter(due_date__lt=closed).filter(Q(principal_paid__lt=F("principal")) | Q(principal_days__gt=0)) \
+            .aggregate(x=Sum(accrual.penalty(closed, F("loan__servicing__penalty_rate")) - F("penalty_paid")))["x"] or 0
+    per_loan = {"1301": principal, "1132": interest + penalty}
     out = []
+    count = loans.count()
     for code in LOAN_ACCOUNTS:
-        rows = Posting.objects.filter(_postings(reader, book), entry__date__lte=on, account_id=code)
-        control = rows.aggregate(d=Sum("debit"), c=Sum("credit"))
-        loans = rows.filter(loan_id__isnull=False).aggregate(d=Sum("debit"), c=Sum("credit"), n=Count("loan_id",
-                                                                                                      distinct=True))
+        control = Posting.objects.filter(_postings(reader, book), account_id=code).aggregate(d=Sum("debit"), c=Sum("credit"))
         total = (control["d"] or 0) - (control["c"] or 0)
-        per_loan = (loans["d"] or 0) - (loans["c"] or 0)
-        out.append({"code": code, "control": total, "loans": per_loan, "count": loans["n"], "equal": total == per_loan})
+        out.append({"code": code, "control": total, "loans": int(per_loan[code]), "count": count,
+                    "equal": total == per_loan[code]})
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,12 +39,46 @@ def entry_post(*, acting_user, date: dt.date, memo: str, division_code: str, pos
     with transaction.atomic():
         entry = JournalEntry.objects.create(book=book, date=date, memo=memo[:200], division_code=division_code,
                                             source=source[:40], reverses=reverses, created_by=acting_user)
-        Posting.objects.bulk_create([Posting(entry=entry, account_id=p.account, debit=p.debit, credit=p.credit,
-                                             loan_id=p.loan, memo=p.memo[:100]) for p in postings])
+        _postings_write([(entry, postings)])
         audit_record(actor=acting_user, action="ledger.post", obj=entry, division_code=division_code,
                      after={"date": str(date), "memo": entry.memo, "source": entry.source,
                             "postings": [[p.account, p.debit, p.credit, p.loan] for p in postings]})
     return entry
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One entry of a batch (:func:`entries_post`)."""
+
+    date: dt.date
+    memo: str
+    division_code: str
+    source: str
+    postings: tuple[core.Posting, ...]
+
+
+def entries_post(*, acting_user, drafts: Sequence[Draft], audit_division: str, book: str = "bank") -> list[JournalEntry]:
+    """Post many balanced entries at once (the nightly batch: one per village and day). Every
+    entry is checked as :func:`entry_post` checks one; one audit row lists them all."""
+    accounts = chart([p.account for d in drafts for p in d.postings])
+    for d in drafts:
+        core.check_entry(core.Entry(d.date, d.memo, d.postings), accounts)
+    if not drafts:
+        return []
+    with transaction.atomic():
+        entries = JournalEntry.objects.bulk_create([
+            JournalEntry(book=book, date=d.date, memo=d.memo[:200], division_code=d.division_code, source=d.source[:40],
+                         created_by=acting_user) for d in drafts])
+        _postings_write(list(zip(entries, (d.postings for d in drafts), strict=True)))
+        audit_record(actor=acting_user, action="ledger.post_batch", obj=entries[0], division_code=audit_division,
+                     after={"entries": [e.pk for e in entries], "source": drafts[0].source,
+                            "debit": sum(p.debit for d in drafts for p in d.postings)})
+    return entries
+
+
+def _postings_write(rows: Sequence[tuple[JournalEntry, Sequence[core.Posting]]]) -> None:
+    Posting.objects.bulk_create([Posting(entry=entry, account_id=p.account, debit=p.debit, credit=p.credit,
+                                         loan_id=p.loan, memo=p.memo[:100]) for entry, postings in rows for p in postings])
 
 
 def entry_reverse(*, acting_user, entry: JournalEntry, reason: str, on: dt.date | None = None) -> JournalEntry:

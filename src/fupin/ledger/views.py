@@ -27,7 +27,7 @@ def _date(value: str | None, default: dt.date) -> dt.date:
 def trial_balance(request):
     on = _date(request.GET.get("on"), timezone.localdate())
     return render(request, "ledger/trial_balance.html", {"tb": selectors.trial_balance(request.user, on=on),
-                                                        "subledgers": selectors.subledgers(request.user, on=on)})
+                                                        "subledgers": selectors.subledgers(request.user)})
 
 
 @requires("ledger.view")

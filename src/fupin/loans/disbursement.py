@@ -16,6 +16,7 @@ from django.utils import timezone
 from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.core.apr import disclose
+from fupin.core.cob import penalty_rate
 from fupin.core.errors import Conflict, NotPermitted
 from fupin.core.ledger import Posting
 from fupin.core.money import fmt
@@ -24,8 +25,11 @@ from fupin.core.products import preset
 from fupin.core.schedule import generate
 from fupin.core.schedule.terms import terms_from_dict, terms_to_dict
 from fupin.ledger.services import entry_post
-from fupin.loans.models import Application, Installment, Loan, ReviewStep
+from fupin.loans.models import Application, Installment, Loan, ReviewStep, Servicing
+from fupin.loans.repayments import open_day
 from fupin.loans.services import _check_quota
+from fupin.ratings.rules import servicing_of
+from fupin.ratings.selectors import programme_rules
 
 
 def disbursement_postings(loan: Loan) -> list[Posting]:
@@ -57,9 +61,7 @@ def loan_contract(*, acting_user, application: Application, start: dt.date | Non
             terms=terms_to_dict(terms), start=start, maturity=schedule.maturity, nominal_rate=d.nominal, apr=d.apr,
             ear=d.ear, upfront_interest=schedule.upfront_interest, upfront_fees=schedule.upfront_fees,
             deposit=schedule.deposit, contracted_by=acting_user)
-        Installment.objects.bulk_create([
-            Installment(loan=loan, seq=k + 1, due_date=schedule.due_dates[k], principal=schedule.principal[k],
-                        interest=schedule.interest[k], fees=schedule.fees[k]) for k in range(len(schedule))])
+        installments_create(loan, schedule)
         ReviewStep.objects.create(application=app, action="contract", actor=acting_user, role="loan_officer",
                                   approve=True, reason=f"合同 {loan.contract_no}", from_state=app.state, to_state=new_state)
         app.state = new_state
@@ -89,12 +91,15 @@ def loan_disburse(*, acting_user, loan: Loan) -> Loan:
             raise Conflict(f"合同约定的放款日是 {loan.start:%Y-%m-%d}，今天不能放款；请重新签订合同",
                            code="disbursement_date")
         _check_quota(app, counting_self=True)
+        open_day(today)
         entry = entry_post(acting_user=acting_user, date=today, memo=f"放款 {loan.contract_no}",
                            division_code=loan.village_code, postings=disbursement_postings(loan),
                            source=f"loan.disburse:{loan.pk}")
         loan.state, loan.disbursed_by, loan.disbursed_at, loan.disbursement = (
             Loan.State.ACTIVE, acting_user, timezone.now(), entry)
-        loan.save(update_fields=["state", "disbursed_by", "disbursed_at", "disbursement"])
+        loan.deposit_held = loan.deposit
+        loan.save(update_fields=["state", "disbursed_by", "disbursed_at", "disbursement", "deposit_held"])
+        servicing_start(loan)
         ReviewStep.objects.create(application=app, action="disburse", actor=acting_user, role="loan_officer",
                                   approve=True, reason=f"分录 #{entry.pk}", from_state=app.state, to_state=new_state)
         app.state = new_state
@@ -102,6 +107,27 @@ def loan_disburse(*, acting_user, loan: Loan) -> Loan:
         audit_record(actor=acting_user, action="loan.disburse", obj=loan, division_code=loan.village_code,
                      after={"entry": entry.pk, "principal": fmt(loan.principal)})
     return loan
+
+
+def servicing_start(loan: Loan) -> Servicing:
+    """The loan's running state (:class:`Servicing`): earning interest on its first instalment,
+    at the penalty rate its contract fixed (R-REP-2)."""
+    first = loan.installments.order_by("seq").first()
+    _, rules = programme_rules(loan.village_code[:6], loan.start)
+    uplift, _ = servicing_of(rules)
+    return Servicing.objects.create(loan=loan, village_code=loan.village_code,
+                                    penalty_rate=penalty_rate(loan.nominal_rate, uplift), cur_seq=first.seq, cur_start=first.period_start, cur_due=first.due_date,
+                                    cur_interest=first.interest)
+
+
+def installments_create(loan: Loan, schedule) -> None:
+    """The schedule's rows; each instalment earns its interest from the previous due date (the
+    first from the disbursement) to its own (:mod:`fupin.core.cob`)."""
+    starts = [schedule.terms.start, *schedule.due_dates[:-1]]
+    Installment.objects.bulk_create([
+        Installment(loan=loan, seq=k + 1, due_date=schedule.due_dates[k], period_start=starts[k], pd_from=schedule.due_dates[k],
+                    principal=schedule.principal[k], interest=schedule.interest[k], fees=schedule.fees[k])
+        for k in range(len(schedule))])
 
 
 def loan_schedule(loan: Loan):

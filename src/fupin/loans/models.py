@@ -137,6 +137,7 @@ class Loan(models.Model):
         CONTRACTED = "contracted", "已签合同，待放款"
         ACTIVE = "active", "正常还款中"
         CLOSED = "closed", "已结清"
+        WRITTEN_OFF = "written_off", "已核销"
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="loan")
     household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="loans")
@@ -161,6 +162,11 @@ class Loan(models.Model):
     disbursed_at = models.DateTimeField(null=True, blank=True)
     disbursement = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True,
                                         related_name="+")
+    credit_balance = models.BigIntegerField("溢缴款余额（分）", default=0)  # held in 2251, applied or refunded
+    deposit_held = models.BigIntegerField("保证金余额（分）", default=0)  # held in 2011 until maturity
+    rollover_of = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="rolled_into", verbose_name="转据自")
+    closed_on = models.DateField("结清/核销日期", null=True, blank=True)
 
     SCOPE_FIELD = "village_code"
 
@@ -181,15 +187,55 @@ class Installment(models.Model):
     fees = models.BigIntegerField("应还费用（分）", default=0)
     principal_paid = models.BigIntegerField("已还本金（分）", default=0)
     interest_paid = models.BigIntegerField("已还利息（分）", default=0)
-    penalty = models.BigIntegerField("罚息（分）", default=0)  # accrued by the nightly batch (R-REP-2)
     penalty_paid = models.BigIntegerField("已还罚息（分）", default=0)
+    # fupin.core.cob: the period the interest is earned over; the overdue principal-days up to
+    # the close of ``pd_from`` (the due date, or the day before the last principal payment):
+    # principal-days on day X = principal_days + unpaid principal × (X − pd_from), X > pd_from
+    period_start = models.DateField("计息起日")
+    principal_days = models.BigIntegerField("逾期本金积数（分·天）", default=0)
+    pd_from = models.DateField("积数截至日")
 
     class Meta:
         ordering = ["loan_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["loan", "seq"], name="installment_seq_unique")]
+        indexes = [
+            models.Index(fields=["due_date", "loan"], condition=(models.Q(principal_paid__lt=models.F("principal"))
+                                                                 | models.Q(interest_paid__lt=models.F("interest"))),
+                         name="installment_unpaid"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.loan_id}-{self.seq}"
+
+
+class Servicing(models.Model):
+    """A disbursed loan's running state, narrow so that the nightly batch reads a million of
+    them in a moment (:mod:`fupin.core.cob`): the instalment now earning interest, the interest
+    of earlier instalments still unpaid, arrears since, the penalty rate. The interest
+    receivable after the close of day X is ``interest_due + max(0, earned(X) − cur_paid)``;
+    nothing here changes from one day to the next unless a period ends or a loan falls late."""
+
+    loan = models.OneToOneField(Loan, on_delete=models.PROTECT, primary_key=True, related_name="servicing")
+    village_code = models.CharField(max_length=12)
+    active = models.BooleanField(default=True)
+    penalty_rate = models.BigIntegerField("罚息年利率（10⁻⁸）")  # contract rate × (1 + uplift), R-REP-2
+    cur_seq = models.PositiveSmallIntegerField("计息中的期次", default=1)  # 0: none left
+    cur_start = models.DateField(null=True)
+    cur_due = models.DateField(null=True)
+    cur_interest = models.BigIntegerField(default=0)
+    cur_paid = models.BigIntegerField(default=0)  # interest already paid on that instalment
+    interest_due = models.BigIntegerField("已到期未还利息（分）", default=0)  # of the instalments before it
+    late_since = models.DateField("逾期起始日", null=True, blank=True)  # oldest unpaid due date (R-REP-3)
+    ever_late = models.BooleanField("曾经逾期", default=False)
+
+    SCOPE_FIELD = "village_code"
+
+    def __str__(self) -> str:
+        return f"{self.loan_id}"
+
+    def dpd(self, on) -> int:
+        """Days past due after the close of ``on``."""
+        return (on - self.late_since).days if self.late_since and self.late_since < on else 0
 
 
 class Group(models.Model):
@@ -294,3 +340,48 @@ class Repayment(models.Model):
 
     def __str__(self) -> str:
         return f"还款 #{self.pk}"
+
+
+class LoanEvent(models.Model):
+    """An approved change to a loan outside normal repayment (R-REP-4): extension (展期),
+    rollover (转据), write-off (核销), refund of a credit balance. Requested by one person and
+    approved by another; the approval posts the entry. Recoveries after a write-off are
+    repayments of a written-off loan (Dr 1011 / Cr 6013)."""
+
+    class Kind(models.TextChoices):
+        EXTENSION = "extension", "展期"
+        ROLLOVER = "rollover", "转据（借新还旧）"
+        WRITE_OFF = "write_off", "核销"
+        REFUND = "refund", "退还溢缴款"
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "待审批"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "已驳回"
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField("事项", max_length=12, choices=Kind.choices)
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.REQUESTED)
+    new_maturity = models.DateField("展期后到期日", null=True, blank=True)
+    amount = models.BigIntegerField("金额（分）", default=0)  # principal written off / rolled over / refunded
+    interest = models.BigIntegerField("利息（分）", default=0)  # receivable written off / added by extension
+    reason = models.CharField("理由", max_length=200)
+    village_code = models.CharField(max_length=12)
+    requested_by = user_field(null=False)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = user_field()
+    decided_on = models.DateField("审批日期", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=200, blank=True)
+    entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    new_loan = models.OneToOneField(Loan, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    SCOPE_FIELD = "village_code"
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["loan", "kind"], condition=models.Q(state="requested"),
+                                               name="one_open_event_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.loan_id}"

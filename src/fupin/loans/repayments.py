@@ -1,159 +1,287 @@
 """Repayments (R-REP-1): allocated in the product's order, posted as one balanced entry,
-recorded once per idempotency key."""
+recorded once per idempotency key.
+
+The entry of a repayment of A (R-REP-6), paid from cash (1011) — or from the household's
+deposit (2011) or credit balance (2251) when the batch sets those against what is due:
+  Dr 1011 A / Cr 1132 应收利息 (interest the batch has accrued, and posted penalty),
+  Cr 6011 利息收入 (interest paid before it was accrued), Cr 1301 贷款本金,
+  Cr 2251 溢缴款 (anything over what is due: held for the household, never lost);
+and when the loan is thereby repaid in full, its deposit goes back: Dr 2011 / Cr 1011.
+A payment on a written-off loan is a recovery: Dr 1011 / Cr 6013 (beyond what was written off:
+2251).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from fupin.accounts import access
 from fupin.audit.services import audit_record
-from fupin.core import servicing
+from fupin.core import cob
+from fupin.core import servicing as servicing_core
 from fupin.core.errors import Conflict, ValidationFailed
 from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.ledger.services import entry_post
-from fupin.loans.models import Installment, Loan, Repayment
+from fupin.loans.models import Installment, Loan, LoanEvent, Repayment, Servicing
 
-ACCOUNTS = {"penalty": "6012", "overdue_interest": "6011", "current_interest": "6011", "overdue_principal": "1301",
-            "current_principal": "1301"}
-
-
-def _same(r: Repayment, loan: Loan, amount: int, on: dt.date) -> bool:
-    return r.loan_id == loan.pk and r.amount == amount and r.received_on == on
+SOURCES = {"1011": "收到还款", "2011": "保证金抵扣", "2251": "溢缴款抵扣"}
 
 
-def repayment_post(*, acting_user, loan: Loan, amount: int, key: str, on: dt.date | None = None) -> tuple[Repayment, bool]:
+def owed_of(rows, servicing: Servicing | None = None, closed: dt.date | None = None) -> list[servicing_core.Owed]:
+    """The instalments as the allocation sees them, with the penalty posted up to the close of
+    ``closed`` (none before the nightly batch has ever run)."""
+    def posted(i) -> int:
+        if closed is None or servicing is None or i.due_date >= closed:
+            return 0
+        return cob.penalty_of(cob.principal_days_at(i.principal_days, i.principal - i.principal_paid, i.pd_from, closed),
+                              servicing.penalty_rate)
+
+    return [servicing_core.Owed(i.seq, i.due_date, i.principal, i.interest, i.principal_paid, i.interest_paid, posted(i),
+                                i.penalty_paid) for i in rows]
+
+
+def once(key: str, same: Callable[[Repayment], bool], post: Callable[[], Repayment]) -> tuple[Repayment, bool]:
+    """Record a money movement once per idempotency key (R-REP-1): the same key again with the
+    same body returns the first record and does nothing; with a different body it is refused
+    (409). Two requests with one key at the same moment: the database's unique key decides."""
+    key = (key or "").strip()
+    if not 8 <= len(key) <= 64:
+        raise ValidationFailed("每笔还款须带 8–64 个字符的幂等键", code="idempotency_key")
+    for attempt in (1, 2):
+        first = Repayment.objects.filter(key=key).first()
+        if first is not None:
+            if same(first):
+                return first, False
+            raise Conflict("该幂等键已用于另一笔内容不同的还款", code="idempotency_mismatch")
+        if attempt == 2:
+            break
+        try:
+            with transaction.atomic():
+                return post(), True
+        except IntegrityError:  # the same key posted at the same moment: the other one won
+            continue
+    raise Conflict("该幂等键已用于另一笔内容不同的还款", code="idempotency_mismatch")
+
+
+COB_LOCK = 0x46555049  # an advisory lock: money takes it shared, the nightly batch's start exclusively
+
+
+def open_day(on: dt.date, *, within_run: bool = False) -> dt.date | None:
+    """Refuse money while the nightly batch runs, or dated other than the open business day —
+    the day after the last closed one (R-REP-5); returns that last closed date."""
+    from fupin.cob.models import CobRun
+    from fupin.cob.selectors import closed_through
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [COB_LOCK])
+    if not within_run and CobRun.objects.filter(state=CobRun.State.RUNNING).exists():
+        raise Conflict("日终批处理正在进行，请稍后再记账", code="cob_running")
+    last = closed_through()
+    if last is not None and not within_run and on != last + dt.timedelta(days=1):
+        if on <= last:
+            raise Conflict(f"{last:%Y-%m-%d} 及以前的营业日已日终，不能再记入该日的款项", code="business_day_closed")
+        raise Conflict(f"营业日 {last + dt.timedelta(days=1):%Y-%m-%d} 尚未日终，请先运行日终批处理（fupin cob）",
+                       code="business_day_open")
+    return last
+
+
+def repayment_post(*, acting_user, loan: Loan, amount: int, key: str, on: dt.date | None = None,
+                   source: str = "1011") -> tuple[Repayment, bool]:
     """Record a repayment; returns (repayment, created). The same ``key`` again with the same
     loan, amount and date returns the first repayment and records nothing; with anything
     different it is refused (409)."""
     access.require(acting_user, "repayment.post", loan)
-    key = (key or "").strip()
-    if not 8 <= len(key) <= 64:
-        raise ValidationFailed("每笔还款须带 8–64 个字符的幂等键", code="idempotency_key")
     on = on or timezone.localdate()
-    first = Repayment.objects.filter(key=key).first()
-    if first is not None:
-        if _same(first, loan, amount, on):
-            return first, False
-        raise Conflict("该幂等键已用于另一笔内容不同的还款", code="idempotency_mismatch")
-    try:
-        with transaction.atomic():
-            return _post(acting_user, loan, amount, key, on), True
-    except IntegrityError:  # the same key posted at the same moment: the other one won
-        first = Repayment.objects.filter(key=key).first()
-        if first is not None and _same(first, loan, amount, on):
-            return first, False
-        raise Conflict("该幂等键已用于另一笔内容不同的还款", code="idempotency_mismatch") from None
+    return once(key, lambda r: r.loan_id == loan.pk and r.amount == amount and r.received_on == on,
+                lambda: _post(acting_user, loan, amount, key.strip(), on, source))
 
 
-def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date) -> Repayment:
+def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: str, within_run: bool = False) -> Repayment:
+    if type(amount) is not int or amount <= 0:
+        raise ValidationFailed("还款金额必须大于零", code="repayment_amount")
+    closed = open_day(on, within_run=within_run)
     loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    if loan.state == Loan.State.WRITTEN_OFF:
+        return _recover(acting_user, loan, amount, key, on, source)
     if loan.state != Loan.State.ACTIVE:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能还款", code="loan_not_active")
+    sv = Servicing.objects.select_for_update().get(loan=loan)
     rows = {i.seq: i for i in Installment.objects.filter(loan=loan).order_by("seq")}
-    owed = [servicing.Owed(i.seq, i.due_date, i.principal, i.interest, i.principal_paid, i.interest_paid, i.penalty,
-                           i.penalty_paid) for i in rows.values()]
-    a = servicing.allocate(amount, owed, on)
-    by_account: dict[str, int] = {}
+    a = servicing_core.allocate(amount, owed_of(rows.values(), sv, closed), on)
+    credit = {"1132": 0, "6011": 0, "1301": 0, "2251": a.overpayment}
     for seq, bucket, fen in a.lines:
         i = rows[seq]
         if bucket == "penalty":
             i.penalty_paid += fen
+            credit["1132"] += fen  # posted by the batch as receivable
         elif bucket.endswith("interest"):
-            i.interest_paid += fen
+            credit["1132"] += (accrued := _interest_paid(sv, i, fen, closed))
+            credit["6011"] += fen - accrued  # paid before it was earned: income now
         else:
+            if i.due_date < on:  # overdue: the principal-days so far are fixed before the principal drops
+                i.principal_days = cob.principal_days_at(i.principal_days, i.principal - i.principal_paid, i.pd_from,
+                                                         on - dt.timedelta(days=1))
+                i.pd_from = max(i.pd_from, on - dt.timedelta(days=1))
             i.principal_paid += fen
-        by_account[ACCOUNTS[bucket]] = by_account.get(ACCOUNTS[bucket], 0) + fen
-    if a.overpayment:
-        by_account["2251"] = a.overpayment  # held for the household, never lost
-    postings = [Posting("1011", debit=amount, loan=loan.pk, memo="收到还款")]
-    postings += [Posting(code, credit=fen, loan=loan.pk, memo=memo) for code, fen, memo in (
-        (c, by_account[c], m) for c, m in (("6012", "罚息"), ("6011", "利息"), ("1301", "本金"), ("2251", "溢缴款"))
-        if by_account.get(c))]
+            credit["1301"] += fen
+    memos = {"1132": "应收利息及罚息", "6011": "利息", "1301": "本金", "2251": "溢缴款"}
+    postings = [Posting(source, debit=amount, loan=loan.pk, memo=SOURCES[source])]
+    postings += [Posting(c, credit=fen, loan=loan.pk, memo=memos[c]) for c, fen in credit.items() if fen]
+    Installment.objects.bulk_update(list(rows.values()), ["principal_paid", "interest_paid", "penalty_paid",
+                                                          "principal_days", "pd_from"])
+    fields = ["credit_balance"]
+    loan.credit_balance += a.overpayment - (amount if source == "2251" else 0)
+    if source == "2011":
+        loan.deposit_held -= amount
+        fields.append("deposit_held")
+    late = [i.due_date for i in rows.values()
+            if i.due_date < on and (i.principal_paid < i.principal or i.interest_paid < i.interest)]
+    sv.late_since = min(late) if late else None
+    sv.ever_late = sv.ever_late or bool(late)
+    owed = owed_of(rows.values(), sv, closed)
+    if all(o.unpaid == 0 for o in owed):
+        loan.state, loan.closed_on = Loan.State.CLOSED, on
+        fields += ["state", "closed_on"]
+        sv.active = False
+        if loan.deposit_held:  # the deposit goes back with the last payment
+            postings += [Posting("2011", debit=loan.deposit_held, loan=loan.pk, memo="退还保证金"),
+                         Posting("1011", credit=loan.deposit_held, loan=loan.pk, memo="保证金转入农户账户")]
+            loan.deposit_held = 0
+            fields.append("deposit_held")
+    sv.save()
     entry = entry_post(acting_user=acting_user, date=on, memo=f"还款 {loan.contract_no}", division_code=loan.village_code,
                        postings=postings, source=f"loan.repay:{loan.pk}")
-    Installment.objects.bulk_update(list(rows.values()), ["principal_paid", "interest_paid", "penalty_paid"])
-    if all(i.principal_paid == i.principal and i.interest_paid == i.interest and i.penalty_paid == i.penalty
-           for i in rows.values()):
-        loan.state = Loan.State.CLOSED
-        loan.save(update_fields=["state"])
+    loan.save(update_fields=sorted(set(fields)))
     r = Repayment.objects.create(loan=loan, key=key, amount=amount, received_on=on, overpayment=a.overpayment,
                                  allocation=[[s, b, f] for s, b, f in a.lines], entry=entry,
                                  village_code=loan.village_code, created_by=acting_user)
     audit_record(actor=acting_user, action="repayment.post", obj=r, division_code=loan.village_code,
-                 after={"loan": loan.pk, "amount": fmt(amount), "key": key, "entry": entry.pk,
+                 after={"loan": loan.pk, "amount": fmt(amount), "key": key, "entry": entry.pk, "source": source,
                         "overpayment": fmt(a.overpayment)})
     return r
 
 
+def _interest_paid(sv: Servicing, i: Installment, fen: int, closed: dt.date | None) -> int:
+    """Record ``fen`` of interest paid on instalment ``i``; returns the part the batch had
+    accrued (to come off 1132) — the rest is income when paid."""
+    i.interest_paid += fen
+    if sv.cur_seq and i.seq > sv.cur_seq:
+        return 0  # not earning yet: the batch picks up what was paid when its period begins
+    if sv.cur_seq and i.seq == sv.cur_seq:
+        room = 0 if closed is None else max(0, cob.accrual_target(sv.cur_interest, sv.cur_start, sv.cur_due, closed)
+                                            - sv.cur_paid)
+        sv.cur_paid += fen
+        return min(fen, room)
+    sv.interest_due -= fen  # an instalment whose period has ended: its interest is all receivable
+    return fen
+
+
+def recoverable(loan: Loan) -> int:
+    """What is still to recover on a written-off loan: the principal and interest written off
+    less the recoveries so far."""
+    written = LoanEvent.objects.filter(loan=loan, kind=LoanEvent.Kind.WRITE_OFF, state=LoanEvent.State.APPROVED).first()
+    if written is None:
+        return 0
+    back = Repayment.objects.filter(loan=loan, received_on__gte=written.decided_on).aggregate(
+        n=Sum("amount"), over=Sum("overpayment"))
+    return written.amount + written.interest - ((back["n"] or 0) - (back["over"] or 0))
+
+
+def _recover(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: str) -> Repayment:
+    """A recovery after write-off: income (6013) up to what was written off, the rest held."""
+    left = recoverable(loan)
+    take, over = min(amount, left), max(amount - left, 0)
+    postings = [Posting(source, debit=amount, loan=loan.pk, memo="核销后收回"),
+                *([Posting("6013", credit=take, loan=loan.pk, memo="已核销贷款收回")] if take else []),
+                *([Posting("2251", credit=over, loan=loan.pk, memo="溢缴款")] if over else [])]
+    entry = entry_post(acting_user=acting_user, date=on, memo=f"核销后收回 {loan.contract_no}",
+                       division_code=loan.village_code, postings=postings, source=f"loan.recover:{loan.pk}")
+    loan.credit_balance += over
+    loan.save(update_fields=["credit_balance"])
+    r = Repayment.objects.create(loan=loan, key=key, amount=amount, received_on=on, overpayment=over,
+                                 allocation=[["recovery", take]], entry=entry, village_code=loan.village_code,
+                                 created_by=acting_user)
+    audit_record(actor=acting_user, action="loan.recover", obj=r, division_code=loan.village_code,
+                 after={"loan": loan.pk, "amount": fmt(amount), "recovered": fmt(take), "entry": entry.pk})
+    return r
+
+
 def arrears(loan: Loan, on: dt.date) -> dict:
-    """A loan's standing on ``on`` (R-REP-2, R-REP-3), computed from its instalments: days past
-    due, PAR bucket, five-category class and the penalty accrued so far (not yet posted: the
-    nightly batch posts it)."""
-    from fractions import Fraction
+    """A loan's standing on ``on`` (R-REP-2, R-REP-3): days past due, PAR bucket, five-category
+    class and the penalty the nightly batch has posted and is still unpaid."""
+    from fupin.cob.selectors import closed_through
 
-    from fupin.core.schedule.terms import terms_from_dict
-
-    owed = [servicing.Owed(i.seq, i.due_date, i.principal, i.interest, i.principal_paid, i.interest_paid, i.penalty,
-                           i.penalty_paid) for i in loan.installments.all()]
-    dpd = servicing.days_past_due(owed, on)
-    rate = Fraction(terms_from_dict(loan.terms).annual_rate)
-    return {"dpd": dpd, "bucket": servicing.par_bucket(dpd), "category": servicing.CATEGORIES[servicing.category(dpd)],
-            "penalty": servicing.penalty_accrued(owed, annual_rate=rate, on=on) if dpd else 0}
+    sv = Servicing.objects.filter(loan=loan).first()
+    owed = owed_of(loan.installments.all(), sv, closed_through())
+    dpd = servicing_core.days_past_due(owed, on)
+    return {"dpd": dpd, "bucket": servicing_core.par_bucket(dpd),
+            "category": servicing_core.CATEGORIES[servicing_core.category(dpd)],
+            "penalty": sum(o.penalty - o.penalty_paid for o in owed)}
 
 
 def payoff_quote(loan: Loan, on: dt.date):
     """What settles ``loan`` on ``on`` (P-SEASONAL: at any time, interest recomputed to that
-    day) and the household's deposit that offsets it; refused while an instalment is overdue."""
+    day) and the household's deposit that offsets it; refused while an instalment is overdue
+    or posted penalty is unpaid."""
+    from fupin.cob.selectors import closed_through
     from fupin.core.schedule.payoff import payoff
     from fupin.loans.disbursement import loan_schedule
 
-    late = loan.installments.filter(due_date__lte=on).filter(
-        Q(principal_paid__lt=F("principal")) | Q(interest_paid__lt=F("interest"))).exists()
-    if late:
-        raise Conflict("提前还款前须先还清已到期的各期款项", code="payoff_arrears")
+    sv = Servicing.objects.filter(loan=loan).first()
+    rows = list(loan.installments.all())
+    owed = owed_of(rows, sv, closed_through())
+    if any((o.due_date <= on and o.unpaid) or o.penalty > o.penalty_paid for o in owed):
+        raise Conflict("提前还款前须先还清已到期的各期款项和罚息", code="payoff_arrears")
     return payoff(loan_schedule(loan), on)
 
 
 def loan_payoff(*, acting_user, loan: Loan, key: str, on: dt.date | None = None) -> tuple[Repayment, bool]:
     """Pay a loan off early (R-REP-1, P-SEASONAL) with an idempotency key: principal
     outstanding plus interest recomputed to the day (prepaid interest refunded), the deposit
-    (保证金) released and set against it; one balanced entry; the loan is closed."""
+    (保证金) and any credit balance set against it; one balanced entry; the loan is closed."""
     access.require(acting_user, "repayment.post", loan)
     on = on or timezone.localdate()
-    key = (key or "").strip()
-    if not 8 <= len(key) <= 64:
-        raise ValidationFailed("每笔还款须带 8–64 个字符的幂等键", code="idempotency_key")
-    first = Repayment.objects.filter(key=key).first()
-    if first is not None:
-        if first.loan_id == loan.pk and first.received_on == on and first.allocation and first.allocation[0][0] == "payoff":
-            return first, False
-        raise Conflict("该幂等键已用于另一笔内容不同的还款", code="idempotency_mismatch")
-    with transaction.atomic():
-        loan = Loan.objects.select_for_update().get(pk=loan.pk)
-        if loan.state != Loan.State.ACTIVE:
-            raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能提前还款", code="loan_not_active")
-        q = payoff_quote(loan, on)
-        cash = q.principal + q.interest - q.refund - loan.deposit
-        debit = [("1011", cash, "收到提前还款")] if cash > 0 else []
-        debit += [("2011", loan.deposit, "保证金抵扣"), ("6011", q.refund, "退还预收利息")]
-        credit = [("1301", q.principal, "提前还本"), ("6011", q.interest, "利息（计至还款日）")]
-        credit += [("1011", -cash, "退还农户")] if cash < 0 else []
-        postings = [Posting(a, debit=x, loan=loan.pk if a == "1301" else None, memo=m) for a, x, m in debit if x]
-        postings += [Posting(a, credit=x, loan=loan.pk if a == "1301" else None, memo=m) for a, x, m in credit if x]
-        entry = entry_post(acting_user=acting_user, date=on, memo=f"提前还款 {loan.contract_no}",
-                           division_code=loan.village_code, postings=postings, source=f"loan.payoff:{loan.pk}")
-        loan.installments.update(principal_paid=F("principal"), interest_paid=F("interest"))
-        loan.state = Loan.State.CLOSED
-        loan.save(update_fields=["state"])
-        r = Repayment.objects.create(
-            loan=loan, key=key, amount=q.total, received_on=on, entry=entry, village_code=loan.village_code,
-            allocation=[["payoff", q.principal, q.interest, q.refund, loan.deposit]], created_by=acting_user)
-        audit_record(actor=acting_user, action="loan.payoff", obj=r, division_code=loan.village_code,
-                     after={"principal": fmt(q.principal), "interest": fmt(q.interest), "refund": fmt(q.refund),
-                            "deposit": fmt(loan.deposit), "cash": fmt(cash), "entry": entry.pk})
-    return r, True
+    return once(key, lambda r: (r.loan_id == loan.pk and r.received_on == on and bool(r.allocation)
+                                and r.allocation[0][0] == "payoff"),
+                lambda: _payoff(acting_user, loan, key.strip(), on))
+
+
+def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:
+    closed = open_day(on)
+    loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    if loan.state != Loan.State.ACTIVE:
+        raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能提前还款", code="loan_not_active")
+    sv = Servicing.objects.select_for_update().get(loan=loan)
+    q = payoff_quote(loan, on)
+    receivable = cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed)
+    cash = q.principal + q.interest - q.refund - loan.deposit_held - loan.credit_balance
+    income = q.interest - q.refund - receivable  # interest earned to the day beyond what was accrued (or less)
+    debit = [("1011", cash, "收到提前还款")] if cash > 0 else []
+    debit += [("2011", loan.deposit_held, "保证金抵扣"), ("2251", loan.credit_balance, "溢缴款抵扣"),
+              ("6011", -income, "冲减利息（计至还款日）")]
+    credit = [("1301", q.principal, "提前还本"), ("1132", receivable, "应收利息"), ("6011", income, "利息（计至还款日）")]
+    credit += [("1011", -cash, "退还农户")] if cash < 0 else []
+    postings = [Posting(a, debit=x, loan=loan.pk, memo=m) for a, x, m in debit if x > 0]
+    postings += [Posting(a, credit=x, loan=loan.pk, memo=m) for a, x, m in credit if x > 0]
+    entry = entry_post(acting_user=acting_user, date=on, memo=f"提前还款 {loan.contract_no}",
+                       division_code=loan.village_code, postings=postings, source=f"loan.payoff:{loan.pk}")
+    loan.installments.update(principal_paid=F("principal"), interest_paid=F("interest"))
+    Servicing.objects.filter(pk=sv.pk).update(active=False, interest_due=0, cur_seq=0, cur_interest=0, cur_paid=0,
+                                              late_since=None)
+    held = loan.deposit_held
+    loan.state, loan.closed_on, loan.deposit_held, loan.credit_balance = Loan.State.CLOSED, on, 0, 0
+    loan.save(update_fields=["state", "closed_on", "deposit_held", "credit_balance"])
+    r = Repayment.objects.create(
+        loan=loan, key=key, amount=q.total, received_on=on, entry=entry, village_code=loan.village_code,
+        allocation=[["payoff", q.principal, q.interest, q.refund, held]], created_by=acting_user)
+    audit_record(actor=acting_user, action="loan.payoff", obj=r, division_code=loan.village_code,
+                 after={"principal": fmt(q.principal), "interest": fmt(q.interest), "refund": fmt(q.refund),
+                        "deposit": fmt(held), "cash": fmt(cash), "entry": entry.pk})
+    return r

@@ -42,6 +42,7 @@ def application_create(*, acting_user, household: Household, product: str, purpo
                        term: int) -> Application:
     """An application checked at once against eligibility, the credit line and the product —
     every failing reason listed (R-APP-1, R-ELG-4); nothing is saved when any fails."""
+    from fupin.cob.selectors import village_suspended
     from fupin.loans.groups import group_blockers, lead_blockers
     from fupin.ratings.selectors import eligibility
 
@@ -54,6 +55,10 @@ def application_create(*, acting_user, household: Household, product: str, purpo
         eligibility=[(f.rule, f.message) for f in verdict.failures], purpose=purpose, project=project)
     if Application.objects.filter(household=household).exclude(state__in=("rejected", "disbursed")).exists():
         problems.append(Problem("该户已有一笔在办的贷款申请", rule="R-APP-1"))
+    suspended = village_suspended(household.village_id)
+    if suspended is not None:
+        problems.append(Problem(f"本村当年到期贷款回收率连续 3 个月低于 98%（{suspended.month:%Y-%m} 月末 "
+                                f"{float(suspended.rate or 0):.2%}），暂停新增贷款", rule="R-RPT-4"))
     if p.code == "group":
         problems += [Problem(m, rule="R-GRP-1") for m in group_blockers(household, today())]
     if p.code == "lead":

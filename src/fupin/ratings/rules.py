@@ -25,6 +25,8 @@ PRESET = {
     # R-APP-3 (篇1): [from yuan, below yuan or null, role]
     "approval_bands": [[0, 30000, "loan_officer"], [30000, 40000, "branch_director"], [40000, None, "head_office"]],
     "group_size": [5, 5],  # R-GRP-1: five households; a programme may set 3–10
+    "penalty_uplift": "0.5",  # R-REP-2: penalty rate = contract rate × (1 + uplift), PBoC 0.3–0.5
+    "default_days": 90,  # R-RAT-4: overdue beyond this many days is a default (grade to the bottom)
 }
 BANK_ROLES = ("loan_officer", "branch_director", "head_office")
 
@@ -81,8 +83,23 @@ def check(d: object) -> dict:
         group_rules_of(out)
     except (TypeError, ValueError):
         problems.add("group_size 应为 [最少户数, 最多户数]，在 3–10 之间", field="group_size")
+    try:
+        servicing_of(out)
+    except (TypeError, ValueError, ArithmeticError):
+        problems.add("penalty_uplift 应为 0.3–0.5 之间的小数，default_days 应为 1–720 的整数天数",
+                     field="penalty_uplift")
     problems.raise_if_any("准入规则有误", code="rules_invalid")
     return out
+
+
+def servicing_of(d: dict) -> tuple[Decimal, int]:
+    """The penalty uplift (R-REP-2, PBoC: +30 % … +50 %) and the days past due that make a
+    default (R-RAT-4)."""
+    uplift = Decimal(str(d.get("penalty_uplift", PRESET["penalty_uplift"])))
+    days = d.get("default_days", PRESET["default_days"])
+    if not Decimal("0.3") <= uplift <= Decimal("0.5") or isinstance(days, bool) or not 1 <= int(days) <= 720:
+        raise ValueError
+    return uplift, int(days)
 
 
 def bands_of(d: dict) -> tuple[Band, ...]:

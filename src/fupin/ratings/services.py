@@ -4,7 +4,7 @@ jurisdiction, runs in one transaction and leaves an audit row."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from fupin.accounts import access
-from fupin.audit.services import audit_record
+from fupin.audit.services import audit_many, audit_record
 from fupin.core import rating as core
 from fupin.core.calendar import add_months
 from fupin.core.eligibility import EXCLUSIONS
@@ -437,37 +437,63 @@ def grade_event(*, household_id: int, event: str, on: dt.date, reason: str, acto
     """Move a household's grade one step up (full on-time repayment), one step down (any overdue
     instalment) or to the bottom (default, and out of subsidies from next year). Recorded with
     its reason; the same event on the same day is recorded once (the batch may run twice)."""
-    if event not in (GradeChange.Event.REPAID, GradeChange.Event.OVERDUE, GradeChange.Event.DEFAULT):
-        raise ValidationFailed(f"未知的等级调整事件“{event}”", code="grade_event")
+    changes = grade_events([(household_id, event, reason)], on=on, actor=actor,
+                           default_bars_subsidy=default_bars_subsidy)
+    return changes[0] if changes else None
+
+
+def grade_events(events: Sequence[tuple[int, str, str]], *, on: dt.date, actor=None,
+                 default_bars_subsidy: bool = True) -> list[GradeChange]:
+    """:func:`grade_event` for many (household, event, reason) at once, in order — what the
+    nightly batch calls: the lines are read and written in a few statements."""
+    kinds = (GradeChange.Event.REPAID, GradeChange.Event.OVERDUE, GradeChange.Event.DEFAULT)
+    for _, event, _ in events:
+        if event not in kinds:
+            raise ValidationFailed(f"未知的等级调整事件“{event}”", code="grade_event")
+    ids = {hh for hh, _, _ in events}
     with transaction.atomic():
-        line = CreditLine.objects.select_for_update().select_related("scorecard").filter(household_id=household_id).first()
-        if line is None:
-            return None  # not rated: nothing to move
-        if GradeChange.objects.filter(household_id=household_id, event=event, on=on).exists():
-            return None
-        card = line.scorecard.card
-        ladder = card.ladder()
-        if line.grade_code not in ladder:  # unrated line: only a default changes anything
-            new_code = ladder[-1] if event == GradeChange.Event.DEFAULT else line.grade_code
-        else:
-            new_code = core.next_grade(ladder, line.grade_code, event)  # type: ignore[arg-type]
-        grade = card.grade(new_code) if new_code in ladder else None
-        change = GradeChange(household_id=household_id, village_code=line.village_code, on=on, actor=actor, event=event,
-                             before_grade=line.grade_code, after_grade=new_code, before_amount=line.amount,
-                             after_amount=card.credit_line(grade) if grade else line.amount, reason=reason[:200])
-        line.grade_code, line.amount = new_code, change.after_amount
-        if grade:
-            line.grade_label = grade.label
-        fields = ["grade_code", "grade_label", "amount", "updated_at"]
-        if event == GradeChange.Event.DEFAULT and default_bars_subsidy:
-            line.subsidy_barred_from = on.year + 1
-            fields.append("subsidy_barred_from")
-        line.save(update_fields=fields)
-        change.save()
-        audit_record(actor=actor, action="rating.grade_event", obj=change, division_code=line.village_code,
-                     before={"grade": change.before_grade, "amount": str(change.before_amount)},
-                     after={"grade": new_code, "amount": str(change.after_amount), "event": event})
-    return change
+        lines = {line.household_id: line for line in CreditLine.objects.select_for_update().filter(
+            household_id__in=ids).order_by("household_id")}
+        cards = {pk: sc.card for pk, sc in Scorecard.objects.in_bulk({x.scorecard_id for x in lines.values()}).items()}
+        done = set(GradeChange.objects.filter(household_id__in=ids, on=on).values_list("household_id", "event"))
+        changes: list[GradeChange] = []
+        touched: dict[int, CreditLine] = {}
+        for household_id, event, reason in events:
+            line = lines.get(household_id)
+            if line is None or (household_id, event) in done:
+                continue  # not rated: nothing to move; or already moved today for this event
+            done.add((household_id, event))
+            card = cards[line.scorecard_id]
+            ladder = card.ladder()
+            if line.grade_code not in ladder:  # unrated line: only a default changes anything
+                new_code = ladder[-1] if event == GradeChange.Event.DEFAULT else line.grade_code
+            else:
+                new_code = core.next_grade(ladder, line.grade_code, event)  # type: ignore[arg-type]
+            grade = card.grade(new_code) if new_code in ladder else None
+            changes.append(GradeChange(
+                household_id=household_id, village_code=line.village_code, on=on, actor=actor, event=event,
+                before_grade=line.grade_code, after_grade=new_code, before_amount=line.amount,
+                after_amount=card.credit_line(grade) if grade else line.amount, reason=reason[:200]))
+            line.grade_code, line.amount = new_code, changes[-1].after_amount
+            if grade:
+                line.grade_label = grade.label
+            if event == GradeChange.Event.DEFAULT and default_bars_subsidy:
+                line.subsidy_barred_from = on.year + 1
+            touched[household_id] = line
+        if not changes:
+            return []
+        now = timezone.now()
+        same: dict[tuple, list[int]] = {}  # lines ending alike are written by one statement
+        for line in touched.values():
+            same.setdefault((line.grade_code, line.grade_label, line.amount, line.subsidy_barred_from), []).append(line.pk)
+        for (code, label, amount, barred), pks in same.items():
+            CreditLine.objects.filter(pk__in=pks).update(grade_code=code, grade_label=label, amount=amount,
+                                                         subsidy_barred_from=barred, updated_at=now)
+        GradeChange.objects.bulk_create(changes, batch_size=2000)
+        audit_many(actor=actor, action="rating.grade_event", rows=[
+            (c, c.village_code, {"grade": c.before_grade, "amount": str(c.before_amount)},
+             {"grade": c.after_grade, "amount": str(c.after_amount), "event": c.event}) for c in changes])
+    return changes
 
 
 # --- exclusions (R-ELG-2, 2a) ------------------------------------------------------------------

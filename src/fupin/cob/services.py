@@ -1,0 +1,451 @@
+"""Close of business for a business date (R-REP-5).
+
+A run goes through fixed phases, each committed on its own and each safe to repeat:
+
+1. **start** — refuses a date out of order (the day after the last closed one, or the day a
+   crashed run left unfinished); cuts the active loans into chunks of one county each and
+   stores them, so a resumed run does the same work in the same pieces;
+2. **balances** — credit balances (溢缴款) and, from maturity, deposits (保证金) set against what
+   is due (R-REP-1), as repayments with idempotency keys of their own;
+3. **chunks** — for each chunk, in one transaction with its ``done`` mark: accrue interest,
+   accrue penalty (R-REP-2), age and classify (R-REP-3), post one entry per village, move
+   grades (R-RAT-4). In one process, or in N with ``workers``;
+4. **finish** — grades up for loans repaid on time, next day's collection lists per village,
+   at a month-end each village's recovery rate and suspension (R-RPT-4), the summary; the run
+   is marked done in the same transaction.
+
+A process killed at any point leaves only whole phases and whole chunks behind; running the
+date again finishes the rest, and the ledger ends the same as an uninterrupted run's. Running
+a closed date again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection, connections, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Substr
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
+
+from fupin.accounts.models import User
+from fupin.audit.services import audit_record
+from fupin.cob.models import CobChunk, CobEvent, CobRun, CollectionItem, VillageMonth
+from fupin.core import cob as core
+from fupin.core.errors import Conflict, ValidationFailed
+from fupin.core.ledger import Posting
+from fupin.core.servicing import CATEGORY_FLOORS
+from fupin.ledger.services import Draft, entries_post
+from fupin.loans import accrual
+from fupin.loans.models import Installment, Loan, Servicing
+from fupin.loans.repayments import COB_LOCK
+from fupin.ratings.rules import servicing_of
+from fupin.ratings.selectors import programme_rules
+
+CHUNK = 20_000
+KILL_ENV = "FUPIN_COB_KILL_AT"  # tests: the process kills itself (SIGKILL) at this checkpoint
+SYSTEM_USER = "system-cob"
+_passed = 0
+
+
+def checkpoint() -> None:
+    """A point where the crash test may kill the batch (``FUPIN_COB_KILL_AT=n``: the n-th)."""
+    global _passed
+    _passed += 1
+    at = os.environ.get(KILL_ENV)
+    if at and int(at) == _passed:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def system_user() -> User:
+    """The batch's own actor for what it posts (no roles, cannot log in)."""
+    user, created = User.objects.get_or_create(username=SYSTEM_USER, defaults={"display_name": "日终批处理"})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+class Laps:
+    """Seconds per step of a phase; each step ends at a checkpoint."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.times[name] = round(now - self._clock, 4)
+        self._clock = now
+        checkpoint()
+
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+@dataclass
+class Outcome:
+    run: CobRun
+    already_closed: bool = False
+
+
+def cob_run(on: dt.date, *, workers: int = 1, progress: Progress | None = None) -> Outcome:
+    """Close the business date ``on`` (see the module)."""
+    if workers < 1 or workers > 32:
+        raise ValidationFailed("进程数应为 1–32", code="cob_workers")
+    if connection.vendor != "postgresql":
+        workers = 1  # SQLite has one writer at a time
+    began = time.monotonic()
+    run, closed = _start(on, workers)
+    if closed:
+        return Outcome(run, already_closed=True)
+    _balances(run)
+    checkpoint()
+    pending = list(run.chunks.filter(done=False).values_list("pk", flat=True))
+    total = run.chunks.count()
+    done = total - len(pending)
+    if progress:
+        progress("chunks", done, total)
+    if workers > 1 and len(pending) > 1:
+        connections.close_all()  # each worker opens its own connection
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for _ in pool.imap_unordered(_chunk_in_worker, pending):
+                done += 1
+                if progress:
+                    progress("chunks", done, total)
+    else:
+        for pk in pending:
+            chunk_run(pk)
+            done += 1
+            if progress:
+                progress("chunks", done, total)
+    _finish(run.pk, time.monotonic() - began)
+    run.refresh_from_db()
+    return Outcome(run)
+
+
+def cob_until(until: dt.date, *, workers: int = 1, progress: Progress | None = None) -> list[Outcome]:
+    """Close every business date from the day after the last closed one up to ``until``."""
+    last = closed_through_or_none()
+    running = CobRun.objects.filter(state=CobRun.State.RUNNING).first()
+    start = running.date if running else (last + dt.timedelta(days=1) if last else until)
+    out = []
+    day = start
+    while day <= until:
+        out.append(cob_run(day, workers=workers, progress=progress))
+        day += dt.timedelta(days=1)
+    return out
+
+
+def closed_through_or_none() -> dt.date | None:
+    from fupin.cob.selectors import closed_through
+
+    return closed_through()
+
+
+def _start(on: dt.date, workers: int) -> tuple[CobRun, bool]:
+    today = timezone.localdate()
+    if on > today:
+        raise Conflict(f"不能对未来的日期（{on:%Y-%m-%d}）日终；今天是 {today:%Y-%m-%d}", code="cob_future")
+    with transaction.atomic():
+        if connection.vendor == "postgresql":  # wait for money being posted; later postings see the run
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [COB_LOCK])
+        existing = CobRun.objects.select_for_update().filter(date=on).first()
+        if existing is not None and existing.state == CobRun.State.DONE:
+            return existing, True
+        running = CobRun.objects.filter(state=CobRun.State.RUNNING).exclude(date=on).first()
+        if running is not None:
+            raise Conflict(f"营业日 {running.date:%Y-%m-%d} 的日终尚未完成，请先重新运行该日", code="cob_unfinished")
+        if existing is not None:
+            return existing, False  # resume a crashed run
+        last = closed_through_or_none()
+        if last is not None and on != last + dt.timedelta(days=1):
+            if on <= last:
+                raise Conflict(f"{on:%Y-%m-%d} 早于已日终的 {last:%Y-%m-%d}，不能倒序日终", code="cob_out_of_order")
+            raise Conflict(f"日终须逐日进行：下一个营业日是 {last + dt.timedelta(days=1):%Y-%m-%d}", code="cob_out_of_order")
+        run = CobRun.objects.create(date=on, previous=last, workers=workers)
+        CobChunk.objects.bulk_create([CobChunk(run=run, seq=k, county=county, first=lo, last=hi, loans=n)
+                                      for k, (county, lo, hi, n) in enumerate(_plan())])
+        audit_record(actor=system_user(), action="cob.start", obj=run, division_code="",
+                     after={"date": str(on), "chunks": run.chunks.count()})
+    return run, False
+
+
+def _plan() -> list[tuple[str, int, int, int]]:
+    """Chunks of at most CHUNK active loans of one county (by loan id): (county, first, last, n)."""
+    out = []
+    for county in sorted(set(Servicing.objects.filter(active=True).annotate(c=Substr("village_code", 1, 6))
+                             .values_list("c", flat=True).distinct())):
+        ids = Servicing.objects.filter(active=True, village_code__startswith=county).order_by("loan_id").values_list(
+            "loan_id", flat=True)
+        n = ids.count()
+        for k in range(0, n, CHUNK):
+            part = ids[k:k + CHUNK]
+            lo_hi = part.aggregate(lo=Min("loan_id"), hi=Max("loan_id"))
+            out.append((county, lo_hi["lo"], lo_hi["hi"], min(CHUNK, n - k)))
+    return out
+
+
+def _balances(run: CobRun) -> None:
+    """Credit balances applied to what is due today or overdue; from maturity, the deposit too
+    (R-REP-1). Each is a repayment with its own idempotency key: safe to repeat."""
+    from fupin.loans.repayments import _post, once, owed_of
+
+    on = run.date
+    due = Installment.objects.filter(due_date__lte=on).filter(accrual.LATE)
+    candidates = Loan.objects.filter(state=Loan.State.ACTIVE, start__lt=on).filter(
+        Q(credit_balance__gt=0) | Q(deposit_held__gt=0, maturity__lte=on)).filter(pk__in=due.values("loan_id"))
+    for pk in candidates.order_by("pk").values_list("pk", flat=True):
+        for source, tag in (("2251", "cr"), ("2011", "dep")):
+            loan = Loan.objects.select_related("servicing").get(pk=pk)
+            held = loan.credit_balance if source == "2251" else loan.deposit_held
+            if loan.state != Loan.State.ACTIVE or (source == "2011" and loan.maturity > on):
+                continue
+            owing = sum(o.unpaid for o in owed_of(loan.installments.filter(due_date__lte=on), loan.servicing,
+                                                  run.previous))
+            amount = min(held, owing)
+            if amount > 0:
+                key = f"cob-{tag}-{pk}-{on:%Y%m%d}"
+                once(key, lambda r, lid=pk: r.loan_id == lid,
+                     lambda lo=loan, a=amount, k=key, s=source: _post(system_user(), lo, a, k, on, s, within_run=True))
+
+
+def _chunk_in_worker(pk: int) -> dict:
+    try:
+        return chunk_run(pk)
+    finally:
+        connections.close_all()
+
+
+def chunk_run(pk: int) -> dict:
+    """One chunk's day in one transaction with its ``done`` mark (see the module). Money is
+    not posted while a run is open (:func:`fupin.loans.repayments.open_day`), so what it reads
+    does not move under it."""
+    with transaction.atomic():
+        chunk = CobChunk.objects.select_for_update().select_related("run").get(pk=pk)
+        if chunk.done:
+            return chunk.stats
+        on, prev = chunk.run.date, chunk.run.previous
+        _, rules = programme_rules(chunk.county, on)
+        _, default_days = servicing_of(rules)
+        lap = Laps()
+
+        loans = Servicing.objects.filter(pk__gte=chunk.first, pk__lte=chunk.last, active=True,
+                                         village_code__startswith=chunk.county)
+        # interest: the receivable after the close of the previous day, roll periods ended, after today
+        before = _by_village(loans, accrual.receivable(prev)) if prev else {}
+        lap("receivable_before")
+        rolled = _roll(loans, on)
+        lap("roll")
+        after = _by_village(loans, accrual.receivable(on))
+        lap("receivable_after")
+        accrued = {v: after.get(v, 0) - before.get(v, 0) for v in set(before) | set(after)}
+        # aging (R-REP-3): loans that fell late today, and those whose arrears reach a default
+        late = _fall_late(loans, chunk, on, prev)
+        crossing = on - dt.timedelta(days=default_days)
+        defaulted = list(loans.filter(late_since__lte=crossing) if prev is None else loans.filter(late_since=crossing))
+        lap("aging")
+        # penalty (R-REP-2) on instalments overdue with principal unpaid — of loans in arrears; on
+        # the first run ever, also on those paid late before the batch ran
+        overdue = Installment.objects.filter(loan_id__gte=chunk.first, loan_id__lte=chunk.last, due_date__lt=on,
+                                             loan__servicing__active=True,
+                                             loan__servicing__village_code__startswith=chunk.county)
+        if prev is None:
+            overdue = overdue.filter(Q(principal_paid__lt=F("principal")) | Q(principal_days__gt=0))
+        else:
+            overdue = overdue.filter(principal_paid__lt=F("principal"), loan__servicing__late_since__isnull=False)
+        rate = F("loan__servicing__penalty_rate")
+        penalty = {v: int(x or 0) for v, x in overdue.values("loan__servicing__village_code").annotate(
+            x=Sum(accrual.penalty(on, rate) - accrual.penalty(prev, rate))).values_list(
+            "loan__servicing__village_code", "x")}
+        lap("penalty")
+        drafts = []
+        for village in sorted(set(accrued) | set(penalty)):
+            a, p = accrued.get(village, 0), penalty.get(village, 0)
+            if not (a or p):
+                continue
+            postings = [Posting("1132", debit=a + p, memo="应收利息及罚息")] if a + p > 0 else [
+                Posting("1132", credit=-(a + p), memo="应收利息及罚息")]
+            postings += [Posting("6011", credit=a, memo="计提利息")] if a > 0 else [
+                Posting("6011", debit=-a, memo="冲减计提利息")] if a < 0 else []
+            postings += [Posting("6012", credit=p, memo="计提罚息")] if p else []
+            drafts.append(Draft(on, f"日终计提 {on:%Y-%m-%d}", village, f"cob:{on:%Y%m%d}:{chunk.seq}", tuple(postings)))
+        entries_post(acting_user=system_user(), drafts=drafts, audit_division=chunk.county)
+        lap("entries")
+        households = dict(Loan.objects.filter(pk__in=[x for x, _ in late] + [s.loan_id for s in defaulted])
+                          .values_list("pk", "household_id"))
+        CobEvent.objects.bulk_create(
+            [CobEvent(run_id=chunk.run_id, loan_id=x, household_id=households[x], event="overdue") for x, _ in late]
+            + [CobEvent(run_id=chunk.run_id, loan_id=s.loan_id, household_id=households[s.loan_id], event="default")
+               for s in defaulted])
+        chunk.done = True
+        chunk.stats = {"accrued": sum(accrued.values()), "penalty": sum(penalty.values()), "entries": len(drafts),
+                       "rolled": rolled, "newly_late": len(late), "defaults": len(defaulted), "seconds": lap.times}
+        chunk.save(update_fields=["done", "stats"])
+        checkpoint()
+    return chunk.stats
+
+
+def _by_village(loans, expression) -> dict[str, int]:
+    return {v: int(x or 0) for v, x in loans.values("village_code").annotate(x=Sum(expression)).values_list(
+        "village_code", "x")}
+
+
+def _roll(loans, on: dt.date) -> int:
+    """Move every loan whose earning instalment fell due by ``on`` to the next one: its unpaid
+    interest joins ``interest_due``. Repeated while any moved (the first run, or a loan with
+    several instalments due at once); a loan with none left points at none (cur_seq 0)."""
+    rolling = loans.filter(cur_seq__gt=0, cur_due__lte=on)
+    nxt = Installment.objects.filter(loan_id=OuterRef("loan_id"), seq=OuterRef("cur_seq") + 1)
+    moved = 0
+    while True:
+        n = rolling.filter(Exists(nxt)).update(
+            interest_due=F("interest_due") + F("cur_interest") - F("cur_paid"), cur_seq=F("cur_seq") + 1,
+            cur_start=Subquery(nxt.values("period_start")[:1]), cur_due=Subquery(nxt.values("due_date")[:1]),
+            cur_interest=Subquery(nxt.values("interest")[:1]), cur_paid=Subquery(nxt.values("interest_paid")[:1]))
+        moved += n
+        if not n:
+            break
+    moved += rolling.update(interest_due=F("interest_due") + F("cur_interest") - F("cur_paid"), cur_seq=0,
+                            cur_interest=0, cur_paid=0)
+    return moved
+
+
+def _fall_late(loans, chunk: CobChunk, on: dt.date, prev: dt.date | None) -> list[tuple[int, dt.date]]:
+    """Loans not late before that have an instalment unpaid past its due date now: arrears
+    since that date. Only instalments due since the previous close can be new."""
+    since = prev or dt.date.min
+    firsts = dict(Installment.objects.filter(loan_id__gte=chunk.first, loan_id__lte=chunk.last, due_date__gte=since,
+                                             due_date__lt=on).filter(accrual.LATE)
+                  .values("loan_id").annotate(first=Min("due_date")).values_list("loan_id", "first"))
+    late = sorted((pk, firsts[pk]) for pk in loans.filter(late_since__isnull=True, loan_id__in=list(firsts))
+                  .values_list("loan_id", flat=True))
+    by_date: dict[dt.date, list[int]] = {}
+    for pk, first in late:
+        by_date.setdefault(first, []).append(pk)
+    for first, ids in by_date.items():
+        Servicing.objects.filter(loan_id__in=ids).update(late_since=first, ever_late=True)
+    return late
+
+
+def _finish(pk: int, seconds: float) -> None:
+    from fupin.ratings.services import grade_events
+
+    with transaction.atomic():
+        run = CobRun.objects.select_for_update().get(pk=pk)
+        if run.state == CobRun.State.DONE:
+            return
+        on = run.date
+        # dynamic grades (R-RAT-4): down for a loan fallen late, to the bottom for a default,
+        # up for a loan repaid in full today that was never late (not a rollover)
+        repaid = Loan.objects.filter(state=Loan.State.CLOSED, closed_on=on, servicing__ever_late=False,
+                                     rolled_into__isnull=True).values_list("pk", "household_id")
+        events = [(e.household_id, e.event, f"贷款 #{e.loan_id} " + ("逾期" if e.event == "overdue" else "违约"))
+                  for e in run.events.order_by("pk")]
+        events += [(hh, "repaid_on_time", f"贷款 #{loan} 按时还清") for loan, hh in repaid]
+        lap = Laps()
+
+        moved = grade_events(events, on=on, actor=system_user())
+        lap("grades")
+        collection = _collection_lists(on)
+        lap("collection")
+        villages = _village_months(on) if core.is_month_end(on) else None
+        lap("villages")
+        stats = [c.stats for c in run.chunks.all()]
+        run.summary = {
+            "date": str(on), "loans": sum(c.loans for c in run.chunks.all()), "chunks": len(stats),
+            **{k: sum(s.get(k, 0) for s in stats) for k in ("accrued", "penalty", "entries", "rolled", "newly_late",
+                                                              "defaults")},
+            "repaid_on_time": len(repaid), "grade_changes": len(moved),
+            "collection": collection, "villages": villages, "seconds": round(seconds, 3),
+            "steps": {k: round(sum(s.get("seconds", {}).get(k, 0) for s in stats), 3)
+                      for k in (stats[0].get("seconds", {}) if stats else {})},
+        }
+        run.summary["categories"] = categories(on)
+        lap("categories")
+        run.summary["finish"] = lap.times
+        run.state, run.finished_at = CobRun.State.DONE, timezone.now()
+        run.save(update_fields=["summary", "state", "finished_at"])
+        audit_record(actor=system_user(), action="cob.finish", obj=run, division_code="",
+                     after={k: v for k, v in run.summary.items() if k not in ("categories", "steps")})
+    checkpoint()
+
+
+def categories(on: dt.date, loans=None) -> dict[str, int]:
+    """Active loans by five-category class (R-REP-3) after the close of ``on``."""
+    loans = Servicing.objects.filter(active=True) if loans is None else loans
+    dpd = accrual.Days(accrual.day(on), F("late_since"))
+    whens = [When(GreaterThan(dpd, floor), then=Value(name)) for floor, name in CATEGORY_FLOORS]
+    rows = loans.annotate(c=Case(*whens, default=Value("normal"), output_field=CharField())).values("c").annotate(
+        n=Count("loan_id")).values_list("c", "n")
+    return {c: n for c, n in rows}
+
+
+def _collection_lists(on: dt.date) -> dict:
+    """Next day's collection list (R-REP-5): every active loan with an instalment due then, and
+    every loan in arrears with what it owes (penalty included), per village."""
+    nxt = on + dt.timedelta(days=1)
+    CollectionItem.objects.filter(date=nxt).delete()
+    unpaid = Sum(F("principal") - F("principal_paid") + F("interest") - F("interest_paid"))
+    due = dict(Installment.objects.filter(due_date=nxt, loan__servicing__active=True).filter(accrual.LATE)
+               .values("loan_id").annotate(x=unpaid).values_list("loan_id", "x"))
+    late = {r[0]: r[1:] for r in Installment.objects.filter(
+        loan__servicing__active=True, loan__servicing__late_since__isnull=False, due_date__lt=nxt).filter(accrual.LATE)
+        .values("loan_id").annotate(x=unpaid, p=Sum(accrual.penalty(on, F("loan__servicing__penalty_rate"))
+                                                    - F("penalty_paid")))
+        .values_list("loan_id", "x", "p")}
+    who = Servicing.objects.filter(loan_id__in=set(due) | set(late)).values_list("loan_id", "village_code", "late_since")
+    items = [CollectionItem(date=nxt, village_code=village, loan_id=pk, due=due.get(pk, 0),
+                            arrears=sum(int(x or 0) for x in late.get(pk, ())),
+                            dpd=(nxt - since).days - 1 if since else 0)
+             for pk, village, since in who.iterator(chunk_size=10_000)]
+    CollectionItem.objects.bulk_create(items, batch_size=5000)
+    return {"date": str(nxt), "loans": len(items), "due": sum(i.due for i in items),
+            "arrears": sum(i.arrears for i in items)}
+
+
+def _village_months(on: dt.date) -> dict:
+    """R-RPT-4 at a month-end: each village's recovery on amounts due this year and whether it
+    is suspended (three month-ends below 98 %; lifted at 98 % or above)."""
+    figures = {v: core.MonthRate(int(d), int(r)) for v, d, r in (
+        Installment.objects.filter(due_date__gte=dt.date(on.year, 1, 1), due_date__lte=on, loan__servicing__isnull=False)
+        .values("loan__village_code").annotate(d=Sum(F("principal") + F("interest")),
+                                                r=Sum(F("principal_paid") + F("interest_paid")))
+        .values_list("loan__village_code", "d", "r"))}
+    history: dict[str, list[VillageMonth]] = {}
+    for m in VillageMonth.objects.filter(month__lt=on).order_by("month"):
+        history.setdefault(m.village_code, []).append(m)
+    for v, rows in history.items():
+        if rows[-1].suspended and v not in figures:
+            figures[v] = core.MonthRate(0, 0)
+    VillageMonth.objects.filter(month=on).delete()
+    out = []
+    for village, f in sorted(figures.items()):
+        past = history.get(village, [])[-(core.SUSPEND_MONTHS - 1):]
+        was = bool(past) and past[-1].suspended
+        out.append(VillageMonth(village_code=village, month=on, due=f.due, repaid=f.repaid, below=f.below,
+                                suspended=core.suspended([m.below for m in past] + [f.below], was)))
+    VillageMonth.objects.bulk_create(out)
+    return {"villages": len(out), "below": sum(r.below for r in out), "suspended": sum(r.suspended for r in out)}

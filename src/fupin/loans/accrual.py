@@ -1,0 +1,74 @@
+"""The nightly batch's arithmetic (:mod:`fupin.core.cob`) as database expressions, so that a
+million loans are summed where they lie. The same integer arithmetic as the core functions
+— ``(2n + d) / (2d)`` is round-half-up with integer division in PostgreSQL and SQLite — so
+the batch, the repayments (which use the core functions) and the sub-ledger agree to the fen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Case, DateField, F, Func, IntegerField, Q, Value, When
+from django.db.models.lookups import GreaterThan
+
+from fupin.core.cob import PENALTY_DIVISOR
+
+
+class Days(Func):
+    """Whole days from date ``b`` to date ``a``."""
+
+    output_field = IntegerField()
+
+    def __init__(self, a, b) -> None:
+        super().__init__(a, b)
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL: date − date is a number of days
+        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)",
+                              arg_joiner=") - julianday(", **extra)
+
+
+def day(d: dt.date) -> Value:
+    return Value(d, output_field=DateField())
+
+
+def earned(on: dt.date, p: str = ""):
+    """Interest the current instalment has earned after the close of ``on`` (Servicing)."""
+    period = Days(F(f"{p}cur_due"), F(f"{p}cur_start"))
+    return Case(
+        When(**{f"{p}cur_seq": 0}, then=Value(0)),
+        When(**{f"{p}cur_due__lte": on}, then=F(f"{p}cur_interest")),
+        When(**{f"{p}cur_start__gte": on}, then=Value(0)),
+        default=(2 * F(f"{p}cur_interest") * Days(day(on), F(f"{p}cur_start")) + period) / (2 * period),
+        output_field=IntegerField(),
+    )
+
+
+def receivable(on: dt.date | None, p: str = ""):
+    """Interest receivable (1132, without penalty) after the close of ``on``: the unpaid
+    interest of past instalments plus what the current one has earned beyond what was paid on
+    it. ``None`` (no day closed yet): nothing has been accrued."""
+    if on is None:
+        return Value(0, output_field=IntegerField())
+    e = earned(on, p)
+    return F(f"{p}interest_due") + Case(When(GreaterThan(e, F(f"{p}cur_paid")), then=e - F(f"{p}cur_paid")),
+                                        default=Value(0), output_field=IntegerField())
+
+
+def principal_days(on: dt.date, p: str = ""):
+    """An instalment's overdue principal-days after the close of ``on`` (Installment)."""
+    return F(f"{p}principal_days") + (F(f"{p}principal") - F(f"{p}principal_paid")) * Case(
+        When(**{f"{p}pd_from__lt": on}, then=Days(day(on), F(f"{p}pd_from"))), default=Value(0),
+        output_field=IntegerField())
+
+
+def penalty(on: dt.date | None, rate, p: str = ""):
+    """Penalty posted on an instalment after the close of ``on`` at ``rate`` (an expression)."""
+    if on is None:
+        return Value(0, output_field=IntegerField())
+    return (2 * principal_days(on, p) * rate + PENALTY_DIVISOR) / (2 * PENALTY_DIVISOR)
+
+
+LATE = Q(principal_paid__lt=F("principal")) | Q(interest_paid__lt=F("interest"))

@@ -1,0 +1,70 @@
+"""The close-of-business arithmetic (fupin.core.cob): worked examples and properties against
+exact fractions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fupin.core import cob
+
+D = dt.date
+
+
+def exact_half_up(x: Fraction) -> int:
+    return int(x + Fraction(1, 2)) if x >= 0 else -int(-x + Fraction(1, 2))
+
+
+@given(st.integers(0, 10**12), st.integers(1, 10**9))
+def test_half_up_is_round_half_up_of_the_exact_quotient(n, d):
+    assert cob.half_up(n, d) == exact_half_up(Fraction(n, d))
+
+
+def test_worked_examples():
+    # 300.00 yuan over a 30-day period, 10 days in
+    assert cob.accrual_target(30_000, D(2026, 1, 1), D(2026, 1, 31), D(2026, 1, 11)) == 10_000
+    # 4.35 % + 50 % = 6.525 %; 3.5 % + 50 % = 5.25 %
+    assert cob.penalty_rate(Decimal("0.0435"), Decimal("0.5")) == 6_525_000
+    rate = cob.penalty_rate(Decimal("0.035"), Decimal("0.5"))
+    # 10 000.00 yuan overdue 30 days: 43.75 yuan
+    assert cob.penalty_of(cob.principal_days_at(0, 1_000_000, D(2026, 1, 1), D(2026, 1, 31)), rate) == 4_375
+    assert cob.principal_days_at(500, 1_000, D(2026, 1, 10), D(2026, 1, 5)) == 500  # nothing before pd_from
+
+
+@given(st.integers(0, 10**9), st.integers(1, 400), st.integers(-5, 405))
+def test_accrual_is_exact_monotone_and_complete_at_the_due_date(interest, length, k):
+    start = D(2026, 3, 1)
+    due = start + dt.timedelta(days=length)
+    on = start + dt.timedelta(days=k)
+    got = cob.accrual_target(interest, start, due, on)
+    expected = 0 if k <= 0 else interest if k >= length else exact_half_up(Fraction(interest * k, length))
+    assert got == expected
+    assert 0 <= got <= interest
+    assert cob.accrual_target(interest, start, due, on + dt.timedelta(days=1)) >= got
+
+
+@given(st.integers(0, 10**10), st.integers(0, 20_000_000))
+def test_penalty_is_rounded_once_from_exact_principal_days(principal_days, rate_e8):
+    assert cob.penalty_of(principal_days, rate_e8) == exact_half_up(Fraction(principal_days * rate_e8, 360 * 10**8))
+
+
+def test_receivable_is_what_was_earned_beyond_what_was_paid():
+    start, due = D(2026, 1, 1), D(2026, 1, 31)
+    assert cob.receivable(0, 30_000, 0, start, due, None) == 0  # before any close: nothing accrued
+    assert cob.receivable(500, 30_000, 0, start, due, D(2026, 1, 11)) == 10_500
+    assert cob.receivable(500, 30_000, 20_000, start, due, D(2026, 1, 11)) == 500  # paid ahead
+    assert cob.receivable(500, 0, 0, None, None, D(2026, 2, 11)) == 500  # no instalment left earning
+
+
+def test_village_suspension_needs_three_month_ends_below_and_lifts_at_98_percent():
+    assert cob.MonthRate(100, 97).below and not cob.MonthRate(100, 98).below and cob.MonthRate(0, 0).rate is None
+    assert not cob.suspended([True, True], False)
+    assert cob.suspended([False, True, True, True], False)
+    assert not cob.suspended([True, False, True], False)
+    assert cob.suspended([True], True)  # stays suspended while below
+    assert not cob.suspended([False], True)  # lifted at 98 % or above
+    assert cob.is_month_end(D(2028, 2, 29)) and not cob.is_month_end(D(2026, 2, 28 - 1))
