@@ -77,7 +77,7 @@ def inner(loans: int, label: str) -> None:
     call_command("migrate", verbosity=0)
     day = timezone.localdate() - dt.timedelta(days=1)
     t0 = time.perf_counter()
-    county.build(households=HOUSEHOLDS, seed=1)
+    county.build(households=HOUSEHOLDS, seed=1, loan_book=False)
     book = portfolio.generate_book(loans=loans, on=day, seed=7)
     print(f"   [{label}] book: {book['loans']} loans, {book['installments']} instalments, {book['overdue']} overdue "
           f"({time.perf_counter() - t0:.0f} s to build)")

@@ -146,3 +146,27 @@ def test_a_village_below_98_percent_three_month_ends_running_is_suspended(rt, hh
     VillageMonth.objects.create(village_code=loan.village_code, month=later + 31 * DAY, due=100, repaid=99,
                                 below=False, suspended=False)
     assert "R-RPT-4" not in refusals()
+
+
+def test_the_command_closes_up_to_yesterday_and_prints_a_summary(rt, hh, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    start = today() - 3 * DAY
+    past_loan(rt, hh, start, amount=800_000, product="subsidy", term=12)
+    call_command("cob", "--date", str(start))
+    out = capsys.readouterr().out
+    assert f"{start} 日终完成" in out and "计提利息" in out and "收款清单" in out
+    call_command("cob", "--json")  # the rest, up to yesterday
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [x["date"] for x in lines] == [str(start + DAY), str(start + 2 * DAY)]
+    assert all(x["loans"] >= 1 and not x["already_closed"] for x in lines)
+    call_command("cob")
+    assert "无需运行" in capsys.readouterr().out
+    call_command("cob", "--date", str(start))
+    assert "已日终，未做任何改动" in capsys.readouterr().out
+    for wrong in ("2026-13-01", str(start - DAY)):
+        with pytest.raises(SystemExit) as e:
+            call_command("cob", "--date", wrong)
+        assert e.value.code == 2

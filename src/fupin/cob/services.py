@@ -25,6 +25,7 @@ import datetime as dt
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ from fupin.loans.repayments import COB_LOCK
 from fupin.ratings.rules import servicing_of
 from fupin.ratings.selectors import programme_rules
 
-CHUNK = 20_000
+CHUNK = int(os.environ.get("FUPIN_COB_CHUNK", "20000"))  # loans per chunk (of one county)
 KILL_ENV = "FUPIN_COB_KILL_AT"  # tests: the process kills itself (SIGKILL) at this checkpoint
 SYSTEM_USER = "system-cob"
 _passed = 0
@@ -73,6 +74,8 @@ def checkpoint() -> None:
     """A point where the crash test may kill the batch (``FUPIN_COB_KILL_AT=n``: the n-th)."""
     global _passed
     _passed += 1
+    if os.environ.get("FUPIN_COB_TRACE"):
+        sys.stderr.write(f"checkpoint {_passed}\n")
     at = os.environ.get(KILL_ENV)
     if at and int(at) == _passed:
         os.kill(os.getpid(), signal.SIGKILL)

@@ -83,7 +83,8 @@ def existing_demo_users() -> list[DemoUser]:
 
 
 def build(
-    *, households: int, seed: int, progress=None, today: dt.date | None = None, with_registry: bool = True
+    *, households: int, seed: int, progress=None, today: dt.date | None = None, with_registry: bool = True,
+    loan_book: bool = True,
 ) -> DemoResult:
     """The demo county; ``with_registry=False`` stops after geography, institution and users
     (tests that import their own registry start from there)."""
@@ -142,7 +143,8 @@ def build(
             n = registry.build(villages=result.villages, households=households, seed=seed, today=today, progress=say)
             say(f"农户档案：{n} 户")
             ratings.build(villages=result.villages, county=COUNTY[0], seed=seed, today=today, progress=say)
-            book(households, seed, say)
+            if loan_book:
+                book(households, seed, say)
             loans.build(villages=result.villages, townships=result.townships, seed=seed, today=today, progress=say)
     return result
 

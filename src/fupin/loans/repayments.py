@@ -239,7 +239,23 @@ def payoff_quote(loan: Loan, on: dt.date):
     owed = owed_of(rows, sv, closed_through())
     if any((o.due_date <= on and o.unpaid) or o.penalty > o.penalty_paid for o in owed):
         raise Conflict("提前还款前须先还清已到期的各期款项和罚息", code="payoff_arrears")
+    if LoanEvent.objects.filter(loan=loan, kind=LoanEvent.Kind.EXTENSION, state=LoanEvent.State.APPROVED).exists():
+        raise Conflict("已展期的贷款请按展期后的还款计划还款", code="payoff_extended")
     return payoff(loan_schedule(loan), on)
+
+
+def payoff_figures(loan: Loan, on: dt.date) -> dict:
+    """What a payoff on ``on`` settles, in fen: the principal still owed, interest recomputed to
+    the day less interest already paid ahead, prepaid interest refunded, and what the deposit
+    and the credit balance cover; ``cash`` is what the household pays (negative: gets back)."""
+    q = payoff_quote(loan, on)
+    rows = list(loan.installments.all())
+    principal = sum(i.principal - i.principal_paid for i in rows)
+    interest = q.interest - sum(i.interest_paid for i in rows if i.due_date > on)
+    total = principal + interest - q.refund
+    return {"principal": principal, "interest": interest, "refund": q.refund, "total": total,
+            "deposit": loan.deposit_held, "credit": loan.credit_balance,
+            "cash": total - loan.deposit_held - loan.credit_balance}
 
 
 def loan_payoff(*, acting_user, loan: Loan, key: str, on: dt.date | None = None) -> tuple[Repayment, bool]:
@@ -259,14 +275,14 @@ def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:
     if loan.state != Loan.State.ACTIVE:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能提前还款", code="loan_not_active")
     sv = Servicing.objects.select_for_update().get(loan=loan)
-    q = payoff_quote(loan, on)
+    f = payoff_figures(loan, on)
+    principal, interest, cash = f["principal"], f["interest"], f["cash"]
     receivable = cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed)
-    cash = q.principal + q.interest - q.refund - loan.deposit_held - loan.credit_balance
-    income = q.interest - q.refund - receivable  # interest earned to the day beyond what was accrued (or less)
+    income = interest - f["refund"] - receivable  # interest earned to the day beyond what was accrued (or less)
     debit = [("1011", cash, "收到提前还款")] if cash > 0 else []
-    debit += [("2011", loan.deposit_held, "保证金抵扣"), ("2251", loan.credit_balance, "溢缴款抵扣"),
+    debit += [("2011", f["deposit"], "保证金抵扣"), ("2251", f["credit"], "溢缴款抵扣"),
               ("6011", -income, "冲减利息（计至还款日）")]
-    credit = [("1301", q.principal, "提前还本"), ("1132", receivable, "应收利息"), ("6011", income, "利息（计至还款日）")]
+    credit = [("1301", principal, "提前还本"), ("1132", receivable, "应收利息"), ("6011", income, "利息（计至还款日）")]
     credit += [("1011", -cash, "退还农户")] if cash < 0 else []
     postings = [Posting(a, debit=x, loan=loan.pk, memo=m) for a, x, m in debit if x > 0]
     postings += [Posting(a, credit=x, loan=loan.pk, memo=m) for a, x, m in credit if x > 0]
@@ -279,9 +295,10 @@ def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:
     loan.state, loan.closed_on, loan.deposit_held, loan.credit_balance = Loan.State.CLOSED, on, 0, 0
     loan.save(update_fields=["state", "closed_on", "deposit_held", "credit_balance"])
     r = Repayment.objects.create(
-        loan=loan, key=key, amount=q.total, received_on=on, entry=entry, village_code=loan.village_code,
-        allocation=[["payoff", q.principal, q.interest, q.refund, held]], created_by=acting_user)
+        loan=loan, key=key, amount=max(f["total"], 1), received_on=on, entry=entry,
+        village_code=loan.village_code, allocation=[["payoff", principal, interest, f["refund"], held]],
+        created_by=acting_user)
     audit_record(actor=acting_user, action="loan.payoff", obj=r, division_code=loan.village_code,
-                 after={"principal": fmt(q.principal), "interest": fmt(q.interest), "refund": fmt(q.refund),
+                 after={"principal": fmt(principal), "interest": fmt(interest), "refund": fmt(f["refund"]),
                         "deposit": fmt(held), "cash": fmt(cash), "entry": entry.pk})
     return r

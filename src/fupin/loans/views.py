@@ -366,15 +366,14 @@ def loan_repay(request, pk: int):
 
 def _quote(loan):
     """Today's payoff figure for the page, or None when it cannot be paid off today."""
-    from fupin.loans.repayments import payoff_quote
+    from fupin.loans.repayments import payoff_figures
 
     if loan.state != "active":
         return None
     try:
-        q = payoff_quote(loan, timezone.localdate())
+        return payoff_figures(loan, timezone.localdate())
     except DomainError:
         return None
-    return {"total": q.total, "cash": q.total - loan.deposit, "interest": q.interest, "refund": q.refund}
 
 
 @require_POST

@@ -62,7 +62,8 @@ class Command(FupinCommand):
         cats = "、".join(f"{k} {v}" for k, v in sorted(s["categories"].items()))
         line = (f"{s['date']} 日终完成：{s['loans']} 笔贷款，{s['chunks']} 个分块，{s['seconds']} 秒；"
                 f"计提利息 {fmt(s['accrued'])} 元，罚息 {fmt(s['penalty'])} 元，分录 {s['entries']} 笔；"
-                f"新增逾期 {s['newly_late']} 笔，违约 {s['defaults']} 笔，转为正常 {s['cured']} 笔，按时还清升级 {s['repaid_on_time']} 户；"
+                f"新增逾期 {s['newly_late']} 笔，逾期达违约天数 {s['defaults']} 笔，按时还清 {s['repaid_on_time']} 笔，"
+                f"等级调整 {s['grade_changes']} 户次；"
                 f"分类：{cats}；{c['date']} 收款清单 {c['loans']} 笔，当日应还 {fmt(c['due'])} 元，逾期 {fmt(c['arrears'])} 元")
         if s.get("villages"):
             v = s["villages"]
