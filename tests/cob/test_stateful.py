@@ -135,7 +135,7 @@ class Books(RuleBasedStateMachine):
         assert b.get("1301", 0) == sum(i.principal - i.principal_paid for i in rows.filter(loan__state="active"))
 
 
-def test_random_lives_of_loans_keep_the_books(rt, hh):  # noqa: F811 — fixtures from tests/cob/conftest
+def test_random_lives_of_loans_keep_the_books(rt, hh):
     Books.world = rt.world
     Books.households = rt.households
     run_state_machine_as_test(Books, settings=settings(max_examples=30, stateful_step_count=25, deadline=None,
