@@ -37,6 +37,9 @@ APPLY = {"village_cadre", "loan_officer"}
 REVIEW = {"village_cadre", "loan_officer", "township_cadre", "poverty_office", "branch_director", "head_office"}
 OBJECT = {"village_cadre", "township_cadre", "poverty_office"}
 REVERSE = {"branch_director", "head_office"}
+APPROVE_EVENT = {"branch_director", "head_office"}
+COB_VIEW = {"branch_director", "head_office", "auditor", "sysadmin"}
+COLLECT = {"village_cadre", "township_cadre", "poverty_office", "loan_officer", "branch_director", "head_office", "auditor"}
 PANEL_VALUES = {"truthful": "真实", "resident": "12", "ability": "强", "project": "好", "income": "3000", "labour": "2",
                 "neighbours": "和睦", "reputation": "好"}
 # the county-level import batch is visible to its county's importers only
@@ -132,6 +135,15 @@ PAGES = {
     "loan_repay": [("POST", "/loans/{loan}/repay/", {"loan_officer"}, 302, 403)],
     "loan_payoff": [("POST", "/loans/{loan}/payoff/", {"loan_officer"}, 302, 403)],
     "group_list": [("GET", "/loans/groups/", HH_VIEW, 200, 403), ("POST", "/loans/groups/", APPLY, 302, 403)],
+    "group_collect": [("GET", "/loans/groups/{group}/collect/", HH_VIEW, 200, 403),
+                      ("POST", "/loans/groups/{group}/collect/", {"loan_officer"}, 302, 403)],
+    "loan_event_request": [("POST", "/loans/{loan}/events/", {"loan_officer"}, 302, 403)],
+    "loan_events": [("GET", "/loans/events/", HH_VIEW, 200, 403)],
+    "loan_event_decide": [("POST", "/loans/events/{event}/decide/", APPROVE_EVENT, 302, 403)],
+    "cob_runs": [("GET", "/cob/", COB_VIEW, 200, 403)],
+    "cob_run": [("POST", "/cob/run/", {"head_office", "sysadmin"}, 302, 403)],
+    "collection_list": [("GET", "/cob/collections/", COLLECT, 200, 403)],
+    "village_recovery": [("GET", "/cob/villages/", COLLECT, 200, 403)],
     "lead_agreements": [
         ("GET", "/households/{hh}/lead/", HH_VIEW, 200, 403),
         ("POST", "/households/{hh}/lead/", APPLY, 302, 403),
@@ -291,6 +303,23 @@ API.update({
     ("POST", "/api/v1/applications/{application_id}/objections"): [
         ("POST", "/api/v1/applications/{application}/objections", OBJECT, 409, 403, {"text": "该户实际已外出务工"}),
     ],
+    ("GET", "/api/v1/cob/runs"): [("GET", "/api/v1/cob/runs", COB_VIEW, 200, 403)],
+    ("GET", "/api/v1/collections"): [("GET", "/api/v1/collections", COLLECT, 200, 403)],
+    ("GET", "/api/v1/villages/recovery"): [("GET", "/api/v1/villages/recovery", COLLECT, 200, 403)],
+    ("GET", "/api/v1/loans/{loan_id}/events"): [
+        ("GET", "/api/v1/loans/{loan}/events", HH_VIEW - {"village_cadre"}, 200, SIBLING)],
+    ("POST", "/api/v1/loans/{loan_id}/events"): [
+        # the matrix loan is not paid out: the officer is refused with the reason (409)
+        ("POST", "/api/v1/loans/{loan}/events", {"loan_officer"}, 409, {"village_cadre": 404, "*": 403},
+         {"kind": "extension", "reason": "农户申请展期", "new_maturity": "2030-01-01"}),
+    ],
+    ("POST", "/api/v1/loan-events/{event_id}/decision"): [
+        ("POST", "/api/v1/loan-events/{event}/decision", APPROVE_EVENT, 409, 403, {"approve": True}),
+    ],
+    ("POST", "/api/v1/groups/{group_id}/collection"): [
+        ("POST", "/api/v1/groups/{group}/collection", {"loan_officer"}, 201, 403,
+         {"week_of": "2026-11-23", "idempotency_key": "matrix-sheet-01", "lines": []}),
+    ],
 })
 PUBLIC_API = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
 
@@ -401,8 +430,14 @@ def _loans(world, hh: int) -> dict:
                                nominal_rate="0.03", apr="0.03", ear="0.0304", contracted_by=world.user("loan_officer"))
     Installment.objects.create(loan=loan, seq=1, due_date=loan.maturity, principal=500_000, interest=15_000,
                                period_start=start, pd_from=loan.maturity)
+    from fupin.loans.models import Group, LoanEvent
+
+    group = Group.objects.create(village_id=world.village, name="矩阵小组", leader=first, created_by=world.user("village_cadre"))
+    event = LoanEvent.objects.create(loan=loan, kind="extension", reason="矩阵", village_code=loan.village_code,
+                                     requested_by=world.user("loan_officer"))
     return {"application": app.pk, "application2": make(first).pk, "application_sibling": make(sibling).pk,
-            "notice": notice.pk, "objection": objection.pk, "hh_int": hh, "loan": loan.pk, "hh_sibling": sibling.pk}
+            "notice": notice.pk, "objection": objection.pk, "hh_int": hh, "loan": loan.pk, "hh_sibling": sibling.pk,
+            "group": group.pk, "event": event.pk}
 
 
 def _ledger(world) -> dict:

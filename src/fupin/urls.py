@@ -6,6 +6,7 @@ from fupin.accounts import views as accounts
 from fupin.api.api import api
 from fupin.api.errors import error_response
 from fupin.audit import views as audit
+from fupin.cob import views as cob
 from fupin.divisions import views as divisions
 from fupin.households import views as households
 from fupin.ledger import views as ledger
@@ -74,6 +75,14 @@ urlpatterns = [
     path("loans/<int:pk>/repay/", loans.loan_repay, name="loan_repay"),
     path("loans/<int:pk>/payoff/", loans.loan_payoff, name="loan_payoff"),
     path("loans/groups/", loans.group_list, name="group_list"),
+    path("loans/groups/<int:pk>/collect/", loans.group_collect, name="group_collect"),
+    path("loans/<int:pk>/events/", loans.loan_event_request, name="loan_event_request"),
+    path("loans/events/", loans.loan_events, name="loan_events"),
+    path("loans/events/<int:pk>/decide/", loans.loan_event_decide, name="loan_event_decide"),
+    path("cob/", cob.cob_runs, name="cob_runs"),
+    path("cob/run/", cob.cob_run, name="cob_run"),
+    path("cob/collections/", cob.collection_list, name="collection_list"),
+    path("cob/villages/", cob.village_recovery, name="village_recovery"),
     path("households/<int:pk>/lead/", loans.lead_agreements, name="lead_agreements"),
     path("loans/notices/", loans.notice_list, name="notice_list"),
     path("loans/notices/publish/", loans.notice_publish, name="notice_publish"),

@@ -24,6 +24,7 @@ errors.install(api)
 def _mount() -> None:
     from fupin.accounts.api import router as accounts_router
     from fupin.audit.api import router as audit_router
+    from fupin.cob.api import router as cob_router
     from fupin.divisions.api import router as divisions_router
     from fupin.households.api import router as households_router
     from fupin.ledger.api import router as ledger_router
@@ -37,6 +38,7 @@ def _mount() -> None:
     api.add_router("/", ratings_router)
     api.add_router("/ledger", ledger_router)
     api.add_router("/", loans_router)
+    api.add_router("/", cob_router)
 
 
 _mount()

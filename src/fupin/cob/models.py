@@ -103,6 +103,9 @@ class VillageMonth(models.Model):
 
     @property
     def rate(self):
-        from fupin.core.cob import MonthRate
+        """The recovery rate to six decimals (None when nothing was due this year)."""
+        from decimal import ROUND_HALF_UP, Decimal
 
-        return MonthRate(self.due, self.repaid).rate
+        if not self.due:
+            return None
+        return (Decimal(self.repaid) / Decimal(self.due)).quantize(Decimal("0.000001"), ROUND_HALF_UP)

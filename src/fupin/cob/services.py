@@ -50,6 +50,7 @@ from django.db.models.functions import Substr
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
+from fupin import bulk
 from fupin.accounts.models import User
 from fupin.audit.services import audit_record
 from fupin.cob.models import CobChunk, CobEvent, CobRun, CollectionItem, VillageMonth
@@ -270,19 +271,7 @@ def chunk_run(pk: int) -> dict:
         crossing = on - dt.timedelta(days=default_days)
         defaulted = list(loans.filter(late_since__lte=crossing) if prev is None else loans.filter(late_since=crossing))
         lap("aging")
-        # penalty (R-REP-2) on instalments overdue with principal unpaid — of loans in arrears; on
-        # the first run ever, also on those paid late before the batch ran
-        overdue = Installment.objects.filter(loan_id__gte=chunk.first, loan_id__lte=chunk.last, due_date__lt=on,
-                                             loan__servicing__active=True,
-                                             loan__servicing__village_code__startswith=chunk.county)
-        if prev is None:
-            overdue = overdue.filter(Q(principal_paid__lt=F("principal")) | Q(principal_days__gt=0))
-        else:
-            overdue = overdue.filter(principal_paid__lt=F("principal"), loan__servicing__late_since__isnull=False)
-        rate = F("loan__servicing__penalty_rate")
-        penalty = {v: int(x or 0) for v, x in overdue.values("loan__servicing__village_code").annotate(
-            x=Sum(accrual.penalty(on, rate) - accrual.penalty(prev, rate))).values_list(
-            "loan__servicing__village_code", "x")}
+        penalty = _penalty(loans, on, prev)
         lap("penalty")
         drafts = []
         for village in sorted(set(accrued) | set(penalty)):
@@ -309,6 +298,26 @@ def chunk_run(pk: int) -> dict:
         chunk.save(update_fields=["done", "stats"])
         checkpoint()
     return chunk.stats
+
+
+def _penalty(loans, on: dt.date, prev: dt.date | None) -> dict[str, int]:
+    """The day's penalty (R-REP-2) per village: on instalments overdue with principal unpaid, of
+    the loans in arrears (on the first run ever, of every loan, including instalments paid late
+    before the batch ran). Few rows: computed with the core's functions, exactly."""
+    late = loans if prev is None else loans.filter(late_since__isnull=False)
+    of = {pk: (village, rate) for pk, village, rate in late.values_list("loan_id", "village_code", "penalty_rate")}
+    rows = Installment.objects.filter(due_date__lt=on).filter(
+        Q(principal_paid__lt=F("principal")) | (Q(principal_days__gt=0) if prev is None else Q(pk__in=[])))
+    out: dict[str, int] = {}
+    ids = list(of)
+    for k in range(0, len(ids), 5000):
+        for loan_id, principal, paid, days, since in rows.filter(loan_id__in=ids[k:k + 5000]).values_list(
+                "loan_id", "principal", "principal_paid", "principal_days", "pd_from"):
+            village, rate = of[loan_id]
+            after = core.penalty_of(core.principal_days_at(days, principal - paid, since, on), rate)
+            before = core.penalty_of(core.principal_days_at(days, principal - paid, since, prev), rate) if prev else 0
+            out[village] = out.get(village, 0) + after - before
+    return out
 
 
 def _by_village(loans, expression) -> dict[str, int]:
@@ -411,22 +420,31 @@ def _collection_lists(on: dt.date) -> dict:
     every loan in arrears with what it owes (penalty included), per village."""
     nxt = on + dt.timedelta(days=1)
     CollectionItem.objects.filter(date=nxt).delete()
-    unpaid = Sum(F("principal") - F("principal_paid") + F("interest") - F("interest_paid"))
-    due = dict(Installment.objects.filter(due_date=nxt, loan__servicing__active=True).filter(accrual.LATE)
-               .values("loan_id").annotate(x=unpaid).values_list("loan_id", "x"))
-    late = {r[0]: r[1:] for r in Installment.objects.filter(
-        loan__servicing__active=True, loan__servicing__late_since__isnull=False, due_date__lt=nxt).filter(accrual.LATE)
-        .values("loan_id").annotate(x=unpaid, p=Sum(accrual.penalty(on, F("loan__servicing__penalty_rate"))
-                                                    - F("penalty_paid")))
-        .values_list("loan_id", "x", "p")}
-    who = Servicing.objects.filter(loan_id__in=set(due) | set(late)).values_list("loan_id", "village_code", "late_since")
-    items = [CollectionItem(date=nxt, village_code=village, loan_id=pk, due=due.get(pk, 0),
-                            arrears=sum(int(x or 0) for x in late.get(pk, ())),
-                            dpd=(nxt - since).days - 1 if since else 0)
-             for pk, village, since in who.iterator(chunk_size=10_000)]
-    CollectionItem.objects.bulk_create(items, batch_size=5000)
-    return {"date": str(nxt), "loans": len(items), "due": sum(i.due for i in items),
-            "arrears": sum(i.arrears for i in items)}
+    owed: dict[int, list[int]] = {}  # loan → [due that day, arrears]
+    for loan_id, left in Installment.objects.filter(due_date=nxt).filter(accrual.LATE).values_list(
+            "loan_id", F("principal") - F("principal_paid") + F("interest") - F("interest_paid")):
+        owed.setdefault(loan_id, [0, 0])[0] += left
+    late = {pk: (village, rate, since) for pk, village, rate, since in Servicing.objects.filter(
+        active=True, late_since__isnull=False).values_list("loan_id", "village_code", "penalty_rate", "late_since")}
+    ids = list(late)
+    for k in range(0, len(ids), 5000):
+        for loan_id, p, pp, i, ip, days, since, paid in Installment.objects.filter(
+                loan_id__in=ids[k:k + 5000], due_date__lt=nxt).filter(accrual.LATE).values_list(
+                "loan_id", "principal", "principal_paid", "interest", "interest_paid", "principal_days", "pd_from",
+                "penalty_paid"):
+            penalty = core.penalty_of(core.principal_days_at(days, p - pp, since, on), late[loan_id][1]) - paid
+            owed.setdefault(loan_id, [0, 0])[1] += p - pp + i - ip + max(0, penalty)
+    due_only = [pk for pk in owed if pk not in late]
+    where = {pk: (village, None) for k in range(0, len(due_only), 5000) for pk, village in Servicing.objects.filter(
+        active=True, loan_id__in=due_only[k:k + 5000]).values_list("loan_id", "village_code")}
+    where.update({pk: (village, since) for pk, (village, _, since) in late.items()})
+    table = bulk.Table(CollectionItem, with_pk=False)
+    rows = [table.row({"date": nxt, "village_code": where[pk][0], "loan_id": pk, "due": due, "arrears": arrears,
+                       "dpd": (on - where[pk][1]).days if where[pk][1] else 0})
+            for pk, (due, arrears) in sorted(owed.items()) if pk in where]
+    bulk.insert(CollectionItem, table.columns, rows)
+    return {"date": str(nxt), "loans": len(rows), "due": sum(d for pk, (d, _) in owed.items() if pk in where),
+            "arrears": sum(a for pk, (_, a) in owed.items() if pk in where)}
 
 
 def _village_months(on: dt.date) -> dict:

@@ -22,7 +22,7 @@ from fupin.core.products import PRESETS
 from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.loans import disbursement, exports, groups, selectors, services
-from fupin.loans.models import Group, Notice, Objection, Quota
+from fupin.loans.models import Group, LoanEvent, Notice, Objection, Quota, Servicing
 from fupin.loans.repayments import arrears
 from fupin.web.decorators import requires
 from fupin.web.responses import act, pdf_inline
@@ -239,7 +239,10 @@ def loan_detail(request, pk: int):
         "repayments": loan.repayments.all()[:100], "key": uuid.uuid4().hex,
         "standing": arrears(loan, timezone.localdate()) if loan.state == "active" else None,
         "quote": _quote(loan),
-        "may_repay": loan.state == "active" and access.may(request.user, "repayment.post", loan),
+        "servicing": Servicing.objects.filter(loan=loan).first(), "events": loan.events.all(),
+        "event_kinds": LoanEvent.Kind.choices, "may_request": access.may(request.user, "loan.event.request", loan),
+        "may_decide": access.may(request.user, "loan.event.approve", loan),
+        "may_repay": loan.state in ("active", "written_off") and access.may(request.user, "repayment.post", loan),
         "may_disburse": loan.state == "contracted" and access.may(request.user, "loan.disburse", loan),
     })
 
@@ -384,3 +387,74 @@ def loan_payoff(request, pk: int):
     loan = selectors.loan_get(request.user, pk)
     return act(request, lambda: pay_off(acting_user=request.user, loan=loan, key=request.POST.get("key", "")[:64]),
                "已提前还清，贷款已结清", "loan_detail", pk=loan.pk)
+
+
+# --- servicing: extension, rollover, write-off, refund (R-REP-4); group collection (P-GROUP) ----
+
+@require_POST
+@requires("loan.event.request")
+def loan_event_request(request, pk: int):
+    from fupin.loans.events import event_request
+
+    loan = selectors.loan_get(request.user, pk)
+    f = request.POST
+
+    def run():
+        maturity = f.get("new_maturity") or None
+        amount = f.get("amount", "").strip()
+        return event_request(acting_user=request.user, loan=loan, kind=f.get("kind", ""), reason=f.get("reason", ""),
+                             new_maturity=_iso(maturity), amount=to_fen(money(amount, field="金额")) if amount else None)
+
+    return act(request, run, lambda e: f"{e.get_kind_display()}申请已提交，待另一人审批", "loan_detail", pk=loan.pk)
+
+
+def _iso(value: str | None):
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed("日期应为 YYYY-MM-DD", code="date") from None
+
+
+@require_POST
+@requires("loan.event.approve")
+def loan_event_decide(request, pk: int):
+    from fupin.loans.events import event_decide
+
+    event = access.get_visible(request.user, LoanEvent.objects.select_related("loan"), "loan.event.approve", pk=pk)
+    approve = request.POST.get("approve") == "1"
+    return act(request, lambda: event_decide(acting_user=request.user, event=event, approve=approve,
+                                             note=request.POST.get("note", "")),
+               "已批准并记账" if approve else "已驳回", "loan_events")
+
+
+@requires("application.view")
+def loan_events(request):
+    events = (access.visible(request.user, LoanEvent, "application.view").select_related("loan", "requested_by", "decided_by")
+              .order_by("state", "-requested_at")[:300])
+    return render(request, "loans/events.html", {"events": events,
+                                                 "may_decide": access.may(request.user, "loan.event.approve")})
+
+
+@requires("application.view")
+def group_collect(request, pk: int):
+    """The group meeting's collection sheet (P-GROUP): members' amounts entered together."""
+    group = access.get_visible(request.user, Group.objects.select_related("village"), "application.view", pk=pk)
+    today = timezone.localdate()
+    week_of = _iso(request.GET.get("week") or request.POST.get("week")) or today - dt.timedelta(days=today.weekday())
+    if request.method == "POST":
+        access.require(request.user, "repayment.post", group)
+
+        def run():
+            amounts = {int(name[5:]) if name[5:].isdigit() else -1: to_fen(money(value, field="金额"))
+                       for name, value in request.POST.items() if name.startswith("loan-") and value.strip()}
+            return groups.collection_post(acting_user=request.user, group=group, week_of=week_of, amounts=amounts,
+                                          key=request.POST.get("key", ""))
+
+        return act(request, run, lambda done: f"已登记 {len(done)} 笔还款", "group_collect", pk=group.pk)
+    rows = groups.collection_sheet(group, week_of)
+    return render(request, "loans/group_collect.html", {
+        "group": group, "week_of": week_of, "week_end": week_of + dt.timedelta(days=6), "rows": rows,
+        "key": f"g{group.pk}-{uuid.uuid4().hex[:20]}", "may_post": access.may(request.user, "repayment.post", group),
+        "due": sum(r["due"] for r in rows), "overdue": sum(r["overdue"] for r in rows)})
