@@ -206,6 +206,32 @@ T.update({
 "不封顶": "No ceiling", "额度（元，留空为不封顶）": "Quota (yuan; empty: no ceiling)",
 "户数指标（留空为不限）": "Households (empty: no limit)", "保存额度": "Save quota", "贷方合计": "Total credits", "尚无记账": "Nothing posted yet", "合计": "Total", "总账": "Ledger", "户类型": "Status", "类别": "List", "总分": "Total",
 })
+T.update({
+    "收款清单": "Collection list", "村回收率与暂停放款": "Village recovery and suspension", "展期/转据/核销": "Extensions, rollovers, write-offs",
+    "日终批处理": "Close of business", "查看": "Show", "下载 Excel": "Download Excel",
+    "由前一营业日的日终生成：当日到期应还与已逾期欠款（含罚息），共 %(count)s 笔。": "Made by the previous business day's close: what falls due that day and what is overdue (penalty included), %(count)s loans.",
+    "信贷员": "Loan officer", "当日应还": "Due that day", "逾期欠款": "In arrears", "合同编号": "Contract no.",
+    "当日应还（元）": "Due that day (yuan)", "逾期欠款（元）": "In arrears (yuan)", "逾期天数": "Days past due", "收款签字": "Signature",
+    "这一天没有需要收款的贷款": "Nothing to collect that day", "已日终至 %(d)s": "Closed up to %(d)s", "尚未运行过日终": "No business day closed yet",
+    "今天 %(d)s": "Today %(d)s",
+    "日终逐日计提利息和罚息、计算逾期天数与五级分类、调整信用等级、评估村暂停放款，并生成次日收款清单。通常每晚由 fupin cob 自动运行。": "Each business day the close accrues interest and penalty, ages and classifies loans, moves credit grades, evaluates village suspension and makes the next day's collection lists. It normally runs every night as fupin cob.",
+    "补齐日终至昨天": "Close every day up to yesterday", "营业日": "Business day", "贷款笔数": "Loans", "新增逾期": "Newly late",
+    "等级调整": "Grade changes", "次日收款": "To collect next day", "用时（秒）": "Seconds",
+    "当年到期贷款回收率连续 3 个月末低于百分之九十八的村暂停新增贷款，直至月末回收率回到百分之九十八以上（R-RPT-4）。": "A village whose recovery rate on loans due this year is below 98 percent at three month-ends running takes no new loans until a month-end at 98 percent or above (R-RPT-4).",
+    "暂停新增贷款的村": "Villages suspended from new loans", "%(d)s 月末": "End of %(d)s", "月末": "Month-end",
+    "当年到期（元）": "Due this year (yuan)", "已收回（元）": "Recovered (yuan)", "回收率": "Recovery rate", "暂停放款": "Suspended",
+    "低于": "Below", "正常": "Normal", "月末日终后才有数据": "Figures appear after a month-end close",
+    "展期、转据、核销": "Extensions, rollovers, write-offs", "展期、转据、核销、退还溢缴款": "Extensions, rollovers, write-offs, refunds",
+    "信贷员提出，网点主任或总社另一人审批后记账；展期和转据不计入正常还款（R-REP-4）。": "A loan officer asks, another person (branch director or head office) approves and it is posted; extensions and rollovers do not count as normal repayment (R-REP-4).",
+    "事项": "Event", "审批意见": "Note", "批准": "Approve", "小组会收款单": "Group meeting collection sheet", "周一": "Monday",
+    "本周应还": "Due this week", "本周应还（元）": "Due this week (yuan)", "逾期（元）": "Overdue (yuan)", "实收（元）": "Received (yuan)",
+    "小组成员没有在还的贷款": "No member has a loan being repaid", "小组（收款单）": "Group (collection sheet)",
+    "罚息（已计提未还）": "Penalty (accrued, unpaid)", "转据自": "Rolled over from", "新到期日": "New maturity",
+    "审批意见（驳回须填写）": "Note (required to reject)", "展期后到期日": "Maturity after extension", "已还罚息": "Penalty paid",
+    "收款与逾期": "Collection and arrears", "溢缴款余额（元）": "Credit balance (yuan)", "保证金余额（元）": "Deposit held (yuan)",
+    "新贷款": "New loan", "退款金额（元）": "Refund (yuan)", "提交申请": "Submit", "一并登记还款": "Post all repayments",
+    "小组会收款": "Group collection",
+})
 PLURAL = {"共 %(n)s 条": ("%(n)s entry", "%(n)s entries"), "共 %(n)s 户": ("%(n)s household", "%(n)s households"), "发现 %(n)s 处问题，未导入任何数据。": ("%(n)s problem found; nothing was imported.", "%(n)s problems found; nothing was imported.")}
 path = sys.argv[1]
 text = open(path, encoding="utf-8").read()

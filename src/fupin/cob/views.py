@@ -15,14 +15,7 @@ from fupin.cob import selectors, services
 from fupin.cob.exports import collection_xlsx
 from fupin.divisions.models import Division
 from fupin.web.decorators import requires
-from fupin.web.responses import act, attachment
-
-
-def _date(value: str | None, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
-        return default
+from fupin.web.responses import act, attachment, date_param
 
 
 @requires("cob.view")
@@ -51,7 +44,7 @@ def officers_by_village(villages: set[str]) -> dict[str, str]:
 
 @requires("collection.view")
 def collection_list(request):
-    on = _date(request.GET.get("date"), timezone.localdate())
+    on = date_param(request.GET.get("date"), timezone.localdate())
     village = request.GET.get("village", "")[:12]
     items = selectors.collection_list(request.user, on, village)
     codes = {i.village_code for i in items}

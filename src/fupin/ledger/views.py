@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -13,19 +11,12 @@ from fupin.core.ledger import KINDS
 from fupin.ledger import selectors, services
 from fupin.ledger.models import Account
 from fupin.web.decorators import requires
-from fupin.web.responses import act
-
-
-def _date(value: str | None, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
-        return default
+from fupin.web.responses import act, date_param
 
 
 @requires("ledger.view")
 def trial_balance(request):
-    on = _date(request.GET.get("on"), timezone.localdate())
+    on = date_param(request.GET.get("on"), timezone.localdate())
     return render(request, "ledger/trial_balance.html", {"tb": selectors.trial_balance(request.user, on=on),
                                                         "subledgers": selectors.subledgers(request.user)})
 
@@ -47,8 +38,8 @@ def accounts(request):
 @requires("ledger.view")
 def statement(request, code: str):
     today = timezone.localdate()
-    end = _date(request.GET.get("end"), today)
-    start = _date(request.GET.get("start"), end.replace(day=1))
+    end = date_param(request.GET.get("end"), today)
+    start = date_param(request.GET.get("start"), end.replace(day=1))
     return render(request, "ledger/statement.html", {"st": selectors.statement(request.user, code[:8], start=start, end=end),
                                                      "start": start, "end": end})
 

@@ -25,7 +25,7 @@ from fupin.loans import disbursement, exports, groups, selectors, services
 from fupin.loans.models import Group, LoanEvent, Notice, Objection, Quota, Servicing
 from fupin.loans.repayments import arrears
 from fupin.web.decorators import requires
-from fupin.web.responses import act, pdf_inline
+from fupin.web.responses import act, date_param, pdf_inline
 
 # 脱贫人口小额信贷 first: the programme most applications are for
 PRODUCTS = sorted(((code, p.name) for code, p in PRESETS.items() if code != "custom"), key=lambda x: x[0] != "subsidy")
@@ -403,18 +403,9 @@ def loan_event_request(request, pk: int):
         maturity = f.get("new_maturity") or None
         amount = f.get("amount", "").strip()
         return event_request(acting_user=request.user, loan=loan, kind=f.get("kind", ""), reason=f.get("reason", ""),
-                             new_maturity=_iso(maturity), amount=to_fen(money(amount, field="金额")) if amount else None)
+                             new_maturity=date_param(maturity, strict=True), amount=to_fen(money(amount, field="金额")) if amount else None)
 
     return act(request, run, lambda e: f"{e.get_kind_display()}申请已提交，待另一人审批", "loan_detail", pk=loan.pk)
-
-
-def _iso(value: str | None):
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed("日期应为 YYYY-MM-DD", code="date") from None
 
 
 @require_POST
@@ -442,7 +433,7 @@ def group_collect(request, pk: int):
     """The group meeting's collection sheet (P-GROUP): members' amounts entered together."""
     group = access.get_visible(request.user, Group.objects.select_related("village"), "application.view", pk=pk)
     today = timezone.localdate()
-    week_of = _iso(request.GET.get("week") or request.POST.get("week")) or today - dt.timedelta(days=today.weekday())
+    week_of = date_param(request.GET.get("week") or request.POST.get("week"), today - dt.timedelta(days=today.weekday()))
     if request.method == "POST":
         access.require(request.user, "repayment.post", group)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import overload
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 
-from fupin.core.errors import DomainError
+from fupin.core.errors import DomainError, ValidationFailed
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -29,6 +31,23 @@ def act(request, action, done, to: str, *, then=None, **kwargs):
         name, where = then(result)
         return redirect(name, **where)
     return redirect(to, **kwargs)
+
+
+@overload
+def date_param(value: str | None, default: dt.date, *, strict: bool = False) -> dt.date: ...
+@overload
+def date_param(value: str | None, default: None = None, *, strict: bool = False) -> dt.date | None: ...
+def date_param(value: str | None, default: dt.date | None = None, *, strict: bool = False) -> dt.date | None:
+    """A YYYY-MM-DD form or query value: ``default`` when empty; when malformed, ``default``
+    too — or, with ``strict``, a Chinese 422."""
+    if not value:
+        return default
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        if strict:
+            raise ValidationFailed("日期应为 YYYY-MM-DD", code="date") from None
+        return default
 
 
 def attachment(content: bytes, name: str, content_type: str = XLSX) -> HttpResponse:
