@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ["schedule", "demo", "registry", "cob"]
+BENCHMARKS = ["schedule", "demo", "registry", "cob", "repayments"]
 
 
 def main(argv: list[str]) -> None:

@@ -14,7 +14,7 @@ from fupin.cob.models import CobRun, CollectionItem, VillageMonth
 from fupin.cob.services import categories, cob_run, cob_until
 from fupin.core import cob as core
 from fupin.core.errors import Conflict, ValidationFailed
-from fupin.core.servicing import Owed, allocate, category, penalty_accrued
+from fupin.core.servicing import Owed, allocate, category, par_bucket, penalty_accrued
 from fupin.ledger.models import JournalEntry, Posting
 from fupin.loans.models import Repayment, Servicing
 from fupin.loans.repayments import repayment_post
@@ -81,6 +81,7 @@ def test_an_overdue_loan_ages_accrues_penalty_and_its_deposit_is_set_against_it(
     dpd = (last - final.due_date).days
     assert sv.late_since == final.due_date and sv.dpd(last) == dpd and sv.ever_late
     assert categories(last, Servicing.objects.filter(pk=loan.pk)) == {category(dpd): 1}
+    assert CobRun.objects.get(date=last).summary["par"] == {par_bucket(dpd): 1}  # the only loan
     # grades (R-RAT-4): down when the first interest went unpaid, down again after maturity, bottom at 90 days
     moves = list(GradeChange.objects.filter(household=hh).exclude(event="rating").order_by("on").values_list("event", "on"))
     assert moves == [("overdue", rows[0].due_date + DAY), ("overdue", final.due_date + DAY),

@@ -37,7 +37,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    Max,
     Min,
     OuterRef,
     Q,
@@ -57,7 +56,7 @@ from fupin.cob.models import CobChunk, CobEvent, CobRun, CollectionItem, Village
 from fupin.core import cob as core
 from fupin.core.errors import Conflict, ValidationFailed
 from fupin.core.ledger import Posting
-from fupin.core.servicing import CATEGORY_FLOORS
+from fupin.core.servicing import CATEGORY_FLOORS, par_bucket
 from fupin.ledger.services import Draft, entries_post
 from fupin.loans import accrual
 from fupin.loans.models import Installment, Loan, Servicing
@@ -124,7 +123,9 @@ def cob_run(on: dt.date, *, workers: int = 1, progress: Progress | None = None) 
     run, closed = _start(on, workers)
     if closed:
         return Outcome(run, already_closed=True)
+    phases = {"start": round(time.monotonic() - began, 3)}
     _balances(run)
+    phases["balances"] = round(time.monotonic() - began - phases["start"], 3)
     checkpoint()
     pending = list(run.chunks.filter(done=False).values_list("pk", flat=True))
     total = run.chunks.count()
@@ -144,7 +145,8 @@ def cob_run(on: dt.date, *, workers: int = 1, progress: Progress | None = None) 
             done += 1
             if progress:
                 progress("chunks", done, total)
-    _finish(run.pk, time.monotonic() - began)
+    phases["chunks"] = round(time.monotonic() - began - phases["start"] - phases["balances"], 3)
+    _finish(run.pk, time.monotonic() - began, phases)
     run.refresh_from_db()
     return Outcome(run)
 
@@ -199,17 +201,18 @@ def _start(on: dt.date, workers: int) -> tuple[CobRun, bool]:
 
 def _plan() -> list[tuple[str, int, int, int]]:
     """Chunks of at most CHUNK active loans of one county (by loan id): (county, first, last, n)."""
-    out = []
-    for county in sorted(set(Servicing.objects.filter(active=True).annotate(c=Substr("village_code", 1, 6))
-                             .values_list("c", flat=True).distinct())):
-        ids = Servicing.objects.filter(active=True, village_code__startswith=county).order_by("loan_id").values_list(
-            "loan_id", flat=True)
-        n = ids.count()
-        for k in range(0, n, CHUNK):
-            part = ids[k:k + CHUNK]
-            lo_hi = part.aggregate(lo=Min("loan_id"), hi=Max("loan_id"))
-            out.append((county, lo_hi["lo"], lo_hi["hi"], min(CHUNK, n - k)))
-    return out
+    out: list[tuple[str, int, int, int]] = []
+    by_county: dict[str, list[int]] = {}  # county → [first, last, n] of the chunk being filled
+    rows = Servicing.objects.filter(active=True).annotate(c=Substr("village_code", 1, 6)).order_by("loan_id")
+    for county, pk in rows.values_list("c", "loan_id").iterator(chunk_size=50_000):
+        cur = by_county.get(county)
+        if cur is None or cur[2] == CHUNK:
+            if cur is not None:
+                out.append((county, cur[0], cur[1], cur[2]))
+            cur = by_county[county] = [pk, pk, 0]
+        cur[1], cur[2] = pk, cur[2] + 1
+    out += [(county, first, last, n) for county, (first, last, n) in by_county.items()]
+    return sorted(out, key=lambda c: (c[0], c[1]))
 
 
 def _balances(run: CobRun) -> None:
@@ -261,7 +264,7 @@ def chunk_run(pk: int) -> dict:
         # interest: the receivable after the close of the previous day, roll periods ended, after today
         before = _by_village(loans, accrual.receivable(prev)) if prev else {}
         lap("receivable_before")
-        rolled = _roll(loans, on)
+        rolled = _roll(loans, on, repeat=prev is None)
         lap("roll")
         after = _by_village(loans, accrual.receivable(on))
         lap("receivable_after")
@@ -271,8 +274,9 @@ def chunk_run(pk: int) -> dict:
         crossing = on - dt.timedelta(days=default_days)
         defaulted = list(loans.filter(late_since__lte=crossing) if prev is None else loans.filter(late_since=crossing))
         lap("aging")
-        penalty = _penalty(loans, on, prev)
-        lap("penalty")
+        penalty, lines = _arrears(loans, chunk, on, prev)
+        bulk.insert(CollectionItem, ("date", "village_code", "loan_id", "due", "arrears", "dpd"), lines)
+        lap("penalty_and_list")
         drafts = []
         for village in sorted(set(accrued) | set(penalty)):
             a, p = accrued.get(village, 0), penalty.get(village, 0)
@@ -300,24 +304,48 @@ def chunk_run(pk: int) -> dict:
     return chunk.stats
 
 
-def _penalty(loans, on: dt.date, prev: dt.date | None) -> dict[str, int]:
-    """The day's penalty (R-REP-2) per village: on instalments overdue with principal unpaid, of
-    the loans in arrears (on the first run ever, of every loan, including instalments paid late
-    before the batch ran). Few rows: computed with the core's functions, exactly."""
-    late = loans if prev is None else loans.filter(late_since__isnull=False)
-    of = {pk: (village, rate) for pk, village, rate in late.values_list("loan_id", "village_code", "penalty_rate")}
-    rows = Installment.objects.filter(due_date__lt=on).filter(
-        Q(principal_paid__lt=F("principal")) | (Q(principal_days__gt=0) if prev is None else Q(pk__in=[])))
-    out: dict[str, int] = {}
+def _arrears(loans, chunk: CobChunk, on: dt.date, prev: dt.date | None) -> tuple[dict[str, int], list[tuple]]:
+    """The day's penalty (R-REP-2) per village and the chunk's part of tomorrow's collection list
+    (R-REP-5), from the few instalments that matter: those of loans in arrears, and those
+    falling due today or tomorrow. Computed with the core's functions, exactly.
+
+    Penalty: on instalments overdue with principal unpaid (on the first run ever, also on those
+    paid late before the batch ran, of every loan). The list: each loan with something unpaid
+    due by tomorrow — what falls due tomorrow, and what is due by today with the penalty."""
+    nxt = on + dt.timedelta(days=1)
+    of = {pk: (village, rate, since) for pk, village, rate, since in (loans if prev is None else loans.filter(
+        late_since__isnull=False)).values_list("loan_id", "village_code", "penalty_rate", "late_since")}
+    fields = ("loan_id", "due_date", "principal", "principal_paid", "interest", "interest_paid", "principal_days",
+              "pd_from", "penalty_paid")
+    owing = accrual.LATE | (Q(principal_days__gt=0) if prev is None else Q(pk__in=[]))
     ids = list(of)
-    for k in range(0, len(ids), 5000):
-        for loan_id, principal, paid, days, since in rows.filter(loan_id__in=ids[k:k + 5000]).values_list(
-                "loan_id", "principal", "principal_paid", "principal_days", "pd_from"):
-            village, rate = of[loan_id]
-            after = core.penalty_of(core.principal_days_at(days, principal - paid, since, on), rate)
-            before = core.penalty_of(core.principal_days_at(days, principal - paid, since, prev), rate) if prev else 0
-            out[village] = out.get(village, 0) + after - before
-    return out
+    rows = [r for k in range(0, len(ids), 5000) for r in Installment.objects.filter(
+        loan_id__in=ids[k:k + 5000], due_date__lte=nxt).filter(owing).values_list(*fields)]
+    # loans not in arrears with an instalment falling due today or tomorrow
+    rows += Installment.objects.filter(loan_id__gte=chunk.first, loan_id__lte=chunk.last, due_date__gte=on,
+                                       due_date__lte=nxt).filter(accrual.LATE).exclude(loan_id__in=ids).values_list(*fields)
+    more = {r[0] for r in rows} - set(of)
+    of.update({pk: (village, rate, since) for pk, village, rate, since in loans.filter(loan_id__in=more).values_list(
+        "loan_id", "village_code", "penalty_rate", "late_since")})
+    penalty: dict[str, int] = {}
+    items: dict[int, list[int]] = {}  # loan → [due tomorrow, due by today with penalty]
+    for loan_id, due, p, pp, i, ip, days, since, paid in rows:
+        if loan_id not in of:
+            continue  # not an active loan of this chunk
+        village, rate, _ = of[loan_id]
+        owed = cob_core_penalty(days, p - pp, since, on, rate)
+        if due < on and (p > pp or prev is None):
+            before = cob_core_penalty(days, p - pp, since, prev, rate) if prev else 0
+            penalty[village] = penalty.get(village, 0) + owed - before
+        if p > pp or i > ip:
+            item = items.setdefault(loan_id, [0, 0])
+            item[0 if due == nxt else 1] += p - pp + i - ip + (max(0, owed - paid) if due < on else 0)
+    lines = [(nxt, of[pk][0], pk, d, a, (on - of[pk][2]).days if of[pk][2] else 0) for pk, (d, a) in sorted(items.items())]
+    return penalty, lines
+
+
+def cob_core_penalty(days: int, unpaid: int, since: dt.date, on: dt.date, rate: int) -> int:
+    return core.penalty_of(core.principal_days_at(days, unpaid, since, on), rate)
 
 
 def _by_village(loans, expression) -> dict[str, int]:
@@ -325,10 +353,11 @@ def _by_village(loans, expression) -> dict[str, int]:
         "village_code", "x")}
 
 
-def _roll(loans, on: dt.date) -> int:
+def _roll(loans, on: dt.date, *, repeat: bool) -> int:
     """Move every loan whose earning instalment fell due by ``on`` to the next one: its unpaid
-    interest joins ``interest_due``. Repeated while any moved (the first run, or a loan with
-    several instalments due at once); a loan with none left points at none (cur_seq 0)."""
+    interest joins ``interest_due``; a loan with none left points at none (cur_seq 0). Day by
+    day one step is enough (no period is shorter than a day); the first run ever repeats it
+    until no loan moves."""
     rolling = loans.filter(cur_seq__gt=0, cur_due__lte=on)
     nxt = Installment.objects.filter(loan_id=OuterRef("loan_id"), seq=OuterRef("cur_seq") + 1)
     moved = 0
@@ -338,7 +367,7 @@ def _roll(loans, on: dt.date) -> int:
             cur_start=Subquery(nxt.values("period_start")[:1]), cur_due=Subquery(nxt.values("due_date")[:1]),
             cur_interest=Subquery(nxt.values("interest")[:1]), cur_paid=Subquery(nxt.values("interest_paid")[:1]))
         moved += n
-        if not n:
+        if not (n and repeat):
             break
     moved += rolling.update(interest_due=F("interest_due") + F("cur_interest") - F("cur_paid"), cur_seq=0,
                             cur_interest=0, cur_paid=0)
@@ -362,7 +391,7 @@ def _fall_late(loans, chunk: CobChunk, on: dt.date, prev: dt.date | None) -> lis
     return late
 
 
-def _finish(pk: int, seconds: float) -> None:
+def _finish(pk: int, seconds: float, phases: dict[str, float]) -> None:
     from fupin.ratings.services import grade_events
 
     with transaction.atomic():
@@ -381,7 +410,9 @@ def _finish(pk: int, seconds: float) -> None:
 
         moved = grade_events(events, on=on, actor=system_user())
         lap("grades")
-        collection = _collection_lists(on)
+        nxt = on + dt.timedelta(days=1)
+        agg = CollectionItem.objects.filter(date=nxt).aggregate(n=Count("id"), due=Sum("due"), arrears=Sum("arrears"))
+        collection = {"date": str(nxt), "loans": agg["n"], "due": agg["due"] or 0, "arrears": agg["arrears"] or 0}
         lap("collection")
         villages = _village_months(on) if core.is_month_end(on) else None
         lap("villages")
@@ -396,8 +427,10 @@ def _finish(pk: int, seconds: float) -> None:
                       for k in (stats[0].get("seconds", {}) if stats else {})},
         }
         run.summary["categories"] = categories(on)
+        run.summary["par"] = par_buckets(on)
         lap("categories")
         run.summary["finish"] = lap.times
+        run.summary["phases"] = phases
         run.state, run.finished_at = CobRun.State.DONE, timezone.now()
         run.save(update_fields=["summary", "state", "finished_at"])
         audit_record(actor=system_user(), action="cob.finish", obj=run, division_code="",
@@ -415,36 +448,14 @@ def categories(on: dt.date, loans=None) -> dict[str, int]:
     return {c: n for c, n in rows}
 
 
-def _collection_lists(on: dt.date) -> dict:
-    """Next day's collection list (R-REP-5): every active loan with an instalment due then, and
-    every loan in arrears with what it owes (penalty included), per village."""
-    nxt = on + dt.timedelta(days=1)
-    CollectionItem.objects.filter(date=nxt).delete()
-    owed: dict[int, list[int]] = {}  # loan → [due that day, arrears]
-    for loan_id, left in Installment.objects.filter(due_date=nxt).filter(accrual.LATE).values_list(
-            "loan_id", F("principal") - F("principal_paid") + F("interest") - F("interest_paid")):
-        owed.setdefault(loan_id, [0, 0])[0] += left
-    late = {pk: (village, rate, since) for pk, village, rate, since in Servicing.objects.filter(
-        active=True, late_since__isnull=False).values_list("loan_id", "village_code", "penalty_rate", "late_since")}
-    ids = list(late)
-    for k in range(0, len(ids), 5000):
-        for loan_id, p, pp, i, ip, days, since, paid in Installment.objects.filter(
-                loan_id__in=ids[k:k + 5000], due_date__lt=nxt).filter(accrual.LATE).values_list(
-                "loan_id", "principal", "principal_paid", "interest", "interest_paid", "principal_days", "pd_from",
-                "penalty_paid"):
-            penalty = core.penalty_of(core.principal_days_at(days, p - pp, since, on), late[loan_id][1]) - paid
-            owed.setdefault(loan_id, [0, 0])[1] += p - pp + i - ip + max(0, penalty)
-    due_only = [pk for pk in owed if pk not in late]
-    where = {pk: (village, None) for k in range(0, len(due_only), 5000) for pk, village in Servicing.objects.filter(
-        active=True, loan_id__in=due_only[k:k + 5000]).values_list("loan_id", "village_code")}
-    where.update({pk: (village, since) for pk, (village, _, since) in late.items()})
-    table = bulk.Table(CollectionItem, with_pk=False)
-    rows = [table.row({"date": nxt, "village_code": where[pk][0], "loan_id": pk, "due": due, "arrears": arrears,
-                       "dpd": (on - where[pk][1]).days if where[pk][1] else 0})
-            for pk, (due, arrears) in sorted(owed.items()) if pk in where]
-    bulk.insert(CollectionItem, table.columns, rows)
-    return {"date": str(nxt), "loans": len(rows), "due": sum(d for pk, (d, _) in owed.items() if pk in where),
-            "arrears": sum(a for pk, (_, a) in owed.items() if pk in where)}
+def par_buckets(on: dt.date) -> dict[str, int]:
+    """Active loans in arrears by PAR bucket (R-REP-3) after the close of ``on``."""
+    out: dict[str, int] = {}
+    for since, n in Servicing.objects.filter(active=True, late_since__lt=on).values_list("late_since").annotate(
+            n=Count("loan_id")).values_list("late_since", "n"):
+        bucket = par_bucket((on - since).days)
+        out[bucket] = out.get(bucket, 0) + n
+    return out
 
 
 def _village_months(on: dt.date) -> dict:
