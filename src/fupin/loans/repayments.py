@@ -189,7 +189,7 @@ def recoverable(loan: Loan) -> int:
     written = LoanEvent.objects.filter(loan=loan, kind=LoanEvent.Kind.WRITE_OFF, state=LoanEvent.State.APPROVED).first()
     if written is None:
         return 0
-    back = Repayment.objects.filter(loan=loan, received_on__gte=written.decided_on).aggregate(
+    back = Repayment.objects.filter(loan=loan, entry__source__startswith="loan.recover").aggregate(
         n=Sum("amount"), over=Sum("overpayment"))
     return written.amount + written.interest - ((back["n"] or 0) - (back["over"] or 0))
 

@@ -1,0 +1,103 @@
+"""Extension, rollover, write-off with recovery, refund (R-REP-4): two people, the conditions,
+the postings to the fen, and the books agreeing after each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+
+from fupin.core import cob as core
+from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
+from fupin.loans.events import event_decide, event_request
+from fupin.loans.models import Loan, LoanEvent, Servicing
+from fupin.loans.repayments import repayment_post
+from tests.cob.conftest import books, close_days, past_loan, today
+
+DAY = dt.timedelta(days=1)
+
+
+def lines(entry) -> set[tuple[str, int, int]]:
+    return {(p.account_id, p.debit, p.credit) for p in entry.postings.all()}
+
+
+def test_an_extension_moves_the_final_due_date_and_charges_the_added_days(rt, hh, head):
+    officer, director = rt.world.user("loan_officer"), rt.world.user("branch_director")
+    start = today() - 20 * DAY
+    loan = past_loan(rt, hh, start)  # seasonal: 10 000 yuan for 3 months
+    close_days(start, today() - DAY)
+    final = loan.installments.order_by("-seq").first()
+    new = loan.maturity + 30 * DAY
+    with pytest.raises(ValidationFailed):  # not later than the original maturity
+        event_request(acting_user=officer, loan=loan, kind="extension", reason="受灾", new_maturity=loan.maturity)
+    e = event_request(acting_user=officer, loan=loan, kind="extension", reason="受灾，推迟一个月", new_maturity=new)
+    with pytest.raises(NotPermitted):  # the requester does not approve
+        event_decide(acting_user=officer, event=e, approve=True)
+    event_decide(acting_user=director, event=e, approve=True)
+    days = (new - final.due_date).days
+    added = core.half_up(final.principal * 165_000 * days, 360 * 10**6)  # 16.5 % on the final principal
+    before = final.interest
+    final.refresh_from_db()
+    loan.refresh_from_db()
+    e.refresh_from_db()
+    assert (final.due_date, loan.maturity) == (new, new)
+    assert e.interest == added > 0 and final.interest == before + added
+    with pytest.raises(Conflict):  # once
+        event_request(acting_user=officer, loan=loan, kind="extension", reason="再次申请展期", new_maturity=new + 30 * DAY)
+    books(head)
+
+
+def test_write_off_after_ninety_days_then_recoveries_go_to_6013(rt, hh, head):
+    officer, director = rt.world.user("loan_officer"), rt.world.user("branch_director")
+    start = today() - 220 * DAY
+    loan = past_loan(rt, hh, start)
+    close_days(start, today() - DAY)
+    e = event_request(acting_user=officer, loan=loan, kind="write_off", reason="借款人重病，无力偿还")
+    event_decide(acting_user=director, event=e, approve=True)
+    e.refresh_from_db()
+    loan.refresh_from_db()
+    assert loan.state == Loan.State.WRITTEN_OFF and not Servicing.objects.get(loan=loan).active
+    assert lines(e.entry) == {("6701", e.amount + e.interest, 0), ("1301", 0, e.amount), ("1132", 0, e.interest)}
+    b = books(head)
+    assert b["1301"] == 0 and b["1132"] == 0 and b["6701"] == e.amount + e.interest
+    r, _ = repayment_post(acting_user=officer, loan=loan, amount=50_000, key="recover-0001")
+    assert lines(r.entry) == {("1011", 50_000, 0), ("6013", 0, 50_000)}
+    rest = e.amount + e.interest - 50_000
+    r2, _ = repayment_post(acting_user=officer, loan=loan, amount=rest + 700, key="recover-0002")
+    assert lines(r2.entry) == {("1011", rest + 700, 0), ("6013", 0, rest), ("2251", 0, 700)}  # beyond: held
+    loan.refresh_from_db()
+    assert loan.credit_balance == 700
+    books(head)
+    # the credit balance goes back to the household on request
+    refund = event_request(acting_user=officer, loan=loan, kind="refund", reason="退还多缴款")
+    event_decide(acting_user=director, event=refund, approve=True)
+    refund.refresh_from_db()
+    assert lines(refund.entry) == {("2251", 700, 0), ("1011", 0, 700)}
+    assert books(head).get("2251", 0) == 0
+
+
+def test_a_rollover_makes_a_new_loan_of_the_principal_without_cash(rt, hh, head):
+    officer, director = rt.world.user("loan_officer"), rt.world.user("branch_director")
+    start = today() - 100 * DAY
+    loan = past_loan(rt, hh, start)
+    final = loan.installments.order_by("-seq").first()
+    close_days(start, final.due_date - DAY)
+    with pytest.raises(Conflict):  # before the final due date
+        event_request(acting_user=officer, loan=loan, kind="rollover", reason="到期转据续贷")
+    close_days(final.due_date, final.due_date)
+    assert Loan.objects.get(pk=loan.pk).deposit_held == 0  # set against what was due at maturity
+    principal_left = sum(i.principal - i.principal_paid for i in loan.installments.all())
+    unpaid_interest = sum(i.interest - i.interest_paid for i in loan.installments.all())
+    with mock.patch("django.utils.timezone.localdate", return_value=final.due_date + DAY):  # the open business day
+        if unpaid_interest:
+            repayment_post(acting_user=officer, loan=loan, amount=unpaid_interest, key="interest-before-roll")
+        e = event_request(acting_user=officer, loan=loan, kind="rollover", reason="季节性资金需要，转据续贷")
+        event_decide(acting_user=director, event=e, approve=True)
+    e.refresh_from_db()
+    old, new = Loan.objects.get(pk=loan.pk), e.new_loan
+    assert old.state == Loan.State.CLOSED and new.rollover_of_id == old.pk and new.principal == principal_left
+    assert lines(e.entry) == {("1301", principal_left, 0), ("1301", 0, principal_left)}
+    assert e.entry.postings.get(debit__gt=0).loan_id == new.pk
+    books(head)
+    assert LoanEvent.objects.filter(loan=old, kind="rollover", state="approved").count() == 1
