@@ -1,4 +1,4 @@
-"""Repayments through the API under load: 100 requests/s for 60 s against gunicorn on 127.0.0.1.
+"""Repayments through the API under load: 60 and 100 requests/s, 60 s each, against gunicorn on 127.0.0.1.
 
 A database of its own (PostgreSQL when DATABASE_URL points at a server, as ``make bench``
 arranges) with the demo county and its loan book; ``gunicorn fupin.wsgi`` with 4 workers; an
@@ -25,7 +25,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-RATE = int(os.environ.get("BENCH_RATE", "100"))
+RATES = [int(x) for x in os.environ.get("BENCH_RATES", "60,100").split(",")]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "60"))
 DATABASE = "fupin_bench_pay"
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +54,8 @@ def run() -> None:
                               env=env, cwd=ROOT)
     try:
         _wait(port)
-        _load(port, token, loans, env)
+        for rate in RATES:
+            _load(port, token, loans, env, rate)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -70,7 +71,7 @@ def _wait(port: int) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
-def _load(port: int, token: str, loans: list[int], env: dict) -> None:
+def _load(port: int, token: str, loans: list[int], env: dict, rate: int) -> None:
     rng = random.Random(7)
     local = threading.local()
     sent: list[tuple[str, int, str]] = []
@@ -97,11 +98,11 @@ def _load(port: int, token: str, loans: list[int], env: dict) -> None:
         with lock:
             results.append((time.perf_counter() - scheduled, status, repeat))
 
-    total = RATE * SECONDS
+    total = rate * SECONDS
     start = time.perf_counter() + 0.5
     with ThreadPoolExecutor(max_workers=64) as pool:
         for k in range(total):
-            scheduled = start + k / RATE
+            scheduled = start + k / rate
             if sent and rng.random() < 0.05:
                 key, loan, _ = rng.choice(sent)
                 repeat = True
@@ -119,7 +120,7 @@ def _load(port: int, token: str, loans: list[int], env: dict) -> None:
                            env=env, capture_output=True, text=True, cwd=ROOT, check=True)
     recorded = int(check.stdout.strip().splitlines()[-1])
     p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000  # noqa: E731
-    print(f"   {len(results)} requests in {elapsed:.1f} s ({len(results) / elapsed:.0f}/s): p50 {p(0.5):.1f} ms, "
+    print(f"   offered {rate}/s: {len(results)} requests in {elapsed:.1f} s ({len(results) / elapsed:.0f}/s): p50 {p(0.5):.1f} ms, "
           f"p99 {p(0.99):.1f} ms, max {lat[-1] * 1000:.0f} ms; errors {errors}; "
           f"{len(sent)} distinct keys, {recorded} recorded (duplicates {recorded - len(sent)})")
     print("   target: p99 ≤ 100 ms at 100 requests/s for a minute, 0 errors, 0 duplicates")

@@ -281,7 +281,7 @@ class RepaymentOut(Schema):
 def repayment(request, payload: RepaymentIn, loan_id: int = Id):
     from fupin.loans.repayments import repayment_post
 
-    loan = selectors.loan_get(request.auth, loan_id)
+    loan = selectors.loan_get(request.auth, loan_id, bare=True)
     r, created = repayment_post(acting_user=request.auth, loan=loan, amount=to_fen(money(payload.amount, field="金额")),
                                 key=payload.idempotency_key, on=payload.received_on)
     return Status(201 if created else 200, r)
@@ -297,6 +297,6 @@ class PayoffIn(Schema):
 def loan_payoff(request, payload: PayoffIn, loan_id: int = Id):
     from fupin.loans.repayments import loan_payoff as pay_off
 
-    loan = selectors.loan_get(request.auth, loan_id)
+    loan = selectors.loan_get(request.auth, loan_id, bare=True)
     r, created = pay_off(acting_user=request.auth, loan=loan, key=payload.idempotency_key, on=payload.on)
     return Status(201 if created else 200, r)

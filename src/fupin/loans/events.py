@@ -109,7 +109,7 @@ def _penalty_unpaid(loan: Loan, sv: Servicing) -> int:
 
 def event_decide(*, acting_user, event: LoanEvent, approve: bool, note: str = "") -> LoanEvent:
     """Approve (and post) or reject a requested event; the requester cannot decide it."""
-    from fupin.loans.repayments import open_day
+    from fupin.loans.repayments import lock, open_day
 
     access.require(acting_user, "loan.event.approve", event)
     if maker_checker_problem(event.requested_by_id, acting_user.pk):
@@ -124,7 +124,7 @@ def event_decide(*, acting_user, event: LoanEvent, approve: bool, note: str = ""
         event.decided_by, event.decided_on, event.decision_note = acting_user, on, note.strip()[:200]
         if approve:
             closed = open_day(on)
-            loan = Loan.objects.select_for_update().get(pk=event.loan_id)
+            loan, _ = lock(event.loan)  # as every money path does: loan and servicing together
             _check(event, loan, on)
             event.entry, event.new_loan = APPLY[event.kind](acting_user, event, loan, on, closed)
         event.state = LoanEvent.State.APPROVED if approve else LoanEvent.State.REJECTED
@@ -142,7 +142,7 @@ def _post(user, loan: Loan, on: dt.date, memo: str, kind: str, postings: list[Po
 
 
 def _extend(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
-    sv = Servicing.objects.select_for_update().get(loan=loan)
+    sv = Servicing.objects.get(loan=loan)  # locked by event_decide
     final = loan.installments.order_by("-seq").first()
     before = cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed)
     final.due_date = final.pd_from = event.new_maturity
@@ -173,7 +173,7 @@ def _write_off(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
             loan.refresh_from_db()
     if loan.state != Loan.State.ACTIVE:
         return None, None
-    sv = Servicing.objects.select_for_update().get(loan=loan)
+    sv = Servicing.objects.get(loan=loan)  # locked by event_decide
     rows = list(loan.installments.all())
     principal = sum(i.principal - i.principal_paid for i in rows)
     receivable = cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed) + sum(

@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
 from fupin.accounts import access
@@ -76,14 +76,15 @@ def open_day(on: dt.date, *, within_run: bool = False) -> dt.date | None:
     """Refuse money while the nightly batch runs, or dated other than the open business day —
     the day after the last closed one (R-REP-5); returns that last closed date."""
     from fupin.cob.models import CobRun
-    from fupin.cob.selectors import closed_through
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [COB_LOCK])
-    if not within_run and CobRun.objects.filter(state=CobRun.State.RUNNING).exists():
+    runs = CobRun.objects.aggregate(running=Count("pk", filter=Q(state=CobRun.State.RUNNING)),
+                                    last=Max("date", filter=Q(state=CobRun.State.DONE)))
+    if not within_run and runs["running"]:
         raise Conflict("日终批处理正在进行，请稍后再记账", code="cob_running")
-    last = closed_through()
+    last = runs["last"]
     if last is not None and not within_run and on != last + dt.timedelta(days=1):
         if on <= last:
             raise Conflict(f"{last:%Y-%m-%d} 及以前的营业日已日终，不能再记入该日的款项", code="business_day_closed")
@@ -107,12 +108,11 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
     if type(amount) is not int or amount <= 0:
         raise ValidationFailed("还款金额必须大于零", code="repayment_amount")
     closed = open_day(on, within_run=within_run)
-    loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    loan, sv = lock(loan)
     if loan.state == Loan.State.WRITTEN_OFF:
         return _recover(acting_user, loan, amount, key, on, source)
-    if loan.state != Loan.State.ACTIVE:
+    if loan.state != Loan.State.ACTIVE or sv is None:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能还款", code="loan_not_active")
-    sv = Servicing.objects.select_for_update().get(loan=loan)
     rows = {i.seq: i for i in Installment.objects.filter(loan=loan).order_by("seq")}
     a = servicing_core.allocate(amount, owed_of(rows.values(), sv, closed), on)
     credit = {"1132": 0, "6011": 0, "1301": 0, "2251": a.overpayment}
@@ -134,8 +134,11 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
     memos = {"1132": "应收利息及罚息", "6011": "利息", "1301": "本金", "2251": "溢缴款"}
     postings = [Posting(source, debit=amount, loan=loan.pk, memo=SOURCES[source])]
     postings += [Posting(c, credit=fen, loan=loan.pk, memo=memos[c]) for c, fen in credit.items() if fen]
-    Installment.objects.bulk_update(list(rows.values()), ["principal_paid", "interest_paid", "penalty_paid",
-                                                          "principal_days", "pd_from"])
+    for seq in sorted({seq for seq, _, _ in a.lines}):  # the one or two instalments the payment touched
+        i = rows[seq]
+        Installment.objects.filter(pk=i.pk).update(principal_paid=i.principal_paid, interest_paid=i.interest_paid,
+                                                   penalty_paid=i.penalty_paid, principal_days=i.principal_days,
+                                                   pd_from=i.pd_from)
     fields = ["credit_balance"]
     loan.credit_balance += a.overpayment - (amount if source == "2251" else 0)
     if source == "2011":
@@ -166,6 +169,13 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
                  after={"loan": loan.pk, "amount": fmt(amount), "key": key, "entry": entry.pk, "source": source,
                         "overpayment": fmt(a.overpayment)})
     return r
+
+
+def lock(loan: Loan) -> tuple[Loan, Servicing | None]:
+    """The loan and its servicing row, locked together in one statement (every money path
+    locks them this way, so two never wait on each other in opposite orders)."""
+    sv = Servicing.objects.select_for_update().select_related("loan").filter(loan_id=loan.pk).first()
+    return (sv.loan, sv) if sv is not None else (Loan.objects.select_for_update().get(pk=loan.pk), None)
 
 
 def _interest_paid(sv: Servicing, i: Installment, fen: int, closed: dt.date | None) -> int:
@@ -271,10 +281,9 @@ def loan_payoff(*, acting_user, loan: Loan, key: str, on: dt.date | None = None)
 
 def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:
     closed = open_day(on)
-    loan = Loan.objects.select_for_update().get(pk=loan.pk)
-    if loan.state != Loan.State.ACTIVE:
+    loan, sv = lock(loan)
+    if loan.state != Loan.State.ACTIVE or sv is None:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能提前还款", code="loan_not_active")
-    sv = Servicing.objects.select_for_update().get(loan=loan)
     f = payoff_figures(loan, on)
     principal, interest, cash = f["principal"], f["interest"], f["cash"]
     receivable = cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed)

@@ -40,9 +40,11 @@ def notice_get(reader, pk: int) -> Notice:
                               pk=pk)
 
 
-def loan_get(reader, pk: int):
+def loan_get(reader, pk: int, *, bare: bool = False):
+    """A loan in the reader's jurisdiction; ``bare``: the loan row alone (posting money needs
+    nothing else)."""
     from fupin.loans.models import Loan
 
-    return access.get_visible(reader, Loan.objects.select_related("household", "household__village", "application",
-                                                                  "disbursement", "contracted_by", "disbursed_by"),
-                              "application.view", pk=pk)
+    qs = Loan.objects.all() if bare else Loan.objects.select_related(
+        "household", "household__village", "application", "disbursement", "contracted_by", "disbursed_by")
+    return access.get_visible(reader, qs, "application.view", pk=pk)
