@@ -16,11 +16,11 @@ from fupin.loans.models import Group, LoanEvent
 
 router = Router(tags=["日终与贷后 Servicing"])
 Id = Path(..., ge=1, le=MAX_ID)
-class RunOut(Schema):
+class CobRunOut(Schema):
     date: dt.date
     state: str
     summary: dict[str, Any] = Field(..., description="汇总：贷款笔数、计提利息与罚息（分）、新增逾期、等级调整、五级分类、次日收款清单")
-@router.get("/cob/runs", response=responses(list[RunOut]), summary="日终批处理记录（最近 60 个营业日）")
+@router.get("/cob/runs", response=responses(list[CobRunOut]), summary="日终批处理记录（最近 60 个营业日）")
 def cob_runs(request):
     return selectors.runs(request.auth)
 class CollectionOut(Schema):
@@ -39,7 +39,7 @@ class CollectionQuery(Schema):
 def collections(request, q: Query[CollectionQuery]):
     access.require(request.auth, "collection.view")
     return selectors.collection_list(request.auth, q.date or timezone.localdate(), q.village or "")
-class MonthOut(Schema):
+class VillageMonthOut(Schema):
     village_code: str
     month: dt.date
     due: Yuan
@@ -50,17 +50,17 @@ class MonthOut(Schema):
     @staticmethod
     def resolve_rate(obj) -> str | None:
         return None if obj.rate is None else str(obj.rate)
-@router.get("/villages/recovery", response=responses(list[MonthOut]), summary="各村月末当年到期贷款回收率与暂停放款状态")
+@router.get("/villages/recovery", response=responses(list[VillageMonthOut]), summary="各村月末当年到期贷款回收率与暂停放款状态")
 @paginate(Pagination)
 def village_recovery(request):
     access.require(request.auth, "collection.view")
     return selectors.village_months(request.auth)
-class EventIn(Schema):
+class LoanEventIn(Schema):
     kind: Text(12) = Field(..., description="extension 展期 / rollover 转据 / write_off 核销 / refund 退还溢缴款")
     reason: Text(200, 1) = Field(..., description="理由")
     new_maturity: IsoDate | None = Field(None, description="展期后到期日")
     amount: Text(20) | None = Field(None, description="退款金额（元，字符串；默认全部溢缴款）")
-class EventOut(Schema):
+class LoanEventOut(Schema):
     id: int
     loan_id: int
     kind: str
@@ -71,40 +71,40 @@ class EventOut(Schema):
     reason: str
     entry_id: int | None
     new_loan_id: int | None
-@router.get("/loans/{loan_id}/events", response=responses(list[EventOut], 404), summary="贷款的展期、转据、核销、退款事项")
+@router.get("/loans/{loan_id}/events", response=responses(list[LoanEventOut], 404), summary="贷款的展期、转据、核销、退款事项")
 def loan_events(request, loan_id: int = Id):
     from fupin.loans.selectors import loan_get
     return list(loan_get(request.auth, loan_id).events.all())
-@router.post("/loans/{loan_id}/events", response=responses(EventOut, 404, 409, 422, ok_status=201),
+@router.post("/loans/{loan_id}/events", response=responses(LoanEventOut, 404, 409, 422, ok_status=201),
              summary="申请展期、转据、核销或退还溢缴款（须另一人审批后记账）")
-def loan_event_request(request, payload: EventIn, loan_id: int = Id):
+def loan_event_request(request, payload: LoanEventIn, loan_id: int = Id):
     from fupin.loans.events import event_request
     from fupin.loans.selectors import loan_get
     loan = loan_get(request.auth, loan_id)
     amount = to_fen(money(payload.amount, field="金额")) if payload.amount else None
     return Status(201, event_request(acting_user=request.auth, loan=loan, kind=payload.kind, reason=payload.reason,
                                      new_maturity=payload.new_maturity, amount=amount))
-class DecisionIn(Schema):
+class LoanEventDecisionIn(Schema):
     approve: bool
     note: Text(200) = Field("", description="审批意见（驳回须填写）")
-@router.post("/loan-events/{event_id}/decision", response=responses(EventOut, 404, 409, 422),
+@router.post("/loan-events/{event_id}/decision", response=responses(LoanEventOut, 404, 409, 422),
              summary="审批展期、转据、核销或退款：批准即记账（申请人不能审批）")
-def loan_event_decide(request, payload: DecisionIn, event_id: int = Id):
+def loan_event_decide(request, payload: LoanEventDecisionIn, event_id: int = Id):
     from fupin.loans.events import event_decide
     event = access.get_visible(request.auth, LoanEvent.objects.all(), "loan.event.approve", pk=event_id)
     return event_decide(acting_user=request.auth, event=event, approve=payload.approve, note=payload.note)
-class LineIn(Schema):
+class CollectionLineIn(Schema):
     loan_id: int = Field(..., ge=1, le=MAX_ID)
     amount: Text(20) = Field(..., description="实收金额（元，字符串）")
-class SheetIn(Schema):
+class CollectionSheetIn(Schema):
     week_of: IsoDate = Field(..., description="收款周的周一")
     idempotency_key: Text(40, 8) = Field(..., description="收款单幂等键：重复提交每笔只记一次")
-    lines: list[LineIn] = Field(..., max_length=50)
-class SheetOut(Schema):
+    lines: list[CollectionLineIn] = Field(..., max_length=50)
+class CollectionSheetOut(Schema):
     repayments: list[int]
-@router.post("/groups/{group_id}/collection", response=responses(SheetOut, 404, 409, 422, ok_status=201),
+@router.post("/groups/{group_id}/collection", response=responses(CollectionSheetOut, 404, 409, 422, ok_status=201),
              summary="联保小组会收款：成员的还款一并登记（每笔按顺序分配，幂等）")
-def group_collection(request, payload: SheetIn, group_id: int = Id):
+def group_collection(request, payload: CollectionSheetIn, group_id: int = Id):
     from fupin.loans.groups import collection_post
     group = access.get_visible(request.auth, Group.objects.all(), "application.view", pk=group_id)
     amounts = {line.loan_id: to_fen(money(line.amount, field="金额")) for line in payload.lines}

@@ -8,11 +8,12 @@ A run goes through fixed phases, each committed on its own and each safe to repe
 2. **balances** — credit balances (溢缴款) and, from maturity, deposits (保证金) set against what
    is due (R-REP-1), as repayments with idempotency keys of their own;
 3. **chunks** — for each chunk, in one transaction with its ``done`` mark: accrue interest,
-   accrue penalty (R-REP-2), age and classify (R-REP-3), post one entry per village, move
-   grades (R-RAT-4). In one process, or in N with ``workers``;
-4. **finish** — grades up for loans repaid on time, next day's collection lists per village,
-   at a month-end each village's recovery rate and suspension (R-RPT-4), the summary; the run
-   is marked done in the same transaction.
+   age and classify (R-REP-3), accrue penalty (R-REP-2), write the chunk's part of next day's
+   collection list, post one entry per village, record the loans whose grade must move. In
+   one process, or in N with ``workers``;
+4. **finish** — grades moved (R-RAT-4: down for arrears and defaults, up for loans repaid on
+   time), at a month-end each village's recovery rate and suspension (R-RPT-4), the summary;
+   the run is marked done in the same transaction.
 
 A process killed at any point leaves only whole phases and whole chunks behind; running the
 date again finishes the rest, and the ledger ends the same as an uninterrupted run's. Running
@@ -333,9 +334,9 @@ def _arrears(loans, chunk: CobChunk, on: dt.date, prev: dt.date | None) -> tuple
         if loan_id not in of:
             continue  # not an active loan of this chunk
         village, rate, _ = of[loan_id]
-        owed = cob_core_penalty(days, p - pp, since, on, rate)
+        owed = _penalty_at(days, p - pp, since, on, rate)
         if due < on and (p > pp or prev is None):
-            before = cob_core_penalty(days, p - pp, since, prev, rate) if prev else 0
+            before = _penalty_at(days, p - pp, since, prev, rate) if prev else 0
             penalty[village] = penalty.get(village, 0) + owed - before
         if p > pp or i > ip:
             item = items.setdefault(loan_id, [0, 0])
@@ -344,7 +345,7 @@ def _arrears(loans, chunk: CobChunk, on: dt.date, prev: dt.date | None) -> tuple
     return penalty, lines
 
 
-def cob_core_penalty(days: int, unpaid: int, since: dt.date, on: dt.date, rate: int) -> int:
+def _penalty_at(days: int, unpaid: int, since: dt.date, on: dt.date, rate: int) -> int:
     return core.penalty_of(core.principal_days_at(days, unpaid, since, on), rate)
 
 
