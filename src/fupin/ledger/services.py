@@ -36,7 +36,7 @@ def entry_post(*, acting_user, date: dt.date, memo: str, division_code: str, pos
     checked the actor's authority; this checks the entry itself and writes it with its audit
     row — the database checks the balance once more at commit (PostgreSQL)."""
     core.check_entry(core.Entry(date, memo, tuple(postings)), chart([p.account for p in postings]))
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # part of the caller's transaction: all or nothing with it
         entry = JournalEntry.objects.create(book=book, date=date, memo=memo[:200], division_code=division_code,
                                             source=source[:40], reverses=reverses, created_by=acting_user)
         _postings_write([(entry, postings)])

@@ -139,7 +139,7 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
         Installment.objects.filter(pk=i.pk).update(principal_paid=i.principal_paid, interest_paid=i.interest_paid,
                                                    penalty_paid=i.penalty_paid, principal_days=i.principal_days,
                                                    pd_from=i.pd_from)
-    fields = ["credit_balance"]
+    fields = ["credit_balance"] if a.overpayment or source == "2251" else []
     loan.credit_balance += a.overpayment - (amount if source == "2251" else 0)
     if source == "2011":
         loan.deposit_held -= amount
@@ -161,7 +161,8 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
     sv.save()
     entry = entry_post(acting_user=acting_user, date=on, memo=f"还款 {loan.contract_no}", division_code=loan.village_code,
                        postings=postings, source=f"loan.repay:{loan.pk}")
-    loan.save(update_fields=sorted(set(fields)))
+    if fields:
+        loan.save(update_fields=sorted(set(fields)))
     r = Repayment.objects.create(loan=loan, key=key, amount=amount, received_on=on, overpayment=a.overpayment,
                                  allocation=[[s, b, f] for s, b, f in a.lines], entry=entry,
                                  village_code=loan.village_code, created_by=acting_user)
