@@ -1,7 +1,8 @@
 """Repayments through the API under load: 60 and 100 requests/s, 60 s each, against gunicorn on 127.0.0.1.
 
 A database of its own (PostgreSQL when DATABASE_URL points at a server, as ``make bench``
-arranges) with the demo county and its loan book; ``gunicorn fupin.wsgi`` with 4 workers; an
+arranges) with the demo county and its loan book; ``gunicorn fupin.wsgi`` with 4 workers,
+warmed up for 10 s at 50 requests/s; an
 open-loop load generator (requests start on schedule whatever the answers, so a slow server
 cannot hide its queue) posting ``POST /api/v1/loans/{id}/repayments`` over 400 loans, one in
 twenty a repeat of an earlier request (same idempotency key and body). Prints throughput,
@@ -54,6 +55,7 @@ def run() -> None:
                               env=env, cwd=ROOT)
     try:
         _wait(port)
+        _load(port, token, loans, env, 50, seconds=10, report=False)  # warm-up: workers, connections, caches
         for rate in RATES:
             _load(port, token, loans, env, rate)
     finally:
@@ -71,7 +73,8 @@ def _wait(port: int) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
-def _load(port: int, token: str, loans: list[int], env: dict, rate: int) -> None:
+def _load(port: int, token: str, loans: list[int], env: dict, rate: int, seconds: int = SECONDS,
+          report: bool = True) -> None:
     rng = random.Random(7)
     local = threading.local()
     sent: list[tuple[str, int, str]] = []
@@ -98,7 +101,7 @@ def _load(port: int, token: str, loans: list[int], env: dict, rate: int) -> None
         with lock:
             results.append((time.perf_counter() - scheduled, status, repeat))
 
-    total = rate * SECONDS
+    total = rate * seconds
     start = time.perf_counter() + 0.5
     with ThreadPoolExecutor(max_workers=64) as pool:
         for k in range(total):
@@ -114,6 +117,8 @@ def _load(port: int, token: str, loans: list[int], env: dict, rate: int) -> None
                 time.sleep(delay)
             pool.submit(post, scheduled, key, loan, repeat)
     elapsed = time.perf_counter() - start
+    if not report:
+        return
     lat = sorted(r[0] for r in results)
     errors = sum(1 for _, s, _ in results if s not in (200, 201))  # a repeat answers 200, or 201 if it came first
     check = subprocess.run([sys.executable, "-m", "bench.bench_repayments", "count", *[k for k, _, _ in sent]],
