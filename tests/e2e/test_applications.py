@@ -11,7 +11,7 @@ import os
 import pytest
 
 from tests.e2e.test_registry import shot
-from tests.e2e.test_roles import login
+from tests.e2e.test_roles import switch_user
 
 pytestmark = pytest.mark.e2e
 
@@ -30,9 +30,7 @@ def test_apply_review_and_publish_the_notice(live_world, page, watch, output_pat
               if h.pk not in busy and line.amount >= 3000)
 
     def as_user(username, width=1280):
-        page.context.clear_cookies()
-        page.set_viewport_size({"width": width, "height": 900})
-        login(page, base, username)
+        switch_user(page, base, username, width)
 
     as_user("xindai", 390)
     page.goto(f"{base}/households/{hh.pk}/")

@@ -23,6 +23,13 @@ def login(page, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
+def switch_user(page, base: str, username: str, width: int = 1280) -> None:
+    """Sign out whoever is signed in and sign in as ``username`` on a screen ``width`` wide."""
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, base, username)
+
+
 @pytest.mark.parametrize("role", list(ROLES))
 def test_role_home_on_phone_and_desktop(live_world, page, watch, output_path, role):
     demo, base = live_world

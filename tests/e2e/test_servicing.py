@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from tests.e2e.test_registry import shot
-from tests.e2e.test_roles import login
+from tests.e2e.test_roles import switch_user
 
 pytestmark = pytest.mark.e2e
 
@@ -24,9 +24,7 @@ def test_collect_extend_and_approve(live_world, page, watch, output_path):
     demo, base = live_world
 
     def as_user(username, width=1280):
-        page.context.clear_cookies()
-        page.set_viewport_size({"width": width, "height": 900})
-        login(page, base, username)
+        switch_user(page, base, username, width)
 
     as_user("xindai", 390)
     page.goto(f"{base}/cob/collections/")
