@@ -171,3 +171,16 @@ def test_the_command_closes_up_to_yesterday_and_prints_a_summary(rt, hh, capsys)
         with pytest.raises(SystemExit) as e:
             call_command("cob", "--date", wrong)
         assert e.value.code == 2
+
+
+def test_the_collection_list_through_the_api(rt, hh):
+    start = today() - 200 * DAY
+    loan = past_loan(rt, hh, start)
+    close_days(start, today() - DAY)
+    c = rt.world.client("loan_officer")
+    r = c.get(f"/api/v1/collections?date={today()}")
+    assert r.status_code == 200
+    item = CollectionItem.objects.get(date=today(), loan=loan)
+    row = next(x for x in r.json()["items"] if x["loan_id"] == loan.pk)
+    assert row["contract_no"] == loan.contract_no and row["arrears"] == f"{item.arrears / 100:.2f}"
+    assert rt.world.client("finance_bureau").get("/api/v1/collections").status_code == 403

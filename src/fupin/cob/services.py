@@ -54,6 +54,7 @@ from fupin import bulk
 from fupin.accounts.models import User
 from fupin.audit.services import audit_record
 from fupin.cob.models import CobChunk, CobEvent, CobRun, CollectionItem, VillageMonth
+from fupin.cob.selectors import closed_through
 from fupin.core import cob as core
 from fupin.core.errors import Conflict, ValidationFailed
 from fupin.core.ledger import Posting
@@ -154,7 +155,7 @@ def cob_run(on: dt.date, *, workers: int = 1, progress: Progress | None = None) 
 
 def cob_until(until: dt.date, *, workers: int = 1, progress: Progress | None = None) -> list[Outcome]:
     """Close every business date from the day after the last closed one up to ``until``."""
-    last = closed_through_or_none()
+    last = closed_through()
     running = CobRun.objects.filter(state=CobRun.State.RUNNING).first()
     start = running.date if running else (last + dt.timedelta(days=1) if last else until)
     out = []
@@ -163,12 +164,6 @@ def cob_until(until: dt.date, *, workers: int = 1, progress: Progress | None = N
         out.append(cob_run(day, workers=workers, progress=progress))
         day += dt.timedelta(days=1)
     return out
-
-
-def closed_through_or_none() -> dt.date | None:
-    from fupin.cob.selectors import closed_through
-
-    return closed_through()
 
 
 def _start(on: dt.date, workers: int) -> tuple[CobRun, bool]:
@@ -187,7 +182,7 @@ def _start(on: dt.date, workers: int) -> tuple[CobRun, bool]:
             raise Conflict(f"营业日 {running.date:%Y-%m-%d} 的日终尚未完成，请先重新运行该日", code="cob_unfinished")
         if existing is not None:
             return existing, False  # resume a crashed run
-        last = closed_through_or_none()
+        last = closed_through()
         if last is not None and on != last + dt.timedelta(days=1):
             if on <= last:
                 raise Conflict(f"{on:%Y-%m-%d} 早于已日终的 {last:%Y-%m-%d}，不能倒序日终", code="cob_out_of_order")

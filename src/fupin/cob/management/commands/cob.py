@@ -3,6 +3,7 @@ import json
 import sys
 
 from fupin.cob import services
+from fupin.cob.selectors import closed_through
 from fupin.commands import FupinCommand
 from fupin.core.errors import DomainError
 from fupin.core.money import fmt
@@ -37,7 +38,7 @@ class Command(FupinCommand):
                 last = self.date(until) if until else timezone.localdate() - dt.timedelta(days=1)
                 outcomes = services.cob_until(last, workers=workers, progress=progress)
                 if not outcomes:
-                    self.stdout.write(f"已日终至 {services.closed_through_or_none()}，无需运行")
+                    self.stdout.write(f"已日终至 {closed_through()}，无需运行")
         except DomainError as e:
             self.fail(e.message)
         for o in outcomes:
