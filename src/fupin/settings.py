@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "fupin.ledger",
     "fupin.loans",
     "fupin.cob",
+    "fupin.subsidies",
+    "fupin.riskfund",
     "fupin.demo",
 ]
 

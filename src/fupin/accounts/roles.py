@@ -95,6 +95,29 @@ ACTIONS: dict[str, frozenset[str]] = {
                                   "branch_director", "head_office", "auditor"}),
     "loan.event.request": frozenset({"loan_officer"}),  # extension, rollover, write-off, refund
     "loan.event.approve": frozenset({"branch_director", "head_office"}),
+    # interest subsidies (R-SUB-*): bank prepares → poverty office → finance confirms, pays → bank credits
+    "subsidy.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer",
+                               "branch_director", "head_office", "auditor"}),
+    "subsidy.policy": frozenset({"poverty_office"}),
+    "subsidy.prepare": frozenset({"loan_officer", "branch_director", "head_office"}),
+    "subsidy.review": frozenset({"poverty_office"}),
+    "subsidy.confirm": frozenset({"finance_bureau"}),
+    "subsidy.pay": frozenset({"finance_bureau"}),
+    "subsidy.credit": frozenset({"loan_officer", "branch_director", "head_office"}),
+    # the risk compensation fund (R-RSK-*)
+    "riskfund.view": frozenset({"township_cadre", "poverty_office", "finance_bureau", "loan_officer", "branch_director",
+                                "head_office", "auditor"}),
+    "riskfund.manage": frozenset({"poverty_office", "finance_bureau"}),
+    "riskfund.contribute": frozenset({"finance_bureau"}),
+    "fundclaim.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer",
+                                 "branch_director", "head_office", "auditor"}),
+    "fundclaim.submit": frozenset({"village_cadre", "loan_officer"}),
+    "fundclaim.village": frozenset({"village_cadre"}),
+    "fundclaim.township": frozenset({"township_cadre"}),
+    "fundclaim.approve": frozenset({"poverty_office"}),
+    "fundclaim.pay": frozenset({"finance_bureau"}),
+    "blacklist.decide": frozenset({"poverty_office", "branch_director", "head_office"}),
+    "legal.record": frozenset({"loan_officer", "branch_director", "head_office"}),
 }
 
 

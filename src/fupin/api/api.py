@@ -30,6 +30,8 @@ def _mount() -> None:
     from fupin.ledger.api import router as ledger_router
     from fupin.loans.api import router as loans_router
     from fupin.ratings.api import router as ratings_router
+    from fupin.riskfund.api import router as riskfund_router
+    from fupin.subsidies.api import router as subsidies_router
 
     api.add_router("/", accounts_router)
     api.add_router("/divisions", divisions_router)
@@ -39,6 +41,8 @@ def _mount() -> None:
     api.add_router("/ledger", ledger_router)
     api.add_router("/", loans_router)
     api.add_router("/", cob_router)
+    api.add_router("/", subsidies_router)
+    api.add_router("/", riskfund_router)
 
 
 _mount()

@@ -42,6 +42,8 @@ CHART: tuple[Account, ...] = (
     Account("2011", "农户保证金存款", "liability"),
     Account("2241", "代收担保费", "liability"),
     Account("2251", "农户溢缴款", "liability"),
+    Account("2261", "应付农户贴息", "liability"),
+    Account("2262", "应付风险分担方", "liability"),
     Account("2901", "风险补偿金", "liability"),
     Account("6011", "利息收入", "income"),
     Account("6012", "罚息收入", "income"),

@@ -163,7 +163,9 @@ def _extend(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
     return _post(user, loan, on, "展期", "extend", postings), None
 
 
-def _write_off(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
+def _write_off(user, event: LoanEvent, loan: Loan, on: dt.date, closed, funding=None):
+    """Write the loan off; ``funding(principal, interest, penalty)`` gives the debits that bear
+    the loss (default: the bank, Dr 6701; a risk-fund claim shares it, R-RSK-3)."""
     from fupin.loans.repayments import _post as pay
     from fupin.loans.repayments import owed_of
 
@@ -173,15 +175,17 @@ def _write_off(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
             loan.refresh_from_db()
     if loan.state != Loan.State.ACTIVE:
         return None, None
-    sv = Servicing.objects.get(loan=loan)  # locked by event_decide
+    sv = Servicing.objects.get(loan=loan)  # locked by the caller
     rows = list(loan.installments.all())
     principal = sum(i.principal - i.principal_paid for i in rows)
-    receivable = cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed) + sum(
-        o.penalty - o.penalty_paid for o in owed_of(rows, sv, closed))
-    event.amount, event.interest = principal, receivable
-    postings = [Posting("6701", debit=principal + receivable, loan=loan.pk, memo="核销"),
-                Posting("1301", credit=principal, loan=loan.pk, memo="核销本金")]
-    postings += [Posting("1132", credit=receivable, loan=loan.pk, memo="核销应收利息及罚息")] if receivable else []
+    interest = cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed)
+    penalty = sum(o.penalty - o.penalty_paid for o in owed_of(rows, sv, closed))
+    event.amount, event.interest = principal, interest + penalty
+    postings = (funding(principal, interest, penalty) if funding else
+                [Posting("6701", debit=principal + interest + penalty, loan=loan.pk, memo="核销")])
+    postings.append(Posting("1301", credit=principal, loan=loan.pk, memo="核销本金"))
+    if interest + penalty:
+        postings.append(Posting("1132", credit=interest + penalty, loan=loan.pk, memo="核销应收利息及罚息"))
     entry = _post(user, loan, on, "核销", "write_off", postings)
     loan.state, loan.closed_on = Loan.State.WRITTEN_OFF, on
     loan.save(update_fields=["state", "closed_on"])

@@ -6,9 +6,11 @@ deposit (2011) or credit balance (2251) when the batch sets those against what i
   Dr 1011 A / Cr 1132 应收利息 (interest the batch has accrued, and posted penalty),
   Cr 6011 利息收入 (interest paid before it was accrued), Cr 1301 贷款本金,
   Cr 2251 溢缴款 (anything over what is due: held for the household, never lost);
-and when the loan is thereby repaid in full, its deposit goes back: Dr 2011 / Cr 1011.
+and when the loan is thereby repaid in full, its deposit goes back: Dr 2011 / Cr 1011. Under
+S-HALF (篇3) an on-time payment that settles the current instalment but half its interest is
+completed by the subsidy: Dr 1221 应收财政贴息 that half (:func:`fupin.subsidies.services.relief`).
 A payment on a written-off loan is a recovery: Dr 1011 / Cr 6013 (beyond what was written off:
-2251).
+2251); on a loan the risk fund paid for, the recovery goes back to the parties in their shares.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.ledger.services import entry_post
 from fupin.loans.models import Installment, Loan, LoanEvent, Repayment, Servicing
+from fupin.subsidies.services import relief, relief_record
 
 SOURCES = {"1011": "收到还款", "2011": "保证金抵扣", "2251": "溢缴款抵扣"}
 
@@ -114,7 +117,10 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
     if loan.state != Loan.State.ACTIVE or sv is None:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能还款", code="loan_not_active")
     rows = {i.seq: i for i in Installment.objects.filter(loan=loan).order_by("seq")}
-    a = servicing_core.allocate(amount, owed_of(rows.values(), sv, closed), on)
+    behind = any(i.due_date < on and (i.principal_paid < i.principal or i.interest_paid < i.interest)
+                 for i in rows.values())
+    granted = relief(loan, rows, amount, on, behind) if source == "1011" else None  # S-HALF (篇3)
+    a = servicing_core.allocate(amount + (granted[2] if granted else 0), owed_of(rows.values(), sv, closed), on)
     credit = {"1132": 0, "6011": 0, "1301": 0, "2251": a.overpayment}
     for seq, bucket, fen in a.lines:
         i = rows[seq]
@@ -133,6 +139,8 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
             credit["1301"] += fen
     memos = {"1132": "应收利息及罚息", "6011": "利息", "1301": "本金", "2251": "溢缴款"}
     postings = [Posting(source, debit=amount, loan=loan.pk, memo=SOURCES[source])]
+    if granted:
+        postings.append(Posting("1221", debit=granted[2], loan=loan.pk, memo="按时还款贴息，向财政申报"))
     postings += [Posting(c, credit=fen, loan=loan.pk, memo=memos[c]) for c, fen in credit.items() if fen]
     for seq in sorted({seq for seq, _, _ in a.lines}):  # the one or two instalments the payment touched
         i = rows[seq]
@@ -166,9 +174,11 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
     r = Repayment.objects.create(loan=loan, key=key, amount=amount, received_on=on, overpayment=a.overpayment,
                                  allocation=[[s, b, f] for s, b, f in a.lines], entry=entry,
                                  village_code=loan.village_code, created_by=acting_user)
+    if granted:
+        relief_record(loan, *granted, on, r)
     audit_record(actor=acting_user, action="repayment.post", obj=r, division_code=loan.village_code,
                  after={"loan": loan.pk, "amount": fmt(amount), "key": key, "entry": entry.pk, "source": source,
-                        "overpayment": fmt(a.overpayment)})
+                        "overpayment": fmt(a.overpayment), "subsidy": fmt(granted[2]) if granted else None})
     return r
 
 
@@ -207,10 +217,13 @@ def recoverable(loan: Loan) -> int:
 
 def _recover(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: str) -> Repayment:
     """A recovery after write-off: income (6013) up to what was written off, the rest held."""
+    from fupin.riskfund.services import recovery_shares
+
     left = recoverable(loan)
     take, over = min(amount, left), max(amount - left, 0)
+    shared = recovery_shares(loan, take)  # a loan the risk fund paid for: back in the same shares (R-RSK-3)
     postings = [Posting(source, debit=amount, loan=loan.pk, memo="核销后收回"),
-                *([Posting("6013", credit=take, loan=loan.pk, memo="已核销贷款收回")] if take else []),
+                *(shared.postings if shared else [Posting("6013", credit=take, loan=loan.pk, memo="已核销贷款收回")] if take else []),
                 *([Posting("2251", credit=over, loan=loan.pk, memo="溢缴款")] if over else [])]
     entry = entry_post(acting_user=acting_user, date=on, memo=f"核销后收回 {loan.contract_no}",
                        division_code=loan.village_code, postings=postings, source=f"loan.recover:{loan.pk}")
@@ -219,6 +232,8 @@ def _recover(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source
     r = Repayment.objects.create(loan=loan, key=key, amount=amount, received_on=on, overpayment=over,
                                  allocation=[["recovery", take]], entry=entry, village_code=loan.village_code,
                                  created_by=acting_user)
+    if shared:
+        shared.record(r)
     audit_record(actor=acting_user, action="loan.recover", obj=r, division_code=loan.village_code,
                  after={"loan": loan.pk, "amount": fmt(amount), "recovered": fmt(take), "entry": entry.pk})
     return r

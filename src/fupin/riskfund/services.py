@@ -1,0 +1,331 @@
+"""Risk fund writes (DOMAIN §8): funds and their sharing, contributions, claims through village,
+township and poverty office to the payout, recoveries returned in shares, the blacklist.
+
+The entries (R-REP-6; 2901 风险补偿金 is the fund's dedicated account held at the bank):
+
+* a contribution: Dr 1011 / Cr 2901;
+* a claim's payout writes the loan off (R-RSK-3): Dr 1011 what insurance paid (篇8: first),
+  Dr 2901 the fund's share, Dr 1011 the shares other parties (a guarantee company) pay in,
+  Dr 6701 the bank's share and the penalty (never compensated) / Cr 1301 principal, Cr 1132
+  interest and penalty;
+* a recovery afterwards: Dr 1011 / Cr 2901 the fund's share back, Cr 6013 the bank's share,
+  Cr 2262 应付风险分担方 what is owed back to the other parties.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from fupin.accounts import access
+from fupin.audit.services import audit_record
+from fupin.core import riskfund as core
+from fupin.core.divisions import Level
+from fupin.core.errors import Conflict, NotPermitted, ValidationFailed, reason_required
+from fupin.core.ledger import Posting
+from fupin.core.money import fmt
+from fupin.divisions.models import Division
+from fupin.ledger.services import entry_post
+from fupin.loans.models import Loan, LoanEvent, Repayment
+from fupin.ratings.models import Exclusion
+from fupin.riskfund.models import Blacklist, Claim, Contribution, Fund, LegalAction, Proof, Recovery
+
+MAX_PROOF = 5 * 1024 * 1024
+PROOF_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+
+
+def fund_create(*, acting_user, county_code: str, name: str, preset: str = "80:20",
+                parties: list[tuple[str, str, int]] | None = None, insurance_first: bool = False,
+                products: list[str] | None = None, account: str = "") -> Fund:
+    """A county's fund with its sharing (a preset of R-RSK-2, or any parties and weights: exactly
+    one party of kind "fund" and one "bank")."""
+    access.require(acting_user, "riskfund.manage", code=county_code)
+    county = Division.objects.filter(code=county_code, level=Level.COUNTY).first()
+    if county is None:
+        raise ValidationFailed(f"“{county_code}”不是县级区划代码", code="county")
+    if parties is None:
+        if preset not in core.SHARING:
+            raise ValidationFailed(f"分担比例预设应为：{'、'.join(core.SHARING)}", code="sharing")
+        parties = [(p.name, p.kind, p.weight) for p in core.SHARING[preset]]
+    kinds = [k for _, k, _ in parties]
+    if kinds.count("fund") != 1 or kinds.count("bank") != 1 or any(k not in core.PARTY_KINDS for k in kinds) \
+            or any(int(w) <= 0 for _, _, w in parties):
+        raise ValidationFailed("分担方须恰有一个风险补偿金和一个贷款银行，比例为正整数", code="sharing")
+    with transaction.atomic():
+        if Fund.objects.filter(county_code=county_code).exists():
+            raise Conflict("该县已设立风险补偿金", code="fund_exists")
+        fund = Fund.objects.create(county_code=county_code, name=(name or f"{county.name}扶贫小额信贷风险补偿金")[:60],
+                                   parties=[[n, k, int(w)] for n, k, w in parties], insurance_first=insurance_first,
+                                   products=products if products is not None else ["subsidy", "annual", "group"],
+                                   account=account[:60])
+        audit_record(actor=acting_user, action="riskfund.create", obj=fund, division_code=county_code,
+                     after={"parties": fund.parties, "insurance_first": insurance_first, "products": fund.products})
+    return fund
+
+
+def contribution_post(*, acting_user, fund: Fund, source: str, amount: int, on: dt.date | None = None) -> Contribution:
+    """Money paid into the fund by a party (province, county, …): Dr 1011 / Cr 2901."""
+    access.require(acting_user, "riskfund.contribute", fund)
+    source = (source or "").strip()
+    if not source:
+        raise ValidationFailed("请填写出资方", code="source")
+    if type(amount) is not int or amount <= 0:
+        raise ValidationFailed("出资金额必须大于零", code="amount")
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        entry = entry_post(acting_user=acting_user, date=on, memo=f"{source}注入风险补偿金", division_code=fund.county_code,
+                           postings=[Posting("1011", debit=amount, memo="风险补偿金专户到账"),
+                                     Posting("2901", credit=amount, memo=source[:60])],
+                           source=f"riskfund.contribution:{fund.pk}")
+        c = Contribution.objects.create(fund=fund, county_code=fund.county_code, source=source[:60], amount=amount, on=on,
+                                        entry=entry, created_by=acting_user)
+        audit_record(actor=acting_user, action="riskfund.contribute", obj=c, division_code=fund.county_code,
+                     after={"source": c.source, "amount": fmt(amount), "entry": entry.pk})
+    return c
+
+
+# --- claims (R-RSK-3) --------------------------------------------------------------------------
+
+def claim_submit(*, acting_user, loan: Loan, cause: str, description: str,
+                 proofs: list[tuple[str, str, bytes]] = ()) -> Claim:
+    """A claim for a borrower who cannot repay (disaster, accident, illness, business failure),
+    with its proofs (PDF or pictures, at most 5 MB each)."""
+    access.require(acting_user, "fundclaim.submit", loan)
+    if cause not in core.CAUSES:
+        raise ValidationFailed(f"原因应为：{'、'.join(core.CAUSES.values())}", code="cause")
+    description = reason_required(description, "情况说明", at_most=500)
+    if loan.state != Loan.State.ACTIVE:
+        raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能申请代偿", code="loan_not_active")
+    fund = Fund.objects.filter(county_code=loan.village_code[:6] + "000000").first()
+    if fund is None:
+        raise Conflict("本县尚未设立风险补偿金", code="no_fund")
+    if loan.product not in fund.products:
+        raise Conflict("该贷款产品不在风险补偿金覆盖范围内", code="not_covered")
+    with transaction.atomic():
+        if Claim.objects.filter(loan=loan).exclude(state=Claim.State.REJECTED).exists():
+            raise Conflict("该贷款已有代偿申请", code="claim_exists")
+        claim = Claim.objects.create(fund=fund, loan=loan, village_code=loan.village_code, cause=cause,
+                                     description=description, submitted_by=acting_user)
+        for name, content_type, data in proofs:
+            _proof(acting_user, claim, name, content_type, data)
+        audit_record(actor=acting_user, action="fundclaim.submit", obj=claim, division_code=claim.village_code,
+                     after={"loan": loan.pk, "cause": cause, "proofs": len(proofs)})
+    return claim
+
+
+def _proof(user, claim: Claim, name: str, content_type: str, data: bytes) -> Proof:
+    if content_type not in PROOF_TYPES:
+        raise ValidationFailed("证明材料须为 PDF、JPEG 或 PNG 文件", code="proof_type")
+    if not data or len(data) > MAX_PROOF:
+        raise ValidationFailed("证明材料不能为空，且不能超过 5 MB", code="proof_size")
+    return Proof.objects.create(claim=claim, name=(name or "证明材料")[:120], content_type=content_type, size=len(data),
+                                data=data, uploaded_by=user)
+
+
+def proof_add(*, acting_user, claim: Claim, name: str, content_type: str, data: bytes) -> Proof:
+    access.require(acting_user, "fundclaim.submit", claim)
+    if claim.state in (Claim.State.PAID, Claim.State.REJECTED):
+        raise Conflict("该申请已办结，不能再补充材料", code="claim_closed")
+    with transaction.atomic():
+        p = _proof(acting_user, claim, name, content_type, data)
+        audit_record(actor=acting_user, action="fundclaim.proof", obj=claim, division_code=claim.village_code,
+                     after={"proof": p.pk, "name": p.name, "size": p.size})
+    return p
+
+
+# state -> (step, action, next state, the fields it fills)
+CHAIN: dict[str, tuple[str, str, str, str]] = {
+    Claim.State.SUBMITTED: ("village", "fundclaim.village", Claim.State.VILLAGE, "village"),
+    Claim.State.VILLAGE: ("township", "fundclaim.township", Claim.State.TOWNSHIP, "township"),
+    Claim.State.TOWNSHIP: ("approve", "fundclaim.approve", Claim.State.APPROVED, "approved"),
+}
+
+
+def _lock(acting_user, claim: Claim, action: str) -> Claim:
+    access.require(acting_user, action, claim)
+    claim = Claim.objects.select_for_update().select_related("fund", "loan").get(pk=claim.pk)
+    if acting_user.pk in {claim.submitted_by_id, claim.village_by_id, claim.township_by_id, claim.approved_by_id}:
+        raise NotPermitted("同一人不能办理同一申请的两个环节（经办与复核分离）", code="maker_checker")
+    return claim
+
+
+def claim_review(*, acting_user, claim: Claim, approve: bool, note: str = "") -> Claim:
+    """The next review step (village committee → township → poverty office); a rejection with
+    its reason ends the claim."""
+    if claim.state not in CHAIN:
+        raise Conflict(f"申请状态为“{claim.get_state_display()}”，不能审查", code="claim_state")
+    step, action, nxt, field = CHAIN[claim.state]
+    on = timezone.localdate()
+    with transaction.atomic():
+        claim = _lock(acting_user, claim, action)
+        if claim.state not in CHAIN or CHAIN[claim.state][0] != step:
+            raise Conflict(f"申请状态为“{claim.get_state_display()}”，不能审查", code="claim_state")
+        if not approve:
+            note = reason_required(note, "否决理由")
+        setattr(claim, f"{field}_by", acting_user)
+        setattr(claim, f"{field}_on", on)
+        claim.state = nxt if approve else Claim.State.REJECTED
+        claim.note = note.strip()[:200]
+        claim.save()
+        audit_record(actor=acting_user, action=f"fundclaim.{step}", obj=claim, division_code=claim.village_code,
+                     after={"approve": approve, "state": claim.state, "note": claim.note})
+    return claim
+
+
+def claim_pay(*, acting_user, claim: Claim, insurance: int = 0) -> Claim:
+    """The payout (R-RSK-3): the loss (principal and interest still owed) less what insurance
+    paid is shared among the parties (:func:`fupin.core.riskfund.loss_split`); the loan is
+    written off in the bank's books and recovery continues."""
+    from fupin.loans import events
+    from fupin.loans.repayments import lock, open_day
+
+    if type(insurance) is not int or insurance < 0:
+        raise ValidationFailed("保险赔付金额不能为负", code="insurance")
+    on = timezone.localdate()
+    with transaction.atomic():
+        claim = _lock(acting_user, claim, "fundclaim.pay")
+        if claim.state != Claim.State.APPROVED:
+            raise Conflict(f"申请状态为“{claim.get_state_display()}”，不能代偿", code="claim_state")
+        if insurance and not claim.fund.insurance_first:
+            raise ValidationFailed("本县风险补偿金未设保险先行赔付", code="insurance")
+        closed = open_day(on)
+        loan, _ = lock(claim.loan)
+        parties = claim.fund.sharing()
+
+        def funding(principal: int, interest: int, penalty: int) -> list[Posting]:
+            split = core.loss_split(principal + interest, parties, insurance)
+            claim.principal, claim.interest, claim.penalty, claim.insurance = principal, interest, penalty, split.insurance
+            claim.shares = [[p.name, p.kind, p.weight, fen] for p, fen in zip(parties, split.shares, strict=True)]
+            out = [Posting("1011", debit=split.insurance, loan=loan.pk, memo="保险赔付")] if split.insurance else []
+            for p, fen in zip(parties, split.shares, strict=True):
+                if fen:
+                    account = {"fund": "2901", "bank": "6701"}.get(p.kind, "1011")
+                    out.append(Posting(account, debit=fen, loan=loan.pk, memo=f"{p.name}分担"))
+            if penalty:
+                out.append(Posting("6701", debit=penalty, loan=loan.pk, memo="罚息由银行核销"))
+            return out
+
+        event = LoanEvent(loan=loan, kind=LoanEvent.Kind.WRITE_OFF, state=LoanEvent.State.APPROVED,
+                          reason=f"风险补偿金代偿（申请 #{claim.pk}）", village_code=loan.village_code,
+                          requested_by_id=claim.submitted_by_id, decided_by=acting_user, decided_on=on,
+                          decision_note="风险补偿金代偿后核销")
+        event.entry, _ = events._write_off(acting_user, event, loan, on, closed, funding)
+        if event.entry is None:
+            raise Conflict("贷款已用保证金和溢缴款结清，无需代偿", code="nothing_to_pay")
+        event.save()
+        claim.event, claim.paid_by, claim.paid_on, claim.state = event, acting_user, on, Claim.State.PAID
+        claim.save()
+        audit_record(actor=acting_user, action="fundclaim.pay", obj=claim, division_code=claim.village_code,
+                     after={"loss": fmt(claim.loss), "insurance": fmt(claim.insurance), "penalty": fmt(claim.penalty),
+                            "shares": [[n, fmt(f)] for n, _, _, f in claim.shares], "entry": event.entry_id})
+    return claim
+
+
+@dataclass
+class Shared:
+    postings: list[Posting]
+    record: Callable[[Repayment], Recovery]
+
+
+def recovery_shares(loan: Loan, amount: int) -> Shared | None:
+    """For a recovery of ``amount`` on a loan the fund paid for: the credits that return it to
+    the parties in the same shares (R-RSK-3), and how to record it. None otherwise."""
+    if amount <= 0:
+        return None
+    claim = Claim.objects.filter(loan=loan, state=Claim.State.PAID).select_related("fund").first()
+    if claim is None:
+        return None
+    parties = [core.Party(n, k, int(w)) for n, k, w, _ in claim.shares]
+    back = core.recovery_split(amount, parties)
+    account = {"fund": "2901", "bank": "6013"}
+    postings = [Posting(account.get(p.kind, "2262"), credit=fen, loan=loan.pk, memo=f"收回返还{p.name}")
+                for p, fen in zip(parties, back, strict=True) if fen]
+    shares = [[p.name, p.kind, fen] for p, fen in zip(parties, back, strict=True)]
+    return Shared(postings, lambda r: Recovery.objects.create(claim=claim, repayment=r, amount=amount, shares=shares))
+
+
+def fund_position(fund: Fund, on: dt.date | None = None) -> dict:
+    """Balance (contributions − the fund's payouts + its recoveries), loans covered, leverage."""
+    paid_in = fund.contributions.aggregate(n=Sum("amount"))["n"] or 0
+    out = back = 0
+    for shares in fund.claims.filter(state=Claim.State.PAID).values_list("shares", flat=True):
+        out += sum(f for _, k, _, f in shares if k == "fund")
+    for shares in Recovery.objects.filter(claim__fund=fund).values_list("shares", flat=True):
+        back += sum(f for _, k, f in shares if k == "fund")
+    balance = paid_in - out + back
+    covered = Loan.objects.filter(state=Loan.State.ACTIVE, product__in=fund.products,
+                                  village_code__startswith=fund.county_code[:6])
+    from fupin.loans.models import Installment
+
+    outstanding = Installment.objects.filter(loan__in=covered).aggregate(
+        p=Sum("principal"), paid=Sum("principal_paid"))
+    principal = (outstanding["p"] or 0) - (outstanding["paid"] or 0)
+    lev = core.leverage(principal, balance)
+    return {"contributed": paid_in, "paid_out": out, "recovered": back, "balance": balance,
+            "loans": covered.count(), "outstanding": principal, "leverage": lev}
+
+
+# --- malicious default (R-RSK-4) -----------------------------------------------------------------
+
+def blacklist_decide(*, acting_user, household, reason: str, decision_no: str) -> Blacklist:
+    """Blacklist a household for malicious default: a recorded decision; the household loses
+    programme eligibility (the exclusion 恶意拖欠, R-ELG-2a) and every subsidy from now on."""
+    access.require(acting_user, "blacklist.decide", household)
+    reason = reason_required(reason, "事实与理由")
+    decision_no = (decision_no or "").strip()
+    if not decision_no:
+        raise ValidationFailed("请填写决定文号", code="decision_no")
+    on = timezone.localdate()
+    with transaction.atomic():
+        if Blacklist.objects.filter(household=household, lifted_on__isnull=True).exists():
+            raise Conflict("该户已在失信黑名单中", code="blacklisted")
+        exclusion = Exclusion.objects.create(household=household, village_code=household.village_id,
+                                             code="deliberate_arrears", reason=reason, recorded_by=acting_user,
+                                             recorded_on=on)
+        b = Blacklist.objects.create(household=household, village_code=household.village_id, reason=reason,
+                                     decision_no=decision_no[:40], decided_by=acting_user, decided_on=on, exclusion=exclusion)
+        audit_record(actor=acting_user, action="blacklist.decide", obj=b, division_code=b.village_code,
+                     after={"household": household.pk, "reason": reason, "decision_no": b.decision_no,
+                            "exclusion": exclusion.pk})
+    return b
+
+
+def blacklist_lift(*, acting_user, blacklisting: Blacklist, reason: str) -> Blacklist:
+    """Reverse a blacklisting with a recorded decision, by someone other than who made it."""
+    access.require(acting_user, "blacklist.decide", blacklisting)
+    if acting_user.pk == blacklisting.decided_by_id:
+        raise NotPermitted("撤销须由作出决定以外的人办理", code="maker_checker")
+    reason = reason_required(reason, "撤销理由")
+    on = timezone.localdate()
+    with transaction.atomic():
+        b = Blacklist.objects.select_for_update().get(pk=blacklisting.pk)
+        if b.lifted_on:
+            raise Conflict("该决定已撤销", code="already_lifted")
+        b.lifted_on, b.lifted_by, b.lift_reason = on, acting_user, reason
+        b.save(update_fields=["lifted_on", "lifted_by", "lift_reason"])
+        if b.exclusion_id:
+            Exclusion.objects.filter(pk=b.exclusion_id, withdrawn_on__isnull=True).update(
+                withdrawn_on=on, withdrawn_by=acting_user, withdraw_reason=f"撤销失信黑名单：{reason}"[:300])
+        audit_record(actor=acting_user, action="blacklist.lift", obj=b, division_code=b.village_code,
+                     after={"reason": reason})
+    return b
+
+
+def legal_action_record(*, acting_user, household, kind: str, on: dt.date, note: str, loan: Loan | None = None) -> LegalAction:
+    access.require(acting_user, "legal.record", household)
+    if kind not in LegalAction.Kind.values:
+        raise ValidationFailed(f"措施应为：{'、'.join(LegalAction.Kind.labels)}", code="kind")
+    note = reason_required(note, "说明")
+    if loan is not None and loan.household_id != household.pk:
+        raise ValidationFailed("该贷款不属于此户", code="loan")
+    with transaction.atomic():
+        a = LegalAction.objects.create(household=household, loan=loan, village_code=household.village_id, kind=kind, on=on,
+                                       note=note, recorded_by=acting_user)
+        audit_record(actor=acting_user, action="legal.record", obj=a, division_code=a.village_code,
+                     after={"kind": kind, "on": str(on), "loan": loan.pk if loan else None, "note": note})
+    return a

@@ -1,0 +1,140 @@
+"""Interest subsidies through /api/v1: policies, claim batches and their steps (R-SUB-2), the
+subsidy register (附表8), the receivable from government aged (R-SUB-3)."""
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from ninja import Field, Path, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from fupin.accounts import access
+from fupin.api.common import MAX_ID, DivisionCode, IsoDate, Pagination, Text, Yuan, responses
+from fupin.subsidies import selectors, services
+from fupin.subsidies.models import Policy
+
+router = Router(tags=["贴息 Subsidies"])
+Id = Path(..., ge=1, le=MAX_ID)
+class SubsidyPolicyOut(Schema):
+    id: int
+    code: str
+    version: str
+    kind: str = Field(..., description="rate 按贴息率 / half 按时还款贴一半 / capped 每户封顶")
+    name: str
+    effective: dt.date
+    products: list[str]
+    rate: str
+    share: str
+    cap: Yuan | None = Field(None, description="每户贴息上限（元）")
+    @staticmethod
+    def resolve_rate(obj) -> str:
+        return str(obj.rate)
+    @staticmethod
+    def resolve_share(obj) -> str:
+        return str(obj.share)
+@router.get("/subsidies/policies", response=responses(list[SubsidyPolicyOut]), summary="贴息政策（按版本）")
+def subsidy_policies(request):
+    access.require(request.auth, "subsidy.view")
+    return selectors.policies()
+class SubsidyBatchOut(Schema):
+    id: int
+    policy_id: int
+    division_code: str
+    cutoff: dt.date
+    state: str
+    claimed: Yuan = Field(..., description="申报金额（元）")
+    approved: Yuan = Field(..., description="扶贫办审核金额（元）")
+    confirmed: Yuan = Field(..., description="财政局确认金额（元）")
+    paid: Yuan = Field(..., description="财政拨付金额（元）")
+    credited: Yuan = Field(..., description="入账到户金额（元）")
+    prepared_on: dt.date
+    reviewed_on: dt.date | None
+    confirmed_on: dt.date | None
+    paid_on: dt.date | None
+    credited_on: dt.date | None
+    payment_ref: str
+    note: str
+@router.get("/subsidies/batches", response=responses(list[SubsidyBatchOut]), summary="贴息申报批次")
+@paginate(Pagination)
+def subsidy_batches(request):
+    access.require(request.auth, "subsidy.view")
+    return selectors.batches(request.auth)
+class SubsidyBatchIn(Schema):
+    policy_id: int = Field(..., ge=1, le=MAX_ID)
+    division_code: DivisionCode = Field(..., description="申报单位（县或乡镇）区划代码")
+    cutoff: IsoDate = Field(..., description="截止日期：此日及以前结束的计息期")
+@router.post("/subsidies/batches", response=responses(SubsidyBatchOut, 404, 409, 422, ok_status=201),
+             summary="银行申报贴息：计算截止日前各期贴息（附表8），记应收财政贴息")
+def subsidy_batch_prepare(request, payload: SubsidyBatchIn):
+    access.require(request.auth, "subsidy.prepare")
+    policy = Policy.objects.filter(pk=payload.policy_id).first()
+    if policy is None:
+        from fupin.core.errors import NotFound
+        raise NotFound("贴息政策不存在", code="not_found")
+    return Status(201, services.batch_prepare(acting_user=request.auth, policy=policy, division_code=payload.division_code,
+                                              cutoff=payload.cutoff))
+@router.get("/subsidies/batches/{batch_id}", response=responses(SubsidyBatchOut, 404), summary="一个贴息申报批次")
+def subsidy_batch(request, batch_id: int = Id):
+    return selectors.batch_get(request.auth, batch_id)
+class SubsidyReviewIn(Schema):
+    approve: bool
+    strike: dict[int, Text(100, 2)] = Field(default_factory=dict, max_length=2000, description="核减的明细：{明细号: 原因}")
+    note: Text(200) = Field("", description="审核意见（退回须填写）")
+@router.post("/subsidies/batches/{batch_id}/review", response=responses(SubsidyBatchOut, 404, 409, 422),
+             summary="扶贫办审核：通过（可逐条核减并写明原因）或整批退回")
+def subsidy_batch_review(request, payload: SubsidyReviewIn, batch_id: int = Id):
+    batch = selectors.batch_get(request.auth, batch_id)
+    return services.batch_review(acting_user=request.auth, batch=batch, approve=payload.approve, strike=payload.strike,
+                                 note=payload.note)
+@router.post("/subsidies/batches/{batch_id}/confirm", response=responses(SubsidyBatchOut, 404, 409),
+             summary="财政局确认审核金额")
+def subsidy_batch_confirm(request, batch_id: int = Id):
+    return services.batch_confirm(acting_user=request.auth, batch=selectors.batch_get(request.auth, batch_id))
+class SubsidyPaymentIn(Schema):
+    payment_ref: Text(40, 1) = Field(..., description="拨付凭证号")
+@router.post("/subsidies/batches/{batch_id}/payment", response=responses(SubsidyBatchOut, 404, 409, 422),
+             summary="财政拨付：银行收到确认金额（与确认者须为不同的人）")
+def subsidy_batch_pay(request, payload: SubsidyPaymentIn, batch_id: int = Id):
+    return services.batch_pay(acting_user=request.auth, batch=selectors.batch_get(request.auth, batch_id),
+                              payment_ref=payload.payment_ref)
+@router.post("/subsidies/batches/{batch_id}/credit", response=responses(SubsidyBatchOut, 404, 409),
+             summary="银行将贴息入账到户（与申报者须为不同的人）")
+def subsidy_batch_credit(request, batch_id: int = Id):
+    return services.batch_credit(acting_user=request.auth, batch=selectors.batch_get(request.auth, batch_id))
+class SubsidyLineOut(Schema):
+    id: int
+    policy_id: int
+    loan_id: int
+    household_id: int
+    village_code: str
+    seq: int = Field(..., description="期次（0：整笔贷款）")
+    start: dt.date
+    end: dt.date
+    days: int
+    interest: Yuan = Field(..., description="该期已付利息（元）")
+    amount: Yuan = Field(..., description="贴息（元）")
+    reason: str = Field(..., description="不贴息或少贴的原因")
+    batch_id: int | None
+    struck: str
+    credited_on: dt.date | None
+class SubsidyLineQuery(Schema):
+    policy: int | None = Field(None, ge=1, le=MAX_ID)
+    batch: int | None = Field(None, ge=1, le=MAX_ID)
+@router.get("/subsidies/lines", response=responses(list[SubsidyLineOut]), summary="贴息登记簿（附表8）明细")
+@paginate(Pagination)
+def subsidy_lines(request, q: Query[SubsidyLineQuery]):
+    access.require(request.auth, "subsidy.view")
+    return selectors.register(request.auth, policy=q.policy, batch=q.batch)
+class SubsidyReceivableOut(Schema):
+    on: dt.date
+    total: Yuan = Field(..., description="应收财政贴息合计（元）")
+    unclaimed: Yuan = Field(..., description="已扣减尚未申报（元）")
+    buckets: dict[str, Any] = Field(..., description="按申报后天数分段（元）")
+    @staticmethod
+    def resolve_buckets(obj) -> dict[str, str]:
+        from fupin.core.money import fmt
+        return {k: fmt(v) for k, v in obj["buckets"].items()}
+@router.get("/subsidies/receivable", response=responses(SubsidyReceivableOut), summary="应收财政贴息账龄（按申报后天数）")
+def subsidy_receivable(request):
+    access.require(request.auth, "subsidy.view")
+    return selectors.receivable(request.auth, timezone.localdate())

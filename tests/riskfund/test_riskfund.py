@@ -1,0 +1,130 @@
+"""The risk compensation fund on the books (DOMAIN §8): contributions, a claim through village,
+township and poverty office to the payout by shares (insurance first), the write-off, recoveries
+returned in the same shares, balance and leverage; the blacklist and legal actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from fupin.accounts.services import role_assign, user_create
+from fupin.core import riskfund as core
+from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
+from fupin.demo.county import COUNTY
+from fupin.loans.models import Loan, LoanEvent
+from fupin.loans.repayments import repayment_post
+from fupin.riskfund import services
+from fupin.riskfund.models import Claim, Recovery
+from tests.cob.conftest import books, close_days, past_loan, today
+
+DAY = dt.timedelta(days=1)
+PDF = b"%PDF-1.4\n% proof\n"
+
+
+def fund(rt, preset="80:20", insurance_first=False):
+    f = services.fund_create(acting_user=rt.world.user("poverty_office"), county_code=COUNTY[0], name="", preset=preset,
+                             insurance_first=insurance_first)
+    services.contribution_post(acting_user=rt.world.user("finance_bureau"), fund=f, source="省财政", amount=1_500_000_000)
+    services.contribution_post(acting_user=rt.world.user("finance_bureau"), fund=f, source="县财政", amount=1_500_000_000)
+    return f
+
+
+def claim_through(rt, loan, insurance=0):
+    w = rt.world
+    c = services.claim_submit(acting_user=w.user("loan_officer"), loan=loan, cause="illness",
+                              description="户主突发重病，丧失劳动能力，无力偿还", proofs=[("诊断证明.pdf", "application/pdf", PDF)])
+    with pytest.raises(NotPermitted):  # a step out of turn: the poverty office cannot act before the village
+        services.claim_review(acting_user=w.user("poverty_office"), claim=c, approve=True)
+    for role in ("village_cadre", "township_cadre", "poverty_office"):
+        c = services.claim_review(acting_user=w.user(role), claim=c, approve=True)
+    assert c.state == Claim.State.APPROVED
+    return services.claim_pay(acting_user=w.user("finance_bureau"), claim=c, insurance=insurance)
+
+
+def test_contributions_balance_and_leverage(rt, hh, head):
+    f = fund(rt)
+    past_loan(rt, hh, today() - 10 * DAY, amount=1_000_000, product="subsidy", term=12)
+    pos = services.fund_position(f)
+    assert pos["contributed"] == pos["balance"] == 3_000_000_000
+    assert pos["outstanding"] == 1_000_000 and pos["leverage"] == core.leverage(1_000_000, 3_000_000_000)
+    assert books(head)["2901"] == 3_000_000_000
+    with pytest.raises(Conflict):
+        services.fund_create(acting_user=rt.world.user("poverty_office"), county_code=COUNTY[0], name="又一个")
+    with pytest.raises(ValidationFailed):  # a fund and a bank, each exactly once
+        services.fund_create(acting_user=rt.world.user("poverty_office"), county_code=COUNTY[0], name="x",
+                             parties=[("县", "fund", 1), ("省", "fund", 1)])
+
+
+def test_a_claim_is_paid_by_shares_after_insurance_and_recoveries_go_back_in_the_same_shares(rt, hh, head):
+    f = fund(rt, preset="4:4:2", insurance_first=True)
+    start = today() - 150 * DAY
+    loan = past_loan(rt, hh, start, amount=1_000_000, product="subsidy", term=3)
+    close_days(start, today() - DAY)
+    c = claim_through(rt, loan, insurance=200_000)
+    loan.refresh_from_db()
+    assert loan.state == Loan.State.WRITTEN_OFF and c.state == Claim.State.PAID
+    assert c.principal == 1_000_000 and c.interest > 0
+    shares = [s[3] for s in c.shares]
+    assert c.insurance + sum(shares) == c.loss  # payouts plus the bank's share equal the loss
+    assert shares == list(core.loss_split(c.loss, f.sharing(), 200_000).shares)
+    event = LoanEvent.objects.get(loan=loan, kind=LoanEvent.Kind.WRITE_OFF)
+    assert (event.state, event.amount, event.interest) == (LoanEvent.State.APPROVED, c.principal, c.interest + c.penalty)
+    debits = {(p.account_id, p.debit) for p in event.entry.postings.all() if p.debit}
+    assert ("2901", shares[0]) in debits and ("1011", 200_000) in debits
+    b = books(head)
+    assert b["2901"] == 3_000_000_000 - shares[0]
+    assert services.fund_position(f)["balance"] == 3_000_000_000 - shares[0]
+    # a recovery: back to the fund, the guarantee company and the bank in 4:4:2
+    r, _ = repayment_post(acting_user=rt.world.user("loan_officer"), loan=loan, amount=300_001, key="recover-0001")
+    rec = Recovery.objects.get(repayment=r)
+    back = [fen for _, _, fen in rec.shares]
+    assert back == core.recovery_split(300_001, f.sharing()) and sum(back) == 300_001
+    credits = {(p.account_id, p.credit) for p in r.entry.postings.all() if p.credit}
+    assert credits == {("2901", back[0]), ("2262", back[1]), ("6013", back[2])}
+    assert services.fund_position(f)["balance"] == 3_000_000_000 - shares[0] + back[0]
+    assert books(head)["2901"] == 3_000_000_000 - shares[0] + back[0]
+
+
+def test_claim_rules_maker_checker_rejection_and_insurance_only_where_configured(rt, hh, head):
+    fund(rt)  # 80:20, no insurance
+    start = today() - 40 * DAY
+    loan = past_loan(rt, hh, start, amount=1_000_000, product="subsidy", term=12)
+    close_days(start, today() - DAY)
+    w = rt.world
+    with pytest.raises(ValidationFailed):  # proofs are PDFs or pictures
+        services.claim_submit(acting_user=w.user("loan_officer"), loan=loan, cause="disaster", description="洪水冲毁大棚",
+                              proofs=[("x.exe", "application/octet-stream", b"MZ")])
+    c = services.claim_submit(acting_user=w.user("loan_officer"), loan=loan, cause="disaster", description="洪水冲毁大棚")
+    with pytest.raises(Conflict):  # one live claim per loan
+        services.claim_submit(acting_user=w.user("village_cadre"), loan=loan, cause="disaster", description="重复申请")
+    services.proof_add(acting_user=w.user("loan_officer"), claim=c, name="灾情照片.png", content_type="image/png",
+                       data=b"\x89PNG\r\n")
+    with pytest.raises(NotPermitted):  # the village step is the village committee's
+        services.claim_review(acting_user=w.user("loan_officer"), claim=c, approve=True)
+    with pytest.raises(ValidationFailed):  # a rejection gives its reason
+        services.claim_review(acting_user=w.user("village_cadre"), claim=c, approve=False)
+    rejected = services.claim_review(acting_user=w.user("village_cadre"), claim=c, approve=False, note="不属于灾害损失")
+    assert rejected.state == Claim.State.REJECTED
+    c2 = services.claim_submit(acting_user=w.user("village_cadre"), loan=loan, cause="disaster",
+                               description="洪水冲毁大棚，补充材料后重新申请")
+    with pytest.raises(NotPermitted):  # who submitted does not also review
+        services.claim_review(acting_user=w.user("village_cadre"), claim=c2, approve=True)
+    second = user_create(acting_user=None, username="cun2", password="x", check_password=False)
+    role_assign(acting_user=None, user=second, role="village_cadre", division_code=w.village)
+    for user in (second, w.user("township_cadre"), w.user("poverty_office")):
+        c2 = services.claim_review(acting_user=user, claim=c2, approve=True)
+    with pytest.raises(ValidationFailed):  # insurance first is not configured in this county
+        services.claim_pay(acting_user=w.user("finance_bureau"), claim=c2, insurance=1)
+    c2 = services.claim_pay(acting_user=w.user("finance_bureau"), claim=c2)
+    assert [s[3] for s in c2.shares] == list(core.loss_split(c2.loss, core.SHARING["80:20"]).shares)
+    books(head)
+
+
+def test_legal_actions_are_recorded(rt, hh):
+    a = services.legal_action_record(acting_user=rt.world.user("loan_officer"), household=hh, kind="suit",
+                                     on=today(), note="向县人民法院起诉")
+    assert a.get_kind_display() == "提起诉讼"
+    with pytest.raises(ValidationFailed):
+        services.legal_action_record(acting_user=rt.world.user("loan_officer"), household=hh, kind="jail", on=today(),
+                                     note="不存在的措施")

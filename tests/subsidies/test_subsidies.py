@@ -1,0 +1,181 @@
+"""Subsidies on the books (DOMAIN §7): S-HALF deducted at on-time repayments, S-CAPPED claimed after
+full repayment with the household cap, claim batches through the county's chain with maker-checker,
+struck lines and returned batches — claimed, approved, paid and credited reconciling to the fen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+import pytest
+
+from fupin.accounts.services import role_assign, user_create
+from fupin.core import subsidy as core
+from fupin.core.errors import Conflict, NotPermitted
+from fupin.demo.county import COUNTY
+from fupin.loans.models import Loan
+from fupin.loans.repayments import loan_payoff, repayment_post
+from fupin.riskfund.services import blacklist_decide, blacklist_lift
+from fupin.subsidies import services
+from fupin.subsidies.models import Batch, Line, Policy
+from tests.cob.conftest import books, close_days, past_loan, today
+
+DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture
+def finance2(rt):
+    """A second person at the finance bureau: confirming and paying are two people's steps."""
+    u = user_create(acting_user=None, username="caizheng2", password="x", check_password=False)
+    role_assign(acting_user=None, user=u, role="finance_bureau", division_code=COUNTY[0])
+    return u
+
+
+def annual_loan(rt, hh, start):
+    return past_loan(rt, hh, start, amount=1_000_000, product="annual", term=12)
+
+
+def test_s_half_deducts_half_the_interest_of_an_on_time_payment(rt, hh, head):
+    start = today() - 20 * DAY
+    loan = annual_loan(rt, hh, start)
+    close_days(start, today() - DAY)
+    first = loan.installments.order_by("seq").first()
+    assert first.due_date >= today() and first.interest > 0
+    half = core.half_up(Fraction(first.interest, 2))
+    r, _ = repayment_post(acting_user=rt.world.user("loan_officer"), loan=loan, amount=first.interest - half, key="halfkey-1")
+    first.refresh_from_db()
+    assert first.interest_paid == first.interest  # the county pays the other half
+    line = Line.objects.get(loan=loan)
+    assert (line.seq, line.amount, line.interest, line.repayment_id) == (first.seq, half, first.interest, r.pk)
+    postings = {(p.account_id, p.debit, p.credit) for p in r.entry.postings.all() if p.debit}
+    assert postings == {("1011", first.interest - half, 0), ("1221", half, 0)}
+    assert books(head)["1221"] == half
+
+
+def test_s_half_nothing_for_a_short_payment_or_a_late_one(rt, hh, head):
+    loan = annual_loan(rt, hh, today() - 20 * DAY)
+    late = annual_loan(rt, rt.households[1], today() - 130 * DAY)  # its first instalment is past due
+    close_days(today() - 130 * DAY, today() - DAY)
+    first = loan.installments.order_by("seq").first()
+    repayment_post(acting_user=rt.world.user("loan_officer"), loan=loan, amount=first.interest // 3, key="shortkey-1")
+    assert not Line.objects.filter(loan=loan).exists()
+    owed = late.installments.order_by("seq").first()
+    assert owed.due_date < today()
+    repayment_post(acting_user=rt.world.user("loan_officer"), loan=late, amount=owed.interest, key="latekey-1")
+    assert not Line.objects.filter(loan=late).exists()
+    books(head)
+
+
+def test_a_blacklisted_household_gets_no_subsidy_until_lifted(rt, hh, head):
+    office, director = rt.world.user("poverty_office"), rt.world.user("branch_director")
+    start = today() - 20 * DAY
+    loan = annual_loan(rt, hh, start)
+    close_days(start, today() - DAY)
+    b = blacklist_decide(acting_user=office, household=hh, reason="有能力还款而拒不还款", decision_no="富扶发〔2026〕9号")
+    assert b.exclusion.code == "deliberate_arrears"
+    first = loan.installments.order_by("seq").first()
+    repayment_post(acting_user=rt.world.user("loan_officer"), loan=loan, amount=first.interest - first.interest // 2,
+                   key="blackkey-1")
+    assert not Line.objects.filter(loan=loan).exists()
+    with pytest.raises(NotPermitted):  # the decision is reversed by someone else
+        blacklist_lift(acting_user=office, blacklisting=b, reason="已还清欠款，经复核撤销")
+    blacklist_lift(acting_user=director, blacklisting=b, reason="已还清欠款，经复核撤销")
+    b.exclusion.refresh_from_db()
+    assert b.exclusion.withdrawn_on == today()
+    assert services.barred(hh.pk, today().year) == ""
+
+
+def _chain(rt, batch, finance2, strike=None):
+    services.batch_review(acting_user=rt.world.user("poverty_office"), batch=batch, approve=True, strike=strike)
+    services.batch_confirm(acting_user=rt.world.user("finance_bureau"), batch=batch)
+    with pytest.raises(NotPermitted):  # who confirmed does not also pay
+        services.batch_pay(acting_user=rt.world.user("finance_bureau"), batch=batch, payment_ref="财拨 001")
+    return services.batch_pay(acting_user=finance2, batch=batch, payment_ref="财拨 001")
+
+
+def test_s_half_batch_reimburses_the_bank_and_closes_when_paid(rt, hh, head, finance2):
+    start = today() - 20 * DAY
+    loans = [annual_loan(rt, h, start) for h in rt.households[:2]]
+    close_days(start, today() - DAY)
+    for n, loan in enumerate(loans):
+        first = loan.installments.order_by("seq").first()
+        repayment_post(acting_user=rt.world.user("loan_officer"), loan=loan, amount=first.interest - first.interest // 2,
+                       key=f"hbatchkey-{n}")
+    deducted = sum(Line.objects.values_list("amount", flat=True))
+    policy = Policy.objects.get(code="S-HALF")
+    batch = services.batch_prepare(acting_user=rt.world.user("loan_officer"), policy=policy,
+                                   division_code=rt.world.township, cutoff=today())
+    assert batch.claimed == deducted and Line.objects.filter(batch=batch).count() == 2
+    batch = _chain(rt, batch, finance2)
+    assert batch.state == Batch.State.CLOSED
+    assert batch.claimed == batch.approved == batch.confirmed == batch.paid == deducted
+    assert books(head)["1221"] == 0
+    with pytest.raises(Conflict):  # everything is claimed: nothing left for another batch
+        services.batch_prepare(acting_user=rt.world.user("loan_officer"), policy=policy,
+                               division_code=rt.world.township, cutoff=today())
+
+
+def _paid_off(rt, households, days=40):
+    start = today() - days * DAY
+    loans = [past_loan(rt, h, start, amount=1_000_000, product="subsidy", term=12) for h in households]
+    close_days(start, today() - DAY)
+    for n, loan in enumerate(loans):
+        loan_payoff(acting_user=rt.world.user("loan_officer"), loan=loan, key=f"payoffkey-{n}")
+        loan.refresh_from_db()
+        assert loan.state == Loan.State.CLOSED
+    return loans
+
+
+def test_s_capped_after_full_repayment_through_every_step_to_the_households(rt, hh, head, finance2):
+    loans = _paid_off(rt, rt.households[:3])
+    policy = Policy.objects.get(code="S-CAPPED")
+    # the third household has had 2 990.00 yuan from the programme already: 10.00 is left under the cap
+    prior = loans[2]
+    officer = rt.world.user("loan_officer")
+    earlier = Batch.objects.create(policy=policy, division_code=rt.world.township, cutoff=prior.start, prepared_by=officer,
+                                   prepared_on=prior.start, state=Batch.State.CREDITED)
+    Line.objects.create(policy=policy, loan=prior, household_id=prior.household_id, village_code=prior.village_code,
+                        seq=99, start=prior.start, end=prior.start, days=0, basis=0, interest=299_000, amount=299_000,
+                        on=prior.start, batch=earlier)
+    batch = services.batch_prepare(acting_user=officer, policy=policy, division_code=rt.world.township, cutoff=today())
+    lines = {ln.loan_id: ln for ln in Line.objects.filter(batch=batch)}
+    assert len(lines) == 3
+    for loan in loans[:2]:
+        ln = lines[loan.pk]
+        interest = loan.repayments.get().allocation[0][2]
+        assert ln.days == (today() - loan.start).days and ln.interest == interest
+        # 5 % a year on the loan for its days is more than the 3 % the household paid: R-SUB-0
+        assert ln.amount == min(core.half_up(Fraction(loan.principal * 5 * ln.days, 100 * 360)), interest) == interest
+    assert lines[prior.pk].amount == 1_000 and lines[prior.pk].reason == core.CAPPED
+    assert batch.claimed == sum(ln.amount for ln in lines.values())
+    assert books(head)["1221"] == batch.claimed and books(head)["2261"] == batch.claimed
+    _chain(rt, batch, finance2)
+    with pytest.raises(NotPermitted):  # who prepared does not credit
+        services.batch_credit(acting_user=officer, batch=batch)
+    batch = services.batch_credit(acting_user=rt.world.user("branch_director"), batch=batch)
+    assert batch.state == Batch.State.CREDITED
+    assert batch.claimed == batch.approved == batch.confirmed == batch.paid == batch.credited
+    credited = Line.objects.filter(batch=batch, credited_on=today())
+    assert sum(ln.amount for ln in credited) == batch.paid  # household credits sum to the paid amount
+    b = books(head)
+    assert b["1221"] == 0 and b["2261"] == 0
+
+
+def test_struck_lines_and_a_returned_batch(rt, hh, head, finance2):
+    _paid_off(rt, rt.households[:2])
+    policy = Policy.objects.get(code="S-CAPPED")
+    officer = rt.world.user("loan_officer")
+    batch = services.batch_prepare(acting_user=officer, policy=policy, division_code=rt.world.township, cutoff=today())
+    returned = services.batch_review(acting_user=rt.world.user("poverty_office"), batch=batch, approve=False,
+                                     note="缺少还款凭证，退回补充")
+    assert returned.state == Batch.State.REJECTED and not Line.objects.filter(batch=batch).exists()
+    assert books(head)["1221"] == 0
+    again = services.batch_prepare(acting_user=officer, policy=policy, division_code=rt.world.township, cutoff=today())
+    assert again.claimed == batch.claimed
+    one = Line.objects.filter(batch=again).first()
+    again = _chain(rt, again, finance2, strike={one.pk: "该户贷款用途不符"})
+    assert again.approved == again.claimed - one.amount == again.paid
+    assert books(head)["1221"] == 0 and books(head)["2261"] == again.paid
+    again = services.batch_credit(acting_user=rt.world.user("branch_director"), batch=again)
+    assert sum(Line.objects.filter(batch=again, credited_on__isnull=False).values_list("amount", flat=True)) == again.credited
+    assert books(head)["2261"] == 0
