@@ -232,6 +232,50 @@ T.update({
     "新贷款": "New loan", "退款金额（元）": "Refund (yuan)", "提交申请": "Submit", "一并登记还款": "Post all repayments",
     "小组会收款": "Group collection",
 })
+T.update({
+    "整笔": "Whole loan", "代偿申请": "Fund claim", "申请风险补偿金代偿": "Claim on the risk fund", "计息期": "Interest period",
+    "入账到户": "Credited to households", "风险补偿金代偿": "Risk fund claims", "失信黑名单": "Blacklist", "曾列入": "Was listed",
+    "在册": "Listed", "未列入": "Not listed", "列入失信黑名单": "Blacklist this household", "事实与理由": "Facts and reasons",
+    "决定文号": "Decision no.", "列入黑名单": "Blacklist", "法律措施": "Legal actions", "登记法律措施": "Record a legal action",
+    "措施": "Action", "失信黑名单（恶意拖欠）": "Blacklist (malicious default)",
+    "列入黑名单的农户取消贴息和项目资格；撤销须记录决定，由作出决定以外的人办理（R-RSK-4）。":
+        "A blacklisted household loses subsidies and programme eligibility; lifting it needs a recorded decision by someone other than who made it (R-RSK-4).",
+    "风险补偿金": "Risk compensation fund", "提出人": "Submitted by", "村委会审查": "Village review", "扶贫办审批": "Poverty office approval",
+    "保险已赔付（元）": "Paid by insurance (yuan)", "按比例代偿并核销贷款": "Pay by shares and write the loan off",
+    "代偿分担": "Loss sharing", "比例": "Share", "保险赔付": "Insurance", "罚息（银行核销，不补偿）": "Penalty (written off by the bank, not compensated)",
+    "核销后收回": "Recoveries after write-off", "返还": "Returned to", "证明材料": "Proofs", "上传": "Upload",
+    "风险补偿金代偿申请": "Claim on the risk compensation fund", "情况说明": "Description",
+    "证明材料（PDF、JPEG、PNG，每个不超过 5 MB）": "Proofs (PDF, JPEG, PNG, at most 5 MB each)", "提出申请": "Submit",
+    "县级风险补偿金专户存放；借款人因灾、因病、意外或经营失败无力偿还时，经村、乡审查、县扶贫办批准，按约定比例代偿并核销，之后收回的每一元按同一比例返还（R-RSK-1 至 R-RSK-3）。":
+        "The county fund sits in a dedicated account. When a borrower cannot repay after a disaster, illness, accident or business failure, the claim is reviewed by the village and township and approved by the poverty office; the loss is paid by the agreed shares and the loan written off, and every yuan recovered later goes back in the same shares (R-RSK-1 to R-RSK-3).",
+    "累计注资（元）": "Contributed (yuan)", "累计代偿（元）": "Paid out (yuan)", "覆盖在贷笔数": "Loans covered", "放大倍数": "Leverage",
+    "分担比例": "Loss sharing", "保险先行赔付": "Insurance pays first", "出资方": "Contributor", "如 省财政": "e.g. provincial finance",
+    "到账日期": "Received on", "登记注资": "Record contribution", "凭证": "Entry", "本辖区尚未设立风险补偿金。": "No risk fund in this jurisdiction yet.",
+    "设立": "Set up", "损失（元）": "Loss (yuan)", "提出日期": "Submitted on", "应收财政贴息账龄": "Subsidy receivable from government, aged",
+    "其中已扣减尚未申报": "of which deducted, not yet claimed", "天": "days",
+    "按申报后天数分段；财政贴息迟迟不拨付，是银行扶贫信贷的系统性风险（R-SUB-3）。":
+        "By days since the claim; subsidies the government pays late are a systemic risk to the bank (R-SUB-3).",
+    "贴息申报": "Subsidy claims", "贴息登记簿（附表8）": "Subsidy register (Form 8)", "政策": "Policy", "申报单位": "Claiming division",
+    "环节": "Step", "银行申报": "Bank prepares", "扶贫办审核": "Poverty office reviews", "财政局确认": "Finance bureau confirms",
+    "财政拨付": "Finance pays", "银行入账到户": "Bank credits households",
+    "需核减的明细，在下表“核减原因”栏写明原因；整批退回须写明理由。":
+        "To strike a line, write the reason in its column below; sending the whole batch back needs a reason.",
+    "审核意见": "Review note", "整批退回": "Send the batch back", "确认审核金额": "Confirm the approved amount",
+    "拨付凭证号": "Payment reference", "登记拨付": "Record payment", "县、乡、村三级公告公示贴息对象和金额。":
+        "Recipients and amounts are announced at county, township and village level.",
+    "明细": "Lines", "明细号": "Line no.", "核减原因": "Reason struck",
+    "银行申报 → 县扶贫办审核 → 县财政局确认 → 财政拨付 → 银行入账到户；每一步由不同的人办理，每一笔金额都记入总账（R-SUB-2）。":
+        "Bank prepares → poverty office reviews → finance bureau confirms → finance pays → bank credits households; each step by a different person, every amount on the ledger (R-SUB-2).",
+    "申报贴息": "Prepare a claim", "贴息政策": "Subsidy policy", "计算并申报": "Compute and claim", "申报批次": "Claim batches",
+    "申报（元）": "Claimed (yuan)", "审核（元）": "Approved (yuan)", "拨付（元）": "Paid (yuan)", "入账到户（元）": "Credited (yuan)",
+    "贴息与风险补偿金": "Subsidies and the risk fund", "贴息、风险补偿与失信": "Subsidies, risk fund and blacklist",
+    "贴息（元）": "Subsidy (yuan)", "说明": "Note", "原因": "Cause", "代偿": "Payout", "意见": "Note", "项目": "Item",
+    "收回（元）": "Recovered (yuan)", "余额（元）": "Balance (yuan)", "收回返还（元）": "Recoveries returned (yuan)",
+    "覆盖贷款余额（元）": "Covered loans outstanding (yuan)", "县": "County", "办理人": "By", "审核通过": "Approve",
+    "公示名单": "Public announcement", "天数": "Days", "已付利息（元）": "Interest paid (yuan)", "批次": "Batch",
+    "生效": "Effective", "方式": "Method", "贴息与风险补偿": "Subsidies & risk fund",
+    "贴息": "Subsidy", "第 %(n)s 期": "instalment %(n)s", "共 %(count)s 条": "%(count)s lines", "适用产品": "Products", "每户上限（元）": "Cap per household (yuan)", "核减": "Struck", "查看贴息申报": "See subsidy claims",
+})
 PLURAL = {"共 %(n)s 条": ("%(n)s entry", "%(n)s entries"), "共 %(n)s 户": ("%(n)s household", "%(n)s households"), "发现 %(n)s 处问题，未导入任何数据。": ("%(n)s problem found; nothing was imported.", "%(n)s problems found; nothing was imported.")}
 path = sys.argv[1]
 text = open(path, encoding="utf-8").read()
@@ -242,6 +286,7 @@ missing = []
 out = []
 for b in blocks:
     b = "\n".join(line for line in b.split("\n") if not line.startswith("#| "))
+    guessed = "#, fuzzy" in b  # gettext's guess from a similar msgid: never trusted
     b = b.replace("#, fuzzy, python-format", "#, python-format").replace("#, fuzzy\n", "")
     m = re.search(r'^msgid ((?:".*"\n?)+)', b, re.M)
     if not m:
@@ -255,7 +300,8 @@ for b in blocks:
         b = re.sub(r'msgstr\[1\] ".*"', f'msgstr[1] "{many}"', b)
     elif msgid in T:
         b = re.sub(r'msgstr ((?:".*"\n?)+)', lambda _: 'msgstr "' + T[msgid].replace('"', '\\"') + '"\n', b).rstrip("\n")
-    elif re.search(r'msgstr ""\s*$', b):
+    elif guessed or re.search(r'msgstr ""\s*$', b):
+        b = re.sub(r'msgstr ((?:".*"\n?)+)', 'msgstr ""\n', b).rstrip("\n") if guessed and "msgstr[" not in b else b
         missing.append(msgid)
     out.append(b)
 open(path, "w", encoding="utf-8").write("\n\n".join(out))

@@ -53,7 +53,7 @@ def _fingerprint(households: int, seed: int) -> tuple:
         with transaction.atomic():
             a = county.build(households=households, seed=seed)
             assert {u.role for u in a.users} == set(ROLES)
-            assert RoleAssignment.objects.filter(user__username__in=county.DEMO_USERNAMES).count() == len(ROLES)
+            assert RoleAssignment.objects.filter(user__username__in=county.DEMO_USERNAMES).count() == len(county.ACCOUNTS)
             assert Branch.objects.count() == len(a.townships) + 1
             assert Household.objects.count() == households
             assert Person.objects.filter(is_head=True).count() == households

@@ -40,6 +40,15 @@ REVERSE = {"branch_director", "head_office"}
 APPROVE_EVENT = {"branch_director", "head_office"}
 COB_VIEW = {"branch_director", "head_office", "auditor", "sysadmin"}
 COLLECT = {"village_cadre", "township_cadre", "poverty_office", "loan_officer", "branch_director", "head_office", "auditor"}
+SUB_VIEW = HH_VIEW
+PREPARE = {"loan_officer", "branch_director", "head_office"}
+RISK_VIEW = {"township_cadre", "poverty_office", "finance_bureau", "loan_officer", "branch_director", "head_office", "auditor"}
+CLAIM_VIEW = HH_VIEW
+SUBMIT = {"village_cadre", "loan_officer"}
+DECIDE = {"poverty_office", "branch_director", "head_office"}
+LEGAL = {"loan_officer", "branch_director", "head_office"}
+# the subsidy batch is the first township's, the claim the sibling village's: out of the village cadre's scope
+NOT_CADRE = {"village_cadre": 404, "*": 403}
 PANEL_VALUES = {"truthful": "真实", "resident": "12", "ability": "强", "project": "好", "income": "3000", "labour": "2",
                 "neighbours": "和睦", "reputation": "好"}
 # the county-level import batch is visible to its county's importers only
@@ -144,6 +153,33 @@ PAGES = {
     "cob_run": [("POST", "/cob/run/", {"head_office", "sysadmin"}, 302, 403)],
     "collection_list": [("GET", "/cob/collections/", COLLECT, 200, 403)],
     "village_recovery": [("GET", "/cob/villages/", COLLECT, 200, 403)],
+    "subsidy_overview": [("GET", "/subsidies/", SUB_VIEW, 200, 403)],
+    "subsidy_prepare": [("POST", "/subsidies/batches/", PREPARE, 302, 403)],
+    "subsidy_batch": [("GET", "/subsidies/batches/{batch}/", SUB_VIEW - {"village_cadre"}, 200, NOT_CADRE)],
+    "subsidy_review": [("POST", "/subsidies/batches/{batch}/review/", OFFICE, 302, 403)],
+    "subsidy_confirm": [("POST", "/subsidies/batches/{batch}/confirm/", {"finance_bureau"}, 302, 403)],
+    "subsidy_pay": [("POST", "/subsidies/batches/{batch}/pay/", {"finance_bureau"}, 302, 403)],
+    "subsidy_credit": [("POST", "/subsidies/batches/{batch}/credit/", PREPARE, 302, 403)],
+    "subsidy_announcement": [("GET", "/subsidies/batches/{batch}/announcement.xlsx", SUB_VIEW - {"village_cadre"}, 200,
+                              NOT_CADRE)],
+    "subsidy_register": [("GET", "/subsidies/register/", SUB_VIEW, 200, 403),
+                         ("GET", "/subsidies/register/?format=xlsx", SUB_VIEW, 200, 403)],
+    "riskfund_overview": [("GET", "/riskfund/", RISK_VIEW, 200, 403)],
+    "riskfund_create": [("POST", "/riskfund/funds/", {"poverty_office", "finance_bureau"}, 302, 403)],
+    "riskfund_contribute": [("POST", "/riskfund/funds/{fund}/contributions/", {"finance_bureau"}, 302, 403)],
+    "claim_new": [("GET", "/loans/{loan}/claim/", {"loan_officer"}, 200, NOT_CADRE)],
+    "claim_detail": [("GET", "/riskfund/claims/{claim}/", CLAIM_VIEW - {"village_cadre"}, 200, NOT_CADRE)],
+    "claim_review": [("POST", "/riskfund/claims/{claim}/review/", {"township_cadre", "poverty_office"}, 302, NOT_CADRE)],
+    "claim_pay": [("POST", "/riskfund/claims/{claim}/payout/", {"finance_bureau"}, 302, 403)],
+    "claim_proof_add": [("POST", "/riskfund/claims/{claim}/proofs/", {"loan_officer"}, 302, NOT_CADRE)],
+    "proof_download": [("GET", "/riskfund/proofs/{proof}/", CLAIM_VIEW - {"village_cadre"}, 200, NOT_CADRE)],
+    "blacklist_list": [("GET", "/riskfund/blacklist/", HH_VIEW, 200, 403)],
+    "blacklist_decide": [
+        ("POST", "/households/{hh}/blacklist/", DECIDE, 302, 403),
+        ("POST", "/households/{hh_out}/blacklist/", set(), 302, {**{r: 404 for r in DECIDE}, "*": 403}),
+    ],
+    "blacklist_lift": [("POST", "/riskfund/blacklist/{blacklist}/lift/", DECIDE, 302, 403)],
+    "legal_record": [("POST", "/households/{hh}/legal/", LEGAL, 302, 403)],
     "lead_agreements": [
         ("GET", "/households/{hh}/lead/", HH_VIEW, 200, 403),
         ("POST", "/households/{hh}/lead/", APPLY, 302, 403),
@@ -321,6 +357,57 @@ API.update({
          {"week_of": "2026-11-23", "idempotency_key": "matrix-sheet-01", "lines": []}),
     ],
 })
+API.update({
+    ("GET", "/api/v1/subsidies/policies"): [("GET", "/api/v1/subsidies/policies", SUB_VIEW, 200, 403)],
+    ("GET", "/api/v1/subsidies/batches"): [("GET", "/api/v1/subsidies/batches", SUB_VIEW, 200, 403)],
+    ("POST", "/api/v1/subsidies/batches"): [
+        # nothing to claim in the first village: refused with the reason (409) to those who prepare
+        ("POST", "/api/v1/subsidies/batches", PREPARE, 409, 403,
+         {"policy_id": "{policy}", "division_code": "{village}", "cutoff": "2026-11-01"}),
+    ],
+    ("GET", "/api/v1/subsidies/batches/{batch_id}"): [
+        ("GET", "/api/v1/subsidies/batches/{batch}", SUB_VIEW - {"village_cadre"}, 200, NOT_CADRE)],
+    ("POST", "/api/v1/subsidies/batches/{batch_id}/review"): [
+        ("POST", "/api/v1/subsidies/batches/{batch}/review", OFFICE, 200, NOT_CADRE, {"approve": False, "note": "材料不全，退回"}),
+    ],
+    ("POST", "/api/v1/subsidies/batches/{batch_id}/confirm"): [  # not reviewed yet
+        ("POST", "/api/v1/subsidies/batches/{batch2}/confirm", {"finance_bureau"}, 409, NOT_CADRE)],
+    ("POST", "/api/v1/subsidies/batches/{batch_id}/payment"): [
+        ("POST", "/api/v1/subsidies/batches/{batch2}/payment", {"finance_bureau"}, 409, NOT_CADRE, {"payment_ref": "矩阵001"})],
+    ("POST", "/api/v1/subsidies/batches/{batch_id}/credit"): [
+        ("POST", "/api/v1/subsidies/batches/{batch2}/credit", PREPARE, 409, NOT_CADRE)],
+    ("GET", "/api/v1/subsidies/lines"): [("GET", "/api/v1/subsidies/lines", SUB_VIEW, 200, 403)],
+    ("GET", "/api/v1/subsidies/receivable"): [("GET", "/api/v1/subsidies/receivable", SUB_VIEW, 200, 403)],
+    ("GET", "/api/v1/risk-funds"): [("GET", "/api/v1/risk-funds", RISK_VIEW, 200, 403)],
+    ("POST", "/api/v1/risk-funds"): [  # the county has its fund already
+        ("POST", "/api/v1/risk-funds", {"poverty_office", "finance_bureau"}, 409, 403, {"county_code": "529901000000"})],
+    ("POST", "/api/v1/risk-funds/{fund_id}/contributions"): [
+        ("POST", "/api/v1/risk-funds/{fund}/contributions", {"finance_bureau"}, 201, 403,
+         {"source": "省财政", "amount": "100.00"})],
+    ("GET", "/api/v1/fund-claims"): [("GET", "/api/v1/fund-claims", CLAIM_VIEW, 200, 403)],
+    ("POST", "/api/v1/fund-claims"): [  # the matrix loan is not paid out: refused with the reason
+        ("POST", "/api/v1/fund-claims", {"loan_officer"}, 409, NOT_CADRE,
+         {"loan_id": "{loan}", "cause": "illness", "description": "户主重病，无力偿还"})],
+    ("GET", "/api/v1/fund-claims/{claim_id}"): [
+        ("GET", "/api/v1/fund-claims/{claim}", CLAIM_VIEW - {"village_cadre"}, 200, NOT_CADRE)],
+    ("POST", "/api/v1/fund-claims/{claim_id}/proofs"): [
+        ("POST", "/api/v1/fund-claims/{claim}/proofs", {"loan_officer"}, 201, NOT_CADRE, {"name": "proof.pdf", "content_type": "application/pdf", "content_base64": "JVBERi0xLjQK"})],
+    ("POST", "/api/v1/fund-claims/{claim_id}/review"): [  # the village has reviewed: the township's turn
+        ("POST", "/api/v1/fund-claims/{claim}/review", {"township_cadre"}, 200, NOT_CADRE, {"approve": True})],
+    ("POST", "/api/v1/fund-claims/{claim_id}/payout"): [
+        ("POST", "/api/v1/fund-claims/{claim}/payout", {"finance_bureau"}, 409, NOT_CADRE, {"insurance": "0"})],
+    ("GET", "/api/v1/blacklist"): [("GET", "/api/v1/blacklist", HH_VIEW, 200, 403)],
+    ("POST", "/api/v1/households/{household_id}/blacklist"): [
+        ("POST", "/api/v1/households/{hh}/blacklist", DECIDE, 201, 403, {"reason": "有能力还款而拒不还款", "decision_no": "矩阵1号"}),
+        ("POST", "/api/v1/households/{hh_out}/blacklist", set(), 201, {**{r: 404 for r in DECIDE}, "*": 403},
+         {"reason": "有能力还款而拒不还款", "decision_no": "矩阵1号"}),
+    ],
+    ("POST", "/api/v1/blacklist/{blacklist_id}/lift"): [
+        ("POST", "/api/v1/blacklist/{blacklist}/lift", DECIDE, 200, 403, {"reason": "已还清欠款，经复核撤销"})],
+    ("POST", "/api/v1/households/{household_id}/legal-actions"): [
+        ("POST", "/api/v1/households/{hh}/legal-actions", LEGAL, 201, 403,
+         {"kind": "demand", "on": "2026-11-01", "note": "发催收函一份"})],
+})
 PUBLIC_API = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
 
 
@@ -394,7 +481,7 @@ def ids(world, tmp_path) -> dict:
     hh, hh_out, batch = _households(world, tmp_path)
     return {"token": issue(), "token2": issue(), "subject": subject.pk, "role_a": a.pk, "role_b": b.pk,
             "stranger": stranger.pk, "hh": hh, "hh_out": hh_out, "batch": batch, **_ratings(world, tmp_path, hh),
-            **_ledger(world), **_loans(world, hh)}
+            **_ledger(world), **(loans := _loans(world, hh)), **_subsidies(world, hh, loans)}
 
 
 def _loans(world, hh: int) -> dict:
@@ -438,6 +525,34 @@ def _loans(world, hh: int) -> dict:
     return {"application": app.pk, "application2": make(first).pk, "application_sibling": make(sibling).pk,
             "notice": notice.pk, "objection": objection.pk, "hh_int": hh, "loan": loan.pk, "hh_sibling": sibling.pk,
             "group": group.pk, "event": event.pk}
+
+
+def _subsidies(world, hh: int, loans: dict) -> dict:
+    """Two subsidy batches of the first township prepared by someone outside the matrix; the
+    county's fund; a claim on the matrix loan (sibling village) reviewed by its village, with a
+    proof; a blacklisting of the sibling household made by someone outside the matrix."""
+    import datetime as dt
+
+    from fupin.accounts.services import user_create
+    from fupin.riskfund.models import Blacklist, Claim, Fund, Proof
+    from fupin.subsidies.models import Batch, Policy
+
+    maker = user_create(acting_user=None, username="matrix_maker", password="x", check_password=False)
+    policy = Policy.objects.get(code="S-CAPPED")
+    on = dt.date(2026, 11, 1)
+    batch, batch2 = (Batch.objects.create(policy=policy, division_code=world.township, cutoff=on, prepared_by=maker,
+                                          prepared_on=on) for _ in range(2))
+    fund = Fund.objects.create(county_code="529901000000", name="富民县风险补偿金", parties=[["县风险补偿金", "fund", 80],
+                                                                                    ["贷款银行", "bank", 20]],
+                               products=["subsidy"])
+    claim = Claim.objects.create(fund=fund, loan_id=loans["loan"], village_code=world.sibling_village, cause="illness",
+                                 description="户主重病", state=Claim.State.VILLAGE, submitted_by=maker, village_by=maker)
+    proof = Proof.objects.create(claim=claim, name="证明.pdf", content_type="application/pdf", size=9, data=b"%PDF-1.4\n",
+                                 uploaded_by=maker)
+    blacklist = Blacklist.objects.create(household_id=loans["hh_sibling"], village_code=world.sibling_village,
+                                         reason="恶意拖欠", decision_no="矩阵0号", decided_by=maker, decided_on=on)
+    return {"policy": policy.pk, "batch": batch.pk, "batch2": batch2.pk, "fund": fund.pk, "claim": claim.pk,
+            "proof": proof.pk, "blacklist": blacklist.pk}
 
 
 def _ledger(world) -> dict:

@@ -12,6 +12,8 @@ from fupin.households import views as households
 from fupin.ledger import views as ledger
 from fupin.loans import views as loans
 from fupin.ratings import views as ratings
+from fupin.riskfund import views as riskfund
+from fupin.subsidies import views as subsidies
 from fupin.web import views
 
 
@@ -106,6 +108,28 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke/", accounts.token_revoke, name="token_revoke"),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
+    path("subsidies/", subsidies.subsidy_overview, name="subsidy_overview"),
+    path("subsidies/batches/", subsidies.subsidy_prepare, name="subsidy_prepare"),
+    path("subsidies/batches/<int:pk>/", subsidies.subsidy_batch, name="subsidy_batch"),
+    path("subsidies/batches/<int:pk>/review/", subsidies.subsidy_review, name="subsidy_review"),
+    path("subsidies/batches/<int:pk>/confirm/", subsidies.subsidy_confirm, name="subsidy_confirm"),
+    path("subsidies/batches/<int:pk>/pay/", subsidies.subsidy_pay, name="subsidy_pay"),
+    path("subsidies/batches/<int:pk>/credit/", subsidies.subsidy_credit, name="subsidy_credit"),
+    path("subsidies/batches/<int:pk>/announcement.<str:fmt>", subsidies.subsidy_announcement, name="subsidy_announcement"),
+    path("subsidies/register/", subsidies.subsidy_register, name="subsidy_register"),
+    path("riskfund/", riskfund.riskfund_overview, name="riskfund_overview"),
+    path("riskfund/funds/", riskfund.riskfund_create, name="riskfund_create"),
+    path("riskfund/funds/<int:pk>/contributions/", riskfund.riskfund_contribute, name="riskfund_contribute"),
+    path("loans/<int:pk>/claim/", riskfund.claim_new, name="claim_new"),
+    path("riskfund/claims/<int:pk>/", riskfund.claim_detail, name="claim_detail"),
+    path("riskfund/claims/<int:pk>/review/", riskfund.claim_review, name="claim_review"),
+    path("riskfund/claims/<int:pk>/payout/", riskfund.claim_pay, name="claim_pay"),
+    path("riskfund/claims/<int:pk>/proofs/", riskfund.claim_proof_add, name="claim_proof_add"),
+    path("riskfund/proofs/<int:pk>/", riskfund.proof_download, name="proof_download"),
+    path("riskfund/blacklist/", riskfund.blacklist_list, name="blacklist_list"),
+    path("households/<int:pk>/blacklist/", riskfund.blacklist_decide, name="blacklist_decide"),
+    path("riskfund/blacklist/<int:pk>/lift/", riskfund.blacklist_lift, name="blacklist_lift"),
+    path("households/<int:pk>/legal/", riskfund.legal_record, name="legal_record"),
 ]
 
 handler404 = "fupin.web.errors.not_found"

@@ -89,7 +89,7 @@ periods = st.lists(st.tuples(st.integers(1, 200), st.integers(0, 5_000_000), st.
                    min_size=1, max_size=12)
 
 
-def _build(raw, start=D(2025, 3, 1)):
+def _build(raw, start):
     out, at = [], start
     for n, (days, principal, interest, on_time) in enumerate(raw, 1):
         out.append(Period(n, at, at + dt.timedelta(days=days), principal, interest, on_time))

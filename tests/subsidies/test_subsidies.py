@@ -9,10 +9,9 @@ from fractions import Fraction
 
 import pytest
 
-from fupin.accounts.services import role_assign, user_create
+from fupin.accounts.models import User
 from fupin.core import subsidy as core
 from fupin.core.errors import Conflict, NotPermitted
-from fupin.demo.county import COUNTY
 from fupin.loans.models import Loan
 from fupin.loans.repayments import loan_payoff, repayment_post
 from fupin.riskfund.services import blacklist_decide, blacklist_lift
@@ -25,9 +24,9 @@ DAY = dt.timedelta(days=1)
 
 @pytest.fixture
 def finance2(rt):
-    """A second person at the finance bureau: confirming and paying are two people's steps."""
-    u = user_create(acting_user=None, username="caizheng2", password="x", check_password=False)
-    role_assign(acting_user=None, user=u, role="finance_bureau", division_code=COUNTY[0])
+    """The second person at the finance bureau: confirming and paying are two people's steps."""
+    u = User.objects.get(username="caizheng2")
+    assert u != rt.world.user("finance_bureau") and u.roles.get().role == "finance_bureau"
     return u
 
 

@@ -30,7 +30,8 @@ def test_navigation_by_role(world):
 def test_home_shows_role_and_jurisdiction(world):
     html = world.client("township_cadre").get("/").content.decode()
     assert "乡镇干部" in html and world.township in html
-    assert "尚未录入" in html  # honest empty state until the registry exists
+    assert "应收财政贴息账龄" in html  # R-SUB-3 on the dashboard, empty in an empty county
+    assert "应收财政贴息账龄" not in world.client("household").get("/").content.decode()
 
 
 def test_division_browser_drills_down_within_scope(world):

@@ -124,6 +124,21 @@ def scope_q(user, action: str, field: str) -> Q:
     return q
 
 
+def county_q(user, action: str, field: str) -> Q:
+    """A filter on ``field`` (a county's 12-digit code) for county-wide objects — a county's risk
+    fund — that everyone whose jurisdiction lies in that county may see for ``action``."""
+    allowed = roles_for(action)
+    q = Q(pk__in=[])
+    for g in grants(user):
+        if g.role not in allowed:
+            continue
+        if g.everywhere:
+            return Q()
+        for p in g.prefixes:
+            q |= Q(**{f"{field}__startswith": p[:6]})
+    return q
+
+
 def visible(user, source: type[Model] | QuerySet, action: str) -> QuerySet:
     """The rows of a model (or queryset) that the user may see for ``action``."""
     qs = source.all() if isinstance(source, QuerySet) else source._default_manager.all()

@@ -112,6 +112,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "fundclaim.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer",
                                  "branch_director", "head_office", "auditor"}),
     "fundclaim.submit": frozenset({"village_cadre", "loan_officer"}),
+    "fundclaim.review": frozenset({"village_cadre", "township_cadre", "poverty_office"}),  # each step its own role:
     "fundclaim.village": frozenset({"village_cadre"}),
     "fundclaim.township": frozenset({"township_cadre"}),
     "fundclaim.approve": frozenset({"poverty_office"}),

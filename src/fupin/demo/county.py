@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from fupin.accounts.models import User
 from fupin.accounts.services import role_assign
@@ -21,7 +22,7 @@ from fupin.divisions.models import Branch, Division
 from fupin.divisions.services import branch_create, divisions_bulk_create
 from fupin.ledger.services import chart_install
 
-from . import loans, ratings, registry
+from . import loans, ratings, registry, subsidies
 from .names import township_names, village_names
 
 PROVINCE = ("520000000000", "贵州省")
@@ -59,6 +60,7 @@ ACCOUNTS = [
     ("xiangzhen", "李乡镇", "township_cadre", "township", None),
     ("fupinban", "张扶贫", "poverty_office", "county", None),
     ("caizheng", "刘财政", "finance_bureau", "county", None),
+    ("caizheng2", "孙财政", "finance_bureau", "county", None),  # confirming and paying are two people's steps
     ("xindai", "陈信贷", "loan_officer", "township", "branch"),
     ("zhuren", "杨主任", "branch_director", "township", "branch"),
     ("zongshe", "赵总社", "head_office", "county", "head"),
@@ -146,6 +148,9 @@ def build(
             if loan_book:
                 book(households, seed, say)
             loans.build(villages=result.villages, townships=result.townships, seed=seed, today=today, progress=say)
+            if loan_book:
+                subsidies.build(villages=result.villages, townships=result.townships, county=COUNTY[0],
+                                today=timezone.localdate(), progress=say)  # money moves on the business day
     return result
 
 

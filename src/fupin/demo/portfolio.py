@@ -34,7 +34,7 @@ from fupin.ratings.rules import PRESET, servicing_of
 MIX = (("subsidy", 55, 36, (10_000, 20_000, 30_000, 50_000)), ("annual", 20, 12, (5_000, 8_000, 10_000)),
        ("seasonal", 17, 6, (5_000, 10_000, 20_000)), ("group", 8, 12, (5_000, 10_000, 20_000)))
 SLIPPED = 0.03  # share of loans on time whose instalment due yesterday is still unpaid
-PURPOSE = {"subsidy": "planting", "annual": "breeding", "seasonal": "planting", "group": "business"}
+PURPOSE = {"subsidy": "crops", "annual": "livestock", "seasonal": "crops", "group": "small_business"}
 
 
 @dataclass(frozen=True)

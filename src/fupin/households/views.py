@@ -75,7 +75,21 @@ def _archive(request, pk: int) -> dict:
     ctx["may_apply"] = access.may(request.user, "application.create", hh)
     ctx["exclusion_choices"] = [(k, f"{v[1]}（{v[0]}）") for k, v in EXCLUSIONS.items()]
     ctx["status_history"] = selectors.status_history(ctx["events"])
+    ctx.update(_subsidy_and_fund(request.user, hh))
     return ctx
+
+
+def _subsidy_and_fund(user, hh) -> dict:
+    """The archive's section of subsidies, fund claims, the blacklist and legal actions."""
+    from fupin.riskfund.models import Claim, LegalAction
+    from fupin.riskfund.selectors import household_standing
+
+    standing = household_standing(hh)
+    return {"subsidy_lines": list(hh.subsidy_lines.select_related("loan").order_by("-end")[:50]),
+            "fund_claims": list(Claim.objects.filter(loan__household=hh)),
+            "standing": standing, "blacklisted": any(b.lifted_on is None for b in standing["blacklist"]),
+            "may_blacklist": access.may(user, "blacklist.decide", hh), "may_legal": access.may(user, "legal.record", hh),
+            "legal_kinds": LegalAction.Kind.choices}
 
 
 @requires("household.view")

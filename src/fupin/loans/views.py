@@ -244,6 +244,8 @@ def loan_detail(request, pk: int):
         "may_decide": access.may(request.user, "loan.event.approve", loan),
         "may_repay": loan.state in ("active", "written_off") and access.may(request.user, "repayment.post", loan),
         "may_disburse": loan.state == "contracted" and access.may(request.user, "loan.disburse", loan),
+        "may_claim": loan.state == "active" and access.may(request.user, "fundclaim.submit", loan),
+        "fund_claims": loan.fund_claims.all(), "subsidy_lines": loan.subsidy_lines.all(),
     })
 
 

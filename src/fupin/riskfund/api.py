@@ -1,15 +1,18 @@
 """The risk compensation fund through /api/v1: funds and contributions (R-RSK-1, 2), claims and
 their review and payout (R-RSK-3), the blacklist and legal actions (R-RSK-4)."""
+import base64
+import binascii
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from ninja import Field, File, Path, Router, Schema
-from ninja.files import UploadedFile
+from ninja import Field, Path, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import StringConstraints
 
 from fupin.accounts import access
 from fupin.api.common import MAX_ID, DivisionCode, IsoDate, Pagination, Text, Yuan, responses
+from fupin.core.errors import ValidationFailed
 from fupin.core.money import money, to_fen
 from fupin.households.models import Household
 from fupin.riskfund import selectors, services
@@ -17,7 +20,6 @@ from fupin.riskfund.models import Blacklist
 
 router = Router(tags=["风险补偿金 Risk fund"])
 Id = Path(..., ge=1, le=MAX_ID)
-Upload = File(...)
 class FundOut(Schema):
     id: int
     county_code: str
@@ -105,13 +107,21 @@ class ProofOut(Schema):
     name: str
     content_type: str
     size: int
+class ProofIn(Schema):
+    name: Text(120, 1) = Field(..., description="文件名")
+    content_type: Text(80) = Field(..., description="application/pdf、image/jpeg 或 image/png")
+    content_base64: Annotated[str, StringConstraints(max_length=7_000_000, pattern=r"^[A-Za-z0-9+/=\s]*$")] = Field(
+        ..., description="文件内容（Base64，解码后不超过 5 MB）")
 @router.post("/fund-claims/{claim_id}/proofs", response=responses(ProofOut, 404, 409, 422, ok_status=201),
              summary="上传证明材料（PDF、JPEG、PNG，不超过 5 MB）")
-def fund_claim_proof(request, claim_id: int = Id, file: UploadedFile = Upload):
+def fund_claim_proof(request, payload: ProofIn, claim_id: int = Id):
     claim = selectors.claim_get(request.auth, claim_id)
-    data = file.read(services.MAX_PROOF + 1)
-    return Status(201, services.proof_add(acting_user=request.auth, claim=claim, name=file.name or "",
-                                          content_type=file.content_type or "", data=data))
+    try:
+        data = base64.b64decode(payload.content_base64, validate=False)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed("文件内容不是有效的 Base64", code="proof_base64") from None
+    return Status(201, services.proof_add(acting_user=request.auth, claim=claim, name=payload.name,
+                                          content_type=payload.content_type, data=data))
 class ClaimReviewIn(Schema):
     approve: bool
     note: Text(200) = Field("", description="意见（否决须填写）")

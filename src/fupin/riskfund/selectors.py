@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from fupin.accounts import access
+from fupin.core.errors import NotFound
 from fupin.riskfund.models import Blacklist, Claim, Fund, LegalAction, Proof
 from fupin.riskfund.services import fund_position
 
 
 def funds(reader) -> list[tuple[Fund, dict]]:
-    return [(f, fund_position(f)) for f in access.visible(reader, Fund.objects.all(), "riskfund.view")]
+    """The funds of the counties the reader works in (a county fund is seen by its townships and
+    branches too)."""
+    return [(f, fund_position(f)) for f in Fund.objects.filter(access.county_q(reader, "riskfund.view", "county_code"))]
 
 
 def fund_get(reader, pk: int) -> Fund:
-    return access.get_visible(reader, Fund.objects.all(), "riskfund.view", pk=pk)
+    access.require(reader, "riskfund.view")
+    fund = Fund.objects.filter(access.county_q(reader, "riskfund.view", "county_code"), pk=pk).first()
+    if fund is None:
+        raise NotFound("风险补偿金不存在或不在您的辖区内", code="not_found")
+    return fund
 
 
 def claims(reader, limit: int = 200) -> list[Claim]:
@@ -33,5 +40,5 @@ def blacklist(reader, limit: int = 500) -> list[Blacklist]:
 
 def household_standing(household) -> dict:
     """What the archive shows of R-RSK-4: the live blacklisting, and every legal action."""
-    return {"blacklist": Blacklist.objects.filter(household=household).order_by("-decided_on", "-id"),
-            "legal": LegalAction.objects.filter(household=household)}
+    return {"blacklist": list(Blacklist.objects.filter(household=household).order_by("-decided_on", "-id")[:20]),
+            "legal": list(LegalAction.objects.filter(household=household).select_related("recorded_by")[:50])}

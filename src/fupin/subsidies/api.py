@@ -76,15 +76,19 @@ def subsidy_batch_prepare(request, payload: SubsidyBatchIn):
 @router.get("/subsidies/batches/{batch_id}", response=responses(SubsidyBatchOut, 404), summary="一个贴息申报批次")
 def subsidy_batch(request, batch_id: int = Id):
     return selectors.batch_get(request.auth, batch_id)
+class SubsidyStrikeIn(Schema):
+    line_id: int = Field(..., ge=1, le=MAX_ID, description="明细号")
+    reason: Text(100, 2) = Field(..., description="核减原因")
 class SubsidyReviewIn(Schema):
     approve: bool
-    strike: dict[int, Text(100, 2)] = Field(default_factory=dict, max_length=2000, description="核减的明细：{明细号: 原因}")
+    strike: list[SubsidyStrikeIn] = Field(default_factory=list, max_length=2000, description="核减的明细及原因")
     note: Text(200) = Field("", description="审核意见（退回须填写）")
 @router.post("/subsidies/batches/{batch_id}/review", response=responses(SubsidyBatchOut, 404, 409, 422),
              summary="扶贫办审核：通过（可逐条核减并写明原因）或整批退回")
 def subsidy_batch_review(request, payload: SubsidyReviewIn, batch_id: int = Id):
     batch = selectors.batch_get(request.auth, batch_id)
-    return services.batch_review(acting_user=request.auth, batch=batch, approve=payload.approve, strike=payload.strike,
+    return services.batch_review(acting_user=request.auth, batch=batch, approve=payload.approve,
+                                 strike={s.line_id: s.reason for s in payload.strike},
                                  note=payload.note)
 @router.post("/subsidies/batches/{batch_id}/confirm", response=responses(SubsidyBatchOut, 404, 409),
              summary="财政局确认审核金额")

@@ -194,7 +194,7 @@ def _compute(policy: Policy, prefix: str, cutoff: dt.date, today: dt.date) -> No
     """Write the register lines of every period over by ``cutoff`` not yet in it."""
     rule = policy.to_domain()
     loans = list(Loan.objects.filter(product__in=policy.products, village_code__startswith=prefix,
-                                     start__gte=policy.effective, disbursement__isnull=False)
+                                     start__gte=policy.effective)
                  .exclude(state=Loan.State.CONTRACTED).select_related("application"))
     loans = [ln for ln in loans if policy_for(ln.product, ln.start, [policy]) is not None]
     if policy.kind == "capped":  # paid after full repayment (篇8)

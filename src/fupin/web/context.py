@@ -14,6 +14,7 @@ NAV = [
     ("rating_overview", _("评级授信"), "rating.view"),
     ("application_list", _("贷款申请"), "application.view"),
     ("collection_list", _("收款与逾期"), "collection.view"),
+    ("subsidy_overview", _("贴息与风险补偿"), "subsidy.view"),
     ("ledger_trial_balance", _("总账"), "ledger.view"),
     ("division_list", _("行政区划"), "division.view"),
     ("audit_list", _("审计日志"), "audit.view"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from fupin.accounts import access
 from fupin.accounts.roles import ROLES
@@ -36,4 +37,10 @@ def home(request):
         "counts": divisions.division_counts(user) if access.may(user, "division.view") else {},
         "registry": registry_counts(user) if access.may(user, "household.view") else None,
     }
+    if access.may(user, "subsidy.view"):  # R-SUB-3: the receivable from government on the dashboard
+        from fupin.subsidies.selectors import receivable
+        from fupin.subsidies.views import aging_bars
+
+        context["receivable"] = receivable(user, timezone.localdate())
+        context["bars"] = aging_bars(context["receivable"])
     return render(request, "web/home.html", context)
