@@ -155,12 +155,12 @@ PAGES = {
     "village_recovery": [("GET", "/cob/villages/", COLLECT, 200, 403)],
     "subsidy_overview": [("GET", "/subsidies/", SUB_VIEW, 200, 403)],
     "subsidy_prepare": [("POST", "/subsidies/batches/", PREPARE, 302, 403)],
-    "subsidy_batch": [("GET", "/subsidies/batches/{batch}/", SUB_VIEW - {"village_cadre"}, 200, NOT_CADRE)],
-    "subsidy_review": [("POST", "/subsidies/batches/{batch}/review/", OFFICE, 302, 403)],
-    "subsidy_confirm": [("POST", "/subsidies/batches/{batch}/confirm/", {"finance_bureau"}, 302, 403)],
-    "subsidy_pay": [("POST", "/subsidies/batches/{batch}/pay/", {"finance_bureau"}, 302, 403)],
-    "subsidy_credit": [("POST", "/subsidies/batches/{batch}/credit/", PREPARE, 302, 403)],
-    "subsidy_announcement": [("GET", "/subsidies/batches/{batch}/announcement.xlsx", SUB_VIEW - {"village_cadre"}, 200,
+    "subsidy_batch": [("GET", "/subsidies/batches/{sbatch}/", SUB_VIEW - {"village_cadre"}, 200, NOT_CADRE)],
+    "subsidy_review": [("POST", "/subsidies/batches/{sbatch}/review/", OFFICE, 302, 403)],
+    "subsidy_confirm": [("POST", "/subsidies/batches/{sbatch}/confirm/", {"finance_bureau"}, 302, 403)],
+    "subsidy_pay": [("POST", "/subsidies/batches/{sbatch}/pay/", {"finance_bureau"}, 302, 403)],
+    "subsidy_credit": [("POST", "/subsidies/batches/{sbatch}/credit/", PREPARE, 302, 403)],
+    "subsidy_announcement": [("GET", "/subsidies/batches/{sbatch}/announcement.xlsx", SUB_VIEW - {"village_cadre"}, 200,
                               NOT_CADRE)],
     "subsidy_register": [("GET", "/subsidies/register/", SUB_VIEW, 200, 403),
                          ("GET", "/subsidies/register/?format=xlsx", SUB_VIEW, 200, 403)],
@@ -359,6 +359,10 @@ API.update({
 })
 API.update({
     ("GET", "/api/v1/subsidies/policies"): [("GET", "/api/v1/subsidies/policies", SUB_VIEW, 200, 403)],
+    ("POST", "/api/v1/subsidies/policies"): [  # that version exists: refused with the reason
+        ("POST", "/api/v1/subsidies/policies", OFFICE, 409, 403,
+         {"code": "S-HALF", "version": "2016.1", "kind": "half", "name": "按时还款贴息", "effective": "2016-01-01",
+          "products": ["annual"]})],
     ("GET", "/api/v1/subsidies/batches"): [("GET", "/api/v1/subsidies/batches", SUB_VIEW, 200, 403)],
     ("POST", "/api/v1/subsidies/batches"): [
         # nothing to claim in the first village: refused with the reason (409) to those who prepare
@@ -366,16 +370,16 @@ API.update({
          {"policy_id": "{policy}", "division_code": "{village}", "cutoff": "2026-11-01"}),
     ],
     ("GET", "/api/v1/subsidies/batches/{batch_id}"): [
-        ("GET", "/api/v1/subsidies/batches/{batch}", SUB_VIEW - {"village_cadre"}, 200, NOT_CADRE)],
+        ("GET", "/api/v1/subsidies/batches/{sbatch}", SUB_VIEW - {"village_cadre"}, 200, NOT_CADRE)],
     ("POST", "/api/v1/subsidies/batches/{batch_id}/review"): [
-        ("POST", "/api/v1/subsidies/batches/{batch}/review", OFFICE, 200, NOT_CADRE, {"approve": False, "note": "材料不全，退回"}),
+        ("POST", "/api/v1/subsidies/batches/{sbatch}/review", OFFICE, 200, NOT_CADRE, {"approve": False, "note": "材料不全，退回"}),
     ],
     ("POST", "/api/v1/subsidies/batches/{batch_id}/confirm"): [  # not reviewed yet
-        ("POST", "/api/v1/subsidies/batches/{batch2}/confirm", {"finance_bureau"}, 409, NOT_CADRE)],
+        ("POST", "/api/v1/subsidies/batches/{sbatch2}/confirm", {"finance_bureau"}, 409, NOT_CADRE)],
     ("POST", "/api/v1/subsidies/batches/{batch_id}/payment"): [
-        ("POST", "/api/v1/subsidies/batches/{batch2}/payment", {"finance_bureau"}, 409, NOT_CADRE, {"payment_ref": "矩阵001"})],
+        ("POST", "/api/v1/subsidies/batches/{sbatch2}/payment", {"finance_bureau"}, 409, NOT_CADRE, {"payment_ref": "矩阵001"})],
     ("POST", "/api/v1/subsidies/batches/{batch_id}/credit"): [
-        ("POST", "/api/v1/subsidies/batches/{batch2}/credit", PREPARE, 409, NOT_CADRE)],
+        ("POST", "/api/v1/subsidies/batches/{sbatch2}/credit", PREPARE, 409, NOT_CADRE)],
     ("GET", "/api/v1/subsidies/lines"): [("GET", "/api/v1/subsidies/lines", SUB_VIEW, 200, 403)],
     ("GET", "/api/v1/subsidies/receivable"): [("GET", "/api/v1/subsidies/receivable", SUB_VIEW, 200, 403)],
     ("GET", "/api/v1/risk-funds"): [("GET", "/api/v1/risk-funds", RISK_VIEW, 200, 403)],
@@ -479,9 +483,12 @@ def ids(world, tmp_path) -> dict:
     stranger = user_create(acting_user=None, username="stranger", password="x", check_password=False)
     role_assign(acting_user=None, user=stranger, role="village_cadre", division_code=OTHER_VILLAGE)
     hh, hh_out, batch = _households(world, tmp_path)
-    return {"token": issue(), "token2": issue(), "subject": subject.pk, "role_a": a.pk, "role_b": b.pk,
-            "stranger": stranger.pk, "hh": hh, "hh_out": hh_out, "batch": batch, **_ratings(world, tmp_path, hh),
-            **_ledger(world), **(loans := _loans(world, hh)), **_subsidies(world, hh, loans)}
+    parts = [{"token": issue(), "token2": issue(), "subject": subject.pk, "role_a": a.pk, "role_b": b.pk,
+              "stranger": stranger.pk, "hh": hh, "hh_out": hh_out, "batch": batch}, _ratings(world, tmp_path, hh),
+             _ledger(world), loans := _loans(world, hh), _subsidies(world, hh, loans)]
+    names = [k for part in parts for k in part]
+    assert len(names) == len(set(names)), "two fixtures name the same id"
+    return {k: v for part in parts for k, v in part.items()}
 
 
 def _loans(world, hh: int) -> dict:
@@ -551,7 +558,7 @@ def _subsidies(world, hh: int, loans: dict) -> dict:
                                  uploaded_by=maker)
     blacklist = Blacklist.objects.create(household_id=loans["hh_sibling"], village_code=world.sibling_village,
                                          reason="恶意拖欠", decision_no="矩阵0号", decided_by=maker, decided_on=on)
-    return {"policy": policy.pk, "batch": batch.pk, "batch2": batch2.pk, "fund": fund.pk, "claim": claim.pk,
+    return {"policy": policy.pk, "sbatch": batch.pk, "sbatch2": batch2.pk, "fund": fund.pk, "claim": claim.pk,
             "proof": proof.pk, "blacklist": blacklist.pk}
 
 

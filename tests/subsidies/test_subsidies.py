@@ -178,3 +178,32 @@ def test_struck_lines_and_a_returned_batch(rt, hh, head, finance2):
     again = services.batch_credit(acting_user=rt.world.user("branch_director"), batch=again)
     assert sum(Line.objects.filter(batch=again, credited_on__isnull=False).values_list("amount", flat=True)) == again.credited
     assert books(head)["2261"] == 0
+
+
+def test_announcements_list_recipients_and_amounts_at_each_level(rt, hh, finance2, tmp_path):
+    import io
+    import subprocess
+
+    import openpyxl
+
+    from fupin.core.money import fmt
+    from fupin.households.models import Person
+
+    _paid_off(rt, rt.households[:2])
+    batch = services.batch_prepare(acting_user=rt.world.user("loan_officer"), policy=Policy.objects.get(code="S-CAPPED"),
+                                   division_code=rt.world.township, cutoff=today())
+    _chain(rt, batch, finance2)
+    batch = services.batch_credit(acting_user=rt.world.user("branch_director"), batch=batch)
+    c = rt.world.client("township_cadre")
+    r = c.get(f"/subsidies/batches/{batch.pk}/announcement.xlsx?division={rt.world.village}")
+    ws = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    rows = [row for row in ws.iter_rows(min_row=4, values_only=True) if isinstance(row[0], int)]
+    assert len(rows) == 2 and round(sum(row[5] for row in rows) * 100) == batch.credited
+    pdf = c.get(f"/subsidies/batches/{batch.pk}/announcement.pdf?division={rt.world.village}")
+    (tmp_path / "a.pdf").write_bytes(pdf.content)
+    text = subprocess.run(["pdftotext", str(tmp_path / "a.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    head = Person.objects.get(household=rt.households[0], is_head=True, left_on__isnull=True).name
+    assert "贴息公示" in text and "村级" in text and head in text and fmt(batch.credited).replace(".", "") in \
+        text.replace(",", "").replace(".", "")
+    # a division outside the batch: refused
+    assert c.get(f"/subsidies/batches/{batch.pk}/announcement.pdf?division={rt.world.other_village}").status_code == 404

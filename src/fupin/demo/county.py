@@ -21,6 +21,7 @@ from fupin.accounts.services import role_assign
 from fupin.divisions.models import Branch, Division
 from fupin.divisions.services import branch_create, divisions_bulk_create
 from fupin.ledger.services import chart_install
+from fupin.subsidies.services import presets_install
 
 from . import loans, ratings, registry, subsidies
 from .names import township_names, village_names
@@ -130,6 +131,7 @@ def build(
                 )
             )
         chart_install()  # the institution's books (already there after migrate; again after a flush)
+        presets_install()  # the subsidy policies, likewise
         say(f"金融机构：总社 1 个，网点 {len(branches)} 个")
 
         first_town, first_village = result.townships[0], result.villages[0]

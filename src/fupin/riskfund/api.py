@@ -43,15 +43,22 @@ def _position(fund, pos: dict) -> dict:
 def risk_funds(request):
     access.require(request.auth, "riskfund.view")
     return [_position(f, pos) for f, pos in selectors.funds(request.auth)]
+class FundPartyIn(Schema):
+    name: Text(60, 1)
+    kind: Text(12) = Field(..., description="fund 风险补偿金 / bank 贷款银行 / guarantor 担保公司 / government 其他财政资金")
+    weight: int = Field(..., ge=1, le=10_000, description="比例（整数）")
 class FundIn(Schema):
     county_code: DivisionCode
     name: Text(60) = ""
     preset: Text(8) = Field("80:20", description="分担比例预设：80:20、7:3、4:4:2")
+    parties: list[FundPartyIn] | None = Field(None, max_length=10, description="自定义分担方（给出时不用预设）")
     insurance_first: bool = False
 @router.post("/risk-funds", response=responses(FundOut, 409, 422, ok_status=201), summary="设立县风险补偿金及分担比例")
 def risk_fund_create(request, payload: FundIn):
     return Status(201, services.fund_create(acting_user=request.auth, county_code=payload.county_code, name=payload.name,
-                                            preset=payload.preset, insurance_first=payload.insurance_first))
+                                            preset=payload.preset, insurance_first=payload.insurance_first,
+                                            parties=[(p.name, p.kind, p.weight) for p in payload.parties]
+                                            if payload.parties else None))
 class ContributionIn(Schema):
     source: Text(60, 1) = Field(..., description="出资方，如 省财政")
     amount: Text(20) = Field(..., description="金额（元，字符串）")

@@ -36,6 +36,37 @@ class SubsidyPolicyOut(Schema):
 def subsidy_policies(request):
     access.require(request.auth, "subsidy.view")
     return selectors.policies()
+class SubsidyPolicyIn(Schema):
+    code: Text(16, 1)
+    version: Text(16, 1)
+    kind: Text(8) = Field(..., description="rate / half / capped")
+    name: Text(100, 1)
+    effective: IsoDate = Field(..., description="自此日起放出的贷款适用")
+    products: list[Text(16)] = Field(..., min_length=1, max_length=10)
+    rate: Text(12) = Field("0.05", description="贴息年率（小数，字符串）")
+    share: Text(12) = Field("0.5", description="贴息比例（S-HALF，小数，字符串）")
+    window_start: IsoDate | None = None
+    window_end: IsoDate | None = None
+    max_days: int | None = Field(None, ge=1, le=36500)
+    cap: Text(20) | None = Field(None, description="每户上限（元，字符串）")
+    benchmark_only: bool = False
+    bars_next_year: bool = True
+@router.post("/subsidies/policies", response=responses(SubsidyPolicyOut, 409, 422, ok_status=201),
+             summary="新增贴息政策版本（旧版本不改，已放贷款沿用原版本）")
+def subsidy_policy_create(request, payload: SubsidyPolicyIn):
+    from fupin.core.money import money, rate, to_fen
+    window = (payload.window_start, payload.window_end) if payload.window_start and payload.window_end else None
+    return Status(201, services.policy_save(
+        acting_user=request.auth, code=payload.code, version=payload.version, kind=payload.kind, name=payload.name,
+        effective=payload.effective, products=payload.products, rate=rate(payload.rate, field="贴息年率"),
+        share=_share(payload.share), window=window, max_days=payload.max_days,
+        cap=to_fen(money(payload.cap, field="每户上限")) if payload.cap else None,
+        benchmark_only=payload.benchmark_only, bars_next_year=payload.bars_next_year))
+def _share(value: str):
+    from fractions import Fraction
+
+    from fupin.core.money import rate
+    return Fraction(1) if value.strip() in ("1", "1.0", "1.00") else rate(value, field="贴息比例")
 class SubsidyBatchOut(Schema):
     id: int
     policy_id: int

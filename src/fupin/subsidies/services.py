@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 from fractions import Fraction
 
 from django.db import transaction
@@ -38,6 +39,63 @@ from fupin.loans.models import Installment, Loan, Repayment
 from fupin.subsidies.models import Batch, Line, Policy
 
 BLACKLISTED = "列入失信黑名单（恶意拖欠），不贴息"
+
+
+def presets_install(model=Policy) -> None:
+    """The preset policies (S-RATE, S-HALF, S-CAPPED) as programme data; idempotent (installed by
+    a migration — which passes its historical model — and again after a database flush)."""
+    for p in core.PRESETS.values():
+        model.objects.get_or_create(code=p.code, version=p.version, defaults=dict(
+            kind=p.kind, name=p.name, effective=p.effective, products=list(p.products), rate=_dec(p.rate),
+            share=_dec(p.share), window_start=p.window[0] if p.window else None,
+            window_end=p.window[1] if p.window else None, max_days=p.max_days, cap=p.cap,
+            benchmark_only=p.benchmark_only, settle=[list(s) for s in p.settle], purposes=sorted(p.purposes),
+            bars_next_year=p.bars_next_year))
+
+
+def policy_save(*, acting_user, code: str, version: str, kind: str, name: str, effective: dt.date,
+                products: list[str], rate: Fraction = Fraction(5, 100), share: Fraction = Fraction(1, 2),
+                window: tuple[dt.date, dt.date] | None = None, max_days: int | None = None, cap: int | None = None,
+                benchmark_only: bool = False, bars_next_year: bool = True) -> Policy:
+    """A new version of a programme's subsidy policy (versioned programme data): loans made from
+    ``effective`` on are subsidised under it; earlier loans keep the version they were made under.
+    Every problem is listed at once."""
+    from fupin.core.errors import ProblemList
+    from fupin.core.products import PRESETS as PRODUCTS
+
+    access.require(acting_user, "subsidy.policy")
+    problems = ProblemList()
+    if kind not in core.KINDS:
+        problems.add(f"贴息方式应为：{'、'.join(core.KINDS)}", field="kind", value=kind)
+    if not (code or "").strip() or not (version or "").strip() or not (name or "").strip():
+        problems.add("政策代码、版本和名称都必须填写", field="code")
+    if not products or any(p not in PRODUCTS for p in products):
+        problems.add(f"适用产品应从以下选择：{'、'.join(sorted(PRODUCTS))}", field="products", value=products)
+    if not 0 < rate < 1 or not 0 < share <= 1:
+        problems.add("贴息年率须在 0 与 1 之间，贴息比例须在 0 与 1 之间（含 1）", field="rate")
+    if kind == "rate" and (window is None or window[0] > window[1]):
+        problems.add("按贴息率贴息须给出贴息期（起不晚于止）", field="window")
+    if cap is not None and cap <= 0:
+        problems.add("每户贴息上限须大于零", field="cap")
+    if max_days is not None and max_days <= 0:
+        problems.add("每笔贷款贴息天数须大于零", field="max_days")
+    problems.raise_if_any("贴息政策有误", code="policy_invalid")
+    with transaction.atomic():
+        if Policy.objects.filter(code=code.strip(), version=version.strip()).exists():
+            raise Conflict(f"政策 {code} 的版本 {version} 已存在：政策只增加新版本，不修改旧版本", code="policy_exists")
+        p = Policy.objects.create(code=code.strip()[:16], version=version.strip()[:16], kind=kind, name=name.strip()[:100],
+                                  effective=effective, products=sorted(set(products)), rate=_dec(rate), share=_dec(share),
+                                  window_start=window[0] if window else None, window_end=window[1] if window else None,
+                                  max_days=max_days, cap=cap, benchmark_only=benchmark_only, purposes=sorted(core.PRODUCTIVE),
+                                  bars_next_year=bars_next_year)
+        audit_record(actor=acting_user, action="subsidy.policy", obj=p, division_code="",
+                     after={"code": p.code, "version": p.version, "kind": kind, "effective": str(effective),
+                            "products": p.products, "rate": str(p.rate), "share": str(p.share), "cap": cap})
+    return p
+
+
+def _dec(f: Fraction) -> Decimal:
+    return (Decimal(f.numerator) / Decimal(f.denominator)).quantize(Decimal("0.000001"))
 
 
 def policy_for(product: str, start: dt.date, policies: Iterable[Policy] | None = None) -> Policy | None:
