@@ -31,7 +31,7 @@ def test_collect_extend_and_approve(live_world, page, watch, output_path):
     page.wait_for_selector("h1:has-text('收款清单')")
     today = timezone.localdate()
     item = CollectionItem.objects.filter(date=today, village_code__startswith=demo.townships[0][:9],
-                                         arrears__gt=0).select_related("loan").first()
+                                         arrears__gt=0, loan__state="active").select_related("loan").first()
     assert item is not None and page.locator(f"text={item.loan.contract_no}").count() == 1
     shot(page, output_path, "servicing-1-collection-list-phone")
     page.click(f"text={item.loan.contract_no}")
