@@ -276,6 +276,20 @@ T.update({
     "生效": "Effective", "方式": "Method", "贴息与风险补偿": "Subsidies & risk fund",
     "贴息": "Subsidy", "第 %(n)s 期": "instalment %(n)s", "共 %(count)s 条": "%(count)s lines", "适用产品": "Products", "每户上限（元）": "Cap per household (yuan)", "核减": "Struck", "查看贴息申报": "See subsidy claims",
 })
+T.update({
+    "官方报表": "Official tables", "指标与分布": "Indicators and distributions", "排名通报": "Rankings", "报表": "Reports",
+    "报告期（YYYY-MM 或 YYYY-Qn）": "Period (YYYY-MM or YYYY-Qn)", "逾期数据截至 %(d)s 日终": "arrears as of the close of %(d)s",
+    "规模": "Scale", "服务户数": "Households served", "累计放款笔数（户次）": "Loans made", "累计放款（元）": "Lent in all (yuan)",
+    "贷款余额（元）": "Outstanding (yuan)", "违约笔数": "Defaults", "违约金额（元）": "Defaulted (yuan)", "分子": "Numerator",
+    "分母": "Denominator", "口径": "Definition", "金额类分子、分母以分计。": "Money numerators and denominators are in fen.",
+    "每月到期与收回": "Due and collected by month", "月份": "Month", "到期（元）": "Due (yuan)", "贷款金额分布": "Loan sizes",
+    "借款次数": "Times borrowed", "各年贷款用途": "Purposes by year", "借款人性别与年龄": "Borrowers by sex and age",
+    "还款率为截至 %(d)s 日终，最近一日、一周、一个月内到期应还本息的收回比例（R-RPT-5）。":
+        "Repayment rates are of what fell due in the last day, week and month, as of the close of %(d)s (R-RPT-5).",
+    "放款进度（本年累计 ÷ 年度额度）": "Progress (lent this year ÷ annual quota)", "名次": "Rank", "本年放款（元）": "Lent this year (yuan)",
+    "年度额度（元）": "Annual quota (yuan)", "暂停放款的村": "Suspended villages", "名次（按月）": "Rank (month)",
+    "月还款率": "Monthly repayment rate", "填报单位": "Reporting unit", "报告期": "Period", "打印 PDF": "Print PDF",
+})
 PLURAL = {"共 %(n)s 条": ("%(n)s entry", "%(n)s entries"), "共 %(n)s 户": ("%(n)s household", "%(n)s households"), "发现 %(n)s 处问题，未导入任何数据。": ("%(n)s problem found; nothing was imported.", "%(n)s problems found; nothing was imported.")}
 path = sys.argv[1]
 text = open(path, encoding="utf-8").read()

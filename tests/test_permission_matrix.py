@@ -41,6 +41,7 @@ APPROVE_EVENT = {"branch_director", "head_office"}
 COB_VIEW = {"branch_director", "head_office", "auditor", "sysadmin"}
 COLLECT = {"village_cadre", "township_cadre", "poverty_office", "loan_officer", "branch_director", "head_office", "auditor"}
 SUB_VIEW = HH_VIEW
+REPORT = HH_VIEW
 PREPARE = {"loan_officer", "branch_director", "head_office"}
 RISK_VIEW = {"township_cadre", "poverty_office", "finance_bureau", "loan_officer", "branch_director", "head_office", "auditor"}
 CLAIM_VIEW = HH_VIEW
@@ -153,6 +154,14 @@ PAGES = {
     "cob_run": [("POST", "/cob/run/", {"head_office", "sysadmin"}, 302, 403)],
     "collection_list": [("GET", "/cob/collections/", COLLECT, 200, 403)],
     "village_recovery": [("GET", "/cob/villages/", COLLECT, 200, 403)],
+    "report_table": [("GET", "/reports/", REPORT, 200, 403),
+                     ("GET", "/reports/?table=fu2&division={own}&period=2026-11", REPORT, 200, 403),
+                     ("GET", "/reports/?division={out}", set(), 200, {**{r: 404 for r in REPORT}, "*": 403})],
+    "report_download": [("GET", "/reports/fu3.xlsx?division={own}&period=2026-11", REPORT, 200, 403),
+                        ("GET", "/reports/fu8.xlsx?division={out}&period=2026-11", set(), 200,
+                         {**{r: 404 for r in REPORT}, "*": 403})],
+    "report_indicators": [("GET", "/reports/indicators/?division={own}&period=2026-11", REPORT, 200, 403)],
+    "report_rankings": [("GET", "/reports/rankings/?division={own}&period=2026-11", REPORT, 200, 403)],
     "subsidy_overview": [("GET", "/subsidies/", SUB_VIEW, 200, 403)],
     "subsidy_prepare": [("POST", "/subsidies/batches/", PREPARE, 302, 403)],
     "subsidy_batch": [("GET", "/subsidies/batches/{sbatch}/", SUB_VIEW - {"village_cadre"}, 200, NOT_CADRE)],
@@ -364,6 +373,14 @@ API.update({
          {"code": "S-HALF", "version": "2016.1", "kind": "half", "name": "按时还款贴息", "effective": "2016-01-01",
           "products": ["annual"]})],
     ("GET", "/api/v1/subsidies/batches"): [("GET", "/api/v1/subsidies/batches", SUB_VIEW, 200, 403)],
+    ("GET", "/api/v1/reports/tables/{table}"): [
+        ("GET", "/api/v1/reports/tables/fu3?division={own}&period=2026-11", REPORT, 200, 403),
+        ("GET", "/api/v1/reports/tables/fu2?division={out}&period=2026-11", set(), 200, {**{r: 404 for r in REPORT}, "*": 403}),
+    ],
+    ("GET", "/api/v1/reports/indicators"): [
+        ("GET", "/api/v1/reports/indicators?division={own}&period=2026-11", REPORT, 200, 403)],
+    ("GET", "/api/v1/reports/rankings"): [
+        ("GET", "/api/v1/reports/rankings?division={own}&period=2026-11", REPORT, 200, 403)],
     ("POST", "/api/v1/subsidies/batches"): [
         # nothing to claim in the first village: refused with the reason (409) to those who prepare
         ("POST", "/api/v1/subsidies/batches", PREPARE, 409, 403,

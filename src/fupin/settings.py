@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "fupin.cob",
     "fupin.subsidies",
     "fupin.riskfund",
+    "fupin.reports",
     "fupin.demo",
 ]
 

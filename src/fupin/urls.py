@@ -12,6 +12,7 @@ from fupin.households import views as households
 from fupin.ledger import views as ledger
 from fupin.loans import views as loans
 from fupin.ratings import views as ratings
+from fupin.reports import views as reports
 from fupin.riskfund import views as riskfund
 from fupin.subsidies import views as subsidies
 from fupin.web import views
@@ -108,6 +109,10 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke/", accounts.token_revoke, name="token_revoke"),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
+    path("reports/", reports.report_table, name="report_table"),
+    path("reports/<str:table>.<str:fmt>", reports.report_download, name="report_download"),
+    path("reports/indicators/", reports.report_indicators, name="report_indicators"),
+    path("reports/rankings/", reports.report_rankings, name="report_rankings"),
     path("subsidies/", subsidies.subsidy_overview, name="subsidy_overview"),
     path("subsidies/batches/", subsidies.subsidy_prepare, name="subsidy_prepare"),
     path("subsidies/batches/<int:pk>/", subsidies.subsidy_batch, name="subsidy_batch"),

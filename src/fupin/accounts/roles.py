@@ -117,6 +117,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "fundclaim.township": frozenset({"township_cadre"}),
     "fundclaim.approve": frozenset({"poverty_office"}),
     "fundclaim.pay": frozenset({"finance_bureau"}),
+    # official tables, indicators, rankings (R-RPT-*), each for a division in the reader's jurisdiction
+    "report.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer",
+                              "branch_director", "head_office", "auditor"}),
     "blacklist.decide": frozenset({"poverty_office", "branch_director", "head_office"}),
     "legal.record": frozenset({"loan_officer", "branch_director", "head_office"}),
 }

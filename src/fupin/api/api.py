@@ -30,6 +30,7 @@ def _mount() -> None:
     from fupin.ledger.api import router as ledger_router
     from fupin.loans.api import router as loans_router
     from fupin.ratings.api import router as ratings_router
+    from fupin.reports.api import router as reports_router
     from fupin.riskfund.api import router as riskfund_router
     from fupin.subsidies.api import router as subsidies_router
 
@@ -43,6 +44,7 @@ def _mount() -> None:
     api.add_router("/", cob_router)
     api.add_router("/", subsidies_router)
     api.add_router("/", riskfund_router)
+    api.add_router("/", reports_router)
 
 
 _mount()

@@ -15,6 +15,7 @@ NAV = [
     ("application_list", _("贷款申请"), "application.view"),
     ("collection_list", _("收款与逾期"), "collection.view"),
     ("subsidy_overview", _("贴息与风险补偿"), "subsidy.view"),
+    ("report_table", _("报表"), "report.view"),
     ("ledger_trial_balance", _("总账"), "ledger.view"),
     ("division_list", _("行政区划"), "division.view"),
     ("audit_list", _("审计日志"), "audit.view"),

@@ -26,3 +26,23 @@ def percent(rate) -> str:
     if rate is None or rate == "":
         return ""
     return f"{(Decimal(str(rate)) * 100).quantize(Decimal('0.0001'))}%"
+
+
+@register.simple_tag
+def cell(row: dict, column) -> str:
+    """One cell of a report table: money in yuan, percentages with %, dates, numbers right-aligned."""
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+
+    v = row.get(column.key)
+    if v is None or v == "":
+        return mark_safe("<td></td>")
+    if column.kind == "money":
+        return format_html('<td class="num">{}</td>', yuan(v))
+    if column.kind == "pct":
+        return format_html('<td class="num">{}%</td>', v)
+    if column.kind == "date":
+        return format_html('<td class="num">{}</td>', v.isoformat())
+    if column.kind == "int":
+        return format_html('<td class="num">{}</td>', v)
+    return format_html("<td>{}</td>", v)

@@ -1,0 +1,126 @@
+"""Portfolio indicators (R-RPT-2) and the seed's distributions (R-RPT-3) for a division at the end
+of a period; every figure with its numerator and denominator, so that a chart's numbers can sit
+beside it as a table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from django.db.models import Count, F, Q, Sum
+
+from fupin.core import reports as core
+from fupin.core.idcard import age_on
+from fupin.core.origination import PURPOSES
+from fupin.divisions.models import Division
+from fupin.households.models import Household, Person
+from fupin.loans.models import Application, Installment, Loan
+from fupin.reports.tables import REGISTERED, arrears, ledger_balance
+
+
+def indicators(division: Division, period: core.Period, *, closed: dt.date | None = None) -> dict:
+    from fupin.cob.selectors import closed_through
+    from fupin.ratings.models import CreditLine
+
+    p, end = division.prefix, period.end
+    closed = closed or closed_through() or end
+    lent = Loan.objects.filter(village_code__startswith=p, start__lte=end).exclude(state=Loan.State.CONTRACTED)
+    served = lent.aggregate(hh=Count("household", distinct=True), n=Count("pk"), amount=Sum("principal"))
+    balance = sum(ledger_balance(p, "1301", end).values())
+    due = Installment.objects.filter(loan__in=lent, due_date__lte=min(end, closed)).aggregate(
+        due=Sum(F("principal") + F("interest")), paid=Sum(F("principal_paid") + F("interest_paid")))
+    late = [x for rows in arrears(p, closed).values() for x in rows]
+    par30 = sum(x["outstanding"] for x in late if x["dpd"] > 30)
+    default = [x for x in late if x["dpd"] > 90]
+    written = lent.filter(state=Loan.State.WRITTEN_OFF, closed_on__lte=end).aggregate(n=Count("pk"), a=Sum("principal"))
+    apps = Application.objects.filter(village_code__startswith=p, created_at__date__lte=end)
+    applied = apps.exclude(state__in=["submitted", "village_reviewed", "township_reviewed", "in_notice"]).count()
+    approved = apps.filter(state__in=["approved", "contracted", "disbursed"]).count()
+    households = Household.objects.filter(village__code__startswith=p)
+    registered = households.filter(status__in=REGISTERED).count()
+    total_households = households.count()
+    alive = lent.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=end))
+    borrowing = alive.values("household").distinct().count()
+    rated = CreditLine.objects.filter(village_code__startswith=p)
+    credit = rated.aggregate(n=Count("pk"), total=Sum("amount"))
+    used = Installment.objects.filter(loan__in=alive.filter(household__credit__isnull=False).exclude(
+        state=Loan.State.WRITTEN_OFF)).aggregate(u=Sum(F("principal") - F("principal_paid")))["u"] or 0
+    rated_registered = rated.filter(household__status__in=REGISTERED).count()
+    credit_total = int((credit["total"] or 0) * 100)
+
+    def item(label: str, part: int, whole: int, note: str = "") -> dict:
+        return {"label": label, "part": part, "whole": whole, "percent": core.percent(part, whole), "note": note}
+
+    return {
+        "division": division.code, "division_name": division.name, "period": period.label, "closed": closed.isoformat(),
+        "counts": {"households_served": served["hh"] or 0, "loans": served["n"] or 0, "disbursed": served["amount"] or 0,
+                   "outstanding": balance, "defaults": len(default) + (written["n"] or 0),
+                   "default_amount": sum(x["outstanding"] for x in default) + (written["a"] or 0)},
+        "rates": [
+            item("还款率", due["paid"] or 0, due["due"] or 0, "已还本息 ÷ 到期应还本息（篇5：99.15%）"),
+            item("PAR30", par30, balance, "逾期 30 天以上贷款余额 ÷ 贷款余额"),
+            item("申贷获得率", approved, applied, "获批申请 ÷ 已作出决定的申请（篇5：93.04%）"),
+            item("农贷面", borrowing, total_households, "有贷款余额的户 ÷ 全部农户（篇5：35.17%）"),
+            item("评级覆盖率", rated_registered, registered, "已评级的建档立卡户 ÷ 建档立卡户"),
+            item("授信使用率", used, credit_total, "已评级户的贷款余额（现值）÷ 授信总额"),
+        ],
+        "distributions": distributions(lent, end),
+    }
+
+
+def distributions(lent, end: dt.date) -> dict:
+    """R-RPT-3: purpose mix by year, size bands, times borrowed, sex, age band, sex within age
+    band (the borrower is the head of the household), monthly due against collected."""
+    rows = list(lent.values("pk", "household_id", "principal", "start", "application__purpose").order_by("start", "pk"))
+    heads = {p.household_id: p for p in Person.objects.filter(household_id__in={r["household_id"] for r in rows},
+                                                               is_head=True, left_on__isnull=True)}
+    purpose: dict[int, Counter] = defaultdict(Counter)
+    sizes: Counter = Counter()
+    times: Counter = Counter()
+    sex: Counter = Counter()
+    ages: Counter = Counter()
+    sex_age: dict[str, Counter] = defaultdict(Counter)
+    seen: Counter = Counter()
+    for r in rows:
+        purpose[r["start"].year][PURPOSES.get(r["application__purpose"], r["application__purpose"])] += 1
+        sizes[core.band(r["principal"], core.SIZE_BANDS)] += 1
+        seen[r["household_id"]] += 1
+        times[core.times_label(seen[r["household_id"]])] += 1
+        head = heads.get(r["household_id"])
+        if head is not None:
+            s = head.sex or "未知"
+            a = core.band(age_on(head.birth_date, r["start"]), core.AGE_BANDS)
+            sex[s] += 1
+            ages[a] += 1
+            sex_age[a][s] += 1
+    months = monthly(lent, end)
+    return {
+        "purpose_by_year": {y: dict(c) for y, c in sorted(purpose.items())},
+        "size_bands": {label: sizes[label] for label, _ in core.SIZE_BANDS},
+        "times_borrowed": {label: times[label] for label in core.TIMES},
+        "sex": dict(sex), "age_bands": {label: ages[label] for label, _ in core.AGE_BANDS},
+        "sex_by_age": {label: dict(sex_age[label]) for label, _ in core.AGE_BANDS},
+        "monthly": months,
+    }
+
+
+def monthly(lent, end: dt.date, months: int = 12) -> list[dict]:
+    """Due and collected per month for the twelve months up to ``end`` (instalments by due month;
+    what has been paid on them)."""
+    from fupin.core.calendar import add_months
+
+    first = add_months(dt.date(end.year, end.month, 1), -(months - 1))
+    qs = Installment.objects.filter(loan__in=lent, due_date__range=(first, end))
+    by: dict[str, dict] = {}
+    for i in qs.values("due_date", "principal", "interest", "principal_paid", "interest_paid").iterator(chunk_size=20000):
+        key = f"{i['due_date']:%Y-%m}"
+        b = by.setdefault(key, {"due": 0, "collected": 0})
+        b["due"] += i["principal"] + i["interest"]
+        b["collected"] += i["principal_paid"] + i["interest_paid"]
+    out = []
+    for k in range(months):
+        key = f"{add_months(first, k):%Y-%m}"
+        b = by.get(key, {"due": 0, "collected": 0})
+        out.append({"month": key, **b, "rate": core.percent(b["collected"], b["due"])})
+    return out

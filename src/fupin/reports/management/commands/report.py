@@ -1,0 +1,51 @@
+"""``fupin report {fu2,fu3,fu4,fu8,indicators} --division CODE --period YYYY-MM|YYYY-Qn
+--format xlsx|pdf|json --output FILE`` — the official tables and the indicators (R-RPT-1, 2, 3)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from fupin.core import reports as core
+from fupin.core.errors import DomainError
+from fupin.divisions.models import Division
+from fupin.reports import exports
+from fupin.reports.indicators import indicators
+from fupin.reports.tables import BUILDERS
+
+
+class Command(BaseCommand):
+    help = "生成官方报表（附表2/3/4/8）或指标 / official tables and indicators"
+
+    def add_arguments(self, parser):
+        parser.add_argument("table", choices=[*BUILDERS, "indicators"])
+        parser.add_argument("--division", required=True, help="区划代码（县、乡镇或村）")
+        parser.add_argument("--period", required=True, help="YYYY-MM 或 YYYY-Qn")
+        parser.add_argument("--format", choices=["xlsx", "pdf", "json"], default="json")
+        parser.add_argument("--output", help="输出文件（默认：json 打印到屏幕）")
+
+    def handle(self, *args, table, division, period, format, output, **options):
+        d = Division.objects.filter(code=division).first()
+        if d is None:
+            raise CommandError(f"区划代码“{division}”不存在")
+        try:
+            p = core.period(period)
+            if table == "indicators":
+                if format != "json":
+                    raise CommandError("指标只提供 json 格式 / indicators come as json only")
+                content: bytes | str = json.dumps(indicators(d, p), ensure_ascii=False, indent=1, default=str)
+            else:
+                t = BUILDERS[table](d, p)
+                content = (json.dumps(t.as_json(), ensure_ascii=False, indent=1) if format == "json"
+                           else exports.table_xlsx(t) if format == "xlsx" else exports.table_pdf(t))
+        except DomainError as e:
+            raise CommandError(e.message) from e
+        if output:
+            Path(output).write_bytes(content.encode() if isinstance(content, str) else content)
+            self.stdout.write(f"已写入 {output}")
+        elif isinstance(content, str):
+            self.stdout.write(content)
+        else:
+            raise CommandError("xlsx 与 pdf 须用 --output 指定文件")

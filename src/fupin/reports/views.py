@@ -1,0 +1,100 @@
+"""Report pages: the official tables on screen with their Excel and PDF, the indicators and
+distributions as charts with their numbers beside them, rankings of townships — every one for a
+division in the reader's jurisdiction (R-RPT-6)."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from fupin.accounts import access
+from fupin.core import reports as core
+from fupin.core.errors import NotFound
+from fupin.divisions.models import Division
+from fupin.reports import exports
+from fupin.reports.indicators import indicators
+from fupin.reports.rankings import rankings
+from fupin.reports.tables import BUILDERS, TABLES
+from fupin.web.decorators import requires
+from fupin.web.responses import attachment, pdf_inline
+
+XLSX_NAME = "{title}-{division}-{period}.{fmt}"
+
+
+def choices(user) -> list[Division]:
+    """The divisions the reader may report on: counties, townships and villages of their jurisdiction."""
+    return list(access.visible(user, Division.objects.filter(level__gte=3), "report.view").order_by("code")[:400])
+
+
+def _params(request, default_period: str) -> tuple[Division, core.Period, list[Division]]:
+    options = choices(request.user)
+    code = (request.GET.get("division") or (options[0].code if options else ""))[:12]
+    division = access.get_visible(request.user, Division.objects.filter(level__gte=3), "report.view", code=code)
+    period = core.period(request.GET.get("period") or default_period)
+    return division, period, options
+
+
+def _month() -> str:
+    return f"{timezone.localdate():%Y-%m}"
+
+
+def _quarter() -> str:
+    today = timezone.localdate()
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+@requires("report.view")
+def report_table(request):
+    table = request.GET.get("table") if request.GET.get("table") in BUILDERS else "fu3"
+    division, period, options = _params(request, _quarter() if table == "fu4" else _month())
+    t = BUILDERS[table](division, period)
+    return render(request, "reports/table.html", {"t": t, "tables": TABLES, "table": table, "options": options,
+                                                  "period": period.label})
+
+
+@requires("report.view")
+def report_download(request, table: str, fmt: str):
+    if table not in BUILDERS or fmt not in ("xlsx", "pdf"):
+        raise NotFound("报表不存在", code="not_found")
+    division, period, _ = _params(request, _quarter() if table == "fu4" else _month())
+    t = BUILDERS[table](division, period)
+    name = XLSX_NAME.format(title=t.title.split()[0], division=division.name, period=period.label, fmt=fmt)
+    if fmt == "xlsx":
+        return attachment(exports.table_xlsx(t), name)
+    return pdf_inline(exports.table_pdf(t), name)
+
+
+@requires("report.view")
+def report_indicators(request):
+    division, period, options = _params(request, _month())
+    data = indicators(division, period)
+    return render(request, "reports/indicators.html", {"d": data, "options": options, "division": division,
+                                                       "period": period.label, "charts": charts(data)})
+
+
+def charts(d: dict) -> list[dict]:
+    """The chart specifications the page draws (ECharts), each from the numbers shown beside it."""
+    dist = d["distributions"]
+    years = sorted(dist["purpose_by_year"])
+    purposes = sorted({p for y in years for p in dist["purpose_by_year"][y]})
+    return [
+        {"id": "monthly", "title": "每月到期与收回（元）", "type": "bar", "x": [m["month"] for m in dist["monthly"]],
+         "series": [{"name": "到期", "data": [m["due"] / 100 for m in dist["monthly"]]},
+                    {"name": "收回", "data": [m["collected"] / 100 for m in dist["monthly"]]}]},
+        {"id": "sizes", "title": "贷款金额分布（笔）", "type": "bar", "x": list(dist["size_bands"]),
+         "series": [{"name": "笔数", "data": list(dist["size_bands"].values())}]},
+        {"id": "times", "title": "借款次数（笔）", "type": "bar", "x": list(dist["times_borrowed"]),
+         "series": [{"name": "笔数", "data": list(dist["times_borrowed"].values())}]},
+        {"id": "purposes", "title": "各年贷款用途（笔）", "type": "stack", "x": [str(y) for y in years],
+         "series": [{"name": p, "data": [dist["purpose_by_year"][y].get(p, 0) for y in years]} for p in purposes]},
+        {"id": "sexage", "title": "借款人性别与年龄（笔）", "type": "bar", "x": list(dist["sex_by_age"]),
+         "series": [{"name": s, "data": [dist["sex_by_age"][a].get(s, 0) for a in dist["sex_by_age"]]}
+                    for s in ("男", "女")]},
+    ]
+
+
+@requires("report.view")
+def report_rankings(request):
+    division, period, options = _params(request, _month())
+    return render(request, "reports/rankings.html", {"r": rankings(division, period), "options": options,
+                                                     "division": division, "period": period.label})

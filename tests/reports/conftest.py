@@ -1,0 +1,3 @@
+from tests.cob.conftest import head  # noqa: F401
+from tests.loans.conftest import hh  # noqa: F401 — rated households of the first village
+from tests.ratings.conftest import rt  # noqa: F401
