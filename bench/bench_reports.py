@@ -1,0 +1,100 @@
+"""Reports: 附表3 for a 1 000 000-loan county, and a dashboard page, on PostgreSQL.
+
+Builds the demo county's geography and registry with a synthetic book (``fupin.demo.portfolio``)
+closed through yesterday in a database of its own (PostgreSQL when DATABASE_URL points at a
+server — ``make bench`` starts one — else SQLite with a smaller book), then measures in the same
+process:
+
+* the floor: the bare scans the table cannot avoid — the loan table grouped by village, the
+  instalments due in the month summed, the 1301 postings summed per village;
+* 附表3 for the county and the current month (``fupin.reports.tables.fu3``), twice (cold, warm);
+* the indicators page's data (``fupin.reports.indicators``) — the dashboard's server time.
+
+Prints seconds and the ratio table / floor. Targets (issue 9): 附表3 ≤ 5 s, a dashboard ≤ 1 s
+of server time, with 1 000 000 loans on PostgreSQL on this machine. Not a pass/fail test.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+LOANS = int(os.environ.get("BENCH_LOANS", "1000000"))
+SQLITE_LOANS = int(os.environ.get("BENCH_SQLITE_LOANS", "100000"))
+HOUSEHOLDS = 20_000
+DATABASE = "fupin_bench_reports"
+
+
+def run() -> None:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+            conn.execute(f"CREATE DATABASE {DATABASE}")
+        _measure(url.rsplit("/", 1)[0] + "/" + DATABASE, LOANS, "PostgreSQL")
+    with tempfile.TemporaryDirectory() as tmp:
+        _measure(f"sqlite:///{tmp}/reports.sqlite3", SQLITE_LOANS, "SQLite")
+
+
+def _measure(url: str, loans: int, label: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "fupin.settings"}
+    subprocess.run([sys.executable, "-m", "bench.bench_reports", str(loans), label], env=env, check=True)
+
+
+def floor(prefix: str, period) -> float:
+    from django.db.models import Count, F, Sum
+
+    from fupin.ledger.models import Posting
+    from fupin.loans.models import Installment, Loan
+
+    start = time.perf_counter()
+    list(Loan.objects.filter(village_code__startswith=prefix).values("village_code").annotate(n=Count("pk")))
+    Installment.objects.filter(due_date__range=(period.start, period.end)).aggregate(s=Sum(F("principal") + F("interest")))
+    list(Posting.objects.filter(account_id="1301", entry__division_code__startswith=prefix).values(
+        "entry__division_code").annotate(s=Sum("debit")))
+    return time.perf_counter() - start
+
+
+def inner(loans: int, label: str) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from fupin.core import reports as core
+    from fupin.demo import county, portfolio
+    from fupin.divisions.models import Division
+    from fupin.reports.indicators import indicators
+    from fupin.reports.tables import fu3
+
+    call_command("migrate", verbosity=0)
+    today = timezone.localdate()
+    t0 = time.perf_counter()
+    county.build(households=HOUSEHOLDS, seed=1, loan_book=False)
+    book = portfolio.generate_book(loans=loans, on=today, seed=7)
+    print(f"   [{label}] book: {book['loans']} loans, {book['installments']} instalments "
+          f"({time.perf_counter() - t0:.0f} s to build)")
+    division = Division.objects.get(code=county.COUNTY[0])
+    period = core.period(f"{today:%Y-%m}")
+    floor_s = floor(division.prefix, period)
+    for attempt in ("cold", "warm"):
+        t = time.perf_counter()
+        table = fu3(division, period)
+        s = time.perf_counter() - t
+        print(f"   [{label}] 附表3 ({attempt}): {s:.2f} s, table / floor = {s / floor_s:.2f} (floor {floor_s:.2f} s); "
+              f"balance {table.total['balance'] / 100:,.2f} yuan in {len(table.rows)} rows")
+    t = time.perf_counter()
+    indicators(division, period)
+    print(f"   [{label}] indicators (the dashboard's data): {time.perf_counter() - t:.2f} s")
+    if label == "PostgreSQL":
+        print(f"   target: 附表3 ≤ 5 s, dashboard ≤ 1 s for 1 000 000 loans; this run: {loans} loans")
+
+
+if __name__ == "__main__":
+    inner(int(sys.argv[1]), sys.argv[2])
