@@ -88,6 +88,8 @@ def test_fu3_and_fu8_reconcile_with_the_ledger(rt, head, portfolio_of, seed):
     assert t2.total["amount"] == t.total["lent"]
     data = indicators(county, period)
     assert data["counts"]["outstanding"] == ledger["1301"]
+    assert sum(data["classes"].values()) == ledger["1301"]  # the five categories cover the whole book
+    assert sum(data["par"].values()) == t.total["late_amount"]
     assert sum(data["distributions"]["size_bands"].values()) == data["counts"]["loans"]
 
 
@@ -149,3 +151,15 @@ def test_the_period_is_checked(rt):
         call_command("report", "fu3", "--division", COUNTY[0], "--period", "2026-13")
     assert rt.world.client("poverty_office").get(
         f"/api/v1/reports/tables/fu3?division={COUNTY[0]}&period=2026-13").status_code == 422
+
+
+def test_the_dashboard_and_its_download(rt, portfolio_of):
+    portfolio_of(7)
+    c = rt.world.client("poverty_office")
+    page = c.get(f"/reports/indicators/?division={COUNTY[0]}&period={today():%Y-%m}")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-chart="par"' in html and "chart-data" in html and "五级分类" in html
+    xlsx = c.get(f"/reports/indicators/?division={COUNTY[0]}&period={today():%Y-%m}&format=xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert {"指标", "PAR", "五级分类", "每月到期与收回", "放款进度"} <= set(wb.sheetnames)
+    assert c.get("/reports/rankings/").status_code == 200

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from django.db.models import Count, F, Q, Sum
 
 from fupin.core import reports as core
+from fupin.core import servicing
 from fupin.core.idcard import age_on
 from fupin.core.origination import PURPOSES
 from fupin.divisions.models import Division
@@ -49,6 +50,13 @@ def indicators(division: Division, period: core.Period, *, closed: dt.date | Non
     rated_registered = rated.filter(household__status__in=REGISTERED).count()
     credit_total = int((credit["total"] or 0) * 100)
 
+    par = {label: 0 for _, _, label in servicing.PAR_BUCKETS}
+    classes = {name: 0 for name in servicing.CATEGORIES.values()}
+    for x in late:
+        par[servicing.par_bucket(x["dpd"])] += x["outstanding"]
+        classes[servicing.CATEGORIES[servicing.category(x["dpd"])]] += x["outstanding"]
+    classes["正常"] = balance - sum(classes.values())
+
     def item(label: str, part: int, whole: int, note: str = "") -> dict:
         return {"label": label, "part": part, "whole": whole, "percent": core.percent(part, whole), "note": note}
 
@@ -65,7 +73,7 @@ def indicators(division: Division, period: core.Period, *, closed: dt.date | Non
             item("评级覆盖率", rated_registered, registered, "已评级的建档立卡户 ÷ 建档立卡户"),
             item("授信使用率", used, credit_total, "已评级户的贷款余额（现值）÷ 授信总额"),
         ],
-        "distributions": distributions(lent, end),
+        "par": par, "classes": classes, "distributions": distributions(lent, end),
     }
 
 

@@ -64,20 +64,46 @@ def report_download(request, table: str, fmt: str):
     return pdf_inline(exports.table_pdf(t), name)
 
 
+def dashboard(division: Division, period: core.Period, user) -> dict:
+    """The indicators with the progress ranking, the subsidy receivable and the fund beside them."""
+    from fupin.riskfund.selectors import funds
+    from fupin.subsidies.selectors import receivable
+
+    data = indicators(division, period)
+    data["progress"] = rankings(division, period)["progress"]
+    data["receivable"] = receivable(user, timezone.localdate()) if access.may(user, "subsidy.view") else None
+    data["funds"] = [(f.name, pos) for f, pos in funds(user)] if access.may(user, "riskfund.view") else []
+    return data
+
+
 @requires("report.view")
 def report_indicators(request):
     division, period, options = _params(request, _month())
-    data = indicators(division, period)
-    return render(request, "reports/indicators.html", {"d": data, "options": options, "division": division,
-                                                       "period": period.label, "charts": charts(data)})
+    data = dashboard(division, period, request.user)
+    if request.GET.get("format") == "xlsx":
+        return attachment(exports.indicators_xlsx(data), f"指标与分布-{division.name}-{period.label}.xlsx")
+    from fupin.subsidies.views import aging_bars
+
+    return render(request, "reports/indicators.html", {
+        "d": data, "options": options, "division": division, "period": period.label, "charts": charts(data),
+        "bars": aging_bars(data["receivable"]) if data["receivable"] else []})
 
 
 def charts(d: dict) -> list[dict]:
     """The chart specifications the page draws (ECharts), each from the numbers shown beside it."""
     dist = d["distributions"]
+    extra = [
+        {"id": "par", "title": "风险贷款（PAR，元）", "type": "bar", "x": list(d["par"]),
+         "series": [{"name": "贷款余额", "data": [v / 100 for v in d["par"].values()]}]},
+        {"id": "classes", "title": "五级分类（元）", "type": "bar", "x": list(d["classes"]),
+         "series": [{"name": "贷款余额", "data": [v / 100 for v in d["classes"].values()]}]},
+    ]
+    if d.get("progress"):
+        extra.append({"id": "progress", "title": "放款进度（%）", "type": "bar", "x": [r["name"] for r in d["progress"]],
+                      "series": [{"name": "进度", "data": [float(r["progress"] or 0) for r in d["progress"]]}]})
     years = sorted(dist["purpose_by_year"])
     purposes = sorted({p for y in years for p in dist["purpose_by_year"][y]})
-    return [
+    return extra + [
         {"id": "monthly", "title": "每月到期与收回（元）", "type": "bar", "x": [m["month"] for m in dist["monthly"]],
          "series": [{"name": "到期", "data": [m["due"] / 100 for m in dist["monthly"]]},
                     {"name": "收回", "data": [m["collected"] / 100 for m in dist["monthly"]]}]},
