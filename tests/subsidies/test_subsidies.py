@@ -84,6 +84,24 @@ def test_a_blacklisted_household_gets_no_subsidy_until_lifted(rt, hh, head):
     assert services.barred(hh.pk, today().year) == ""
 
 
+def test_late_last_year_bars_the_s_half_deduction_this_year(rt, hh, head):
+    from fupin.ratings.models import GradeChange
+
+    start = today() - 20 * DAY
+    loan = annual_loan(rt, hh, start)
+    close_days(start, today() - DAY)
+    GradeChange.objects.create(household=hh, village_code=hh.village_id, on=dt.date(today().year - 1, 6, 1),
+                               event=GradeChange.Event.OVERDUE, after_grade="A", after_amount=5000, reason="逾期")
+    assert services.barred(hh.pk, today().year, late_bars=True) == f"曾逾期还款，自 {today().year} 年起不再贴息"
+    assert services.barred(hh.pk, today().year) == ""  # a programme without the rule
+    first = loan.installments.order_by("seq").first()
+    repayment_post(acting_user=rt.world.user("loan_officer"), loan=loan, amount=first.interest, key="latebar-1")
+    assert not Line.objects.filter(loan=loan).exists()
+    first.refresh_from_db()
+    assert first.interest_paid == first.interest  # the household paid it all itself
+    books(head)
+
+
 def _chain(rt, batch, finance2, strike=None):
     services.batch_review(acting_user=rt.world.user("poverty_office"), batch=batch, approve=True, strike=strike)
     services.batch_confirm(acting_user=rt.world.user("finance_bureau"), batch=batch)

@@ -109,16 +109,24 @@ def policy_for(product: str, start: dt.date, policies: Iterable[Policy] | None =
     return best
 
 
-def barred(household_id: int, year: int) -> str:
-    """Why a household gets no subsidy in ``year``: blacklisted (R-RSK-4), or out of subsidies
-    after a default (R-SUB-1, the grade change of R-RAT-4); "" when it may."""
-    from fupin.ratings.models import CreditLine
+def barred(household_id: int, year: int, *, late_bars: bool = False) -> str:
+    """Why a household gets no subsidy in ``year``: blacklisted (R-RSK-4), out of subsidies after
+    a default (R-SUB-1, the grade change of R-RAT-4), or — where the programme says so (篇2 §6) —
+    late with a repayment in an earlier year (the batch's 逾期 grade change); "" when it may."""
+    from fupin.ratings.models import CreditLine, GradeChange
     from fupin.riskfund.models import Blacklist
 
     if Blacklist.objects.filter(household_id=household_id, lifted_on__isnull=True).exists():
         return BLACKLISTED
     line = CreditLine.objects.filter(household_id=household_id, subsidy_barred_from__lte=year).first()
-    return f"违约，自 {line.subsidy_barred_from} 年起取消贴息" if line else ""
+    if line:
+        return f"违约，自 {line.subsidy_barred_from} 年起取消贴息"
+    if late_bars:
+        first = GradeChange.objects.filter(household_id=household_id, event=GradeChange.Event.OVERDUE,
+                                           on__lt=dt.date(year, 1, 1)).order_by("on").first()
+        if first:
+            return f"曾逾期还款，自 {first.on.year + 1} 年起不再贴息"
+    return ""
 
 
 # --- S-HALF: deducted at the repayment --------------------------------------------------------
@@ -141,7 +149,7 @@ def relief(loan: Loan, rows: dict[int, Installment], amount: int, on: dt.date, l
     share = core.half_up(current.interest * policy.to_domain().share)
     fen = min(share, current.interest - current.interest_paid)
     unpaid = current.principal - current.principal_paid + current.interest - current.interest_paid
-    if fen <= 0 or amount < unpaid - fen or barred(loan.household_id, on.year):
+    if fen <= 0 or amount < unpaid - fen or barred(loan.household_id, on.year, late_bars=policy.bars_next_year):
         return None
     return policy, current, fen
 
@@ -293,7 +301,7 @@ def _compute(policy: Policy, prefix: str, cutoff: dt.date, today: dt.date) -> No
 
 
 def _bar(rule: core.Policy, household_id: int, late: dict[int, set[int]], loan: Loan) -> str:
-    reason = barred(household_id, loan.maturity.year)
+    reason = barred(household_id, loan.maturity.year, late_bars=rule.bars_next_year)
     if not reason and rule.kind == "capped" and rule.bars_next_year and any(y < loan.start.year for y in late[household_id]):
         reason = f"曾逾期还款，自 {min(late[household_id]) + 1} 年起不再贴息"
     return reason
