@@ -17,10 +17,10 @@ of server time, with 1 000 000 loans on PostgreSQL on this machine. Not a pass/f
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import tempfile
 import time
+
+from bench import on_each_database
 
 LOANS = int(os.environ.get("BENCH_LOANS", "1000000"))
 SQLITE_LOANS = int(os.environ.get("BENCH_SQLITE_LOANS", "100000"))
@@ -29,21 +29,7 @@ DATABASE = "fupin_bench_reports"
 
 
 def run() -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-            conn.execute(f"CREATE DATABASE {DATABASE}")
-        _measure(url.rsplit("/", 1)[0] + "/" + DATABASE, LOANS, "PostgreSQL")
-    with tempfile.TemporaryDirectory() as tmp:
-        _measure(f"sqlite:///{tmp}/reports.sqlite3", SQLITE_LOANS, "SQLite")
-
-
-def _measure(url: str, loans: int, label: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "fupin.settings"}
-    subprocess.run([sys.executable, "-m", "bench.bench_reports", str(loans), label], env=env, check=True)
+    on_each_database("bench.bench_reports", DATABASE, LOANS, SQLITE_LOANS)
 
 
 def floor(prefix: str, period) -> float:

@@ -242,12 +242,16 @@ def arrears(prefix: str, closed: dt.date) -> dict[str, list[dict]]:
     ).values("loan_id", "village_code", "late_since", "loan__household_id")}
     if not late:
         return {}
-    sums = Installment.objects.filter(loan_id__in=list(late)).values("loan_id").annotate(
+    sums = Installment.objects.filter(  # joined, not a list of ids: a county can have a hundred thousand late loans
+        loan__servicing__active=True, loan__servicing__late_since__lt=closed,
+        loan__village_code__startswith=prefix).values("loan_id").annotate(
         out=Sum(F("principal") - F("principal_paid")),
         overdue=Sum(F("principal") - F("principal_paid"), filter=Q(due_date__lte=closed)))
     out: dict[str, list[dict]] = defaultdict(list)
     for s in sums:
-        sv = late[s["loan_id"]]
+        sv = late.get(s["loan_id"])
+        if sv is None:
+            continue
         dpd = (closed - sv["late_since"]).days
         out[sv["village_code"]].append({"loan": s["loan_id"], "household": sv["loan__household_id"], "dpd": dpd,
                                         "bucket": core.dpd_bucket(dpd), "overdue": s["overdue"] or 0,
