@@ -163,3 +163,42 @@ def test_the_dashboard_and_its_download(rt, portfolio_of):
     wb = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert {"指标", "PAR", "五级分类", "每月到期与收回", "放款进度"} <= set(wb.sheetnames)
     assert c.get("/reports/rankings/").status_code == 200
+    # computed once per close of business, then read
+    from fupin.reports.models import Snapshot
+
+    snap = Snapshot.objects.get()
+    c.get(f"/reports/indicators/?division={COUNTY[0]}&period={today():%Y-%m}")
+    assert Snapshot.objects.get().computed_at == snap.computed_at
+    api = c.get(f"/api/v1/reports/indicators?division={COUNTY[0]}&period={today():%Y-%m}").json()
+    from fupin.subsidies.selectors import receivable
+
+    live = receivable(rt.world.user("poverty_office"), today())["total"]
+    assert api["counts"] == snap.data["counts"] and api["receivable"]["total"] == live  # the receivable is live
+
+
+def test_distributions_agree_with_a_row_by_row_count(rt, portfolio_of):
+    """The grouped queries against the plain definition, loan by loan (R-RPT-3)."""
+    from collections import Counter
+
+    from fupin.core.idcard import age_on
+    from fupin.households.models import Person
+    from fupin.reports.indicators import distributions
+
+    portfolio_of(8)
+    lent = Loan.objects.exclude(state="contracted")
+    d = distributions(lent, today())
+    loans = list(lent.select_related("application").order_by("start", "pk"))
+    heads = {p.household_id: p for p in Person.objects.filter(is_head=True, left_on__isnull=True)}
+    seen: Counter = Counter()
+    times: Counter = Counter()
+    sex_age: Counter = Counter()
+    for ln in loans:
+        seen[ln.household_id] += 1
+        times[core.times_label(seen[ln.household_id])] += 1
+        h = heads[ln.household_id]
+        sex_age[(core.band(age_on(h.birth_date, ln.start), core.AGE_BANDS), h.sex)] += 1
+    assert d["times_borrowed"] == {label: times[label] for label in core.TIMES}
+    assert {(a, s): n for a, by in d["sex_by_age"].items() for s, n in by.items()} == +sex_age
+    assert d["size_bands"] == {label: sum(1 for ln in loans if core.band(ln.principal, core.SIZE_BANDS) == label)
+                               for label, _ in core.SIZE_BANDS}
+    assert sum(n for mix in d["purpose_by_year"].values() for n in mix.values()) == len(loans)

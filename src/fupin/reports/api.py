@@ -8,7 +8,7 @@ from fupin.accounts import access
 from fupin.api.common import DivisionCode, Text, responses
 from fupin.core import reports as core
 from fupin.divisions.models import Division
-from fupin.reports.indicators import indicators
+from fupin.reports.dashboard import dashboard
 from fupin.reports.rankings import rankings
 from fupin.reports.tables import BUILDERS
 
@@ -43,7 +43,7 @@ def report_table(request, q: Query[ReportQuery], table: str = Path(..., pattern=
             summary="组合指标（R-RPT-2）与分布（R-RPT-3）：金额以分计，比率带分子分母")
 def report_indicators(request, q: Query[ReportQuery]):
     division, period = _division(request, q)
-    return indicators(division, period)
+    return dashboard(division, period, request.auth)
 @router.get("/reports/rankings", response=responses(dict[str, Any], 404, 422),
             summary="排名通报（R-RPT-5）：放款进度与日、周、月还款率，网点排名，暂停放款的村")
 def report_rankings(request, q: Query[ReportQuery]):

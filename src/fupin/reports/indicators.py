@@ -8,14 +8,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import CharField, Count, F, FilteredRelation, IntegerField, Q, Sum, Value
+from django.db.models.expressions import Case, When
+from django.db.models.functions import ExtractYear, TruncMonth
 
 from fupin.core import reports as core
 from fupin.core import servicing
-from fupin.core.idcard import age_on
 from fupin.core.origination import PURPOSES
 from fupin.divisions.models import Division
-from fupin.households.models import Household, Person
+from fupin.households.models import Household
 from fupin.loans.models import Application, Installment, Loan
 from fupin.reports.tables import REGISTERED, arrears, ledger_balance
 
@@ -77,39 +78,50 @@ def indicators(division: Division, period: core.Period, *, closed: dt.date | Non
     }
 
 
+def _banded(expression, bands: tuple[tuple[str, int | None], ...]) -> Case:
+    """A SQL CASE giving each row the label of its band (upper bounds exclusive)."""
+    whens = [When(**{f"{expression}__lt": upper}, then=Value(label)) for label, upper in bands if upper is not None]
+    return Case(*whens, default=Value(bands[-1][0]), output_field=CharField())
+
+
 def distributions(lent, end: dt.date) -> dict:
-    """R-RPT-3: purpose mix by year, size bands, times borrowed, sex, age band, sex within age
-    band (the borrower is the head of the household), monthly due against collected."""
-    rows = list(lent.values("pk", "household_id", "principal", "start", "application__purpose").order_by("start", "pk"))
-    heads = {p.household_id: p for p in Person.objects.filter(household_id__in={r["household_id"] for r in rows},
-                                                               is_head=True, left_on__isnull=True)}
-    purpose: dict[int, Counter] = defaultdict(Counter)
-    sizes: Counter = Counter()
+    """R-RPT-3, each a grouped query: purpose mix by year, size bands, times borrowed (a household
+    with k loans has one loan borrowed the 1st, … the k-th time), sex, age band on the loan's
+    start, sex within age band (the borrower is the head of the household), monthly due against
+    collected."""
+    purpose: dict[int, dict[str, int]] = defaultdict(dict)
+    for r in lent.values(year=ExtractYear("start"), p=F("application__purpose")).annotate(n=Count("pk")).order_by():
+        purpose[r["year"]][PURPOSES.get(r["p"], r["p"])] = r["n"]
+    sizes = Counter(dict(lent.annotate(b=_banded("principal", core.SIZE_BANDS)).values("b").annotate(n=Count("pk"))
+                         .order_by().values_list("b", "n")))
     times: Counter = Counter()
+    per_household = Counter(lent.values("household").annotate(k=Count("pk")).order_by().values_list("k", flat=True))
+    for k, households in per_household.items():  # one row per borrowing household, counted here
+        for n in range(1, k + 1):
+            times[core.times_label(n)] += households
+    head = FilteredRelation("household__members", condition=Q(household__members__is_head=True,
+                                                              household__members__left_on__isnull=True))
+    born = lent.annotate(head=head).filter(head__isnull=False).annotate(
+        age=ExtractYear("start") - ExtractYear("head__birth_date") - Case(
+            When(Q(start__month__lt=F("head__birth_date__month")) | Q(start__month=F("head__birth_date__month"),
+                                                                     start__day__lt=F("head__birth_date__day")),
+                 then=Value(1)), default=Value(0), output_field=IntegerField()))
     sex: Counter = Counter()
     ages: Counter = Counter()
     sex_age: dict[str, Counter] = defaultdict(Counter)
-    seen: Counter = Counter()
-    for r in rows:
-        purpose[r["start"].year][PURPOSES.get(r["application__purpose"], r["application__purpose"])] += 1
-        sizes[core.band(r["principal"], core.SIZE_BANDS)] += 1
-        seen[r["household_id"]] += 1
-        times[core.times_label(seen[r["household_id"]])] += 1
-        head = heads.get(r["household_id"])
-        if head is not None:
-            s = head.sex or "未知"
-            a = core.band(age_on(head.birth_date, r["start"]), core.AGE_BANDS)
-            sex[s] += 1
-            ages[a] += 1
-            sex_age[a][s] += 1
-    months = monthly(lent, end)
+    for s, a, n in born.annotate(band=_banded("age", core.AGE_BANDS)).values("head__sex", "band").annotate(
+            n=Count("pk")).order_by().values_list("head__sex", "band", "n"):
+        s = s or "未知"
+        sex[s] += n
+        ages[a] += n
+        sex_age[a][s] += n
     return {
-        "purpose_by_year": {y: dict(c) for y, c in sorted(purpose.items())},
+        "purpose_by_year": {y: purpose[y] for y in sorted(purpose)},
         "size_bands": {label: sizes[label] for label, _ in core.SIZE_BANDS},
         "times_borrowed": {label: times[label] for label in core.TIMES},
         "sex": dict(sex), "age_bands": {label: ages[label] for label, _ in core.AGE_BANDS},
         "sex_by_age": {label: dict(sex_age[label]) for label, _ in core.AGE_BANDS},
-        "monthly": months,
+        "monthly": monthly(lent, end),
     }
 
 
@@ -120,15 +132,12 @@ def monthly(lent, end: dt.date, months: int = 12) -> list[dict]:
 
     first = add_months(dt.date(end.year, end.month, 1), -(months - 1))
     qs = Installment.objects.filter(loan__in=lent, due_date__range=(first, end))
-    by: dict[str, dict] = {}
-    for i in qs.values("due_date", "principal", "interest", "principal_paid", "interest_paid").iterator(chunk_size=20000):
-        key = f"{i['due_date']:%Y-%m}"
-        b = by.setdefault(key, {"due": 0, "collected": 0})
-        b["due"] += i["principal"] + i["interest"]
-        b["collected"] += i["principal_paid"] + i["interest_paid"]
+    by = {f"{r['m']:%Y-%m}": r for r in qs.annotate(m=TruncMonth("due_date")).values("m").annotate(
+        due=Sum(F("principal") + F("interest")), collected=Sum(F("principal_paid") + F("interest_paid"))).order_by()}
     out = []
     for k in range(months):
         key = f"{add_months(first, k):%Y-%m}"
-        b = by.get(key, {"due": 0, "collected": 0})
-        out.append({"month": key, **b, "rate": core.percent(b["collected"], b["due"])})
+        b = by.get(key) or {"due": 0, "collected": 0}
+        due, got = b["due"] or 0, b["collected"] or 0
+        out.append({"month": key, "due": due, "collected": got, "rate": core.percent(got, due)})
     return out

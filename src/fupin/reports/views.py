@@ -12,7 +12,7 @@ from fupin.core import reports as core
 from fupin.core.errors import NotFound
 from fupin.divisions.models import Division
 from fupin.reports import exports
-from fupin.reports.indicators import indicators
+from fupin.reports.dashboard import dashboard
 from fupin.reports.rankings import rankings
 from fupin.reports.tables import BUILDERS, TABLES
 from fupin.web.decorators import requires
@@ -62,18 +62,6 @@ def report_download(request, table: str, fmt: str):
     if fmt == "xlsx":
         return attachment(exports.table_xlsx(t), name)
     return pdf_inline(exports.table_pdf(t), name)
-
-
-def dashboard(division: Division, period: core.Period, user) -> dict:
-    """The indicators with the progress ranking, the subsidy receivable and the fund beside them."""
-    from fupin.riskfund.selectors import funds
-    from fupin.subsidies.selectors import receivable
-
-    data = indicators(division, period)
-    data["progress"] = rankings(division, period)["progress"]
-    data["receivable"] = receivable(user, timezone.localdate()) if access.may(user, "subsidy.view") else None
-    data["funds"] = [(f.name, pos) for f, pos in funds(user)] if access.may(user, "riskfund.view") else []
-    return data
 
 
 @requires("report.view")

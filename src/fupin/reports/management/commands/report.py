@@ -12,7 +12,7 @@ from fupin.core import reports as core
 from fupin.core.errors import DomainError
 from fupin.divisions.models import Division
 from fupin.reports import exports
-from fupin.reports.indicators import indicators
+from fupin.reports.dashboard import snapshot
 from fupin.reports.tables import BUILDERS
 
 
@@ -35,7 +35,8 @@ class Command(BaseCommand):
             if table == "indicators":
                 if format != "json":
                     raise CommandError("指标只提供 json 格式 / indicators come as json only")
-                content: bytes | str = json.dumps(indicators(d, p), ensure_ascii=False, indent=1, default=str)
+                snap = snapshot(d, p, refresh=True)  # the nightly run after the close warms the dashboards
+                content: bytes | str = json.dumps(snap.data, ensure_ascii=False, indent=1, default=str)
             else:
                 t = BUILDERS[table](d, p)
                 content = (json.dumps(t.as_json(), ensure_ascii=False, indent=1) if format == "json"

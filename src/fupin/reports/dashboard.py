@@ -1,0 +1,62 @@
+"""The dashboard's data (R-RPT-2, 3, 5, R-SUB-3, R-RSK-1): computed once per close of business and
+kept as a :class:`~fupin.reports.models.Snapshot`; the page, the API and ``fupin report
+indicators`` read it."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from fupin.accounts import access
+from fupin.core import reports as core
+from fupin.divisions.models import Division
+from fupin.reports.indicators import indicators
+from fupin.reports.models import Snapshot
+from fupin.reports.rankings import rankings
+
+
+def dashboard(division: Division, period: core.Period, user) -> dict:
+    """The indicators with the progress ranking and the fund beside them, from the snapshot of the
+    last close (computed now if there is none yet); the subsidy receivable, live."""
+    from fupin.subsidies.selectors import receivable
+
+    data = dict(snapshot(division, period).data)
+    if access.may(user, "subsidy.view"):
+        owed = receivable(user, timezone.localdate())
+        owed["batches"] = [{"batch": r["batch"].pk, "amount": r["amount"], "days": r["days"]} for r in owed["batches"]]
+        owed["on"] = owed["on"].isoformat()
+        data["receivable"] = owed
+    else:
+        data["receivable"] = None
+    if not access.may(user, "riskfund.view"):
+        data["funds"] = []
+    return data
+
+
+def snapshot(division: Division, period: core.Period, *, refresh: bool = False) -> Snapshot:
+    """The dashboard's figures as of the last closed business day, computed once per close."""
+    import time
+
+    from fupin.cob.selectors import closed_through
+    from fupin.riskfund.models import Fund
+    from fupin.riskfund.services import fund_position
+
+    closed = closed_through() or timezone.localdate()
+    found = Snapshot.objects.filter(division_code=division.code, period=period.label, closed=closed).first()
+    if found is not None and not refresh:
+        return found
+    start = time.perf_counter()
+    data = indicators(division, period, closed=closed)
+    data["progress"] = rankings(division, period, closed=closed)["progress"]
+    data["funds"] = [(f.name, _plain_position(fund_position(f)))
+                     for f in Fund.objects.filter(county_code__startswith=division.code[:6])]
+    seconds = time.perf_counter() - start
+    snap, _ = Snapshot.objects.update_or_create(division_code=division.code, period=period.label, closed=closed,
+                                                defaults={"data": data, "seconds": seconds})
+    return snap
+
+
+def _plain_position(pos: dict) -> dict:
+    lev = pos["leverage"]
+    return {**pos, "leverage": None if lev is None else float(lev)}
+
+
