@@ -289,7 +289,8 @@ T.update({
     "放款进度（本年累计 ÷ 年度额度）": "Progress (lent this year ÷ annual quota)", "名次": "Rank", "本年放款（元）": "Lent this year (yuan)",
     "年度额度（元）": "Annual quota (yuan)", "暂停放款的村": "Suspended villages", "名次（按月）": "Rank (month)",
     "月还款率": "Monthly repayment rate", "放款进度": "Progress against quota", "风险贷款（PAR）": "Portfolio at risk (PAR)",
-    "下载全部数据（Excel）": "Download all the numbers (Excel)", "填报单位": "Reporting unit", "报告期": "Period", "打印 PDF": "Print PDF",
+    "下载全部数据（Excel）": "Download all the numbers (Excel)", "下载通报（Excel）": "Download the notice (Excel)",
+    "监管口径扶贫小额贷款": "Poverty microloan in the regulator's count (R-RPT-1a)", "否": "No", "填报单位": "Reporting unit", "报告期": "Period", "打印 PDF": "Print PDF",
 })
 PLURAL = {"共 %(n)s 条": ("%(n)s entry", "%(n)s entries"), "共 %(n)s 户": ("%(n)s household", "%(n)s households"), "发现 %(n)s 处问题，未导入任何数据。": ("%(n)s problem found; nothing was imported.", "%(n)s problems found; nothing was imported.")}
 path = sys.argv[1]

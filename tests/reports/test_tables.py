@@ -127,6 +127,11 @@ def test_every_table_renders_as_pdf_with_chinese_and_as_excel(rt, portfolio_of, 
         text = subprocess.run(["pdftotext", str(tmp_path / "t.pdf"), "-"], capture_output=True, text=True,
                               check=True).stdout
         assert t.title.split()[1][:6] in text and "富民县" in text
+        subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(tmp_path / "t.pdf"), str(tmp_path / "p")],
+                       check=True)
+        png = next(tmp_path.glob("p*.png"))
+        assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 2000  # the page renders
+        png.unlink()
         ws = openpyxl.load_workbook(io.BytesIO(exports.table_xlsx(t))).active
         assert ws["A1"].value == t.title and [c.value for c in ws[3]] == [c.header for c in t.columns]
 
@@ -163,6 +168,8 @@ def test_the_dashboard_and_its_download(rt, portfolio_of):
     wb = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert {"指标", "PAR", "五级分类", "每月到期与收回", "放款进度"} <= set(wb.sheetnames)
     assert c.get("/reports/rankings/").status_code == 200
+    notice = openpyxl.load_workbook(io.BytesIO(c.get("/reports/rankings/?format=xlsx").content))
+    assert notice.sheetnames == ["放款进度", "还款率", "网点"] and notice["放款进度"].max_row >= 3
     # computed once per close of business, then read
     from fupin.reports.models import Snapshot
 

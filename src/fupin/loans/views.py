@@ -24,6 +24,7 @@ from fupin.households.models import Household
 from fupin.loans import disbursement, exports, groups, selectors, services
 from fupin.loans.models import Group, LoanEvent, Notice, Objection, Quota, Servicing
 from fupin.loans.repayments import arrears
+from fupin.reports.tables import flag as regulator_flag
 from fupin.web.decorators import requires
 from fupin.web.responses import act, date_param, pdf_inline
 
@@ -245,6 +246,7 @@ def loan_detail(request, pk: int):
         "may_repay": loan.state in ("active", "written_off") and access.may(request.user, "repayment.post", loan),
         "may_disburse": loan.state == "contracted" and access.may(request.user, "loan.disburse", loan),
         "may_claim": loan.state == "active" and access.may(request.user, "fundclaim.submit", loan),
+        "regulator": regulator_flag(loan),  # R-RPT-1a
         "fund_claims": loan.fund_claims.all(), "subsidy_lines": loan.subsidy_lines.all(),
     })
 

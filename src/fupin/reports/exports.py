@@ -68,12 +68,11 @@ def table_pdf(t: Table) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def indicators_xlsx(d: dict) -> bytes:
-    """Every table of the dashboard, one sheet each: the numbers behind every chart."""
+def sheets_xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
+    """A workbook of plain sheets: (name, headers, rows) each."""
     buf, wb = workbook()
     head = wb.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
-
-    def sheet(name: str, headers: list[str], rows: list[list]) -> None:
+    for name, headers, rows in sheets:
         ws = wb.add_worksheet(name)
         for c, h in enumerate(headers):
             ws.write_string(0, c, h, head)
@@ -81,21 +80,43 @@ def indicators_xlsx(d: dict) -> bytes:
             for c, v in enumerate(row):
                 ws.write(r, c, v)
         ws.set_column(0, len(headers) - 1, 16)
-
-    dist = d["distributions"]
-    sheet("指标", ["指标", "百分比", "分子", "分母", "口径"],
-          [[x["label"], x["percent"] or "", x["part"], x["whole"], x["note"]] for x in d["rates"]])
-    sheet("规模", ["项目", "数值（金额以分计）"], [[k, v] for k, v in d["counts"].items()])
-    sheet("PAR", ["逾期天数", "贷款余额（元）"], [[k, float(from_fen(v))] for k, v in d["par"].items()])
-    sheet("五级分类", ["分类", "贷款余额（元）"], [[k, float(from_fen(v))] for k, v in d["classes"].items()])
-    sheet("每月到期与收回", ["月份", "到期（元）", "收回（元）", "%"],
-          [[m["month"], float(from_fen(m["due"])), float(from_fen(m["collected"])), m["rate"] or ""] for m in dist["monthly"]])
-    sheet("金额分布", ["金额段", "笔数"], [[k, v] for k, v in dist["size_bands"].items()])
-    sheet("借款次数", ["次数", "笔数"], [[k, v] for k, v in dist["times_borrowed"].items()])
-    sheet("用途", ["年份", "用途", "笔数"], [[y, p, n] for y, mix in dist["purpose_by_year"].items() for p, n in mix.items()])
-    sheet("性别与年龄", ["年龄段", "男", "女"], [[a, s.get("男", 0), s.get("女", 0)] for a, s in dist["sex_by_age"].items()])
-    sheet("放款进度", ["单位", "本年放款（元）", "年度额度（元）", "进度%"],
-          [[r["name"], float(from_fen(r["lent"])), float(from_fen(r["target"] or 0)), r["progress"] or ""]
-           for r in d.get("progress", [])])
     wb.close()
     return buf.getvalue()
+
+
+def indicators_xlsx(d: dict) -> bytes:
+    """Every table of the dashboard, one sheet each: the numbers behind every chart."""
+    dist = d["distributions"]
+    return sheets_xlsx([
+        ("指标", ["指标", "百分比", "分子", "分母", "口径"],
+         [[x["label"], x["percent"] or "", x["part"], x["whole"], x["note"]] for x in d["rates"]]),
+        ("规模", ["项目", "数值（金额以分计）"], [[k, v] for k, v in d["counts"].items()]),
+        ("PAR", ["逾期天数", "贷款余额（元）"], [[k, float(from_fen(v))] for k, v in d["par"].items()]),
+        ("五级分类", ["分类", "贷款余额（元）"], [[k, float(from_fen(v))] for k, v in d["classes"].items()]),
+        ("每月到期与收回", ["月份", "到期（元）", "收回（元）", "%"],
+         [[m["month"], float(from_fen(m["due"])), float(from_fen(m["collected"])), m["rate"] or ""]
+          for m in dist["monthly"]]),
+        ("金额分布", ["金额段", "笔数"], [[k, v] for k, v in dist["size_bands"].items()]),
+        ("借款次数", ["次数", "笔数"], [[k, v] for k, v in dist["times_borrowed"].items()]),
+        ("用途", ["年份", "用途", "笔数"], [[y, p, n] for y, mix in dist["purpose_by_year"].items() for p, n in mix.items()]),
+        ("性别与年龄", ["年龄段", "男", "女"], [[a, s.get("男", 0), s.get("女", 0)] for a, s in dist["sex_by_age"].items()]),
+        ("放款进度", ["单位", "本年放款（元）", "年度额度（元）", "进度%"],
+         [[r["name"], float(from_fen(r["lent"])), float(from_fen(r["target"] or 0)), r["progress"] or ""]
+          for r in d.get("progress", [])]),
+    ])
+
+
+def rankings_xlsx(r: dict) -> bytes:
+    """The rankings as a notice to send round (R-RPT-5)."""
+    def money(fen) -> float:
+        return float(from_fen(fen or 0))
+
+    return sheets_xlsx([
+        ("放款进度", ["名次", "单位", "本年放款（元）", "年度额度（元）", "进度%", "暂停放款的村"],
+         [[x["rank"], x["name"], money(x["lent"]), money(x["target"]), x["progress"] or "", "、".join(x["suspended"])]
+          for x in r["progress"]]),
+        ("还款率", ["名次（按月）", "单位", "日%", "周%", "月%"],
+         [[x["rank"], x["name"], x["day"] or "", x["week"] or "", x["month"] or ""] for x in r["repayment"]["month"]]),
+        ("网点", ["名次", "网点", "本年放款（元）", "进度%", "月还款率%"],
+         [[x["rank"], x["name"], money(x["lent"]), x["progress"] or "", x["month"] or ""] for x in r["branches"]]),
+    ])

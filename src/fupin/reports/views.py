@@ -110,5 +110,8 @@ def charts(d: dict) -> list[dict]:
 @requires("report.view")
 def report_rankings(request):
     division, period, options = _params(request, _month())
-    return render(request, "reports/rankings.html", {"r": rankings(division, period), "options": options,
-                                                     "division": division, "period": period.label})
+    r = rankings(division, period)
+    if request.GET.get("format") == "xlsx":
+        return attachment(exports.rankings_xlsx(r), f"排名通报-{division.name}-{period.label}.xlsx")
+    return render(request, "reports/rankings.html", {"r": r, "options": options, "division": division,
+                                                     "period": period.label})
