@@ -37,6 +37,7 @@ def home(request):
         "counts": divisions.division_counts(user) if access.may(user, "division.view") else {},
         "registry": registry_counts(user) if access.may(user, "household.view") else None,
     }
+    context["may_report"] = access.may(user, "report.view")
     if access.may(user, "subsidy.view"):  # R-SUB-3: the receivable from government on the dashboard
         from fupin.subsidies.selectors import receivable
         from fupin.subsidies.views import aging_bars
