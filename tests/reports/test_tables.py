@@ -209,3 +209,36 @@ def test_distributions_agree_with_a_row_by_row_count(rt, portfolio_of):
     assert d["size_bands"] == {label: sum(1 for ln in loans if core.band(ln.principal, core.SIZE_BANDS) == label)
                                for label, _ in core.SIZE_BANDS}
     assert sum(n for mix in d["purpose_by_year"].values() for n in mix.values()) == len(loans)
+
+
+def test_fu4_and_the_fund_columns_reconcile_with_the_ledger(rt, hh, head):
+    """附表4's claimed, paid and credited are the ledger's 1221 and 2261 movements of the quarter;
+    附表3's fund balance is the ledger's 2901."""
+    from fupin.accounts.models import User
+    from fupin.riskfund import services as fund
+    from fupin.subsidies import services as subsidies
+    from fupin.subsidies.models import Policy
+    from tests.subsidies.test_subsidies import _chain, _paid_off
+
+    w = rt.world
+    _paid_off(rt, rt.households[:2])
+    batch = subsidies.batch_prepare(acting_user=w.user("loan_officer"), policy=Policy.objects.get(code="S-CAPPED"),
+                                    division_code=w.township, cutoff=today())
+    _chain(rt, batch, User.objects.get(username="caizheng2"))
+    subsidies.batch_credit(acting_user=w.user("branch_director"), batch=batch)
+    f = fund.fund_create(acting_user=w.user("poverty_office"), county_code=COUNTY[0], name="")
+    fund.contribution_post(acting_user=w.user("finance_bureau"), fund=f, source="省财政", amount=50_000_000)
+    quarter = core.period(f"{today().year}-Q{(today().month - 1) // 3 + 1}")
+    county = Division.objects.get(code=COUNTY[0])
+    t4 = fu4(county, quarter)
+
+    def moved(account: str, side: str, step: str) -> int:
+        return Posting.objects.filter(account_id=account, entry__source__startswith=f"subsidy.{step}:",
+                                      entry__date__range=(quarter.start, quarter.end)).aggregate(n=Sum(side))["n"] or 0
+
+    assert t4.total["claimed"] == moved("1221", "debit", "claim") > 0
+    assert t4.total["paid"] == moved("1221", "credit", "pay")
+    assert t4.total["credited"] == moved("2261", "debit", "credit") == t4.total["paid"]
+    t3 = fu3(county, core.period(f"{today():%Y-%m}"))
+    assert t3.total["fund_balance"] == books(head)["2901"] == 50_000_000
+
