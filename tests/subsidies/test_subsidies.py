@@ -225,3 +225,23 @@ def test_announcements_list_recipients_and_amounts_at_each_level(rt, hh, finance
         text.replace(",", "").replace(".", "")
     # a division outside the batch: refused
     assert c.get(f"/subsidies/batches/{batch.pk}/announcement.pdf?division={rt.world.other_village}").status_code == 404
+
+
+def test_preparing_a_batch_costs_the_same_queries_for_more_loans(rt, hh):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    policy = Policy.objects.get(code="S-CAPPED")
+    officer = rt.world.user("loan_officer")
+    loans = _paid_off(rt, rt.households[:3])
+    Loan.objects.filter(pk__in=[ln.pk for ln in loans[1:]]).update(state=Loan.State.ACTIVE)  # one loan counts
+    with CaptureQueriesContext(connection) as one:
+        first = services.batch_prepare(acting_user=officer, policy=policy, division_code=rt.world.township, cutoff=today())
+    assert Line.objects.filter(batch=first).count() == 1
+    services.batch_review(acting_user=rt.world.user("poverty_office"), batch=first, approve=False, note="退回重新申报")
+    Line.objects.filter(policy=policy).delete()
+    Loan.objects.filter(pk__in=[ln.pk for ln in loans]).update(state=Loan.State.CLOSED)  # now all three
+    with CaptureQueriesContext(connection) as three:
+        again = services.batch_prepare(acting_user=officer, policy=policy, division_code=rt.world.township, cutoff=today())
+    assert Line.objects.filter(batch=again).count() == 3
+    assert len(three) == len(one)

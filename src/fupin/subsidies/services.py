@@ -109,24 +109,40 @@ def policy_for(product: str, start: dt.date, policies: Iterable[Policy] | None =
     return best
 
 
-def barred(household_id: int, year: int, *, late_bars: bool = False) -> str:
-    """Why a household gets no subsidy in ``year``: blacklisted (R-RSK-4), out of subsidies after
-    a default (R-SUB-1, the grade change of R-RAT-4), or — where the programme says so (篇2 §6) —
-    late with a repayment in an earlier year (the batch's 逾期 grade change); "" when it may."""
-    from fupin.ratings.models import CreditLine, GradeChange
-    from fupin.riskfund.models import Blacklist
+class Bars:
+    """Why households get no subsidy (read once for many households): blacklisted (R-RSK-4), out of
+    subsidies after a default (R-SUB-1, the grade change of R-RAT-4), or — where the programme
+    says so (篇2 §6) — late with a repayment in an earlier year (the batch's 逾期 grade change)."""
 
-    if Blacklist.objects.filter(household_id=household_id, lifted_on__isnull=True).exists():
-        return BLACKLISTED
-    line = CreditLine.objects.filter(household_id=household_id, subsidy_barred_from__lte=year).first()
-    if line:
-        return f"违约，自 {line.subsidy_barred_from} 年起取消贴息"
-    if late_bars:
-        first = GradeChange.objects.filter(household_id=household_id, event=GradeChange.Event.OVERDUE,
-                                           on__lt=dt.date(year, 1, 1)).order_by("on").first()
-        if first:
-            return f"曾逾期还款，自 {first.on.year + 1} 年起不再贴息"
-    return ""
+    def __init__(self, household_ids: Iterable[int]) -> None:
+        from fupin.ratings.models import CreditLine, GradeChange
+        from fupin.riskfund.models import Blacklist
+
+        ids = set(household_ids)
+        self.blacklisted = set(Blacklist.objects.filter(household_id__in=ids, lifted_on__isnull=True)
+                               .values_list("household_id", flat=True))
+        self.barred_from = dict(CreditLine.objects.filter(household_id__in=ids, subsidy_barred_from__isnull=False)
+                                .values_list("household_id", "subsidy_barred_from"))
+        self.first_late: dict[int, dt.date] = {}
+        for hh, on in GradeChange.objects.filter(household_id__in=ids, event=GradeChange.Event.OVERDUE).order_by(
+                "on").values_list("household_id", "on"):
+            self.first_late.setdefault(hh, on)
+
+    def reason(self, household_id: int, year: int, *, late_bars: bool = False) -> str:
+        if household_id in self.blacklisted:
+            return BLACKLISTED
+        barred_from = self.barred_from.get(household_id)
+        if barred_from is not None and barred_from <= year:
+            return f"违约，自 {barred_from} 年起取消贴息"
+        first = self.first_late.get(household_id)
+        if late_bars and first is not None and first.year < year:
+            return f"曾逾期还款，自 {first.year + 1} 年起不再贴息"
+        return ""
+
+
+def barred(household_id: int, year: int, *, late_bars: bool = False) -> str:
+    """:class:`Bars` for one household: the reason it gets no subsidy in ``year``, or ""."""
+    return Bars([household_id]).reason(household_id, year, late_bars=late_bars)
 
 
 # --- S-HALF: deducted at the repayment --------------------------------------------------------
@@ -264,8 +280,9 @@ def _compute(policy: Policy, prefix: str, cutoff: dt.date, today: dt.date) -> No
                  .exclude(state=Loan.State.CONTRACTED).select_related("application"))
     loans = [ln for ln in loans if policy_for(ln.product, ln.start, [policy]) is not None]
     if policy.kind == "capped":  # paid after full repayment (篇8)
+        rolled = set(Loan.objects.filter(rollover_of__in=[ln.pk for ln in loans]).values_list("rollover_of_id", flat=True))
         loans = [ln for ln in loans if ln.state == Loan.State.CLOSED and ln.closed_on and ln.closed_on <= cutoff
-                 and not Loan.objects.filter(rollover_of=ln).exists()]
+                 and ln.pk not in rolled]
     ids = [ln.pk for ln in loans]
     seen = set(Line.objects.filter(policy=policy, loan_id__in=ids).values_list("loan_id", "seq"))
     rows: dict[int, list[Installment]] = defaultdict(list)
@@ -280,11 +297,12 @@ def _compute(policy: Policy, prefix: str, cutoff: dt.date, today: dt.date) -> No
         periods = periods_of(ln, rows[ln.pk], pays[ln.pk], cutoff)
         facts[ln.pk] = loan_facts(ln, periods)
         late[ln.household_id] |= late_years(rows[ln.pk], periods, cutoff)
+    bars = Bars(ln.household_id for ln in loans)
     received = dict(Line.objects.filter(policy=policy, household_id__in={ln.household_id for ln in loans})
                     .values_list("household_id").annotate(n=Sum("amount")))
     new: list[Line] = []
     for ln in sorted(loans, key=lambda ln: (ln.start, ln.pk)):
-        for line in core.loan_lines(rule, facts[ln.pk], barred=_bar(rule, ln.household_id, late, ln)):
+        for line in core.loan_lines(rule, facts[ln.pk], barred=_bar(rule, bars, ln.household_id, late, ln)):
             if (ln.pk, line.seq) in seen:
                 continue
             if line.seq and not line.reason and rule.bars_next_year and any(y < line.end.year for y in late[ln.household_id]):
@@ -300,8 +318,8 @@ def _compute(policy: Policy, prefix: str, cutoff: dt.date, today: dt.date) -> No
     Line.objects.bulk_create(new)
 
 
-def _bar(rule: core.Policy, household_id: int, late: dict[int, set[int]], loan: Loan) -> str:
-    reason = barred(household_id, loan.maturity.year, late_bars=rule.bars_next_year)
+def _bar(rule: core.Policy, bars: Bars, household_id: int, late: dict[int, set[int]], loan: Loan) -> str:
+    reason = bars.reason(household_id, loan.maturity.year, late_bars=rule.bars_next_year)
     if not reason and rule.kind == "capped" and rule.bars_next_year and any(y < loan.start.year for y in late[household_id]):
         reason = f"曾逾期还款，自 {min(late[household_id]) + 1} 年起不再贴息"
     return reason
