@@ -208,23 +208,11 @@ def _fu3_rates(row: dict) -> dict:
 
 
 def _fund_position(division: Division, start: dt.date, end: dt.date) -> dict:
-    """The county fund's balance before the period and at its end (contributions, less the fund's
-    share of payouts, plus its share of recoveries) — on the total row."""
-    from fupin.riskfund.models import Claim, Contribution, Recovery
+    """The county fund's balance before the period and at its end — on the total row."""
+    from fupin.riskfund.services import fund_balance
 
-    county = division.code[:6]
-
-    def at(day: dt.date) -> int:
-        paid_in = Contribution.objects.filter(county_code__startswith=county, on__lte=day).aggregate(n=Sum("amount"))["n"]
-        out = sum(f for shares in Claim.objects.filter(fund__county_code__startswith=county, state=Claim.State.PAID,
-                                                       paid_on__lte=day).values_list("shares", flat=True)
-                  for _, k, _, f in shares if k == "fund")
-        back = sum(f for shares in Recovery.objects.filter(claim__fund__county_code__startswith=county,
-                                                           repayment__received_on__lte=day).values_list("shares", flat=True)
-                   for _, k, f in shares if k == "fund")
-        return (paid_in or 0) - out + back
-
-    return {"fund_opening": at(start - dt.timedelta(days=1)), "fund_balance": at(end)}
+    return {"fund_opening": fund_balance(division.code, start - dt.timedelta(days=1))["balance"],
+            "fund_balance": fund_balance(division.code, end)["balance"]}
 
 
 def ledger_balance(prefix: str, account: str, on: dt.date, *, by: str = "entry__division_code") -> dict:

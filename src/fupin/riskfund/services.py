@@ -31,7 +31,7 @@ from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.divisions.models import Division
 from fupin.ledger.services import entry_post
-from fupin.loans.models import Loan, LoanEvent, Repayment
+from fupin.loans.models import Installment, Loan, LoanEvent, Repayment
 from fupin.ratings.models import Exclusion
 from fupin.riskfund.models import Blacklist, Claim, Contribution, Fund, LegalAction, Proof, Recovery
 
@@ -249,25 +249,33 @@ def recovery_shares(loan: Loan, amount: int) -> Shared | None:
     return Shared(postings, lambda r: Recovery.objects.create(claim=claim, repayment=r, amount=amount, shares=shares))
 
 
-def fund_position(fund: Fund, on: dt.date | None = None) -> dict:
+def fund_balance(county: str, on: dt.date | None = None) -> dict:
+    """The county fund's money after the close of ``on`` (None: now): contributions, the fund's
+    share of payouts, its share of recoveries, and the balance they leave (R-RSK-1)."""
+    county = county[:6]
+    paid_in = Contribution.objects.filter(county_code__startswith=county)
+    claims = Claim.objects.filter(fund__county_code__startswith=county, state=Claim.State.PAID)
+    recoveries = Recovery.objects.filter(claim__fund__county_code__startswith=county)
+    if on is not None:
+        paid_in = paid_in.filter(on__lte=on)
+        claims = claims.filter(paid_on__lte=on)
+        recoveries = recoveries.filter(repayment__received_on__lte=on)
+    contributed = paid_in.aggregate(n=Sum("amount"))["n"] or 0
+    out = sum(f for shares in claims.values_list("shares", flat=True) for _, k, _, f in shares if k == "fund")
+    back = sum(f for shares in recoveries.values_list("shares", flat=True) for _, k, f in shares if k == "fund")
+    return {"contributed": contributed, "paid_out": out, "recovered": back, "balance": contributed - out + back}
+
+
+def fund_position(fund: Fund) -> dict:
     """Balance (contributions − the fund's payouts + its recoveries), loans covered, leverage."""
-    paid_in = fund.contributions.aggregate(n=Sum("amount"))["n"] or 0
-    out = back = 0
-    for shares in fund.claims.filter(state=Claim.State.PAID).values_list("shares", flat=True):
-        out += sum(f for _, k, _, f in shares if k == "fund")
-    for shares in Recovery.objects.filter(claim__fund=fund).values_list("shares", flat=True):
-        back += sum(f for _, k, f in shares if k == "fund")
-    balance = paid_in - out + back
+    money = fund_balance(fund.county_code)
     covered = Loan.objects.filter(state=Loan.State.ACTIVE, product__in=fund.products,
                                   village_code__startswith=fund.county_code[:6])
-    from fupin.loans.models import Installment
-
     outstanding = Installment.objects.filter(loan__in=covered).aggregate(
         p=Sum("principal"), paid=Sum("principal_paid"))
     principal = (outstanding["p"] or 0) - (outstanding["paid"] or 0)
-    lev = core.leverage(principal, balance)
-    return {"contributed": paid_in, "paid_out": out, "recovered": back, "balance": balance,
-            "loans": covered.count(), "outstanding": principal, "leverage": lev}
+    return {**money, "loans": covered.count(), "outstanding": principal,
+            "leverage": core.leverage(principal, money["balance"])}
 
 
 # --- malicious default (R-RSK-4) -----------------------------------------------------------------
