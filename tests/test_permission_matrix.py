@@ -48,6 +48,8 @@ CLAIM_VIEW = HH_VIEW
 SUBMIT = {"village_cadre", "loan_officer"}
 DECIDE = {"poverty_office", "branch_director", "head_office"}
 LEGAL = {"loan_officer", "branch_director", "head_office"}
+PAY = {"loan_officer", "branch_director", "head_office", "auditor"}
+OTHER_BRANCH = {"loan_officer": 404, "branch_director": 404, "*": 403}  # FM002 serves the second township
 # the subsidy batch is the first township's, the claim the sibling village's: out of the village cadre's scope
 NOT_CADRE = {"village_cadre": 404, "*": 403}
 PANEL_VALUES = {"truthful": "真实", "resident": "12", "ability": "强", "project": "好", "income": "3000", "labour": "2",
@@ -189,6 +191,12 @@ PAGES = {
     ],
     "blacklist_lift": [("POST", "/riskfund/blacklist/{blacklist}/lift/", DECIDE, 302, 403)],
     "legal_record": [("POST", "/households/{hh}/legal/", LEGAL, 302, 403)],
+    "pay_sheet": [("GET", "/pay/?branch=FM001&month=2026-11", PAY, 200, 403),
+                  ("GET", "/pay/?branch=FM002&month=2026-11", {"head_office", "auditor"}, 200, OTHER_BRANCH)],
+    "pay_download": [("GET", "/pay/sheet.xlsx?branch=FM001&month=2026-11", PAY, 200, 403),
+                     ("GET", "/pay/sheet.pdf?branch=FM002&month=2026-11", {"head_office", "auditor"}, 200, OTHER_BRANCH)],
+    "pay_rules": [("GET", "/pay/rules/", PAY, 200, 403)],
+    "pay_rules_save": [("POST", "/pay/rules/save/", {"head_office"}, 302, 403)],
     "lead_agreements": [
         ("GET", "/households/{hh}/lead/", HH_VIEW, 200, 403),
         ("POST", "/households/{hh}/lead/", APPLY, 302, 403),
@@ -428,6 +436,12 @@ API.update({
     ("POST", "/api/v1/households/{household_id}/legal-actions"): [
         ("POST", "/api/v1/households/{hh}/legal-actions", LEGAL, 201, 403,
          {"kind": "demand", "on": "2026-11-01", "note": "发催收函一份"})],
+    ("GET", "/api/v1/officer-pay"): [
+        ("GET", "/api/v1/officer-pay?branch=FM001&month=2026-11", PAY, 200, 403),
+        ("GET", "/api/v1/officer-pay?branch=FM002&month=2026-11", {"head_office", "auditor"}, 200, OTHER_BRANCH)],
+    ("GET", "/api/v1/officer-pay/rules"): [("GET", "/api/v1/officer-pay/rules", PAY, 200, 403)],
+    ("POST", "/api/v1/officer-pay/rules"): [
+        ("POST", "/api/v1/officer-pay/rules", {"head_office"}, 201, 403, {"valid_from": "2026-12-01", "bands": []})],
 })
 PUBLIC_API = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
 

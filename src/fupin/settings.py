@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "fupin.subsidies",
     "fupin.riskfund",
     "fupin.reports",
+    "fupin.pay",
     "fupin.demo",
 ]
 

@@ -11,6 +11,7 @@ from fupin.divisions import views as divisions
 from fupin.households import views as households
 from fupin.ledger import views as ledger
 from fupin.loans import views as loans
+from fupin.pay import views as pay
 from fupin.ratings import views as ratings
 from fupin.reports import views as reports
 from fupin.riskfund import views as riskfund
@@ -135,6 +136,10 @@ urlpatterns = [
     path("households/<int:pk>/blacklist/", riskfund.blacklist_decide, name="blacklist_decide"),
     path("riskfund/blacklist/<int:pk>/lift/", riskfund.blacklist_lift, name="blacklist_lift"),
     path("households/<int:pk>/legal/", riskfund.legal_record, name="legal_record"),
+    path("pay/", pay.pay_sheet, name="pay_sheet"),
+    path("pay/sheet.<str:fmt>", pay.pay_download, name="pay_download"),
+    path("pay/rules/", pay.pay_rules, name="pay_rules"),
+    path("pay/rules/save/", pay.pay_rules_save, name="pay_rules_save"),
 ]
 
 handler404 = "fupin.web.errors.not_found"

@@ -8,7 +8,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fupin.core.officer_pay import LoanMonth, Rules, lines, sheet
+from fupin.core.officer_pay import LoanMonth, Rules, branch_lines, lines, rules_from, sheet
 
 R = Rules()
 
@@ -61,3 +61,25 @@ def test_the_total_is_the_sum_of_the_lines(ms):
     assert all(ln.amount <= 0 for ln in all_lines if "扣减" in ln.item)
     assert all(lines(R, m) == [] for m in ms if m.excluded)  # rollovers and extensions earn nothing
     assert len(all_lines) == sum(len(lines(R, m)) for m in ms)
+
+
+def test_director_and_accountant_shares_of_the_officers_total():
+    got = [(ln.item, ln.amount) for ln in branch_lines(R, 123_456)]
+    assert got == [("网点主任绩效", 12_346), ("会计绩效", 6_173)]  # 123.456 → 123.46; 61.728 → 61.73
+    assert branch_lines(R, -5_000) == [] and branch_lines(R, 0) == []
+
+
+def test_rules_round_trip_through_their_stored_values():
+    assert rules_from(R.values()) == R
+    custom = Rules(share={"cycle": Fraction(3, 10), "short": Fraction(1, 5)}, director=Fraction(0))
+    assert rules_from(custom.values()) == custom
+
+
+def test_bad_rules_are_refused_in_chinese():
+    import pytest
+
+    for change, why in [({"share_cycle": "1.5"}, "0–1"), ({"current": "0.3"}, "不能高于"),
+                        ({"bands": [[0, 100, "0.1", "0.1"], [50, None, "0.1", "0.1"]]}, "重叠"),
+                        ({"reward": "abc"}, "收回欠款奖励")]:
+        with pytest.raises(ValueError, match=why):
+            rules_from({**R.values(), **change})

@@ -34,7 +34,7 @@ class Grant:
         return self.everywhere or any(code.startswith(p) for p in self.prefixes)
 
 
-def _branch_prefixes(branch) -> tuple[str, ...]:
+def branch_prefixes(branch) -> tuple[str, ...]:
     from fupin.divisions.models import Branch, Division
 
     ids = {branch.pk}
@@ -60,7 +60,7 @@ def grants(user) -> list[Grant]:
     else:
         for ra in user.roles.select_related("division", "branch"):
             if ROLES[ra.role].bank and ra.branch is not None:
-                prefixes = _branch_prefixes(ra.branch)
+                prefixes = branch_prefixes(ra.branch)
             else:
                 prefixes = (ra.division.prefix,)
             result.append(Grant(role=ra.role, prefixes=prefixes))

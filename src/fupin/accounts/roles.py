@@ -122,6 +122,10 @@ ACTIONS: dict[str, frozenset[str]] = {
                               "branch_director", "head_office", "auditor"}),
     "blacklist.decide": frozenset({"poverty_office", "branch_director", "head_office"}),
     "legal.record": frozenset({"loan_officer", "branch_director", "head_office"}),
+    # officer pay (R-PAY-*): an officer reads their own part, the branch's managers the whole sheet
+    "pay.view": frozenset({"loan_officer", "branch_director", "head_office", "auditor"}),
+    "pay.branch": frozenset({"branch_director", "head_office", "auditor"}),
+    "pay.rules": frozenset({"head_office"}),
 }
 
 

@@ -29,6 +29,7 @@ def _mount() -> None:
     from fupin.households.api import router as households_router
     from fupin.ledger.api import router as ledger_router
     from fupin.loans.api import router as loans_router
+    from fupin.pay.api import router as pay_router
     from fupin.ratings.api import router as ratings_router
     from fupin.reports.api import router as reports_router
     from fupin.riskfund.api import router as riskfund_router
@@ -45,6 +46,7 @@ def _mount() -> None:
     api.add_router("/", subsidies_router)
     api.add_router("/", riskfund_router)
     api.add_router("/", reports_router)
+    api.add_router("/", pay_router)
 
 
 _mount()

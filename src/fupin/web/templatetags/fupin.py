@@ -28,6 +28,12 @@ def percent(rate) -> str:
     return f"{(Decimal(str(rate)) * 100).quantize(Decimal('0.0001'))}%"
 
 
+@register.filter
+def share(rate) -> str:
+    """A configured share (a Fraction or a Decimal) as a short percentage: Fraction(1, 40) → "2.5%"."""
+    return "" if rate is None or rate == "" else f"{float(rate) * 100:g}%"
+
+
 @register.simple_tag
 def cell(row: dict, column) -> str:
     """One cell of a report table: money in yuan, percentages with %, dates, numbers right-aligned."""
