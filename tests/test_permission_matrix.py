@@ -49,6 +49,7 @@ SUBMIT = {"village_cadre", "loan_officer"}
 DECIDE = {"poverty_office", "branch_director", "head_office"}
 LEGAL = {"loan_officer", "branch_director", "head_office"}
 PAY = {"loan_officer", "branch_director", "head_office", "auditor"}
+COOP_VIEW = {"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "auditor"}
 OTHER_BRANCH = {"loan_officer": 404, "branch_director": 404, "*": 403}  # FM002 serves the second township
 # the subsidy batch is the first township's, the claim the sibling village's: out of the village cadre's scope
 NOT_CADRE = {"village_cadre": 404, "*": 403}
@@ -191,6 +192,14 @@ PAGES = {
     ],
     "blacklist_lift": [("POST", "/riskfund/blacklist/{blacklist}/lift/", DECIDE, 302, 403)],
     "legal_record": [("POST", "/households/{hh}/legal/", LEGAL, 302, 403)],
+    "coop_list": [("GET", "/coops/", COOP_VIEW, 200, 403)],
+    "coop_export": [("GET", "/coops/export.xlsx", COOP_VIEW, 200, 403)],
+    "coop_create": [("POST", "/coops/new/", {"village_cadre"}, 302, 403)],
+    "coop_detail": [("GET", "/coops/{coop}/", COOP_VIEW, 200, 403)],
+    "coop_member_join": [("POST", "/coops/{coop}/members/", {"village_cadre"}, 302, 403)],
+    "coop_capital": [("POST", "/coops/{coop}/capital/", COOP_VIEW, 302, 403)],
+    "coop_loan_new": [("POST", "/coops/{coop}/loans/", {"village_cadre"}, 302, 403)],
+    "coop_repay": [("POST", "/coops/loans/{coop_loan}/repay/", {"village_cadre"}, 302, 403)],
     "pay_sheet": [("GET", "/pay/?branch=FM001&month=2026-11", PAY, 200, 403),
                   ("GET", "/pay/?branch=FM002&month=2026-11", {"head_office", "auditor"}, 200, OTHER_BRANCH)],
     "pay_download": [("GET", "/pay/sheet.xlsx?branch=FM001&month=2026-11", PAY, 200, 403),
@@ -436,6 +445,23 @@ API.update({
     ("POST", "/api/v1/households/{household_id}/legal-actions"): [
         ("POST", "/api/v1/households/{hh}/legal-actions", LEGAL, 201, 403,
          {"kind": "demand", "on": "2026-11-01", "note": "发催收函一份"})],
+    ("GET", "/api/v1/coops"): [("GET", "/api/v1/coops", COOP_VIEW, 200, 403)],
+    ("GET", "/api/v1/coops/{coop_id}"): [("GET", "/api/v1/coops/{coop}", COOP_VIEW, 200, 403)],
+    ("POST", "/api/v1/coops"): [  # the village has its cooperative already
+        ("POST", "/api/v1/coops", {"village_cadre"}, 409, 403,
+         {"village_code": "{village}", "max_amount": "5000", "max_term": 12, "fee_rate": "0.06"})],
+    ("POST", "/api/v1/coops/{coop_id}/members"): [  # already a member
+        ("POST", "/api/v1/coops/{coop}/members", {"village_cadre"}, 409, 403, {"household_id": "{hh}"})],
+    ("POST", "/api/v1/coops/{coop_id}/capital"): [
+        ("POST", "/api/v1/coops/{coop}/capital", {"poverty_office", "finance_bureau"}, 201, 403,
+         {"kind": "government", "amount": "100.00"})],
+    ("POST", "/api/v1/coops/{coop_id}/loans"): [  # the member owes a loan already: refused with the reasons
+        ("POST", "/api/v1/coops/{coop}/loans", {"village_cadre"}, 422, 403,
+         {"member_id": "{coop_member}", "amount": "100", "term": 3, "purpose": "养鸡", "decision": "纪要"})],
+    ("GET", "/api/v1/coops/{coop_id}/loans"): [("GET", "/api/v1/coops/{coop}/loans", COOP_VIEW, 200, 403)],
+    ("POST", "/api/v1/coop-loans/{loan_id}/repayments"): [
+        ("POST", "/api/v1/coop-loans/{coop_loan}/repayments", {"village_cadre"}, 201, 403,
+         {"amount": "1.00", "idempotency_key": "matrix-coop-0001"})],
     ("GET", "/api/v1/officer-pay"): [
         ("GET", "/api/v1/officer-pay?branch=FM001&month=2026-11", PAY, 200, 403),
         ("GET", "/api/v1/officer-pay?branch=FM002&month=2026-11", {"head_office", "auditor"}, 200, OTHER_BRANCH)],
@@ -516,7 +542,7 @@ def ids(world, tmp_path) -> dict:
     hh, hh_out, batch = _households(world, tmp_path)
     parts = [{"token": issue(), "token2": issue(), "subject": subject.pk, "role_a": a.pk, "role_b": b.pk,
               "stranger": stranger.pk, "hh": hh, "hh_out": hh_out, "batch": batch}, _ratings(world, tmp_path, hh),
-             _ledger(world), loans := _loans(world, hh), _subsidies(world, hh, loans)]
+             _ledger(world), loans := _loans(world, hh), _subsidies(world, hh, loans), _coops(world, hh)]
     names = [k for part in parts for k in part]
     assert len(names) == len(set(names)), "two fixtures name the same id"
     return {k: v for part in parts for k, v in part.items()}
@@ -591,6 +617,21 @@ def _subsidies(world, hh: int, loans: dict) -> dict:
                                          reason="恶意拖欠", decision_no="矩阵0号", decided_by=maker, decided_on=on)
     return {"policy": policy.pk, "sbatch": batch.pk, "sbatch2": batch2.pk, "fund": fund.pk, "claim": claim.pk,
             "proof": proof.pk, "blacklist": blacklist.pk}
+
+
+def _coops(world, hh: int) -> dict:
+    """The first village's cooperative with a member (the matrix household) owing a loan."""
+    from fupin.coops import services
+    from fupin.households.models import Household
+
+    cadre = world.user("village_cadre")
+    coop = services.coop_create(acting_user=cadre, village_code=world.village, name="", max_amount=500_000, max_term=12,
+                                fee_rate="0.06")
+    member = services.member_join(acting_user=cadre, coop=coop, household=Household.objects.get(pk=hh))
+    services.capital_post(acting_user=world.user("poverty_office"), coop=coop, kind="government", amount=1_000_000)
+    loan = services.coop_loan_make(acting_user=cadre, coop=coop, household=member.household, amount=100_000, term=6,
+                                   purpose="养鸡", decision="纪要 1 号")
+    return {"coop": coop.pk, "coop_member": member.pk, "coop_loan": loan.pk}
 
 
 def _ledger(world) -> dict:

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fupin.riskfund",
     "fupin.reports",
     "fupin.pay",
+    "fupin.coops",
     "fupin.demo",
 ]
 

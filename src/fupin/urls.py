@@ -7,6 +7,7 @@ from fupin.api.api import api
 from fupin.api.errors import error_response
 from fupin.audit import views as audit
 from fupin.cob import views as cob
+from fupin.coops import views as coops
 from fupin.divisions import views as divisions
 from fupin.households import views as households
 from fupin.ledger import views as ledger
@@ -136,6 +137,14 @@ urlpatterns = [
     path("households/<int:pk>/blacklist/", riskfund.blacklist_decide, name="blacklist_decide"),
     path("riskfund/blacklist/<int:pk>/lift/", riskfund.blacklist_lift, name="blacklist_lift"),
     path("households/<int:pk>/legal/", riskfund.legal_record, name="legal_record"),
+    path("coops/", coops.coop_list, name="coop_list"),
+    path("coops/export.xlsx", coops.coop_export, name="coop_export"),
+    path("coops/new/", coops.coop_create, name="coop_create"),
+    path("coops/<int:pk>/", coops.coop_detail, name="coop_detail"),
+    path("coops/<int:pk>/members/", coops.coop_member_join, name="coop_member_join"),
+    path("coops/<int:pk>/capital/", coops.coop_capital, name="coop_capital"),
+    path("coops/<int:pk>/loans/", coops.coop_loan_new, name="coop_loan_new"),
+    path("coops/loans/<int:pk>/repay/", coops.coop_repay, name="coop_repay"),
     path("pay/", pay.pay_sheet, name="pay_sheet"),
     path("pay/sheet.<str:fmt>", pay.pay_download, name="pay_download"),
     path("pay/rules/", pay.pay_rules, name="pay_rules"),

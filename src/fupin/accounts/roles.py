@@ -126,6 +126,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "pay.view": frozenset({"loan_officer", "branch_director", "head_office", "auditor"}),
     "pay.branch": frozenset({"branch_director", "head_office", "auditor"}),
     "pay.rules": frozenset({"head_office"}),
+    # village mutual-aid cooperatives (R-COOP-*): run by the village, matched by the county
+    "coop.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "auditor"}),
+    "coop.manage": frozenset({"village_cadre"}),
+    "coop.matching": frozenset({"poverty_office", "finance_bureau"}),
 }
 
 

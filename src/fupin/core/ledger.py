@@ -39,15 +39,19 @@ CHART: tuple[Account, ...] = (
     Account("1132", "应收利息", "asset"),
     Account("1221", "应收财政贴息", "asset"),
     Account("1301", "贷款本金", "asset"),
+    Account("1311", "互助社社员借款", "asset"),  # a cooperative's own book (R-COOP-1)
     Account("2011", "农户保证金存款", "liability"),
     Account("2241", "代收担保费", "liability"),
     Account("2251", "农户溢缴款", "liability"),
     Account("2261", "应付农户贴息", "liability"),
     Account("2262", "应付风险分担方", "liability"),
     Account("2901", "风险补偿金", "liability"),
+    Account("4001", "政府配套互助资金", "equity"),
+    Account("4002", "社员入社互助金", "equity"),
     Account("6011", "利息收入", "income"),
     Account("6012", "罚息收入", "income"),
     Account("6013", "核销后收回", "income"),
+    Account("6021", "资金占用费收入", "income"),
     Account("6701", "贷款核销", "expense"),
 )
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Model, Q, Sum
 from django.utils import timezone
 
 from fupin.accounts import access
@@ -49,15 +50,17 @@ def owed_of(rows, servicing: Servicing | None = None, closed: dt.date | None = N
                                 i.penalty_paid) for i in rows]
 
 
-def once(key: str, same: Callable[[Repayment], bool], post: Callable[[], Repayment]) -> tuple[Repayment, bool]:
+def once(key: str, same: Callable[[Any], bool], post: Callable[[], Any],
+         model: type[Model] = Repayment) -> tuple[Any, bool]:
     """Record a money movement once per idempotency key (R-REP-1): the same key again with the
     same body returns the first record and does nothing; with a different body it is refused
-    (409). Two requests with one key at the same moment: the database's unique key decides."""
+    (409). Two requests with one key at the same moment: the database's unique key decides.
+    ``model`` is the record with the unique ``key`` (a bank repayment, a cooperative's…)."""
     key = (key or "").strip()
     if not 8 <= len(key) <= 64:
         raise ValidationFailed("每笔还款须带 8–64 个字符的幂等键", code="idempotency_key")
     for attempt in (1, 2):
-        first = Repayment.objects.filter(key=key).first()
+        first = model._default_manager.filter(key=key).first()
         if first is not None:
             if same(first):
                 return first, False

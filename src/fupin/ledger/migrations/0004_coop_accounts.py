@@ -1,0 +1,16 @@
+"""Accounts of the cooperatives' own books (R-COOP-1): 1311 互助社社员借款, 4001 政府配套互助资金,
+4002 社员入社互助金, 6021 资金占用费收入."""
+
+from django.db import migrations
+
+
+def forward(apps, schema_editor):
+    from fupin.core.ledger import CHART
+
+    Account = apps.get_model("ledger", "Account")
+    Account.objects.bulk_create([Account(code=a.code, name=a.name, kind=a.kind) for a in CHART], ignore_conflicts=True)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("ledger", "0003_more_accounts")]
+    operations = [migrations.RunPython(forward, migrations.RunPython.noop)]
