@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
 from fupin.coops import selectors, services
 from fupin.coops.models import CoopLoan
+from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
 from fupin.households.models import Household
 from fupin.ledger import selectors as ledger
 from fupin.ledger.models import Posting

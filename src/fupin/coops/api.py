@@ -6,9 +6,9 @@ from ninja.responses import Status
 
 from fupin.accounts import access
 from fupin.api.common import MAX_ID, DivisionCode, IsoDate, Text, Yuan, responses
-from fupin.core.money import money, to_fen
 from fupin.coops import selectors, services
 from fupin.coops.models import Cooperative, CoopLoan, Member
+from fupin.core.money import money, to_fen
 from fupin.households.models import Household
 
 router = Router(tags=["扶贫互助社 Cooperatives"])

@@ -50,6 +50,9 @@ class Member(models.Model):
         constraints = [models.UniqueConstraint(fields=["household"], condition=models.Q(left_on__isnull=True),
                                                name="coop_one_active_membership")]
 
+    def __str__(self) -> str:
+        return f"社员 {self.household_id}"
+
 
 class Capital(models.Model):
     coop = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="capital")
@@ -66,6 +69,9 @@ class Capital(models.Model):
     class Meta:
         ordering = ["-on", "-id"]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="coop_capital_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
 
 
 class CoopLoan(models.Model):
@@ -99,6 +105,9 @@ class CoopLoan(models.Model):
                                    name="coop_loan_not_overpaid"),
         ]
 
+    def __str__(self) -> str:
+        return f"互助金借款 #{self.pk}"
+
     @property
     def outstanding(self) -> int:
         return self.amount - self.principal_paid
@@ -120,3 +129,6 @@ class CoopRepayment(models.Model):
     class Meta:
         ordering = ["-on", "-id"]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="coop_repayment_positive")]
+
+    def __str__(self) -> str:
+        return f"互助金还款 #{self.pk}"

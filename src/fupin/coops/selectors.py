@@ -10,8 +10,8 @@ from collections import defaultdict
 from django.db.models import Count, Q, Sum
 
 from fupin.accounts import access
-from fupin.core import coop as core
 from fupin.coops.models import BOOK, Capital, Cooperative, CoopLoan, Member
+from fupin.core import coop as core
 from fupin.core.reports import percent
 from fupin.households.models import Household
 from fupin.ledger.models import Posting

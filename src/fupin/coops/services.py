@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from fupin.accounts import access
 from fupin.audit.services import audit_record
+from fupin.coops.models import BOOK, Capital, Cooperative, CoopLoan, CoopRepayment, Member
 from fupin.core import coop as core
 from fupin.core.calendar import add_months
 from fupin.core.errors import Conflict, ValidationFailed
 from fupin.core.ledger import Posting as P
-from fupin.coops.models import BOOK, Capital, Cooperative, CoopLoan, CoopRepayment, Member
 from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.ledger.models import Posting

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
+from fupin.coops import selectors, services
+from fupin.coops.models import Cooperative, CoopLoan, Member
 from fupin.core import coop as core
 from fupin.core.errors import ValidationFailed
 from fupin.core.money import from_fen, money, to_fen
-from fupin.coops import selectors, services
-from fupin.coops.models import Cooperative, CoopLoan, Member
 from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.reports.exports import sheets_xlsx
