@@ -50,6 +50,11 @@ DECIDE = {"poverty_office", "branch_director", "head_office"}
 LEGAL = {"loan_officer", "branch_director", "head_office"}
 PAY = {"loan_officer", "branch_director", "head_office", "auditor"}
 COOP_VIEW = {"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "auditor"}
+CREDIT_VIEW = {"village_cadre", "township_cadre", "poverty_office", "auditor"}
+CREDIT_RECORD = {"village_cadre", "township_cadre", "poverty_office"}
+CREDIT_REPORT = CREDIT_VIEW | {"loan_officer", "branch_director", "head_office"}  # the bank: with the consent below
+CONSENT = {"village_cadre", "loan_officer"}
+CREDIT_OUT = {**{r: 404 for r in CREDIT_REPORT}, "*": 403}
 OTHER_BRANCH = {"loan_officer": 404, "branch_director": 404, "*": 403}  # FM002 serves the second township
 # the subsidy batch is the first township's, the claim the sibling village's: out of the village cadre's scope
 NOT_CADRE = {"village_cadre": 404, "*": 403}
@@ -200,6 +205,18 @@ PAGES = {
     "coop_capital": [("POST", "/coops/{coop}/capital/", COOP_VIEW, 302, 403)],
     "coop_loan_new": [("POST", "/coops/{coop}/loans/", {"village_cadre"}, 302, 403)],
     "coop_repay": [("POST", "/coops/loans/{coop_loan}/repay/", {"village_cadre"}, 302, 403)],
+    "credit_overview": [("GET", "/credit/", CREDIT_REPORT, 200, 403)],
+    "credit_import": [("POST", "/credit/import/", CREDIT_RECORD, 422, 403)],
+    "credit_template": [("GET", "/credit/template.xlsx", CREDIT_RECORD, 200, 403)],
+    "credit_file_import": [("POST", "/credit/files/", {"poverty_office"}, 302, 403)],
+    "entity_rate": [("POST", "/credit/entities/", {"poverty_office"}, 302, 403)],
+    "consent_revoke": [("POST", "/credit/consents/{consent_spare}/revoke/", CONSENT, 302, 403)],
+    "credit_report": [("GET", "/households/{hh}/credit/?purpose=矩阵查询", CREDIT_REPORT, 200, 403),
+                      ("GET", "/households/{hh_out}/credit/?purpose=矩阵查询", set(), 200, CREDIT_OUT)],
+    "credit_report_pdf": [("GET", "/households/{hh}/credit.pdf?purpose=矩阵查询", CREDIT_REPORT, 200, 403)],
+    "credit_item_add": [("POST", "/households/{hh}/credit/items/", CREDIT_RECORD, 302, 403)],
+    "consent_add": [("POST", "/households/{hh}/credit/consents/", CONSENT, 302, 403)],
+    "credit_file_export": [("GET", "/households/{hh}/credit-file.json", {"poverty_office"}, 200, 403)],
     "pay_sheet": [("GET", "/pay/?branch=FM001&month=2026-11", PAY, 200, 403),
                   ("GET", "/pay/?branch=FM002&month=2026-11", {"head_office", "auditor"}, 200, OTHER_BRANCH)],
     "pay_download": [("GET", "/pay/sheet.xlsx?branch=FM001&month=2026-11", PAY, 200, 403),
@@ -462,6 +479,31 @@ API.update({
     ("POST", "/api/v1/coop-loans/{loan_id}/repayments"): [
         ("POST", "/api/v1/coop-loans/{coop_loan}/repayments", {"village_cadre"}, 201, 403,
          {"amount": "1.00", "idempotency_key": "matrix-coop-0001"})],
+    ("GET", "/api/v1/households/{household_id}/credit-report"): [
+        ("GET", "/api/v1/households/{hh}/credit-report?purpose=矩阵查询", CREDIT_REPORT, 200, 403),
+        ("GET", "/api/v1/households/{hh_out}/credit-report?purpose=矩阵查询", set(), 200, CREDIT_OUT)],
+    ("POST", "/api/v1/households/{household_id}/credit-items"): [
+        ("POST", "/api/v1/households/{hh}/credit-items", CREDIT_RECORD, 201, 403,
+         {"category": "economic", "name": "耕地", "value": "5 亩", "source": "县农业农村局", "on": "2026-01-01"})],
+    ("POST", "/api/v1/credit-items/import"): [  # not an xlsx: refused with the reason
+        ("POST", "/api/v1/credit-items/import", CREDIT_RECORD, 422, 403,
+         {"source": "县民政局", "file_name": "a.xlsx", "content_base64": "AAAA"})],
+    ("GET", "/api/v1/households/{household_id}/consents"): [
+        ("GET", "/api/v1/households/{hh}/consents", CONSENT | CREDIT_VIEW, 200, 403)],
+    ("POST", "/api/v1/households/{household_id}/consents"): [
+        ("POST", "/api/v1/households/{hh}/consents", CONSENT, 201, 403,
+         {"institution": "FM000", "document_no": "矩阵授权", "granted_on": "2026-11-01", "expires_on": "2027-11-01"})],
+    ("POST", "/api/v1/consents/{consent_id}/revoke"): [("POST", "/api/v1/consents/{consent_spare}/revoke", CONSENT, 200, 403)],
+    ("GET", "/api/v1/credit-queries"): [("GET", "/api/v1/credit-queries", {"poverty_office", "auditor"}, 200, 403)],
+    ("GET", "/api/v1/households/{household_id}/credit-file"): [
+        ("GET", "/api/v1/households/{hh}/credit-file", {"poverty_office"}, 200, 403)],
+    ("POST", "/api/v1/credit-files"): [  # no household in the file
+        ("POST", "/api/v1/credit-files", {"poverty_office"}, 422, 403,
+         {"format": "fupin-credit-file/1", "households": []})],
+    ("GET", "/api/v1/entity-ratings"): [("GET", "/api/v1/entity-ratings", CREDIT_VIEW, 200, 403)],
+    ("POST", "/api/v1/entity-ratings"): [
+        ("POST", "/api/v1/entity-ratings", {"poverty_office"}, 201, 403, {"kind": "lead", "household_id": "{hh}",
+                                                                          "output": 100000})],
     ("GET", "/api/v1/officer-pay"): [
         ("GET", "/api/v1/officer-pay?branch=FM001&month=2026-11", PAY, 200, 403),
         ("GET", "/api/v1/officer-pay?branch=FM002&month=2026-11", {"head_office", "auditor"}, 200, OTHER_BRANCH)],
@@ -542,7 +584,8 @@ def ids(world, tmp_path) -> dict:
     hh, hh_out, batch = _households(world, tmp_path)
     parts = [{"token": issue(), "token2": issue(), "subject": subject.pk, "role_a": a.pk, "role_b": b.pk,
               "stranger": stranger.pk, "hh": hh, "hh_out": hh_out, "batch": batch}, _ratings(world, tmp_path, hh),
-             _ledger(world), loans := _loans(world, hh), _subsidies(world, hh, loans), _coops(world, hh)]
+             _ledger(world), loans := _loans(world, hh), _subsidies(world, hh, loans), _coops(world, hh),
+             _credit(world, hh)]
     names = [k for part in parts for k in part]
     assert len(names) == len(set(names)), "two fixtures name the same id"
     return {k: v for part in parts for k, v in part.items()}
@@ -632,6 +675,21 @@ def _coops(world, hh: int) -> dict:
     loan = services.coop_loan_make(acting_user=cadre, coop=coop, household=member.household, amount=100_000, term=6,
                                    purpose="养鸡", decision="纪要 1 号")
     return {"coop": coop.pk, "coop_member": member.pk, "coop_loan": loan.pk}
+
+
+def _credit(world, hh: int) -> dict:
+    """The matrix household's consent for the institution (so that the bank may query it), and a
+    spare one for the revocations to take."""
+    import datetime as dt
+
+    from fupin.creditinfo.services import consent_record
+    from fupin.households.models import Household
+
+    today = dt.date.today()
+    c1, c2 = (consent_record(acting_user=world.user("village_cadre"), household=Household.objects.get(pk=hh),
+                             institution="FM000", document_no=f"矩阵授权 {n}", granted_on=today,
+                             expires_on=today + dt.timedelta(days=365)) for n in (1, 2))
+    return {"consent": c1.pk, "consent_spare": c2.pk}
 
 
 def _ledger(world) -> dict:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fupin.reports",
     "fupin.pay",
     "fupin.coops",
+    "fupin.creditinfo",
     "fupin.demo",
 ]
 

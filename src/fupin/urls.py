@@ -8,6 +8,7 @@ from fupin.api.errors import error_response
 from fupin.audit import views as audit
 from fupin.cob import views as cob
 from fupin.coops import views as coops
+from fupin.creditinfo import views as creditinfo
 from fupin.divisions import views as divisions
 from fupin.households import views as households
 from fupin.ledger import views as ledger
@@ -145,6 +146,17 @@ urlpatterns = [
     path("coops/<int:pk>/capital/", coops.coop_capital, name="coop_capital"),
     path("coops/<int:pk>/loans/", coops.coop_loan_new, name="coop_loan_new"),
     path("coops/loans/<int:pk>/repay/", coops.coop_repay, name="coop_repay"),
+    path("credit/", creditinfo.credit_overview, name="credit_overview"),
+    path("credit/import/", creditinfo.credit_import, name="credit_import"),
+    path("credit/template.xlsx", creditinfo.credit_template, name="credit_template"),
+    path("credit/files/", creditinfo.credit_file_import, name="credit_file_import"),
+    path("credit/entities/", creditinfo.entity_rate, name="entity_rate"),
+    path("credit/consents/<int:pk>/revoke/", creditinfo.consent_revoke, name="consent_revoke"),
+    path("households/<int:pk>/credit/", creditinfo.credit_report, name="credit_report"),
+    path("households/<int:pk>/credit.pdf", creditinfo.credit_report_pdf, name="credit_report_pdf"),
+    path("households/<int:pk>/credit/items/", creditinfo.credit_item_add, name="credit_item_add"),
+    path("households/<int:pk>/credit/consents/", creditinfo.consent_add, name="consent_add"),
+    path("households/<int:pk>/credit-file.json", creditinfo.credit_file_export, name="credit_file_export"),
     path("pay/", pay.pay_sheet, name="pay_sheet"),
     path("pay/sheet.<str:fmt>", pay.pay_download, name="pay_download"),
     path("pay/rules/", pay.pay_rules, name="pay_rules"),

@@ -130,6 +130,17 @@ ACTIONS: dict[str, frozenset[str]] = {
     "coop.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "auditor"}),
     "coop.manage": frozenset({"village_cadre"}),
     "coop.matching": frozenset({"poverty_office", "finance_bureau"}),
+    # the credit-information service (R-CRD-*): the service's operators hold the data; a bank
+    # queries it only with the household's consent; every query is logged
+    "credit.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "auditor"}),
+    "credit.record": frozenset({"village_cadre", "township_cadre", "poverty_office"}),
+    "credit.query": frozenset({"loan_officer", "branch_director", "head_office"}),
+    "credit.report": frozenset({"village_cadre", "township_cadre", "poverty_office", "auditor", "loan_officer",
+                                "branch_director", "head_office"}),
+    "credit.consent": frozenset({"village_cadre", "loan_officer"}),
+    "credit.log": frozenset({"poverty_office", "auditor"}),
+    "credit.exchange": frozenset({"poverty_office"}),
+    "credit.rate": frozenset({"poverty_office"}),
 }
 
 

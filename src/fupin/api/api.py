@@ -26,6 +26,7 @@ def _mount() -> None:
     from fupin.audit.api import router as audit_router
     from fupin.cob.api import router as cob_router
     from fupin.coops.api import router as coops_router
+    from fupin.creditinfo.api import router as creditinfo_router
     from fupin.divisions.api import router as divisions_router
     from fupin.households.api import router as households_router
     from fupin.ledger.api import router as ledger_router
@@ -49,6 +50,7 @@ def _mount() -> None:
     api.add_router("/", reports_router)
     api.add_router("/", pay_router)
     api.add_router("/", coops_router)
+    api.add_router("/", creditinfo_router)
 
 
 _mount()

@@ -348,26 +348,33 @@ class RowReader:
         return int(t)
 
     def _date(self, v: Any, f: str, bad: Bad) -> dt.date | None:
-        if v is None or v == "":
-            return None
-        if isinstance(v, dt.datetime):
-            return v.date()
-        if isinstance(v, dt.date):
-            return v
-        t = _text(v).translate(_DIGITS).strip()
-        for pattern, (y, m, d) in _DATE_TEXT:
-            mt = pattern.match(t)
-            if mt:
-                try:
-                    day = dt.date(int(mt.group(y)), int(mt.group(m)), int(mt.group(d)))
-                except ValueError:
-                    break
-                if day > self.today:
-                    bad(f, v, "日期不能晚于今天")
-                    return None
-                return day
-        bad(f, v, "不是有效日期（可写作 2024-05-01、2024/5/1 或 2024年5月1日）")
-        return None
+        day, problem = parse_date(v, self.today)
+        if problem:
+            bad(f, v, problem)
+        return day
+
+
+def parse_date(v: Any, today: dt.date) -> tuple[dt.date | None, str]:
+    """A date cell as typed (a date, 2024-05-01, 2024/5/1, 2024年5月1日, full-width digits):
+    (the date, "") — or (None, the Chinese problem); an empty cell is (None, "")."""
+    if v is None or v == "":
+        return None, ""
+    if isinstance(v, dt.datetime):
+        return v.date(), ""
+    if isinstance(v, dt.date):
+        return v, ""
+    t = _text(v).translate(_DIGITS).strip()
+    for pattern, (y, m, d) in _DATE_TEXT:
+        mt = pattern.match(t)
+        if mt:
+            try:
+                day = dt.date(int(mt.group(y)), int(mt.group(m)), int(mt.group(d)))
+            except ValueError:
+                break
+            if day > today:
+                return None, "日期不能晚于今天"
+            return day, ""
+    return None, "不是有效日期（可写作 2024-05-01、2024/5/1 或 2024年5月1日）"
 
 
 def read_rows(

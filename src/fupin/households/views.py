@@ -76,7 +76,23 @@ def _archive(request, pk: int) -> dict:
     ctx["exclusion_choices"] = [(k, f"{v[1]}（{v[0]}）") for k, v in EXCLUSIONS.items()]
     ctx["status_history"] = selectors.status_history(ctx["events"])
     ctx.update(_subsidy_and_fund(request.user, hh))
+    ctx.update(_credit(request.user, hh))
     return ctx
+
+
+def _credit(user, hh) -> dict:
+    """The archive's credit-information section: consents and the forms (R-CRD-1, 2)."""
+    from fupin.core.creditinfo import CATEGORIES
+    from fupin.creditinfo.models import Consent
+    from fupin.divisions.models import Branch
+
+    may_consent = access.may(user, "credit.consent", hh)
+    return {"credit_consents": list(Consent.objects.filter(household=hh)[:20]) if may_consent or access.may(
+                user, "credit.view", hh) else [],
+            "may_credit_report": access.may(user, "credit.view", hh) or access.may(user, "credit.query", hh),
+            "may_consent": may_consent, "may_credit_record": access.may(user, "credit.record", hh),
+            "institutions": list(Branch.objects.filter(parent__isnull=True)) if may_consent else [],
+            "credit_categories": CATEGORIES}
 
 
 def _subsidy_and_fund(user, hh) -> dict:

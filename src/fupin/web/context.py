@@ -17,6 +17,7 @@ NAV = [
     ("subsidy_overview", _("贴息与风险补偿"), "subsidy.view"),
     ("report_table", _("报表"), "report.view"),
     ("coop_list", _("互助社"), "coop.view"),
+    ("credit_overview", _("信用信息"), "credit.report"),
     ("pay_sheet", _("绩效工资"), "pay.view"),
     ("ledger_trial_balance", _("总账"), "ledger.view"),
     ("division_list", _("行政区划"), "division.view"),
