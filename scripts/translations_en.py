@@ -292,7 +292,73 @@ T.update({
     "下载全部数据（Excel）": "Download all the numbers (Excel)", "下载通报（Excel）": "Download the notice (Excel)",
     "监管口径扶贫小额贷款": "Poverty microloan in the regulator's count (R-RPT-1a)", "否": "No", "填报单位": "Reporting unit", "报告期": "Period", "打印 PDF": "Print PDF",
 })
-PLURAL = {"共 %(n)s 条": ("%(n)s entry", "%(n)s entries"), "共 %(n)s 户": ("%(n)s household", "%(n)s households"), "发现 %(n)s 处问题，未导入任何数据。": ("%(n)s problem found; nothing was imported.", "%(n)s problems found; nothing was imported.")}
+T.update({
+    # cooperatives (R-COOP-*)
+    "扶贫互助社": "Mutual-aid cooperatives", "章程": "Rules", "单笔上限": "at most", "最长": "longest",
+    "资金占用费年率": "fund-use fee a year", "成立于": "founded", "政府配套（元）": "Government matching (yuan)",
+    "社员互助金（元）": "Members' capital (yuan)", "可用资金（元）": "Available funds (yuan)",
+    "借款余额（元）": "Outstanding (yuan)", "入社率": "Membership rate", "借款率": "Borrowing rate", "资金": "Capital",
+    "社员（入社互助金）": "Member (for a member's contribution)", "入账": "Post", "社员": "Members", "入社": "Join",
+    "互助金借款": "Cooperative loans", "理事会决定": "Council decision", "如 理事会纪要 2026-3 号": "e.g. council minutes 2026-3",
+    "发放": "Lend", "借款日期": "Lent on", "到期": "Due", "占用费（元）": "Fee (yuan)", "未还本金（元）": "Principal left (yuan)",
+    "收款": "Collect", "互助社账簿（科目余额）": "The cooperative's book (balances)", "借方（元）": "Debit (yuan)",
+    "贷方（元）": "Credit (yuan)",
+    "村级互助资金：政府配套资金（每村 15 万元）与社员入社互助金，按本社章程向社员发放借款，收取资金占用费，账务在互助社自己的账簿中单独核算。目标：低收入户入社率和社员借款率均不低于 %(target)s%%（R-COOP-1、R-COOP-2）。":
+        "Village mutual-aid funds: government matching capital (150 000 yuan a village) and members' contributions, lent to members under the cooperative's own rules for a fund-use fee, kept in the cooperative's own book. Targets: membership of low-income households and borrowing by members each at least %(target)s%% (R-COOP-1, R-COOP-2).",
+    "入社率与借款率": "Membership and borrowing rates", "目标": "target", "互助社": "Cooperatives", "社员户数": "Members",
+    "到期还款率": "Repaid when due", "逾期笔数": "Overdue loans", "辖区内尚无扶贫互助社": "No cooperative in your jurisdiction yet",
+    "成立互助社": "Found a cooperative", "村": "Village", "默认：村名 + 扶贫互助社": "default: the village's name + cooperative",
+    "单笔借款上限（元）": "Largest loan (yuan)", "最长期限（月）": "Longest term (months)",
+    "资金占用费年率（%%）": "Fund-use fee a year (%%)", "成立": "Found",
+    # credit information (R-CRD-*)
+    "信用信息": "Credit information", "查询原因": "Purpose of the query", "如 贷款审批": "e.g. loan approval",
+    "查看信用报告": "View the credit report", "查询授权": "Consents to query", "被授权机构": "Authorised institution",
+    "授权书编号": "Consent form no.", "授权日期": "Signed on", "登记授权": "Record the consent",
+    "登记信用信息": "Record credit information", "如 耕地面积、生猪存栏、合同履约": "e.g. farmland, pigs, contract kept",
+    "内容": "Value", "来源部门": "Source department", "如 县农业农村局": "e.g. county agriculture bureau",
+    "信息日期": "Dated", "不良记录": "Adverse", "不良行为终止日期": "Adverse event ended on", "所在村": "Village",
+    "家庭人口": "Household size", "人均纯收入（元）": "Net income per person (yuan)", "恶意拖欠名单": "Blacklist",
+    "报告日期": "Report date", "信用评级记录": "Rating history", "暂无评级": "Not rated yet",
+    "带动主体评级": "Lead-household rating", "银行信用信息（本系统贷款）": "Bank record (loans in this system)",
+    "曾经逾期": "Ever late", "不良": "adverse", "终止于": "ended", "农户信用报告": "Household credit report",
+    "每次查询都会记录查询人、机构和原因。金融机构查询须事先登记农户签字的授权书（征信业管理条例）。":
+        "Every query is logged with who, which institution and why. A financial institution may query only with the household's signed consent on record (Credit Reporting Regulations).",
+    "如 贷款审批、贷后管理": "e.g. loan approval, monitoring", "信用信息导入": "Credit information import",
+    "导入完成：新增 %(created)s 条（文件中已有的信息不会重复登记）。":
+        "Imported: %(created)s new items (items already held are not recorded twice).",
+    "文件有错误，整个文件没有导入。请改正下列每一处后重新导入：":
+        "The file has errors and nothing was imported. Correct each of these and import it again:",
+    "农户信用信息": "Household credit information",
+    "从多个部门采集农户的基本、经济、银行和非银行信用信息，每条记明来源部门和日期；金融机构凭农户授权查询，每次查询都有记录；不良记录满 5 年不再展示（R-CRD-1 至 R-CRD-3）。信用报告在农户档案中查询。":
+        "Basic, economic, bank and non-bank credit information collected from several departments, each item with its source and date; institutions query it with the household's consent and every query is logged; adverse records are hidden five years after they ended (R-CRD-1 to R-CRD-3). Credit reports are queried from the household archive.",
+    "按来源部门导入": "Import by source department", "Excel 文件": "Excel file", "下载模板": "Download the template",
+    "全部检查：只要有一处错误，整个文件都不会导入，并列出每一处错误。":
+        "Everything is checked: one error and nothing in the file is imported; every error is listed.",
+    "导入信用档案（与县级数据库交换）": "Import a credit file (exchange with a county database)",
+    "信用档案文件（.json）": "Credit file (.json)", "带动主体与互助社评级": "Rating lead households and cooperatives",
+    "带动主体（农户编号 id）": "Lead household (id)", "年产值（元）": "Annual output (yuan)", "评级结果": "Ratings",
+    "评定日期": "Rated on", "各项得分": "Points by factor", "查询日志": "Query log", "机构": "Institution",
+    "查询人": "Queried by", "结果": "Result", "准予": "Allowed", "拒绝（未授权）": "Refused (no consent)",
+    "打印（PDF）": "Print (PDF)", "导出信用档案（JSON）": "Export the credit file (JSON)", "已记入查询日志": "logged",
+    # officer pay (R-PAY-*)
+    "小计": "Subtotal", "基数（元）": "Basis (yuan)", "计算过程": "Computation",
+    "本月没有计入绩效的贷款。": "No loan earns performance pay this month.", "网点主任与会计": "Branch director and accountant",
+    "不计绩效的贷款": "Loans without performance pay", "绩效规则": "Pay rules", "信贷员绩效规则": "Loan officer pay rules",
+    "绩效工资": "Officer pay",
+    "所有比例和档次都可配置（R-PAY-4）；某月的计算表使用该月最后一天有效的规则。":
+        "Every share and band is configurable (R-PAY-4); a month's sheet uses the rules in force on its last day.",
+    "当前版本生效日期": "Current version in force from", "当前使用系统默认规则。": "The default rules are in use.",
+    "周期贷款月末逾期扣减档次": "Month-end arrears deductions on cycle loans",
+    "贷款金额下限（元，含）": "Loan from (yuan, included)", "上限（元，不含；空为无上限）": "to (yuan, excluded; empty: no limit)",
+    "逾期本金扣减（%%）": "Overdue principal deducted (%%)", "逾期利息扣减（%%）": "Overdue interest deducted (%%)",
+    "保存为新版本": "Save as a new version", "历史版本": "Versions", "制定人": "Made by",
+    "暂无（使用默认规则）": "None (default rules)", "信贷员绩效工资": "Loan officer pay",
+    "按月计算：正常收回利息的提成（周期贷款 25%%、短期贷款 20%%；在贷期间每月 5%%，其余在本金还清时补发），不含转据、展期和收回的欠款；周期贷款月末逾期按档次扣减；收回欠款谁收回谁提取（R-PAY-1 至 R-PAY-4）。":
+        "Monthly: a share of the normal interest repaid (cycle loans 25%%, short-term 20%%; 5%% each month while outstanding, the rest when the principal is repaid), not rollovers, extensions or recovered arrears; month-end arrears on cycle loans deducted by band; whoever collects an arrear earns its reward (R-PAY-1 to R-PAY-4).",
+    "查看绩效规则": "View the pay rules", "信贷员合计（元）": "Officers' total (yuan)", "总计（元）": "Grand total (yuan)",
+    "只显示您本人的绩效；全网点的计算表由网点主任查看。": "Only your own pay is shown; the branch director sees the whole sheet.",
+})
+PLURAL = {"共 %(n)s 条": ("%(n)s entry", "%(n)s entries"), "共 %(n)s 户": ("%(n)s household", "%(n)s households"), "发现 %(n)s 处问题，未导入任何数据。": ("%(n)s problem found; nothing was imported.", "%(n)s problems found; nothing was imported."), "另有 %(n)s 条不良记录已满 5 年不再展示。": ("%(n)s more adverse record is hidden: five years have passed since it ended.", "%(n)s more adverse records are hidden: five years have passed since they ended.")}
 path = sys.argv[1]
 text = open(path, encoding="utf-8").read()
 text = text.replace('"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"', '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"')
