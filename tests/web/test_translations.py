@@ -48,4 +48,5 @@ def test_every_marked_string_is_translated():
     entries = po_entries()
     marked = marked_strings()
     assert len(marked) > 40
-    assert sorted(marked - set(entries)) == []
+    ids = {k.replace("%%", "%") for k in entries}  # makemessages writes a literal % as %% in the msgid
+    assert sorted(marked - ids) == []
