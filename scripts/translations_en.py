@@ -358,6 +358,17 @@ T.update({
     "查看绩效规则": "View the pay rules", "信贷员合计（元）": "Officers' total (yuan)", "总计（元）": "Grand total (yuan)",
     "只显示您本人的绩效；全网点的计算表由网点主任查看。": "Only your own pay is shown; the branch director sees the whole sheet.",
 })
+T.update({  # legacy entries that had taken gettext's wrong guesses
+    "没有符合条件的用户": "No matching users", "收款日": "Received on", "村代码": "Village code", "打印": "Print",
+    "计提利息（元）": "Interest accrued (yuan)", "计提罚息（元）": "Penalty accrued (yuan)", "暂无": "None yet",
+    "没有": "None", "个月": "months", "日期": "Date", "分": "points", "放款日": "Disbursed on",
+    "查看将记入审计日志": "Viewing is recorded in the audit log", "性别": "Sex", "没有符合条件的农户": "No matching households",
+    "分录": "Entry", "公示": "Public notice", "贷款申请": "Loan applications", "否决": "Reject", "尚无": "None yet",
+    "银行": "Bank", "编号": "No.", "理由": "Reason", "申请人": "Applicant", "审批": "Decide", "驳回": "Reject",
+    "收款单": "Receipt", "成员": "Members", "申请": "Application", "期次": "Instalment",
+    "贷款申请公示": "Public notice of loan applications", "公示期": "Notice period", "额度（元）": "Quota (yuan)",
+    "放款截止日期": "Lending deadline", "整村评级授信": "Whole-village rating", "单位": "Unit",
+})
 PLURAL = {"共 %(n)s 条": ("%(n)s entry", "%(n)s entries"), "共 %(n)s 户": ("%(n)s household", "%(n)s households"), "发现 %(n)s 处问题，未导入任何数据。": ("%(n)s problem found; nothing was imported.", "%(n)s problems found; nothing was imported."), "另有 %(n)s 条不良记录已满 5 年不再展示。": ("%(n)s more adverse record is hidden: five years have passed since it ended.", "%(n)s more adverse records are hidden: five years have passed since they ended.")}
 path = sys.argv[1]
 text = open(path, encoding="utf-8").read()

@@ -23,7 +23,7 @@ from fupin.divisions.services import branch_create, divisions_bulk_create
 from fupin.ledger.services import chart_install
 from fupin.subsidies.services import presets_install
 
-from . import loans, ratings, registry, subsidies
+from . import extras, loans, ratings, registry, subsidies
 from .names import township_names, village_names
 
 PROVINCE = ("520000000000", "贵州省")
@@ -153,6 +153,8 @@ def build(
             if loan_book:
                 subsidies.build(villages=result.villages, townships=result.townships, county=COUNTY[0],
                                 today=timezone.localdate(), progress=say)  # money moves on the business day
+                extras.build(villages=result.villages, townships=result.townships, county=COUNTY[0],
+                             today=timezone.localdate(), password=DEMO_PASSWORD, progress=say)
     return result
 
 
