@@ -26,9 +26,9 @@ from django.db.models.functions import Mod
 
 from fupin.accounts.models import User
 from fupin.accounts.services import role_assign
-from fupin.core.errors import DomainError
 from fupin.coops import services as coops
 from fupin.coops.models import Cooperative
+from fupin.core.errors import DomainError
 from fupin.creditinfo import services as credit
 from fupin.divisions.models import Branch
 from fupin.households.models import Household
