@@ -145,7 +145,7 @@ def _credit(u, village: str, today: dt.date, rng: random.Random) -> dict:
     items = 0
     for source, kinds in SOURCES.items():
         rows = []
-        for h, number in heads:
+        for _, number in heads:
             for category, name, value in kinds:
                 rows.append([number, category, name, value(rng), (today - dt.timedelta(days=rng.randint(10, 300))).isoformat(),
                              "否", ""])
