@@ -369,6 +369,17 @@ T.update({  # legacy entries that had taken gettext's wrong guesses
     "贷款申请公示": "Public notice of loan applications", "公示期": "Notice period", "额度（元）": "Quota (yuan)",
     "放款截止日期": "Lending deadline", "整村评级授信": "Whole-village rating", "单位": "Unit",
 })
+T.update({  # household self-service (DOMAIN §14)
+    "农户请用身份证号码和短信验证码登录": "Households: sign in with an ID number and a text-message code",
+    "农户自助查询": "Household self-service",
+    "输入家庭成员的身份证号码，验证码将发送到档案登记的手机。":
+        "Enter the ID number of a member of your household; a code goes to the phone on record.",
+    "身份证号码": "ID number", "获取验证码": "Send me a code", "工作人员登录": "Staff sign-in", "我的贷款": "My loans",
+    "贷款金额（元）": "Loan (yuan)", "下次应还": "Next due", "已逾期（元）": "Overdue (yuan)", "还款计划": "Schedule",
+    "利息（元）": "Interest (yuan)", "尚欠（元）": "Still owed (yuan)", "暂无贷款": "No loans", "还款记录": "Repayments",
+    "期间": "Period", "输入验证码": "Enter the code", "验证码（6 位数字）": "Code (6 digits)",
+    "重新获取验证码": "Send a new code",
+})
 PLURAL = {"共 %(n)s 条": ("%(n)s entry", "%(n)s entries"), "共 %(n)s 户": ("%(n)s household", "%(n)s households"), "发现 %(n)s 处问题，未导入任何数据。": ("%(n)s problem found; nothing was imported.", "%(n)s problems found; nothing was imported."), "另有 %(n)s 条不良记录已满 5 年不再展示。": ("%(n)s more adverse record is hidden: five years have passed since it ended.", "%(n)s more adverse records are hidden: five years have passed since they ended.")}
 path = sys.argv[1]
 text = open(path, encoding="utf-8").read()

@@ -217,6 +217,9 @@ PAGES = {
     "credit_item_add": [("POST", "/households/{hh}/credit/items/", CREDIT_RECORD, 302, 403)],
     "consent_add": [("POST", "/households/{hh}/credit/consents/", CONSENT, 302, 403)],
     "credit_file_export": [("GET", "/households/{hh}/credit-file.json", {"poverty_office"}, 200, 403)],
+    "me": [("GET", "/me/", set(), 200, {"household": 404, "*": 403})],  # the matrix household has no link
+    "me_login": [("GET", "/me/login/", "public", 200, None)],
+    "me_verify": [("POST", "/me/login/verify/", "public", 422, None)],  # no ID number
     "pay_sheet": [("GET", "/pay/?branch=FM001&month=2026-11", PAY, 200, 403),
                   ("GET", "/pay/?branch=FM002&month=2026-11", {"head_office", "auditor"}, 200, OTHER_BRANCH)],
     "pay_download": [("GET", "/pay/sheet.xlsx?branch=FM001&month=2026-11", PAY, 200, 403),
@@ -504,6 +507,7 @@ API.update({
     ("POST", "/api/v1/entity-ratings"): [
         ("POST", "/api/v1/entity-ratings", {"poverty_office"}, 201, 403, {"kind": "lead", "household_id": "{hh}",
                                                                           "output": 100000})],
+    ("GET", "/api/v1/me/household"): [("GET", "/api/v1/me/household", set(), 200, {"household": 404, "*": 403})],
     ("GET", "/api/v1/officer-pay"): [
         ("GET", "/api/v1/officer-pay?branch=FM001&month=2026-11", PAY, 200, 403),
         ("GET", "/api/v1/officer-pay?branch=FM002&month=2026-11", {"head_office", "auditor"}, 200, OTHER_BRANCH)],

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "fupin.pay",
     "fupin.coops",
     "fupin.creditinfo",
+    "fupin.selfservice",
     "fupin.demo",
 ]
 
@@ -190,6 +191,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Personal-data protection key (R-REG-5); the development key must never be used in production.
 FUPIN_DATA_KEY = env("FUPIN_DATA_KEY", "" if PRODUCTION else "fupin-dev-data-key-0123456789")
+FUPIN_OTP_SENDER = env("FUPIN_OTP_SENDER", "fupin.selfservice.senders.log_sender")  # an SMS adapter in production
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

@@ -17,6 +17,7 @@ from fupin.pay import views as pay
 from fupin.ratings import views as ratings
 from fupin.reports import views as reports
 from fupin.riskfund import views as riskfund
+from fupin.selfservice import views as selfservice
 from fupin.subsidies import views as subsidies
 from fupin.web import views
 
@@ -157,6 +158,9 @@ urlpatterns = [
     path("households/<int:pk>/credit/items/", creditinfo.credit_item_add, name="credit_item_add"),
     path("households/<int:pk>/credit/consents/", creditinfo.consent_add, name="consent_add"),
     path("households/<int:pk>/credit-file.json", creditinfo.credit_file_export, name="credit_file_export"),
+    path("me/", selfservice.me, name="me"),
+    path("me/login/", selfservice.me_login, name="me_login"),
+    path("me/login/verify/", selfservice.me_verify, name="me_verify"),
     path("pay/", pay.pay_sheet, name="pay_sheet"),
     path("pay/sheet.<str:fmt>", pay.pay_download, name="pay_download"),
     path("pay/rules/", pay.pay_rules, name="pay_rules"),

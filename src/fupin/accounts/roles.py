@@ -141,6 +141,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "credit.log": frozenset({"poverty_office", "auditor"}),
     "credit.exchange": frozenset({"poverty_office"}),
     "credit.rate": frozenset({"poverty_office"}),
+    # household self-service (DOMAIN §14): its own data only, through its login's link
+    "selfservice.view": frozenset({"household"}),
 }
 
 

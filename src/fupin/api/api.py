@@ -35,6 +35,7 @@ def _mount() -> None:
     from fupin.ratings.api import router as ratings_router
     from fupin.reports.api import router as reports_router
     from fupin.riskfund.api import router as riskfund_router
+    from fupin.selfservice.api import router as selfservice_router
     from fupin.subsidies.api import router as subsidies_router
 
     api.add_router("/", accounts_router)
@@ -51,6 +52,7 @@ def _mount() -> None:
     api.add_router("/", pay_router)
     api.add_router("/", coops_router)
     api.add_router("/", creditinfo_router)
+    api.add_router("/", selfservice_router)
 
 
 _mount()

@@ -58,6 +58,21 @@ def build(*, villages: list[str], townships: list[str], county: str, today: dt.d
     say(f"扶贫互助社：{made['coops']} 个，社员 {made['members']} 户，互助金借款 {made['loans']} 笔")
     c = _credit(u, villages[0], today, rng)
     say(f"信用信息：{c['items']} 条（4 个来源部门），授权 {c['consents']} 户，查询 {c['queries']} 次")
+    household = _self_service(villages[0])
+    if household is not None:
+        say(f"农户自助：演示账号 nonghu 即农户 {household.registry_no}（也可用其家庭成员身份证号和短信验证码登录）")
+
+
+def _self_service(village: str) -> Household | None:
+    """The demo household login ``nonghu`` is a borrowing household of the first village."""
+    from fupin.selfservice.models import HouseholdLogin
+
+    user = User.objects.filter(username="nonghu").first()
+    loan = Loan.objects.filter(village_code=village).exclude(state=Loan.State.CONTRACTED).order_by("pk").first()
+    if user is None or loan is None:
+        return None
+    HouseholdLogin.objects.create(user=user, household=loan.household)
+    return loan.household
 
 
 def _user(username: str, name: str, role: str, division: str, password: str, branch: str | None = None) -> User:

@@ -10,6 +10,7 @@ from fupin.accounts.roles import ROLES
 
 NAV = [
     ("home", _("首页"), "home.view"),
+    ("me", _("我的贷款"), "selfservice.view"),
     ("household_list", _("农户档案"), "household.view"),
     ("rating_overview", _("评级授信"), "rating.view"),
     ("application_list", _("贷款申请"), "application.view"),

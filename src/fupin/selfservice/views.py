@@ -1,0 +1,42 @@
+"""The household's own pages, phone first: sign in with an ID number and a one-time code, then
+its credit line, loans, schedule, next amount due, repayments and subsidies."""
+
+from __future__ import annotations
+
+from django.contrib.auth import login
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from fupin.core.errors import DomainError
+from fupin.selfservice import selectors, services
+from fupin.web.decorators import requires
+
+
+def me_login(request):
+    """Step one: the ID number; the code goes to the phone on record."""
+    if request.method != "POST":
+        return render(request, "selfservice/login.html", {})
+    id_number = request.POST.get("id_number", "")[:40]
+    try:
+        message = services.code_request(id_number=id_number)
+    except DomainError as e:
+        return render(request, "selfservice/login.html", {"error": e.message, "id_number": id_number}, status=422)
+    return render(request, "selfservice/verify.html", {"message": message, "id_number": id_number})
+
+
+@require_POST
+def me_verify(request):
+    id_number = request.POST.get("id_number", "")[:40]
+    try:
+        user = services.code_verify(id_number=id_number, code=request.POST.get("code", "")[:12])
+    except DomainError as e:
+        return render(request, "selfservice/verify.html", {"error": e.message, "id_number": id_number},
+                      status=e.http_status)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect("me")
+
+
+@requires("selfservice.view")
+def me(request):
+    return render(request, "selfservice/me.html", selectors.mine(request.user, timezone.localdate()))
