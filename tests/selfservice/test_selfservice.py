@@ -47,7 +47,7 @@ def sent_code(outbox) -> str:
     return re.search(r"验证码 (\d{6})", outbox[-1][1]).group(1)
 
 
-def test_sign_in_with_a_one_time_code_and_see_only_ones_own(rt, borrower, memory_sender, client):
+def test_sign_in_with_a_one_time_code_and_see_only_ones_own(borrower, memory_sender, client):
     id_number, loan, other = borrower
     r = client.post("/me/login/", {"id_number": id_number})
     assert r.status_code == 200 and "验证码已发送" in r.content.decode()
