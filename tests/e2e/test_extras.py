@@ -89,6 +89,8 @@ def test_a_credit_report_needs_the_households_consent(live_world, page, watch, o
     page.goto(f"{base}/households/{household.pk}/credit/?purpose=贷款审批")
     page.wait_for_selector("text=未授权本机构查询")
     shot(page, output_path, "credit-1-refused-without-consent")
+    assert len(watch.problems) == 2 and "HTTP 403" in watch.problems[0]  # the refusal itself, and nothing else
+    watch.problems.clear()
     page.goto(f"{base}/households/{household.pk}/")
     form = page.locator("form[action$='/credit/consents/']")
     form.locator("input[name=document_no]").fill("授权书 E2E-1")
@@ -131,7 +133,7 @@ def test_a_household_signs_in_on_a_phone_with_a_one_time_code(live_world, page, 
     code = re.search(r"验证码 (\d{6})", senders.OUTBOX[-1][1]).group(1)
     page.fill("input[name=code]", code)
     page.click("button:has-text('登录')")
-    page.wait_for_selector("text=我的贷款")
+    page.wait_for_selector("h1:has-text('我的贷款')")
     assert page.locator(f"text={loan.contract_no}").count() >= 1
     shot(page, output_path, "self-service-1-my-loans-phone")
     other = Loan.objects.exclude(household=loan.household).exclude(state="contracted").first()

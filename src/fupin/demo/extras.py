@@ -68,10 +68,14 @@ def _self_service(village: str) -> Household | None:
     from fupin.selfservice.models import HouseholdLogin
 
     user = User.objects.filter(username="nonghu").first()
-    loan = Loan.objects.filter(village_code=village).exclude(state=Loan.State.CONTRACTED).order_by("pk").first()
+    loans = Loan.objects.filter(village_code=village).exclude(state=Loan.State.CONTRACTED).order_by("pk")
+    loan = loans.filter(repayments__isnull=False).first() or loans.first()
     if user is None or loan is None:
         return None
     HouseholdLogin.objects.create(user=user, household=loan.household)
+    head = loan.household.members.filter(is_head=True).first()
+    if head is not None:
+        User.objects.filter(pk=user.pk).update(display_name=head.name)
     return loan.household
 
 
