@@ -496,7 +496,7 @@ API.update({
     ("POST", "/api/v1/households/{household_id}/consents"): [
         ("POST", "/api/v1/households/{hh}/consents", CONSENT, 201, 403,
          {"institution": "FM000", "document_no": "矩阵授权", "granted_on": "2026-11-01", "expires_on": "2027-11-01"})],
-    ("POST", "/api/v1/consents/{consent_id}/revoke"): [("POST", "/api/v1/consents/{consent_spare}/revoke", CONSENT, 200, 403)],
+    ("POST", "/api/v1/consents/{consent_id}/revoke"): [("POST", "/api/v1/consents/{consent_api}/revoke", CONSENT, 200, 403)],
     ("GET", "/api/v1/credit-queries"): [("GET", "/api/v1/credit-queries", {"poverty_office", "auditor"}, 200, 403)],
     ("GET", "/api/v1/households/{household_id}/credit-file"): [
         ("GET", "/api/v1/households/{hh}/credit-file", {"poverty_office"}, 200, 403)],
@@ -515,6 +515,8 @@ API.update({
     ("POST", "/api/v1/officer-pay/rules"): [
         ("POST", "/api/v1/officer-pay/rules", {"head_office"}, 201, 403, {"valid_from": "2026-12-01", "bands": []})],
 })
+# writes whose matrix body changes nothing (so no audit row is due): a collection sheet with no amounts
+NO_CHANGE = {"/api/v1/groups/{group}/collection"}
 PUBLIC_API = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
 
 
@@ -682,18 +684,18 @@ def _coops(world, hh: int) -> dict:
 
 
 def _credit(world, hh: int) -> dict:
-    """The matrix household's consent for the institution (so that the bank may query it), and a
-    spare one for the revocations to take."""
+    """The matrix household's consent for the institution (so that the bank may query it), and
+    spare ones for the page's and the API's revocations to take."""
     import datetime as dt
 
     from fupin.creditinfo.services import consent_record
     from fupin.households.models import Household
 
     today = dt.date.today()
-    c1, c2 = (consent_record(acting_user=world.user("village_cadre"), household=Household.objects.get(pk=hh),
+    c1, c2, c3 = (consent_record(acting_user=world.user("village_cadre"), household=Household.objects.get(pk=hh),
                              institution="FM000", document_no=f"矩阵授权 {n}", granted_on=today,
-                             expires_on=today + dt.timedelta(days=365)) for n in (1, 2))
-    return {"consent": c1.pk, "consent_spare": c2.pk}
+                             expires_on=today + dt.timedelta(days=365)) for n in (1, 2, 3))
+    return {"consent": c1.pk, "consent_spare": c2.pk, "consent_api": c3.pk}
 
 
 def _ledger(world) -> dict:
@@ -760,6 +762,8 @@ def _ratings(world, tmp_path, hh: int) -> dict:
 
 @pytest.mark.parametrize("role", ROLES_UNDER_TEST)
 def test_matrix(world, ids, role):
+    from fupin.audit.models import AuditEntry
+
     failures = []
     for table in (PAGES, API):
         for cases in table.values():
@@ -767,9 +771,13 @@ def test_matrix(world, ids, role):
                 client = world.client(role)
                 url = expand(template, world, role, ids)
                 want = expected(role, allowed, ok, refused)
+                before = AuditEntry.objects.count()
                 got = request(client, method, url, expand(body[0], world, role, ids) if body else None).status_code
                 if got != want:
                     failures.append(f"{role} {method} {url}: expected {want}, got {got}")
+                elif method != "GET" and url.startswith("/api/") and got in (200, 201) and template not in NO_CHANGE \
+                        and AuditEntry.objects.count() == before:
+                    failures.append(f"{role} {method} {url}: a write that left no audit row")  # DOMAIN §14
     assert failures == []
 
 
