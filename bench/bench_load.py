@@ -1,0 +1,114 @@
+"""A mixed load on 127.0.0.1 (issue 11): page views, API reads and repayments at once, 60 s.
+
+The demo county (5 000 households) in a PostgreSQL database of its own, gunicorn with 4 workers,
+the open-loop generator of :mod:`bench.openloop`. Per second: ``BENCH_READS`` reads (default 300)
+— a third page views signed in with a session (a loan's page, the collection list, a household's
+archive), two thirds API reads with a token (a loan, a loan's events, a household) — and
+``BENCH_WRITES`` repayments (default 100; one in twenty a repeat of an earlier key). Prints
+throughput, p50 and p99 per kind, errors, and that every repayment key was recorded once.
+Targets: reads p99 ≤ 50 ms at 300/s, repayments p99 ≤ 100 ms at 100/s, 0 errors. Not pass/fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import uuid
+
+from bench import fresh_database, openloop
+from bench.openloop import ROOT
+
+READS = int(os.environ.get("BENCH_READS", "300"))
+WRITES = int(os.environ.get("BENCH_WRITES", "100"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "60"))
+DATABASE = "fupin_bench_load"
+
+
+def run() -> None:
+    url = fresh_database(DATABASE)
+    if url is None:
+        print("   needs PostgreSQL (make bench starts one)")
+        return
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "fupin.settings", "FUPIN_DEBUG": "0"}
+    setup = subprocess.run([sys.executable, "-m", "bench.bench_load", "setup"], env=env, check=True,
+                           capture_output=True, text=True, cwd=ROOT)
+    token, session, loans, households = json.loads(setup.stdout.strip().splitlines()[-1])
+    with openloop.gunicorn(env) as port:
+        mix(port, token, session, loans, households, env, READS // 4, WRITES // 4, 10, report=False)  # warm-up
+        mix(port, token, session, loans, households, env, READS, WRITES, SECONDS)
+
+
+def mix(port: int, token: str, session: str, loans: list[int], households: list[int], env: dict, reads: int,
+        writes: int, seconds: int, report: bool = True) -> None:
+    rng = random.Random(11)
+    api = {"Authorization": f"Bearer {token}"}
+    page = {"Cookie": f"sessionid={session}"}
+    sent: list[tuple[str, int]] = []
+
+    def next_request(k: int) -> openloop.Request:
+        if rng.random() < writes / (reads + writes):
+            if sent and rng.random() < 0.05:
+                key, loan = rng.choice(sent)
+            else:
+                key, loan = f"mix-{uuid.uuid4().hex[:24]}", rng.choice(loans)
+                sent.append((key, loan))
+            return ("repayment", "POST", f"/api/v1/loans/{loan}/repayments",
+                    json.dumps({"amount": "1.00", "idempotency_key": key}), {**api, "Content-Type": "application/json"})
+        loan, household = rng.choice(loans), rng.choice(households)
+        if rng.random() < 1 / 3:
+            path = rng.choice((f"/loans/{loan}/", "/cob/collections/", f"/households/{household}/"))
+            return "page view", "GET", path, None, page
+        path = rng.choice((f"/api/v1/loans/{loan}", f"/api/v1/loans/{loan}/events", f"/api/v1/households/{household}"))
+        return "API read", "GET", path, None, api
+
+    results, elapsed = openloop.drive(port, next_request, reads + writes, seconds)
+    if not report:
+        return
+    check = subprocess.run([sys.executable, "-m", "bench.bench_repayments", "count", *[k for k, _ in sent]],
+                           env=env, capture_output=True, text=True, cwd=ROOT, check=True)
+    recorded = int(check.stdout.strip().splitlines()[-1])
+    reads_only = [("read", lat, status) for kind, lat, status in results if kind != "repayment"]
+    print(f"   offered {reads} reads/s + {writes} repayments/s for {seconds} s:")
+    for kind in ("page view", "API read"):
+        print(f"   {openloop.summary(results, elapsed, kind, ok=(200,))}")
+    print(f"   all reads — {openloop.summary(reads_only, elapsed, 'read', ok=(200,))}")
+    print(f"   {openloop.summary(results, elapsed, 'repayment')}; {len(sent)} distinct keys, {recorded} recorded "
+          f"(duplicates {recorded - len(sent)})")
+    print("   targets: reads p99 ≤ 50 ms at 300/s, repayments p99 ≤ 100 ms at 100/s, 0 errors")
+
+
+def setup() -> None:
+    import django
+
+    django.setup()
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+
+    from fupin.accounts.models import User
+    from fupin.accounts.services import token_issue
+    from fupin.demo import county
+    from fupin.households.models import Household
+    from fupin.loans.models import Loan
+
+    call_command("migrate", verbosity=0)
+    demo = county.build(households=5000, seed=1)
+    officer = User.objects.get(username="xindai")
+    _, secret = token_issue(acting_user=User.objects.get(username="admin"), user=officer, name="load")
+    store = SessionStore()  # a signed-in page session, as the login page would make it
+    store["_auth_user_id"] = str(officer.pk)
+    store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    store["_auth_user_hash"] = officer.get_session_auth_hash()
+    store.create()
+    prefix = demo.townships[0][:9]
+    loans = list(Loan.objects.filter(state="active", village_code__startswith=prefix).order_by("pk")
+                 .values_list("pk", flat=True)[:400])
+    households = list(Household.objects.filter(village_id__startswith=prefix).order_by("pk")
+                      .values_list("pk", flat=True)[:400])
+    print(json.dumps([secret, store.session_key, loans, households]))
+
+
+if __name__ == "__main__":
+    setup()
