@@ -19,6 +19,7 @@ import sys
 import uuid
 
 from bench import fresh_database, openloop
+from bench.bench_repayments import demo_with_token, recorded
 from bench.openloop import ROOT
 
 READS = int(os.environ.get("BENCH_READS", "300"))
@@ -67,36 +68,24 @@ def mix(port: int, token: str, session: str, loans: list[int], households: list[
     results, elapsed = openloop.drive(port, next_request, reads + writes, seconds)
     if not report:
         return
-    check = subprocess.run([sys.executable, "-m", "bench.bench_repayments", "count", *[k for k, _ in sent]],
-                           env=env, capture_output=True, text=True, cwd=ROOT, check=True)
-    recorded = int(check.stdout.strip().splitlines()[-1])
+    held = recorded(env, [k for k, _ in sent])
     reads_only = [("read", lat, status) for kind, lat, status in results if kind != "repayment"]
     print(f"   offered {reads} reads/s + {writes} repayments/s for {seconds} s:")
     for kind in ("page view", "API read"):
         print(f"   {openloop.summary(results, elapsed, kind, ok=(200,))}")
     print(f"   all reads — {openloop.summary(reads_only, elapsed, 'read', ok=(200,))}")
-    print(f"   {openloop.summary(results, elapsed, 'repayment')}; {len(sent)} distinct keys, {recorded} recorded "
-          f"(duplicates {recorded - len(sent)})")
+    print(f"   {openloop.summary(results, elapsed, 'repayment')}; {len(sent)} distinct keys, {held} recorded "
+          f"(duplicates {held - len(sent)})")
     print("   targets: reads p99 ≤ 50 ms at 300/s, repayments p99 ≤ 100 ms at 100/s, 0 errors")
 
 
 def setup() -> None:
-    import django
-
-    django.setup()
+    demo, officer, secret = demo_with_token()
     from django.contrib.sessions.backends.db import SessionStore
-    from django.core.management import call_command
 
-    from fupin.accounts.models import User
-    from fupin.accounts.services import token_issue
-    from fupin.demo import county
     from fupin.households.models import Household
     from fupin.loans.models import Loan
 
-    call_command("migrate", verbosity=0)
-    demo = county.build(households=5000, seed=1)
-    officer = User.objects.get(username="xindai")
-    _, secret = token_issue(acting_user=User.objects.get(username="admin"), user=officer, name="load")
     store = SessionStore()  # a signed-in page session, as the login page would make it
     store["_auth_user_id"] = str(officer.pk)
     store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"

@@ -61,15 +61,24 @@ def _load(port: int, token: str, loans: list[int], env: dict, rate: int, seconds
     results, elapsed = openloop.drive(port, next_request, rate, seconds)
     if not report:
         return
-    check = subprocess.run([sys.executable, "-m", "bench.bench_repayments", "count", *[k for k, _ in sent]],
-                           env=env, capture_output=True, text=True, cwd=ROOT, check=True)
-    recorded = int(check.stdout.strip().splitlines()[-1])
+    held = recorded(env, [k for k, _ in sent])
     print(f"   offered {rate}/s: {openloop.summary(results, elapsed, 'repayment')}; "  # a repeat answers 200
-          f"{len(sent)} distinct keys, {recorded} recorded (duplicates {recorded - len(sent)})")
+          f"{len(sent)} distinct keys, {held} recorded (duplicates {held - len(sent)})")
     print("   target: p99 ≤ 100 ms at 100 requests/s for a minute, 0 errors, 0 duplicates")
 
 
 def setup() -> None:
+    demo, officer, secret = demo_with_token()
+    from fupin.loans.models import Loan
+
+    loans = list(Loan.objects.filter(state="active", village_code__startswith=demo.townships[0][:9])
+                 .order_by("pk").values_list("pk", flat=True)[:400])
+    print(json.dumps([secret, loans]))
+
+
+def demo_with_token():
+    """Set Django up, migrate, build the demo county (5 000 households); the demo, its loan officer
+    and an API token of the officer's."""
     import django
 
     django.setup()
@@ -78,15 +87,19 @@ def setup() -> None:
     from fupin.accounts.models import User
     from fupin.accounts.services import token_issue
     from fupin.demo import county
-    from fupin.loans.models import Loan
 
     call_command("migrate", verbosity=0)
     demo = county.build(households=5000, seed=1)
     officer = User.objects.get(username="xindai")
     _, secret = token_issue(acting_user=User.objects.get(username="admin"), user=officer, name="load")
-    loans = list(Loan.objects.filter(state="active", village_code__startswith=demo.townships[0][:9])
-                 .order_by("pk").values_list("pk", flat=True)[:400])
-    print(json.dumps([secret, loans]))
+    return demo, officer, secret
+
+
+def recorded(env: dict, keys: list[str]) -> int:
+    """How many of the keys the database holds (in a process of its own)."""
+    check = subprocess.run([sys.executable, "-m", "bench.bench_repayments", "count", *keys],
+                           env=env, capture_output=True, text=True, cwd=ROOT, check=True)
+    return int(check.stdout.strip().splitlines()[-1])
 
 
 def count(keys: list[str]) -> None:

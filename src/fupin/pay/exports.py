@@ -26,28 +26,27 @@ def sheet_xlsx(s: Sheet) -> bytes:
     headers = ["人员", "合同编号", "项目", "计算基数（元）", "比例", "金额（元）", "计算过程"]
     for c, h in enumerate(headers):
         ws.write_string(2, c, h, head)
+
+    def line(r: int, who: str, ln) -> None:
+        ws.write_string(r, 0, who, cell)
+        ws.write_string(r, 1, ln.contract, cell)
+        ws.write_string(r, 2, ln.item, cell)
+        ws.write_number(r, 3, float(from_fen(ln.basis)), money)
+        ws.write_string(r, 4, f"{float(ln.rate * 100):g}%", cell)
+        ws.write_number(r, 5, float(from_fen(ln.amount)), money)
+        ws.write_string(r, 6, ln.formula, cell)
+
     r = 3
     for o in s.officers:
         for ln in o.lines:
-            ws.write_string(r, 0, o.officer.get_full_name(), cell)
-            ws.write_string(r, 1, ln.contract, cell)
-            ws.write_string(r, 2, ln.item, cell)
-            ws.write_number(r, 3, float(from_fen(ln.basis)), money)
-            ws.write_string(r, 4, f"{float(ln.rate * 100):g}%", cell)
-            ws.write_number(r, 5, float(from_fen(ln.amount)), money)
-            ws.write_string(r, 6, ln.formula, cell)
+            line(r, o.officer.get_full_name(), ln)
             r += 1
         ws.write_string(r, 0, o.officer.get_full_name(), cell)
         ws.write_string(r, 2, "小计", cell)
         ws.write_number(r, 5, float(from_fen(o.total)), bold)
         r += 1
     for ln in s.branch_lines:
-        ws.write_string(r, 0, ln.item, cell)
-        ws.write_string(r, 2, ln.item, cell)
-        ws.write_number(r, 3, float(from_fen(ln.basis)), money)
-        ws.write_string(r, 4, f"{float(ln.rate * 100):g}%", cell)
-        ws.write_number(r, 5, float(from_fen(ln.amount)), money)
-        ws.write_string(r, 6, ln.formula, cell)
+        line(r, ln.item, ln)
         r += 1
     ws.write_string(r, 2, "合计", cell)
     ws.write_number(r, 5, float(from_fen(s.total)), bold)
