@@ -87,3 +87,23 @@ class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=500, description="每页条数（1–500）")
         offset: int = Field(0, ge=0, le=1_000_000_000, description="跳过的条数")
+
+
+def ordering(name: str, fields: dict[str, tuple[str, ...]], default: str):
+    """A query schema ``name`` with a parameter ``order`` that takes only the names in ``fields``
+    (each optionally with a leading ``-``) — anything else is refused (400) before a query is made — and
+    the function that maps the choice to the fixed ``order_by`` columns it stands for: a client
+    string never reaches SQL (Apache Fineract's ``orderBy`` injections are the warning)."""
+    from enum import Enum
+
+    names = [n for f in fields for n in (f, f"-{f}")]
+    choice = Enum(f"{name}Field", {n.replace("-", "desc_"): n for n in names}, type=str)  # type: ignore[misc]
+    schema = type(name, (Schema,), {"__annotations__": {"order": choice},
+                                    "order": Field(choice(default), description="排序：" + "、".join(names))})
+
+    def columns(value) -> tuple[str, ...]:
+        chosen = str(getattr(value, "value", value))
+        cols = fields[chosen.lstrip("-")]
+        return tuple(c[1:] if c.startswith("-") else f"-{c}" for c in cols) if chosen.startswith("-") else cols
+
+    return schema, columns

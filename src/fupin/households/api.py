@@ -5,7 +5,7 @@ from typing import Literal
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
-from fupin.api.common import MAX_ID, DivisionCode, Pagination, Text, responses
+from fupin.api.common import MAX_ID, DivisionCode, Pagination, Text, ordering, responses
 from fupin.households import selectors
 from fupin.households.models import Household, RegistryStatus
 
@@ -88,12 +88,17 @@ class HouseholdFilter(Schema):
     status: StatusCode | None = Field(None, description="户类型")
 
 
+HouseholdOrder, household_order = ordering("HouseholdOrder", {
+    "registry_no": ("village_id", "registry_no"), "village": ("village_id", "registry_no"),
+    "income_per_capita": ("income_per_capita", "id"), "updated_at": ("updated_at", "id")}, "registry_no")
+
+
 @router.get("", response=responses(list[HouseholdOut]), summary="辖区内的农户（一户一档）")
 @paginate(Pagination)
-def household_list(request, filters: Query[HouseholdFilter]):
+def household_list(request, filters: Query[HouseholdFilter], sort: Query[HouseholdOrder]):  # type: ignore[valid-type]
     return selectors.households_visible(
         request.auth, q=filters.q or "", village=filters.village or "", status=filters.status or ""
-    )
+    ).order_by(*household_order(sort.order))
 
 
 @router.get("/{household_id}", response=responses(HouseholdDetail, 404), summary="一户的档案：成员（脱敏）与变更记录")

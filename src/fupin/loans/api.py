@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from fupin.accounts import access
-from fupin.api.common import MAX_ID, DivisionCode, IsoDate, Pagination, Text, Yuan, responses
+from fupin.api.common import MAX_ID, DivisionCode, IsoDate, Pagination, Text, Yuan, ordering, responses
 from fupin.core.money import money, to_fen
 from fupin.core.origination import PURPOSES, STATES
 from fupin.core.products import PRESETS
@@ -95,11 +95,17 @@ def application_create(request, payload: ApplicationIn):
     return Status(201, app)
 
 
+ApplicationOrder, application_order = ordering("ApplicationOrder", {
+    "created_at": ("created_at", "id"), "amount": ("amount", "id"), "state": ("state", "id"),
+    "village": ("village_code", "id")}, "-created_at")
+
+
 @router.get("/applications", response=responses(list[ApplicationOut]), summary="辖区内的贷款申请")
 @paginate(Pagination)
-def application_list(request, filters: Query[ApplicationFilter]):
+def application_list(request, filters: Query[ApplicationFilter], sort: Query[ApplicationOrder]):  # type: ignore[valid-type]
     state = filters.state if filters.state in STATES else ""
-    return selectors.applications_visible(request.auth, state=state or "", village=filters.village or "")
+    return selectors.applications_visible(request.auth, state=state or "", village=filters.village or "").order_by(
+        *application_order(sort.order))
 
 
 @router.get("/applications/{application_id}", response=responses(ApplicationDetail, 404), summary="一笔申请及其审查记录")

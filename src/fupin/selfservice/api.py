@@ -32,7 +32,7 @@ class MySubsidyOut(Schema):
     end: str
     amount: Yuan
     credited_on: str | None
-class MeOut(Schema):
+class MyHouseholdOut(Schema):
     registry_no: str
     grade: str | None = Field(None, description="信用等级")
     credit_line: str | None = Field(None, description="授信额度（元）")
@@ -40,7 +40,7 @@ class MeOut(Schema):
     loans: list[MyLoanOut]
     repayments: list[MyRepaymentOut]
     subsidies: list[MySubsidyOut]
-@router.get("/me/household", response=responses(MeOut, 404), summary="农户本人：授信额度、贷款、还款计划、下次应还、还款与贴息")
+@router.get("/me/household", response=responses(MyHouseholdOut, 404), summary="农户本人：授信额度、贷款、还款计划、下次应还、还款与贴息")
 def me_household(request):
     access.require(request.auth, "selfservice.view")
     d = selectors.mine(request.auth, timezone.localdate())
