@@ -507,6 +507,22 @@ API.update({
     ("POST", "/api/v1/entity-ratings"): [
         ("POST", "/api/v1/entity-ratings", {"poverty_office"}, 201, 403, {"kind": "lead", "household_id": "{hh}",
                                                                           "output": 100000})],
+    ("POST", "/api/v1/households/imports"): [  # not an xlsx: refused with the problem, nothing imported
+        ("POST", "/api/v1/households/imports", IMPORT, 422, 403, {"file_name": "a.xlsx", "content_base64": "AAAA"})],
+    ("GET", "/api/v1/households/imports/{batch_id}"): [
+        ("GET", "/api/v1/households/imports/{batch}", {"poverty_office"}, 200, BATCH_REFUSED)],
+    ("GET", "/api/v1/notices"): [("GET", "/api/v1/notices", HH_VIEW, 200, 403)],
+    ("POST", "/api/v1/notices"): [  # no such application to post
+        ("POST", "/api/v1/notices", {"village_cadre"}, 422, 403, {"application_ids": [999999]})],
+    ("POST", "/api/v1/notices/{notice_id}/approval"): [
+        ("POST", "/api/v1/notices/{notice}/approval", OFFICE, 200, 403)],
+    ("GET", "/api/v1/quotas"): [("GET", "/api/v1/quotas", HH_VIEW, 200, 403)],
+    ("POST", "/api/v1/quotas"): [
+        ("POST", "/api/v1/quotas", OFFICE, 200, 403, {"township_code": "529901001000", "year": 2026, "amount": "100000"})],
+    ("POST", "/api/v1/cob/runs"): [("POST", "/api/v1/cob/runs", {"head_office", "sysadmin"}, 200, 403)],
+    ("GET", "/api/v1/ledger/accounts"): [("GET", "/api/v1/ledger/accounts", LEDGER, 200, 403)],
+    ("POST", "/api/v1/ledger/accounts"): [
+        ("POST", "/api/v1/ledger/accounts", {"head_office"}, 200, 403, {"code": "6999", "name": "矩阵科目", "kind": "expense"})],
     ("GET", "/api/v1/me/household"): [("GET", "/api/v1/me/household", set(), 200, {"household": 404, "*": 403})],
     ("GET", "/api/v1/officer-pay"): [
         ("GET", "/api/v1/officer-pay?branch=FM001&month=2026-11", PAY, 200, 403),
@@ -515,8 +531,9 @@ API.update({
     ("POST", "/api/v1/officer-pay/rules"): [
         ("POST", "/api/v1/officer-pay/rules", {"head_office"}, 201, 403, {"valid_from": "2026-12-01", "bands": []})],
 })
-# writes whose matrix body changes nothing (so no audit row is due): a collection sheet with no amounts
-NO_CHANGE = {"/api/v1/groups/{group}/collection"}
+# writes that change nothing in the matrix (so no audit row is due): a collection sheet with no amounts;
+# the close of business, yesterday being closed by the page's run just before
+NO_CHANGE = {"/api/v1/groups/{group}/collection", "/api/v1/cob/runs"}
 PUBLIC_API = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
 
 

@@ -38,7 +38,16 @@ CONFIG = schemathesis.Config.from_path(str(Path(__file__).with_name("schemathesi
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=CONFIG)
 
 
+@schemathesis.hook
+def filter_query(ctx, query):
+    """Skip generated queries holding a one-element list of a scalar: ``q=[0.0]`` goes on the wire as
+    ``q=0.0``, a valid string, so a "schema-violating" request that the server rightly accepts
+    would be reported (schemathesis #3375 fixed the string case, not this one)."""
+    return not query or not any(isinstance(v, list) and len(v) == 1 and not isinstance(v[0], (dict, list))
+                                for v in query.values())
+
+
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_fuzz(case, bearer):
     case.call_and_validate(headers=bearer)

@@ -10,7 +10,7 @@ from ninja.responses import Status
 
 from fupin.accounts import access
 from fupin.api.common import MAX_ID, DivisionCode, IsoDate, Pagination, Text, Yuan, responses
-from fupin.cob import selectors
+from fupin.cob import selectors, services
 from fupin.core.money import money, to_fen
 from fupin.loans.models import Group, LoanEvent
 
@@ -23,6 +23,10 @@ class CobRunOut(Schema):
 @router.get("/cob/runs", response=responses(list[CobRunOut]), summary="日终批处理记录（最近 60 个营业日）")
 def cob_runs(request):
     return selectors.runs(request.auth)
+@router.post("/cob/runs", response=responses(list[CobRunOut], 409), summary="日终：关闭昨天及之前尚未关闭的营业日（大额账务请用 fupin cob --workers N）")
+def cob_run(request):
+    access.require(request.auth, "cob.run")
+    return [o.run for o in services.cob_until(timezone.localdate() - dt.timedelta(days=1))]
 class CollectionOut(Schema):
     date: dt.date
     village_code: str

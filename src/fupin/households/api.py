@@ -1,12 +1,19 @@
+import base64
+import binascii
 import datetime as dt
+import tempfile
 from decimal import Decimal
+from pathlib import Path as FsPath
 from typing import Literal
 
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 
+from fupin.accounts import access
 from fupin.api.common import MAX_ID, DivisionCode, Pagination, Text, ordering, responses
-from fupin.households import selectors
+from fupin.core.errors import NotFound, ValidationFailed
+from fupin.households import importer, selectors
 from fupin.households.models import Household, RegistryStatus
 
 router = Router(tags=["农户档案 Registry"])
@@ -101,7 +108,7 @@ def household_list(request, filters: Query[HouseholdFilter], sort: Query[Househo
     ).order_by(*household_order(sort.order))
 
 
-@router.get("/{household_id}", response=responses(HouseholdDetail, 404), summary="一户的档案：成员（脱敏）与变更记录")
+@router.get("/{int:household_id}", response=responses(HouseholdDetail, 404), summary="一户的档案：成员（脱敏）与变更记录")
 def household_detail(request, household_id: int = Path(..., ge=1, le=MAX_ID)):
     ctx = selectors.household_archive(request.auth, household_id)
     hh = ctx["household"]
@@ -109,3 +116,41 @@ def household_detail(request, household_id: int = Path(..., ge=1, le=MAX_ID)):
     hh.members_shown = ctx["members"]
     hh.events_shown = ctx["events"][:50]
     return hh
+class RegistryImportIn(Schema):
+    file_name: Text(200, 1)
+    content_base64: str = Field(..., max_length=40_000_000, description="xlsx 文件内容（base64，约 30 MB 以内）")
+    dry_run: bool = Field(False, description="只检查，不导入")
+class ImportBatchOut(Schema):
+    id: int
+    file_name: str
+    state: str = Field(..., description="imported 已导入 / checked 检查通过（试导入） / failed 有错误，未导入任何数据")
+    dry_run: bool
+    rows: int
+    summary: dict
+    problems: list[dict] = Field(..., description="每一处错误：行、列、值、问题（最多 500 条）")
+def _batch_out(batch) -> dict:
+    return {"id": batch.pk, "file_name": batch.file_name, "state": batch.state, "dry_run": batch.dry_run,
+            "rows": batch.rows, "summary": batch.summary, "problems": batch.problems[:500]}
+@router.post("/imports", response=responses(ImportBatchOut, 422, ok_status=201),
+             summary="导入扶贫开发信息系统人员表或系统模板（全部正确才导入；同一文件再导入不改变任何数据）")
+def registry_import(request, payload: RegistryImportIn):
+    access.require(request.auth, "registry.import")
+    try:
+        content = base64.b64decode(payload.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed("文件内容不是有效的 base64", code="file") from None
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+        tmp.write(content)
+        tmp.flush()
+        batch = importer.registry_import(acting_user=request.auth, path=FsPath(tmp.name), file_name=payload.file_name,
+                                         dry_run=payload.dry_run)
+    if batch.state == "failed":
+        raise ValidationFailed(f"发现 {len(batch.problems)} 处问题，未导入任何数据", code="registry_invalid",
+                               details=batch.problems[:500])
+    return Status(201, _batch_out(batch))
+@router.get("/imports/{batch_id}", response=responses(ImportBatchOut, 404), summary="一次导入的结果")
+def registry_import_get(request, batch_id: int = Path(..., ge=1, le=MAX_ID)):
+    batch = selectors.batches_visible(request.auth).filter(pk=batch_id).first()
+    if batch is None:
+        raise NotFound("导入批次不存在或不在您的辖区内", code="not_found")
+    return _batch_out(batch)

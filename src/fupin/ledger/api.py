@@ -4,8 +4,10 @@ from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
+from fupin.accounts import access
 from fupin.api.common import MAX_ID, IsoDate, Text, responses
 from fupin.ledger import selectors, services
+from fupin.ledger.models import Account
 
 router = Router(tags=["总账 Ledger"])
 
@@ -73,3 +75,29 @@ def entry_detail(request, entry_id: int = Path(..., ge=1, le=MAX_ID)):
 def entry_reverse(request, payload: ReversalIn, entry_id: int = Path(..., ge=1, le=MAX_ID)):
     e = selectors.entry_get(request.auth, entry_id)
     return Status(201, services.entry_reverse(acting_user=request.auth, entry=e, reason=payload.reason))
+
+
+class AccountOut(Schema):
+    code: str
+    name: str
+    kind: str = Field(..., description="asset 资产 / liability 负债 / income 收入 / expense 支出 / equity 所有者权益")
+    active: bool
+
+
+class AccountIn(Schema):
+    code: str = Field(..., pattern=r"^\d{4,8}$", description="科目代码（4–8 位数字）")
+    name: Text(40, 1)
+    kind: Text(12, 1)
+    active: bool = True
+
+
+@router.get("/accounts", response=responses(list[AccountOut]), summary="会计科目表")
+def account_list(request):
+    access.require(request.auth, "ledger.view")
+    return list(Account.objects.all())
+
+
+@router.post("/accounts", response=responses(AccountOut, 409, 422), summary="增加或修改会计科目（总社；有发生额的科目不改代码和类别）")
+def account_save(request, payload: AccountIn):
+    return services.account_save(acting_user=request.auth, code=payload.code, name=payload.name, kind=payload.kind,
+                                 active=payload.active)

@@ -8,11 +8,14 @@ from ninja.responses import Status
 
 from fupin.accounts import access
 from fupin.api.common import MAX_ID, DivisionCode, IsoDate, Pagination, Text, Yuan, ordering, responses
+from fupin.core.errors import ValidationFailed
 from fupin.core.money import money, to_fen
 from fupin.core.origination import PURPOSES, STATES
 from fupin.core.products import PRESETS
+from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.loans import selectors, services
+from fupin.loans.models import Notice, Quota
 
 router = Router(tags=["贷款申请 Applications"])
 Id = Path(..., ge=1, le=MAX_ID)
@@ -306,3 +309,75 @@ def loan_payoff(request, payload: PayoffIn, loan_id: int = Id):
     loan = selectors.loan_get(request.auth, loan_id, bare=True)
     r, created = pay_off(acting_user=request.auth, loan=loan, key=payload.idempotency_key, on=payload.on)
     return Status(201 if created else 200, r)
+class NoticeOut(Schema):
+    id: int
+    village_code: str
+    start: dt.date
+    end: dt.date
+    days: int
+    approved: bool
+    applications: list[int]
+@router.get("/notices", response=responses(list[NoticeOut]), summary="辖区内的贷款申请公示")
+def notice_list(request):
+    access.require(request.auth, "application.view")
+    rows = access.visible(request.auth, Notice.objects.prefetch_related("applications"), "application.view")
+    return [{"id": n.pk, "village_code": n.village_id, "start": n.start, "end": n.end, "days": n.days,
+             "approved": n.approved_at is not None, "applications": [a.pk for a in n.applications.all()]}
+            for n in rows.order_by("-start", "-id")[:200]]
+class NoticeIn(Schema):
+    application_ids: list[int] = Field(..., min_length=1, max_length=200, description="同一个村的乡镇已审核申请")
+    start: IsoDate | None = Field(None, description="公示开始日期（默认今天）")
+    days: int = Field(7, ge=1, le=30, description="公示天数")
+@router.post("/notices", response=responses(NoticeOut, 422, ok_status=201), summary="发布村级公示（R-APP-2）")
+def notice_publish(request, payload: NoticeIn):
+    access.require(request.auth, "notice.publish")
+    apps = list(selectors.applications_visible(request.auth, state="township_reviewed").filter(
+        pk__in=[i for i in payload.application_ids if 1 <= i <= MAX_ID]))
+    villages = {a.village_code for a in apps}
+    if len(villages) != 1 or len(apps) != len(set(payload.application_ids)):
+        raise ValidationFailed("请选择同一个村的待公示申请（乡镇已审核）", code="notice_village")
+    n = services.notice_publish(acting_user=request.auth, village_code=villages.pop(), applications=apps,
+                                start=payload.start, days=payload.days)
+    return Status(201, {"id": n.pk, "village_code": n.village_id, "start": n.start, "end": n.end, "days": n.days,
+                        "approved": False, "applications": [a.pk for a in apps]})
+class RosterOut(Schema):
+    approved: list[int]
+    skipped: list[str] = Field(..., description="未能审批的申请及原因")
+@router.post("/notices/{notice_id}/approval", response=responses(RosterOut, 404, 409), summary="县扶贫办审批公示名单")
+def roster_approve(request, notice_id: int = Id):
+    notice = selectors.notice_get(request.auth, notice_id)
+    approved, skipped = services.roster_approve(acting_user=request.auth, notice=notice)
+    return {"approved": [a.pk for a in approved], "skipped": skipped}
+class QuotaOut(Schema):
+    township_code: str
+    year: int
+    amount: Yuan | None
+    households: int | None
+    lead_amount: Yuan | None
+    deadline: dt.date | None
+class QuotaIn(Schema):
+    township_code: DivisionCode
+    year: int = Field(..., ge=2000, le=2100)
+    amount: Text(20) | None = Field(None, description="年度额度（元）")
+    households: int | None = Field(None, ge=0, le=10_000_000, description="户数指标")
+    lead_amount: Text(20) | None = Field(None, description="带动主体额度（元，不超过 25%）")
+    deadline: IsoDate | None = None
+def _quota(q) -> dict:
+    return {"township_code": q.township_id, "year": q.year, "amount": q.amount, "households": q.households,
+            "lead_amount": q.lead_amount, "deadline": q.deadline}
+@router.get("/quotas", response=responses(list[QuotaOut]), summary="辖区内各乡镇的年度额度")
+def quota_list(request, year: int = Query(None, ge=2000, le=2100)):
+    access.require(request.auth, "application.view")
+    towns = access.visible(request.auth, Division.objects.filter(level=4), "application.view")
+    rows = Quota.objects.filter(township__in=towns)
+    if year:
+        rows = rows.filter(year=year)
+    return [_quota(q) for q in rows.order_by("township_id", "-year")[:1000]]
+@router.post("/quotas", response=responses(QuotaOut, 404, 422), summary="设定乡镇年度额度（R-APP-4）")
+def quota_set(request, payload: QuotaIn):
+    q = services.quota_set(acting_user=request.auth, township_code=payload.township_code, year=payload.year,
+                           amount=to_fen(money(payload.amount, field="额度")) if payload.amount else None,
+                           households=payload.households, deadline=payload.deadline,
+                           lead_amount=to_fen(money(payload.lead_amount, field="带动主体额度")) if payload.lead_amount
+                           else None)
+    return _quota(q)
