@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from fupin.accounts import access
@@ -20,8 +20,10 @@ def healthz(request):
 @requires("home.view")
 def home(request):
     user = request.user
-    if hasattr(user, "household_login"):  # a household's own login: its own page (DOMAIN §14)
-        return redirect("me")
+    if hasattr(user, "household_login"):  # a household's own login: its home is its own page (DOMAIN §14)
+        from fupin.selfservice.views import me
+
+        return me(request)
     assignments = list(user.roles.select_related("division", "branch"))
     cards = []
     for ra in assignments:
