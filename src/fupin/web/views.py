@@ -20,7 +20,7 @@ def healthz(request):
 @requires("home.view")
 def home(request):
     user = request.user
-    if hasattr(user, "household_login"):  # a household's own login: its home is its own page (DOMAIN §14)
+    if access.may(user, "selfservice.view") and hasattr(user, "household_login"):  # its home is its own page (§14)
         from fupin.selfservice.views import me
 
         return me(request)
