@@ -523,6 +523,19 @@ API.update({
     ("GET", "/api/v1/ledger/accounts"): [("GET", "/api/v1/ledger/accounts", LEDGER, 200, 403)],
     ("POST", "/api/v1/ledger/accounts"): [
         ("POST", "/api/v1/ledger/accounts", {"head_office"}, 200, 403, {"code": "6999", "name": "矩阵科目", "kind": "expense"})],
+    ("GET", "/api/v1/panels"): [("GET", "/api/v1/panels", RATING, 200, 403)],
+    ("POST", "/api/v1/panels"): [
+        ("POST", "/api/v1/panels", ORGANISE, 201, 403, {"village_code": "{village}", "name": "矩阵小组",
+                                                        "members": [{"user_id": "{subject}", "seat": "representative"}]})],
+    ("POST", "/api/v1/rating-rounds"): [  # the household is in the village's open round already
+        ("POST", "/api/v1/rating-rounds", ORGANISE, 409, 403, {"village_code": "{village}", "panel_id": "{panel}",
+                                                               "scorecard_id": "{scorecard}", "year": 2026,
+                                                               "household_ids": ["{hh_int}"]})],
+    ("POST", "/api/v1/rating-rounds/{round_id}/signature"): [
+        ("POST", "/api/v1/rating-rounds/{round}/signature", {"village_cadre"}, 409, 403)],  # only its panel signs
+    ("POST", "/api/v1/rating-rounds/{round_id}/decision"): [
+        ("POST", "/api/v1/rating-rounds/{round}/decision", {"township_cadre", "poverty_office"}, 409, 403,
+         {"approve": True})],
     ("GET", "/api/v1/me/household"): [("GET", "/api/v1/me/household", set(), 200, {"household": 404, "*": 403})],
     ("GET", "/api/v1/officer-pay"): [
         ("GET", "/api/v1/officer-pay?branch=FM001&month=2026-11", PAY, 200, 403),
@@ -772,6 +785,7 @@ def _ratings(world, tmp_path, hh: int) -> dict:
     reputation = Reputation.objects.create(household_id=hh, village_code=world.village, kind="exemplary", reason="守信",
                                            decision="会议", decided_by=office, published_on="2026-01-01")
     return {"scorecard": p2.pk, "draft": draft.pk, "page_draft": page_draft.pk, "round": rnd.pk, "round_sibling": sib.pk,
+            "panel": rnd.panel_id,
             "rating_open": rnd.ratings.get().pk, "rating_done": done.ratings.get().pk,
             "rating_sibling": sib.ratings.get().pk, "exclusion": exclusion.pk, "designation": designation.pk,
             "reputation": reputation.pk}

@@ -8,11 +8,13 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from fupin.accounts import access
+from fupin.accounts.models import User
 from fupin.api.common import MAX_ID, DivisionCode, Pagination, Text, responses
 from fupin.core.eligibility import EXCLUSIONS
+from fupin.core.errors import ValidationFailed
 from fupin.households.models import Household
 from fupin.ratings import selectors, services
-from fupin.ratings.models import CreditLine, Rating, RatingRound
+from fupin.ratings.models import CreditLine, Panel, Rating, RatingRound
 
 router = Router(tags=["评级授信 Ratings"])
 Id = Path(..., ge=1, le=MAX_ID)
@@ -238,3 +240,58 @@ def unborrowed(request, filters: Query[UnborrowedFilter]):
              "head_name": hh.heads[0].name if hh.heads else "", "grade_label": line.grade_label, "amount": line.amount,
              "valid_until": line.valid_until} for hh, line in rows]
 
+class PanelMemberIn(Schema):
+    user_id: int = Field(..., ge=1, le=MAX_ID)
+    seat: Text(16, 1) = Field(..., description="身份：committee 村两委 / representative 村民代表 / …")
+class PanelIn(Schema):
+    village_code: DivisionCode
+    name: Text(100, 1)
+    members: list[PanelMemberIn] = Field(..., min_length=1, max_length=30)
+class PanelOut(Schema):
+    id: int
+    village_code: str
+    name: str
+    members: list[dict[str, Any]] = Field(..., description="[{user_id, seat}]")
+def _panel(p) -> dict:
+    return {"id": p.pk, "village_code": p.village_id, "name": p.name,
+            "members": [{"user_id": m.user_id, "seat": m.seat} for m in p.members.all()]}
+@router.get("/panels", response=responses(list[PanelOut]), summary="辖区内的评议小组")
+def panel_list(request):
+    access.require(request.auth, "rating.view")
+    return [_panel(p) for p in access.visible(request.auth, Panel.objects.prefetch_related("members"), "rating.view")[:500]]
+@router.post("/panels", response=responses(PanelOut, 404, 422, ok_status=201), summary="组建村评议小组（村民代表不少于 2/5）")
+def panel_create(request, payload: PanelIn):
+    users = {u.pk: u for u in User.objects.filter(pk__in=[m.user_id for m in payload.members])}
+    if len(users) != len({m.user_id for m in payload.members}):
+        raise ValidationFailed("评议小组成员须为系统用户", code="panel_member")
+    p = services.panel_create(acting_user=request.auth, village_code=payload.village_code, name=payload.name,
+                              members=[(users[m.user_id], m.seat) for m in payload.members])
+    return Status(201, _panel(p))
+class RoundIn(Schema):
+    village_code: DivisionCode
+    panel_id: int = Field(..., ge=1, le=MAX_ID)
+    scorecard_id: int = Field(..., ge=1, le=MAX_ID)
+    year: int = Field(..., ge=2000, le=2100)
+    household_ids: list[int] | None = Field(None, max_length=5000, description="只评这些农户（默认全村）")
+@router.post("/rating-rounds", response=responses(RoundOut, 404, 409, 422, ok_status=201), summary="开始整村评级授信")
+def round_start(request, payload: RoundIn):
+    panel = access.get_visible(request.auth, Panel, "rating.organise", pk=payload.panel_id)
+    card = selectors.scorecard_get(request.auth, payload.scorecard_id)
+    rnd = services.round_start(acting_user=request.auth, village_code=payload.village_code, panel=panel, scorecard=card,
+                               year=payload.year, household_ids=payload.household_ids)
+    return Status(201, selectors.rounds_visible(request.auth).get(pk=rnd.pk))
+@router.post("/rating-rounds/{round_id}/signature", response=responses(RoundOut, 404, 409, 422),
+             summary="评议小组签字（每户都由每位成员评完、村民代表不少于 2/5）")
+def round_sign(request, round_id: int = Id):
+    rnd = services.round_sign(acting_user=request.auth, rnd=selectors.round_get(request.auth, round_id))
+    return selectors.rounds_visible(request.auth).get(pk=rnd.pk)
+class RoundDecisionIn(Schema):
+    approve: bool
+    reason: Text(300) = ""
+@router.post("/rating-rounds/{round_id}/decision", response=responses(RoundOut, 404, 409, 422),
+             summary="乡镇审核、县扶贫办审定（通过后授信生效；退回须写原因）")
+def round_decide(request, payload: RoundDecisionIn, round_id: int = Id):
+    access.require(request.auth, "rating.decide")
+    rnd = services.round_decide(acting_user=request.auth, rnd=selectors.round_get(request.auth, round_id),
+                                approve=payload.approve, reason=payload.reason)
+    return selectors.rounds_visible(request.auth).get(pk=rnd.pk)
