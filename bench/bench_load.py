@@ -15,13 +15,10 @@ from __future__ import annotations
 import json
 import os
 import random
-import subprocess
-import sys
 import uuid
 
-from bench import fresh_database, openloop
+from bench import openloop
 from bench.bench_repayments import demo_with_token, recorded
-from bench.openloop import ROOT
 
 READS = int(os.environ.get("BENCH_READS", "300"))
 WRITES = int(os.environ.get("BENCH_WRITES", "100"))
@@ -30,14 +27,10 @@ DATABASE = "fupin_bench_load"
 
 
 def run() -> None:
-    url = fresh_database(DATABASE)
-    if url is None:
-        print("   needs PostgreSQL (make bench starts one)")
+    ready = openloop.prepared("bench.bench_load", DATABASE)
+    if ready is None:
         return
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "fupin.settings", "FUPIN_DEBUG": "0"}
-    setup = subprocess.run([sys.executable, "-m", "bench.bench_load", "setup"], env=env, check=True,
-                           capture_output=True, text=True, cwd=ROOT)
-    token, session, loans, households = json.loads(setup.stdout.strip().splitlines()[-1])
+    env, (token, session, loans, households) = ready
     with openloop.gunicorn(env) as port:
         mix(port, token, session, loans, households, env, READS // 4, WRITES // 4, 10, report=False)  # warm-up
         for share in (4, 1):  # a quarter of the target first (what the machine sustains), then the target

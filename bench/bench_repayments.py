@@ -20,7 +20,7 @@ import subprocess
 import sys
 import uuid
 
-from bench import fresh_database, openloop
+from bench import openloop
 from bench.openloop import ROOT
 
 RATES = [int(x) for x in os.environ.get("BENCH_RATES", "60,100").split(",")]
@@ -29,14 +29,10 @@ DATABASE = "fupin_bench_pay"
 
 
 def run() -> None:
-    url = fresh_database(DATABASE)
-    if url is None:
-        print("   needs PostgreSQL (make bench starts one)")
+    ready = openloop.prepared("bench.bench_repayments", DATABASE)
+    if ready is None:
         return
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "fupin.settings", "FUPIN_DEBUG": "0"}
-    setup = subprocess.run([sys.executable, "-m", "bench.bench_repayments", "setup"], env=env, check=True,
-                           capture_output=True, text=True, cwd=ROOT)
-    token, loans = json.loads(setup.stdout.strip().splitlines()[-1])
+    env, (token, loans) = ready
     with openloop.gunicorn(env) as port:
         _load(port, token, loans, env, 50, seconds=10, report=False)  # warm-up: workers, connections, caches
         for rate in RATES:

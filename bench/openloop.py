@@ -21,6 +21,25 @@ ROOT = Path(__file__).resolve().parents[1]
 Request = tuple[str, str, str, str | None, dict[str, str]]  # kind, method, path, body, headers
 
 
+def prepared(module: str, database: str) -> tuple[dict, list] | None:
+    """A fresh PostgreSQL database ``database`` set up by ``python -m module setup`` in a process of
+    its own: the environment to serve it with, and what the setup printed last (JSON). None
+    without a PostgreSQL server."""
+    import json
+    import os
+
+    from bench import fresh_database
+
+    url = fresh_database(database)
+    if url is None:
+        print("   needs PostgreSQL (make bench starts one)")
+        return None
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "fupin.settings", "FUPIN_DEBUG": "0"}
+    setup = subprocess.run([sys.executable, "-m", module, "setup"], env=env, check=True, capture_output=True, text=True,
+                           cwd=ROOT)
+    return env, json.loads(setup.stdout.strip().splitlines()[-1])
+
+
 @contextmanager
 def gunicorn(env: dict, workers: int = 4):
     """A gunicorn serving ``fupin.wsgi`` on a free port of 127.0.0.1; yields the port."""

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any
 
 from ninja import Field, Schema
@@ -13,6 +19,7 @@ from ninja.security import HttpBearer, SessionAuth
 from pydantic import BeforeValidator, StringConstraints
 
 from fupin.accounts.services import token_authenticate
+from fupin.core.errors import ValidationFailed
 
 
 class TokenAuth(HttpBearer):
@@ -107,3 +114,20 @@ def ordering(name: str, fields: dict[str, tuple[str, ...]], default: str):
         return tuple(c[1:] if c.startswith("-") else f"-{c}" for c in cols) if chosen.startswith("-") else cols
 
     return schema, columns
+
+
+def decoded(content_base64: str) -> bytes:
+    """A file sent inside JSON as base64 (the API takes no multipart uploads); 422 when it is not."""
+    try:
+        return base64.b64decode(content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed("文件内容不是有效的 base64", code="file") from None
+
+
+@contextmanager
+def uploaded(content_base64: str, suffix: str = ".xlsx") -> Iterator[Path]:
+    """A file sent as base64, written to a temporary path for the importers (removed afterwards)."""
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+        tmp.write(decoded(content_base64))
+        tmp.flush()
+        yield Path(tmp.name)

@@ -1,10 +1,6 @@
 """The credit-information service through /api/v1 (R-CRD-1 … 3): the household credit report
 (a logged query; another institution needs the household's consent), items and their import,
 consents, the query log, the credit file for a county database, entity ratings."""
-import base64
-import binascii
-import tempfile
-from pathlib import Path as FsPath
 from typing import Any
 
 from django.utils import timezone
@@ -13,9 +9,8 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from fupin.accounts import access
-from fupin.api.common import MAX_ID, IsoDate, Pagination, Text, responses
+from fupin.api.common import MAX_ID, IsoDate, Pagination, Text, responses, uploaded
 from fupin.coops.models import Cooperative
-from fupin.core.errors import ValidationFailed
 from fupin.creditinfo import selectors, services
 from fupin.creditinfo.models import Consent
 from fupin.households.models import Household
@@ -98,14 +93,8 @@ class CreditImportOut(Schema):
 @router.post("/credit-items/import", response=responses(CreditImportOut, 422), summary="按来源部门导入信用信息 Excel（全部正确才导入）")
 def credit_items_import(request, payload: CreditImportIn):
     access.require(request.auth, "credit.record")
-    try:
-        content = base64.b64decode(payload.content_base64, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationFailed("文件内容不是有效的 base64", code="file") from None
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
-        tmp.write(content)
-        tmp.flush()
-        return {"created": services.items_import(acting_user=request.auth, path=FsPath(tmp.name), source=payload.source,
+    with uploaded(payload.content_base64) as path:
+        return {"created": services.items_import(acting_user=request.auth, path=path, source=payload.source,
                                                  file_name=payload.file_name)}
 class ConsentIn(Schema):
     institution: Text(20, 1) = Field(..., description="被授权金融机构（总社）代码")

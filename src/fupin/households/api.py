@@ -1,9 +1,5 @@
-import base64
-import binascii
 import datetime as dt
-import tempfile
 from decimal import Decimal
-from pathlib import Path as FsPath
 from typing import Literal
 
 from ninja import Field, Path, Query, Router, Schema
@@ -11,7 +7,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from fupin.accounts import access
-from fupin.api.common import MAX_ID, DivisionCode, Pagination, Text, ordering, responses
+from fupin.api.common import MAX_ID, DivisionCode, Pagination, Text, ordering, responses, uploaded
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.households import importer, selectors
 from fupin.households.models import Household, RegistryStatus
@@ -135,14 +131,8 @@ def _batch_out(batch) -> dict:
              summary="导入扶贫开发信息系统人员表或系统模板（全部正确才导入；同一文件再导入不改变任何数据）")
 def registry_import(request, payload: RegistryImportIn):
     access.require(request.auth, "registry.import")
-    try:
-        content = base64.b64decode(payload.content_base64, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationFailed("文件内容不是有效的 base64", code="file") from None
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
-        tmp.write(content)
-        tmp.flush()
-        batch = importer.registry_import(acting_user=request.auth, path=FsPath(tmp.name), file_name=payload.file_name,
+    with uploaded(payload.content_base64) as path:
+        batch = importer.registry_import(acting_user=request.auth, path=path, file_name=payload.file_name,
                                          dry_run=payload.dry_run)
     if batch.state == "failed":
         raise ValidationFailed(f"发现 {len(batch.problems)} 处问题，未导入任何数据", code="registry_invalid",
