@@ -147,7 +147,7 @@ T.update({
 "已评级授信、额度有效、符合准入条件但尚未贷款的农户，供村组干部和信贷员上门对接。": "Households with a valid credit line that meet every eligibility rule but have not borrowed, for cadres and loan officers to visit.",
 "没有应贷未贷的农户": "No such households", "信用村评定": "Credit villages", "乡镇": "Township", "已评级": "Rated",
 "评级占比": "Share rated", "评定": "Designation", "评定为信用村": "Designate credit village", "评级授信": "Ratings",
-"开始整村评级授信": "Start a village rating", "年度": "Year", "行政村": "Village", "评级": "Rating", "元": "yuan",
+"开始评级授信": "Start a rating round", "年度": "Year", "行政村": "Village", "评级": "Rating", "元": "yuan",
 "户": "households", "签字": "Signed", "评分中": "Scoring", "值": "value", "撤销": "Withdraw", "已撤销": "Withdrawn",
 "违约": "Defaults", "退回": "Return", "评级记录": "Ratings", "尚未评级授信。": "Not rated yet.", "农户": "Households",
 "符合条件": "Qualifies", "共 %(n)s 户": "%(n)s households", "导出 Excel": "Export to Excel", "查找": "Search",
@@ -379,6 +379,11 @@ T.update({  # household self-service (DOMAIN §14)
     "利息（元）": "Interest (yuan)", "尚欠（元）": "Still owed (yuan)", "暂无贷款": "No loans", "还款记录": "Repayments",
     "期间": "Period", "输入验证码": "Enter the code", "验证码（6 位数字）": "Code (6 digits)",
     "重新获取验证码": "Send a new code",
+})
+T.update({
+    "范围": "Scope",
+    "全村农户": "Every household of the village",
+    "仅补评未授信的农户（如新纳入的）": "Only households without a credit line (e.g. newly registered)",
 })
 PLURAL = {"共 %(n)s 条": ("%(n)s entry", "%(n)s entries"), "共 %(n)s 户": ("%(n)s household", "%(n)s households"), "发现 %(n)s 处问题，未导入任何数据。": ("%(n)s problem found; nothing was imported.", "%(n)s problems found; nothing was imported."), "另有 %(n)s 条不良记录已满 5 年不再展示。": ("%(n)s more adverse record is hidden: five years have passed since it ended.", "%(n)s more adverse records are hidden: five years have passed since they ended.")}
 path = sys.argv[1]

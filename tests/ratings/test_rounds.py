@@ -88,6 +88,28 @@ def test_back_to_back_on_the_page_and_the_api(rt):
     assert r.status_code == 201 and [s["member"] for s in r.json()["sheets"]] == [rt.members[0].username]
 
 
+def test_a_round_for_the_unrated_only_takes_those_without_a_line_and_not_in_a_round(rt):
+    """补评: a household registered since the village was rated is rated alone; one with a line
+    and one in an open round are left out; with none left the page says so."""
+    h0, h1, h2 = rt.households
+    done = rt.start(households=[h0.pk])
+    score_all(rt, done)
+    services.round_sign(acting_user=rt.members[0], rnd=done)
+    services.round_decide(acting_user=rt.world.user("township_cadre"), rnd=done, approve=True)
+    services.round_decide(acting_user=rt.world.user("poverty_office"), rnd=done, approve=True)
+    rt.start(households=[h1.pk])  # still being scored
+    c = rt.world.client("village_cadre")
+    form = {"village": rt.world.village, "panel": rt.panel.pk, "scorecard": rt.p2.pk, "year": 2026, "scope": "unrated"}
+    r = c.post("/ratings/rounds/new/", form, follow=True)
+    rnd = RatingRound.objects.latest("pk")
+    assert [x.household_id for x in rnd.ratings.all()] == [h2.pk] and rnd.total == 1
+    assert r.redirect_chain[-1][0] == f"/ratings/rounds/{rnd.pk}/" and "评级已开始（1 户）" in r.content.decode()
+    r = c.post("/ratings/rounds/new/", form, follow=True)
+    assert "没有需要补评的未授信农户" in r.content.decode() and RatingRound.objects.count() == 3
+    whole = c.post("/ratings/rounds/new/", {**form, "scope": "village"}, follow=True)  # h1, h2 are busy
+    assert "2 户已在进行中的评级里" in whole.content.decode()
+
+
 def test_a_reviewer_outside_the_village_cannot_score_or_join(rt):
     outsider = panel_user("outsider", rt.world.sibling_village)
     with pytest.raises(ValidationFailed) as e:

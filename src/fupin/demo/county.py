@@ -146,7 +146,8 @@ def build(
         if with_registry:
             n = registry.build(villages=result.villages, households=households, seed=seed, today=today, progress=say)
             say(f"农户档案：{n} 户")
-            ratings.build(villages=result.villages, county=COUNTY[0], seed=seed, today=today, progress=say)
+            ratings.build(villages=result.villages, county=COUNTY[0], seed=seed, today=today, progress=say,
+                          first_panel_password=password_hash)
             if loan_book:
                 book(households, seed, say)
             loans.build(villages=result.villages, townships=result.townships, seed=seed, today=today, progress=say)

@@ -69,14 +69,17 @@ def _values(card: core.Scorecard, known: dict, quality: float, rng: random.Rando
     return out
 
 
-def _members(villages: list[str], first_village: str, rng: random.Random, password: str) -> dict[str, list[User]]:
-    """Five panel members per village; the first village's panel holds the demo's cadres."""
+def _members(villages: list[str], first_village: str, rng: random.Random, password: str,
+             first_password: str) -> dict[str, list[User]]:
+    """Five panel members per village; the first village's panel holds the demo's cadres, and its
+    other members sign in with the demo password too (the others' accounts cannot sign in)."""
     users, grants = [], []
     per: dict[str, list[User]] = {}
     for code in villages:
         per[code] = []
         for n in range(5):
-            u = User(username=f"py{code[-6:]}{n + 1}", display_name=make_name(rng, rng.random() < 0.5), password=password)
+            u = User(username=f"py{code[-6:]}{n + 1}", display_name=make_name(rng, rng.random() < 0.5),
+                     password=first_password if code == first_village else password)
             users.append(u)
             per[code].append(u)
     User.objects.bulk_create(users, batch_size=2000)
@@ -90,7 +93,8 @@ def _members(villages: list[str], first_village: str, rng: random.Random, passwo
     return per
 
 
-def build(*, villages: list[str], county: str, seed: int, today: dt.date, progress=None) -> int:
+def build(*, villages: list[str], county: str, seed: int, today: dt.date, progress=None,
+          first_panel_password: str | None = None) -> int:
     say = progress or (lambda msg: None)
     rng = random.Random(seed * 104729 + 5)
     services.scorecard_install_presets(acting_user=None, county_code=county)
@@ -101,7 +105,8 @@ def build(*, villages: list[str], county: str, seed: int, today: dt.date, progre
                             name="脱贫人口小额信贷准入规则")
     sc = Scorecard.objects.get(division_id=county, code="p2", state=Scorecard.State.PUBLISHED)
     card = sc.card
-    members = _members(villages, villages[0], rng, make_password(None))
+    unusable = make_password(None)
+    members = _members(villages, villages[0], rng, unusable, first_panel_password or unusable)
     panels = {}
     for code in villages:
         panels[code] = Panel.objects.create(village_id=code, name="村级评议小组")

@@ -273,12 +273,14 @@ class RoundIn(Schema):
     scorecard_id: int = Field(..., ge=1, le=MAX_ID)
     year: int = Field(..., ge=2000, le=2100)
     household_ids: list[int] | None = Field(None, max_length=5000, description="只评这些农户（默认全村）")
+    unrated_only: bool = Field(False, description="只补评未授信、且不在进行中评级里的农户（如新纳入的）")
 @router.post("/rating-rounds", response=responses(RoundOut, 404, 409, 422, ok_status=201), summary="开始整村评级授信")
 def round_start(request, payload: RoundIn):
     panel = access.get_visible(request.auth, Panel, "rating.organise", pk=payload.panel_id)
     card = selectors.scorecard_get(request.auth, payload.scorecard_id)
     rnd = services.round_start(acting_user=request.auth, village_code=payload.village_code, panel=panel, scorecard=card,
-                               year=payload.year, household_ids=payload.household_ids)
+                               year=payload.year, household_ids=payload.household_ids,
+                               unrated_only=payload.unrated_only)
     return Status(201, selectors.rounds_visible(request.auth).get(pk=rnd.pk))
 @router.post("/rating-rounds/{round_id}/signature", response=responses(RoundOut, 404, 409, 422),
              summary="评议小组签字（每户都由每位成员评完、村民代表不少于 2/5）")

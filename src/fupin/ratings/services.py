@@ -272,9 +272,11 @@ def household_facts(households: list[Household], on: dt.date) -> dict[int, dict]
 
 
 def round_start(*, acting_user, village_code: str, panel: Panel, scorecard: Scorecard, year: int,
-                household_ids: Iterable[int] | None = None) -> RatingRound:
+                household_ids: Iterable[int] | None = None, unrated_only: bool = False) -> RatingRound:
     """Start a village's rating round (整村评级授信): every registered household of the village
-    (or the chosen ones) gets a rating to be scored by each panel member."""
+    (or the chosen ones) gets a rating to be scored by each panel member. ``unrated_only`` (补评)
+    takes only the households with no credit line that no open round holds — those registered
+    since the village was rated."""
     access.require(acting_user, "rating.organise", code=village_code)
     if panel.village_id != village_code:
         raise ValidationFailed("评议小组不属于该村", code="round_panel")
@@ -282,9 +284,12 @@ def round_start(*, acting_user, village_code: str, panel: Panel, scorecard: Scor
         raise ValidationFailed("请选择本县已发布的评分表", code="round_scorecard")
     qs = Household.objects.filter(village_id=village_code)
     qs = qs.filter(pk__in=list(household_ids)) if household_ids is not None else qs.filter(status__in=RATED_STATUSES)
+    if unrated_only:
+        qs = qs.filter(credit__isnull=True).exclude(pk__in=Rating.objects.filter(
+            village_code=village_code, round__state__in=OPEN_ROUND_STATES).values("household_id"))
     households = list(qs.order_by("pk"))
     if not households:
-        raise ValidationFailed("没有需要评级的农户", code="round_empty")
+        raise ValidationFailed("没有需要补评的未授信农户" if unrated_only else "没有需要评级的农户", code="round_empty")
     busy = set(Rating.objects.filter(household__in=households, round__state__in=OPEN_ROUND_STATES)
                .values_list("household_id", flat=True))
     if busy:

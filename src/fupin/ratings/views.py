@@ -144,10 +144,13 @@ def round_new(request):
         panel = access.get_visible(request.user, Panel, "rating.organise", pk=_int(f.get("panel")))
         sc = selectors.scorecard_get(request.user, _int(f.get("scorecard")))
         rnd = services.round_start(acting_user=request.user, village_code=village, panel=panel, scorecard=sc,
-                                   year=_int(f.get("year")) or timezone.localdate().year)
+                                   year=_int(f.get("year")) or timezone.localdate().year,
+                                   unrated_only=f.get("scope") == "unrated")
         request.session["last_round"] = rnd.pk
+        return rnd
 
-    return act(request, run, "整村评级已开始，评议小组成员可以背靠背评分", "rating_overview")
+    return act(request, run, lambda rnd: f"评级已开始（{rnd.total} 户），评议小组成员可以背靠背评分", "rating_overview",
+               then=lambda rnd: ("round_detail", {"pk": rnd.pk}))
 
 
 def _int(v) -> int:

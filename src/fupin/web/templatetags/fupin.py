@@ -19,6 +19,17 @@ def yuan(fen) -> str:
 
 
 @register.filter
+def yuan_decimal(amount) -> str:
+    """An amount already in yuan (a Decimal, e.g. a credit line) with thousands separators:
+    Decimal("30000.00") → "30,000.00"."""
+    from decimal import Decimal
+
+    if amount is None or amount == "":
+        return ""
+    return f"{Decimal(str(amount)):,.2f}"
+
+
+@register.filter
 def percent(rate) -> str:
     """A rate with six decimals shown as a percentage with four: Decimal("0.035519") → "3.5519%"."""
     from decimal import Decimal
