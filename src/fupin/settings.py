@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "fupin.accounts.sessions.IdleTimeout",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -164,7 +165,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Idle timeout: the session expires N minutes after the last request.
 SESSION_COOKIE_AGE = env_int("FUPIN_IDLE_TIMEOUT_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ENGINE = "fupin.accounts.sessions"  # the idle timeout, renewed at most once a minute
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

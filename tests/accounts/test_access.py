@@ -105,3 +105,34 @@ def test_scope_query_count_is_bounded(world, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         list(access.visible(user, Division, "division.view"))
         list(access.visible(user, Division, "division.view"))
+
+
+
+def test_grants_are_cached_per_process_and_every_change_counts_from_the_next_request(world, django_assert_num_queries):
+    """A known user's request costs no query for its grants; a role given or taken away (by the
+    service or straight in the database) and a branch's coverage changed each renew the user's
+    stamp, so a fresh copy of the user (the next request, in any process) sees the change."""
+    from fupin.accounts.models import RoleAssignment
+    from fupin.divisions.models import Branch
+
+    def fresh(u):
+        return User.objects.get(pk=u.pk)
+
+    cadre = world.user("village_cadre")
+    access.grants(fresh(cadre))
+    u = fresh(cadre)
+    with django_assert_num_queries(0):
+        assert access.may(u, "household.view", code=world.village)
+    assert not access.may(fresh(cadre), "household.view", code=world.other_village)
+    extra = RoleAssignment.objects.create(user_id=cadre.pk, role="village_cadre", division_id=world.other_village)
+    assert access.may(fresh(cadre), "household.view", code=world.other_village)
+    extra.delete()
+    assert not access.may(fresh(cadre), "household.view", code=world.other_village)
+    RoleAssignment.objects.filter(user_id=cadre.pk).delete()
+    assert access.grants(fresh(cadre)) == []
+
+    officer = world.user("loan_officer")
+    assert access.may(fresh(officer), "repayment.post", code=world.village)
+    branch = Branch.objects.get(pk=fresh(officer).roles.get().branch_id)
+    branch.coverage.remove(*branch.coverage.filter(code__startswith=world.village[:9]))
+    assert not access.may(fresh(officer), "repayment.post", code=world.village)

@@ -55,19 +55,31 @@ def test_lockout_limit_is_five_by_default():
     assert settings.AXES_FAILURE_LIMIT == 5
 
 
-def test_idle_timeout_thirty_minutes_refreshed_on_every_request(world):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
-    c = Client()
-    c.post(reverse("login"), {"username": "fupinban", "password": DEMO_PASSWORD})
+def test_idle_timeout_thirty_minutes_renewed_by_a_request(world):
     from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    c = Client()
+    c.post(reverse("login"), {"username": "fupinban", "password": DEMO_PASSWORD})
+    # within the first minute a request writes nothing
+    with CaptureQueriesContext(connection) as q:
+        assert c.get(reverse("home")).status_code == 200
+    assert not [x for x in q.captured_queries if "django_session" in x["sql"] and x["sql"].startswith("UPDATE")]
     Session.objects.update(expire_date=timezone.now() + timezone.timedelta(minutes=1))
     assert c.get(reverse("home")).status_code == 200
     # the request pushed the expiry 30 minutes ahead again: an idle timeout, not a fixed one
     remaining = Session.objects.get().expire_date - timezone.now()
     assert timezone.timedelta(minutes=29) < remaining <= timezone.timedelta(minutes=30)
+    # renewed once more than a minute of it has gone by, not before
+    Session.objects.update(expire_date=timezone.now() + timezone.timedelta(minutes=29, seconds=30))
+    c.get(reverse("home"))
+    assert Session.objects.get().expire_date - timezone.now() <= timezone.timedelta(minutes=29, seconds=30)
+    Session.objects.update(expire_date=timezone.now() + timezone.timedelta(minutes=28, seconds=50))
+    c.get(reverse("home"))
+    assert Session.objects.get().expire_date - timezone.now() > timezone.timedelta(minutes=29, seconds=50)
 
 
 def test_expired_session_redirects_to_login(world):

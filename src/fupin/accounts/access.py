@@ -47,13 +47,32 @@ def branch_prefixes(branch) -> tuple[str, ...]:
     )
 
 
+# (user id, grants stamp, superuser) -> grants, for this process; see fupin.accounts.signals
+_GRANTS: dict[tuple[int, str, bool], list[Grant]] = {}
+_GRANTS_MAX = 20_000
+
+
 def grants(user) -> list[Grant]:
-    """The user's grants, computed once per user object (i.e. once per request)."""
+    """The user's grants: kept on the user object (once per request) and in this process under
+    the user's ``grants_stamp``, which every change of roles or branches renews — so a request
+    of a known user costs no query, and a change counts from the next request on."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_fupin_grants", None)
     if cached is not None:
         return cached
+    key = (user.pk, user.grants_stamp, user.is_superuser)
+    cached = _GRANTS.get(key)
+    if cached is None:
+        cached = _compute(user)
+        if len(_GRANTS) >= _GRANTS_MAX:
+            _GRANTS.clear()
+        _GRANTS[key] = cached
+    user._fupin_grants = cached
+    return cached
+
+
+def _compute(user) -> list[Grant]:
     result: list[Grant] = []
     if user.is_superuser:
         result = [Grant(role=code, prefixes=(), everywhere=True) for code in ROLES if code != "household"]
@@ -64,7 +83,6 @@ def grants(user) -> list[Grant]:
             else:
                 prefixes = (ra.division.prefix,)
             result.append(Grant(role=ra.role, prefixes=prefixes))
-    user._fupin_grants = result
     return result
 
 

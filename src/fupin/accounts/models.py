@@ -9,9 +9,18 @@ from django.db import models
 from fupin.accounts.roles import ROLE_CHOICES
 
 
+def new_stamp() -> str:
+    import uuid
+
+    return uuid.uuid4().hex
+
+
 class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=64, blank=True)
     phone = models.CharField("手机号", max_length=32, blank=True)
+    # changes whenever the user's roles or the branches they serve change: the key of the
+    # per-process cache of grants (fupin.accounts.access.grants)
+    grants_stamp = models.CharField(max_length=32, default=new_stamp, editable=False)
 
     class Meta:
         verbose_name = "用户"

@@ -242,13 +242,21 @@ def _recover(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source
     return r
 
 
+def servicing_of(loan: Loan) -> Servicing | None:
+    """The loan's servicing row: the one already loaded with the loan (``lock``, a page that read
+    it) or one query, remembered on the loan either way."""
+    try:
+        return loan.servicing
+    except Servicing.DoesNotExist:
+        return None
+
+
 def arrears(loan: Loan, on: dt.date) -> dict:
     """A loan's standing on ``on`` (R-REP-2, R-REP-3): days past due, PAR bucket, five-category
     class and the penalty the nightly batch has posted and is still unpaid."""
     from fupin.cob.selectors import closed_through
 
-    sv = Servicing.objects.filter(loan=loan).first()
-    owed = owed_of(loan.installments.all(), sv, closed_through())
+    owed = owed_of(loan.installments.all(), servicing_of(loan), closed_through())
     dpd = servicing_core.days_past_due(owed, on)
     return {"dpd": dpd, "bucket": servicing_core.par_bucket(dpd),
             "category": servicing_core.CATEGORIES[servicing_core.category(dpd)],
@@ -263,7 +271,7 @@ def payoff_quote(loan: Loan, on: dt.date):
     from fupin.core.schedule.payoff import payoff
     from fupin.loans.disbursement import loan_schedule
 
-    sv = Servicing.objects.filter(loan=loan).first()
+    sv = servicing_of(loan)
     rows = list(loan.installments.all())
     owed = owed_of(rows, sv, closed_through())
     if any((o.due_date <= on and o.unpaid) or o.penalty > o.penalty_paid for o in owed):

@@ -22,7 +22,7 @@ from fupin.core.products import PRESETS
 from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.loans import disbursement, exports, groups, selectors, services
-from fupin.loans.models import Group, LoanEvent, Notice, Objection, Quota, Servicing
+from fupin.loans.models import Group, LoanEvent, Notice, Objection, Quota
 from fupin.loans.repayments import arrears
 from fupin.reports.tables import flag as regulator_flag
 from fupin.web.decorators import requires
@@ -234,13 +234,18 @@ def loan_contract(request, pk: int):
 
 @requires("application.view")
 def loan_detail(request, pk: int):
+    from django.db.models import prefetch_related_objects
+
+    from fupin.loans.repayments import servicing_of
+
     loan = selectors.loan_get(request.user, pk)
+    prefetch_related_objects([loan], "installments")  # the schedule, the standing and the quote read it once
     return render(request, "loans/loan.html", {
         "loan": loan, "installments": loan.installments.all(), "principal": from_fen(loan.principal),
         "repayments": loan.repayments.all()[:100], "key": uuid.uuid4().hex,
         "standing": arrears(loan, timezone.localdate()) if loan.state == "active" else None,
         "quote": _quote(loan),
-        "servicing": Servicing.objects.filter(loan=loan).first(), "events": loan.events.all(),
+        "servicing": servicing_of(loan), "events": loan.events.all(),
         "event_kinds": LoanEvent.Kind.choices, "may_request": access.may(request.user, "loan.event.request", loan),
         "may_decide": access.may(request.user, "loan.event.approve", loan),
         "may_repay": loan.state in ("active", "written_off") and access.may(request.user, "repayment.post", loan),
