@@ -184,3 +184,27 @@ def test_the_collection_list_through_the_api(rt, hh):
     row = next(x for x in r.json()["items"] if x["loan_id"] == loan.pk)
     assert row["contract_no"] == loan.contract_no and row["arrears"] == f"{item.arrears / 100:.2f}"
     assert rt.world.client("finance_bureau").get("/api/v1/collections").status_code == 403
+
+
+def test_joining_takes_nothing_before_the_balances_and_needs_postgresql(rt, hh, capsys):
+    """``fupin cob --join``: chunks of a run whose balances phase is not over are not taken; on
+    SQLite (one writer) the command says it needs PostgreSQL."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from fupin.cob import services
+    from fupin.cob.models import CobChunk, CobRun
+
+    start = today() - 3 * DAY
+    past_loan(rt, hh, start, amount=800_000, product="subsidy", term=12)
+    if connection.vendor == "postgresql":
+        run, _ = services._start(start, 1)  # a run cut into chunks, its balances not yet applied
+        assert run.chunks.exists() and not run.chunks_open
+        assert services.cob_join(idle_seconds=0.3, poll=0.05) == 0
+        assert not CobChunk.objects.filter(done=True).exists()
+        services.cob_run(start)
+        assert CobRun.objects.get(date=start).chunks_open
+    else:
+        with pytest.raises(SystemExit) as e:
+            call_command("cob", "--join", "--idle", "0")
+        assert e.value.code == 2 and "需要 PostgreSQL" in capsys.readouterr().err

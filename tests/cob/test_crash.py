@@ -4,6 +4,7 @@ exactly as an uninterrupted run: the same ledger, loan states, repayments, lists
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -49,10 +50,13 @@ class Databases:
                     conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run(url: str, *args: str, **env: str) -> subprocess.CompletedProcess:
-    full = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tests.settings", "FUPIN_COB_CHUNK": "60",
+def environment(url: str, **env: str) -> dict:
+    return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tests.settings", "FUPIN_COB_CHUNK": "60",
             "PYTHONPATH": str(ROOT), **env}
-    return subprocess.run(args, capture_output=True, text=True, env=full, cwd=ROOT, timeout=600)
+
+
+def run(url: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(args, capture_output=True, text=True, env=environment(url, **env), cwd=ROOT, timeout=600)
 
 
 def script(url: str, step: str, **env: str) -> subprocess.CompletedProcess:
@@ -91,3 +95,15 @@ def test_killed_at_twenty_points_and_rerun_the_books_end_the_same(databases):
     two = run(url, FUPIN, "cob", "--until", last_day, "--workers", "2")
     assert two.returncode == 0, two.stderr[-3000:]
     assert script(url, "finish").stdout.strip().splitlines()[-1] == expected
+    if PG:  # two other "machines" take chunks from the chunks table while the run's own process works
+        url = databases.create(f"crash_{tag}_join", base)
+        joiners = [subprocess.Popen([FUPIN, "cob", "--join", "--idle", "10", "--json"], env=environment(url), cwd=ROOT,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        for j in joiners:  # each is waiting before the run begins
+            assert "等待" in j.stderr.readline()
+        lead = run(url, FUPIN, "cob", "--until", last_day)
+        outs = [j.communicate(timeout=300) for j in joiners]
+        assert lead.returncode == 0 and all(j.returncode == 0 for j in joiners), (lead.stderr, outs)
+        taken = [json.loads(out.strip().splitlines()[-1])["chunks"] for out, _ in outs]
+        assert sum(taken) > 0, taken
+        assert script(url, "finish").stdout.strip().splitlines()[-1] == expected

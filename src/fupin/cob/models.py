@@ -16,6 +16,9 @@ class CobRun(models.Model):
     previous = models.DateField("上一营业日", null=True, blank=True)  # None: the first run ever
     state = models.CharField("状态", max_length=8, choices=State.choices, default=State.RUNNING)
     workers = models.PositiveSmallIntegerField("进程数", default=1)
+    # set once the balances phase is over: from then on processes on other machines may take
+    # chunks (``fupin cob --join``, services.cob_join)
+    chunks_open = models.BooleanField(default=False)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField("汇总", default=dict)

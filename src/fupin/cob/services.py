@@ -11,6 +11,7 @@ A run goes through fixed phases, each committed on its own and each safe to repe
    age and classify (R-REP-3), accrue penalty (R-REP-2), write the chunk's part of next day's
    collection list, post one entry per village, record the loans whose grade must move. In
    one process, or in N with ``workers``;
+   Other machines may take chunks too (``fupin cob --join``: the chunks table as a job queue);
 4. **finish** — grades moved (R-RAT-4: down for arrears and defaults, up for loans repaid on
    time), at a month-end each village's recovery rate and suspension (R-RPT-4), the summary;
    the run is marked done in the same transaction.
@@ -128,6 +129,7 @@ def cob_run(on: dt.date, *, workers: int = 1, progress: Progress | None = None) 
     phases = {"start": round(time.monotonic() - began, 3)}
     _balances(run)
     phases["balances"] = round(time.monotonic() - began - phases["start"], 3)
+    CobRun.objects.filter(pk=run.pk).update(chunks_open=True)
     checkpoint()
     pending = list(run.chunks.filter(done=False).values_list("pk", flat=True))
     total = run.chunks.count()
@@ -151,6 +153,34 @@ def cob_run(on: dt.date, *, workers: int = 1, progress: Progress | None = None) 
     _finish(run.pk, time.monotonic() - began, phases)
     run.refresh_from_db()
     return Outcome(run)
+
+
+def cob_join(*, idle_seconds: float = 10.0, poll: float = 0.2, progress: Progress | None = None) -> int:
+    """Take part in the runs another process started, from this machine (PostgreSQL): the chunks
+    table is the job queue. Take a chunk of an open run that is not done and that nobody holds
+    (``FOR UPDATE SKIP LOCKED``), do it in that transaction, repeat; stop after ``idle_seconds``
+    with nothing to take. The run's own process waits on a chunk someone holds (its lock) and
+    finishes the run; a process that dies lets its chunk go with its transaction. Returns the
+    number of chunks done here."""
+    if connection.vendor != "postgresql":
+        raise Conflict("多机协同日终需要 PostgreSQL", code="cob_join_database")
+    done = 0
+    idle_since = time.monotonic()
+    while time.monotonic() - idle_since < idle_seconds:
+        with transaction.atomic():
+            chunk = (CobChunk.objects.select_for_update(skip_locked=True, of=("self",))
+                     .filter(run__state=CobRun.State.RUNNING, run__chunks_open=True, done=False)
+                     .order_by("run__date", "seq").first())
+            if chunk is not None:
+                chunk_run(chunk.pk)
+        if chunk is None:
+            time.sleep(poll)
+            continue
+        done += 1
+        idle_since = time.monotonic()
+        if progress:
+            progress("join", done, done)
+    return done
 
 
 def cob_until(until: dt.date, *, workers: int = 1, progress: Progress | None = None) -> list[Outcome]:

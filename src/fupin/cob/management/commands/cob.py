@@ -17,11 +17,24 @@ class Command(FupinCommand):
                                            "(default: every day not yet closed up to yesterday)")
         parser.add_argument("--until", help="逐日日终直到该日 / close every day up to this date")
         parser.add_argument("--workers", type=int, default=1, help="进程数（PostgreSQL） / processes (PostgreSQL)")
+        parser.add_argument("--join", action="store_true",
+                            help="协同：在本机处理其他进程已开始的日终的分块，空闲 --idle 秒后退出（PostgreSQL） / "
+                                 "take chunks of the runs another process started (PostgreSQL)")
+        parser.add_argument("--idle", type=float, default=60.0, help="--join 时无事可做多少秒后退出 / seconds idle before --join exits")
         parser.add_argument("--json", dest="as_json", action="store_true", help="以 JSON 输出汇总 / print the summary as JSON")
 
-    def handle(self, *args, date, until, workers, as_json, **options):
+    def handle(self, *args, date, until, workers, as_json, join, idle, **options):
         if date and until:
             self.fail("--date 与 --until 只能选一个")
+        if join:
+            self.stderr.write("协同日终：等待可做的分块…")
+            self.stderr.flush()
+            try:
+                n = services.cob_join(idle_seconds=idle)
+            except DomainError as e:
+                self.fail(e.message)
+            self.stdout.write(json.dumps({"chunks": n}) if as_json else f"本进程完成 {n} 个分块")
+            return
 
         def progress(phase, done, total):
             if sys.stderr.isatty():
