@@ -10,6 +10,7 @@ import os
 
 import pytest
 
+from tests.e2e.steps import approve, publish_notice
 from tests.e2e.test_registry import shot
 from tests.e2e.test_roles import switch_user
 
@@ -52,22 +53,13 @@ def test_apply_review_and_publish_the_notice(live_world, page, watch, output_pat
     page.wait_for_selector("text=已办理")
     shot(page, output_path, "a1-bank-half-phone")
 
-    as_user("cungan", 390)
-    page.goto(f"{base}/loans/applications/{app.pk}/")
-    page.click("button[value=approve]")
-    page.wait_for_selector("text=村级已审查")
-    as_user("xiangzhen")
+    approve(page, base, app.pk, "cungan", "村级已审查", 390)
+    as_user("xiangzhen")  # the township finds it among its own
     page.goto(f"{base}/loans/applications/?mine=1")
     page.click(f"text=#{app.pk}")
     page.click("button[value=approve]")
     page.wait_for_selector("text=乡镇已审核")
-    as_user("cungan")
-    page.goto(f"{base}/loans/notices/")
-    for box in page.query_selector_all("input[name=application]"):
-        if box.get_attribute("value") != str(app.pk):
-            box.uncheck()
-    page.click("text=发布公示")
-    page.wait_for_selector("text=公示已发布")
+    publish_notice(page, base, app.pk)
     shot(page, output_path, "a2-notice-published")
     as_user("fupinban")
     page.goto(f"{base}/loans/applications/{app.pk}/")

@@ -21,6 +21,7 @@ from fractions import Fraction
 
 import pytest
 
+from tests.e2e.steps import approve, publish_notice
 from tests.e2e.test_registry import shot
 from tests.e2e.test_roles import switch_user
 from tests.households.conftest import TEMPLATE, col, template_rows, write_xlsx
@@ -155,34 +156,16 @@ def test_from_registry_import_to_a_repaid_loan_and_a_credited_subsidy(live_world
     app = Application.objects.get(household=household)
     page.click("button[value=approve]")
     page.wait_for_selector("text=已办理")
-    as_user("cungan", 390)
-    page.goto(f"{base}/loans/applications/{app.pk}/")
-    page.click("button[value=approve]")
-    page.wait_for_selector("text=村级已审查")
-    as_user("xiangzhen")
-    page.goto(f"{base}/loans/applications/{app.pk}/")
-    page.click("button[value=approve]")
-    page.wait_for_selector("text=乡镇已审核")
-    as_user("cungan")
-    page.goto(f"{base}/loans/notices/")
-    for box in page.query_selector_all("input[name=application]"):
-        if box.get_attribute("value") != str(app.pk):
-            box.uncheck()
-    page.click("text=发布公示")
-    page.wait_for_selector("text=公示已发布")
+    approve(page, base, app.pk, "cungan", "村级已审查", 390)
+    approve(page, base, app.pk, "xiangzhen", "乡镇已审核")
+    publish_notice(page, base, app.pk)
     shot(page, output_path, "j05-notice-published")
 
     # 5. eight days on: the nights are closed, the county and the bank approve, the officer pays out
     clock.move_to(clock.today + dt.timedelta(days=8))
     close_the_nights()
-    as_user("fupinban")
-    page.goto(f"{base}/loans/applications/{app.pk}/")
-    page.click("button[value=approve]")
-    page.wait_for_selector("text=县扶贫办已审批")
-    as_user("zhuren")
-    page.goto(f"{base}/loans/applications/{app.pk}/")
-    page.click("button[value=approve]")
-    page.wait_for_selector("text=银行已审批")
+    approve(page, base, app.pk, "fupinban", "县扶贫办已审批")
+    approve(page, base, app.pk, "zhuren", "银行已审批")
     as_user("xindai", 390)
     page.goto(f"{base}/loans/applications/{app.pk}/")
     page.click("text=生成借款合同")
