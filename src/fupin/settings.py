@@ -114,6 +114,11 @@ DATABASES = {
         conn_max_age=env_int("FUPIN_DB_CONN_MAX_AGE", 60),
     )
 }
+if env("FUPIN_REPLICA_URL", ""):  # reports read from a streaming replica (fupin.replica)
+    DATABASES["replica"] = dj_database_url.parse(env("FUPIN_REPLICA_URL"),
+                                                 conn_max_age=env_int("FUPIN_DB_CONN_MAX_AGE", 60))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["fupin.replica.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0

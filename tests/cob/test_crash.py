@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 import uuid
@@ -15,41 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.databases import PG, Databases
+
 ROOT = Path(__file__).resolve().parents[2]
 FUPIN = str(Path(sys.executable).with_name("fupin"))
-SERVER = os.environ.get("DATABASE_URL", "")
-PG = SERVER.startswith("postgres")
-
-
-class Databases:
-    """A base database built once and throw-away copies of it."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.tmp, self.made = tmp, []
-
-    def url(self, name: str) -> str:
-        return f"{SERVER.rsplit('/', 1)[0]}/{name}" if PG else f"sqlite:///{self.tmp / name}.sqlite3"
-
-    def create(self, name: str, template: str | None = None) -> str:
-        if PG:
-            import psycopg
-
-            with psycopg.connect(SERVER, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
-            self.made.append(name)
-        elif template:
-            shutil.copy(self.tmp / f"{template}.sqlite3", self.tmp / f"{name}.sqlite3")
-        return self.url(name)
-
-    def drop(self) -> None:
-        if PG:
-            import psycopg
-
-            with psycopg.connect(SERVER, autocommit=True) as conn:
-                for name in self.made:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def environment(url: str, **env: str) -> dict:
     return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tests.settings", "FUPIN_COB_CHUNK": "60",
             "PYTHONPATH": str(ROOT), **env}

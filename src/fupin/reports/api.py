@@ -8,6 +8,7 @@ from fupin.accounts import access
 from fupin.api.common import DivisionCode, Text, responses
 from fupin.core import reports as core
 from fupin.divisions.models import Division
+from fupin.replica import on_replica
 from fupin.reports.dashboard import dashboard
 from fupin.reports.rankings import rankings
 from fupin.reports.tables import BUILDERS
@@ -36,16 +37,19 @@ def _division(request, q: ReportQuery) -> tuple[Division, core.Period]:
     return division, core.period(q.period)
 @router.get("/reports/tables/{table}", response=responses(ReportTableOut, 404, 422),
             summary="官方报表：fu2 附表2、fu3 附表3、fu4 附表4、fu8 附表8（金额以元计）")
+@on_replica
 def report_table(request, q: Query[ReportQuery], table: str = Path(..., pattern="^(fu2|fu3|fu4|fu8)$")):
     division, period = _division(request, q)
     return BUILDERS[table](division, period).as_json()
 @router.get("/reports/indicators", response=responses(dict[str, Any], 404, 422),
             summary="组合指标（R-RPT-2）与分布（R-RPT-3）：金额以分计，比率带分子分母")
+@on_replica
 def report_indicators(request, q: Query[ReportQuery]):
     division, period = _division(request, q)
     return dashboard(division, period, request.auth)
 @router.get("/reports/rankings", response=responses(dict[str, Any], 404, 422),
             summary="排名通报（R-RPT-5）：放款进度与日、周、月还款率，网点排名，暂停放款的村")
+@on_replica
 def report_rankings(request, q: Query[ReportQuery]):
     division, period = _division(request, q)
     r = rankings(division, period)

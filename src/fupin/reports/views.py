@@ -11,6 +11,7 @@ from fupin.accounts import access
 from fupin.core import reports as core
 from fupin.core.errors import NotFound
 from fupin.divisions.models import Division
+from fupin.replica import on_replica
 from fupin.reports import exports
 from fupin.reports.dashboard import dashboard
 from fupin.reports.rankings import rankings
@@ -44,6 +45,7 @@ def _quarter() -> str:
 
 
 @requires("report.view")
+@on_replica
 def report_table(request):
     table = request.GET.get("table") if request.GET.get("table") in BUILDERS else "fu3"
     division, period, options = _params(request, _quarter() if table == "fu4" else _month())
@@ -53,6 +55,7 @@ def report_table(request):
 
 
 @requires("report.view")
+@on_replica
 def report_download(request, table: str, fmt: str):
     if table not in BUILDERS or fmt not in ("xlsx", "pdf"):
         raise NotFound("报表不存在", code="not_found")
@@ -65,6 +68,7 @@ def report_download(request, table: str, fmt: str):
 
 
 @requires("report.view")
+@on_replica
 def report_indicators(request):
     division, period, options = _params(request, _month())
     data = dashboard(division, period, request.user)
@@ -108,6 +112,7 @@ def charts(d: dict) -> list[dict]:
 
 
 @requires("report.view")
+@on_replica
 def report_rankings(request):
     division, period, options = _params(request, _month())
     r = rankings(division, period)
