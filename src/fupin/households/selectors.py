@@ -46,8 +46,9 @@ def households_visible(
 def household_archive(reader, pk: int) -> dict:
     """One household with its members and history, in a fixed number of queries."""
     hh = access.get_visible(reader, Household.objects.select_related("village", "village__parent"), "household.view", pk=pk)
-    members = list(hh.members.filter(left_on__isnull=True).order_by("-is_head", "birth_date"))
-    former = list(hh.members.filter(left_on__isnull=False).order_by("-left_on"))
+    everyone = list(hh.members.order_by("-is_head", "birth_date"))  # one query for present and former
+    members = [p for p in everyone if p.left_on is None]
+    former = sorted((p for p in everyone if p.left_on is not None), key=lambda p: p.left_on, reverse=True)
     events = list(hh.events.select_related("actor", "batch").order_by("-at", "-id")[: HISTORY_SHOWN + 1])
     return {
         "household": hh, "members": members, "former": former,
