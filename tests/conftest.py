@@ -81,3 +81,13 @@ ROLES_UNDER_TEST = [
     "village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer",
     "branch_director", "head_office", "auditor", "household", "sysadmin",
 ]
+
+
+@pytest.fixture
+def databases(tmp_path):
+    """Throw-away databases for a system run in processes of its own (tests/databases.py)."""
+    from tests.databases import Databases
+
+    d = Databases(tmp_path)
+    yield d
+    d.drop()

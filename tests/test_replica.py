@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from fupin.replica import REPLICA, ReplicaRouter, reading_reports
-from tests.databases import Databases
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,13 +27,6 @@ def script(url: str, step: str, replica: str = "") -> subprocess.CompletedProces
                        cwd=ROOT, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     return r
-
-
-@pytest.fixture
-def databases(tmp_path):
-    d = Databases(tmp_path)
-    yield d
-    d.drop()
 
 
 def test_reports_read_the_replica_and_nothing_else_does(databases):

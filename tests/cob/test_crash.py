@@ -12,9 +12,7 @@ import sys
 import uuid
 from pathlib import Path
 
-import pytest
-
-from tests.databases import PG, Databases
+from tests.databases import PG
 
 ROOT = Path(__file__).resolve().parents[2]
 FUPIN = str(Path(sys.executable).with_name("fupin"))
@@ -29,13 +27,6 @@ def run(url: str, *args: str, **env: str) -> subprocess.CompletedProcess:
 
 def script(url: str, step: str, **env: str) -> subprocess.CompletedProcess:
     return run(url, sys.executable, "-m", "tests.cob.crash_script", step, **env)
-
-
-@pytest.fixture
-def databases(tmp_path):
-    d = Databases(tmp_path)
-    yield d
-    d.drop()
 
 
 def test_killed_at_twenty_points_and_rerun_the_books_end_the_same(databases):
