@@ -108,8 +108,8 @@ def test_from_registry_import_to_a_repaid_loan_and_a_credited_subsidy(live_world
     page.select_option("select[name=scope]", value="unrated")
     page.click("button:has-text('开始评级授信')")
     page.wait_for_selector("text=评级已开始")
-    rnd = RatingRound.objects.latest("pk")
-    assert household.pk in set(rnd.ratings.values_list("household_id", flat=True))
+    rnd = RatingRound.objects.latest("pk")  # the village's others are rated or in this year's open round
+    assert list(rnd.ratings.values_list("household_id", flat=True)) == [household.pk] and rnd.total == 1
     shot(page, output_path, "j02-round-started-phone")
 
     # 3. every member of the panel scores every household of the round, alone, on a phone

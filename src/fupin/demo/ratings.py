@@ -168,8 +168,8 @@ def build(*, villages: list[str], county: str, seed: int, today: dt.date, progre
                 "after_grade": g_code, "after_amount": line, "reason": f"{spring.year} 年评级授信", "rating_id": rid,
                 "_now": now}))
         rated += len(chosen)
-        if vi == 0:  # this year's round of the first village, still being scored: all but the
-            rest = [h for h in hhs if h not in chosen][:40]  # demo's village cadre have scored most
+        if vi == 0:  # this year's round of the first village (every household not rated in spring),
+            rest = [h for h in hhs if h not in chosen]  # still being scored: all but the cadre have scored most
             live = RatingRound.objects.create(village_id=code, panel=panels[code], scorecard=sc, year=today.year,
                                               total=len(rest))
             bulk.insert(Rating, RATINGS.columns, rating_rows)
