@@ -101,3 +101,42 @@ def test_a_rollover_makes_a_new_loan_of_the_principal_without_cash(rt, hh, head)
     assert e.entry.postings.get(debit__gt=0).loan_id == new.pk
     books(head)
     assert LoanEvent.objects.filter(loan=old, kind="rollover", state="approved").count() == 1
+
+
+def test_an_extended_loan_paid_off_within_the_extension(rt, hh, head):
+    """R-REP-1 with R-REP-4: before the original maturity an extension changes nothing; after it,
+    the final period runs to the payoff date at the contract rate (16.5 %, 360 days)."""
+    from fractions import Fraction
+
+    from fupin.loans.disbursement import loan_schedule
+    from fupin.loans.repayments import loan_payoff
+
+    officer, director = rt.world.user("loan_officer"), rt.world.user("branch_director")
+    start = today() - 85 * DAY
+    loan = past_loan(rt, hh, start)  # seasonal: 10 000 yuan, interest monthly, principal at 3 months
+    rows = list(loan.installments.order_by("seq"))
+    closed = start - DAY
+    for i in rows[:-1]:  # each month's interest paid on its due day
+        close_days(closed + DAY, i.due_date - DAY)
+        repayment_post(acting_user=officer, loan=loan, amount=i.interest, key=f"interest-month-{i.seq}", on=i.due_date)
+        closed = i.due_date - DAY
+    close_days(closed + DAY, today() - DAY)
+    assert loan.maturity > today()
+    e = event_request(acting_user=officer, loan=loan, kind="extension", reason="受灾，推迟一个月",
+                      new_maturity=loan.maturity + 30 * DAY)
+    event_decide(acting_user=director, event=e, approve=True)
+    e.refresh_from_db()
+    on, first_open = loan.maturity + 10 * DAY, today()  # ten days into the extension
+    with mock.patch("django.utils.timezone.localdate", return_value=on):
+        close_days(first_open, on - DAY)
+        r, created = loan_payoff(acting_user=officer, loan=loan, key="payoff-ext", on=on)
+    schedule = loan_schedule(loan)
+    days = (on - schedule.accrual_dates[-2]).days  # the final period, from its start to the payoff
+    final = rows[-1]
+    expected = int(Fraction(final.principal) * Fraction(165, 1000) * days / 360 + Fraction(1, 2))
+    [[_, principal, interest, refund, _]] = r.allocation
+    loan.refresh_from_db()
+    assert created and loan.state == Loan.State.CLOSED
+    assert (principal, interest, refund) == (final.principal, expected, 0) and days > 30
+    assert interest < final.interest + e.interest  # less than the whole extended period's interest
+    books(head)

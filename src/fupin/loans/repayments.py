@@ -268,7 +268,7 @@ def payoff_quote(loan: Loan, on: dt.date):
     day) and the household's deposit that offsets it; refused while an instalment is overdue
     or posted penalty is unpaid."""
     from fupin.cob.selectors import closed_through
-    from fupin.core.schedule.payoff import payoff
+    from fupin.core.schedule.payoff import extended, payoff
     from fupin.loans.disbursement import loan_schedule
 
     sv = servicing_of(loan)
@@ -276,9 +276,14 @@ def payoff_quote(loan: Loan, on: dt.date):
     owed = owed_of(rows, sv, closed_through())
     if any((o.due_date <= on and o.unpaid) or o.penalty > o.penalty_paid for o in owed):
         raise Conflict("提前还款前须先还清已到期的各期款项和罚息", code="payoff_arrears")
-    if LoanEvent.objects.filter(loan=loan, kind=LoanEvent.Kind.EXTENSION, state=LoanEvent.State.APPROVED).exists():
-        raise Conflict("已展期的贷款请按展期后的还款计划还款", code="payoff_extended")
-    return payoff(loan_schedule(loan), on)
+    schedule = loan_schedule(loan)
+    if on > schedule.maturity:  # within an extension (before the original maturity it changes nothing)
+        ext = LoanEvent.objects.filter(loan=loan, kind=LoanEvent.Kind.EXTENSION, state=LoanEvent.State.APPROVED).first()
+        if ext is not None and ext.new_maturity is not None:
+            if schedule.terms.shape in ("flat", "fixed_percent"):
+                raise Conflict("按总额计息的贷款在展期期间请按展期后的还款计划还款", code="payoff_extended")
+            schedule = extended(schedule, ext.new_maturity, ext.interest or 0)
+    return payoff(schedule, on)
 
 
 def payoff_figures(loan: Loan, on: dt.date) -> dict:

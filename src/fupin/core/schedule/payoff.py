@@ -75,3 +75,12 @@ def payoff(schedule: Schedule, on: dt.date) -> Payoff:
         interest_recomputed=recomputed,
         interest_paid=interest_paid,
     )
+
+
+def extended(schedule: Schedule, maturity: dt.date, interest: int) -> Schedule:
+    """The schedule after an extension (展期, R-REP-4): the final instalment falls due on
+    ``maturity``, its interest runs to it and carries ``interest`` (fen) more. A payoff within
+    the extension then counts the final period's days to the payoff date, at the contract rate."""
+    return replace(schedule, maturity=maturity, due_dates=schedule.due_dates[:-1] + (maturity,),
+                   accrual_dates=schedule.accrual_dates[:-1] + (maturity,),
+                   interest=schedule.interest[:-1] + (schedule.interest[-1] + interest,))
