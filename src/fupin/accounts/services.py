@@ -82,8 +82,7 @@ def role_assign(*, acting_user, user: User, role: str, division_code: str, branc
                 actor=acting_user, action="role.assign", obj=ra, division_code=division.code,
                 after={"user": user.username, "role": role, "division": division.code,
                        "branch": branch.code if branch else None},
-            )
-    user.__dict__.pop("_fupin_grants", None)
+            )  # the grants stamp is renewed by fupin.accounts.signals (the caller's user object too)
     return ra
 
 

@@ -155,7 +155,7 @@ def cob_run(on: dt.date, *, workers: int = 1, progress: Progress | None = None) 
     return Outcome(run)
 
 
-def cob_join(*, idle_seconds: float = 10.0, poll: float = 0.2, progress: Progress | None = None) -> int:
+def cob_join(*, idle_seconds: float = 10.0, poll: float = 0.2) -> int:
     """Take part in the runs another process started, from this machine (PostgreSQL): the chunks
     table is the job queue. Take a chunk of an open run that is not done and that nobody holds
     (``FOR UPDATE SKIP LOCKED``), do it in that transaction, repeat; stop after ``idle_seconds``
@@ -178,8 +178,6 @@ def cob_join(*, idle_seconds: float = 10.0, poll: float = 0.2, progress: Progres
             continue
         done += 1
         idle_since = time.monotonic()
-        if progress:
-            progress("join", done, done)
     return done
 
 

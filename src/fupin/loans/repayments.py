@@ -242,7 +242,7 @@ def _recover(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source
     return r
 
 
-def servicing_of(loan: Loan) -> Servicing | None:
+def loan_servicing(loan: Loan) -> Servicing | None:
     """The loan's servicing row: the one already loaded with the loan (``lock``, a page that read
     it) or one query, remembered on the loan either way."""
     try:
@@ -256,7 +256,7 @@ def arrears(loan: Loan, on: dt.date) -> dict:
     class and the penalty the nightly batch has posted and is still unpaid."""
     from fupin.cob.selectors import closed_through
 
-    owed = owed_of(loan.installments.all(), servicing_of(loan), closed_through())
+    owed = owed_of(loan.installments.all(), loan_servicing(loan), closed_through())
     dpd = servicing_core.days_past_due(owed, on)
     return {"dpd": dpd, "bucket": servicing_core.par_bucket(dpd),
             "category": servicing_core.CATEGORIES[servicing_core.category(dpd)],
@@ -271,7 +271,7 @@ def payoff_quote(loan: Loan, on: dt.date):
     from fupin.core.schedule.payoff import extended, payoff
     from fupin.loans.disbursement import loan_schedule
 
-    sv = servicing_of(loan)
+    sv = loan_servicing(loan)
     rows = list(loan.installments.all())
     owed = owed_of(rows, sv, closed_through())
     if any((o.due_date <= on and o.unpaid) or o.penalty > o.penalty_paid for o in owed):

@@ -236,7 +236,7 @@ def loan_contract(request, pk: int):
 def loan_detail(request, pk: int):
     from django.db.models import prefetch_related_objects
 
-    from fupin.loans.repayments import servicing_of
+    from fupin.loans.repayments import loan_servicing
 
     loan = selectors.loan_get(request.user, pk)
     prefetch_related_objects([loan], "installments")  # the schedule, the standing and the quote read it once
@@ -245,7 +245,7 @@ def loan_detail(request, pk: int):
         "repayments": loan.repayments.all()[:100], "key": uuid.uuid4().hex,
         "standing": arrears(loan, timezone.localdate()) if loan.state == "active" else None,
         "quote": _quote(loan),
-        "servicing": servicing_of(loan), "events": loan.events.all(),
+        "servicing": loan_servicing(loan), "events": loan.events.all(),
         "event_kinds": LoanEvent.Kind.choices, "may_request": access.may(request.user, "loan.event.request", loan),
         "may_decide": access.may(request.user, "loan.event.approve", loan),
         "may_repay": loan.state in ("active", "written_off") and access.may(request.user, "repayment.post", loan),
