@@ -37,20 +37,17 @@ def snapshot():
 def test_two_processes_give_the_same_registry_as_one(county, tmp_path, monkeypatch):
     from fupin.households import parallel
 
-    moved = []
-    real_move = parallel.move
-    monkeypatch.setattr(parallel, "move", lambda batch: (moved.append(batch.pk), real_move(batch)))
+    streamed = []
+    real_write = parallel._write
+    monkeypatch.setattr(parallel, "_write", lambda children: streamed.append(len(children)) or real_write(children))
     path = write_xlsx(tmp_path / "big.xlsx", TEMPLATE, big_rows(county.villages[:4]))
     batch = registry_import(acting_user=None, path=path, file_name=path.name, workers=2)
     assert batch.state == ImportBatch.State.IMPORTED, batch.problems[:3]
-    assert moved == [batch.pk]  # the rows came through the two-process path
+    assert streamed == [2]  # the rows came from two worker processes
     parallel = snapshot()
     summary = batch.summary
     assert summary["new_households"] == 600 and Household.objects.count() == 600
     assert HouseholdEvent.objects.filter(kind="created").count() == 600
-    with __import__("django.db", fromlist=["connection"]).connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'fupin_stage_%%'")
-        assert cur.fetchone()[0] == 0  # staging dropped
     again = registry_import(acting_user=None, path=path, file_name=path.name, workers=2)
     assert again.state == ImportBatch.State.IMPORTED and "没有变化" in again.stage, again.summary  # fell back: nothing new
     Person.objects.all().delete()
@@ -72,3 +69,27 @@ def test_a_duplicate_id_across_partitions_is_refused_and_nothing_written(county,
     assert batch.state == ImportBatch.State.FAILED
     assert any("重复" in p["message"] for p in batch.problems)
     assert Household.objects.count() == 0 and Person.objects.count() == 0
+
+
+def test_a_worker_dying_halfway_leaves_nothing_and_the_sequential_import_finishes(county, tmp_path, monkeypatch):
+    """One worker has already streamed its households when it fails: the parent rolls back
+    what it wrote and imports the file on the sequential path, with the same result."""
+    import os
+
+    from fupin.households import reconcile
+
+    parent = os.getpid()
+    real = reconcile.Rows.new_persons
+
+    def failing_in_a_worker(self, plan):
+        if os.getpid() != parent:
+            raise RuntimeError("worker killed")
+        return real(self, plan)
+
+    monkeypatch.setattr(reconcile.Rows, "new_persons", failing_in_a_worker)
+    path = write_xlsx(tmp_path / "big.xlsx", TEMPLATE, big_rows(county.villages[:4]))
+    batch = registry_import(acting_user=None, path=path, file_name=path.name, workers=2)
+    assert batch.state == ImportBatch.State.IMPORTED, batch.problems[:3]
+    assert batch.summary["new_households"] == 600 and Household.objects.count() == 600
+    assert Person.objects.count() == batch.summary["new_persons"]
+    assert HouseholdEvent.objects.filter(kind="created").count() == 600

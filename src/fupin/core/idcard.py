@@ -49,6 +49,8 @@ def normalise(raw: object) -> str:
     refused later (they have lost digits)."""
     if raw is None:
         return ""
+    if type(raw) is str and raw.isascii() and raw.isdigit():  # the usual case: nothing to repair
+        return raw
     if isinstance(raw, int) and not isinstance(raw, bool):
         return str(raw)
     return str(raw).translate(_SPACES).translate(_FULLWIDTH).upper()

@@ -17,6 +17,7 @@ registry app resolves villages, compares with the database and writes.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -157,83 +158,111 @@ def _text(v: Any) -> str:
 
 
 class RowReader:
-    """Turns one spreadsheet row into a :class:`PersonRecord`, or into problems."""
+    """Turns one spreadsheet row into a :class:`PersonRecord`, or into problems.
+
+    A prefecture's registry has close to a million rows, so the column positions and the
+    checks that apply are worked out once here, not on every row."""
+
+    PERSON_TEXT = ("person_no", "ethnicity", "education", "school_status", "health", "labour_skill", "work_status")
 
     def __init__(self, columns: Columns, today: dt.date) -> None:
         self.c = columns
         self.today = today
-        self.pairs = list(columns.index.items())
-        self.household_indexes = [i for f, i in self.pairs if f in HOUSEHOLD_FIELDS or f == "status"]
-        self._last_key: tuple[Any, ...] | None = None
+        at = columns.index
+        self.pairs = list(at.items())
+        self.width = max(at.values()) + 1
+        self.name_at, self.id_at, self.relationship_at = at["name"], at["id_number"], at["relationship"]
+        self.registry_no_at = at["registry_no"]
+        self.village_at = [at.get(f) for f in (("village_code",) if columns.layout == "template"
+                                                else ("county", "township", "village_name"))]
+        self.person_text = [(f, at[f]) for f in self.PERSON_TEXT if f in at]
+        labour = "labour_skill" if "labour_skill" in at else "labour" if "labour" in at else None
+        self.labour = (labour, at[labour]) if labour else None
+        self.work_months_at = at.get("work_months")
+        self.insured_at = at.get("serious_illness_insured")
+        self.phone_at = at.get("phone")
+        household_indexes = [i for f, i in self.pairs if f in HOUSEHOLD_FIELDS or f == "status"]
+        self.household_key: Callable[[Sequence[Any]], Any] = (
+            operator.itemgetter(*household_indexes) if household_indexes else (lambda values: ()))
+        self._last_key: Any = None
         self._last_household: dict[str, Any] = {}
         self._last_found: list[tuple[str, Any, str]] = []
+        self._fresh = True
 
     def read(self, values: Sequence[Any], row: int) -> tuple[PersonRecord | None, list[Problem]]:
+        if len(values) < self.width:
+            values = [*values, *[None] * (self.width - len(values))]
         c = self.c
         problems: list[Problem] = []
-        n = len(values)
-        get = {f: (values[i] if i < n else None) for f, i in self.pairs}.get
 
         def bad(f: str, value: Any, message: str) -> None:
             problems.append(Problem(message, row=row, field=c.where(f), value=_text(value)[:60]))
 
-        name = _text(get("name"))
+        v = values[self.name_at]
+        name = v.strip() if type(v) is str else _text(v)
         if not name:
             bad("name", "", "姓名为空")
-        raw_id = get("id_number")
+        raw_id = values[self.id_at]
         parsed = None
         try:
             parsed = idcard.parse(raw_id, today=self.today)
         except ValidationFailed as e:
             bad("id_number", raw_id, e.message)
-        registry_no = idcard.normalise(get("registry_no")) if get("registry_no") is not None else ""
+        v = values[self.registry_no_at]
+        registry_no = idcard.normalise(v) if v is not None else ""
         if not registry_no:
             bad("registry_no", "", "户编号为空")
-        relationship = _text(get("relationship"))
+        v = values[self.relationship_at]
+        relationship = v.strip() if type(v) is str else _text(v)
         if not relationship:
             bad("relationship", "", "与户主关系为空")
         if c.layout == "template":
-            code = idcard.normalise(get("village_code"))
+            raw_code = values[self.village_at[0]]  # type: ignore[index]
+            code = idcard.normalise(raw_code)
             if not (len(code) == 12 and code.isdigit()):
-                bad("village_code", get("village_code"), "村代码应为12位数字")
+                bad("village_code", raw_code, "村代码应为12位数字")
             village_ref: str | tuple[str, str, str] = code
         else:
-            village_ref = (_text(get("county")), _text(get("township")), _text(get("village_name")))
-            if not village_ref[1]:
+            county, township, village = (_text(values[i]) if i is not None else "" for i in self.village_at)
+            village_ref = (county, township, village)
+            if not township:
                 bad("township", "", "乡镇为空")
-            if not village_ref[2]:
+            if not village:
                 bad("village_name", "", "行政村为空")
 
         person: dict[str, Any] = {}
-        for f in ("person_no", "ethnicity", "education", "school_status", "health", "labour_skill", "work_status"):
-            if f in c.index:
-                person[f] = _text(get(f))[:40]
-        if "labour_skill" in c.index or "labour" in c.index:
-            raw = _text(get("labour_skill") if "labour_skill" in c.index else get("labour"))
-            f = "labour_skill" if "labour_skill" in c.index else "labour"
+        for f, i in self.person_text:
+            v = values[i]
+            person[f] = (v.strip() if type(v) is str else _text(v))[:40]
+        if self.labour is not None:
+            f, i = self.labour
+            raw = _text(values[i])
             if raw and raw not in LABOUR:
                 bad(f, raw, f"无法识别的劳动能力“{raw}”，可填：{'、'.join(LABOUR)}")
             person["labour"] = LABOUR.get(raw, "")
-        if "work_months" in c.index:
-            person["work_months"] = self._int(get("work_months"), "work_months", 0, 12, bad)
-        if "serious_illness_insured" in c.index:
-            person["serious_illness_insured"] = self._bool(get("serious_illness_insured"), "serious_illness_insured", bad)
-        phone: str | None = "" if "phone" in c.index else None
-        if "phone" in c.index and get("phone") not in (None, ""):
-            raw_phone = get("phone")
-            if isinstance(raw_phone, float) and not raw_phone.is_integer():
-                bad("phone", raw_phone, "联系电话不是有效号码")
-            phone = idcard.normalise(raw_phone)
-            if not (phone.isdigit() and 7 <= len(phone) <= 12):
-                bad("phone", raw_phone, "联系电话应为7–12位数字（手机号11位）")
+        if self.work_months_at is not None:
+            person["work_months"] = self._int(values[self.work_months_at], "work_months", 0, 12, bad)
+        if self.insured_at is not None:
+            person["serious_illness_insured"] = self._bool(values[self.insured_at], "serious_illness_insured", bad)
+        phone: str | None = None
+        if self.phone_at is not None:
+            raw_phone = values[self.phone_at]
+            phone = ""
+            if raw_phone not in (None, ""):
+                if isinstance(raw_phone, float) and not raw_phone.is_integer():
+                    bad("phone", raw_phone, "联系电话不是有效号码")
+                phone = idcard.normalise(raw_phone)
+                if not (phone.isdigit() and 7 <= len(phone) <= 12):
+                    bad("phone", raw_phone, "联系电话应为7–12位数字（手机号11位）")
 
         # household columns repeat on every member's row: rows with the same raw values as the
         # row before are read once (same result, same problems, reported again with this row)
-        key = tuple(values[i] if i < n else None for i in self.household_indexes)
-        if key != self._last_key:
+        key = self.household_key(values)
+        if self._fresh or key != self._last_key:
             found: list[tuple[str, Any, str]] = []
+            get = {f: values[i] for f, i in self.pairs}.get
             self._last_household = self._household(get, lambda f, v, m: found.append((f, v, m)))
-            self._last_key, self._last_found = key, found
+            self._last_key, self._last_found, self._fresh = key, found, False
         household = self._last_household
         for f, value, message in self._last_found:
             bad(f, value, message)
@@ -305,6 +334,10 @@ class RowReader:
     def _int(v: Any, f: str, lo: int, hi: int, bad: Bad) -> int | None:
         if v is None or v == "":
             return None
+        if (type(v) is float and v.is_integer()) or type(v) is int:  # a number cell: no text to clean
+            n = int(v)
+            if lo <= n <= hi:
+                return n
         t = _text(v).translate(_DIGITS).strip()
         if not re.fullmatch(r"-?\d+", t):
             bad(f, v, "应为整数")
