@@ -58,16 +58,33 @@ def test_two_processes_give_the_same_registry_as_one(county, tmp_path, monkeypat
     assert snapshot() == parallel
 
 
-def test_a_duplicate_id_across_partitions_is_refused_and_nothing_written(county, tmp_path):
+def test_a_duplicate_id_across_partitions_is_refused_and_nothing_written(county, tmp_path, monkeypatch):
+    """Two workers stream the same ID number: the unique index refuses the second mid-stream,
+    and the file fails with the problem named (the row of each), not with a database error."""
+    from fupin.core.registry import map_headers
+    from fupin.households import parallel
+
     rows = big_rows(county.villages[:4])
-    first_village = [r for r in rows if r[col("村代码")] == county.villages[0]]
-    last_village = [r for r in rows if r[col("村代码")] == county.villages[3]]
-    member = next(r for r in last_village if r[col("与户主关系")] != "户主")
-    member[col("证件号码")] = first_village[0][col("证件号码")]
+    columns, _ = map_headers(TEMPLATE)
+    parts = parallel.partitions([TEMPLATE, *rows], 1, columns, 2)  # the same hashing as the import, in this process
+    first = parts[0][0][0]  # an index in the list given: the sheet's row number less one
+    other = next(i for h in parts[1] for i in h if rows[i - 1][col("与户主关系")] != "户主")
+    rows[other - 1][col("证件号码")] = rows[first - 1][col("证件号码")]
     path = write_xlsx(tmp_path / "dup.xlsx", TEMPLATE, rows)
+    refusals = []
+    real_write = parallel._write
+
+    def write(children):
+        results, failure = real_write(children)
+        refusals.append(failure)
+        return results, failure
+
+    monkeypatch.setattr(parallel, "_write", write)
     batch = registry_import(acting_user=None, path=path, file_name=path.name, workers=2)
     assert batch.state == ImportBatch.State.FAILED
-    assert any("重复" in p["message"] for p in batch.problems)
+    assert "id_index" in refusals[0]  # the database refused the second copy while it streamed
+    rows_named = sorted((first + 1, other + 1))
+    assert [(p["message"], p["row"]) for p in batch.problems] == [(f"证件号码与第 {rows_named[0]} 行重复", rows_named[1])]
     assert Household.objects.count() == 0 and Person.objects.count() == 0
 
 
