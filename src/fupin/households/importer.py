@@ -25,7 +25,7 @@ from fupin.core.errors import Problem
 from fupin.core.registry import PersonRecord, RowReader, group, map_headers, read_rows
 from fupin.households import parallel, reconcile
 from fupin.households.models import ImportBatch
-from fupin.households.xlsx import SheetProblem, checked_rows
+from fupin.households.xlsx import SheetProblem, checked_rows, clean
 
 Progress = Callable[[str, int], None]
 
@@ -90,13 +90,14 @@ def _import(acting_user, path, file_name, dry_run, batch, progress, today, worke
     batch.sha256 = _sha256(path)
     step("检查并读取文件", 2)
     try:
-        rows = checked_rows(path)
         if workers > 1 and not dry_run and connection.vendor == "postgresql" and not connection.in_atomic_block:
-            rows = list(rows)
-            done = _import_parallel(rows, batch, acting_user, today, workers, step)
+            raw = list(checked_rows(path, cleaned=False))  # the workers clean their own rows
+            done = _import_parallel(raw, batch, acting_user, today, workers, step)
             if done is not None:
                 return done
-            rows = iter(rows)
+            rows = map(clean, raw)
+        else:
+            rows = checked_rows(path)
         records, problems, n_rows, layout = _read(rows, today, step)
     except SheetProblem as e:
         return _fail(batch, e.problems)

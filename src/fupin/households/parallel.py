@@ -39,6 +39,7 @@ from fupin.core.registry import Columns, RowReader, group, read_rows
 from fupin.households import reconcile
 from fupin.households.models import Household, HouseholdEvent, ImportBatch, Person
 from fupin.households.rows import EVENTS, HOUSEHOLDS, PERSONS
+from fupin.households.xlsx import clean
 
 log = logging.getLogger(__name__)
 CHUNK_BYTES = 1 << 20  # formatted COPY text per message to the parent
@@ -116,7 +117,7 @@ def _work(rows, households: list[list[int]], columns, today, user, batch, send: 
     problems: list[Problem] = []
     summary = {"new_households": 0, "new_persons": 0, "households_in_file": 0, "persons_in_file": 0}
     for start in range(0, len(households), SLICE):
-        numbered = ((i + 1, rows[i]) for h in households[start:start + SLICE] for i in h)
+        numbered = ((i + 1, clean(rows[i])) for h in households[start:start + SLICE] for i in h)
         records, found, _ = read_rows(reader, numbered)
         bad_rows += found
         if bad_rows:

@@ -117,9 +117,13 @@ def _sheet(path: Path):
         raise SheetProblem([Problem("文件不是 Excel 工作簿（.xlsx），或已损坏")]) from None
 
 
+def clean(row: list[Any]) -> list[Any]:
+    """A row as calamine gives it (an empty cell is "") with empty cells as None."""
+    return [None if v == "" else v for v in row]
+
+
 def _iterate(sheet) -> Iterator[list[Any]]:
-    for row in sheet.iter_rows():
-        yield [None if v == "" else v for v in row]
+    return map(clean, sheet.iter_rows())
 
 
 def rows(path: Path) -> Iterator[list[Any]]:
@@ -127,10 +131,11 @@ def rows(path: Path) -> Iterator[list[Any]]:
     return _iterate(_sheet(path))
 
 
-def checked_rows(path: Path) -> Iterator[list[Any]]:
+def checked_rows(path: Path, *, cleaned: bool = True) -> Iterator[list[Any]]:
     """:func:`check_file` and the parse of the sheet at the same time (both release the GIL:
     the check's decompression overlaps calamine's parse, which saves most of its time on a
-    large file); raises :class:`SheetProblem` before any row when either finds a problem."""
+    large file); raises :class:`SheetProblem` before any row when either finds a problem.
+    ``cleaned=False``: empty cells left as "" (:func:`clean` them later, e.g. in other processes)."""
     found: list[SheetProblem] = []
 
     def check() -> None:
@@ -149,4 +154,4 @@ def checked_rows(path: Path) -> Iterator[list[Any]]:
     thread.join()
     if found:
         raise found[0]
-    return _iterate(sheet)
+    return _iterate(sheet) if cleaned else iter(sheet.iter_rows())
