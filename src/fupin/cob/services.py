@@ -67,7 +67,7 @@ from fupin.loans.repayments import COB_LOCK
 from fupin.ratings.rules import servicing_of
 from fupin.ratings.selectors import programme_rules
 
-CHUNK = int(os.environ.get("FUPIN_COB_CHUNK", "20000"))  # loans per chunk (of one county)
+CHUNK = int(os.environ.get("FUPIN_COB_CHUNK", "100000"))  # loans per chunk (of one county); see docs/performance.md
 KILL_ENV = "FUPIN_COB_KILL_AT"  # tests: the process kills itself (SIGKILL) at this checkpoint
 SYSTEM_USER = "system-cob"
 _passed = 0
