@@ -124,8 +124,7 @@ def _work(rows, households: list[list[int]], columns, today, user, batch, send: 
             continue
         for r in records:
             if r.id_number in ids:  # the slices' own checks see only their own rows
-                problems.append(Problem(f"证件号码与第 {ids[r.id_number]} 行重复", row=r.row, field="证件号码",
-                                        value=idcard.mask_id(r.id_number)))
+                problems.append(_id_repeated(r.id_number, ids[r.id_number], r.row))
             else:
                 ids[r.id_number] = r.row
         grouped, found = group(records)
@@ -141,8 +140,7 @@ def _work(rows, households: list[list[int]], columns, today, user, batch, send: 
         for h, code in plan.new_households:
             key, row = (code[:6], h.key[1]), h.members[0].row
             if key in numbers:
-                problems.append(Problem(f"户编号“{key[1]}”在本县已用于另一户（第 {numbers[key]} 行）",
-                                        row=row, field="户编号", value=key[1]))
+                problems.append(_number_repeated(key, numbers[key], row))
             numbers.setdefault(key, row)
         if problems:
             continue
@@ -255,16 +253,25 @@ def _merge(results: list[dict[str, Any]]) -> Outcome:
         outcome.problems.extend(r["problems"])
         for value, row in r["ids"].items():
             if value in ids:
-                outcome.problems.append(Problem(f"证件号码与第 {min(row, ids[value])} 行重复", row=max(row, ids[value]),
-                                                field="证件号码", value=idcard.mask_id(value)))
+                outcome.problems.append(_id_repeated(value, ids[value], row))
             else:
                 ids[value] = row
         for key, row in r.get("numbers", {}).items():
             if key in numbers:
-                outcome.problems.append(Problem(f"户编号“{key[1]}”在本县已用于另一户（第 {numbers[key]} 行）",
-                                                row=row, field="户编号", value=key[1]))
+                outcome.problems.append(_number_repeated(key, numbers[key], row))
             else:
                 numbers[key] = row
         for k, v in r.get("summary", {}).items():
             outcome.summary[k] = outcome.summary.get(k, 0) + v
     return outcome
+
+
+def _id_repeated(value: str, first: int, row: int) -> Problem:
+    """An ID number on two rows (of two slices or two partitions), named at the later row."""
+    return Problem(f"证件号码与第 {min(first, row)} 行重复", row=max(first, row), field="证件号码",
+                   value=idcard.mask_id(value))
+
+
+def _number_repeated(key: tuple[str, str], first: int, row: int) -> Problem:
+    """A 户编号 given to two households of one county."""
+    return Problem(f"户编号“{key[1]}”在本县已用于另一户（第 {first} 行）", row=row, field="户编号", value=key[1])
