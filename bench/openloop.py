@@ -7,6 +7,7 @@ each result is (kind, latency from the scheduled start, HTTP status — 0 for a 
 from __future__ import annotations
 
 import http.client
+import os
 import socket
 import subprocess
 import sys
@@ -46,7 +47,7 @@ def gunicorn(env: dict, workers: int = 4):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "fupin.wsgi", "-w", str(workers), "-b",
+    server = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "fupin.wsgi", "-w", str(workers), *os.environ.get("GUNICORN_EXTRA", "").split(), "-b",
                                f"127.0.0.1:{port}", "--log-level", "warning"], env=env, cwd=ROOT)
     try:
         for _ in range(100):

@@ -119,6 +119,9 @@ if env("FUPIN_REPLICA_URL", ""):  # reports read from a streaming replica (fupin
                                                  conn_max_age=env_int("FUPIN_DB_CONN_MAX_AGE", 60))
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["fupin.replica.ReplicaRouter"]
+# the hot reads of fupin.prepared stay prepared on PostgreSQL connections (off behind a pooler
+# that cannot keep them, such as pgbouncer in transaction mode)
+FUPIN_DB_PREPARE = env_bool("FUPIN_DB_PREPARE", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -40,11 +40,18 @@ def notice_get(reader, pk: int) -> Notice:
                               pk=pk)
 
 
+def _loans(*related: str):
+    from fupin.loans.models import Loan
+
+    return lambda: Loan.objects.select_related(*related)
+
+
+_LOAN = access.VisibleOne(_loans("household", "household__village", "application", "disbursement", "contracted_by",
+                                 "disbursed_by"), "application.view")
+_LOAN_BARE = access.VisibleOne(_loans(), "application.view")
+
+
 def loan_get(reader, pk: int, *, bare: bool = False):
     """A loan in the reader's jurisdiction; ``bare``: the loan row alone (posting money needs
     nothing else)."""
-    from fupin.loans.models import Loan
-
-    qs = Loan.objects.all() if bare else Loan.objects.select_related(
-        "household", "household__village", "application", "disbursement", "contracted_by", "disbursed_by")
-    return access.get_visible(reader, qs, "application.view", pk=pk)
+    return (_LOAN_BARE if bare else _LOAN).get(reader, pk=pk)

@@ -1,0 +1,164 @@
+"""Querysets compiled to SQL once per process, for the requests that run most often.
+
+Django builds and compiles the SQL of every queryset anew: a loan with its household, village
+and application costs ≈ 1.2 ms of a core to compile, the bearer token's row ≈ 0.6 ms — more
+than PostgreSQL takes to answer, and most of a small API request (docs/performance.md, issue
+11). :class:`Prepared` builds a queryset *shape* once with marker values, keeps its SQL and
+Django's own column map, and from then on runs the same SQL with the caller's values put where
+the markers were, building the same model objects (related ones included) Django would.
+
+A shape is told apart by its *key* (positional arguments, hashable, handed to the builder as
+they are: a jurisdiction's prefixes, a flag) and the names of its *values* (keyword arguments:
+an id, a hash, a date — the things that change from request to request). A value must reach
+the SQL as a plain parameter (``pk=…``, ``key_hash=…``, ``due_date__lt=…``); one that a lookup
+would transform (``__startswith``, ``__in``) belongs in the key. Only plain model querysets
+(no ``values()``, no ``prefetch_related``) are accepted, and values must have the marker's type
+(``int``, ``str``, ``datetime.date``) — the first call says so if not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable, get_related_populators
+
+_MARKERS: dict[type, Callable[[int], Any]] = {
+    int: lambda i: -2_000_000_000 + 7919 * i,  # inside a 32-bit column's range, never a real id
+    str: lambda i: f"\ue000fupin-marker-{i}\ue001",
+    dt.date: lambda i: dt.date(1, 1, 1) + dt.timedelta(days=311 + i),
+}
+
+
+@dataclass
+class _Shape:
+    db: str
+    sql: str | None  # None: the shape can match nothing (an empty jurisdiction)
+    params: list[Any]
+    # value name, its type, how the backend adapts it (SQLite: dates as text), where it goes in params
+    slots: tuple[tuple[str, type, Callable[[Any], Any] | None, tuple[int, ...]], ...]
+    compiler: Any
+
+    def rows(self, values: dict[str, Any]) -> list[Model]:
+        if self.sql is None:
+            return []
+        params = list(self.params)
+        for name, kind, adapt, places in self.slots:
+            value = values[name]
+            if type(value) is not kind:
+                raise TypeError(f"{name} must be {kind.__name__}, not {type(value).__name__}")
+            if adapt is not None:
+                value = adapt(value)
+            for p in places:
+                params[p] = value
+        with _cursor(self.db) as cur:
+            cur.execute(self.sql, params)
+            fetched = cur.fetchall()
+        return self._objects(fetched)
+
+    def _objects(self, fetched: list[tuple]) -> list[Model]:
+        # what django.db.models.query.ModelIterable does with a compiler's rows
+        c = self.compiler
+        klass_info, select = c.klass_info, c.select
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        init_list = [f[0].target.attname for f in select[start:end]]
+        populators = get_related_populators(klass_info, select, self.db)
+        model = klass_info["model"]
+        result = []
+        for row in c.results_iter([fetched]):
+            obj = model.from_db(self.db, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for attr, pos in (c.annotation_col_map or {}).items():
+                setattr(obj, attr, row[pos])
+            result.append(obj)
+        return result
+
+
+def _cursor(db: str):
+    """Django's cursor for ``db`` (query logging, execute wrappers, error translation); on
+    PostgreSQL one that binds the values on the server and keeps the statement prepared on the
+    connection, so PostgreSQL parses and plans it once too (FUPIN_DB_PREPARE=0 turns that off,
+    e.g. behind a pgbouncer in transaction mode). While Django logs queries (DEBUG, a test
+    counting them) the plain cursor, whose log shows the values."""
+    conn = connections[db]
+    if conn.vendor != "postgresql" or not settings.FUPIN_DB_PREPARE or conn.queries_logged:
+        return conn.cursor()
+    conn.ensure_connection()
+    raw = conn.connection
+    if raw.prepare_threshold is None:  # Django turns psycopg's preparing off; these cursors ask for it
+        raw.prepare_threshold = 1 << 30  # (and Django's own client-side cursors never prepare)
+    with conn.wrap_database_errors:
+        return conn._prepare_cursor(_PreparingCursor(raw))
+
+
+try:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class _PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+except ImportError:  # no psycopg: SQLite only
+    pass
+
+
+class Prepared:
+    """``Prepared(build)``: ``build(*key, **values)`` returns the queryset; calling the
+    Prepared with the same arguments returns ``list(build(*key, **values))`` — compiled once
+    per key, per thread."""
+
+    def __init__(self, build: Callable[..., QuerySet]) -> None:
+        self.build = build
+        self._local = threading.local()
+
+    def __call__(self, *key: Any, **values: Any) -> list[Any]:
+        shapes = getattr(self._local, "shapes", None)
+        if shapes is None:
+            shapes = self._local.shapes = {}
+        whole = (key, tuple(sorted(values)))
+        shape = shapes.get(whole)
+        if shape is None:
+            shape = shapes[whole] = self._compile(key, values)
+        return shape.rows(values)
+
+    def first(self, *key: Any, **values: Any) -> Any | None:
+        rows = self(*key, **values)
+        return rows[0] if rows else None
+
+    def _compile(self, key: tuple, values: dict[str, Any]) -> _Shape:
+        markers: dict[str, Any] = {}
+        for i, (name, value) in enumerate(sorted(values.items())):
+            make = _MARKERS.get(type(value))
+            if make is None:
+                raise TypeError(f"{name}: a {type(value).__name__} cannot be a prepared value; make it part of the key")
+            markers[name] = make(i)
+        qs = self.build(*key, **markers)
+        if qs._iterable_class is not ModelIterable or qs._prefetch_related_lookups or qs._known_related_objects:
+            raise TypeError("Prepared takes plain model querysets (no values(), prefetch_related or related managers)")
+        compiler = qs.query.get_compiler(using=qs.db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return _Shape(qs.db, None, [], (), compiler)
+        params = list(params)
+        slots = []
+        exact = set()
+        for name, marker in markers.items():
+            adapt = connections[qs.db].ops.adapt_datefield_value if type(marker) is dt.date else None
+            sent = adapt(marker) if adapt else marker
+            places = tuple(p for p, param in enumerate(params) if type(param) is type(sent) and param == sent)
+            if not places:
+                raise TypeError(f"{name} does not reach the SQL as a plain parameter; make it part of the key")
+            slots.append((name, type(marker), adapt if sent is not marker else None, places))
+            exact.add(sent)
+        leftover = [p for p in params if isinstance(p, str) and "\ue000fupin-marker-" in p and p not in exact]
+        if leftover:
+            raise TypeError("a prepared value is transformed by its lookup; make it part of the key")
+        return _Shape(qs.db, sql, params, tuple(slots), compiler)

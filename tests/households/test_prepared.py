@@ -1,0 +1,125 @@
+"""Querysets compiled once (fupin.prepared, issue 11): the same objects as the ORM's own
+queryset, any values, wrong uses refused at once, and on PostgreSQL a statement kept prepared."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+
+from fupin.accounts import access
+from fupin.core.errors import NotFound, NotPermitted
+from fupin.households.importer import registry_import
+from fupin.households.models import Household, HouseholdEvent, Person
+from fupin.prepared import Prepared
+from tests.conftest import OTHER_VILLAGE
+from tests.households.conftest import template_rows
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def registry(world, xlsx):
+    rows = (template_rows(world.village, 8) + template_rows(world.other_village, 3, seed=4, start=100)
+            + template_rows(OTHER_VILLAGE, 2, seed=5, start=200))
+    batch = registry_import(acting_user=None, path=xlsx(rows), file_name="r.xlsx")
+    assert batch.state == "imported", batch.problems
+    return list(Household.objects.order_by("pk"))
+
+
+def fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def same(a, b) -> None:
+    assert type(a) is type(b) and fields(a) == fields(b)
+    assert not a._state.adding and a._state.db == b._state.db
+
+
+HOUSEHOLD = Prepared(lambda *, pk: Household.objects.select_related("village", "village__parent").filter(pk=pk))
+EVENTS = Prepared(lambda *, household: HouseholdEvent.objects.filter(household_id=household)
+                  .select_related("actor", "batch").order_by("-at", "-id"))
+
+
+def test_the_same_objects_as_the_orm_related_ones_included(registry):
+    for hh in registry:
+        ours = HOUSEHOLD.first(pk=hh.pk)
+        theirs = Household.objects.select_related("village", "village__parent").get(pk=hh.pk)
+        same(ours, theirs)
+        same(ours.village, theirs.village)
+        same(ours.village.parent, theirs.village.parent)
+        events, orm = EVENTS(household=hh.pk), list(HouseholdEvent.objects.filter(household=hh)
+                                                     .select_related("actor", "batch").order_by("-at", "-id"))
+        assert [e.pk for e in events] == [e.pk for e in orm] and events
+        for a, b in zip(events, orm, strict=True):
+            same(a, b)
+            same(a.batch, b.batch)
+            assert a.actor is None and b.actor is None  # imported without a user
+    assert HOUSEHOLD.first(pk=10**9) is None
+
+
+def test_values_of_every_kind_reach_the_sql(registry):
+    people = Prepared(lambda village, *, born, name: Person.objects.filter(
+        village_code__startswith=village, birth_date__lt=born).exclude(name=name).order_by("pk"))
+    anyone = Person.objects.order_by("pk").first()
+    for born in (dt.date(1960, 1, 1), dt.date(1990, 6, 30), dt.date(2030, 1, 1)):
+        for village in (registry[0].village_id, registry[-1].village_id):
+            got = people(village, born=born, name=anyone.name)
+            expected = list(Person.objects.filter(village_code__startswith=village, birth_date__lt=born)
+                            .exclude(name=anyone.name).order_by("pk"))
+            assert [fields(p) for p in got] == [fields(p) for p in expected]
+    assert {p.village_code for p in people(registry[0].village_id, born=dt.date(2030, 1, 1), name="")} == {
+        registry[0].village_id}
+
+
+def test_wrong_uses_are_refused_when_first_called(registry):
+    with pytest.raises(TypeError, match="make it part of the key"):  # startswith transforms the value
+        Prepared(lambda *, prefix: Person.objects.filter(village_code__startswith=prefix))(prefix="5299")
+    with pytest.raises(TypeError, match="cannot be a prepared value"):
+        Prepared(lambda *, head: Person.objects.filter(is_head=head))(head=True)
+    with pytest.raises(TypeError, match="plain model querysets"):
+        Prepared(lambda *, pk: Person.objects.filter(pk=pk).values("name"))(pk=1)
+    with pytest.raises(TypeError, match="pk must be int"):
+        HOUSEHOLD(pk=str(registry[0].pk))
+    assert Prepared(lambda *, pk: Person.objects.filter(Q(pk__in=[]), pk=pk))(pk=registry[0].pk) == []
+
+
+def test_every_run_is_a_logged_query(registry):
+    with CaptureQueriesContext(connection) as q:
+        HOUSEHOLD(pk=registry[0].pk)
+        HOUSEHOLD(pk=registry[1].pk)
+    assert len(q.captured_queries) == 2 and all("households_household" in x["sql"] for x in q.captured_queries)
+
+
+def test_one_visible_object_within_the_jurisdiction_only(world, registry):
+    one = access.VisibleOne(lambda: Household.objects.select_related("village"), "household.view")
+    inside = next(h for h in registry if h.village_id == world.village)
+    outside = next(h for h in registry if h.village_id == world.other_village)
+    elsewhere = next(h for h in registry if h.village_id == OTHER_VILLAGE)
+    cadre = world.user("village_cadre")
+    assert one.get(cadre, pk=inside.pk) == inside and one.get(world.user("poverty_office"), pk=inside.pk) == inside
+    with pytest.raises(NotFound):
+        one.get(cadre, pk=outside.pk)
+    with pytest.raises(NotFound):
+        one.get(world.user("poverty_office"), pk=elsewhere.pk)  # the neighbouring county
+    assert one.get(world.user("poverty_office"), pk=outside.pk) == outside
+    with pytest.raises(NotPermitted):
+        one.get(world.user("sysadmin"), pk=inside.pk)
+
+
+@pytest.mark.pgonly
+def test_postgresql_keeps_the_statement_prepared(registry, settings):
+    def prepared() -> int:
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                        ['%"households_household"%'])
+            return cur.fetchone()[0]
+
+    before = prepared()
+    HOUSEHOLD(pk=registry[0].pk)
+    HOUSEHOLD(pk=registry[1].pk)
+    assert prepared() == before + 1  # one statement for both, planned by PostgreSQL once
+    settings.FUPIN_DB_PREPARE = False
+    plain = Prepared(lambda *, pk: Household.objects.filter(pk=pk))
+    assert plain.first(pk=registry[2].pk) == registry[2] and prepared() == before + 1
