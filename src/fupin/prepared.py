@@ -37,6 +37,9 @@ _MARKERS: dict[type, Callable[[int], Any]] = {
 }
 
 
+MAX_SHAPES = 2000  # per Prepared and thread
+
+
 @dataclass
 class _Shape:
     db: str
@@ -125,6 +128,8 @@ class Prepared:
         whole = (key, tuple(sorted(values)))
         shape = shapes.get(whole)
         if shape is None:
+            if len(shapes) >= MAX_SHAPES:  # (keys are jurisdictions and the like: a bound all the same)
+                shapes.clear()
             shape = shapes[whole] = self._compile(key, values)
         return shape.rows(values)
 
@@ -162,3 +167,30 @@ class Prepared:
         if leftover:
             raise TypeError("a prepared value is transformed by its lookup; make it part of the key")
         return _Shape(qs.db, sql, params, tuple(slots), compiler)
+
+
+def remember(obj: Model, related_name: str, rows: list[Model]) -> None:
+    """Keep ``rows`` as ``obj.<related_name>.all()`` for this object — what
+    ``prefetch_related`` stores — so that code reading the relation reads them without a query."""
+    qs = getattr(obj, related_name).all()
+    qs._result_cache, qs._prefetch_done = rows, True
+    if not hasattr(obj, "_prefetched_objects_cache"):
+        obj._prefetched_objects_cache = {}
+    obj._prefetched_objects_cache[related_name] = qs
+
+
+def children(model: str, fk: str, *related: str, order: tuple[str, ...] = (), limit: int | None = None) -> Prepared:
+    """The rows of ``model`` ("app.Model") whose ``fk`` (``household_id``, ``loan__household_id``)
+    is a given id — ``related`` selected with them, in ``order`` (else the model's own), the first
+    ``limit`` — compiled once; call it with ``id=``. The sections of an archive or a loan's page."""
+    def build(*, id: int) -> QuerySet:
+        from django.apps import apps
+
+        qs = apps.get_model(model).objects.filter(**{fk: id})
+        if related:  # (select_related() without names would follow every foreign key)
+            qs = qs.select_related(*related)
+        if order:
+            qs = qs.order_by(*order)
+        return qs[:limit] if limit else qs
+
+    return Prepared(build)

@@ -12,14 +12,24 @@ from django.conf import settings
 from django.contrib.sessions.backends import db
 from django.utils import timezone
 
+from fupin.prepared import Prepared
+
 RENEW_AFTER = 60  # seconds
+
+
+_SESSION = Prepared(lambda *, key: db.SessionStore.get_model_class().objects.filter(session_key=key))
 
 
 class SessionStore(db.SessionStore):
     expire_date: dt.datetime | None = None
 
     def _get_session_from_db(self):
-        s = super()._get_session_from_db()
+        # Django's own read (the key, unexpired), compiled once: it runs on every page view
+        key = self.session_key
+        s = _SESSION.first(key=key) if isinstance(key, str) else None
+        if s is None or s.expire_date <= timezone.now():
+            self._session_key = None
+            s = None
         self.expire_date = s.expire_date if s is not None else None
         return s
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Max
-
 from fupin.accounts import access
 from fupin.cob.models import CobRun, CollectionItem, VillageMonth
+from fupin.prepared import Prepared
 
 
 def closed_through() -> dt.date | None:
     """The last business date the nightly batch has closed (None before the first run)."""
-    return CobRun.objects.filter(state=CobRun.State.DONE).aggregate(d=Max("date"))["d"]
+    last = _LAST_DONE.first()
+    return last.date if last is not None else None
+
+
+_LAST_DONE = Prepared(lambda: CobRun.objects.filter(state=CobRun.State.DONE).order_by("-date")[:1])  # every payment
 
 
 def runs(reader, limit: int = 60) -> list[CobRun]:
@@ -22,10 +25,20 @@ def runs(reader, limit: int = 60) -> list[CobRun]:
 
 def collection_list(reader, on: dt.date, village: str = "") -> list[CollectionItem]:
     """The collection list of ``on`` in the reader's jurisdiction (one village if given)."""
-    qs = access.visible(reader, CollectionItem.objects.filter(date=on), "collection.view")
-    if village:
+    prefixes = access.scope_prefixes(reader, "collection.view")
+    return _COLLECTION(prefixes, on=on, village=village) if village else _COLLECTION(prefixes, on=on)
+
+
+def _collection(prefixes: tuple[str, ...] | None, *, on: dt.date, village: str | None = None):
+    qs = CollectionItem.objects.filter(access.prefixes_q(prefixes, "village_code"), date=on)
+    if village is not None:
         qs = qs.filter(village_code=village)
-    return list(qs.select_related("loan", "loan__household").order_by("village_code", "-dpd", "loan_id"))
+    return qs.select_related("loan", "loan__household").only(  # what the list and its sheet show
+        "date", "village_code", "loan_id", "due", "arrears", "dpd", "loan__contract_no", "loan__household__registry_no",
+    ).order_by("village_code", "-dpd", "loan_id")
+
+
+_COLLECTION = Prepared(_collection)  # compiled once per jurisdiction: loan officers open it every morning
 
 
 def village_suspended(village_code: str) -> VillageMonth | None:

@@ -14,6 +14,7 @@ from fupin.accounts.models import User
 from fupin.cob import selectors, services
 from fupin.cob.exports import collection_xlsx
 from fupin.divisions.models import Division
+from fupin.prepared import Prepared
 from fupin.web.decorators import requires
 from fupin.web.responses import act, attachment, date_param
 
@@ -35,9 +36,12 @@ def cob_run(request):
                lambda done: f"已完成 {len(done)} 个营业日的日终" if done else "已日终至昨天，无需运行", "cob_runs")
 
 
+_OFFICERS = Prepared(lambda: User.objects.filter(roles__role="loan_officer", is_active=True).distinct())
+
+
 def officers_by_village(villages: set[str]) -> dict[str, str]:
     """The loan officers whose jurisdiction covers each village (the list's 信贷员 column)."""
-    staff = list(User.objects.filter(roles__role="loan_officer", is_active=True).distinct())
+    staff = _OFFICERS()
     return {v: "、".join(u.get_full_name() or u.username for u in staff if access.may(u, "repayment.post", code=v))
             for v in villages}
 

@@ -15,6 +15,7 @@ from fupin.audit.services import audit_record
 from fupin.core import ledger as core
 from fupin.core.errors import Conflict, NotPermitted, ValidationFailed, reason_required
 from fupin.ledger.models import Account, JournalEntry, Posting
+from fupin.prepared import Prepared
 
 
 def chart_install() -> None:
@@ -26,8 +27,11 @@ def chart_install() -> None:
 
 def chart(codes: Sequence[str]) -> dict[str, core.Account]:
     """The active accounts among ``codes`` (one query: every posting reads only its own)."""
-    qs = Account.objects.filter(active=True, code__in=set(codes))
-    return {a.code: core.Account(a.code, a.name, a.kind) for a in qs}  # type: ignore[arg-type]
+    rows = _ACCOUNTS(tuple(sorted(set(codes))))
+    return {a.code: core.Account(a.code, a.name, a.kind) for a in rows}  # type: ignore[arg-type]
+
+
+_ACCOUNTS = Prepared(lambda codes: Account.objects.filter(active=True, code__in=codes))  # the few sets postings use
 
 
 def entry_post(*, acting_user, date: dt.date, memo: str, division_code: str, postings: Sequence[core.Posting],

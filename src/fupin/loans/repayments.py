@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max, Model, Q, Sum
+from django.db.models import F, Model, Sum
 from django.utils import timezone
 
 from fupin.accounts import access
@@ -32,6 +32,7 @@ from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.ledger.services import entry_post
 from fupin.loans.models import Installment, Loan, LoanEvent, Repayment, Servicing
+from fupin.prepared import Prepared
 from fupin.subsidies.services import relief, relief_record
 
 SOURCES = {"1011": "收到还款", "2011": "保证金抵扣", "2251": "溢缴款抵扣"}
@@ -50,6 +51,9 @@ def owed_of(rows, servicing: Servicing | None = None, closed: dt.date | None = N
                                 i.penalty_paid) for i in rows]
 
 
+_BY_KEY = Prepared(lambda model, *, key: model._default_manager.filter(key=key)[:1])
+
+
 def once(key: str, same: Callable[[Any], bool], post: Callable[[], Any],
          model: type[Model] = Repayment) -> tuple[Any, bool]:
     """Record a money movement once per idempotency key (R-REP-1): the same key again with the
@@ -60,7 +64,7 @@ def once(key: str, same: Callable[[Any], bool], post: Callable[[], Any],
     if not 8 <= len(key) <= 64:
         raise ValidationFailed("每笔还款须带 8–64 个字符的幂等键", code="idempotency_key")
     for attempt in (1, 2):
-        first = model._default_manager.filter(key=key).first()
+        first = _BY_KEY.first(model, key=key)
         if first is not None:
             if same(first):
                 return first, False
@@ -75,22 +79,27 @@ def once(key: str, same: Callable[[Any], bool], post: Callable[[], Any],
     raise Conflict("该幂等键已用于另一笔内容不同的还款", code="idempotency_mismatch")
 
 
+def _running():
+    from fupin.cob.models import CobRun
+
+    return CobRun.objects.filter(state=CobRun.State.RUNNING)[:1]
+
+
+_RUNNING = Prepared(_running)
 COB_LOCK = 0x46555049  # an advisory lock: money takes it shared, the nightly batch's start exclusively
 
 
 def open_day(on: dt.date, *, within_run: bool = False) -> dt.date | None:
     """Refuse money while the nightly batch runs, or dated other than the open business day —
     the day after the last closed one (R-REP-5); returns that last closed date."""
-    from fupin.cob.models import CobRun
+    from fupin.cob.selectors import closed_through
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [COB_LOCK])
-    runs = CobRun.objects.aggregate(running=Count("pk", filter=Q(state=CobRun.State.RUNNING)),
-                                    last=Max("date", filter=Q(state=CobRun.State.DONE)))
-    if not within_run and runs["running"]:
+    if not within_run and _RUNNING():
         raise Conflict("日终批处理正在进行，请稍后再记账", code="cob_running")
-    last = runs["last"]
+    last = closed_through()
     if last is not None and not within_run and on != last + dt.timedelta(days=1):
         if on <= last:
             raise Conflict(f"{last:%Y-%m-%d} 及以前的营业日已日终，不能再记入该日的款项", code="business_day_closed")
@@ -119,7 +128,7 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
         return _recover(acting_user, loan, amount, key, on, source)
     if loan.state != Loan.State.ACTIVE or sv is None:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能还款", code="loan_not_active")
-    rows = {i.seq: i for i in Installment.objects.filter(loan=loan).order_by("seq")}
+    rows = {i.seq: i for i in _SCHEDULE(loan=loan.pk)}
     behind = any(i.due_date < on and (i.principal_paid < i.principal or i.interest_paid < i.interest)
                  for i in rows.values())
     granted = relief(loan, rows, amount, on, behind) if source == "1011" else None  # S-HALF (篇3)
@@ -185,10 +194,14 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
     return r
 
 
+_LOCKED = Prepared(lambda *, loan: Servicing.objects.select_for_update().select_related("loan").filter(loan_id=loan)[:1])
+_SCHEDULE = Prepared(lambda *, loan: Installment.objects.filter(loan_id=loan).order_by("seq"))
+
+
 def lock(loan: Loan) -> tuple[Loan, Servicing | None]:
     """The loan and its servicing row, locked together in one statement (every money path
     locks them this way, so two never wait on each other in opposite orders)."""
-    sv = Servicing.objects.select_for_update().select_related("loan").filter(loan_id=loan.pk).first()
+    sv = _LOCKED.first(loan=loan.pk)
     return (sv.loan, sv) if sv is not None else (Loan.objects.select_for_update().get(pk=loan.pk), None)
 
 

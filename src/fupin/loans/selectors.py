@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from fupin.accounts import access
 from fupin.core.origination import CHAIN
 from fupin.loans.models import Application, Notice
+from fupin.prepared import children, remember
 
 BANK = ("loan_officer", "branch_director", "head_office")
 
@@ -55,3 +56,20 @@ def loan_get(reader, pk: int, *, bare: bool = False):
     """A loan in the reader's jurisdiction; ``bare``: the loan row alone (posting money needs
     nothing else)."""
     return (_LOAN_BARE if bare else _LOAN).get(reader, pk=pk)
+
+
+_PARTS = {"installments": children("loans.Installment", "loan_id"),
+          "repayments": children("loans.Repayment", "loan_id", limit=100), "events": children("loans.LoanEvent", "loan_id"),
+          "fund_claims": children("riskfund.Claim", "loan_id"), "subsidy_lines": children("subsidies.Line", "loan_id")}
+
+
+def loan_parts(loan) -> dict[str, list]:
+    """What a loan's page shows of it: the schedule (kept on the loan as ``loan.installments``
+    for the standing and the payoff quote), the last 100 repayments, its events, fund claims and
+    subsidy lines — each query compiled once (the page is the one loan officers open most)."""
+    parts = {name: p(id=loan.pk) for name, p in _PARTS.items()}
+    for rows in parts.values():
+        for r in rows:
+            r.loan = loan
+    remember(loan, "installments", parts["installments"])
+    return parts

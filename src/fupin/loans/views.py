@@ -234,25 +234,23 @@ def loan_contract(request, pk: int):
 
 @requires("application.view")
 def loan_detail(request, pk: int):
-    from django.db.models import prefetch_related_objects
-
     from fupin.loans.repayments import loan_servicing
 
     loan = selectors.loan_get(request.user, pk)
-    prefetch_related_objects([loan], "installments")  # the schedule, the standing and the quote read it once
+    parts = selectors.loan_parts(loan)  # the schedule (which the standing and the quote read too) and the rest
     return render(request, "loans/loan.html", {
-        "loan": loan, "installments": loan.installments.all(), "principal": from_fen(loan.principal),
-        "repayments": loan.repayments.all()[:100], "key": uuid.uuid4().hex,
+        "loan": loan, "installments": parts["installments"], "principal": from_fen(loan.principal),
+        "repayments": parts["repayments"], "key": uuid.uuid4().hex,
         "standing": arrears(loan, timezone.localdate()) if loan.state == "active" else None,
         "quote": _quote(loan),
-        "servicing": loan_servicing(loan), "events": loan.events.all(),
+        "servicing": loan_servicing(loan), "events": parts["events"],
         "event_kinds": LoanEvent.Kind.choices, "may_request": access.may(request.user, "loan.event.request", loan),
         "may_decide": access.may(request.user, "loan.event.approve", loan),
         "may_repay": loan.state in ("active", "written_off") and access.may(request.user, "repayment.post", loan),
         "may_disburse": loan.state == "contracted" and access.may(request.user, "loan.disburse", loan),
         "may_claim": loan.state == "active" and access.may(request.user, "fundclaim.submit", loan),
         "regulator": regulator_flag(loan),  # R-RPT-1a
-        "fund_claims": loan.fund_claims.all(), "subsidy_lines": loan.subsidy_lines.all(),
+        "fund_claims": parts["fund_claims"], "subsidy_lines": parts["subsidy_lines"],
     })
 
 

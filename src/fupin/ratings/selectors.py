@@ -12,6 +12,7 @@ from fupin.accounts import access
 from fupin.core import eligibility as core_elig
 from fupin.core.rating import VillageThresholds
 from fupin.households.models import Household, Person
+from fupin.prepared import children
 from fupin.ratings import rules as rules_mod
 from fupin.ratings.models import (
     CreditLine,
@@ -21,7 +22,6 @@ from fupin.ratings.models import (
     Rating,
     RatingRound,
     Reputation,
-    RuleSet,
     Scorecard,
 )
 
@@ -103,10 +103,13 @@ def rules_for(county_code: str, on: dt.date) -> tuple[core_elig.Rules, VillageTh
     return rules, rules_mod.thresholds_of(definition)
 
 
+_RULESETS = children("ratings.RuleSet", "division_id")  # every archive, application and rating reads them
+
+
 def programme_rules(county_code: str, on: dt.date) -> tuple[core_elig.Rules, dict]:
     """The county's eligibility rules in force on ``on`` and that version's whole stored
     definition (thresholds, approval bands, group size), or the preset when none is set."""
-    versions = list(RuleSet.objects.filter(division_id=county_code))
+    versions = _RULESETS(id=county_code)
     if not versions:
         return rules_mod.rules_of(rules_mod.PROGRAMME, 0, dt.date(2000, 1, 1), rules_mod.PRESET), rules_mod.PRESET
     by_key = {(v.programme, str(v.version)): v for v in versions}
@@ -144,13 +147,14 @@ def eligibility(hh: Household, on: dt.date, known: dict | None = None, *, lead: 
 
 def archive_rating(hh: Household) -> dict:
     """The rating section of the household archive, in a fixed number of queries."""
-    return {
-        "credit": CreditLine.objects.filter(household=hh).first(),
-        "ratings": list(hh.ratings.select_related("round", "scorecard").order_by("-id")[:20]),
-        "grade_changes": list(hh.grade_changes.order_by("-on", "-id")[:50]),
-        "exclusions": list(hh.exclusions.select_related("recorded_by", "withdrawn_by")),
-        "reputations": list(hh.reputations.all()),
-    }
+    return {name: rows(id=hh.pk) for name, rows in _ARCHIVE.items()} | {"credit": _CREDIT.first(id=hh.pk)}
+
+
+_CREDIT = children("ratings.CreditLine", "household_id", limit=1)
+_ARCHIVE = {"ratings": children("ratings.Rating", "household_id", "round", "scorecard", order=("-id",), limit=20),
+            "grade_changes": children("ratings.GradeChange", "household_id", order=("-on", "-id"), limit=50),
+            "exclusions": children("ratings.Exclusion", "household_id", "recorded_by", "withdrawn_by"),
+            "reputations": children("ratings.Reputation", "household_id")}
 
 
 def unborrowed(reader, *, village: str = "", on: dt.date) -> list[tuple[Household, CreditLine]]:

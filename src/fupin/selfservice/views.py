@@ -33,7 +33,7 @@ def me_verify(request):
     except DomainError as e:
         return render(request, "selfservice/verify.html", {"error": e.message, "id_number": id_number},
                       status=e.http_status)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="fupin.accounts.backends.Backend")
     return redirect("me")
 
 

@@ -36,6 +36,7 @@ from fupin.core.money import fmt
 from fupin.divisions.models import Division
 from fupin.ledger.services import entry_post
 from fupin.loans.models import Installment, Loan, Repayment
+from fupin.prepared import Prepared
 from fupin.subsidies.models import Batch, Line, Policy
 
 BLACKLISTED = "列入失信黑名单（恶意拖欠），不贴息"
@@ -147,6 +148,9 @@ def barred(household_id: int, year: int, *, late_bars: bool = False) -> str:
 
 # --- S-HALF: deducted at the repayment --------------------------------------------------------
 
+_HALF_POLICIES = Prepared(lambda *, start: Policy.objects.filter(kind="half", effective__lte=start))  # every repayment
+
+
 def relief(loan: Loan, rows: dict[int, Installment], amount: int, on: dt.date, late: bool) -> tuple[Policy, Installment, int] | None:
     """S-HALF (篇3): when a payment on or before the due date settles the current instalment with
     half its interest left to the county, that half is deducted — the household pays the rest.
@@ -157,7 +161,7 @@ def relief(loan: Loan, rows: dict[int, Installment], amount: int, on: dt.date, l
                                                                         or i.interest_paid < i.interest)), None)
     if current is None:
         return None
-    policy = policy_for(loan.product, loan.start, Policy.objects.filter(kind="half", effective__lte=loan.start))
+    policy = policy_for(loan.product, loan.start, _HALF_POLICIES(start=loan.start))
     if policy is None or policy.kind != "half" or loan.application.purpose not in policy.purposes:
         return None
     if Line.objects.filter(policy=policy, loan=loan, seq=current.seq).exists():
