@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import time
 import uuid
 
 from bench import openloop
@@ -60,9 +61,12 @@ def mix(port: int, token: str, session: str, loans: list[int], households: list[
         path = rng.choice((f"/api/v1/loans/{loan}", f"/api/v1/loans/{loan}/events", f"/api/v1/households/{household}"))
         return "API read", "GET", path, None, api
 
+    before = openloop.cpu_seconds("gunicorn"), openloop.cpu_seconds("postgres"), time.process_time()
     results, elapsed = openloop.drive(port, next_request, reads + writes, seconds)
     if not report:
         return
+    used = [b - a for a, b in zip(before, (openloop.cpu_seconds("gunicorn"), openloop.cpu_seconds("postgres"),
+                                           time.process_time()), strict=True)]
     held = recorded(env, [k for k, _ in sent])
     reads_only = [("read", lat, status) for kind, lat, status in results if kind != "repayment"]
     print(f"   offered {reads} reads/s + {writes} repayments/s for {seconds} s:")
@@ -71,6 +75,10 @@ def mix(port: int, token: str, session: str, loans: list[int], households: list[
     print(f"   all reads — {openloop.summary(reads_only, elapsed, 'read', ok=(200,))}")
     print(f"   {openloop.summary(results, elapsed, 'repayment')}; {len(sent)} distinct keys, {held} recorded "
           f"(duplicates {held - len(sent)})")
+    each = [1000 * u / max(1, len(results)) for u in used]
+    cores = os.cpu_count() or 1
+    print(f"   CPU a request: application {each[0]:.2f} ms, PostgreSQL {each[1]:.2f} ms, this generator {each[2]:.2f} ms "
+          f"({cores} cores give {cores * 1000 / sum(each):.0f} requests/s at most)")
     print("   targets: reads p99 ≤ 50 ms at 300/s, repayments p99 ≤ 100 ms at 100/s, 0 errors")
 
 

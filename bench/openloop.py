@@ -97,6 +97,22 @@ def drive(port: int, next_request: Callable[[int], Request], rate: int, seconds:
     return results, time.perf_counter() - start
 
 
+def cpu_seconds(word: str) -> float:
+    """CPU time (user + system) so far of this machine's processes whose command line holds
+    ``word`` ("gunicorn", "postgres"), from /proc; 0 where there is none."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if word in command:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def summary(results: list, elapsed: float, kind: str, ok: tuple[int, ...] = (200, 201)) -> str:
     lat = sorted(r[1] for r in results if r[0] == kind)
     if not lat:

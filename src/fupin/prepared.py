@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -30,8 +29,8 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
 
-_MARKERS: dict[type, Callable[[int], Any]] = {
-    int: lambda i: -2_000_000_000 + 7919 * i,  # inside a 32-bit column's range, never a real id
+_MARKERS: dict[type, Callable[[int], Any]] = {  # the i-th marker of a type
+    int: lambda i: 30011 + i,  # within every integer column's range (a smallint's, a positive one's)
     str: lambda i: f"\ue000fupin-marker-{i}\ue001",
     dt.date: lambda i: dt.date(1, 1, 1) + dt.timedelta(days=311 + i),
 }
@@ -40,14 +39,24 @@ _MARKERS: dict[type, Callable[[int], Any]] = {
 MAX_SHAPES = 2000  # per Prepared and thread
 
 
-@dataclass
 class _Shape:
-    db: str
-    sql: str | None  # None: the shape can match nothing (an empty jurisdiction)
-    params: list[Any]
-    # value name, its type, how the backend adapts it (SQLite: dates as text), where it goes in params
-    slots: tuple[tuple[str, type, Callable[[Any], Any] | None, tuple[int, ...]], ...]
-    compiler: Any
+    """One compiled shape: its SQL and parameters, where the values go, and how rows become
+    objects — worked out once, as django.db.models.query.ModelIterable does on every query."""
+
+    def __init__(self, db: str, sql: str | None, params: list[Any],
+                 slots: tuple[tuple[str, type, Callable[[Any], Any] | None, tuple[int, ...]], ...], compiler) -> None:
+        self.db, self.sql, self.params = db, sql, params  # sql None: the shape matches nothing (no jurisdiction)
+        self.slots = slots  # value name, its type, how the backend adapts it (SQLite: dates as text), where it goes
+        if sql is None:
+            return
+        self.compiler = c = compiler
+        info, select = c.klass_info, c.select
+        self.model = info["model"]
+        self.start, self.end = info["select_fields"][0], info["select_fields"][-1] + 1
+        self.init_list = [f[0].target.attname for f in select[self.start:self.end]]
+        self.populators = get_related_populators(info, select, db)
+        self.converters = c.get_converters([s[0] for s in select[0:c.col_count]])
+        self.annotations = list((c.annotation_col_map or {}).items())
 
     def rows(self, values: dict[str, Any]) -> list[Model]:
         if self.sql is None:
@@ -64,22 +73,14 @@ class _Shape:
         with _cursor(self.db) as cur:
             cur.execute(self.sql, params)
             fetched = cur.fetchall()
-        return self._objects(fetched)
-
-    def _objects(self, fetched: list[tuple]) -> list[Model]:
-        # what django.db.models.query.ModelIterable does with a compiler's rows
-        c = self.compiler
-        klass_info, select = c.klass_info, c.select
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        init_list = [f[0].target.attname for f in select[start:end]]
-        populators = get_related_populators(klass_info, select, self.db)
-        model = klass_info["model"]
+        rows = self.compiler.apply_converters(fetched, self.converters) if self.converters else fetched
+        model, db, start, end, init_list = self.model, self.db, self.start, self.end, self.init_list
         result = []
-        for row in c.results_iter([fetched]):
-            obj = model.from_db(self.db, init_list, row[start:end])
-            for populator in populators:
+        for row in rows:
+            obj = model.from_db(db, init_list, row[start:end])
+            for populator in self.populators:
                 populator.populate(row, obj)
-            for attr, pos in (c.annotation_col_map or {}).items():
+            for attr, pos in self.annotations:
                 setattr(obj, attr, row[pos])
             result.append(obj)
         return result
@@ -138,12 +139,35 @@ class Prepared:
         return rows[0] if rows else None
 
     def _compile(self, key: tuple, values: dict[str, Any]) -> _Shape:
-        markers: dict[str, Any] = {}
-        for i, (name, value) in enumerate(sorted(values.items())):
-            make = _MARKERS.get(type(value))
-            if make is None:
-                raise TypeError(f"{name}: a {type(value).__name__} cannot be a prepared value; make it part of the key")
-            markers[name] = make(i)
+        # Compiled twice with two sets of markers: the parameters that differ are the values'
+        # places, and nothing else may differ (a value that changes the SQL, is transformed by
+        # its lookup, or decides whether the query can match at all belongs in the key).
+        names = sorted(values)
+        for name in names:
+            if type(values[name]) not in _MARKERS:
+                raise TypeError(f"{name}: a {type(values[name]).__name__} cannot be a prepared value; make it part "
+                                "of the key")
+        first, second = ({n: _MARKERS[type(values[n])](2 * i + side) for i, n in enumerate(names)} for side in (0, 1))
+        (db, sql, params, compiler), (_, sql2, params2, _) = self._sql(key, first), self._sql(key, second)
+        if sql != sql2:
+            raise TypeError("a prepared value changes the SQL; make it part of the key")
+        if sql is None:
+            return _Shape(db, None, [], (), None)
+        adapt = connections[db].ops.adapt_datefield_value  # (SQLite sends dates as text)
+        slots, placed = [], set()
+        for name in names:
+            kind = type(values[name])
+            a, b = (adapt(m[name]) if kind is dt.date else m[name] for m in (first, second))
+            places = tuple(p for p, (x, y) in enumerate(zip(params, params2, strict=True)) if x == a and y == b)
+            if not places:
+                raise TypeError(f"{name} does not reach the SQL as a plain parameter; make it part of the key")
+            slots.append((name, kind, adapt if kind is dt.date and a is not first[name] else None, places))
+            placed.update(places)
+        if any(x != y for p, (x, y) in enumerate(zip(params, params2, strict=True)) if p not in placed):
+            raise TypeError("a prepared value is transformed by its lookup; make it part of the key")
+        return _Shape(db, sql, params, tuple(slots), compiler)
+
+    def _sql(self, key: tuple, markers: dict[str, Any]) -> tuple[str, str | None, list[Any], Any]:
         qs = self.build(*key, **markers)
         if qs._iterable_class is not ModelIterable or qs._prefetch_related_lookups or qs._known_related_objects:
             raise TypeError("Prepared takes plain model querysets (no values(), prefetch_related or related managers)")
@@ -151,22 +175,8 @@ class Prepared:
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
-            return _Shape(qs.db, None, [], (), compiler)
-        params = list(params)
-        slots = []
-        exact = set()
-        for name, marker in markers.items():
-            adapt = connections[qs.db].ops.adapt_datefield_value if type(marker) is dt.date else None
-            sent = adapt(marker) if adapt else marker
-            places = tuple(p for p, param in enumerate(params) if type(param) is type(sent) and param == sent)
-            if not places:
-                raise TypeError(f"{name} does not reach the SQL as a plain parameter; make it part of the key")
-            slots.append((name, type(marker), adapt if sent is not marker else None, places))
-            exact.add(sent)
-        leftover = [p for p in params if isinstance(p, str) and "\ue000fupin-marker-" in p and p not in exact]
-        if leftover:
-            raise TypeError("a prepared value is transformed by its lookup; make it part of the key")
-        return _Shape(qs.db, sql, params, tuple(slots), compiler)
+            return qs.db, None, [], compiler
+        return qs.db, sql, list(params), compiler
 
 
 def remember(obj: Model, related_name: str, rows: list[Model]) -> None:

@@ -73,6 +73,18 @@ def test_values_of_every_kind_reach_the_sql(registry):
         registry[0].village_id}
 
 
+def test_small_and_positive_integer_columns(registry):
+    # (Django answers "nothing" without asking the database for a value outside a column's range:
+    # a marker out of a smallint's range would have made the shape match nothing for ever)
+    by_size = Prepared(lambda *, village, size: Household.objects.filter(village_id=village, member_count=size)
+                       .order_by("pk"))
+    for hh in registry:
+        got = by_size(village=hh.village_id, size=hh.member_count)
+        assert hh in got and got == list(Household.objects.filter(village_id=hh.village_id,
+                                                                  member_count=hh.member_count).order_by("pk"))
+    assert by_size(village=registry[0].village_id, size=0) == []
+
+
 def test_wrong_uses_are_refused_when_first_called(registry):
     with pytest.raises(TypeError, match="make it part of the key"):  # startswith transforms the value
         Prepared(lambda *, prefix: Person.objects.filter(village_code__startswith=prefix))(prefix="5299")
@@ -80,6 +92,8 @@ def test_wrong_uses_are_refused_when_first_called(registry):
         Prepared(lambda *, head: Person.objects.filter(is_head=head))(head=True)
     with pytest.raises(TypeError, match="plain model querysets"):
         Prepared(lambda *, pk: Person.objects.filter(pk=pk).values("name"))(pk=1)
+    with pytest.raises(TypeError, match="changes the SQL"):  # a limit is written into the SQL
+        Prepared(lambda *, n: Person.objects.all()[:n])(n=3)
     with pytest.raises(TypeError, match="pk must be int"):
         HOUSEHOLD(pk=str(registry[0].pk))
     assert Prepared(lambda *, pk: Person.objects.filter(Q(pk__in=[]), pk=pk))(pk=registry[0].pk) == []

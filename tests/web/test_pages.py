@@ -27,6 +27,22 @@ def test_navigation_by_role(world):
     assert "API 令牌" in world.client("sysadmin").get("/").content.decode() and "API 令牌" not in auditor
 
 
+def test_navigation_follows_a_role_change_and_the_language(world):
+    from fupin.accounts.services import role_assign, role_revoke
+
+    c = world.client("village_cadre")
+    assert "审计日志" not in c.get("/").content.decode()  # the cadre's menu, now kept for these roles
+    cadre, admin = world.user("village_cadre"), world.user("sysadmin")
+    given = role_assign(acting_user=admin, user=cadre, role="auditor", division_code=world.village)
+    html = c.get("/").content.decode()
+    assert "审计日志" in html and "村干部、审计" in html
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Audit log" in c.get("/").content.decode()
+    c.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    role_revoke(acting_user=admin, assignment=given)
+    assert "审计日志" not in c.get("/").content.decode()
+
+
 def test_home_shows_role_and_jurisdiction(world):
     html = world.client("township_cadre").get("/").content.decode()
     assert "乡镇干部" in html and world.township in html

@@ -77,8 +77,8 @@ class LoanEventOut(Schema):
     new_loan_id: int | None
 @router.get("/loans/{loan_id}/events", response=responses(list[LoanEventOut], 404), summary="贷款的展期、转据、核销、退款事项")
 def loan_events(request, loan_id: int = Id):
-    from fupin.loans.selectors import loan_get
-    return list(loan_get(request.auth, loan_id).events.all())
+    from fupin.loans.selectors import loan_events
+    return loan_events(request.auth, loan_id)
 @router.post("/loans/{loan_id}/events", response=responses(LoanEventOut, 404, 409, 422, ok_status=201),
              summary="申请展期、转据、核销或退还溢缴款（须另一人审批后记账）")
 def loan_event_request(request, payload: LoanEventIn, loan_id: int = Id):

@@ -73,3 +73,9 @@ def loan_parts(loan) -> dict[str, list]:
             r.loan = loan
     remember(loan, "installments", parts["installments"])
     return parts
+
+
+def loan_events(reader, pk: int) -> list:
+    """A loan's events (extensions, refinancing, write-off, refunds), the loan being in the
+    reader's jurisdiction."""
+    return _PARTS["events"](id=loan_get(reader, pk, bare=True).pk)

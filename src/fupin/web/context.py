@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts import access
@@ -28,15 +29,21 @@ NAV = [
 ]
 
 
+# (the user's roles, the language) -> the entries they may open and the roles' names: a menu
+# depends on nothing else, and every page shows it
+_MENUS: dict[tuple[tuple[str, ...], str], tuple[list[tuple[str, str, str]], list[str]]] = {}
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    codes = tuple(access.role_codes(user))
+    key = (codes, get_language() or "")
+    menu = _MENUS.get(key)
+    if menu is None:
+        entries = [(name, reverse(name), str(label)) for name, label, action in NAV if access.may(user, action)]
+        menu = _MENUS[key] = (entries, [str(ROLES[code].label) for code in codes])
     current = getattr(getattr(request, "resolver_match", None), "url_name", None)
-    items = [
-        {"url": reverse(name), "label": label, "active": name == current}
-        for name, label, action in NAV
-        if access.may(user, action)
-    ]
-    roles = [ROLES[code].label for code in access.role_codes(user)]
-    return {"nav_items": items, "role_labels": roles}
+    items = [{"url": url, "label": label, "active": name == current} for name, url, label in menu[0]]
+    return {"nav_items": items, "role_labels": menu[1]}
