@@ -99,7 +99,8 @@ def drive(port: int, next_request: Callable[[int], Request], rate: int, seconds:
 
 def cpu_seconds(word: str) -> float:
     """CPU time (user + system) so far of this machine's processes whose command line holds
-    ``word`` ("gunicorn", "postgres"), from /proc; 0 where there is none."""
+    ``word`` ("gunicorn", "postgres"), from /proc; 0 where there is none. A process's time
+    includes its children that have ended (a PostgreSQL connection closed during the run)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for pid in (p for p in os.listdir("/proc") if p.isdigit()):
@@ -109,7 +110,7 @@ def cpu_seconds(word: str) -> float:
         except OSError:
             continue
         if word in command:
-            total += (int(fields[11]) + int(fields[12])) / tick
+            total += sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
     return total
 
 
