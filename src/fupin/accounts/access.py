@@ -200,8 +200,8 @@ def _found(obj: Model | None) -> Model:
 
 
 class VisibleOne:
-    """:func:`get_visible` for a lookup that runs on most requests (a loan by id, a token's
-    household): ``VisibleOne(lambda: Loan.objects.select_related(…), "application.view")
+    """:func:`get_visible` for a lookup that runs on most requests (a loan, a household by
+    id): ``VisibleOne(lambda: Loan.objects.select_related(…), "application.view")
     .get(user, pk=…)``. Its SQL is compiled once per jurisdiction (:mod:`fupin.prepared`);
     lookups must be plain values (an id, a code)."""
 
