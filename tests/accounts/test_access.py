@@ -79,6 +79,16 @@ def test_user_with_two_roles_gets_the_union(world):
     assert codes_visible(u) == {world.village, world.other_village}
 
 
+def test_roles_come_in_the_order_given(world):
+    # the menu's role names follow role_codes; PostgreSQL may return a join's rows in any order
+    # (a hash join emits unmatched rows — no branch — in its table's order): CI once saw them reversed
+    u = user_create(acting_user=None, username="ordered", password="x", check_password=False)
+    given = ["village_cadre", "auditor", "township_cadre"]  # neither alphabetical nor the roles' own order
+    for role, code in zip(given, [world.village, world.village[:6] + "000000", world.township], strict=True):
+        role_assign(acting_user=None, user=u, role=role, division_code=code)
+    assert access.role_codes(User.objects.get(pk=u.pk)) == given
+
+
 def test_role_must_match_division_level(world):
     u = user_create(acting_user=None, username="lvl", password="x", check_password=False)
     with pytest.raises(ValidationFailed) as e:

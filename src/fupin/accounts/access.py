@@ -79,7 +79,8 @@ def _compute(user) -> list[Grant]:
     if user.is_superuser:
         result = [Grant(role=code, prefixes=(), everywhere=True) for code in ROLES if code != "household"]
     else:
-        for ra in user.roles.select_related("division", "branch"):
+        # in the order given (a page lists the roles so, and PostgreSQL returns rows unordered)
+        for ra in user.roles.select_related("division", "branch").order_by("pk"):
             if ROLES[ra.role].bank and ra.branch is not None:
                 prefixes = branch_prefixes(ra.branch)
             else:
