@@ -59,6 +59,44 @@ def test_the_same_objects_as_the_orm_related_ones_included(registry):
     assert HOUSEHOLD.first(pk=10**9) is None
 
 
+def test_objects_built_at_once_behave_as_djangos(registry):
+    # fupin.prepared puts a row's values straight into a new object's __dict__ (Model.from_db
+    # walks every field): the objects must work as Django's do — deferred columns, foreign keys,
+    # the related-object cache, saving as an update
+    trimmed = Prepared(lambda *, pk: Household.objects.select_related("village").only(
+        "registry_no", "village__name").filter(pk=pk))
+    hh, other = registry[0], registry[-1]
+    got = trimmed.first(pk=hh.pk)
+    assert type(got) is Household and got.get_deferred_fields() >= {"main_cause", "member_count"}
+    assert got.member_count == hh.member_count  # a deferred column: read when asked for
+    assert got.village.name == hh.village.name and got.village_id == hh.village_id
+    assert not got._state.adding and got._state.db == "default" and got._state.fields_cache["village"] is got.village
+    got.village_id = other.village_id  # the foreign key's own attribute still drops the cached village
+    assert got.village.code == other.village_id
+    full = HOUSEHOLD.first(pk=hh.pk)
+    full.member_count += 1
+    full.save(update_fields=["member_count"])
+    assert Household.objects.get(pk=hh.pk).member_count == hh.member_count + 1
+    assert Household.objects.count() == len(registry)
+
+
+def test_a_model_someone_watches_being_built_is_built_by_django(registry):
+    from django.db.models.signals import post_init
+
+    seen = []
+
+    def watch(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    post_init.connect(watch, sender=Person)
+    try:
+        people = Prepared(lambda *, village: Person.objects.filter(village_code=village).order_by("pk"))
+        got = people(village=registry[0].village_id)
+    finally:
+        post_init.disconnect(watch, sender=Person)
+    assert got and seen == [p.pk for p in got]
+
+
 def test_values_of_every_kind_reach_the_sql(registry):
     people = Prepared(lambda village, *, born, name: Person.objects.filter(
         village_code__startswith=village, birth_date__lt=born).exclude(name=name).order_by("pk"))

@@ -178,7 +178,7 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
                          Posting("1011", credit=loan.deposit_held, loan=loan.pk, memo="保证金转入农户账户")]
             loan.deposit_held = 0
             fields.append("deposit_held")
-    sv.save()
+    sv.save(update_fields=["active", "cur_paid", "interest_due", "late_since", "ever_late"])  # what a payment moves
     entry = entry_post(acting_user=acting_user, date=on, memo=f"还款 {loan.contract_no}", division_code=loan.village_code,
                        postings=postings, source=f"loan.repay:{loan.pk}")
     if fields:
