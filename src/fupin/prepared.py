@@ -26,14 +26,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, router, transaction
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import Model, QuerySet
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import ModelIterable, get_related_populators
 from django.db.models.query_utils import DeferredAttribute
-from django.db.models.signals import post_init, pre_init
+from django.db.models.signals import post_init, post_save, pre_init, pre_save
 
 _MARKERS: dict[type, Callable[[int], Any]] = {  # the i-th marker of a type
     int: lambda i: 30011 + i,  # within every integer column's range (a smallint's, a positive one's)
@@ -250,3 +250,69 @@ def children(model: str, fk: str, *related: str, order: tuple[str, ...] = (), li
         return qs[:limit] if limit else qs
 
     return Prepared(build)
+
+
+def insert(obj: Model, using: str | None = None) -> Model:
+    """``obj.save()`` of a new row — what ``Model.objects.create`` does — with the INSERT compiled
+    once per model, database and thread, and kept prepared on PostgreSQL like the reads: a
+    repayment writes four rows (its journal entry, itself, two audit entries), and Django builds
+    each INSERT anew (≈ 0.15 ms of a core apiece). The object's fields are filled in as Django
+    fills them (``pre_save``: auto_now_add; ``get_db_prep_save``: JSON and the like) and it comes
+    back saved, with its id. A model with parents, a primary key already set, a save that
+    someone listens to (``pre_save``/``post_save``), a field with a placeholder of its own or a
+    value that is an expression is saved by Django as ever."""
+    model = type(obj)
+    meta = model._meta
+    db = using or router.db_for_write(model, instance=obj)
+    shapes = getattr(_inserts, "shapes", None)
+    if shapes is None:
+        shapes = _inserts.shapes = {}
+    shape = shapes.get((model, db))
+    if shape is None:
+        shape = shapes[(model, db)] = _Insert.of(model, db)
+    if (shape is None or obj.pk is not None or not obj._state.adding or pre_save.has_listeners(model)
+            or post_save.has_listeners(model)):
+        obj.save(force_insert=True, using=db)
+        return obj
+    obj._prepare_related_fields_for_save(operation_name="save")
+    params = []
+    for field in shape.fields:
+        value = field.pre_save(obj, add=True)
+        if hasattr(value, "resolve_expression"):
+            obj.save(force_insert=True, using=db)
+            return obj
+        params.append(field.get_db_prep_save(value, connection=shape.connection))
+    with transaction.mark_for_rollback_on_error(db), _cursor(db) as cur:
+        cur.execute(shape.sql, params)
+        row = cur.fetchone()
+    for value, field in zip(row, meta.db_returning_fields, strict=True):
+        setattr(obj, field.attname, value)
+    obj._state.adding, obj._state.db = False, db
+    return obj
+
+
+_inserts = threading.local()
+
+
+class _Insert:
+    def __init__(self, sql: str, fields: list, connection) -> None:
+        self.sql, self.fields, self.connection = sql, fields, connection
+
+    @classmethod
+    def of(cls, model: type[Model], db: str) -> _Insert | None:
+        """Django's own INSERT … RETURNING for one new object of ``model``, or None when the
+        model is not of the simple kind (see :func:`insert`)."""
+        from django.db.models.sql import InsertQuery
+
+        meta, connection = model._meta, connections[db]
+        if meta.parents or meta.auto_field is None or not connection.features.can_return_columns_from_insert:
+            return None
+        fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+        if any(getattr(f, "get_placeholder", None) for f in fields):
+            return None
+        query = InsertQuery(model)
+        query.insert_values(fields, [model()])
+        compiler = query.get_compiler(using=db)
+        compiler.returning_fields = meta.db_returning_fields
+        (sql, _params), = compiler.as_sql()
+        return cls(sql, fields, connection)

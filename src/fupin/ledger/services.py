@@ -15,7 +15,7 @@ from fupin.audit.services import audit_record
 from fupin.core import ledger as core
 from fupin.core.errors import Conflict, NotPermitted, ValidationFailed, reason_required
 from fupin.ledger.models import Account, JournalEntry, Posting
-from fupin.prepared import Prepared
+from fupin.prepared import Prepared, insert
 
 
 def chart_install() -> None:
@@ -41,8 +41,8 @@ def entry_post(*, acting_user, date: dt.date, memo: str, division_code: str, pos
     row — the database checks the balance once more at commit (PostgreSQL)."""
     core.check_entry(core.Entry(date, memo, tuple(postings)), chart([p.account for p in postings]))
     with transaction.atomic(savepoint=False):  # part of the caller's transaction: all or nothing with it
-        entry = JournalEntry.objects.create(book=book, date=date, memo=memo[:200], division_code=division_code,
-                                            source=source[:40], reverses=reverses, created_by=acting_user)
+        entry = insert(JournalEntry(book=book, date=date, memo=memo[:200], division_code=division_code,
+                                    source=source[:40], reverses=reverses, created_by=acting_user))
         _postings_write([(entry, postings)])
         audit_record(actor=acting_user, action="ledger.post", obj=entry, division_code=division_code,
                      after={"date": str(date), "memo": entry.memo, "source": entry.source,

@@ -32,7 +32,7 @@ from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.ledger.services import entry_post
 from fupin.loans.models import Installment, Loan, LoanEvent, Repayment, Servicing
-from fupin.prepared import Prepared
+from fupin.prepared import Prepared, insert
 from fupin.subsidies.services import relief, relief_record
 
 SOURCES = {"1011": "收到还款", "2011": "保证金抵扣", "2251": "溢缴款抵扣"}
@@ -183,9 +183,9 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
                        postings=postings, source=f"loan.repay:{loan.pk}")
     if fields:
         loan.save(update_fields=sorted(set(fields)))
-    r = Repayment.objects.create(loan=loan, key=key, amount=amount, received_on=on, overpayment=a.overpayment,
-                                 allocation=[[s, b, f] for s, b, f in a.lines], entry=entry,
-                                 village_code=loan.village_code, created_by=acting_user)
+    r = insert(Repayment(loan=loan, key=key, amount=amount, received_on=on, overpayment=a.overpayment,
+                         allocation=[[s, b, f] for s, b, f in a.lines], entry=entry,
+                         village_code=loan.village_code, created_by=acting_user))
     if granted:
         relief_record(loan, *granted, on, r)
     audit_record(actor=acting_user, action="repayment.post", obj=r, division_code=loan.village_code,
