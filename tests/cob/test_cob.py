@@ -109,6 +109,13 @@ def test_days_close_in_order_once_and_money_only_on_the_open_day(rt, hh, head):
         with pytest.raises(Conflict) as e:
             repayment_post(acting_user=officer, loan=loan, amount=100, key=f"wrong-day-{day:%m%d}", on=day)
         assert e.value.code == code
+    from fupin.cob.models import CobRun
+
+    running = CobRun.objects.create(date=start + DAY, previous=start, state=CobRun.State.RUNNING)
+    with pytest.raises(Conflict) as e:  # no money while the batch runs
+        repayment_post(acting_user=officer, loan=loan, amount=100, key="while-running", on=start + DAY)
+    assert e.value.code == "cob_running"
+    running.delete()
     repayment_post(acting_user=officer, loan=loan, amount=100, key="open-day-0001", on=start + DAY)
     books(head)
 

@@ -79,27 +79,31 @@ def once(key: str, same: Callable[[Any], bool], post: Callable[[], Any],
     raise Conflict("该幂等键已用于另一笔内容不同的还款", code="idempotency_mismatch")
 
 
-def _running():
+def _day():
+    """The batch's runs a payment needs to know of, in one statement: any that is running, and the
+    last one done."""
+    from django.db.models import Q
+
     from fupin.cob.models import CobRun
 
-    return CobRun.objects.filter(state=CobRun.State.RUNNING)[:1]
+    last = CobRun.objects.filter(state=CobRun.State.DONE).order_by("-date").values("pk")[:1]
+    return CobRun.objects.filter(Q(state=CobRun.State.RUNNING) | Q(pk__in=last)).only("date", "state")
 
 
-_RUNNING = Prepared(_running)
+_DAY = Prepared(_day)
 COB_LOCK = 0x46555049  # an advisory lock: money takes it shared, the nightly batch's start exclusively
 
 
 def open_day(on: dt.date, *, within_run: bool = False) -> dt.date | None:
     """Refuse money while the nightly batch runs, or dated other than the open business day —
     the day after the last closed one (R-REP-5); returns that last closed date."""
-    from fupin.cob.selectors import closed_through
-
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [COB_LOCK])
-    if not within_run and _RUNNING():
+    runs = _DAY()
+    if not within_run and any(r.state == r.State.RUNNING for r in runs):
         raise Conflict("日终批处理正在进行，请稍后再记账", code="cob_running")
-    last = closed_through()
+    last = next((r.date for r in runs if r.state == r.State.DONE), None)
     if last is not None and not within_run and on != last + dt.timedelta(days=1):
         if on <= last:
             raise Conflict(f"{last:%Y-%m-%d} 及以前的营业日已日终，不能再记入该日的款项", code="business_day_closed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -15,7 +16,7 @@ def yuan(fen) -> str:
     n = int(fen)
     sign = "-" if n < 0 else ""
     whole, cents = divmod(abs(n), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
+    return mark_safe(f"{sign}{whole:,}.{cents:02d}")  # digits, commas, a point: nothing to escape
 
 
 @register.filter
