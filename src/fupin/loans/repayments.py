@@ -259,13 +259,21 @@ def _recover(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source
     return r
 
 
+_SERVICING = Prepared(lambda *, loan: Servicing.objects.filter(loan_id=loan))
+
+
 def loan_servicing(loan: Loan) -> Servicing | None:
     """The loan's servicing row: the one already loaded with the loan (``lock``, a page that read
-    it) or one query, remembered on the loan either way."""
-    try:
-        return loan.servicing
-    except Servicing.DoesNotExist:
-        return None
+    it) or one query (compiled once: a loan's page reads it), remembered on the loan either way
+    — ``loan.servicing`` answers from it after."""
+    related = Loan.servicing.related
+    if related.is_cached(loan):
+        return related.get_cached_value(loan)
+    sv = _SERVICING.first(loan=loan.pk)
+    related.set_cached_value(loan, sv)
+    if sv is not None:
+        Servicing.loan.field.set_cached_value(sv, loan)
+    return sv
 
 
 def arrears(loan: Loan, on: dt.date) -> dict:
