@@ -160,13 +160,17 @@ def test_one_visible_object_within_the_jurisdiction_only(world, registry):
         one.get(world.user("sysadmin"), pk=inside.pk)
 
 
+def statements_prepared(like: str) -> int:
+    """How many statements PostgreSQL keeps prepared on this connection whose text is LIKE ``like``."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [like])
+        return cur.fetchone()[0]
+
+
 @pytest.mark.pgonly
 def test_postgresql_keeps_the_statement_prepared(registry, settings):
     def prepared() -> int:
-        with connection.cursor() as cur:
-            cur.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                        ['%"households_household"%'])
-            return cur.fetchone()[0]
+        return statements_prepared('%"households_household"%')
 
     before = prepared()
     HOUSEHOLD(pk=registry[0].pk)
@@ -233,10 +237,7 @@ def test_postgresql_keeps_the_insert_prepared(world):
     from fupin.prepared import insert
 
     def prepared() -> int:
-        with connection.cursor() as cur:
-            cur.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                        ['INSERT INTO "audit_auditentry"%'])
-            return cur.fetchone()[0]
+        return statements_prepared('INSERT INTO "audit_auditentry"%')
 
     before = prepared()
     for n in range(3):
