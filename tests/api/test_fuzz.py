@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 
 from fupin.accounts.services import token_issue
@@ -31,7 +32,7 @@ def bearer(world):
     return {"Authorization": f"Bearer {secret}"}
 
 
-from fupin.wsgi import application  # noqa: E402 - Django is set up by pytest-django
+application = get_wsgi_application()  # Django's handler (not fupin.wsgi: its GC settling is for servers)
 
 # building the OpenAPI document touches no database, so the schema loads at import
 CONFIG = schemathesis.Config.from_path(str(Path(__file__).with_name("schemathesis.toml")))
