@@ -20,7 +20,7 @@ import time
 import uuid
 
 from bench import openloop
-from bench.bench_repayments import demo_with_token, recorded
+from bench.bench_repayments import demo_with_token, held_once
 
 READS = int(os.environ.get("BENCH_READS", "300"))
 WRITES = int(os.environ.get("BENCH_WRITES", "100"))
@@ -35,6 +35,8 @@ def run() -> None:
     ready = openloop.prepared("bench.bench_load", DATABASE)
     if ready is None:
         return
+    print(f"   this machine, one core: {machine_speed():,.0f} plain Decimal weekly schedules/s (the schedule benchmark's "
+          "baseline — runs on different machines compare by it, docs/performance.md)")
     env, (token, session, loans, households) = ready
     with openloop.gunicorn(env, workers=WORKERS) as port:
         mix(port, token, session, loans, households, env, READS // 4, WRITES // 4, 10, report=False)  # warm-up
@@ -42,6 +44,14 @@ def run() -> None:
             mix(port, token, session, loans, households, env, int(READS * part), int(WRITES * part), SECONDS)
         for reads, writes in ((READS, 0), (0, WRITES)):  # each target on its own
             mix(port, token, session, loans, households, env, reads, writes, SECONDS)
+
+
+def machine_speed() -> float:
+    """The schedule benchmark's plain Decimal loop on one core, best of three: the machines this runs
+    on differ (the same code served ≈ 480 requests/s on one 2-core machine and ≈ 330 on another)."""
+    from bench.bench_schedule import decimal_baseline
+
+    return max(decimal_baseline("group", 10_000) for _ in range(3))
 
 
 def mix(port: int, token: str, session: str, loans: list[int], households: list[int], env: dict, reads: int,
@@ -73,14 +83,12 @@ def mix(port: int, token: str, session: str, loans: list[int], households: list[
         return
     used = [b - a for a, b in zip(before, (openloop.cpu_seconds("gunicorn"), openloop.cpu_seconds("postgres"),
                                            time.process_time()), strict=True)]
-    held = recorded(env, [k for k, _ in sent])
     reads_only = [("read", lat, status) for kind, lat, status in results if kind != "repayment"]
     print(f"   offered {reads} reads/s + {writes} repayments/s for {seconds} s:")
     for kind in ("page view", "API read"):
         print(f"   {openloop.summary(results, elapsed, kind, ok=(200,))}")
     print(f"   all reads — {openloop.summary(reads_only, elapsed, 'read', ok=(200,))}")
-    print(f"   {openloop.summary(results, elapsed, 'repayment')}; {len(sent)} distinct keys, {held} recorded "
-          f"(duplicates {held - len(sent)})")
+    print(f"   {openloop.summary(results, elapsed, 'repayment')}; {held_once(env, [k for k, _ in sent])}")
     each = [1000 * u / max(1, len(results)) for u in used]
     cores = os.cpu_count() or 1
     print(f"   CPU a request: application {each[0]:.2f} ms, PostgreSQL {each[1]:.2f} ms, this generator {each[2]:.2f} ms "

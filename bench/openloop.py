@@ -178,9 +178,10 @@ def summary(results: list, elapsed: float, kind: str, ok: tuple[int, ...] = (200
     if not lat:
         return f"{kind}: none"
     errors = sum(1 for r in results if r[0] == kind and r[2] not in ok)
+    unanswered = sum(1 for r in results if r[0] == kind and r[2] == 0)  # broken, or given up after 30 s
 
     def p(q: float) -> float:
         return lat[min(len(lat) - 1, int(q * len(lat)))] * 1000
 
     return (f"{kind}: {len(lat)} in {elapsed:.1f} s ({len(lat) / elapsed:.0f}/s), p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, "
-            f"max {lat[-1] * 1000:.0f} ms, errors {errors}")
+            f"max {lat[-1] * 1000:.0f} ms, errors {errors}" + (f" ({unanswered} unanswered)" if unanswered else ""))
