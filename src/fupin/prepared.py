@@ -21,12 +21,12 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
-from django.db import connections, router, transaction
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
+from django.db import DatabaseError, connections, router, transaction
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import Model, QuerySet
 from django.db.models.base import ModelState
@@ -262,46 +262,114 @@ def insert(obj: Model, using: str | None = None) -> Model:
     someone listens to (``pre_save``/``post_save``), a field with a placeholder of its own or a
     value that is an expression is saved by Django as ever."""
     model = type(obj)
-    meta = model._meta
     db = using or router.db_for_write(model, instance=obj)
-    shapes = getattr(_inserts, "shapes", None)
-    if shapes is None:
-        shapes = _inserts.shapes = {}
-    shape = shapes.get((model, db))
-    if shape is None:
-        shape = shapes[(model, db)] = _Insert.of(model, db)
-    if (shape is None or obj.pk is not None or not obj._state.adding or pre_save.has_listeners(model)
-            or post_save.has_listeners(model)):
+    shape = _statement(("insert", model, db), lambda: _Write.insert(model, db))
+    params = None if shape is None or obj.pk is not None or not obj._state.adding else shape.values(obj, add=True)
+    if params is None:
         obj.save(force_insert=True, using=db)
         return obj
-    obj._prepare_related_fields_for_save(operation_name="save")
-    params = []
-    for field in shape.fields:
-        value = field.pre_save(obj, add=True)
-        if hasattr(value, "resolve_expression"):
-            obj.save(force_insert=True, using=db)
-            return obj
-        params.append(field.get_db_prep_save(value, connection=shape.connection))
     with transaction.mark_for_rollback_on_error(db), _cursor(db) as cur:
         cur.execute(shape.sql, params)
         row = cur.fetchone()
-    for value, field in zip(row, meta.db_returning_fields, strict=True):
+    for value, field in zip(row, model._meta.db_returning_fields, strict=True):
         setattr(obj, field.attname, value)
     obj._state.adding, obj._state.db = False, db
     return obj
 
 
-_inserts = threading.local()
+FEW = 8  # rows: insert_rows writes up to this many with one statement kept per count
 
 
-class _Insert:
-    def __init__(self, sql: str, fields: list, connection) -> None:
-        self.sql, self.fields, self.connection = sql, fields, connection
+def insert_rows(objs: Sequence[Model], using: str | None = None) -> None:
+    """``bulk_create(objs)`` of a few new rows of one model whose ids nobody reads back (a journal
+    entry's postings): one INSERT of that many rows, compiled once per model, count and database
+    and kept prepared on PostgreSQL (Django's bulk_create of two postings ≈ 0.8 ms of a core, this
+    ≈ 0.1). More than :data:`FEW` rows, or rows :func:`insert` would leave to Django, go through
+    ``bulk_create`` as ever."""
+    if not objs:
+        return
+    model = type(objs[0])
+    db = using or router.db_for_write(model, instance=objs[0])
+    n = len(objs)
+    shape = _statement(("rows", model, db, n), lambda: _Write.insert(model, db, rows=n)) if n <= FEW else None
+    if shape is not None:
+        params: list[Any] = []
+        for obj in objs:
+            values = shape.values(obj, add=True) if obj.pk is None and obj._state.adding else None
+            if values is None:
+                break
+            params += values
+        else:
+            with transaction.mark_for_rollback_on_error(db), _cursor(db) as cur:
+                cur.execute(shape.sql, params)
+            for obj in objs:
+                obj._state.adding, obj._state.db = False, db
+            return
+    model.objects.using(db).bulk_create(objs)
+
+
+def update(obj: Model, fields: Sequence[str], using: str | None = None) -> None:
+    """``obj.save(update_fields=fields)`` with the UPDATE compiled once per model, fields and
+    database and kept prepared on PostgreSQL (Django builds it anew: ≈ 0.5 ms of a core for a
+    loan's servicing row, this ≈ 0.1). Fields are prepared as Django prepares them (``pre_save``:
+    auto_now); no row updated is the error Django raises. Saved by Django where :func:`insert`
+    would be, or when a name is not a plain column of the model's own."""
+    model = type(obj)
+    db = using or router.db_for_write(model, instance=obj)
+    names = tuple(fields)
+    shape = _statement(("update", model, db, names), lambda: _Write.update(model, db, names))
+    params = None if shape is None or obj.pk is None else shape.values(obj, add=False)
+    if params is None:
+        obj.save(update_fields=names, using=db)
+        return
+    params.append(shape.key.get_db_prep_value(obj.pk, connection=shape.connection))
+    with transaction.mark_for_rollback_on_error(db), _cursor(db) as cur:
+        cur.execute(shape.sql, params)
+        if cur.rowcount != 1:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    obj._state.adding, obj._state.db = False, db
+
+
+_statements = threading.local()
+
+
+def _statement(key: tuple, make: Callable[[], _Write | None]) -> _Write | None:
+    """The statement for ``key`` of this thread, made once (None: the model is left to Django)."""
+    kept = getattr(_statements, "kept", None)
+    if kept is None:
+        kept = _statements.kept = {}
+    if key not in kept:
+        kept[key] = make()
+    shape = kept[key]
+    model = key[1]
+    if shape is None or pre_save.has_listeners(model) or post_save.has_listeners(model):
+        return None
+    return shape
+
+
+class _Write:
+    """An INSERT or UPDATE of one model worked out once: its SQL and the fields whose values it
+    takes, in order."""
+
+    def __init__(self, sql: str, fields: list, connection, key=None) -> None:
+        self.sql, self.fields, self.connection, self.key = sql, fields, connection, key
+
+    def values(self, obj: Model, add: bool) -> list[Any] | None:
+        """The row's values as Django would send them; None when one is an expression (Django's)."""
+        obj._prepare_related_fields_for_save(operation_name="save")
+        params = []
+        for field in self.fields:
+            value = field.pre_save(obj, add=add)
+            if hasattr(value, "resolve_expression"):
+                return None
+            params.append(field.get_db_prep_save(value, connection=self.connection))
+        return params
 
     @classmethod
-    def of(cls, model: type[Model], db: str) -> _Insert | None:
-        """Django's own INSERT … RETURNING for one new object of ``model``, or None when the
-        model is not of the simple kind (see :func:`insert`)."""
+    def insert(cls, model: type[Model], db: str, rows: int | None = None) -> _Write | None:
+        """Django's own INSERT … RETURNING for one new object of ``model``; with ``rows``, a plain
+        INSERT of that many (nothing returned). None when the model is not of the simple kind
+        (see :func:`insert`)."""
         from django.db.models.sql import InsertQuery
 
         meta, connection = model._meta, connections[db]
@@ -310,9 +378,36 @@ class _Insert:
         fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
         if any(getattr(f, "get_placeholder", None) for f in fields):
             return None
+        if rows is not None:
+            qn = connection.ops.quote_name
+            row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            sql = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "  # noqa: S608 - identifiers from model meta
+            return cls(sql + ", ".join([row] * rows), fields, connection)
         query = InsertQuery(model)
         query.insert_values(fields, [model()])
         compiler = query.get_compiler(using=db)
         compiler.returning_fields = meta.db_returning_fields
         (sql, _params), = compiler.as_sql()
         return cls(sql, fields, connection)
+
+    @classmethod
+    def update(cls, model: type[Model], db: str, names: tuple[str, ...]) -> _Write | None:
+        """``UPDATE table SET a = %s, … WHERE pk = %s`` for ``names``; None unless the model is of
+        the simple kind and every name is a plain column of its own other than the key."""
+        meta, connection = model._meta, connections[db]
+        if meta.parents or not names:
+            return None
+        fields = []
+        for name in names:
+            try:
+                field = meta.get_field(name)
+            except FieldDoesNotExist:
+                return None
+            if (not field.concrete or field.primary_key or field.generated or field.model is not model
+                    or getattr(field, "get_placeholder", None)):
+                return None
+            fields.append(field)
+        qn = connection.ops.quote_name
+        sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+        sql = f"UPDATE {qn(meta.db_table)} SET {sets} WHERE {qn(meta.pk.column)} = %s"  # noqa: S608 - identifiers from model meta
+        return cls(sql, fields, connection, key=meta.pk)

@@ -244,3 +244,107 @@ def test_postgresql_keeps_the_insert_prepared(world):
         insert(AuditEntry(actor_name="甲", action=f"test.{n}", after={"n": n}))
     # (the demo county's audit entries may have prepared it already): one statement for them all
     assert before in (0, 1) and prepared() == 1 and AuditEntry.objects.filter(action__startswith="test.").count() == 3
+
+
+UPDATED = ("natural_village", "income_total", "dangerous_house", "tags", "registered_on", "village", "updated_at")
+
+
+def test_an_update_writes_what_django_writes(world, registry):
+    # fupin.prepared.update: obj.save(update_fields=…) with the UPDATE compiled once — the same
+    # columns written (auto_now, JSON, Decimal, a foreign key by name), the others left alone
+    from decimal import Decimal
+
+    from fupin.divisions.models import Division
+    from fupin.prepared import update
+
+    other = Division.objects.get(code=world.other_village)
+    ours, theirs = (Household.objects.get(pk=h.pk) for h in registry[:2])
+    before = ours.updated_at
+    for h in (ours, theirs):
+        h.natural_village, h.income_total, h.dangerous_house = "新村", Decimal("12345.67"), True
+        h.tags, h.registered_on, h.village = ["低保", {"年": 2026}], dt.date(2026, 11, 29), other
+        h.member_count = 99  # not among the fields: stays as it is in the database
+    update(ours, UPDATED)
+    theirs.save(update_fields=UPDATED)
+    ours_now, theirs_now = (Household.objects.get(pk=h.pk) for h in (ours, theirs))
+    for name in UPDATED[:-1]:
+        assert getattr(ours_now, name) == getattr(theirs_now, name) == getattr(ours, name)
+    assert ours_now.updated_at == ours.updated_at and ours.updated_at > before
+    assert ours_now.member_count == registry[0].member_count and ours_now.village_id == world.other_village
+    for _ in range(2):  # again, through the kept statement
+        ours.income_total += 1
+        update(ours, ("income_total",))
+    assert Household.objects.get(pk=ours.pk).income_total == Decimal("12347.67")
+
+
+def test_an_update_keeps_djangos_rules(registry):
+    from django.db import DatabaseError, IntegrityError, transaction
+    from django.db.models.signals import pre_save
+
+    from fupin.prepared import update
+
+    gone = Household.objects.get(pk=registry[0].pk)
+    gone.pk = 10**9  # no such row: the error Django's save(update_fields=…) raises
+    with pytest.raises(DatabaseError, match="did not affect any rows"), transaction.atomic():
+        update(gone, ("natural_village",))
+    clash = Household.objects.get(pk=registry[1].pk)
+    clash.registry_no = registry[2].registry_no  # the database's constraints still hold
+    with pytest.raises(IntegrityError), transaction.atomic():
+        update(clash, ("registry_no",))
+    with pytest.raises(ValueError):  # a name that is no field: Django says so
+        update(Household.objects.get(pk=registry[3].pk), ("no_such_field",))
+    seen = []
+
+    def watch(sender, instance, update_fields, **kwargs):
+        seen.append((instance.pk, sorted(update_fields)))
+
+    h = Household.objects.get(pk=registry[4].pk)
+    h.natural_village = "被看着的"
+    pre_save.connect(watch, sender=Household)  # someone listens: Django's own save
+    try:
+        update(h, ("natural_village",))
+    finally:
+        pre_save.disconnect(watch, sender=Household)
+    assert seen == [(h.pk, ["natural_village"])]
+    assert Household.objects.get(pk=h.pk).natural_village == "被看着的"
+
+
+def test_a_few_rows_at_once_are_what_bulk_create_writes(world):
+    from fupin.audit.models import AuditEntry
+    from fupin.prepared import FEW, insert_rows
+
+    actor = world.user("village_cadre")
+
+    def entries(tag: str, n: int) -> list:
+        return [AuditEntry(actor=actor, actor_name="甲", action=f"{tag}.{k}", object_type="households.Household",
+                           object_id=str(k), division_code=world.village, after={"金额": "1.00", "k": [k, None]},
+                           ip=f"10.0.1.{k}") for k in range(n)]
+
+    def rows(tag: str) -> list:
+        return [{k: v for k, v in row_of(AuditEntry, e.pk).items() if k != "action"}
+                for e in AuditEntry.objects.filter(action__startswith=f"{tag}.").order_by("action")]
+
+    for i, n in enumerate((1, 3, 3, FEW, FEW + 4)):  # 3 twice: the kept statement; FEW + 4: bulk_create's way
+        ours = entries(f"ours{i}", n)
+        insert_rows(ours)
+        AuditEntry.objects.bulk_create(entries(f"theirs{i}", n))
+        assert all(not e._state.adding and e._state.db == "default" for e in ours)
+        assert len(rows(f"ours{i}")) == n and rows(f"ours{i}") == rows(f"theirs{i}")
+    assert all(e.at is not None for e in AuditEntry.objects.filter(action__startswith="ours"))
+    insert_rows([])  # nothing to write: no statement
+
+
+@pytest.mark.pgonly
+def test_postgresql_keeps_the_update_and_the_rows_prepared(world, registry):
+    from fupin.audit.models import AuditEntry
+    from fupin.prepared import insert_rows, update
+
+    before = statements_prepared('UPDATE "households_household"%'), statements_prepared('INSERT INTO "audit_auditentry"%')
+    for n, h in enumerate(registry[:3]):
+        h.natural_village = f"村{n}"
+        update(h, ("natural_village",))
+        insert_rows([AuditEntry(actor_name="甲", action=f"rows.{n}.{k}") for k in range(2)])
+    assert statements_prepared('UPDATE "households_household"%') == before[0] + 1
+    assert statements_prepared('INSERT INTO "audit_auditentry"%') == before[1] + 1
+    assert [h.natural_village for h in Household.objects.filter(pk__in=[h.pk for h in registry[:3]])
+            .order_by("pk")] == ["村0", "村1", "村2"]

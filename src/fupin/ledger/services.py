@@ -15,7 +15,7 @@ from fupin.audit.services import audit_record
 from fupin.core import ledger as core
 from fupin.core.errors import Conflict, NotPermitted, ValidationFailed, reason_required
 from fupin.ledger.models import Account, JournalEntry, Posting
-from fupin.prepared import Prepared, insert
+from fupin.prepared import Prepared, insert, insert_rows
 
 
 def chart_install() -> None:
@@ -81,8 +81,8 @@ def entries_post(*, acting_user, drafts: Sequence[Draft], audit_division: str, b
 
 
 def _postings_write(rows: Sequence[tuple[JournalEntry, Sequence[core.Posting]]]) -> None:
-    Posting.objects.bulk_create([Posting(entry=entry, account_id=p.account, debit=p.debit, credit=p.credit,
-                                         loan_id=p.loan, memo=p.memo[:100]) for entry, postings in rows for p in postings])
+    insert_rows([Posting(entry=entry, account_id=p.account, debit=p.debit, credit=p.credit, loan_id=p.loan,
+                         memo=p.memo[:100]) for entry, postings in rows for p in postings])
 
 
 def entry_reverse(*, acting_user, entry: JournalEntry, reason: str, on: dt.date | None = None) -> JournalEntry:

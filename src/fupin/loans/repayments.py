@@ -32,10 +32,11 @@ from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.ledger.services import entry_post
 from fupin.loans.models import Installment, Loan, LoanEvent, Repayment, Servicing
-from fupin.prepared import Prepared, insert
+from fupin.prepared import Prepared, insert, update
 from fupin.subsidies.services import relief, relief_record
 
 SOURCES = {"1011": "收到还款", "2011": "保证金抵扣", "2251": "溢缴款抵扣"}
+PAID_FIELDS = ("principal_paid", "interest_paid", "penalty_paid", "principal_days", "pd_from")  # what a payment moves
 
 
 def owed_of(rows, servicing: Servicing | None = None, closed: dt.date | None = None) -> list[servicing_core.Owed]:
@@ -159,10 +160,7 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
         postings.append(Posting("1221", debit=granted[2], loan=loan.pk, memo="按时还款贴息，向财政申报"))
     postings += [Posting(c, credit=fen, loan=loan.pk, memo=memos[c]) for c, fen in credit.items() if fen]
     for seq in sorted({seq for seq, _, _ in a.lines}):  # the one or two instalments the payment touched
-        i = rows[seq]
-        Installment.objects.filter(pk=i.pk).update(principal_paid=i.principal_paid, interest_paid=i.interest_paid,
-                                                   penalty_paid=i.penalty_paid, principal_days=i.principal_days,
-                                                   pd_from=i.pd_from)
+        update(rows[seq], PAID_FIELDS)
     fields = ["credit_balance"] if a.overpayment or source == "2251" else []
     loan.credit_balance += a.overpayment - (amount if source == "2251" else 0)
     if source == "2011":
@@ -182,11 +180,11 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
                          Posting("1011", credit=loan.deposit_held, loan=loan.pk, memo="保证金转入农户账户")]
             loan.deposit_held = 0
             fields.append("deposit_held")
-    sv.save(update_fields=["active", "cur_paid", "interest_due", "late_since", "ever_late"])  # what a payment moves
+    update(sv, ("active", "cur_paid", "interest_due", "late_since", "ever_late"))  # what a payment moves
     entry = entry_post(acting_user=acting_user, date=on, memo=f"还款 {loan.contract_no}", division_code=loan.village_code,
                        postings=postings, source=f"loan.repay:{loan.pk}")
     if fields:
-        loan.save(update_fields=sorted(set(fields)))
+        update(loan, sorted(set(fields)))
     r = insert(Repayment(loan=loan, key=key, amount=amount, received_on=on, overpayment=a.overpayment,
                          allocation=[[s, b, f] for s, b, f in a.lines], entry=entry,
                          village_code=loan.village_code, created_by=acting_user))

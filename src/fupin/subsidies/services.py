@@ -164,12 +164,13 @@ def relief(loan: Loan, rows: dict[int, Installment], amount: int, on: dt.date, l
     policy = policy_for(loan.product, loan.start, _HALF_POLICIES(start=loan.start))
     if policy is None or policy.kind != "half" or loan.application.purpose not in policy.purposes:
         return None
-    if Line.objects.filter(policy=policy, loan=loan, seq=current.seq).exists():
-        return None
     share = core.half_up(current.interest * policy.to_domain().share)
     fen = min(share, current.interest - current.interest_paid)
     unpaid = current.principal - current.principal_paid + current.interest - current.interest_paid
-    if fen <= 0 or amount < unpaid - fen or barred(loan.household_id, on.year, late_bars=policy.bars_next_year):
+    if fen <= 0 or amount < unpaid - fen:  # (a part payment: no query needed to say no)
+        return None
+    if (Line.objects.filter(policy=policy, loan=loan, seq=current.seq).exists()
+            or barred(loan.household_id, on.year, late_bars=policy.bars_next_year)):
         return None
     return policy, current, fen
 
