@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import secrets
+import string
 import time
 import uuid
 
@@ -29,6 +31,8 @@ DATABASE = "fupin_bench_load"
 # a worker a core: with PostgreSQL on the same machine more workers only take turns (4 workers on
 # these 2 cores: 4.7 ms of a core a request, 3 workers 4.5, 2 workers 4.0 — docs/performance.md)
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
+# the CSRF cookie a browser got with the sign-in page (Django's secret: 32 letters and digits)
+CSRF_COOKIE = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
 
 
 def run() -> None:
@@ -58,7 +62,7 @@ def mix(port: int, token: str, session: str, loans: list[int], households: list[
         writes: int, seconds: int, report: bool = True) -> None:
     rng = random.Random(11)
     api = {"Authorization": f"Bearer {token}"}
-    page = {"Cookie": f"sessionid={session}"}
+    page = {"Cookie": f"sessionid={session}; csrftoken={CSRF_COOKIE}"}  # a signed-in browser keeps both
     sent: list[tuple[str, int]] = []
 
     def next_request(k: int) -> openloop.Request:

@@ -43,6 +43,29 @@ def test_navigation_follows_a_role_change_and_the_language(world):
     assert "审计日志" not in c.get("/").content.decode()
 
 
+def test_the_menu_is_the_loop_it_replaces_with_the_page_marked(world, rf):
+    # fupin.web.context writes the menu's links once per menu and page: the markup of the
+    # template loop it replaces (escaping included), the current page's entry marked
+    from django.template import Context, engines
+    from django.urls import resolve, reverse
+
+    from fupin.accounts import access
+    from fupin.web.context import NAV, navigation
+
+    loop = engines["django"].engine.from_string(
+        '{% for item in nav_items %}<a href="{{ item.url }}"{% if item.active %} class="active" aria-current="page"'
+        '{% endif %}>{{ item.label }}</a>{% endfor %}')
+    user = world.user("sysadmin")
+    for path in ("/", "/users/", "/audit/", "/healthz"):
+        request = rf.get(path)
+        request.user, request.resolver_match = user, resolve(path)
+        links = navigation(request)["nav_links"]
+        items = [{"url": reverse(name), "label": str(label), "active": name == request.resolver_match.url_name}
+                 for name, label, action in NAV if access.may(user, action)]
+        assert links == loop.render(Context({"nav_items": items})) and len(items) >= 3
+        assert links.count('class="active"') == (path != "/healthz")
+
+
 def test_home_shows_role_and_jurisdiction(world):
     html = world.client("township_cadre").get("/").content.decode()
     assert "乡镇干部" in html and world.township in html
