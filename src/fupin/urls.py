@@ -27,6 +27,9 @@ def api_not_found(request, rest=""):
 
 
 urlpatterns = [
+    # first: an API request is matched against these two, not against every page's pattern before them
+    path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -111,8 +114,6 @@ urlpatterns = [
     path("tokens/", accounts.token_list, name="token_list"),
     path("tokens/issue/", accounts.token_issue, name="token_issue"),
     path("tokens/<int:token_id>/revoke/", accounts.token_revoke, name="token_revoke"),
-    path("api/v1/", api.urls),
-    re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("reports/", reports.report_table, name="report_table"),
     path("reports/<str:table>.<str:fmt>", reports.report_download, name="report_download"),
     path("reports/indicators/", reports.report_indicators, name="report_indicators"),
