@@ -1,29 +1,65 @@
 #!/usr/bin/env bash
-# make test: install what is missing, start a throw-away PostgreSQL, run ruff, mypy and
-# the whole pytest suite on PostgreSQL, then the core and service tests on SQLite; stop
-# what it started. Extra arguments go to both pytest runs (e.g. -m e2e, -k name).
+# make test: install what is missing, start a throw-away PostgreSQL, run ruff, mypy and the
+# whole pytest suite on PostgreSQL in parallel (one database per pytest-xdist worker), then
+# what differs on SQLite (marker "sqlite"), then the date-sensitive tests (marker "clock") as
+# if today were other days; stop what it started and print the time of each stage.
+# Extra arguments go to every pytest run (e.g. -m e2e, -k name).
+#   FUPIN_TEST_WORKERS  pytest processes (default: the number of cores)
+#   FUPIN_SQLITE_RUN=0  skip the SQLite stage;  FUPIN_CLOCK_RUN=0  skip the other days
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy
+suite_start=$(date +%s)
+stages=()
+stage_start=$suite_start
+lap() {  # lap NAME: record the time since the last lap
+  local now; now=$(date +%s)
+  stages+=("$(printf '%-44s %4d s' "$1" $((now - stage_start)))")
+  stage_start=$now
+}
+report() {
+  local rc=$?
+  echo "== 用时 / time of each stage =="
+  for s in "${stages[@]}"; do echo "  $s"; done
+  echo "  $(printf '%-44s %4d s' "total" $(($(date +%s) - suite_start)))"
+  [ "$(type -t pg_stop)" = function ] && pg_stop
+  exit $rc
+}
+trap report EXIT
+
 bash scripts/apt.sh postgresql chromium fonts-noto-cjk poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0
 bash scripts/bootstrap.sh
 VENV=.venv/bin
 $VENV/fupin compilemessages --ignore=.venv -v 0
+lap "setup (packages, virtualenv, messages)"
 
 echo "== ruff =="; $VENV/ruff check src tests bench
 echo "== mypy (strict on fupin.core) =="; $VENV/mypy
+lap "ruff + mypy"
 
 source scripts/pg.sh
-trap pg_stop EXIT
 pg_start
 mkdir -p test-results
+WORKERS=${FUPIN_TEST_WORKERS:-$(nproc)}
+PYTEST=($VENV/pytest -q -n "$WORKERS" --dist worksteal)
 
-echo "== pytest on PostgreSQL (everything) =="
-$VENV/pytest -q --output=test-results "$@"
+echo "== pytest on PostgreSQL (everything, $WORKERS processes, today pinned to ${FUPIN_TEST_TODAY:-the default day}) =="
+"${PYTEST[@]}" --durations=15 --output=test-results "$@"
+lap "pytest on PostgreSQL (everything)"
 
 if [ "${FUPIN_SQLITE_RUN:-1}" = "1" ]; then
-  echo "== pytest on SQLite (core and services) =="
+  echo "== pytest on SQLite (what branches on the database: marker sqlite) =="
   sqlite_dir=$(mktemp -d)
-  DATABASE_URL="sqlite:///$sqlite_dir/test.sqlite3" $VENV/pytest -q -m "not e2e and not pgonly" "$@"
+  DATABASE_URL="sqlite:///$sqlite_dir/test.sqlite3" "${PYTEST[@]}" -m "sqlite and not pgonly and not e2e" "$@" || [ $? -eq 5 ]
   rm -rf "$sqlite_dir"
+  lap "pytest on SQLite (marker sqlite)"
+fi
+
+if [ "${FUPIN_CLOCK_RUN:-1}" = "1" ]; then
+  # a month and year end, 1 January (a statutory holiday), a day inside the National Day holiday
+  for day in ${FUPIN_CLOCK_DAYS:-2026-12-31 2027-01-01 2026-10-03}; do
+    echo "== pytest as if today were $day (marker clock) =="
+    FUPIN_TEST_TODAY=$day "${PYTEST[@]}" -m "clock and not e2e" "$@" || [ $? -eq 5 ]  # 5: -k chose none of them
+    lap "pytest as if today were $day (marker clock)"
+  done
 fi

@@ -385,6 +385,27 @@ T.update({
     "全村农户": "Every household of the village",
     "仅补评未授信的农户（如新纳入的）": "Only households without a credit line (e.g. newly registered)",
 })
+T.update({  # issue 22
+    "公示自今天（%(start)s）起 %(days)s 天（本县项目规则），期满次日起县扶贫办方可审批名单；公示期内任何人可提出异议。":
+        "The notice runs %(days)s days from today (%(start)s), as the county's programme rules say; the county poverty"
+        " office may approve the roster from the day after it ends. Anyone may object while it runs.",
+    "令牌以其所属用户的身份操作：只能签发给您自己，或签发给系统账号（在“用户”中新建），不能以他人名义签发。":
+        "A token acts as the user it belongs to: issue it to yourself or to a service account (create one under"
+        " Users), never in another person's name.",
+    "系统账号：只能用签发给它的 API 令牌调用接口，不能登录页面": "Service account: calls the API with the tokens issued to it and never signs in to the pages",
+    "待审批的角色（涉及资金，须另一位系统管理员批准）": "Roles waiting for approval (they carry money steps: a second administrator approves)",
+    "不予批准的原因": "Why not", "不予批准": "Refuse", "等待另一位系统管理员审批": "Waiting for a second administrator",
+    "批准": "Approve", "申请人": "Asked by",
+    "系统账号（银行核心系统、县数据平台等调用 API 用；不能登录页面，不设密码）":
+        "Service account (a bank's core system, the county's data platform… calling the API: no password, no pages)",
+    "涉及资金的角色（信贷员、网点主任、总社、县财政局、县扶贫办、系统管理员）须由另一位系统管理员审批后生效；任何人不能给自己授予角色。":
+        "Roles that carry money steps (loan officer, branch director, head office, finance bureau, poverty office,"
+        " system administrator) take effect once a second administrator approves them; nobody grants a role to themselves.",
+    "贷款逾期满 %(n)s 天方可申请代偿": "a claim once a loan is %(n)s days past due",
+    "代偿须逾期天数": "Days past due before a claim",
+    "修改密码": "Change password", "当前密码": "Current password", "新密码": "New password",
+    "再次输入新密码": "New password again", "修改": "Change",
+})
 PLURAL = {"共 %(n)s 条": ("%(n)s entry", "%(n)s entries"), "共 %(n)s 户": ("%(n)s household", "%(n)s households"), "发现 %(n)s 处问题，未导入任何数据。": ("%(n)s problem found; nothing was imported.", "%(n)s problems found; nothing was imported."), "另有 %(n)s 条不良记录已满 5 年不再展示。": ("%(n)s more adverse record is hidden: five years have passed since it ended.", "%(n)s more adverse records are hidden: five years have passed since they ended.")}
 path = sys.argv[1]
 text = open(path, encoding="utf-8").read()

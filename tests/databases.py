@@ -9,6 +9,7 @@ from pathlib import Path
 
 SERVER = os.environ.get("DATABASE_URL", "")
 PG = SERVER.startswith("postgres")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # pytest-xdist's gw0, gw1…: names of their own per worker
 
 
 class Databases:
@@ -18,17 +19,23 @@ class Databases:
         self.tmp, self.made = tmp, []
 
     def url(self, name: str) -> str:
+        name = self.named(name)
         return f"{SERVER.rsplit('/', 1)[0]}/{name}" if PG else f"sqlite:///{self.tmp / name}.sqlite3"
 
+    @staticmethod
+    def named(name: str) -> str:
+        return f"{name}_{WORKER}" if WORKER else name
+
     def create(self, name: str, template: str | None = None) -> str:
+        full, template = self.named(name), template and self.named(template)
         if PG:
             import psycopg
 
             with psycopg.connect(SERVER, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
-            self.made.append(name)
+                conn.execute(f'CREATE DATABASE "{full}"' + (f' TEMPLATE "{template}"' if template else ""))
+            self.made.append(full)
         elif template:
-            shutil.copy(self.tmp / f"{template}.sqlite3", self.tmp / f"{name}.sqlite3")
+            shutil.copy(self.tmp / f"{template}.sqlite3", self.tmp / f"{full}.sqlite3")
         return self.url(name)
 
     def drop(self) -> None:

@@ -4,6 +4,9 @@ Production hashing (argon2) is asserted separately in tests/accounts/test_login.
 """
 
 from fupin.settings import *  # noqa: F403
+from tests.clock import pin
+
+pin()  # every process on the test settings lives on the same pinned day (tests/clock.py)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

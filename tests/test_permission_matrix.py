@@ -253,6 +253,8 @@ PAGES = {
         ("GET", "/users/{stranger}/", set(), 200, {"sysadmin": 404, "*": 403}),
     ],
     "user_role_add": [("POST", "/users/{subject}/roles/", ADMIN, 302, 403)],
+    "role_request_decide": [("POST", "/role-requests/{role_request}/decision/", ADMIN, 302, 403)],
+    "password_change": [("GET", "/account/password/", EVERYONE, 200, None)],
     "user_role_revoke": [("POST", "/users/{subject}/roles/{role_a}/revoke/", ADMIN, 302, 403)],
     "user_active": [("POST", "/users/{subject}/active/", ADMIN, 302, 403)],
     "token_list": [("GET", "/tokens/", ADMIN, 200, 403)],
@@ -268,9 +270,13 @@ API = {
     ],
     ("GET", "/api/v1/audit"): [("GET", "/api/v1/audit", AUDIT, 200, 403)],
     ("GET", "/api/v1/tokens"): [("GET", "/api/v1/tokens", STAFF, 200, 403)],
-    ("POST", "/api/v1/tokens"): [("POST", "/api/v1/tokens", ADMIN, 201, 403)],
+    ("POST", "/api/v1/tokens"): [("POST", "/api/v1/tokens", ADMIN, 201, 403, {"username": "admin", "name": "矩阵"})],
     ("DELETE", "/api/v1/tokens/{token_id}"): [("DELETE", "/api/v1/tokens/{token2}", ADMIN, 200, 403)],
     ("GET", "/api/v1/users"): [("GET", "/api/v1/users", ADMIN, 200, 403)],
+    ("GET", "/api/v1/role-requests"): [("GET", "/api/v1/role-requests", ADMIN, 200, 403)],
+    ("POST", "/api/v1/role-requests/{request_id}/decision"): [
+        ("POST", "/api/v1/role-requests/{role_request2}/decision", ADMIN, 200, 403, {"approve": False, "reason": "矩阵测试：不予批准"}),
+    ],
     ("GET", "/api/v1/households"): [("GET", "/api/v1/households", HH_VIEW, 200, 403)],
     ("GET", "/api/v1/households/{household_id}"): [
         ("GET", "/api/v1/households/{hh}", HH_VIEW, 200, 403),
@@ -610,16 +616,20 @@ def _households(world, tmp_path) -> tuple[int, int, int]:
 def ids(world, tmp_path) -> dict:
     from fupin.accounts.services import role_assign, token_issue, user_create
 
-    issue = lambda: token_issue(acting_user=world.user("sysadmin"), user=world.user("loan_officer"), name="m")[0].pk  # noqa: E731
+    issue = lambda: token_issue(acting_user=None, user=world.user("loan_officer"), name="m")[0].pk  # noqa: E731
     subject = user_create(acting_user=None, username="subject", password="x", check_password=False)
     role_assign(acting_user=None, user=subject, role="village_cadre", division_code=world.village)
     a = role_assign(acting_user=None, user=subject, role="village_cadre", division_code=world.sibling_village)
     b = role_assign(acting_user=None, user=subject, role="village_cadre", division_code=world.other_village)
     stranger = user_create(acting_user=None, username="stranger", password="x", check_password=False)
     role_assign(acting_user=None, user=stranger, role="village_cadre", division_code=OTHER_VILLAGE)
+    # money roles the second administrator asked for: the first decides them
+    asked = [role_assign(acting_user=world.users["admin2"], user=subject, role=r, division_code="529901000000").pk
+             for r in ("finance_bureau", "poverty_office")]
     hh, hh_out, batch = _households(world, tmp_path)
     parts = [{"token": issue(), "token2": issue(), "subject": subject.pk, "role_a": a.pk, "role_b": b.pk,
-              "stranger": stranger.pk, "hh": hh, "hh_out": hh_out, "batch": batch}, _ratings(world, tmp_path, hh),
+              "stranger": stranger.pk, "hh": hh, "hh_out": hh_out, "batch": batch, "role_request": asked[0],
+              "role_request2": asked[1]}, _ratings(world, tmp_path, hh),
              _ledger(world), loans := _loans(world, hh), _subsidies(world, hh, loans), _coops(world, hh),
              _credit(world, hh)]
     names = [k for part in parts for k in part]

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fupin.web.headers.SecurityHeaders",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fupin.accounts.sessions.IdleTimeout",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "fupin.audit.middleware.AuditContextMiddleware",
     "fupin.api.middleware.RepeatedQueryParameterMiddleware",
+    "fupin.api.middleware.JsonErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "fupin.urls"
@@ -206,8 +208,18 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 FUPIN_DATA_KEY = env("FUPIN_DATA_KEY", "" if PRODUCTION else "fupin-dev-data-key-0123456789")
 FUPIN_OTP_SENDER = env("FUPIN_OTP_SENDER", "fupin.selfservice.senders.log_sender")  # an SMS adapter in production
 
+# A repayment may exceed what the loan still owes by at most this much (yuan); the excess is held
+# as the household's credit balance (R-REP-1). Anything more is refused as a typing error.
+FUPIN_OVERPAYMENT_ALLOWANCE = env_int("FUPIN_OVERPAYMENT_ALLOWANCE", 1000)
+
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+CSRF_FAILURE_VIEW = "fupin.web.errors.csrf_failure"
+# request bodies: the API takes files as base64 inside JSON (a 30 MB registry file, a 5 MB proof);
+# a subsidy claim's review form posts a few fields per line (claims of 10 000 lines)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 42 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 50_000
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -34,6 +34,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", accounts.password_change, name="password_change"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("divisions/", divisions.division_list, name="division_list"),
     path("divisions/<str:code>/", divisions.division_list, name="division_detail"),
@@ -109,6 +110,7 @@ urlpatterns = [
     path("users/new/", accounts.user_new, name="user_new"),
     path("users/<int:user_id>/", accounts.user_detail, name="user_detail"),
     path("users/<int:user_id>/roles/", accounts.user_role_add, name="user_role_add"),
+    path("role-requests/<int:pk>/decision/", accounts.role_request_decide, name="role_request_decide"),
     path("users/<int:user_id>/roles/<int:role_id>/revoke/", accounts.user_role_revoke, name="user_role_revoke"),
     path("users/<int:user_id>/active/", accounts.user_active, name="user_active"),
     path("tokens/", accounts.token_list, name="token_list"),
@@ -168,6 +170,7 @@ urlpatterns = [
     path("pay/rules/save/", pay.pay_rules_save, name="pay_rules_save"),
 ]
 
+handler400 = "fupin.web.errors.bad_request"
 handler404 = "fupin.web.errors.not_found"
 handler403 = "fupin.web.errors.forbidden"
 handler500 = "fupin.web.errors.server_error"

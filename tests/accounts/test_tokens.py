@@ -11,7 +11,7 @@ from fupin.core.errors import NotPermitted
 
 def test_issue_authenticate_revoke(world):
     admin, officer = world.user("sysadmin"), world.user("loan_officer")
-    token, secret = token_issue(acting_user=admin, user=officer, name="县数据交换")
+    token, secret = token_issue(acting_user=None, user=officer, name="县数据交换")  # the system (setup)
     assert secret.startswith("fp_") and len(secret) > 40
     assert secret not in token.key_hash and token.key_hash != secret
     assert token_authenticate(secret) == officer
@@ -33,7 +33,7 @@ def test_only_admin_may_issue(world):
 
 def test_inactive_users_token_is_refused(world):
     officer = world.user("loan_officer")
-    _, secret = token_issue(acting_user=world.user("sysadmin"), user=officer, name="x")
+    _, secret = token_issue(acting_user=None, user=officer, name="x")
     officer.is_active = False
     officer.save()
     assert token_authenticate(secret) is None
@@ -44,14 +44,23 @@ def test_garbage_tokens_are_refused(world):
         assert token_authenticate(bad) is None
 
 
+def service_account(world, name="bank-core", role="auditor"):
+    from fupin.accounts.services import role_assign, user_create
+
+    bot = user_create(acting_user=None, username=name, password="", service_account=True, display_name="银行核心系统")
+    role_assign(acting_user=None, user=bot, role=role, division_code=world.demo.townships[0][:6] + "000000")
+    return bot
+
+
 def test_token_api_issue_and_revoke(world):
+    service_account(world)
     c = world.client("sysadmin")
-    r = c.post("/api/v1/tokens", {"username": "xindai", "name": "对账"}, content_type="application/json")
+    r = c.post("/api/v1/tokens", {"username": "bank-core", "name": "对账"}, content_type="application/json")
     assert r.status_code == 201, r.content
     body = r.json()
-    assert body["token"].startswith("fp_") and body["user"] == "xindai"
+    assert body["token"].startswith("fp_") and body["user"] == "bank-core"
     r = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {body['token']}")
-    assert r.json()["roles"][0]["role"] == "loan_officer"
+    assert r.json()["roles"][0]["role"] == "auditor"
     r = c.delete(f"/api/v1/tokens/{body['id']}")
     assert r.status_code == 200 and r.json()["revoked_at"]
     r = c.delete(f"/api/v1/tokens/{body['id']}")
@@ -71,8 +80,9 @@ def test_token_api_refuses_users_outside_jurisdiction(world):
 
 
 def test_token_page_issues_and_shows_secret_once(world):
+    service_account(world)
     c = world.client("sysadmin")
-    r = c.post("/tokens/issue/", {"username": "xindai", "name": "测试"}, follow=True)
+    r = c.post("/tokens/issue/", {"username": "bank-core", "name": "测试"}, follow=True)
     html = r.content.decode()
     assert "新令牌已签发" in html and "fp_" in html
     r = c.get("/tokens/")

@@ -10,6 +10,8 @@ from fupin.audit.services import audit_record
 from fupin.core.errors import NotPermitted
 from fupin.divisions.services import division_create
 
+pytestmark = pytest.mark.sqlite  # the audit log's immutability triggers differ by database
+
 
 def test_service_write_leaves_audit_row_with_before_after(world):
     admin = world.user("sysadmin")
@@ -19,7 +21,7 @@ def test_service_write_leaves_audit_row_with_before_after(world):
     entries = list(AuditEntry.objects.order_by("id")[n:])
     assert [e.action for e in entries] == ["user.create", "role.assign"]
     assert entries[0].actor == admin and entries[0].actor_name == admin.get_full_name()
-    assert entries[0].after == {"username": "audited", "display_name": "测试"}
+    assert entries[0].after == {"username": "audited", "display_name": "测试", "service_account": False}
     assert entries[1].division_code == world.village
     assert entries[1].after["role"] == "village_cadre"
 

@@ -21,6 +21,8 @@ from fupin.loans.repayments import repayment_post
 from fupin.ratings.models import GradeChange
 from tests.cob.conftest import books, close_days, past_loan, today
 
+pytestmark = [pytest.mark.sqlite, pytest.mark.clock]  # the close of business locks and writes differently on SQLite (the default of make run)
+
 DAY = dt.timedelta(days=1)
 
 

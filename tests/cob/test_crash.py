@@ -21,8 +21,8 @@ def environment(url: str, **env: str) -> dict:
             "PYTHONPATH": str(ROOT), **env}
 
 
-def run(url: str, *args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(args, capture_output=True, text=True, env=environment(url, **env), cwd=ROOT, timeout=600)
+def run(url: str, *args: str, timeout: int = 600, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(args, capture_output=True, text=True, env=environment(url, **env), cwd=ROOT, timeout=timeout)
 
 
 def script(url: str, step: str, **env: str) -> subprocess.CompletedProcess:
@@ -54,6 +54,14 @@ def test_killed_at_twenty_points_and_rerun_the_books_end_the_same(databases):
     two = run(url, FUPIN, "cob", "--until", last_day, "--workers", "2")
     assert two.returncode == 0, two.stderr[-3000:]
     assert script(url, "finish").stdout.strip().splitlines()[-1] == expected
+    # a worker that dies stops the run with a message (it never hangs), and the rerun finishes it
+    url = databases.create(f"crash_{tag}_dead", base)
+    died = run(url, FUPIN, "cob", "--until", last_day, "--workers", "2", FUPIN_COB_KILL_CHUNK="2", timeout=180)
+    if PG:
+        assert died.returncode == 2 and "工作进程意外退出" in died.stderr and "重新运行" in died.stderr, died.stderr[-2000:]
+    again = script(url, "finish")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert again.stdout.strip().splitlines()[-1] == expected
     if PG:  # two other "machines" take chunks from the chunks table while the run's own process works
         url = databases.create(f"crash_{tag}_join", base)
         joiners = [subprocess.Popen([FUPIN, "cob", "--join", "--idle", "10", "--json"], env=environment(url), cwd=ROOT,

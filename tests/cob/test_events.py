@@ -15,6 +15,8 @@ from fupin.loans.models import Loan, LoanEvent, Servicing
 from fupin.loans.repayments import repayment_post
 from tests.cob.conftest import books, close_days, past_loan, today
 
+pytestmark = pytest.mark.clock  # business dates from today: run on other days too
+
 DAY = dt.timedelta(days=1)
 
 

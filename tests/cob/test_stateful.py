@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from unittest import mock
 
+from django.conf import settings as django_settings
 from django.db import transaction
 from django.db.models import Sum
 from hypothesis import settings
@@ -17,7 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from fupin.cob.services import cob_run
 from fupin.core.errors import Conflict, ValidationFailed
 from fupin.loans import disbursement, events
-from fupin.loans.models import Application, Installment, Loan, LoanEvent, Servicing
+from fupin.loans.models import Application, Installment, Loan, LoanEvent, Repayment, Servicing
 from fupin.loans.repayments import loan_payoff, repayment_post
 from tests.cob.conftest import books
 
@@ -78,7 +79,12 @@ class Books(RuleBasedStateMachine):
     def repay(self, k, amount):
         loans = self.loans(Loan.State.ACTIVE, Loan.State.WRITTEN_OFF)  # a written-off loan's payment is a recovery
         if loans:
-            repayment_post(acting_user=self.officer, loan=loans[k % len(loans)], amount=amount, key=self.key())
+            key = self.key()
+            try:
+                repayment_post(acting_user=self.officer, loan=loans[k % len(loans)], amount=amount, key=key)
+            except ValidationFailed as e:  # more than the loan can absorb plus the allowance: refused, nothing kept
+                assert e.code == "repayment_too_large" and amount > django_settings.FUPIN_OVERPAYMENT_ALLOWANCE * 100
+                assert not Repayment.objects.filter(key=key).exists()
 
     @rule(k=st.integers(0, 20), extra=st.integers(1, 50_000))
     def overpay(self, k, extra):

@@ -18,6 +18,8 @@ from fupin.ledger import selectors as ledger
 from fupin.ledger.models import Posting
 from tests.households.conftest import TEMPLATE, template_rows, write_xlsx
 
+pytestmark = pytest.mark.clock  # business dates from today: run on other days too
+
 
 @pytest.fixture
 def village(world, tmp_path):

@@ -11,15 +11,30 @@ from fupin.core.errors import ValidationFailed
 
 def test_money_is_exact_two_decimals():
     assert m.money("20000") == Decimal("20000.00")
-    assert m.money("1,234.5") == Decimal("1234.50")
+    assert m.money(" 1234.5 ") == Decimal("1234.50")
+    assert m.money("0.07") == Decimal("0.07")
+    assert m.money("１２３４．５６") == Decimal("1234.56")  # full-width digits, as a Chinese IME types them
     assert m.money(7) == Decimal("7.00")
+    assert m.money("9999999999.99") == m.MAX_YUAN
 
 
-@pytest.mark.parametrize("bad, code", [(0.1, "money_float"), ("abc", "money_invalid"), ("1.234", "money_precision"), ("NaN", "money_invalid")])
+@pytest.mark.parametrize("bad, code", [
+    (0.1, "money_float"), (True, "money_float"), ("abc", "money_invalid"), ("1.234", "money_precision"),
+    ("NaN", "money_invalid"), ("Infinity", "money_invalid"), (Decimal("NaN"), "money_invalid"),
+    # only plain digits: no grouping ("1,5" is not 15.00), exponent, underscore, sign, or space inside
+    ("1,5", "money_invalid"), ("1,234.50", "money_invalid"), ("1e3", "money_invalid"), ("1E+30", "money_invalid"),
+    ("1e100", "money_invalid"), ("1_000", "money_invalid"), ("+5", "money_invalid"), ("-5", "money_negative"), ("--5", "money_invalid"),
+    ("1 000", "money_invalid"), ("", "money_invalid"), (".5", "money_invalid"), ("5.", "money_invalid"),
+    ("١٢٣", "money_invalid"),  # Arabic-Indic digits are digits to Python, not to a bank
+    (-1, "money_negative"), (Decimal("-0.01"), "money_negative"),
+    ("10000000000", "money_too_large"), ("9223372036854775807", "money_too_large"), (10**11, "money_too_large"),
+    ("90000000000000000", "money_too_large"),
+])
 def test_money_refuses(bad, code):
     with pytest.raises(ValidationFailed) as e:
         m.money(bad)
     assert e.value.code == code
+    assert e.value.message  # a Chinese sentence saying what is wrong
 
 
 def test_div_round_worked_examples():

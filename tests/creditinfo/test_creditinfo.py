@@ -20,6 +20,8 @@ from fupin.households.models import Household
 from tests.households.conftest import TEMPLATE, template_rows, write_xlsx
 from tests.ratings.conftest import panel_user
 
+pytestmark = pytest.mark.clock  # business dates from today: run on other days too
+
 TODAY = dt.date.today()
 HEADERS = ["证件号码", "类别", "项目", "内容", "信息日期", "不良记录", "不良行为终止日期"]
 

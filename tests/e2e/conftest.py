@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 
@@ -55,9 +56,21 @@ def watch(page):
     return PageWatch(page)
 
 
+_built: dict = {}  # this process's demo county: its DemoResult and a Snapshot of the database
+
+
 @pytest.fixture
 def live_world(transactional_db, live_server):
+    """The demo county behind the live server: built by the first test of the process, put back
+    from its snapshot for every later one (tests/snapshot.py; the same rows and ids)."""
     from fupin.demo import county
+    from tests.databases import PG
+    from tests.snapshot import Snapshot
 
+    if "demo" in _built:
+        _built["snapshot"].restore()
+        return copy.deepcopy(_built["demo"]), live_server.url
     demo = county.build(households=3000, seed=7)
+    if PG:
+        _built.update(demo=copy.deepcopy(demo), snapshot=Snapshot.take())
     return demo, live_server.url

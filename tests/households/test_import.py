@@ -12,6 +12,8 @@ from fupin.households.models import Household, HouseholdEvent, ImportBatch, Pers
 from fupin.households.pii import id_index, vault
 from tests.households.conftest import TEMPLATE, col, template_rows
 
+pytestmark = pytest.mark.sqlite  # the registry import writes through COPY on PostgreSQL and set-based inserts on SQLite
+
 TODAY = dt.date(2026, 11, 27)
 
 

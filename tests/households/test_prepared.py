@@ -16,7 +16,7 @@ from fupin.prepared import Prepared
 from tests.conftest import OTHER_VILLAGE
 from tests.households.conftest import template_rows
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]  # prepared statements are kept on PostgreSQL only
 
 
 @pytest.fixture

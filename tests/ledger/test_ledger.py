@@ -15,6 +15,8 @@ from fupin.core.ledger import Posting as P
 from fupin.ledger import selectors, services
 from fupin.ledger.models import JournalEntry, Posting
 
+pytestmark = [pytest.mark.sqlite, pytest.mark.clock]  # the ledger's guards differ by database
+
 DAY = dt.date(2026, 11, 20)
 
 

@@ -14,6 +14,8 @@ from fupin.loans import disbursement, services
 from fupin.loans.models import Loan
 from tests.loans.test_origination import apply, to_notice
 
+pytestmark = pytest.mark.clock  # business dates from today: run on other days too
+
 TODAY = dt.date.today()
 
 

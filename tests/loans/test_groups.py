@@ -18,6 +18,8 @@ from tests.households.conftest import TEMPLATE, template_rows, write_xlsx
 from tests.loans.test_origination import to_notice
 from tests.ratings.conftest import GOOD, panel_user
 
+pytestmark = pytest.mark.clock  # business dates from today: run on other days too
+
 TODAY = dt.date.today()
 
 

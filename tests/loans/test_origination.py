@@ -13,6 +13,9 @@ from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
 from fupin.loans import services
 from fupin.loans.models import Application, ReviewStep
 from fupin.ratings.models import CreditLine
+from tests.clock import on
+
+pytestmark = pytest.mark.clock  # business dates from today: run on other days too
 
 TODAY = dt.date.today()
 
@@ -28,8 +31,9 @@ def to_notice(rt, app, start=None):
     services.application_review(acting_user=w.user("village_cadre"), application=app, approve=True)
     services.application_review(acting_user=w.user("loan_officer"), application=app, approve=True)
     services.application_review(acting_user=w.user("township_cadre"), application=app, approve=True)
-    return services.notice_publish(acting_user=w.user("village_cadre"), village_code=app.village_code, applications=[app],
-                                   start=start or TODAY - dt.timedelta(days=8))
+    with on(start or TODAY - dt.timedelta(days=8)):  # published then: nobody can date a notice back
+        return services.notice_publish(acting_user=w.user("village_cadre"), village_code=app.village_code,
+                                       applications=[app])
 
 
 def test_the_whole_chain_to_a_bank_approval(rt, hh):
@@ -45,10 +49,11 @@ def test_the_whole_chain_to_a_bank_approval(rt, hh):
     assert app.state == "village_reviewed"
     services.application_review(acting_user=w.user("township_cadre"), application=app, approve=True)
     notice = services.notice_publish(acting_user=w.user("village_cadre"), village_code=app.village_code,
-                                     applications=[app], start=TODAY - dt.timedelta(days=7))
-    assert notice.end == TODAY - dt.timedelta(days=1)
-    services.application_review(acting_user=w.user("poverty_office"), application=app, approve=True)
-    services.application_review(acting_user=w.user("branch_director"), application=app, approve=True)
+                                     applications=[app])
+    assert (notice.start, notice.end) == (TODAY, TODAY + dt.timedelta(days=6))
+    with on(TODAY + dt.timedelta(days=7)):  # the day after the notice
+        services.application_review(acting_user=w.user("poverty_office"), application=app, approve=True)
+        services.application_review(acting_user=w.user("branch_director"), application=app, approve=True)
     app.refresh_from_db()
     assert app.state == "approved"
     assert [s.action for s in ReviewStep.objects.filter(application=app)] == [
@@ -188,14 +193,15 @@ def test_the_pages_from_the_archive_to_the_printed_notice(rt, hh, tmp_path):
     assert app.state == "township_reviewed"
     inbox = rt.world.client("village_cadre").get("/loans/notices/").content.decode()
     assert f'value="{app.pk}"' in inbox
-    rt.world.client("village_cadre").post("/loans/notices/publish/", {"application": [app.pk], "start": "2026-11-02",
-                                                                      "days": "7"})
+    assert f"公示自今天（{TODAY:%Y-%m-%d}）起 7 天" in inbox
+    rt.world.client("village_cadre").post("/loans/notices/publish/", {"application": [app.pk]})
     app.refresh_from_db()
-    assert app.state == "in_notice" and app.notice.end == dt.date(2026, 11, 8)
+    end = TODAY + dt.timedelta(days=6)
+    assert app.state == "in_notice" and app.notice.end == end
     pdf = c.get(f"/loans/notices/{app.notice_id}/notice.pdf").content
     (tmp_path / "n.pdf").write_bytes(pdf)
     text = subprocess.run(["pdftotext", str(tmp_path / "n.pdf"), "-"], capture_output=True, text=True, check=True).stdout
-    assert "扶贫小额信贷申请公示" in text and "2026年11月8日" in text and "8000.00" in text
+    assert "扶贫小额信贷申请公示" in text and f"{end.year}年{end.month}月{end.day}日" in text and "8000.00" in text
     detail = rt.world.client("poverty_office").get(f"/loans/applications/{app.pk}/").content.decode()
     assert "公示中" in detail and "提出异议" in detail
 
@@ -221,15 +227,87 @@ def test_the_county_approves_a_whole_roster_after_the_notice(rt, hh):
         services.application_review(acting_user=w.user("village_cadre"), application=app, approve=True)
         services.application_review(acting_user=w.user("loan_officer"), application=app, approve=True)
         services.application_review(acting_user=w.user("township_cadre"), application=app, approve=True)
-    notice = services.notice_publish(acting_user=w.user("village_cadre"), village_code=a.village_code,
-                                     applications=[a, b], start=TODAY - dt.timedelta(days=8))
-    services.objection_file(acting_user=w.user("township_cadre"), application=b, text="项目与实际不符")
-    page = w.client("poverty_office").post(f"/loans/notices/{notice.pk}/approve/", follow=True).content.decode()
-    assert "名单已审批：1 笔" in page and f"申请 #{b.pk}：有未处理的异议" in page
+    with on(TODAY - dt.timedelta(days=8)):
+        notice = services.notice_publish(acting_user=w.user("village_cadre"), village_code=a.village_code,
+                                         applications=[a, b])
+    o = services.objection_file(acting_user=w.user("township_cadre"), application=b, text="项目与实际不符")
+    office = w.client("poverty_office")
+    page = office.post(f"/loans/notices/{notice.pk}/approve/", follow=True).content.decode()
+    assert f"申请 #{b.pk} 有尚未处理的异议" in page  # the whole roster waits for the objection (R-APP-2)
     a.refresh_from_db()
     b.refresh_from_db()
-    assert (a.state, b.state) == ("county_approved", "in_notice")
-    with pytest.raises(Conflict):  # a roster cannot be approved while its notice runs
-        services.roster_approve(acting_user=w.user("poverty_office"),
-                                notice=type(notice).objects.create(village_id=notice.village_id, start=TODAY,
-                                                                   end=TODAY + dt.timedelta(days=6)))
+    assert (a.state, b.state) == ("in_notice", "in_notice")
+    api = office.post(f"/api/v1/notices/{notice.pk}/approval")
+    assert api.status_code == 409 and api.json()["code"] == "objection_open"
+    services.objection_resolve(acting_user=w.user("poverty_office"), objection=o, upheld=True, decision="经核实属实")
+    page = office.post(f"/loans/notices/{notice.pk}/approve/", follow=True).content.decode()
+    assert "名单已审批：1 笔" in page
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.state, b.state) == ("county_approved", "rejected")
+
+
+def test_a_notice_starts_the_day_it_is_published_and_runs_its_configured_length(rt, hh):
+    """R-APP-2: nobody can date a notice back or shorten it, so the county can never approve
+    the minute it is published; the length is the programme's (7 days unless configured)."""
+    w = rt.world
+    apps = [apply(rt, h) for h in rt.households[:2]]
+    for app in apps:
+        services.application_review(acting_user=w.user("village_cadre"), application=app, approve=True)
+        services.application_review(acting_user=w.user("loan_officer"), application=app, approve=True)
+        services.application_review(acting_user=w.user("township_cadre"), application=app, approve=True)
+    cadre = w.client("village_cadre")
+    for body in ({"start": f"{TODAY - dt.timedelta(days=30):%Y-%m-%d}"}, {"days": 5}, {"days": 1}):
+        r = cadre.post("/api/v1/notices", {"application_ids": [apps[0].pk], **body}, content_type="application/json")
+        assert r.status_code in (400, 422), (body, r.status_code)
+    # the page offers no dates: what it posts beyond the applications is not read
+    cadre.post("/loans/notices/publish/", {"application": [apps[0].pk], "start": "2020-01-01", "days": "1"})
+    r = cadre.post("/api/v1/notices", {"application_ids": [apps[1].pk], "start": f"{TODAY:%Y-%m-%d}", "days": 7},
+                   content_type="application/json")
+    assert r.status_code == 201, r.json()
+    for app in apps:
+        app.refresh_from_db()
+        assert (app.notice.start, app.notice.end, app.notice.days) == (TODAY, TODAY + dt.timedelta(days=6), 7)
+    office = w.user("poverty_office")
+    for day in (TODAY, TODAY + dt.timedelta(days=6)):  # the same minute, and the notice's last day
+        with on(day), pytest.raises(Conflict) as e:
+            services.roster_approve(acting_user=office, notice=apps[0].notice)
+        assert e.value.code == "notice_running"
+    with on(TODAY + dt.timedelta(days=7)):
+        assert [a.pk for a in services.roster_approve(acting_user=office, notice=apps[0].notice)] == [apps[0].pk]
+
+
+def test_a_programme_may_set_a_longer_notice(rt, hh):
+    from fupin.ratings import rules
+    from fupin.ratings.services import ruleset_create
+
+    ruleset_create(acting_user=rt.world.user("poverty_office"), county_code=hh.village_id[:6] + "000000",
+                   definition={**rules.PRESET, "notice_days": 10}, effective=TODAY - dt.timedelta(days=1))
+    with pytest.raises(ValidationFailed) as bad:
+        rules.check({**rules.PRESET, "notice_days": 2})
+    assert "notice_days" in str(bad.value.details)
+    app = apply(rt, hh)
+    notice = to_notice(rt, app, start=TODAY)
+    assert (notice.days, notice.end) == (10, TODAY + dt.timedelta(days=9))
+
+
+def test_who_signed_the_bank_half_of_the_joint_review_does_not_also_approve(rt, hh):
+    """Maker ≠ checker covers every step of one application (R-APP-3): the loan officer who
+    signed the bank half of the joint review may not then approve the loan, even within their
+    own authority and though another person prepared it."""
+    from fupin.accounts.services import role_assign, user_create
+
+    w = rt.world
+    app = apply(rt, hh, amount=500_000, by="village_cadre")  # prepared by the village cadre
+    to_notice(rt, app)  # the loan officer signs the bank half of the joint review
+    services.application_review(acting_user=w.user("poverty_office"), application=app, approve=True)
+    r = w.client("loan_officer").post(f"/api/v1/applications/{app.pk}/review", {"approve": True},
+                                      content_type="application/json")
+    assert r.status_code == 403 and r.json()["code"] == "maker_checker"
+    app.refresh_from_db()
+    assert app.state == "county_approved"
+    second = user_create(acting_user=None, username="xindai2", password="x", check_password=False)
+    role_assign(acting_user=None, user=second, role="loan_officer", division_code=w.township, branch_code="FM001")
+    services.application_review(acting_user=second, application=app, approve=True)
+    app.refresh_from_db()
+    assert app.state == "approved"

@@ -15,6 +15,8 @@ from fupin.loans.models import Installment, Loan, Repayment
 from fupin.loans.repayments import repayment_post
 from tests.loans.test_disbursement import approved
 
+pytestmark = [pytest.mark.sqlite, pytest.mark.clock]  # a repayment takes the batch's advisory lock on PostgreSQL only
+
 TODAY = dt.date.today()
 
 

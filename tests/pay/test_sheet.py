@@ -24,6 +24,8 @@ from tests.cob.conftest import close_days, past_loan, today
 from tests.loans.conftest import hh  # noqa: F401
 from tests.ratings.conftest import rt  # noqa: F401
 
+pytestmark = pytest.mark.clock  # business dates from today: run on other days too
+
 DAY = dt.timedelta(days=1)
 
 
@@ -77,7 +79,7 @@ def test_arrears_collected_reward_the_collector_and_cycle_arrears_are_deducted_b
     cycle = cycle_loan(rt, rt.households[2], start, 3_500_000)  # 30 000 – < 40 000: 10 % and 2.5 %
     late = past_loan(rt, rt.households[1], start, amount=1_000_000, product="seasonal", term=3)  # matured ~10 days ago
     close_days(start, today() - DAY)
-    r, _ = repayment_post(acting_user=officer, loan=late, amount=2_000_000, key="late-pay-00001")
+    r, _ = repayment_post(acting_user=officer, loan=late, amount=1_000_000, key="late-pay-00001")
     arrears = sum(f for _, b, f in (x for x in r.allocation if len(x) == 3)
                   if b in ("penalty", "overdue_interest", "overdue_principal"))
     assert arrears > 0
@@ -181,3 +183,21 @@ def test_the_sheet_is_bounded_in_queries(rt, hh, n, django_assert_max_num_querie
     with CaptureQueriesContext(connection) as ctx:
         selectors.sheet(director, b, this_month())
     assert len(ctx.captured_queries) <= 14
+
+
+def test_what_the_batch_sets_off_from_a_deposit_is_nobodys_collection(rt, hh):  # noqa: F811
+    """R-PAY-3 (谁收回谁提取): the nightly batch setting a matured loan's deposit against its arrears
+    collected nothing — no reward line, and the batch is no officer on the sheet."""
+    from fupin.accounts.models import BATCH_USERNAME
+    from fupin.loans.models import Repayment
+
+    director = rt.world.user("branch_director")
+    start = today() - 100 * DAY
+    loan = past_loan(rt, hh, start, amount=1_000_000, product="seasonal", term=3)  # matured ≈ 10 days ago, unpaid
+    close_days(start, today() - DAY)
+    set_off = Repayment.objects.get(loan=loan, created_by__username=BATCH_USERNAME)
+    assert any(b in ("overdue_interest", "penalty", "overdue_principal") for _, b, _ in set_off.allocation)
+    month = period(f"{set_off.received_on:%Y-%m}")
+    s = selectors.sheet(director, branch(rt), month)
+    assert (loan.contract_no, "收回欠款奖励") not in items(s)
+    assert BATCH_USERNAME not in [o.officer.username for o in s.officers]

@@ -85,7 +85,7 @@ def test_readable_chinese_table(run):
     "args, words",
     [
         (["--product", "group", "--principal", "0", "--start", "2026-03-02"], "本金必须大于零"),
-        (["--product", "group", "--principal", "-100", "--start", "2026-03-02"], "本金必须大于零"),
+        (["--product", "group", "--principal", "-100", "--start", "2026-03-02"], "本金不能为负数"),
         (["--product", "custom", "--principal", "100", "--start", "2026-03-02", "--rate", "1.2", "--term", "3"], "[0, 1)"),
         (["--product", "custom", "--principal", "100", "--start", "2026-03-02", "--rate", "-0.1", "--term", "3"], "[0, 1)"),
         (["--product", "seasonal", "--principal", "10000", "--start", "2026-03-02", "--term", "5"], "期限只能是"),

@@ -18,6 +18,8 @@ from fupin.ratings.models import CreditLine, Designation, GradeChange, Reputatio
 from tests.ratings.conftest import GOOD
 from tests.ratings.test_scorecards import rated
 
+pytestmark = pytest.mark.clock  # business dates from today: run on other days too
+
 TODAY = dt.date.today()
 
 

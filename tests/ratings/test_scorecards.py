@@ -13,6 +13,8 @@ from fupin.ratings import services
 from fupin.ratings.models import CreditLine, Rating, Scorecard
 from tests.ratings.test_rounds import score_all
 
+pytestmark = pytest.mark.clock  # business dates from today: run on other days too
+
 
 def rated(rt):
     """Audit a round of the three households, all scored GOOD (89 → AA, 10 000)."""

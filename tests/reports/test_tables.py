@@ -27,6 +27,8 @@ from fupin.reports.tables import fu2, fu3, fu4, fu8
 from tests.cob.conftest import books, past_loan, today
 from tests.households.conftest import TEMPLATE, template_rows, write_xlsx
 
+pytestmark = pytest.mark.clock  # business dates from today: run on other days too
+
 
 @pytest.fixture
 def portfolio_of(rt, hh, tmp_path):

@@ -18,6 +18,8 @@ from fupin.riskfund import services
 from fupin.riskfund.models import Claim, Recovery
 from tests.cob.conftest import books, close_days, past_loan, today
 
+pytestmark = pytest.mark.clock  # business dates from today: run on other days too
+
 DAY = dt.timedelta(days=1)
 PDF = b"%PDF-1.4\n% proof\n"
 
@@ -58,7 +60,7 @@ def test_contributions_balance_and_leverage(rt, hh, head):
 
 def test_a_claim_is_paid_by_shares_after_insurance_and_recoveries_go_back_in_the_same_shares(rt, hh, head):
     f = fund(rt, preset="4:4:2", insurance_first=True)
-    start = today() - 150 * DAY
+    start = today() - 200 * DAY  # matured ≈ 110 days ago: past the fund's 90 days
     loan = past_loan(rt, hh, start, amount=1_000_000, product="subsidy", term=3)
     close_days(start, today() - DAY)
     c = claim_through(rt, loan, insurance=200_000)
@@ -88,8 +90,8 @@ def test_a_claim_is_paid_by_shares_after_insurance_and_recoveries_go_back_in_the
 
 def test_claim_rules_maker_checker_rejection_and_insurance_only_where_configured(rt, hh, head):
     fund(rt)  # 80:20, no insurance
-    start = today() - 40 * DAY
-    loan = past_loan(rt, hh, start, amount=1_000_000, product="subsidy", term=12)
+    start = today() - 200 * DAY
+    loan = past_loan(rt, hh, start, amount=1_000_000, product="subsidy", term=3)
     close_days(start, today() - DAY)
     w = rt.world
     with pytest.raises(ValidationFailed):  # proofs are PDFs or pictures
@@ -99,7 +101,11 @@ def test_claim_rules_maker_checker_rejection_and_insurance_only_where_configured
     with pytest.raises(Conflict):  # one live claim per loan
         services.claim_submit(acting_user=w.user("village_cadre"), loan=loan, cause="disaster", description="重复申请")
     services.proof_add(acting_user=w.user("loan_officer"), claim=c, name="灾情照片.png", content_type="image/png",
-                       data=b"\x89PNG\r\n")
+                       data=b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
+    for kind, data in (("image/png", b"<html><script>alert(1)</script></html>"), ("application/pdf", b"\xff\xd8\xff\xe0")):
+        with pytest.raises(ValidationFailed) as e:  # what a proof says it is, it is: HTML never stored as a picture
+            services.proof_add(acting_user=w.user("loan_officer"), claim=c, name="x", content_type=kind, data=data)
+        assert e.value.code == "proof_content"
     with pytest.raises(NotPermitted):  # the village step is the village committee's
         services.claim_review(acting_user=w.user("loan_officer"), claim=c, approve=True)
     with pytest.raises(ValidationFailed):  # a rejection gives its reason
@@ -119,6 +125,42 @@ def test_claim_rules_maker_checker_rejection_and_insurance_only_where_configured
     c2 = services.claim_pay(acting_user=w.user("finance_bureau"), claim=c2)
     assert [s[3] for s in c2.shares] == list(core.loss_split(c2.loss, core.SHARING["80:20"]).shares)
     books(head)
+
+
+def test_a_claim_needs_the_loan_as_late_as_the_policy_says(rt, hh, head):
+    """DOMAIN §8: the fund pays for a loan that cannot be repaid — one past the county's overdue
+    threshold (90 days by default), never for a performing loan; and not if it was cured before
+    the payout."""
+    w = rt.world
+    f = fund(rt)
+    assert f.overdue_days == 90
+    performing = past_loan(rt, hh, today() - 20 * DAY, amount=1_000_000, product="subsidy", term=12)
+    with pytest.raises(Conflict) as e:
+        services.claim_submit(acting_user=w.user("loan_officer"), loan=performing, cause="illness", description="户主生病住院")
+    assert e.value.code == "not_overdue_enough" and "未逾期" in e.value.message
+    start = today() - 160 * DAY  # due ≈ 70 days ago
+    late = past_loan(rt, rt.households[1], start, amount=1_000_000, product="subsidy", term=3)
+    close_days(start, today() - DAY)
+    r = w.client("loan_officer").post("/api/v1/fund-claims", {"loan_id": late.pk, "cause": "illness",
+                                                             "description": "户主生病住院，无力偿还"},
+                                      content_type="application/json")
+    assert r.status_code == 409 and r.json()["details"]["required"] == 90
+    assert 60 < r.json()["details"]["days_past_due"] < 90 and "仅逾期" in r.json()["message"]
+    assert not Claim.objects.exists()
+    # a county may set its own threshold; a claim made past it, then the loan cured before the payout
+    type(f).objects.filter(pk=f.pk).update(overdue_days=60)
+    c = services.claim_submit(acting_user=w.user("loan_officer"), loan=late, cause="illness", description="户主生病住院")
+    for role in ("village_cadre", "township_cadre", "poverty_office"):
+        c = services.claim_review(acting_user=w.user(role), claim=c, approve=True)
+    owed = sum(i.principal - i.principal_paid + i.interest - i.interest_paid for i in late.installments.all())
+    repayment_post(acting_user=w.user("loan_officer"), loan=late, amount=owed + 100_000, key="cured-before-payout")
+    with pytest.raises(Conflict) as e:
+        services.claim_pay(acting_user=w.user("finance_bureau"), claim=c)
+    assert e.value.code == "not_overdue_enough"
+    late.refresh_from_db()
+    assert late.state != Loan.State.WRITTEN_OFF
+    with pytest.raises(ValidationFailed):
+        services.fund_create(acting_user=w.user("poverty_office"), county_code=COUNTY[0], name="x", overdue_days=0)
 
 
 def test_legal_actions_are_recorded(rt, hh):

@@ -21,6 +21,8 @@ from tests.cob.conftest import past_loan, today
 from tests.loans.conftest import hh  # noqa: F401
 from tests.ratings.conftest import rt  # noqa: F401
 
+pytestmark = pytest.mark.clock  # business dates from today: run on other days too
+
 PHONE = "13800001234"
 
 
@@ -104,3 +106,34 @@ def test_staff_have_no_household_page(world):
     assert world.client("village_cadre").get("/me/").status_code == 403
     assert world.client("household").get("/me/").status_code == 404  # a household role without its link
 
+
+
+@pytest.mark.pgonly
+def test_sixty_guesses_at_once_are_never_more_than_five_tries(transactional_db, borrower, memory_sender):
+    """The tries of one code are counted in one statement each: sixty guesses made at the same
+    moment compare at most five of them with the code, the rest are refused as too many."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from fupin.core.errors import NotPermitted
+    from fupin.selfservice.services import TRIES, code_request, code_verify
+
+    id_number, _, _ = borrower
+    code_request(id_number=id_number)
+    wrong = f"{(int(sent_code(memory_sender)) + 1) % 10**6:06d}"
+
+    def guess(_):
+        try:
+            code_verify(id_number=id_number, code=wrong)
+            return "in"
+        except NotPermitted as e:
+            return e.code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(guess, range(60)))
+    assert answers.count("in") == 0
+    assert answers.count("otp_invalid") == TRIES and answers.count("otp_locked") == 60 - TRIES
+    assert OneTimeCode.objects.get().attempts == TRIES

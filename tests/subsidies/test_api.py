@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from fupin.subsidies.models import Batch, Line, Policy
 from fupin.subsidies.services import policy_for
 from tests.subsidies.test_subsidies import _paid_off, today
+
+pytestmark = pytest.mark.clock  # business dates from today: run on other days too
 
 
 def post(client, url, body):

@@ -19,6 +19,8 @@ from fupin.subsidies import services
 from fupin.subsidies.models import Batch, Line, Policy
 from tests.cob.conftest import books, close_days, past_loan, today
 
+pytestmark = pytest.mark.clock  # business dates from today: run on other days too
+
 DAY = dt.timedelta(days=1)
 
 
@@ -245,3 +247,28 @@ def test_preparing_a_batch_costs_the_same_queries_for_more_loans(rt, hh):
         again = services.batch_prepare(acting_user=officer, policy=policy, division_code=rt.world.township, cutoff=today())
     assert Line.objects.filter(batch=again).count() == 3
     assert len(three) == len(one)
+
+
+def test_a_claim_of_ten_thousand_lines_is_reviewed_on_its_page(rt, hh, head):
+    """The review form posts one field per line: a county's claim of 10 000 lines goes through
+    (Django's default allows 1 000 fields and answered a bare English "Bad Request")."""
+    loans = _paid_off(rt, rt.households[:2])
+    batch = services.batch_prepare(acting_user=rt.world.user("loan_officer"), policy=Policy.objects.get(code="S-CAPPED"),
+                                   division_code=rt.world.township, cutoff=today())
+    real = list(Line.objects.filter(batch=batch))
+    first = real[0]
+    Line.objects.bulk_create([  # the rest of a big county's claim (nothing earned: the totals stay as they are)
+        Line(policy=first.policy, loan=loans[0], household=first.household, village_code=first.village_code, seq=n,
+             start=first.start, end=first.end, days=0, basis=0, interest=0, amount=0, reason="", on=first.on, batch=batch)
+        for n in range(1, 10_001 - len(real))])
+    assert Line.objects.filter(batch=batch).count() == 10_000
+    c = rt.world.client("poverty_office")
+    page = c.get(f"/subsidies/batches/{batch.pk}/")
+    assert page.status_code == 200 and page.content.decode().count('name="strike_') == 10_000
+    fields = {f"strike_{pk}": "" for pk in Line.objects.filter(batch=batch).values_list("pk", flat=True)}
+    fields[f"strike_{first.pk}"] = "该户贷款用途不符"
+    r = c.post(f"/subsidies/batches/{batch.pk}/review/", {**fields, "approve": "1", "note": "审核通过"})
+    assert r.status_code == 302, r.content.decode()[:500]
+    batch.refresh_from_db()
+    assert batch.state == Batch.State.REVIEWED and batch.approved == batch.claimed - first.amount
+    assert Line.objects.get(pk=first.pk).struck == "该户贷款用途不符"

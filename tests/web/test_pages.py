@@ -1,6 +1,9 @@
 """The UI shell: Chinese by default, English switch, navigation by role, division pages."""
 
+import pytest
 from django.test import Client
+
+pytestmark = pytest.mark.sqlite  # make run serves the pages from SQLite
 
 
 def test_login_page_is_chinese_by_default(db):

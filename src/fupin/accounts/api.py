@@ -10,7 +10,7 @@ from pydantic import StrictBool
 from fupin.accounts import access, services
 from fupin.accounts.models import ApiToken, User
 from fupin.accounts.roles import ROLES
-from fupin.accounts.selectors import tokens_visible, users_visible
+from fupin.accounts.selectors import role_requests_visible, tokens_visible, users_visible
 from fupin.api.common import MAX_ID, DivisionCode, Pagination, Text, responses
 from fupin.core.errors import NotFound
 
@@ -94,11 +94,17 @@ class UserOut(Schema):
     username: str
     display_name: str
     is_active: bool
+    is_service_account: bool = Field(..., description="系统账号：只通过令牌调用 API，不能登录页面")
     roles: list[RoleOut]
+    pending_roles: list[RoleOut] = Field(..., description="已申请、待另一位系统管理员审批的角色（涉及资金的角色）")
 
     @staticmethod
     def resolve_roles(obj: User) -> list[dict]:
         return [_role_out(ra) for ra in obj.roles.all()]
+
+    @staticmethod
+    def resolve_pending_roles(obj: User) -> list[dict]:
+        return [_role_out(r) for r in obj.role_requests.all() if r.decided_at is None]
 
 
 RoleCode = Literal[tuple(ROLES)]  # type: ignore[valid-type]
@@ -112,9 +118,10 @@ class RoleIn(Schema):
 
 class UserIn(RoleIn):
     username: Text(150, 1)
-    password: Text(128, 1) = Field(..., description="初始密码（至少12位，3类字符）")
+    password: Text(128) = Field("", description="初始密码（至少12位，3类字符）；系统账号不填")
     display_name: Text(64) = ""
     phone: Text(32) = ""
+    service_account: StrictBool = Field(False, description="系统账号（银行核心系统、县数据平台等）：不能登录页面，只能用签发给它的令牌")
 
 
 class ActiveIn(Schema):
@@ -137,7 +144,8 @@ def _subject(request, user_id: int) -> User:
 @paginate(Pagination)
 def user_list(request, q: Text(64) | None = None):
     access.require(request.auth, "user.view")
-    users = users_visible(request.auth).prefetch_related("roles__division", "roles__branch")
+    users = users_visible(request.auth).prefetch_related("roles__division", "roles__branch", "role_requests__division",
+                                                         "role_requests__branch")
     if q:
         users = users.filter(username__icontains=q)
     return users
@@ -148,7 +156,7 @@ def user_create(request, payload: UserIn):
     user = services.user_onboard(
         acting_user=request.auth, username=payload.username, password=payload.password, role=payload.role,
         division_code=payload.division_code, branch_code=payload.branch_code,
-        display_name=payload.display_name, phone=payload.phone,
+        display_name=payload.display_name, phone=payload.phone, service_account=payload.service_account,
     )
     return Status(201, user)
 
@@ -178,3 +186,44 @@ def user_active(request, payload: ActiveIn, user_id: int = Path(..., ge=1, le=MA
     access.require(request.auth, "user.manage")
     user = services.user_set_active(acting_user=request.auth, user=_subject(request, user_id), active=payload.active)
     return user
+
+
+class RoleRequestOut(Schema):
+    id: int
+    user: str
+    role: RoleOut
+    requested_by: str
+    requested_at: dt.datetime
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = None
+    approved: bool | None = None
+    reason: str
+
+
+class RoleDecisionIn(Schema):
+    approve: StrictBool
+    reason: Text(200) = Field("", description="不予批准时必填")
+
+
+def _request_out(r) -> dict:
+    return {"id": r.pk, "user": r.user.username, "role": _role_out(r), "requested_by": r.requested_by.username,
+            "requested_at": r.requested_at, "decided_by": r.decided_by.username if r.decided_by else None,
+            "decided_at": r.decided_at, "approved": r.approved, "reason": r.reason}
+
+
+@router.get("/role-requests", response=responses(list[RoleRequestOut]), summary="待审批的角色授权申请（系统管理员）")
+def role_request_list(request):
+    access.require(request.auth, "user.view")
+    return [_request_out(r) for r in role_requests_visible(request.auth)[:500]]
+
+
+@router.post("/role-requests/{request_id}/decision", response=responses(RoleRequestOut, 404, 409, 422),
+             summary="审批另一位管理员申请的角色授权（两人规则）")
+def role_request_decide(request, payload: RoleDecisionIn, request_id: int = Path(..., ge=1, le=MAX_ID)):
+    access.require(request.auth, "user.manage")
+    asked = role_requests_visible(request.auth).filter(pk=request_id).first()
+    if asked is None:
+        raise NotFound("授权申请不存在、已处理或不在您的辖区内", code="role_request_missing")
+    decided = services.role_request_decide(acting_user=request.auth, request=asked, approve=payload.approve,
+                                           reason=payload.reason)
+    return _request_out(decided)

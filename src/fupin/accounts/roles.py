@@ -151,3 +151,13 @@ def roles_for(action: str) -> frozenset[str]:
         return ACTIONS[action]
     except KeyError:
         raise KeyError(f"unknown action {action!r}: declare it in fupin.accounts.roles.ACTIONS") from None
+
+
+# Steps that move money or decide about it (DOMAIN §14: the 2002 fraud of 篇1 is the threat): a
+# role allowed any of them is given only by two administrators (fupin.accounts.services.role_assign).
+MONEY_ACTIONS = frozenset({
+    "repayment.post", "loan.disburse", "loan.contract", "ledger.reverse", "ledger.chart", "cob.run",
+    "loan.event.request", "loan.event.approve", "subsidy.prepare", "subsidy.review", "subsidy.confirm", "subsidy.pay",
+    "subsidy.credit", "riskfund.manage", "riskfund.contribute", "fundclaim.approve", "fundclaim.pay", "user.manage",
+})
+MONEY_ROLES = frozenset(r for r in ROLES if any(r in ACTIONS.get(a, ()) for a in MONEY_ACTIONS))

@@ -11,11 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from fupin.accounts import access
-from fupin.accounts.models import ApiToken, RoleAssignment, User
-from fupin.accounts.roles import ROLES
+from fupin.accounts.models import ApiToken, RoleAssignment, RoleRequest, User
+from fupin.accounts.roles import MONEY_ROLES, ROLES
 from fupin.audit.services import audit_record
 from fupin.core.divisions import Level
-from fupin.core.errors import Conflict, NotFound, ValidationFailed
+from fupin.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed, reason_required
 from fupin.divisions.models import Branch, Division
 from fupin.prepared import Prepared
 
@@ -31,8 +31,10 @@ def _check_password(password: str, user: User | None = None) -> None:
 
 def user_create(
     *, acting_user, username: str, password: str, display_name: str = "", phone: str = "",
-    check_password: bool = True,
+    check_password: bool = True, service_account: bool = False,
 ) -> User:
+    """A user; a ``service_account`` (another system calling the API) has no usable password
+    and acts only through the tokens issued to it."""
     if acting_user is not None:  # None: the system itself (demo, initial setup)
         access.require(acting_user, "user.manage")
     username = username.strip()
@@ -41,20 +43,39 @@ def user_create(
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
             raise Conflict(f"用户名“{username}”已存在", code="username_exists")
-        user = User(username=username, display_name=display_name, phone=phone)
-        if check_password:
-            _check_password(password, user)
-        user.set_password(password)
+        user = User(username=username, display_name=display_name, phone=phone, is_service_account=service_account)
+        if service_account:
+            user.set_unusable_password()
+        else:
+            if check_password:
+                _check_password(password, user)
+            user.set_password(password)
         user.save()
         audit_record(
             actor=acting_user, action="user.create", obj=user,
-            after={"username": username, "display_name": display_name},
+            after={"username": username, "display_name": display_name, "service_account": service_account},
         )
     return user
 
 
-def role_assign(*, acting_user, user: User, role: str, division_code: str, branch_code: str | None = None) -> RoleAssignment:
-    """Give ``user`` a role bound to a division (and, for bank roles, a branch)."""
+def password_change(*, acting_user: User, old: str, new: str) -> User:
+    """A user changes their own password: the current one first, the new one to the password
+    rules and different from it; audited (the hashes are not)."""
+    if acting_user.is_service_account or not acting_user.has_usable_password():
+        raise NotPermitted("该账号不使用密码登录", code="no_password")
+    if not acting_user.check_password(old or ""):
+        raise ValidationFailed("当前密码不正确", code="password_wrong")
+    if new == old:
+        raise ValidationFailed("新密码不能与当前密码相同", code="password_same")
+    _check_password(new or "", acting_user)
+    with transaction.atomic():
+        acting_user.set_password(new)
+        acting_user.save(update_fields=["password"])
+        audit_record(actor=acting_user, action="user.password", obj=acting_user, after={"changed": True})
+    return acting_user
+
+
+def _role_target(role: str, division_code: str, branch_code: str | None) -> tuple[Division, Branch | None]:
     spec = ROLES.get(role)
     if spec is None:
         raise ValidationFailed(f"未知角色“{role}”", code="role_unknown")
@@ -74,29 +95,87 @@ def role_assign(*, acting_user, user: User, role: str, division_code: str, branc
             raise ValidationFailed(f"网点“{branch_code}”不存在", code="branch_missing")
         if role == "head_office" and not branch.is_head_office:
             raise ValidationFailed("总社角色必须绑定到总社机构", code="role_branch_mismatch")
-    if acting_user is not None:  # None: the system itself (demo, initial setup)
-        access.require(acting_user, "user.manage", code=division.code)
+    return division, branch
+
+
+def role_assign(
+    *, acting_user, user: User, role: str, division_code: str, branch_code: str | None = None
+) -> RoleAssignment | RoleRequest:
+    """Give ``user`` a role bound to a division (and, for bank roles, a branch). Nobody gives a
+    role to themselves; a role that carries money steps (:data:`fupin.accounts.roles.MONEY_ROLES`)
+    is only asked for here — a :class:`RoleRequest` that grants nothing until a second
+    administrator approves it (:func:`role_request_decide`). ``acting_user`` None is the system
+    itself (the demo, initial setup from the command line): the role is given at once."""
+    division, branch = _role_target(role, division_code, branch_code)
+    if acting_user is None:
+        return _grant(None, user, role, division, branch)
+    access.require(acting_user, "user.manage", code=division.code)
+    if acting_user.pk == user.pk:
+        raise NotPermitted("不能给自己授予角色：请另一位系统管理员办理", code="self_grant")
+    if role not in MONEY_ROLES:
+        return _grant(acting_user, user, role, division, branch)
+    with transaction.atomic():
+        if RoleAssignment.objects.filter(user=user, role=role, division=division, branch=branch).exists():
+            return RoleAssignment.objects.get(user=user, role=role, division=division, branch=branch)
+        request, created = RoleRequest.objects.get_or_create(
+            user=user, role=role, division=division, branch=branch, decided_at__isnull=True,
+            defaults={"requested_by": acting_user})
+        if created:
+            audit_record(actor=acting_user, action="role.request", obj=request, division_code=division.code,
+                         after={"user": user.username, "role": role, "division": division.code,
+                                "branch": branch.code if branch else None})
+    return request
+
+
+def _grant(acting_user, user: User, role: str, division: Division, branch: Branch | None,
+           approved: RoleRequest | None = None) -> RoleAssignment:
     with transaction.atomic():
         ra, created = RoleAssignment.objects.get_or_create(user=user, role=role, division=division, branch=branch)
         if created:
-            audit_record(
-                actor=acting_user, action="role.assign", obj=ra, division_code=division.code,
-                after={"user": user.username, "role": role, "division": division.code,
-                       "branch": branch.code if branch else None},
-            )  # the grants stamp is renewed by fupin.accounts.signals (the caller's user object too)
+            after = {"user": user.username, "role": role, "division": division.code, "branch": branch.code if branch else None}
+            if approved is not None:
+                after |= {"requested_by": approved.requested_by.username, "approved_by": acting_user.username}
+            audit_record(actor=acting_user, action="role.assign", obj=ra, division_code=division.code, after=after)
+            # the grants stamp is renewed by fupin.accounts.signals (the caller's user object too)
     return ra
+
+
+def role_request_decide(*, acting_user, request: RoleRequest, approve: bool, reason: str = "") -> RoleRequest:
+    """A second administrator approves (the role is given) or refuses a role asked for by another
+    one; neither the one who asked nor the one the role is for may decide it."""
+    access.require(acting_user, "user.manage", code=request.division_id)
+    if acting_user.pk in (request.requested_by_id, request.user_id):
+        raise NotPermitted("角色授权须由另一位系统管理员审批（申请人和被授权人本人不能审批）", code="maker_checker")
+    if not approve:
+        reason = reason_required(reason, "不予批准的原因")
+    with transaction.atomic():
+        request = RoleRequest.objects.select_for_update().select_related("user", "requested_by").get(pk=request.pk)
+        if request.decided_at is not None:
+            raise Conflict("该授权申请已处理", code="role_request_decided")
+        request.decided_by, request.decided_at, request.approved = acting_user, timezone.now(), approve
+        request.reason = reason.strip()[:200]
+        request.save(update_fields=["decided_by", "decided_at", "approved", "reason"])
+        audit_record(actor=acting_user, action="role.approve" if approve else "role.refuse", obj=request,
+                     division_code=request.division_id,
+                     after={"user": request.user.username, "role": request.role, "requested_by": request.requested_by.username,
+                            "reason": request.reason})
+        if approve:
+            _grant(acting_user, request.user, request.role, request.division, request.branch, approved=request)
+    return request
 
 
 def user_onboard(
     *, acting_user, username: str, password: str, role: str, division_code: str,
-    branch_code: str | None = None, display_name: str = "", phone: str = "",
+    branch_code: str | None = None, display_name: str = "", phone: str = "", service_account: bool = False,
 ) -> User:
     """Create a user together with their first role, in one transaction: a user without a
-    role would sit outside every jurisdiction, invisible to the administrator who made it."""
+    role would sit outside every jurisdiction, invisible to the administrator who made it (a
+    role carrying money steps is asked for, and the user is seen through that request)."""
     access.require(acting_user, "user.manage", code=division_code)
     with transaction.atomic():
         user = user_create(
-            acting_user=acting_user, username=username, password=password, display_name=display_name, phone=phone
+            acting_user=acting_user, username=username, password=password, display_name=display_name, phone=phone,
+            service_account=service_account,
         )
         role_assign(acting_user=acting_user, user=user, role=role, division_code=division_code, branch_code=branch_code)
     return user
@@ -135,14 +214,21 @@ def _hash(secret: str) -> str:
 
 
 def token_issue(*, acting_user, user: User, name: str) -> tuple[ApiToken, str]:
-    """Issue an API token; the secret is returned once and only its hash is kept."""
-    access.require(acting_user, "token.manage")
+    """Issue an API token; the secret is returned once and only its hash is kept. A token acts
+    as the user it is for, so it is issued only to its creator themselves or to a service
+    account (another system, with roles of its own): never in another person's name, which
+    would credit what the token does to that person in the audit log."""
+    if acting_user is not None:  # None: the system itself (initial setup from the command line)
+        access.require(acting_user, "token.manage")
+        if user.pk != acting_user.pk and not user.is_service_account:
+            raise NotPermitted("令牌只能签发给自己，或签发给系统账号（供其他系统调用）；不能以他人名义签发",
+                               code="token_other_user")
     if not name.strip():
         raise ValidationFailed("请填写令牌用途", code="token_name_empty")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name.strip()[:64], prefix=secret[:10], key_hash=_hash(secret), created_by=acting_user
+            user=user, name=name.strip()[:64], prefix=secret[:10], key_hash=_hash(secret), created_by=acting_user or user
         )
         audit_record(
             actor=acting_user, action="token.issue", obj=token,

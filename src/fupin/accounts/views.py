@@ -5,14 +5,23 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fupin.accounts import access, services
+from fupin.accounts.models import RoleAssignment
 from fupin.accounts.roles import ROLES
-from fupin.accounts.selectors import branches_visible, divisions_visible_for, tokens_visible, users_visible
+from fupin.accounts.selectors import (
+    branches_visible,
+    divisions_visible_for,
+    role_requests_visible,
+    tokens_visible,
+    users_visible,
+)
 from fupin.core.errors import DomainError, NotFound
 from fupin.web.decorators import requires
 from fupin.web.responses import act
@@ -21,7 +30,8 @@ from fupin.web.responses import act
 @requires("token.manage")
 def token_list(request):
     tokens = tokens_visible(request.user).order_by("-created_at")[:200]
-    users = users_visible(request.user).values_list("username", flat=True)[:500]
+    users = [request.user.username, *users_visible(request.user).filter(is_service_account=True).values_list(
+        "username", flat=True)[:500]]
     issued = request.session.pop("issued_token", None)
     return render(request, "accounts/tokens.html", {"tokens": tokens, "users": users, "issued": issued})
 
@@ -85,12 +95,13 @@ def user_new(request):
                 username=f.get("username", ""), password=f.get("password", ""),
                 display_name=f.get("display_name", "").strip()[:64], phone=f.get("phone", "").strip()[:32],
                 role=f.get("role", ""), division_code=f.get("division", "").strip(),
-                branch_code=f.get("branch", "").strip() or None,
+                branch_code=f.get("branch", "").strip() or None, service_account=f.get("service_account") == "1",
             )
         except DomainError as e:
             return render(request, "accounts/user_new.html", {**_form_context(request), "error": e.message, "form": f},
                           status=400)
-        messages.success(request, f"用户“{user.username}”已创建")
+        messages.success(request, f"用户“{user.username}”已创建" + (
+            "；所选角色涉及资金，须由另一位系统管理员在该用户页面审批后生效" if user.role_requests.exists() else ""))
         return redirect("user_detail", user_id=user.pk)
     return render(request, "accounts/user_new.html", {**_form_context(request), "form": {}})
 
@@ -101,9 +112,10 @@ def user_detail(request, user_id: int):
     if user is None:
         raise NotFound("用户不存在或不在您的辖区内", code="user_missing")
     assignments = user.roles.select_related("division", "branch").order_by("id")
+    asked = role_requests_visible(request.user).filter(user=user)
     return render(request, "accounts/user_detail.html", {
         "subject": user, "assignments": assignments, "may_manage": access.may(request.user, "user.manage"),
-        **_form_context(request),
+        "requests": asked, **_form_context(request),
     })
 
 
@@ -124,8 +136,22 @@ def user_role_add(request, user_id: int):
         lambda: services.role_assign(acting_user=request.user, user=user, role=f.get("role", ""),
                                      division_code=f.get("division", "").strip(),
                                      branch_code=f.get("branch", "").strip() or None),
-        "角色已添加", "user_detail", user_id=user.pk,
+        lambda given: "角色已添加，立即生效" if isinstance(given, RoleAssignment) else
+        "该角色涉及资金，已提交授权申请：须由另一位系统管理员在本页审批后才生效",
+        "user_detail", user_id=user.pk,
     )
+
+
+@require_POST
+@requires("user.manage")
+def role_request_decide(request, pk: int):
+    asked = role_requests_visible(request.user).filter(pk=pk).first()
+    if asked is None:
+        raise NotFound("授权申请不存在、已处理或不在您的辖区内", code="role_request_missing")
+    approve = request.POST.get("approve") == "1"
+    return act(request, lambda: services.role_request_decide(acting_user=request.user, request=asked, approve=approve,
+                                                             reason=request.POST.get("reason", "")),
+               "已批准，角色立即生效" if approve else "已不予批准", "user_detail", user_id=asked.user_id)
 
 
 @require_POST
@@ -147,3 +173,23 @@ def user_active(request, user_id: int):
         request, lambda: services.user_set_active(acting_user=request.user, user=user, active=request.POST.get("active") == "1"),
         lambda _: "用户已启用" if user.is_active else "用户已停用", "user_detail", user_id=user.pk,
     )
+
+
+@login_required
+def password_change(request):
+    """Any signed-in user changes their own password (the session stays signed in)."""
+    if request.method == "POST":
+        f = request.POST
+        if f.get("new", "") != f.get("again", ""):
+            error = "两次输入的新密码不一致"
+        else:
+            try:
+                services.password_change(acting_user=request.user, old=f.get("old", ""), new=f.get("new", ""))
+            except DomainError as e:
+                error = e.message
+            else:
+                update_session_auth_hash(request, request.user)
+                messages.success(request, "密码已修改，下次登录请使用新密码")
+                return redirect("home")
+        return render(request, "accounts/password.html", {"error": error}, status=400)
+    return render(request, "accounts/password.html", {})

@@ -8,7 +8,9 @@ sends may cause a 5xx.
 from __future__ import annotations
 
 import logging
+import uuid
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -57,5 +59,19 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        messages = {400: "请求有误", 405: "不支持的请求方法", 413: "请求体过大", 415: "不支持的内容类型"}
+        if exc.status_code == 403 and "csrf" in str(exc).lower():
+            return error_response(403, "csrf_failed", "CSRF 校验失败：以页面会话调用接口须带 X-CSRFToken 请求头（值取自 "
+                                                      "csrftoken Cookie）；或改用 Bearer 令牌")
+        messages = {400: "请求有误", 405: f"该接口不支持 {request.method} 方法", 413: "请求体过大",
+                    415: "不支持的内容类型：请以 application/json 提交"}
         return error_response(exc.status_code, f"http_{exc.status_code}", messages.get(exc.status_code, "请求有误"))
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        return error_response(413, "too_large", "请求体过大：上限约 40 MB（文件以 base64 放在 JSON 中）")
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc: Exception):
+        ref = uuid.uuid4().hex[:12]
+        log.error("server error %s on %s %s", ref, request.method, request.path, exc_info=exc)
+        return error_response(500, "internal_error", f"系统内部错误（编号 {ref}），请稍后重试或联系管理员")

@@ -30,6 +30,8 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from django.db import connection, connections, transaction
@@ -52,7 +54,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from fupin import bulk
-from fupin.accounts.models import User
+from fupin.accounts.models import BATCH_USERNAME, User
 from fupin.audit.services import audit_record
 from fupin.cob.models import CobChunk, CobEvent, CobRun, CollectionItem, VillageMonth
 from fupin.cob.selectors import closed_through
@@ -69,7 +71,8 @@ from fupin.ratings.selectors import programme_rules
 
 CHUNK = int(os.environ.get("FUPIN_COB_CHUNK", "100000"))  # loans per chunk (of one county); see docs/performance.md
 KILL_ENV = "FUPIN_COB_KILL_AT"  # tests: the process kills itself (SIGKILL) at this checkpoint
-SYSTEM_USER = "system-cob"
+KILL_CHUNK_ENV = "FUPIN_COB_KILL_CHUNK"  # tests: a worker of --workers kills itself on this chunk
+SYSTEM_USER = BATCH_USERNAME
 _passed = 0
 
 
@@ -138,11 +141,21 @@ def cob_run(on: dt.date, *, workers: int = 1, progress: Progress | None = None) 
         progress("chunks", done, total)
     if workers > 1 and len(pending) > 1:
         connections.close_all()  # each worker opens its own connection
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for _ in pool.imap_unordered(_chunk_in_worker, pending):
-                done += 1
-                if progress:
-                    progress("chunks", done, total)
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for f in as_completed([pool.submit(_chunk_in_worker, pk) for pk in pending]):
+                    f.result()
+                    done += 1
+                    if progress:
+                        progress("chunks", done, total)
+        except BrokenProcessPool:
+            # a worker died (killed, out of memory): its chunk's transaction went with it and the
+            # other workers were stopped. The run stays open — money waits — until a rerun,
+            # which does the chunks not done and finishes the day exactly as one process would.
+            message = (f"营业日 {on:%Y-%m-%d} 的日终有一个工作进程意外退出（已完成 {done}/{total} 个分块）："
+                       "本次运行已停止，请重新运行 fupin cob，将从中断处继续")
+            CobRun.objects.filter(pk=run.pk).update(summary={"interrupted": message})
+            raise Conflict(message, code="cob_worker_died") from None
     else:
         for pk in pending:
             chunk_run(pk)
@@ -264,6 +277,9 @@ def _balances(run: CobRun) -> None:
 
 
 def _chunk_in_worker(pk: int) -> dict:
+    if os.environ.get(KILL_CHUNK_ENV):  # tests: a worker dies on the chunk of this number
+        if str(CobChunk.objects.filter(pk=pk).values_list("seq", flat=True).first()) == os.environ[KILL_CHUNK_ENV]:
+            os.kill(os.getpid(), signal.SIGKILL)
     try:
         return chunk_run(pk)
     finally:
@@ -427,8 +443,10 @@ def _finish(pk: int, seconds: float, phases: dict[str, float]) -> None:
         # up for a loan repaid in full today that was never late (not a rollover)
         repaid = Loan.objects.filter(state=Loan.State.CLOSED, closed_on=on, servicing__ever_late=False,
                                      rolled_into__isnull=True).values_list("pk", "household_id")
+        # in the loans' order, not the order the chunks happened to finish in: the same grades and
+        # reasons whatever the number of processes
         events = [(e.household_id, e.event, f"贷款 #{e.loan_id} " + ("逾期" if e.event == "overdue" else "违约"))
-                  for e in run.events.order_by("pk")]
+                  for e in run.events.order_by("loan_id", "event")]
         events += [(hh, "repaid_on_time", f"贷款 #{loan} 按时还清") for loan, hh in repaid]
         lap = Laps()
 

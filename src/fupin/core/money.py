@@ -12,6 +12,7 @@ once, exactly, by :func:`div_round` on integers, so no intermediate rounding cre
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
@@ -25,23 +26,47 @@ ZERO = Decimal("0.00")
 DECIMAL_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
 
 
+MAX_YUAN = Decimal("9999999999.99")  # 99.99 亿元: beyond any one amount of a programme, far inside 64-bit fen
+_PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
+
+
 def money(value: object, *, field: str = "金额") -> Decimal:
     """A Decimal amount in yuan with exactly two decimals, from str, int or Decimal.
 
-    Floats are refused (they cannot represent most fen amounts exactly); more than two
-    decimals are refused rather than silently rounded.
+    A string is plain decimal digits with at most two decimals (full-width digits are read as
+    digits): no sign, exponent, underscore or grouping comma — "1,5" is not 15.00 and "1e3" is
+    not 1000. Floats are refused (they cannot represent most fen amounts exactly); more than two
+    decimals are refused rather than silently rounded; negative amounts and amounts above
+    :data:`MAX_YUAN` are refused.
 
     >>> money("20000")
     Decimal('20000.00')
+    >>> money("１２.５")
+    Decimal('12.50')
     """
     if isinstance(value, bool) or isinstance(value, float):
         raise ValidationFailed(f"{field}必须以字符串或整数给出，不能是浮点数", code="money_float")
-    try:
-        d = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        raise ValidationFailed(f"{field}“{value}”不是有效金额", code="money_invalid") from None
-    if not d.is_finite():
-        raise ValidationFailed(f"{field}“{value}”不是有效金额", code="money_invalid")
+    if isinstance(value, str):
+        text = value.strip().translate(_FULL_WIDTH)
+        if text.startswith("-") and _PLAIN.fullmatch(text[1:]):
+            raise ValidationFailed(f"{field}不能为负数", code="money_negative")
+        if not _PLAIN.fullmatch(text):
+            raise ValidationFailed(f"{field}“{value[:40]}”不是有效金额：只能由数字和小数点组成，例如 1234.50",
+                                   code="money_invalid")
+        if len(text.split(".")[0].lstrip("0")) > 10:
+            raise ValidationFailed(f"{field}过大（上限 {MAX_YUAN} 元）", code="money_too_large")
+        d = Decimal(text)
+    elif isinstance(value, int):
+        d = Decimal(value)
+    elif isinstance(value, Decimal) and value.is_finite():
+        d = value
+    else:
+        raise ValidationFailed(f"{field}“{str(value)[:40]}”不是有效金额", code="money_invalid")
+    if d < 0:
+        raise ValidationFailed(f"{field}不能为负数", code="money_negative")
+    if d > MAX_YUAN:
+        raise ValidationFailed(f"{field}过大（上限 {MAX_YUAN} 元）", code="money_too_large")
     q = d.quantize(FEN)
     if q != d:
         raise ValidationFailed(f"{field}“{value}”最多两位小数（到分）", code="money_precision")

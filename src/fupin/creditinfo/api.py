@@ -149,11 +149,8 @@ def credit_queries(request):
 @router.get("/households/{household_id}/credit-file", response=responses(dict[str, Any], 404),
             summary="导出农户信用档案（与县级数据库交换；含证件号码，记入审计日志）")
 def credit_file(request, household_id: int = Id):
-    from fupin.audit.services import audit_record
-
     household = _household(request, household_id, "credit.exchange")
-    audit_record(actor=request.auth, action="credit.file_export", obj=household, division_code=household.village_id)
-    return selectors.credit_file([household])
+    return services.credit_file_export(acting_user=request.auth, household=household)
 class CreditFileIn(Schema):
     format: Text(40) = Field(..., description="fupin-credit-file/1")
     households: list[dict[str, Any]] = Field(..., max_length=10_000)

@@ -356,3 +356,12 @@ def entity_rate(*, acting_user, kind: str, household: Household | None = None, c
     return row
 
 
+def credit_file_export(*, acting_user, household: Household) -> dict[str, Any]:
+    """A household's credit file for the county database (with ID numbers): the export is
+    recorded in the audit log in the same transaction that reads it."""
+    from fupin.creditinfo.selectors import credit_file
+
+    access.require(acting_user, "credit.exchange", household)
+    with transaction.atomic():
+        audit_record(actor=acting_user, action="credit.file_export", obj=household, division_code=household.village_id)
+        return credit_file([household])

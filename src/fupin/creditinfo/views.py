@@ -154,10 +154,8 @@ def credit_template(request):
 @requires("credit.exchange")
 def credit_file_export(request, pk: int):
     household = _household(request, pk, "credit.exchange")
-    from fupin.audit.services import audit_record
-
-    audit_record(actor=request.user, action="credit.file_export", obj=household, division_code=household.village_id)
-    body = json.dumps(selectors.credit_file([household]), ensure_ascii=False, indent=1).encode()
+    body = json.dumps(services.credit_file_export(acting_user=request.user, household=household), ensure_ascii=False,
+                      indent=1).encode()
     return attachment(body, f"信用档案-{household.registry_no}.json", "application/json")
 
 

@@ -68,6 +68,7 @@ ACCOUNTS = [
     ("shenji", "黄审计", "auditor", "county", None),
     ("nonghu", "周农户", "household", "village", None),
     ("admin", "吴管理", "sysadmin", "county", None),
+    ("admin2", "郑管理", "sysadmin", "county", None),  # a role carrying money steps takes two administrators
 ]
 DEMO_USERNAMES = [a[0] for a in ACCOUNTS]
 

@@ -10,7 +10,7 @@ import random
 
 from fupin.accounts.models import User
 from fupin.loans import disbursement, groups, services
-from fupin.loans.models import Application
+from fupin.loans.models import Application, Notice
 from fupin.loans.repayments import repayment_post
 from fupin.ratings.selectors import unborrowed
 
@@ -20,6 +20,13 @@ PROJECTS = [("livestock", "养殖肉牛 3 头"), ("crops", "种植烤烟 8 亩")
             ("small_business", "村口开小卖部"), ("transport", "购买农用运输车"), ("tourism", "农家乐改造"),
             ("ecommerce", "电商销售土特产"), ("processing", "茶叶加工"), ("livestock", "养羊 20 只"), ("crops", "种植中药材"),
             ("livestock", "养鸡 300 只"), ("crops", "种植茶叶 6 亩")]
+
+
+def published(notice: Notice, on: dt.date) -> Notice:
+    """The demo's history: a notice as if published on ``on`` (a page or API always starts one
+    on the day it is published, R-APP-2)."""
+    Notice.objects.filter(pk=notice.pk).update(start=on, end=on + (notice.end - notice.start))
+    return notice
 
 
 def build(*, villages: list[str], townships: list[str], seed: int, today: dt.date, progress=None) -> int:
@@ -52,8 +59,8 @@ def build(*, villages: list[str], townships: list[str], seed: int, today: dt.dat
     done = [a for a, t in notice_apps if t != "in_notice"]
     running = [a for a, t in notice_apps if t == "in_notice"]
     if done:
-        services.notice_publish(acting_user=u["cungan"], village_code=villages[0], applications=done,
-                                start=today - dt.timedelta(days=8))
+        published(services.notice_publish(acting_user=u["cungan"], village_code=villages[0], applications=done),
+                  today - dt.timedelta(days=8))
         for a, t in notice_apps:
             if t in ("county_approved", "approved", "disbursed"):
                 services.application_review(acting_user=u["fupinban"], application=a, approve=True)
@@ -65,8 +72,8 @@ def build(*, villages: list[str], townships: list[str], seed: int, today: dt.dat
                 first = loan.installments.get(seq=1)  # the household pays its first interest early (R-REP-1)
                 repayment_post(acting_user=u["xindai"], loan=loan, amount=first.interest, key=f"demo-{loan.pk:08d}-1")
     if running:
-        services.notice_publish(acting_user=u["cungan"], village_code=villages[0], applications=running,
-                                start=today - dt.timedelta(days=3))
+        published(services.notice_publish(acting_user=u["cungan"], village_code=villages[0], applications=running),
+                  today - dt.timedelta(days=3))
         services.objection_file(acting_user=u["xiangzhen"], application=running[0], text="群众反映该户常年在外务工，项目存疑")
     # two five-household joint-liability groups of the first village (R-GRP-1)
     used = set(Application.objects.values_list("household_id", flat=True))

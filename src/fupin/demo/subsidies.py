@@ -155,7 +155,8 @@ def _fund(u, villages: list[str], county: str, today: dt.date) -> dict:
     opened = dt.date(today.year, 1, 6)
     for source in ("省财政", "县财政"):
         fund.contribution_post(acting_user=u["caizheng"], fund=f, source=source, amount=part, on=opened)
-    late = [sv.loan for sv in Servicing.objects.filter(active=True, village_code=villages[0], late_since__isnull=False,
+    late = [sv.loan for sv in Servicing.objects.filter(active=True, village_code=villages[0],
+                                                       late_since__lte=today - dt.timedelta(days=f.overdue_days),
                                                        loan__product__in=f.products).select_related("loan")
             .order_by("late_since", "loan_id")[:3]]
     claims = blacklisted = 0

@@ -140,6 +140,7 @@ def registry_import(request, payload: RegistryImportIn):
     return Status(201, _batch_out(batch))
 @router.get("/imports/{batch_id}", response=responses(ImportBatchOut, 404), summary="一次导入的结果")
 def registry_import_get(request, batch_id: int = Path(..., ge=1, le=MAX_ID)):
+    importer.batches_expire()
     batch = selectors.batches_visible(request.auth).filter(pk=batch_id).first()
     if batch is None:
         raise NotFound("导入批次不存在或不在您的辖区内", code="not_found")

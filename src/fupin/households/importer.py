@@ -44,7 +44,7 @@ def _fail(batch: ImportBatch, problems: list[Problem]) -> ImportBatch:
     batch.problems = [p.as_dict() for p in problems]
     batch.progress = 100
     batch.stage = f"发现 {len(problems)} 处问题，未导入任何数据"
-    batch.finished_at = timezone.now()
+    batch.finished_at = batch.updated_at = timezone.now()
     batch.save()
     return batch
 
@@ -70,20 +70,39 @@ def registry_import(
     # garbage), which roughly doubled the import time of a prefecture's registry.
     enabled = gc.isenabled()
     gc.disable()
+    batch = batch or batch_start(acting_user=acting_user, file_name=file_name, dry_run=dry_run)
     try:
         return _import(acting_user, path, file_name, dry_run, batch, progress, today, workers)
+    except BaseException:
+        # whatever stopped it, nothing was written (one transaction): the batch says so
+        ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.RUNNING).update(
+            state=ImportBatch.State.FAILED, progress=100, stage="导入时发生系统错误，未写入任何数据",
+            finished_at=timezone.now(), updated_at=timezone.now())
+        raise
     finally:
         if enabled:
             gc.enable()
 
 
+STALE_AFTER = dt.timedelta(minutes=10)  # a running import moves its heartbeat at least every few seconds
+
+
+def batches_expire() -> int:
+    """Mark as failed the imports whose process died (killed, out of memory, the server
+    restarted) without saying so: running, and silent for :data:`STALE_AFTER`. Nothing of theirs
+    was written — an import writes in one transaction, which died with the process."""
+    now = timezone.now()
+    return ImportBatch.objects.filter(state=ImportBatch.State.RUNNING, updated_at__lt=now - STALE_AFTER).update(
+        state=ImportBatch.State.FAILED, progress=100, stage="导入已中断（处理进程意外退出），未写入任何数据，请重新导入",
+        finished_at=now, updated_at=now)
+
+
 def _import(acting_user, path, file_name, dry_run, batch, progress, today, workers) -> ImportBatch:
-    batch = batch or batch_start(acting_user=acting_user, file_name=file_name, dry_run=dry_run)
     today = today or timezone.localdate()
 
     def step(stage: str, pct: int) -> None:
-        batch.stage, batch.progress = stage, pct
-        ImportBatch.objects.filter(pk=batch.pk).update(stage=stage, progress=pct)
+        batch.stage, batch.progress, batch.updated_at = stage, pct, timezone.now()
+        ImportBatch.objects.filter(pk=batch.pk).update(stage=stage, progress=pct, updated_at=batch.updated_at)
         if progress:
             progress(stage, pct)
 
@@ -112,7 +131,7 @@ def _import(acting_user, path, file_name, dry_run, batch, progress, today, worke
     villages, problems = reconcile.resolve_villages(acting_user, households)
     if problems:
         return _fail(batch, problems)
-    plan, problems = reconcile.plan(households, villages)
+    plan, problems = reconcile.plan(households, villages, acting_user)
     if problems:
         return _fail(batch, problems)
     summary = {
@@ -124,7 +143,8 @@ def _import(acting_user, path, file_name, dry_run, batch, progress, today, worke
     batch.summary = summary
     if dry_run:
         batch.state = ImportBatch.State.CHECKED
-        batch.stage, batch.progress, batch.finished_at = "检查通过（试运行，未写入）", 100, timezone.now()
+        batch.stage, batch.progress = "检查通过（试运行，未写入）", 100
+        batch.finished_at = batch.updated_at = timezone.now()
         batch.save()
         return batch
     step("写入数据库", 75)
@@ -168,6 +188,7 @@ def _done(batch: ImportBatch, user, *, empty: bool) -> None:
     batch.state = ImportBatch.State.IMPORTED
     batch.stage = "已导入" if not empty else "已导入：与已有档案完全一致，没有变化"
     batch.progress, batch.finished_at = 100, timezone.now()
+    batch.updated_at = batch.finished_at
     batch.save()
     audit_record(actor=user, action="registry.import", obj=batch, division_code=batch.division_code,
                  after={"file": batch.file_name, "sha256": batch.sha256, **batch.summary})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class RegistryStatus(models.TextChoices):
@@ -161,6 +162,7 @@ class ImportBatch(models.Model):
     division_code = models.CharField(max_length=12, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(default=timezone.now)  # the running import's heartbeat
     finished_at = models.DateTimeField(null=True, blank=True)
 
     SCOPE_FIELD = "division_code"

@@ -131,7 +131,7 @@ def _work(rows, households: list[list[int]], columns, today, user, batch, send: 
         if not found:
             villages, found = reconcile.resolve_villages(user, grouped)
         if not found:
-            plan, found = reconcile.plan(grouped, villages)
+            plan, found = reconcile.plan(grouped, villages, user)
         problems += found
         if found:
             continue

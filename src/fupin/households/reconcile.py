@@ -121,7 +121,22 @@ def _norm(v: Any) -> Any:
     return "" if v is None else v
 
 
-def plan(households: list[HouseholdRecord], villages: dict[Any, str]) -> tuple[Plan, list[Problem]]:
+OUTSIDE = "不在您的辖区内"
+
+
+def _in_scope(user):
+    """code -> whether the importer's jurisdiction covers it (the system itself: everywhere)."""
+    prefixes = None if user is None else access.scope_prefixes(user, "registry.import")
+    if prefixes is None:
+        return lambda code: True
+    return lambda code: code.startswith(prefixes)
+
+
+def plan(households: list[HouseholdRecord], villages: dict[Any, str], user=None) -> tuple[Plan, list[Problem]]:
+    """What writing the file changes. A person or household is matched (by ID number, or by
+    户编号 in the county) only inside the importer's jurisdiction: one registered outside it is
+    a row problem, never moved into it (its members would be left behind, its credit line too)."""
+    covered = _in_scope(user)
     v = vault()
     plan = Plan()
     problems: list[Problem] = []
@@ -137,6 +152,22 @@ def plan(households: list[HouseholdRecord], villages: dict[Any, str]) -> tuple[P
     counties = sorted({k[0] for k in keys})
     for hh in Household.objects.filter(county_code__in=counties, registry_no__in=_values(sorted({k[1] for k in keys}))):
         by_no[(hh.county_code, hh.registry_no)] = hh
+    # stored persons outside the importer's jurisdiction are not theirs to match, move or change
+    outside: set[int] = set()
+    for i, h in enumerate(households):
+        for m in h.members:
+            p = existing.get(index_of[m.id_number])
+            if p is not None and not covered(p.village_code):
+                outside.add(i)
+                problems.append(Problem(f"证件号码已登记在另一户，该户{OUTSIDE}，不能导入或迁移", row=m.row, field="证件号码",
+                                        value=mask_id(m.id_number)))
+        hh = by_no.get((villages[h.key[0]][:6], h.key[1]))
+        if hh is not None and not covered(hh.village_id):
+            outside.add(i)
+            problems.append(Problem(f"户编号“{h.key[1]}”已是另一户的编号，该户{OUTSIDE}", row=h.members[0].row,
+                                    field="户编号", value=h.key[1]))
+    if outside:
+        return plan, problems
     # which stored household each file household is
     matched: dict[int, Household | None] = {}
     for i, h in enumerate(households):
@@ -295,8 +326,9 @@ class Rows:
         v = vault()
         encrypt, index, index_of = v.encrypt, v.index, plan.index_of
         make = PERSONS.maker(PERSON_ROW, self.now)
+        moving = {hh.pk: ch["village"][1] for hh, ch in plan.changed_households if "village" in ch}
         for (m, target, h), pid in zip(plan.new_persons, bulk.reserve_ids(Person, len(plan.new_persons)), strict=True):
-            hid, code = (target.pk, target.village_id) if target is not None else self.created[id(h)]
+            hid, code = (target.pk, moving.get(target.pk, target.village_id)) if target is not None else self.created[id(h)]
             given = m.person
             phone = m.phone
             rows.append(make(
@@ -369,6 +401,11 @@ class Rows:
                 list(changed_p.values()),
                 ["household", "county_code", "village_code", "left_on", "name", "relationship", "is_head",
                  "phone_cipher", "phone_index", "phone_masked", *PERSON_FIELDS], batch_size=CHUNK)
+        # a household's members and credit line go with it: they never disagree on the village
+        credit_lines = Household._meta.get_field("credit").related_model  # ratings builds on households: not imported
+        for hh in (hh for hh, ch in plan.changed_households if "village" in ch):
+            Person.objects.filter(household=hh).update(village_code=hh.village_id, county_code=hh.county_code)
+            credit_lines.objects.filter(household=hh).update(village_code=hh.village_id)
 
 
 def write(plan: Plan, batch: ImportBatch, actor) -> None:

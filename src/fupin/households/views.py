@@ -142,11 +142,7 @@ def _run_import(batch_id: int, user_id: int, path: Path, name: str, dry_run: boo
     try:
         batch = ImportBatch.objects.get(pk=batch_id)
         importer.registry_import(acting_user=User.objects.get(pk=user_id), path=path, file_name=name,
-                                 dry_run=dry_run, batch=batch)
-    except Exception:
-        ImportBatch.objects.filter(pk=batch_id).update(state=ImportBatch.State.FAILED, progress=100,
-                                                       stage="导入时发生系统错误，未写入任何数据")
-        raise
+                                 dry_run=dry_run, batch=batch)  # on any error the batch is marked failed
     finally:
         path.unlink(missing_ok=True)
 
@@ -184,10 +180,12 @@ def registry_import(request):
 
 
 def _recent(request):
+    importer.batches_expire()
     return selectors.batches_visible(request.user)[:10]
 
 
 def _batch(request, pk: int) -> ImportBatch:
+    importer.batches_expire()
     batch = selectors.batches_visible(request.user).filter(pk=pk).first()
     if batch is None:
         raise NotFound("导入批次不存在或不在您的辖区内", code="batch_missing")

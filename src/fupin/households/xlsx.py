@@ -1,16 +1,19 @@
 """Opening an uploaded spreadsheet safely and quickly.
 
-:func:`open_sheet` checks the file itself before any row is read — that it is an xlsx
-(a zip with a workbook), not password-protected or corrupt, and that its first sheet has
-no formula cells and no merged cells (either would make a row mean something other than
-what it shows) — then yields rows through calamine, a fast Rust reader.
+:func:`checked_rows` checks the file itself before any row is read — that it is an xlsx
+(a zip with a workbook), not password-protected or corrupt, within the limits a reader may
+safely be given (:mod:`.xlsx_limits`), and that its first sheet has no formula cells and no
+merged cells (either would make a row mean something other than what it shows) — then
+yields rows through calamine, a fast Rust reader.
 """
 
 from __future__ import annotations
 
 import re
+import struct
 import threading
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,9 @@ from typing import Any
 import python_calamine as calamine
 
 from fupin.core.errors import Problem
+from fupin.households.xlsx_limits import TooLarge, check_limits, first_sheet
 
+NOT_XLSX = "文件不是 Excel 工作簿（.xlsx），或已损坏"
 MAX_LISTED = 50  # formula/merged cells named in the report; the count says how many in all
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]+\d+)\"")
@@ -31,31 +36,16 @@ class SheetProblem(Exception):
         self.problems = problems
 
 
-def _first_sheet_xml(z: zipfile.ZipFile) -> str:
-    names = set(z.namelist())
-    workbook = z.read("xl/workbook.xml")
-    rels = z.read("xl/_rels/workbook.xml.rels")
-    m = re.search(rb"<(?:\w+:)?sheet\b[^>]*\br:id=\"([^\"]+)\"", workbook)
-    if m:
-        rid = m.group(1)
-        t = re.search(rb"<Relationship\b[^>]*\bId=\"" + re.escape(rid) + rb"\"[^>]*\bTarget=\"([^\"]+)\"", rels) or \
-            re.search(rb"<Relationship\b[^>]*\bTarget=\"([^\"]+)\"[^>]*\bId=\"" + re.escape(rid) + rb"\"", rels)
-        if t:
-            target = t.group(1).decode().lstrip("/")
-            path = target if target.startswith("xl/") else f"xl/{target}"
-            if path in names:
-                return path
-    return sorted(n for n in names if n.startswith("xl/worksheets/sheet"))[0]
-
-
 def _cell_before(data: bytes, pos: int) -> str:
     """The reference of the cell whose <f> starts at ``pos``: the last cell tag opened before it."""
     refs = _CELL_REF.findall(data, max(0, pos - 4096), pos)
     return refs[-1].decode() if refs else "?"
 
 
-def check_file(path: Path) -> None:
-    """Raise :class:`SheetProblem` for a file that is not a readable, plain-values xlsx."""
+def check_archive(path: Path) -> None:
+    """Raise :class:`SheetProblem` for a file that is not an xlsx, or one beyond the limits a
+    reader may safely be given (:mod:`.xlsx_limits`: size, compression, rows, columns) — before
+    any reader opens it."""
     if path.stat().st_size == 0:
         raise SheetProblem([Problem("文件是空的")])
     with path.open("rb") as f:
@@ -63,10 +53,21 @@ def check_file(path: Path) -> None:
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise SheetProblem([Problem("文件已设置密码保护或是旧版 .xls 格式：请去掉密码并另存为 .xlsx 后再导入")])
     if not zipfile.is_zipfile(path):
-        raise SheetProblem([Problem("文件不是 Excel 工作簿（.xlsx），或已损坏")])
+        raise SheetProblem([Problem(NOT_XLSX)])
+    try:
+        check_limits(path)
+    except TooLarge as e:
+        raise SheetProblem([e.problem]) from None
+    except (zipfile.BadZipFile, KeyError, IndexError, OSError, zlib.error, struct.error):
+        raise SheetProblem([Problem(NOT_XLSX)]) from None
+
+
+def check_file(path: Path) -> None:
+    """Raise :class:`SheetProblem` for a file that is not a readable, plain-values xlsx
+    (:func:`check_archive` has passed it)."""
     try:
         with zipfile.ZipFile(path) as z:
-            sheet = _first_sheet_xml(z)
+            sheet = first_sheet(z)
             formulas: list[str] = []
             merged: list[str] = []
             n_formulas = 0
@@ -94,7 +95,7 @@ def check_file(path: Path) -> None:
                     tail = data[cut:]
                 merged.extend(m.group(1).decode() for m in _MERGE.finditer(tail))  # <mergeCells> follow the data
     except (zipfile.BadZipFile, KeyError, IndexError, OSError):
-        raise SheetProblem([Problem("文件不是 Excel 工作簿（.xlsx），或已损坏")]) from None
+        raise SheetProblem([Problem(NOT_XLSX)]) from None
     problems: list[Problem] = []
     if n_formulas:
         listed = "、".join(formulas) + ("……" if n_formulas > len(formulas) else "")
@@ -114,7 +115,7 @@ def _sheet(path: Path):
     except calamine.PasswordError:
         raise SheetProblem([Problem("文件已设置密码保护：请去掉密码后再导入")]) from None
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError, IndexError):
-        raise SheetProblem([Problem("文件不是 Excel 工作簿（.xlsx），或已损坏")]) from None
+        raise SheetProblem([Problem(NOT_XLSX)]) from None
 
 
 def clean(row: list[Any]) -> list[Any]:
@@ -128,6 +129,7 @@ def _iterate(sheet) -> Iterator[list[Any]]:
 
 def rows(path: Path) -> Iterator[list[Any]]:
     """Rows of the first sheet as Python values (str, int, float, bool, date, datetime, None)."""
+    check_archive(path)
     return _iterate(_sheet(path))
 
 
@@ -135,7 +137,9 @@ def checked_rows(path: Path, *, cleaned: bool = True) -> Iterator[list[Any]]:
     """:func:`check_file` and the parse of the sheet at the same time (both release the GIL:
     the check's decompression overlaps calamine's parse, which saves most of its time on a
     large file); raises :class:`SheetProblem` before any row when either finds a problem.
-    ``cleaned=False``: empty cells left as "" (:func:`clean` them later, e.g. in other processes)."""
+    ``cleaned=False``: empty cells left as "" (:func:`clean` them later, e.g. in other processes).
+    :func:`check_archive` comes first, alone: nothing reads a file beyond the limits."""
+    check_archive(path)
     found: list[SheetProblem] = []
 
     def check() -> None:

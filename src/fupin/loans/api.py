@@ -326,8 +326,8 @@ def notice_list(request):
             for n in rows.order_by("-start", "-id")[:200]]
 class NoticeIn(Schema):
     application_ids: list[int] = Field(..., min_length=1, max_length=200, description="同一个村的乡镇已审核申请")
-    start: IsoDate | None = Field(None, description="公示开始日期（默认今天）")
-    days: int = Field(7, ge=1, le=30, description="公示天数")
+    start: IsoDate | None = Field(None, description="公示自发布当日开始；若填写，只能是今天")
+    days: int | None = Field(None, ge=5, le=30, description="公示天数由本县项目规则确定（默认 7 天）；若填写，须与之相同")
 @router.post("/notices", response=responses(NoticeOut, 422, ok_status=201), summary="发布村级公示（R-APP-2）")
 def notice_publish(request, payload: NoticeIn):
     access.require(request.auth, "notice.publish")
@@ -336,18 +336,23 @@ def notice_publish(request, payload: NoticeIn):
     villages = {a.village_code for a in apps}
     if len(villages) != 1 or len(apps) != len(set(payload.application_ids)):
         raise ValidationFailed("请选择同一个村的待公示申请（乡镇已审核）", code="notice_village")
-    n = services.notice_publish(acting_user=request.auth, village_code=villages.pop(), applications=apps,
-                                start=payload.start, days=payload.days)
+    village = villages.pop()
+    if payload.start is not None and payload.start != services.today():
+        raise ValidationFailed("公示自发布当日开始，不能指定其他日期", code="notice_start")
+    if payload.days is not None and payload.days != services.notice_days(village):
+        raise ValidationFailed(f"公示天数由本县项目规则确定（{services.notice_days(village)} 天），不能另行指定",
+                               code="notice_days")
+    n = services.notice_publish(acting_user=request.auth, village_code=village, applications=apps)
     return Status(201, {"id": n.pk, "village_code": n.village_id, "start": n.start, "end": n.end, "days": n.days,
                         "approved": False, "applications": [a.pk for a in apps]})
 class RosterOut(Schema):
     approved: list[int]
-    skipped: list[str] = Field(..., description="未能审批的申请及原因")
+    skipped: list[str] = Field(..., description="始终为空：有未处理异议时整个名单不予审批（409）")
 @router.post("/notices/{notice_id}/approval", response=responses(RosterOut, 404, 409), summary="县扶贫办审批公示名单")
 def roster_approve(request, notice_id: int = Id):
     notice = selectors.notice_get(request.auth, notice_id)
-    approved, skipped = services.roster_approve(acting_user=request.auth, notice=notice)
-    return {"approved": [a.pk for a in approved], "skipped": skipped}
+    approved = services.roster_approve(acting_user=request.auth, notice=notice)
+    return {"approved": [a.pk for a in approved], "skipped": []}
 class QuotaOut(Schema):
     township_code: str
     year: int

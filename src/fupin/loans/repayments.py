@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Model, Sum
 from django.utils import timezone
@@ -134,10 +135,12 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
     if loan.state != Loan.State.ACTIVE or sv is None:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能还款", code="loan_not_active")
     rows = {i.seq: i for i in _SCHEDULE(loan=loan.pk)}
+    owed = owed_of(rows.values(), sv, closed)
+    _within_bound(amount, sum(o.unpaid for o in owed), "该笔贷款尚欠的全部本息和罚息")
     behind = any(i.due_date < on and (i.principal_paid < i.principal or i.interest_paid < i.interest)
                  for i in rows.values())
     granted = relief(loan, rows, amount, on, behind) if source == "1011" else None  # S-HALF (篇3)
-    a = servicing_core.allocate(amount + (granted[2] if granted else 0), owed_of(rows.values(), sv, closed), on)
+    a = servicing_core.allocate(amount + (granted[2] if granted else 0), owed, on)
     credit = {"1132": 0, "6011": 0, "1301": 0, "2251": a.overpayment}
     for seq, bucket, fen in a.lines:
         i = rows[seq]
@@ -200,6 +203,16 @@ _LOCKED = Prepared(lambda *, loan: Servicing.objects.select_for_update().select_
 _SCHEDULE = Prepared(lambda *, loan: Installment.objects.filter(loan_id=loan).order_by("seq"))
 
 
+def _within_bound(amount: int, owed: int, what: str) -> None:
+    """A payment is at most what the loan can absorb plus the overpayment allowance
+    (``FUPIN_OVERPAYMENT_ALLOWANCE``): beyond that it is a typing error, not money to hold."""
+    allowance = settings.FUPIN_OVERPAYMENT_ALLOWANCE * 100
+    if amount > owed + allowance:
+        raise ValidationFailed(f"还款金额 {fmt(amount)} 元超过{what}（{fmt(owed)} 元）加允许的溢缴额（{fmt(allowance)} 元），"
+                               "请核对金额", code="repayment_too_large",
+                               details={"owed": fmt(owed), "allowance": fmt(allowance)})
+
+
 def lock(loan: Loan) -> tuple[Loan, Servicing | None]:
     """The loan and its servicing row, locked together in one statement (every money path
     locks them this way, so two never wait on each other in opposite orders)."""
@@ -238,6 +251,7 @@ def _recover(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source
     from fupin.riskfund.services import recovery_shares
 
     left = recoverable(loan)
+    _within_bound(amount, left, "核销贷款尚未收回的本息")
     take, over = min(amount, left), max(amount - left, 0)
     shared = recovery_shares(loan, take)  # a loan the risk fund paid for: back in the same shares (R-RSK-3)
     postings = [Posting(source, debit=amount, loan=loan.pk, memo="核销后收回"),

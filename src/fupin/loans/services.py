@@ -106,6 +106,7 @@ def application_review(*, acting_user, application: Application, approve: bool, 
             half = "village_by" if role == "village_cadre" else "bank_by"
             if getattr(app, f"{half}_id"):
                 raise Conflict("联合审查中您这一方已经签署，等待另一方", code="already_signed")
+            _one_step_each(app, acting_user)
             setattr(app, half, acting_user)
             app.save(update_fields=[half])
             ReviewStep.objects.create(application=app, action="village_review", actor=acting_user, role=role,
@@ -118,9 +119,11 @@ def application_review(*, acting_user, application: Application, approve: bool, 
             return app
         if state == "village_reviewed":
             role = _role_for(acting_user, ("township_cadre",), code)
+            _one_step_each(app, acting_user)
             return _step(app, acting_user, role, "township_review", approve, reason)
         if state == "in_notice":
             role = _role_for(acting_user, ("poverty_office",), code)
+            _one_step_each(app, acting_user)
             if approve:
                 _notice_over(app)
             return _step(app, acting_user, role, "county_approve", approve, reason)
@@ -130,6 +133,7 @@ def application_review(*, acting_user, application: Application, approve: bool, 
             problem = core.maker_checker_problem(app.created_by_id, acting_user.pk)
             if problem:
                 raise NotPermitted(problem, code="maker_checker")
+            _one_step_each(app, acting_user)
             if approve:
                 _check_quota(app)
             app.decided_at = timezone.now()
@@ -137,6 +141,14 @@ def application_review(*, acting_user, application: Application, approve: bool, 
         if state == "township_reviewed":
             raise Conflict("乡镇审核后须先在村务公开栏公示（由村干部发布公示）", code="step_out_of_order")
         raise Conflict(f"当前状态为“{core.STATES.get(state, state)}”，不能审批", code="step_out_of_order")
+
+
+def _one_step_each(app: Application, actor) -> None:
+    """Maker ≠ checker across the whole chain (R-APP-3): whoever took one review or approval step
+    of an application — either half of the joint review included — takes no other."""
+    acted = set(ReviewStep.objects.filter(application=app).exclude(action="notice").values_list("actor_id", flat=True))
+    if actor.pk in acted:
+        raise NotPermitted("同一人不能办理同一申请的两个审查或审批环节（经办与复核分离）", code="maker_checker")
 
 
 def bands_for(village_code: str) -> tuple[core.Band, ...]:
@@ -193,13 +205,13 @@ def _check_quota(app: Application, *, counting_self: bool = False) -> None:
         raise Conflict("；".join(problems), code="quota_exceeded")
 
 
-def notice_publish(*, acting_user, village_code: str, applications: Iterable[Application], start: dt.date | None = None,
-                   days: int = 7) -> Notice:
-    """Post the township-reviewed applications of a village on its notice board (R-APP-2)."""
+def notice_publish(*, acting_user, village_code: str, applications: Iterable[Application]) -> Notice:
+    """Post the township-reviewed applications of a village on its notice board (R-APP-2). The
+    notice starts on the business day it is published and runs the programme's configured length
+    (``notice_days``, 7 by default): nobody can date it back or shorten it."""
     access.require(acting_user, "notice.publish", code=village_code)
-    if not 1 <= days <= 30:
-        raise ValidationFailed("公示天数应为 1–30 天", code="notice_days")
-    start = start or today()
+    start = today()
+    days = notice_days(village_code)
     with transaction.atomic():
         apps = list(Application.objects.select_for_update().filter(pk__in=[a.pk for a in applications],
                                                                    village_code=village_code))
@@ -218,26 +230,35 @@ def notice_publish(*, acting_user, village_code: str, applications: Iterable[App
     return notice
 
 
-def roster_approve(*, acting_user, notice: Notice) -> tuple[list[Application], list[str]]:
-    """The county approves a village's roster after its notice (R-APP-2): every application of
-    the notice still in notice, the notice over and no objection open. Those that cannot be
-    approved are listed with the reason; the others are approved."""
+def notice_days(village_code: str) -> int:
+    """How long a notice published today in this village runs (the county's programme rules)."""
+    from fupin.ratings.rules import notice_days_of
+    from fupin.ratings.selectors import programme_rules
+
+    return notice_days_of(programme_rules(village_code[:6] + "000000", today())[1])
+
+
+def roster_approve(*, acting_user, notice: Notice) -> list[Application]:
+    """The county approves a village's roster after its notice (R-APP-2): refused while the
+    notice runs or while an objection to any application on it is open (each must be resolved
+    first: upheld, the application is rejected; dismissed, it goes on). Every application of
+    the notice still in notice is approved."""
     access.require(acting_user, "roster.approve", notice)
-    if timezone.localdate() <= notice.end:
+    if today() <= notice.end:
         raise Conflict(f"公示期未满（至 {notice.end:%Y-%m-%d} 止），不能审批名单", code="notice_running")
-    approved, skipped = [], []
-    for app in notice.applications.filter(state="in_notice").order_by("id"):
-        try:
-            approved.append(application_review(acting_user=acting_user, application=app, approve=True,
-                                               reason=f"审批公示名单 #{notice.pk}"))
-        except Conflict as e:
-            skipped.append(f"申请 #{app.pk}：{e.message}")
+    waiting = list(notice.applications.filter(state="in_notice").order_by("id"))
+    open_ = sorted({o.application_id for o in Objection.objects.filter(application__in=waiting, resolved_at__isnull=True)})
+    if open_:
+        raise Conflict(f"申请 {'、'.join(f'#{pk}' for pk in open_)} 有尚未处理的异议：请先处理异议，再审批名单",
+                       code="objection_open", details={"applications": open_})
     with transaction.atomic():
+        approved = [application_review(acting_user=acting_user, application=app, approve=True,
+                                       reason=f"审批公示名单 #{notice.pk}") for app in waiting]
         notice.approved_by, notice.approved_at = acting_user, timezone.now()
         notice.save(update_fields=["approved_by", "approved_at"])
         audit_record(actor=acting_user, action="roster.approve", obj=notice, division_code=notice.village_id,
-                     after={"approved": [a.pk for a in approved], "skipped": skipped})
-    return approved, skipped
+                     after={"approved": [a.pk for a in approved]})
+    return approved
 
 
 def objection_file(*, acting_user, application: Application, text: str) -> Objection:

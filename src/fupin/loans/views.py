@@ -26,7 +26,7 @@ from fupin.loans.models import Group, LoanEvent, Notice, Objection, Quota
 from fupin.loans.repayments import arrears
 from fupin.reports.tables import flag as regulator_flag
 from fupin.web.decorators import requires
-from fupin.web.responses import act, date_param, pdf_inline
+from fupin.web.responses import act, date_param, int_param, pdf_inline
 
 # 脱贫人口小额信贷 first: the programme most applications are for
 PRODUCTS = sorted(((code, p.name) for code, p in PRESETS.items() if code != "custom"), key=lambda x: x[0] != "subsidy")
@@ -59,7 +59,7 @@ def application_new(request, pk: int):
             app = services.application_create(
                 acting_user=request.user, household=hh, product=f.get("product", ""), purpose=f.get("purpose", ""),
                 project=f.get("project", ""), amount=to_fen(money(f.get("amount", ""), field="申请金额")),
-                term=_int(f.get("term")))
+                term=int_param(f.get("term"), 0, high=10_000))
         except DomainError as e:
             problems = [p.get("message", "") for p in e.details] if isinstance(e.details, list) else []
             return render(request, "loans/application_new.html", {"hh": hh, "f": f, "error": e.message,
@@ -71,13 +71,6 @@ def application_new(request, pk: int):
 
 def _choices() -> dict:
     return {"products": PRODUCTS, "purposes": list(PURPOSES.items())}
-
-
-def _int(v) -> int:
-    try:
-        return max(0, min(int(v), 10_000))
-    except (TypeError, ValueError):
-        return 0
 
 
 @requires("application.view")
@@ -133,31 +126,28 @@ def objection_resolve(request, pk: int):
 @requires("application.view")
 def notice_list(request):
     notices = access.visible(request.user, Notice, "application.view").select_related("village")[:200]
-    ready = []
+    ready, days = [], None
     if access.may(request.user, "notice.publish"):
-        ready = selectors.applications_visible(request.user, state="township_reviewed").prefetch_related(_heads())[:500]
+        ready = list(selectors.applications_visible(request.user, state="township_reviewed").prefetch_related(_heads())[:500])
+        days = services.notice_days(ready[0].village_code) if ready else None
     return render(request, "loans/notices.html", {"notices": notices, "ready": ready, "today": timezone.localdate(),
+                                                  "notice_days": days,
                                                   "may_approve": access.may(request.user, "roster.approve")})
 
 
 @require_POST
 @requires("notice.publish")
 def notice_publish(request):
-    ids = [_int(x) for x in request.POST.getlist("application")]
+    ids = [int_param(x, 0) for x in request.POST.getlist("application")]
     apps = list(selectors.applications_visible(request.user, state="township_reviewed").filter(pk__in=ids))
     villages = {a.village_code for a in apps}
 
     def run():
         if len(villages) != 1:
             raise ValidationFailed("请选择同一个村的待公示申请", code="notice_village")
-        try:
-            start = dt.date.fromisoformat(request.POST.get("start", ""))
-        except ValueError:
-            start = timezone.localdate()
-        services.notice_publish(acting_user=request.user, village_code=villages.pop(), applications=apps, start=start,
-                                days=_int(request.POST.get("days")) or 7)
+        services.notice_publish(acting_user=request.user, village_code=villages.pop(), applications=apps)
 
-    return act(request, run, "公示已发布，请打印张贴在村务公开栏", "notice_list")
+    return act(request, run, "公示已发布（自今天起），请打印张贴在村务公开栏；期满后由县扶贫办审批名单", "notice_list")
 
 
 @require_POST
@@ -165,13 +155,11 @@ def notice_publish(request):
 def roster_approve(request, pk: int):
     notice = selectors.notice_get(request.user, pk)
     try:
-        approved, skipped = services.roster_approve(acting_user=request.user, notice=notice)
+        approved = services.roster_approve(acting_user=request.user, notice=notice)
     except DomainError as e:
         messages.error(request, e.message)
         return redirect("notice_list")
-    messages.success(request, f"名单已审批：{len(approved)} 笔")
-    for s in skipped:
-        messages.error(request, s)
+    messages.success(request, f"名单已审批：{len(approved)} 笔，下一步由银行按审批权限审批")
     return redirect("notice_list")
 
 
@@ -183,7 +171,7 @@ def notice_pdf(request, pk: int):
 
 @requires("application.view")
 def quota_list(request):
-    year = _int(request.GET.get("year")) or timezone.localdate().year
+    year = int_param(request.GET.get("year"), timezone.localdate().year, low=2000, high=2100)
     towns = access.visible(request.user, Division.objects.filter(level=4), "application.view").order_by("code")
     quotas = {q.township_id: q for q in Quota.objects.filter(township__in=towns, year=year)}
     rows = []
@@ -214,9 +202,9 @@ def quota_set(request):
             raise ValidationFailed("截止日期格式应为 YYYY-MM-DD", code="quota_invalid") from None
         lead = f.get("lead_amount", "").strip()
         services.quota_set(acting_user=request.user, township_code=f.get("township", "")[:12],
-                           year=_int(f.get("year")) or timezone.localdate().year,
+                           year=int_param(f.get("year"), timezone.localdate().year, low=2000, high=2100),
                            amount=to_fen(money(amount, field="额度")) if amount else None,
-                           households=_int(households) if households else None, deadline=d,
+                           households=int_param(households, 0, high=10_000_000) if households else None, deadline=d,
                            lead_amount=to_fen(money(lead, field="带动主体额度")) if lead else None)
 
     return act(request, run, "额度已保存", "quota_list")

@@ -4,7 +4,8 @@ What each officer did is turned into :class:`fupin.core.officer_pay.LoanMonth` v
 (officer, loan): the loan's manager is the officer who disbursed it; normal interest is the
 *current* interest of repayments (and a payoff's interest, and interest taken up front at
 disbursement) — overdue interest and penalty are recovered arrears and go to whoever collected
-them as the collection reward (R-PAY-3), as do recoveries after a write-off; a rollover (the new
+them as the collection reward (R-PAY-3), as do recoveries after a write-off — but not what the
+nightly batch sets off from a deposit or credit balance (nobody collected it); a rollover (the new
 loan or the loan it closed) and an extended loan earn nothing (R-PAY-1). Overdue amounts at
 month-end are the instalments due by then less what had been paid by then (what is paid now less
 what was paid after; for the month still running, as the books stand at yesterday's close). A bounded number of queries whatever the branch's size.
@@ -20,7 +21,7 @@ from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from fupin.accounts import access
-from fupin.accounts.models import User
+from fupin.accounts.models import BATCH_USERNAME, User
 from fupin.core import officer_pay as core
 from fupin.core.errors import NotFound, NotPermitted
 from fupin.core.reports import Period
@@ -115,11 +116,12 @@ def month_facts(prefixes: tuple[str, ...], period: Period, rules: core.Rules) ->
             f = facts[(loan["disbursed_by_id"], loan["id"])]
             f["settled_interest"] = f.get("settled_interest", 0) + loan["upfront_interest"]
     for r in Repayment.objects.filter(scope, received_on__gte=start, received_on__lte=end).values(
-            "loan_id", "allocation", "created_by_id", "loan__contract_no", "loan__product", "loan__principal"):
+            "loan_id", "allocation", "created_by_id", "created_by__username", "loan__contract_no", "loan__product",
+            "loan__principal"):
         lid = r["loan_id"]
         info.setdefault(lid, (r["loan__contract_no"], kind(r["loan__product"]), r["loan__principal"]))
         normal, arrears = _split(r["allocation"])
-        if arrears:
+        if arrears and r["created_by__username"] != BATCH_USERNAME:  # the batch setting a deposit off collects nothing
             f = facts[(r["created_by_id"], lid)]
             f["collected_arrears"] = f.get("collected_arrears", 0) + arrears
         if normal and lid in loans and lid not in why:

@@ -27,6 +27,7 @@ PRESET = {
     "group_size": [5, 5],  # R-GRP-1: five households; a programme may set 3–10
     "penalty_uplift": "0.5",  # R-REP-2: penalty rate = contract rate × (1 + uplift), PBoC 0.3–0.5
     "default_days": 90,  # R-RAT-4: overdue beyond this many days is a default (grade to the bottom)
+    "notice_days": 7,  # R-APP-2 (篇2 §4): the public notice runs this many days from the day it is published
 }
 BANK_ROLES = ("loan_officer", "branch_director", "head_office")
 
@@ -88,8 +89,23 @@ def check(d: object) -> dict:
     except (TypeError, ValueError, ArithmeticError):
         problems.add("penalty_uplift 应为 0.3–0.5 之间的小数，default_days 应为 1–720 的整数天数",
                      field="penalty_uplift")
+    try:
+        notice_days_of(out)
+    except (TypeError, ValueError):
+        problems.add(f"notice_days 应为 {NOTICE_DAYS[0]}–{NOTICE_DAYS[1]} 的整数天数", field="notice_days")
     problems.raise_if_any("准入规则有误", code="rules_invalid")
     return out
+
+
+NOTICE_DAYS = (5, 30)
+
+
+def notice_days_of(d: dict) -> int:
+    """How many days a public notice runs (R-APP-2: 7 by default; a programme may set 5–30)."""
+    days = d.get("notice_days", PRESET["notice_days"])
+    if isinstance(days, bool) or not isinstance(days, int) or not NOTICE_DAYS[0] <= days <= NOTICE_DAYS[1]:
+        raise ValueError
+    return days
 
 
 def servicing_of(d: dict) -> tuple[Decimal, int]:

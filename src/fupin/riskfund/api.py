@@ -27,6 +27,7 @@ class FundOut(Schema):
     parties: list[list[Any]] = Field(..., description="[[分担方, 类型, 比例], …]")
     insurance_first: bool
     products: list[str]
+    overdue_days: int = Field(..., description="贷款逾期满此天数方可申请代偿")
 class FundPositionOut(Schema):
     fund: FundOut
     contributed: Yuan
@@ -53,10 +54,12 @@ class FundIn(Schema):
     preset: Text(8) = Field("80:20", description="分担比例预设：80:20、7:3、4:4:2")
     parties: list[FundPartyIn] | None = Field(None, max_length=10, description="自定义分担方（给出时不用预设）")
     insurance_first: bool = False
+    overdue_days: int = Field(90, ge=30, le=720, description="贷款逾期满此天数方可申请代偿（本县政策，默认 90 天）")
 @router.post("/risk-funds", response=responses(FundOut, 409, 422, ok_status=201), summary="设立县风险补偿金及分担比例")
 def risk_fund_create(request, payload: FundIn):
     return Status(201, services.fund_create(acting_user=request.auth, county_code=payload.county_code, name=payload.name,
                                             preset=payload.preset, insurance_first=payload.insurance_first,
+                                            overdue_days=payload.overdue_days,
                                             parties=[(p.name, p.kind, p.weight) for p in payload.parties]
                                             if payload.parties else None))
 class ContributionIn(Schema):

@@ -17,6 +17,8 @@ class Fund(models.Model):
     parties = models.JSONField("分担方与比例", default=list)  # [[name, kind, weight], …], R-RSK-2
     insurance_first = models.BooleanField("保险先行赔付", default=False)
     products = models.JSONField("覆盖产品", default=list)
+    # a claim only for a loan this many days past due (the county's policy; 90 by default)
+    overdue_days = models.PositiveSmallIntegerField("代偿须逾期天数", default=90)
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_FIELD = "county_code"

@@ -31,7 +31,7 @@ from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.divisions.models import Division
 from fupin.ledger.services import entry_post
-from fupin.loans.models import Installment, Loan, LoanEvent, Repayment
+from fupin.loans.models import Installment, Loan, LoanEvent, Repayment, Servicing
 from fupin.ratings.models import Exclusion
 from fupin.riskfund.models import Blacklist, Claim, Contribution, Fund, LegalAction, Proof, Recovery
 
@@ -39,12 +39,19 @@ MAX_PROOF = 5 * 1024 * 1024
 PROOF_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 
 
+OVERDUE_DAYS = (30, 720)  # what a county may set as the days past due before a claim
+
+
 def fund_create(*, acting_user, county_code: str, name: str, preset: str = "80:20",
                 parties: list[tuple[str, str, int]] | None = None, insurance_first: bool = False,
-                products: list[str] | None = None, account: str = "") -> Fund:
+                products: list[str] | None = None, account: str = "", overdue_days: int = 90) -> Fund:
     """A county's fund with its sharing (a preset of R-RSK-2, or any parties and weights: exactly
-    one party of kind "fund" and one "bank")."""
+    one party of kind "fund" and one "bank") and its claim policy: a claim only for a loan at
+    least ``overdue_days`` past due (90 by default)."""
     access.require(acting_user, "riskfund.manage", code=county_code)
+    if isinstance(overdue_days, bool) or not isinstance(overdue_days, int) \
+            or not OVERDUE_DAYS[0] <= overdue_days <= OVERDUE_DAYS[1]:
+        raise ValidationFailed(f"代偿须逾期天数应为 {OVERDUE_DAYS[0]}–{OVERDUE_DAYS[1]} 天", code="overdue_days")
     county = Division.objects.filter(code=county_code, level=Level.COUNTY).first()
     if county is None:
         raise ValidationFailed(f"“{county_code}”不是县级区划代码", code="county")
@@ -62,9 +69,10 @@ def fund_create(*, acting_user, county_code: str, name: str, preset: str = "80:2
         fund = Fund.objects.create(county_code=county_code, name=(name or f"{county.name}扶贫小额信贷风险补偿金")[:60],
                                    parties=[[n, k, int(w)] for n, k, w in parties], insurance_first=insurance_first,
                                    products=products if products is not None else ["subsidy", "annual", "group"],
-                                   account=account[:60])
+                                   account=account[:60], overdue_days=overdue_days)
         audit_record(actor=acting_user, action="riskfund.create", obj=fund, division_code=county_code,
-                     after={"parties": fund.parties, "insurance_first": insurance_first, "products": fund.products})
+                     after={"parties": fund.parties, "insurance_first": insurance_first, "products": fund.products,
+                            "overdue_days": overdue_days})
     return fund
 
 
@@ -106,6 +114,7 @@ def claim_submit(*, acting_user, loan: Loan, cause: str, description: str,
         raise Conflict("本县尚未设立风险补偿金", code="no_fund")
     if loan.product not in fund.products:
         raise Conflict("该贷款产品不在风险补偿金覆盖范围内", code="not_covered")
+    _overdue_enough(fund, loan, timezone.localdate())
     with transaction.atomic():
         if Claim.objects.filter(loan=loan).exclude(state=Claim.State.REJECTED).exists():
             raise Conflict("该贷款已有代偿申请", code="claim_exists")
@@ -118,11 +127,40 @@ def claim_submit(*, acting_user, loan: Loan, cause: str, description: str,
     return claim
 
 
+def days_past_due(loan: Loan, on: dt.date) -> int:
+    """How many days the loan's earliest unpaid instalment is past due on ``on`` (0: not late)."""
+    since = Servicing.objects.filter(loan_id=loan.pk).values_list("late_since", flat=True).first()  # as it is now
+    return max(0, (on - since).days) if since is not None else 0
+
+
+def _overdue_enough(fund: Fund, loan: Loan, on: dt.date) -> None:
+    """DOMAIN §8, the county's policy: the fund pays only for a loan that has been late for at
+    least ``fund.overdue_days`` — never for one that performs, nor for one cured since."""
+    late = days_past_due(loan, on)
+    if late < fund.overdue_days:
+        raise Conflict(f"贷款{'未逾期' if late == 0 else f'仅逾期 {late} 天'}，未达到本县风险补偿金的代偿条件"
+                       f"（逾期满 {fund.overdue_days} 天）", code="not_overdue_enough",
+                       details={"days_past_due": late, "required": fund.overdue_days})
+
+
+MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+LABELS = {"application/pdf": "PDF", "image/jpeg": "JPEG 图片", "image/png": "PNG 图片"}
+
+
+def sniffed(data: bytes) -> str | None:
+    """What the bytes are, by their first bytes (a PDF, a JPEG, a PNG), whatever they are called."""
+    return next((kind for magic, kind in MAGIC.items() if data.startswith(magic)), None)
+
+
 def _proof(user, claim: Claim, name: str, content_type: str, data: bytes) -> Proof:
     if content_type not in PROOF_TYPES:
         raise ValidationFailed("证明材料须为 PDF、JPEG 或 PNG 文件", code="proof_type")
     if not data or len(data) > MAX_PROOF:
         raise ValidationFailed("证明材料不能为空，且不能超过 5 MB", code="proof_size")
+    actual = sniffed(data)
+    if actual != content_type:  # stored and later served with this type: it must be what it says
+        raise ValidationFailed(f"文件内容不是{LABELS[content_type]}" + (f"（实为{LABELS[actual]}）" if actual else "")
+                               + "：证明材料须为真实的 PDF、JPEG 或 PNG 文件", code="proof_content")
     return Proof.objects.create(claim=claim, name=(name or "证明材料")[:120], content_type=content_type, size=len(data),
                                 data=data, uploaded_by=user)
 
@@ -195,6 +233,7 @@ def claim_pay(*, acting_user, claim: Claim, insurance: int = 0) -> Claim:
             raise ValidationFailed("本县风险补偿金未设保险先行赔付", code="insurance")
         closed = open_day(on)
         loan, _ = lock(claim.loan)
+        _overdue_enough(claim.fund, loan, on)  # again at the payout: the loan may have been cured meanwhile
         parties = claim.fund.sharing()
 
         def funding(principal: int, interest: int, penalty: int) -> list[Posting]:

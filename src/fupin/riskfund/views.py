@@ -16,7 +16,7 @@ from fupin.loans.selectors import loan_get
 from fupin.riskfund import selectors, services
 from fupin.riskfund.models import Blacklist, Claim, Fund, LegalAction
 from fupin.web.decorators import requires
-from fupin.web.responses import act, date_param
+from fupin.web.responses import act, date_param, int_param
 
 REVIEW_STEP = {Claim.State.SUBMITTED: "fundclaim.village", Claim.State.VILLAGE: "fundclaim.township",
                Claim.State.TOWNSHIP: "fundclaim.approve"}
@@ -43,7 +43,8 @@ def riskfund_create(request):
     post = request.POST
     return act(request, lambda: services.fund_create(acting_user=request.user, county_code=post.get("county", "")[:12],
                                                      name=post.get("name", ""), preset=post.get("preset", ""),
-                                                     insurance_first=post.get("insurance_first") == "1"),
+                                                     insurance_first=post.get("insurance_first") == "1",
+                                                     overdue_days=int_param(post.get("overdue_days") or "90", 0)),
                "已设立风险补偿金", "riskfund_overview")
 
 

@@ -12,6 +12,7 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -71,13 +72,16 @@ def code_verify(*, id_number: str, code: str) -> User:
     otp = OneTimeCode.objects.filter(id_index=index, used_at__isnull=True, expires_at__gt=now).first()
     if otp is None:
         raise NotPermitted("验证码无效或已过期，请重新获取", code="otp_invalid")
-    OneTimeCode.objects.filter(pk=otp.pk).update(attempts=otp.attempts + 1)  # counted even when wrong
-    if otp.attempts + 1 > TRIES:
+    # one try taken in one statement (counted even when wrong): tries made at the same moment
+    # each take their own, so never more than TRIES codes are compared
+    if not OneTimeCode.objects.filter(pk=otp.pk, attempts__lt=TRIES, used_at__isnull=True).update(
+            attempts=F("attempts") + 1):
         raise NotPermitted("错误次数过多，该验证码已失效，请重新获取", code="otp_locked")
     if not hmac.compare_digest(otp.code_hash, _hash((code or "").strip())):
         raise NotPermitted("验证码不正确", code="otp_invalid")
     with transaction.atomic():
-        OneTimeCode.objects.filter(pk=otp.pk).update(used_at=now)
+        if not OneTimeCode.objects.filter(pk=otp.pk, used_at__isnull=True).update(used_at=now):
+            raise NotPermitted("验证码已使用，请重新获取", code="otp_invalid")  # the right code sent twice at once
         user = household_user(otp.household)
         audit_record(actor=user, action="selfservice.login", obj=otp.household, division_code=otp.household.village_id)
     return user

@@ -30,8 +30,9 @@ def batch_get(reader, pk: int) -> Batch:
     return access.get_visible(reader, Batch.objects.select_related("policy"), "subsidy.view", pk=pk)
 
 
-def register(reader, *, policy: int | None = None, batch: int | None = None, limit: int = 2000) -> list[Line]:
-    """The subsidy register (附表8): every line, earned or not, with the reason."""
+def register(reader, *, policy: int | None = None, batch: int | None = None, limit: int | None = 2000) -> list[Line]:
+    """The subsidy register (附表8): every line, earned or not, with the reason (``limit`` None:
+    all of them — one claim's lines, which its reviewer must all see)."""
     qs = access.visible(reader, Line.objects.select_related("policy", "loan", "batch"), "subsidy.view")
     if policy:
         qs = qs.filter(policy_id=policy)

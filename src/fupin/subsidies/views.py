@@ -13,7 +13,7 @@ from fupin.divisions.models import Division
 from fupin.subsidies import exports, selectors, services
 from fupin.subsidies.models import Batch, Policy
 from fupin.web.decorators import requires
-from fupin.web.responses import act, attachment, date_param, pdf_inline
+from fupin.web.responses import act, attachment, date_param, int_param, pdf_inline
 
 STEP_ACTIONS = {"review": "subsidy.review", "confirm": "subsidy.confirm", "pay": "subsidy.pay", "credit": "subsidy.credit"}
 
@@ -39,7 +39,7 @@ def subsidy_prepare(request):
     post = request.POST
 
     def prepare():
-        policy = Policy.objects.filter(pk=_int(post.get("policy"))).first()
+        policy = Policy.objects.filter(pk=int_param(post.get("policy"))).first()
         if policy is None:
             raise ValidationFailed("请选择贴息政策", code="policy")
         cutoff = date_param(post.get("cutoff"), timezone.localdate(), strict=True)
@@ -50,17 +50,10 @@ def subsidy_prepare(request):
                then=lambda b: ("subsidy_batch", {"pk": b.pk}))
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @requires("subsidy.view")
 def subsidy_batch(request, pk: int):
     batch = selectors.batch_get(request.user, pk)
-    lines = selectors.register(request.user, batch=batch.pk)
+    lines = selectors.register(request.user, batch=batch.pk, limit=None)  # a claim of 10 000 lines shows them all
     step = {Batch.State.PREPARED: "review", Batch.State.REVIEWED: "confirm", Batch.State.CONFIRMED: "pay",
             Batch.State.PAID: "credit"}.get(batch.state)
     codes = sorted({ln.village_code for ln in lines} | {ln.village_code[:9] + "000" for ln in lines})
@@ -83,7 +76,7 @@ def _step(request, pk: int, call):
 @requires("subsidy.review")
 def subsidy_review(request, pk: int):
     post = request.POST
-    strike = {int(k[7:]): v for k, v in post.items() if k.startswith("strike_") and k[7:].isdigit() and v.strip()}
+    strike = {int_param(k[7:], -1): v for k, v in post.items() if k.startswith("strike_") and v.strip()}  # -1: no such line
     return _step(request, pk, lambda b: services.batch_review(acting_user=request.user, batch=b, strike=strike,
                                                               approve=post.get("approve") == "1", note=post.get("note", "")))
 
@@ -126,7 +119,7 @@ def subsidy_announcement(request, pk: int, fmt: str):
 
 @requires("subsidy.view")
 def subsidy_register(request):
-    policy = _int(request.GET.get("policy"))
+    policy = int_param(request.GET.get("policy"))
     lines = selectors.register(request.user, policy=policy)
     if request.GET.get("format") == "xlsx":
         return attachment(exports.register_xlsx(lines), "附表8-贴息登记簿.xlsx")
