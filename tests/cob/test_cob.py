@@ -19,7 +19,7 @@ from fupin.ledger.models import JournalEntry, Posting
 from fupin.loans.models import Repayment, Servicing
 from fupin.loans.repayments import repayment_post
 from fupin.ratings.models import GradeChange
-from tests.cob.conftest import books, close_days, past_loan, today
+from tests.cob.conftest import books, close_days, past_loan, settled_before, today
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.clock]  # the close of business locks and writes differently on SQLite (the default of make run)
 
@@ -33,7 +33,9 @@ def cob_credits(code: str, on: dt.date) -> int:
     return (x["c"] or 0) - (x["d"] or 0)
 
 
+@settled_before(45)
 def test_interest_is_accrued_day_by_day_as_the_core_computes_it(rt, hh, head):
+    """45 days with no settlement in them: the first interest falls due after (whatever today is)."""
     start = today() - 45 * DAY
     loan = past_loan(rt, hh, start, amount=800_000, product="subsidy", term=12)
     first = loan.installments.get(seq=1)

@@ -17,7 +17,7 @@ from fupin.ledger.models import JournalEntry, Posting
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.clock]  # the ledger's guards differ by database
 
-DAY = dt.date(2026, 11, 20)
+DAY = dt.date.today() - dt.timedelta(days=7)  # a business day of last week (the day the tests are pinned to)
 
 
 def disburse(world, village=None, amount=2_000_000, by="loan_officer"):
@@ -80,6 +80,11 @@ def test_a_correction_is_a_reversal_by_a_second_person(world):
         services.entry_reverse(acting_user=world.user("branch_director"), entry=r, reason="冲正的冲正")
     tb = selectors.trial_balance(world.user("head_office"), on=dt.date.today())
     assert tb["balanced"] and all(line["balance"] == 0 for line in tb["lines"])
+    again = disburse(world, by="branch_director")
+    with pytest.raises(ValidationFailed) as err:  # never dated before what it undoes
+        services.entry_reverse(acting_user=world.user("head_office"), entry=again, reason="金额录错",
+                               on=DAY - dt.timedelta(days=1))
+    assert err.value.code == "reversal_date"
 
 
 def test_trial_balance_and_statement_within_jurisdiction(world):
@@ -94,9 +99,9 @@ def test_trial_balance_and_statement_within_jurisdiction(world):
     assert selectors.trial_balance(director, on=DAY - dt.timedelta(days=1))["lines"] == []
     st = selectors.statement(world.user("head_office"), "1301", start=DAY, end=DAY)
     assert (st["opening"], [r["balance"] for r in st["rows"]], st["closing"]) == (0, [2_000_000, 3_000_000], 3_000_000)
-    page = world.client("auditor").get("/ledger/?on=2026-11-20").content.decode()
+    page = world.client("auditor").get(f"/ledger/?on={DAY:%Y-%m-%d}").content.decode()
     assert "30,000.00" in page and "借贷平衡" in page
-    api = world.client("branch_director").get("/api/v1/ledger/trial-balance?on=2026-11-20").json()
+    api = world.client("branch_director").get(f"/api/v1/ledger/trial-balance?on={DAY:%Y-%m-%d}").json()
     assert api["balanced"] and api["debit"] == 2_000_000
 
 
@@ -120,4 +125,4 @@ def test_loan_subledgers_are_compared_with_their_control_accounts(world):
     disburse(world)
     row = {r["code"]: r for r in selectors.subledgers(head)}["1301"]
     assert (row["control"], row["loans"], row["equal"]) == (2_000_000, 0, False)
-    assert "≠" in world.client("head_office").get("/ledger/?on=2026-11-20").content.decode()
+    assert "≠" in world.client("head_office").get(f"/ledger/?on={DAY:%Y-%m-%d}").content.decode()

@@ -31,7 +31,7 @@ def to_notice(rt, app, start=None):
     services.application_review(acting_user=w.user("village_cadre"), application=app, approve=True)
     services.application_review(acting_user=w.user("loan_officer"), application=app, approve=True)
     services.application_review(acting_user=w.user("township_cadre"), application=app, approve=True)
-    with on(start or TODAY - dt.timedelta(days=8)):  # published then: nobody can date a notice back
+    with on(start or services.today() - dt.timedelta(days=8)):  # published then: nobody can date a notice back
         return services.notice_publish(acting_user=w.user("village_cadre"), village_code=app.village_code,
                                        applications=[app])
 

@@ -16,7 +16,7 @@ from fupin.loans.models import Loan, LoanEvent
 from fupin.loans.repayments import repayment_post
 from fupin.riskfund import services
 from fupin.riskfund.models import Claim, Recovery
-from tests.cob.conftest import books, close_days, past_loan, today
+from tests.cob.conftest import books, close_days, on_time, past_loan, today
 
 pytestmark = pytest.mark.clock  # business dates from today: run on other days too
 
@@ -134,13 +134,15 @@ def test_a_claim_needs_the_loan_as_late_as_the_policy_says(rt, hh, head):
     w = rt.world
     f = fund(rt)
     assert f.overdue_days == 90
-    performing = past_loan(rt, hh, today() - 20 * DAY, amount=1_000_000, product="subsidy", term=12)
-    with pytest.raises(Conflict) as e:
-        services.claim_submit(acting_user=w.user("loan_officer"), loan=performing, cause="illness", description="户主生病住院")
-    assert e.value.code == "not_overdue_enough" and "未逾期" in e.value.message
-    start = today() - 160 * DAY  # due ≈ 70 days ago
+    start = today() - 160 * DAY
     late = past_loan(rt, rt.households[1], start, amount=1_000_000, product="subsidy", term=3)
-    close_days(start, today() - DAY)
+    performing = past_loan(rt, hh, today() - 20 * DAY, amount=1_000_000, product="subsidy", term=12)
+    officer = w.user("loan_officer")
+    on_time(officer, [late, performing], start, late.maturity - DAY)  # both pay their interest when due …
+    on_time(officer, [performing], late.maturity - DAY, today())  # … then only one: the other late since maturity
+    with pytest.raises(Conflict) as e:
+        services.claim_submit(acting_user=officer, loan=performing, cause="illness", description="户主生病住院")
+    assert e.value.code == "not_overdue_enough" and "未逾期" in e.value.message
     r = w.client("loan_officer").post("/api/v1/fund-claims", {"loan_id": late.pk, "cause": "illness",
                                                              "description": "户主生病住院，无力偿还"},
                                       content_type="application/json")
