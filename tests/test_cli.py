@@ -75,13 +75,14 @@ def _fingerprint(households: int, seed: int) -> tuple:
 
 
 def test_demo_builds_every_role_and_is_deterministic(db):
-    a = _fingerprint(5000, 11)
+    n = 2000
+    a = _fingerprint(n, 11)
     villages, _, poor, _, lines, sheets, changes = a
-    assert len(villages) == 20
-    assert poor > 2500  # DOMAIN §15: most households registered poor or low-income
-    assert 0.55 < len(lines) / 5000 < 0.75  # ≈ 2/3 rated (篇5)
+    assert len(villages) == n // county.HOUSEHOLDS_PER_VILLAGE
+    assert poor > n // 2  # DOMAIN §15: most households registered poor or low-income
+    assert 0.55 < len(lines) / n < 0.75  # ≈ 2/3 rated (篇5)
     assert sheets >= 5 * len(lines) and changes
-    assert _fingerprint(5000, 11) == a
+    assert _fingerprint(n, 11) == a
 
 
 def test_demo_command_refuses_non_empty_database(world, capsys):

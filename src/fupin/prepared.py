@@ -194,7 +194,11 @@ class Prepared:
                 raise TypeError(f"{name}: a {type(values[name]).__name__} cannot be a prepared value; make it part "
                                 "of the key")
         first, second = ({n: _MARKERS[type(values[n])](2 * i + side) for i, n in enumerate(names)} for side in (0, 1))
-        (db, sql, params, compiler), (_, sql2, params2, _) = self._sql(key, first), self._sql(key, second)
+        try:
+            (db, sql, params, compiler), (_, sql2, params2, _) = self._sql(key, first), self._sql(key, second)
+        except ValueError as e:  # a marker its field cannot take (a str for an integer id): the value's type is wrong
+            wrong = ", ".join(f"{n} ({type(values[n]).__name__})" for n in names)
+            raise TypeError(f"{wrong}: must be of the field's type — {e}") from None
         if sql != sql2:
             raise TypeError("a prepared value changes the SQL; make it part of the key")
         if sql is None:

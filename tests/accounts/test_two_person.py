@@ -136,3 +136,16 @@ def test_a_token_is_only_for_oneself_or_a_service_account(world):
     assert out.status_code == 403  # the platform is an auditor: it may not issue tokens
     assert AuditEntry.objects.count() == before
     assert api.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}").json()["username"] == "county-platform"
+
+
+def test_the_first_roles_of_a_new_deployment_come_from_the_command_line(world):
+    """The server's operator, as the system itself (no second administrator exists yet)."""
+    from django.core.management import call_command
+
+    clerk = user_create(acting_user=None, username="first-finance", password="x", check_password=False)
+    call_command("grant-role", "first-finance", "finance_bureau", COUNTY)
+    assert roles_of(clerk) == {"finance_bureau"}
+    entry = AuditEntry.objects.get(action="role.assign", after__user="first-finance")
+    assert entry.actor is None  # the system: no person is credited
+    with pytest.raises(SystemExit):
+        call_command("grant-role", "nobody", "finance_bureau", COUNTY)

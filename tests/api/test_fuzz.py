@@ -49,6 +49,6 @@ def filter_query(ctx, query):
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_fuzz(case, bearer):
     case.call_and_validate(headers=bearer)

@@ -152,7 +152,7 @@ def test_command_line_import(world, xlsx, tmp_path):
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fupin.settings", "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
     subprocess.run([fupin, "migrate", "-v", "0"], env=env, check=True)
-    subprocess.run([fupin, "demo", "--households", "500"], env=env, check=True, capture_output=True)
+    subprocess.run([fupin, "demo", "--households", "20"], env=env, check=True, capture_output=True)
     rows = template_rows("529901001001", 3, start=900)
     good = xlsx(rows, name="good.xlsx")
     r = subprocess.run([fupin, "import-registry", str(good), "--dry-run"], env=env, capture_output=True, text=True)

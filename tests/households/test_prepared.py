@@ -132,8 +132,11 @@ def test_wrong_uses_are_refused_when_first_called(registry):
         Prepared(lambda *, pk: Person.objects.filter(pk=pk).values("name"))(pk=1)
     with pytest.raises(TypeError, match="changes the SQL"):  # a limit is written into the SQL
         Prepared(lambda *, n: Person.objects.all()[:n])(n=3)
-    with pytest.raises(TypeError, match="pk must be int"):
+    with pytest.raises(TypeError, match=r"pk must be int|pk \(str\): must be of the field's type"):  # compiled or not
         HOUSEHOLD(pk=str(registry[0].pk))
+    fresh = Prepared(lambda *, pk: Household.objects.filter(pk=pk))
+    with pytest.raises(TypeError, match=r"pk \(str\): must be of the field's type"):  # the first call compiles
+        fresh(pk="12")
     assert Prepared(lambda *, pk: Person.objects.filter(Q(pk__in=[]), pk=pk))(pk=registry[0].pk) == []
 
 

@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from fupin.accounts import access
-from fupin.api.common import MAX_ID, DivisionCode, IsoDate, Pagination, Text, Yuan, responses
+from fupin.api.common import MAX_ID, Amount, Choice, DivisionCode, IsoDate, Pagination, Text, Yuan, responses
 from fupin.cob import selectors, services
 from fupin.core.money import money, to_fen
 from fupin.loans.models import Group, LoanEvent
@@ -60,10 +60,11 @@ def village_recovery(request):
     access.require(request.auth, "collection.view")
     return selectors.village_months(request.auth)
 class LoanEventIn(Schema):
-    kind: Text(12) = Field(..., description="extension 展期 / rollover 转据 / write_off 核销 / refund 退还溢缴款")
+    kind: Choice(["extension", "rollover", "write_off", "refund"]) = Field(
+        ..., description="extension 展期 / rollover 转据 / write_off 核销 / refund 退还溢缴款")
     reason: Text(200, 1) = Field(..., description="理由")
     new_maturity: IsoDate | None = Field(None, description="展期后到期日")
-    amount: Text(20) | None = Field(None, description="退款金额（元，字符串；默认全部溢缴款）")
+    amount: Amount | None = Field(None, description="退款金额（元，字符串；默认全部溢缴款）")
 class LoanEventOut(Schema):
     id: int
     loan_id: int
@@ -99,7 +100,7 @@ def loan_event_decide(request, payload: LoanEventDecisionIn, event_id: int = Id)
     return event_decide(acting_user=request.auth, event=event, approve=payload.approve, note=payload.note)
 class CollectionLineIn(Schema):
     loan_id: int = Field(..., ge=1, le=MAX_ID)
-    amount: Text(20) = Field(..., description="实收金额（元，字符串）")
+    amount: Amount = Field(..., description="实收金额（元，字符串）")
 class CollectionSheetIn(Schema):
     week_of: IsoDate = Field(..., description="收款周的周一")
     idempotency_key: Text(40, 8) = Field(..., description="收款单幂等键：重复提交每笔只记一次")

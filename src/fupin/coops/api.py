@@ -5,7 +5,7 @@ from ninja import Field, Path, Router, Schema
 from ninja.responses import Status
 
 from fupin.accounts import access
-from fupin.api.common import MAX_ID, DivisionCode, IsoDate, Text, Yuan, responses
+from fupin.api.common import MAX_ID, Amount, Choice, DivisionCode, IsoDate, Text, Yuan, responses
 from fupin.coops import selectors, services
 from fupin.coops.models import Cooperative, CoopLoan, Member
 from fupin.core.money import money, to_fen
@@ -13,7 +13,6 @@ from fupin.households.models import Household
 
 router = Router(tags=["扶贫互助社 Cooperatives"])
 Id = Path(..., ge=1, le=MAX_ID)
-AmountText = Text(20, 1)
 class CoopRateOut(Schema):
     part: int
     whole: int
@@ -55,7 +54,7 @@ def coop_get(request, coop_id: int = Id):
 class CoopIn(Schema):
     village_code: DivisionCode
     name: Text(80) = ""
-    max_amount: AmountText = Field(..., description="单笔借款上限（元）")
+    max_amount: Amount = Field(..., description="单笔借款上限（元）")
     max_term: int = Field(..., ge=1, le=60, description="最长期限（月）")
     fee_rate: Text(8, 1) = Field(..., pattern=r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$", description="资金占用费年率（小数，如 0.06）")
 @router.post("/coops", response=responses(CoopOut, 404, 409, 422, ok_status=201), summary="成立村扶贫互助社（每村一个）")
@@ -77,8 +76,8 @@ def coop_member_join(request, payload: CoopMemberIn, coop_id: int = Id):
     m = services.member_join(acting_user=request.auth, coop=coop, household=hh)
     return Status(201, {"id": m.pk, "household_id": m.household_id, "joined_on": m.joined_on.isoformat()})
 class CoopCapitalIn(Schema):
-    kind: Text(12) = Field(..., description="government 政府配套资金 / member 社员入社互助金")
-    amount: AmountText = Field(..., description="金额（元）")
+    kind: Choice(["government", "member"]) = Field(..., description="government 政府配套资金 / member 社员入社互助金")
+    amount: Amount = Field(..., description="金额（元）")
     member_id: int | None = Field(None, ge=1, le=MAX_ID, description="社员入社互助金：社员 id")
     on: IsoDate | None = None
 class CoopCapitalOut(Schema):
@@ -97,7 +96,7 @@ def coop_capital(request, payload: CoopCapitalIn, coop_id: int = Id):
     return Status(201, {"id": c.pk, "kind": c.kind, "amount": c.amount, "on": c.on.isoformat(), "entry_id": c.entry_id})
 class CoopLoanIn(Schema):
     member_id: int = Field(..., ge=1, le=MAX_ID)
-    amount: AmountText = Field(..., description="金额（元）")
+    amount: Amount = Field(..., description="金额（元）")
     term: int = Field(..., ge=1, le=60, description="期限（月）")
     purpose: Text(100, 1)
     decision: Text(100, 1) = Field(..., description="理事会决定（如纪要编号）")
@@ -129,7 +128,7 @@ def coop_loans(request, coop_id: int = Id):
     coop = selectors.coop_get(request.auth, coop_id)
     return [_loan(x) for x in coop.loans.all()[:1000]]
 class CoopRepaymentIn(Schema):
-    amount: AmountText = Field(..., description="金额（元）")
+    amount: Amount = Field(..., description="金额（元）")
     idempotency_key: Text(64, 8) = Field(..., description="幂等键：同一键只记一次")
 class CoopRepaymentOut(Schema):
     id: int

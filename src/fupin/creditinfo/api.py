@@ -9,8 +9,9 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from fupin.accounts import access
-from fupin.api.common import MAX_ID, IsoDate, Pagination, Text, responses, uploaded
+from fupin.api.common import MAX_ID, Choice, IsoDate, Pagination, Text, responses, uploaded
 from fupin.coops.models import Cooperative
+from fupin.core.creditinfo import CATEGORIES
 from fupin.creditinfo import selectors, services
 from fupin.creditinfo.models import Consent
 from fupin.households.models import Household
@@ -69,7 +70,8 @@ def credit_report(request, q: Query[CreditPurpose], household_id: int = Id):
                       for ln in r["loans"]],
             "items": [_item(i) for _, items in r["categories"] for i in items], "hidden": r["hidden"]}
 class CreditItemIn(Schema):
-    category: Text(8, 1) = Field(..., description="basic / economic / bank / nonbank（或中文类别名）")
+    category: Choice([*CATEGORIES, *CATEGORIES.values()]) = Field(
+        ..., description="basic / economic / bank / nonbank（或中文类别名）")
     name: Text(60, 1)
     value: Text(200, 1)
     source: Text(60, 2) = Field(..., description="来源部门")
@@ -158,7 +160,7 @@ class CreditFileIn(Schema):
 def credit_file_import(request, payload: CreditFileIn):
     return {"created": services.credit_file_import(acting_user=request.auth, data=payload.dict())}
 class EntityRatingIn(Schema):
-    kind: Text(8, 1) = Field(..., description="lead 带动主体 / coop 扶贫互助社")
+    kind: Choice(["lead", "coop"]) = Field(..., description="lead 带动主体 / coop 扶贫互助社")
     household_id: int | None = Field(None, ge=1, le=MAX_ID)
     coop_id: int | None = Field(None, ge=1, le=MAX_ID)
     output: int | None = Field(None, ge=0, le=10**12, description="带动主体年产值（元）")

@@ -7,7 +7,18 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from fupin.accounts import access
-from fupin.api.common import MAX_ID, DivisionCode, IsoDate, Pagination, Text, Yuan, ordering, responses
+from fupin.api.common import (
+    MAX_ID,
+    Amount,
+    Choice,
+    DivisionCode,
+    IsoDate,
+    Pagination,
+    Text,
+    Yuan,
+    ordering,
+    responses,
+)
 from fupin.core.errors import ValidationFailed
 from fupin.core.money import money, to_fen
 from fupin.core.origination import PURPOSES, STATES
@@ -23,10 +34,10 @@ Id = Path(..., ge=1, le=MAX_ID)
 
 class ApplicationIn(Schema):
     household_id: int = Field(..., ge=1, le=MAX_ID)
-    product: Text(16) = Field(..., description="产品：" + "、".join(PRESETS))
-    purpose: Text(16) = Field(..., description="用途：" + "、".join(PURPOSES))
+    product: Choice(PRESETS) = Field(..., description="产品：" + "、".join(PRESETS))
+    purpose: Choice(PURPOSES) = Field(..., description="用途：" + "、".join(PURPOSES))
     project: Text(300) = Field(..., description="项目说明")
-    amount: Text(20) = Field(..., description="申请金额（元，两位小数，字符串）", examples=["8000.00"])
+    amount: Amount = Field(..., description="申请金额（元，两位小数，字符串）", examples=["8000.00"])
     term: int = Field(..., ge=1, le=360, description="期限（月）")
 
 
@@ -84,7 +95,7 @@ class ObjectionOut(Schema):
 
 
 class ApplicationFilter(Schema):
-    state: Text(20) | None = Field(None, description="状态：" + "、".join(STATES))
+    state: Choice(STATES) | None = Field(None, description="状态：" + "、".join(STATES))
     village: DivisionCode | None = Field(None, description="行政村代码")
 
 
@@ -204,7 +215,7 @@ class AgreementOut(Schema):
 
 class UseIn(Schema):
     household_id: int = Field(..., ge=1, le=MAX_ID, description="实际使用资金的农户")
-    amount: Text(20) = Field(..., description="金额（元，字符串）", examples=["5000.00"])
+    amount: Amount = Field(..., description="金额（元，字符串）", examples=["5000.00"])
 
 
 class UseOut(Schema):
@@ -268,7 +279,7 @@ def actual_use(request, payload: UseIn, loan_id: int = Id):
 
 
 class RepaymentIn(Schema):
-    amount: Text(20) = Field(..., description="金额（元，字符串）", examples=["500.00"])
+    amount: Amount = Field(..., description="金额（元，字符串）", examples=["500.00"])
     idempotency_key: Text(64, 8) = Field(..., description="幂等键：同一键重复提交只记一次；内容不同则拒绝")
     received_on: IsoDate | None = Field(None, description="收款日期（默认今天）")
 
@@ -363,9 +374,9 @@ class QuotaOut(Schema):
 class QuotaIn(Schema):
     township_code: DivisionCode
     year: int = Field(..., ge=2000, le=2100)
-    amount: Text(20) | None = Field(None, description="年度额度（元）")
+    amount: Amount | None = Field(None, description="年度额度（元）")
     households: int | None = Field(None, ge=0, le=10_000_000, description="户数指标")
-    lead_amount: Text(20) | None = Field(None, description="带动主体额度（元，不超过 25%）")
+    lead_amount: Amount | None = Field(None, description="带动主体额度（元，不超过 25%）")
     deadline: IsoDate | None = None
 def _quota(q) -> dict:
     return {"township_code": q.township_id, "year": q.year, "amount": q.amount, "households": q.households,

@@ -9,12 +9,12 @@ from ninja.responses import Status
 
 from fupin.accounts import access
 from fupin.accounts.models import User
-from fupin.api.common import MAX_ID, DivisionCode, Pagination, Text, responses
+from fupin.api.common import MAX_ID, Choice, DivisionCode, Pagination, Text, responses
 from fupin.core.eligibility import EXCLUSIONS
 from fupin.core.errors import ValidationFailed
 from fupin.households.models import Household
 from fupin.ratings import selectors, services
-from fupin.ratings.models import CreditLine, Panel, Rating, RatingRound
+from fupin.ratings.models import CreditLine, Panel, Rating, RatingRound, Seat
 
 router = Router(tags=["评级授信 Ratings"])
 Id = Path(..., ge=1, le=MAX_ID)
@@ -131,7 +131,7 @@ class UnborrowedOut(Schema):
 
 
 class ExclusionIn(Schema):
-    code: Text(32) = Field(..., description="不予授信情形：" + "、".join(EXCLUSIONS))
+    code: Choice(EXCLUSIONS) = Field(..., description="不予授信情形：" + "、".join(EXCLUSIONS))
     reason: Text(300, 1)
 
 
@@ -178,7 +178,7 @@ def scorecard_publish(request, scorecard_id: int = Id):
 
 class RoundFilter(Schema):
     village: DivisionCode | None = Field(None, description="行政村代码")
-    state: Text(16) | None = Field(None, description="、".join(RatingRound.State.values))
+    state: Choice(RatingRound.State.values) | None = Field(None, description="、".join(RatingRound.State.values))
 
 
 @router.get("/rating-rounds", response=responses(list[RoundOut]), summary="整村评级授信及其进度")
@@ -242,7 +242,7 @@ def unborrowed(request, filters: Query[UnborrowedFilter]):
 
 class PanelMemberIn(Schema):
     user_id: int = Field(..., ge=1, le=MAX_ID)
-    seat: Text(16, 1) = Field(..., description="身份：committee 村两委 / representative 村民代表 / …")
+    seat: Choice(Seat.values) = Field(..., description="身份：" + " / ".join(f"{s.value} {s.label}" for s in Seat))
 class PanelIn(Schema):
     village_code: DivisionCode
     name: Text(100, 1)

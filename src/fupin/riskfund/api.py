@@ -11,7 +11,8 @@ from ninja.responses import Status
 from pydantic import StringConstraints
 
 from fupin.accounts import access
-from fupin.api.common import MAX_ID, DivisionCode, IsoDate, Pagination, Text, Yuan, responses
+from fupin.api.common import MAX_ID, Amount, Choice, DivisionCode, IsoDate, Pagination, Text, Yuan, responses
+from fupin.core import riskfund as core
 from fupin.core.errors import ValidationFailed
 from fupin.core.money import money, to_fen
 from fupin.households.models import Household
@@ -46,7 +47,8 @@ def risk_funds(request):
     return [_position(f, pos) for f, pos in selectors.funds(request.auth)]
 class FundPartyIn(Schema):
     name: Text(60, 1)
-    kind: Text(12) = Field(..., description="fund 风险补偿金 / bank 贷款银行 / guarantor 担保公司 / government 其他财政资金")
+    kind: Choice(core.PARTY_KINDS) = Field(
+        ..., description="fund 风险补偿金 / bank 贷款银行 / guarantor 担保公司 / government 其他财政资金")
     weight: int = Field(..., ge=1, le=10_000, description="比例（整数）")
 class FundIn(Schema):
     county_code: DivisionCode
@@ -64,7 +66,7 @@ def risk_fund_create(request, payload: FundIn):
                                             if payload.parties else None))
 class ContributionIn(Schema):
     source: Text(60, 1) = Field(..., description="出资方，如 省财政")
-    amount: Text(20) = Field(..., description="金额（元，字符串）")
+    amount: Amount = Field(..., description="金额（元，字符串）")
 class ContributionOut(Schema):
     id: int
     source: str
@@ -99,7 +101,7 @@ def fund_claims(request):
     return selectors.claims(request.auth)
 class ClaimIn(Schema):
     loan_id: int = Field(..., ge=1, le=MAX_ID)
-    cause: Text(12) = Field(..., description="disaster 自然灾害 / accident 意外事故 / illness 疾病 / business 经营失败")
+    cause: Choice(core.CAUSES) = Field(..., description="disaster 自然灾害 / accident 意外事故 / illness 疾病 / business 经营失败")
     description: Text(500, 1) = Field(..., description="情况说明")
 @router.post("/fund-claims", response=responses(ClaimOut, 404, 409, 422, ok_status=201),
              summary="提出代偿申请（证明材料另行上传）")
@@ -141,7 +143,7 @@ def fund_claim_review(request, payload: ClaimReviewIn, claim_id: int = Id):
     claim = selectors.claim_get(request.auth, claim_id)
     return services.claim_review(acting_user=request.auth, claim=claim, approve=payload.approve, note=payload.note)
 class ClaimPayIn(Schema):
-    insurance: Text(20) = Field("0", description="保险已赔付金额（元，字符串；仅设保险先行赔付的县）")
+    insurance: Amount = Field("0", description="保险已赔付金额（元，字符串；仅设保险先行赔付的县）")
 @router.post("/fund-claims/{claim_id}/payout", response=responses(ClaimOut, 404, 409, 422),
              summary="按比例代偿并核销贷款（继续追偿，收回按同一比例返还）")
 def fund_claim_pay(request, payload: ClaimPayIn, claim_id: int = Id):

@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from fupin.accounts import access
-from fupin.api.common import MAX_ID, DivisionCode, IsoDate, Pagination, Text, Yuan, responses
+from fupin.api.common import MAX_ID, Amount, DivisionCode, IsoDate, Pagination, Text, Yuan, responses
 from fupin.subsidies import selectors, services
 from fupin.subsidies.models import Policy
 
@@ -48,7 +48,7 @@ class SubsidyPolicyIn(Schema):
     window_start: IsoDate | None = None
     window_end: IsoDate | None = None
     max_days: int | None = Field(None, ge=1, le=36500)
-    cap: Text(20) | None = Field(None, description="每户上限（元，字符串）")
+    cap: Amount | None = Field(None, description="每户上限（元，字符串）")
     benchmark_only: bool = False
     bars_next_year: bool = True
 @router.post("/subsidies/policies", response=responses(SubsidyPolicyOut, 409, 422, ok_status=201),
