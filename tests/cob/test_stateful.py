@@ -105,7 +105,7 @@ class Books(RuleBasedStateMachine):
             except REFUSED:
                 pass  # in arrears: a payoff is refused
 
-    @rule(days=st.integers(1, 60))
+    @rule(days=st.integers(1, 45))
     def close(self, days):
         for _ in range(days):
             cob_run(self.day)
@@ -144,5 +144,5 @@ class Books(RuleBasedStateMachine):
 def test_random_lives_of_loans_keep_the_books(rt, hh):
     Books.world = rt.world
     Books.households = rt.households
-    run_state_machine_as_test(Books, settings=settings(max_examples=20, stateful_step_count=25, deadline=None,
+    run_state_machine_as_test(Books, settings=settings(max_examples=15, stateful_step_count=25, deadline=None,
                                                        report_multiple_bugs=False))

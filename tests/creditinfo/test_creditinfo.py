@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from fupin.audit.models import AuditEntry
 from fupin.coops import services as coops
 from fupin.core import creditinfo as core
 from fupin.core.errors import NotPermitted, ValidationFailed
@@ -40,8 +41,10 @@ def people(world, tmp_path):
 def test_a_source_import_is_all_or_nothing_and_idempotent(world, people, tmp_path):
     cadre = world.user("village_cadre")
     (h1, id1), (h2, id2) = people[:2]
-    good = [[id1, "经济信息", "耕地面积", "6 亩", "2026-03-01", "否", ""],
-            [id2, "非银行信用信息", "合同履约", "未按合同交售烤烟", "2020-10-01", "是", "2021-03-01"]]
+    spring, ended = TODAY - dt.timedelta(days=270), TODAY.replace(year=TODAY.year - 5) - dt.timedelta(days=270)
+    good = [[id1, "经济信息", "耕地面积", "6 亩", f"{spring:%Y-%m-%d}", "否", ""],
+            [id2, "非银行信用信息", "合同履约", "未按合同交售烤烟", f"{ended - dt.timedelta(days=150):%Y-%m-%d}", "是",
+             f"{ended:%Y-%m-%d}"]]
     bad = good + [[id1, "未知类别", "", "x", "2026-13-01", "也许", ""], ["110101199001011234", "经济信息", "a", "b",
                                                                       "2026-01-01", "否", ""]]
     with pytest.raises(ValidationFailed) as e:
@@ -54,7 +57,7 @@ def test_a_source_import_is_all_or_nothing_and_idempotent(world, people, tmp_pat
     assert services.items_import(acting_user=cadre, path=path, source="县农业农村局", file_name="g.xlsx") == 2
     assert services.items_import(acting_user=cadre, path=path, source="县农业农村局", file_name="g.xlsx") == 0
     item = CreditItem.objects.get(household=h2)
-    assert (item.source, item.adverse, item.adverse_end) == ("县农业农村局", True, dt.date(2021, 3, 1))
+    assert (item.source, item.adverse, item.adverse_end) == ("县农业农村局", True, ended)
     with pytest.raises(ValidationFailed) as e:  # an unknown header and a missing column, both named
         services.items_import(acting_user=cadre, path=write_xlsx(tmp_path / "h.xlsx", ["证件号码", "颜色"], [[id1, "红"]]),
                               source="县农业农村局", file_name="h.xlsx")
@@ -166,3 +169,17 @@ def test_pages_for_the_service(world, people, tmp_path):
     archive = world.client("loan_officer").get(f"/households/{people[0][0].pk}/").content.decode()
     assert "查询授权" in archive and "查看信用报告" in archive
     assert json.loads(office.get(f"/households/{people[0][0].pk}/credit-file.json").content)["households"]
+
+
+@pytest.mark.pgonly
+def test_the_credit_file_export_outside_a_test_transaction(transactional_db, world, people):
+    """As in production (no transaction around the request): the export and its audit row are
+    one transaction — the API answered 500 ("audit_record must be called inside
+    transaction.atomic") every time."""
+    (h1, id1), _ = people[:2]
+    office = world.client("poverty_office")
+    r = office.get(f"/api/v1/households/{h1.pk}/credit-file")
+    assert r.status_code == 200 and r.json()["households"][0]["id_number"] == id1
+    page = office.get(f"/households/{h1.pk}/credit-file.json")
+    assert page.status_code == 200 and id1 in page.content.decode()
+    assert AuditEntry.objects.filter(action="credit.file_export", object_id=str(h1.pk)).count() == 2

@@ -41,7 +41,7 @@ def template_rows(village: str, n: int, seed: int = 1, start: int = 1, used: set
     out = []
     used = set() if used is None else used
     for i in range(start, start + n):
-        hh = household(rng, village, i, dt.date(2026, 11, 1), used)
+        hh = household(rng, village, i, dt.date.today() - dt.timedelta(days=26), used)  # 2026-11-01 on the pinned day
         for m in hh.members:
             is_head = m.relationship == "户主"
             out.append([

@@ -14,7 +14,7 @@ from tests.households.conftest import TEMPLATE, col, template_rows
 
 pytestmark = pytest.mark.sqlite  # the registry import writes through COPY on PostgreSQL and set-based inserts on SQLite
 
-TODAY = dt.date(2026, 11, 27)
+TODAY = dt.date.today()  # the pinned day (tests/clock.py)
 
 
 def run(world, path, role="poverty_office", **kw):

@@ -17,7 +17,7 @@ from fupin.ratings import services as ratings
 from fupin.ratings.models import CreditLine, Scorecard
 from tests.households.conftest import col, template_rows
 
-TODAY = dt.date(2026, 11, 27)
+TODAY = dt.date.today()  # the pinned day (tests/clock.py)
 COUNTY = "529901000000"
 
 pytestmark = pytest.mark.sqlite

@@ -4,6 +4,7 @@ every repayment one balanced entry and the sub-ledger still equal to the control
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -148,3 +149,29 @@ def test_the_payoff_from_the_loan_page(rt, loan):
     c.post(f"/loans/{loan.pk}/payoff/", {"key": key})  # a double submit records once
     loan.refresh_from_db()
     assert loan.state == Loan.State.CLOSED and Repayment.objects.count() == 1
+
+
+def test_an_amount_that_is_not_plain_digits_or_beyond_the_bound_is_refused_on_page_and_api(rt, loan):
+    """R-REP-1: "1,5" is not 15.00, "1e3" not 1 000, 9×10^16 not a payment; a payment beyond what
+    the loan can absorb plus the overpayment allowance is a typing error. None of them a 500."""
+    c = rt.world.client("loan_officer")
+    for n, amount in enumerate(["1e100", "1E+30", "9223372036854775807", "90000000000000000", "1,5", "1_000", "+5", "-5",
+                                "1.234", "NaN"]):
+        r = c.post(f"/api/v1/loans/{loan.pk}/repayments", {"amount": amount, "idempotency_key": f"bad-amount-{n:04d}"},
+                   content_type="application/json")
+        assert r.status_code in (400, 422) and r.json()["message"], (amount, r.status_code)
+        page = c.post(f"/loans/{loan.pk}/repay/", {"amount": amount, "key": f"bad-page-{n:04d}"}, follow=True)
+        assert page.status_code == 200 and "金额" in page.content.decode(), amount
+    owed = sum(i.principal + i.interest for i in loan.installments.all())
+    too_much = f"{(owed + 100_000) // 100 + 1}.00"  # the allowance is 1 000.00 yuan
+    r = c.post(f"/api/v1/loans/{loan.pk}/repayments", {"amount": too_much, "idempotency_key": "too-much-0001"},
+               content_type="application/json")
+    assert r.status_code == 422 and r.json()["code"] == "repayment_too_large"
+    fine_fen = (owed + 100_000) // 100 * 100  # whole yuan, within what it can absorb plus the allowance
+    fine = f"{fine_fen // 100}.00"
+    r = c.post(f"/api/v1/loans/{loan.pk}/repayments", {"amount": fine, "idempotency_key": "just-right-01"},
+               content_type="application/json")
+    body = r.json()
+    assert r.status_code == 201 and body["amount"] == fine  # the most it takes (what is not due yet is held as credit)
+    assert sum(line[2] for line in body["allocation"]) + int(Decimal(body["overpayment"]) * 100) == fine_fen
+    assert Repayment.objects.filter(loan=loan).count() == 1

@@ -172,3 +172,27 @@ def test_legal_actions_are_recorded(rt, hh):
     with pytest.raises(ValidationFailed):
         services.legal_action_record(acting_user=rt.world.user("loan_officer"), household=hh, kind="jail", on=today(),
                                      note="不存在的措施")
+
+
+def test_a_proof_of_five_mb_goes_through_the_api_as_through_the_page(rt, hh):
+    """The documented 5 MB proof, base64 inside JSON (≈ 7 MB of body); one byte more is refused."""
+    import base64
+
+    from fupin.riskfund.models import Fund, Proof
+
+    fund = Fund.objects.create(county_code=COUNTY[0], name="富民县风险补偿金", parties=[["风险补偿金", "fund", 80],
+                                                                                 ["贷款银行", "bank", 20]])
+    loan = past_loan(rt, hh, today() - 10 * DAY)
+    claim = Claim.objects.create(fund=fund, loan=loan, village_code=loan.village_code, cause="illness", description="户主重病",
+                                 submitted_by=rt.world.user("village_cadre"))
+    pdf = b"%PDF-1.4\n" + b"0" * (services.MAX_PROOF - 9)
+    c = rt.world.client("loan_officer")
+    r = c.post(f"/api/v1/fund-claims/{claim.pk}/proofs", {"name": "诊断证明.pdf", "content_type": "application/pdf",
+                                                            "content_base64": base64.b64encode(pdf).decode()},
+               content_type="application/json")
+    assert r.status_code == 201, r.content[:300]
+    assert Proof.objects.get(claim=claim).size == services.MAX_PROOF
+    r = c.post(f"/api/v1/fund-claims/{claim.pk}/proofs", {"name": "x.pdf", "content_type": "application/pdf",
+                                                            "content_base64": base64.b64encode(pdf + b"0").decode()},
+               content_type="application/json")
+    assert r.status_code in (400, 422) and r.json()["message"]

@@ -115,8 +115,9 @@ def role_assign(
     if role not in MONEY_ROLES:
         return _grant(acting_user, user, role, division, branch)
     with transaction.atomic():
-        if RoleAssignment.objects.filter(user=user, role=role, division=division, branch=branch).exists():
-            return RoleAssignment.objects.get(user=user, role=role, division=division, branch=branch)
+        held = RoleAssignment.objects.filter(user=user, role=role, division=division, branch=branch).first()
+        if held is not None:
+            return held
         request, created = RoleRequest.objects.get_or_create(
             user=user, role=role, division=division, branch=branch, decided_at__isnull=True,
             defaults={"requested_by": acting_user})

@@ -25,7 +25,7 @@ from django.contrib.auth.hashers import make_password
 from django.db.models.functions import Mod
 
 from fupin.accounts.models import User
-from fupin.accounts.services import role_assign
+from fupin.accounts.services import role_assign, user_create
 from fupin.coops import services as coops
 from fupin.coops.models import Cooperative
 from fupin.core.errors import DomainError
@@ -61,6 +61,20 @@ def build(*, villages: list[str], townships: list[str], county: str, today: dt.d
     household = _self_service(villages[0])
     if household is not None:
         say(f"农户自助：演示账号 nonghu 即农户 {household.registry_no}（也可用其家庭成员身份证号和短信验证码登录）")
+    say(_two_people(county, townships[0], password))
+
+
+def _two_people(county: str, township: str, password: str) -> str:
+    """A new loan officer whose role admin asked for and admin2 has still to approve (a role that
+    moves money takes two administrators); the county's data platform as a service account."""
+    admin = User.objects.get(username="admin")
+    newcomer = User.objects.create(username="xd-new", display_name="韩新信贷", password=make_password(password))
+    role_assign(acting_user=admin, user=newcomer, role="loan_officer", division_code=township, branch_code="FM001")
+    user_create(acting_user=admin, username="county-platform", password="", display_name="县数据共享平台",
+                service_account=True)
+    role_assign(acting_user=admin, user=User.objects.get(username="county-platform"), role="auditor",
+                division_code=county)
+    return "两人授权：xd-new 的信贷员角色待 admin2 审批；系统账号 county-platform（县数据共享平台，只读）"
 
 
 def _self_service(village: str) -> Household | None:
