@@ -68,7 +68,7 @@ def test_killed_at_a_dozen_points_and_rerun_the_books_end_the_same(databases):
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
         for j in joiners:  # each is waiting before the run begins
             assert "等待" in j.stderr.readline()
-        lead = run(url, FUPIN, "cob", "--until", last_day)
+        lead = run(url, FUPIN, "cob", "--until", last_day, FUPIN_COB_LEAD_PAUSE="0.3")  # room for the joiners
         outs = [j.communicate(timeout=300) for j in joiners]
         assert lead.returncode == 0 and all(j.returncode == 0 for j in joiners), (lead.stderr, outs)
         taken = [json.loads(out.strip().splitlines()[-1])["chunks"] for out, _ in outs]

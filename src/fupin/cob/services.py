@@ -72,6 +72,7 @@ from fupin.ratings.selectors import programme_rules
 CHUNK = int(os.environ.get("FUPIN_COB_CHUNK", "100000"))  # loans per chunk (of one county); see docs/performance.md
 KILL_ENV = "FUPIN_COB_KILL_AT"  # tests: the process kills itself (SIGKILL) at this checkpoint
 KILL_CHUNK_ENV = "FUPIN_COB_KILL_CHUNK"  # tests: a worker of --workers kills itself on this chunk
+LEAD_PAUSE_ENV = "FUPIN_COB_LEAD_PAUSE"  # tests: seconds the run's own process waits before each chunk
 SYSTEM_USER = BATCH_USERNAME
 _passed = 0
 
@@ -157,7 +158,10 @@ def cob_run(on: dt.date, *, workers: int = 1, progress: Progress | None = None) 
             CobRun.objects.filter(pk=run.pk).update(summary={"interrupted": message})
             raise Conflict(message, code="cob_worker_died") from None
     else:
+        pause = float(os.environ.get(LEAD_PAUSE_ENV) or 0)
         for pk in pending:
+            if pause:
+                time.sleep(pause)
             chunk_run(pk)
             done += 1
             if progress:
