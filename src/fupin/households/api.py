@@ -119,7 +119,7 @@ class RegistryImportIn(Schema):
 class ImportBatchOut(Schema):
     id: int
     file_name: str
-    state: str = Field(..., description="imported 已导入 / checked 检查通过（试导入） / failed 有错误，未导入任何数据")
+    state: str = Field(..., description="running 处理中 / imported 已导入 / checked 检查通过（试导入） / failed 有错误或已中断，未导入任何数据")
     dry_run: bool
     rows: int
     summary: dict
