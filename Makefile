@@ -31,9 +31,8 @@ messages:  # gettext for the catalogues; Chinese fonts and Pango for the printab
 test:  ## install what the tests need, start PostgreSQL, run lint + types + the whole suite
 	@bash scripts/test.sh
 
-lint: deps
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/mypy
+lint: deps  ## ruff, the import layers (pyproject: tool.importlinter), mypy, no model change without its migration
+	@bash scripts/lint.sh
 
 e2e: deps messages
 	@FUPIN_SQLITE_RUN=0 bash scripts/test.sh -m e2e

@@ -33,9 +33,8 @@ VENV=.venv/bin
 $VENV/fupin compilemessages --ignore=.venv -v 0
 lap "setup (packages, virtualenv, messages)"
 
-echo "== ruff =="; $VENV/ruff check src tests bench
-echo "== mypy (strict on fupin.core) =="; $VENV/mypy
-lap "ruff + mypy"
+bash scripts/lint.sh
+lap "lint (ruff, import layers, mypy, migrations)"
 
 source scripts/pg.sh
 pg_start

@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FUPIN = str(Path(sys.executable).with_name("fupin"))
 SERVER = os.environ.get("DATABASE_URL", "")
-FACTS = ("import json; from fupin.backup import row_counts, balanced; "
+FACTS = ("import json; from fupin.backup.services import row_counts, balanced; "
          "print(json.dumps({'counts': row_counts(), 'balanced': balanced()}))")
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from fupin.api.api import api
 from fupin.core.rating import PRESET_P2, scorecard_to_dict
+from fupin.site.api import api
 from tests.conftest import OTHER_VILLAGE, ROLES_UNDER_TEST
 
 STAFF = set(ROLES_UNDER_TEST) - {"household"}

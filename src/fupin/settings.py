@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "fupin.accounts",
     "fupin.audit",
     "fupin.web",
+    "fupin.backup",
     "fupin.api",
     "fupin.products",
     "fupin.households",
@@ -104,7 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "fupin.web.context.navigation",
+                "fupin.site.menu.navigation",
             ],
             "libraries": {"i18n": "fupin.web.templatetags.i18n_kept"},  # {% translate %} once per language
             "builtins": ["fupin.web.templatetags.builtins_fast"],  # {% url %} and |date:"Y-m-d", quicker

@@ -3,7 +3,6 @@ from django.urls import path, re_path
 from django.views.i18n import set_language
 
 from fupin.accounts import views as accounts
-from fupin.api.api import api
 from fupin.api.errors import error_response
 from fupin.audit import views as audit
 from fupin.cob import views as cob
@@ -18,8 +17,9 @@ from fupin.ratings import views as ratings
 from fupin.reports import views as reports
 from fupin.riskfund import views as riskfund
 from fupin.selfservice import views as selfservice
+from fupin.site import archive, views
+from fupin.site.api import api
 from fupin.subsidies import views as subsidies
-from fupin.web import views
 
 
 def api_not_found(request, rest=""):
@@ -41,8 +41,8 @@ urlpatterns = [
     path("audit/", audit.audit_list, name="audit_list"),
     path("households/", households.household_list, name="household_list"),
     path("households/export.xlsx", households.household_export, name="household_export"),
-    path("households/<int:pk>/", households.household_detail, name="household_detail"),
-    path("households/<int:pk>/reveal/", households.household_reveal, name="household_reveal"),
+    path("households/<int:pk>/", archive.household_detail, name="household_detail"),
+    path("households/<int:pk>/reveal/", archive.household_reveal, name="household_reveal"),
     path("registry/import/", households.registry_import, name="registry_import"),
     path("registry/template.xlsx", households.registry_template, name="registry_template"),
     path("registry/import/<int:pk>/", households.registry_batch, name="registry_batch"),

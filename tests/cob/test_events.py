@@ -110,8 +110,8 @@ def test_an_extended_loan_paid_off_within_the_extension(rt, hh, head):
     the final period runs to the payoff date at the contract rate (16.5 %, 360 days)."""
     from fractions import Fraction
 
-    from fupin.loans.disbursement import loan_schedule
     from fupin.loans.repayments import loan_payoff
+    from fupin.loans.standing import loan_schedule
 
     officer, director = rt.world.user("loan_officer"), rt.world.user("branch_director")
     start = today() - 85 * DAY

@@ -10,7 +10,7 @@ import pytest
 
 from fupin.core.errors import Conflict, NotPermitted
 from fupin.ledger import selectors as ledger
-from fupin.loans import disbursement, services
+from fupin.loans import disbursement, services, standing
 from fupin.loans.models import Loan
 from tests.loans.test_origination import apply, to_notice
 
@@ -35,7 +35,7 @@ def test_contract_then_disbursement_posts_one_balanced_entry(rt, hh):
     app.refresh_from_db()
     assert app.state == "contracted" and loan.state == Loan.State.CONTRACTED
     rows = list(loan.installments.all())
-    schedule = disbursement.loan_schedule(loan)
+    schedule = standing.loan_schedule(loan)
     assert [r.principal for r in rows] == list(schedule.principal) and sum(r.principal for r in rows) == 800_000
     # 脱贫人口小额信贷: interest only, quarterly at the 1-year LPR … 36 months → the 5-year LPR 3.5 %
     assert loan.nominal_rate == Decimal("0.035000") and loan.apr > 0

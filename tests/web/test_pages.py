@@ -47,13 +47,13 @@ def test_navigation_follows_a_role_change_and_the_language(world):
 
 
 def test_the_menu_is_the_loop_it_replaces_with_the_page_marked(world, rf):
-    # fupin.web.context writes the menu's links once per menu and page: the markup of the
+    # fupin.site.menu writes the menu's links once per menu and page: the markup of the
     # template loop it replaces (escaping included), the current page's entry marked
     from django.template import Context, engines
     from django.urls import resolve, reverse
 
     from fupin.accounts import access
-    from fupin.web.context import NAV, navigation
+    from fupin.site.menu import NAV, navigation
 
     loop = engines["django"].engine.from_string(
         '{% for item in nav_items %}<a href="{{ item.url }}"{% if item.active %} class="active" aria-current="page"'

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fupin.accounts import access, services
+from fupin.accounts.decorators import requires
 from fupin.accounts.models import RoleAssignment
 from fupin.accounts.roles import ROLES
 from fupin.accounts.selectors import (
@@ -23,7 +24,6 @@ from fupin.accounts.selectors import (
     users_visible,
 )
 from fupin.core.errors import DomainError, NotFound
-from fupin.web.decorators import requires
 from fupin.web.responses import act
 
 

@@ -15,26 +15,9 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
-from ninja.security import HttpBearer, SessionAuth
 from pydantic import BeforeValidator, StringConstraints
 
-from fupin.accounts.services import token_authenticate
 from fupin.core.errors import ValidationFailed
-
-
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer fp_…`` — tokens issued and revoked by an administrator."""
-
-    openapi_description = "管理员签发的 API 令牌 / API token issued by an administrator"
-
-    def authenticate(self, request, token: str):
-        user = token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-AUTH = [TokenAuth(), SessionAuth()]
 
 # Text from clients: no control characters (PostgreSQL refuses NUL; nobody types the rest).
 NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"

@@ -7,8 +7,8 @@ import datetime as dt
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from fupin.accounts.decorators import requires
 from fupin.audit.selectors import audit_entries
-from fupin.web.decorators import requires
 
 
 def _parse_date(value: str | None) -> dt.date | None:

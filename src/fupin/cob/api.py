@@ -110,7 +110,7 @@ class CollectionSheetOut(Schema):
 @router.post("/groups/{group_id}/collection", response=responses(CollectionSheetOut, 404, 409, 422, ok_status=201),
              summary="联保小组会收款：成员的还款一并登记（每笔按顺序分配，幂等）")
 def group_collection(request, payload: CollectionSheetIn, group_id: int = Id):
-    from fupin.loans.groups import collection_post
+    from fupin.loans.collections import collection_post
     group = access.get_visible(request.auth, Group.objects.all(), "application.view", pk=group_id)
     amounts = {line.loan_id: to_fen(money(line.amount, field="金额")) for line in payload.lines}
     done = collection_post(acting_user=request.auth, group=group, week_of=payload.week_of, amounts=amounts,

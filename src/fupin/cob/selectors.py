@@ -9,15 +9,6 @@ from fupin.cob.models import CobRun, CollectionItem, VillageMonth
 from fupin.prepared import Prepared
 
 
-def closed_through() -> dt.date | None:
-    """The last business date the nightly batch has closed (None before the first run)."""
-    last = _LAST_DONE.first()
-    return last.date if last is not None else None
-
-
-_LAST_DONE = Prepared(lambda: CobRun.objects.filter(state=CobRun.State.DONE).order_by("-date")[:1])  # every payment
-
-
 def runs(reader, limit: int = 60) -> list[CobRun]:
     access.require(reader, "cob.view")
     return list(CobRun.objects.all()[:limit])
@@ -39,12 +30,6 @@ def _collection(prefixes: tuple[str, ...] | None, *, on: dt.date, village: str |
 
 
 _COLLECTION = Prepared(_collection)  # compiled once per jurisdiction: loan officers open it every morning
-
-
-def village_suspended(village_code: str) -> VillageMonth | None:
-    """The month-end that suspends new loans in the village (R-RPT-4), or None."""
-    last = VillageMonth.objects.filter(village_code=village_code).order_by("-month").first()
-    return last if last is not None and last.suspended else None
 
 
 def village_months(reader, limit: int = 400) -> list[VillageMonth]:

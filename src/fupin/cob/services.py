@@ -56,16 +56,17 @@ from django.utils import timezone
 from fupin import bulk
 from fupin.accounts.models import BATCH_USERNAME, User
 from fupin.audit.services import audit_record
+from fupin.cob.day import COB_LOCK, closed_through
 from fupin.cob.models import CobChunk, CobEvent, CobRun, CollectionItem, VillageMonth
-from fupin.cob.selectors import closed_through
 from fupin.core import cob as core
 from fupin.core.errors import Conflict, ValidationFailed
 from fupin.core.ledger import Posting
 from fupin.core.servicing import CATEGORY_FLOORS, par_bucket
-from fupin.ledger.services import Draft, entries_post
+from fupin.ledger.services import Draft, entries_post, once
 from fupin.loans import accrual
-from fupin.loans.models import Installment, Loan, Servicing
-from fupin.loans.repayments import COB_LOCK
+from fupin.loans.models import Installment, Loan, Repayment, Servicing
+from fupin.loans.repayments import repayment_apply
+from fupin.loans.standing import owed_of
 from fupin.ratings.rules import servicing_of
 from fupin.ratings.selectors import programme_rules
 
@@ -259,8 +260,6 @@ def _plan() -> list[tuple[str, int, int, int]]:
 def _balances(run: CobRun) -> None:
     """Credit balances applied to what is due today or overdue; from maturity, the deposit too
     (R-REP-1). Each is a repayment with its own idempotency key: safe to repeat."""
-    from fupin.loans.repayments import _post, once, owed_of
-
     on = run.date
     due = Installment.objects.filter(due_date__lte=on).filter(accrual.LATE)
     candidates = Loan.objects.filter(state=Loan.State.ACTIVE, start__lt=on).filter(
@@ -277,7 +276,9 @@ def _balances(run: CobRun) -> None:
             if amount > 0:
                 key = f"cob-{tag}-{pk}-{on:%Y%m%d}"
                 once(key, lambda r, lid=pk: r.loan_id == lid,
-                     lambda lo=loan, a=amount, k=key, s=source: _post(system_user(), lo, a, k, on, s, within_run=True))
+                     lambda lo=loan, a=amount, k=key, s=source: repayment_apply(system_user(), lo, a, k, on, s,
+                                                                                within_run=True),
+                     model=Repayment)
 
 
 def _chunk_in_worker(pk: int) -> dict:
@@ -292,7 +293,7 @@ def _chunk_in_worker(pk: int) -> dict:
 
 def chunk_run(pk: int) -> dict:
     """One chunk's day in one transaction with its ``done`` mark (see the module). Money is
-    not posted while a run is open (:func:`fupin.loans.repayments.open_day`), so what it reads
+    not posted while a run is open (:func:`fupin.cob.day.open_day`), so what it reads
     does not move under it."""
     with transaction.atomic():
         chunk = CobChunk.objects.select_for_update().select_related("run").get(pk=pk)

@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
+from fupin.accounts.decorators import requires
 from fupin.accounts.models import User
 from fupin.cob import selectors, services
 from fupin.cob.exports import collection_xlsx
 from fupin.divisions.models import Division
 from fupin.prepared import Prepared
-from fupin.web.decorators import requires
 from fupin.web.responses import act, attachment, date_param
 
 

@@ -21,8 +21,7 @@ from fupin.core.ledger import Posting as P
 from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.ledger.models import Posting
-from fupin.ledger.services import entry_post
-from fupin.loans.repayments import once
+from fupin.ledger.services import entry_post, once
 
 CAPITAL_ACCOUNT = {"government": "4001", "member": "4002"}
 

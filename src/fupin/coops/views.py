@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
+from fupin.accounts.decorators import requires
 from fupin.coops import selectors, services
 from fupin.coops.models import Cooperative, CoopLoan, Member
 from fupin.core import coop as core
@@ -18,7 +19,6 @@ from fupin.core.money import from_fen, money, to_fen
 from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.reports.exports import sheets_xlsx
-from fupin.web.decorators import requires
 from fupin.web.responses import act, attachment, date_param
 
 

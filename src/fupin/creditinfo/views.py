@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
+from fupin.accounts.decorators import requires
 from fupin.coops.models import Cooperative
 from fupin.core import creditinfo as core
 from fupin.core.errors import DomainError, ValidationFailed
@@ -20,7 +21,6 @@ from fupin.creditinfo import selectors, services
 from fupin.creditinfo.models import Consent
 from fupin.households.exports import workbook
 from fupin.households.models import Household
-from fupin.web.decorators import requires
 from fupin.web.responses import act, attachment, date_param, pdf_inline
 
 MAX_UPLOAD = 20 * 1024 * 1024

@@ -6,9 +6,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from fupin.accounts import access
+from fupin.accounts.decorators import requires
 from fupin.core.divisions import ancestors
 from fupin.divisions import selectors as divisions
-from fupin.web.decorators import requires
 
 
 @requires("division.view")

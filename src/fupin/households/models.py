@@ -19,6 +19,9 @@ class RegistryStatus(models.TextChoices):
     NONE = "none", "非建档户"
 
 
+REGISTERED = (RegistryStatus.POOR, RegistryStatus.LOW_INCOME, RegistryStatus.MONITORED)  # the programme's "registered poor"
+
+
 class Labour(models.TextChoices):
     FULL = "full", "有劳动能力"
     WEAK = "weak", "弱劳动力"

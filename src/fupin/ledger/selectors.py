@@ -4,8 +4,10 @@ statement, one entry."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
-from django.db.models import F, Q, Sum
+from django.db.models import Q, Sum
 
 from fupin.accounts import access
 from fupin.core import ledger as core
@@ -61,34 +63,32 @@ def entry_get(reader, pk: int) -> JournalEntry:
     return access.get_visible(reader, JournalEntry.objects.select_related("created_by", "reverses"), "ledger.view", pk=pk)
 
 
-LOAN_ACCOUNTS = ("1301", "1132")  # principal and interest receivable: kept per loan
+
+
+# --- control accounts and their sub-ledgers ------------------------------------------------------
+# An app that keeps an account per item (the loans keep 1301 and 1132 per loan) registers, when
+# Django starts, how to total its items within a reader's jurisdiction; the trial balance then
+# holds each total against the control account (R-REP-6). The ledger imports none of those apps.
+
+SubLedger = Callable[[Any], tuple[dict[str, int], int]]  # reader -> ({account: total of items}, items)
+_SUBLEDGERS: list[SubLedger] = []
+
+
+def subledger_register(totals: SubLedger) -> None:
+    if totals not in _SUBLEDGERS:
+        _SUBLEDGERS.append(totals)
 
 
 def subledgers(reader, *, book: str = "bank") -> list[dict]:
-    """The loan sub-ledger against its control accounts (R-REP-6), as the books stand: the
-    principal the active loans' instalments still owe must equal 1301 贷款本金, and the interest
-    and penalty accrued up to the last closed business day and not yet paid must equal 1132 应收利息
-    — each within the reader's jurisdiction."""
-    from fupin.cob.selectors import closed_through
-    from fupin.loans import accrual
-    from fupin.loans.models import Installment, Servicing
-
+    """Each registered sub-ledger against its control accounts, within the reader's jurisdiction:
+    ``equal`` when the items' total is the account's balance."""
     access.require(reader, "ledger.view")
-    closed = closed_through()
-    loans = Servicing.objects.filter(access.scope_q(reader, "ledger.view", "village_code"), active=True)
-    rows = Installment.objects.filter(loan_id__in=loans.values("loan_id"))
-    principal = rows.aggregate(x=Sum(F("principal") - F("principal_paid")))["x"] or 0
-    interest = penalty = 0
-    if closed:
-        interest = loans.aggregate(x=Sum(accrual.receivable(closed)))["x"] or 0
-        penalty = rows.filter(due_date__lt=closed).filter(Q(principal_paid__lt=F("principal")) | Q(principal_days__gt=0)) \
-            .aggregate(x=Sum(accrual.penalty(closed, F("loan__servicing__penalty_rate")) - F("penalty_paid")))["x"] or 0
-    per_loan = {"1301": principal, "1132": interest + penalty}
     out = []
-    count = loans.count()
-    for code in LOAN_ACCOUNTS:
-        control = Posting.objects.filter(_postings(reader, book), account_id=code).aggregate(d=Sum("debit"), c=Sum("credit"))
-        total = (control["d"] or 0) - (control["c"] or 0)
-        out.append({"code": code, "control": total, "loans": int(per_loan[code]), "count": count,
-                    "equal": total == per_loan[code]})
+    for totals in _SUBLEDGERS:
+        per_item, count = totals(reader)
+        for code, items in per_item.items():
+            control = Posting.objects.filter(_postings(reader, book), account_id=code).aggregate(
+                d=Sum("debit"), c=Sum("credit"))
+            total = (control["d"] or 0) - (control["c"] or 0)
+            out.append({"code": code, "control": total, "loans": int(items), "count": count, "equal": total == items})
     return out

@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
+from fupin.accounts.decorators import requires
 from fupin.core.ledger import KINDS
 from fupin.ledger import selectors, services
 from fupin.ledger.models import Account
-from fupin.web.decorators import requires
 from fupin.web.responses import act, date_param
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from fupin.accounts import access
 from fupin.audit.services import audit_record
+from fupin.cob.day import open_day
 from fupin.core.apr import disclose
 from fupin.core.cob import penalty_rate
 from fupin.core.errors import Conflict, NotPermitted
@@ -23,11 +24,10 @@ from fupin.core.money import fmt
 from fupin.core.origination import advance, maker_checker_problem
 from fupin.core.products import preset
 from fupin.core.schedule import generate
-from fupin.core.schedule.terms import terms_from_dict, terms_to_dict
+from fupin.core.schedule.terms import terms_to_dict
 from fupin.ledger.services import entry_post
 from fupin.loans.models import Application, Installment, Loan, ReviewStep, Servicing
-from fupin.loans.repayments import open_day
-from fupin.loans.services import _check_quota
+from fupin.loans.services import quota_check
 from fupin.ratings.rules import servicing_of
 from fupin.ratings.selectors import programme_rules
 
@@ -90,7 +90,7 @@ def loan_disburse(*, acting_user, loan: Loan) -> Loan:
         if today != loan.start:
             raise Conflict(f"合同约定的放款日是 {loan.start:%Y-%m-%d}，今天不能放款；请重新签订合同",
                            code="disbursement_date")
-        _check_quota(app, counting_self=True)
+        quota_check(app, counting_self=True)
         open_day(today)
         entry = entry_post(acting_user=acting_user, date=today, memo=f"放款 {loan.contract_no}",
                            division_code=loan.village_code, postings=disbursement_postings(loan),
@@ -129,8 +129,4 @@ def installments_create(loan: Loan, schedule) -> None:
                     principal=schedule.principal[k], interest=schedule.interest[k], fees=schedule.fees[k])
         for k in range(len(schedule))])
 
-
-def loan_schedule(loan: Loan):
-    """The schedule as generated from the stored terms (the same, to the fen, as the rows)."""
-    return generate(terms_from_dict(loan.terms))
 

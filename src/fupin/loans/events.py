@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from fupin.accounts import access
 from fupin.audit.services import audit_record
+from fupin.cob.day import closed_through, open_day
 from fupin.core import cob
 from fupin.core.calendar import add_months
 from fupin.core.errors import Conflict, NotPermitted, ValidationFailed, reason_required
@@ -31,7 +32,10 @@ from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.core.origination import maker_checker_problem
 from fupin.ledger.services import entry_post
+from fupin.loans.disbursement import installments_create, servicing_start
 from fupin.loans.models import Application, Installment, Loan, LoanEvent, Servicing
+from fupin.loans.repayments import repayment_apply
+from fupin.loans.standing import lock, owed_of
 
 WRITE_OFF_DPD = 90
 
@@ -101,16 +105,11 @@ def _check(event: LoanEvent, loan: Loan, on: dt.date) -> None:
 
 
 def _penalty_unpaid(loan: Loan, sv: Servicing) -> int:
-    from fupin.cob.selectors import closed_through
-    from fupin.loans.repayments import owed_of
-
     return sum(o.penalty - o.penalty_paid for o in owed_of(loan.installments.all(), sv, closed_through()))
 
 
 def event_decide(*, acting_user, event: LoanEvent, approve: bool, note: str = "") -> LoanEvent:
     """Approve (and post) or reject a requested event; the requester cannot decide it."""
-    from fupin.loans.repayments import lock, open_day
-
     access.require(acting_user, "loan.event.approve", event)
     if maker_checker_problem(event.requested_by_id, acting_user.pk):
         raise NotPermitted("申请人不能审批自己的申请（审贷分离）", code="maker_checker")
@@ -163,15 +162,12 @@ def _extend(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
     return _post(user, loan, on, "展期", "extend", postings), None
 
 
-def _write_off(user, event: LoanEvent, loan: Loan, on: dt.date, closed, funding=None):
-    """Write the loan off; ``funding(principal, interest, penalty)`` gives the debits that bear
+def loan_write_off(user, event: LoanEvent, loan: Loan, on: dt.date, closed, funding=None):
+    """Write the loan off (the loan and its servicing row locked by the caller); ``funding(principal, interest, penalty)`` gives the debits that bear
     the loss (default: the bank, Dr 6701; a risk-fund claim shares it, R-RSK-3)."""
-    from fupin.loans.repayments import _post as pay
-    from fupin.loans.repayments import owed_of
-
     for source, held in (("2251", loan.credit_balance), ("2011", loan.deposit_held)):
         if held > 0:  # what the household has with the bank goes first
-            pay(user, loan, held, f"wo-{source}-{loan.pk}-{on:%Y%m%d}", on, source)
+            repayment_apply(user, loan, held, f"wo-{source}-{loan.pk}-{on:%Y%m%d}", on, source)
             loan.refresh_from_db()
     if loan.state != Loan.State.ACTIVE:
         return None, None
@@ -198,7 +194,6 @@ def _rollover(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
     from fupin.core.products import preset
     from fupin.core.schedule import generate
     from fupin.core.schedule.terms import terms_to_dict
-    from fupin.loans.disbursement import installments_create, servicing_start
 
     old_app = loan.application
     p = preset(loan.product)
@@ -237,5 +232,5 @@ def _refund(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
         Posting("1011", credit=event.amount, loan=loan.pk, memo="转入农户账户")]), None
 
 
-APPLY = {LoanEvent.Kind.EXTENSION: _extend, LoanEvent.Kind.WRITE_OFF: _write_off, LoanEvent.Kind.ROLLOVER: _rollover,
+APPLY = {LoanEvent.Kind.EXTENSION: _extend, LoanEvent.Kind.WRITE_OFF: loan_write_off, LoanEvent.Kind.ROLLOVER: _rollover,
          LoanEvent.Kind.REFUND: _refund}

@@ -16,102 +16,27 @@ A payment on a written-off loan is a recovery: Dr 1011 / Cr 6013 (beyond what wa
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Model, Sum
+from django.db.models import F
 from django.utils import timezone
 
 from fupin.accounts import access
 from fupin.audit.services import audit_record
+from fupin.cob.day import open_day
 from fupin.core import cob
 from fupin.core import servicing as servicing_core
 from fupin.core.errors import Conflict, ValidationFailed
 from fupin.core.ledger import Posting
 from fupin.core.money import fmt
-from fupin.ledger.services import entry_post
-from fupin.loans.models import Installment, Loan, LoanEvent, Repayment, Servicing
+from fupin.ledger.services import entry_post, once
+from fupin.loans import ports
+from fupin.loans.models import Installment, Loan, Repayment, Servicing
+from fupin.loans.standing import lock, owed_of, payoff_figures, recoverable
 from fupin.prepared import Prepared, insert, update
-from fupin.subsidies.services import relief, relief_record
 
 SOURCES = {"1011": "收到还款", "2011": "保证金抵扣", "2251": "溢缴款抵扣"}
 PAID_FIELDS = ("principal_paid", "interest_paid", "penalty_paid", "principal_days", "pd_from")  # what a payment moves
-
-
-def owed_of(rows, servicing: Servicing | None = None, closed: dt.date | None = None) -> list[servicing_core.Owed]:
-    """The instalments as the allocation sees them, with the penalty posted up to the close of
-    ``closed`` (none before the nightly batch has ever run)."""
-    def posted(i) -> int:
-        if closed is None or servicing is None or i.due_date >= closed:
-            return 0
-        return cob.penalty_of(cob.principal_days_at(i.principal_days, i.principal - i.principal_paid, i.pd_from, closed),
-                              servicing.penalty_rate)
-
-    return [servicing_core.Owed(i.seq, i.due_date, i.principal, i.interest, i.principal_paid, i.interest_paid, posted(i),
-                                i.penalty_paid) for i in rows]
-
-
-_BY_KEY = Prepared(lambda model, *, key: model._default_manager.filter(key=key)[:1])
-
-
-def once(key: str, same: Callable[[Any], bool], post: Callable[[], Any],
-         model: type[Model] = Repayment) -> tuple[Any, bool]:
-    """Record a money movement once per idempotency key (R-REP-1): the same key again with the
-    same body returns the first record and does nothing; with a different body it is refused
-    (409). Two requests with one key at the same moment: the database's unique key decides.
-    ``model`` is the record with the unique ``key`` (a bank repayment, a cooperative's…)."""
-    key = (key or "").strip()
-    if not 8 <= len(key) <= 64:
-        raise ValidationFailed("每笔还款须带 8–64 个字符的幂等键", code="idempotency_key")
-    for attempt in (1, 2):
-        first = _BY_KEY.first(model, key=key)
-        if first is not None:
-            if same(first):
-                return first, False
-            raise Conflict("该幂等键已用于另一笔内容不同的还款", code="idempotency_mismatch")
-        if attempt == 2:
-            break
-        try:
-            with transaction.atomic():
-                return post(), True
-        except IntegrityError:  # the same key posted at the same moment: the other one won
-            continue
-    raise Conflict("该幂等键已用于另一笔内容不同的还款", code="idempotency_mismatch")
-
-
-def _day():
-    """The batch's runs a payment needs to know of, in one statement: any that is running, and the
-    last one done."""
-    from django.db.models import Q
-
-    from fupin.cob.models import CobRun
-
-    last = CobRun.objects.filter(state=CobRun.State.DONE).order_by("-date").values("pk")[:1]
-    return CobRun.objects.filter(Q(state=CobRun.State.RUNNING) | Q(pk__in=last)).only("date", "state")
-
-
-_DAY = Prepared(_day)
-COB_LOCK = 0x46555049  # an advisory lock: money takes it shared, the nightly batch's start exclusively
-
-
-def open_day(on: dt.date, *, within_run: bool = False) -> dt.date | None:
-    """Refuse money while the nightly batch runs, or dated other than the open business day —
-    the day after the last closed one (R-REP-5); returns that last closed date."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [COB_LOCK])
-    runs = _DAY()
-    if not within_run and any(r.state == r.State.RUNNING for r in runs):
-        raise Conflict("日终批处理正在进行，请稍后再记账", code="cob_running")
-    last = next((r.date for r in runs if r.state == r.State.DONE), None)
-    if last is not None and not within_run and on != last + dt.timedelta(days=1):
-        if on <= last:
-            raise Conflict(f"{last:%Y-%m-%d} 及以前的营业日已日终，不能再记入该日的款项", code="business_day_closed")
-        raise Conflict(f"营业日 {last + dt.timedelta(days=1):%Y-%m-%d} 尚未日终，请先运行日终批处理（fupin cob）",
-                       code="business_day_open")
-    return last
 
 
 def repayment_post(*, acting_user, loan: Loan, amount: int, key: str, on: dt.date | None = None,
@@ -122,10 +47,15 @@ def repayment_post(*, acting_user, loan: Loan, amount: int, key: str, on: dt.dat
     access.require(acting_user, "repayment.post", loan)
     on = on or timezone.localdate()
     return once(key, lambda r: r.loan_id == loan.pk and r.amount == amount and r.received_on == on,
-                lambda: _post(acting_user, loan, amount, key.strip(), on, source))
+                lambda: repayment_apply(acting_user, loan, amount, key.strip(), on, source), model=Repayment)
 
 
-def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: str, within_run: bool = False) -> Repayment:
+def repayment_apply(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: str,
+                    within_run: bool = False) -> Repayment:
+    """Apply ``amount`` from ``source`` (1011 cash, 2011 the deposit, 2251 the credit balance) to the
+    loan on the open business day — allocated, posted, audited — with no idempotency check of its
+    own: :func:`repayment_post` (a person's payment) and the nightly batch's set-offs call it
+    under a key they hold. ``within_run``: the batch's own set-offs, inside its run."""
     if type(amount) is not int or amount <= 0:
         raise ValidationFailed("还款金额必须大于零", code="repayment_amount")
     closed = open_day(on, within_run=within_run)
@@ -139,8 +69,8 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
     _within_bound(amount, sum(o.unpaid for o in owed), "该笔贷款尚欠的全部本息和罚息")
     behind = any(i.due_date < on and (i.principal_paid < i.principal or i.interest_paid < i.interest)
                  for i in rows.values())
-    granted = relief(loan, rows, amount, on, behind) if source == "1011" else None  # S-HALF (篇3)
-    a = servicing_core.allocate(amount + (granted[2] if granted else 0), owed, on)
+    granted = ports.relief(loan, rows, amount, on, behind) if source == "1011" else None  # S-HALF (篇3)
+    a = servicing_core.allocate(amount + (granted.fen if granted else 0), owed, on)
     credit = {"1132": 0, "6011": 0, "1301": 0, "2251": a.overpayment}
     for seq, bucket, fen in a.lines:
         i = rows[seq]
@@ -160,7 +90,7 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
     memos = {"1132": "应收利息及罚息", "6011": "利息", "1301": "本金", "2251": "溢缴款"}
     postings = [Posting(source, debit=amount, loan=loan.pk, memo=SOURCES[source])]
     if granted:
-        postings.append(Posting("1221", debit=granted[2], loan=loan.pk, memo="按时还款贴息，向财政申报"))
+        postings.append(Posting("1221", debit=granted.fen, loan=loan.pk, memo="按时还款贴息，向财政申报"))
     postings += [Posting(c, credit=fen, loan=loan.pk, memo=memos[c]) for c, fen in credit.items() if fen]
     for seq in sorted({seq for seq, _, _ in a.lines}):  # the one or two instalments the payment touched
         update(rows[seq], PAID_FIELDS)
@@ -192,14 +122,13 @@ def _post(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: s
                          allocation=[[s, b, f] for s, b, f in a.lines], entry=entry,
                          village_code=loan.village_code, created_by=acting_user))
     if granted:
-        relief_record(loan, *granted, on, r)
+        granted.record(r)
     audit_record(actor=acting_user, action="repayment.post", obj=r, division_code=loan.village_code,
                  after={"loan": loan.pk, "amount": fmt(amount), "key": key, "entry": entry.pk, "source": source,
-                        "overpayment": fmt(a.overpayment), "subsidy": fmt(granted[2]) if granted else None})
+                        "overpayment": fmt(a.overpayment), "subsidy": fmt(granted.fen) if granted else None})
     return r
 
 
-_LOCKED = Prepared(lambda *, loan: Servicing.objects.select_for_update().select_related("loan").filter(loan_id=loan)[:1])
 _SCHEDULE = Prepared(lambda *, loan: Installment.objects.filter(loan_id=loan).order_by("seq"))
 
 
@@ -211,13 +140,6 @@ def _within_bound(amount: int, owed: int, what: str) -> None:
         raise ValidationFailed(f"还款金额 {fmt(amount)} 元超过{what}（{fmt(owed)} 元）加允许的溢缴额（{fmt(allowance)} 元），"
                                "请核对金额", code="repayment_too_large",
                                details={"owed": fmt(owed), "allowance": fmt(allowance)})
-
-
-def lock(loan: Loan) -> tuple[Loan, Servicing | None]:
-    """The loan and its servicing row, locked together in one statement (every money path
-    locks them this way, so two never wait on each other in opposite orders)."""
-    sv = _LOCKED.first(loan=loan.pk)
-    return (sv.loan, sv) if sv is not None else (Loan.objects.select_for_update().get(pk=loan.pk), None)
 
 
 def _interest_paid(sv: Servicing, i: Installment, fen: int, closed: dt.date | None) -> int:
@@ -235,25 +157,12 @@ def _interest_paid(sv: Servicing, i: Installment, fen: int, closed: dt.date | No
     return fen
 
 
-def recoverable(loan: Loan) -> int:
-    """What is still to recover on a written-off loan: the principal and interest written off
-    less the recoveries so far."""
-    written = LoanEvent.objects.filter(loan=loan, kind=LoanEvent.Kind.WRITE_OFF, state=LoanEvent.State.APPROVED).first()
-    if written is None:
-        return 0
-    back = Repayment.objects.filter(loan=loan, entry__source__startswith="loan.recover").aggregate(
-        n=Sum("amount"), over=Sum("overpayment"))
-    return written.amount + written.interest - ((back["n"] or 0) - (back["over"] or 0))
-
-
 def _recover(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: str) -> Repayment:
     """A recovery after write-off: income (6013) up to what was written off, the rest held."""
-    from fupin.riskfund.services import recovery_shares
-
     left = recoverable(loan)
     _within_bound(amount, left, "核销贷款尚未收回的本息")
     take, over = min(amount, left), max(amount - left, 0)
-    shared = recovery_shares(loan, take)  # a loan the risk fund paid for: back in the same shares (R-RSK-3)
+    shared = ports.recovery_shares(loan, take)  # a loan the risk fund paid for: back in the same shares (R-RSK-3)
     postings = [Posting(source, debit=amount, loan=loan.pk, memo="核销后收回"),
                 *(shared.postings if shared else [Posting("6013", credit=take, loan=loan.pk, memo="已核销贷款收回")] if take else []),
                 *([Posting("2251", credit=over, loan=loan.pk, memo="溢缴款")] if over else [])]
@@ -271,72 +180,6 @@ def _recover(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source
     return r
 
 
-_SERVICING = Prepared(lambda *, loan: Servicing.objects.filter(loan_id=loan))
-
-
-def loan_servicing(loan: Loan) -> Servicing | None:
-    """The loan's servicing row: the one already loaded with the loan (``lock``, a page that read
-    it) or one query (compiled once: a loan's page reads it), remembered on the loan either way
-    — ``loan.servicing`` answers from it after."""
-    related = Loan.servicing.related
-    if related.is_cached(loan):
-        return related.get_cached_value(loan)
-    sv = _SERVICING.first(loan=loan.pk)
-    related.set_cached_value(loan, sv)
-    if sv is not None:
-        Servicing.loan.field.set_cached_value(sv, loan)
-    return sv
-
-
-def arrears(loan: Loan, on: dt.date) -> dict:
-    """A loan's standing on ``on`` (R-REP-2, R-REP-3): days past due, PAR bucket, five-category
-    class and the penalty the nightly batch has posted and is still unpaid."""
-    from fupin.cob.selectors import closed_through
-
-    owed = owed_of(loan.installments.all(), loan_servicing(loan), closed_through())
-    dpd = servicing_core.days_past_due(owed, on)
-    return {"dpd": dpd, "bucket": servicing_core.par_bucket(dpd),
-            "category": servicing_core.CATEGORIES[servicing_core.category(dpd)],
-            "penalty": sum(o.penalty - o.penalty_paid for o in owed)}
-
-
-def payoff_quote(loan: Loan, on: dt.date):
-    """What settles ``loan`` on ``on`` (P-SEASONAL: at any time, interest recomputed to that
-    day) and the household's deposit that offsets it; refused while an instalment is overdue
-    or posted penalty is unpaid."""
-    from fupin.cob.selectors import closed_through
-    from fupin.core.schedule.payoff import extended, payoff
-    from fupin.loans.disbursement import loan_schedule
-
-    sv = loan_servicing(loan)
-    rows = list(loan.installments.all())
-    owed = owed_of(rows, sv, closed_through())
-    if any((o.due_date <= on and o.unpaid) or o.penalty > o.penalty_paid for o in owed):
-        raise Conflict("提前还款前须先还清已到期的各期款项和罚息", code="payoff_arrears")
-    schedule = loan_schedule(loan)
-    if on > schedule.maturity:  # within an extension (before the original maturity it changes nothing)
-        ext = LoanEvent.objects.filter(loan=loan, kind=LoanEvent.Kind.EXTENSION, state=LoanEvent.State.APPROVED).first()
-        if ext is not None and ext.new_maturity is not None:
-            if schedule.terms.shape in ("flat", "fixed_percent"):
-                raise Conflict("按总额计息的贷款在展期期间请按展期后的还款计划还款", code="payoff_extended")
-            schedule = extended(schedule, ext.new_maturity, ext.interest or 0)
-    return payoff(schedule, on)
-
-
-def payoff_figures(loan: Loan, on: dt.date) -> dict:
-    """What a payoff on ``on`` settles, in fen: the principal still owed, interest recomputed to
-    the day less interest already paid ahead, prepaid interest refunded, and what the deposit
-    and the credit balance cover; ``cash`` is what the household pays (negative: gets back)."""
-    q = payoff_quote(loan, on)
-    rows = list(loan.installments.all())
-    principal = sum(i.principal - i.principal_paid for i in rows)
-    interest = q.interest - sum(i.interest_paid for i in rows if i.due_date > on)
-    total = principal + interest - q.refund
-    return {"principal": principal, "interest": interest, "refund": q.refund, "total": total,
-            "deposit": loan.deposit_held, "credit": loan.credit_balance,
-            "cash": total - loan.deposit_held - loan.credit_balance}
-
-
 def loan_payoff(*, acting_user, loan: Loan, key: str, on: dt.date | None = None) -> tuple[Repayment, bool]:
     """Pay a loan off early (R-REP-1, P-SEASONAL) with an idempotency key: principal
     outstanding plus interest recomputed to the day (prepaid interest refunded), the deposit
@@ -345,7 +188,7 @@ def loan_payoff(*, acting_user, loan: Loan, key: str, on: dt.date | None = None)
     on = on or timezone.localdate()
     return once(key, lambda r: (r.loan_id == loan.pk and r.received_on == on and bool(r.allocation)
                                 and r.allocation[0][0] == "payoff"),
-                lambda: _payoff(acting_user, loan, key.strip(), on))
+                lambda: _payoff(acting_user, loan, key.strip(), on), model=Repayment)
 
 
 def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:

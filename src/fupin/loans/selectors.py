@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet, Sum
 
 from fupin.accounts import access
+from fupin.cob.day import closed_through
+from fupin.core import reports as reports_core
 from fupin.core.origination import CHAIN
-from fupin.loans.models import Application, Notice
+from fupin.households.models import REGISTERED
+from fupin.loans import accrual
+from fupin.loans.models import Application, Installment, Notice, Servicing
 from fupin.prepared import children, remember
 
 BANK = ("loan_officer", "branch_director", "head_office")
@@ -79,3 +83,28 @@ def loan_events(reader, pk: int) -> list:
     """A loan's events (extensions, refinancing, write-off, refunds), the loan being in the
     reader's jurisdiction."""
     return _PARTS["events"](id=loan_get(reader, pk, bare=True).pk)
+
+
+def regulator_flag(loan) -> bool:
+    """Whether the loan counts as 扶贫小额信贷 in the regulator's sense (R-RPT-1a): a registered
+    (or lifted) household, at most 50 000 yuan, at most 3 years, on credit or joint liability."""
+    status = loan.household.status
+    return reports_core.regulator_flag(registered_poor=status in REGISTERED or status == "lifted",
+                                       amount=loan.principal, term_months=loan.application.term, product=loan.product)
+
+
+def loan_subledger(reader) -> tuple[dict[str, int], int]:
+    """The loans' sub-ledger as the books stand (R-REP-6), within the reader's jurisdiction: the
+    principal the active loans' instalments still owe (against 1301 贷款本金) and the interest and
+    penalty accrued up to the last closed business day and not yet paid (against 1132 应收利息);
+    and how many loans. Registered with the ledger's trial balance (:mod:`fupin.ledger.selectors`)."""
+    closed = closed_through()
+    loans = Servicing.objects.filter(access.scope_q(reader, "ledger.view", "village_code"), active=True)
+    rows = Installment.objects.filter(loan_id__in=loans.values("loan_id"))
+    principal = rows.aggregate(x=Sum(F("principal") - F("principal_paid")))["x"] or 0
+    interest = penalty = 0
+    if closed:
+        interest = loans.aggregate(x=Sum(accrual.receivable(closed)))["x"] or 0
+        penalty = rows.filter(due_date__lt=closed).filter(Q(principal_paid__lt=F("principal")) | Q(principal_days__gt=0)) \
+            .aggregate(x=Sum(accrual.penalty(closed, F("loan__servicing__penalty_rate")) - F("penalty_paid")))["x"] or 0
+    return {"1301": principal, "1132": interest + penalty}, loans.count()

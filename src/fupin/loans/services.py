@@ -42,7 +42,7 @@ def application_create(*, acting_user, household: Household, product: str, purpo
                        term: int) -> Application:
     """An application checked at once against eligibility, the credit line and the product —
     every failing reason listed (R-APP-1, R-ELG-4); nothing is saved when any fails."""
-    from fupin.cob.selectors import village_suspended
+    from fupin.cob.day import village_suspended
     from fupin.loans.groups import group_blockers, lead_blockers
     from fupin.ratings.selectors import eligibility
 
@@ -135,7 +135,7 @@ def application_review(*, acting_user, application: Application, approve: bool, 
                 raise NotPermitted(problem, code="maker_checker")
             _one_step_each(app, acting_user)
             if approve:
-                _check_quota(app)
+                quota_check(app)
             app.decided_at = timezone.now()
             return _step(app, acting_user, role, "bank_approve", approve, reason)
         if state == "township_reviewed":
@@ -185,7 +185,7 @@ def quotas_used(townships: Iterable[str], year: int) -> dict[str, dict]:
             for r in rows}
 
 
-def _check_quota(app: Application, *, counting_self: bool = False) -> None:
+def quota_check(app: Application, *, counting_self: bool = False) -> None:
     """Refuse ``app`` when it does not fit its township's quota this year (R-APP-4);
     ``counting_self``: the application already counts in the usage (at disbursement)."""
     township = app.village_code[:9] + "000"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
+from fupin.accounts.decorators import requires
 from fupin.accounts.roles import ROLES
 from fupin.core.errors import DomainError, ValidationFailed
 from fupin.core.money import from_fen, money, to_fen
@@ -21,11 +22,9 @@ from fupin.core.origination import PURPOSES, STATES, STEP_LABELS, approver_role
 from fupin.core.products import PRESETS
 from fupin.divisions.models import Division
 from fupin.households.models import Household
-from fupin.loans import disbursement, exports, groups, selectors, services
+from fupin.loans import collections, disbursement, exports, groups, selectors, services
 from fupin.loans.models import Group, LoanEvent, Notice, Objection, Quota
-from fupin.loans.repayments import arrears
-from fupin.reports.tables import flag as regulator_flag
-from fupin.web.decorators import requires
+from fupin.loans.standing import arrears, loan_servicing, payoff_figures
 from fupin.web.responses import act, date_param, int_param, pdf_inline
 
 # 脱贫人口小额信贷 first: the programme most applications are for
@@ -222,7 +221,6 @@ def loan_contract(request, pk: int):
 
 @requires("application.view")
 def loan_detail(request, pk: int):
-    from fupin.loans.repayments import loan_servicing
 
     loan = selectors.loan_get(request.user, pk)
     parts = selectors.loan_parts(loan)  # the schedule (which the standing and the quote read too) and the rest
@@ -237,7 +235,7 @@ def loan_detail(request, pk: int):
         "may_repay": loan.state in ("active", "written_off") and access.may(request.user, "repayment.post", loan),
         "may_disburse": loan.state == "contracted" and access.may(request.user, "loan.disburse", loan),
         "may_claim": loan.state == "active" and access.may(request.user, "fundclaim.submit", loan),
-        "regulator": regulator_flag(loan),  # R-RPT-1a
+        "regulator": selectors.regulator_flag(loan),  # R-RPT-1a
         "fund_claims": parts["fund_claims"], "subsidy_lines": parts["subsidy_lines"],
     })
 
@@ -364,7 +362,6 @@ def loan_repay(request, pk: int):
 
 def _quote(loan):
     """Today's payoff figure for the page, or None when it cannot be paid off today."""
-    from fupin.loans.repayments import payoff_figures
 
     if loan.state != "active":
         return None
@@ -435,11 +432,11 @@ def group_collect(request, pk: int):
         def run():
             amounts = {int(name[5:]) if name[5:].isdigit() else -1: to_fen(money(value, field="金额"))
                        for name, value in request.POST.items() if name.startswith("loan-") and value.strip()}
-            return groups.collection_post(acting_user=request.user, group=group, week_of=week_of, amounts=amounts,
+            return collections.collection_post(acting_user=request.user, group=group, week_of=week_of, amounts=amounts,
                                           key=request.POST.get("key", ""))
 
         return act(request, run, lambda done: f"已登记 {len(done)} 笔还款", "group_collect", pk=group.pk)
-    rows = groups.collection_sheet(group, week_of)
+    rows = collections.collection_sheet(group, week_of)
     return render(request, "loans/group_collect.html", {
         "group": group, "week_of": week_of, "week_end": week_of + dt.timedelta(days=6), "rows": rows,
         "key": f"g{group.pk}-{uuid.uuid4().hex[:20]}", "may_post": access.may(request.user, "repayment.post", group),

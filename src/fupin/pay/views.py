@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
+from fupin.accounts.decorators import requires
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.reports import period as parse_period
 from fupin.pay import exports, selectors, services
 from fupin.pay.models import PayRules
-from fupin.web.decorators import requires
 from fupin.web.responses import act, attachment, date_param, pdf_inline
 
 RULE_FIELDS = [("share_cycle", "周期贷款（联保）提成比例"), ("share_short", "短期贷款提成比例"),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
+from fupin.accounts.decorators import requires
 from fupin.accounts.models import User
 from fupin.core.errors import ValidationFailed
 from fupin.core.rating import AGGREGATIONS, SOURCES
@@ -21,7 +22,6 @@ from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.ratings import exports, selectors, services
 from fupin.ratings.models import Exclusion, Panel, Rating, RatingRound, Reputation, Scorecard, Seat
-from fupin.web.decorators import requires
 from fupin.web.responses import act, attachment, pdf_inline
 
 

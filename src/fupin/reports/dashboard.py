@@ -36,7 +36,7 @@ def snapshot(division: Division, period: core.Period, *, refresh: bool = False) 
     """The dashboard's figures as of the last closed business day, computed once per close."""
     import time
 
-    from fupin.cob.selectors import closed_through
+    from fupin.cob.day import closed_through
     from fupin.riskfund.models import Fund
     from fupin.riskfund.services import fund_position
 

@@ -22,7 +22,7 @@ from fupin.reports.tables import REGISTERED, arrears, ledger_balance
 
 
 def indicators(division: Division, period: core.Period, *, closed: dt.date | None = None) -> dict:
-    from fupin.cob.selectors import closed_through
+    from fupin.cob.day import closed_through
     from fupin.ratings.models import CreditLine
 
     p, end = division.prefix, period.end

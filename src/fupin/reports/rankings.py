@@ -18,8 +18,8 @@ SPANS = (("day", "日", 1), ("week", "周", 7), ("month", "月", 30))
 
 
 def rankings(division: Division, period: core.Period, *, closed: dt.date | None = None) -> dict:
+    from fupin.cob.day import closed_through
     from fupin.cob.models import VillageMonth
-    from fupin.cob.selectors import closed_through
 
     closed = min(closed or closed_through() or period.end, period.end)
     p = division.prefix

@@ -20,11 +20,11 @@ from django.db.models import Count, F, Q, Sum
 from fupin.core import reports as core
 from fupin.core.origination import PURPOSES
 from fupin.divisions.models import Division
-from fupin.households.models import Household, Person, RegistryStatus
+from fupin.households.models import REGISTERED, Household, Person
 from fupin.ledger.models import Posting
 from fupin.loans.models import Installment, Loan, LoanEvent, Quota, Repayment, Servicing
+from fupin.loans.selectors import regulator_flag
 
-REGISTERED = (RegistryStatus.POOR, RegistryStatus.LOW_INCOME, RegistryStatus.MONITORED)
 TABLES = {"fu2": "附表2 扶贫小额贷款发放情况明细表", "fu3": "附表3 扶贫小额贷款管理月报表",
           "fu4": "附表4 贴息情况季度报表", "fu8": "附表8 扶贫小额贷款发放、回收及贴息情况一览表"}
 
@@ -98,7 +98,7 @@ def _column(rows: dict[str, dict], key: str) -> dict[str, int]:
 
 def fu3(division: Division, period: core.Period, *, closed: dt.date | None = None) -> Table:
     """附表3 扶贫小额贷款管理月报表 (R-RPT-1): see the column headers."""
-    from fupin.cob.selectors import closed_through
+    from fupin.cob.day import closed_through
     from fupin.ratings.models import CreditLine
     from fupin.riskfund.models import Blacklist, Claim
     from fupin.subsidies.models import Line
@@ -265,7 +265,7 @@ def fu2(division: Division, period: core.Period) -> Table:
             "status": ln.household.get_status_display(), "contract": ln.contract_no, "amount": ln.principal,
             "term": ln.application.term, "rate": f"{ln.nominal_rate * 100:.2f}", "start": ln.start, "maturity": ln.maturity,
             "purpose": PURPOSES.get(ln.application.purpose, ln.application.purpose),
-            "regulator": "是" if flag(ln) else "否"})
+            "regulator": "是" if regulator_flag(ln) else "否"})
     columns = [Column("n", "序号"), Column("township", "乡镇", "text"), Column("village", "行政村", "text"),
                Column("name", "户主姓名", "text"), Column("id", "身份证号", "text"), Column("status", "户类型", "text"),
                Column("contract", "合同编号", "text"), Column("amount", "贷款金额（元）", "money"), Column("term", "期限（月）"),
@@ -274,11 +274,6 @@ def fu2(division: Division, period: core.Period) -> Table:
     total = {"n": None, "name": f"合计 {len(rows)} 笔", "amount": sum(r["amount"] for r in rows)}
     return Table("fu2", TABLES["fu2"], division, period, columns, rows, total,
                  notes=["监管口径（R-RPT-1a）：建档立卡户、金额不超过 5 万元、期限不超过 3 年、信用或联保。"])
-
-
-def flag(loan: Loan) -> bool:
-    return core.regulator_flag(registered_poor=loan.household.status in REGISTERED or loan.household.status == "lifted",
-                               amount=loan.principal, term_months=loan.application.term, product=loan.product)
 
 
 def _heads(households: Iterable[int]) -> dict[int, Person]:

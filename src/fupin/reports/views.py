@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from fupin.accounts import access
+from fupin.accounts.decorators import requires
 from fupin.core import reports as core
 from fupin.core.errors import NotFound
 from fupin.divisions.models import Division
@@ -16,7 +17,6 @@ from fupin.reports import exports
 from fupin.reports.dashboard import dashboard
 from fupin.reports.rankings import rankings
 from fupin.reports.tables import BUILDERS, TABLES
-from fupin.web.decorators import requires
 from fupin.web.responses import attachment, pdf_inline
 
 XLSX_NAME = "{title}-{division}-{period}.{fmt}"

@@ -15,8 +15,6 @@ The entries (R-REP-6; 2901 风险补偿金 is the fund's dedicated account held 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Sum
@@ -24,6 +22,7 @@ from django.utils import timezone
 
 from fupin.accounts import access
 from fupin.audit.services import audit_record
+from fupin.cob.day import open_day
 from fupin.core import riskfund as core
 from fupin.core.divisions import Level
 from fupin.core.errors import Conflict, NotPermitted, ValidationFailed, reason_required
@@ -31,7 +30,10 @@ from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.divisions.models import Division
 from fupin.ledger.services import entry_post
-from fupin.loans.models import Installment, Loan, LoanEvent, Repayment, Servicing
+from fupin.loans.events import loan_write_off
+from fupin.loans.models import Installment, Loan, LoanEvent, Servicing
+from fupin.loans.ports import Shares
+from fupin.loans.standing import lock
 from fupin.ratings.models import Exclusion
 from fupin.riskfund.models import Blacklist, Claim, Contribution, Fund, LegalAction, Proof, Recovery
 
@@ -219,9 +221,6 @@ def claim_pay(*, acting_user, claim: Claim, insurance: int = 0) -> Claim:
     """The payout (R-RSK-3): the loss (principal and interest still owed) less what insurance
     paid is shared among the parties (:func:`fupin.core.riskfund.loss_split`); the loan is
     written off in the bank's books and recovery continues."""
-    from fupin.loans import events
-    from fupin.loans.repayments import lock, open_day
-
     if type(insurance) is not int or insurance < 0:
         raise ValidationFailed("保险赔付金额不能为负", code="insurance")
     on = timezone.localdate()
@@ -253,7 +252,7 @@ def claim_pay(*, acting_user, claim: Claim, insurance: int = 0) -> Claim:
                           reason=f"风险补偿金代偿（申请 #{claim.pk}）", village_code=loan.village_code,
                           requested_by_id=claim.submitted_by_id, decided_by=acting_user, decided_on=on,
                           decision_note="风险补偿金代偿后核销")
-        event.entry, _ = events._write_off(acting_user, event, loan, on, closed, funding)
+        event.entry, _ = loan_write_off(acting_user, event, loan, on, closed, funding)
         if event.entry is None:
             raise Conflict("贷款已用保证金和溢缴款结清，无需代偿", code="nothing_to_pay")
         event.save()
@@ -265,13 +264,7 @@ def claim_pay(*, acting_user, claim: Claim, insurance: int = 0) -> Claim:
     return claim
 
 
-@dataclass
-class Shared:
-    postings: list[Posting]
-    record: Callable[[Repayment], Recovery]
-
-
-def recovery_shares(loan: Loan, amount: int) -> Shared | None:
+def recovery_shares(loan: Loan, amount: int) -> Shares | None:
     """For a recovery of ``amount`` on a loan the fund paid for: the credits that return it to
     the parties in the same shares (R-RSK-3), and how to record it. None otherwise."""
     if amount <= 0:
@@ -285,7 +278,7 @@ def recovery_shares(loan: Loan, amount: int) -> Shared | None:
     postings = [Posting(account.get(p.kind, "2262"), credit=fen, loan=loan.pk, memo=f"收回返还{p.name}")
                 for p, fen in zip(parties, back, strict=True) if fen]
     shares = [[p.name, p.kind, fen] for p, fen in zip(parties, back, strict=True)]
-    return Shared(postings, lambda r: Recovery.objects.create(claim=claim, repayment=r, amount=amount, shares=shares))
+    return Shares(postings, lambda r: Recovery.objects.create(claim=claim, repayment=r, amount=amount, shares=shares))
 
 
 def fund_balance(county: str, on: dt.date | None = None) -> dict:

@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
+from fupin.accounts.decorators import requires
 from fupin.core import riskfund as core
 from fupin.core.money import money, to_fen
 from fupin.households.models import Household
 from fupin.loans.selectors import loan_get
 from fupin.riskfund import selectors, services
 from fupin.riskfund.models import Blacklist, Claim, Fund, LegalAction
-from fupin.web.decorators import requires
 from fupin.web.responses import act, date_param, int_param
 
 REVIEW_STEP = {Claim.State.SUBMITTED: "fundclaim.village", Claim.State.VILLAGE: "fundclaim.township",

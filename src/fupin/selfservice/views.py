@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fupin.accounts.decorators import requires
 from fupin.core.errors import DomainError
 from fupin.selfservice import selectors, services
-from fupin.web.decorators import requires
 
 
 def me_login(request):

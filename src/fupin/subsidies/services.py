@@ -36,6 +36,7 @@ from fupin.core.money import fmt
 from fupin.divisions.models import Division
 from fupin.ledger.services import entry_post
 from fupin.loans.models import Installment, Loan, Repayment
+from fupin.loans.ports import Relief
 from fupin.prepared import Prepared
 from fupin.subsidies.models import Batch, Line, Policy
 
@@ -151,10 +152,10 @@ def barred(household_id: int, year: int, *, late_bars: bool = False) -> str:
 _HALF_POLICIES = Prepared(lambda *, start: Policy.objects.filter(kind="half", effective__lte=start))  # every repayment
 
 
-def relief(loan: Loan, rows: dict[int, Installment], amount: int, on: dt.date, late: bool) -> tuple[Policy, Installment, int] | None:
+def relief(loan: Loan, rows: dict[int, Installment], amount: int, on: dt.date, late: bool) -> Relief | None:
     """S-HALF (篇3): when a payment on or before the due date settles the current instalment with
     half its interest left to the county, that half is deducted — the household pays the rest.
-    Returns (policy, instalment, fen) or None."""
+    Asked by every repayment (:mod:`fupin.loans.ports`); None when no relief applies."""
     if late:
         return None
     current = next((i for i in rows.values() if i.due_date >= on and (i.principal_paid < i.principal
@@ -172,10 +173,10 @@ def relief(loan: Loan, rows: dict[int, Installment], amount: int, on: dt.date, l
     if (Line.objects.filter(policy=policy, loan=loan, seq=current.seq).exists()
             or barred(loan.household_id, on.year, late_bars=policy.bars_next_year)):
         return None
-    return policy, current, fen
+    return Relief(fen, current, lambda repayment: _relief_record(loan, policy, current, fen, on, repayment))
 
 
-def relief_record(loan: Loan, policy: Policy, i: Installment, fen: int, on: dt.date, repayment: Repayment) -> None:
+def _relief_record(loan: Loan, policy: Policy, i: Installment, fen: int, on: dt.date, repayment: Repayment) -> None:
     Line.objects.create(policy=policy, loan=loan, household_id=loan.household_id, village_code=loan.village_code,
                         seq=i.seq, start=i.period_start, end=i.due_date, days=(i.due_date - i.period_start).days,
                         basis=i.interest, interest=i.interest, amount=fen, on=on, repayment=repayment)

@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
+from fupin.accounts.decorators import requires
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.divisions.models import Division
 from fupin.subsidies import exports, selectors, services
 from fupin.subsidies.models import Batch, Policy
-from fupin.web.decorators import requires
 from fupin.web.responses import act, attachment, date_param, int_param, pdf_inline
 
 STEP_ACTIONS = {"review": "subsidy.review", "confirm": "subsidy.confirm", "pay": "subsidy.pay", "credit": "subsidy.credit"}

@@ -3,7 +3,7 @@ import json
 import sys
 
 from fupin.cob import services
-from fupin.cob.selectors import closed_through
+from fupin.cob.day import closed_through
 from fupin.commands import FupinCommand
 from fupin.core.errors import DomainError
 from fupin.core.money import fmt

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fupin.backup import backup
+from fupin.backup.services import backup
 from fupin.core.errors import DomainError
 
 

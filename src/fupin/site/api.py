@@ -3,8 +3,8 @@
 
 from ninja import NinjaAPI
 
+from fupin.accounts.auth import AUTH
 from fupin.api import errors
-from fupin.api.common import AUTH
 
 api = NinjaAPI(
     title="扶贫小额信贷管理系统 API",

@@ -7,10 +7,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from fupin.accounts import access
+from fupin.accounts.decorators import requires
 from fupin.accounts.roles import ROLES
 from fupin.divisions import selectors as divisions
 from fupin.households.selectors import registry_counts
-from fupin.web.decorators import requires
 
 
 def healthz(request):

@@ -1,0 +1,22 @@
+"""How the API knows who calls: a bearer token an administrator issued, or the page's session."""
+
+from __future__ import annotations
+
+from ninja.security import HttpBearer, SessionAuth
+
+from fupin.accounts.services import token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer fp_…`` — tokens issued and revoked by an administrator."""
+
+    openapi_description = "管理员签发的 API 令牌 / API token issued by an administrator"
+
+    def authenticate(self, request, token: str):
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+AUTH = [TokenAuth(), SessionAuth()]

@@ -1,0 +1,1 @@
+"""Backup and restore of the whole database: ``fupin backup`` and ``fupin restore``."""

@@ -1,0 +1,122 @@
+"""A loan's standing, as every money path and page reads it: its schedule, what each instalment
+still owes (with the penalty the nightly batch has posted), its servicing row — and the two
+locked together for a payment. Reads only; the writers are :mod:`fupin.loans.repayments`,
+:mod:`fupin.loans.disbursement` and :mod:`fupin.loans.events`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Sum
+
+from fupin.cob.day import closed_through
+from fupin.core import cob
+from fupin.core import servicing as servicing_core
+from fupin.core.errors import Conflict
+from fupin.core.schedule import generate
+from fupin.core.schedule.payoff import extended, payoff
+from fupin.core.schedule.terms import terms_from_dict
+from fupin.loans.models import Loan, LoanEvent, Repayment, Servicing
+from fupin.prepared import Prepared
+
+
+def owed_of(rows, servicing: Servicing | None = None, closed: dt.date | None = None) -> list[servicing_core.Owed]:
+    """The instalments as the allocation sees them, with the penalty posted up to the close of
+    ``closed`` (none before the nightly batch has ever run)."""
+    def posted(i) -> int:
+        if closed is None or servicing is None or i.due_date >= closed:
+            return 0
+        return cob.penalty_of(cob.principal_days_at(i.principal_days, i.principal - i.principal_paid, i.pd_from, closed),
+                              servicing.penalty_rate)
+
+    return [servicing_core.Owed(i.seq, i.due_date, i.principal, i.interest, i.principal_paid, i.interest_paid, posted(i),
+                                i.penalty_paid) for i in rows]
+
+
+_LOCKED = Prepared(lambda *, loan: Servicing.objects.select_for_update().select_related("loan").filter(loan_id=loan)[:1])
+
+
+def lock(loan: Loan) -> tuple[Loan, Servicing | None]:
+    """The loan and its servicing row, locked together in one statement (every money path
+    locks them this way, so two never wait on each other in opposite orders)."""
+    sv = _LOCKED.first(loan=loan.pk)
+    return (sv.loan, sv) if sv is not None else (Loan.objects.select_for_update().get(pk=loan.pk), None)
+
+
+_SERVICING = Prepared(lambda *, loan: Servicing.objects.filter(loan_id=loan))
+
+
+def loan_servicing(loan: Loan) -> Servicing | None:
+    """The loan's servicing row: the one already loaded with the loan (``lock``, a page that read
+    it) or one query (compiled once: a loan's page reads it), remembered on the loan either way
+    — ``loan.servicing`` answers from it after."""
+    related = Loan.servicing.related
+    if related.is_cached(loan):
+        return related.get_cached_value(loan)
+    sv = _SERVICING.first(loan=loan.pk)
+    related.set_cached_value(loan, sv)
+    if sv is not None:
+        Servicing.loan.field.set_cached_value(sv, loan)
+    return sv
+
+
+def recoverable(loan: Loan) -> int:
+    """What is still to recover on a written-off loan: the principal and interest written off
+    less the recoveries so far."""
+    written = LoanEvent.objects.filter(loan=loan, kind=LoanEvent.Kind.WRITE_OFF, state=LoanEvent.State.APPROVED).first()
+    if written is None:
+        return 0
+    back = Repayment.objects.filter(loan=loan, entry__source__startswith="loan.recover").aggregate(
+        n=Sum("amount"), over=Sum("overpayment"))
+    return written.amount + written.interest - ((back["n"] or 0) - (back["over"] or 0))
+
+
+def arrears(loan: Loan, on: dt.date) -> dict:
+    """A loan's standing on ``on`` (R-REP-2, R-REP-3): days past due, PAR bucket, five-category
+    class and the penalty the nightly batch has posted and is still unpaid."""
+
+    owed = owed_of(loan.installments.all(), loan_servicing(loan), closed_through())
+    dpd = servicing_core.days_past_due(owed, on)
+    return {"dpd": dpd, "bucket": servicing_core.par_bucket(dpd),
+            "category": servicing_core.CATEGORIES[servicing_core.category(dpd)],
+            "penalty": sum(o.penalty - o.penalty_paid for o in owed)}
+
+
+def payoff_quote(loan: Loan, on: dt.date):
+    """What settles ``loan`` on ``on`` (P-SEASONAL: at any time, interest recomputed to that
+    day) and the household's deposit that offsets it; refused while an instalment is overdue
+    or posted penalty is unpaid."""
+
+    sv = loan_servicing(loan)
+    rows = list(loan.installments.all())
+    owed = owed_of(rows, sv, closed_through())
+    if any((o.due_date <= on and o.unpaid) or o.penalty > o.penalty_paid for o in owed):
+        raise Conflict("提前还款前须先还清已到期的各期款项和罚息", code="payoff_arrears")
+    schedule = loan_schedule(loan)
+    if on > schedule.maturity:  # within an extension (before the original maturity it changes nothing)
+        ext = LoanEvent.objects.filter(loan=loan, kind=LoanEvent.Kind.EXTENSION, state=LoanEvent.State.APPROVED).first()
+        if ext is not None and ext.new_maturity is not None:
+            if schedule.terms.shape in ("flat", "fixed_percent"):
+                raise Conflict("按总额计息的贷款在展期期间请按展期后的还款计划还款", code="payoff_extended")
+            schedule = extended(schedule, ext.new_maturity, ext.interest or 0)
+    return payoff(schedule, on)
+
+
+def payoff_figures(loan: Loan, on: dt.date) -> dict:
+    """What a payoff on ``on`` settles, in fen: the principal still owed, interest recomputed to
+    the day less interest already paid ahead, prepaid interest refunded, and what the deposit
+    and the credit balance cover; ``cash`` is what the household pays (negative: gets back)."""
+    q = payoff_quote(loan, on)
+    rows = list(loan.installments.all())
+    principal = sum(i.principal - i.principal_paid for i in rows)
+    interest = q.interest - sum(i.interest_paid for i in rows if i.due_date > on)
+    total = principal + interest - q.refund
+    return {"principal": principal, "interest": interest, "refund": q.refund, "total": total,
+            "deposit": loan.deposit_held, "credit": loan.credit_balance,
+            "cash": total - loan.deposit_held - loan.credit_balance}
+
+
+def loan_schedule(loan: Loan):
+    """The schedule as generated from the stored terms (the same, to the fen, as the rows)."""
+    return generate(terms_from_dict(loan.terms))

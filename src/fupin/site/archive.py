@@ -1,0 +1,85 @@
+"""A household's archive (一户一档, R-REG-2): one page that gathers what every app knows of the
+household — the registry, its rating and credit line, applications, subsidies, the risk fund's
+claims and legal actions, credit information. It sits above the apps it reads (it is the site's,
+not the registry's), so none of them needs to know of the others."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from fupin.accounts import access
+from fupin.accounts.decorators import requires
+from fupin.core.creditinfo import CATEGORIES
+from fupin.core.eligibility import EXCLUSIONS
+from fupin.divisions.models import Branch
+from fupin.households import selectors, services
+from fupin.prepared import Prepared, children
+from fupin.ratings import selectors as ratings
+from fupin.riskfund.models import LegalAction
+from fupin.riskfund.selectors import household_standing
+
+# the archive's sections, each compiled once: the archive is read on every visit
+_APPLICATIONS = children("loans.Application", "household_id", "loan", order=("-id",), limit=20)
+_CONSENTS = children("creditinfo.Consent", "household_id", limit=20)
+_SUBSIDY_LINES = children("subsidies.Line", "household_id", "loan", order=("-end",), limit=50)
+_CLAIMS = children("riskfund.Claim", "loan__household_id")
+_INSTITUTIONS = Prepared(lambda: Branch.objects.filter(parent__isnull=True))
+
+
+def _archive(request, pk: int) -> dict:
+    """The archive's context: the registry part and the sections later capabilities fill."""
+    ctx = selectors.household_archive(request.user, pk)
+    hh = ctx["household"]
+    hh.heads = [m for m in ctx["members"] if m.is_head]
+    section = ratings.archive_rating(hh)
+    ctx.update(section)
+    ctx["eligibility"] = ratings.eligibility(hh, timezone.localdate(), section)
+    ctx["may_reveal"] = access.may(request.user, "pii.reveal", hh)
+    ctx["may_exclude"] = access.may(request.user, "exclusion.record", hh)
+    ctx["may_publish_reputation"] = access.may(request.user, "reputation.publish", hh)
+    ctx["applications"] = _APPLICATIONS(id=hh.pk)
+    ctx["may_apply"] = access.may(request.user, "application.create", hh)
+    ctx["exclusion_choices"] = [(k, f"{v[1]}（{v[0]}）") for k, v in EXCLUSIONS.items()]
+    ctx["status_history"] = selectors.status_history(ctx["events"])
+    ctx.update(_subsidy_and_fund(request.user, hh))
+    ctx.update(_credit(request.user, hh))
+    return ctx
+
+
+def _credit(user, hh) -> dict:
+    """The archive's credit-information section: consents and the forms (R-CRD-1, 2)."""
+    may_consent = access.may(user, "credit.consent", hh)
+    return {"credit_consents": _CONSENTS(id=hh.pk) if may_consent or access.may(user, "credit.view", hh) else [],
+            "may_credit_report": access.may(user, "credit.view", hh) or access.may(user, "credit.query", hh),
+            "may_consent": may_consent, "may_credit_record": access.may(user, "credit.record", hh),
+            "institutions": _INSTITUTIONS() if may_consent else [],
+            "credit_categories": CATEGORIES}
+
+
+def _subsidy_and_fund(user, hh) -> dict:
+    """The archive's section of subsidies, fund claims, the blacklist and legal actions."""
+    standing = household_standing(hh)
+    return {"subsidy_lines": _SUBSIDY_LINES(id=hh.pk), "fund_claims": _CLAIMS(id=hh.pk),
+            "standing": standing, "blacklisted": any(b.lifted_on is None for b in standing["blacklist"]),
+            "may_blacklist": access.may(user, "blacklist.decide", hh), "may_legal": access.may(user, "legal.record", hh),
+            "legal_kinds": LegalAction.Kind.choices}
+
+
+@requires("household.view")
+def household_detail(request, pk: int):
+    return render(request, "households/archive.html", _archive(request, pk))
+
+
+@require_POST
+@requires("pii.reveal")
+def household_reveal(request, pk: int):
+    ctx = _archive(request, pk)
+    shown = services.household_reveal(acting_user=request.user, household=ctx["household"])
+    for m in ctx["members"]:
+        m.id_shown = shown[m.pk]["id_number"]
+        m.phone_shown = shown[m.pk]["phone"]
+    ctx["bank_account_shown"] = shown.get(0, {}).get("bank_account", "")
+    ctx["revealed"] = True
+    return render(request, "households/archive.html", ctx)
