@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import DatabaseError, connections, router, transaction
@@ -34,6 +35,7 @@ from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttrib
 from django.db.models.query import ModelIterable, get_related_populators
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, post_save, pre_init, pre_save
+from django.db.models.sql import InsertQuery
 
 _MARKERS: dict[type, Callable[[int], Any]] = {  # the i-th marker of a type
     int: lambda i: 30011 + i,  # within every integer column's range (a smallint's, a positive one's)
@@ -244,8 +246,6 @@ def children(model: str, fk: str, *related: str, order: tuple[str, ...] = (), li
     is a given id — ``related`` selected with them, in ``order`` (else the model's own), the first
     ``limit`` — compiled once; call it with ``id=``. The sections of an archive or a loan's page."""
     def build(*, id: int) -> QuerySet:
-        from django.apps import apps
-
         qs = apps.get_model(model).objects.filter(**{fk: id})
         if related:  # (select_related() without names would follow every foreign key)
             qs = qs.select_related(*related)
@@ -374,7 +374,6 @@ class _Write:
         """Django's own INSERT … RETURNING for one new object of ``model``; with ``rows``, a plain
         INSERT of that many (nothing returned). None when the model is not of the simple kind
         (see :func:`insert`)."""
-        from django.db.models.sql import InsertQuery
 
         meta, connection = model._meta, connections[db]
         if meta.parents or meta.auto_field is None or not connection.features.can_return_columns_from_insert:

@@ -23,6 +23,7 @@ from django.db.models import Model, Q, QuerySet
 
 from fupin.accounts.roles import ROLES, roles_for
 from fupin.core.errors import NotFound, NotPermitted
+from fupin.divisions.models import Branch, Division
 from fupin.prepared import Prepared
 
 
@@ -37,8 +38,6 @@ class Grant:
 
 
 def branch_prefixes(branch) -> tuple[str, ...]:
-    from fupin.divisions.models import Branch, Division
-
     ids = {branch.pk}
     frontier = {branch.pk}
     while frontier:

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from fupin.accounts import access
 from fupin.accounts.models import ApiToken, RoleRequest, User
+from fupin.divisions.models import Branch, Division
 
 
 def users_visible(reader) -> QuerySet[User]:
@@ -36,13 +37,11 @@ def tokens_visible(reader) -> QuerySet[ApiToken]:
 
 def divisions_visible_for(reader) -> QuerySet:
     """Divisions a user manager may bind roles to: those in their user.manage jurisdiction."""
-    from fupin.divisions.models import Division
 
     return Division.objects.filter(access.scope_q(reader, "user.manage", "code")).order_by("code")
 
 
 def branches_visible(reader) -> QuerySet:
     """Branches whose county lies in the reader's user.manage jurisdiction."""
-    from fupin.divisions.models import Branch
 
     return Branch.objects.filter(access.scope_q(reader, "user.manage", "county__code")).order_by("code")

@@ -18,6 +18,7 @@ from ninja.pagination import LimitOffsetPagination
 from pydantic import BeforeValidator, StringConstraints
 
 from fupin.core.errors import ValidationFailed
+from fupin.core.money import from_fen
 
 # Text from clients: no control characters (PostgreSQL refuses NUL; nobody types the rest).
 NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
@@ -50,8 +51,6 @@ DivisionCode = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
 
 
 def _fen_to_yuan(value: Any) -> Any:
-    from fupin.core.money import from_fen
-
     return from_fen(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 

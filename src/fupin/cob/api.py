@@ -12,7 +12,11 @@ from fupin.accounts import access
 from fupin.api.common import MAX_ID, Amount, Choice, DivisionCode, IsoDate, Pagination, Text, Yuan, responses
 from fupin.cob import selectors, services
 from fupin.core.money import money, to_fen
+from fupin.loans import selectors as loans
+from fupin.loans.collections import collection_post
+from fupin.loans.events import event_decide, event_request
 from fupin.loans.models import Group, LoanEvent
+from fupin.loans.selectors import loan_get
 
 router = Router(tags=["日终与贷后 Servicing"])
 Id = Path(..., ge=1, le=MAX_ID)
@@ -78,13 +82,10 @@ class LoanEventOut(Schema):
     new_loan_id: int | None
 @router.get("/loans/{loan_id}/events", response=responses(list[LoanEventOut], 404), summary="贷款的展期、转据、核销、退款事项")
 def loan_events(request, loan_id: int = Id):
-    from fupin.loans.selectors import loan_events
-    return loan_events(request.auth, loan_id)
+    return loans.loan_events(request.auth, loan_id)
 @router.post("/loans/{loan_id}/events", response=responses(LoanEventOut, 404, 409, 422, ok_status=201),
              summary="申请展期、转据、核销或退还溢缴款（须另一人审批后记账）")
 def loan_event_request(request, payload: LoanEventIn, loan_id: int = Id):
-    from fupin.loans.events import event_request
-    from fupin.loans.selectors import loan_get
     loan = loan_get(request.auth, loan_id)
     amount = to_fen(money(payload.amount, field="金额")) if payload.amount else None
     return Status(201, event_request(acting_user=request.auth, loan=loan, kind=payload.kind, reason=payload.reason,
@@ -95,7 +96,6 @@ class LoanEventDecisionIn(Schema):
 @router.post("/loan-events/{event_id}/decision", response=responses(LoanEventOut, 404, 409, 422),
              summary="审批展期、转据、核销或退款：批准即记账（申请人不能审批）")
 def loan_event_decide(request, payload: LoanEventDecisionIn, event_id: int = Id):
-    from fupin.loans.events import event_decide
     event = access.get_visible(request.auth, LoanEvent.objects.all(), "loan.event.approve", pk=event_id)
     return event_decide(acting_user=request.auth, event=event, approve=payload.approve, note=payload.note)
 class CollectionLineIn(Schema):
@@ -110,7 +110,6 @@ class CollectionSheetOut(Schema):
 @router.post("/groups/{group_id}/collection", response=responses(CollectionSheetOut, 404, 409, 422, ok_status=201),
              summary="联保小组会收款：成员的还款一并登记（每笔按顺序分配，幂等）")
 def group_collection(request, payload: CollectionSheetIn, group_id: int = Id):
-    from fupin.loans.collections import collection_post
     group = access.get_visible(request.auth, Group.objects.all(), "application.view", pk=group_id)
     amounts = {line.loan_id: to_fen(money(line.amount, field="金额")) for line in payload.lines}
     done = collection_post(acting_user=request.auth, group=group, week_of=payload.week_of, amounts=amounts,

@@ -69,6 +69,7 @@ from fupin.loans.repayments import repayment_apply
 from fupin.loans.standing import owed_of
 from fupin.ratings.rules import servicing_of
 from fupin.ratings.selectors import programme_rules
+from fupin.ratings.services import grade_events
 
 CHUNK = int(os.environ.get("FUPIN_COB_CHUNK", "100000"))  # loans per chunk (of one county); see docs/performance.md
 KILL_ENV = "FUPIN_COB_KILL_AT"  # tests: the process kills itself (SIGKILL) at this checkpoint
@@ -437,8 +438,6 @@ def _fall_late(loans, chunk: CobChunk, on: dt.date, prev: dt.date | None) -> lis
 
 
 def _finish(pk: int, seconds: float, phases: dict[str, float]) -> None:
-    from fupin.ratings.services import grade_events
-
     with transaction.atomic():
         run = CobRun.objects.select_for_update().get(pk=pk)
         if run.state == CobRun.State.DONE:

@@ -12,16 +12,17 @@ from django.db.models import QuerySet
 from fupin.accounts import access
 from fupin.core import creditinfo as core
 from fupin.creditinfo.models import Consent, CreditItem, EntityRating, Query
-from fupin.creditinfo.services import FILE_FORMAT
 from fupin.households.models import Household
 from fupin.households.pii import vault
+from fupin.loans.models import Loan
+from fupin.ratings.models import Rating
+from fupin.riskfund.models import Blacklist
+
+FILE_FORMAT = "fupin-credit-file/1"  # the exchange file between county databases
 
 
 def report(household: Household, on: dt.date) -> dict[str, Any]:
     """Everything the printable report shows, in a bounded number of queries."""
-    from fupin.loans.models import Loan
-    from fupin.ratings.models import Rating
-    from fupin.riskfund.models import Blacklist
 
     head = household.members.filter(is_head=True).first()
     items = list(CreditItem.objects.filter(household=household))
@@ -50,7 +51,7 @@ def entity_ratings(user) -> QuerySet[EntityRating]:
 
 
 def credit_file(households: list[Household]) -> dict[str, Any]:
-    """The exchange file for a county database (:data:`fupin.creditinfo.services.FILE_FORMAT`):
+    """The exchange file for a county database (:data:`FILE_FORMAT`):
     the ID number of each household's head (the key both sides share) and every item held,
     adverse ones included with their end date (the receiver applies the five-year rule too)."""
     out = []

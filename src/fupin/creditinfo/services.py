@@ -14,13 +14,18 @@ from django.utils import timezone
 
 from fupin.accounts import access
 from fupin.audit.services import audit_record
+from fupin.coops.models import CoopLoan
+from fupin.coops.selectors import report
 from fupin.core import creditinfo as core
 from fupin.core.errors import NotPermitted, Problem, ValidationFailed
 from fupin.core.registry import clean_header, parse_date
 from fupin.creditinfo.models import Consent, CreditItem, EntityRating, Query
+from fupin.creditinfo.selectors import FILE_FORMAT, credit_file
 from fupin.divisions.models import Branch
 from fupin.households.models import Household, Person
 from fupin.households.pii import id_index
+from fupin.households.xlsx import SheetProblem, checked_rows
+from fupin.loans.models import LeadAgreement, Loan, Servicing
 
 SERVICE = "农户信用信息服务中心"  # the service's own operators: no consent needed to read what it holds
 HEADERS = {"证件号码": "id_number", "类别": "category", "项目": "name", "内容": "value", "信息日期": "on",
@@ -29,7 +34,6 @@ REQUIRED = ("id_number", "category", "name", "value", "on")
 CATEGORY_BY_LABEL = {**{v: k for k, v in core.CATEGORIES.items()}, **{k: k for k in core.CATEGORIES}}
 YES = {"是": True, "有": True, "y": True, "yes": True, "1": True, "否": False, "无": False, "n": False, "no": False,
        "0": False, "": False}
-FILE_FORMAT = "fupin-credit-file/1"
 
 
 def _text(v: Any) -> str:
@@ -127,7 +131,6 @@ def items_import(*, acting_user, path: Path, source: str, file_name: str) -> int
     """A source's Excel (headers 证件号码, 类别, 项目, 内容, 信息日期, 不良记录, 不良行为终止日期, in
     any order): all or nothing — every bad row is listed and nothing is saved. Returns how many
     items are new (importing the same file again adds none)."""
-    from fupin.households.xlsx import SheetProblem, checked_rows
 
     access.require(acting_user, "credit.record")
     source = _source(source)
@@ -251,7 +254,7 @@ def credit_query(*, acting_user, household: Household, purpose: str) -> Query:
 # --- the credit file exchanged with a county database -------------------------------------------
 
 def credit_file_import(*, acting_user, data: dict[str, Any]) -> int:
-    """Items of another database's credit file (:data:`FILE_FORMAT`), matched by ID number: all
+    """Items of another database's credit file (:data:`fupin.creditinfo.selectors.FILE_FORMAT`), matched by ID number: all
     or nothing; items already held are skipped. Returns how many are new."""
     access.require(acting_user, "credit.exchange")
     if not isinstance(data, dict) or data.get("format") != FILE_FORMAT:
@@ -299,8 +302,6 @@ def credit_file_import(*, acting_user, data: dict[str, Any]) -> int:
 # --- lead households and cooperatives (R-CRD-3) -------------------------------------------------
 
 def lead_facts(household: Household, *, output: int, years: int | None, on: dt.date) -> dict[str, Any]:
-    from fupin.loans.models import LeadAgreement, Loan, Servicing
-
     agreements = list(LeadAgreement.objects.filter(lead=household, ended_on__isnull=True))
     driven = [a.driven_id for a in agreements]
     late = set(Servicing.objects.filter(loan__household_id__in=driven, active=True, late_since__isnull=False)
@@ -316,9 +317,6 @@ def lead_facts(household: Household, *, output: int, years: int | None, on: dt.d
 
 
 def coop_facts(coop, on: dt.date) -> dict[str, Any]:
-    from fupin.coops.models import CoopLoan
-    from fupin.coops.selectors import report
-
     r = report([coop], on)[0]
     due = CoopLoan.objects.filter(coop=coop, due__lte=on).values_list("amount", "principal_paid")
     owed, paid = sum(a for a, _ in due), sum(p for _, p in due)
@@ -359,7 +357,6 @@ def entity_rate(*, acting_user, kind: str, household: Household | None = None, c
 def credit_file_export(*, acting_user, household: Household) -> dict[str, Any]:
     """A household's credit file for the county database (with ID numbers): the export is
     recorded in the audit log in the same transaction that reads it."""
-    from fupin.creditinfo.selectors import credit_file
 
     access.require(acting_user, "credit.exchange", household)
     with transaction.atomic():

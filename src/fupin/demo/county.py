@@ -16,8 +16,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from fupin.accounts.models import User
+from fupin.accounts.models import RoleAssignment, User
 from fupin.accounts.services import role_assign
+from fupin.cob.services import cob_run
+from fupin.demo import portfolio
 from fupin.divisions.models import Branch, Division
 from fupin.divisions.services import branch_create, divisions_bulk_create
 from fupin.ledger.services import chart_install
@@ -75,7 +77,6 @@ DEMO_USERNAMES = [a[0] for a in ACCOUNTS]
 
 def existing_demo_users() -> list[DemoUser]:
     """The demo users still present (to print the logins again on ``make run``)."""
-    from fupin.accounts.models import RoleAssignment
 
     out = []
     for ra in RoleAssignment.objects.filter(user__username__in=DEMO_USERNAMES, user__is_active=True).select_related(
@@ -166,10 +167,6 @@ BOOK_SHARE = 5  # one household in five holds a loan of the synthetic book (R-RP
 def book(households: int, seed: int, say) -> None:
     """A loan book of every age standing at the close of the day before yesterday, then a real
     close of yesterday: arrears, penalty, classes, grades and today's collection lists to see."""
-    from django.utils import timezone
-
-    from fupin.cob.services import cob_run
-    from fupin.demo import portfolio
 
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     made = portfolio.generate_book(loans=max(20, households // BOOK_SHARE), on=yesterday, seed=seed)

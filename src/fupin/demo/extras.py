@@ -36,6 +36,7 @@ from fupin.households.pii import vault
 from fupin.loans.groups import lead_agreement_sign
 from fupin.loans.models import Loan
 from fupin.pay import services as pay
+from fupin.selfservice.models import HouseholdLogin
 
 OFFICERS = ["林", "郑", "何", "罗", "梁", "宋", "唐", "许"]
 LOW = ["poor", "low_income", "monitored"]
@@ -79,7 +80,6 @@ def _two_people(county: str, township: str, password: str) -> str:
 
 def _self_service(village: str) -> Household | None:
     """The demo household login ``nonghu`` is a borrowing household of the first village."""
-    from fupin.selfservice.models import HouseholdLogin
 
     user = User.objects.filter(username="nonghu").first()
     loans = Loan.objects.filter(village_code=village).exclude(state=Loan.State.CONTRACTED).order_by("pk")

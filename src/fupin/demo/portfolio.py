@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from fupin import bulk
 from fupin.cob.models import CobRun
+from fupin.cob.services import system_user
 from fupin.core import cob
 from fupin.core.apr import disclose
 from fupin.core.ledger import Posting
@@ -77,7 +78,6 @@ def _flush(lt, it, st, loan_rows, inst_rows, sv_rows) -> None:
 def generate_book(*, loans: int, on: dt.date, seed: int = 1, overdue_share: float = 0.08, actor=None,
                   progress=None) -> dict:
     """``loans`` active loans standing at the close of ``on − 1`` (see the module)."""
-    from fupin.cob.services import system_user
 
     rng = random.Random(seed)
     say = progress or (lambda msg: None)

@@ -33,6 +33,7 @@ from fupin.ratings.models import (
     Seat,
 )
 from fupin.ratings.rules import PRESET as PRESET_RULES
+from fupin.ratings.selectors import village_stats
 
 from .people import make_name
 
@@ -236,8 +237,6 @@ def _facts(rng: random.Random, households: list[Household], today: dt.date, memb
 
 
 def _village_rows(villages: list[str]) -> list[dict]:
-    from fupin.ratings.selectors import village_stats
-
     office = User.objects.get(username="fupinban")
     return [r for r in village_stats(office) if r["code"] in set(villages)]
 

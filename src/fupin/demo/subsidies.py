@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import F
 
 from fupin.accounts.models import User
+from fupin.cob.services import system_user
 from fupin.core import subsidy as core
 from fupin.core.ledger import Posting
 from fupin.core.money import round_to_multiple
@@ -80,7 +81,6 @@ def _half_history(policy: Policy, today: dt.date) -> int:
         per[loan.village_code] += fen
         first = min(first, i.due_date)
     Line.objects.bulk_create(lines, batch_size=5000)
-    from fupin.cob.services import system_user
 
     entries_post(acting_user=system_user(), audit_division=next(iter(per), "")[:6], drafts=[
         Draft(first, "按时还款贴息（期初，应收财政）", village, "subsidy.history",

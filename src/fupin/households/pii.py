@@ -6,7 +6,7 @@ from functools import cache
 
 from django.conf import settings
 
-from fupin.core.idcard import normalise
+from fupin.core.idcard import normalise, upgrade_15
 from fupin.core.pii import Vault
 
 
@@ -19,7 +19,6 @@ def vault() -> Vault:
 
 def id_index(raw: str) -> str:
     """Blind index of an ID number as typed (normalised; 15 digits upgraded)."""
-    from fupin.core.idcard import upgrade_15
 
     value = normalise(raw)
     if len(value) == 15 and value.isdigit():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from fupin.accounts import access
 from fupin.core.idcard import normalise
@@ -79,7 +79,6 @@ def batches_visible(reader) -> QuerySet[ImportBatch]:
 
 def registry_counts(reader) -> dict:
     """Households by registry status and current members, within the reader's jurisdiction."""
-    from django.db.models import Count
 
     households = access.visible(reader, Household, "household.view")
     by_status = dict(households.values_list("status").annotate(n=Count("id")).order_by())

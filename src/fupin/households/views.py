@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 
 from fupin.accounts import access
 from fupin.accounts.decorators import requires
+from fupin.accounts.models import User
 from fupin.core.errors import NotFound
 from fupin.divisions.models import Division
 from fupin.households import exports, importer, selectors, services
@@ -61,8 +62,6 @@ def registry_template(request):
 
 
 def _run_import(batch_id: int, user_id: int, path: Path, name: str, dry_run: bool) -> None:
-    from fupin.accounts.models import User
-
     try:
         batch = ImportBatch.objects.get(pk=batch_id)
         importer.registry_import(acting_user=User.objects.get(pk=user_id), path=path, file_name=name,

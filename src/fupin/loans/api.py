@@ -19,14 +19,20 @@ from fupin.api.common import (
     ordering,
     responses,
 )
-from fupin.core.errors import ValidationFailed
+from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.money import money, to_fen
 from fupin.core.origination import PURPOSES, STATES
 from fupin.core.products import PRESETS
 from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.loans import selectors, services
-from fupin.loans.models import Notice, Quota
+from fupin.loans.disbursement import loan_contract as contract
+from fupin.loans.disbursement import loan_disburse as disburse
+from fupin.loans.groups import actual_use_record, lead_agreement_sign
+from fupin.loans.groups import group_create as create
+from fupin.loans.models import Group, Notice, Quota
+from fupin.loans.repayments import loan_payoff as pay_off
+from fupin.loans.repayments import repayment_post
 
 router = Router(tags=["贷款申请 Applications"])
 Id = Path(..., ge=1, le=MAX_ID)
@@ -63,7 +69,6 @@ class ApplicationOut(Schema):
     state: str
     state_label: str
     rejected_reason: str
-
 
     @staticmethod
     def resolve_state_label(obj) -> str:
@@ -162,8 +167,6 @@ class LoanOut(Schema):
 @router.post("/applications/{application_id}/contract", response=responses(LoanOut, 404, 409, 422, ok_status=201),
              summary="为已审批的申请生成借款合同（含还款计划、名义利率、APR、EAR）")
 def loan_contract(request, application_id: int = Id):
-    from fupin.loans.disbursement import loan_contract as contract
-
     app = selectors.application_get(request.auth, application_id)
     return Status(201, contract(acting_user=request.auth, application=app))
 
@@ -176,8 +179,6 @@ def loan_detail(request, loan_id: int = Id):
 @router.post("/loans/{loan_id}/disbursement", response=responses(LoanOut, 404, 409, 422),
              summary="放款：只在名单与额度内，于合同放款日，记一笔借贷平衡的分录")
 def loan_disburse(request, loan_id: int = Id):
-    from fupin.loans.disbursement import loan_disburse as disburse
-
     return disburse(acting_user=request.auth, loan=selectors.loan_get(request.auth, loan_id))
 
 
@@ -229,8 +230,6 @@ class UseOut(Schema):
 @router.get("/groups", response=responses(list[GroupOut]), summary="辖区内的联保小组")
 @paginate(Pagination)
 def group_list(request):
-    from fupin.loans.models import Group
-
     access.require(request.auth, "application.view")
     return access.visible(request.auth, Group, "application.view").filter(dissolved_on__isnull=True).prefetch_related(
         "members")
@@ -240,8 +239,6 @@ def _households(user, ids: list[int], action: str) -> list[Household]:
     access.require(user, action)
     found = {h.pk: h for h in access.visible(user, Household, action).filter(pk__in=ids)}
     if len(found) != len(set(ids)):
-        from fupin.core.errors import NotFound
-
         raise NotFound("农户不存在或不在您的辖区内", code="not_found")
     return [found[i] for i in ids]
 
@@ -249,8 +246,6 @@ def _households(user, ids: list[int], action: str) -> list[Household]:
 @router.post("/groups", response=responses(GroupOut, 404, 409, 422, ok_status=201),
              summary="组建联保小组（同村、均符合准入条件、户数符合规定）")
 def group_create(request, payload: GroupIn):
-    from fupin.loans.groups import group_create as create
-
     members = _households(request.auth, payload.household_ids, "group.manage")
     leader = _households(request.auth, [payload.leader_id], "group.manage")[0]
     return Status(201, create(acting_user=request.auth, village_code=payload.village_code, name=payload.name,
@@ -260,8 +255,6 @@ def group_create(request, payload: GroupIn):
 @router.post("/households/{household_id}/lead-agreements", response=responses(AgreementOut, 404, 409, 422, ok_status=201),
              summary="带动主体与一户被带动贫困户签订带动协议")
 def lead_agreement(request, payload: AgreementIn, household_id: int = Id):
-    from fupin.loans.groups import lead_agreement_sign
-
     lead = access.get_visible(request.auth, Household, "group.manage", pk=household_id)
     driven = access.get_visible(request.auth, Household, "application.view", pk=payload.driven_id)
     return Status(201, lead_agreement_sign(acting_user=request.auth, lead=lead, driven=driven, terms=payload.terms))
@@ -270,8 +263,6 @@ def lead_agreement(request, payload: AgreementIn, household_id: int = Id):
 @router.post("/loans/{loan_id}/actual-uses", response=responses(UseOut, 404, 409, 422, ok_status=201),
              summary="登记联保贷款的实际用款人")
 def actual_use(request, payload: UseIn, loan_id: int = Id):
-    from fupin.loans.groups import actual_use_record
-
     loan = selectors.loan_get(request.auth, loan_id)
     user = access.get_visible(request.auth, Household, "application.view", pk=payload.household_id)
     return Status(201, actual_use_record(acting_user=request.auth, loan=loan, user_household=user,
@@ -299,8 +290,6 @@ class RepaymentOut(Schema):
 @router.post("/loans/{loan_id}/repayments", response={**responses(RepaymentOut, 404, 409, 422, ok_status=201), 200: RepaymentOut},
              summary="登记还款：按顺序分配（罚息→逾期利息→逾期本金→当期利息→当期本金），多余部分作溢缴款；幂等")
 def repayment(request, payload: RepaymentIn, loan_id: int = Id):
-    from fupin.loans.repayments import repayment_post
-
     loan = selectors.loan_get(request.auth, loan_id, bare=True)
     r, created = repayment_post(acting_user=request.auth, loan=loan, amount=to_fen(money(payload.amount, field="金额")),
                                 key=payload.idempotency_key, on=payload.received_on)
@@ -315,8 +304,6 @@ class PayoffIn(Schema):
 @router.post("/loans/{loan_id}/payoff", response={**responses(RepaymentOut, 404, 409, 422, ok_status=201), 200: RepaymentOut},
              summary="提前还清：本金加计至还款日的利息（多收的预收利息退还），保证金抵扣；幂等")
 def loan_payoff(request, payload: PayoffIn, loan_id: int = Id):
-    from fupin.loans.repayments import loan_payoff as pay_off
-
     loan = selectors.loan_get(request.auth, loan_id, bare=True)
     r, created = pay_off(acting_user=request.auth, loan=loan, key=payload.idempotency_key, on=payload.on)
     return Status(201 if created else 200, r)

@@ -26,11 +26,15 @@ from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.cob.day import closed_through, open_day
 from fupin.core import cob
+from fupin.core.apr import disclose
 from fupin.core.calendar import add_months
 from fupin.core.errors import Conflict, NotPermitted, ValidationFailed, reason_required
 from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.core.origination import maker_checker_problem
+from fupin.core.products import preset
+from fupin.core.schedule import generate
+from fupin.core.schedule.terms import terms_to_dict
 from fupin.ledger.services import entry_post
 from fupin.loans.disbursement import installments_create, servicing_start
 from fupin.loans.models import Application, Installment, Loan, LoanEvent, Servicing
@@ -190,11 +194,6 @@ def loan_write_off(user, event: LoanEvent, loan: Loan, on: dt.date, closed, fund
 
 
 def _rollover(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
-    from fupin.core.apr import disclose
-    from fupin.core.products import preset
-    from fupin.core.schedule import generate
-    from fupin.core.schedule.terms import terms_to_dict
-
     old_app = loan.application
     p = preset(loan.product)
     terms = p.terms(principal=event.amount, start=on, term=old_app.term)

@@ -6,6 +6,8 @@ from django.template.loader import render_to_string
 
 from fupin.core.money import from_fen
 from fupin.core.origination import PURPOSES
+from fupin.core.schedule.terms import FREQUENCIES, SHAPES
+from fupin.divisions.models import Branch
 from fupin.loans.models import Notice
 from fupin.ratings.selectors import heads
 
@@ -23,9 +25,6 @@ def notice_pdf(notice: Notice) -> bytes:
 def contract_pdf(loan) -> bytes:
     """The loan contract in Chinese with the schedule, the nominal rate, the APR and the EAR."""
     from weasyprint import HTML
-
-    from fupin.core.schedule.terms import FREQUENCIES, SHAPES
-    from fupin.divisions.models import Branch
 
     hh = loan.household
     head = hh.members.filter(is_head=True, left_on__isnull=True).first()

@@ -16,6 +16,8 @@ from fupin.core.errors import Conflict, ValidationFailed, reason_required
 from fupin.core.money import fmt
 from fupin.households.models import Household
 from fupin.loans.models import ActualUse, Group, GroupMember, Installment, LeadAgreement, Loan
+from fupin.ratings.rules import group_rules_of
+from fupin.ratings.selectors import eligibility, programme_rules
 
 DRIVEN_STATUSES = ("poor", "low_income", "monitored")  # "registered poor" under the programme
 
@@ -36,15 +38,12 @@ def active_group(household: Household) -> Group | None:
 def group_create(*, acting_user, village_code: str, name: str, leader: Household,
                  households: Sequence[Household]) -> Group:
     """Form a group; every reason it cannot be formed is listed (R-GRP-1)."""
-    from fupin.ratings.selectors import eligibility
 
     access.require(acting_user, "group.manage", code=village_code)
     on = timezone.localdate()
     members = []
     for h in households:
         members.append((h.pk, h.village_id, [f.message for f in eligibility(h, on).failures]))
-    from fupin.ratings.rules import group_rules_of
-    from fupin.ratings.selectors import programme_rules
 
     rules = group_rules_of(programme_rules(village_code[:6] + "000000", on)[1])
     problems = core.group_problems(village=village_code, leader=leader.pk, members=members, rules=rules)

@@ -10,7 +10,7 @@ from fupin.core import reports as reports_core
 from fupin.core.origination import CHAIN
 from fupin.households.models import REGISTERED
 from fupin.loans import accrual
-from fupin.loans.models import Application, Installment, Notice, Servicing
+from fupin.loans.models import Application, Installment, Loan, Notice, Servicing
 from fupin.prepared import children, remember
 
 BANK = ("loan_officer", "branch_director", "head_office")
@@ -46,8 +46,6 @@ def notice_get(reader, pk: int) -> Notice:
 
 
 def _loans(*related: str):
-    from fupin.loans.models import Loan
-
     return lambda: Loan.objects.select_related(*related)
 
 

@@ -9,17 +9,22 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from fupin.accounts import access
 from fupin.audit.services import audit_record
+from fupin.cob.day import village_suspended
 from fupin.core import origination as core
 from fupin.core.errors import Conflict, NotPermitted, Problem, ValidationFailed, reason_required
 from fupin.core.money import fmt, to_fen
 from fupin.core.products import preset
 from fupin.households.models import Household
+from fupin.loans.groups import group_blockers, lead_blockers
 from fupin.loans.models import Application, Notice, Objection, Quota, ReviewStep
 from fupin.ratings.models import CreditLine
+from fupin.ratings.rules import bands_of, notice_days_of
+from fupin.ratings.selectors import eligibility, programme_rules
 
 BANK_LADDER = ["loan_officer", "branch_director", "head_office"]  # a higher authority may decide lower bands
 COMMITTED = ("approved", "contracted", "disbursed")  # states that use a township's quota
@@ -42,9 +47,6 @@ def application_create(*, acting_user, household: Household, product: str, purpo
                        term: int) -> Application:
     """An application checked at once against eligibility, the credit line and the product —
     every failing reason listed (R-APP-1, R-ELG-4); nothing is saved when any fails."""
-    from fupin.cob.day import village_suspended
-    from fupin.loans.groups import group_blockers, lead_blockers
-    from fupin.ratings.selectors import eligibility
 
     access.require(acting_user, "application.create", household)
     p = preset(product)
@@ -153,8 +155,6 @@ def _one_step_each(app: Application, actor) -> None:
 
 def bands_for(village_code: str) -> tuple[core.Band, ...]:
     """The approval bands of the county's rules in force today (R-APP-3, configurable)."""
-    from fupin.ratings.rules import bands_of
-    from fupin.ratings.selectors import programme_rules
 
     return bands_of(programme_rules(village_code[:6] + "000000", today())[1])
 
@@ -174,7 +174,6 @@ def quota_usage(township: str, year: int) -> dict:
 
 def quotas_used(townships: Iterable[str], year: int) -> dict[str, dict]:
     """:func:`quota_usage` of many townships in one query (the quota page, R-APP-4)."""
-    from django.db.models.functions import Substr
 
     prefixes = [t[:9] for t in townships]
     rows = (Application.objects.filter(state__in=COMMITTED, decided_at__year=year)
@@ -232,8 +231,6 @@ def notice_publish(*, acting_user, village_code: str, applications: Iterable[App
 
 def notice_days(village_code: str) -> int:
     """How long a notice published today in this village runs (the county's programme rules)."""
-    from fupin.ratings.rules import notice_days_of
-    from fupin.ratings.selectors import programme_rules
 
     return notice_days_of(programme_rules(village_code[:6] + "000000", today())[1])
 

@@ -23,8 +23,12 @@ from fupin.core.products import PRESETS
 from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.loans import collections, disbursement, exports, groups, selectors, services
+from fupin.loans.events import event_decide, event_request
 from fupin.loans.models import Group, LoanEvent, Notice, Objection, Quota
+from fupin.loans.repayments import loan_payoff as pay_off
+from fupin.loans.repayments import repayment_post
 from fupin.loans.standing import arrears, loan_servicing, payoff_figures
+from fupin.ratings.selectors import heads
 from fupin.web.responses import act, date_param, int_param, pdf_inline
 
 # 脱贫人口小额信贷 first: the programme most applications are for
@@ -221,7 +225,6 @@ def loan_contract(request, pk: int):
 
 @requires("application.view")
 def loan_detail(request, pk: int):
-
     loan = selectors.loan_get(request.user, pk)
     parts = selectors.loan_parts(loan)  # the schedule (which the standing and the quote read too) and the rest
     return render(request, "loans/loan.html", {
@@ -337,8 +340,6 @@ def lead_agreements(request, pk: int):
 
 
 def _heads_of(path: str):
-    from fupin.ratings.selectors import heads
-
     return heads(path)
 
 
@@ -346,7 +347,6 @@ def _heads_of(path: str):
 @requires("repayment.post")
 def loan_repay(request, pk: int):
     """The form carries a key made when the page was shown: a double submit records once."""
-    from fupin.loans.repayments import repayment_post
 
     loan = selectors.loan_get(request.user, pk)
 
@@ -374,8 +374,6 @@ def _quote(loan):
 @require_POST
 @requires("repayment.post")
 def loan_payoff(request, pk: int):
-    from fupin.loans.repayments import loan_payoff as pay_off
-
     loan = selectors.loan_get(request.user, pk)
     return act(request, lambda: pay_off(acting_user=request.user, loan=loan, key=request.POST.get("key", "")[:64]),
                "已提前还清，贷款已结清", "loan_detail", pk=loan.pk)
@@ -386,8 +384,6 @@ def loan_payoff(request, pk: int):
 @require_POST
 @requires("loan.event.request")
 def loan_event_request(request, pk: int):
-    from fupin.loans.events import event_request
-
     loan = selectors.loan_get(request.user, pk)
     f = request.POST
 
@@ -403,8 +399,6 @@ def loan_event_request(request, pk: int):
 @require_POST
 @requires("loan.event.approve")
 def loan_event_decide(request, pk: int):
-    from fupin.loans.events import event_decide
-
     event = access.get_visible(request.user, LoanEvent.objects.select_related("loan"), "loan.event.approve", pk=pk)
     approve = request.POST.get("approve") == "1"
     return act(request, lambda: event_decide(acting_user=request.user, event=event, approve=approve,

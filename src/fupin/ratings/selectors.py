@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from fupin.accounts import access
 from fupin.core import eligibility as core_elig
-from fupin.core.rating import VillageThresholds
+from fupin.core.errors import NotFound
+from fupin.core.rating import VillageThresholds, credit_village_problems
+from fupin.divisions.models import Division
 from fupin.households.models import Household, Person
 from fupin.prepared import children
 from fupin.ratings import rules as rules_mod
@@ -53,8 +55,6 @@ def scorecard_get(reader, pk: int) -> Scorecard:
     access.require(reader, "rating.view")
     sc = scorecards_visible(reader).filter(pk=pk).first()
     if sc is None:
-        from fupin.core.errors import NotFound
-
         raise NotFound("评分表不存在或不在您的辖区内", code="not_found")
     return sc
 
@@ -189,8 +189,6 @@ def unborrowed(reader, *, village: str = "", on: dt.date) -> list[tuple[Househol
 
 def township_stats(reader) -> list[dict]:
     """Per township in scope: the totals of its villages and the same verdict (信用乡镇, R-RAT-5)."""
-    from fupin.core.rating import credit_village_problems
-    from fupin.divisions.models import Division
 
     towns = dict(access.visible(reader, Division.objects.filter(level=4), "rating.view").values_list("code", "name"))
     totals: dict[str, dict] = {}
@@ -216,8 +214,6 @@ def township_stats(reader) -> list[dict]:
 def village_stats(reader, *, township: str = "") -> list[dict]:
     """Per village in scope: registered and rated households, the credit-village verdict
     (R-RAT-5) and any designation in force. Repayment figures join with servicing (issue 7)."""
-    from fupin.core.rating import credit_village_problems
-    from fupin.divisions.models import Division
 
     villages = access.visible(reader, Division.objects.filter(level=5), "rating.view").order_by("code")
     if township:

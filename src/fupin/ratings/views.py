@@ -21,7 +21,18 @@ from fupin.core.rating import AGGREGATIONS, SOURCES
 from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.ratings import exports, selectors, services
-from fupin.ratings.models import Exclusion, Panel, Rating, RatingRound, Reputation, Scorecard, Seat
+from fupin.ratings.models import (
+    Designation,
+    Exclusion,
+    Panel,
+    Rating,
+    RatingRound,
+    Reputation,
+    RuleSet,
+    Scorecard,
+    Seat,
+)
+from fupin.ratings.rules import PRESET
 from fupin.web.responses import act, attachment, pdf_inline
 
 
@@ -290,8 +301,6 @@ def designation_publish(request, code: str):
 @require_POST
 @requires("designation.publish")
 def designation_withdraw(request, pk: int):
-    from fupin.ratings.models import Designation
-
     d = access.get_visible(request.user, Designation, "designation.publish", pk=pk)
     return act(request, lambda: services.designation_withdraw(acting_user=request.user, designation=d), "称号已撤销",
                "credit_villages")
@@ -300,8 +309,6 @@ def designation_withdraw(request, pk: int):
 @requires("rating.view")
 def rules_list(request):
     """The county programme's rule versions (R-ELG-5) and a form for the next one."""
-    from fupin.ratings.models import RuleSet
-    from fupin.ratings.rules import PRESET
 
     versions = RuleSet.objects.filter(selectors.counties_of(request.user, "rating.view")).order_by("-effective")
     manage = [g.prefixes[0][:6] + "000000" for g in access.grants(request.user) if g.role == "poverty_office" and g.prefixes]

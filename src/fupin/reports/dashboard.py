@@ -7,17 +7,20 @@ from __future__ import annotations
 from django.utils import timezone
 
 from fupin.accounts import access
+from fupin.cob.day import closed_through
 from fupin.core import reports as core
 from fupin.divisions.models import Division
 from fupin.reports.indicators import indicators
 from fupin.reports.models import Snapshot
 from fupin.reports.rankings import rankings
+from fupin.riskfund.models import Fund
+from fupin.riskfund.services import fund_position
+from fupin.subsidies.selectors import receivable
 
 
 def dashboard(division: Division, period: core.Period, user) -> dict:
     """The indicators with the progress ranking and the fund beside them, from the snapshot of the
     last close (computed now if there is none yet); the subsidy receivable, live."""
-    from fupin.subsidies.selectors import receivable
 
     data = dict(snapshot(division, period).data)
     if access.may(user, "subsidy.view"):
@@ -35,10 +38,6 @@ def dashboard(division: Division, period: core.Period, user) -> dict:
 def snapshot(division: Division, period: core.Period, *, refresh: bool = False) -> Snapshot:
     """The dashboard's figures as of the last closed business day, computed once per close."""
     import time
-
-    from fupin.cob.day import closed_through
-    from fupin.riskfund.models import Fund
-    from fupin.riskfund.services import fund_position
 
     closed = closed_through() or timezone.localdate()
     found = Snapshot.objects.filter(division_code=division.code, period=period.label, closed=closed).first()

@@ -12,19 +12,19 @@ from django.db.models import CharField, Count, F, FilteredRelation, IntegerField
 from django.db.models.expressions import Case, When
 from django.db.models.functions import ExtractYear, TruncMonth
 
+from fupin.cob.day import closed_through
 from fupin.core import reports as core
 from fupin.core import servicing
+from fupin.core.calendar import add_months
 from fupin.core.origination import PURPOSES
 from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.loans.models import Application, Installment, Loan
+from fupin.ratings.models import CreditLine
 from fupin.reports.tables import REGISTERED, arrears, ledger_balance
 
 
 def indicators(division: Division, period: core.Period, *, closed: dt.date | None = None) -> dict:
-    from fupin.cob.day import closed_through
-    from fupin.ratings.models import CreditLine
-
     p, end = division.prefix, period.end
     closed = closed or closed_through() or end
     lent = Loan.objects.filter(village_code__startswith=p, start__lte=end).exclude(state=Loan.State.CONTRACTED)
@@ -128,7 +128,6 @@ def distributions(lent, end: dt.date) -> dict:
 def monthly(lent, end: dt.date, months: int = 12) -> list[dict]:
     """Due and collected per month for the twelve months up to ``end`` (instalments by due month;
     what has been paid on them)."""
-    from fupin.core.calendar import add_months
 
     first = add_months(dt.date(end.year, end.month, 1), -(months - 1))
     qs = Installment.objects.filter(loan__in=lent, due_date__range=(first, end))

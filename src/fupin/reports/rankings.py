@@ -9,6 +9,8 @@ import datetime as dt
 
 from django.db.models import F, Sum
 
+from fupin.cob.day import closed_through
+from fupin.cob.models import VillageMonth
 from fupin.core import reports as core
 from fupin.divisions.models import Branch, Division
 from fupin.loans.models import Installment, Loan, Quota
@@ -18,9 +20,6 @@ SPANS = (("day", "日", 1), ("week", "周", 7), ("month", "月", 30))
 
 
 def rankings(division: Division, period: core.Period, *, closed: dt.date | None = None) -> dict:
-    from fupin.cob.day import closed_through
-    from fupin.cob.models import VillageMonth
-
     closed = min(closed or closed_through() or period.end, period.end)
     p = division.prefix
     units = [(k.code, k.name, (k.prefix,)) for k in children(division)]

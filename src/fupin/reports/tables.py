@@ -17,13 +17,19 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, Sum
 
+from fupin.cob.day import closed_through
 from fupin.core import reports as core
+from fupin.core.money import fmt
 from fupin.core.origination import PURPOSES
 from fupin.divisions.models import Division
 from fupin.households.models import REGISTERED, Household, Person
 from fupin.ledger.models import Posting
 from fupin.loans.models import Installment, Loan, LoanEvent, Quota, Repayment, Servicing
 from fupin.loans.selectors import regulator_flag
+from fupin.ratings.models import CreditLine
+from fupin.riskfund.models import Blacklist, Claim
+from fupin.riskfund.services import fund_balance
+from fupin.subsidies.models import Line
 
 TABLES = {"fu2": "附表2 扶贫小额贷款发放情况明细表", "fu3": "附表3 扶贫小额贷款管理月报表",
           "fu4": "附表4 贴息情况季度报表", "fu8": "附表8 扶贫小额贷款发放、回收及贴息情况一览表"}
@@ -57,8 +63,6 @@ class Table:
 
 
 def _plain(row: dict, columns: list[Column]) -> dict:
-    from fupin.core.money import fmt
-
     out = {}
     for c in columns:
         v = row.get(c.key)
@@ -98,10 +102,6 @@ def _column(rows: dict[str, dict], key: str) -> dict[str, int]:
 
 def fu3(division: Division, period: core.Period, *, closed: dt.date | None = None) -> Table:
     """附表3 扶贫小额贷款管理月报表 (R-RPT-1): see the column headers."""
-    from fupin.cob.day import closed_through
-    from fupin.ratings.models import CreditLine
-    from fupin.riskfund.models import Blacklist, Claim
-    from fupin.subsidies.models import Line
 
     p, end, start = division.prefix, period.end, period.start
     closed = closed or closed_through() or end
@@ -209,7 +209,6 @@ def _fu3_rates(row: dict) -> dict:
 
 def _fund_position(division: Division, start: dt.date, end: dt.date) -> dict:
     """The county fund's balance before the period and at its end — on the total row."""
-    from fupin.riskfund.services import fund_balance
 
     return {"fund_opening": fund_balance(division.code, start - dt.timedelta(days=1))["balance"],
             "fund_balance": fund_balance(division.code, end)["balance"]}
@@ -292,7 +291,6 @@ def fu8(division: Division, period: core.Period) -> Table:
     """附表8 发放、回收及贴息情况一览表: every loan alive in the period — paid out, principal and
     interest collected in the period and the balance at its end (all from the ledger), subsidy in
     the period and in all."""
-    from fupin.subsidies.models import Line
 
     p, start, end = division.prefix, period.start, period.end
     loans = list(Loan.objects.filter(village_code__startswith=p, start__lte=end).exclude(state=Loan.State.CONTRACTED)
@@ -345,7 +343,6 @@ def fu4(division: Division, period: core.Period) -> Table:
     """附表4 贴息情况季度报表: per row and policy — periods subsidised in the quarter, the households,
     the interest they paid and the subsidy; and what was claimed, approved, paid and credited in
     the quarter (by the dates of the batches' steps)."""
-    from fupin.subsidies.models import Line
 
     p, start, end = division.prefix, period.start, period.end
     kids = children(division)

@@ -17,6 +17,7 @@ from fupin.reports import exports
 from fupin.reports.dashboard import dashboard
 from fupin.reports.rankings import rankings
 from fupin.reports.tables import BUILDERS, TABLES
+from fupin.subsidies.views import aging_bars
 from fupin.web.responses import attachment, pdf_inline
 
 XLSX_NAME = "{title}-{division}-{period}.{fmt}"
@@ -74,7 +75,6 @@ def report_indicators(request):
     data = dashboard(division, period, request.user)
     if request.GET.get("format") == "xlsx":
         return attachment(exports.indicators_xlsx(data), f"指标与分布-{division.name}-{period.label}.xlsx")
-    from fupin.subsidies.views import aging_bars
 
     return render(request, "reports/indicators.html", {
         "d": data, "options": options, "division": division, "period": period.label, "charts": charts(data),

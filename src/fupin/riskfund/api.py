@@ -16,6 +16,7 @@ from fupin.core import riskfund as core
 from fupin.core.errors import ValidationFailed
 from fupin.core.money import money, to_fen
 from fupin.households.models import Household
+from fupin.loans.selectors import loan_get
 from fupin.riskfund import selectors, services
 from fupin.riskfund.models import Blacklist
 
@@ -106,7 +107,6 @@ class ClaimIn(Schema):
 @router.post("/fund-claims", response=responses(ClaimOut, 404, 409, 422, ok_status=201),
              summary="提出代偿申请（证明材料另行上传）")
 def fund_claim_submit(request, payload: ClaimIn):
-    from fupin.loans.selectors import loan_get
     access.require(request.auth, "fundclaim.submit")
     loan = loan_get(request.auth, payload.loan_id)
     return Status(201, services.claim_submit(acting_user=request.auth, loan=loan, cause=payload.cause,
@@ -195,7 +195,6 @@ class LegalActionOut(Schema):
 @router.post("/households/{household_id}/legal-actions", response=responses(LegalActionOut, 404, 422, ok_status=201),
              summary="登记法律措施（催收、起诉、判决、强制执行）")
 def legal_action(request, payload: LegalActionIn, household_id: int = Id):
-    from fupin.loans.selectors import loan_get
     household = access.get_visible(request.auth, Household, "legal.record", pk=household_id)
     loan = loan_get(request.auth, payload.loan_id) if payload.loan_id else None
     return Status(201, services.legal_action_record(acting_user=request.auth, household=household, kind=payload.kind,

@@ -11,7 +11,9 @@ from django.views.decorators.http import require_POST
 from fupin.accounts import access
 from fupin.accounts.decorators import requires
 from fupin.core import riskfund as core
+from fupin.core.errors import ValidationFailed
 from fupin.core.money import money, to_fen
+from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.loans.selectors import loan_get
 from fupin.riskfund import selectors, services
@@ -32,8 +34,6 @@ def riskfund_overview(request):
 
 
 def _counties():
-    from fupin.divisions.models import Division
-
     return Division.objects.filter(level=3)
 
 
@@ -112,7 +112,6 @@ def claim_proof_add(request, pk: int):
     def add():
         files = _proofs(request)
         if not files:
-            from fupin.core.errors import ValidationFailed
             raise ValidationFailed("请选择文件", code="proof_missing")
         return [services.proof_add(acting_user=request.user, claim=claim, name=n, content_type=t, data=d)
                 for n, t, d in files]

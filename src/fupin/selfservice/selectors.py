@@ -9,6 +9,9 @@ from typing import Any
 
 from fupin.core.errors import NotFound
 from fupin.households.models import Household
+from fupin.loans.models import Installment, Loan, Repayment
+from fupin.ratings.models import CreditLine
+from fupin.subsidies.models import Line
 
 
 def household_of(user) -> Household:
@@ -19,10 +22,6 @@ def household_of(user) -> Household:
 
 
 def mine(user, on: dt.date) -> dict[str, Any]:
-    from fupin.loans.models import Installment, Loan, Repayment
-    from fupin.ratings.models import CreditLine
-    from fupin.subsidies.models import Line
-
     household = household_of(user)
     loans = list(Loan.objects.filter(household=household).exclude(state=Loan.State.CONTRACTED).order_by("-start"))
     rows: dict[int, list[Installment]] = {}

@@ -11,6 +11,9 @@ from fupin.accounts.decorators import requires
 from fupin.accounts.roles import ROLES
 from fupin.divisions import selectors as divisions
 from fupin.households.selectors import registry_counts
+from fupin.selfservice.views import me
+from fupin.subsidies.selectors import receivable
+from fupin.subsidies.views import aging_bars
 
 
 def healthz(request):
@@ -21,7 +24,6 @@ def healthz(request):
 def home(request):
     user = request.user
     if access.may(user, "selfservice.view") and hasattr(user, "household_login"):  # its home is its own page (§14)
-        from fupin.selfservice.views import me
 
         return me(request)
     assignments = list(user.roles.select_related("division", "branch"))
@@ -43,8 +45,6 @@ def home(request):
     }
     context["may_report"] = access.may(user, "report.view")
     if access.may(user, "subsidy.view"):  # R-SUB-3: the receivable from government on the dashboard
-        from fupin.subsidies.selectors import receivable
-        from fupin.subsidies.views import aging_bars
 
         context["receivable"] = receivable(user, timezone.localdate())
         context["bars"] = aging_bars(context["receivable"])

@@ -10,6 +10,8 @@ from ninja.responses import Status
 
 from fupin.accounts import access
 from fupin.api.common import MAX_ID, Amount, DivisionCode, IsoDate, Pagination, Text, Yuan, responses
+from fupin.core.errors import NotFound
+from fupin.core.money import fmt, money, rate, to_fen
 from fupin.subsidies import selectors, services
 from fupin.subsidies.models import Policy
 
@@ -54,7 +56,6 @@ class SubsidyPolicyIn(Schema):
 @router.post("/subsidies/policies", response=responses(SubsidyPolicyOut, 409, 422, ok_status=201),
              summary="新增贴息政策版本（旧版本不改，已放贷款沿用原版本）")
 def subsidy_policy_create(request, payload: SubsidyPolicyIn):
-    from fupin.core.money import money, rate, to_fen
     window = (payload.window_start, payload.window_end) if payload.window_start and payload.window_end else None
     return Status(201, services.policy_save(
         acting_user=request.auth, code=payload.code, version=payload.version, kind=payload.kind, name=payload.name,
@@ -65,7 +66,6 @@ def subsidy_policy_create(request, payload: SubsidyPolicyIn):
 def _share(value: str):
     from fractions import Fraction
 
-    from fupin.core.money import rate
     return Fraction(1) if value.strip() in ("1", "1.0", "1.00") else rate(value, field="贴息比例")
 class SubsidyBatchOut(Schema):
     id: int
@@ -100,7 +100,6 @@ def subsidy_batch_prepare(request, payload: SubsidyBatchIn):
     access.require(request.auth, "subsidy.prepare")
     policy = Policy.objects.filter(pk=payload.policy_id).first()
     if policy is None:
-        from fupin.core.errors import NotFound
         raise NotFound("贴息政策不存在", code="not_found")
     return Status(201, services.batch_prepare(acting_user=request.auth, policy=policy, division_code=payload.division_code,
                                               cutoff=payload.cutoff))
@@ -167,7 +166,6 @@ class SubsidyReceivableOut(Schema):
     buckets: dict[str, Any] = Field(..., description="按申报后天数分段（元）")
     @staticmethod
     def resolve_buckets(obj) -> dict[str, str]:
-        from fupin.core.money import fmt
         return {k: fmt(v) for k, v in obj["buckets"].items()}
 @router.get("/subsidies/receivable", response=responses(SubsidyReceivableOut), summary="应收财政贴息账龄（按申报后天数）")
 def subsidy_receivable(request):

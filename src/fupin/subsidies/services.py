@@ -30,14 +30,17 @@ from django.utils import timezone
 from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.core import subsidy as core
-from fupin.core.errors import Conflict, NotPermitted, ValidationFailed, reason_required
+from fupin.core.errors import Conflict, NotPermitted, ProblemList, ValidationFailed, reason_required
 from fupin.core.ledger import Posting
 from fupin.core.money import fmt
+from fupin.core.products import PRESETS as PRODUCTS
 from fupin.divisions.models import Division
 from fupin.ledger.services import entry_post
 from fupin.loans.models import Installment, Loan, Repayment
 from fupin.loans.ports import Relief
 from fupin.prepared import Prepared
+from fupin.ratings.models import CreditLine, GradeChange
+from fupin.riskfund.models import Blacklist
 from fupin.subsidies.models import Batch, Line, Policy
 
 BLACKLISTED = "列入失信黑名单（恶意拖欠），不贴息"
@@ -62,8 +65,6 @@ def policy_save(*, acting_user, code: str, version: str, kind: str, name: str, e
     """A new version of a programme's subsidy policy (versioned programme data): loans made from
     ``effective`` on are subsidised under it; earlier loans keep the version they were made under.
     Every problem is listed at once."""
-    from fupin.core.errors import ProblemList
-    from fupin.core.products import PRESETS as PRODUCTS
 
     access.require(acting_user, "subsidy.policy")
     problems = ProblemList()
@@ -117,9 +118,6 @@ class Bars:
     says so (篇2 §6) — late with a repayment in an earlier year (the batch's 逾期 grade change)."""
 
     def __init__(self, household_ids: Iterable[int]) -> None:
-        from fupin.ratings.models import CreditLine, GradeChange
-        from fupin.riskfund.models import Blacklist
-
         ids = set(household_ids)
         self.blacklisted = set(Blacklist.objects.filter(household_id__in=ids, lifted_on__isnull=True)
                                .values_list("household_id", flat=True))

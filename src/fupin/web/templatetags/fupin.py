@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+
+from fupin.web.templatetags.builtins_fast import url_of
 
 register = template.Library()
 
@@ -50,8 +52,6 @@ def share(rate) -> str:
 @register.simple_tag
 def cell(row: dict, column) -> str:
     """One cell of a report table: money in yuan, percentages with %, dates, numbers right-aligned."""
-    from django.utils.html import format_html
-    from django.utils.safestring import mark_safe
 
     v = row.get(column.key)
     if v is None or v == "":
@@ -88,7 +88,6 @@ def schedule_rows(installments) -> str:
 @register.filter
 def collection_rows(items) -> str:
     """A village's collection items (the batch's list of what is due and overdue) as table rows."""
-    from fupin.web.templatetags.builtins_fast import url_of
 
     return mark_safe("".join(
         f'<tr><td><a href="{url_of("loan_detail", i.loan_id)}">{escape(i.loan.contract_no)}</a></td>'

@@ -2,6 +2,8 @@ import datetime as dt
 import json
 import sys
 
+from django.utils import timezone
+
 from fupin.cob import services
 from fupin.cob.day import closed_through
 from fupin.commands import FupinCommand
@@ -41,8 +43,6 @@ class Command(FupinCommand):
                 sys.stderr.write(f"\r  分块 {done}/{total}        ")
                 if done == total:
                     sys.stderr.write("\n")
-
-        from django.utils import timezone
 
         try:
             if date:

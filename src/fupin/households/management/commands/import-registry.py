@@ -4,6 +4,7 @@ from pathlib import Path
 from fupin.accounts.models import User
 from fupin.commands import FupinCommand
 from fupin.households import importer
+from fupin.households.exports import problems_xlsx
 from fupin.households.models import ImportBatch
 
 
@@ -46,8 +47,6 @@ class Command(FupinCommand):
             if len(batch.problems) > 200:
                 sys.stderr.write(f"  ……共 {len(batch.problems)} 处\n")
             if errors:
-                from fupin.households.exports import problems_xlsx
-
                 Path(errors).write_bytes(problems_xlsx(batch.file_name, batch.problems))
                 sys.stderr.write(f"错误报告已保存：{errors}\n")
             sys.exit(2)
