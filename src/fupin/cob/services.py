@@ -60,7 +60,7 @@ from fupin.cob.day import COB_LOCK, closed_through
 from fupin.cob.models import CobChunk, CobEvent, CobRun, CollectionItem, VillageMonth
 from fupin.core import cob as core
 from fupin.core.errors import Conflict, ValidationFailed
-from fupin.core.ledger import Posting
+from fupin.core.postings import accrual_postings
 from fupin.core.servicing import CATEGORY_FLOORS, par_bucket
 from fupin.ledger.services import Draft, entries_post, once
 from fupin.loans import accrual
@@ -328,12 +328,8 @@ def chunk_run(pk: int) -> dict:
             a, p = accrued.get(village, 0), penalty.get(village, 0)
             if not (a or p):
                 continue
-            postings = [Posting("1132", debit=a + p, memo="应收利息及罚息")] if a + p > 0 else [
-                Posting("1132", credit=-(a + p), memo="应收利息及罚息")]
-            postings += [Posting("6011", credit=a, memo="计提利息")] if a > 0 else [
-                Posting("6011", debit=-a, memo="冲减计提利息")] if a < 0 else []
-            postings += [Posting("6012", credit=p, memo="计提罚息")] if p else []
-            drafts.append(Draft(on, f"日终计提 {on:%Y-%m-%d}", village, f"cob:{on:%Y%m%d}:{chunk.seq}", tuple(postings)))
+            drafts.append(Draft(on, f"日终计提 {on:%Y-%m-%d}", village, f"cob:{on:%Y%m%d}:{chunk.seq}",
+                                tuple(accrual_postings(interest=a, penalty=p))))
         entries_post(acting_user=system_user(), drafts=drafts, audit_division=chunk.county)
         lap("entries")
         households = dict(Loan.objects.filter(pk__in=[x for x, _ in late] + [s.loan_id for s in defaulted])

@@ -19,9 +19,9 @@ from fupin.cob.day import open_day
 from fupin.core.apr import disclose
 from fupin.core.cob import penalty_rate
 from fupin.core.errors import Conflict, NotPermitted
-from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.core.origination import advance, maker_checker_problem
+from fupin.core.postings import disbursement_postings
 from fupin.core.products import preset
 from fupin.core.schedule import generate
 from fupin.core.schedule.terms import terms_to_dict
@@ -30,17 +30,6 @@ from fupin.loans.models import Application, Installment, Loan, ReviewStep, Servi
 from fupin.loans.services import quota_check
 from fupin.ratings.rules import servicing_of
 from fupin.ratings.selectors import programme_rules
-
-
-def disbursement_postings(loan: Loan) -> list[Posting]:
-    net = loan.principal - loan.upfront_interest - loan.upfront_fees - loan.deposit
-    rows = [Posting("1301", debit=loan.principal, loan=loan.pk, memo="贷款本金"),
-            Posting("1011", credit=net, loan=loan.pk, memo="转入农户账户")]
-    for account, amount, memo in (("6011", loan.upfront_interest, "预收利息"), ("2241", loan.upfront_fees, "保障金"),
-                                  ("2011", loan.deposit, "保证金")):
-        if amount:
-            rows.append(Posting(account, credit=amount, loan=loan.pk, memo=memo))
-    return rows
 
 
 def loan_contract(*, acting_user, application: Application, start: dt.date | None = None) -> Loan:
@@ -93,7 +82,9 @@ def loan_disburse(*, acting_user, loan: Loan) -> Loan:
         quota_check(app, counting_self=True)
         open_day(today)
         entry = entry_post(acting_user=acting_user, date=today, memo=f"放款 {loan.contract_no}",
-                           division_code=loan.village_code, postings=disbursement_postings(loan),
+                           division_code=loan.village_code, postings=disbursement_postings(
+                               loan=loan.pk, principal=loan.principal, upfront_interest=loan.upfront_interest,
+                               fees=loan.upfront_fees, deposit=loan.deposit),
                            source=f"loan.disburse:{loan.pk}")
         loan.state, loan.disbursed_by, loan.disbursed_at, loan.disbursement = (
             Loan.State.ACTIVE, acting_user, timezone.now(), entry)

@@ -32,6 +32,7 @@ from fupin.core.errors import Conflict, NotPermitted, ValidationFailed, reason_r
 from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.core.origination import maker_checker_problem
+from fupin.core.postings import extension_postings, refund_postings, rollover_postings, write_off_postings
 from fupin.core.products import preset
 from fupin.core.schedule import generate
 from fupin.core.schedule.terms import terms_to_dict
@@ -160,10 +161,7 @@ def _extend(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
     change = after - before  # the earning period is longer: what was accrued is restated
     if not change:
         return None, None
-    postings = [Posting("1132", debit=change, loan=loan.pk, memo="展期重算应收利息"),
-                Posting("6011", credit=change, memo="展期重算利息")] if change > 0 else [
-        Posting("6011", debit=-change, memo="展期重算利息"), Posting("1132", credit=-change, loan=loan.pk, memo="展期重算应收利息")]
-    return _post(user, loan, on, "展期", "extend", postings), None
+    return _post(user, loan, on, "展期", "extend", extension_postings(loan=loan.pk, change=change)), None
 
 
 def loan_write_off(user, event: LoanEvent, loan: Loan, on: dt.date, closed, funding=None):
@@ -181,11 +179,8 @@ def loan_write_off(user, event: LoanEvent, loan: Loan, on: dt.date, closed, fund
     interest = cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed)
     penalty = sum(o.penalty - o.penalty_paid for o in owed_of(rows, sv, closed))
     event.amount, event.interest = principal, interest + penalty
-    postings = (funding(principal, interest, penalty) if funding else
-                [Posting("6701", debit=principal + interest + penalty, loan=loan.pk, memo="核销")])
-    postings.append(Posting("1301", credit=principal, loan=loan.pk, memo="核销本金"))
-    if interest + penalty:
-        postings.append(Posting("1132", credit=interest + penalty, loan=loan.pk, memo="核销应收利息及罚息"))
+    postings = write_off_postings(loan=loan.pk, principal=principal, interest=interest + penalty,
+                                  borne_by=funding(principal, interest, penalty) if funding else ())
     entry = _post(user, loan, on, "核销", "write_off", postings)
     loan.state, loan.closed_on = Loan.State.WRITTEN_OFF, on
     loan.save(update_fields=["state", "closed_on"])
@@ -211,9 +206,8 @@ def _rollover(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
         rollover_of=loan)
     installments_create(new, schedule)
     servicing_start(new)
-    entry = _post(user, loan, on, "转据", "rollover", [
-        Posting("1301", debit=event.amount, loan=new.pk, memo=f"转据新贷 {new.contract_no}"),
-        Posting("1301", credit=event.amount, loan=loan.pk, memo="转据收回原贷本金")])
+    entry = _post(user, loan, on, "转据", "rollover", rollover_postings(
+        old=loan.pk, new=new.pk, new_contract=new.contract_no, principal=event.amount))
     Installment.objects.filter(loan=loan).update(principal_paid=F("principal"))
     new.disbursement = entry
     new.save(update_fields=["disbursement"])
@@ -226,9 +220,7 @@ def _rollover(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
 def _refund(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
     loan.credit_balance -= event.amount
     loan.save(update_fields=["credit_balance"])
-    return _post(user, loan, on, "退还溢缴款", "refund", [
-        Posting("2251", debit=event.amount, loan=loan.pk, memo="退还溢缴款"),
-        Posting("1011", credit=event.amount, loan=loan.pk, memo="转入农户账户")]), None
+    return _post(user, loan, on, "退还溢缴款", "refund", refund_postings(loan=loan.pk, amount=event.amount)), None
 
 
 APPLY = {LoanEvent.Kind.EXTENSION: _extend, LoanEvent.Kind.WRITE_OFF: loan_write_off, LoanEvent.Kind.ROLLOVER: _rollover,

@@ -25,9 +25,9 @@ from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.cob.day import open_day
 from fupin.core import cob
+from fupin.core import postings as postings_core
 from fupin.core import servicing as servicing_core
 from fupin.core.errors import Conflict, ValidationFailed
-from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.ledger.services import entry_post, once
 from fupin.loans import ports
@@ -35,7 +35,6 @@ from fupin.loans.models import Installment, Loan, Repayment, Servicing
 from fupin.loans.standing import lock, owed_of, payoff_figures, recoverable
 from fupin.prepared import Prepared, insert, update
 
-SOURCES = {"1011": "收到还款", "2011": "保证金抵扣", "2251": "溢缴款抵扣"}
 PAID_FIELDS = ("principal_paid", "interest_paid", "penalty_paid", "principal_days", "pd_from")  # what a payment moves
 
 
@@ -87,11 +86,6 @@ def repayment_apply(acting_user, loan: Loan, amount: int, key: str, on: dt.date,
                 i.pd_from = max(i.pd_from, on - dt.timedelta(days=1))
             i.principal_paid += fen
             credit["1301"] += fen
-    memos = {"1132": "应收利息及罚息", "6011": "利息", "1301": "本金", "2251": "溢缴款"}
-    postings = [Posting(source, debit=amount, loan=loan.pk, memo=SOURCES[source])]
-    if granted:
-        postings.append(Posting("1221", debit=granted.fen, loan=loan.pk, memo="按时还款贴息，向财政申报"))
-    postings += [Posting(c, credit=fen, loan=loan.pk, memo=memos[c]) for c, fen in credit.items() if fen]
     for seq in sorted({seq for seq, _, _ in a.lines}):  # the one or two instalments the payment touched
         update(rows[seq], PAID_FIELDS)
     fields = ["credit_balance"] if a.overpayment or source == "2251" else []
@@ -104,15 +98,18 @@ def repayment_apply(acting_user, loan: Loan, amount: int, key: str, on: dt.date,
     sv.late_since = min(late) if late else None
     sv.ever_late = sv.ever_late or bool(late)
     owed = owed_of(rows.values(), sv, closed)
+    deposit_back = 0
     if all(o.unpaid == 0 for o in owed):
         loan.state, loan.closed_on = Loan.State.CLOSED, on
         fields += ["state", "closed_on"]
         sv.active = False
         if loan.deposit_held:  # the deposit goes back with the last payment
-            postings += [Posting("2011", debit=loan.deposit_held, loan=loan.pk, memo="退还保证金"),
-                         Posting("1011", credit=loan.deposit_held, loan=loan.pk, memo="保证金转入农户账户")]
-            loan.deposit_held = 0
+            deposit_back, loan.deposit_held = loan.deposit_held, 0
             fields.append("deposit_held")
+    postings = postings_core.repayment_postings(
+        loan=loan.pk, amount=amount, source=source, receivable=credit["1132"], income=credit["6011"],
+        principal=credit["1301"], overpayment=credit["2251"], relief=granted.fen if granted else 0,
+        deposit_back=deposit_back)
     update(sv, ("active", "cur_paid", "interest_due", "late_since", "ever_late"))  # what a payment moves
     entry = entry_post(acting_user=acting_user, date=on, memo=f"还款 {loan.contract_no}", division_code=loan.village_code,
                        postings=postings, source=f"loan.repay:{loan.pk}")
@@ -163,9 +160,8 @@ def _recover(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source
     _within_bound(amount, left, "核销贷款尚未收回的本息")
     take, over = min(amount, left), max(amount - left, 0)
     shared = ports.recovery_shares(loan, take)  # a loan the risk fund paid for: back in the same shares (R-RSK-3)
-    postings = [Posting(source, debit=amount, loan=loan.pk, memo="核销后收回"),
-                *(shared.postings if shared else [Posting("6013", credit=take, loan=loan.pk, memo="已核销贷款收回")] if take else []),
-                *([Posting("2251", credit=over, loan=loan.pk, memo="溢缴款")] if over else [])]
+    postings = postings_core.recovery_postings(loan=loan.pk, amount=amount, source=source, recovered=take,
+                                               shares=shared.postings if shared else ())
     entry = entry_post(acting_user=acting_user, date=on, memo=f"核销后收回 {loan.contract_no}",
                        division_code=loan.village_code, postings=postings, source=f"loan.recover:{loan.pk}")
     loan.credit_balance += over
@@ -200,13 +196,8 @@ def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:
     principal, interest, cash = f["principal"], f["interest"], f["cash"]
     receivable = cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed)
     income = interest - f["refund"] - receivable  # interest earned to the day beyond what was accrued (or less)
-    debit = [("1011", cash, "收到提前还款")] if cash > 0 else []
-    debit += [("2011", f["deposit"], "保证金抵扣"), ("2251", f["credit"], "溢缴款抵扣"),
-              ("6011", -income, "冲减利息（计至还款日）")]
-    credit = [("1301", principal, "提前还本"), ("1132", receivable, "应收利息"), ("6011", income, "利息（计至还款日）")]
-    credit += [("1011", -cash, "退还农户")] if cash < 0 else []
-    postings = [Posting(a, debit=x, loan=loan.pk, memo=m) for a, x, m in debit if x > 0]
-    postings += [Posting(a, credit=x, loan=loan.pk, memo=m) for a, x, m in credit if x > 0]
+    postings = postings_core.payoff_postings(loan=loan.pk, principal=principal, receivable=receivable, income=income,
+                                             cash=cash, deposit=f["deposit"], credit=f["credit"])
     entry = entry_post(acting_user=acting_user, date=on, memo=f"提前还款 {loan.contract_no}",
                        division_code=loan.village_code, postings=postings, source=f"loan.payoff:{loan.pk}")
     loan.installments.update(principal_paid=F("principal"), interest_paid=F("interest"))
