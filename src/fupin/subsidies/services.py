@@ -47,8 +47,9 @@ BLACKLISTED = "列入失信黑名单（恶意拖欠），不贴息"
 
 
 def presets_install(model=Policy) -> None:
-    """The preset policies (S-RATE, S-HALF, S-CAPPED) as programme data; idempotent (installed by
-    a migration — which passes its historical model — and again after a database flush)."""
+    """The preset policies (S-RATE, S-HALF, S-CAPPED) as programme data; idempotent (the migration
+    installs them as literals, ``tests/test_migrations.py`` holds the two equal; this installs them
+    again after a database flush)."""
     for p in core.PRESETS.values():
         model.objects.get_or_create(code=p.code, version=p.version, defaults=dict(
             kind=p.kind, name=p.name, effective=p.effective, products=list(p.products), rate=_dec(p.rate),

@@ -39,11 +39,25 @@ DROP FUNCTION IF EXISTS fupin_ledger_immutable();
 SQLITE_TABLES = ("ledger_journalentry", "ledger_posting")
 
 
-def forward(apps, schema_editor):
-    from fupin.core.ledger import CHART
+ACCOUNTS = (  # as the chart stood when this migration was written (code, name, kind)
+    ("1011", "现金及结算", "asset"),
+    ("1132", "应收利息", "asset"),
+    ("1221", "应收财政贴息", "asset"),
+    ("1301", "贷款本金", "asset"),
+    ("2011", "农户保证金存款", "liability"),
+    ("2241", "代收担保费", "liability"),
+    ("2251", "农户溢缴款", "liability"),
+    ("2901", "风险补偿金", "liability"),
+    ("6011", "利息收入", "income"),
+    ("6012", "罚息收入", "income"),
+    ("6013", "核销后收回", "income"),
+    ("6701", "贷款核销", "expense"),
+)
 
+
+def forward(apps, schema_editor):
     Account = apps.get_model("ledger", "Account")
-    Account.objects.bulk_create([Account(code=a.code, name=a.name, kind=a.kind) for a in CHART], ignore_conflicts=True)
+    Account.objects.bulk_create([Account(code=c, name=n, kind=k) for c, n, k in ACCOUNTS], ignore_conflicts=True)
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(PG_FORWARD, params=None)
