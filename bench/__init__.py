@@ -27,6 +27,7 @@ def fresh_database(name: str) -> str | None:
 def on_each_database(module: str, database: str, loans: int, sqlite_loans: int) -> None:
     """Run ``python -m module LOANS LABEL`` in a process of its own: on a fresh PostgreSQL database
     when a server is there, then on SQLite with a smaller book."""
+
     def measure(url: str, n: int, label: str) -> None:
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "fupin.settings"}
         subprocess.run([sys.executable, "-m", module, str(n), label], env=env, check=True)

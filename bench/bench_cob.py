@@ -41,12 +41,17 @@ def floor(on: dt.date) -> float:
     from fupin.loans.models import Installment, Servicing
 
     start = time.perf_counter()
-    list(Servicing.objects.filter(active=True).values("village_code").annotate(
-        x=Sum(accrual.receivable(on) - accrual.receivable(on - dt.timedelta(days=1)))))
+    list(
+        Servicing.objects.filter(active=True)
+        .values("village_code")
+        .annotate(x=Sum(accrual.receivable(on) - accrual.receivable(on - dt.timedelta(days=1))))
+    )
     Installment.objects.filter(due_date__lt=on).filter(accrual.LATE).values("loan_id").annotate(
-        first=Min("due_date")).count()
+        first=Min("due_date")
+    ).count()
     Installment.objects.filter(due_date__lt=on, principal_paid__lt=F("principal")).aggregate(
-        x=Sum(accrual.penalty(on, F("loan__servicing__penalty_rate"))))
+        x=Sum(accrual.penalty(on, F("loan__servicing__penalty_rate")))
+    )
     return time.perf_counter() - start
 
 
@@ -65,20 +70,29 @@ def inner(loans: int, label: str) -> None:
     t0 = time.perf_counter()
     county.build(households=HOUSEHOLDS, seed=1, loan_book=False)
     book = portfolio.generate_book(loans=loans, on=day, seed=7)
-    print(f"   [{label}] book: {book['loans']} loans, {book['installments']} instalments, {book['overdue']} overdue "
-          f"({time.perf_counter() - t0:.0f} s to build)")
+    print(
+        f"   [{label}] book: {book['loans']} loans, {book['installments']} instalments, {book['overdue']} "
+        "overdue "
+        f"({time.perf_counter() - t0:.0f} s to build)"
+    )
     floor_s = floor(day)
     for workers, on in ((1, day), (2, day + dt.timedelta(days=1))):
         t = time.perf_counter()
         run = cob_run(on, workers=workers).run
         s = time.perf_counter() - t
         n = run.summary["loans"]
-        print(f"   [{label}] cob {on} with {workers} worker(s): {s:.2f} s, {n / s:,.0f} loans/s, "
-              f"COB / floor = {s / floor_s:.2f} (floor {floor_s:.2f} s); newly late {run.summary['newly_late']}, "
-              f"grade changes {run.summary['grade_changes']}, entries {run.summary['entries']}")
+        print(
+            f"   [{label}] cob {on} with {workers} worker(s): {s:.2f} s, {n / s:,.0f} loans/s, "
+            f"COB / floor = {s / floor_s:.2f} (floor {floor_s:.2f} s); newly "
+            f"late {run.summary['newly_late']}, "
+            f"grade changes {run.summary['grade_changes']}, entries {run.summary['entries']}"
+        )
         print(f"      steps {run.summary['steps']} finish {run.summary['finish']}")
     if label == "PostgreSQL":
-        print(f"   target: ≤ 20 s for 1 000 000 loans (50 000 loans/s), COB / floor ≤ 4; this run: {loans} loans")
+        print(
+            f"   target: ≤ 20 s for 1 000 000 loans (50 000 loans/s), COB / floor ≤ 4; this run: {loans} "
+            "loans"
+        )
 
 
 if __name__ == "__main__":

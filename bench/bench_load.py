@@ -1,7 +1,8 @@
 """A mixed load on 127.0.0.1 (issue 11): page views, API reads and repayments at once, 60 s.
 
 The demo county (5 000 households) in a PostgreSQL database of its own, gunicorn with a worker a
-core (``BENCH_WORKERS``), the open-loop generator of :mod:`bench.openloop`. Per second: ``BENCH_READS`` reads (default 300)
+core (``BENCH_WORKERS``), the open-loop generator of :mod:`bench.openloop`. Per second:
+``BENCH_READS`` reads (default 300)
 — a third page views signed in with a session (a loan's page, the collection list, a household's
 archive), two thirds API reads with a token (a loan, a loan's events, a household) — and
 ``BENCH_WRITES`` repayments (default 100; one in twenty a repeat of an earlier key). Prints
@@ -28,8 +29,8 @@ READS = int(os.environ.get("BENCH_READS", "300"))
 WRITES = int(os.environ.get("BENCH_WRITES", "100"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "60"))
 DATABASE = "fupin_bench_load"
-# a worker a core: with PostgreSQL on the same machine more workers only take turns (4 workers on
-# these 2 cores: 4.7 ms of a core a request, 3 workers 4.5, 2 workers 4.0 — docs/performance.md)
+# a worker a core: with PostgreSQL on the same machine more workers only take turns
+# (docs/performance.md measures 2, 3 and 4 workers on two cores)
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
 # the CSRF cookie a browser got with the sign-in page (Django's secret: 32 letters and digits)
 CSRF_COOKIE = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
@@ -39,11 +40,16 @@ def run() -> None:
     ready = openloop.prepared("bench.bench_load", DATABASE)
     if ready is None:
         return
-    print(f"   this machine, one core: {machine_speed():,.0f} plain Decimal weekly schedules/s (the schedule benchmark's "
-          "baseline — runs on different machines compare by it, docs/performance.md)")
+    print(
+        f"   this machine, one core: {machine_speed():,.0f} plain Decimal weekly schedules/s (the schedule "
+        "benchmark's "
+        "baseline — runs on different machines compare by it, docs/performance.md)"
+    )
     env, (token, session, loans, households) = ready
     with openloop.gunicorn(env, workers=WORKERS) as port:
-        mix(port, token, session, loans, households, env, READS // 4, WRITES // 4, 10, report=False)  # warm-up
+        mix(
+            port, token, session, loans, households, env, READS // 4, WRITES // 4, 10, report=False
+        )  # warm-up
         for part in (0.25, 0.75, 1):  # a quarter of the target, three quarters, the target
             mix(port, token, session, loans, households, env, int(READS * part), int(WRITES * part), SECONDS)
         for reads, writes in ((READS, 0), (0, WRITES)):  # each target on its own
@@ -58,8 +64,18 @@ def machine_speed() -> float:
     return max(decimal_baseline("group", 10_000) for _ in range(3))
 
 
-def mix(port: int, token: str, session: str, loans: list[int], households: list[int], env: dict, reads: int,
-        writes: int, seconds: int, report: bool = True) -> None:
+def mix(
+    port: int,
+    token: str,
+    session: str,
+    loans: list[int],
+    households: list[int],
+    env: dict,
+    reads: int,
+    writes: int,
+    seconds: int,
+    report: bool = True,
+) -> None:
     rng = random.Random(11)
     api = {"Authorization": f"Bearer {token}"}
     page = {"Cookie": f"sessionid={session}; csrftoken={CSRF_COOKIE}"}  # a signed-in browser keeps both
@@ -72,21 +88,34 @@ def mix(port: int, token: str, session: str, loans: list[int], households: list[
             else:
                 key, loan = f"mix-{uuid.uuid4().hex[:24]}", rng.choice(loans)
                 sent.append((key, loan))
-            return ("repayment", "POST", f"/api/v1/loans/{loan}/repayments",
-                    json.dumps({"amount": "1.00", "idempotency_key": key}), {**api, "Content-Type": "application/json"})
+            return (
+                "repayment",
+                "POST",
+                f"/api/v1/loans/{loan}/repayments",
+                json.dumps({"amount": "1.00", "idempotency_key": key}),
+                {**api, "Content-Type": "application/json"},
+            )
         loan, household = rng.choice(loans), rng.choice(households)
         if rng.random() < 1 / 3:
             path = rng.choice((f"/loans/{loan}/", "/cob/collections/", f"/households/{household}/"))
             return "page view", "GET", path, None, page
-        path = rng.choice((f"/api/v1/loans/{loan}", f"/api/v1/loans/{loan}/events", f"/api/v1/households/{household}"))
+        path = rng.choice(
+            (f"/api/v1/loans/{loan}", f"/api/v1/loans/{loan}/events", f"/api/v1/households/{household}")
+        )
         return "API read", "GET", path, None, api
 
     before = openloop.cpu_seconds("gunicorn"), openloop.cpu_seconds("postgres"), time.process_time()
     results, elapsed = openloop.drive(port, next_request, reads + writes, seconds)
     if not report:
         return
-    used = [b - a for a, b in zip(before, (openloop.cpu_seconds("gunicorn"), openloop.cpu_seconds("postgres"),
-                                           time.process_time()), strict=True)]
+    used = [
+        b - a
+        for a, b in zip(
+            before,
+            (openloop.cpu_seconds("gunicorn"), openloop.cpu_seconds("postgres"), time.process_time()),
+            strict=True,
+        )
+    ]
     reads_only = [("read", lat, status) for kind, lat, status in results if kind != "repayment"]
     print(f"   offered {reads} reads/s + {writes} repayments/s for {seconds} s:")
     for kind in ("page view", "API read"):
@@ -95,8 +124,11 @@ def mix(port: int, token: str, session: str, loans: list[int], households: list[
     print(f"   {openloop.summary(results, elapsed, 'repayment')}; {held_once(env, [k for k, _ in sent])}")
     each = [1000 * u / max(1, len(results)) for u in used]
     cores = os.cpu_count() or 1
-    print(f"   CPU a request: application {each[0]:.2f} ms, PostgreSQL {each[1]:.2f} ms, this generator {each[2]:.2f} ms "
-          f"({cores} cores give {cores * 1000 / sum(each):.0f} requests/s at most)")
+    print(
+        f"   CPU a request: application {each[0]:.2f} ms, PostgreSQL {each[1]:.2f} ms, this "
+        f"generator {each[2]:.2f} ms "
+        f"({cores} cores give {cores * 1000 / sum(each):.0f} requests/s at most)"
+    )
     print("   targets: reads p99 ≤ 50 ms at 300/s, repayments p99 ≤ 100 ms at 100/s, 0 errors")
 
 
@@ -113,10 +145,16 @@ def setup() -> None:
     store["_auth_user_hash"] = officer.get_session_auth_hash()
     store.create()
     prefix = demo.townships[0][:9]
-    loans = list(Loan.objects.filter(state="active", village_code__startswith=prefix).order_by("pk")
-                 .values_list("pk", flat=True)[:400])
-    households = list(Household.objects.filter(village__code__startswith=prefix).order_by("pk")
-                      .values_list("pk", flat=True)[:400])
+    loans = list(
+        Loan.objects.filter(state="active", village_code__startswith=prefix)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:400]
+    )
+    households = list(
+        Household.objects.filter(village__code__startswith=prefix)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:400]
+    )
     print(json.dumps([secret, store.session_key, loans, households]))
 
 

@@ -72,14 +72,19 @@ def run() -> None:
         return
     demo = county.build(households=HOUSEHOLDS, seed=1, with_registry=False)
     towns = dict(Division.objects.filter(level=4).values_list("code", "name"))
-    villages = [(d.code, towns[d.parent_id], d.name) for d in Division.objects.filter(level=5).order_by("code")]
+    villages = [
+        (d.code, towns[d.parent_id], d.name) for d in Division.objects.filter(level=5).order_by("code")
+    ]
     assert len(villages) == len(demo.villages)
     OUT.mkdir(exist_ok=True)
     path = OUT / f"registry-{HOUSEHOLDS}.xlsx"
     if not path.exists():
         t0 = time.perf_counter()
         rows = make_file(path, villages, HOUSEHOLDS)
-        print(f"   generated {path.name}: {rows:,} rows, {path.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - t0:.0f} s")
+        print(
+            f"   generated {path.name}: {rows:,} rows, {path.stat().st_size / 1e6:.0f} MB "
+            f"in {time.perf_counter() - t0:.0f} s"
+        )
     t0 = time.perf_counter()
     n = sum(1 for _ in xlsx.rows(path)) - 1
     floor = time.perf_counter() - t0
@@ -92,16 +97,23 @@ def run() -> None:
         last[0] = now
 
     t0 = time.perf_counter()
-    batch = registry_import(acting_user=None, path=path, file_name=path.name, progress=progress, today=TODAY,
-                            workers=WORKERS)
+    batch = registry_import(
+        acting_user=None, path=path, file_name=path.name, progress=progress, today=TODAY, workers=WORKERS
+    )
     seconds = time.perf_counter() - t0
     stages.append(("写入数据库", time.perf_counter() - last[0]))
     assert batch.state == "imported", batch.problems[:5]
     persons = Person.objects.count()
-    print(f"   database: {connection.vendor}; {batch.summary['households_in_file']:,} households, {persons:,} persons;"
-          f" {WORKERS} process(es)")
-    print(f"   import with validation: {seconds:.1f} s = {n / seconds:,.0f} rows/s   (target ≤ 60 s on PostgreSQL:"
-          f" {'met' if seconds <= 60 or connection.vendor != 'postgresql' else 'NOT met'})")
+    print(
+        f"   database: {connection.vendor}; {batch.summary['households_in_file']:,} households, "
+        f"{persons:,} persons;"
+        f" {WORKERS} process(es)"
+    )
+    print(
+        f"   import with validation: {seconds:.1f} s = {n / seconds:,.0f} rows/s   (target ≤ 60 s on "
+        "PostgreSQL:"
+        f" {'met' if seconds <= 60 or connection.vendor != 'postgresql' else 'NOT met'})"
+    )
     print(f"   floor, reading the file only: {floor:.1f} s; import / floor = {seconds / floor:.1f}")
     merged: dict[str, float] = {}
     for stage, s in stages:

@@ -39,8 +39,9 @@ def run() -> None:
             _load(port, token, loans, env, rate)
 
 
-def _load(port: int, token: str, loans: list[int], env: dict, rate: int, seconds: int = SECONDS,
-          report: bool = True) -> None:
+def _load(
+    port: int, token: str, loans: list[int], env: dict, rate: int, seconds: int = SECONDS, report: bool = True
+) -> None:
     rng = random.Random(7)
     sent: list[tuple[str, int]] = []
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -57,8 +58,10 @@ def _load(port: int, token: str, loans: list[int], env: dict, rate: int, seconds
     results, elapsed = openloop.drive(port, next_request, rate, seconds)
     if not report:
         return
-    print(f"   offered {rate}/s: {openloop.summary(results, elapsed, 'repayment')}; "  # a repeat answers 200
-          f"{held_once(env, [k for k, _ in sent])}")
+    print(
+        f"   offered {rate}/s: {openloop.summary(results, elapsed, 'repayment')}; "  # a repeat answers 200
+        f"{held_once(env, [k for k, _ in sent])}"
+    )
     print("   target: p99 ≤ 100 ms at 100 requests/s for a minute, 0 errors, 0 duplicates")
 
 
@@ -66,8 +69,11 @@ def setup() -> None:
     demo, officer, secret = demo_with_token()
     from fupin.loans.models import Loan
 
-    loans = list(Loan.objects.filter(state="active", village_code__startswith=demo.townships[0][:9])
-                 .order_by("pk").values_list("pk", flat=True)[:400])
+    loans = list(
+        Loan.objects.filter(state="active", village_code__startswith=demo.townships[0][:9])
+        .order_by("pk")
+        .values_list("pk", flat=True)[:400]
+    )
     print(json.dumps([secret, loans]))
 
 
@@ -92,8 +98,14 @@ def demo_with_token():
 
 def recorded(env: dict, keys: list[str]) -> int:
     """How many of the keys the database holds (in a process of its own)."""
-    check = subprocess.run([sys.executable, "-m", "bench.bench_repayments", "count", *keys],
-                           env=env, capture_output=True, text=True, cwd=ROOT, check=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "bench.bench_repayments", "count", *keys],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     return int(check.stdout.strip().splitlines()[-1])
 
 

@@ -41,9 +41,14 @@ def floor(prefix: str, period) -> float:
 
     start = time.perf_counter()
     list(Loan.objects.filter(village_code__startswith=prefix).values("village_code").annotate(n=Count("pk")))
-    Installment.objects.filter(due_date__range=(period.start, period.end)).aggregate(s=Sum(F("principal") + F("interest")))
-    list(Posting.objects.filter(account_id="1301", entry__division_code__startswith=prefix).values(
-        "entry__division_code").annotate(s=Sum("debit")))
+    Installment.objects.filter(due_date__range=(period.start, period.end)).aggregate(
+        s=Sum(F("principal") + F("interest"))
+    )
+    list(
+        Posting.objects.filter(account_id="1301", entry__division_code__startswith=prefix)
+        .values("entry__division_code")
+        .annotate(s=Sum("debit"))
+    )
     return time.perf_counter() - start
 
 
@@ -65,8 +70,10 @@ def inner(loans: int, label: str) -> None:
     t0 = time.perf_counter()
     county.build(households=HOUSEHOLDS, seed=1, loan_book=False)
     book = portfolio.generate_book(loans=loans, on=today, seed=7)
-    print(f"   [{label}] book: {book['loans']} loans, {book['installments']} instalments "
-          f"({time.perf_counter() - t0:.0f} s to build)")
+    print(
+        f"   [{label}] book: {book['loans']} loans, {book['installments']} instalments "
+        f"({time.perf_counter() - t0:.0f} s to build)"
+    )
     division = Division.objects.get(code=county.COUNTY[0])
     period = core.period(f"{today:%Y-%m}")
     floor_s = floor(division.prefix, period)
@@ -74,11 +81,16 @@ def inner(loans: int, label: str) -> None:
         t = time.perf_counter()
         table = fu3(division, period)
         s = time.perf_counter() - t
-        print(f"   [{label}] 附表3 ({attempt}): {s:.2f} s, table / floor = {s / floor_s:.2f} (floor {floor_s:.2f} s); "
-              f"balance {table.total['balance'] / 100:,.2f} yuan in {len(table.rows)} rows")
+        print(
+            f"   [{label}] 附表3 ({attempt}): {s:.2f} s, table / floor = {s / floor_s:.2f} "
+            f"(floor {floor_s:.2f} s); "
+            f"balance {table.total['balance'] / 100:,.2f} yuan in {len(table.rows)} rows"
+        )
     t = time.perf_counter()
     snap = snapshot(division, period, refresh=True)
-    print(f"   [{label}] dashboard data computed (once per close of business): {time.perf_counter() - t:.2f} s")
+    print(
+        f"   [{label}] dashboard data computed (once per close of business): {time.perf_counter() - t:.2f} s"
+    )
     from django.test import Client
 
     from fupin.accounts.models import User
@@ -93,8 +105,11 @@ def inner(loans: int, label: str) -> None:
         r = client.get(url)
         runs.append(time.perf_counter() - t)
     assert r.status_code == 200 and snap.pk
-    print(f"   [{label}] dashboard page (server time, from the snapshot): median {sorted(runs)[2] * 1000:.0f} ms "
-          f"of 5 views")
+    print(
+        f"   [{label}] dashboard page (server time, from the snapshot): median "
+        f"{sorted(runs)[2] * 1000:.0f} ms "
+        f"of 5 views"
+    )
     if label == "PostgreSQL":
         print(f"   target: 附表3 ≤ 5 s, dashboard ≤ 1 s for 1 000 000 loans; this run: {loans} loans")
 

@@ -35,8 +35,12 @@ def loans(kind: str, lo: int, hi: int):
         if kind == "group":
             yield group.terms(principal=rng.randrange(100_000, 5_000_001, 100), start=start)
         else:
-            yield Terms(principal=rng.randrange(100_000, 5_000_001, 100), annual_rate=rng.choice(RATES),
-                        start=start, term=36)
+            yield Terms(
+                principal=rng.randrange(100_000, 5_000_001, 100),
+                annual_rate=rng.choice(RATES),
+                start=start,
+                term=36,
+            )
 
 
 def work(args: tuple[str, int, int]) -> tuple[int, int, float]:
@@ -97,9 +101,9 @@ def numpy_financial_seconds(kind: str, count: int) -> float:
     per = np.arange(1, n + 1)
     t0 = time.perf_counter()
     for lo in range(0, count, 100_000):  # chunks keep memory modest
-        r = rate[lo:lo + 100_000, None]
-        npf.ipmt(r, per[None, :], n, pv[lo:lo + 100_000, None])
-        npf.ppmt(r, per[None, :], n, pv[lo:lo + 100_000, None])
+        r = rate[lo : lo + 100_000, None]
+        npf.ipmt(r, per[None, :], n, pv[lo : lo + 100_000, None])
+        npf.ppmt(r, per[None, :], n, pv[lo : lo + 100_000, None])
     return time.perf_counter() - t0
 
 
@@ -120,8 +124,15 @@ def run() -> None:
         base = decimal_baseline(kind, min(N, 20_000))
         npf_s = numpy_financial_seconds(kind, N)
         print(f"   {label}: {total:,} schedules")
-        print(f"     one process:  {one:,.0f} schedules/s  ({one / base:.2f}× the plain Decimal loop at {base:,.0f}/s)")
-        print(f"     two processes: {two:,.0f} schedules/s generating (wall {wall:.1f} s incl. building terms)"
-              f"  target ≥ 100,000/s: {'met' if two >= 100_000 else 'NOT met'}")
-        print(f"     numpy-financial ipmt+ppmt (float, vectorised) over the same {N:,} loans: {npf_s:.2f} s"
-              f" = {N / npf_s:,.0f}/s; fen-exact generation takes {total / two / npf_s:.1f}× its time")
+        print(
+            f"     one process:  {one:,.0f} schedules/s  ({one / base:.2f}× the plain Decimal loop "
+            f"at {base:,.0f}/s)"
+        )
+        print(
+            f"     two processes: {two:,.0f} schedules/s generating (wall {wall:.1f} s incl. building terms)"
+            f"  target ≥ 100,000/s: {'met' if two >= 100_000 else 'NOT met'}"
+        )
+        print(
+            f"     numpy-financial ipmt+ppmt (float, vectorised) over the same {N:,} loans: {npf_s:.2f} s"
+            f" = {N / npf_s:,.0f}/s; fen-exact generation takes {total / two / npf_s:.1f}× its time"
+        )

@@ -34,8 +34,9 @@ def prepared(module: str, database: str) -> tuple[dict, list] | None:
         print("   needs PostgreSQL (make bench starts one)")
         return None
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "fupin.settings", "FUPIN_DEBUG": "0"}
-    setup = subprocess.run([sys.executable, "-m", module, "setup"], env=env, check=True, capture_output=True, text=True,
-                           cwd=ROOT)
+    setup = subprocess.run(
+        [sys.executable, "-m", module, "setup"], env=env, check=True, capture_output=True, text=True, cwd=ROOT
+    )
     return env, json.loads(setup.stdout.strip().splitlines()[-1])
 
 
@@ -45,8 +46,21 @@ def gunicorn(env: dict, workers: int = 4):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "fupin.wsgi", "-w", str(workers), *os.environ.get("GUNICORN_EXTRA", "").split(), "-b",
-                               f"127.0.0.1:{port}", "--log-level", "warning"], env=env, cwd=ROOT)
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "fupin.wsgi",
+            "-w",
+            str(workers),
+            *os.environ.get("GUNICORN_EXTRA", "").split(),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     try:
         for _ in range(100):
             try:
@@ -105,7 +119,12 @@ def drive(port: int, next_request: Callable[[int], Request], rate: int, seconds:
 
 def _encode(method: str, path: str, body: str | None, headers: dict[str, str]) -> bytes:
     data = body.encode() if body is not None else b""
-    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", *(f"{k}: {v}" for k, v in headers.items())]
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        "Host: 127.0.0.1",
+        "Connection: close",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
     if body is not None:
         lines.append(f"Content-Length: {len(data)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + data
@@ -183,5 +202,9 @@ def summary(results: list, elapsed: float, kind: str, ok: tuple[int, ...] = (200
     def p(q: float) -> float:
         return lat[min(len(lat) - 1, int(q * len(lat)))] * 1000
 
-    return (f"{kind}: {len(lat)} in {elapsed:.1f} s ({len(lat) / elapsed:.0f}/s), p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, "
-            f"max {lat[-1] * 1000:.0f} ms, errors {errors}" + (f" ({unanswered} unanswered)" if unanswered else ""))
+    return (
+        f"{kind}: {len(lat)} in {elapsed:.1f} s ({len(lat) / elapsed:.0f}/s), p50 {p(0.5):.1f} ms, "
+        f"p99 {p(0.99):.1f} ms, "
+        f"max {lat[-1] * 1000:.0f} ms, errors {errors}"
+        + (f" ({unanswered} unanswered)" if unanswered else "")
+    )

@@ -10,6 +10,7 @@ from hypothesis import settings as hypothesis_settings
 from fupin.accounts.models import User
 from fupin.demo import county
 from fupin.divisions.services import divisions_bulk_create
+from tests.registry_files import xlsx  # noqa: F401 — the fixture, for every test
 
 # CI runs the same examples every time (a red CI must mean a regression); developers'
 # runs explore new ones.
@@ -78,8 +79,16 @@ def world(db) -> World:
 
 
 ROLES_UNDER_TEST = [
-    "village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer",
-    "branch_director", "head_office", "auditor", "household", "sysadmin",
+    "village_cadre",
+    "township_cadre",
+    "poverty_office",
+    "finance_bureau",
+    "loan_officer",
+    "branch_director",
+    "head_office",
+    "auditor",
+    "household",
+    "sysadmin",
 ]
 
 

@@ -43,10 +43,16 @@ def read() -> None:
     page = c.get(f"/reports/?table=fu3&division={COUNTY}").content.decode()
     _, secret = token_issue(acting_user=None, user=office, name="replica-test")
     month = timezone.localdate().strftime("%Y-%m")
-    api = c.get(f"/api/v1/reports/tables/fu3?division={COUNTY}&period={month}", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    api = c.get(
+        f"/api/v1/reports/tables/fu3?division={COUNTY}&period={month}", HTTP_AUTHORIZATION=f"Bearer {secret}"
+    ).json()
     division = c.get(f"/api/v1/divisions/{COUNTY}", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
-    print(json.dumps({"page_new": "主库新县名" in page, "api": api["division_name"], "division": division["name"]},
-                     ensure_ascii=False))
+    print(
+        json.dumps(
+            {"page_new": "主库新县名" in page, "api": api["division_name"], "division": division["name"]},
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

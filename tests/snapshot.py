@@ -34,14 +34,19 @@ class Snapshot:
                         buf += chunk
                 data[t] = bytes(buf)
             cur.execute("SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences")
-            seqs = [(name, value, True) if value is not None else (name, 1, False) for name, value in cur.fetchall()]
+            seqs = [
+                (name, value, True) if value is not None else (name, 1, False)
+                for name, value in cur.fetchall()
+            ]
         return cls(data, seqs)
 
     def restore(self) -> None:
         """Every table as it was when taken (the rows a test left are removed first)."""
         with transaction.atomic(), connection.cursor() as cur:
             raw = cur.cursor
-            cur.execute("SET LOCAL session_replication_role = replica")  # rows known to be consistent: no triggers
+            cur.execute(
+                "SET LOCAL session_replication_role = replica"
+            )  # rows known to be consistent: no triggers
             cur.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in self.tables))
             for t, data in self.tables.items():
                 if data:

@@ -53,7 +53,9 @@ def _fingerprint(households: int, seed: int) -> tuple:
         with transaction.atomic():
             a = county.build(households=households, seed=seed)
             assert {u.role for u in a.users} == set(ROLES)
-            assert RoleAssignment.objects.filter(user__username__in=county.DEMO_USERNAMES).count() == len(county.ACCOUNTS)
+            assert RoleAssignment.objects.filter(user__username__in=county.DEMO_USERNAMES).count() == len(
+                county.ACCOUNTS
+            )
             assert Branch.objects.count() == len(a.townships) + 1
             assert Household.objects.count() == households
             assert Person.objects.filter(is_head=True).count() == households
@@ -61,12 +63,22 @@ def _fingerprint(households: int, seed: int) -> tuple:
                 a.villages,
                 list(Division.objects.order_by("code").values_list("code", "name")),
                 Household.objects.filter(status__in=["poor", "low_income"]).count(),
-                list(Household.objects.order_by("registry_no").values_list("registry_no", "status", "income_per_capita")),
-                list(CreditLine.objects.order_by("household__registry_no").values_list("household__registry_no",
-                                                                                     "grade_code", "amount")),
+                list(
+                    Household.objects.order_by("registry_no").values_list(
+                        "registry_no", "status", "income_per_capita"
+                    )
+                ),
+                list(
+                    CreditLine.objects.order_by("household__registry_no").values_list(
+                        "household__registry_no", "grade_code", "amount"
+                    )
+                ),
                 ScoreSheet.objects.count(),
-                list(GradeChange.objects.exclude(event="rating").order_by("household__registry_no", "event")
-                     .values_list("household__registry_no", "event", "after_grade")),
+                list(
+                    GradeChange.objects.exclude(event="rating")
+                    .order_by("household__registry_no", "event")
+                    .values_list("household__registry_no", "event", "after_grade")
+                ),
             )
             raise _Undo
     except _Undo:

@@ -20,7 +20,9 @@ MIGRATIONS = sorted(Path(__file__).resolve().parents[1].glob("src/fupin/*/migrat
 def test_the_migrated_chart_is_the_cores_chart():
     from fupin.ledger.models import Account
 
-    assert sorted(Account.objects.values_list("code", "name", "kind")) == sorted((a.code, a.name, a.kind) for a in CHART)
+    assert sorted(Account.objects.values_list("code", "name", "kind")) == sorted(
+        (a.code, a.name, a.kind) for a in CHART
+    )
 
 
 def test_the_migrated_subsidy_presets_are_the_cores():
@@ -29,8 +31,15 @@ def test_the_migrated_subsidy_presets_are_the_cores():
     stored = {(p.code, p.version): p for p in Policy.objects.all()}
     for p in subsidy.PRESETS.values():
         row = stored[(p.code, p.version)]
-        assert (row.kind, row.name, row.effective, row.products, row.cap, row.benchmark_only, row.max_days) == (
-            p.kind, p.name, p.effective, list(p.products), p.cap, p.benchmark_only, p.max_days)
+        assert (
+            row.kind,
+            row.name,
+            row.effective,
+            row.products,
+            row.cap,
+            row.benchmark_only,
+            row.max_days,
+        ) == (p.kind, p.name, p.effective, list(p.products), p.cap, p.benchmark_only, p.max_days)
         assert row.to_domain() == p
     assert len(stored) == len(subsidy.PRESETS)
 
@@ -44,7 +53,9 @@ def test_no_migration_imports_live_code():
             if isinstance(node, ast.ImportFrom) and node.module:
                 assert not node.module.startswith("fupin"), f"{path.name} imports {node.module}"
             elif isinstance(node, ast.Import):
-                assert all(not a.name.startswith("fupin") or a.name.endswith(".models") for a in node.names), path.name
+                assert all(
+                    not a.name.startswith("fupin") or a.name.endswith(".models") for a in node.names
+                ), path.name
 
 
 def test_the_penalty_rate_of_the_servicing_migration_is_the_cores():

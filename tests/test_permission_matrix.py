@@ -18,8 +18,16 @@ STAFF = set(ROLES_UNDER_TEST) - {"household"}
 EVERYONE = set(ROLES_UNDER_TEST)
 AUDIT = {"auditor", "sysadmin"}
 ADMIN = {"sysadmin"}
-HH_VIEW = {"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer", "branch_director",
-           "head_office", "auditor"}
+HH_VIEW = {
+    "village_cadre",
+    "township_cadre",
+    "poverty_office",
+    "finance_bureau",
+    "loan_officer",
+    "branch_director",
+    "head_office",
+    "auditor",
+}
 PII = {"village_cadre", "poverty_office", "loan_officer"}
 IMPORT = {"village_cadre", "township_cadre", "poverty_office"}
 # a household outside a role's jurisdiction answers 404 to roles that may view households at all
@@ -34,16 +42,39 @@ SIBLING = {"village_cadre": 404, "*": 403}
 SCORECARD = scorecard_to_dict(PRESET_P2)
 LEDGER = {"loan_officer", "branch_director", "head_office", "auditor"}
 APPLY = {"village_cadre", "loan_officer"}
-REVIEW = {"village_cadre", "loan_officer", "township_cadre", "poverty_office", "branch_director", "head_office"}
+REVIEW = {
+    "village_cadre",
+    "loan_officer",
+    "township_cadre",
+    "poverty_office",
+    "branch_director",
+    "head_office",
+}
 OBJECT = {"village_cadre", "township_cadre", "poverty_office"}
 REVERSE = {"branch_director", "head_office"}
 APPROVE_EVENT = {"branch_director", "head_office"}
 COB_VIEW = {"branch_director", "head_office", "auditor", "sysadmin"}
-COLLECT = {"village_cadre", "township_cadre", "poverty_office", "loan_officer", "branch_director", "head_office", "auditor"}
+COLLECT = {
+    "village_cadre",
+    "township_cadre",
+    "poverty_office",
+    "loan_officer",
+    "branch_director",
+    "head_office",
+    "auditor",
+}
 SUB_VIEW = HH_VIEW
 REPORT = HH_VIEW
 PREPARE = {"loan_officer", "branch_director", "head_office"}
-RISK_VIEW = {"township_cadre", "poverty_office", "finance_bureau", "loan_officer", "branch_director", "head_office", "auditor"}
+RISK_VIEW = {
+    "township_cadre",
+    "poverty_office",
+    "finance_bureau",
+    "loan_officer",
+    "branch_director",
+    "head_office",
+    "auditor",
+}
 CLAIM_VIEW = HH_VIEW
 SUBMIT = {"village_cadre", "loan_officer"}
 DECIDE = {"poverty_office", "branch_director", "head_office"}
@@ -52,14 +83,26 @@ PAY = {"loan_officer", "branch_director", "head_office", "auditor"}
 COOP_VIEW = {"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "auditor"}
 CREDIT_VIEW = {"village_cadre", "township_cadre", "poverty_office", "auditor"}
 CREDIT_RECORD = {"village_cadre", "township_cadre", "poverty_office"}
-CREDIT_REPORT = CREDIT_VIEW | {"loan_officer", "branch_director", "head_office"}  # the bank: with the consent below
+CREDIT_REPORT = CREDIT_VIEW | {
+    "loan_officer",
+    "branch_director",
+    "head_office",
+}  # the bank: with the consent below
 CONSENT = {"village_cadre", "loan_officer"}
 CREDIT_OUT = {**{r: 404 for r in CREDIT_REPORT}, "*": 403}
 OTHER_BRANCH = {"loan_officer": 404, "branch_director": 404, "*": 403}  # FM002 serves the second township
 # the subsidy batch is the first township's, the claim the sibling village's: out of the village cadre's scope
 NOT_CADRE = {"village_cadre": 404, "*": 403}
-PANEL_VALUES = {"truthful": "真实", "resident": "12", "ability": "强", "project": "好", "income": "3000", "labour": "2",
-                "neighbours": "和睦", "reputation": "好"}
+PANEL_VALUES = {
+    "truthful": "真实",
+    "resident": "12",
+    "ability": "强",
+    "project": "好",
+    "income": "3000",
+    "labour": "2",
+    "neighbours": "和睦",
+    "reputation": "好",
+}
 # the county-level import batch is visible to its county's importers only
 BATCH_REFUSED = {"village_cadre": 404, "township_cadre": 404, "*": 403}
 
@@ -93,7 +136,9 @@ PAGES = {
     "registry_import": [("GET", "/registry/import/", IMPORT, 200, 403)],
     "registry_template": [("GET", "/registry/template.xlsx", IMPORT, 200, 403)],
     "registry_batch": [("GET", "/registry/import/{batch}/", {"poverty_office"}, 200, BATCH_REFUSED)],
-    "registry_batch_problems": [("GET", "/registry/import/{batch}/problems.xlsx", {"poverty_office"}, 200, BATCH_REFUSED)],
+    "registry_batch_problems": [
+        ("GET", "/registry/import/{batch}/problems.xlsx", {"poverty_office"}, 200, BATCH_REFUSED)
+    ],
     "exclusion_record": [
         ("POST", "/households/{hh}/exclusions/", EXCLUDE, 302, 403),
         ("POST", "/households/{hh_out}/exclusions/", set(), 302, {**{r: 404 for r in EXCLUDE}, "*": 403}),
@@ -116,7 +161,9 @@ PAGES = {
         ("GET", "/ratings/rounds/{round_sibling}/", RATING - {"village_cadre"}, 200, SIBLING),
     ],
     "round_sign": [("POST", "/ratings/rounds/{round}/sign/", SCORE, 302, 403)],
-    "round_decide": [("POST", "/ratings/rounds/{round}/decide/", {"township_cadre", "poverty_office"}, 302, 403)],
+    "round_decide": [
+        ("POST", "/ratings/rounds/{round}/decide/", {"township_cadre", "poverty_office"}, 302, 403)
+    ],
     "rating_detail": [
         ("GET", "/ratings/{rating_open}/", RATING, 200, 403),
         ("GET", "/ratings/{rating_sibling}/", RATING - {"village_cadre"}, 200, SIBLING),
@@ -129,14 +176,19 @@ PAGES = {
     "designation_publish": [("POST", "/ratings/villages/{village}/publish/", OFFICE, 302, 403)],
     "designation_withdraw": [("POST", "/ratings/designations/{designation}/withdraw/", OFFICE, 302, 403)],
     "reputation_list": [("GET", "/ratings/reputation/", RATING, 200, 403)],
-    "rules_list": [("GET", "/ratings/rules/", RATING, 200, 403), ("POST", "/ratings/rules/", OFFICE, 302, 403)],
+    "rules_list": [
+        ("GET", "/ratings/rules/", RATING, 200, 403),
+        ("POST", "/ratings/rules/", OFFICE, 302, 403),
+    ],
     "reputation_withdraw": [("POST", "/ratings/reputation/{reputation}/withdraw/", OFFICE, 302, 403)],
     "application_new": [
         ("GET", "/households/{hh}/apply/", APPLY, 200, 403),
         ("GET", "/households/{hh_out}/apply/", set(), 200, {**{r: 404 for r in APPLY}, "*": 403}),
     ],
-    "application_list": [("GET", "/loans/applications/", HH_VIEW, 200, 403),
-                         ("GET", "/loans/applications/?mine=1", HH_VIEW, 200, 403)],
+    "application_list": [
+        ("GET", "/loans/applications/", HH_VIEW, 200, 403),
+        ("GET", "/loans/applications/?mine=1", HH_VIEW, 200, 403),
+    ],
     "application_detail": [
         ("GET", "/loans/applications/{application}/", HH_VIEW, 200, 403),
         ("GET", "/loans/applications/{application_sibling}/", HH_VIEW - {"village_cadre"}, 200, SIBLING),
@@ -153,8 +205,10 @@ PAGES = {
     "loan_repay": [("POST", "/loans/{loan}/repay/", {"loan_officer"}, 302, 403)],
     "loan_payoff": [("POST", "/loans/{loan}/payoff/", {"loan_officer"}, 302, 403)],
     "group_list": [("GET", "/loans/groups/", HH_VIEW, 200, 403), ("POST", "/loans/groups/", APPLY, 302, 403)],
-    "group_collect": [("GET", "/loans/groups/{group}/collect/", HH_VIEW, 200, 403),
-                      ("POST", "/loans/groups/{group}/collect/", {"loan_officer"}, 302, 403)],
+    "group_collect": [
+        ("GET", "/loans/groups/{group}/collect/", HH_VIEW, 200, 403),
+        ("POST", "/loans/groups/{group}/collect/", {"loan_officer"}, 302, 403),
+    ],
     "loan_event_request": [("POST", "/loans/{loan}/events/", {"loan_officer"}, 302, 403)],
     "loan_events": [("GET", "/loans/events/", HH_VIEW, 200, 403)],
     "loan_event_decide": [("POST", "/loans/events/{event}/decide/", APPROVE_EVENT, 302, 403)],
@@ -162,12 +216,21 @@ PAGES = {
     "cob_run": [("POST", "/cob/run/", {"head_office", "sysadmin"}, 302, 403)],
     "collection_list": [("GET", "/cob/collections/", COLLECT, 200, 403)],
     "village_recovery": [("GET", "/cob/villages/", COLLECT, 200, 403)],
-    "report_table": [("GET", "/reports/", REPORT, 200, 403),
-                     ("GET", "/reports/?table=fu2&division={own}&period=2026-11", REPORT, 200, 403),
-                     ("GET", "/reports/?division={out}", set(), 200, {**{r: 404 for r in REPORT}, "*": 403})],
-    "report_download": [("GET", "/reports/fu3.xlsx?division={own}&period=2026-11", REPORT, 200, 403),
-                        ("GET", "/reports/fu8.xlsx?division={out}&period=2026-11", set(), 200,
-                         {**{r: 404 for r in REPORT}, "*": 403})],
+    "report_table": [
+        ("GET", "/reports/", REPORT, 200, 403),
+        ("GET", "/reports/?table=fu2&division={own}&period=2026-11", REPORT, 200, 403),
+        ("GET", "/reports/?division={out}", set(), 200, {**{r: 404 for r in REPORT}, "*": 403}),
+    ],
+    "report_download": [
+        ("GET", "/reports/fu3.xlsx?division={own}&period=2026-11", REPORT, 200, 403),
+        (
+            "GET",
+            "/reports/fu8.xlsx?division={out}&period=2026-11",
+            set(),
+            200,
+            {**{r: 404 for r in REPORT}, "*": 403},
+        ),
+    ],
     "report_indicators": [("GET", "/reports/indicators/?division={own}&period=2026-11", REPORT, 200, 403)],
     "report_rankings": [("GET", "/reports/rankings/?division={own}&period=2026-11", REPORT, 200, 403)],
     "subsidy_overview": [("GET", "/subsidies/", SUB_VIEW, 200, 403)],
@@ -177,16 +240,21 @@ PAGES = {
     "subsidy_confirm": [("POST", "/subsidies/batches/{sbatch}/confirm/", {"finance_bureau"}, 302, 403)],
     "subsidy_pay": [("POST", "/subsidies/batches/{sbatch}/pay/", {"finance_bureau"}, 302, 403)],
     "subsidy_credit": [("POST", "/subsidies/batches/{sbatch}/credit/", PREPARE, 302, 403)],
-    "subsidy_announcement": [("GET", "/subsidies/batches/{sbatch}/announcement.xlsx", SUB_VIEW - {"village_cadre"}, 200,
-                              NOT_CADRE)],
-    "subsidy_register": [("GET", "/subsidies/register/", SUB_VIEW, 200, 403),
-                         ("GET", "/subsidies/register/?format=xlsx", SUB_VIEW, 200, 403)],
+    "subsidy_announcement": [
+        ("GET", "/subsidies/batches/{sbatch}/announcement.xlsx", SUB_VIEW - {"village_cadre"}, 200, NOT_CADRE)
+    ],
+    "subsidy_register": [
+        ("GET", "/subsidies/register/", SUB_VIEW, 200, 403),
+        ("GET", "/subsidies/register/?format=xlsx", SUB_VIEW, 200, 403),
+    ],
     "riskfund_overview": [("GET", "/riskfund/", RISK_VIEW, 200, 403)],
     "riskfund_create": [("POST", "/riskfund/funds/", {"poverty_office", "finance_bureau"}, 302, 403)],
     "riskfund_contribute": [("POST", "/riskfund/funds/{fund}/contributions/", {"finance_bureau"}, 302, 403)],
     "claim_new": [("GET", "/loans/{loan}/claim/", {"loan_officer"}, 200, NOT_CADRE)],
     "claim_detail": [("GET", "/riskfund/claims/{claim}/", CLAIM_VIEW - {"village_cadre"}, 200, NOT_CADRE)],
-    "claim_review": [("POST", "/riskfund/claims/{claim}/review/", {"township_cadre", "poverty_office"}, 302, NOT_CADRE)],
+    "claim_review": [
+        ("POST", "/riskfund/claims/{claim}/review/", {"township_cadre", "poverty_office"}, 302, NOT_CADRE)
+    ],
     "claim_pay": [("POST", "/riskfund/claims/{claim}/payout/", {"finance_bureau"}, 302, 403)],
     "claim_proof_add": [("POST", "/riskfund/claims/{claim}/proofs/", {"loan_officer"}, 302, NOT_CADRE)],
     "proof_download": [("GET", "/riskfund/proofs/{proof}/", CLAIM_VIEW - {"village_cadre"}, 200, NOT_CADRE)],
@@ -211,8 +279,10 @@ PAGES = {
     "credit_file_import": [("POST", "/credit/files/", {"poverty_office"}, 302, 403)],
     "entity_rate": [("POST", "/credit/entities/", {"poverty_office"}, 302, 403)],
     "consent_revoke": [("POST", "/credit/consents/{consent_spare}/revoke/", CONSENT, 302, 403)],
-    "credit_report": [("GET", "/households/{hh}/credit/?purpose=矩阵查询", CREDIT_REPORT, 200, 403),
-                      ("GET", "/households/{hh_out}/credit/?purpose=矩阵查询", set(), 200, CREDIT_OUT)],
+    "credit_report": [
+        ("GET", "/households/{hh}/credit/?purpose=矩阵查询", CREDIT_REPORT, 200, 403),
+        ("GET", "/households/{hh_out}/credit/?purpose=矩阵查询", set(), 200, CREDIT_OUT),
+    ],
     "credit_report_pdf": [("GET", "/households/{hh}/credit.pdf?purpose=矩阵查询", CREDIT_REPORT, 200, 403)],
     "credit_item_add": [("POST", "/households/{hh}/credit/items/", CREDIT_RECORD, 302, 403)],
     "consent_add": [("POST", "/households/{hh}/credit/consents/", CONSENT, 302, 403)],
@@ -220,10 +290,14 @@ PAGES = {
     "me": [("GET", "/me/", set(), 200, {"household": 404, "*": 403})],  # the matrix household has no link
     "me_login": [("GET", "/me/login/", "public", 200, None)],
     "me_verify": [("POST", "/me/login/verify/", "public", 422, None)],  # no ID number
-    "pay_sheet": [("GET", "/pay/?branch=FM001&month=2026-11", PAY, 200, 403),
-                  ("GET", "/pay/?branch=FM002&month=2026-11", {"head_office", "auditor"}, 200, OTHER_BRANCH)],
-    "pay_download": [("GET", "/pay/sheet.xlsx?branch=FM001&month=2026-11", PAY, 200, 403),
-                     ("GET", "/pay/sheet.pdf?branch=FM002&month=2026-11", {"head_office", "auditor"}, 200, OTHER_BRANCH)],
+    "pay_sheet": [
+        ("GET", "/pay/?branch=FM001&month=2026-11", PAY, 200, 403),
+        ("GET", "/pay/?branch=FM002&month=2026-11", {"head_office", "auditor"}, 200, OTHER_BRANCH),
+    ],
+    "pay_download": [
+        ("GET", "/pay/sheet.xlsx?branch=FM001&month=2026-11", PAY, 200, 403),
+        ("GET", "/pay/sheet.pdf?branch=FM002&month=2026-11", {"head_office", "auditor"}, 200, OTHER_BRANCH),
+    ],
     "pay_rules": [("GET", "/pay/rules/", PAY, 200, 403)],
     "pay_rules_save": [("POST", "/pay/rules/save/", {"head_office"}, 302, 403)],
     "lead_agreements": [
@@ -238,12 +312,20 @@ PAGES = {
     "quota_list": [("GET", "/loans/quotas/", HH_VIEW, 200, 403)],
     "quota_set": [("POST", "/loans/quotas/set/", OFFICE, 302, 403)],
     "ledger_trial_balance": [("GET", "/ledger/", LEDGER, 200, 403)],
-    "ledger_accounts": [("GET", "/ledger/accounts/", LEDGER, 200, 403),
-                        ("POST", "/ledger/accounts/", {"head_office"}, 302, 403)],
+    "ledger_accounts": [
+        ("GET", "/ledger/accounts/", LEDGER, 200, 403),
+        ("POST", "/ledger/accounts/", {"head_office"}, 302, 403),
+    ],
     "ledger_statement": [("GET", "/ledger/accounts/1301/", LEDGER, 200, 403)],
     "ledger_entry": [
         ("GET", "/ledger/entries/{entry}/", LEDGER, 200, 403),
-        ("GET", "/ledger/entries/{entry_out}/", {"head_office", "auditor"}, 200, {**{r: 404 for r in LEDGER}, "*": 403}),
+        (
+            "GET",
+            "/ledger/entries/{entry_out}/",
+            {"head_office", "auditor"},
+            200,
+            {**{r: 404 for r in LEDGER}, "*": 403},
+        ),
     ],
     "ledger_entry_reverse": [("POST", "/ledger/entries/{entry}/reverse/", REVERSE, 302, 403)],
     "user_list": [("GET", "/users/", ADMIN, 200, 403)],
@@ -270,12 +352,21 @@ API = {
     ],
     ("GET", "/api/v1/audit"): [("GET", "/api/v1/audit", AUDIT, 200, 403)],
     ("GET", "/api/v1/tokens"): [("GET", "/api/v1/tokens", STAFF, 200, 403)],
-    ("POST", "/api/v1/tokens"): [("POST", "/api/v1/tokens", ADMIN, 201, 403, {"username": "admin", "name": "矩阵"})],
+    ("POST", "/api/v1/tokens"): [
+        ("POST", "/api/v1/tokens", ADMIN, 201, 403, {"username": "admin", "name": "矩阵"})
+    ],
     ("DELETE", "/api/v1/tokens/{token_id}"): [("DELETE", "/api/v1/tokens/{token2}", ADMIN, 200, 403)],
     ("GET", "/api/v1/users"): [("GET", "/api/v1/users", ADMIN, 200, 403)],
     ("GET", "/api/v1/role-requests"): [("GET", "/api/v1/role-requests", ADMIN, 200, 403)],
     ("POST", "/api/v1/role-requests/{request_id}/decision"): [
-        ("POST", "/api/v1/role-requests/{role_request2}/decision", ADMIN, 200, 403, {"approve": False, "reason": "矩阵测试：不予批准"}),
+        (
+            "POST",
+            "/api/v1/role-requests/{role_request2}/decision",
+            ADMIN,
+            200,
+            403,
+            {"approve": False, "reason": "矩阵测试：不予批准"},
+        ),
     ],
     ("GET", "/api/v1/households"): [("GET", "/api/v1/households", HH_VIEW, 200, 403)],
     ("GET", "/api/v1/households/{household_id}"): [
@@ -283,13 +374,37 @@ API = {
         ("GET", "/api/v1/households/{hh_out}", set(), 200, HH_OUT),
     ],
     ("POST", "/api/v1/users"): [
-        ("POST", "/api/v1/users", ADMIN, 201, 403,
-         {"username": "matrix_new", "password": "Matrix#2026pass", "role": "village_cadre", "division_code": "{village}"}),
+        (
+            "POST",
+            "/api/v1/users",
+            ADMIN,
+            201,
+            403,
+            {
+                "username": "matrix_new",
+                "password": "Matrix#2026pass",
+                "role": "village_cadre",
+                "division_code": "{village}",
+            },
+        ),
     ],
     ("POST", "/api/v1/users/{user_id}/roles"): [
-        ("POST", "/api/v1/users/{subject}/roles", ADMIN, 200, 403, {"role": "auditor", "division_code": "{village}"}),
-        ("POST", "/api/v1/users/{stranger}/roles", set(), 200, {"sysadmin": 404, "*": 403},
-         {"role": "auditor", "division_code": "{village}"}),
+        (
+            "POST",
+            "/api/v1/users/{subject}/roles",
+            ADMIN,
+            200,
+            403,
+            {"role": "auditor", "division_code": "{village}"},
+        ),
+        (
+            "POST",
+            "/api/v1/users/{stranger}/roles",
+            set(),
+            200,
+            {"sysadmin": 404, "*": 403},
+            {"role": "auditor", "division_code": "{village}"},
+        ),
     ],
     ("DELETE", "/api/v1/users/{user_id}/roles/{role_id}"): [
         ("DELETE", "/api/v1/users/{subject}/roles/{role_b}", ADMIN, 200, 403),
@@ -298,258 +413,676 @@ API = {
         ("POST", "/api/v1/users/{subject}/active", ADMIN, 200, 403, {"active": True}),
     ],
 }
-API.update({
-    ("GET", "/api/v1/scorecards"): [("GET", "/api/v1/scorecards", RATING, 200, 403)],
-    ("GET", "/api/v1/scorecards/{scorecard_id}"): [("GET", "/api/v1/scorecards/{scorecard}", RATING, 200, 403)],
-    ("PUT", "/api/v1/scorecards/{scorecard_id}"): [
-        ("PUT", "/api/v1/scorecards/{draft}", OFFICE, 200, 403, {"definition": SCORECARD}),
-        ("PUT", "/api/v1/scorecards/{scorecard}", set(), 200, {"poverty_office": 409, "*": 403}, {"definition": SCORECARD}),
-    ],
-    ("GET", "/api/v1/scorecards/{scorecard_id}/preview"): [
-        ("GET", "/api/v1/scorecards/{draft}/preview", OFFICE, 200, 403)],
-    ("POST", "/api/v1/scorecards/{scorecard_id}/publish"): [
-        ("POST", "/api/v1/scorecards/{draft}/publish", OFFICE, 200, 403)],
-    ("GET", "/api/v1/rating-rounds"): [("GET", "/api/v1/rating-rounds", RATING, 200, 403)],
-    ("GET", "/api/v1/ratings/{rating_id}"): [
-        ("GET", "/api/v1/ratings/{rating_open}", RATING, 200, 403),
-        ("GET", "/api/v1/ratings/{rating_sibling}", RATING - {"village_cadre"}, 200, SIBLING),
-    ],
-    ("POST", "/api/v1/ratings/{rating_id}/sheets"): [
-        # only the first village's cadre sits on the panel; others who may score are refused
-        ("POST", "/api/v1/ratings/{rating_open}/sheets", {"village_cadre"}, 201, 403, {"values": PANEL_VALUES}),
-    ],
-    ("GET", "/api/v1/households/{household_id}/eligibility"): [
-        ("GET", "/api/v1/households/{hh}/eligibility", HH_VIEW, 200, 403),
-        ("GET", "/api/v1/households/{hh_out}/eligibility", set(), 200, HH_OUT),
-    ],
-    ("POST", "/api/v1/households/{household_id}/exclusions"): [
-        ("POST", "/api/v1/households/{hh}/exclusions", EXCLUDE, 201, 403, {"code": "idle", "reason": "好逸恶劳，经核实"}),
-        ("POST", "/api/v1/households/{hh_out}/exclusions", set(), 201, {**{r: 404 for r in EXCLUDE}, "*": 403},
-         {"code": "idle", "reason": "好逸恶劳，经核实"}),
-    ],
-    ("GET", "/api/v1/unborrowed"): [("GET", "/api/v1/unborrowed", HH_VIEW, 200, 403)],
-})
-API.update({
-    ("GET", "/api/v1/ledger/trial-balance"): [("GET", "/api/v1/ledger/trial-balance", LEDGER, 200, 403)],
-    ("GET", "/api/v1/ledger/entries/{entry_id}"): [
-        ("GET", "/api/v1/ledger/entries/{entry}", LEDGER, 200, 403),
-        ("GET", "/api/v1/ledger/entries/{entry_out}", {"head_office", "auditor"}, 200,
-         {**{r: 404 for r in LEDGER}, "*": 403}),
-    ],
-    ("POST", "/api/v1/ledger/entries/{entry_id}/reversal"): [
-        ("POST", "/api/v1/ledger/entries/{entry2}/reversal", REVERSE, 201, 403, {"reason": "金额录错，冲正"}),
-    ],
-})
-API.update({
-    ("POST", "/api/v1/applications"): [
-        # the household is not rated in this fixture: the roles that may apply get its reasons (422)
-        ("POST", "/api/v1/applications", APPLY, 422, 403,
-         {"household_id": "{hh_int}", "product": "subsidy", "purpose": "crops", "project": "种植烤烟", "amount": "5000.00",
-          "term": 12}),
-    ],
-    ("GET", "/api/v1/applications"): [("GET", "/api/v1/applications", HH_VIEW, 200, 403)],
-    ("GET", "/api/v1/applications/{application_id}"): [
-        ("GET", "/api/v1/applications/{application}", HH_VIEW, 200, 403),
-        ("GET", "/api/v1/applications/{application_sibling}", HH_VIEW - {"village_cadre"}, 200, SIBLING),
-    ],
-    ("POST", "/api/v1/applications/{application_id}/review"): [
-        # a rejection with reasons: every role that takes some step may reject the one waiting for it
-        ("POST", "/api/v1/applications/{application2}/review", {"village_cadre", "loan_officer"}, 200,
-         {**{r: 403 for r in REVIEW}, "*": 403}, {"approve": False, "reason": "项目不具备条件"}),
-    ],
-    ("POST", "/api/v1/applications/{application_id}/contract"): [
-        ("POST", "/api/v1/applications/{application}/contract", {"loan_officer"}, 409, 403),  # not approved yet
-    ],
-    ("GET", "/api/v1/loans/{loan_id}"): [("GET", "/api/v1/loans/{loan}", HH_VIEW - {"village_cadre"}, 200, SIBLING)],
-    ("POST", "/api/v1/loans/{loan_id}/disbursement"): [
-        # the contract's disbursement date has passed: refused with the reason
-        ("POST", "/api/v1/loans/{loan}/disbursement", {"loan_officer", "branch_director"}, 409, SIBLING),
-    ],
-    ("POST", "/api/v1/loans/{loan_id}/repayments"): [
-        # the matrix loan is contracted, not yet paid out: the officer is refused with the reason (409)
-        ("POST", "/api/v1/loans/{loan}/repayments", {"loan_officer"}, 409, {"village_cadre": 404, "*": 403},
-         {"amount": "100.00", "idempotency_key": "matrix-key-0001"}),
-    ],
-    ("POST", "/api/v1/loans/{loan_id}/payoff"): [
-        ("POST", "/api/v1/loans/{loan}/payoff", {"loan_officer"}, 409, {"village_cadre": 404, "*": 403},
-         {"idempotency_key": "matrix-payoff-01"}),
-    ],
-    ("GET", "/api/v1/groups"): [("GET", "/api/v1/groups", HH_VIEW, 200, 403)],
-    ("POST", "/api/v1/groups"): [
-        # the household is not eligible here: its reasons come back (422) to those who may form groups
-        ("POST", "/api/v1/groups", APPLY, 422, 403,
-         {"village_code": "{village}", "leader_id": "{hh_int}", "household_ids": ["{hh_int}"]}),
-    ],
-    ("POST", "/api/v1/households/{household_id}/lead-agreements"): [
-        # the driven household is itself: refused with the reason (422)
-        ("POST", "/api/v1/households/{hh}/lead-agreements", APPLY, 422, 403, {"driven_id": "{hh_int}", "terms": "吸纳务工"}),
-    ],
-    ("POST", "/api/v1/loans/{loan_id}/actual-uses"): [
-        ("POST", "/api/v1/loans/{loan}/actual-uses", {"loan_officer"}, 201,
-         {"village_cadre": 404, "*": 403}, {"household_id": "{hh_sibling}", "amount": "1000.00"}),
-    ],
-    ("POST", "/api/v1/applications/{application_id}/objections"): [
-        ("POST", "/api/v1/applications/{application}/objections", OBJECT, 409, 403, {"text": "该户实际已外出务工"}),
-    ],
-    ("GET", "/api/v1/cob/runs"): [("GET", "/api/v1/cob/runs", COB_VIEW, 200, 403)],
-    ("GET", "/api/v1/collections"): [("GET", "/api/v1/collections", COLLECT, 200, 403)],
-    ("GET", "/api/v1/villages/recovery"): [("GET", "/api/v1/villages/recovery", COLLECT, 200, 403)],
-    ("GET", "/api/v1/loans/{loan_id}/events"): [
-        ("GET", "/api/v1/loans/{loan}/events", HH_VIEW - {"village_cadre"}, 200, SIBLING)],
-    ("POST", "/api/v1/loans/{loan_id}/events"): [
-        # the matrix loan is not paid out: the officer is refused with the reason (409)
-        ("POST", "/api/v1/loans/{loan}/events", {"loan_officer"}, 409, {"village_cadre": 404, "*": 403},
-         {"kind": "extension", "reason": "农户申请展期", "new_maturity": "2030-01-01"}),
-    ],
-    ("POST", "/api/v1/loan-events/{event_id}/decision"): [
-        ("POST", "/api/v1/loan-events/{event}/decision", APPROVE_EVENT, 409, 403, {"approve": True}),
-    ],
-    ("POST", "/api/v1/groups/{group_id}/collection"): [
-        ("POST", "/api/v1/groups/{group}/collection", {"loan_officer"}, 201, 403,
-         {"week_of": "2026-11-23", "idempotency_key": "matrix-sheet-01", "lines": []}),
-    ],
-})
-API.update({
-    ("GET", "/api/v1/subsidies/policies"): [("GET", "/api/v1/subsidies/policies", SUB_VIEW, 200, 403)],
-    ("POST", "/api/v1/subsidies/policies"): [  # that version exists: refused with the reason
-        ("POST", "/api/v1/subsidies/policies", OFFICE, 409, 403,
-         {"code": "S-HALF", "version": "2016.1", "kind": "half", "name": "按时还款贴息", "effective": "2016-01-01",
-          "products": ["annual"]})],
-    ("GET", "/api/v1/subsidies/batches"): [("GET", "/api/v1/subsidies/batches", SUB_VIEW, 200, 403)],
-    ("GET", "/api/v1/reports/tables/{table}"): [
-        ("GET", "/api/v1/reports/tables/fu3?division={own}&period=2026-11", REPORT, 200, 403),
-        ("GET", "/api/v1/reports/tables/fu2?division={out}&period=2026-11", set(), 200, {**{r: 404 for r in REPORT}, "*": 403}),
-    ],
-    ("GET", "/api/v1/reports/indicators"): [
-        ("GET", "/api/v1/reports/indicators?division={own}&period=2026-11", REPORT, 200, 403)],
-    ("GET", "/api/v1/reports/rankings"): [
-        ("GET", "/api/v1/reports/rankings?division={own}&period=2026-11", REPORT, 200, 403)],
-    ("POST", "/api/v1/subsidies/batches"): [
-        # nothing to claim in the first village: refused with the reason (409) to those who prepare
-        ("POST", "/api/v1/subsidies/batches", PREPARE, 409, 403,
-         {"policy_id": "{policy}", "division_code": "{village}", "cutoff": "2026-11-01"}),
-    ],
-    ("GET", "/api/v1/subsidies/batches/{batch_id}"): [
-        ("GET", "/api/v1/subsidies/batches/{sbatch}", SUB_VIEW - {"village_cadre"}, 200, NOT_CADRE)],
-    ("POST", "/api/v1/subsidies/batches/{batch_id}/review"): [
-        ("POST", "/api/v1/subsidies/batches/{sbatch}/review", OFFICE, 200, NOT_CADRE, {"approve": False, "note": "材料不全，退回"}),
-    ],
-    ("POST", "/api/v1/subsidies/batches/{batch_id}/confirm"): [  # not reviewed yet
-        ("POST", "/api/v1/subsidies/batches/{sbatch2}/confirm", {"finance_bureau"}, 409, NOT_CADRE)],
-    ("POST", "/api/v1/subsidies/batches/{batch_id}/payment"): [
-        ("POST", "/api/v1/subsidies/batches/{sbatch2}/payment", {"finance_bureau"}, 409, NOT_CADRE, {"payment_ref": "矩阵001"})],
-    ("POST", "/api/v1/subsidies/batches/{batch_id}/credit"): [
-        ("POST", "/api/v1/subsidies/batches/{sbatch2}/credit", PREPARE, 409, NOT_CADRE)],
-    ("GET", "/api/v1/subsidies/lines"): [("GET", "/api/v1/subsidies/lines", SUB_VIEW, 200, 403)],
-    ("GET", "/api/v1/subsidies/receivable"): [("GET", "/api/v1/subsidies/receivable", SUB_VIEW, 200, 403)],
-    ("GET", "/api/v1/risk-funds"): [("GET", "/api/v1/risk-funds", RISK_VIEW, 200, 403)],
-    ("POST", "/api/v1/risk-funds"): [  # the county has its fund already
-        ("POST", "/api/v1/risk-funds", {"poverty_office", "finance_bureau"}, 409, 403, {"county_code": "529901000000"})],
-    ("POST", "/api/v1/risk-funds/{fund_id}/contributions"): [
-        ("POST", "/api/v1/risk-funds/{fund}/contributions", {"finance_bureau"}, 201, 403,
-         {"source": "省财政", "amount": "100.00"})],
-    ("GET", "/api/v1/fund-claims"): [("GET", "/api/v1/fund-claims", CLAIM_VIEW, 200, 403)],
-    ("POST", "/api/v1/fund-claims"): [  # the matrix loan is not paid out: refused with the reason
-        ("POST", "/api/v1/fund-claims", {"loan_officer"}, 409, NOT_CADRE,
-         {"loan_id": "{loan}", "cause": "illness", "description": "户主重病，无力偿还"})],
-    ("GET", "/api/v1/fund-claims/{claim_id}"): [
-        ("GET", "/api/v1/fund-claims/{claim}", CLAIM_VIEW - {"village_cadre"}, 200, NOT_CADRE)],
-    ("POST", "/api/v1/fund-claims/{claim_id}/proofs"): [
-        ("POST", "/api/v1/fund-claims/{claim}/proofs", {"loan_officer"}, 201, NOT_CADRE, {"name": "proof.pdf", "content_type": "application/pdf", "content_base64": "JVBERi0xLjQK"})],
-    ("POST", "/api/v1/fund-claims/{claim_id}/review"): [  # the village has reviewed: the township's turn
-        ("POST", "/api/v1/fund-claims/{claim}/review", {"township_cadre"}, 200, NOT_CADRE, {"approve": True})],
-    ("POST", "/api/v1/fund-claims/{claim_id}/payout"): [
-        ("POST", "/api/v1/fund-claims/{claim}/payout", {"finance_bureau"}, 409, NOT_CADRE, {"insurance": "0"})],
-    ("GET", "/api/v1/blacklist"): [("GET", "/api/v1/blacklist", HH_VIEW, 200, 403)],
-    ("POST", "/api/v1/households/{household_id}/blacklist"): [
-        ("POST", "/api/v1/households/{hh}/blacklist", DECIDE, 201, 403, {"reason": "有能力还款而拒不还款", "decision_no": "矩阵1号"}),
-        ("POST", "/api/v1/households/{hh_out}/blacklist", set(), 201, {**{r: 404 for r in DECIDE}, "*": 403},
-         {"reason": "有能力还款而拒不还款", "decision_no": "矩阵1号"}),
-    ],
-    ("POST", "/api/v1/blacklist/{blacklist_id}/lift"): [
-        ("POST", "/api/v1/blacklist/{blacklist}/lift", DECIDE, 200, 403, {"reason": "已还清欠款，经复核撤销"})],
-    ("POST", "/api/v1/households/{household_id}/legal-actions"): [
-        ("POST", "/api/v1/households/{hh}/legal-actions", LEGAL, 201, 403,
-         {"kind": "demand", "on": "2026-11-01", "note": "发催收函一份"})],
-    ("GET", "/api/v1/coops"): [("GET", "/api/v1/coops", COOP_VIEW, 200, 403)],
-    ("GET", "/api/v1/coops/{coop_id}"): [("GET", "/api/v1/coops/{coop}", COOP_VIEW, 200, 403)],
-    ("POST", "/api/v1/coops"): [  # the village has its cooperative already
-        ("POST", "/api/v1/coops", {"village_cadre"}, 409, 403,
-         {"village_code": "{village}", "max_amount": "5000", "max_term": 12, "fee_rate": "0.06"})],
-    ("POST", "/api/v1/coops/{coop_id}/members"): [  # already a member
-        ("POST", "/api/v1/coops/{coop}/members", {"village_cadre"}, 409, 403, {"household_id": "{hh}"})],
-    ("POST", "/api/v1/coops/{coop_id}/capital"): [
-        ("POST", "/api/v1/coops/{coop}/capital", {"poverty_office", "finance_bureau"}, 201, 403,
-         {"kind": "government", "amount": "100.00"})],
-    ("POST", "/api/v1/coops/{coop_id}/loans"): [  # the member owes a loan already: refused with the reasons
-        ("POST", "/api/v1/coops/{coop}/loans", {"village_cadre"}, 422, 403,
-         {"member_id": "{coop_member}", "amount": "100", "term": 3, "purpose": "养鸡", "decision": "纪要"})],
-    ("GET", "/api/v1/coops/{coop_id}/loans"): [("GET", "/api/v1/coops/{coop}/loans", COOP_VIEW, 200, 403)],
-    ("POST", "/api/v1/coop-loans/{loan_id}/repayments"): [
-        ("POST", "/api/v1/coop-loans/{coop_loan}/repayments", {"village_cadre"}, 201, 403,
-         {"amount": "1.00", "idempotency_key": "matrix-coop-0001"})],
-    ("GET", "/api/v1/households/{household_id}/credit-report"): [
-        ("GET", "/api/v1/households/{hh}/credit-report?purpose=矩阵查询", CREDIT_REPORT, 200, 403),
-        ("GET", "/api/v1/households/{hh_out}/credit-report?purpose=矩阵查询", set(), 200, CREDIT_OUT)],
-    ("POST", "/api/v1/households/{household_id}/credit-items"): [
-        ("POST", "/api/v1/households/{hh}/credit-items", CREDIT_RECORD, 201, 403,
-         {"category": "economic", "name": "耕地", "value": "5 亩", "source": "县农业农村局", "on": "2026-01-01"})],
-    ("POST", "/api/v1/credit-items/import"): [  # not an xlsx: refused with the reason
-        ("POST", "/api/v1/credit-items/import", CREDIT_RECORD, 422, 403,
-         {"source": "县民政局", "file_name": "a.xlsx", "content_base64": "AAAA"})],
-    ("GET", "/api/v1/households/{household_id}/consents"): [
-        ("GET", "/api/v1/households/{hh}/consents", CONSENT | CREDIT_VIEW, 200, 403)],
-    ("POST", "/api/v1/households/{household_id}/consents"): [
-        ("POST", "/api/v1/households/{hh}/consents", CONSENT, 201, 403,
-         {"institution": "FM000", "document_no": "矩阵授权", "granted_on": "2026-11-01", "expires_on": "2027-11-01"})],
-    ("POST", "/api/v1/consents/{consent_id}/revoke"): [("POST", "/api/v1/consents/{consent_api}/revoke", CONSENT, 200, 403)],
-    ("GET", "/api/v1/credit-queries"): [("GET", "/api/v1/credit-queries", {"poverty_office", "auditor"}, 200, 403)],
-    ("GET", "/api/v1/households/{household_id}/credit-file"): [
-        ("GET", "/api/v1/households/{hh}/credit-file", {"poverty_office"}, 200, 403)],
-    ("POST", "/api/v1/credit-files"): [  # no household in the file
-        ("POST", "/api/v1/credit-files", {"poverty_office"}, 422, 403,
-         {"format": "fupin-credit-file/1", "households": []})],
-    ("GET", "/api/v1/entity-ratings"): [("GET", "/api/v1/entity-ratings", CREDIT_VIEW, 200, 403)],
-    ("POST", "/api/v1/entity-ratings"): [
-        ("POST", "/api/v1/entity-ratings", {"poverty_office"}, 201, 403, {"kind": "lead", "household_id": "{hh}",
-                                                                          "output": 100000})],
-    ("POST", "/api/v1/households/imports"): [  # not an xlsx: refused with the problem, nothing imported
-        ("POST", "/api/v1/households/imports", IMPORT, 422, 403, {"file_name": "a.xlsx", "content_base64": "AAAA"})],
-    ("GET", "/api/v1/households/imports/{batch_id}"): [
-        ("GET", "/api/v1/households/imports/{batch}", {"poverty_office"}, 200, BATCH_REFUSED)],
-    ("GET", "/api/v1/notices"): [("GET", "/api/v1/notices", HH_VIEW, 200, 403)],
-    ("POST", "/api/v1/notices"): [  # no such application to post
-        ("POST", "/api/v1/notices", {"village_cadre"}, 422, 403, {"application_ids": [999999]})],
-    ("POST", "/api/v1/notices/{notice_id}/approval"): [
-        ("POST", "/api/v1/notices/{notice}/approval", OFFICE, 200, 403)],
-    ("GET", "/api/v1/quotas"): [("GET", "/api/v1/quotas", HH_VIEW, 200, 403)],
-    ("POST", "/api/v1/quotas"): [
-        ("POST", "/api/v1/quotas", OFFICE, 200, 403, {"township_code": "529901001000", "year": 2026, "amount": "100000"})],
-    ("POST", "/api/v1/cob/runs"): [("POST", "/api/v1/cob/runs", {"head_office", "sysadmin"}, 200, 403)],
-    ("GET", "/api/v1/ledger/accounts"): [("GET", "/api/v1/ledger/accounts", LEDGER, 200, 403)],
-    ("POST", "/api/v1/ledger/accounts"): [
-        ("POST", "/api/v1/ledger/accounts", {"head_office"}, 200, 403, {"code": "6999", "name": "矩阵科目", "kind": "expense"})],
-    ("GET", "/api/v1/panels"): [("GET", "/api/v1/panels", RATING, 200, 403)],
-    ("POST", "/api/v1/panels"): [
-        ("POST", "/api/v1/panels", ORGANISE, 201, 403, {"village_code": "{village}", "name": "矩阵小组",
-                                                        "members": [{"user_id": "{subject}", "seat": "representative"}]})],
-    ("POST", "/api/v1/rating-rounds"): [  # the household is in the village's open round already
-        ("POST", "/api/v1/rating-rounds", ORGANISE, 409, 403, {"village_code": "{village}", "panel_id": "{panel}",
-                                                               "scorecard_id": "{scorecard}", "year": 2026,
-                                                               "household_ids": ["{hh_int}"]})],
-    ("POST", "/api/v1/rating-rounds/{round_id}/signature"): [
-        ("POST", "/api/v1/rating-rounds/{round}/signature", {"village_cadre"}, 409, 403)],  # only its panel signs
-    ("POST", "/api/v1/rating-rounds/{round_id}/decision"): [
-        ("POST", "/api/v1/rating-rounds/{round}/decision", {"township_cadre", "poverty_office"}, 409, 403,
-         {"approve": True})],
-    ("GET", "/api/v1/me/household"): [("GET", "/api/v1/me/household", set(), 200, {"household": 404, "*": 403})],
-    ("GET", "/api/v1/officer-pay"): [
-        ("GET", "/api/v1/officer-pay?branch=FM001&month=2026-11", PAY, 200, 403),
-        ("GET", "/api/v1/officer-pay?branch=FM002&month=2026-11", {"head_office", "auditor"}, 200, OTHER_BRANCH)],
-    ("GET", "/api/v1/officer-pay/rules"): [("GET", "/api/v1/officer-pay/rules", PAY, 200, 403)],
-    ("POST", "/api/v1/officer-pay/rules"): [
-        ("POST", "/api/v1/officer-pay/rules", {"head_office"}, 201, 403, {"valid_from": "2026-12-01", "bands": []})],
-})
+API.update(
+    {
+        ("GET", "/api/v1/scorecards"): [("GET", "/api/v1/scorecards", RATING, 200, 403)],
+        ("GET", "/api/v1/scorecards/{scorecard_id}"): [
+            ("GET", "/api/v1/scorecards/{scorecard}", RATING, 200, 403)
+        ],
+        ("PUT", "/api/v1/scorecards/{scorecard_id}"): [
+            ("PUT", "/api/v1/scorecards/{draft}", OFFICE, 200, 403, {"definition": SCORECARD}),
+            (
+                "PUT",
+                "/api/v1/scorecards/{scorecard}",
+                set(),
+                200,
+                {"poverty_office": 409, "*": 403},
+                {"definition": SCORECARD},
+            ),
+        ],
+        ("GET", "/api/v1/scorecards/{scorecard_id}/preview"): [
+            ("GET", "/api/v1/scorecards/{draft}/preview", OFFICE, 200, 403)
+        ],
+        ("POST", "/api/v1/scorecards/{scorecard_id}/publish"): [
+            ("POST", "/api/v1/scorecards/{draft}/publish", OFFICE, 200, 403)
+        ],
+        ("GET", "/api/v1/rating-rounds"): [("GET", "/api/v1/rating-rounds", RATING, 200, 403)],
+        ("GET", "/api/v1/ratings/{rating_id}"): [
+            ("GET", "/api/v1/ratings/{rating_open}", RATING, 200, 403),
+            ("GET", "/api/v1/ratings/{rating_sibling}", RATING - {"village_cadre"}, 200, SIBLING),
+        ],
+        ("POST", "/api/v1/ratings/{rating_id}/sheets"): [
+            # only the first village's cadre sits on the panel; others who may score are refused
+            (
+                "POST",
+                "/api/v1/ratings/{rating_open}/sheets",
+                {"village_cadre"},
+                201,
+                403,
+                {"values": PANEL_VALUES},
+            ),
+        ],
+        ("GET", "/api/v1/households/{household_id}/eligibility"): [
+            ("GET", "/api/v1/households/{hh}/eligibility", HH_VIEW, 200, 403),
+            ("GET", "/api/v1/households/{hh_out}/eligibility", set(), 200, HH_OUT),
+        ],
+        ("POST", "/api/v1/households/{household_id}/exclusions"): [
+            (
+                "POST",
+                "/api/v1/households/{hh}/exclusions",
+                EXCLUDE,
+                201,
+                403,
+                {"code": "idle", "reason": "好逸恶劳，经核实"},
+            ),
+            (
+                "POST",
+                "/api/v1/households/{hh_out}/exclusions",
+                set(),
+                201,
+                {**{r: 404 for r in EXCLUDE}, "*": 403},
+                {"code": "idle", "reason": "好逸恶劳，经核实"},
+            ),
+        ],
+        ("GET", "/api/v1/unborrowed"): [("GET", "/api/v1/unborrowed", HH_VIEW, 200, 403)],
+    }
+)
+API.update(
+    {
+        ("GET", "/api/v1/ledger/trial-balance"): [("GET", "/api/v1/ledger/trial-balance", LEDGER, 200, 403)],
+        ("GET", "/api/v1/ledger/entries/{entry_id}"): [
+            ("GET", "/api/v1/ledger/entries/{entry}", LEDGER, 200, 403),
+            (
+                "GET",
+                "/api/v1/ledger/entries/{entry_out}",
+                {"head_office", "auditor"},
+                200,
+                {**{r: 404 for r in LEDGER}, "*": 403},
+            ),
+        ],
+        ("POST", "/api/v1/ledger/entries/{entry_id}/reversal"): [
+            (
+                "POST",
+                "/api/v1/ledger/entries/{entry2}/reversal",
+                REVERSE,
+                201,
+                403,
+                {"reason": "金额录错，冲正"},
+            ),
+        ],
+    }
+)
+API.update(
+    {
+        ("POST", "/api/v1/applications"): [
+            # the household is not rated in this fixture: the roles that may apply get its reasons (422)
+            (
+                "POST",
+                "/api/v1/applications",
+                APPLY,
+                422,
+                403,
+                {
+                    "household_id": "{hh_int}",
+                    "product": "subsidy",
+                    "purpose": "crops",
+                    "project": "种植烤烟",
+                    "amount": "5000.00",
+                    "term": 12,
+                },
+            ),
+        ],
+        ("GET", "/api/v1/applications"): [("GET", "/api/v1/applications", HH_VIEW, 200, 403)],
+        ("GET", "/api/v1/applications/{application_id}"): [
+            ("GET", "/api/v1/applications/{application}", HH_VIEW, 200, 403),
+            ("GET", "/api/v1/applications/{application_sibling}", HH_VIEW - {"village_cadre"}, 200, SIBLING),
+        ],
+        ("POST", "/api/v1/applications/{application_id}/review"): [
+            # a rejection with reasons: every role that takes some step may reject the one waiting for it
+            (
+                "POST",
+                "/api/v1/applications/{application2}/review",
+                {"village_cadre", "loan_officer"},
+                200,
+                {**{r: 403 for r in REVIEW}, "*": 403},
+                {"approve": False, "reason": "项目不具备条件"},
+            ),
+        ],
+        ("POST", "/api/v1/applications/{application_id}/contract"): [
+            (
+                "POST",
+                "/api/v1/applications/{application}/contract",
+                {"loan_officer"},
+                409,
+                403,
+            ),  # not approved yet
+        ],
+        ("GET", "/api/v1/loans/{loan_id}"): [
+            ("GET", "/api/v1/loans/{loan}", HH_VIEW - {"village_cadre"}, 200, SIBLING)
+        ],
+        ("POST", "/api/v1/loans/{loan_id}/disbursement"): [
+            # the contract's disbursement date has passed: refused with the reason
+            ("POST", "/api/v1/loans/{loan}/disbursement", {"loan_officer", "branch_director"}, 409, SIBLING),
+        ],
+        ("POST", "/api/v1/loans/{loan_id}/repayments"): [
+            # the matrix loan is contracted, not yet paid out: the officer is refused with the reason (409)
+            (
+                "POST",
+                "/api/v1/loans/{loan}/repayments",
+                {"loan_officer"},
+                409,
+                {"village_cadre": 404, "*": 403},
+                {"amount": "100.00", "idempotency_key": "matrix-key-0001"},
+            ),
+        ],
+        ("POST", "/api/v1/loans/{loan_id}/payoff"): [
+            (
+                "POST",
+                "/api/v1/loans/{loan}/payoff",
+                {"loan_officer"},
+                409,
+                {"village_cadre": 404, "*": 403},
+                {"idempotency_key": "matrix-payoff-01"},
+            ),
+        ],
+        ("GET", "/api/v1/groups"): [("GET", "/api/v1/groups", HH_VIEW, 200, 403)],
+        ("POST", "/api/v1/groups"): [
+            # the household is not eligible here: its reasons come back (422) to those who may form groups
+            (
+                "POST",
+                "/api/v1/groups",
+                APPLY,
+                422,
+                403,
+                {"village_code": "{village}", "leader_id": "{hh_int}", "household_ids": ["{hh_int}"]},
+            ),
+        ],
+        ("POST", "/api/v1/households/{household_id}/lead-agreements"): [
+            # the driven household is itself: refused with the reason (422)
+            (
+                "POST",
+                "/api/v1/households/{hh}/lead-agreements",
+                APPLY,
+                422,
+                403,
+                {"driven_id": "{hh_int}", "terms": "吸纳务工"},
+            ),
+        ],
+        ("POST", "/api/v1/loans/{loan_id}/actual-uses"): [
+            (
+                "POST",
+                "/api/v1/loans/{loan}/actual-uses",
+                {"loan_officer"},
+                201,
+                {"village_cadre": 404, "*": 403},
+                {"household_id": "{hh_sibling}", "amount": "1000.00"},
+            ),
+        ],
+        ("POST", "/api/v1/applications/{application_id}/objections"): [
+            (
+                "POST",
+                "/api/v1/applications/{application}/objections",
+                OBJECT,
+                409,
+                403,
+                {"text": "该户实际已外出务工"},
+            ),
+        ],
+        ("GET", "/api/v1/cob/runs"): [("GET", "/api/v1/cob/runs", COB_VIEW, 200, 403)],
+        ("GET", "/api/v1/collections"): [("GET", "/api/v1/collections", COLLECT, 200, 403)],
+        ("GET", "/api/v1/villages/recovery"): [("GET", "/api/v1/villages/recovery", COLLECT, 200, 403)],
+        ("GET", "/api/v1/loans/{loan_id}/events"): [
+            ("GET", "/api/v1/loans/{loan}/events", HH_VIEW - {"village_cadre"}, 200, SIBLING)
+        ],
+        ("POST", "/api/v1/loans/{loan_id}/events"): [
+            # the matrix loan is not paid out: the officer is refused with the reason (409)
+            (
+                "POST",
+                "/api/v1/loans/{loan}/events",
+                {"loan_officer"},
+                409,
+                {"village_cadre": 404, "*": 403},
+                {"kind": "extension", "reason": "农户申请展期", "new_maturity": "2030-01-01"},
+            ),
+        ],
+        ("POST", "/api/v1/loan-events/{event_id}/decision"): [
+            ("POST", "/api/v1/loan-events/{event}/decision", APPROVE_EVENT, 409, 403, {"approve": True}),
+        ],
+        ("POST", "/api/v1/groups/{group_id}/collection"): [
+            (
+                "POST",
+                "/api/v1/groups/{group}/collection",
+                {"loan_officer"},
+                201,
+                403,
+                {"week_of": "2026-11-23", "idempotency_key": "matrix-sheet-01", "lines": []},
+            ),
+        ],
+    }
+)
+API.update(
+    {
+        ("GET", "/api/v1/subsidies/policies"): [("GET", "/api/v1/subsidies/policies", SUB_VIEW, 200, 403)],
+        ("POST", "/api/v1/subsidies/policies"): [  # that version exists: refused with the reason
+            (
+                "POST",
+                "/api/v1/subsidies/policies",
+                OFFICE,
+                409,
+                403,
+                {
+                    "code": "S-HALF",
+                    "version": "2016.1",
+                    "kind": "half",
+                    "name": "按时还款贴息",
+                    "effective": "2016-01-01",
+                    "products": ["annual"],
+                },
+            )
+        ],
+        ("GET", "/api/v1/subsidies/batches"): [("GET", "/api/v1/subsidies/batches", SUB_VIEW, 200, 403)],
+        ("GET", "/api/v1/reports/tables/{table}"): [
+            ("GET", "/api/v1/reports/tables/fu3?division={own}&period=2026-11", REPORT, 200, 403),
+            (
+                "GET",
+                "/api/v1/reports/tables/fu2?division={out}&period=2026-11",
+                set(),
+                200,
+                {**{r: 404 for r in REPORT}, "*": 403},
+            ),
+        ],
+        ("GET", "/api/v1/reports/indicators"): [
+            ("GET", "/api/v1/reports/indicators?division={own}&period=2026-11", REPORT, 200, 403)
+        ],
+        ("GET", "/api/v1/reports/rankings"): [
+            ("GET", "/api/v1/reports/rankings?division={own}&period=2026-11", REPORT, 200, 403)
+        ],
+        ("POST", "/api/v1/subsidies/batches"): [
+            # nothing to claim in the first village: refused with the reason (409) to those who prepare
+            (
+                "POST",
+                "/api/v1/subsidies/batches",
+                PREPARE,
+                409,
+                403,
+                {"policy_id": "{policy}", "division_code": "{village}", "cutoff": "2026-11-01"},
+            ),
+        ],
+        ("GET", "/api/v1/subsidies/batches/{batch_id}"): [
+            ("GET", "/api/v1/subsidies/batches/{sbatch}", SUB_VIEW - {"village_cadre"}, 200, NOT_CADRE)
+        ],
+        ("POST", "/api/v1/subsidies/batches/{batch_id}/review"): [
+            (
+                "POST",
+                "/api/v1/subsidies/batches/{sbatch}/review",
+                OFFICE,
+                200,
+                NOT_CADRE,
+                {"approve": False, "note": "材料不全，退回"},
+            ),
+        ],
+        ("POST", "/api/v1/subsidies/batches/{batch_id}/confirm"): [  # not reviewed yet
+            ("POST", "/api/v1/subsidies/batches/{sbatch2}/confirm", {"finance_bureau"}, 409, NOT_CADRE)
+        ],
+        ("POST", "/api/v1/subsidies/batches/{batch_id}/payment"): [
+            (
+                "POST",
+                "/api/v1/subsidies/batches/{sbatch2}/payment",
+                {"finance_bureau"},
+                409,
+                NOT_CADRE,
+                {"payment_ref": "矩阵001"},
+            )
+        ],
+        ("POST", "/api/v1/subsidies/batches/{batch_id}/credit"): [
+            ("POST", "/api/v1/subsidies/batches/{sbatch2}/credit", PREPARE, 409, NOT_CADRE)
+        ],
+        ("GET", "/api/v1/subsidies/lines"): [("GET", "/api/v1/subsidies/lines", SUB_VIEW, 200, 403)],
+        ("GET", "/api/v1/subsidies/receivable"): [
+            ("GET", "/api/v1/subsidies/receivable", SUB_VIEW, 200, 403)
+        ],
+        ("GET", "/api/v1/risk-funds"): [("GET", "/api/v1/risk-funds", RISK_VIEW, 200, 403)],
+        ("POST", "/api/v1/risk-funds"): [  # the county has its fund already
+            (
+                "POST",
+                "/api/v1/risk-funds",
+                {"poverty_office", "finance_bureau"},
+                409,
+                403,
+                {"county_code": "529901000000"},
+            )
+        ],
+        ("POST", "/api/v1/risk-funds/{fund_id}/contributions"): [
+            (
+                "POST",
+                "/api/v1/risk-funds/{fund}/contributions",
+                {"finance_bureau"},
+                201,
+                403,
+                {"source": "省财政", "amount": "100.00"},
+            )
+        ],
+        ("GET", "/api/v1/fund-claims"): [("GET", "/api/v1/fund-claims", CLAIM_VIEW, 200, 403)],
+        ("POST", "/api/v1/fund-claims"): [  # the matrix loan is not paid out: refused with the reason
+            (
+                "POST",
+                "/api/v1/fund-claims",
+                {"loan_officer"},
+                409,
+                NOT_CADRE,
+                {"loan_id": "{loan}", "cause": "illness", "description": "户主重病，无力偿还"},
+            )
+        ],
+        ("GET", "/api/v1/fund-claims/{claim_id}"): [
+            ("GET", "/api/v1/fund-claims/{claim}", CLAIM_VIEW - {"village_cadre"}, 200, NOT_CADRE)
+        ],
+        ("POST", "/api/v1/fund-claims/{claim_id}/proofs"): [
+            (
+                "POST",
+                "/api/v1/fund-claims/{claim}/proofs",
+                {"loan_officer"},
+                201,
+                NOT_CADRE,
+                {"name": "proof.pdf", "content_type": "application/pdf", "content_base64": "JVBERi0xLjQK"},
+            )
+        ],
+        ("POST", "/api/v1/fund-claims/{claim_id}/review"): [  # the village has reviewed: the township's turn
+            (
+                "POST",
+                "/api/v1/fund-claims/{claim}/review",
+                {"township_cadre"},
+                200,
+                NOT_CADRE,
+                {"approve": True},
+            )
+        ],
+        ("POST", "/api/v1/fund-claims/{claim_id}/payout"): [
+            (
+                "POST",
+                "/api/v1/fund-claims/{claim}/payout",
+                {"finance_bureau"},
+                409,
+                NOT_CADRE,
+                {"insurance": "0"},
+            )
+        ],
+        ("GET", "/api/v1/blacklist"): [("GET", "/api/v1/blacklist", HH_VIEW, 200, 403)],
+        ("POST", "/api/v1/households/{household_id}/blacklist"): [
+            (
+                "POST",
+                "/api/v1/households/{hh}/blacklist",
+                DECIDE,
+                201,
+                403,
+                {"reason": "有能力还款而拒不还款", "decision_no": "矩阵1号"},
+            ),
+            (
+                "POST",
+                "/api/v1/households/{hh_out}/blacklist",
+                set(),
+                201,
+                {**{r: 404 for r in DECIDE}, "*": 403},
+                {"reason": "有能力还款而拒不还款", "decision_no": "矩阵1号"},
+            ),
+        ],
+        ("POST", "/api/v1/blacklist/{blacklist_id}/lift"): [
+            (
+                "POST",
+                "/api/v1/blacklist/{blacklist}/lift",
+                DECIDE,
+                200,
+                403,
+                {"reason": "已还清欠款，经复核撤销"},
+            )
+        ],
+        ("POST", "/api/v1/households/{household_id}/legal-actions"): [
+            (
+                "POST",
+                "/api/v1/households/{hh}/legal-actions",
+                LEGAL,
+                201,
+                403,
+                {"kind": "demand", "on": "2026-11-01", "note": "发催收函一份"},
+            )
+        ],
+        ("GET", "/api/v1/coops"): [("GET", "/api/v1/coops", COOP_VIEW, 200, 403)],
+        ("GET", "/api/v1/coops/{coop_id}"): [("GET", "/api/v1/coops/{coop}", COOP_VIEW, 200, 403)],
+        ("POST", "/api/v1/coops"): [  # the village has its cooperative already
+            (
+                "POST",
+                "/api/v1/coops",
+                {"village_cadre"},
+                409,
+                403,
+                {"village_code": "{village}", "max_amount": "5000", "max_term": 12, "fee_rate": "0.06"},
+            )
+        ],
+        ("POST", "/api/v1/coops/{coop_id}/members"): [  # already a member
+            ("POST", "/api/v1/coops/{coop}/members", {"village_cadre"}, 409, 403, {"household_id": "{hh}"})
+        ],
+        ("POST", "/api/v1/coops/{coop_id}/capital"): [
+            (
+                "POST",
+                "/api/v1/coops/{coop}/capital",
+                {"poverty_office", "finance_bureau"},
+                201,
+                403,
+                {"kind": "government", "amount": "100.00"},
+            )
+        ],
+        (
+            "POST",
+            "/api/v1/coops/{coop_id}/loans",
+        ): [  # the member owes a loan already: refused with the reasons
+            (
+                "POST",
+                "/api/v1/coops/{coop}/loans",
+                {"village_cadre"},
+                422,
+                403,
+                {
+                    "member_id": "{coop_member}",
+                    "amount": "100",
+                    "term": 3,
+                    "purpose": "养鸡",
+                    "decision": "纪要",
+                },
+            )
+        ],
+        ("GET", "/api/v1/coops/{coop_id}/loans"): [
+            ("GET", "/api/v1/coops/{coop}/loans", COOP_VIEW, 200, 403)
+        ],
+        ("POST", "/api/v1/coop-loans/{loan_id}/repayments"): [
+            (
+                "POST",
+                "/api/v1/coop-loans/{coop_loan}/repayments",
+                {"village_cadre"},
+                201,
+                403,
+                {"amount": "1.00", "idempotency_key": "matrix-coop-0001"},
+            )
+        ],
+        ("GET", "/api/v1/households/{household_id}/credit-report"): [
+            ("GET", "/api/v1/households/{hh}/credit-report?purpose=矩阵查询", CREDIT_REPORT, 200, 403),
+            ("GET", "/api/v1/households/{hh_out}/credit-report?purpose=矩阵查询", set(), 200, CREDIT_OUT),
+        ],
+        ("POST", "/api/v1/households/{household_id}/credit-items"): [
+            (
+                "POST",
+                "/api/v1/households/{hh}/credit-items",
+                CREDIT_RECORD,
+                201,
+                403,
+                {
+                    "category": "economic",
+                    "name": "耕地",
+                    "value": "5 亩",
+                    "source": "县农业农村局",
+                    "on": "2026-01-01",
+                },
+            )
+        ],
+        ("POST", "/api/v1/credit-items/import"): [  # not an xlsx: refused with the reason
+            (
+                "POST",
+                "/api/v1/credit-items/import",
+                CREDIT_RECORD,
+                422,
+                403,
+                {"source": "县民政局", "file_name": "a.xlsx", "content_base64": "AAAA"},
+            )
+        ],
+        ("GET", "/api/v1/households/{household_id}/consents"): [
+            ("GET", "/api/v1/households/{hh}/consents", CONSENT | CREDIT_VIEW, 200, 403)
+        ],
+        ("POST", "/api/v1/households/{household_id}/consents"): [
+            (
+                "POST",
+                "/api/v1/households/{hh}/consents",
+                CONSENT,
+                201,
+                403,
+                {
+                    "institution": "FM000",
+                    "document_no": "矩阵授权",
+                    "granted_on": "2026-11-01",
+                    "expires_on": "2027-11-01",
+                },
+            )
+        ],
+        ("POST", "/api/v1/consents/{consent_id}/revoke"): [
+            ("POST", "/api/v1/consents/{consent_api}/revoke", CONSENT, 200, 403)
+        ],
+        ("GET", "/api/v1/credit-queries"): [
+            ("GET", "/api/v1/credit-queries", {"poverty_office", "auditor"}, 200, 403)
+        ],
+        ("GET", "/api/v1/households/{household_id}/credit-file"): [
+            ("GET", "/api/v1/households/{hh}/credit-file", {"poverty_office"}, 200, 403)
+        ],
+        ("POST", "/api/v1/credit-files"): [  # no household in the file
+            (
+                "POST",
+                "/api/v1/credit-files",
+                {"poverty_office"},
+                422,
+                403,
+                {"format": "fupin-credit-file/1", "households": []},
+            )
+        ],
+        ("GET", "/api/v1/entity-ratings"): [("GET", "/api/v1/entity-ratings", CREDIT_VIEW, 200, 403)],
+        ("POST", "/api/v1/entity-ratings"): [
+            (
+                "POST",
+                "/api/v1/entity-ratings",
+                {"poverty_office"},
+                201,
+                403,
+                {"kind": "lead", "household_id": "{hh}", "output": 100000},
+            )
+        ],
+        ("POST", "/api/v1/households/imports"): [  # not an xlsx: refused with the problem, nothing imported
+            (
+                "POST",
+                "/api/v1/households/imports",
+                IMPORT,
+                422,
+                403,
+                {"file_name": "a.xlsx", "content_base64": "AAAA"},
+            )
+        ],
+        ("GET", "/api/v1/households/imports/{batch_id}"): [
+            ("GET", "/api/v1/households/imports/{batch}", {"poverty_office"}, 200, BATCH_REFUSED)
+        ],
+        ("GET", "/api/v1/notices"): [("GET", "/api/v1/notices", HH_VIEW, 200, 403)],
+        ("POST", "/api/v1/notices"): [  # no such application to post
+            ("POST", "/api/v1/notices", {"village_cadre"}, 422, 403, {"application_ids": [999999]})
+        ],
+        ("POST", "/api/v1/notices/{notice_id}/approval"): [
+            ("POST", "/api/v1/notices/{notice}/approval", OFFICE, 200, 403)
+        ],
+        ("GET", "/api/v1/quotas"): [("GET", "/api/v1/quotas", HH_VIEW, 200, 403)],
+        ("POST", "/api/v1/quotas"): [
+            (
+                "POST",
+                "/api/v1/quotas",
+                OFFICE,
+                200,
+                403,
+                {"township_code": "529901001000", "year": 2026, "amount": "100000"},
+            )
+        ],
+        ("POST", "/api/v1/cob/runs"): [("POST", "/api/v1/cob/runs", {"head_office", "sysadmin"}, 200, 403)],
+        ("GET", "/api/v1/ledger/accounts"): [("GET", "/api/v1/ledger/accounts", LEDGER, 200, 403)],
+        ("POST", "/api/v1/ledger/accounts"): [
+            (
+                "POST",
+                "/api/v1/ledger/accounts",
+                {"head_office"},
+                200,
+                403,
+                {"code": "6999", "name": "矩阵科目", "kind": "expense"},
+            )
+        ],
+        ("GET", "/api/v1/panels"): [("GET", "/api/v1/panels", RATING, 200, 403)],
+        ("POST", "/api/v1/panels"): [
+            (
+                "POST",
+                "/api/v1/panels",
+                ORGANISE,
+                201,
+                403,
+                {
+                    "village_code": "{village}",
+                    "name": "矩阵小组",
+                    "members": [{"user_id": "{subject}", "seat": "representative"}],
+                },
+            )
+        ],
+        ("POST", "/api/v1/rating-rounds"): [  # the household is in the village's open round already
+            (
+                "POST",
+                "/api/v1/rating-rounds",
+                ORGANISE,
+                409,
+                403,
+                {
+                    "village_code": "{village}",
+                    "panel_id": "{panel}",
+                    "scorecard_id": "{scorecard}",
+                    "year": 2026,
+                    "household_ids": ["{hh_int}"],
+                },
+            )
+        ],
+        ("POST", "/api/v1/rating-rounds/{round_id}/signature"): [
+            ("POST", "/api/v1/rating-rounds/{round}/signature", {"village_cadre"}, 409, 403)
+        ],  # only its panel signs
+        ("POST", "/api/v1/rating-rounds/{round_id}/decision"): [
+            (
+                "POST",
+                "/api/v1/rating-rounds/{round}/decision",
+                {"township_cadre", "poverty_office"},
+                409,
+                403,
+                {"approve": True},
+            )
+        ],
+        ("GET", "/api/v1/me/household"): [
+            ("GET", "/api/v1/me/household", set(), 200, {"household": 404, "*": 403})
+        ],
+        ("GET", "/api/v1/officer-pay"): [
+            ("GET", "/api/v1/officer-pay?branch=FM001&month=2026-11", PAY, 200, 403),
+            (
+                "GET",
+                "/api/v1/officer-pay?branch=FM002&month=2026-11",
+                {"head_office", "auditor"},
+                200,
+                OTHER_BRANCH,
+            ),
+        ],
+        ("GET", "/api/v1/officer-pay/rules"): [("GET", "/api/v1/officer-pay/rules", PAY, 200, 403)],
+        ("POST", "/api/v1/officer-pay/rules"): [
+            (
+                "POST",
+                "/api/v1/officer-pay/rules",
+                {"head_office"},
+                201,
+                403,
+                {"valid_from": "2026-12-01", "bands": []},
+            )
+        ],
+    }
+)
 # writes that change nothing in the matrix (so no audit row is due): a collection sheet with no amounts;
 # the close of business, yesterday being closed by the page's run just before
 NO_CHANGE = {"/api/v1/groups/{group}/collection", "/api/v1/cob/runs"}
@@ -582,7 +1115,9 @@ def request(client, method: str, url: str, body=None):
     if method == "PUT":
         return client.put(url, body or {}, content_type="application/json")
     if url.startswith("/api/"):
-        return client.post(url, body or {"username": "xindai", "name": "矩阵"}, content_type="application/json")
+        return client.post(
+            url, body or {"username": "xindai", "name": "矩阵"}, content_type="application/json"
+        )
     return client.post(url, {"username": "xindai", "name": "矩阵", "language": "en"})
 
 
@@ -601,9 +1136,13 @@ def _households(world, tmp_path) -> tuple[int, int, int]:
     township's) and one in the neighbouring county; and the county import batch."""
     from fupin.households.importer import registry_import
     from fupin.households.models import Household
-    from tests.households.conftest import TEMPLATE, template_rows, write_xlsx
+    from tests.registry_files import TEMPLATE, template_rows, write_xlsx
 
-    path = write_xlsx(tmp_path / "m.xlsx", TEMPLATE, template_rows(world.village, 1) + template_rows(OTHER_VILLAGE, 1, seed=9))
+    path = write_xlsx(
+        tmp_path / "m.xlsx",
+        TEMPLATE,
+        template_rows(world.village, 1) + template_rows(OTHER_VILLAGE, 1, seed=9),
+    )
     batch = registry_import(acting_user=None, path=path, file_name="m.xlsx")
     batch.division_code = "529901000000"
     batch.save()
@@ -624,14 +1163,32 @@ def ids(world, tmp_path) -> dict:
     stranger = user_create(acting_user=None, username="stranger", password="x", check_password=False)
     role_assign(acting_user=None, user=stranger, role="village_cadre", division_code=OTHER_VILLAGE)
     # money roles the second administrator asked for: the first decides them
-    asked = [role_assign(acting_user=world.users["admin2"], user=subject, role=r, division_code="529901000000").pk
-             for r in ("finance_bureau", "poverty_office")]
+    asked = [
+        role_assign(acting_user=world.users["admin2"], user=subject, role=r, division_code="529901000000").pk
+        for r in ("finance_bureau", "poverty_office")
+    ]
     hh, hh_out, batch = _households(world, tmp_path)
-    parts = [{"token": issue(), "token2": issue(), "subject": subject.pk, "role_a": a.pk, "role_b": b.pk,
-              "stranger": stranger.pk, "hh": hh, "hh_out": hh_out, "batch": batch, "role_request": asked[0],
-              "role_request2": asked[1]}, _ratings(world, tmp_path, hh),
-             _ledger(world), loans := _loans(world, hh), _subsidies(world, hh, loans), _coops(world, hh),
-             _credit(world, hh)]
+    parts = [
+        {
+            "token": issue(),
+            "token2": issue(),
+            "subject": subject.pk,
+            "role_a": a.pk,
+            "role_b": b.pk,
+            "stranger": stranger.pk,
+            "hh": hh,
+            "hh_out": hh_out,
+            "batch": batch,
+            "role_request": asked[0],
+            "role_request2": asked[1],
+        },
+        _ratings(world, tmp_path, hh),
+        _ledger(world),
+        loans := _loans(world, hh),
+        _subsidies(world, hh, loans),
+        _coops(world, hh),
+        _credit(world, hh),
+    ]
     names = [k for part in parts for k in part]
     assert len(names) == len(set(names)), "two fixtures name the same id"
     return {k: v for part in parts for k, v in part.items()}
@@ -649,14 +1206,26 @@ def _loans(world, hh: int) -> dict:
     sibling = Household.objects.filter(village_id=world.sibling_village).first()
 
     def make(household, **kw):
-        return Application.objects.create(household=household, village_code=household.village_id, product="subsidy",
-                                          product_version="2026.1", purpose="crops", project="种植", amount=500_000,
-                                          term=12, created_by=world.user("loan_officer"), **kw)
+        return Application.objects.create(
+            household=household,
+            village_code=household.village_id,
+            product="subsidy",
+            product_version="2026.1",
+            purpose="crops",
+            project="种植",
+            amount=500_000,
+            term=12,
+            created_by=world.user("loan_officer"),
+            **kw,
+        )
 
-    notice = Notice.objects.create(village_id=world.village, start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 7))
+    notice = Notice.objects.create(
+        village_id=world.village, start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 7)
+    )
     app = make(first, notice=notice)
-    objection = Objection.objects.create(application=app, village_code=world.village, text="异议",
-                                         filed_by=world.user("village_cadre"))
+    objection = Objection.objects.create(
+        application=app, village_code=world.village, text="异议", filed_by=world.user("village_cadre")
+    )
     from fupin.core.products import preset
     from fupin.core.schedule.terms import terms_to_dict
     from fupin.loans.models import Installment, Loan
@@ -664,20 +1233,55 @@ def _loans(world, hh: int) -> dict:
     start = dt.date.today() - dt.timedelta(days=1)
     terms = preset("subsidy").terms(principal=500_000, start=start, term=12)
     contracted = make(sibling, state="contracted")
-    loan = Loan.objects.create(application=contracted, household=sibling, village_code=sibling.village_id,
-                               contract_no="FPMATRIX", product="subsidy", product_version="2026.1", principal=500_000,
-                               terms=terms_to_dict(terms), start=start, maturity=start + dt.timedelta(days=365),
-                               nominal_rate="0.03", apr="0.03", ear="0.0304", contracted_by=world.user("loan_officer"))
-    Installment.objects.create(loan=loan, seq=1, due_date=loan.maturity, principal=500_000, interest=15_000,
-                               period_start=start, pd_from=loan.maturity)
+    loan = Loan.objects.create(
+        application=contracted,
+        household=sibling,
+        village_code=sibling.village_id,
+        contract_no="FPMATRIX",
+        product="subsidy",
+        product_version="2026.1",
+        principal=500_000,
+        terms=terms_to_dict(terms),
+        start=start,
+        maturity=start + dt.timedelta(days=365),
+        nominal_rate="0.03",
+        apr="0.03",
+        ear="0.0304",
+        contracted_by=world.user("loan_officer"),
+    )
+    Installment.objects.create(
+        loan=loan,
+        seq=1,
+        due_date=loan.maturity,
+        principal=500_000,
+        interest=15_000,
+        period_start=start,
+        pd_from=loan.maturity,
+    )
     from fupin.loans.models import Group, LoanEvent
 
-    group = Group.objects.create(village_id=world.village, name="矩阵小组", leader=first, created_by=world.user("village_cadre"))
-    event = LoanEvent.objects.create(loan=loan, kind="extension", reason="矩阵", village_code=loan.village_code,
-                                     requested_by=world.user("loan_officer"))
-    return {"application": app.pk, "application2": make(first).pk, "application_sibling": make(sibling).pk,
-            "notice": notice.pk, "objection": objection.pk, "hh_int": hh, "loan": loan.pk, "hh_sibling": sibling.pk,
-            "group": group.pk, "event": event.pk}
+    group = Group.objects.create(
+        village_id=world.village, name="矩阵小组", leader=first, created_by=world.user("village_cadre")
+    )
+    event = LoanEvent.objects.create(
+        loan=loan,
+        kind="extension",
+        reason="矩阵",
+        village_code=loan.village_code,
+        requested_by=world.user("loan_officer"),
+    )
+    return {
+        "application": app.pk,
+        "application2": make(first).pk,
+        "application_sibling": make(sibling).pk,
+        "notice": notice.pk,
+        "objection": objection.pk,
+        "hh_int": hh,
+        "loan": loan.pk,
+        "hh_sibling": sibling.pk,
+        "group": group.pk,
+        "event": event.pk,
+    }
 
 
 def _subsidies(world, hh: int, loans: dict) -> dict:
@@ -693,19 +1297,53 @@ def _subsidies(world, hh: int, loans: dict) -> dict:
     maker = user_create(acting_user=None, username="matrix_maker", password="x", check_password=False)
     policy = Policy.objects.get(code="S-CAPPED")
     on = dt.date(2026, 11, 1)
-    batch, batch2 = (Batch.objects.create(policy=policy, division_code=world.township, cutoff=on, prepared_by=maker,
-                                          prepared_on=on) for _ in range(2))
-    fund = Fund.objects.create(county_code="529901000000", name="富民县风险补偿金", parties=[["县风险补偿金", "fund", 80],
-                                                                                    ["贷款银行", "bank", 20]],
-                               products=["subsidy"])
-    claim = Claim.objects.create(fund=fund, loan_id=loans["loan"], village_code=world.sibling_village, cause="illness",
-                                 description="户主重病", state=Claim.State.VILLAGE, submitted_by=maker, village_by=maker)
-    proof = Proof.objects.create(claim=claim, name="证明.pdf", content_type="application/pdf", size=9, data=b"%PDF-1.4\n",
-                                 uploaded_by=maker)
-    blacklist = Blacklist.objects.create(household_id=loans["hh_sibling"], village_code=world.sibling_village,
-                                         reason="恶意拖欠", decision_no="矩阵0号", decided_by=maker, decided_on=on)
-    return {"policy": policy.pk, "sbatch": batch.pk, "sbatch2": batch2.pk, "fund": fund.pk, "claim": claim.pk,
-            "proof": proof.pk, "blacklist": blacklist.pk}
+    batch, batch2 = (
+        Batch.objects.create(
+            policy=policy, division_code=world.township, cutoff=on, prepared_by=maker, prepared_on=on
+        )
+        for _ in range(2)
+    )
+    fund = Fund.objects.create(
+        county_code="529901000000",
+        name="富民县风险补偿金",
+        parties=[["县风险补偿金", "fund", 80], ["贷款银行", "bank", 20]],
+        products=["subsidy"],
+    )
+    claim = Claim.objects.create(
+        fund=fund,
+        loan_id=loans["loan"],
+        village_code=world.sibling_village,
+        cause="illness",
+        description="户主重病",
+        state=Claim.State.VILLAGE,
+        submitted_by=maker,
+        village_by=maker,
+    )
+    proof = Proof.objects.create(
+        claim=claim,
+        name="证明.pdf",
+        content_type="application/pdf",
+        size=9,
+        data=b"%PDF-1.4\n",
+        uploaded_by=maker,
+    )
+    blacklist = Blacklist.objects.create(
+        household_id=loans["hh_sibling"],
+        village_code=world.sibling_village,
+        reason="恶意拖欠",
+        decision_no="矩阵0号",
+        decided_by=maker,
+        decided_on=on,
+    )
+    return {
+        "policy": policy.pk,
+        "sbatch": batch.pk,
+        "sbatch2": batch2.pk,
+        "fund": fund.pk,
+        "claim": claim.pk,
+        "proof": proof.pk,
+        "blacklist": blacklist.pk,
+    }
 
 
 def _coops(world, hh: int) -> dict:
@@ -714,12 +1352,27 @@ def _coops(world, hh: int) -> dict:
     from fupin.households.models import Household
 
     cadre = world.user("village_cadre")
-    coop = services.coop_create(acting_user=cadre, village_code=world.village, name="", max_amount=500_000, max_term=12,
-                                fee_rate="0.06")
+    coop = services.coop_create(
+        acting_user=cadre,
+        village_code=world.village,
+        name="",
+        max_amount=500_000,
+        max_term=12,
+        fee_rate="0.06",
+    )
     member = services.member_join(acting_user=cadre, coop=coop, household=Household.objects.get(pk=hh))
-    services.capital_post(acting_user=world.user("poverty_office"), coop=coop, kind="government", amount=1_000_000)
-    loan = services.coop_loan_make(acting_user=cadre, coop=coop, household=member.household, amount=100_000, term=6,
-                                   purpose="养鸡", decision="纪要 1 号")
+    services.capital_post(
+        acting_user=world.user("poverty_office"), coop=coop, kind="government", amount=1_000_000
+    )
+    loan = services.coop_loan_make(
+        acting_user=cadre,
+        coop=coop,
+        household=member.household,
+        amount=100_000,
+        term=6,
+        purpose="养鸡",
+        decision="纪要 1 号",
+    )
     return {"coop": coop.pk, "coop_member": member.pk, "coop_loan": loan.pk}
 
 
@@ -732,9 +1385,17 @@ def _credit(world, hh: int) -> dict:
     from fupin.households.models import Household
 
     today = dt.date.today()
-    c1, c2, c3 = (consent_record(acting_user=world.user("village_cadre"), household=Household.objects.get(pk=hh),
-                             institution="FM000", document_no=f"矩阵授权 {n}", granted_on=today,
-                             expires_on=today + dt.timedelta(days=365)) for n in (1, 2, 3))
+    c1, c2, c3 = (
+        consent_record(
+            acting_user=world.user("village_cadre"),
+            household=Household.objects.get(pk=hh),
+            institution="FM000",
+            document_no=f"矩阵授权 {n}",
+            granted_on=today,
+            expires_on=today + dt.timedelta(days=365),
+        )
+        for n in (1, 2, 3)
+    )
     return {"consent": c1.pk, "consent_spare": c2.pk, "consent_api": c3.pk}
 
 
@@ -747,10 +1408,19 @@ def _ledger(world) -> dict:
     from fupin.ledger.services import entry_post
 
     def post(village):
-        return entry_post(acting_user=None, date=dt.date(2026, 11, 1), memo="放款", division_code=village,
-                          postings=[P("1301", debit=100_000), P("1011", credit=100_000)]).pk
+        return entry_post(
+            acting_user=None,
+            date=dt.date(2026, 11, 1),
+            memo="放款",
+            division_code=village,
+            postings=[P("1301", debit=100_000), P("1011", credit=100_000)],
+        ).pk
 
-    return {"entry": post(world.village), "entry2": post(world.village), "entry_out": post(world.other_village)}
+    return {
+        "entry": post(world.village),
+        "entry2": post(world.village),
+        "entry_out": post(world.other_village),
+    }
 
 
 def _ratings(world, tmp_path, hh: int) -> dict:
@@ -761,13 +1431,15 @@ def _ratings(world, tmp_path, hh: int) -> dict:
     from fupin.households.models import Household
     from fupin.ratings import services
     from fupin.ratings.models import Designation, Reputation, Scorecard
-    from tests.households.conftest import TEMPLATE, template_rows, write_xlsx
     from tests.ratings.conftest import panel_user
+    from tests.registry_files import TEMPLATE, template_rows, write_xlsx
 
     used: set[str] = set()
     rows = template_rows(world.village, 1, seed=21, start=50, used=used)
     rows += template_rows(world.sibling_village, 1, seed=22, start=60, used=used)
-    registry_import(acting_user=None, path=write_xlsx(tmp_path / "r.xlsx", TEMPLATE, rows), file_name="r.xlsx")
+    registry_import(
+        acting_user=None, path=write_xlsx(tmp_path / "r.xlsx", TEMPLATE, rows), file_name="r.xlsx"
+    )
     second = Household.objects.filter(village_id=world.village).exclude(pk=hh).get().pk
     sibling = Household.objects.get(village_id=world.sibling_village).pk
     office = world.user("poverty_office")
@@ -775,30 +1447,63 @@ def _ratings(world, tmp_path, hh: int) -> dict:
     p2 = Scorecard.objects.get(code="p2")
     draft = services.scorecard_draft(acting_user=office, scorecard=p2)  # for the API
     page_draft = services.scorecard_draft(acting_user=office, scorecard=Scorecard.objects.get(code="p8"))
-    cadre, rep, rep2 = world.user("village_cadre"), panel_user("rep_a", world.village), panel_user("rep_b", world.village)
+    cadre, rep, rep2 = (
+        world.user("village_cadre"),
+        panel_user("rep_a", world.village),
+        panel_user("rep_b", world.village),
+    )
     rep_s = panel_user("rep_s", world.sibling_village)
 
     def round_of(village, members, household):
         officer = world.user("loan_officer")  # the branch serves both villages
         panel = services.panel_create(acting_user=officer, village_code=village, name="p", members=members)
-        return services.round_start(acting_user=officer, village_code=village, panel=panel, scorecard=p2, year=2026,
-                                    household_ids=[household])
+        return services.round_start(
+            acting_user=officer,
+            village_code=village,
+            panel=panel,
+            scorecard=p2,
+            year=2026,
+            household_ids=[household],
+        )
 
     rnd = round_of(world.village, [(cadre, "committee"), (rep, "representative")], hh)
     done = round_of(world.village, [(rep2, "representative")], second)
     services.sheet_submit(acting_user=rep2, rating=done.ratings.get(), values=PANEL_VALUES)
     sib = round_of(world.sibling_village, [(rep_s, "representative")], sibling)
-    exclusion = services.exclusion_record(acting_user=cadre, household=Household.objects.get(pk=hh), code="idle",
-                                          reason="好逸恶劳，经核实")
-    designation = Designation.objects.create(division_id=world.village, year=2026, metrics={}, published_on="2026-01-01",
-                                             expires_on="2028-01-01", decided_by=office)
-    reputation = Reputation.objects.create(household_id=hh, village_code=world.village, kind="exemplary", reason="守信",
-                                           decision="会议", decided_by=office, published_on="2026-01-01")
-    return {"scorecard": p2.pk, "draft": draft.pk, "page_draft": page_draft.pk, "round": rnd.pk, "round_sibling": sib.pk,
-            "panel": rnd.panel_id,
-            "rating_open": rnd.ratings.get().pk, "rating_done": done.ratings.get().pk,
-            "rating_sibling": sib.ratings.get().pk, "exclusion": exclusion.pk, "designation": designation.pk,
-            "reputation": reputation.pk}
+    exclusion = services.exclusion_record(
+        acting_user=cadre, household=Household.objects.get(pk=hh), code="idle", reason="好逸恶劳，经核实"
+    )
+    designation = Designation.objects.create(
+        division_id=world.village,
+        year=2026,
+        metrics={},
+        published_on="2026-01-01",
+        expires_on="2028-01-01",
+        decided_by=office,
+    )
+    reputation = Reputation.objects.create(
+        household_id=hh,
+        village_code=world.village,
+        kind="exemplary",
+        reason="守信",
+        decision="会议",
+        decided_by=office,
+        published_on="2026-01-01",
+    )
+    return {
+        "scorecard": p2.pk,
+        "draft": draft.pk,
+        "page_draft": page_draft.pk,
+        "round": rnd.pk,
+        "round_sibling": sib.pk,
+        "panel": rnd.panel_id,
+        "rating_open": rnd.ratings.get().pk,
+        "rating_done": done.ratings.get().pk,
+        "rating_sibling": sib.ratings.get().pk,
+        "exclusion": exclusion.pk,
+        "designation": designation.pk,
+        "reputation": reputation.pk,
+    }
 
 
 @pytest.mark.pgonly  # outside a test transaction, as in production (SQLite's audit triggers refuse the flush)
@@ -816,11 +1521,18 @@ def test_matrix(transactional_db, world, ids, role):
                 url = expand(template, world, role, ids)
                 want = expected(role, allowed, ok, refused)
                 before = AuditEntry.objects.count()
-                got = request(client, method, url, expand(body[0], world, role, ids) if body else None).status_code
+                got = request(
+                    client, method, url, expand(body[0], world, role, ids) if body else None
+                ).status_code
                 if got != want:
                     failures.append(f"{role} {method} {url}: expected {want}, got {got}")
-                elif method != "GET" and url.startswith("/api/") and got in (200, 201) and template not in NO_CHANGE \
-                        and AuditEntry.objects.count() == before:
+                elif (
+                    method != "GET"
+                    and url.startswith("/api/")
+                    and got in (200, 201)
+                    and template not in NO_CHANGE
+                    and AuditEntry.objects.count() == before
+                ):
                     failures.append(f"{role} {method} {url}: a write that left no audit row")  # DOMAIN §14
     assert failures == []
 

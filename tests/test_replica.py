@@ -21,10 +21,21 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def script(url: str, step: str, replica: str = "") -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONPATH": str(ROOT),
-           "FUPIN_REPLICA_URL": replica}
-    r = subprocess.run([sys.executable, "-m", "tests.replica_script", step], capture_output=True, text=True, env=env,
-                       cwd=ROOT, timeout=600)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "PYTHONPATH": str(ROOT),
+        "FUPIN_REPLICA_URL": replica,
+    }
+    r = subprocess.run(
+        [sys.executable, "-m", "tests.replica_script", step],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     return r
 

@@ -37,7 +37,9 @@ def reserve_ids(model: type[models.Model], n: int) -> list[int]:
         return list(range(start, start + n))
 
 
-def insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], table: str = "") -> int:
+def insert(
+    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], table: str = ""
+) -> int:
     """Insert ``rows`` (tuples in ``columns`` order; column names as in the database) into the
     model's table, or into ``table`` (a staging copy of it)."""
     table = table or model._meta.db_table
@@ -80,7 +82,9 @@ def _columns(model, skip=()) -> list[tuple[str, str, Any]]:
 class Table:
     """Column order and defaults of a model, and a way to turn a dict into a row."""
 
-    def __init__(self, model, stamps=("created_at", "updated_at", "at", "submitted_at"), with_pk: bool = True) -> None:
+    def __init__(
+        self, model, stamps=("created_at", "updated_at", "at", "submitted_at"), with_pk: bool = True
+    ) -> None:
         self.model = model
         self.fields = _columns(model, skip=() if with_pk else (model._meta.pk.attname,))
         self.columns = [c for _, c, _ in self.fields]
@@ -118,7 +122,9 @@ class Table:
             if attname in given:
                 continue
             if attname not in self.json:  # a computed default (a fresh key, a time) must differ per row
-                raise ValueError(f"{self.model.__name__}.{attname}: give its value, its default is computed per row")
+                raise ValueError(
+                    f"{self.model.__name__}.{attname}: give its value, its default is computed per row"
+                )
             fixed[i] = json.dumps(d())
         for i in self.stamps:
             fixed[i] = now

@@ -33,10 +33,26 @@ BUILTIN_HELP = {
     "loaddata": "导入数据 / Load fixtures",
     "test": "运行 Django 测试（请用 make test） / Run Django tests (use make test)",
 }
-HIDDEN = {"squashmigrations", "optimizemigration", "startapp", "startproject", "sendtestemail",
-          "inspectdb", "diffsettings", "remove_stale_contenttypes", "testserver", "sqlflush",
-          "sqlsequencereset", "createcachetable", "axes_list_attempts", "axes_reset_ip",
-          "axes_reset_ip_username", "axes_reset_failure_logs", "axes_reset_logs", "findstatic"}
+HIDDEN = {
+    "squashmigrations",
+    "optimizemigration",
+    "startapp",
+    "startproject",
+    "sendtestemail",
+    "inspectdb",
+    "diffsettings",
+    "remove_stale_contenttypes",
+    "testserver",
+    "sqlflush",
+    "sqlsequencereset",
+    "createcachetable",
+    "axes_list_attempts",
+    "axes_reset_ip",
+    "axes_reset_ip_username",
+    "axes_reset_failure_logs",
+    "axes_reset_logs",
+    "findstatic",
+}
 
 
 def _print_help() -> None:

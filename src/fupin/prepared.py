@@ -51,21 +51,33 @@ class _Shape:
     """One compiled shape: its SQL and parameters, where the values go, and how rows become
     objects — worked out once, as django.db.models.query.ModelIterable does on every query."""
 
-    def __init__(self, db: str, sql: str | None, params: list[Any],
-                 slots: tuple[tuple[str, type, Callable[[Any], Any] | None, tuple[int, ...]], ...], compiler) -> None:
-        self.db, self.sql, self.params = db, sql, params  # sql None: the shape matches nothing (no jurisdiction)
-        self.slots = slots  # value name, its type, how the backend adapts it (SQLite: dates as text), where it goes
+    def __init__(
+        self,
+        db: str,
+        sql: str | None,
+        params: list[Any],
+        slots: tuple[tuple[str, type, Callable[[Any], Any] | None, tuple[int, ...]], ...],
+        compiler,
+    ) -> None:
+        self.db, self.sql, self.params = (
+            db,
+            sql,
+            params,
+        )  # sql None: the shape matches nothing (no jurisdiction)
+        self.slots = (
+            slots  # value name, its type, how the backend adapts it (SQLite: dates as text), where it goes
+        )
         if sql is None:
             return
         self.compiler = c = compiler
         info, select = c.klass_info, c.select
         self.model = info["model"]
         self.start, self.end = info["select_fields"][0], info["select_fields"][-1] + 1
-        self.init_list = [f[0].target.attname for f in select[self.start:self.end]]
+        self.init_list = [f[0].target.attname for f in select[self.start : self.end]]
         self.make = _maker(self.model, self.init_list)
         self.populators = get_related_populators(info, select, db)
         _speed_up(self.populators)
-        self.converters = c.get_converters([s[0] for s in select[0:c.col_count]])
+        self.converters = c.get_converters([s[0] for s in select[0 : c.col_count]])
         self.annotations = list((c.annotation_col_map or {}).items())
 
     def rows(self, values: dict[str, Any]) -> list[Model]:
@@ -193,12 +205,18 @@ class Prepared:
         names = sorted(values)
         for name in names:
             if type(values[name]) not in _MARKERS:
-                raise TypeError(f"{name}: a {type(values[name]).__name__} cannot be a prepared value; make it part "
-                                "of the key")
-        first, second = ({n: _MARKERS[type(values[n])](2 * i + side) for i, n in enumerate(names)} for side in (0, 1))
+                raise TypeError(
+                    f"{name}: a {type(values[name]).__name__} cannot be a prepared value; make it part "
+                    "of the key"
+                )
+        first, second = (
+            {n: _MARKERS[type(values[n])](2 * i + side) for i, n in enumerate(names)} for side in (0, 1)
+        )
         try:
             (db, sql, params, compiler), (_, sql2, params2, _) = self._sql(key, first), self._sql(key, second)
-        except ValueError as e:  # a marker its field cannot take (a str for an integer id): the value's type is wrong
+        except (
+            ValueError
+        ) as e:  # a marker its field cannot take (a str for an integer id): the value's type is wrong
             wrong = ", ".join(f"{n} ({type(values[n]).__name__})" for n in names)
             raise TypeError(f"{wrong}: must be of the field's type — {e}") from None
         if sql != sql2:
@@ -210,9 +228,13 @@ class Prepared:
         for name in names:
             kind = type(values[name])
             a, b = (adapt(m[name]) if kind is dt.date else m[name] for m in (first, second))
-            places = tuple(p for p, (x, y) in enumerate(zip(params, params2, strict=True)) if x == a and y == b)
+            places = tuple(
+                p for p, (x, y) in enumerate(zip(params, params2, strict=True)) if x == a and y == b
+            )
             if not places:
-                raise TypeError(f"{name} does not reach the SQL as a plain parameter; make it part of the key")
+                raise TypeError(
+                    f"{name} does not reach the SQL as a plain parameter; make it part of the key"
+                )
             slots.append((name, kind, adapt if kind is dt.date and a is not first[name] else None, places))
             placed.update(places)
         if any(x != y for p, (x, y) in enumerate(zip(params, params2, strict=True)) if p not in placed):
@@ -221,8 +243,14 @@ class Prepared:
 
     def _sql(self, key: tuple, markers: dict[str, Any]) -> tuple[str, str | None, list[Any], Any]:
         qs = self.build(*key, **markers)
-        if qs._iterable_class is not ModelIterable or qs._prefetch_related_lookups or qs._known_related_objects:
-            raise TypeError("Prepared takes plain model querysets (no values(), prefetch_related or related managers)")
+        if (
+            qs._iterable_class is not ModelIterable
+            or qs._prefetch_related_lookups
+            or qs._known_related_objects
+        ):
+            raise TypeError(
+                "Prepared takes plain model querysets (no values(), prefetch_related or related managers)"
+            )
         compiler = qs.query.get_compiler(using=qs.db)
         try:
             sql, params = compiler.as_sql()
@@ -241,10 +269,13 @@ def remember(obj: Model, related_name: str, rows: list[Model]) -> None:
     obj._prefetched_objects_cache[related_name] = qs
 
 
-def children(model: str, fk: str, *related: str, order: tuple[str, ...] = (), limit: int | None = None) -> Prepared:
+def children(
+    model: str, fk: str, *related: str, order: tuple[str, ...] = (), limit: int | None = None
+) -> Prepared:
     """The rows of ``model`` ("app.Model") whose ``fk`` (``household_id``, ``loan__household_id``)
     is a given id — ``related`` selected with them, in ``order`` (else the model's own), the first
     ``limit`` — compiled once; call it with ``id=``. The sections of an archive or a loan's page."""
+
     def build(*, id: int) -> QuerySet:
         qs = apps.get_model(model).objects.filter(**{fk: id})
         if related:  # (select_related() without names would follow every foreign key)
@@ -268,7 +299,9 @@ def insert(obj: Model, using: str | None = None) -> Model:
     model = type(obj)
     db = using or router.db_for_write(model, instance=obj)
     shape = _statement(("insert", model, db), lambda: _Write.insert(model, db))
-    params = None if shape is None or obj.pk is not None or not obj._state.adding else shape.values(obj, add=True)
+    params = (
+        None if shape is None or obj.pk is not None or not obj._state.adding else shape.values(obj, add=True)
+    )
     if params is None:
         obj.save(force_insert=True, using=db)
         return obj
@@ -390,7 +423,7 @@ class _Write:
         query.insert_values(fields, [model()])
         compiler = query.get_compiler(using=db)
         compiler.returning_fields = meta.db_returning_fields
-        (sql, _params), = compiler.as_sql()
+        ((sql, _params),) = compiler.as_sql()
         return cls(sql, fields, connection)
 
     @classmethod
@@ -406,8 +439,13 @@ class _Write:
                 field = meta.get_field(name)
             except FieldDoesNotExist:
                 return None
-            if (not field.concrete or field.primary_key or field.generated or field.model is not model
-                    or getattr(field, "get_placeholder", None)):
+            if (
+                not field.concrete
+                or field.primary_key
+                or field.generated
+                or field.model is not model
+                or getattr(field, "get_placeholder", None)
+            ):
                 return None
             fields.append(field)
         qn = connection.ops.quote_name

@@ -120,8 +120,9 @@ DATABASES = {
     )
 }
 if env("FUPIN_REPLICA_URL", ""):  # reports read from a streaming replica (fupin.replica)
-    DATABASES["replica"] = dj_database_url.parse(env("FUPIN_REPLICA_URL"),
-                                                 conn_max_age=env_int("FUPIN_DB_CONN_MAX_AGE", 60))
+    DATABASES["replica"] = dj_database_url.parse(
+        env("FUPIN_REPLICA_URL"), conn_max_age=env_int("FUPIN_DB_CONN_MAX_AGE", 60)
+    )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["fupin.replica.ReplicaRouter"]
 # the hot reads of fupin.prepared stay prepared on PostgreSQL connections (off behind a pooler
@@ -207,7 +208,9 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Personal-data protection key (R-REG-5); the development key must never be used in production.
 FUPIN_DATA_KEY = env("FUPIN_DATA_KEY", "" if PRODUCTION else "fupin-dev-data-key-0123456789")
-FUPIN_OTP_SENDER = env("FUPIN_OTP_SENDER", "fupin.selfservice.senders.log_sender")  # an SMS adapter in production
+FUPIN_OTP_SENDER = env(
+    "FUPIN_OTP_SENDER", "fupin.selfservice.senders.log_sender"
+)  # an SMS adapter in production
 
 # A repayment may exceed what the loan still owes by at most this much (yuan); the excess is held
 # as the household's credit balance (R-REP-1). Anything more is refused as a typing error.
@@ -240,4 +243,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("FUPIN_LOG_LEVEL", "WARNING")},
 }
-

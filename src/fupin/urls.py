@@ -46,7 +46,11 @@ urlpatterns = [
     path("registry/import/", households.registry_import, name="registry_import"),
     path("registry/template.xlsx", households.registry_template, name="registry_template"),
     path("registry/import/<int:pk>/", households.registry_batch, name="registry_batch"),
-    path("registry/import/<int:pk>/problems.xlsx", households.registry_batch_problems, name="registry_batch_problems"),
+    path(
+        "registry/import/<int:pk>/problems.xlsx",
+        households.registry_batch_problems,
+        name="registry_batch_problems",
+    ),
     path("households/<int:pk>/exclusions/", ratings.exclusion_record, name="exclusion_record"),
     path("households/<int:pk>/reputation/", ratings.reputation_publish, name="reputation_publish"),
     path("ratings/", ratings.overview, name="rating_overview"),
@@ -68,7 +72,9 @@ urlpatterns = [
     path("ratings/unborrowed.xlsx", ratings.unborrowed_export, name="unborrowed_export"),
     path("ratings/villages/", ratings.credit_villages, name="credit_villages"),
     path("ratings/villages/<str:code>/publish/", ratings.designation_publish, name="designation_publish"),
-    path("ratings/designations/<int:pk>/withdraw/", ratings.designation_withdraw, name="designation_withdraw"),
+    path(
+        "ratings/designations/<int:pk>/withdraw/", ratings.designation_withdraw, name="designation_withdraw"
+    ),
     path("ratings/reputation/", ratings.reputation_list, name="reputation_list"),
     path("ratings/rules/", ratings.rules_list, name="rules_list"),
     path("ratings/reputation/<int:pk>/withdraw/", ratings.reputation_withdraw, name="reputation_withdraw"),
@@ -111,7 +117,9 @@ urlpatterns = [
     path("users/<int:user_id>/", accounts.user_detail, name="user_detail"),
     path("users/<int:user_id>/roles/", accounts.user_role_add, name="user_role_add"),
     path("role-requests/<int:pk>/decision/", accounts.role_request_decide, name="role_request_decide"),
-    path("users/<int:user_id>/roles/<int:role_id>/revoke/", accounts.user_role_revoke, name="user_role_revoke"),
+    path(
+        "users/<int:user_id>/roles/<int:role_id>/revoke/", accounts.user_role_revoke, name="user_role_revoke"
+    ),
     path("users/<int:user_id>/active/", accounts.user_active, name="user_active"),
     path("tokens/", accounts.token_list, name="token_list"),
     path("tokens/issue/", accounts.token_issue, name="token_issue"),
@@ -127,7 +135,11 @@ urlpatterns = [
     path("subsidies/batches/<int:pk>/confirm/", subsidies.subsidy_confirm, name="subsidy_confirm"),
     path("subsidies/batches/<int:pk>/pay/", subsidies.subsidy_pay, name="subsidy_pay"),
     path("subsidies/batches/<int:pk>/credit/", subsidies.subsidy_credit, name="subsidy_credit"),
-    path("subsidies/batches/<int:pk>/announcement.<str:fmt>", subsidies.subsidy_announcement, name="subsidy_announcement"),
+    path(
+        "subsidies/batches/<int:pk>/announcement.<str:fmt>",
+        subsidies.subsidy_announcement,
+        name="subsidy_announcement",
+    ),
     path("subsidies/register/", subsidies.subsidy_register, name="subsidy_register"),
     path("riskfund/", riskfund.riskfund_overview, name="riskfund_overview"),
     path("riskfund/funds/", riskfund.riskfund_create, name="riskfund_create"),
@@ -174,4 +186,3 @@ handler400 = "fupin.web.errors.bad_request"
 handler404 = "fupin.web.errors.not_found"
 handler403 = "fupin.web.errors.forbidden"
 handler500 = "fupin.web.errors.server_error"
-

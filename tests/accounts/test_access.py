@@ -117,8 +117,9 @@ def test_scope_query_count_is_bounded(world, django_assert_max_num_queries):
         list(access.visible(user, Division, "division.view"))
 
 
-
-def test_grants_are_cached_per_process_and_every_change_counts_from_the_next_request(world, django_assert_num_queries):
+def test_grants_are_cached_per_process_and_every_change_counts_from_the_next_request(
+    world, django_assert_num_queries
+):
     """A known user's request costs no query for its grants; a role given or taken away (by the
     service or straight in the database) and a branch's coverage changed each renew the user's
     stamp, so a fresh copy of the user (the next request, in any process) sees the change."""
@@ -134,7 +135,9 @@ def test_grants_are_cached_per_process_and_every_change_counts_from_the_next_req
     with django_assert_num_queries(0):
         assert access.may(u, "household.view", code=world.village)
     assert not access.may(fresh(cadre), "household.view", code=world.other_village)
-    extra = RoleAssignment.objects.create(user_id=cadre.pk, role="village_cadre", division_id=world.other_village)
+    extra = RoleAssignment.objects.create(
+        user_id=cadre.pk, role="village_cadre", division_id=world.other_village
+    )
     assert access.may(fresh(cadre), "household.view", code=world.other_village)
     extra.delete()
     assert not access.may(fresh(cadre), "household.view", code=world.other_village)

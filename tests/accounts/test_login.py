@@ -67,7 +67,9 @@ def test_idle_timeout_thirty_minutes_renewed_by_a_request(world):
     # within the first minute a request writes nothing
     with CaptureQueriesContext(connection) as q:
         assert c.get(reverse("home")).status_code == 200
-    assert not [x for x in q.captured_queries if "django_session" in x["sql"] and x["sql"].startswith("UPDATE")]
+    assert not [
+        x for x in q.captured_queries if "django_session" in x["sql"] and x["sql"].startswith("UPDATE")
+    ]
     Session.objects.update(expire_date=timezone.now() + timezone.timedelta(minutes=1))
     assert c.get(reverse("home")).status_code == 200
     # the request pushed the expiry 30 minutes ahead again: an idle timeout, not a fixed one

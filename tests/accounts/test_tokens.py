@@ -21,7 +21,9 @@ def test_issue_authenticate_revoke(world):
     assert token_authenticate(secret) is None
     r = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
-    actions = list(AuditEntry.objects.filter(object_type="accounts.ApiToken").values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(object_type="accounts.ApiToken").values_list("action", flat=True)
+    )
     assert sorted(actions) == ["token.issue", "token.revoke"]
 
 
@@ -47,7 +49,9 @@ def test_garbage_tokens_are_refused(world):
 def service_account(world, name="bank-core", role="auditor"):
     from fupin.accounts.services import role_assign, user_create
 
-    bot = user_create(acting_user=None, username=name, password="", service_account=True, display_name="银行核心系统")
+    bot = user_create(
+        acting_user=None, username=name, password="", service_account=True, display_name="银行核心系统"
+    )
     role_assign(acting_user=None, user=bot, role=role, division_code=world.demo.townships[0][:6] + "000000")
     return bot
 

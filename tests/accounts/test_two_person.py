@@ -29,8 +29,11 @@ def roles_of(user: User) -> set[str]:
 def test_nobody_grants_a_role_to_themselves(world):
     admin = world.user("sysadmin")
     c = world.client("sysadmin")
-    r = c.post(f"/api/v1/users/{admin.pk}/roles", {"role": "finance_bureau", "division_code": COUNTY},
-               content_type="application/json")
+    r = c.post(
+        f"/api/v1/users/{admin.pk}/roles",
+        {"role": "finance_bureau", "division_code": COUNTY},
+        content_type="application/json",
+    )
     assert r.status_code == 403 and r.json()["code"] == "self_grant"
     for role in ("finance_bureau", "auditor"):  # a money role or not
         with pytest.raises(NotPermitted):
@@ -45,33 +48,48 @@ def test_a_money_role_needs_a_second_administrator(world):
     clerk = user_create(acting_user=None, username="clerk", password="x", check_password=False)
     role_assign(acting_user=None, user=clerk, role="auditor", division_code=COUNTY)
     assert "finance_bureau" in MONEY_ROLES and "auditor" not in MONEY_ROLES
-    r = world.client("sysadmin").post(f"/api/v1/users/{clerk.pk}/roles", {"role": "finance_bureau", "division_code": COUNTY},
-                                      content_type="application/json")
+    r = world.client("sysadmin").post(
+        f"/api/v1/users/{clerk.pk}/roles",
+        {"role": "finance_bureau", "division_code": COUNTY},
+        content_type="application/json",
+    )
     assert r.status_code == 200
     assert [p["role"] for p in r.json()["pending_roles"]] == ["finance_bureau"]
     assert [x["role"] for x in r.json()["roles"]] == ["auditor"]
     assert roles_of(clerk) == {"auditor"}  # asked for, not given: it grants nothing yet
     asked = RoleRequest.objects.get()
     # the one who asked cannot approve, nor can the user it is for
-    r = world.client("sysadmin").post(f"/api/v1/role-requests/{asked.pk}/decision", {"approve": True},
-                                      content_type="application/json")
+    r = world.client("sysadmin").post(
+        f"/api/v1/role-requests/{asked.pk}/decision", {"approve": True}, content_type="application/json"
+    )
     assert r.status_code == 403 and r.json()["code"] == "maker_checker"
     assert roles_of(clerk) == {"auditor"}
     # the second administrator sees it waiting and approves it
     c2 = Client()
     c2.force_login(admin2)
     waiting = c2.get("/api/v1/role-requests").json()
-    assert [(w["user"], w["role"]["role"], w["requested_by"]) for w in waiting] == [("clerk", "finance_bureau", "admin")]
+    assert [(w["user"], w["role"]["role"], w["requested_by"]) for w in waiting] == [
+        ("clerk", "finance_bureau", "admin")
+    ]
     page = c2.get(f"/users/{clerk.pk}/").content.decode()
     assert "待审批的角色" in page and "批准" in page
     c2.post(f"/role-requests/{asked.pk}/decision/", {"approve": "1"})
     assert roles_of(clerk) == {"auditor", "finance_bureau"}
-    given = AuditEntry.objects.get(action="role.assign", object_type="accounts.RoleAssignment",
-                                   object_id=str(RoleAssignment.objects.get(user=clerk, role="finance_bureau").pk))
-    assert given.actor == admin2 and given.after["requested_by"] == "admin" and given.after["approved_by"] == "admin2"
+    given = AuditEntry.objects.get(
+        action="role.assign",
+        object_type="accounts.RoleAssignment",
+        object_id=str(RoleAssignment.objects.get(user=clerk, role="finance_bureau").pk),
+    )
+    assert (
+        given.actor == admin2
+        and given.after["requested_by"] == "admin"
+        and given.after["approved_by"] == "admin2"
+    )
     assert AuditEntry.objects.filter(action="role.request", actor=admin).count() == 1
     # decided once
-    r = c2.post(f"/api/v1/role-requests/{asked.pk}/decision", {"approve": True}, content_type="application/json")
+    r = c2.post(
+        f"/api/v1/role-requests/{asked.pk}/decision", {"approve": True}, content_type="application/json"
+    )
     assert r.status_code == 404
 
 
@@ -91,10 +109,15 @@ def test_a_refusal_needs_a_reason_and_grants_nothing(world):
     asked = role_assign(acting_user=admin, user=clerk, role="poverty_office", division_code=COUNTY)
     c2 = Client()
     c2.force_login(admin2)
-    r = c2.post(f"/api/v1/role-requests/{asked.pk}/decision", {"approve": False}, content_type="application/json")
+    r = c2.post(
+        f"/api/v1/role-requests/{asked.pk}/decision", {"approve": False}, content_type="application/json"
+    )
     assert r.status_code == 422
-    r = c2.post(f"/api/v1/role-requests/{asked.pk}/decision", {"approve": False, "reason": "该同志不在财政局工作"},
-                content_type="application/json")
+    r = c2.post(
+        f"/api/v1/role-requests/{asked.pk}/decision",
+        {"approve": False, "reason": "该同志不在财政局工作"},
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["approved"] is False
     assert roles_of(clerk) == set()
 
@@ -118,24 +141,37 @@ def test_a_token_is_only_for_oneself_or_a_service_account(world):
     r = c.post("/api/v1/tokens", {"username": "admin", "name": "自用"}, content_type="application/json")
     assert r.status_code == 201
     # a service account, made with its own role (a second administrator approves a money role)
-    r = c.post("/api/v1/users", {"username": "county-platform", "service_account": True, "role": "auditor",
-                                 "division_code": COUNTY}, content_type="application/json")
+    r = c.post(
+        "/api/v1/users",
+        {"username": "county-platform", "service_account": True, "role": "auditor", "division_code": COUNTY},
+        content_type="application/json",
+    )
     assert r.status_code == 201 and r.json()["is_service_account"] is True
     bot = User.objects.get(username="county-platform")
     assert not bot.has_usable_password()
     signed = Client().post("/login/", {"username": "county-platform", "password": ""})
     assert signed.status_code != 302  # never signs in to the pages
-    r = c.post("/api/v1/tokens", {"username": "county-platform", "name": "县数据平台"}, content_type="application/json")
+    r = c.post(
+        "/api/v1/tokens",
+        {"username": "county-platform", "name": "县数据平台"},
+        content_type="application/json",
+    )
     assert r.status_code == 201
     secret = r.json()["token"]
     # what the token does is credited to the service account, never to a person
     api = Client()
     before = AuditEntry.objects.count()
-    out = api.post("/api/v1/tokens", {"username": "county-platform", "name": "x"}, content_type="application/json",
-                   HTTP_AUTHORIZATION=f"Bearer {secret}")
+    out = api.post(
+        "/api/v1/tokens",
+        {"username": "county-platform", "name": "x"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
     assert out.status_code == 403  # the platform is an auditor: it may not issue tokens
     assert AuditEntry.objects.count() == before
-    assert api.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}").json()["username"] == "county-platform"
+    assert (
+        api.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}").json()["username"] == "county-platform"
+    )
 
 
 def test_the_first_roles_of_a_new_deployment_come_from_the_command_line(world):

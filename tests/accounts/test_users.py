@@ -14,12 +14,24 @@ GOOD = "Cadre#2026village"
 
 def test_onboard_creates_user_and_role_atomically(world):
     admin = world.user("sysadmin")
-    u = user_onboard(acting_user=admin, username="newcadre", password=GOOD, role="village_cadre",
-                     division_code=world.village, display_name="新村干")
+    u = user_onboard(
+        acting_user=admin,
+        username="newcadre",
+        password=GOOD,
+        role="village_cadre",
+        division_code=world.village,
+        display_name="新村干",
+    )
     assert u.roles.get().division_id == world.village
     assert u.check_password(GOOD)
     with pytest.raises(ValidationFailed):  # bad role level: nothing is created
-        user_onboard(acting_user=admin, username="half", password=GOOD, role="village_cadre", division_code=world.township)
+        user_onboard(
+            acting_user=admin,
+            username="half",
+            password=GOOD,
+            role="village_cadre",
+            division_code=world.township,
+        )
     assert not User.objects.filter(username="half").exists()
     assert not AuditEntry.objects.filter(action="user.create", after__username="half").exists()
 
@@ -27,13 +39,30 @@ def test_onboard_creates_user_and_role_atomically(world):
 def test_onboard_enforces_password_rules_and_jurisdiction(world):
     admin = world.user("sysadmin")
     with pytest.raises(ValidationFailed) as e:
-        user_onboard(acting_user=admin, username="weak", password="short1", role="village_cadre", division_code=world.village)
+        user_onboard(
+            acting_user=admin,
+            username="weak",
+            password="short1",
+            role="village_cadre",
+            division_code=world.village,
+        )
     assert "密码不符合要求" in e.value.message
     with pytest.raises(NotPermitted):
-        user_onboard(acting_user=admin, username="far", password=GOOD, role="village_cadre", division_code=OTHER_VILLAGE)
+        user_onboard(
+            acting_user=admin,
+            username="far",
+            password=GOOD,
+            role="village_cadre",
+            division_code=OTHER_VILLAGE,
+        )
     with pytest.raises(NotPermitted):
-        user_onboard(acting_user=world.user("poverty_office"), username="x", password=GOOD, role="village_cadre",
-                     division_code=world.village)
+        user_onboard(
+            acting_user=world.user("poverty_office"),
+            username="x",
+            password=GOOD,
+            role="village_cadre",
+            division_code=world.village,
+        )
 
 
 def test_last_role_of_active_user_cannot_be_revoked_and_self_cannot_be_disabled(world):
@@ -46,7 +75,11 @@ def test_last_role_of_active_user_cannot_be_revoked_and_self_cannot_be_disabled(
     assert cadre.roles.count() == 0
     with pytest.raises(Conflict):
         user_set_active(acting_user=admin, user=admin, active=False)
-    actions = list(AuditEntry.objects.filter(action__in=["user.deactivate", "role.revoke"]).values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(action__in=["user.deactivate", "role.revoke"]).values_list(
+            "action", flat=True
+        )
+    )
     assert sorted(actions) == ["role.revoke", "user.deactivate"]
 
 
@@ -64,11 +97,23 @@ def test_user_pages(world):
     c = world.client("sysadmin")
     html = c.get("/users/").content.decode()
     assert "cungan" in html and "村干部" in html
-    r = c.post("/users/new/", {"username": "pagecadre", "password": GOOD, "role": "village_cadre",
-                               "division": world.village, "display_name": "页面"}, follow=True)
+    r = c.post(
+        "/users/new/",
+        {
+            "username": "pagecadre",
+            "password": GOOD,
+            "role": "village_cadre",
+            "division": world.village,
+            "display_name": "页面",
+        },
+        follow=True,
+    )
     assert r.status_code == 200 and "已创建" in r.content.decode()
     u = User.objects.get(username="pagecadre")
-    r = c.post("/users/new/", {"username": "pagecadre", "password": GOOD, "role": "village_cadre", "division": world.village})
+    r = c.post(
+        "/users/new/",
+        {"username": "pagecadre", "password": GOOD, "role": "village_cadre", "division": world.village},
+    )
     assert r.status_code == 400 and "已存在" in r.content.decode()
     r = c.post(f"/users/{u.pk}/roles/", {"role": "auditor", "division": world.township}, follow=True)
     assert "角色已添加" in r.content.decode() and u.roles.count() == 2
@@ -80,18 +125,37 @@ def test_user_pages(world):
 
 def test_user_api(world):
     c = world.client("sysadmin")
-    r = c.post("/api/v1/users", {"username": "apiuser", "password": GOOD, "role": "loan_officer",
-                                 "division_code": world.township, "branch_code": "FM001"}, content_type="application/json")
+    r = c.post(
+        "/api/v1/users",
+        {
+            "username": "apiuser",
+            "password": GOOD,
+            "role": "loan_officer",
+            "division_code": world.township,
+            "branch_code": "FM001",
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 201, r.content
     body = r.json()
-    # a loan officer moves money: the role waits for a second administrator (tests/accounts/test_two_person.py)
+    # a loan officer moves money: the role waits for a second administrator
+    # (tests/accounts/test_two_person.py)
     assert body["roles"] == [] and body["pending_roles"] == [
-        {"role": "loan_officer", "label": "信贷员", "division_code": world.township,
-         "division_name": body["pending_roles"][0]["division_name"], "branch_code": "FM001"}]
+        {
+            "role": "loan_officer",
+            "label": "信贷员",
+            "division_code": world.township,
+            "division_name": body["pending_roles"][0]["division_name"],
+            "branch_code": "FM001",
+        }
+    ]
     r = c.get("/api/v1/users", {"q": "apiuser"})
     assert r.json()["count"] == 1
-    r = c.post("/api/v1/users", {"username": "apiuser", "password": GOOD, "role": "auditor",
-                                 "division_code": world.township}, content_type="application/json")
+    r = c.post(
+        "/api/v1/users",
+        {"username": "apiuser", "password": GOOD, "role": "auditor", "division_code": world.township},
+        content_type="application/json",
+    )
     assert r.status_code == 409 and r.json()["code"] == "username_exists"
 
 

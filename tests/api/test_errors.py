@@ -65,8 +65,11 @@ def test_session_writes_need_csrf(world):
 
 def test_413_a_body_over_the_limit_is_json(world, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
-    r = world.client("poverty_office").post("/api/v1/households/imports", {"file_name": "a.xlsx", "content_base64": "A" * 5000},
-                                            content_type="application/json")
+    r = world.client("poverty_office").post(
+        "/api/v1/households/imports",
+        {"file_name": "a.xlsx", "content_base64": "A" * 5000},
+        content_type="application/json",
+    )
     assert_error_body(r, 413, "too_large")
 
 
@@ -84,22 +87,32 @@ def test_500_is_json_and_says_whom_to_ask(world, monkeypatch):
     assert "编号" in r.json()["message"] and "a bug" not in r.content.decode()  # no internals to the client
 
 
-@pytest.mark.parametrize("amount", ["1e100", "1E+30", "9223372036854775807", "90000000000000000", "1,5", "1_000", "+5",
-                                    "-5", "NaN", "0x10"])
+@pytest.mark.parametrize(
+    "amount",
+    ["1e100", "1E+30", "9223372036854775807", "90000000000000000", "1,5", "1_000", "+5", "-5", "NaN", "0x10"],
+)
 def test_amounts_that_are_not_plain_decimals_are_422_never_500(world, amount):
     """Repayments, fund contributions, quotas: an amount is plain digits with at most two decimals."""
     from fupin.riskfund.services import fund_create
 
     fund = fund_create(acting_user=world.user("poverty_office"), county_code="529901000000", name="")
     c = world.client("finance_bureau")
-    r = c.post(f"/api/v1/risk-funds/{fund.pk}/contributions", {"source": "县财政", "amount": amount},
-               content_type="application/json")
+    r = c.post(
+        f"/api/v1/risk-funds/{fund.pk}/contributions",
+        {"source": "县财政", "amount": amount},
+        content_type="application/json",
+    )
     assert_error_body(r, 422 if r.status_code == 422 else 400)
-    page = c.post(f"/riskfund/funds/{fund.pk}/contributions/", {"source": "县财政", "amount": amount}, follow=True)
+    page = c.post(
+        f"/riskfund/funds/{fund.pk}/contributions/", {"source": "县财政", "amount": amount}, follow=True
+    )
     assert page.status_code == 200 and "金额" in page.content.decode()
     office = world.client("poverty_office")
-    r = office.post("/api/v1/quotas", {"township_code": world.township, "year": 2026, "amount": amount},
-                    content_type="application/json")
+    r = office.post(
+        "/api/v1/quotas",
+        {"township_code": world.township, "year": 2026, "amount": amount},
+        content_type="application/json",
+    )
     assert_error_body(r, 422 if r.status_code == 422 else 400)
 
 

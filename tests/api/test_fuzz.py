@@ -44,8 +44,9 @@ def filter_query(ctx, query):
     """Skip generated queries holding a one-element list of a scalar: ``q=[0.0]`` goes on the wire as
     ``q=0.0``, a valid string, so a "schema-violating" request that the server rightly accepts
     would be reported (schemathesis #3375 fixed the string case, not this one)."""
-    return not query or not any(isinstance(v, list) and len(v) == 1 and not isinstance(v[0], (dict, list))
-                                for v in query.values())
+    return not query or not any(
+        isinstance(v, list) and len(v) == 1 and not isinstance(v[0], (dict, list)) for v in query.values()
+    )
 
 
 @schema.parametrize()

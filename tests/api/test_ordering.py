@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.mark.parametrize("bad", ["id", "registry_no; DROP TABLE households_household", "-", "village_id",
-                                 "(select 1)", "registry_no,id"])
+@pytest.mark.parametrize(
+    "bad",
+    ["id", "registry_no; DROP TABLE households_household", "-", "village_id", "(select 1)", "registry_no,id"],
+)
 def test_an_unknown_order_is_refused(world, bad):
     r = world.client("poverty_office").get("/api/v1/households", {"order": bad})
     assert r.status_code == 400 and r.json()["code"]
@@ -16,10 +18,13 @@ def test_an_unknown_order_is_refused(world, bad):
 
 def test_a_whitelisted_order_sorts(world, tmp_path):
     from fupin.households.importer import registry_import
-    from tests.households.conftest import TEMPLATE, template_rows, write_xlsx
+    from tests.registry_files import TEMPLATE, template_rows, write_xlsx
 
-    registry_import(acting_user=None, path=write_xlsx(tmp_path / "r.xlsx", TEMPLATE,
-                                                      template_rows(world.village, 6, seed=5)), file_name="r.xlsx")
+    registry_import(
+        acting_user=None,
+        path=write_xlsx(tmp_path / "r.xlsx", TEMPLATE, template_rows(world.village, 6, seed=5)),
+        file_name="r.xlsx",
+    )
     c = world.client("poverty_office")
     up = [x["registry_no"] for x in c.get("/api/v1/households", {"order": "registry_no"}).json()["items"]]
     down = [x["registry_no"] for x in c.get("/api/v1/households", {"order": "-registry_no"}).json()["items"]]

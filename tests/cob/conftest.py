@@ -41,6 +41,7 @@ def settled_before(days: int):
     """Decorate a test that needs a loan of ``days`` days with no quarterly settlement yet (the
     20th, R-PRD-2): it runs on :func:`after_a_settlement` — the clock travels there — so it holds
     on whatever day the suite runs."""
+
     def wrap(test):
         @functools.wraps(test)
         def run(*args, **kwargs):
@@ -48,7 +49,9 @@ def settled_before(days: int):
 
             with on(after_a_settlement(days)):
                 return test(*args, **kwargs)
+
         return run
+
     return wrap
 
 
@@ -62,11 +65,15 @@ def on_time(officer, loans, first: dt.date, last: dt.date) -> None:
     day = first
     while day <= last:
         for loan in loans:
-            due = sum(i.principal - i.principal_paid + i.interest - i.interest_paid
-                      for i in Installment.objects.filter(loan=loan, due_date=day))
+            due = sum(
+                i.principal - i.principal_paid + i.interest - i.interest_paid
+                for i in Installment.objects.filter(loan=loan, due_date=day)
+            )
             if due > 0:
                 with on(day):
-                    repayment_post(acting_user=officer, loan=loan, amount=due, key=f"on-time-{loan.pk}-{day:%Y%m%d}")
+                    repayment_post(
+                        acting_user=officer, loan=loan, amount=due, key=f"on-time-{loan.pk}-{day:%Y%m%d}"
+                    )
         if day < last:
             cob_run(day)
         day += dt.timedelta(days=1)

@@ -35,21 +35,47 @@ def fingerprint() -> str:
     from fupin.ratings.models import CreditLine, GradeChange
 
     entries = sorted(
-        json.dumps([str(e.date), e.memo, e.division_code, e.source,
-                    sorted([p.account_id, p.debit, p.credit, p.loan_id or 0] for p in e.postings.all())])
-        for e in JournalEntry.objects.prefetch_related("postings"))
+        json.dumps(
+            [
+                str(e.date),
+                e.memo,
+                e.division_code,
+                e.source,
+                sorted([p.account_id, p.debit, p.credit, p.loan_id or 0] for p in e.postings.all()),
+            ]
+        )
+        for e in JournalEntry.objects.prefetch_related("postings")
+    )
     parts = {
         "entries": entries,
         "runs": [[str(r.date), r.state] for r in CobRun.objects.order_by("date")],
-        "loans": list(Loan.objects.order_by("pk").values_list("pk", "state", "credit_balance", "deposit_held")),
-        "servicing": [[str(x) for x in row] for row in Servicing.objects.order_by("pk").values_list(
-            "pk", "active", "cur_seq", "cur_due", "cur_paid", "interest_due", "late_since", "ever_late")],
-        "installments": [[str(x) for x in row] for row in Installment.objects.order_by("pk").values_list(
-            "pk", "principal_paid", "interest_paid", "penalty_paid", "principal_days", "pd_from")],
+        "loans": list(
+            Loan.objects.order_by("pk").values_list("pk", "state", "credit_balance", "deposit_held")
+        ),
+        "servicing": [
+            [str(x) for x in row]
+            for row in Servicing.objects.order_by("pk").values_list(
+                "pk", "active", "cur_seq", "cur_due", "cur_paid", "interest_due", "late_since", "ever_late"
+            )
+        ],
+        "installments": [
+            [str(x) for x in row]
+            for row in Installment.objects.order_by("pk").values_list(
+                "pk", "principal_paid", "interest_paid", "penalty_paid", "principal_days", "pd_from"
+            )
+        ],
         "repayments": sorted(json.dumps([r.key, r.amount, r.allocation]) for r in Repayment.objects.all()),
-        "collection": sorted(json.dumps([str(c.date), c.loan_id, c.due, c.arrears, c.dpd]) for c in CollectionItem.objects.all()),
-        "months": sorted(json.dumps([v.village_code, str(v.month), v.due, v.repaid, v.suspended]) for v in VillageMonth.objects.all()),
-        "grades": sorted(json.dumps([g.household_id, g.event, str(g.on), g.after_grade]) for g in GradeChange.objects.all()),
+        "collection": sorted(
+            json.dumps([str(c.date), c.loan_id, c.due, c.arrears, c.dpd])
+            for c in CollectionItem.objects.all()
+        ),
+        "months": sorted(
+            json.dumps([v.village_code, str(v.month), v.due, v.repaid, v.suspended])
+            for v in VillageMonth.objects.all()
+        ),
+        "grades": sorted(
+            json.dumps([g.household_id, g.event, str(g.on), g.after_grade]) for g in GradeChange.objects.all()
+        ),
         "lines": list(CreditLine.objects.order_by("pk").values_list("pk", "grade_code")),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()

@@ -21,7 +21,10 @@ from fupin.loans.repayments import repayment_post
 from fupin.ratings.models import GradeChange
 from tests.cob.conftest import books, close_days, past_loan, settled_before, today
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.clock]  # the close of business locks and writes differently on SQLite (the default of make run)
+pytestmark = [
+    pytest.mark.sqlite,
+    pytest.mark.clock,
+]  # the close of business locks and writes differently on SQLite (the default of make run)
 
 DAY = dt.timedelta(days=1)
 
@@ -29,7 +32,8 @@ DAY = dt.timedelta(days=1)
 def cob_credits(code: str, on: dt.date) -> int:
     """What the batch of ``on`` credited to ``code`` less what it debited."""
     x = Posting.objects.filter(entry__source__startswith=f"cob:{on:%Y%m%d}", account_id=code).aggregate(
-        c=Sum("credit"), d=Sum("debit"))
+        c=Sum("credit"), d=Sum("debit")
+    )
     return (x["c"] or 0) - (x["d"] or 0)
 
 
@@ -42,16 +46,23 @@ def test_interest_is_accrued_day_by_day_as_the_core_computes_it(rt, hh, head):
     assert first.due_date > today()  # the first interest falls due after the period under test
     runs = close_days(start, today() - DAY)
     assert runs[0].run.previous is None and runs[1].run.previous == start
-    earned = [core.accrual_target(first.interest, first.period_start, first.due_date, start + k * DAY) for k in range(46)]
+    earned = [
+        core.accrual_target(first.interest, first.period_start, first.due_date, start + k * DAY)
+        for k in range(46)
+    ]
     assert earned[0] == 0 and earned[45] > 0
     for k in range(1, 45):  # each day's entry is the day's increase, to the fen, rounding never accumulating
         assert cob_credits("6011", start + k * DAY) == earned[k] - earned[k - 1]
     b = books(head)
     assert b["1132"] == b["6011"] == earned[44]
     # paying the whole instalment's interest early: what was accrued comes off 1132, the rest is income now
-    r, _ = repayment_post(acting_user=rt.world.user("loan_officer"), loan=loan, amount=first.interest, key="early-int-01")
+    r, _ = repayment_post(
+        acting_user=rt.world.user("loan_officer"), loan=loan, amount=first.interest, key="early-int-01"
+    )
     assert {(p.account_id, p.credit) for p in r.entry.postings.filter(credit__gt=0)} == {
-        ("1132", earned[44]), ("6011", first.interest - earned[44])}
+        ("1132", earned[44]),
+        ("6011", first.interest - earned[44]),
+    }
     cob_run(today())
     b = books(head)
     assert b["1132"] == 0 and b["6011"] == first.interest  # nothing is accrued twice
@@ -69,27 +80,44 @@ def test_an_overdue_loan_ages_accrues_penalty_and_its_deposit_is_set_against_it(
     assert (dep.received_on, dep.amount) == (loan.maturity, loan.deposit) and loan.deposit_held == 0
     nothing_paid = [Owed(i.seq, i.due_date, i.principal, i.interest) for i in rows]
     assert dep.allocation == [list(x) for x in allocate(loan.deposit, nothing_paid, loan.maturity).lines]
-    assert {(p.account_id, p.debit) for p in dep.entry.postings.filter(debit__gt=0)} == {("2011", loan.deposit)}
+    assert {(p.account_id, p.debit) for p in dep.entry.postings.filter(debit__gt=0)} == {
+        ("2011", loan.deposit)
+    }
     # penalty (R-REP-2): contract rate + 50 % on the principal unpaid at the close of each day
     final = loan.installments.get(seq=rows[-1].seq)
     by_deposit = final.principal_paid
-    penalty = penalty_accrued([Owed(final.seq, final.due_date, final.principal, final.interest)],
-                              annual_rate=Fraction(loan.nominal_rate), on=last,
-                              paid_on={final.seq: [(loan.maturity, by_deposit)]})
+    penalty = penalty_accrued(
+        [Owed(final.seq, final.due_date, final.principal, final.interest)],
+        annual_rate=Fraction(loan.nominal_rate),
+        on=last,
+        paid_on={final.seq: [(loan.maturity, by_deposit)]},
+    )
     b = books(head)
     assert penalty > 0 and b["6012"] == penalty
     assert b["6011"] == sum(i.interest for i in rows)  # every period has ended: all interest earned
-    assert b["1132"] == sum(i.interest for i in rows) - sum(x.interest_paid for x in loan.installments.all()) + penalty
-    # aging and classification (R-REP-3): late since the final due date, the deposit having cured the first episode
+    assert (
+        b["1132"]
+        == sum(i.interest for i in rows) - sum(x.interest_paid for x in loan.installments.all()) + penalty
+    )
+    # aging and classification (R-REP-3): late since the final due date, the deposit having cured
+    # the first episode
     sv = Servicing.objects.get(loan=loan)
     dpd = (last - final.due_date).days
     assert sv.late_since == final.due_date and sv.dpd(last) == dpd and sv.ever_late
     assert categories(last, Servicing.objects.filter(pk=loan.pk)) == {category(dpd): 1}
     assert CobRun.objects.get(date=last).summary["par"] == {par_bucket(dpd): 1}  # the only loan
     # grades (R-RAT-4): down when the first interest went unpaid, down again after maturity, bottom at 90 days
-    moves = list(GradeChange.objects.filter(household=hh).exclude(event="rating").order_by("on").values_list("event", "on"))
-    assert moves == [("overdue", rows[0].due_date + DAY), ("overdue", final.due_date + DAY),
-                     ("default", final.due_date + 90 * DAY)]
+    moves = list(
+        GradeChange.objects.filter(household=hh)
+        .exclude(event="rating")
+        .order_by("on")
+        .values_list("event", "on")
+    )
+    assert moves == [
+        ("overdue", rows[0].due_date + DAY),
+        ("overdue", final.due_date + DAY),
+        ("default", final.due_date + 90 * DAY),
+    ]
     # tomorrow's collection list: the arrears with the penalty
     item = CollectionItem.objects.get(date=today(), loan=loan)
     assert item.arrears == final.principal - by_deposit + penalty and item.dpd == dpd and item.due == 0
@@ -135,8 +163,10 @@ def test_a_village_below_98_percent_three_month_ends_running_is_suspended(rt, hh
     assert months and all(core.is_month_end(m.month) for m in months)
     below = []
     for m in months:
-        due = sum(i.principal + i.interest for i in loan.installments.filter(due_date__year=m.month.year,
-                                                                                due_date__lte=m.month))
+        due = sum(
+            i.principal + i.interest
+            for i in loan.installments.filter(due_date__year=m.month.year, due_date__lte=m.month)
+        )
         assert m.due == due  # the only loan of the village
         below.append(m.below)
         assert m.suspended == core.suspended(below, len(below) > 1 and months[len(below) - 2].suspended)
@@ -146,17 +176,31 @@ def test_a_village_below_98_percent_three_month_ends_running_is_suspended(rt, hh
 
     def refusals() -> list[str]:
         try:
-            application_create(acting_user=rt.world.user("loan_officer"), household=rt.households[1],
-                               product="subsidy", purpose="livestock", project="养牛两头", amount=500_000, term=12)
+            application_create(
+                acting_user=rt.world.user("loan_officer"),
+                household=rt.households[1],
+                product="subsidy",
+                purpose="livestock",
+                project="养牛两头",
+                amount=500_000,
+                term=12,
+            )
         except ValidationFailed as e:
             return [d["rule"] for d in e.details]
         return []
 
-    VillageMonth.objects.create(village_code=loan.village_code, month=later, due=100, repaid=90, below=True,
-                                suspended=True)
+    VillageMonth.objects.create(
+        village_code=loan.village_code, month=later, due=100, repaid=90, below=True, suspended=True
+    )
     assert "R-RPT-4" in refusals()
-    VillageMonth.objects.create(village_code=loan.village_code, month=later + 31 * DAY, due=100, repaid=99,
-                                below=False, suspended=False)
+    VillageMonth.objects.create(
+        village_code=loan.village_code,
+        month=later + 31 * DAY,
+        due=100,
+        repaid=99,
+        below=False,
+        suspended=False,
+    )
     assert "R-RPT-4" not in refusals()
 
 

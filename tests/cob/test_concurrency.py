@@ -22,20 +22,39 @@ def in_thread(fn):
             return fn(i)
         finally:
             connection.close()
+
     return run
 
 
 @pytest.mark.pgonly
 def test_fifty_concurrent_repayments_and_fifty_duplicates(transactional_db, rt, hh, head):
     officer = rt.world.user("loan_officer")
-    loan = disbursement.loan_disburse(acting_user=officer, loan=disbursement.loan_contract(
-        acting_user=officer, application=approved(rt, hh)))
+    loan = disbursement.loan_disburse(
+        acting_user=officer,
+        loan=disbursement.loan_contract(acting_user=officer, application=approved(rt, hh)),
+    )
     with ThreadPoolExecutor(max_workers=10) as pool:
-        paid = list(pool.map(in_thread(lambda i: repayment_post(acting_user=officer, loan=loan, amount=1_000 + i,
-                                                                 key=f"concurrent-{i:04d}")), range(50)))
+        paid = list(
+            pool.map(
+                in_thread(
+                    lambda i: repayment_post(
+                        acting_user=officer, loan=loan, amount=1_000 + i, key=f"concurrent-{i:04d}"
+                    )
+                ),
+                range(50),
+            )
+        )
         assert all(created for _, created in paid)
-        same = list(pool.map(in_thread(lambda i: repayment_post(acting_user=officer, loan=loan, amount=777,
-                                                                 key="one-key-for-all")), range(50)))
+        same = list(
+            pool.map(
+                in_thread(
+                    lambda i: repayment_post(
+                        acting_user=officer, loan=loan, amount=777, key="one-key-for-all"
+                    )
+                ),
+                range(50),
+            )
+        )
     assert len({r.pk for r, _ in same}) == 1 and sum(created for _, created in same) == 1
     assert Repayment.objects.filter(loan=loan).count() == 51
     total = sum(1_000 + i for i in range(50)) + 777

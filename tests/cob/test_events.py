@@ -32,8 +32,12 @@ def test_an_extension_moves_the_final_due_date_and_charges_the_added_days(rt, hh
     final = loan.installments.order_by("-seq").first()
     new = loan.maturity + 30 * DAY
     with pytest.raises(ValidationFailed):  # not later than the original maturity
-        event_request(acting_user=officer, loan=loan, kind="extension", reason="受灾", new_maturity=loan.maturity)
-    e = event_request(acting_user=officer, loan=loan, kind="extension", reason="受灾，推迟一个月", new_maturity=new)
+        event_request(
+            acting_user=officer, loan=loan, kind="extension", reason="受灾", new_maturity=loan.maturity
+        )
+    e = event_request(
+        acting_user=officer, loan=loan, kind="extension", reason="受灾，推迟一个月", new_maturity=new
+    )
     with pytest.raises(NotPermitted):  # the requester does not approve
         event_decide(acting_user=officer, event=e, approve=True)
     event_decide(acting_user=director, event=e, approve=True)
@@ -46,7 +50,13 @@ def test_an_extension_moves_the_final_due_date_and_charges_the_added_days(rt, hh
     assert (final.due_date, loan.maturity) == (new, new)
     assert e.interest == added > 0 and final.interest == before + added
     with pytest.raises(Conflict):  # once
-        event_request(acting_user=officer, loan=loan, kind="extension", reason="再次申请展期", new_maturity=new + 30 * DAY)
+        event_request(
+            acting_user=officer,
+            loan=loan,
+            kind="extension",
+            reason="再次申请展期",
+            new_maturity=new + 30 * DAY,
+        )
     books(head)
 
 
@@ -60,7 +70,11 @@ def test_write_off_after_ninety_days_then_recoveries_go_to_6013(rt, hh, head):
     e.refresh_from_db()
     loan.refresh_from_db()
     assert loan.state == Loan.State.WRITTEN_OFF and not Servicing.objects.get(loan=loan).active
-    assert lines(e.entry) == {("6701", e.amount + e.interest, 0), ("1301", 0, e.amount), ("1132", 0, e.interest)}
+    assert lines(e.entry) == {
+        ("6701", e.amount + e.interest, 0),
+        ("1301", 0, e.amount),
+        ("1132", 0, e.interest),
+    }
     b = books(head)
     assert b["1301"] == 0 and b["1132"] == 0 and b["6701"] == e.amount + e.interest
     r, _ = repayment_post(acting_user=officer, loan=loan, amount=50_000, key="recover-0001")
@@ -91,7 +105,9 @@ def test_a_rollover_makes_a_new_loan_of_the_principal_without_cash(rt, hh, head)
     assert Loan.objects.get(pk=loan.pk).deposit_held == 0  # set against what was due at maturity
     principal_left = sum(i.principal - i.principal_paid for i in loan.installments.all())
     unpaid_interest = sum(i.interest - i.interest_paid for i in loan.installments.all())
-    with mock.patch("django.utils.timezone.localdate", return_value=final.due_date + DAY):  # the open business day
+    with mock.patch(
+        "django.utils.timezone.localdate", return_value=final.due_date + DAY
+    ):  # the open business day
         if unpaid_interest:
             repayment_post(acting_user=officer, loan=loan, amount=unpaid_interest, key="interest-before-roll")
         e = event_request(acting_user=officer, loan=loan, kind="rollover", reason="季节性资金需要，转据续贷")
@@ -120,12 +136,19 @@ def test_an_extended_loan_paid_off_within_the_extension(rt, hh, head):
     closed = start - DAY
     for i in rows[:-1]:  # each month's interest paid on its due day
         close_days(closed + DAY, i.due_date - DAY)
-        repayment_post(acting_user=officer, loan=loan, amount=i.interest, key=f"interest-month-{i.seq}", on=i.due_date)
+        repayment_post(
+            acting_user=officer, loan=loan, amount=i.interest, key=f"interest-month-{i.seq}", on=i.due_date
+        )
         closed = i.due_date - DAY
     close_days(closed + DAY, today() - DAY)
     assert loan.maturity > today()
-    e = event_request(acting_user=officer, loan=loan, kind="extension", reason="受灾，推迟一个月",
-                      new_maturity=loan.maturity + 30 * DAY)
+    e = event_request(
+        acting_user=officer,
+        loan=loan,
+        kind="extension",
+        reason="受灾，推迟一个月",
+        new_maturity=loan.maturity + 30 * DAY,
+    )
     event_decide(acting_user=director, event=e, approve=True)
     e.refresh_from_db()
     on, first_open = loan.maturity + 10 * DAY, today()  # ten days into the extension

@@ -22,7 +22,12 @@ from fupin.loans.models import Application, Installment, Loan, LoanEvent, Repaym
 from fupin.loans.repayments import loan_payoff, repayment_post
 from tests.cob.conftest import books
 
-PRODUCTS = [("seasonal", 3, 1_000_000), ("subsidy", 12, 800_000), ("group", 12, 500_000), ("annual", 12, 600_000)]
+PRODUCTS = [
+    ("seasonal", 3, 1_000_000),
+    ("subsidy", 12, 800_000),
+    ("group", 12, 500_000),
+    ("annual", 12, 600_000),
+]
 REFUSED = (Conflict, ValidationFailed)
 
 
@@ -37,15 +42,29 @@ class Books(RuleBasedStateMachine):
         self.clock = mock.patch("django.utils.timezone.localdate", side_effect=lambda: self.day)
         self.clock.start()
         w = self.world
-        self.officer, self.director, self.head = w.user("loan_officer"), w.user("branch_director"), w.user("head_office")
+        self.officer, self.director, self.head = (
+            w.user("loan_officer"),
+            w.user("branch_director"),
+            w.user("head_office"),
+        )
         self.keys = 0
 
     def teardown(self) -> None:
         import os
+
         if os.environ.get("MACHINE_STATS"):
             from fupin.loans.models import Repayment
-            print("STATS", Loan.objects.values_list("state").annotate(n=Sum("principal")).values_list("state", "n").order_by(),
-                  Repayment.objects.count(), list(LoanEvent.objects.values_list("kind", "state")), self.day)
+
+            print(
+                "STATS",
+                Loan.objects.values_list("state")
+                .annotate(n=Sum("principal"))
+                .values_list("state", "n")
+                .order_by(),
+                Repayment.objects.count(),
+                list(LoanEvent.objects.values_list("kind", "state")),
+                self.day,
+            )
         self.clock.stop()
         transaction.set_rollback(True)
         self.atomic.__exit__(None, None, None)
@@ -69,21 +88,37 @@ class Books(RuleBasedStateMachine):
             return
         code, term, top = product
         hh = self.households[len(self.loans(*Loan.State.values)) % len(self.households)]
-        app = Application.objects.create(household=hh, village_code=hh.village_id, product=code, product_version="2026.1",
-                                         purpose="livestock", project="养牛两头", amount=top * share // 10, term=term,
-                                         state="approved", created_by=self.officer)
+        app = Application.objects.create(
+            household=hh,
+            village_code=hh.village_id,
+            product=code,
+            product_version="2026.1",
+            purpose="livestock",
+            project="养牛两头",
+            amount=top * share // 10,
+            term=term,
+            state="approved",
+            created_by=self.officer,
+        )
         loan = disbursement.loan_contract(acting_user=self.officer, application=app)
         disbursement.loan_disburse(acting_user=self.director, loan=loan)
 
     @rule(k=st.integers(0, 20), amount=st.integers(1, 300_000))
     def repay(self, k, amount):
-        loans = self.loans(Loan.State.ACTIVE, Loan.State.WRITTEN_OFF)  # a written-off loan's payment is a recovery
+        loans = self.loans(
+            Loan.State.ACTIVE, Loan.State.WRITTEN_OFF
+        )  # a written-off loan's payment is a recovery
         if loans:
             key = self.key()
             try:
                 repayment_post(acting_user=self.officer, loan=loans[k % len(loans)], amount=amount, key=key)
-            except ValidationFailed as e:  # more than the loan can absorb plus the allowance: refused, nothing kept
-                assert e.code == "repayment_too_large" and amount > django_settings.FUPIN_OVERPAYMENT_ALLOWANCE * 100
+            except (
+                ValidationFailed
+            ) as e:  # more than the loan can absorb plus the allowance: refused, nothing kept
+                assert (
+                    e.code == "repayment_too_large"
+                    and amount > django_settings.FUPIN_OVERPAYMENT_ALLOWANCE * 100
+                )
                 assert not Repayment.objects.filter(key=key).exists()
 
     @rule(k=st.integers(0, 20), extra=st.integers(1, 50_000))
@@ -91,8 +126,9 @@ class Books(RuleBasedStateMachine):
         loans = self.loans(Loan.State.ACTIVE)
         if loans:
             loan = loans[k % len(loans)]
-            owed = Installment.objects.filter(loan=loan).aggregate(p=Sum("principal"), pp=Sum("principal_paid"),
-                                                                     i=Sum("interest"), ip=Sum("interest_paid"))
+            owed = Installment.objects.filter(loan=loan).aggregate(
+                p=Sum("principal"), pp=Sum("principal_paid"), i=Sum("interest"), ip=Sum("interest_paid")
+            )
             total = owed["p"] - owed["pp"] + owed["i"] - owed["ip"]
             repayment_post(acting_user=self.officer, loan=loan, amount=total + extra, key=self.key())
 
@@ -118,8 +154,13 @@ class Books(RuleBasedStateMachine):
             return
         loan = loans[k % len(loans)]
         try:
-            e = events.event_request(acting_user=self.officer, loan=loan, kind=kind, reason="随机事项",
-                                     new_maturity=loan.maturity + dt.timedelta(days=days))
+            e = events.event_request(
+                acting_user=self.officer,
+                loan=loan,
+                kind=kind,
+                reason="随机事项",
+                new_maturity=loan.maturity + dt.timedelta(days=days),
+            )
         except REFUSED:
             return
         events.event_decide(acting_user=self.director, event=e, approve=True)
@@ -128,21 +169,37 @@ class Books(RuleBasedStateMachine):
     def the_books_hold(self):
         b = books(self.head)  # trial balance zero, sub-ledgers equal to control accounts
         loans = Loan.objects.exclude(state=Loan.State.CONTRACTED)
-        assert b.get("2251", 0) == sum(x.credit_balance for x in loans) and all(x.credit_balance >= 0 for x in loans)
-        assert b.get("2011", 0) == sum(x.deposit_held for x in loans) and all(x.deposit_held >= 0 for x in loans)
+        assert b.get("2251", 0) == sum(x.credit_balance for x in loans) and all(
+            x.credit_balance >= 0 for x in loans
+        )
+        assert b.get("2011", 0) == sum(x.deposit_held for x in loans) and all(
+            x.deposit_held >= 0 for x in loans
+        )
         rows = Installment.objects.filter(loan__in=loans)
         for i in rows:
-            assert 0 <= i.principal_paid <= i.principal and 0 <= i.interest_paid <= i.interest and i.penalty_paid >= 0
+            assert (
+                0 <= i.principal_paid <= i.principal
+                and 0 <= i.interest_paid <= i.interest
+                and i.penalty_paid >= 0
+            )
         assert all(s.interest_due >= 0 and s.cur_paid >= 0 for s in Servicing.objects.all())
         # principal: every fen lent is still owed, repaid, rolled into a new loan or written off
-        written = LoanEvent.objects.filter(kind="write_off", state="approved").aggregate(x=Sum("amount"))["x"] or 0
-        outstanding_written = sum(i.principal - i.principal_paid for i in rows.filter(loan__state="written_off"))
+        written = (
+            LoanEvent.objects.filter(kind="write_off", state="approved").aggregate(x=Sum("amount"))["x"] or 0
+        )
+        outstanding_written = sum(
+            i.principal - i.principal_paid for i in rows.filter(loan__state="written_off")
+        )
         assert outstanding_written == written
-        assert b.get("1301", 0) == sum(i.principal - i.principal_paid for i in rows.filter(loan__state="active"))
+        assert b.get("1301", 0) == sum(
+            i.principal - i.principal_paid for i in rows.filter(loan__state="active")
+        )
 
 
 def test_random_lives_of_loans_keep_the_books(rt, hh):
     Books.world = rt.world
     Books.households = rt.households
-    run_state_machine_as_test(Books, settings=settings(max_examples=15, stateful_step_count=25, deadline=None,
-                                                       report_multiple_bugs=False))
+    run_state_machine_as_test(
+        Books,
+        settings=settings(max_examples=15, stateful_step_count=25, deadline=None, report_multiple_bugs=False),
+    )

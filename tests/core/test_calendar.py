@@ -38,7 +38,11 @@ def test_years_outside_the_official_calendar_fall_back_to_weekends():
     first, last = c._calendar_years()
     y = last + 1
     assert not c.covered(y)
-    saturday = next(D(y, 1, 1) + dt.timedelta(days=i) for i in range(7) if (D(y, 1, 1) + dt.timedelta(days=i)).weekday() == 5)
+    saturday = next(
+        D(y, 1, 1) + dt.timedelta(days=i)
+        for i in range(7)
+        if (D(y, 1, 1) + dt.timedelta(days=i)).weekday() == 5
+    )
     assert not c.is_working_day(saturday)
     assert c.next_working_day(saturday) == saturday + dt.timedelta(days=2)
     note = c.calendar_note([saturday])

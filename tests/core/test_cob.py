@@ -49,7 +49,9 @@ def test_accrual_is_exact_monotone_and_complete_at_the_due_date(interest, length
 
 @given(st.integers(0, 10**10), st.integers(0, 20_000_000))
 def test_penalty_is_rounded_once_from_exact_principal_days(principal_days, rate_e8):
-    assert cob.penalty_of(principal_days, rate_e8) == exact_half_up(Fraction(principal_days * rate_e8, 360 * 10**8))
+    assert cob.penalty_of(principal_days, rate_e8) == exact_half_up(
+        Fraction(principal_days * rate_e8, 360 * 10**8)
+    )
 
 
 def test_receivable_is_what_was_earned_beyond_what_was_paid():
@@ -61,7 +63,9 @@ def test_receivable_is_what_was_earned_beyond_what_was_paid():
 
 
 def test_village_suspension_needs_three_month_ends_below_and_lifts_at_98_percent():
-    assert cob.MonthRate(100, 97).below and not cob.MonthRate(100, 98).below and cob.MonthRate(0, 0).rate is None
+    assert (
+        cob.MonthRate(100, 97).below and not cob.MonthRate(100, 98).below and cob.MonthRate(0, 0).rate is None
+    )
     assert not cob.suspended([True, True], False)
     assert cob.suspended([False, True, True, True], False)
     assert not cob.suspended([True, False, True], False)

@@ -21,7 +21,13 @@ def test_fee_worked_examples():
 
 def test_every_reason_is_given_at_once():
     got = loan_problems(RULES, member=False, amount=600_000, term=13, available=100_000, owing=True)
-    assert [p.message[:6] for p in got] == ["只向本社社员", "该社员尚有未", "借款金额应在", "借款期限应在", "互助资金可用"]
+    assert [p.message[:6] for p in got] == [
+        "只向本社社员",
+        "该社员尚有未",
+        "借款金额应在",
+        "借款期限应在",
+        "互助资金可用",
+    ]
     assert loan_problems(RULES, member=True, amount=500_000, term=12, available=500_000, owing=False) == []
 
 

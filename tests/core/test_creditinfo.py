@@ -23,12 +23,17 @@ def test_an_adverse_record_is_hidden_five_years_after_it_ended():
 
 
 def test_lead_household_worked_example():
-    s = score("lead", {"years": 4, "driven": 6, "driven_clean": Fraction(5, 6), "own_record": 0, "output": 400_000})
+    s = score(
+        "lead", {"years": 4, "driven": 6, "driven_clean": Fraction(5, 6), "own_record": 0, "output": 400_000}
+    )
     assert [line[3] for line in s.lines] == [15, 18, 17, 25, 6] and (s.total, s.grade) == (81, "AA")
 
 
 def test_cooperative_worked_example():
-    s = score("coop", {"membership": "0.5", "borrowing": "0.66", "repayment": "0.97", "capital": 150_000, "years": 2})
+    s = score(
+        "coop",
+        {"membership": "0.5", "borrowing": "0.66", "repayment": "0.97", "capital": 150_000, "years": 2},
+    )
     assert [line[3] for line in s.lines] == [21, 25, 20, 10, 6] and (s.total, s.grade) == (82, "AA")
 
 
@@ -39,5 +44,8 @@ def test_a_missing_factor_is_named():
 
 @given(st.integers(0, 50), st.integers(0, 100), st.fractions(0, 1), st.integers(0, 2), st.integers(0, 10**8))
 def test_lead_scores_stay_within_the_card(years, driven, clean, record, output):
-    s = score("lead", {"years": years, "driven": driven, "driven_clean": clean, "own_record": record, "output": output})
+    s = score(
+        "lead",
+        {"years": years, "driven": driven, "driven_clean": clean, "own_record": record, "output": output},
+    )
     assert 0 <= s.total <= sum(f.top for f in LEAD) == 100 and s.grade == grade(s.total)

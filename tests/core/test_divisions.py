@@ -21,7 +21,10 @@ def test_level_of(code, level):
     assert len(d.prefix_of(code)) == level.prefix_length
 
 
-@pytest.mark.parametrize("bad", ["", "1101", "11010100100", "1101010010021", "11010100100a", "000000000000", "１１０１０１００１００２"])
+@pytest.mark.parametrize(
+    "bad",
+    ["", "1101", "11010100100", "1101010010021", "11010100100a", "000000000000", "１１０１０１００１００２"],
+)
 def test_bad_format_is_refused_in_chinese(bad):
     with pytest.raises(ValidationFailed) as e:
         d.level_of(bad)
@@ -57,7 +60,11 @@ def test_contains():
 
 village_codes = st.builds(
     lambda p, c, k, t, v: f"{p:02d}{c:02d}{k:02d}{t:03d}{v:03d}",
-    st.integers(11, 99), st.integers(1, 99), st.integers(1, 99), st.integers(1, 999), st.integers(1, 999),
+    st.integers(11, 99),
+    st.integers(1, 99),
+    st.integers(1, 99),
+    st.integers(1, 999),
+    st.integers(1, 999),
 )
 
 

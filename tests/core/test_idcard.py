@@ -54,7 +54,11 @@ def _make(region: str, born: dt.date, seq: str) -> str:
     return first + idcard.check_character(first)
 
 
-@given(st.sampled_from(sorted(idcard.PROVINCES)), st.dates(dt.date(1920, 1, 1), dt.date(2025, 12, 31)), st.integers(0, 999))
+@given(
+    st.sampled_from(sorted(idcard.PROVINCES)),
+    st.dates(dt.date(1920, 1, 1), dt.date(2025, 12, 31)),
+    st.integers(0, 999),
+)
 def test_every_generated_id_parses_and_gives_back_its_parts(prov, born, seq):
     value = _make(prov + "0101", born, f"{seq:03d}")
     p = idcard.parse(value)

@@ -14,7 +14,9 @@ R = Rules()
 
 
 def test_short_term_loan_current_and_rest_of_the_share():
-    m = LoanMonth(1, "C1", "short", 1_000_000, settled_interest=13_750, repaid_in_full=True, life_interest=41_250)
+    m = LoanMonth(
+        1, "C1", "short", 1_000_000, settled_interest=13_750, repaid_in_full=True, life_interest=41_250
+    )
     got = {ln.item: ln.amount for ln in lines(R, m)}
     assert got == {"当月结息提成": 688, "还清本金后补发提成": 6_188}  # 6.875 → 6.88; 61.875 → 61.88
     assert lines(R, m)[0].formula == "137.50 × 5% = 6.88"
@@ -32,26 +34,50 @@ def test_cycle_loan_arrears_deductions_by_band():
 
 
 def test_cycle_share_is_twenty_five_percent_in_all():
-    m = LoanMonth(6, "C6", "cycle", 4_000_000, settled_interest=320_000, repaid_in_full=True, life_interest=320_000)
+    m = LoanMonth(
+        6, "C6", "cycle", 4_000_000, settled_interest=320_000, repaid_in_full=True, life_interest=320_000
+    )
     assert sum(ln.amount for ln in lines(R, m)) == 320_000 // 4  # 5 % now + 20 % at the end
 
 
 def test_collection_reward_and_exclusions():
-    assert [ln.amount for ln in lines(R, LoanMonth(7, "C7", "short", 1, collected_arrears=200_000))] == [10_000]
+    assert [ln.amount for ln in lines(R, LoanMonth(7, "C7", "short", 1, collected_arrears=200_000))] == [
+        10_000
+    ]
     for why in ("转据", "展期"):
-        assert lines(R, LoanMonth(8, "C8", "cycle", 4_500_000, settled_interest=99_999, overdue_principal=1,
-                                  excluded=why)) == []
+        assert (
+            lines(
+                R,
+                LoanMonth(
+                    8, "C8", "cycle", 4_500_000, settled_interest=99_999, overdue_principal=1, excluded=why
+                ),
+            )
+            == []
+        )
 
 
 def test_rules_are_configuration():
     rules = Rules(share={"cycle": Fraction(30, 100), "short": Fraction(20, 100)}, current=Fraction(10, 100))
-    m = LoanMonth(9, "C9", "cycle", 1_000_000, settled_interest=10_000, repaid_in_full=True, life_interest=10_000)
+    m = LoanMonth(
+        9, "C9", "cycle", 1_000_000, settled_interest=10_000, repaid_in_full=True, life_interest=10_000
+    )
     assert [ln.amount for ln in lines(rules, m)] == [1_000, 2_000]
 
 
-months = st.builds(LoanMonth, st.integers(1, 10**6), st.just("C"), st.sampled_from(["cycle", "short"]),
-                   st.integers(1, 10_000_000), st.integers(0, 10**6), st.booleans(), st.integers(0, 10**7),
-                   st.integers(0, 10**7), st.integers(0, 10**6), st.integers(0, 10**6), st.sampled_from(["", "转据"]))
+months = st.builds(
+    LoanMonth,
+    st.integers(1, 10**6),
+    st.just("C"),
+    st.sampled_from(["cycle", "short"]),
+    st.integers(1, 10_000_000),
+    st.integers(0, 10**6),
+    st.booleans(),
+    st.integers(0, 10**7),
+    st.integers(0, 10**7),
+    st.integers(0, 10**6),
+    st.integers(0, 10**6),
+    st.sampled_from(["", "转据"]),
+)
 
 
 @given(st.lists(months, max_size=30))
@@ -78,8 +104,11 @@ def test_rules_round_trip_through_their_stored_values():
 def test_bad_rules_are_refused_in_chinese():
     import pytest
 
-    for change, why in [({"share_cycle": "1.5"}, "0–1"), ({"current": "0.3"}, "不能高于"),
-                        ({"bands": [[0, 100, "0.1", "0.1"], [50, None, "0.1", "0.1"]]}, "重叠"),
-                        ({"reward": "abc"}, "收回欠款奖励")]:
+    for change, why in [
+        ({"share_cycle": "1.5"}, "0–1"),
+        ({"current": "0.3"}, "不能高于"),
+        ({"bands": [[0, 100, "0.1", "0.1"], [50, None, "0.1", "0.1"]]}, "重叠"),
+        ({"reward": "abc"}, "收回欠款奖励"),
+    ]:
         with pytest.raises(ValueError, match=why):
             rules_from({**R.values(), **change})

@@ -135,8 +135,15 @@ def test_equal_principal_and_grace_and_multiple():
     """等额本金 with 2 periods of grace: 12 000 over 12 months, principal 1 200.00 from month 3;
     rounding instalment totals to whole yuan keeps every amortising total but the last a multiple
     of 1.00 (grace instalments are interest only and stay as computed)."""
-    t = Terms(principal=1_200_000, annual_rate=Fraction("0.0735"), start=D(2026, 1, 15), term=12,
-              shape="equal_principal", principal_grace=2, installment_multiple=100)
+    t = Terms(
+        principal=1_200_000,
+        annual_rate=Fraction("0.0735"),
+        start=D(2026, 1, 15),
+        term=12,
+        shape="equal_principal",
+        principal_grace=2,
+        installment_multiple=100,
+    )
     s = generate(t)
     assert s.principal[:2] == (0, 0)
     assert s.interest[:2] == (7_350, 7_350)
@@ -146,14 +153,18 @@ def test_equal_principal_and_grace_and_multiple():
 
 def test_holiday_shift_moves_due_dates_to_the_next_working_day():
     """A due date on National Day 2026 moves to 2026-10-08 when the product says so."""
-    t = Terms(principal=1_000_000, annual_rate=Fraction("0.06"), start=D(2026, 9, 1), term=3, shape="interest_only")
+    t = Terms(
+        principal=1_000_000, annual_rate=Fraction("0.06"), start=D(2026, 9, 1), term=3, shape="interest_only"
+    )
     s = generate(Terms(**{**{f: getattr(t, f) for f in t.__dataclass_fields__}, "holiday_shift": "next"}))
     assert s.accrual_dates[0] == D(2026, 10, 1) and s.due_dates[0] == D(2026, 10, 8)
     assert generate(t).due_dates[0] == D(2026, 10, 1)
 
 
 def test_uncovered_year_is_reported_in_the_schedule_notes():
-    t = Terms(principal=1_000_000, annual_rate=Fraction("0.06"), start=D(2029, 1, 1), term=3, holiday_shift="next")
+    t = Terms(
+        principal=1_000_000, annual_rate=Fraction("0.06"), start=D(2029, 1, 1), term=3, holiday_shift="next"
+    )
     s = generate(t)
     assert s.notes and "2029" in s.notes[0]
 
@@ -176,5 +187,9 @@ def test_terms_are_stored_exactly_with_the_loan(code):
     from fupin.core.schedule.terms import terms_from_dict, terms_to_dict
 
     p = preset(code)
-    t = p.terms(principal=p.bounds.min_amount * 2, start=dt.date(2026, 11, 27), term=(p.bounds.allowed_terms or (12,))[0])
+    t = p.terms(
+        principal=p.bounds.min_amount * 2,
+        start=dt.date(2026, 11, 27),
+        term=(p.bounds.allowed_terms or (12,))[0],
+    )
     assert terms_from_dict(json.loads(json.dumps(terms_to_dict(t)))) == t

@@ -25,7 +25,9 @@ def test_core_has_modules():
 
 def test_no_django_import_in_core():
     offenders = {
-        str(p.relative_to(CORE)): sorted(m for m in imported_modules(p) if m.split(".")[0] in {"django", "ninja"})
+        str(p.relative_to(CORE)): sorted(
+            m for m in imported_modules(p) if m.split(".")[0] in {"django", "ninja"}
+        )
         for p in CORE.rglob("*.py")
     }
     offenders = {k: v for k, v in offenders.items() if v}

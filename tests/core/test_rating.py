@@ -26,9 +26,17 @@ from fupin.core.rating import (
     scorecard_to_dict,
 )
 
-LABOUR = Item("labour", "家庭劳动力", "range", D(30), bands=(Band(None, D(1), D(0)), Band(D(1), D(3), D(20)), Band(D(3), None, D(30))))
+LABOUR = Item(
+    "labour",
+    "家庭劳动力",
+    "range",
+    D(30),
+    bands=(Band(None, D(1), D(0)), Band(D(1), D(3), D(20)), Band(D(3), None, D(30))),
+)
 CREDIT = Item("credit", "社会信用", "option", D(40), options={"好": D(40), "一般": D(25), "差": D(0)})
-INCOME = Item("income", "人均纯收入", "formula", D(30), standard=D(2000), step=D(500), per_step=D(5), base=D(10))
+INCOME = Item(
+    "income", "人均纯收入", "formula", D(30), standard=D(2000), step=D(500), per_step=D(5), base=D(10)
+)
 CARD = Scorecard("p8", "2026.1", (LABOUR, CREDIT, INCOME), SEED_GRADES, cap=D(50000))
 
 
@@ -63,8 +71,18 @@ def test_a_sheet_with_values_outside_bounds_or_missing_is_refused_with_every_pro
 
 def test_a_sheet_scores_every_item_and_totals():
     """篇2 questionnaire: 10 + 5 + 15 + 15 + (10 + (3000 − 2000)/500 × 2 = 14) + 10 + 10 + 10 = 89 → AA."""
-    sheet = PRESET_P2.score_sheet({"truthful": "真实", "resident": "12", "ability": "强", "project": "好",
-                                   "income": "3000", "labour": 2, "neighbours": "和睦", "reputation": "好"})
+    sheet = PRESET_P2.score_sheet(
+        {
+            "truthful": "真实",
+            "resident": "12",
+            "ability": "强",
+            "project": "好",
+            "income": "3000",
+            "labour": 2,
+            "neighbours": "和睦",
+            "reputation": "好",
+        }
+    )
     assert sheet.points["income"] == D(14) and sheet.points["labour"] == D(10)
     assert sheet.total == D(89) and PRESET_P2.grade_of(sheet.total).code == "AA"
     assert PRESET_P2.credit_line(None) == D(1000)  # 未授信: the unrated line of 篇2
@@ -78,13 +96,29 @@ def test_presets_round_trip_through_their_stored_definition(code):
 
 
 def test_a_bad_definition_lists_every_problem():
-    bad = {"items": [{"code": "a", "label": "甲", "method": "range", "max_points": "5", "bands": [[5, 1, 9]]},
-                     {"code": "a", "label": "乙", "method": "guess"}],
-           "grades": [], "cap": "-1", "aggregation": "max", "term_months": 0}
+    bad = {
+        "items": [
+            {"code": "a", "label": "甲", "method": "range", "max_points": "5", "bands": [[5, 1, 9]]},
+            {"code": "a", "label": "乙", "method": "guess"},
+        ],
+        "grades": [],
+        "cap": "-1",
+        "aggregation": "max",
+        "term_months": 0,
+    }
     with pytest.raises(ValidationFailed) as e:
         scorecard_from_dict("x", "1", bad)
     msgs = " ".join(p["message"] for p in e.value.details)
-    for part in ("超出 0–5", "下限 5 不小于上限 1", "重复", "计分方式", "信用等级", "上限应大于 0", "汇总方式", "term_months"):
+    for part in (
+        "超出 0–5",
+        "下限 5 不小于上限 1",
+        "重复",
+        "计分方式",
+        "信用等级",
+        "上限应大于 0",
+        "汇总方式",
+        "term_months",
+    ):
         assert part in msgs
 
 
@@ -128,8 +162,10 @@ def test_dynamic_grades():
     assert next_grade(ladder, "AA", "default") == "C"
 
 
-@given(st.lists(st.decimals(min_value=0, max_value=100, places=2), min_size=1, max_size=9),
-       st.sampled_from(["mean", "median", "trimmed_mean"]))
+@given(
+    st.lists(st.decimals(min_value=0, max_value=100, places=2), min_size=1, max_size=9),
+    st.sampled_from(["mean", "median", "trimmed_mean"]),
+)
 def test_aggregate_rounds_the_exact_value_half_up(totals, method):
     """The Decimal aggregate equals the exact rational value rounded half up to the fen-like 0.01."""
     xs = sorted(Fraction(t) for t in totals)

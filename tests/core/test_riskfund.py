@@ -46,4 +46,6 @@ def test_recoveries_split_by_the_same_shares(loss, recovered, ws):
     assert sum(back) == recovered
     total = sum(ws)
     for part, w in zip(back, ws, strict=True):
-        assert abs(Fraction(part) - Fraction(recovered * w, total)) < 1  # each within a fen of its exact share
+        assert (
+            abs(Fraction(part) - Fraction(recovered * w, total)) < 1
+        )  # each within a fen of its exact share

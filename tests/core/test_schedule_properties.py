@@ -28,7 +28,11 @@ def terms(draw):
         frequency = draw(st.sampled_from(["weekly", "biweekly", "monthly", "quarterly"]))
     unit = draw(st.sampled_from(["month", "week", "day"]))
     term = draw(
-        st.integers(1, 60) if unit == "month" else st.integers(1, 156) if unit == "week" else st.integers(1, 1000)
+        st.integers(1, 60)
+        if unit == "month"
+        else st.integers(1, 156)
+        if unit == "week"
+        else st.integers(1, 1000)
     )
     settlement_day = None
     if frequency in ("monthly", "quarterly") and draw(st.booleans()):
@@ -142,7 +146,11 @@ def test_apr_of_a_plain_annuity_equals_its_nominal_rate(principal, rate, n, freq
     (below 1e-6 for every loan whose mean balance is above ~60 000 yuan monthly)."""
     unit = "week" if frequency == "weekly" else "month"
     term = n * 3 if frequency == "quarterly" else n
-    s = generate(Terms(principal=principal, annual_rate=rate, start=start, term=term, term_unit=unit, frequency=frequency))
+    s = generate(
+        Terms(
+            principal=principal, annual_rate=rate, start=start, term=term, term_unit=unit, frequency=frequency
+        )
+    )
     d = disclose(s)
     ppy = {"monthly": 12, "quarterly": 4, "weekly": 52}[frequency]
     assert abs(float(d.apr) - float(rate)) <= 1e-6 + apr_rounding_bound(s, ppy)

@@ -25,15 +25,19 @@ def test_s_rate_worked_example_window_and_interest_ceiling():
     [line] = loan_lines(PRESETS["S-RATE"], facts([p]))
     assert (line.days, line.amount) == (121, 16_806)  # 1 000 000 × 5 % × 121 / 360 = 16 805.56
     # R-SUB-0: a household that paid less interest than that gets what it paid
-    [line] = loan_lines(PRESETS["S-RATE"], facts([Period(1, D(2006, 6, 1), D(2006, 12, 1), 1_000_000, 9_000, True)]))
+    [line] = loan_lines(
+        PRESETS["S-RATE"], facts([Period(1, D(2006, 6, 1), D(2006, 12, 1), 1_000_000, 9_000, True)])
+    )
     assert line.amount == 9_000
 
 
 def test_s_rate_at_most_a_year_per_loan():
     # two half-year periods then a third: only 365 days are subsidised in all
-    ps = [Period(1, D(2005, 1, 1), D(2005, 7, 1), 1_000_000, 99_999, True),
-          Period(2, D(2005, 7, 1), D(2006, 1, 1), 1_000_000, 99_999, True),
-          Period(3, D(2006, 1, 1), D(2006, 7, 1), 1_000_000, 99_999, True)]
+    ps = [
+        Period(1, D(2005, 1, 1), D(2005, 7, 1), 1_000_000, 99_999, True),
+        Period(2, D(2005, 7, 1), D(2006, 1, 1), 1_000_000, 99_999, True),
+        Period(3, D(2006, 1, 1), D(2006, 7, 1), 1_000_000, 99_999, True),
+    ]
     lines = loan_lines(PRESETS["S-RATE"], facts(ps))
     assert [ln.days for ln in lines] == [181, 184, 0]
     assert sum(ln.days for ln in lines) == 365
@@ -42,8 +46,10 @@ def test_s_rate_at_most_a_year_per_loan():
 
 
 def test_s_half_worked_example_and_late_period():
-    ps = [Period(1, D(2026, 1, 1), D(2026, 4, 1), 1_000_000, 30_001, True),
-          Period(2, D(2026, 4, 1), D(2026, 7, 1), 1_000_000, 30_001, False)]
+    ps = [
+        Period(1, D(2026, 1, 1), D(2026, 4, 1), 1_000_000, 30_001, True),
+        Period(2, D(2026, 4, 1), D(2026, 7, 1), 1_000_000, 30_001, False),
+    ]
     a, b = loan_lines(PRESETS["S-HALF"], facts(ps))
     assert a.amount == 15_001  # 300.01 × ½ = 150.005 → 150.01
     assert (b.amount, b.reason) == (0, subsidy.LATE)
@@ -77,16 +83,21 @@ def test_s_capped_refuses_rate_above_benchmark_and_non_productive_purpose():
 
 
 def test_s_capped_counts_only_on_time_days():
-    ps = [Period(1, D(2025, 1, 1), D(2025, 7, 1), 5_000_000, 80_000, True),
-          Period(2, D(2025, 7, 1), D(2026, 1, 1), 5_000_000, 80_000, False)]
+    ps = [
+        Period(1, D(2025, 1, 1), D(2025, 7, 1), 5_000_000, 80_000, True),
+        Period(2, D(2025, 7, 1), D(2026, 1, 1), 5_000_000, 80_000, False),
+    ]
     [line] = loan_lines(PRESETS["S-CAPPED"], facts(ps, amount=5_000_000, rate=Fraction("0.03")))
     assert line.days == 181 and line.interest == 80_000
     assert line.amount == min(subsidy.half_up(Fraction(5_000_000 * 5 * 181, 100 * 360)), 80_000)
     assert line.reason == subsidy.LATE
 
 
-periods = st.lists(st.tuples(st.integers(1, 200), st.integers(0, 5_000_000), st.integers(0, 200_000), st.booleans()),
-                   min_size=1, max_size=12)
+periods = st.lists(
+    st.tuples(st.integers(1, 200), st.integers(0, 5_000_000), st.integers(0, 200_000), st.booleans()),
+    min_size=1,
+    max_size=12,
+)
 
 
 def _build(raw, start):

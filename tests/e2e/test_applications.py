@@ -27,8 +27,11 @@ def test_apply_review_and_publish_the_notice(live_world, page, watch, output_pat
     demo, base = live_world
     office = User.objects.get(username="fupinban")
     busy = set(Application.objects.values_list("household_id", flat=True))
-    hh = next(h for h, line in unborrowed(office, village=demo.villages[0], on=dt.date.today())
-              if h.pk not in busy and line.amount >= 3000)
+    hh = next(
+        h
+        for h, line in unborrowed(office, village=demo.villages[0], on=dt.date.today())
+        if h.pk not in busy and line.amount >= 3000
+    )
 
     def as_user(username, width=1280):
         switch_user(page, base, username, width)
@@ -73,8 +76,9 @@ def test_apply_review_and_publish_the_notice(live_world, page, watch, output_pat
     # seven days later (the notice's dates moved back, as the calendar would)
     from fupin.loans.models import Notice
 
-    Notice.objects.filter(pk=app.notice_id).update(start=dt.date.today() - dt.timedelta(days=8),
-                                                   end=dt.date.today() - dt.timedelta(days=2))
+    Notice.objects.filter(pk=app.notice_id).update(
+        start=dt.date.today() - dt.timedelta(days=8), end=dt.date.today() - dt.timedelta(days=2)
+    )
     page.goto(f"{base}/loans/applications/{app.pk}/")
     page.click("button[value=approve]")
     page.wait_for_selector("text=县扶贫办已审批")
@@ -102,9 +106,24 @@ def test_apply_review_and_publish_the_notice(live_world, page, watch, output_pat
     path = os.path.join(output_path, "contract.pdf")
     with open(path, "wb") as fh:
         fh.write(pdf.body())
-    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", path, os.path.join(output_path, "a7-contract")],
-                   check=True)
-    text = subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True, text=True, check=True).stdout
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "80",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            path,
+            os.path.join(output_path, "a7-contract"),
+        ],
+        check=True,
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", path, "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "年化利率（APR）" in text and f"{(loan.apr * 100).quantize(Decimal('0.0001'))}%" in text
     page.click("text=确认放款")
     page.wait_for_selector("text=已放款，并已记账")

@@ -28,7 +28,7 @@ def test_the_branch_pay_sheet_and_an_officers_own_part(live_world, page, watch, 
     shot(page, output_path, "pay-1-branch-sheet")
     for fmt, magic in (("xlsx", b"PK"), ("pdf", b"%PDF")):
         r = page.request.get(f"{base}/pay/sheet.{fmt}?branch=FM001&month={month}")
-        assert r.status == 200 and r.body()[:len(magic)] == magic
+        assert r.status == 200 and r.body()[: len(magic)] == magic
     switch_user(page, base, "xindai", 390)
     page.goto(f"{base}/pay/?branch=FM001&month={month}")
     page.wait_for_selector("text=只显示您本人的绩效")
@@ -43,7 +43,12 @@ def test_a_cooperative_lends_to_a_member_and_collects(live_world, page, watch, o
 
     demo, base = live_world
     coop = Cooperative.objects.get(village_code=demo.villages[0])
-    idle = coop.members.filter(left_on__isnull=True).exclude(loans__state="active").select_related("household").first()
+    idle = (
+        coop.members.filter(left_on__isnull=True)
+        .exclude(loans__state="active")
+        .select_related("household")
+        .first()
+    )
     if available(coop) < 100_000:  # the fund is lent out in the demo: a member's contribution first
         switch_user(page, base, "cungan", 390)
         page.goto(f"{base}/coops/{coop.pk}/")
@@ -84,12 +89,16 @@ def test_a_credit_report_needs_the_households_consent(live_world, page, watch, o
 
     demo, base = live_world
     consented = set(Consent.objects.values_list("household_id", flat=True))
-    household = Household.objects.filter(village_id=demo.villages[0]).exclude(pk__in=consented).order_by("pk").first()
+    household = (
+        Household.objects.filter(village_id=demo.villages[0]).exclude(pk__in=consented).order_by("pk").first()
+    )
     switch_user(page, base, "xindai")
     page.goto(f"{base}/households/{household.pk}/credit/?purpose=贷款审批")
     page.wait_for_selector("text=未授权本机构查询")
     shot(page, output_path, "credit-1-refused-without-consent")
-    assert len(watch.problems) == 2 and "HTTP 403" in watch.problems[0]  # the refusal itself, and nothing else
+    assert (
+        len(watch.problems) == 2 and "HTTP 403" in watch.problems[0]
+    )  # the refusal itself, and nothing else
     watch.problems.clear()
     page.goto(f"{base}/households/{household.pk}/")
     form = page.locator("form[action$='/credit/consents/']")
@@ -101,7 +110,9 @@ def test_a_credit_report_needs_the_households_consent(live_world, page, watch, o
     page.goto(f"{base}/households/{household.pk}/credit/?purpose=贷款审批")
     page.wait_for_selector("text=信用评级记录")
     shot(page, output_path, "credit-2-report-with-consent")
-    assert list(Query.objects.filter(household=household).order_by("pk").values_list("allowed", flat=True)) == [False, True]
+    assert list(
+        Query.objects.filter(household=household).order_by("pk").values_list("allowed", flat=True)
+    ) == [False, True]
     switch_user(page, base, "fupinban")
     page.goto(f"{base}/credit/")
     page.wait_for_selector("text=拒绝（未授权）")
@@ -120,7 +131,9 @@ def test_a_household_signs_in_on_a_phone_with_a_one_time_code(live_world, page, 
     settings.FUPIN_OTP_SENDER = "fupin.selfservice.senders.memory_sender"
     senders.OUTBOX.clear()
     demo, base = live_world
-    loan = Loan.objects.filter(village_code=demo.villages[0]).exclude(state="contracted").order_by("pk").first()
+    loan = (
+        Loan.objects.filter(village_code=demo.villages[0]).exclude(state="contracted").order_by("pk").first()
+    )
     head = Person.objects.get(household=loan.household, is_head=True, left_on__isnull=True)
     Person.objects.filter(pk=head.pk).update(phone_cipher=vault().encrypt("13900005678"))
     page.context.clear_cookies()

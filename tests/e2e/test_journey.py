@@ -24,7 +24,7 @@ import pytest
 from tests.e2e.steps import approve, publish_notice
 from tests.e2e.test_registry import shot
 from tests.e2e.test_roles import switch_user
-from tests.households.conftest import TEMPLATE, col, template_rows, write_xlsx
+from tests.registry_files import TEMPLATE, col, template_rows, write_xlsx
 
 pytestmark = pytest.mark.e2e
 
@@ -55,15 +55,20 @@ def newcomer_rows(village: str) -> list[list]:
         rows = template_rows(village, 1, seed=seed, start=9700)
         head = next(r for r in rows if r[col("与户主关系")] == "户主")
         born = dt.date(int(head[col("证件号码")][6:10]), 1, 1)
-        if 25 <= (dt.date.today() - born).days // 365 <= 55 and head[col("劳动能力")] in ("有劳动能力", "普通劳动力", "技能劳动力"):
+        if 25 <= (dt.date.today() - born).days // 365 <= 55 and head[col("劳动能力")] in (
+            "有劳动能力",
+            "普通劳动力",
+            "技能劳动力",
+        ):
             head[col("户类型")], head[col("人均纯收入")] = "已脱贫户", "4200"
             head[col("联系电话")] = "13900007788"
             return rows
     raise AssertionError("no working-age head in 100 seeds")
 
 
-def test_from_registry_import_to_a_repaid_loan_and_a_credited_subsidy(live_world, page, watch, output_path, tmp_path,
-                                                                    monkeypatch, settings):
+def test_from_registry_import_to_a_repaid_loan_and_a_credited_subsidy(
+    live_world, page, watch, output_path, tmp_path, monkeypatch, settings
+):
     from fupin.households.models import Household
     from fupin.ledger.models import Posting
     from fupin.loans.models import Application, Installment, Loan, Repayment
@@ -117,8 +122,13 @@ def test_from_registry_import_to_a_repaid_loan_and_a_credited_subsidy(live_world
         as_user(member.user.username, 390)
         for rating in rnd.ratings.order_by("pk"):
             page.goto(f"{base}/ratings/{rating.pk}/")
-            for name, option in (("truthful", "真实"), ("ability", "强"), ("project", "好"), ("neighbours", "和睦"),
-                                 ("reputation", "好")):
+            for name, option in (
+                ("truthful", "真实"),
+                ("ability", "强"),
+                ("project", "好"),
+                ("neighbours", "和睦"),
+                ("reputation", "好"),
+            ):
                 page.select_option(f"select[name={name}]", value=option)
             page.fill("input[name=resident]", "20")
             page.click("text=提交评分")
@@ -211,7 +221,9 @@ def test_from_registry_import_to_a_repaid_loan_and_a_credited_subsidy(live_world
     batch = mine.batch
     # S-CAPPED: 5 % a year on the amount lent over the days it ran, never more than the interest paid
     # (R-SUB-0) — the interest paid: the first quarter's, then the payoff's to the day less any refund
-    [[_, _, payoff_interest, refund, _]] = Repayment.objects.get(loan=loan, received_on=loan.closed_on).allocation
+    [[_, _, payoff_interest, refund, _]] = Repayment.objects.get(
+        loan=loan, received_on=loan.closed_on
+    ).allocation
     paid_interest = first.interest + payoff_interest - refund
     days = (loan.closed_on - loan.start).days
     exact = Fraction(loan.principal) * Fraction(5, 100) * days / 360
@@ -264,7 +276,9 @@ def test_from_registry_import_to_a_repaid_loan_and_a_credited_subsidy(live_world
     from fupin.ledger.selectors import trial_balance
 
     assert Repayment.objects.filter(loan=loan).count() == 2
-    own = Posting.objects.filter(loan_id=loan.pk, account_id="1301").aggregate(d=Sum("debit"), c=Sum("credit"))
+    own = Posting.objects.filter(loan_id=loan.pk, account_id="1301").aggregate(
+        d=Sum("debit"), c=Sum("credit")
+    )
     assert own["d"] == own["c"] == loan.principal
     tb = trial_balance(User.objects.get(username="zongshe"), on=clock.today)
     assert tb["balanced"] and tb["debit"] > 0

@@ -24,8 +24,13 @@ def test_score_on_a_phone_then_new_scorecard_version(live_world, page, watch, ou
     shot(page, output_path, "r0-round-phone")
     page.goto(f"{base}/ratings/{rating.pk}/")
     assert "背靠背评议" in page.content()
-    for name, option in (("truthful", "真实"), ("ability", "强"), ("project", "好"), ("neighbours", "和睦"),
-                         ("reputation", "好")):
+    for name, option in (
+        ("truthful", "真实"),
+        ("ability", "强"),
+        ("project", "好"),
+        ("neighbours", "和睦"),
+        ("reputation", "好"),
+    ):
         page.select_option(f"select[name={name}]", value=option)
     page.fill("input[name=resident]", "15")
     shot(page, output_path, "r1-scoring-form-phone")

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from tests.e2e.test_roles import login
-from tests.households.conftest import TEMPLATE, col, template_rows, write_xlsx
+from tests.registry_files import TEMPLATE, col, template_rows, write_xlsx
 
 pytestmark = pytest.mark.e2e
 

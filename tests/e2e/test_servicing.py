@@ -30,8 +30,13 @@ def test_collect_extend_and_approve(live_world, page, watch, output_path):
     page.goto(f"{base}/cob/collections/")
     page.wait_for_selector("h1:has-text('收款清单')")
     today = timezone.localdate()
-    item = CollectionItem.objects.filter(date=today, village_code__startswith=demo.townships[0][:9],
-                                         arrears__gt=0, loan__state="active").select_related("loan").first()
+    item = (
+        CollectionItem.objects.filter(
+            date=today, village_code__startswith=demo.townships[0][:9], arrears__gt=0, loan__state="active"
+        )
+        .select_related("loan")
+        .first()
+    )
     assert item is not None and page.locator(f"text={item.loan.contract_no}").count() == 1
     shot(page, output_path, "servicing-1-collection-list-phone")
     page.click(f"text={item.loan.contract_no}")
@@ -43,7 +48,9 @@ def test_collect_extend_and_approve(live_world, page, watch, output_path):
     assert Repayment.objects.filter(loan_id=item.loan_id).count() == before + 1
     shot(page, output_path, "servicing-2-repaid-from-the-list")
 
-    loan = Loan.objects.filter(state="active", start=today).order_by("pk").first()  # paid out today by the demo
+    loan = (
+        Loan.objects.filter(state="active", start=today).order_by("pk").first()
+    )  # paid out today by the demo
     page.goto(f"{base}/loans/{loan.pk}/")
     page.select_option("select[name=kind]", value="extension")
     page.fill("input[name=new_maturity]", (loan.maturity + dt.timedelta(days=60)).isoformat())
@@ -64,6 +71,8 @@ def test_collect_extend_and_approve(live_world, page, watch, output_path):
     as_user("zongshe")
     page.goto(f"{base}/cob/")
     yesterday = today - dt.timedelta(days=1)
-    assert page.locator(f"text={yesterday:%Y-%m-%d}").count() >= 1 and page.locator("text=已完成").count() >= 1
+    assert (
+        page.locator(f"text={yesterday:%Y-%m-%d}").count() >= 1 and page.locator("text=已完成").count() >= 1
+    )
     shot(page, output_path, "servicing-5-cob-runs")
     assert not watch.problems, watch.problems

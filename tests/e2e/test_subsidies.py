@@ -58,9 +58,17 @@ def test_fund_claim_with_proof_through_the_chain_to_payout(live_world, page, wat
 
     demo, base = live_world
     taken = set(Claim.objects.values_list("loan_id", flat=True))
-    sv = (Servicing.objects.filter(active=True, village_code=demo.villages[0], late_since__isnull=False,
-                                   loan__product__in=["subsidy", "annual", "group"])
-          .exclude(loan_id__in=taken).order_by("late_since").first())
+    sv = (
+        Servicing.objects.filter(
+            active=True,
+            village_code=demo.villages[0],
+            late_since__isnull=False,
+            loan__product__in=["subsidy", "annual", "group"],
+        )
+        .exclude(loan_id__in=taken)
+        .order_by("late_since")
+        .first()
+    )
     assert sv is not None
     proof = tmp_path / "受灾证明.pdf"
     proof.write_bytes(b"%PDF-1.4\n% disaster report\n%%EOF\n")

@@ -10,9 +10,11 @@ from fupin.core.idcard import check_character
 from fupin.households.importer import registry_import
 from fupin.households.models import Household, HouseholdEvent, ImportBatch, Person
 from fupin.households.pii import id_index, vault
-from tests.households.conftest import TEMPLATE, col, template_rows
+from tests.registry_files import TEMPLATE, col, template_rows
 
-pytestmark = pytest.mark.sqlite  # the registry import writes through COPY on PostgreSQL and set-based inserts on SQLite
+pytestmark = (
+    pytest.mark.sqlite
+)  # the registry import writes through COPY on PostgreSQL and set-based inserts on SQLite
 
 TODAY = dt.date.today()  # the pinned day (tests/clock.py)
 
@@ -76,10 +78,16 @@ def test_a_later_file_updates_by_id_number_and_records_history(world, xlsx, tmp_
     hh = Household.objects.get(registry_no=rows[h0][col("户编号")])
     assert str(hh.income_per_capita) == "4321.00" and hh.status == "lifted" and hh.lifted_year == 2020
     kinds = set(hh.events.values_list("kind", "field"))
-    assert ("status", "户类型") in kinds and ("changed", "人均纯收入（元）") in kinds and ("member_in", "") in kinds
+    assert (
+        ("status", "户类型") in kinds
+        and ("changed", "人均纯收入（元）") in kinds
+        and ("member_in", "") in kinds
+    )
     moved = Person.objects.get(id_index=id_index(rows[mover][col("证件号码")]))
     assert moved.household == hh and moved.relationship == "其他"
-    assert Household.objects.get(registry_no=rows[h1][col("户编号")]).events.filter(kind="member_out").exists()
+    assert (
+        Household.objects.get(registry_no=rows[h1][col("户编号")]).events.filter(kind="member_out").exists()
+    )
 
 
 def test_member_missing_from_a_later_file_leaves_the_household(world, xlsx):
@@ -103,7 +111,9 @@ def test_registry_export_layout_with_names(world, xlsx):
         rows += registry_rows(household(rng, world.village, i, TODAY), "富民县", v.parent.name, v.name)
     # columns in another order
     order = list(reversed(range(len(REGISTRY_HEADER))))
-    batch = run(world, xlsx([[r[i] for i in order] for r in rows], header=[REGISTRY_HEADER[i] for i in order]))
+    batch = run(
+        world, xlsx([[r[i] for i in order] for r in rows], header=[REGISTRY_HEADER[i] for i in order])
+    )
     assert batch.state == ImportBatch.State.IMPORTED, batch.problems
     assert batch.layout == "registry" and Household.objects.filter(village_id=world.village).count() == 5
 
@@ -127,7 +137,10 @@ def test_dates_typed_as_text_are_read_and_bad_ones_reported(world, xlsx):
     batch = run(world, xlsx(rows))
     assert batch.state == ImportBatch.State.IMPORTED, batch.problems
     assert sorted(Household.objects.values_list("registered_on", flat=True)) == [
-        dt.date(2024, 5, 1), dt.date(2024, 5, 2), dt.date(2024, 5, 3)]
+        dt.date(2024, 5, 1),
+        dt.date(2024, 5, 2),
+        dt.date(2024, 5, 3),
+    ]
     Household.objects.all()
     heads[0][col("登记日期")] = "去年五月"
     bad = run(world, xlsx(rows, name="bad.xlsx"))
@@ -137,10 +150,13 @@ def test_dates_typed_as_text_are_read_and_bad_ones_reported(world, xlsx):
 
 # ---- bad input: nothing imported, every problem listed (row, column, value, problem) ----
 
+
 def test_every_problem_of_a_file_is_listed(world, xlsx):
     rows = template_rows(world.village, 6)
     heads = [i for i, r in enumerate(rows) if r[col("与户主关系")] == "户主"]
-    rows[0][col("证件号码")] = rows[0][col("证件号码")][:17] + ("1" if rows[0][col("证件号码")][17] != "1" else "2")
+    rows[0][col("证件号码")] = rows[0][col("证件号码")][:17] + (
+        "1" if rows[0][col("证件号码")][17] != "1" else "2"
+    )
     rows[heads[1]][col("人均纯收入")] = "-100"
     rows[heads[2]][col("人均纯收入")] = "三千"
     rows[heads[3]][col("村代码")] = "529901009999"
@@ -155,7 +171,11 @@ def test_every_problem_of_a_file_is_listed(world, xlsx):
 
 def test_duplicate_id_within_the_file(world, xlsx):
     rows = template_rows(world.village, 2)
-    other = next(i for i, r in enumerate(rows) if r[col("户编号")] != rows[0][col("户编号")] and r[col("与户主关系")] != "户主")
+    other = next(
+        i
+        for i, r in enumerate(rows)
+        if r[col("户编号")] != rows[0][col("户编号")] and r[col("与户主关系")] != "户主"
+    )
     rows[other][col("证件号码")] = rows[0][col("证件号码")]
     msgs = problems(run(world, xlsx(rows)))
     assert any("与第 2 行重复" in p["message"] for p in msgs)
@@ -193,7 +213,10 @@ def test_household_without_head_and_with_two_heads(world, xlsx):
 
 def test_missing_required_column_and_unknown_header(world, xlsx):
     header = [h for h in TEMPLATE if h != "证件号码"] + ["备注栏"]
-    rows = [[r[i] for i, h in enumerate(TEMPLATE) if h != "证件号码"] + ["x"] for r in template_rows(world.village, 1)]
+    rows = [
+        [r[i] for i, h in enumerate(TEMPLATE) if h != "证件号码"] + ["x"]
+        for r in template_rows(world.village, 1)
+    ]
     msgs = [p["message"] for p in problems(run(world, xlsx(rows, header=header)))]
     assert any("缺少必需的列“证件号码”" in m for m in msgs) and any("未知的列名“备注栏”" in m for m in msgs)
 
@@ -243,7 +266,11 @@ def test_formula_cells_and_merged_cells(world, tmp_path):
 
 def test_id_typed_as_a_number_is_explained(world, xlsx):
     rows = template_rows(world.village, 1)
-    rows[0][col("证件号码")] = int(rows[0][col("证件号码")][:17] + "0") if rows[0][col("证件号码")][17] != "X" else 110105194912310021
+    rows[0][col("证件号码")] = (
+        int(rows[0][col("证件号码")][:17] + "0")
+        if rows[0][col("证件号码")][17] != "X"
+        else 110105194912310021
+    )
     msgs = [p["message"] for p in problems(run(world, xlsx(rows)))]
     assert any("存成了数字" in m for m in msgs)
 
@@ -300,7 +327,7 @@ def test_formula_in_a_sheet_with_prefixed_elements(world, tmp_path):
     import re as _re
 
     from fupin.households.xlsx import SheetProblem, check_file
-    from tests.households.conftest import write_xlsx
+    from tests.registry_files import write_xlsx
 
     plain = write_xlsx(tmp_path / "p.xlsx", TEMPLATE, template_rows(world.village, 1))
     out = tmp_path / "x.xlsx"
@@ -308,9 +335,11 @@ def test_formula_in_a_sheet_with_prefixed_elements(world, tmp_path):
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = _re.sub(rb"<(/?)(\w+)([ >/])", rb"<\1x:\2\3", data).replace(b"<x:worksheet", b"<x:worksheet", 1)
+                data = _re.sub(rb"<(/?)(\w+)([ >/])", rb"<\1x:\2\3", data).replace(
+                    b"<x:worksheet", b"<x:worksheet", 1
+                )
                 data = data.replace(b'xmlns="', b'xmlns:x="', 1)
-                data = data.replace(b"<x:c r=\"A2\"", b"<x:c r=\"A2\"><x:f>1+1</x:f></x:c><x:c r=\"Z2\"", 1)
+                data = data.replace(b'<x:c r="A2"', b'<x:c r="A2"><x:f>1+1</x:f></x:c><x:c r="Z2"', 1)
             dst.writestr(item, data)
     with pytest.raises(SheetProblem) as e:
         check_file(out)

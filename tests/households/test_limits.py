@@ -16,28 +16,41 @@ from django.utils import timezone
 from fupin.households import importer, xlsx_limits
 from fupin.households.models import Household, ImportBatch
 from fupin.households.xlsx import SheetProblem, checked_rows
-from tests.households.conftest import TEMPLATE, template_rows, write_xlsx
+from tests.registry_files import TEMPLATE, template_rows, write_xlsx
 
 pytestmark = pytest.mark.sqlite
 
-CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-      '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-      '<Default Extension="xml" ContentType="application/xml"/>'
-      '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-      '<Override PartName="/xl/worksheets/sheet1.xml" '
-      'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
-RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-        'Target="xl/workbook.xml"/></Relationships>')
-WORKBOOK = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-            '<sheet name="名单" sheetId="1" r:id="rId1"/></sheets></workbook>')
-WORKBOOK_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships '
-                 'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
-                 'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-                 'Target="worksheets/sheet1.xml"/></Relationships>')
-HEAD = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '{dimension}<sheetData>')
+CT = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.sprea'
+    'dsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+)
+RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/offi'
+    'ceDocument" '
+    'Target="xl/workbook.xml"/></Relationships>'
+)
+WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml'
+    '/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+    '<sheet name="名单" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships '
+    'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/></Relationships>'
+)
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    "{dimension}<sheetData>"
+)
 SHEET = "xl/worksheets/sheet1.xml"
 
 
@@ -45,8 +58,12 @@ def workbook(path: Path, cells: str, dimension: str = "") -> Path:
     """A workbook whose first sheet holds exactly ``cells`` (the <row> elements), as a hostile
     sender would write it by hand."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in (("[Content_Types].xml", CT), ("_rels/.rels", RELS), ("xl/workbook.xml", WORKBOOK),
-                           ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)):
+        for name, data in (
+            ("[Content_Types].xml", CT),
+            ("_rels/.rels", RELS),
+            ("xl/workbook.xml", WORKBOOK),
+            ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+        ):
             z.writestr(name, data)
         z.writestr(SHEET, HEAD.format(dimension=dimension) + cells + "</sheetData></worksheet>")
     return path
@@ -70,13 +87,20 @@ def test_a_cell_at_xfd1048576_is_refused_at_once(tmp_path):
     assert "16384 列" in refused(path) and "64 列" in refused(path)
 
 
-@pytest.mark.parametrize("cells, dimension, words", [
-    (cell("A1") + cell("Z999999"), "", "远大于实际内容"),  # a far, sparse corner inside the column limit
-    (cell("A1") + cell("A2000000"), "", "2000000 行"),  # past Excel's last row
-    (cell("A1") + cell("BM1"), "", "65 列"),  # one column too many
-    (cell("A1"), '<dimension ref="A1:XFD1048576"/>', "表格声明的"),  # a dimension out of proportion
-    (cell("A1") + '<row r="999999"><c><v>1</v></c></row>' * 9, "", None),  # rows far apart but narrow: allowed
-])
+@pytest.mark.parametrize(
+    "cells, dimension, words",
+    [
+        (cell("A1") + cell("Z999999"), "", "远大于实际内容"),  # a far, sparse corner inside the column limit
+        (cell("A1") + cell("A2000000"), "", "2000000 行"),  # past Excel's last row
+        (cell("A1") + cell("BM1"), "", "65 列"),  # one column too many
+        (cell("A1"), '<dimension ref="A1:XFD1048576"/>', "表格声明的"),  # a dimension out of proportion
+        (
+            cell("A1") + '<row r="999999"><c><v>1</v></c></row>' * 9,
+            "",
+            None,
+        ),  # rows far apart but narrow: allowed
+    ],
+)
 def test_sparse_and_oversized_sheets(tmp_path, cells, dimension, words):
     path = workbook(tmp_path / "s.xlsx", cells, dimension)
     if words is None:
@@ -128,14 +152,20 @@ def test_every_upload_path_refuses_it_in_chinese(world, tmp_path, settings):
         page = cadre.post("/registry/import/", {"file": f}, follow=True)
     assert "超过 64 列" in page.content.decode()
     assert ImportBatch.objects.get().state == ImportBatch.State.FAILED
-    api = cadre.post("/api/v1/households/imports", {"file_name": "far.xlsx", "content_base64": b64(far)},
-                     content_type="application/json")
+    api = cadre.post(
+        "/api/v1/households/imports",
+        {"file_name": "far.xlsx", "content_base64": b64(far)},
+        content_type="application/json",
+    )
     assert api.status_code == 422 and "超过 64 列" in api.json()["details"][0]["message"]
     with far.open("rb") as f:  # the credit items page
         credit = cadre.post("/credit/import/", {"file": f, "source": "县农业农村局"})
     assert credit.status_code == 422 and "超过 64 列" in credit.content.decode()
-    credit_api = cadre.post("/api/v1/credit-items/import", {"source": "县农业农村局", "file_name": "far.xlsx",
-                                                           "content_base64": b64(far)}, content_type="application/json")
+    credit_api = cadre.post(
+        "/api/v1/credit-items/import",
+        {"source": "县农业农村局", "file_name": "far.xlsx", "content_base64": b64(far)},
+        content_type="application/json",
+    )
     assert credit_api.status_code == 422 and "超过 64 列" in str(credit_api.json()["details"])
     assert Household.objects.count() == 0
 
@@ -152,13 +182,22 @@ def test_a_failed_import_is_marked_failed_and_a_dead_one_expires(world, tmp_path
     batch = ImportBatch.objects.get()
     assert batch.state == ImportBatch.State.FAILED and "未写入任何数据" in batch.stage
     # a process killed mid-import cannot say so: its batch stays running until it goes silent
-    dead = importer.batch_start(acting_user=world.user("poverty_office"), file_name="dead.xlsx", dry_run=False)
-    alive = importer.batch_start(acting_user=world.user("poverty_office"), file_name="alive.xlsx", dry_run=False)
-    ImportBatch.objects.filter(pk=dead.pk).update(updated_at=timezone.now() - importer.STALE_AFTER - dt.timedelta(seconds=1))
+    dead = importer.batch_start(
+        acting_user=world.user("poverty_office"), file_name="dead.xlsx", dry_run=False
+    )
+    alive = importer.batch_start(
+        acting_user=world.user("poverty_office"), file_name="alive.xlsx", dry_run=False
+    )
+    ImportBatch.objects.filter(pk=dead.pk).update(
+        updated_at=timezone.now() - importer.STALE_AFTER - dt.timedelta(seconds=1)
+    )
     page = world.client("poverty_office").get("/registry/import/")
     assert page.status_code == 200
     dead.refresh_from_db()
     alive.refresh_from_db()
     assert dead.state == ImportBatch.State.FAILED and "中断" in dead.stage and dead.finished_at is not None
     assert alive.state == ImportBatch.State.RUNNING
-    assert world.client("poverty_office").get(f"/api/v1/households/imports/{dead.pk}").json()["state"] == "failed"
+    assert (
+        world.client("poverty_office").get(f"/api/v1/households/imports/{dead.pk}").json()["state"]
+        == "failed"
+    )

@@ -6,7 +6,7 @@ import pytest
 from fupin.households.importer import registry_import
 from fupin.households.models import Household, HouseholdEvent, ImportBatch, Person
 from fupin.households.pii import vault
-from tests.households.conftest import TEMPLATE, col, template_rows, write_xlsx
+from tests.registry_files import TEMPLATE, col, template_rows, write_xlsx
 
 pytestmark = [pytest.mark.pgonly, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +29,14 @@ def big_rows(villages, per_village=150):
 def snapshot():
     v = vault()
     return sorted(
-        (p.household.registry_no, p.household.village_id, p.name, v.decrypt(p.id_cipher), p.is_head, p.relationship)
+        (
+            p.household.registry_no,
+            p.household.village_id,
+            p.name,
+            v.decrypt(p.id_cipher),
+            p.is_head,
+            p.relationship,
+        )
         for p in Person.objects.select_related("household")
     )
 
@@ -39,7 +46,9 @@ def test_two_processes_give_the_same_registry_as_one(county, tmp_path, monkeypat
 
     streamed = []
     real_write = parallel._write
-    monkeypatch.setattr(parallel, "_write", lambda children: streamed.append(len(children)) or real_write(children))
+    monkeypatch.setattr(
+        parallel, "_write", lambda children: streamed.append(len(children)) or real_write(children)
+    )
     path = write_xlsx(tmp_path / "big.xlsx", TEMPLATE, big_rows(county.villages[:4]))
     batch = registry_import(acting_user=None, path=path, file_name=path.name, workers=2)
     assert batch.state == ImportBatch.State.IMPORTED, batch.problems[:3]
@@ -49,7 +58,9 @@ def test_two_processes_give_the_same_registry_as_one(county, tmp_path, monkeypat
     assert summary["new_households"] == 600 and Household.objects.count() == 600
     assert HouseholdEvent.objects.filter(kind="created").count() == 600
     again = registry_import(acting_user=None, path=path, file_name=path.name, workers=2)
-    assert again.state == ImportBatch.State.IMPORTED and "没有变化" in again.stage, again.summary  # fell back: nothing new
+    assert again.state == ImportBatch.State.IMPORTED and "没有变化" in again.stage, (
+        again.summary
+    )  # fell back: nothing new
     Person.objects.all().delete()
     HouseholdEvent.objects.all().delete()
     Household.objects.all().delete()
@@ -66,7 +77,9 @@ def test_a_duplicate_id_across_partitions_is_refused_and_nothing_written(county,
 
     rows = big_rows(county.villages[:4])
     columns, _ = map_headers(TEMPLATE)
-    parts = parallel.partitions([TEMPLATE, *rows], 1, columns, 2)  # the same hashing as the import, in this process
+    parts = parallel.partitions(
+        [TEMPLATE, *rows], 1, columns, 2
+    )  # the same hashing as the import, in this process
     first = parts[0][0][0]  # an index in the list given: the sheet's row number less one
     other = next(i for h in parts[1] for i in h if rows[i - 1][col("与户主关系")] != "户主")
     rows[other - 1][col("证件号码")] = rows[first - 1][col("证件号码")]
@@ -84,11 +97,15 @@ def test_a_duplicate_id_across_partitions_is_refused_and_nothing_written(county,
     assert batch.state == ImportBatch.State.FAILED
     assert "id_index" in refusals[0]  # the database refused the second copy while it streamed
     rows_named = sorted((first + 1, other + 1))
-    assert [(p["message"], p["row"]) for p in batch.problems] == [(f"证件号码与第 {rows_named[0]} 行重复", rows_named[1])]
+    assert [(p["message"], p["row"]) for p in batch.problems] == [
+        (f"证件号码与第 {rows_named[0]} 行重复", rows_named[1])
+    ]
     assert Household.objects.count() == 0 and Person.objects.count() == 0
 
 
-def test_a_worker_dying_halfway_leaves_nothing_and_the_sequential_import_finishes(county, tmp_path, monkeypatch):
+def test_a_worker_dying_halfway_leaves_nothing_and_the_sequential_import_finishes(
+    county, tmp_path, monkeypatch
+):
     """One worker has already streamed its households when it fails: the parent rolls back
     what it wrote and imports the file on the sequential path, with the same result."""
     import os

@@ -21,22 +21,39 @@ DAY = dt.date.today() - dt.timedelta(days=7)  # a business day of last week (the
 
 
 def disburse(world, village=None, amount=2_000_000, by="loan_officer"):
-    return services.entry_post(acting_user=world.user(by), date=DAY, memo="放款", division_code=village or world.village,
-                               postings=[P("1301", debit=amount, loan=7), P("1011", credit=amount - amount // 100),
-                                         P("6011", credit=amount // 100, loan=7)], source="test")
+    return services.entry_post(
+        acting_user=world.user(by),
+        date=DAY,
+        memo="放款",
+        division_code=village or world.village,
+        postings=[
+            P("1301", debit=amount, loan=7),
+            P("1011", credit=amount - amount // 100),
+            P("6011", credit=amount // 100, loan=7),
+        ],
+        source="test",
+    )
 
 
 def test_a_balanced_entry_is_posted_with_its_audit_row(world):
     e = disburse(world)
     assert [(p.account_id, p.debit, p.credit) for p in e.postings.all()] == [
-        ("1301", 2_000_000, 0), ("1011", 0, 1_980_000), ("6011", 0, 20_000)]
+        ("1301", 2_000_000, 0),
+        ("1011", 0, 1_980_000),
+        ("6011", 0, 20_000),
+    ]
     assert AuditEntry.objects.filter(action="ledger.post", object_id=str(e.pk)).exists()
 
 
 def test_an_unbalanced_entry_is_refused_and_nothing_is_posted(world):
     with pytest.raises(ValidationFailed) as err:
-        services.entry_post(acting_user=world.user("loan_officer"), date=DAY, memo="错", division_code=world.village,
-                            postings=[P("1301", debit=100), P("1011", credit=99)])
+        services.entry_post(
+            acting_user=world.user("loan_officer"),
+            date=DAY,
+            memo="错",
+            division_code=world.village,
+            postings=[P("1301", debit=100), P("1011", credit=99)],
+        )
     assert err.value.code == "entry_unbalanced" and "借贷不平衡" in err.value.details[-1]["message"]
     assert not JournalEntry.objects.exists() and not Posting.objects.exists()
 
@@ -56,9 +73,11 @@ def test_postgresql_itself_refuses_an_unbalanced_entry(world):
 def test_posted_rows_cannot_be_changed_or_deleted(world):
     e = disburse(world)
     p = e.postings.first()
-    for change in (lambda: Posting.objects.filter(pk=p.pk).update(debit=1),
-                   lambda: JournalEntry.objects.filter(pk=e.pk).update(memo="改"),
-                   lambda: Posting.objects.filter(pk=p.pk).delete()):
+    for change in (
+        lambda: Posting.objects.filter(pk=p.pk).update(debit=1),
+        lambda: JournalEntry.objects.filter(pk=e.pk).update(memo="改"),
+        lambda: Posting.objects.filter(pk=p.pk).delete(),
+    ):
         with pytest.raises(DatabaseError), transaction.atomic():
             change()
     assert Posting.objects.get(pk=p.pk).debit == 2_000_000
@@ -73,7 +92,10 @@ def test_a_correction_is_a_reversal_by_a_second_person(world):
         services.entry_reverse(acting_user=world.user("loan_officer"), entry=e, reason="金额录错")
     r = services.entry_reverse(acting_user=world.user("head_office"), entry=e, reason="金额录错")
     assert r.reverses_id == e.pk and [(p.account_id, p.debit, p.credit) for p in r.postings.all()] == [
-        ("1301", 0, 2_000_000), ("1011", 1_980_000, 0), ("6011", 20_000, 0)]
+        ("1301", 0, 2_000_000),
+        ("1011", 1_980_000, 0),
+        ("6011", 20_000, 0),
+    ]
     with pytest.raises(Conflict):
         services.entry_reverse(acting_user=world.user("head_office"), entry=e, reason="再冲一次")
     with pytest.raises(Conflict):
@@ -82,8 +104,12 @@ def test_a_correction_is_a_reversal_by_a_second_person(world):
     assert tb["balanced"] and all(line["balance"] == 0 for line in tb["lines"])
     again = disburse(world, by="branch_director")
     with pytest.raises(ValidationFailed) as err:  # never dated before what it undoes
-        services.entry_reverse(acting_user=world.user("head_office"), entry=again, reason="金额录错",
-                               on=DAY - dt.timedelta(days=1))
+        services.entry_reverse(
+            acting_user=world.user("head_office"),
+            entry=again,
+            reason="金额录错",
+            on=DAY - dt.timedelta(days=1),
+        )
     assert err.value.code == "reversal_date"
 
 
@@ -93,12 +119,19 @@ def test_trial_balance_and_statement_within_jurisdiction(world):
     director = world.user("branch_director")  # the first township's branch
     tb = selectors.trial_balance(director, on=DAY)
     assert tb["balanced"] and {line["code"]: line["balance"] for line in tb["lines"]} == {
-        "1011": -1_980_000, "1301": 2_000_000, "6011": 20_000}
+        "1011": -1_980_000,
+        "1301": 2_000_000,
+        "6011": 20_000,
+    }
     county = selectors.trial_balance(world.user("head_office"), on=DAY)
     assert {line["code"]: line["debit"] for line in county["lines"]}["1301"] == 3_000_000
     assert selectors.trial_balance(director, on=DAY - dt.timedelta(days=1))["lines"] == []
     st = selectors.statement(world.user("head_office"), "1301", start=DAY, end=DAY)
-    assert (st["opening"], [r["balance"] for r in st["rows"]], st["closing"]) == (0, [2_000_000, 3_000_000], 3_000_000)
+    assert (st["opening"], [r["balance"] for r in st["rows"]], st["closing"]) == (
+        0,
+        [2_000_000, 3_000_000],
+        3_000_000,
+    )
     page = world.client("auditor").get(f"/ledger/?on={DAY:%Y-%m-%d}").content.decode()
     assert "30,000.00" in page and "借贷平衡" in page
     api = world.client("branch_director").get(f"/api/v1/ledger/trial-balance?on={DAY:%Y-%m-%d}").json()
@@ -112,7 +145,9 @@ def test_the_chart_is_configurable_by_the_head_office(world):
         services.account_save(acting_user=world.user("branch_director"), code="1303", name="x", kind="asset")
     disburse(world)
     with pytest.raises(Conflict):  # an account with postings keeps its kind
-        services.account_save(acting_user=world.user("head_office"), code="1301", name="贷款本金", kind="liability")
+        services.account_save(
+            acting_user=world.user("head_office"), code="1301", name="贷款本金", kind="liability"
+        )
     with pytest.raises(ValidationFailed):
         services.account_save(acting_user=world.user("head_office"), code="x", name="", kind="asset")
 

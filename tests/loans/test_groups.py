@@ -14,9 +14,9 @@ from fupin.loans import disbursement, groups, services
 from fupin.loans.models import Installment
 from fupin.ratings import services as ratings
 from fupin.ratings.models import Scorecard
-from tests.households.conftest import TEMPLATE, template_rows, write_xlsx
 from tests.loans.test_origination import to_notice
 from tests.ratings.conftest import GOOD, panel_user
+from tests.registry_files import TEMPLATE, template_rows, write_xlsx
 
 pytestmark = pytest.mark.clock  # business dates from today: run on other days too
 
@@ -27,20 +27,34 @@ TODAY = dt.date.today()
 def village(world, tmp_path):
     """Seven rated households of the first village (AA, 10 000 yuan) and one of the sibling village."""
     used: set[str] = set()
-    rows = template_rows(world.village, 7, seed=41, used=used) + template_rows(world.sibling_village, 1, seed=42,
-                                                                              used=used)
-    registry_import(acting_user=None, path=write_xlsx(tmp_path / "g.xlsx", TEMPLATE, rows), file_name="g.xlsx")
+    rows = template_rows(world.village, 7, seed=41, used=used) + template_rows(
+        world.sibling_village, 1, seed=42, used=used
+    )
+    registry_import(
+        acting_user=None, path=write_xlsx(tmp_path / "g.xlsx", TEMPLATE, rows), file_name="g.xlsx"
+    )
     office = world.user("poverty_office")
     ratings.scorecard_install_presets(acting_user=office, county_code="529901000000")
     Household.objects.update(income_per_capita=Decimal(2000))
-    Person.objects.filter(is_head=True).update(birth_date=dt.date(1985, 5, 1), labour="full")  # working-age heads
+    Person.objects.filter(is_head=True).update(
+        birth_date=dt.date(1985, 5, 1), labour="full"
+    )  # working-age heads
     hhs = list(Household.objects.filter(village_id=world.village).order_by("pk"))
     rep = panel_user("rep_g", world.village)
-    panel = ratings.panel_create(acting_user=world.user("village_cadre"), village_code=world.village, name="p",
-                                 members=[(rep, "representative")])
-    rnd = ratings.round_start(acting_user=world.user("village_cadre"), village_code=world.village, panel=panel,
-                              scorecard=Scorecard.objects.get(code="p2"), year=TODAY.year,
-                              household_ids=[h.pk for h in hhs])
+    panel = ratings.panel_create(
+        acting_user=world.user("village_cadre"),
+        village_code=world.village,
+        name="p",
+        members=[(rep, "representative")],
+    )
+    rnd = ratings.round_start(
+        acting_user=world.user("village_cadre"),
+        village_code=world.village,
+        panel=panel,
+        scorecard=Scorecard.objects.get(code="p2"),
+        year=TODAY.year,
+        household_ids=[h.pk for h in hhs],
+    )
     for r in rnd.ratings.all():
         facts = r.facts
         ratings.sheet_submit(acting_user=rep, rating=r, values={**GOOD, "labour": str(facts["labour_count"])})
@@ -54,21 +68,36 @@ def test_a_group_of_five_and_every_reason_a_group_is_refused(world, village):
     hhs, outsider = village
     cadre = world.user("village_cadre")
     with pytest.raises(ValidationFailed) as e:
-        groups.group_create(acting_user=cadre, village_code=world.village, name="甲组", leader=hhs[0],
-                            households=hhs[:3] + [outsider])
+        groups.group_create(
+            acting_user=cadre,
+            village_code=world.village,
+            name="甲组",
+            leader=hhs[0],
+            households=hhs[:3] + [outsider],
+        )
     msgs = " ".join(p["message"] for p in e.value.details)
     assert "应有 5 户，现有 4 户" in msgs and "必须同村" in msgs
-    g = groups.group_create(acting_user=cadre, village_code=world.village, name="甲组", leader=hhs[0], households=hhs[:5])
+    g = groups.group_create(
+        acting_user=cadre, village_code=world.village, name="甲组", leader=hhs[0], households=hhs[:5]
+    )
     assert g.members.count() == 5
     with pytest.raises(ValidationFailed) as e:  # a household is in one group at a time
-        groups.group_create(acting_user=cadre, village_code=world.village, name="乙组", leader=hhs[4],
-                            households=hhs[2:7])
+        groups.group_create(
+            acting_user=cadre, village_code=world.village, name="乙组", leader=hhs[4], households=hhs[2:7]
+        )
     assert "已在另一个联保小组" in " ".join(p["message"] for p in e.value.details)
 
 
 def _group_loan(world, hh):
-    app = services.application_create(acting_user=world.user("loan_officer"), household=hh, product="group",
-                                      purpose="crops", project="种植烤烟", amount=1_000_000, term=12)
+    app = services.application_create(
+        acting_user=world.user("loan_officer"),
+        household=hh,
+        product="group",
+        purpose="crops",
+        project="种植烤烟",
+        amount=1_000_000,
+        term=12,
+    )
 
     class R:  # to_notice wants an object with .world
         pass
@@ -84,35 +113,65 @@ def _group_loan(world, hh):
 def test_a_member_in_arrears_blocks_new_loans_for_the_whole_group(world, village):
     hhs, _ = village
     with pytest.raises(ValidationFailed) as e:  # not in a group yet
-        services.application_create(acting_user=world.user("loan_officer"), household=hhs[0], product="group",
-                                    purpose="crops", project="种植烤烟", amount=1_000_000, term=12)
+        services.application_create(
+            acting_user=world.user("loan_officer"),
+            household=hhs[0],
+            product="group",
+            purpose="crops",
+            project="种植烤烟",
+            amount=1_000_000,
+            term=12,
+        )
     assert "加入本村的联保小组" in e.value.details[-1]["message"]
-    groups.group_create(acting_user=world.user("village_cadre"), village_code=world.village, name="甲组", leader=hhs[0],
-                        households=hhs[:5])
+    groups.group_create(
+        acting_user=world.user("village_cadre"),
+        village_code=world.village,
+        name="甲组",
+        leader=hhs[0],
+        households=hhs[:5],
+    )
     loan = _group_loan(world, hhs[1])
     # P-GROUP: half the year's flat 8 % interest is collected at disbursement, on the ledger
     lines = {p.account_id: (p.debit, p.credit) for p in loan.disbursement.postings.all()}
     assert loan.upfront_interest == 40_000 and lines["6011"] == (0, 40_000)
     assert lines["1301"] == (1_000_000, 0) and lines["1011"] == (0, 960_000)
     assert groups.group_blockers(hhs[2], TODAY) == []
-    Installment.objects.filter(loan=loan, seq=1).update(due_date=TODAY - dt.timedelta(days=3))  # now overdue, unpaid
+    Installment.objects.filter(loan=loan, seq=1).update(
+        due_date=TODAY - dt.timedelta(days=3)
+    )  # now overdue, unpaid
     with pytest.raises(ValidationFailed) as e:
-        services.application_create(acting_user=world.user("loan_officer"), household=hhs[2], product="group",
-                                    purpose="crops", project="种植辣椒", amount=1_000_000, term=12)
+        services.application_create(
+            acting_user=world.user("loan_officer"),
+            household=hhs[2],
+            product="group",
+            purpose="crops",
+            project="种植辣椒",
+            amount=1_000_000,
+            term=12,
+        )
     assert "1 户逾期未还，全组暂停新贷款" in e.value.details[-1]["message"]
     # once the overdue instalment is paid, the group may borrow again
     from fupin.loans.repayments import repayment_post
 
     first = loan.installments.get(seq=1)
-    repayment_post(acting_user=world.user("loan_officer"), loan=loan, amount=first.principal + first.interest,
-                   key="group-arrears-paid-01")
+    repayment_post(
+        acting_user=world.user("loan_officer"),
+        loan=loan,
+        amount=first.principal + first.interest,
+        key="group-arrears-paid-01",
+    )
     assert groups.group_blockers(hhs[2], TODAY) == []
 
 
 def test_actual_users_are_recorded_and_concentration_reported(world, village):
     hhs, _ = village
-    groups.group_create(acting_user=world.user("village_cadre"), village_code=world.village, name="甲组", leader=hhs[0],
-                        households=hhs[:5])
+    groups.group_create(
+        acting_user=world.user("village_cadre"),
+        village_code=world.village,
+        name="甲组",
+        leader=hhs[0],
+        households=hhs[:5],
+    )
     loans = [_group_loan(world, h) for h in hhs[:3]]
     officer = world.user("loan_officer")
     for loan in loans[1:]:  # members 2 and 3 handed their money to the leader (套用)
@@ -130,8 +189,15 @@ def test_lead_loans_follow_the_agreements_with_registered_poor_households(world,
     lead.refresh_from_db()
     officer = world.user("loan_officer")
     with pytest.raises(ValidationFailed) as e:
-        services.application_create(acting_user=officer, household=lead, product="lead", purpose="lead_equity",
-                                    project="合作社扩大养殖", amount=1_000_000, term=12)
+        services.application_create(
+            acting_user=officer,
+            household=lead,
+            product="lead",
+            purpose="lead_equity",
+            project="合作社扩大养殖",
+            amount=1_000_000,
+            term=12,
+        )
     assert any("带动协议" in p["message"] for p in e.value.details)
     not_poor = hhs[5]
     Household.objects.filter(pk=not_poor.pk).update(status="lifted")
@@ -142,28 +208,56 @@ def test_lead_loans_follow_the_agreements_with_registered_poor_households(world,
     for h in Household.objects.filter(pk__in=[hhs[0].pk, hhs[1].pk]):
         groups.lead_agreement_sign(acting_user=officer, lead=lead, driven=h, terms="吸纳务工并分红")
     with pytest.raises(ValidationFailed) as e:  # 2 × 5 000 = 10 000 at most
-        services.application_create(acting_user=officer, household=lead, product="lead", purpose="lead_equity",
-                                    project="合作社扩大养殖", amount=1_500_000, term=12)
+        services.application_create(
+            acting_user=officer,
+            household=lead,
+            product="lead",
+            purpose="lead_equity",
+            project="合作社扩大养殖",
+            amount=1_500_000,
+            term=12,
+        )
     assert any("最多可贷 10000.00 元" in p["message"] for p in e.value.details)
-    app = services.application_create(acting_user=officer, household=lead, product="lead", purpose="lead_equity",
-                                      project="合作社扩大养殖", amount=1_000_000, term=12)
+    app = services.application_create(
+        acting_user=officer,
+        household=lead,
+        product="lead",
+        purpose="lead_equity",
+        project="合作社扩大养殖",
+        amount=1_000_000,
+        term=12,
+    )
     assert app.lead
 
 
 def test_the_group_and_lead_pages(world, village):
     hhs, _ = village
     c = world.client("village_cadre")
-    r = c.post("/loans/groups/", {"village": world.village, "name": "甲组", "leader": hhs[0].registry_no,
-                                  "member": [h.registry_no for h in hhs[:5]]}, follow=True)
+    r = c.post(
+        "/loans/groups/",
+        {
+            "village": world.village,
+            "name": "甲组",
+            "leader": hhs[0].registry_no,
+            "member": [h.registry_no for h in hhs[:5]],
+        },
+        follow=True,
+    )
     assert "联保小组已成立" in r.content.decode() and hhs[4].registry_no in r.content.decode()
-    r = c.post("/loans/groups/", {"village": world.village, "name": "乙组", "leader": "nope", "member": ["nope"]},
-               follow=True)
+    r = c.post(
+        "/loans/groups/",
+        {"village": world.village, "name": "乙组", "leader": "nope", "member": ["nope"]},
+        follow=True,
+    )
     assert "本村没有户编号 nope" in r.content.decode()
     assert world.client("auditor").post("/loans/groups/", {"village": world.village}).status_code == 403
     lead = hhs[6]
     Household.objects.filter(pk=hhs[0].pk).update(status="poor")
-    r = world.client("loan_officer").post(f"/households/{lead.pk}/lead/", {"driven": hhs[0].registry_no,
-                                                                          "terms": "吸纳务工并按股分红"}, follow=True)
+    r = world.client("loan_officer").post(
+        f"/households/{lead.pk}/lead/",
+        {"driven": hhs[0].registry_no, "terms": "吸纳务工并按股分红"},
+        follow=True,
+    )
     page = r.content.decode()
     assert "带动协议已登记" in page and "有效协议 1 户 × 5000.00 元：带动贷款最多 5000.00 元" in page
 
@@ -176,16 +270,38 @@ def test_group_size_and_approval_bands_come_from_the_county_rules(world, village
     hhs, _ = village
     office = world.user("poverty_office")
     with pytest.raises(ValidationFailed):
-        ruleset_create(acting_user=office, county_code="529901000000", effective=TODAY - dt.timedelta(days=1),
-                       definition={"approval_bands": [[0, 5000, "loan_officer"], [4000, None, "head_office"]]})
-    ruleset_create(acting_user=office, county_code="529901000000", effective=TODAY - dt.timedelta(days=1),
-                   definition={"group_size": [3, 10], "approval_bands": [[0, 5000, "loan_officer"],
-                                                                         [5000, None, "branch_director"]]})
-    g = groups.group_create(acting_user=world.user("village_cadre"), village_code=world.village, name="三户组",
-                            leader=hhs[0], households=hhs[:3])
+        ruleset_create(
+            acting_user=office,
+            county_code="529901000000",
+            effective=TODAY - dt.timedelta(days=1),
+            definition={"approval_bands": [[0, 5000, "loan_officer"], [4000, None, "head_office"]]},
+        )
+    ruleset_create(
+        acting_user=office,
+        county_code="529901000000",
+        effective=TODAY - dt.timedelta(days=1),
+        definition={
+            "group_size": [3, 10],
+            "approval_bands": [[0, 5000, "loan_officer"], [5000, None, "branch_director"]],
+        },
+    )
+    g = groups.group_create(
+        acting_user=world.user("village_cadre"),
+        village_code=world.village,
+        name="三户组",
+        leader=hhs[0],
+        households=hhs[:3],
+    )
     assert g.members.count() == 3
-    app = services.application_create(acting_user=world.user("village_cadre"), household=hhs[3], product="subsidy",
-                                      purpose="crops", project="种植烤烟", amount=800_000, term=36)
+    app = services.application_create(
+        acting_user=world.user("village_cadre"),
+        household=hhs[3],
+        product="subsidy",
+        purpose="crops",
+        project="种植烤烟",
+        amount=800_000,
+        term=36,
+    )
 
     class R:
         pass
@@ -201,16 +317,30 @@ def test_group_size_and_approval_bands_come_from_the_county_rules(world, village
 def test_groups_and_agreements_through_the_api(world, village):
     hhs, outsider = village
     c = world.client("loan_officer")
-    r = c.post("/api/v1/groups", {"village_code": world.village, "name": "甲组", "leader_id": hhs[0].pk,
-                                  "household_ids": [h.pk for h in hhs[:5]]}, content_type="application/json")
+    r = c.post(
+        "/api/v1/groups",
+        {
+            "village_code": world.village,
+            "name": "甲组",
+            "leader_id": hhs[0].pk,
+            "household_ids": [h.pk for h in hhs[:5]],
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 201 and sorted(r.json()["member_ids"]) == sorted(h.pk for h in hhs[:5])
     assert c.get("/api/v1/groups").json()["items"][0]["leader_id"] == hhs[0].pk
-    r = c.post("/api/v1/groups", {"village_code": world.village, "leader_id": hhs[5].pk,
-                                  "household_ids": [hhs[5].pk, outsider.pk]}, content_type="application/json")
+    r = c.post(
+        "/api/v1/groups",
+        {"village_code": world.village, "leader_id": hhs[5].pk, "household_ids": [hhs[5].pk, outsider.pk]},
+        content_type="application/json",
+    )
     assert r.status_code == 422 and any("必须同村" in p["message"] for p in r.json()["details"])
     Household.objects.filter(pk=hhs[1].pk).update(status="poor")
-    r = c.post(f"/api/v1/households/{hhs[6].pk}/lead-agreements", {"driven_id": hhs[1].pk, "terms": "吸纳务工并分红"},
-               content_type="application/json")
+    r = c.post(
+        f"/api/v1/households/{hhs[6].pk}/lead-agreements",
+        {"driven_id": hhs[1].pk, "terms": "吸纳务工并分红"},
+        content_type="application/json",
+    )
     assert r.status_code == 201 and r.json()["driven_id"] == hhs[1].pk
 
 
@@ -222,14 +352,22 @@ def test_the_group_page_is_bounded_in_queries(world, village):
 
     hhs, _ = village
     cadre = world.user("village_cadre")
-    ruleset_create(acting_user=world.user("poverty_office"), county_code="529901000000",
-                   effective=TODAY - dt.timedelta(days=1), definition={"group_size": [3, 10]})
-    groups.group_create(acting_user=cadre, village_code=world.village, name="甲组", leader=hhs[0], households=hhs[:3])
+    ruleset_create(
+        acting_user=world.user("poverty_office"),
+        county_code="529901000000",
+        effective=TODAY - dt.timedelta(days=1),
+        definition={"group_size": [3, 10]},
+    )
+    groups.group_create(
+        acting_user=cadre, village_code=world.village, name="甲组", leader=hhs[0], households=hhs[:3]
+    )
     c = world.client("poverty_office")
     c.get("/loans/groups/")
     with CaptureQueriesContext(connection) as one:
         c.get("/loans/groups/")
-    groups.group_create(acting_user=cadre, village_code=world.village, name="乙组", leader=hhs[3], households=hhs[3:6])
+    groups.group_create(
+        acting_user=cadre, village_code=world.village, name="乙组", leader=hhs[3], households=hhs[3:6]
+    )
     with CaptureQueriesContext(connection) as two:
         r = c.get("/loans/groups/")
     assert "乙组" in r.content.decode() and len(two) == len(one)

@@ -21,9 +21,15 @@ TODAY = dt.date.today()
 
 
 def apply(rt, hh, amount=800_000, by="loan_officer", **kw):
-    return services.application_create(acting_user=rt.world.user(by), household=hh, product=kw.pop("product", "subsidy"),
-                                       purpose=kw.pop("purpose", "livestock"), project=kw.pop("project", "养牛两头"),
-                                       amount=amount, term=kw.pop("term", 36))
+    return services.application_create(
+        acting_user=rt.world.user(by),
+        household=hh,
+        product=kw.pop("product", "subsidy"),
+        purpose=kw.pop("purpose", "livestock"),
+        project=kw.pop("project", "养牛两头"),
+        amount=amount,
+        term=kw.pop("term", 36),
+    )
 
 
 def to_notice(rt, app, start=None):
@@ -31,9 +37,12 @@ def to_notice(rt, app, start=None):
     services.application_review(acting_user=w.user("village_cadre"), application=app, approve=True)
     services.application_review(acting_user=w.user("loan_officer"), application=app, approve=True)
     services.application_review(acting_user=w.user("township_cadre"), application=app, approve=True)
-    with on(start or services.today() - dt.timedelta(days=8)):  # published then: nobody can date a notice back
-        return services.notice_publish(acting_user=w.user("village_cadre"), village_code=app.village_code,
-                                       applications=[app])
+    with on(
+        start or services.today() - dt.timedelta(days=8)
+    ):  # published then: nobody can date a notice back
+        return services.notice_publish(
+            acting_user=w.user("village_cadre"), village_code=app.village_code, applications=[app]
+        )
 
 
 def test_the_whole_chain_to_a_bank_approval(rt, hh):
@@ -48,8 +57,9 @@ def test_the_whole_chain_to_a_bank_approval(rt, hh):
     app.refresh_from_db()
     assert app.state == "village_reviewed"
     services.application_review(acting_user=w.user("township_cadre"), application=app, approve=True)
-    notice = services.notice_publish(acting_user=w.user("village_cadre"), village_code=app.village_code,
-                                     applications=[app])
+    notice = services.notice_publish(
+        acting_user=w.user("village_cadre"), village_code=app.village_code, applications=[app]
+    )
     assert (notice.start, notice.end) == (TODAY, TODAY + dt.timedelta(days=6))
     with on(TODAY + dt.timedelta(days=7)):  # the day after the notice
         services.application_review(acting_user=w.user("poverty_office"), application=app, approve=True)
@@ -57,7 +67,13 @@ def test_the_whole_chain_to_a_bank_approval(rt, hh):
     app.refresh_from_db()
     assert app.state == "approved"
     assert [s.action for s in ReviewStep.objects.filter(application=app)] == [
-        "village_review", "village_review", "township_review", "notice", "county_approve", "bank_approve"]
+        "village_review",
+        "village_review",
+        "township_review",
+        "notice",
+        "county_approve",
+        "bank_approve",
+    ]
     assert AuditEntry.objects.filter(action__startswith="application.", object_id=str(app.pk)).count() == 7
 
 
@@ -67,9 +83,18 @@ def test_every_reason_of_a_refused_application_and_nothing_saved(rt, hh):
     rules = [p["rule"] for p in e.value.details]
     assert rules == ["R-APP-1", "R-APP-1", "R-RAT-2", "R-PRD-5", "R-PRD-5"]
     assert not Application.objects.exists()
-    r = rt.world.client("loan_officer").post("/api/v1/applications", {
-        "household_id": hh.pk, "product": "subsidy", "purpose": "livestock", "project": "养牛两头",
-        "amount": "20000.00", "term": 36}, content_type="application/json")
+    r = rt.world.client("loan_officer").post(
+        "/api/v1/applications",
+        {
+            "household_id": hh.pk,
+            "product": "subsidy",
+            "purpose": "livestock",
+            "project": "养牛两头",
+            "amount": "20000.00",
+            "term": 36,
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 422 and "超过授信额度 10000.00 元" in r.json()["details"][0]["message"]
 
 
@@ -84,15 +109,20 @@ def test_an_ineligible_household_gets_its_eligibility_reasons(rt, hh):
 def test_no_step_can_be_skipped(rt, hh):
     app = apply(rt, hh)
     with pytest.raises(NotPermitted):  # the county cannot act on a submitted application
-        services.application_review(acting_user=rt.world.user("poverty_office"), application=app, approve=True)
+        services.application_review(
+            acting_user=rt.world.user("poverty_office"), application=app, approve=True
+        )
     with pytest.raises(Conflict):
-        services.notice_publish(acting_user=rt.world.user("village_cadre"), village_code=app.village_code,
-                                applications=[app])
+        services.notice_publish(
+            acting_user=rt.world.user("village_cadre"), village_code=app.village_code, applications=[app]
+        )
     services.application_review(acting_user=rt.world.user("village_cadre"), application=app, approve=True)
     services.application_review(acting_user=rt.world.user("loan_officer"), application=app, approve=True)
     services.application_review(acting_user=rt.world.user("township_cadre"), application=app, approve=True)
     with pytest.raises(Conflict) as e:
-        services.application_review(acting_user=rt.world.user("township_cadre"), application=app, approve=True)
+        services.application_review(
+            acting_user=rt.world.user("township_cadre"), application=app, approve=True
+        )
     assert "公示" in e.value.message
 
 
@@ -105,13 +135,19 @@ def test_no_approval_during_the_notice_or_with_an_open_objection(rt, hh):
     assert e.value.code == "notice_running"
     app2 = apply(rt, rt.households[1])
     to_notice(rt, app2)
-    o = services.objection_file(acting_user=rt.world.user("township_cadre"), application=app2, text="该户实际已外出务工")
+    o = services.objection_file(
+        acting_user=rt.world.user("township_cadre"), application=app2, text="该户实际已外出务工"
+    )
     with pytest.raises(Conflict) as e:
         services.application_review(acting_user=office, application=app2, approve=True)
     assert e.value.code == "objection_open"
     with pytest.raises(NotPermitted):
-        services.objection_resolve(acting_user=rt.world.user("village_cadre"), objection=o, upheld=False, decision="经核实")
-    services.objection_resolve(acting_user=office, objection=o, upheld=False, decision="经核实仍在家养殖，异议不成立")
+        services.objection_resolve(
+            acting_user=rt.world.user("village_cadre"), objection=o, upheld=False, decision="经核实"
+        )
+    services.objection_resolve(
+        acting_user=office, objection=o, upheld=False, decision="经核实仍在家养殖，异议不成立"
+    )
     services.application_review(acting_user=office, application=app2, approve=True)
     app2.refresh_from_db()
     assert app2.state == "county_approved"
@@ -120,13 +156,21 @@ def test_no_approval_during_the_notice_or_with_an_open_objection(rt, hh):
 def test_an_upheld_objection_rejects_the_application_with_its_reason(rt, hh):
     app = apply(rt, hh)
     to_notice(rt, app)
-    o = services.objection_file(acting_user=rt.world.user("village_cadre"), application=app, text="贷款实为他人使用")
-    services.objection_resolve(acting_user=rt.world.user("poverty_office"), objection=o, upheld=True,
-                               decision="经核实属实，违反户借户用户还")
+    o = services.objection_file(
+        acting_user=rt.world.user("village_cadre"), application=app, text="贷款实为他人使用"
+    )
+    services.objection_resolve(
+        acting_user=rt.world.user("poverty_office"),
+        objection=o,
+        upheld=True,
+        decision="经核实属实，违反户借户用户还",
+    )
     app.refresh_from_db()
     assert app.state == "rejected" and "户借户用户还" in app.rejected_reason
     with pytest.raises(Conflict):
-        services.application_review(acting_user=rt.world.user("poverty_office"), application=app, approve=True)
+        services.application_review(
+            acting_user=rt.world.user("poverty_office"), application=app, approve=True
+        )
 
 
 def test_authority_by_amount_and_no_approving_ones_own_work(rt, hh):
@@ -141,19 +185,29 @@ def test_authority_by_amount_and_no_approving_ones_own_work(rt, hh):
     to_notice(rt, small)
     services.application_review(acting_user=rt.world.user("poverty_office"), application=small, approve=True)
     with pytest.raises(NotPermitted) as e:
-        services.application_review(acting_user=rt.world.user("loan_officer"), application=small, approve=True)
+        services.application_review(
+            acting_user=rt.world.user("loan_officer"), application=small, approve=True
+        )
     assert e.value.code == "maker_checker"
     services.application_review(acting_user=rt.world.user("branch_director"), application=app, approve=True)
 
 
 def test_the_quota_stops_an_approval(rt, hh):
-    services.quota_set(acting_user=rt.world.user("poverty_office"), township_code=rt.world.township, year=TODAY.year,
-                       amount=1_000_000, households=None, deadline=None)
+    services.quota_set(
+        acting_user=rt.world.user("poverty_office"),
+        township_code=rt.world.township,
+        year=TODAY.year,
+        amount=1_000_000,
+        households=None,
+        deadline=None,
+    )
     a = apply(rt, hh, amount=800_000)
     b = apply(rt, rt.households[1], amount=300_000)
     for app in (a, b):
         to_notice(rt, app)
-        services.application_review(acting_user=rt.world.user("poverty_office"), application=app, approve=True)
+        services.application_review(
+            acting_user=rt.world.user("poverty_office"), application=app, approve=True
+        )
     services.application_review(acting_user=rt.world.user("branch_director"), application=a, approve=True)
     with pytest.raises(Conflict) as e:
         services.application_review(acting_user=rt.world.user("branch_director"), application=b, approve=True)
@@ -164,9 +218,12 @@ def test_the_quota_stops_an_approval(rt, hh):
 def test_a_rejection_needs_reasons_and_ends_the_application(rt, hh):
     app = apply(rt, hh)
     with pytest.raises(ValidationFailed):
-        services.application_review(acting_user=rt.world.user("village_cadre"), application=app, approve=False)
-    services.application_review(acting_user=rt.world.user("village_cadre"), application=app, approve=False,
-                                reason="项目不具备条件")
+        services.application_review(
+            acting_user=rt.world.user("village_cadre"), application=app, approve=False
+        )
+    services.application_review(
+        acting_user=rt.world.user("village_cadre"), application=app, approve=False, reason="项目不具备条件"
+    )
     app.refresh_from_db()
     assert app.state == "rejected" and app.rejected_reason == "项目不具备条件"
     apply(rt, hh)  # a new application may follow
@@ -177,12 +234,22 @@ def test_the_pages_from_the_archive_to_the_printed_notice(rt, hh, tmp_path):
 
     c = rt.world.client("loan_officer")
     assert "申请贷款" in c.get(f"/households/{hh.pk}/").content.decode()
-    refused = c.post(f"/households/{hh.pk}/apply/", {"product": "subsidy", "purpose": "crops", "project": "种",
-                                                      "amount": "60000", "term": "40"})
+    refused = c.post(
+        f"/households/{hh.pk}/apply/",
+        {"product": "subsidy", "purpose": "crops", "project": "种", "amount": "60000", "term": "40"},
+    )
     page = refused.content.decode()
     assert refused.status_code == 422 and "超过授信额度" in page and "请填写项目说明" in page
-    r = c.post(f"/households/{hh.pk}/apply/", {"product": "subsidy", "purpose": "crops", "project": "种植烤烟 5 亩",
-                                                "amount": "8000.00", "term": "36"})
+    r = c.post(
+        f"/households/{hh.pk}/apply/",
+        {
+            "product": "subsidy",
+            "purpose": "crops",
+            "project": "种植烤烟 5 亩",
+            "amount": "8000.00",
+            "term": "36",
+        },
+    )
     app = Application.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/loans/applications/{app.pk}/"
     assert app.amount == 800_000
@@ -200,8 +267,14 @@ def test_the_pages_from_the_archive_to_the_printed_notice(rt, hh, tmp_path):
     assert app.state == "in_notice" and app.notice.end == end
     pdf = c.get(f"/loans/notices/{app.notice_id}/notice.pdf").content
     (tmp_path / "n.pdf").write_bytes(pdf)
-    text = subprocess.run(["pdftotext", str(tmp_path / "n.pdf"), "-"], capture_output=True, text=True, check=True).stdout
-    assert "扶贫小额信贷申请公示" in text and f"{end.year}年{end.month}月{end.day}日" in text and "8000.00" in text
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "n.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert (
+        "扶贫小额信贷申请公示" in text
+        and f"{end.year}年{end.month}月{end.day}日" in text
+        and "8000.00" in text
+    )
     detail = rt.world.client("poverty_office").get(f"/loans/applications/{app.pk}/").content.decode()
     assert "公示中" in detail and "提出异议" in detail
 
@@ -209,11 +282,25 @@ def test_the_pages_from_the_archive_to_the_printed_notice(rt, hh, tmp_path):
 def test_the_lead_quota_is_at_most_a_quarter_of_the_townships(rt):
     office = rt.world.user("poverty_office")
     with pytest.raises(ValidationFailed) as e:
-        services.quota_set(acting_user=office, township_code=rt.world.township, year=TODAY.year, amount=1_000_000,
-                           households=None, deadline=None, lead_amount=300_000)
+        services.quota_set(
+            acting_user=office,
+            township_code=rt.world.township,
+            year=TODAY.year,
+            amount=1_000_000,
+            households=None,
+            deadline=None,
+            lead_amount=300_000,
+        )
     assert e.value.code == "quota_lead"
-    q = services.quota_set(acting_user=office, township_code=rt.world.township, year=TODAY.year, amount=1_000_000,
-                           households=None, deadline=None, lead_amount=200_000)
+    q = services.quota_set(
+        acting_user=office,
+        township_code=rt.world.township,
+        year=TODAY.year,
+        amount=1_000_000,
+        households=None,
+        deadline=None,
+        lead_amount=200_000,
+    )
     assert q.lead_amount == 200_000
     page = rt.world.client("township_cadre").get("/loans/quotas/").content.decode()
     assert "2,000.00" in page and "10,000.00" in page  # progress visible to the township
@@ -228,8 +315,9 @@ def test_the_county_approves_a_whole_roster_after_the_notice(rt, hh):
         services.application_review(acting_user=w.user("loan_officer"), application=app, approve=True)
         services.application_review(acting_user=w.user("township_cadre"), application=app, approve=True)
     with on(TODAY - dt.timedelta(days=8)):
-        notice = services.notice_publish(acting_user=w.user("village_cadre"), village_code=a.village_code,
-                                         applications=[a, b])
+        notice = services.notice_publish(
+            acting_user=w.user("village_cadre"), village_code=a.village_code, applications=[a, b]
+        )
     o = services.objection_file(acting_user=w.user("township_cadre"), application=b, text="项目与实际不符")
     office = w.client("poverty_office")
     page = office.post(f"/loans/notices/{notice.pk}/approve/", follow=True).content.decode()
@@ -239,7 +327,9 @@ def test_the_county_approves_a_whole_roster_after_the_notice(rt, hh):
     assert (a.state, b.state) == ("in_notice", "in_notice")
     api = office.post(f"/api/v1/notices/{notice.pk}/approval")
     assert api.status_code == 409 and api.json()["code"] == "objection_open"
-    services.objection_resolve(acting_user=w.user("poverty_office"), objection=o, upheld=True, decision="经核实属实")
+    services.objection_resolve(
+        acting_user=w.user("poverty_office"), objection=o, upheld=True, decision="经核实属实"
+    )
     page = office.post(f"/loans/notices/{notice.pk}/approve/", follow=True).content.decode()
     assert "名单已审批：1 笔" in page
     a.refresh_from_db()
@@ -258,12 +348,17 @@ def test_a_notice_starts_the_day_it_is_published_and_runs_its_configured_length(
         services.application_review(acting_user=w.user("township_cadre"), application=app, approve=True)
     cadre = w.client("village_cadre")
     for body in ({"start": f"{TODAY - dt.timedelta(days=30):%Y-%m-%d}"}, {"days": 5}, {"days": 1}):
-        r = cadre.post("/api/v1/notices", {"application_ids": [apps[0].pk], **body}, content_type="application/json")
+        r = cadre.post(
+            "/api/v1/notices", {"application_ids": [apps[0].pk], **body}, content_type="application/json"
+        )
         assert r.status_code in (400, 422), (body, r.status_code)
     # the page offers no dates: what it posts beyond the applications is not read
     cadre.post("/loans/notices/publish/", {"application": [apps[0].pk], "start": "2020-01-01", "days": "1"})
-    r = cadre.post("/api/v1/notices", {"application_ids": [apps[1].pk], "start": f"{TODAY:%Y-%m-%d}", "days": 7},
-                   content_type="application/json")
+    r = cadre.post(
+        "/api/v1/notices",
+        {"application_ids": [apps[1].pk], "start": f"{TODAY:%Y-%m-%d}", "days": 7},
+        content_type="application/json",
+    )
     assert r.status_code == 201, r.json()
     for app in apps:
         app.refresh_from_db()
@@ -274,15 +369,21 @@ def test_a_notice_starts_the_day_it_is_published_and_runs_its_configured_length(
             services.roster_approve(acting_user=office, notice=apps[0].notice)
         assert e.value.code == "notice_running"
     with on(TODAY + dt.timedelta(days=7)):
-        assert [a.pk for a in services.roster_approve(acting_user=office, notice=apps[0].notice)] == [apps[0].pk]
+        assert [a.pk for a in services.roster_approve(acting_user=office, notice=apps[0].notice)] == [
+            apps[0].pk
+        ]
 
 
 def test_a_programme_may_set_a_longer_notice(rt, hh):
     from fupin.ratings import rules
     from fupin.ratings.services import ruleset_create
 
-    ruleset_create(acting_user=rt.world.user("poverty_office"), county_code=hh.village_id[:6] + "000000",
-                   definition={**rules.PRESET, "notice_days": 10}, effective=TODAY - dt.timedelta(days=1))
+    ruleset_create(
+        acting_user=rt.world.user("poverty_office"),
+        county_code=hh.village_id[:6] + "000000",
+        definition={**rules.PRESET, "notice_days": 10},
+        effective=TODAY - dt.timedelta(days=1),
+    )
     with pytest.raises(ValidationFailed) as bad:
         rules.check({**rules.PRESET, "notice_days": 2})
     assert "notice_days" in str(bad.value.details)
@@ -301,13 +402,16 @@ def test_who_signed_the_bank_half_of_the_joint_review_does_not_also_approve(rt, 
     app = apply(rt, hh, amount=500_000, by="village_cadre")  # prepared by the village cadre
     to_notice(rt, app)  # the loan officer signs the bank half of the joint review
     services.application_review(acting_user=w.user("poverty_office"), application=app, approve=True)
-    r = w.client("loan_officer").post(f"/api/v1/applications/{app.pk}/review", {"approve": True},
-                                      content_type="application/json")
+    r = w.client("loan_officer").post(
+        f"/api/v1/applications/{app.pk}/review", {"approve": True}, content_type="application/json"
+    )
     assert r.status_code == 403 and r.json()["code"] == "maker_checker"
     app.refresh_from_db()
     assert app.state == "county_approved"
     second = user_create(acting_user=None, username="xindai2", password="x", check_password=False)
-    role_assign(acting_user=None, user=second, role="loan_officer", division_code=w.township, branch_code="FM001")
+    role_assign(
+        acting_user=None, user=second, role="loan_officer", division_code=w.township, branch_code="FM001"
+    )
     services.application_review(acting_user=second, application=app, approve=True)
     app.refresh_from_db()
     assert app.state == "approved"

@@ -16,7 +16,10 @@ from fupin.loans.models import Installment, Loan, Repayment
 from fupin.loans.repayments import repayment_post
 from tests.loans.test_disbursement import approved
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.clock]  # a repayment takes the batch's advisory lock on PostgreSQL only
+pytestmark = [
+    pytest.mark.sqlite,
+    pytest.mark.clock,
+]  # a repayment takes the batch's advisory lock on PostgreSQL only
 
 TODAY = dt.date.today()
 
@@ -26,8 +29,9 @@ def loan(rt, hh):
     """8 000.00 yuan of 脱贫人口小额信贷 for 36 months, interest quarterly, disbursed today."""
     officer = rt.world.user("loan_officer")
     app = approved(rt, hh)
-    return disbursement.loan_disburse(acting_user=officer,
-                                      loan=disbursement.loan_contract(acting_user=officer, application=app))
+    return disbursement.loan_disburse(
+        acting_user=officer, loan=disbursement.loan_contract(acting_user=officer, application=app)
+    )
 
 
 def entry_lines(r: Repayment) -> set[tuple[str, int, int]]:
@@ -36,8 +40,9 @@ def entry_lines(r: Repayment) -> set[tuple[str, int, int]]:
 
 def test_paying_the_current_instalment_before_it_is_due(rt, loan):
     first = loan.installments.get(seq=1)
-    r, created = repayment_post(acting_user=rt.world.user("loan_officer"), loan=loan, amount=first.interest,
-                                key="k-current-0001")
+    r, created = repayment_post(
+        acting_user=rt.world.user("loan_officer"), loan=loan, amount=first.interest, key="k-current-0001"
+    )
     assert created and r.allocation == [[1, "current_interest", first.interest]] and r.overpayment == 0
     assert entry_lines(r) == {("1011", first.interest, 0), ("6011", 0, first.interest)}
     first.refresh_from_db()
@@ -49,21 +54,28 @@ def test_the_same_key_records_once_and_a_different_body_is_refused(rt, loan):
     r1, created1 = repayment_post(acting_user=officer, loan=loan, amount=500, key="same-key-0001")
     r2, created2 = repayment_post(acting_user=officer, loan=loan, amount=500, key="same-key-0001")
     assert (created1, created2) == (True, False) and r1.pk == r2.pk
-    assert Repayment.objects.count() == 1 and JournalEntry.objects.filter(source__startswith="loan.repay").count() == 1
+    assert (
+        Repayment.objects.count() == 1
+        and JournalEntry.objects.filter(source__startswith="loan.repay").count() == 1
+    )
     with pytest.raises(Conflict) as e:
         repayment_post(acting_user=officer, loan=loan, amount=600, key="same-key-0001")
     assert e.value.code == "idempotency_mismatch" and Repayment.objects.count() == 1
     with pytest.raises(ValidationFailed):
         repayment_post(acting_user=officer, loan=loan, amount=600, key="short")
     with pytest.raises(NotPermitted):
-        repayment_post(acting_user=rt.world.user("village_cadre"), loan=loan, amount=600, key="cadre-key-0001")
+        repayment_post(
+            acting_user=rt.world.user("village_cadre"), loan=loan, amount=600, key="cadre-key-0001"
+        )
 
 
 def test_overdue_first_then_current_and_the_rest_held_for_the_household(rt, loan):
     first, second = loan.installments.get(seq=1), loan.installments.get(seq=2)
     Installment.objects.filter(pk=first.pk).update(due_date=TODAY - dt.timedelta(days=5))
     amount = first.interest + second.interest + 1_000
-    r, _ = repayment_post(acting_user=rt.world.user("loan_officer"), loan=loan, amount=amount, key="k-overdue-0001")
+    r, _ = repayment_post(
+        acting_user=rt.world.user("loan_officer"), loan=loan, amount=amount, key="k-overdue-0001"
+    )
     assert r.allocation == [[1, "overdue_interest", first.interest], [2, "current_interest", second.interest]]
     assert r.overpayment == 1_000 and ("2251", 0, 1_000) in entry_lines(r)
 
@@ -71,7 +83,9 @@ def test_overdue_first_then_current_and_the_rest_held_for_the_household(rt, loan
 def test_a_loan_paid_in_full_is_closed_and_the_books_agree(rt, loan):
     Installment.objects.filter(loan=loan).update(due_date=TODAY - dt.timedelta(days=1))  # all overdue now
     total = sum(i.principal + i.interest for i in loan.installments.all())
-    r, _ = repayment_post(acting_user=rt.world.user("loan_officer"), loan=loan, amount=total, key="k-payoff-0001")
+    r, _ = repayment_post(
+        acting_user=rt.world.user("loan_officer"), loan=loan, amount=total, key="k-payoff-0001"
+    )
     loan.refresh_from_db()
     assert loan.state == Loan.State.CLOSED and r.overpayment == 0
     head = rt.world.user("head_office")
@@ -95,7 +109,9 @@ def test_the_form_submitted_twice_records_once_and_the_api_replays(rt, loan):
     first = c.post(f"/api/v1/loans/{loan.pk}/repayments", body, content_type="application/json")
     again = c.post(f"/api/v1/loans/{loan.pk}/repayments", body, content_type="application/json")
     assert (first.status_code, again.status_code) == (201, 200) and first.json() == again.json()
-    other = c.post(f"/api/v1/loans/{loan.pk}/repayments", {**body, "amount": "4.00"}, content_type="application/json")
+    other = c.post(
+        f"/api/v1/loans/{loan.pk}/repayments", {**body, "amount": "4.00"}, content_type="application/json"
+    )
     assert other.status_code == 409 and Repayment.objects.count() == 2
 
 
@@ -114,13 +130,19 @@ def test_a_seasonal_loan_paid_off_early_with_its_deposit_set_against_it(rt, hh):
 
     officer = rt.world.user("loan_officer")
     app = approved(rt, hh, amount=1_000_000, product="seasonal", term=6)
-    loan = disbursement.loan_disburse(acting_user=officer,
-                                      loan=disbursement.loan_contract(acting_user=officer, application=app))
+    loan = disbursement.loan_disburse(
+        acting_user=officer, loan=disbursement.loan_contract(acting_user=officer, application=app)
+    )
     on = TODAY + dt.timedelta(days=15)
     r, created = loan_payoff(acting_user=officer, loan=loan, key="payoff-key-0001", on=on)
     again, created_again = loan_payoff(acting_user=officer, loan=loan, key="payoff-key-0001", on=on)
     assert (created, created_again) == (True, False) and again.pk == r.pk
-    assert entry_lines(r) == {("1011", 956_875, 0), ("2011", 50_000, 0), ("1301", 0, 1_000_000), ("6011", 0, 6_875)}
+    assert entry_lines(r) == {
+        ("1011", 956_875, 0),
+        ("2011", 50_000, 0),
+        ("1301", 0, 1_000_000),
+        ("6011", 0, 6_875),
+    }
     loan.refresh_from_db()
     assert loan.state == Loan.State.CLOSED
     head = rt.world.user("head_office")
@@ -155,23 +177,46 @@ def test_an_amount_that_is_not_plain_digits_or_beyond_the_bound_is_refused_on_pa
     """R-REP-1: "1,5" is not 15.00, "1e3" not 1 000, 9×10^16 not a payment; a payment beyond what
     the loan can absorb plus the overpayment allowance is a typing error. None of them a 500."""
     c = rt.world.client("loan_officer")
-    for n, amount in enumerate(["1e100", "1E+30", "9223372036854775807", "90000000000000000", "1,5", "1_000", "+5", "-5",
-                                "1.234", "NaN"]):
-        r = c.post(f"/api/v1/loans/{loan.pk}/repayments", {"amount": amount, "idempotency_key": f"bad-amount-{n:04d}"},
-                   content_type="application/json")
+    for n, amount in enumerate(
+        [
+            "1e100",
+            "1E+30",
+            "9223372036854775807",
+            "90000000000000000",
+            "1,5",
+            "1_000",
+            "+5",
+            "-5",
+            "1.234",
+            "NaN",
+        ]
+    ):
+        r = c.post(
+            f"/api/v1/loans/{loan.pk}/repayments",
+            {"amount": amount, "idempotency_key": f"bad-amount-{n:04d}"},
+            content_type="application/json",
+        )
         assert r.status_code in (400, 422) and r.json()["message"], (amount, r.status_code)
         page = c.post(f"/loans/{loan.pk}/repay/", {"amount": amount, "key": f"bad-page-{n:04d}"}, follow=True)
         assert page.status_code == 200 and "金额" in page.content.decode(), amount
     owed = sum(i.principal + i.interest for i in loan.installments.all())
     too_much = f"{(owed + 100_000) // 100 + 1}.00"  # the allowance is 1 000.00 yuan
-    r = c.post(f"/api/v1/loans/{loan.pk}/repayments", {"amount": too_much, "idempotency_key": "too-much-0001"},
-               content_type="application/json")
+    r = c.post(
+        f"/api/v1/loans/{loan.pk}/repayments",
+        {"amount": too_much, "idempotency_key": "too-much-0001"},
+        content_type="application/json",
+    )
     assert r.status_code == 422 and r.json()["code"] == "repayment_too_large"
     fine_fen = (owed + 100_000) // 100 * 100  # whole yuan, within what it can absorb plus the allowance
     fine = f"{fine_fen // 100}.00"
-    r = c.post(f"/api/v1/loans/{loan.pk}/repayments", {"amount": fine, "idempotency_key": "just-right-01"},
-               content_type="application/json")
+    r = c.post(
+        f"/api/v1/loans/{loan.pk}/repayments",
+        {"amount": fine, "idempotency_key": "just-right-01"},
+        content_type="application/json",
+    )
     body = r.json()
-    assert r.status_code == 201 and body["amount"] == fine  # the most it takes (what is not due yet is held as credit)
+    assert (
+        r.status_code == 201 and body["amount"] == fine
+    )  # the most it takes (what is not due yet is held as credit)
     assert sum(line[2] for line in body["allocation"]) + int(Decimal(body["overpayment"]) * 100) == fine_fen
     assert Repayment.objects.filter(loan=loan).count() == 1

@@ -65,9 +65,18 @@ def test_a_loan_paid_off_this_month_earns_five_percent_and_the_rest_of_the_share
 def cycle_loan(rt, household, start: dt.date, amount: int):  # noqa: F811
     """A group (cycle) loan above the first deduction band, approved as the stateful test does."""
     officer = rt.world.user("loan_officer")
-    app = Application.objects.create(household=household, village_code=household.village_id, product="group",
-                                     product_version="2026.1", purpose="livestock", project="养牛两头", amount=amount,
-                                     term=12, state="approved", created_by=officer)
+    app = Application.objects.create(
+        household=household,
+        village_code=household.village_id,
+        product="group",
+        product_version="2026.1",
+        purpose="livestock",
+        project="养牛两头",
+        amount=amount,
+        term=12,
+        state="approved",
+        created_by=officer,
+    )
     loan = disbursement.loan_contract(acting_user=officer, application=app, start=start)
     with mock.patch("django.utils.timezone.localdate", return_value=start):
         return disbursement.loan_disburse(acting_user=officer, loan=loan)
@@ -77,11 +86,16 @@ def test_arrears_collected_reward_the_collector_and_cycle_arrears_are_deducted_b
     officer, director = rt.world.user("loan_officer"), rt.world.user("branch_director")
     start = today() - 100 * DAY
     cycle = cycle_loan(rt, rt.households[2], start, 3_500_000)  # 30 000 – < 40 000: 10 % and 2.5 %
-    late = past_loan(rt, rt.households[1], start, amount=1_000_000, product="seasonal", term=3)  # matured ~10 days ago
+    late = past_loan(
+        rt, rt.households[1], start, amount=1_000_000, product="seasonal", term=3
+    )  # matured ~10 days ago
     close_days(start, today() - DAY)
     r, _ = repayment_post(acting_user=officer, loan=late, amount=1_000_000, key="late-pay-00001")
-    arrears = sum(f for _, b, f in (x for x in r.allocation if len(x) == 3)
-                  if b in ("penalty", "overdue_interest", "overdue_principal"))
+    arrears = sum(
+        f
+        for _, b, f in (x for x in r.allocation if len(x) == 3)
+        if b in ("penalty", "overdue_interest", "overdue_principal")
+    )
     assert arrears > 0
     s = selectors.sheet(director, branch(rt), this_month())
     got = items(s)
@@ -91,12 +105,16 @@ def test_arrears_collected_reward_the_collector_and_cycle_arrears_are_deducted_b
     overdue_i = sum(i.interest - i.interest_paid for i in due)
     assert overdue_p > 0
     assert got[(cycle.contract_no, "月末逾期本金扣减")] == -pct(overdue_p, "0.1")
-    assert got.get((cycle.contract_no, "月末逾期利息扣减"), 0) == -pct(overdue_i, "0.025")  # P-GROUP: interest up front
+    assert got.get((cycle.contract_no, "月末逾期利息扣减"), 0) == -pct(
+        overdue_i, "0.025"
+    )  # P-GROUP: interest up front
     # last month's end: only what was due by then
     last = period(f"{today().replace(day=1) - DAY:%Y-%m}")
     earlier = [i for i in due if i.due_date <= last.end]
     got_last = items(selectors.sheet(director, branch(rt), last))
-    assert got_last.get((cycle.contract_no, "月末逾期本金扣减"), 0) == -pct(sum(i.principal for i in earlier), "0.1")
+    assert got_last.get((cycle.contract_no, "月末逾期本金扣减"), 0) == -pct(
+        sum(i.principal for i in earlier), "0.1"
+    )
     assert (late.contract_no, "收回欠款奖励") not in got_last
 
 
@@ -129,7 +147,11 @@ def test_pages_files_api_and_an_officer_sees_only_their_own_part(rt, hh):  # noq
     q = f"?branch={code}&month={month}"
     c = rt.world.client("branch_director")
     page = c.get("/pay/" + q)
-    assert page.status_code == 200 and loan.contract_no in page.content.decode() and "网点主任绩效" in page.content.decode()
+    assert (
+        page.status_code == 200
+        and loan.contract_no in page.content.decode()
+        and "网点主任绩效" in page.content.decode()
+    )
     x = c.get("/pay/sheet.xlsx" + q)
     ws = load_workbook(__import__("io").BytesIO(x.content)).active
     assert "信贷员绩效工资计算表" in ws["A1"].value
@@ -141,8 +163,11 @@ def test_pages_files_api_and_an_officer_sees_only_their_own_part(rt, hh):  # noq
     assert Decimal(api["total"]) == Decimal(s.total) / 100 and api["whole"] is True
     assert api["officers"][0]["lines"][0]["formula"]
     mine = rt.world.client("loan_officer").get(f"/api/v1/officer-pay{q}").json()
-    assert mine["whole"] is False and mine["branch_lines"] == [] and {o["username"] for o in mine["officers"]} <= {
-        officer.username}
+    assert (
+        mine["whole"] is False
+        and mine["branch_lines"] == []
+        and {o["username"] for o in mine["officers"]} <= {officer.username}
+    )
     assert rt.world.client("township_cadre").get("/pay/" + q).status_code == 403
     assert c.get(f"/pay/?branch=NOPE&month={month}").status_code == 404
     assert c.get(f"/api/v1/officer-pay?branch={code}&month=2026-Q4").status_code == 422
@@ -151,25 +176,58 @@ def test_pages_files_api_and_an_officer_sees_only_their_own_part(rt, hh):  # noq
 def test_rules_are_versioned_by_head_office_and_refused_when_wrong(rt):  # noqa: F811
     head = rt.world.user("head_office")
     c = rt.world.client("head_office")
-    r = c.post("/api/v1/officer-pay/rules", {"valid_from": "2026-01-01", "share_cycle": "0.3", "bands": []},
-               content_type="application/json")
+    r = c.post(
+        "/api/v1/officer-pay/rules",
+        {"valid_from": "2026-01-01", "share_cycle": "0.3", "bands": []},
+        content_type="application/json",
+    )
     assert r.status_code == 201 and r.json()["values"]["share_cycle"] == "0.3"
-    assert c.post("/api/v1/officer-pay/rules", {"valid_from": "2026-01-01", "bands": []},
-                  content_type="application/json").status_code == 409
-    bad = c.post("/api/v1/officer-pay/rules", {"valid_from": "2026-02-01", "current": "0.5", "bands": []},
-                 content_type="application/json")
+    assert (
+        c.post(
+            "/api/v1/officer-pay/rules",
+            {"valid_from": "2026-01-01", "bands": []},
+            content_type="application/json",
+        ).status_code
+        == 409
+    )
+    bad = c.post(
+        "/api/v1/officer-pay/rules",
+        {"valid_from": "2026-02-01", "current": "0.5", "bands": []},
+        content_type="application/json",
+    )
     assert bad.status_code == 422 and "不能高于" in bad.json()["message"]
-    assert rt.world.client("branch_director").post(
-        "/api/v1/officer-pay/rules", {"valid_from": "2026-03-01", "bands": []},
-        content_type="application/json").status_code == 403
+    assert (
+        rt.world.client("branch_director")
+        .post(
+            "/api/v1/officer-pay/rules",
+            {"valid_from": "2026-03-01", "bands": []},
+            content_type="application/json",
+        )
+        .status_code
+        == 403
+    )
     rules, row = selectors.rules_on(dt.date(2026, 6, 1))
     assert row.created_by == head and rules.share["cycle"] == Decimal("0.3")
-    page = c.post("/pay/rules/save/", {"valid_from": "2026-04-01", "share_cycle": "25", "share_short": "20", "current": "5",
-                                       "reward": "5", "director": "10", "accountant": "5", "band_low": ["30000", "40000"],
-                                       "band_high": ["40000", ""], "band_principal": ["10", "12.5"],
-                                       "band_interest": ["2.5", "2.5"]})
+    page = c.post(
+        "/pay/rules/save/",
+        {
+            "valid_from": "2026-04-01",
+            "share_cycle": "25",
+            "share_short": "20",
+            "current": "5",
+            "reward": "5",
+            "director": "10",
+            "accountant": "5",
+            "band_low": ["30000", "40000"],
+            "band_high": ["40000", ""],
+            "band_principal": ["10", "12.5"],
+            "band_interest": ["2.5", "2.5"],
+        },
+    )
     assert page.status_code == 302
-    assert selectors.rules_on(dt.date(2026, 6, 1))[0] == selectors.rules_on(dt.date(1999, 1, 1))[0]  # the defaults again
+    assert (
+        selectors.rules_on(dt.date(2026, 6, 1))[0] == selectors.rules_on(dt.date(1999, 1, 1))[0]
+    )  # the defaults again
 
 
 @pytest.mark.parametrize("n", [1, 3])
@@ -193,7 +251,9 @@ def test_what_the_batch_sets_off_from_a_deposit_is_nobodys_collection(rt, hh):  
 
     director = rt.world.user("branch_director")
     start = today() - 100 * DAY
-    loan = past_loan(rt, hh, start, amount=1_000_000, product="seasonal", term=3)  # matured ≈ 10 days ago, unpaid
+    loan = past_loan(
+        rt, hh, start, amount=1_000_000, product="seasonal", term=3
+    )  # matured ≈ 10 days ago, unpaid
     close_days(start, today() - DAY)
     set_off = Repayment.objects.get(loan=loan, created_by__username=BATCH_USERNAME)
     assert any(b in ("overdue_interest", "penalty", "overdue_principal") for _, b, _ in set_off.allocation)

@@ -18,15 +18,31 @@ def client_of(user):
 
 def test_a_round_from_panel_to_credit_lines_through_the_api(rt):  # noqa: F811
     cadre = rt.world.client("village_cadre")
-    members = [{"user_id": u.pk, "seat": s} for u, s in zip(rt.members, ["committee", "representative", "representative",
-                                                                         "representative", "township"], strict=True)]
-    panel = cadre.post("/api/v1/panels", {"village_code": rt.world.village, "name": "第二评议小组", "members": members},
-                       content_type="application/json")
+    members = [
+        {"user_id": u.pk, "seat": s}
+        for u, s in zip(
+            rt.members,
+            ["committee", "representative", "representative", "representative", "township"],
+            strict=True,
+        )
+    ]
+    panel = cadre.post(
+        "/api/v1/panels",
+        {"village_code": rt.world.village, "name": "第二评议小组", "members": members},
+        content_type="application/json",
+    )
     assert panel.status_code == 201 and len(panel.json()["members"]) == 5
-    r = cadre.post("/api/v1/rating-rounds", {"village_code": rt.world.village, "panel_id": panel.json()["id"],
-                                             "scorecard_id": rt.p2.pk, "year": 2026,
-                                             "household_ids": [h.pk for h in rt.households]},
-                   content_type="application/json")
+    r = cadre.post(
+        "/api/v1/rating-rounds",
+        {
+            "village_code": rt.world.village,
+            "panel_id": panel.json()["id"],
+            "scorecard_id": rt.p2.pk,
+            "year": 2026,
+            "household_ids": [h.pk for h in rt.households],
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 201 and r.json()["total"] == 3
     round_id = r.json()["id"]
     early = cadre.post(f"/api/v1/rating-rounds/{round_id}/signature")
@@ -38,16 +54,26 @@ def test_a_round_from_panel_to_credit_lines_through_the_api(rt):  # noqa: F811
         c = client_of(user)
         for rating in rnd.ratings.all():
             facts = rating.facts
-            s = c.post(f"/api/v1/ratings/{rating.pk}/sheets",
-                       {"values": {**GOOD, "labour": str(facts.get("labour_count", 2))}}, content_type="application/json")
+            s = c.post(
+                f"/api/v1/ratings/{rating.pk}/sheets",
+                {"values": {**GOOD, "labour": str(facts.get("labour_count", 2))}},
+                content_type="application/json",
+            )
             assert s.status_code == 201, s.json()
     signed = cadre.post(f"/api/v1/rating-rounds/{round_id}/signature")
     assert signed.status_code == 200 and signed.json()["state"] == "signed"
-    assert rt.world.client("loan_officer").post(f"/api/v1/rating-rounds/{round_id}/decision", {"approve": True},
-                                                content_type="application/json").status_code == 403
+    assert (
+        rt.world.client("loan_officer")
+        .post(
+            f"/api/v1/rating-rounds/{round_id}/decision", {"approve": True}, content_type="application/json"
+        )
+        .status_code
+        == 403
+    )
     for role in ("township_cadre", "poverty_office"):
-        d = rt.world.client(role).post(f"/api/v1/rating-rounds/{round_id}/decision", {"approve": True},
-                                       content_type="application/json")
+        d = rt.world.client(role).post(
+            f"/api/v1/rating-rounds/{round_id}/decision", {"approve": True}, content_type="application/json"
+        )
         assert d.status_code == 200, d.json()
     assert d.json()["state"] == "audited"
     assert CreditLine.objects.filter(household__in=rt.households).count() == 3

@@ -32,7 +32,12 @@ def test_whole_village_round_to_effective_lines(rt):
     assert rnd.scored == 3 and rnd.progress == 100
     r0, r1, r2 = rnd.ratings.order_by("household_id")
     assert (r0.score, r0.grade_code, r0.credit_line) == (Decimal("89.00"), "AA", Decimal(10000))
-    assert (r1.score, r1.grade_code, r1.credit_line, r1.spread) == (Decimal("78.60"), "A", Decimal(6000), Decimal(26))
+    assert (r1.score, r1.grade_code, r1.credit_line, r1.spread) == (
+        Decimal("78.60"),
+        "A",
+        Decimal(6000),
+        Decimal(26),
+    )
     assert (r2.score, r2.grade_code, r2.credit_line) == (Decimal("63.00"), "B", Decimal(4000))
     # each FAIR (63) is 26 from the others' median (89): both members are flagged to be questioned
     assert r1.outliers == [rt.members[3].username, rt.members[4].username]
@@ -48,7 +53,14 @@ def test_whole_village_round_to_effective_lines(rt):
     assert GradeChange.objects.filter(event="rating").count() == 3
     assert set(Rating.objects.values_list("state", flat=True)) == {"effective"}
     actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {"rating.round_start", "rating.score", "rating.sign", "rating.review", "rating.audit", "panel.create"} <= actions
+    assert {
+        "rating.round_start",
+        "rating.score",
+        "rating.sign",
+        "rating.review",
+        "rating.audit",
+        "panel.create",
+    } <= actions
 
 
 def test_outlier_flagged_and_median_aggregation(rt):
@@ -99,11 +111,19 @@ def test_a_round_for_the_unrated_only_takes_those_without_a_line_and_not_in_a_ro
     services.round_decide(acting_user=rt.world.user("poverty_office"), rnd=done, approve=True)
     rt.start(households=[h1.pk])  # still being scored
     c = rt.world.client("village_cadre")
-    form = {"village": rt.world.village, "panel": rt.panel.pk, "scorecard": rt.p2.pk, "year": 2026, "scope": "unrated"}
+    form = {
+        "village": rt.world.village,
+        "panel": rt.panel.pk,
+        "scorecard": rt.p2.pk,
+        "year": 2026,
+        "scope": "unrated",
+    }
     r = c.post("/ratings/rounds/new/", form, follow=True)
     rnd = RatingRound.objects.latest("pk")
     assert [x.household_id for x in rnd.ratings.all()] == [h2.pk] and rnd.total == 1
-    assert r.redirect_chain[-1][0] == f"/ratings/rounds/{rnd.pk}/" and "评级已开始（1 户）" in r.content.decode()
+    assert (
+        r.redirect_chain[-1][0] == f"/ratings/rounds/{rnd.pk}/" and "评级已开始（1 户）" in r.content.decode()
+    )
     r = c.post("/ratings/rounds/new/", form, follow=True)
     assert "没有需要补评的未授信农户" in r.content.decode() and RatingRound.objects.count() == 3
     whole = c.post("/ratings/rounds/new/", {**form, "scope": "village"}, follow=True)  # h1, h2 are busy
@@ -113,8 +133,12 @@ def test_a_round_for_the_unrated_only_takes_those_without_a_line_and_not_in_a_ro
 def test_a_reviewer_outside_the_village_cannot_score_or_join(rt):
     outsider = panel_user("outsider", rt.world.sibling_village)
     with pytest.raises(ValidationFailed) as e:
-        services.panel_create(acting_user=rt.world.user("village_cadre"), village_code=rt.world.village, name="x",
-                              members=[(outsider, "representative")])
+        services.panel_create(
+            acting_user=rt.world.user("village_cadre"),
+            village_code=rt.world.village,
+            name="x",
+            members=[(outsider, "representative")],
+        )
     assert "不在本村辖区" in e.value.details[0]["message"]
     rnd = rt.start(households=[rt.households[0].pk])
     with pytest.raises(NotPermitted):
@@ -141,8 +165,9 @@ def test_a_member_cannot_score_twice_or_change_a_sheet(rt):
     assert e.value.code == "sheet_submitted"
     sheet = ScoreSheet.objects.get()
     assert sheet.total == Decimal(89) and sheet.values["ability"] == "强"
-    r = rt.world.client("village_cadre").post(f"/api/v1/ratings/{rating.pk}/sheets", {"values": FAIR},
-                                              content_type="application/json")
+    r = rt.world.client("village_cadre").post(
+        f"/api/v1/ratings/{rating.pk}/sheets", {"values": FAIR}, content_type="application/json"
+    )
     assert r.status_code == 409 and ScoreSheet.objects.count() == 1
 
 
@@ -150,8 +175,9 @@ def test_scores_outside_an_items_bounds_are_refused_and_nothing_is_saved(rt):
     rnd = rt.start(households=[rt.households[0].pk])
     rating = rnd.ratings.get()
     bad = values(GOOD, income="-100", ability="极强", labour="两个")
-    r = rt.world.client("village_cadre").post(f"/api/v1/ratings/{rating.pk}/sheets", {"values": bad},
-                                              content_type="application/json")
+    r = rt.world.client("village_cadre").post(
+        f"/api/v1/ratings/{rating.pk}/sheets", {"values": bad}, content_type="application/json"
+    )
     assert r.status_code == 422
     fields = sorted(p["field"] for p in r.json()["details"])
     assert fields == ["ability", "income", "labour"]
@@ -159,9 +185,16 @@ def test_scores_outside_an_items_bounds_are_refused_and_nothing_is_saved(rt):
 
 
 def test_a_panel_breaking_the_two_fifths_rule_cannot_sign(rt):
-    weak = services.panel_create(acting_user=rt.world.user("village_cadre"), village_code=rt.world.village, name="少代表",
-                                 members=[(rt.members[0], "committee"), (rt.members[1], "representative"),
-                                          (rt.members[4], "township")])
+    weak = services.panel_create(
+        acting_user=rt.world.user("village_cadre"),
+        village_code=rt.world.village,
+        name="少代表",
+        members=[
+            (rt.members[0], "committee"),
+            (rt.members[1], "representative"),
+            (rt.members[4], "township"),
+        ],
+    )
     assert weak.problems()  # 1 of 3 representatives
     rnd = rt.start(panel=weak, households=[rt.households[0].pk])
     for m in (rt.members[0], rt.members[1], rt.members[4]):
@@ -192,7 +225,9 @@ def test_a_returned_round_needs_a_reason_and_grants_nothing(rt):
     services.round_sign(acting_user=rt.members[0], rnd=rnd)
     with pytest.raises(ValidationFailed):
         services.round_decide(acting_user=rt.world.user("township_cadre"), rnd=rnd, approve=False, reason=" ")
-    services.round_decide(acting_user=rt.world.user("township_cadre"), rnd=rnd, approve=False, reason="评分依据不足")
+    services.round_decide(
+        acting_user=rt.world.user("township_cadre"), rnd=rnd, approve=False, reason="评分依据不足"
+    )
     rnd.refresh_from_db()
     assert rnd.state == RatingRound.State.RETURNED and rnd.returned_reason == "评分依据不足"
     assert not CreditLine.objects.exists()
@@ -219,7 +254,9 @@ def test_the_rating_form_prints_three_copies(rt, tmp_path):
     if shutil.which("pdftotext") is None:
         pytest.fail("pdftotext (poppler-utils) is needed to read the PDF")
     (tmp_path / "f.pdf").write_bytes(pdf)
-    text = subprocess.run(["pdftotext", str(tmp_path / "f.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "f.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert text.count("农户信用评级授信表") == 3
     for copy in ("第一联 农户留存", "第二联 银行留存", "第三联 扶贫办留存"):
         assert copy in text

@@ -38,7 +38,9 @@ def test_a_scorecard_edit_never_changes_past_ratings(rt):
     office = rt.world.user("poverty_office")
     draft = services.scorecard_draft(acting_user=office, scorecard=rt.p2)
     assert (draft.version, draft.state) == (2, Scorecard.State.DRAFT)
-    services.scorecard_update(acting_user=office, scorecard=draft, definition=raised(draft.definition), note="提高一级额度")
+    services.scorecard_update(
+        acting_user=office, scorecard=draft, definition=raised(draft.definition), note="提高一级额度"
+    )
     preview = services.scorecard_preview(acting_user=office, scorecard=draft)
     assert (preview["households"], preview["up"], preview["down"], preview["same"]) == (3, 3, 0, 0)
     assert preview["total_before"] == Decimal(30000) and preview["total_after"] == Decimal(36000)
@@ -47,7 +49,9 @@ def test_a_scorecard_edit_never_changes_past_ratings(rt):
     rt.p2.refresh_from_db()
     assert rt.p2.state == Scorecard.State.RETIRED
     # the past ratings and lines keep version 1 and its amounts
-    assert set(Rating.objects.filter(round=rnd).values_list("scorecard__version", "credit_line")) == {(1, Decimal(10000))}
+    assert set(Rating.objects.filter(round=rnd).values_list("scorecard__version", "credit_line")) == {
+        (1, Decimal(10000))
+    }
     assert set(CreditLine.objects.values_list("amount", flat=True)) == {Decimal(10000)}
     # a new round uses version 2
     draft.refresh_from_db()
@@ -60,8 +64,9 @@ def test_published_versions_cannot_be_edited(rt):
     office = rt.world.user("poverty_office")
     with pytest.raises(Conflict):
         services.scorecard_update(acting_user=office, scorecard=rt.p2, definition=rt.p2.definition)
-    r = rt.world.client("poverty_office").put(f"/api/v1/scorecards/{rt.p2.pk}", {"definition": rt.p2.definition},
-                                              content_type="application/json")
+    r = rt.world.client("poverty_office").put(
+        f"/api/v1/scorecards/{rt.p2.pk}", {"definition": rt.p2.definition}, content_type="application/json"
+    )
     assert r.status_code == 409
 
 
@@ -73,8 +78,9 @@ def test_a_bad_definition_is_refused_with_every_problem_and_the_draft_is_unchang
     bad["items"][0]["options"]["真实"] = "99"  # above the item's 10 points
     bad["grades"] = []
     bad["cap"] = "abc"
-    r = rt.world.client("poverty_office").put(f"/api/v1/scorecards/{draft.pk}", {"definition": bad},
-                                              content_type="application/json")
+    r = rt.world.client("poverty_office").put(
+        f"/api/v1/scorecards/{draft.pk}", {"definition": bad}, content_type="application/json"
+    )
     assert r.status_code == 422
     assert len(r.json()["details"]) == 3
     draft.refresh_from_db()
@@ -84,8 +90,12 @@ def test_a_bad_definition_is_refused_with_every_problem_and_the_draft_is_unchang
 def test_only_the_poverty_office_edits_scorecards(rt):
     with pytest.raises(NotPermitted):
         services.scorecard_draft(acting_user=rt.world.user("village_cadre"), scorecard=rt.p2)
-    assert rt.world.client("loan_officer").put(f"/api/v1/scorecards/{rt.p2.pk}", {"definition": {}},
-                                               content_type="application/json").status_code == 403
+    assert (
+        rt.world.client("loan_officer")
+        .put(f"/api/v1/scorecards/{rt.p2.pk}", {"definition": {}}, content_type="application/json")
+        .status_code
+        == 403
+    )
 
 
 def test_the_page_flow_draft_edit_preview_publish(rt):
@@ -96,10 +106,15 @@ def test_the_page_flow_draft_edit_preview_publish(rt):
     assert r.status_code == 302 and r["Location"] == f"/ratings/scorecards/{draft.pk}/"
     import json
 
-    c.post(f"/ratings/scorecards/{draft.pk}/edit/", {"definition": json.dumps(raised(draft.definition)), "note": "提高"})
+    c.post(
+        f"/ratings/scorecards/{draft.pk}/edit/",
+        {"definition": json.dumps(raised(draft.definition)), "note": "提高"},
+    )
     page = c.get(f"/ratings/scorecards/{draft.pk}/?preview=1").content.decode()
     assert "36000" in page and "30000" in page
-    bad = c.post(f"/ratings/scorecards/{draft.pk}/edit/", {"definition": "{not json"}, follow=True).content.decode()
+    bad = c.post(
+        f"/ratings/scorecards/{draft.pk}/edit/", {"definition": "{not json"}, follow=True
+    ).content.decode()
     assert "不是有效的 JSON" in bad
     c.post(f"/ratings/scorecards/{draft.pk}/publish/")
     draft.refresh_from_db()
@@ -107,19 +122,28 @@ def test_the_page_flow_draft_edit_preview_publish(rt):
 
 
 def test_presets_are_installed_once_per_county(rt):
-    assert services.scorecard_install_presets(acting_user=rt.world.user("poverty_office"), county_code="529901000000") == []
+    assert (
+        services.scorecard_install_presets(
+            acting_user=rt.world.user("poverty_office"), county_code="529901000000"
+        )
+        == []
+    )
     assert set(Scorecard.objects.values_list("code", flat=True)) == {"p2", "p8", "lead"}
     with pytest.raises(ValidationFailed):
-        services.scorecard_update(acting_user=rt.world.user("poverty_office"),
-                                  scorecard=services.scorecard_draft(acting_user=rt.world.user("poverty_office"),
-                                                                     scorecard=rt.p2), definition=[1, 2])
+        services.scorecard_update(
+            acting_user=rt.world.user("poverty_office"),
+            scorecard=services.scorecard_draft(acting_user=rt.world.user("poverty_office"), scorecard=rt.p2),
+            definition=[1, 2],
+        )
 
 
 def test_preview_compares_with_the_rating_not_with_later_dynamic_steps(rt):
     import datetime as dt
 
     rated(rt)
-    services.grade_event(household_id=rt.households[0].pk, event="repaid_on_time", on=dt.date.today(), reason="按时还清")
+    services.grade_event(
+        household_id=rt.households[0].pk, event="repaid_on_time", on=dt.date.today(), reason="按时还清"
+    )
     office = rt.world.user("poverty_office")
     draft = services.scorecard_draft(acting_user=office, scorecard=rt.p2)  # unchanged copy
     preview = services.scorecard_preview(acting_user=office, scorecard=draft)

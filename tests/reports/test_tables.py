@@ -25,7 +25,7 @@ from fupin.reports import exports
 from fupin.reports.indicators import indicators
 from fupin.reports.tables import fu2, fu3, fu4, fu8
 from tests.cob.conftest import books, past_loan, today
-from tests.households.conftest import TEMPLATE, template_rows, write_xlsx
+from tests.registry_files import TEMPLATE, template_rows, write_xlsx
 
 pytestmark = pytest.mark.clock  # business dates from today: run on other days too
 
@@ -34,24 +34,36 @@ pytestmark = pytest.mark.clock  # business dates from today: run on other days t
 def portfolio_of(rt, hh, tmp_path):
     """Households in both townships, then a random loan book standing at yesterday's close, a
     loan paid out today and some repayments today."""
+
     def build(seed: int) -> dict:
         w = rt.world
         rows = template_rows(w.other_village, 6, seed=40 + seed, start=300)
-        registry_import(acting_user=None, path=write_xlsx(tmp_path / f"b{seed}.xlsx", TEMPLATE, rows), file_name="b.xlsx")
+        registry_import(
+            acting_user=None, path=write_xlsx(tmp_path / f"b{seed}.xlsx", TEMPLATE, rows), file_name="b.xlsx"
+        )
         real = past_loan(rt, hh, today(), amount=800_000, product="subsidy", term=12)
         portfolio.generate_book(loans=60, on=today(), seed=seed, overdue_share=0.2)
         other = User.objects.filter(username="xindai2").first() or user_create(
-            acting_user=None, username="xindai2", password="x", check_password=False)
+            acting_user=None, username="xindai2", password="x", check_password=False
+        )
         if not other.roles.exists():  # the loan officer of the other township's branch
             branch = Branch.objects.filter(coverage__code=w.other_township).first()
-            role_assign(acting_user=None, user=other, role="loan_officer", division_code=w.other_township,
-                        branch_code=branch.code)
+            role_assign(
+                acting_user=None,
+                user=other,
+                role="loan_officer",
+                division_code=w.other_township,
+                branch_code=branch.code,
+            )
         paid = 0
-        for n, loan in enumerate(Loan.objects.filter(state="active").exclude(pk=real.pk).order_by("pk")[:: 7]):
+        for n, loan in enumerate(Loan.objects.filter(state="active").exclude(pk=real.pk).order_by("pk")[::7]):
             officer = w.user("loan_officer") if loan.village_code.startswith(w.township[:9]) else other
-            r, _ = repayment_post(acting_user=officer, loan=loan, amount=10_000 + n * 1_234, key=f"report-{seed}-{loan.pk:06d}")
+            r, _ = repayment_post(
+                acting_user=officer, loan=loan, amount=10_000 + n * 1_234, key=f"report-{seed}-{loan.pk:06d}"
+            )
             paid += r.amount - r.overpayment
         return {"real": real, "paid": paid}
+
     return build
 
 
@@ -64,13 +76,20 @@ def test_fu3_and_fu8_reconcile_with_the_ledger(rt, head, portfolio_of, seed):
     ledger = books(head)  # balanced, sub-ledgers equal to their control accounts
     assert t.total["balance"] == ledger["1301"]
     assert sum(r["balance"] for r in t.rows) == t.total["balance"]  # townships add up to the county
-    cash_in = Posting.objects.filter(account_id__in=["1011", "2011", "2251"], debit__gt=0,
-                                     entry__date__range=(period.start, period.end),
-                                     entry__source__regex=r"^loan\.(repay|payoff|recover):").aggregate(n=Sum("debit"))["n"]
-    overpaid = Repayment.objects.filter(received_on__range=(period.start, period.end)).aggregate(o=Sum("overpayment"))["o"]
+    cash_in = Posting.objects.filter(
+        account_id__in=["1011", "2011", "2251"],
+        debit__gt=0,
+        entry__date__range=(period.start, period.end),
+        entry__source__regex=r"^loan\.(repay|payoff|recover):",
+    ).aggregate(n=Sum("debit"))["n"]
+    overpaid = Repayment.objects.filter(received_on__range=(period.start, period.end)).aggregate(
+        o=Sum("overpayment")
+    )["o"]
     assert t.total["collected"] == (cash_in or 0) - (overpaid or 0) >= made["paid"]
-    assert t.total["due"] == sum(i.principal + i.interest for i in Installment.objects.filter(
-        due_date__range=(period.start, period.end)))
+    assert t.total["due"] == sum(
+        i.principal + i.interest
+        for i in Installment.objects.filter(due_date__range=(period.start, period.end))
+    )
     lent = Loan.objects.filter(start__range=(period.start, period.end)).exclude(state="contracted")
     assert t.total["lent"] == sum(ln.principal for ln in lent) and t.total["loans"] == lent.count()
     buckets = sum(t.total[f"late_{label}"] for label, _, _ in core.DPD_BUCKETS)
@@ -78,13 +97,20 @@ def test_fu3_and_fu8_reconcile_with_the_ledger(rt, head, portfolio_of, seed):
     # 附表8: the loans' balances at the end add up to the ledger's; principal collected is the ledger's
     t8 = fu8(county, period)
     assert t8.total["balance"] == ledger["1301"]
-    credited = Posting.objects.filter(account_id="1301", entry__date__range=(period.start, period.end),
-                                      entry__source__regex=r"^loan\.(repay|payoff):").aggregate(c=Sum("credit"))["c"]
+    credited = Posting.objects.filter(
+        account_id="1301",
+        entry__date__range=(period.start, period.end),
+        entry__source__regex=r"^loan\.(repay|payoff):",
+    ).aggregate(c=Sum("credit"))["c"]
     assert t8.total["principal"] == (credited or 0)
     # 附表2: what was paid out through the ledger in the period
     t2 = fu2(county, period)
-    disbursed = Posting.objects.filter(account_id="1301", debit__gt=0, entry__source__startswith="loan.disburse",
-                                       entry__date__range=(period.start, period.end)).aggregate(d=Sum("debit"))["d"]
+    disbursed = Posting.objects.filter(
+        account_id="1301",
+        debit__gt=0,
+        entry__source__startswith="loan.disburse",
+        entry__date__range=(period.start, period.end),
+    ).aggregate(d=Sum("debit"))["d"]
     real = [r for r in t2.rows if r["contract"] == made["real"].contract_no]
     assert real and real[0]["amount"] == disbursed == made["real"].principal
     assert t2.total["amount"] == t.total["lent"]
@@ -107,8 +133,14 @@ def test_a_township_export_holds_only_its_own_households(rt, portfolio_of):
     headers = [cell.value for cell in ws[3]]
     assert headers == [col.header for col in fu8(mine, core.period(period)).columns]  # laid out like the form
     contracts = {row[3] for row in ws.iter_rows(min_row=4, values_only=True) if isinstance(row[0], int)}
-    allowed = set(Loan.objects.filter(village_code__startswith=mine.prefix).values_list("contract_no", flat=True))
-    others = set(Loan.objects.filter(village_code__startswith=w.other_township[:9]).values_list("contract_no", flat=True))
+    allowed = set(
+        Loan.objects.filter(village_code__startswith=mine.prefix).values_list("contract_no", flat=True)
+    )
+    others = set(
+        Loan.objects.filter(village_code__startswith=w.other_township[:9]).values_list(
+            "contract_no", flat=True
+        )
+    )
     assert contracts and contracts <= allowed and others and not contracts & others
     # another township's table, by page or API: not found
     assert c.get(f"/reports/fu8.xlsx?division={w.other_township}&period={period}").status_code == 404
@@ -116,21 +148,41 @@ def test_a_township_export_holds_only_its_own_households(rt, portfolio_of):
     assert api.status_code == 404
     assert c.get(f"/api/v1/reports/tables/fu2?division={COUNTY[0]}&period={period}").status_code == 404
     ok = c.get(f"/api/v1/reports/tables/fu3?division={w.township}&period={period}").json()
-    assert {row["name"] for row in ok["rows"]} <= set(Division.objects.filter(parent_id=w.township)
-                                                      .values_list("name", flat=True))
+    assert {row["name"] for row in ok["rows"]} <= set(
+        Division.objects.filter(parent_id=w.township).values_list("name", flat=True)
+    )
 
 
 def test_every_table_renders_as_pdf_with_chinese_and_as_excel(rt, portfolio_of, tmp_path):
     portfolio_of(5)
     county = Division.objects.get(code=COUNTY[0])
-    for builder, label in ((fu2, "2026-11"), (fu3, f"{today():%Y-%m}"), (fu4, "2026-Q4"), (fu8, f"{today():%Y-%m}")):
+    for builder, label in (
+        (fu2, "2026-11"),
+        (fu3, f"{today():%Y-%m}"),
+        (fu4, "2026-Q4"),
+        (fu8, f"{today():%Y-%m}"),
+    ):
         t = builder(county, core.period(label))
         (tmp_path / "t.pdf").write_bytes(exports.table_pdf(t))
-        text = subprocess.run(["pdftotext", str(tmp_path / "t.pdf"), "-"], capture_output=True, text=True,
-                              check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(tmp_path / "t.pdf"), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert t.title.split()[1][:6] in text and "富民县" in text
-        subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(tmp_path / "t.pdf"), str(tmp_path / "p")],
-                       check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "40",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                str(tmp_path / "t.pdf"),
+                str(tmp_path / "p"),
+            ],
+            check=True,
+        )
         png = next(tmp_path.glob("p*.png"))
         assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 2000  # the page renders
         png.unlink()
@@ -145,7 +197,18 @@ def test_the_command_writes_every_format(rt, portfolio_of, tmp_path, capsys):
     period = f"{today():%Y-%m}"
     for fmt in ("xlsx", "pdf", "json"):
         out = tmp_path / f"fu3.{fmt}"
-        call_command("report", "fu3", "--division", COUNTY[0], "--period", period, "--format", fmt, "--output", str(out))
+        call_command(
+            "report",
+            "fu3",
+            "--division",
+            COUNTY[0],
+            "--period",
+            period,
+            "--format",
+            fmt,
+            "--output",
+            str(out),
+        )
         assert out.stat().st_size > 0
     call_command("report", "indicators", "--division", COUNTY[0], "--period", period)
     assert '"rates"' in capsys.readouterr().out
@@ -156,8 +219,12 @@ def test_the_period_is_checked(rt):
 
     with pytest.raises(CommandError):
         call_command("report", "fu3", "--division", COUNTY[0], "--period", "2026-13")
-    assert rt.world.client("poverty_office").get(
-        f"/api/v1/reports/tables/fu3?division={COUNTY[0]}&period=2026-13").status_code == 422
+    assert (
+        rt.world.client("poverty_office")
+        .get(f"/api/v1/reports/tables/fu3?division={COUNTY[0]}&period=2026-13")
+        .status_code
+        == 422
+    )
 
 
 def test_the_dashboard_and_its_download(rt, portfolio_of):
@@ -165,7 +232,9 @@ def test_the_dashboard_and_its_download(rt, portfolio_of):
     c = rt.world.client("poverty_office")
     page = c.get(f"/reports/indicators/?division={COUNTY[0]}&period={today():%Y-%m}")
     html = page.content.decode()
-    assert page.status_code == 200 and 'data-chart="par"' in html and "chart-data" in html and "五级分类" in html
+    assert (
+        page.status_code == 200 and 'data-chart="par"' in html and "chart-data" in html and "五级分类" in html
+    )
     xlsx = c.get(f"/reports/indicators/?division={COUNTY[0]}&period={today():%Y-%m}&format=xlsx")
     wb = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert {"指标", "PAR", "五级分类", "每月到期与收回", "放款进度"} <= set(wb.sheetnames)
@@ -182,7 +251,9 @@ def test_the_dashboard_and_its_download(rt, portfolio_of):
     from fupin.subsidies.selectors import receivable
 
     live = receivable(rt.world.user("poverty_office"), today())["total"]
-    assert api["counts"] == snap.data["counts"] and api["receivable"]["total"] == live  # the receivable is live
+    assert (
+        api["counts"] == snap.data["counts"] and api["receivable"]["total"] == live
+    )  # the receivable is live
 
 
 def test_distributions_agree_with_a_row_by_row_count(rt, portfolio_of):
@@ -208,8 +279,10 @@ def test_distributions_agree_with_a_row_by_row_count(rt, portfolio_of):
         sex_age[(core.band(age_on(h.birth_date, ln.start), core.AGE_BANDS), h.sex)] += 1
     assert d["times_borrowed"] == {label: times[label] for label in core.TIMES}
     assert {(a, s): n for a, by in d["sex_by_age"].items() for s, n in by.items()} == +sex_age
-    assert d["size_bands"] == {label: sum(1 for ln in loans if core.band(ln.principal, core.SIZE_BANDS) == label)
-                               for label, _ in core.SIZE_BANDS}
+    assert d["size_bands"] == {
+        label: sum(1 for ln in loans if core.band(ln.principal, core.SIZE_BANDS) == label)
+        for label, _ in core.SIZE_BANDS
+    }
     assert sum(n for mix in d["purpose_by_year"].values() for n in mix.values()) == len(loans)
 
 
@@ -224,8 +297,12 @@ def test_fu4_and_the_fund_columns_reconcile_with_the_ledger(rt, hh, head):
 
     w = rt.world
     _paid_off(rt, rt.households[:2])
-    batch = subsidies.batch_prepare(acting_user=w.user("loan_officer"), policy=Policy.objects.get(code="S-CAPPED"),
-                                    division_code=w.township, cutoff=today())
+    batch = subsidies.batch_prepare(
+        acting_user=w.user("loan_officer"),
+        policy=Policy.objects.get(code="S-CAPPED"),
+        division_code=w.township,
+        cutoff=today(),
+    )
     _chain(rt, batch, User.objects.get(username="caizheng2"))
     subsidies.batch_credit(acting_user=w.user("branch_director"), batch=batch)
     f = fund.fund_create(acting_user=w.user("poverty_office"), county_code=COUNTY[0], name="")
@@ -235,12 +312,17 @@ def test_fu4_and_the_fund_columns_reconcile_with_the_ledger(rt, hh, head):
     t4 = fu4(county, quarter)
 
     def moved(account: str, side: str, step: str) -> int:
-        return Posting.objects.filter(account_id=account, entry__source__startswith=f"subsidy.{step}:",
-                                      entry__date__range=(quarter.start, quarter.end)).aggregate(n=Sum(side))["n"] or 0
+        return (
+            Posting.objects.filter(
+                account_id=account,
+                entry__source__startswith=f"subsidy.{step}:",
+                entry__date__range=(quarter.start, quarter.end),
+            ).aggregate(n=Sum(side))["n"]
+            or 0
+        )
 
     assert t4.total["claimed"] == moved("1221", "debit", "claim") > 0
     assert t4.total["paid"] == moved("1221", "credit", "pay")
     assert t4.total["credited"] == moved("2261", "debit", "credit") == t4.total["paid"]
     t3 = fu3(county, core.period(f"{today():%Y-%m}"))
     assert t3.total["fund_balance"] == books(head)["2901"] == 50_000_000
-

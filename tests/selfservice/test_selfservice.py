@@ -55,7 +55,9 @@ def test_sign_in_with_a_one_time_code_and_see_only_ones_own(borrower, memory_sen
     assert r.status_code == 200 and "验证码已发送" in r.content.decode()
     code = sent_code(memory_sender)
     assert OneTimeCode.objects.get().code_hash != code  # only a keyed hash is kept
-    wrong = client.post("/me/login/verify/", {"id_number": id_number, "code": "000000" if code != "000000" else "111111"})
+    wrong = client.post(
+        "/me/login/verify/", {"id_number": id_number, "code": "000000" if code != "000000" else "111111"}
+    )
     assert wrong.status_code == 403 and "验证码不正确" in wrong.content.decode()
     r = client.post("/me/login/verify/", {"id_number": id_number, "code": code})
     assert r.status_code == 302 and r["Location"] == "/me/"
@@ -105,7 +107,6 @@ def test_three_codes_an_hour(borrower, memory_sender, client):
 def test_staff_have_no_household_page(world):
     assert world.client("village_cadre").get("/me/").status_code == 403
     assert world.client("household").get("/me/").status_code == 404  # a household role without its link
-
 
 
 @pytest.mark.pgonly

@@ -20,12 +20,27 @@ def post(client, url, body):
 
 def test_a_new_policy_version_applies_to_loans_made_from_its_date(rt, hh):
     office = rt.world.client("poverty_office")
-    body = {"code": "S-CAPPED", "version": "2027.1", "kind": "capped", "name": "脱贫人口小额信贷贴息（2027）",
-            "effective": "2027-01-01", "products": ["subsidy"], "rate": "0.04", "cap": "3000.00", "benchmark_only": True}
+    body = {
+        "code": "S-CAPPED",
+        "version": "2027.1",
+        "kind": "capped",
+        "name": "脱贫人口小额信贷贴息（2027）",
+        "effective": "2027-01-01",
+        "products": ["subsidy"],
+        "rate": "0.04",
+        "cap": "3000.00",
+        "benchmark_only": True,
+    }
     r = post(office, "/api/v1/subsidies/policies", body)
     assert r.status_code == 201 and r.json()["rate"] == "0.040000" and r.json()["cap"] == "3000.00"
-    assert post(office, "/api/v1/subsidies/policies", body).status_code == 409  # versions are added, never changed
-    bad = post(office, "/api/v1/subsidies/policies", {**body, "version": "x", "kind": "rate", "products": ["tractor"]})
+    assert (
+        post(office, "/api/v1/subsidies/policies", body).status_code == 409
+    )  # versions are added, never changed
+    bad = post(
+        office,
+        "/api/v1/subsidies/policies",
+        {**body, "version": "x", "kind": "rate", "products": ["tractor"]},
+    )
     assert bad.status_code == 422
     fields = {d["field"] for d in bad.json()["details"]}
     assert {"products", "window"} <= fields  # both problems at once
@@ -38,17 +53,30 @@ def test_a_batch_through_every_step_by_api(rt, hh):
     _paid_off(rt, rt.households[:2])
     w = rt.world
     policy = Policy.objects.get(code="S-CAPPED")
-    r = post(w.client("loan_officer"), "/api/v1/subsidies/batches",
-             {"policy_id": policy.pk, "division_code": w.township, "cutoff": today().isoformat()})
+    r = post(
+        w.client("loan_officer"),
+        "/api/v1/subsidies/batches",
+        {"policy_id": policy.pk, "division_code": w.township, "cutoff": today().isoformat()},
+    )
     assert r.status_code == 201, r.content
     batch = r.json()
-    lines = post(w.client("poverty_office"), f"/api/v1/subsidies/batches/{batch['id']}/review",
-                 {"approve": True, "strike": [{"line_id": Line.objects.filter(batch_id=batch["id"]).first().pk,
-                                               "reason": "用途与合同不符"}]})
+    lines = post(
+        w.client("poverty_office"),
+        f"/api/v1/subsidies/batches/{batch['id']}/review",
+        {
+            "approve": True,
+            "strike": [
+                {"line_id": Line.objects.filter(batch_id=batch["id"]).first().pk, "reason": "用途与合同不符"}
+            ],
+        },
+    )
     assert lines.status_code == 200
     reviewed = lines.json()
     assert reviewed["state"] == "reviewed" and reviewed["approved"] < reviewed["claimed"]
-    assert post(w.client("finance_bureau"), f"/api/v1/subsidies/batches/{batch['id']}/confirm", {}).status_code == 200
+    assert (
+        post(w.client("finance_bureau"), f"/api/v1/subsidies/batches/{batch['id']}/confirm", {}).status_code
+        == 200
+    )
     from django.test import Client
 
     second = Client()
@@ -67,10 +95,21 @@ def test_a_batch_through_every_step_by_api(rt, hh):
 
 
 def test_a_fund_with_its_own_parties(rt):
-    r = post(rt.world.client("finance_bureau"), "/api/v1/risk-funds", {
-        "county_code": "529901000000", "parties": [
-            {"name": "县政府风险补偿金", "kind": "fund", "weight": 4}, {"name": "省农担公司", "kind": "guarantor", "weight": 3},
-            {"name": "反担保集团", "kind": "guarantor", "weight": 1}, {"name": "贷款银行", "kind": "bank", "weight": 2}]})
+    r = post(
+        rt.world.client("finance_bureau"),
+        "/api/v1/risk-funds",
+        {
+            "county_code": "529901000000",
+            "parties": [
+                {"name": "县政府风险补偿金", "kind": "fund", "weight": 4},
+                {"name": "省农担公司", "kind": "guarantor", "weight": 3},
+                {"name": "反担保集团", "kind": "guarantor", "weight": 1},
+                {"name": "贷款银行", "kind": "bank", "weight": 2},
+            ],
+        },
+    )
     assert r.status_code == 201 and [p[2] for p in r.json()["parties"]] == [4, 3, 1, 2]
-    listed = rt.world.client("township_cadre").get("/api/v1/risk-funds").json()  # a county fund, seen by its townships
+    listed = (
+        rt.world.client("township_cadre").get("/api/v1/risk-funds").json()
+    )  # a county fund, seen by its townships
     assert listed[0]["balance"] == "0.00" and listed[0]["leverage"] is None

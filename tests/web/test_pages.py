@@ -56,15 +56,20 @@ def test_the_menu_is_the_loop_it_replaces_with_the_page_marked(world, rf):
     from fupin.site.menu import NAV, navigation
 
     loop = engines["django"].engine.from_string(
-        '{% for item in nav_items %}<a href="{{ item.url }}"{% if item.active %} class="active" aria-current="page"'
-        '{% endif %}>{{ item.label }}</a>{% endfor %}')
+        '{% for item in nav_items %}<a href="{{ item.url }}"{% if item.active %} class="active" '
+        'aria-current="page"'
+        "{% endif %}>{{ item.label }}</a>{% endfor %}"
+    )
     user = world.user("sysadmin")
     for path in ("/", "/users/", "/audit/", "/healthz"):
         request = rf.get(path)
         request.user, request.resolver_match = user, resolve(path)
         links = navigation(request)["nav_links"]
-        items = [{"url": reverse(name), "label": str(label), "active": name == request.resolver_match.url_name}
-                 for name, label, action in NAV if access.may(user, action)]
+        items = [
+            {"url": reverse(name), "label": str(label), "active": name == request.resolver_match.url_name}
+            for name, label, action in NAV
+            if access.may(user, action)
+        ]
         assert links == loop.render(Context({"nav_items": items})) and len(items) >= 3
         assert links.count('class="active"') == (path != "/healthz")
 

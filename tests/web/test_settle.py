@@ -60,7 +60,9 @@ def test_what_the_first_requests_built_is_frozen_and_garbage_collected_first(ser
 
 
 def test_only_the_server_settles():
-    request_finished.disconnect(dispatch_uid="fupin.web.settle")  # as in a process that never imported fupin.wsgi
+    request_finished.disconnect(
+        dispatch_uid="fupin.web.settle"
+    )  # as in a process that never imported fupin.wsgi
     frozen = gc.get_freeze_count()
     for _ in range(settle.AFTER[0]):
         request_finished.send(sender=None)

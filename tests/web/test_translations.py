@@ -19,7 +19,10 @@ def po_entries() -> dict[str, list[str]]:
         if not m:
             continue
         msgid = "".join(re.findall(r'"(.*)"', m.group(1)))
-        strs = ["".join(re.findall(r'"(.*)"', s)) for s in re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', block, re.M)]
+        strs = [
+            "".join(re.findall(r'"(.*)"', s))
+            for s in re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', block, re.M)
+        ]
         entries[msgid] = strs
     return entries
 
@@ -30,7 +33,9 @@ def marked_strings() -> set[str]:
         text = path.read_text(encoding="utf-8")
         found.update(re.findall(r'{%\s*translate\s+"([^"]+)"', text))
         found.update(re.findall(r"{%\s*translate\s+'([^']+)'", text))
-        for body in re.findall(r"{%\s*blocktranslate[^%]*%}(.*?){%\s*(?:plural|endblocktranslate)\s*%}", text, re.S):
+        for body in re.findall(
+            r"{%\s*blocktranslate[^%]*%}(.*?){%\s*(?:plural|endblocktranslate)\s*%}", text, re.S
+        ):
             found.add(re.sub(r"{{\s*(\w+)\s*}}", r"%(\1)s", body))
         if path.suffix == ".py":
             found.update(re.findall(r'\b_\("([^"]+)"\)', text))

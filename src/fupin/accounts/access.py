@@ -43,9 +43,7 @@ def branch_prefixes(branch) -> tuple[str, ...]:
     while frontier:
         frontier = set(Branch.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
         ids |= frontier
-    return tuple(
-        sorted(set(Division.objects.filter(served_by__in=ids).values_list("prefix", flat=True)))
-    )
+    return tuple(sorted(set(Division.objects.filter(served_by__in=ids).values_list("prefix", flat=True))))
 
 
 # (user id, grants stamp, superuser) -> grants, for this process; see fupin.accounts.signals
@@ -101,7 +99,9 @@ def scope_code(obj: Model) -> str:
     if the model declares one, else ``SCOPE_FIELD``."""
     field = getattr(type(obj), "SCOPE_ATTR", None) or getattr(type(obj), "SCOPE_FIELD", None)
     if field is None:
-        raise TypeError(f"{type(obj).__name__} declares no SCOPE_FIELD; it cannot be checked for jurisdiction")
+        raise TypeError(
+            f"{type(obj).__name__} declares no SCOPE_FIELD; it cannot be checked for jurisdiction"
+        )
     value = obj
     for part in field.split("__"):
         value = getattr(value, part)
@@ -121,7 +121,9 @@ def may(user, action: str, obj: Model | None = None, *, code: str | None = None)
 def require(user, action: str, obj: Model | None = None, *, code: str | None = None) -> None:
     """Raise :class:`NotPermitted` unless :func:`may` allows it."""
     if not may(user, action, obj, code=code):
-        raise NotPermitted("您没有权限执行此操作，或该对象不在您的辖区内", code="forbidden", details={"action": action})
+        raise NotPermitted(
+            "您没有权限执行此操作，或该对象不在您的辖区内", code="forbidden", details={"action": action}
+        )
 
 
 def scope_prefixes(user, action: str) -> tuple[str, ...] | None:
@@ -135,7 +137,9 @@ def scope_prefixes(user, action: str) -> tuple[str, ...] | None:
         if g.everywhere:
             return None
         prefixes.update(g.prefixes)
-    return tuple(p for p in sorted(prefixes, key=len) if not any(p != q and p.startswith(q) for q in prefixes))
+    return tuple(
+        p for p in sorted(prefixes, key=len) if not any(p != q and p.startswith(q) for q in prefixes)
+    )
 
 
 def prefixes_q(prefixes: tuple[str, ...] | None, field: str) -> Q:

@@ -1,4 +1,3 @@
-
 import datetime as dt
 from typing import Literal
 
@@ -52,8 +51,13 @@ class TokenIssued(TokenOut):
 
 def _token_out(t: ApiToken) -> dict:
     return {
-        "id": t.pk, "user": t.user.username, "name": t.name, "prefix": t.prefix,
-        "created_at": t.created_at, "revoked_at": t.revoked_at, "last_used_at": t.last_used_at,
+        "id": t.pk,
+        "user": t.user.username,
+        "name": t.name,
+        "prefix": t.prefix,
+        "created_at": t.created_at,
+        "revoked_at": t.revoked_at,
+        "last_used_at": t.last_used_at,
     }
 
 
@@ -70,7 +74,11 @@ def token_list(request):
     return [_token_out(t) for t in tokens_visible(request.auth).order_by("-created_at")[:500]]
 
 
-@router.post("/tokens", response=responses(TokenIssued, 404, 409, 422, ok_status=201), summary="签发 API 令牌（系统管理员）")
+@router.post(
+    "/tokens",
+    response=responses(TokenIssued, 404, 409, 422, ok_status=201),
+    summary="签发 API 令牌（系统管理员）",
+)
 def token_issue(request, payload: TokenIn):
     access.require(request.auth, "token.manage")
     user = users_visible(request.auth).filter(username=payload.username).first()
@@ -80,7 +88,9 @@ def token_issue(request, payload: TokenIn):
     return Status(201, {**_token_out(token), "token": secret})
 
 
-@router.delete("/tokens/{token_id}", response=responses(TokenOut, 404, 409), summary="吊销 API 令牌（系统管理员）")
+@router.delete(
+    "/tokens/{token_id}", response=responses(TokenOut, 404, 409), summary="吊销 API 令牌（系统管理员）"
+)
 def token_revoke(request, token_id: int = Path(..., ge=1, le=MAX_ID)):
     access.require(request.auth, "token.manage")
     if not tokens_visible(request.auth).filter(pk=token_id).exists():
@@ -96,7 +106,9 @@ class UserOut(Schema):
     is_active: bool
     is_service_account: bool = Field(..., description="系统账号：只通过令牌调用 API，不能登录页面")
     roles: list[RoleOut]
-    pending_roles: list[RoleOut] = Field(..., description="已申请、待另一位系统管理员审批的角色（涉及资金的角色）")
+    pending_roles: list[RoleOut] = Field(
+        ..., description="已申请、待另一位系统管理员审批的角色（涉及资金的角色）"
+    )
 
     @staticmethod
     def resolve_roles(obj: User) -> list[dict]:
@@ -111,7 +123,9 @@ RoleCode = Literal[tuple(ROLES)]  # type: ignore[valid-type]
 
 
 class RoleIn(Schema):
-    role: RoleCode = Field(..., description="角色代码：" + "、".join(f"{c}（{r.label}）" for c, r in ROLES.items()))
+    role: RoleCode = Field(
+        ..., description="角色代码：" + "、".join(f"{c}（{r.label}）" for c, r in ROLES.items())
+    )
     division_code: DivisionCode = Field(..., description="绑定的区划代码（12位）")
     branch_code: Text(20) | None = Field(None, description="银行角色绑定的网点代码")
 
@@ -121,7 +135,9 @@ class UserIn(RoleIn):
     password: Text(128) = Field("", description="初始密码（至少12位，3类字符）；系统账号不填")
     display_name: Text(64) = ""
     phone: Text(32) = ""
-    service_account: StrictBool = Field(False, description="系统账号（银行核心系统、县数据平台等）：不能登录页面，只能用签发给它的令牌")
+    service_account: StrictBool = Field(
+        False, description="系统账号（银行核心系统、县数据平台等）：不能登录页面，只能用签发给它的令牌"
+    )
 
 
 class ActiveIn(Schema):
@@ -129,8 +145,13 @@ class ActiveIn(Schema):
 
 
 def _role_out(ra) -> dict:
-    return {"role": ra.role, "label": ROLES[ra.role].label, "division_code": ra.division_id,
-            "division_name": ra.division.name, "branch_code": ra.branch.code if ra.branch else None}
+    return {
+        "role": ra.role,
+        "label": ROLES[ra.role].label,
+        "division_code": ra.division_id,
+        "division_name": ra.division.name,
+        "branch_code": ra.branch.code if ra.branch else None,
+    }
 
 
 def _subject(request, user_id: int) -> User:
@@ -144,34 +165,60 @@ def _subject(request, user_id: int) -> User:
 @paginate(Pagination)
 def user_list(request, q: Text(64) | None = None):
     access.require(request.auth, "user.view")
-    users = users_visible(request.auth).prefetch_related("roles__division", "roles__branch", "role_requests__division",
-                                                         "role_requests__branch")
+    users = users_visible(request.auth).prefetch_related(
+        "roles__division", "roles__branch", "role_requests__division", "role_requests__branch"
+    )
     if q:
         users = users.filter(username__icontains=q)
     return users
 
 
-@router.post("/users", response=responses(UserOut, 409, 422, ok_status=201), summary="新建用户并授予第一个角色（系统管理员）")
+@router.post(
+    "/users",
+    response=responses(UserOut, 409, 422, ok_status=201),
+    summary="新建用户并授予第一个角色（系统管理员）",
+)
 def user_create(request, payload: UserIn):
     user = services.user_onboard(
-        acting_user=request.auth, username=payload.username, password=payload.password, role=payload.role,
-        division_code=payload.division_code, branch_code=payload.branch_code,
-        display_name=payload.display_name, phone=payload.phone, service_account=payload.service_account,
+        acting_user=request.auth,
+        username=payload.username,
+        password=payload.password,
+        role=payload.role,
+        division_code=payload.division_code,
+        branch_code=payload.branch_code,
+        display_name=payload.display_name,
+        phone=payload.phone,
+        service_account=payload.service_account,
     )
     return Status(201, user)
 
 
-@router.post("/users/{user_id}/roles", response=responses(UserOut, 404, 409, 422), summary="为用户添加角色（系统管理员）")
+@router.post(
+    "/users/{user_id}/roles",
+    response=responses(UserOut, 404, 409, 422),
+    summary="为用户添加角色（系统管理员）",
+)
 def user_role_add(request, payload: RoleIn, user_id: int = Path(..., ge=1, le=MAX_ID)):
     access.require(request.auth, "user.manage")
     user = _subject(request, user_id)
-    services.role_assign(acting_user=request.auth, user=user, role=payload.role,
-                         division_code=payload.division_code, branch_code=payload.branch_code)
+    services.role_assign(
+        acting_user=request.auth,
+        user=user,
+        role=payload.role,
+        division_code=payload.division_code,
+        branch_code=payload.branch_code,
+    )
     return user
 
 
-@router.delete("/users/{user_id}/roles/{role_id}", response=responses(UserOut, 404, 409), summary="撤销用户的角色（系统管理员）")
-def user_role_revoke(request, user_id: int = Path(..., ge=1, le=MAX_ID), role_id: int = Path(..., ge=1, le=MAX_ID)):
+@router.delete(
+    "/users/{user_id}/roles/{role_id}",
+    response=responses(UserOut, 404, 409),
+    summary="撤销用户的角色（系统管理员）",
+)
+def user_role_revoke(
+    request, user_id: int = Path(..., ge=1, le=MAX_ID), role_id: int = Path(..., ge=1, le=MAX_ID)
+):
     access.require(request.auth, "user.manage")
     user = _subject(request, user_id)
     assignment = user.roles.select_related("user", "branch").filter(pk=role_id).first()
@@ -181,10 +228,14 @@ def user_role_revoke(request, user_id: int = Path(..., ge=1, le=MAX_ID), role_id
     return user
 
 
-@router.post("/users/{user_id}/active", response=responses(UserOut, 404, 409), summary="启用或停用用户（系统管理员）")
+@router.post(
+    "/users/{user_id}/active", response=responses(UserOut, 404, 409), summary="启用或停用用户（系统管理员）"
+)
 def user_active(request, payload: ActiveIn, user_id: int = Path(..., ge=1, le=MAX_ID)):
     access.require(request.auth, "user.manage")
-    user = services.user_set_active(acting_user=request.auth, user=_subject(request, user_id), active=payload.active)
+    user = services.user_set_active(
+        acting_user=request.auth, user=_subject(request, user_id), active=payload.active
+    )
     return user
 
 
@@ -206,24 +257,38 @@ class RoleDecisionIn(Schema):
 
 
 def _request_out(r) -> dict:
-    return {"id": r.pk, "user": r.user.username, "role": _role_out(r), "requested_by": r.requested_by.username,
-            "requested_at": r.requested_at, "decided_by": r.decided_by.username if r.decided_by else None,
-            "decided_at": r.decided_at, "approved": r.approved, "reason": r.reason}
+    return {
+        "id": r.pk,
+        "user": r.user.username,
+        "role": _role_out(r),
+        "requested_by": r.requested_by.username,
+        "requested_at": r.requested_at,
+        "decided_by": r.decided_by.username if r.decided_by else None,
+        "decided_at": r.decided_at,
+        "approved": r.approved,
+        "reason": r.reason,
+    }
 
 
-@router.get("/role-requests", response=responses(list[RoleRequestOut]), summary="待审批的角色授权申请（系统管理员）")
+@router.get(
+    "/role-requests", response=responses(list[RoleRequestOut]), summary="待审批的角色授权申请（系统管理员）"
+)
 def role_request_list(request):
     access.require(request.auth, "user.view")
     return [_request_out(r) for r in role_requests_visible(request.auth)[:500]]
 
 
-@router.post("/role-requests/{request_id}/decision", response=responses(RoleRequestOut, 404, 409, 422),
-             summary="审批另一位管理员申请的角色授权（两人规则）")
+@router.post(
+    "/role-requests/{request_id}/decision",
+    response=responses(RoleRequestOut, 404, 409, 422),
+    summary="审批另一位管理员申请的角色授权（两人规则）",
+)
 def role_request_decide(request, payload: RoleDecisionIn, request_id: int = Path(..., ge=1, le=MAX_ID)):
     access.require(request.auth, "user.manage")
     asked = role_requests_visible(request.auth).filter(pk=request_id).first()
     if asked is None:
         raise NotFound("授权申请不存在、已处理或不在您的辖区内", code="role_request_missing")
-    decided = services.role_request_decide(acting_user=request.auth, request=asked, approve=payload.approve,
-                                           reason=payload.reason)
+    decided = services.role_request_decide(
+        acting_user=request.auth, request=asked, approve=payload.approve, reason=payload.reason
+    )
     return _request_out(decided)

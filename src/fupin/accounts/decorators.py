@@ -24,11 +24,18 @@ def requires(action: str):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not access.may(request.user, action):
-                return render(request, "error.html", {"message": "您没有权限访问此页面", "code": "forbidden"}, status=403)
+                return render(
+                    request,
+                    "error.html",
+                    {"message": "您没有权限访问此页面", "code": "forbidden"},
+                    status=403,
+                )
             try:
                 return view(request, *args, **kwargs)
             except DomainError as e:
-                return render(request, "error.html", {"message": e.message, "code": e.code}, status=e.http_status)
+                return render(
+                    request, "error.html", {"message": e.message, "code": e.code}, status=e.http_status
+                )
 
         wrapped.fupin_action = action  # type: ignore[attr-defined]
         return wrapped

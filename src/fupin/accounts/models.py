@@ -48,7 +48,12 @@ class RoleAssignment(models.Model):
         "divisions.Division", on_delete=models.PROTECT, related_name="+", verbose_name="辖区"
     )
     branch = models.ForeignKey(
-        "divisions.Branch", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="网点"
+        "divisions.Branch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="网点",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -56,7 +61,9 @@ class RoleAssignment(models.Model):
         verbose_name = "角色授权"
         verbose_name_plural = "角色授权"
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "division", "branch"], name="role_assignment_unique")
+            models.UniqueConstraint(
+                fields=["user", "role", "division", "branch"], name="role_assignment_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -67,16 +74,33 @@ class RoleRequest(models.Model):
     """A role that carries money steps, asked for by one administrator and in force only once a
     second one approves it (two-person rule): until then it grants nothing."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_requests", verbose_name="用户")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_requests", verbose_name="用户"
+    )
     role = models.CharField("角色", max_length=32, choices=ROLE_CHOICES)
-    division = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="+", verbose_name="辖区")
-    branch = models.ForeignKey("divisions.Branch", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                               verbose_name="网点")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name="申请人")
+    division = models.ForeignKey(
+        "divisions.Division", on_delete=models.PROTECT, related_name="+", verbose_name="辖区"
+    )
+    branch = models.ForeignKey(
+        "divisions.Branch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="网点",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
     requested_at = models.DateTimeField("申请时间", auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name="审批人")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批人",
+    )
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     approved = models.BooleanField("批准", null=True, blank=True)
     reason = models.CharField("说明", max_length=200, blank=True)
@@ -85,8 +109,13 @@ class RoleRequest(models.Model):
         verbose_name = "角色授权申请"
         verbose_name_plural = "角色授权申请"
         ordering = ["-requested_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["user", "role", "division", "branch"],
-                                               condition=models.Q(decided_at__isnull=True), name="role_request_open_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "division", "branch"],
+                condition=models.Q(decided_at__isnull=True),
+                name="role_request_open_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.division_id}（待审批）"

@@ -52,29 +52,69 @@ ACTIONS: dict[str, frozenset[str]] = {
     "token.manage": frozenset({"sysadmin"}),
     "token.own": STAFF,
     # registry (R-REG-*)
-    "household.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer",
-                                 "branch_director", "head_office", "auditor"}),
+    "household.view": frozenset(
+        {
+            "village_cadre",
+            "township_cadre",
+            "poverty_office",
+            "finance_bureau",
+            "loan_officer",
+            "branch_director",
+            "head_office",
+            "auditor",
+        }
+    ),
     "registry.import": frozenset({"village_cadre", "township_cadre", "poverty_office"}),
     "pii.reveal": frozenset({"village_cadre", "poverty_office", "loan_officer"}),
     # 评级授信 and eligibility (R-RAT-*, R-ELG-*)
-    "rating.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer",
-                              "branch_director", "head_office", "auditor"}),
+    "rating.view": frozenset(
+        {
+            "village_cadre",
+            "township_cadre",
+            "poverty_office",
+            "finance_bureau",
+            "loan_officer",
+            "branch_director",
+            "head_office",
+            "auditor",
+        }
+    ),
     "scorecard.manage": frozenset({"poverty_office"}),
     "rating.organise": frozenset({"village_cadre", "loan_officer"}),  # panels and rounds
     "rating.score": frozenset({"village_cadre", "township_cadre", "loan_officer"}),  # and a seat on the panel
     "rating.sign": frozenset({"village_cadre", "township_cadre", "loan_officer"}),  # a panel member signs
     "rating.review": frozenset({"township_cadre"}),
     "rating.audit": frozenset({"poverty_office"}),
-    "rating.decide": frozenset({"township_cadre", "poverty_office"}),  # the review or the audit, whichever is due
+    "rating.decide": frozenset(
+        {"township_cadre", "poverty_office"}
+    ),  # the review or the audit, whichever is due
     "exclusion.record": frozenset({"village_cadre", "loan_officer", "poverty_office"}),
     "designation.publish": frozenset({"poverty_office"}),
     "reputation.publish": frozenset({"poverty_office"}),
     # origination (R-APP-*)
-    "application.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer",
-                                   "branch_director", "head_office", "auditor"}),
+    "application.view": frozenset(
+        {
+            "village_cadre",
+            "township_cadre",
+            "poverty_office",
+            "finance_bureau",
+            "loan_officer",
+            "branch_director",
+            "head_office",
+            "auditor",
+        }
+    ),
     "application.create": frozenset({"village_cadre", "loan_officer"}),
-    "application.review": frozenset({"village_cadre", "loan_officer", "township_cadre", "poverty_office",
-                                     "branch_director", "head_office"}),  # each step names its own role
+    "application.review": frozenset(
+        {
+            "village_cadre",
+            "loan_officer",
+            "township_cadre",
+            "poverty_office",
+            "branch_director",
+            "head_office",
+        }
+    ),  # each step names its own role
     "notice.publish": frozenset({"village_cadre"}),
     "objection.file": frozenset({"village_cadre", "township_cadre", "poverty_office"}),  # any cadre account
     "objection.resolve": frozenset({"poverty_office"}),
@@ -91,13 +131,32 @@ ACTIONS: dict[str, frozenset[str]] = {
     # servicing and close of business (R-REP-*, R-RPT-4)
     "cob.view": frozenset({"branch_director", "head_office", "auditor", "sysadmin"}),
     "cob.run": frozenset({"head_office", "sysadmin"}),
-    "collection.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "loan_officer",
-                                  "branch_director", "head_office", "auditor"}),
+    "collection.view": frozenset(
+        {
+            "village_cadre",
+            "township_cadre",
+            "poverty_office",
+            "loan_officer",
+            "branch_director",
+            "head_office",
+            "auditor",
+        }
+    ),
     "loan.event.request": frozenset({"loan_officer"}),  # extension, rollover, write-off, refund
     "loan.event.approve": frozenset({"branch_director", "head_office"}),
     # interest subsidies (R-SUB-*): bank prepares → poverty office → finance confirms, pays → bank credits
-    "subsidy.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer",
-                               "branch_director", "head_office", "auditor"}),
+    "subsidy.view": frozenset(
+        {
+            "village_cadre",
+            "township_cadre",
+            "poverty_office",
+            "finance_bureau",
+            "loan_officer",
+            "branch_director",
+            "head_office",
+            "auditor",
+        }
+    ),
     "subsidy.policy": frozenset({"poverty_office"}),
     "subsidy.prepare": frozenset({"loan_officer", "branch_director", "head_office"}),
     "subsidy.review": frozenset({"poverty_office"}),
@@ -105,21 +164,52 @@ ACTIONS: dict[str, frozenset[str]] = {
     "subsidy.pay": frozenset({"finance_bureau"}),
     "subsidy.credit": frozenset({"loan_officer", "branch_director", "head_office"}),
     # the risk compensation fund (R-RSK-*)
-    "riskfund.view": frozenset({"township_cadre", "poverty_office", "finance_bureau", "loan_officer", "branch_director",
-                                "head_office", "auditor"}),
+    "riskfund.view": frozenset(
+        {
+            "township_cadre",
+            "poverty_office",
+            "finance_bureau",
+            "loan_officer",
+            "branch_director",
+            "head_office",
+            "auditor",
+        }
+    ),
     "riskfund.manage": frozenset({"poverty_office", "finance_bureau"}),
     "riskfund.contribute": frozenset({"finance_bureau"}),
-    "fundclaim.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer",
-                                 "branch_director", "head_office", "auditor"}),
+    "fundclaim.view": frozenset(
+        {
+            "village_cadre",
+            "township_cadre",
+            "poverty_office",
+            "finance_bureau",
+            "loan_officer",
+            "branch_director",
+            "head_office",
+            "auditor",
+        }
+    ),
     "fundclaim.submit": frozenset({"village_cadre", "loan_officer"}),
-    "fundclaim.review": frozenset({"village_cadre", "township_cadre", "poverty_office"}),  # each step its own role:
+    "fundclaim.review": frozenset(
+        {"village_cadre", "township_cadre", "poverty_office"}
+    ),  # each step its own role:
     "fundclaim.village": frozenset({"village_cadre"}),
     "fundclaim.township": frozenset({"township_cadre"}),
     "fundclaim.approve": frozenset({"poverty_office"}),
     "fundclaim.pay": frozenset({"finance_bureau"}),
     # official tables, indicators, rankings (R-RPT-*), each for a division in the reader's jurisdiction
-    "report.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "loan_officer",
-                              "branch_director", "head_office", "auditor"}),
+    "report.view": frozenset(
+        {
+            "village_cadre",
+            "township_cadre",
+            "poverty_office",
+            "finance_bureau",
+            "loan_officer",
+            "branch_director",
+            "head_office",
+            "auditor",
+        }
+    ),
     "blacklist.decide": frozenset({"poverty_office", "branch_director", "head_office"}),
     "legal.record": frozenset({"loan_officer", "branch_director", "head_office"}),
     # officer pay (R-PAY-*): an officer reads their own part, the branch's managers the whole sheet
@@ -127,7 +217,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "pay.branch": frozenset({"branch_director", "head_office", "auditor"}),
     "pay.rules": frozenset({"head_office"}),
     # village mutual-aid cooperatives (R-COOP-*): run by the village, matched by the county
-    "coop.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "auditor"}),
+    "coop.view": frozenset(
+        {"village_cadre", "township_cadre", "poverty_office", "finance_bureau", "auditor"}
+    ),
     "coop.manage": frozenset({"village_cadre"}),
     "coop.matching": frozenset({"poverty_office", "finance_bureau"}),
     # the credit-information service (R-CRD-*): the service's operators hold the data; a bank
@@ -135,8 +227,17 @@ ACTIONS: dict[str, frozenset[str]] = {
     "credit.view": frozenset({"village_cadre", "township_cadre", "poverty_office", "auditor"}),
     "credit.record": frozenset({"village_cadre", "township_cadre", "poverty_office"}),
     "credit.query": frozenset({"loan_officer", "branch_director", "head_office"}),
-    "credit.report": frozenset({"village_cadre", "township_cadre", "poverty_office", "auditor", "loan_officer",
-                                "branch_director", "head_office"}),
+    "credit.report": frozenset(
+        {
+            "village_cadre",
+            "township_cadre",
+            "poverty_office",
+            "auditor",
+            "loan_officer",
+            "branch_director",
+            "head_office",
+        }
+    ),
     "credit.consent": frozenset({"village_cadre", "loan_officer"}),
     "credit.log": frozenset({"poverty_office", "auditor"}),
     "credit.exchange": frozenset({"poverty_office"}),
@@ -155,9 +256,26 @@ def roles_for(action: str) -> frozenset[str]:
 
 # Steps that move money or decide about it (DOMAIN §14: the 2002 fraud of 篇1 is the threat): a
 # role allowed any of them is given only by two administrators (fupin.accounts.services.role_assign).
-MONEY_ACTIONS = frozenset({
-    "repayment.post", "loan.disburse", "loan.contract", "ledger.reverse", "ledger.chart", "cob.run",
-    "loan.event.request", "loan.event.approve", "subsidy.prepare", "subsidy.review", "subsidy.confirm", "subsidy.pay",
-    "subsidy.credit", "riskfund.manage", "riskfund.contribute", "fundclaim.approve", "fundclaim.pay", "user.manage",
-})
+MONEY_ACTIONS = frozenset(
+    {
+        "repayment.post",
+        "loan.disburse",
+        "loan.contract",
+        "ledger.reverse",
+        "ledger.chart",
+        "cob.run",
+        "loan.event.request",
+        "loan.event.approve",
+        "subsidy.prepare",
+        "subsidy.review",
+        "subsidy.confirm",
+        "subsidy.pay",
+        "subsidy.credit",
+        "riskfund.manage",
+        "riskfund.contribute",
+        "fundclaim.approve",
+        "fundclaim.pay",
+        "user.manage",
+    }
+)
 MONEY_ROLES = frozenset(r for r in ROLES if any(r in ACTIONS.get(a, ()) for a in MONEY_ACTIONS))

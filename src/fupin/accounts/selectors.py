@@ -11,8 +11,10 @@ from fupin.divisions.models import Branch, Division
 
 def users_visible(reader) -> QuerySet[User]:
     """Users with a role — or a role asked for and not yet decided — in the reader's jurisdiction."""
-    asked = User.objects.filter(access.scope_q(reader, "user.view", "role_requests__division__code"),
-                                role_requests__decided_at__isnull=True).values("pk")
+    asked = User.objects.filter(
+        access.scope_q(reader, "user.view", "role_requests__division__code"),
+        role_requests__decided_at__isnull=True,
+    ).values("pk")
     return (
         User.objects.filter(access.scope_q(reader, "user.view", "roles__division__code") | Q(pk__in=asked))
         .distinct()
@@ -25,7 +27,9 @@ def role_requests_visible(reader, *, open_only: bool = True) -> QuerySet[RoleReq
     rows = RoleRequest.objects.filter(access.scope_q(reader, "user.view", "division__code"))
     if open_only:
         rows = rows.filter(decided_at__isnull=True)
-    return rows.select_related("user", "division", "branch", "requested_by", "decided_by").order_by("-requested_at", "-id")
+    return rows.select_related("user", "division", "branch", "requested_by", "decided_by").order_by(
+        "-requested_at", "-id"
+    )
 
 
 def tokens_visible(reader) -> QuerySet[ApiToken]:

@@ -30,8 +30,14 @@ def _check_password(password: str, user: User | None = None) -> None:
 
 
 def user_create(
-    *, acting_user, username: str, password: str, display_name: str = "", phone: str = "",
-    check_password: bool = True, service_account: bool = False,
+    *,
+    acting_user,
+    username: str,
+    password: str,
+    display_name: str = "",
+    phone: str = "",
+    check_password: bool = True,
+    service_account: bool = False,
 ) -> User:
     """A user; a ``service_account`` (another system calling the API) has no usable password
     and acts only through the tokens issued to it."""
@@ -43,7 +49,9 @@ def user_create(
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
             raise Conflict(f"用户名“{username}”已存在", code="username_exists")
-        user = User(username=username, display_name=display_name, phone=phone, is_service_account=service_account)
+        user = User(
+            username=username, display_name=display_name, phone=phone, is_service_account=service_account
+        )
         if service_account:
             user.set_unusable_password()
         else:
@@ -52,7 +60,9 @@ def user_create(
             user.set_password(password)
         user.save()
         audit_record(
-            actor=acting_user, action="user.create", obj=user,
+            actor=acting_user,
+            action="user.create",
+            obj=user,
             after={"username": username, "display_name": display_name, "service_account": service_account},
         )
     return user
@@ -119,24 +129,53 @@ def role_assign(
         if held is not None:
             return held
         request, created = RoleRequest.objects.get_or_create(
-            user=user, role=role, division=division, branch=branch, decided_at__isnull=True,
-            defaults={"requested_by": acting_user})
+            user=user,
+            role=role,
+            division=division,
+            branch=branch,
+            decided_at__isnull=True,
+            defaults={"requested_by": acting_user},
+        )
         if created:
-            audit_record(actor=acting_user, action="role.request", obj=request, division_code=division.code,
-                         after={"user": user.username, "role": role, "division": division.code,
-                                "branch": branch.code if branch else None})
+            audit_record(
+                actor=acting_user,
+                action="role.request",
+                obj=request,
+                division_code=division.code,
+                after={
+                    "user": user.username,
+                    "role": role,
+                    "division": division.code,
+                    "branch": branch.code if branch else None,
+                },
+            )
     return request
 
 
-def _grant(acting_user, user: User, role: str, division: Division, branch: Branch | None,
-           approved: RoleRequest | None = None) -> RoleAssignment:
+def _grant(
+    acting_user,
+    user: User,
+    role: str,
+    division: Division,
+    branch: Branch | None,
+    approved: RoleRequest | None = None,
+) -> RoleAssignment:
     with transaction.atomic():
-        ra, created = RoleAssignment.objects.get_or_create(user=user, role=role, division=division, branch=branch)
+        ra, created = RoleAssignment.objects.get_or_create(
+            user=user, role=role, division=division, branch=branch
+        )
         if created:
-            after = {"user": user.username, "role": role, "division": division.code, "branch": branch.code if branch else None}
+            after = {
+                "user": user.username,
+                "role": role,
+                "division": division.code,
+                "branch": branch.code if branch else None,
+            }
             if approved is not None:
                 after |= {"requested_by": approved.requested_by.username, "approved_by": acting_user.username}
-            audit_record(actor=acting_user, action="role.assign", obj=ra, division_code=division.code, after=after)
+            audit_record(
+                actor=acting_user, action="role.assign", obj=ra, division_code=division.code, after=after
+            )
             # the grants stamp is renewed by fupin.accounts.signals (the caller's user object too)
     return ra
 
@@ -146,28 +185,50 @@ def role_request_decide(*, acting_user, request: RoleRequest, approve: bool, rea
     one; neither the one who asked nor the one the role is for may decide it."""
     access.require(acting_user, "user.manage", code=request.division_id)
     if acting_user.pk in (request.requested_by_id, request.user_id):
-        raise NotPermitted("角色授权须由另一位系统管理员审批（申请人和被授权人本人不能审批）", code="maker_checker")
+        raise NotPermitted(
+            "角色授权须由另一位系统管理员审批（申请人和被授权人本人不能审批）", code="maker_checker"
+        )
     if not approve:
         reason = reason_required(reason, "不予批准的原因")
     with transaction.atomic():
-        request = RoleRequest.objects.select_for_update().select_related("user", "requested_by").get(pk=request.pk)
+        request = (
+            RoleRequest.objects.select_for_update().select_related("user", "requested_by").get(pk=request.pk)
+        )
         if request.decided_at is not None:
             raise Conflict("该授权申请已处理", code="role_request_decided")
         request.decided_by, request.decided_at, request.approved = acting_user, timezone.now(), approve
         request.reason = reason.strip()[:200]
         request.save(update_fields=["decided_by", "decided_at", "approved", "reason"])
-        audit_record(actor=acting_user, action="role.approve" if approve else "role.refuse", obj=request,
-                     division_code=request.division_id,
-                     after={"user": request.user.username, "role": request.role, "requested_by": request.requested_by.username,
-                            "reason": request.reason})
+        audit_record(
+            actor=acting_user,
+            action="role.approve" if approve else "role.refuse",
+            obj=request,
+            division_code=request.division_id,
+            after={
+                "user": request.user.username,
+                "role": request.role,
+                "requested_by": request.requested_by.username,
+                "reason": request.reason,
+            },
+        )
         if approve:
-            _grant(acting_user, request.user, request.role, request.division, request.branch, approved=request)
+            _grant(
+                acting_user, request.user, request.role, request.division, request.branch, approved=request
+            )
     return request
 
 
 def user_onboard(
-    *, acting_user, username: str, password: str, role: str, division_code: str,
-    branch_code: str | None = None, display_name: str = "", phone: str = "", service_account: bool = False,
+    *,
+    acting_user,
+    username: str,
+    password: str,
+    role: str,
+    division_code: str,
+    branch_code: str | None = None,
+    display_name: str = "",
+    phone: str = "",
+    service_account: bool = False,
 ) -> User:
     """Create a user together with their first role, in one transaction: a user without a
     role would sit outside every jurisdiction, invisible to the administrator who made it (a
@@ -175,10 +236,20 @@ def user_onboard(
     access.require(acting_user, "user.manage", code=division_code)
     with transaction.atomic():
         user = user_create(
-            acting_user=acting_user, username=username, password=password, display_name=display_name, phone=phone,
+            acting_user=acting_user,
+            username=username,
+            password=password,
+            display_name=display_name,
+            phone=phone,
             service_account=service_account,
         )
-        role_assign(acting_user=acting_user, user=user, role=role, division_code=division_code, branch_code=branch_code)
+        role_assign(
+            acting_user=acting_user,
+            user=user,
+            role=role,
+            division_code=division_code,
+            branch_code=branch_code,
+        )
     return user
 
 
@@ -188,9 +259,16 @@ def role_revoke(*, acting_user, assignment: RoleAssignment) -> None:
         if assignment.user.roles.count() <= 1 and assignment.user.is_active:
             raise Conflict("不能撤销启用用户的最后一个角色；请先停用该用户", code="role_last")
         audit_record(
-            actor=acting_user, action="role.revoke", obj=assignment, division_code=assignment.division_id,
-            before={"user": assignment.user.username, "role": assignment.role, "division": assignment.division_id,
-                    "branch": assignment.branch.code if assignment.branch else None},
+            actor=acting_user,
+            action="role.revoke",
+            obj=assignment,
+            division_code=assignment.division_id,
+            before={
+                "user": assignment.user.username,
+                "role": assignment.role,
+                "division": assignment.division_id,
+                "branch": assignment.branch.code if assignment.branch else None,
+            },
         )
         assignment.delete()
 
@@ -205,8 +283,13 @@ def user_set_active(*, acting_user, user: User, active: bool) -> User:
         if before != active:
             user.is_active = active
             user.save(update_fields=["is_active"])
-            audit_record(actor=acting_user, action="user.activate" if active else "user.deactivate", obj=user,
-                         before={"is_active": before}, after={"is_active": active})
+            audit_record(
+                actor=acting_user,
+                action="user.activate" if active else "user.deactivate",
+                obj=user,
+                before={"is_active": before},
+                after={"is_active": active},
+            )
     return user
 
 
@@ -222,17 +305,25 @@ def token_issue(*, acting_user, user: User, name: str) -> tuple[ApiToken, str]:
     if acting_user is not None:  # None: the system itself (initial setup from the command line)
         access.require(acting_user, "token.manage")
         if user.pk != acting_user.pk and not user.is_service_account:
-            raise NotPermitted("令牌只能签发给自己，或签发给系统账号（供其他系统调用）；不能以他人名义签发",
-                               code="token_other_user")
+            raise NotPermitted(
+                "令牌只能签发给自己，或签发给系统账号（供其他系统调用）；不能以他人名义签发",
+                code="token_other_user",
+            )
     if not name.strip():
         raise ValidationFailed("请填写令牌用途", code="token_name_empty")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name.strip()[:64], prefix=secret[:10], key_hash=_hash(secret), created_by=acting_user or user
+            user=user,
+            name=name.strip()[:64],
+            prefix=secret[:10],
+            key_hash=_hash(secret),
+            created_by=acting_user or user,
         )
         audit_record(
-            actor=acting_user, action="token.issue", obj=token,
+            actor=acting_user,
+            action="token.issue",
+            obj=token,
             after={"user": user.username, "name": token.name, "prefix": token.prefix},
         )
     return token, secret
@@ -249,14 +340,20 @@ def token_revoke(*, acting_user, token_id: int) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit_record(
-            actor=acting_user, action="token.revoke", obj=token,
-            before={"revoked_at": None}, after={"revoked_at": token.revoked_at},
+            actor=acting_user,
+            action="token.revoke",
+            obj=token,
+            before={"revoked_at": None},
+            after={"revoked_at": token.revoked_at},
         )
     return token
 
 
-_TOKEN = Prepared(lambda *, key_hash: ApiToken.objects.select_related("user").filter(key_hash=key_hash,
-                                                                                  revoked_at__isnull=True)[:1])
+_TOKEN = Prepared(
+    lambda *, key_hash: ApiToken.objects.select_related("user").filter(
+        key_hash=key_hash, revoked_at__isnull=True
+    )[:1]
+)
 
 
 def token_authenticate(secret: str) -> User | None:

@@ -30,8 +30,10 @@ from fupin.web.responses import act
 @requires("token.manage")
 def token_list(request):
     tokens = tokens_visible(request.user).order_by("-created_at")[:200]
-    users = [request.user.username, *users_visible(request.user).filter(is_service_account=True).values_list(
-        "username", flat=True)[:500]]
+    users = [
+        request.user.username,
+        *users_visible(request.user).filter(is_service_account=True).values_list("username", flat=True)[:500],
+    ]
     issued = request.session.pop("issued_token", None)
     return render(request, "accounts/tokens.html", {"tokens": tokens, "users": users, "issued": issued})
 
@@ -45,7 +47,9 @@ def token_issue(request):
         messages.error(request, f"用户“{username}”不存在或不在您的辖区内")
         return redirect("token_list")
     try:
-        token, secret = services.token_issue(acting_user=request.user, user=user, name=request.POST.get("name", ""))
+        token, secret = services.token_issue(
+            acting_user=request.user, user=user, name=request.POST.get("name", "")
+        )
     except DomainError as e:
         messages.error(request, e.message)
         return redirect("token_list")
@@ -59,8 +63,12 @@ def token_revoke(request, token_id: int):
     if not tokens_visible(request.user).filter(pk=token_id).exists():
         messages.error(request, "令牌不存在或不在您的辖区内")
         return redirect("token_list")
-    return act(request, lambda: services.token_revoke(acting_user=request.user, token_id=token_id),
-                "令牌已吊销", "token_list")
+    return act(
+        request,
+        lambda: services.token_revoke(acting_user=request.user, token_id=token_id),
+        "令牌已吊销",
+        "token_list",
+    )
 
 
 def _role_choices():
@@ -81,8 +89,12 @@ def user_list(request):
     users = users_visible(request.user)
     if q:
         users = users.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
-    page = Paginator(users.prefetch_related("roles__division", "roles__branch"), 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/users.html", {"page": page, "q": q, "query": urlencode({"q": q}) if q else ""})
+    page = Paginator(users.prefetch_related("roles__division", "roles__branch"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "accounts/users.html", {"page": page, "q": q, "query": urlencode({"q": q}) if q else ""}
+    )
 
 
 @requires("user.manage")
@@ -92,16 +104,31 @@ def user_new(request):
         try:
             user = services.user_onboard(
                 acting_user=request.user,
-                username=f.get("username", ""), password=f.get("password", ""),
-                display_name=f.get("display_name", "").strip()[:64], phone=f.get("phone", "").strip()[:32],
-                role=f.get("role", ""), division_code=f.get("division", "").strip(),
-                branch_code=f.get("branch", "").strip() or None, service_account=f.get("service_account") == "1",
+                username=f.get("username", ""),
+                password=f.get("password", ""),
+                display_name=f.get("display_name", "").strip()[:64],
+                phone=f.get("phone", "").strip()[:32],
+                role=f.get("role", ""),
+                division_code=f.get("division", "").strip(),
+                branch_code=f.get("branch", "").strip() or None,
+                service_account=f.get("service_account") == "1",
             )
         except DomainError as e:
-            return render(request, "accounts/user_new.html", {**_form_context(request), "error": e.message, "form": f},
-                          status=400)
-        messages.success(request, f"用户“{user.username}”已创建" + (
-            "；所选角色涉及资金，须由另一位系统管理员在该用户页面审批后生效" if user.role_requests.exists() else ""))
+            return render(
+                request,
+                "accounts/user_new.html",
+                {**_form_context(request), "error": e.message, "form": f},
+                status=400,
+            )
+        messages.success(
+            request,
+            f"用户“{user.username}”已创建"
+            + (
+                "；所选角色涉及资金，须由另一位系统管理员在该用户页面审批后生效"
+                if user.role_requests.exists()
+                else ""
+            ),
+        )
         return redirect("user_detail", user_id=user.pk)
     return render(request, "accounts/user_new.html", {**_form_context(request), "form": {}})
 
@@ -113,10 +140,17 @@ def user_detail(request, user_id: int):
         raise NotFound("用户不存在或不在您的辖区内", code="user_missing")
     assignments = user.roles.select_related("division", "branch").order_by("id")
     asked = role_requests_visible(request.user).filter(user=user)
-    return render(request, "accounts/user_detail.html", {
-        "subject": user, "assignments": assignments, "may_manage": access.may(request.user, "user.manage"),
-        "requests": asked, **_form_context(request),
-    })
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "subject": user,
+            "assignments": assignments,
+            "may_manage": access.may(request.user, "user.manage"),
+            "requests": asked,
+            **_form_context(request),
+        },
+    )
 
 
 def _subject(request, user_id: int):
@@ -133,12 +167,20 @@ def user_role_add(request, user_id: int):
     f = request.POST
     return act(
         request,
-        lambda: services.role_assign(acting_user=request.user, user=user, role=f.get("role", ""),
-                                     division_code=f.get("division", "").strip(),
-                                     branch_code=f.get("branch", "").strip() or None),
-        lambda given: "角色已添加，立即生效" if isinstance(given, RoleAssignment) else
-        "该角色涉及资金，已提交授权申请：须由另一位系统管理员在本页审批后才生效",
-        "user_detail", user_id=user.pk,
+        lambda: services.role_assign(
+            acting_user=request.user,
+            user=user,
+            role=f.get("role", ""),
+            division_code=f.get("division", "").strip(),
+            branch_code=f.get("branch", "").strip() or None,
+        ),
+        lambda given: (
+            "角色已添加，立即生效"
+            if isinstance(given, RoleAssignment)
+            else "该角色涉及资金，已提交授权申请：须由另一位系统管理员在本页审批后才生效"
+        ),
+        "user_detail",
+        user_id=user.pk,
     )
 
 
@@ -149,9 +191,15 @@ def role_request_decide(request, pk: int):
     if asked is None:
         raise NotFound("授权申请不存在、已处理或不在您的辖区内", code="role_request_missing")
     approve = request.POST.get("approve") == "1"
-    return act(request, lambda: services.role_request_decide(acting_user=request.user, request=asked, approve=approve,
-                                                             reason=request.POST.get("reason", "")),
-               "已批准，角色立即生效" if approve else "已不予批准", "user_detail", user_id=asked.user_id)
+    return act(
+        request,
+        lambda: services.role_request_decide(
+            acting_user=request.user, request=asked, approve=approve, reason=request.POST.get("reason", "")
+        ),
+        "已批准，角色立即生效" if approve else "已不予批准",
+        "user_detail",
+        user_id=asked.user_id,
+    )
 
 
 @require_POST
@@ -161,8 +209,13 @@ def user_role_revoke(request, user_id: int, role_id: int):
     assignment = user.roles.select_related("user", "branch").filter(pk=role_id).first()
     if assignment is None:
         raise NotFound("角色授权不存在", code="role_missing")
-    return act(request, lambda: services.role_revoke(acting_user=request.user, assignment=assignment),
-                "角色已撤销", "user_detail", user_id=user.pk)
+    return act(
+        request,
+        lambda: services.role_revoke(acting_user=request.user, assignment=assignment),
+        "角色已撤销",
+        "user_detail",
+        user_id=user.pk,
+    )
 
 
 @require_POST
@@ -170,8 +223,13 @@ def user_role_revoke(request, user_id: int, role_id: int):
 def user_active(request, user_id: int):
     user = _subject(request, user_id)
     return act(
-        request, lambda: services.user_set_active(acting_user=request.user, user=user, active=request.POST.get("active") == "1"),
-        lambda _: "用户已启用" if user.is_active else "用户已停用", "user_detail", user_id=user.pk,
+        request,
+        lambda: services.user_set_active(
+            acting_user=request.user, user=user, active=request.POST.get("active") == "1"
+        ),
+        lambda _: "用户已启用" if user.is_active else "用户已停用",
+        "user_detail",
+        user_id=user.pk,
     )
 
 

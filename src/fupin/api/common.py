@@ -99,13 +99,21 @@ def ordering(name: str, fields: dict[str, tuple[str, ...]], default: str):
 
     names = [n for f in fields for n in (f, f"-{f}")]
     choice = Enum(f"{name}Field", {n.replace("-", "desc_"): n for n in names}, type=str)  # type: ignore[misc]
-    schema = type(name, (Schema,), {"__annotations__": {"order": choice},
-                                    "order": Field(choice(default), description="排序：" + "、".join(names))})
+    schema = type(
+        name,
+        (Schema,),
+        {
+            "__annotations__": {"order": choice},
+            "order": Field(choice(default), description="排序：" + "、".join(names)),
+        },
+    )
 
     def columns(value) -> tuple[str, ...]:
         chosen = str(getattr(value, "value", value))
         cols = fields[chosen.lstrip("-")]
-        return tuple(c[1:] if c.startswith("-") else f"-{c}" for c in cols) if chosen.startswith("-") else cols
+        return (
+            tuple(c[1:] if c.startswith("-") else f"-{c}" for c in cols) if chosen.startswith("-") else cols
+        )
 
     return schema, columns
 

@@ -43,7 +43,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):
-        return error_response(400, "invalid_input", "请求参数有误，请检查后重试", _validation_details(exc.errors))
+        return error_response(
+            400, "invalid_input", "请求参数有误，请检查后重试", _validation_details(exc.errors)
+        )
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request, exc):
@@ -60,11 +62,21 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         if exc.status_code == 403 and "csrf" in str(exc).lower():
-            return error_response(403, "csrf_failed", "CSRF 校验失败：以页面会话调用接口须带 X-CSRFToken 请求头（值取自 "
-                                                      "csrftoken Cookie）；或改用 Bearer 令牌")
-        messages = {400: "请求有误", 405: f"该接口不支持 {request.method} 方法", 413: "请求体过大",
-                    415: "不支持的内容类型：请以 application/json 提交"}
-        return error_response(exc.status_code, f"http_{exc.status_code}", messages.get(exc.status_code, "请求有误"))
+            return error_response(
+                403,
+                "csrf_failed",
+                "CSRF 校验失败：以页面会话调用接口须带 X-CSRFToken 请求头（值取自 "
+                "csrftoken Cookie）；或改用 Bearer 令牌",
+            )
+        messages = {
+            400: "请求有误",
+            405: f"该接口不支持 {request.method} 方法",
+            413: "请求体过大",
+            415: "不支持的内容类型：请以 application/json 提交",
+        }
+        return error_response(
+            exc.status_code, f"http_{exc.status_code}", messages.get(exc.status_code, "请求有误")
+        )
 
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):

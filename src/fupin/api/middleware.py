@@ -17,16 +17,21 @@ class RepeatedQueryParameterMiddleware:
             repeated = sorted(k for k in request.GET if len(request.GET.getlist(k)) > 1)
             if repeated:
                 return error_response(
-                    400, "invalid_input", f"查询参数重复：{'、'.join(repeated)}",
+                    400,
+                    "invalid_input",
+                    f"查询参数重复：{'、'.join(repeated)}",
                     [{"field": k, "problem": "repeated"} for k in repeated],
                 )
         return self.get_response(request)
 
 
 MESSAGES = {
-    400: ("bad_request", "请求有误"), 401: ("unauthenticated", "请先登录或提供有效的 API 令牌"),
-    403: ("forbidden", "您没有权限执行此操作"), 404: ("not_found", "接口或对象不存在"),
-    405: ("method_not_allowed", "该接口不支持此请求方法"), 413: ("too_large", "请求体过大"),
+    400: ("bad_request", "请求有误"),
+    401: ("unauthenticated", "请先登录或提供有效的 API 令牌"),
+    403: ("forbidden", "您没有权限执行此操作"),
+    404: ("not_found", "接口或对象不存在"),
+    405: ("method_not_allowed", "该接口不支持此请求方法"),
+    413: ("too_large", "请求体过大"),
     415: ("unsupported_media_type", "不支持的内容类型：请以 application/json 提交"),
 }
 
@@ -40,8 +45,11 @@ class JsonErrorsMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (response.status_code >= 400 and request.path.startswith("/api/")
-                and not response.get("Content-Type", "").startswith("application/json")):
+        if (
+            response.status_code >= 400
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
             code, message = MESSAGES.get(response.status_code, ("error", "请求未能完成"))
             if response.status_code == 405 and response.get("Allow"):
                 message += f"（可用：{response['Allow']}）"

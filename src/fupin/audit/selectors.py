@@ -25,8 +25,11 @@ def audit_entries(
     with a county-or-wider jurisdiction; entries with a division follow the usual prefix rule."""
     access.require(reader, "audit.view")
     scope = access.scope_q(reader, "audit.view", "division_code")
-    wide = any(g.everywhere or any(len(p) <= 6 for p in g.prefixes) for g in access.grants(reader)
-               if g.role in ("auditor", "sysadmin"))
+    wide = any(
+        g.everywhere or any(len(p) <= 6 for p in g.prefixes)
+        for g in access.grants(reader)
+        if g.role in ("auditor", "sysadmin")
+    )
     if wide:
         scope |= Q(division_code="")
     qs = AuditEntry.objects.filter(scope).select_related("actor")

@@ -51,8 +51,13 @@ def audit_record(
 def audit_many(*, actor, action: str, rows: list[tuple[models.Model, str, dict | None, dict | None]]) -> None:
     """Record many changes of one kind at once (the nightly batch): (object, division,
     before, after) each. Must run inside the transaction that makes them."""
-    AuditEntry.objects.bulk_create([_entry(actor, action, obj, "", "", division, before, after)
-                                    for obj, division, before, after in rows], batch_size=2000)
+    AuditEntry.objects.bulk_create(
+        [
+            _entry(actor, action, obj, "", "", division, before, after)
+            for obj, division, before, after in rows
+        ],
+        batch_size=2000,
+    )
 
 
 def _entry(actor, action, obj, object_type, object_id, division_code, before, after) -> AuditEntry:

@@ -18,8 +18,18 @@ from django.db import connection
 from fupin.core.errors import Conflict, ValidationFailed
 
 # what a restore reports and checks: the tables whose rows a county cares about
-COUNTED = ("households_household", "households_person", "loans_loan", "loans_installment", "loans_repayment",
-           "ledger_journalentry", "ledger_posting", "audit_auditentry", "subsidies_line", "riskfund_claim")
+COUNTED = (
+    "households_household",
+    "households_person",
+    "loans_loan",
+    "loans_installment",
+    "loans_repayment",
+    "ledger_journalentry",
+    "ledger_posting",
+    "audit_auditentry",
+    "subsidies_line",
+    "riskfund_claim",
+)
 
 
 def pg_tool(name: str) -> str:
@@ -52,7 +62,9 @@ def backup(output: Path) -> dict:
         raise Conflict(f"文件 {output} 已存在，不会覆盖", code="backup_exists")
     counts = row_counts()
     if connection.vendor == "postgresql":
-        done = _pg("pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={output}", _pg_url())
+        done = _pg(
+            "pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={output}", _pg_url()
+        )
         if done.returncode != 0:
             raise Conflict(f"pg_dump 失败：{done.stderr.strip()[:300]}", code="backup_failed")
     else:
@@ -77,9 +89,18 @@ def restore(source: Path) -> dict:
     if not source.is_file():
         raise ValidationFailed(f"备份文件 {source} 不存在", code="backup_missing")
     if not is_empty():
-        raise Conflict("目标数据库不是空的：请新建一个空数据库再恢复（不要先运行 migrate）", code="restore_not_empty")
+        raise Conflict(
+            "目标数据库不是空的：请新建一个空数据库再恢复（不要先运行 migrate）", code="restore_not_empty"
+        )
     if connection.vendor == "postgresql":
-        done = _pg("pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", f"--dbname={_pg_url()}", str(source))
+        done = _pg(
+            "pg_restore",
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            f"--dbname={_pg_url()}",
+            str(source),
+        )
         if done.returncode != 0:
             raise Conflict(f"pg_restore 失败：{done.stderr.strip()[:300]}", code="restore_failed")
     else:

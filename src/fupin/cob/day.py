@@ -31,7 +31,9 @@ def closed_through() -> dt.date | None:
     return last.date if last is not None else None
 
 
-_LAST_DONE = Prepared(lambda: CobRun.objects.filter(state=CobRun.State.DONE).order_by("-date")[:1])  # every payment
+_LAST_DONE = Prepared(
+    lambda: CobRun.objects.filter(state=CobRun.State.DONE).order_by("-date")[:1]
+)  # every payment
 
 
 def _runs():
@@ -56,9 +58,13 @@ def open_day(on: dt.date, *, within_run: bool = False) -> dt.date | None:
     last = next((r.date for r in runs if r.state == r.State.DONE), None)
     if last is not None and not within_run and on != last + dt.timedelta(days=1):
         if on <= last:
-            raise Conflict(f"{last:%Y-%m-%d} 及以前的营业日已日终，不能再记入该日的款项", code="business_day_closed")
-        raise Conflict(f"营业日 {last + dt.timedelta(days=1):%Y-%m-%d} 尚未日终，请先运行日终批处理（fupin cob）",
-                       code="business_day_open")
+            raise Conflict(
+                f"{last:%Y-%m-%d} 及以前的营业日已日终，不能再记入该日的款项", code="business_day_closed"
+            )
+        raise Conflict(
+            f"营业日 {last + dt.timedelta(days=1):%Y-%m-%d} 尚未日终，请先运行日终批处理（fupin cob）",
+            code="business_day_open",
+        )
     return last
 
 

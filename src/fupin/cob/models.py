@@ -70,10 +70,11 @@ class CollectionItem(models.Model):
     date = models.DateField("收款日")
     village_code = models.CharField(max_length=12)
     # written afresh every night (≈ 100 000 rows for a million loans) and read by date and
-    # village: no foreign-key check or loan index in the database, each cost ≈ 10 µs a row at
-    # the close (loans are never deleted; Django still cascades if one were)
-    loan = models.ForeignKey("loans.Loan", on_delete=models.CASCADE, related_name="+", db_constraint=False,
-                             db_index=False)
+    # village: no foreign-key check or loan index in the database, each a cost a row at the close
+    # (docs/performance.md; loans are never deleted; Django still cascades if one were)
+    loan = models.ForeignKey(
+        "loans.Loan", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     due = models.BigIntegerField("当日应还（分）", default=0)
     arrears = models.BigIntegerField("逾期欠款（分）", default=0)
     dpd = models.PositiveIntegerField("逾期天数", default=0)

@@ -24,9 +24,20 @@ def _collection(prefixes: tuple[str, ...] | None, *, on: dt.date, village: str |
     qs = CollectionItem.objects.filter(access.prefixes_q(prefixes, "village_code"), date=on)
     if village is not None:
         qs = qs.filter(village_code=village)
-    return qs.select_related("loan", "loan__household").only(  # what the list and its sheet show
-        "date", "village_code", "loan_id", "due", "arrears", "dpd", "loan__contract_no", "loan__household__registry_no",
-    ).order_by("village_code", "-dpd", "loan_id")
+    return (
+        qs.select_related("loan", "loan__household")
+        .only(  # what the list and its sheet show
+            "date",
+            "village_code",
+            "loan_id",
+            "due",
+            "arrears",
+            "dpd",
+            "loan__contract_no",
+            "loan__household__registry_no",
+        )
+        .order_by("village_code", "-dpd", "loan_id")
+    )
 
 
 _COLLECTION = Prepared(_collection)  # compiled once per jurisdiction: loan officers open it every morning

@@ -71,7 +71,9 @@ from fupin.ratings.rules import servicing_of
 from fupin.ratings.selectors import programme_rules
 from fupin.ratings.services import grade_events
 
-CHUNK = int(os.environ.get("FUPIN_COB_CHUNK", "100000"))  # loans per chunk (of one county); see docs/performance.md
+CHUNK = int(
+    os.environ.get("FUPIN_COB_CHUNK", "100000")
+)  # loans per chunk (of one county); see docs/performance.md
 KILL_ENV = "FUPIN_COB_KILL_AT"  # tests: the process kills itself (SIGKILL) at this checkpoint
 KILL_CHUNK_ENV = "FUPIN_COB_KILL_CHUNK"  # tests: a worker of --workers kills itself on this chunk
 LEAD_PAUSE_ENV = "FUPIN_COB_LEAD_PAUSE"  # tests: seconds the run's own process waits before each chunk
@@ -155,8 +157,10 @@ def cob_run(on: dt.date, *, workers: int = 1, progress: Progress | None = None) 
             # a worker died (killed, out of memory): its chunk's transaction went with it and the
             # other workers were stopped. The run stays open — money waits — until a rerun,
             # which does the chunks not done and finishes the day exactly as one process would.
-            message = (f"营业日 {on:%Y-%m-%d} 的日终有一个工作进程意外退出（已完成 {done}/{total} 个分块）："
-                       "本次运行已停止，请重新运行 fupin cob，将从中断处继续")
+            message = (
+                f"营业日 {on:%Y-%m-%d} 的日终有一个工作进程意外退出（已完成 {done}/{total} 个分块）："
+                "本次运行已停止，请重新运行 fupin cob，将从中断处继续"
+            )
             CobRun.objects.filter(pk=run.pk).update(summary={"interrupted": message})
             raise Conflict(message, code="cob_worker_died") from None
     else:
@@ -187,9 +191,12 @@ def cob_join(*, idle_seconds: float = 10.0, poll: float = 0.2) -> int:
     idle_since = time.monotonic()
     while time.monotonic() - idle_since < idle_seconds:
         with transaction.atomic():
-            chunk = (CobChunk.objects.select_for_update(skip_locked=True, of=("self",))
-                     .filter(run__state=CobRun.State.RUNNING, run__chunks_open=True, done=False)
-                     .order_by("run__date", "seq").first())
+            chunk = (
+                CobChunk.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(run__state=CobRun.State.RUNNING, run__chunks_open=True, done=False)
+                .order_by("run__date", "seq")
+                .first()
+            )
             if chunk is not None:
                 chunk_run(chunk.pk)
         if chunk is None:
@@ -226,19 +233,35 @@ def _start(on: dt.date, workers: int) -> tuple[CobRun, bool]:
             return existing, True
         running = CobRun.objects.filter(state=CobRun.State.RUNNING).exclude(date=on).first()
         if running is not None:
-            raise Conflict(f"营业日 {running.date:%Y-%m-%d} 的日终尚未完成，请先重新运行该日", code="cob_unfinished")
+            raise Conflict(
+                f"营业日 {running.date:%Y-%m-%d} 的日终尚未完成，请先重新运行该日", code="cob_unfinished"
+            )
         if existing is not None:
             return existing, False  # resume a crashed run
         last = closed_through()
         if last is not None and on != last + dt.timedelta(days=1):
             if on <= last:
-                raise Conflict(f"{on:%Y-%m-%d} 早于已日终的 {last:%Y-%m-%d}，不能倒序日终", code="cob_out_of_order")
-            raise Conflict(f"日终须逐日进行：下一个营业日是 {last + dt.timedelta(days=1):%Y-%m-%d}", code="cob_out_of_order")
+                raise Conflict(
+                    f"{on:%Y-%m-%d} 早于已日终的 {last:%Y-%m-%d}，不能倒序日终", code="cob_out_of_order"
+                )
+            raise Conflict(
+                f"日终须逐日进行：下一个营业日是 {last + dt.timedelta(days=1):%Y-%m-%d}",
+                code="cob_out_of_order",
+            )
         run = CobRun.objects.create(date=on, previous=last, workers=workers)
-        CobChunk.objects.bulk_create([CobChunk(run=run, seq=k, county=county, first=lo, last=hi, loans=n)
-                                      for k, (county, lo, hi, n) in enumerate(_plan())])
-        audit_record(actor=system_user(), action="cob.start", obj=run, division_code="",
-                     after={"date": str(on), "chunks": run.chunks.count()})
+        CobChunk.objects.bulk_create(
+            [
+                CobChunk(run=run, seq=k, county=county, first=lo, last=hi, loans=n)
+                for k, (county, lo, hi, n) in enumerate(_plan())
+            ]
+        )
+        audit_record(
+            actor=system_user(),
+            action="cob.start",
+            obj=run,
+            division_code="",
+            after={"date": str(on), "chunks": run.chunks.count()},
+        )
     return run, False
 
 
@@ -263,28 +286,40 @@ def _balances(run: CobRun) -> None:
     (R-REP-1). Each is a repayment with its own idempotency key: safe to repeat."""
     on = run.date
     due = Installment.objects.filter(due_date__lte=on).filter(accrual.LATE)
-    candidates = Loan.objects.filter(state=Loan.State.ACTIVE, start__lt=on).filter(
-        Q(credit_balance__gt=0) | Q(deposit_held__gt=0, maturity__lte=on)).filter(pk__in=due.values("loan_id"))
+    candidates = (
+        Loan.objects.filter(state=Loan.State.ACTIVE, start__lt=on)
+        .filter(Q(credit_balance__gt=0) | Q(deposit_held__gt=0, maturity__lte=on))
+        .filter(pk__in=due.values("loan_id"))
+    )
     for pk in candidates.order_by("pk").values_list("pk", flat=True):
         for source, tag in (("2251", "cr"), ("2011", "dep")):
             loan = Loan.objects.select_related("servicing").get(pk=pk)
             held = loan.credit_balance if source == "2251" else loan.deposit_held
             if loan.state != Loan.State.ACTIVE or (source == "2011" and loan.maturity > on):
                 continue
-            owing = sum(o.unpaid for o in owed_of(loan.installments.filter(due_date__lte=on), loan.servicing,
-                                                  run.previous))
+            owing = sum(
+                o.unpaid
+                for o in owed_of(loan.installments.filter(due_date__lte=on), loan.servicing, run.previous)
+            )
             amount = min(held, owing)
             if amount > 0:
                 key = f"cob-{tag}-{pk}-{on:%Y%m%d}"
-                once(key, lambda r, lid=pk: r.loan_id == lid,
-                     lambda lo=loan, a=amount, k=key, s=source: repayment_apply(system_user(), lo, a, k, on, s,
-                                                                                within_run=True),
-                     model=Repayment)
+                once(
+                    key,
+                    lambda r, lid=pk: r.loan_id == lid,
+                    lambda lo=loan, a=amount, k=key, s=source: repayment_apply(
+                        system_user(), lo, a, k, on, s, within_run=True
+                    ),
+                    model=Repayment,
+                )
 
 
 def _chunk_in_worker(pk: int) -> dict:
     if os.environ.get(KILL_CHUNK_ENV):  # tests: a worker dies on the chunk of this number
-        if str(CobChunk.objects.filter(pk=pk).values_list("seq", flat=True).first()) == os.environ[KILL_CHUNK_ENV]:
+        if (
+            str(CobChunk.objects.filter(pk=pk).values_list("seq", flat=True).first())
+            == os.environ[KILL_CHUNK_ENV]
+        ):
             os.kill(os.getpid(), signal.SIGKILL)
     try:
         return chunk_run(pk)
@@ -305,8 +340,9 @@ def chunk_run(pk: int) -> dict:
         _, default_days = servicing_of(rules)
         lap = Laps()
 
-        loans = Servicing.objects.filter(pk__gte=chunk.first, pk__lte=chunk.last, active=True,
-                                         village_code__startswith=chunk.county)
+        loans = Servicing.objects.filter(
+            pk__gte=chunk.first, pk__lte=chunk.last, active=True, village_code__startswith=chunk.county
+        )
         # interest: the receivable after the close of the previous day, roll periods ended, after today
         before = _by_village(loans, accrual.receivable(prev)) if prev else {}
         lap("receivable_before")
@@ -318,7 +354,9 @@ def chunk_run(pk: int) -> dict:
         # aging (R-REP-3): loans that fell late today, and those whose arrears reach a default
         late = _fall_late(loans, chunk, on, prev)
         crossing = on - dt.timedelta(days=default_days)
-        defaulted = list(loans.filter(late_since__lte=crossing) if prev is None else loans.filter(late_since=crossing))
+        defaulted = list(
+            loans.filter(late_since__lte=crossing) if prev is None else loans.filter(late_since=crossing)
+        )
         lap("aging")
         penalty, lines = _arrears(loans, chunk, on, prev)
         bulk.insert(CollectionItem, ("date", "village_code", "loan_id", "due", "arrears", "dpd"), lines)
@@ -328,19 +366,47 @@ def chunk_run(pk: int) -> dict:
             a, p = accrued.get(village, 0), penalty.get(village, 0)
             if not (a or p):
                 continue
-            drafts.append(Draft(on, f"日终计提 {on:%Y-%m-%d}", village, f"cob:{on:%Y%m%d}:{chunk.seq}",
-                                tuple(accrual_postings(interest=a, penalty=p))))
+            drafts.append(
+                Draft(
+                    on,
+                    f"日终计提 {on:%Y-%m-%d}",
+                    village,
+                    f"cob:{on:%Y%m%d}:{chunk.seq}",
+                    tuple(accrual_postings(interest=a, penalty=p)),
+                )
+            )
         entries_post(acting_user=system_user(), drafts=drafts, audit_division=chunk.county)
         lap("entries")
-        households = dict(Loan.objects.filter(pk__in=[x for x, _ in late] + [s.loan_id for s in defaulted])
-                          .values_list("pk", "household_id"))
+        households = dict(
+            Loan.objects.filter(pk__in=[x for x, _ in late] + [s.loan_id for s in defaulted]).values_list(
+                "pk", "household_id"
+            )
+        )
         CobEvent.objects.bulk_create(
-            [CobEvent(run_id=chunk.run_id, loan_id=x, household_id=households[x], event="overdue") for x, _ in late]
-            + [CobEvent(run_id=chunk.run_id, loan_id=s.loan_id, household_id=households[s.loan_id], event="default")
-               for s in defaulted])
+            [
+                CobEvent(run_id=chunk.run_id, loan_id=x, household_id=households[x], event="overdue")
+                for x, _ in late
+            ]
+            + [
+                CobEvent(
+                    run_id=chunk.run_id,
+                    loan_id=s.loan_id,
+                    household_id=households[s.loan_id],
+                    event="default",
+                )
+                for s in defaulted
+            ]
+        )
         chunk.done = True
-        chunk.stats = {"accrued": sum(accrued.values()), "penalty": sum(penalty.values()), "entries": len(drafts),
-                       "rolled": rolled, "newly_late": len(late), "defaults": len(defaulted), "seconds": lap.times}
+        chunk.stats = {
+            "accrued": sum(accrued.values()),
+            "penalty": sum(penalty.values()),
+            "entries": len(drafts),
+            "rolled": rolled,
+            "newly_late": len(late),
+            "defaults": len(defaulted),
+            "seconds": lap.times,
+        }
         chunk.save(update_fields=["done", "stats"])
         checkpoint()
     return chunk.stats
@@ -355,20 +421,50 @@ def _arrears(loans, chunk: CobChunk, on: dt.date, prev: dt.date | None) -> tuple
     paid late before the batch ran, of every loan). The list: each loan with something unpaid
     due by tomorrow — what falls due tomorrow, and what is due by today with the penalty."""
     nxt = on + dt.timedelta(days=1)
-    of = {pk: (village, rate, since) for pk, village, rate, since in (loans if prev is None else loans.filter(
-        late_since__isnull=False)).values_list("loan_id", "village_code", "penalty_rate", "late_since")}
-    fields = ("loan_id", "due_date", "principal", "principal_paid", "interest", "interest_paid", "principal_days",
-              "pd_from", "penalty_paid")
+    of = {
+        pk: (village, rate, since)
+        for pk, village, rate, since in (
+            loans if prev is None else loans.filter(late_since__isnull=False)
+        ).values_list("loan_id", "village_code", "penalty_rate", "late_since")
+    }
+    fields = (
+        "loan_id",
+        "due_date",
+        "principal",
+        "principal_paid",
+        "interest",
+        "interest_paid",
+        "principal_days",
+        "pd_from",
+        "penalty_paid",
+    )
     owing = accrual.LATE | (Q(principal_days__gt=0) if prev is None else Q(pk__in=[]))
     ids = list(of)
-    rows = [r for k in range(0, len(ids), 5000) for r in Installment.objects.filter(
-        loan_id__in=ids[k:k + 5000], due_date__lte=nxt).filter(owing).values_list(*fields)]
+    rows = [
+        r
+        for k in range(0, len(ids), 5000)
+        for r in Installment.objects.filter(loan_id__in=ids[k : k + 5000], due_date__lte=nxt)
+        .filter(owing)
+        .values_list(*fields)
+    ]
     # loans not in arrears with an instalment falling due today or tomorrow
-    rows += Installment.objects.filter(loan_id__gte=chunk.first, loan_id__lte=chunk.last, due_date__gte=on,
-                                       due_date__lte=nxt).filter(accrual.LATE).exclude(loan_id__in=ids).values_list(*fields)
+    rows += (
+        Installment.objects.filter(
+            loan_id__gte=chunk.first, loan_id__lte=chunk.last, due_date__gte=on, due_date__lte=nxt
+        )
+        .filter(accrual.LATE)
+        .exclude(loan_id__in=ids)
+        .values_list(*fields)
+    )
     more = {r[0] for r in rows} - set(of)
-    of.update({pk: (village, rate, since) for pk, village, rate, since in loans.filter(loan_id__in=more).values_list(
-        "loan_id", "village_code", "penalty_rate", "late_since")})
+    of.update(
+        {
+            pk: (village, rate, since)
+            for pk, village, rate, since in loans.filter(loan_id__in=more).values_list(
+                "loan_id", "village_code", "penalty_rate", "late_since"
+            )
+        }
+    )
     penalty: dict[str, int] = {}
     items: dict[int, list[int]] = {}  # loan → [due tomorrow, due by today with penalty]
     for loan_id, due, p, pp, i, ip, days, since, paid in rows:
@@ -382,7 +478,10 @@ def _arrears(loans, chunk: CobChunk, on: dt.date, prev: dt.date | None) -> tuple
         if p > pp or i > ip:
             item = items.setdefault(loan_id, [0, 0])
             item[0 if due == nxt else 1] += p - pp + i - ip + (max(0, owed - paid) if due < on else 0)
-    lines = [(nxt, of[pk][0], pk, d, a, (on - of[pk][2]).days if of[pk][2] else 0) for pk, (d, a) in sorted(items.items())]
+    lines = [
+        (nxt, of[pk][0], pk, d, a, (on - of[pk][2]).days if of[pk][2] else 0)
+        for pk, (d, a) in sorted(items.items())
+    ]
     return penalty, lines
 
 
@@ -391,8 +490,10 @@ def _penalty_at(days: int, unpaid: int, since: dt.date, on: dt.date, rate: int) 
 
 
 def _by_village(loans, expression) -> dict[str, int]:
-    return {v: int(x or 0) for v, x in loans.values("village_code").annotate(x=Sum(expression)).values_list(
-        "village_code", "x")}
+    return {
+        v: int(x or 0)
+        for v, x in loans.values("village_code").annotate(x=Sum(expression)).values_list("village_code", "x")
+    }
 
 
 def _roll(loans, on: dt.date, *, repeat: bool) -> int:
@@ -405,14 +506,22 @@ def _roll(loans, on: dt.date, *, repeat: bool) -> int:
     moved = 0
     while True:
         n = rolling.filter(Exists(nxt)).update(
-            interest_due=F("interest_due") + F("cur_interest") - F("cur_paid"), cur_seq=F("cur_seq") + 1,
-            cur_start=Subquery(nxt.values("period_start")[:1]), cur_due=Subquery(nxt.values("due_date")[:1]),
-            cur_interest=Subquery(nxt.values("interest")[:1]), cur_paid=Subquery(nxt.values("interest_paid")[:1]))
+            interest_due=F("interest_due") + F("cur_interest") - F("cur_paid"),
+            cur_seq=F("cur_seq") + 1,
+            cur_start=Subquery(nxt.values("period_start")[:1]),
+            cur_due=Subquery(nxt.values("due_date")[:1]),
+            cur_interest=Subquery(nxt.values("interest")[:1]),
+            cur_paid=Subquery(nxt.values("interest_paid")[:1]),
+        )
         moved += n
         if not (n and repeat):
             break
-    moved += rolling.update(interest_due=F("interest_due") + F("cur_interest") - F("cur_paid"), cur_seq=0,
-                            cur_interest=0, cur_paid=0)
+    moved += rolling.update(
+        interest_due=F("interest_due") + F("cur_interest") - F("cur_paid"),
+        cur_seq=0,
+        cur_interest=0,
+        cur_paid=0,
+    )
     return moved
 
 
@@ -420,11 +529,21 @@ def _fall_late(loans, chunk: CobChunk, on: dt.date, prev: dt.date | None) -> lis
     """Loans not late before that have an instalment unpaid past its due date now: arrears
     since that date. Only instalments due since the previous close can be new."""
     since = prev or dt.date.min
-    firsts = dict(Installment.objects.filter(loan_id__gte=chunk.first, loan_id__lte=chunk.last, due_date__gte=since,
-                                             due_date__lt=on).filter(accrual.LATE)
-                  .values("loan_id").annotate(first=Min("due_date")).values_list("loan_id", "first"))
-    late = sorted((pk, firsts[pk]) for pk in loans.filter(late_since__isnull=True, loan_id__in=list(firsts))
-                  .values_list("loan_id", flat=True))
+    firsts = dict(
+        Installment.objects.filter(
+            loan_id__gte=chunk.first, loan_id__lte=chunk.last, due_date__gte=since, due_date__lt=on
+        )
+        .filter(accrual.LATE)
+        .values("loan_id")
+        .annotate(first=Min("due_date"))
+        .values_list("loan_id", "first")
+    )
+    late = sorted(
+        (pk, firsts[pk])
+        for pk in loans.filter(late_since__isnull=True, loan_id__in=list(firsts)).values_list(
+            "loan_id", flat=True
+        )
+    )
     by_date: dict[dt.date, list[int]] = {}
     for pk, first in late:
         by_date.setdefault(first, []).append(pk)
@@ -441,32 +560,51 @@ def _finish(pk: int, seconds: float, phases: dict[str, float]) -> None:
         on = run.date
         # dynamic grades (R-RAT-4): down for a loan fallen late, to the bottom for a default,
         # up for a loan repaid in full today that was never late (not a rollover)
-        repaid = Loan.objects.filter(state=Loan.State.CLOSED, closed_on=on, servicing__ever_late=False,
-                                     rolled_into__isnull=True).values_list("pk", "household_id")
+        repaid = Loan.objects.filter(
+            state=Loan.State.CLOSED, closed_on=on, servicing__ever_late=False, rolled_into__isnull=True
+        ).values_list("pk", "household_id")
         # in the loans' order, not the order the chunks happened to finish in: the same grades and
         # reasons whatever the number of processes
-        events = [(e.household_id, e.event, f"贷款 #{e.loan_id} " + ("逾期" if e.event == "overdue" else "违约"))
-                  for e in run.events.order_by("loan_id", "event")]
+        events = [
+            (e.household_id, e.event, f"贷款 #{e.loan_id} " + ("逾期" if e.event == "overdue" else "违约"))
+            for e in run.events.order_by("loan_id", "event")
+        ]
         events += [(hh, "repaid_on_time", f"贷款 #{loan} 按时还清") for loan, hh in repaid]
         lap = Laps()
 
         moved = grade_events(events, on=on, actor=system_user())
         lap("grades")
         nxt = on + dt.timedelta(days=1)
-        agg = CollectionItem.objects.filter(date=nxt).aggregate(n=Count("id"), due=Sum("due"), arrears=Sum("arrears"))
-        collection = {"date": str(nxt), "loans": agg["n"], "due": agg["due"] or 0, "arrears": agg["arrears"] or 0}
+        agg = CollectionItem.objects.filter(date=nxt).aggregate(
+            n=Count("id"), due=Sum("due"), arrears=Sum("arrears")
+        )
+        collection = {
+            "date": str(nxt),
+            "loans": agg["n"],
+            "due": agg["due"] or 0,
+            "arrears": agg["arrears"] or 0,
+        }
         lap("collection")
         villages = _village_months(on) if core.is_month_end(on) else None
         lap("villages")
         stats = [c.stats for c in run.chunks.all()]
         run.summary = {
-            "date": str(on), "loans": sum(c.loans for c in run.chunks.all()), "chunks": len(stats),
-            **{k: sum(s.get(k, 0) for s in stats) for k in ("accrued", "penalty", "entries", "rolled", "newly_late",
-                                                              "defaults")},
-            "repaid_on_time": len(repaid), "grade_changes": len(moved),
-            "collection": collection, "villages": villages, "seconds": round(seconds, 3),
-            "steps": {k: round(sum(s.get("seconds", {}).get(k, 0) for s in stats), 3)
-                      for k in (stats[0].get("seconds", {}) if stats else {})},
+            "date": str(on),
+            "loans": sum(c.loans for c in run.chunks.all()),
+            "chunks": len(stats),
+            **{
+                k: sum(s.get(k, 0) for s in stats)
+                for k in ("accrued", "penalty", "entries", "rolled", "newly_late", "defaults")
+            },
+            "repaid_on_time": len(repaid),
+            "grade_changes": len(moved),
+            "collection": collection,
+            "villages": villages,
+            "seconds": round(seconds, 3),
+            "steps": {
+                k: round(sum(s.get("seconds", {}).get(k, 0) for s in stats), 3)
+                for k in (stats[0].get("seconds", {}) if stats else {})
+            },
         }
         run.summary["categories"] = categories(on)
         run.summary["par"] = par_buckets(on)
@@ -475,8 +613,13 @@ def _finish(pk: int, seconds: float, phases: dict[str, float]) -> None:
         run.summary["phases"] = phases
         run.state, run.finished_at = CobRun.State.DONE, timezone.now()
         run.save(update_fields=["summary", "state", "finished_at"])
-        audit_record(actor=system_user(), action="cob.finish", obj=run, division_code="",
-                     after={k: v for k, v in run.summary.items() if k not in ("categories", "steps")})
+        audit_record(
+            actor=system_user(),
+            action="cob.finish",
+            obj=run,
+            division_code="",
+            after={k: v for k, v in run.summary.items() if k not in ("categories", "steps")},
+        )
     checkpoint()
 
 
@@ -485,16 +628,24 @@ def categories(on: dt.date, loans=None) -> dict[str, int]:
     loans = Servicing.objects.filter(active=True) if loans is None else loans
     dpd = accrual.Days(accrual.day(on), F("late_since"))
     whens = [When(GreaterThan(dpd, floor), then=Value(name)) for floor, name in CATEGORY_FLOORS]
-    rows = loans.annotate(c=Case(*whens, default=Value("normal"), output_field=CharField())).values("c").annotate(
-        n=Count("loan_id")).values_list("c", "n")
+    rows = (
+        loans.annotate(c=Case(*whens, default=Value("normal"), output_field=CharField()))
+        .values("c")
+        .annotate(n=Count("loan_id"))
+        .values_list("c", "n")
+    )
     return {c: n for c, n in rows}
 
 
 def par_buckets(on: dt.date) -> dict[str, int]:
     """Active loans in arrears by PAR bucket (R-REP-3) after the close of ``on``."""
     out: dict[str, int] = {}
-    for since, n in Servicing.objects.filter(active=True, late_since__lt=on).values_list("late_since").annotate(
-            n=Count("loan_id")).values_list("late_since", "n"):
+    for since, n in (
+        Servicing.objects.filter(active=True, late_since__lt=on)
+        .values_list("late_since")
+        .annotate(n=Count("loan_id"))
+        .values_list("late_since", "n")
+    ):
         bucket = par_bucket((on - since).days)
         out[bucket] = out.get(bucket, 0) + n
     return out
@@ -503,11 +654,17 @@ def par_buckets(on: dt.date) -> dict[str, int]:
 def _village_months(on: dt.date) -> dict:
     """R-RPT-4 at a month-end: each village's recovery on amounts due this year and whether it
     is suspended (three month-ends below 98 %; lifted at 98 % or above)."""
-    figures = {v: core.MonthRate(int(d), int(r)) for v, d, r in (
-        Installment.objects.filter(due_date__gte=dt.date(on.year, 1, 1), due_date__lte=on, loan__servicing__isnull=False)
-        .values("loan__village_code").annotate(d=Sum(F("principal") + F("interest")),
-                                                r=Sum(F("principal_paid") + F("interest_paid")))
-        .values_list("loan__village_code", "d", "r"))}
+    figures = {
+        v: core.MonthRate(int(d), int(r))
+        for v, d, r in (
+            Installment.objects.filter(
+                due_date__gte=dt.date(on.year, 1, 1), due_date__lte=on, loan__servicing__isnull=False
+            )
+            .values("loan__village_code")
+            .annotate(d=Sum(F("principal") + F("interest")), r=Sum(F("principal_paid") + F("interest_paid")))
+            .values_list("loan__village_code", "d", "r")
+        )
+    }
     history: dict[str, list[VillageMonth]] = {}
     for m in VillageMonth.objects.filter(month__lt=on).order_by("month"):
         history.setdefault(m.village_code, []).append(m)
@@ -517,9 +674,21 @@ def _village_months(on: dt.date) -> dict:
     VillageMonth.objects.filter(month=on).delete()
     out = []
     for village, f in sorted(figures.items()):
-        past = history.get(village, [])[-(core.SUSPEND_MONTHS - 1):]
+        past = history.get(village, [])[-(core.SUSPEND_MONTHS - 1) :]
         was = bool(past) and past[-1].suspended
-        out.append(VillageMonth(village_code=village, month=on, due=f.due, repaid=f.repaid, below=f.below,
-                                suspended=core.suspended([m.below for m in past] + [f.below], was)))
+        out.append(
+            VillageMonth(
+                village_code=village,
+                month=on,
+                due=f.due,
+                repaid=f.repaid,
+                below=f.below,
+                suspended=core.suspended([m.below for m in past] + [f.below], was),
+            )
+        )
     VillageMonth.objects.bulk_create(out)
-    return {"villages": len(out), "below": sum(r.below for r in out), "suspended": sum(r.suspended for r in out)}
+    return {
+        "villages": len(out),
+        "below": sum(r.below for r in out),
+        "suspended": sum(r.suspended for r in out),
+    }

@@ -22,9 +22,16 @@ from fupin.web.responses import act, attachment, date_param
 @requires("cob.view")
 def cob_runs(request):
     runs = selectors.runs(request.user)
-    return render(request, "cob/runs.html", {
-        "runs": runs, "closed": selectors.closed_through(), "today": timezone.localdate(),
-        "may_run": access.may(request.user, "cob.run")})
+    return render(
+        request,
+        "cob/runs.html",
+        {
+            "runs": runs,
+            "closed": selectors.closed_through(),
+            "today": timezone.localdate(),
+            "may_run": access.may(request.user, "cob.run"),
+        },
+    )
 
 
 @require_POST
@@ -32,8 +39,12 @@ def cob_runs(request):
 def cob_run(request):
     """Close every business day not yet closed up to yesterday (a large book: ``fupin cob``)."""
     yesterday = timezone.localdate() - dt.timedelta(days=1)
-    return act(request, lambda: services.cob_until(yesterday),
-               lambda done: f"已完成 {len(done)} 个营业日的日终" if done else "已日终至昨天，无需运行", "cob_runs")
+    return act(
+        request,
+        lambda: services.cob_until(yesterday),
+        lambda done: f"已完成 {len(done)} 个营业日的日终" if done else "已日终至昨天，无需运行",
+        "cob_runs",
+    )
 
 
 _OFFICERS = Prepared(lambda: User.objects.filter(roles__role="loan_officer", is_active=True).distinct())
@@ -42,8 +53,12 @@ _OFFICERS = Prepared(lambda: User.objects.filter(roles__role="loan_officer", is_
 def officers_by_village(villages: set[str]) -> dict[str, str]:
     """The loan officers whose jurisdiction covers each village (the list's 信贷员 column)."""
     staff = _OFFICERS()
-    return {v: "、".join(u.get_full_name() or u.username for u in staff if access.may(u, "repayment.post", code=v))
-            for v in villages}
+    return {
+        v: "、".join(
+            u.get_full_name() or u.username for u in staff if access.may(u, "repayment.post", code=v)
+        )
+        for v in villages
+    }
 
 
 @requires("collection.view")
@@ -54,30 +69,50 @@ def collection_list(request):
     codes = {i.village_code for i in items}
     names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
     officers = officers_by_village(codes)
-    rows = [{"item": i, "village": names.get(i.village_code, ""), "officers": officers.get(i.village_code, "")}
-            for i in items]
+    rows = [
+        {"item": i, "village": names.get(i.village_code, ""), "officers": officers.get(i.village_code, "")}
+        for i in items
+    ]
     if request.GET.get("format") == "xlsx":
         return attachment(collection_xlsx(on, rows), f"收款清单-{on:%Y%m%d}.xlsx")
     villages = []
     for r in rows:
         if not villages or villages[-1]["code"] != r["item"].village_code:
-            villages.append({"code": r["item"].village_code, "name": r["village"], "officers": r["officers"], "rows": [],
-                             "due": 0, "arrears": 0})
+            villages.append(
+                {
+                    "code": r["item"].village_code,
+                    "name": r["village"],
+                    "officers": r["officers"],
+                    "rows": [],
+                    "due": 0,
+                    "arrears": 0,
+                }
+            )
         v = villages[-1]
         v["rows"].append(r["item"])
         v["due"] += r["item"].due
         v["arrears"] += r["item"].arrears
-    return render(request, "cob/collections.html", {"on": on, "village": village, "villages": villages,
-                                                     "count": len(rows)})
+    return render(
+        request,
+        "cob/collections.html",
+        {"on": on, "village": village, "villages": villages, "count": len(rows)},
+    )
 
 
 @requires("collection.view")
 def village_recovery(request):
     months = selectors.village_months(request.user)
-    names = dict(Division.objects.filter(code__in={m.village_code for m in months}).values_list("code", "name"))
+    names = dict(
+        Division.objects.filter(code__in={m.village_code for m in months}).values_list("code", "name")
+    )
     latest: dict[str, object] = {}
     for m in months:
         latest.setdefault(m.village_code, m)
-    return render(request, "cob/villages.html", {
-        "months": [(m, names.get(m.village_code, "")) for m in months],
-        "suspended": [(m, names.get(m.village_code, "")) for m in latest.values() if m.suspended]})
+    return render(
+        request,
+        "cob/villages.html",
+        {
+            "months": [(m, names.get(m.village_code, "")) for m in months],
+            "suspended": [(m, names.get(m.village_code, "")) for m in latest.values() if m.suspended],
+        },
+    )

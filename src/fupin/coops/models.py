@@ -26,8 +26,12 @@ class Cooperative(models.Model):
 
     class Meta:
         ordering = ["village_code"]
-        constraints = [models.CheckConstraint(condition=models.Q(max_amount__gt=0, max_term__gt=0, fee_rate__gte=0),
-                                              name="coop_rules_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_amount__gt=0, max_term__gt=0, fee_rate__gte=0),
+                name="coop_rules_positive",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -38,7 +42,9 @@ class Cooperative(models.Model):
 
 class Member(models.Model):
     coop = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="members")
-    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="coop_memberships")
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="coop_memberships"
+    )
     village_code = models.CharField(max_length=12)
     joined_on = models.DateField("入社日期")
     left_on = models.DateField("退社日期", null=True, blank=True)
@@ -47,8 +53,13 @@ class Member(models.Model):
 
     class Meta:
         ordering = ["joined_on", "id"]
-        constraints = [models.UniqueConstraint(fields=["household"], condition=models.Q(left_on__isnull=True),
-                                               name="coop_one_active_membership")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(left_on__isnull=True),
+                name="coop_one_active_membership",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"社员 {self.household_id}"
@@ -101,8 +112,10 @@ class CoopLoan(models.Model):
         ordering = ["-start", "-id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="coop_loan_positive"),
-            models.CheckConstraint(condition=models.Q(principal_paid__lte=models.F("amount"), fee_paid__lte=models.F("fee")),
-                                   name="coop_loan_not_overpaid"),
+            models.CheckConstraint(
+                condition=models.Q(principal_paid__lte=models.F("amount"), fee_paid__lte=models.F("fee")),
+                name="coop_loan_not_overpaid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,7 +141,9 @@ class CoopRepayment(models.Model):
 
     class Meta:
         ordering = ["-on", "-id"]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="coop_repayment_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="coop_repayment_positive")
+        ]
 
     def __str__(self) -> str:
         return f"互助金还款 #{self.pk}"

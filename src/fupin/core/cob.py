@@ -55,7 +55,9 @@ def accrual_target(interest: int, start: dt.date, due: dt.date, on: dt.date) -> 
 def penalty_rate(annual_rate: Decimal, uplift: Decimal) -> int:
     """The penalty rate (R-REP-2) in 10⁻⁸ a year: contract rate × (1 + uplift), rounded half up
     at the eighth decimal. Example: 4.35 % + 50 % → 6 525 000 (6.525 %)."""
-    return int((Decimal(annual_rate) * (1 + Decimal(uplift)) * RATE_SCALE).quantize(Decimal(1), ROUND_HALF_UP))
+    return int(
+        (Decimal(annual_rate) * (1 + Decimal(uplift)) * RATE_SCALE).quantize(Decimal(1), ROUND_HALF_UP)
+    )
 
 
 def principal_days_at(principal_days: int, unpaid: int, pd_from: dt.date, on: dt.date) -> int:
@@ -64,8 +66,14 @@ def principal_days_at(principal_days: int, unpaid: int, pd_from: dt.date, on: dt
     return principal_days + unpaid * max(0, (on - pd_from).days)
 
 
-def receivable(interest_due: int, cur_interest: int, cur_paid: int, start: dt.date | None, due: dt.date | None,
-               on: dt.date | None) -> int:
+def receivable(
+    interest_due: int,
+    cur_interest: int,
+    cur_paid: int,
+    start: dt.date | None,
+    due: dt.date | None,
+    on: dt.date | None,
+) -> int:
     """Interest receivable of a loan after the close of ``on`` (None: no day closed yet, nothing
     accrued): past instalments' unpaid interest plus what the current one has earned beyond
     what was paid on it."""
@@ -82,8 +90,6 @@ def penalty_of(principal_days: int, rate_e8: int) -> int:
 
 def is_month_end(d: dt.date) -> bool:
     return d.day == calendar.monthrange(d.year, d.month)[1]
-
-
 
 
 @dataclass(frozen=True)

@@ -43,8 +43,9 @@ def fee(amount: int, rate: Decimal, months: int) -> int:
     return half_up(Fraction(amount) * Fraction(rate) * months / 12)
 
 
-def loan_problems(rules: LendingRules, *, member: bool, amount: int, term: int, available: int,
-                  owing: bool) -> list[Problem]:
+def loan_problems(
+    rules: LendingRules, *, member: bool, amount: int, term: int, available: int, owing: bool
+) -> list[Problem]:
     """Every reason a cooperative may not lend (all at once)."""
     out: list[Problem] = []
     if not member:
@@ -52,12 +53,23 @@ def loan_problems(rules: LendingRules, *, member: bool, amount: int, term: int, 
     if owing:
         out.append(Problem("该社员尚有未还清的互助金借款", rule="R-COOP-1"))
     if amount <= 0 or amount > rules.max_amount:
-        out.append(Problem(f"借款金额应在 0 – {rules.max_amount / 100:,.2f} 元之间（本社章程）", rule="R-COOP-1",
-                           field="amount"))
+        out.append(
+            Problem(
+                f"借款金额应在 0 – {rules.max_amount / 100:,.2f} 元之间（本社章程）",
+                rule="R-COOP-1",
+                field="amount",
+            )
+        )
     if term <= 0 or term > rules.max_term:
-        out.append(Problem(f"借款期限应在 1 – {rules.max_term} 个月之间（本社章程）", rule="R-COOP-1", field="term"))
+        out.append(
+            Problem(f"借款期限应在 1 – {rules.max_term} 个月之间（本社章程）", rule="R-COOP-1", field="term")
+        )
     if amount > available:
-        out.append(Problem(f"互助资金可用余额 {available / 100:,.2f} 元，不足以发放", rule="R-COOP-1", field="amount"))
+        out.append(
+            Problem(
+                f"互助资金可用余额 {available / 100:,.2f} 元，不足以发放", rule="R-COOP-1", field="amount"
+            )
+        )
     return out
 
 

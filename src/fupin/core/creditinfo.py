@@ -22,8 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-CATEGORIES: dict[str, str] = {"basic": "基本信息", "economic": "经济信息", "bank": "银行信用信息",
-                              "nonbank": "非银行信用信息"}
+CATEGORIES: dict[str, str] = {
+    "basic": "基本信息",
+    "economic": "经济信息",
+    "bank": "银行信用信息",
+    "nonbank": "非银行信用信息",
+}
 HIDE_AFTER_YEARS = 5
 GRADES: tuple[tuple[int, str], ...] = ((90, "AAA"), (80, "AA"), (70, "A"), (60, "B"), (0, "C"))
 
@@ -72,15 +76,23 @@ LEAD: tuple[Factor, ...] = (
     Factor("years", "经营年限（年）", 20, _steps(((5, 20), (3, 15), (1, 8)))),
     Factor("driven", "带动贫困户数", 25, _steps(((10, 25), (5, 18), (1, 10)))),
     Factor("driven_clean", "被带动户无拖欠的比例", 20, _share(20)),
-    Factor("own_record", "自身还款记录（0 从未逾期 / 1 曾逾期已结清 / 2 尚有拖欠）", 25,
-           lambda v: {0: 25, 1: 10}.get(int(v), 0)),
+    Factor(
+        "own_record",
+        "自身还款记录（0 从未逾期 / 1 曾逾期已结清 / 2 尚有拖欠）",
+        25,
+        lambda v: {0: 25, 1: 10}.get(int(v), 0),
+    ),
     Factor("output", "年产值（元）", 10, _steps(((1_000_000, 10), (300_000, 6), (0, 2)))),
 )
 COOP: tuple[Factor, ...] = (
     Factor("membership", "入社率", 25, _share(25, Fraction(60, 100))),
     Factor("borrowing", "借款率", 25, _share(25, Fraction(60, 100))),
-    Factor("repayment", "到期借款还款率", 30, _steps(((Fraction(98, 100), 30), (Fraction(95, 100), 20),
-                                                      (Fraction(90, 100), 10)))),
+    Factor(
+        "repayment",
+        "到期借款还款率",
+        30,
+        _steps(((Fraction(98, 100), 30), (Fraction(95, 100), 20), (Fraction(90, 100), 10))),
+    ),
     Factor("capital", "互助资金（元）", 10, _steps(((150_000, 10), (0, 5)))),
     Factor("years", "运行年限（年）", 10, _steps(((3, 10), (1, 6), (0, 2)))),
 )

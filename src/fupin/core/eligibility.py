@@ -107,8 +107,13 @@ class Verdict:
         self.failures.append(Failure(rule, message))
 
 
-STATUS_LABELS = {"poor": "建档立卡贫困户", "low_income": "低收入户", "monitored": "监测户", "lifted": "已脱贫户",
-                 "none": "非建档户"}
+STATUS_LABELS = {
+    "poor": "建档立卡贫困户",
+    "low_income": "低收入户",
+    "monitored": "监测户",
+    "lifted": "已脱贫户",
+    "none": "非建档户",
+}
 
 
 def evaluate(applicant: Applicant, rules: Rules, on: dt.date) -> Verdict:

@@ -97,9 +97,7 @@ class ProblemList:
 
     def raise_if_any(self, summary: str, *, code: str = "validation_failed") -> None:
         if self.problems:
-            raise ValidationFailed(
-                summary, code=code, details=[p.as_dict() for p in self.problems]
-            )
+            raise ValidationFailed(summary, code=code, details=[p.as_dict() for p in self.problems])
 
 
 def details_of(error: Exception) -> Mapping[str, Any]:

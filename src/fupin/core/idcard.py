@@ -25,7 +25,10 @@ from fupin.core.errors import ValidationFailed
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK = "10X98765432"
 PROVINCES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83 91".split()
+    (
+        "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
+        "50 51 52 53 54 61 62 63 64 65 71 81 82 83 91"
+    ).split()
 )
 _FULLWIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "Ｘ": "X", "ｘ": "X", "x": "X"})
 _SPACES = dict.fromkeys(map(ord, " \t\r\n\u3000\u00a0\u200b\ufeff-"), None)
@@ -69,7 +72,9 @@ def upgrade_15(value: str) -> str:
 def parse(raw: object, *, today: dt.date | None = None) -> IdNumber:
     """Validate and normalise an ID number; raise :class:`ValidationFailed` saying what is wrong."""
     if isinstance(raw, float) or (isinstance(raw, int) and not isinstance(raw, bool) and raw >= 10**15):
-        raise ValidationFailed("证件号码被 Excel 存成了数字，末尾几位已丢失，请将该列设为文本后重新填写", code="id_float")
+        raise ValidationFailed(
+            "证件号码被 Excel 存成了数字，末尾几位已丢失，请将该列设为文本后重新填写", code="id_float"
+        )
     value = normalise(raw)
     if not value:
         raise ValidationFailed("证件号码为空", code="id_empty")

@@ -22,7 +22,13 @@ from typing import Literal
 from fupin.core.errors import ProblemList, ValidationFailed
 
 Kind = Literal["asset", "liability", "income", "expense", "equity"]
-KINDS: dict[str, str] = {"asset": "资产", "liability": "负债", "income": "收入", "expense": "支出", "equity": "所有者权益"}
+KINDS: dict[str, str] = {
+    "asset": "资产",
+    "liability": "负债",
+    "income": "收入",
+    "expense": "支出",
+    "equity": "所有者权益",
+}
 NORMAL_DEBIT = frozenset({"asset", "expense"})  # balances of these grow with debits
 
 
@@ -101,7 +107,9 @@ def reversal(entry: Entry, on: dt.date, memo: str) -> Entry:
     """The entry that undoes ``entry``: every posting on the other side, dated ``on`` — never
     before the entry it undoes (the books of any day between would show the undoing alone)."""
     if on < entry.date:
-        raise ValidationFailed(f"冲正日期 {on:%Y-%m-%d} 不能早于原分录日期 {entry.date:%Y-%m-%d}", code="reversal_date")
+        raise ValidationFailed(
+            f"冲正日期 {on:%Y-%m-%d} 不能早于原分录日期 {entry.date:%Y-%m-%d}", code="reversal_date"
+        )
     return Entry(on, memo, tuple(replace(p, debit=p.credit, credit=p.debit) for p in entry.postings))
 
 

@@ -52,8 +52,10 @@ def money(value: object, *, field: str = "金额") -> Decimal:
         if text.startswith("-") and _PLAIN.fullmatch(text[1:]):
             raise ValidationFailed(f"{field}不能为负数", code="money_negative")
         if not _PLAIN.fullmatch(text):
-            raise ValidationFailed(f"{field}“{value[:40]}”不是有效金额：只能由数字和小数点组成，例如 1234.50",
-                                   code="money_invalid")
+            raise ValidationFailed(
+                f"{field}“{value[:40]}”不是有效金额：只能由数字和小数点组成，例如 1234.50",
+                code="money_invalid",
+            )
         if len(text.split(".")[0].lstrip("0")) > 10:
             raise ValidationFailed(f"{field}过大（上限 {MAX_YUAN} 元）", code="money_too_large")
         d = Decimal(text)
@@ -175,5 +177,7 @@ def rate(value: object, *, field: str = "利率") -> Fraction:
     except InvalidOperation:
         raise ValidationFailed(f"{field}“{value}”不是有效数字", code="rate_invalid") from None
     if not d.is_finite() or d < 0 or d >= 1:
-        raise ValidationFailed(f"{field}“{value}”必须在 [0, 1) 之间（年利率，以小数表示，如 0.08）", code="rate_range")
+        raise ValidationFailed(
+            f"{field}“{value}”必须在 [0, 1) 之间（年利率，以小数表示，如 0.08）", code="rate_range"
+        )
     return Fraction(d)

@@ -43,20 +43,29 @@ class Band:
 
 @dataclass(frozen=True)
 class Rules:
-    share: dict[str, Fraction] = field(default_factory=lambda: {"cycle": Fraction(25, 100), "short": Fraction(20, 100)})
+    share: dict[str, Fraction] = field(
+        default_factory=lambda: {"cycle": Fraction(25, 100), "short": Fraction(20, 100)}
+    )
     current: Fraction = Fraction(5, 100)  # of each month's settled interest while outstanding
-    bands: tuple[Band, ...] = (Band(3_000_000, 4_000_000, Fraction(10, 100), Fraction(25, 1000)),
-                               Band(4_000_000, None, Fraction(125, 1000), Fraction(25, 1000)))
+    bands: tuple[Band, ...] = (
+        Band(3_000_000, 4_000_000, Fraction(10, 100), Fraction(25, 1000)),
+        Band(4_000_000, None, Fraction(125, 1000), Fraction(25, 1000)),
+    )
     reward: Fraction = Fraction(5, 100)  # of arrears collected (R-PAY-3)
     director: Fraction = Fraction(10, 100)  # of the branch officers' total
     accountant: Fraction = Fraction(5, 100)
 
     def values(self) -> dict[str, object]:
         """The rules as JSON-ready strings (the stored configuration)."""
-        return {"share_cycle": str(_dec(self.share["cycle"])), "share_short": str(_dec(self.share["short"])),
-                "current": str(_dec(self.current)), "reward": str(_dec(self.reward)),
-                "director": str(_dec(self.director)), "accountant": str(_dec(self.accountant)),
-                "bands": [[b.low, b.high, str(_dec(b.principal)), str(_dec(b.interest))] for b in self.bands]}
+        return {
+            "share_cycle": str(_dec(self.share["cycle"])),
+            "share_short": str(_dec(self.share["short"])),
+            "current": str(_dec(self.current)),
+            "reward": str(_dec(self.reward)),
+            "director": str(_dec(self.director)),
+            "accountant": str(_dec(self.accountant)),
+            "bands": [[b.low, b.high, str(_dec(b.principal)), str(_dec(b.interest))] for b in self.bands],
+        }
 
 
 def _dec(rate: Fraction) -> Decimal:
@@ -76,22 +85,35 @@ def rules_from(values: dict[str, object]) -> Rules:
             raise ValueError(f"{name}应为 0–1 之间的小数")
         return f
 
-    share = {"cycle": rate(values["share_cycle"], "周期贷款提成比例"), "short": rate(values["share_short"], "短期贷款提成比例")}
+    share = {
+        "cycle": rate(values["share_cycle"], "周期贷款提成比例"),
+        "short": rate(values["share_short"], "短期贷款提成比例"),
+    }
     current = rate(values["current"], "当月结息提成比例")
     if current > min(share.values()):
         raise ValueError("当月结息提成比例不能高于贷款的提成比例")
     bands: list[Band] = []
     for row in values.get("bands") or []:  # type: ignore[attr-defined]
         low, high, p, i = row
-        if not isinstance(low, int) or low < 0 or (high is not None and (not isinstance(high, int) or high <= low)):
+        if (
+            not isinstance(low, int)
+            or low < 0
+            or (high is not None and (not isinstance(high, int) or high <= low))
+        ):
             raise ValueError("扣减档次的金额界限应为整数（分），上限大于下限")
         bands.append(Band(low, high, rate(p, "逾期本金扣减比例"), rate(i, "逾期利息扣减比例")))
     bands.sort(key=lambda b: b.low)
     for a, b in zip(bands, bands[1:], strict=False):
         if a.high is None or a.high > b.low:
             raise ValueError("扣减档次不能重叠")
-    return Rules(share=share, current=current, bands=tuple(bands), reward=rate(values["reward"], "收回欠款奖励比例"),
-                 director=rate(values["director"], "网点主任提成比例"), accountant=rate(values["accountant"], "会计提成比例"))
+    return Rules(
+        share=share,
+        current=current,
+        bands=tuple(bands),
+        reward=rate(values["reward"], "收回欠款奖励比例"),
+        director=rate(values["director"], "网点主任提成比例"),
+        accountant=rate(values["accountant"], "会计提成比例"),
+    )
 
 
 @dataclass(frozen=True)
@@ -104,7 +126,9 @@ class LoanMonth:
     principal: int  # fen lent
     settled_interest: int = 0  # normal interest settled this month (fen)
     repaid_in_full: bool = False  # principal fully repaid this month
-    life_interest: int = 0  # normal interest over the loan's life, paid (fen) — the base of the rest of the share
+    life_interest: int = (
+        0  # normal interest over the loan's life, paid (fen) — the base of the rest of the share
+    )
     overdue_principal: int = 0  # at month-end (fen)
     overdue_interest: int = 0
     collected_arrears: int = 0  # arrears this officer collected this month (fen)
@@ -143,16 +167,31 @@ def lines(rules: Rules, month: LoanMonth) -> list[Line]:
     def add(item: str, basis: int, rate: Fraction, sign: int = 1) -> None:
         if basis and rate:
             amount = sign * half_up(basis * rate)
-            out.append(Line(month.loan, month.contract, item, basis, rate, amount,
-                            f"{'−' if sign < 0 else ''}{_yuan(basis)} × {_pct(rate)} = {_yuan(amount)}"))
+            out.append(
+                Line(
+                    month.loan,
+                    month.contract,
+                    item,
+                    basis,
+                    rate,
+                    amount,
+                    f"{'−' if sign < 0 else ''}{_yuan(basis)} × {_pct(rate)} = {_yuan(amount)}",
+                )
+            )
 
     share = rules.share[month.kind]
     add("当月结息提成", month.settled_interest, rules.current)
     if month.repaid_in_full:
         add("还清本金后补发提成", month.life_interest, share - rules.current)
     if month.kind == "cycle":
-        band = next((b for b in rules.bands if month.principal >= b.low and (b.high is None or month.principal < b.high)),
-                    None)
+        band = next(
+            (
+                b
+                for b in rules.bands
+                if month.principal >= b.low and (b.high is None or month.principal < b.high)
+            ),
+            None,
+        )
         if band is not None:
             add("月末逾期本金扣减", month.overdue_principal, band.principal, -1)
             add("月末逾期利息扣减", month.overdue_interest, band.interest, -1)
@@ -172,6 +211,15 @@ def branch_lines(rules: Rules, officers_total: int) -> list[Line]:
     for item, rate in (("网点主任绩效", rules.director), ("会计绩效", rules.accountant)):
         if officers_total > 0 and rate:
             amount = half_up(officers_total * rate)
-            out.append(Line(0, "", item, officers_total, rate, amount,
-                            f"信贷员绩效合计 {_yuan(officers_total)} × {_pct(rate)} = {_yuan(amount)}"))
+            out.append(
+                Line(
+                    0,
+                    "",
+                    item,
+                    officers_total,
+                    rate,
+                    amount,
+                    f"信贷员绩效合计 {_yuan(officers_total)} × {_pct(rate)} = {_yuan(amount)}",
+                )
+            )
     return out

@@ -24,8 +24,14 @@ from fupin.core.products import Preset
 
 # R-APP-1: the fixed list of purposes (productive uses only)
 PURPOSES: dict[str, str] = {
-    "crops": "种植业", "livestock": "养殖业", "processing": "农产品加工", "transport": "运输",
-    "small_business": "小商店、摊点等个体经营", "tourism": "乡村旅游", "ecommerce": "农村电商", "pv": "光伏发电",
+    "crops": "种植业",
+    "livestock": "养殖业",
+    "processing": "农产品加工",
+    "transport": "运输",
+    "small_business": "小商店、摊点等个体经营",
+    "tourism": "乡村旅游",
+    "ecommerce": "农村电商",
+    "pv": "光伏发电",
     "lead_equity": "入股带动主体",
 }
 
@@ -34,19 +40,34 @@ CHAIN: dict[str, tuple[str, str, str]] = {
     "submitted": ("village_review", "village_reviewed", "village_cadre"),  # with the bank: joint review
     "village_reviewed": ("township_review", "township_reviewed", "township_cadre"),
     "township_reviewed": ("notice", "in_notice", "village_cadre"),  # posted on the village board
-    "in_notice": ("county_approve", "county_approved", "poverty_office"),  # after the notice, no open objection
+    "in_notice": (
+        "county_approve",
+        "county_approved",
+        "poverty_office",
+    ),  # after the notice, no open objection
     "county_approved": ("bank_approve", "approved", "bank"),  # by the authority for the amount (R-APP-3)
     "approved": ("contract", "contracted", "loan_officer"),
     "contracted": ("disburse", "disbursed", "loan_officer"),
 }
 STATES: dict[str, str] = {
-    "submitted": "已申请，待村、银行联合审查", "village_reviewed": "村级已审查，待乡镇审核",
-    "township_reviewed": "乡镇已审核，待公示", "in_notice": "公示中", "county_approved": "县扶贫办已审批，待银行审批",
-    "approved": "银行已审批，待签合同", "contracted": "已签合同，待放款", "disbursed": "已放款", "rejected": "已否决",
+    "submitted": "已申请，待村、银行联合审查",
+    "village_reviewed": "村级已审查，待乡镇审核",
+    "township_reviewed": "乡镇已审核，待公示",
+    "in_notice": "公示中",
+    "county_approved": "县扶贫办已审批，待银行审批",
+    "approved": "银行已审批，待签合同",
+    "contracted": "已签合同，待放款",
+    "disbursed": "已放款",
+    "rejected": "已否决",
 }
 STEP_LABELS: dict[str, str] = {
-    "village_review": "村委会与银行联合审查", "township_review": "乡镇审核", "notice": "村务公开栏公示",
-    "county_approve": "县扶贫办审批名单", "bank_approve": "银行审批", "contract": "签订合同", "disburse": "放款",
+    "village_review": "村委会与银行联合审查",
+    "township_review": "乡镇审核",
+    "notice": "村务公开栏公示",
+    "county_approve": "县扶贫办审批名单",
+    "bank_approve": "银行审批",
+    "contract": "签订合同",
+    "disburse": "放款",
     "reject": "否决",
 }
 
@@ -54,38 +75,70 @@ STEP_LABELS: dict[str, str] = {
 def advance(state: str, action: str) -> str:
     """The state after ``action``; a step out of order (skipped or repeated) is refused."""
     if state == "rejected" or state == "disbursed":
-        raise Conflict(f"申请已{STATES[state]}，不能再{STEP_LABELS.get(action, action)}", code="application_closed")
+        raise Conflict(
+            f"申请已{STATES[state]}，不能再{STEP_LABELS.get(action, action)}", code="application_closed"
+        )
     if action == "reject":
         return "rejected"
     expected = CHAIN.get(state)
     if expected is None or expected[0] != action:
         want = STEP_LABELS[expected[0]] if expected else "—"
-        raise Conflict(f"当前状态为“{STATES.get(state, state)}”，下一步应为“{want}”，不能跳过或重复步骤",
-                       code="step_out_of_order")
+        raise Conflict(
+            f"当前状态为“{STATES.get(state, state)}”，下一步应为“{want}”，不能跳过或重复步骤",
+            code="step_out_of_order",
+        )
     return expected[1]
 
 
-def application_problems(*, amount: int, term: int, preset: Preset, credit_line: int,
-                         eligibility: Sequence[tuple[str, str]], purpose: str, project: str) -> list[Problem]:
+def application_problems(
+    *,
+    amount: int,
+    term: int,
+    preset: Preset,
+    credit_line: int,
+    eligibility: Sequence[tuple[str, str]],
+    purpose: str,
+    project: str,
+) -> list[Problem]:
     """Every reason an application fails (R-APP-1, R-ELG-4): eligibility failures as
     (rule, message), the credit line, the product's amount and term bounds, the purpose."""
     out = [Problem(message, rule=rule) for rule, message in eligibility]
     if purpose not in PURPOSES:
-        out.append(Problem(f"贷款用途应从清单中选择：{'、'.join(PURPOSES.values())}", field="purpose", rule="R-APP-1"))
+        out.append(
+            Problem(
+                f"贷款用途应从清单中选择：{'、'.join(PURPOSES.values())}", field="purpose", rule="R-APP-1"
+            )
+        )
     if len(project.strip()) < 4:
         out.append(Problem("请填写项目说明（至少 4 个字）", field="project", rule="R-APP-1"))
     if amount > credit_line:
-        out.append(Problem(f"申请金额 {fmt(amount)} 元超过授信额度 {fmt(credit_line)} 元", field="amount", rule="R-RAT-2"))
+        out.append(
+            Problem(
+                f"申请金额 {fmt(amount)} 元超过授信额度 {fmt(credit_line)} 元", field="amount", rule="R-RAT-2"
+            )
+        )
     b = preset.bounds
     if amount < b.min_amount or (b.max_amount is not None and amount > b.max_amount):
         top = "不限" if b.max_amount is None else f"{fmt(b.max_amount)} 元"
-        out.append(Problem(f"申请金额应在 {fmt(b.min_amount)} 元至 {top} 之间（{preset.name}）", field="amount",
-                           rule="R-PRD-5"))
+        out.append(
+            Problem(
+                f"申请金额应在 {fmt(b.min_amount)} 元至 {top} 之间（{preset.name}）",
+                field="amount",
+                rule="R-PRD-5",
+            )
+        )
     if b.allowed_terms and term not in b.allowed_terms:
-        out.append(Problem(f"期限只能是 {'、'.join(map(str, b.allowed_terms))} 个月（{preset.name}）", field="term",
-                           rule="R-PRD-5"))
+        out.append(
+            Problem(
+                f"期限只能是 {'、'.join(map(str, b.allowed_terms))} 个月（{preset.name}）",
+                field="term",
+                rule="R-PRD-5",
+            )
+        )
     elif not b.min_term <= term <= b.max_term:
-        out.append(Problem(f"期限应为 {b.min_term}–{b.max_term} 个月（{preset.name}）", field="term", rule="R-PRD-5"))
+        out.append(
+            Problem(f"期限应为 {b.min_term}–{b.max_term} 个月（{preset.name}）", field="term", rule="R-PRD-5")
+        )
     return out
 
 
@@ -141,21 +194,35 @@ class Quota:
         return share if self.lead_amount is None else min(self.lead_amount, share)
 
 
-def quota_problems(q: Quota, *, used_amount: int, used_households: int, used_lead: int, amount: int, lead: bool,
-                   new_household: bool, on: dt.date) -> list[str]:
+def quota_problems(
+    q: Quota,
+    *,
+    used_amount: int,
+    used_households: int,
+    used_lead: int,
+    amount: int,
+    lead: bool,
+    new_household: bool,
+    on: dt.date,
+) -> list[str]:
     """Why a loan of ``amount`` does not fit the township's quota (R-APP-4); empty if it does.
     Worked example: quota 1 000 000.00, 980 000.00 used, a 30 000.00 loan → over by 10 000.00."""
     out = []
     if q.deadline is not None and on > q.deadline:
         out.append(f"已过本年度放款截止日期 {q.deadline:%Y-%m-%d}")
     if q.amount is not None and used_amount + amount > q.amount:
-        out.append(f"超出乡镇额度：额度 {fmt(q.amount)} 元，已用 {fmt(used_amount)} 元，本笔 {fmt(amount)} 元")
+        out.append(
+            f"超出乡镇额度：额度 {fmt(q.amount)} 元，已用 {fmt(used_amount)} 元，本笔 {fmt(amount)} 元"
+        )
     if q.households is not None and new_household and used_households + 1 > q.households:
         out.append(f"超出乡镇户数指标 {q.households} 户")
     cap = q.lead_cap()
     if lead and cap is not None and used_lead + amount > cap:
         num, den = q.lead_share_cap
-        out.append(f"超出带动主体贷款额度 {fmt(cap)} 元（不超过乡镇额度的 {num * 100 // den}%），已用 {fmt(used_lead)} 元")
+        out.append(
+            f"超出带动主体贷款额度 {fmt(cap)} 元（不超过乡镇额度的 {num * 100 // den}%），"
+            f"已用 {fmt(used_lead)} 元"
+        )
     return out
 
 
@@ -173,15 +240,22 @@ class GroupRules:
     max_size: int = 5
 
 
-def group_problems(*, village: str, leader: int, members: Sequence[tuple[int, str, Sequence[str]]],
-                   rules: GroupRules = GroupRules()) -> list[str]:
+def group_problems(
+    *,
+    village: str,
+    leader: int,
+    members: Sequence[tuple[int, str, Sequence[str]]],
+    rules: GroupRules = GroupRules(),
+) -> list[str]:
     """Why a joint-liability group cannot be formed (R-GRP-1), every reason: its size, a member
     in another village, a member who is not eligible (with the reasons), a leader who is not
     a member, a household listed twice. ``members``: (household id, village code, failures)."""
     out = []
     ids = [m[0] for m in members]
     if not rules.min_size <= len(set(ids)) <= rules.max_size:
-        size = f"{rules.min_size}" if rules.min_size == rules.max_size else f"{rules.min_size}–{rules.max_size}"
+        size = (
+            f"{rules.min_size}" if rules.min_size == rules.max_size else f"{rules.min_size}–{rules.max_size}"
+        )
         out.append(f"联保小组应有 {size} 户，现有 {len(set(ids))} 户")
     if len(set(ids)) != len(ids):
         out.append("同一农户不能在小组中出现两次")
@@ -216,6 +290,8 @@ def lead_problems(*, amount: int, per_household: int, driven: int, ceiling: int)
     if driven == 0:
         return ["带动贷款须先与被带动贫困户签订带动协议（附表6）"]
     if amount > limit:
-        return [f"带动 {driven} 户 × {fmt(per_household)} 元，上限 {fmt(ceiling)} 元：最多可贷 {fmt(limit)} 元，"
-                f"申请 {fmt(amount)} 元超出"]
+        return [
+            f"带动 {driven} 户 × {fmt(per_household)} 元，上限 {fmt(ceiling)} 元：最多可贷 {fmt(limit)} 元，"
+            f"申请 {fmt(amount)} 元超出"
+        ]
     return []

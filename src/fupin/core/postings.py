@@ -16,7 +16,7 @@ repayment                   Dr source (+ Dr 1221 S-HALF relief) / Cr 1132, 6011,
 extension                   Dr 1132 / Cr 6011 the accrued interest restated (reversed if less)
 rollover                    Dr 1301 new loan / Cr 1301 old loan
 refund of a credit balance  Dr 2251 / Cr 1011
-payoff                      Dr 1011 cash, 2011 deposit, 2251 credit / Cr 1301, 1132, 6011 (± interest to the day)
+payoff                      Dr 1011 cash, 2011 deposit, 2251 credit / Cr 1301, 1132, 6011 (± to the day)
 write-off                   Dr 6701 (or the risk fund's shares) / Cr 1301, Cr 1132
 recovery after write-off    Dr source / Cr 6013 (or the shares of the parties who bore it), Cr 2251 beyond
 ==========================  =====================================================================
@@ -31,19 +31,27 @@ from fupin.core.ledger import Posting
 SOURCES = {"1011": "收到还款", "2011": "保证金抵扣", "2251": "溢缴款抵扣"}  # what a repayment is paid from
 
 
-def _lines(debits: Sequence[tuple[str, int, str]], credits: Sequence[tuple[str, int, str]],
-           loan: int | None) -> list[Posting]:
+def _lines(
+    debits: Sequence[tuple[str, int, str]], credits: Sequence[tuple[str, int, str]], loan: int | None
+) -> list[Posting]:
     """Debits then credits, each (account, fen, memo); a negative debit is a credit and the other
     way round; zero lines are left out."""
-    out = [Posting(a, debit=x, loan=loan, memo=m) if x > 0 else Posting(a, credit=-x, loan=loan, memo=m)
-           for a, x, m in debits if x]
-    out += [Posting(a, credit=x, loan=loan, memo=m) if x > 0 else Posting(a, debit=-x, loan=loan, memo=m)
-            for a, x, m in credits if x]
+    out = [
+        Posting(a, debit=x, loan=loan, memo=m) if x > 0 else Posting(a, credit=-x, loan=loan, memo=m)
+        for a, x, m in debits
+        if x
+    ]
+    out += [
+        Posting(a, credit=x, loan=loan, memo=m) if x > 0 else Posting(a, debit=-x, loan=loan, memo=m)
+        for a, x, m in credits
+        if x
+    ]
     return out
 
 
-def disbursement_postings(*, loan: int, principal: int, upfront_interest: int = 0, fees: int = 0,
-                          deposit: int = 0) -> list[Posting]:
+def disbursement_postings(
+    *, loan: int, principal: int, upfront_interest: int = 0, fees: int = 0, deposit: int = 0
+) -> list[Posting]:
     """A disbursement (R-APP-5): the principal lent; the household's account receives it less the
     interest taken upfront, the guarantee fee (保障金) and the deposit (保证金).
 
@@ -51,10 +59,15 @@ def disbursement_postings(*, loan: int, principal: int, upfront_interest: int = 
     deposit — Dr 1301 10 000.00 / Cr 1011 8 650.00, Cr 6011 300.00, Cr 2241 50.00, Cr 2011 1 000.00.
     """
     net = principal - upfront_interest - fees - deposit
-    return [Posting("1301", debit=principal, loan=loan, memo="贷款本金"),
-            Posting("1011", credit=net, loan=loan, memo="转入农户账户"),
-            *_lines((), (("6011", upfront_interest, "预收利息"), ("2241", fees, "保障金"), ("2011", deposit, "保证金")),
-                    loan)]
+    return [
+        Posting("1301", debit=principal, loan=loan, memo="贷款本金"),
+        Posting("1011", credit=net, loan=loan, memo="转入农户账户"),
+        *_lines(
+            (),
+            (("6011", upfront_interest, "预收利息"), ("2241", fees, "保障金"), ("2011", deposit, "保证金")),
+            loan,
+        ),
+    ]
 
 
 def accrual_postings(*, interest: int, penalty: int) -> list[Posting]:
@@ -65,8 +78,11 @@ def accrual_postings(*, interest: int, penalty: int) -> list[Posting]:
     Cr 6012 6.78; −20.00 interest and 5.00 penalty — Cr 1132 15.00, Dr 6011 20.00 / Cr 6012 5.00.
     """
     total = interest + penalty
-    postings = [Posting("1132", debit=total, memo="应收利息及罚息")] if total > 0 else (
-        [Posting("1132", credit=-total, memo="应收利息及罚息")] if total < 0 else [])
+    postings = (
+        [Posting("1132", debit=total, memo="应收利息及罚息")]
+        if total > 0
+        else ([Posting("1132", credit=-total, memo="应收利息及罚息")] if total < 0 else [])
+    )
     if interest > 0:
         postings.append(Posting("6011", credit=interest, memo="计提利息"))
     elif interest < 0:
@@ -76,9 +92,18 @@ def accrual_postings(*, interest: int, penalty: int) -> list[Posting]:
     return postings
 
 
-def repayment_postings(*, loan: int, amount: int, source: str = "1011", receivable: int = 0, income: int = 0,
-                       principal: int = 0, overpayment: int = 0, relief: int = 0,
-                       deposit_back: int = 0) -> list[Posting]:
+def repayment_postings(
+    *,
+    loan: int,
+    amount: int,
+    source: str = "1011",
+    receivable: int = 0,
+    income: int = 0,
+    principal: int = 0,
+    overpayment: int = 0,
+    relief: int = 0,
+    deposit_back: int = 0,
+) -> list[Posting]:
     """A repayment of ``amount`` from ``source`` (1011 cash, 2011 the deposit, 2251 the credit
     balance), as the allocation split it: ``receivable`` — penalty and interest the nightly batch
     had accrued (off 1132); ``income`` — interest paid before it was accrued (6011 now);
@@ -92,17 +117,27 @@ def repayment_postings(*, loan: int, amount: int, source: str = "1011", receivab
     Cr 1301 960.00, Cr 2251 5.00; Dr 2011 500.00 / Cr 1011 500.00.
     """
     postings = [Posting(source, debit=amount, loan=loan, memo=SOURCES[source])]
-    postings += _lines((("1221", relief, "按时还款贴息，向财政申报"),),
-                       (("1132", receivable, "应收利息及罚息"), ("6011", income, "利息"), ("1301", principal, "本金"),
-                        ("2251", overpayment, "溢缴款")), loan)
+    postings += _lines(
+        (("1221", relief, "按时还款贴息，向财政申报"),),
+        (
+            ("1132", receivable, "应收利息及罚息"),
+            ("6011", income, "利息"),
+            ("1301", principal, "本金"),
+            ("2251", overpayment, "溢缴款"),
+        ),
+        loan,
+    )
     if deposit_back:
-        postings += [Posting("2011", debit=deposit_back, loan=loan, memo="退还保证金"),
-                     Posting("1011", credit=deposit_back, loan=loan, memo="保证金转入农户账户")]
+        postings += [
+            Posting("2011", debit=deposit_back, loan=loan, memo="退还保证金"),
+            Posting("1011", credit=deposit_back, loan=loan, memo="保证金转入农户账户"),
+        ]
     return postings
 
 
-def payoff_postings(*, loan: int, principal: int, receivable: int, income: int, cash: int, deposit: int,
-                    credit: int) -> list[Posting]:
+def payoff_postings(
+    *, loan: int, principal: int, receivable: int, income: int, cash: int, deposit: int, credit: int
+) -> list[Posting]:
     """An early payoff (P-SEASONAL): the principal owed, the interest accrued so far (off 1132) and
     ``income`` — the interest to the day beyond what was accrued (negative: less, so 6011 is
     reduced) — settled by the deposit, the credit balance and ``cash`` (negative: the bank pays
@@ -121,7 +156,9 @@ def payoff_postings(*, loan: int, principal: int, receivable: int, income: int, 
     return _lines(debits, credits, loan)
 
 
-def write_off_postings(*, loan: int, principal: int, interest: int, borne_by: Sequence[Posting] = ()) -> list[Posting]:
+def write_off_postings(
+    *, loan: int, principal: int, interest: int, borne_by: Sequence[Posting] = ()
+) -> list[Posting]:
     """A write-off (R-REP-4): the principal and the receivable interest and penalty leave the
     books; the loss is the bank's (Dr 6701) unless ``borne_by`` gives the debits that share it (a
     risk-fund claim, R-RSK-3).
@@ -130,11 +167,14 @@ def write_off_postings(*, loan: int, principal: int, interest: int, borne_by: Se
     Dr 6701 8 123.40 / Cr 1301 8 000.00, Cr 1132 123.40.
     """
     postings = list(borne_by) or [Posting("6701", debit=principal + interest, loan=loan, memo="核销")]
-    return postings + _lines((), (("1301", principal, "核销本金"), ("1132", interest, "核销应收利息及罚息")), loan)
+    return postings + _lines(
+        (), (("1301", principal, "核销本金"), ("1132", interest, "核销应收利息及罚息")), loan
+    )
 
 
-def recovery_postings(*, loan: int, amount: int, source: str, recovered: int,
-                      shares: Sequence[Posting] = ()) -> list[Posting]:
+def recovery_postings(
+    *, loan: int, amount: int, source: str, recovered: int, shares: Sequence[Posting] = ()
+) -> list[Posting]:
     """Money received on a written-off loan: up to what was written off (``recovered``) it is
     income (Cr 6013) or, on a loan the risk fund paid for, goes back to the parties in ``shares``;
     the rest is held for the household (Cr 2251).
@@ -143,8 +183,11 @@ def recovery_postings(*, loan: int, amount: int, source: str, recovered: int,
     Dr 1011 1 200.00 / Cr 6013 1 000.00, Cr 2251 200.00.
     """
     back = list(shares) if shares else _lines((), (("6013", recovered, "已核销贷款收回"),), loan)
-    return [Posting(source, debit=amount, loan=loan, memo="核销后收回"), *back,
-            *_lines((), (("2251", amount - recovered, "溢缴款"),), loan)]
+    return [
+        Posting(source, debit=amount, loan=loan, memo="核销后收回"),
+        *back,
+        *_lines((), (("2251", amount - recovered, "溢缴款"),), loan),
+    ]
 
 
 def extension_postings(*, loan: int, change: int) -> list[Posting]:
@@ -154,8 +197,14 @@ def extension_postings(*, loan: int, change: int) -> list[Posting]:
     Worked example: 12.34 more — Dr 1132 12.34 / Cr 6011 12.34; 5.00 less — Dr 6011 5.00 / Cr 1132 5.00.
     """
     if change > 0:
-        return [Posting("1132", debit=change, loan=loan, memo="展期重算应收利息"), Posting("6011", credit=change, memo="展期重算利息")]
-    return [Posting("6011", debit=-change, memo="展期重算利息"), Posting("1132", credit=-change, loan=loan, memo="展期重算应收利息")]
+        return [
+            Posting("1132", debit=change, loan=loan, memo="展期重算应收利息"),
+            Posting("6011", credit=change, memo="展期重算利息"),
+        ]
+    return [
+        Posting("6011", debit=-change, memo="展期重算利息"),
+        Posting("1132", credit=-change, loan=loan, memo="展期重算应收利息"),
+    ]
 
 
 def rollover_postings(*, old: int, new: int, new_contract: str, principal: int) -> list[Posting]:
@@ -163,8 +212,10 @@ def rollover_postings(*, old: int, new: int, new_contract: str, principal: int) 
 
     Worked example: 3 000.00 — Dr 1301 3 000.00 (new loan) / Cr 1301 3 000.00 (old loan).
     """
-    return [Posting("1301", debit=principal, loan=new, memo=f"转据新贷 {new_contract}"),
-            Posting("1301", credit=principal, loan=old, memo="转据收回原贷本金")]
+    return [
+        Posting("1301", debit=principal, loan=new, memo=f"转据新贷 {new_contract}"),
+        Posting("1301", credit=principal, loan=old, memo="转据收回原贷本金"),
+    ]
 
 
 def refund_postings(*, loan: int, amount: int) -> list[Posting]:
@@ -172,4 +223,7 @@ def refund_postings(*, loan: int, amount: int) -> list[Posting]:
 
     Worked example: 50.00 — Dr 2251 50.00 / Cr 1011 50.00.
     """
-    return [Posting("2251", debit=amount, loan=loan, memo="退还溢缴款"), Posting("1011", credit=amount, loan=loan, memo="转入农户账户")]
+    return [
+        Posting("2251", debit=amount, loan=loan, memo="退还溢缴款"),
+        Posting("1011", credit=amount, loan=loan, memo="转入农户账户"),
+    ]

@@ -74,9 +74,13 @@ class Preset:
         b = self.bounds
         problems: list[str] = []
         if terms.principal < b.min_amount:
-            problems.append(f"贷款金额 {fmt(terms.principal)} 元低于产品“{self.name}”下限 {fmt(b.min_amount)} 元")
+            problems.append(
+                f"贷款金额 {fmt(terms.principal)} 元低于产品“{self.name}”下限 {fmt(b.min_amount)} 元"
+            )
         if b.max_amount is not None and terms.principal > b.max_amount:
-            problems.append(f"贷款金额 {fmt(terms.principal)} 元超过产品“{self.name}”上限 {fmt(b.max_amount)} 元")
+            problems.append(
+                f"贷款金额 {fmt(terms.principal)} 元超过产品“{self.name}”上限 {fmt(b.max_amount)} 元"
+            )
         unit = TERM_UNITS.get(terms.term_unit, terms.term_unit)
         if b.term_unit is None:
             if _months(terms.term, terms.term_unit) > b.max_term:
@@ -87,11 +91,15 @@ class Preset:
             allowed = "、".join(str(x) for x in b.allowed_terms)
             problems.append(f"产品“{self.name}”的期限只能是 {allowed} {unit}，不能是 {terms.term} {unit}")
         elif not b.min_term <= terms.term <= b.max_term:
-            problems.append(f"产品“{self.name}”的期限应在 {b.min_term}–{b.max_term} {unit}之间，不能是 {terms.term} {unit}")
+            problems.append(
+                f"产品“{self.name}”的期限应在 {b.min_term}–{b.max_term} {unit}之间，不能是 "
+                f"{terms.term} {unit}"
+            )
         ceiling = b.max_rate_short if _months(terms.term, terms.term_unit) <= 12 else b.max_rate_long
         if ceiling is not None and terms.annual_rate > ceiling:
             problems.append(
-                f"年利率 {float(terms.annual_rate):.4%} 超过产品“{self.name}”上限 {float(ceiling):.4%}（不高于基准利率）"
+                f"年利率 {float(terms.annual_rate):.4%} 超过产品“{self.name}”上限 "
+                f"{float(ceiling):.4%}（不高于基准利率）"
             )
         if problems:
             raise ValidationFailed("；".join(problems), code="product_bounds", details=problems)
@@ -106,48 +114,98 @@ PRESETS: dict[str, Preset] = {
     p.code: p
     for p in [
         Preset(
-            code="group", name="五户联保互助小组周期贷款", version="2026.1", rules="P-GROUP",
+            code="group",
+            name="五户联保互助小组周期贷款",
+            version="2026.1",
+            rules="P-GROUP",
             defaults=dict(
-                annual_rate=Fraction("0.08"), term=12, term_unit="month", shape="fixed_percent", frequency="weekly",
-                fixed_percent=Fraction("0.02"), first_due_days=14, upfront_interest_share=Fraction(1, 2),
+                annual_rate=Fraction("0.08"),
+                term=12,
+                term_unit="month",
+                shape="fixed_percent",
+                frequency="weekly",
+                fixed_percent=Fraction("0.02"),
+                first_due_days=14,
+                upfront_interest_share=Fraction(1, 2),
             ),
             bounds=Bounds(1_000 * YUAN, 50_000 * YUAN, allowed_terms=(12,)),
         ),
         Preset(
-            code="seasonal", name="“1+1”个人信用担保季节贷款", version="2026.1", rules="P-SEASONAL",
+            code="seasonal",
+            name="“1+1”个人信用担保季节贷款",
+            version="2026.1",
+            rules="P-SEASONAL",
             defaults=dict(
-                annual_rate=Fraction("0.165"), term=6, term_unit="month", shape="interest_only", frequency="monthly",
-                upfront_fee_rate=Fraction("0.01"), deposit_rate=Fraction("0.05"),
+                annual_rate=Fraction("0.165"),
+                term=6,
+                term_unit="month",
+                shape="interest_only",
+                frequency="monthly",
+                upfront_fee_rate=Fraction("0.01"),
+                deposit_rate=Fraction("0.05"),
             ),
             bounds=Bounds(3_000 * YUAN, 30_000 * YUAN, allowed_terms=(3, 6, 9)),
         ),
         Preset(
-            code="subsidy", name="脱贫人口小额信贷", version="2026.1", rules="P-SUBSIDY",
+            code="subsidy",
+            name="脱贫人口小额信贷",
+            version="2026.1",
+            rules="P-SUBSIDY",
             defaults=dict(
-                term=36, term_unit="month", shape="interest_only", frequency="quarterly", settlement_day=20,
+                term=36,
+                term_unit="month",
+                shape="interest_only",
+                frequency="quarterly",
+                settlement_day=20,
                 interest_basis="act360",
             ),
-            bounds=Bounds(1_000 * YUAN, 50_000 * YUAN, min_term=1, max_term=36, max_rate_short=LPR_1Y, max_rate_long=LPR_5Y),
+            bounds=Bounds(
+                1_000 * YUAN,
+                50_000 * YUAN,
+                min_term=1,
+                max_term=36,
+                max_rate_short=LPR_1Y,
+                max_rate_long=LPR_5Y,
+            ),
             rate_by_term=True,
         ),
         Preset(
-            code="annual", name="扶贫小额贷款（一年期）", version="2026.1", rules="P-ANNUAL",
+            code="annual",
+            name="扶贫小额贷款（一年期）",
+            version="2026.1",
+            rules="P-ANNUAL",
             defaults=dict(
-                annual_rate=LPR_1Y, term=12, term_unit="month", shape="interest_only", frequency="quarterly",
-                settlement_day=20, interest_basis="act360",
+                annual_rate=LPR_1Y,
+                term=12,
+                term_unit="month",
+                shape="interest_only",
+                frequency="quarterly",
+                settlement_day=20,
+                interest_basis="act360",
             ),
             bounds=Bounds(1_000 * YUAN, 10_000 * YUAN, allowed_terms=(12,), max_rate_short=LPR_1Y),
         ),
         Preset(
-            code="lead", name="带动大户（新型农业经营主体）贷款", version="2026.1", rules="P-LEAD",
+            code="lead",
+            name="带动大户（新型农业经营主体）贷款",
+            version="2026.1",
+            rules="P-LEAD",
             defaults=dict(
-                annual_rate=LPR_1Y, term=12, term_unit="month", shape="interest_only", frequency="quarterly",
-                settlement_day=20, interest_basis="act360",
+                annual_rate=LPR_1Y,
+                term=12,
+                term_unit="month",
+                shape="interest_only",
+                frequency="quarterly",
+                settlement_day=20,
+                interest_basis="act360",
             ),
             bounds=Bounds(5_000 * YUAN, 500_000 * YUAN, min_term=6, max_term=36),
         ),
         Preset(
-            code="custom", name="自定义", version="2026.1", rules="R-PRD-1",
+            code="custom",
+            name="自定义",
+            version="2026.1",
+            rules="R-PRD-1",
             defaults=dict(term_unit="month", shape="equal_installment", frequency="monthly"),
             bounds=Bounds(1, None, term_unit=None, min_term=1, max_term=360),
         ),

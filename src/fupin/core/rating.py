@@ -57,13 +57,18 @@ class Item:
         """Points for ``value``; a value the item cannot score is refused in Chinese."""
         if self.method == "option":
             if value not in self.options:
-                raise ValidationFailed(f"“{self.label}”没有选项“{value}”，可选：{'、'.join(self.options)}",
-                                       code="rating_option")
+                raise ValidationFailed(
+                    f"“{self.label}”没有选项“{value}”，可选：{'、'.join(self.options)}", code="rating_option"
+                )
             return self.options[str(value)]
         x = _number(value, self.label)
-        if (self.min_value is not None and x < self.min_value) or (self.max_value is not None and x > self.max_value):
-            raise ValidationFailed(f"“{self.label}”的值 {x} 超出允许范围 {_span(self.min_value, self.max_value)}",
-                                   code="rating_bounds")
+        if (self.min_value is not None and x < self.min_value) or (
+            self.max_value is not None and x > self.max_value
+        ):
+            raise ValidationFailed(
+                f"“{self.label}”的值 {x} 超出允许范围 {_span(self.min_value, self.max_value)}",
+                code="rating_bounds",
+            )
         if self.method == "range":
             for b in self.bands:
                 if (b.lo is None or x >= b.lo) and (b.hi is None or x < b.hi):
@@ -83,7 +88,11 @@ class Grade:
 
 
 Aggregation = Literal["mean", "median", "trimmed_mean"]
-AGGREGATIONS: dict[str, str] = {"mean": "平均分", "median": "中位数", "trimmed_mean": "去掉最高最低后的平均分"}
+AGGREGATIONS: dict[str, str] = {
+    "mean": "平均分",
+    "median": "中位数",
+    "trimmed_mean": "去掉最高最低后的平均分",
+}
 
 
 @dataclass(frozen=True)
@@ -146,7 +155,9 @@ class Scorecard:
         reached = [g for g in self.grades if score >= g.min_score]
         return max(reached, key=lambda g: g.min_score) if reached else None
 
-    def credit_line(self, grade: Grade | None, *, assets: Decimal = Decimal(0), income: Decimal = Decimal(0)) -> Decimal:
+    def credit_line(
+        self, grade: Grade | None, *, assets: Decimal = Decimal(0), income: Decimal = Decimal(0)
+    ) -> Decimal:
         """Base line (× coefficient) + shares of assets and income, capped; whole yuan, rounded down.
         A household below every grade gets the unrated line (篇2: 500–1 000).
 
@@ -183,7 +194,9 @@ class Aggregate:
     outliers: tuple[int, ...]  # positions of members far from the others
 
 
-def aggregate(totals: Sequence[Decimal], method: Aggregation = "mean", outlier_points: Decimal = Decimal(15)) -> Aggregate:
+def aggregate(
+    totals: Sequence[Decimal], method: Aggregation = "mean", outlier_points: Decimal = Decimal(15)
+) -> Aggregate:
     """Combine panel members' totals (R-RAT-1b). Trimmed mean drops one highest and one lowest
     (with at least 4 members). A member whose total is more than ``outlier_points`` from the
     median of the others is flagged, so that a reviewer far from the rest can be questioned.
@@ -205,11 +218,12 @@ def aggregate(totals: Sequence[Decimal], method: Aggregation = "mean", outlier_p
     # 78.605 is seen exactly and rounds half up (28 digits of precision for the rest).
     outliers = []
     for i, x in enumerate(totals):
-        others = list(totals[:i]) + list(totals[i + 1:])
+        others = list(totals[:i]) + list(totals[i + 1 :])
         if others and abs(x - _median(others)) > outlier_points:
             outliers.append(i)
-    return Aggregate(score=value.quantize(Decimal("0.01"), ROUND_HALF_UP), spread=xs[-1] - xs[0],
-                     outliers=tuple(outliers))
+    return Aggregate(
+        score=value.quantize(Decimal("0.01"), ROUND_HALF_UP), spread=xs[-1] - xs[0], outliers=tuple(outliers)
+    )
 
 
 def _median(xs: Sequence[Decimal]) -> Decimal:
@@ -218,7 +232,9 @@ def _median(xs: Sequence[Decimal]) -> Decimal:
     return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
-def panel_problems(members: Sequence[str], *, min_representative_share: Fraction = Fraction(2, 5)) -> list[str]:
+def panel_problems(
+    members: Sequence[str], *, min_representative_share: Fraction = Fraction(2, 5)
+) -> list[str]:
     """Why a village panel may not sign (R-RAT-3): villager representatives must be at least
     2/5 of its members. ``members`` are role codes: "representative", "committee",
     "township", "work_team". Worked example: 2 representatives of 5 may sign; 1 of 3 may not."""
@@ -227,12 +243,17 @@ def panel_problems(members: Sequence[str], *, min_representative_share: Fraction
         return ["评议小组没有成员"]
     reps = sum(1 for m in members if m == "representative")
     if Fraction(reps, len(members)) < min_representative_share:
-        out.append(f"村民代表 {reps} 人，占评议小组 {len(members)} 人的比例低于 {min_representative_share.numerator}/"
-                   f"{min_representative_share.denominator}，评议小组不能签字")
+        out.append(
+            f"村民代表 {reps} 人，占评议小组 {len(members)} "
+            f"人的比例低于 {min_representative_share.numerator}/"
+            f"{min_representative_share.denominator}，评议小组不能签字"
+        )
     return out
 
 
-def next_grade(ladder: Sequence[str], current: str, event: Literal["repaid_on_time", "overdue", "default"]) -> str:
+def next_grade(
+    ladder: Sequence[str], current: str, event: Literal["repaid_on_time", "overdue", "default"]
+) -> str:
     """Dynamic grades (R-RAT-4) on a ladder from best to worst: full on-time repayment raises
     one step, any overdue instalment lowers one step, default drops to the bottom."""
     i = ladder.index(current)
@@ -268,8 +289,15 @@ SOURCES: dict[str, str] = {
 LIMIT = Decimal(10) ** 12  # any number in a definition: points, values, yuan
 
 
-def _dec(d: Mapping[str, object], key: str, problems: ProblemList, where: str, default: str | None = None,
-         *, optional: bool = False) -> Decimal | None:
+def _dec(
+    d: Mapping[str, object],
+    key: str,
+    problems: ProblemList,
+    where: str,
+    default: str | None = None,
+    *,
+    optional: bool = False,
+) -> Decimal | None:
     raw = d.get(key, default)
     if raw is None or raw == "":
         if optional:
@@ -284,7 +312,11 @@ def _dec(d: Mapping[str, object], key: str, problems: ProblemList, where: str, d
             raise ValueError
         return x
     except Exception:
-        problems.add(f"{where}的“{key}”应为不超过 {LIMIT} 的数值，收到“{str(raw)[:40]}”", field=key, value=str(raw)[:40])
+        problems.add(
+            f"{where}的“{key}”应为不超过 {LIMIT} 的数值，收到“{str(raw)[:40]}”",
+            field=key,
+            value=str(raw)[:40],
+        )
         return None
 
 
@@ -302,14 +334,21 @@ def scorecard_from_dict(code: str, version: str, d: Mapping[str, Any]) -> Scorec
         if not isinstance(it, Mapping):
             problems.add(f"{where}格式不对", field="items")
             continue
-        icode, label, method = str(it.get("code", "")).strip(), str(it.get("label", "")).strip(), it.get("method")
+        icode, label, method = (
+            str(it.get("code", "")).strip(),
+            str(it.get("label", "")).strip(),
+            it.get("method"),
+        )
         if not icode or not label:
             problems.add(f"{where}缺少代码或名称", field="items")
         elif icode in seen:
             problems.add(f"指标代码“{icode}”重复", field="items", value=icode)
         seen.add(icode)
         if not isinstance(method, str) or method not in ("range", "option", "formula"):
-            problems.add(f"{where}（{label}）的计分方式应为 range（区间）、option（选项）或 formula（公式）", field="method")
+            problems.add(
+                f"{where}（{label}）的计分方式应为 range（区间）、option（选项）或 formula（公式）",
+                field="method",
+            )
             continue
         max_points = _dec(it, "max_points", problems, where)
         if max_points is not None and max_points < 0:
@@ -345,13 +384,21 @@ def scorecard_from_dict(code: str, version: str, d: Mapping[str, Any]) -> Scorec
             for k, v in raw_opts.items():
                 pts = _dec({"points": v}, "points", problems, f"{where}选项“{k}”")
                 if pts is not None and max_points is not None and not 0 <= pts <= max_points:
-                    problems.add(f"{where}（{label}）选项“{k}”的分数 {pts} 超出 0–{max_points}", field="options")
+                    problems.add(
+                        f"{where}（{label}）选项“{k}”的分数 {pts} 超出 0–{max_points}", field="options"
+                    )
                 opts[str(k)] = pts or Decimal(0)
             if not opts:
                 problems.add(f"{where}（{label}）没有选项", field="options")
             kw["options"] = opts
         else:
-            for key, default in (("standard", None), ("step", None), ("per_step", None), ("base", "0"), ("floor", "0")):
+            for key, default in (
+                ("standard", None),
+                ("step", None),
+                ("per_step", None),
+                ("base", "0"),
+                ("floor", "0"),
+            ):
                 kw[key] = _dec(it, key, problems, f"{where}（{label}）", default) or Decimal(0)
             if kw["step"] == 0:
                 problems.add(f"{where}（{label}）的步长不能为 0", field="step")
@@ -371,8 +418,15 @@ def scorecard_from_dict(code: str, version: str, d: Mapping[str, Any]) -> Scorec
         coef = _dec(g, "coefficient", problems, where, "1")
         if line is not None and line < 0:
             problems.add(f"{where}的基础额度不能为负数", field="grades")
-        grades.append(Grade(str(g["code"]).strip(), str(g.get("label", g["code"])), ms or Decimal(0), line or Decimal(0),
-                            coef or Decimal(1)))
+        grades.append(
+            Grade(
+                str(g["code"]).strip(),
+                str(g.get("label", g["code"])),
+                ms or Decimal(0),
+                line or Decimal(0),
+                coef or Decimal(1),
+            )
+        )
     if not grades:
         problems.add("评分表至少要有一个信用等级", field="grades")
     if len({g.code for g in grades}) != len(grades) or len({g.min_score for g in grades}) != len(grades):
@@ -382,7 +436,9 @@ def scorecard_from_dict(code: str, version: str, d: Mapping[str, Any]) -> Scorec
         problems.add("授信额度上限应大于 0", field="cap")
     aggregation = d.get("aggregation", "mean")
     if not isinstance(aggregation, str) or aggregation not in AGGREGATIONS:
-        problems.add(f"汇总方式应为 {'、'.join(AGGREGATIONS)} 之一", field="aggregation", value=str(aggregation))
+        problems.add(
+            f"汇总方式应为 {'、'.join(AGGREGATIONS)} 之一", field="aggregation", value=str(aggregation)
+        )
     ints: dict[str, int] = {}
     for key in ("term_months", "validity_months"):
         try:
@@ -395,14 +451,31 @@ def scorecard_from_dict(code: str, version: str, d: Mapping[str, Any]) -> Scorec
         except (TypeError, ValueError):
             problems.add(f"“{key}”应为 1–120 的整数（月）", field=key)
             ints[key] = 12
-    extra = {k: _dec(d, k, problems, "评分表", default) or Decimal(0)
-             for k, default in (("asset_share", "0"), ("income_share", "0"), ("unrated_line", "0"), ("outlier_points", "15"))}
+    extra = {
+        k: _dec(d, k, problems, "评分表", default) or Decimal(0)
+        for k, default in (
+            ("asset_share", "0"),
+            ("income_share", "0"),
+            ("unrated_line", "0"),
+            ("outlier_points", "15"),
+        )
+    }
     problems.raise_if_any("评分表定义有误", code="scorecard_invalid")
-    return Scorecard(code, version, tuple(items), tuple(grades), cap=cap or Decimal(0),
-                     use_coefficient=bool(d.get("use_coefficient", False)), aggregation=aggregation,
-                     term_months=ints["term_months"], validity_months=ints["validity_months"],
-                     asset_share=extra["asset_share"], income_share=extra["income_share"],
-                     unrated_line=extra["unrated_line"], outlier_points=extra["outlier_points"])
+    return Scorecard(
+        code,
+        version,
+        tuple(items),
+        tuple(grades),
+        cap=cap or Decimal(0),
+        use_coefficient=bool(d.get("use_coefficient", False)),
+        aggregation=aggregation,
+        term_months=ints["term_months"],
+        validity_months=ints["validity_months"],
+        asset_share=extra["asset_share"],
+        income_share=extra["income_share"],
+        unrated_line=extra["unrated_line"],
+        outlier_points=extra["outlier_points"],
+    )
 
 
 def _s(x: Decimal | None) -> str | None:
@@ -413,7 +486,12 @@ def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
     """The stored definition of ``card`` (decimals as strings, so nothing is lost)."""
     items = []
     for i in card.items:
-        d: dict[str, Any] = {"code": i.code, "label": i.label, "method": i.method, "max_points": str(i.max_points)}
+        d: dict[str, Any] = {
+            "code": i.code,
+            "label": i.label,
+            "method": i.method,
+            "max_points": str(i.max_points),
+        }
         if i.source:
             d["source"] = i.source
         if i.method == "range":
@@ -421,72 +499,166 @@ def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
         elif i.method == "option":
             d["options"] = {k: str(v) for k, v in i.options.items()}
         else:
-            d.update(standard=str(i.standard), step=str(i.step), per_step=str(i.per_step), base=str(i.base),
-                     floor=str(i.floor), min_value=_s(i.min_value), max_value=_s(i.max_value))
+            d.update(
+                standard=str(i.standard),
+                step=str(i.step),
+                per_step=str(i.per_step),
+                base=str(i.base),
+                floor=str(i.floor),
+                min_value=_s(i.min_value),
+                max_value=_s(i.max_value),
+            )
         items.append(d)
     return {
         "items": items,
-        "grades": [{"code": g.code, "label": g.label, "min_score": str(g.min_score), "base_line": str(g.base_line),
-                    "coefficient": str(g.coefficient)} for g in card.grades],
-        "cap": str(card.cap), "use_coefficient": card.use_coefficient, "asset_share": str(card.asset_share),
-        "income_share": str(card.income_share), "unrated_line": str(card.unrated_line),
-        "aggregation": card.aggregation, "outlier_points": str(card.outlier_points),
-        "term_months": card.term_months, "validity_months": card.validity_months,
+        "grades": [
+            {
+                "code": g.code,
+                "label": g.label,
+                "min_score": str(g.min_score),
+                "base_line": str(g.base_line),
+                "coefficient": str(g.coefficient),
+            }
+            for g in card.grades
+        ],
+        "cap": str(card.cap),
+        "use_coefficient": card.use_coefficient,
+        "asset_share": str(card.asset_share),
+        "income_share": str(card.income_share),
+        "unrated_line": str(card.unrated_line),
+        "aggregation": card.aggregation,
+        "outlier_points": str(card.outlier_points),
+        "term_months": card.term_months,
+        "validity_months": card.validity_months,
     }
 
 
 def _opt(code: str, label: str, options: dict[str, int], source: str = "") -> Item:
-    return Item(code, label, "option", Decimal(max(options.values())),
-                options={k: Decimal(v) for k, v in options.items()}, source=source)
+    return Item(
+        code,
+        label,
+        "option",
+        Decimal(max(options.values())),
+        options={k: Decimal(v) for k, v in options.items()},
+        source=source,
+    )
 
 
 def _range(code: str, label: str, bands: list[tuple[int | None, int | None, int]], source: str = "") -> Item:
-    return Item(code, label, "range", Decimal(max(b[2] for b in bands)), source=source,
-                bands=tuple(Band(None if lo is None else Decimal(lo), None if hi is None else Decimal(hi), Decimal(p))
-                            for lo, hi, p in bands))
+    return Item(
+        code,
+        label,
+        "range",
+        Decimal(max(b[2] for b in bands)),
+        source=source,
+        bands=tuple(
+            Band(None if lo is None else Decimal(lo), None if hi is None else Decimal(hi), Decimal(p))
+            for lo, hi, p in bands
+        ),
+    )
 
 
-def _formula(code: str, label: str, max_points: int, *, standard: int, step: int, per_step: int, base: int,
-             source: str = "", max_value: int | None = None) -> Item:
-    return Item(code, label, "formula", Decimal(max_points), standard=Decimal(standard), step=Decimal(step),
-                per_step=Decimal(per_step), base=Decimal(base), min_value=Decimal(0),
-                max_value=None if max_value is None else Decimal(max_value), source=source)
+def _formula(
+    code: str,
+    label: str,
+    max_points: int,
+    *,
+    standard: int,
+    step: int,
+    per_step: int,
+    base: int,
+    source: str = "",
+    max_value: int | None = None,
+) -> Item:
+    return Item(
+        code,
+        label,
+        "formula",
+        Decimal(max_points),
+        standard=Decimal(standard),
+        step=Decimal(step),
+        per_step=Decimal(per_step),
+        base=Decimal(base),
+        min_value=Decimal(0),
+        max_value=None if max_value is None else Decimal(max_value),
+        source=source,
+    )
 
 
 # 篇2: a village-committee questionnaire (R-RAT-1a's typical items) on the 篇2 grade table.
 PRESET_P2 = Scorecard(
-    "p2", "1",
+    "p2",
+    "1",
     (
         _opt("truthful", "资料真实性", {"真实": 10, "基本真实": 5, "不真实": 0}),
         _range("resident", "居住年限（年）", [(None, 3, 0), (3, 10, 3), (10, None, 5)]),
         _opt("ability", "经营能力", {"强": 15, "一般": 8, "弱": 3}),
         _opt("project", "项目前景", {"好": 15, "一般": 8, "差": 0}),
-        _formula("income", "人均纯收入（元）", 20, standard=2000, step=500, per_step=2, base=10,
-                 source="income_per_capita", max_value=1_000_000),
-        _range("labour", "家庭劳动力（人）", [(None, 1, 0), (1, 2, 5), (2, 3, 10), (3, None, 15)], source="labour_count"),
+        _formula(
+            "income",
+            "人均纯收入（元）",
+            20,
+            standard=2000,
+            step=500,
+            per_step=2,
+            base=10,
+            source="income_per_capita",
+            max_value=1_000_000,
+        ),
+        _range(
+            "labour",
+            "家庭劳动力（人）",
+            [(None, 1, 0), (1, 2, 5), (2, 3, 10), (3, None, 15)],
+            source="labour_count",
+        ),
         _opt("neighbours", "邻里关系", {"和睦": 10, "一般": 5, "紧张": 0}),
         _opt("reputation", "诚信口碑", {"好": 10, "一般": 5, "差": 0}),
     ),
-    SEED_GRADES, cap=Decimal(30000), unrated_line=Decimal(1000), validity_months=12, term_months=12,
+    SEED_GRADES,
+    cap=Decimal(30000),
+    unrated_line=Decimal(1000),
+    validity_months=12,
+    term_months=12,
 )
 # 篇8: labour, income and social credit; one band with a 50 000 line for 3 years.
 PRESET_P8 = Scorecard(
-    "p8", "1",
+    "p8",
+    "1",
     (
-        _range("labour", "家庭劳动力（人）", [(None, 1, 0), (1, 2, 15), (2, 3, 25), (3, None, 35)], source="labour_count"),
-        _formula("income", "人均纯收入（元）", 35, standard=2500, step=500, per_step=5, base=20,
-                 source="income_per_capita", max_value=1_000_000),
+        _range(
+            "labour",
+            "家庭劳动力（人）",
+            [(None, 1, 0), (1, 2, 15), (2, 3, 25), (3, None, 35)],
+            source="labour_count",
+        ),
+        _formula(
+            "income",
+            "人均纯收入（元）",
+            35,
+            standard=2500,
+            step=500,
+            per_step=5,
+            base=20,
+            source="income_per_capita",
+            max_value=1_000_000,
+        ),
         _opt("credit", "社会信用（村内口碑、还款记录）", {"好": 30, "较好": 20, "一般": 10, "差": 0}),
     ),
-    (Grade("L", "授信户", Decimal(60), Decimal(50000)),), cap=Decimal(50000), term_months=36, validity_months=36,
+    (Grade("L", "授信户", Decimal(60), Decimal(50000)),),
+    cap=Decimal(50000),
+    term_months=36,
+    validity_months=36,
 )
 # Lead households and cooperatives (新型农业经营主体, R-CRD-3): their own scorecard.
 PRESET_LEAD = Scorecard(
-    "lead", "1",
+    "lead",
+    "1",
     (
         _range("years", "经营年限（年）", [(None, 1, 0), (1, 3, 10), (3, 5, 15), (5, None, 20)]),
         _range("driven", "带动贫困户数（户）", [(None, 5, 0), (5, 10, 10), (10, 20, 20), (20, None, 30)]),
-        _formula("revenue", "年经营收入（万元）", 20, standard=20, step=10, per_step=2, base=10, max_value=100_000),
+        _formula(
+            "revenue", "年经营收入（万元）", 20, standard=20, step=10, per_step=2, base=10, max_value=100_000
+        ),
         _range("debt_ratio", "资产负债率（%）", [(None, 30, 15), (30, 60, 8), (60, None, 0)]),
         _opt("record", "信用记录", {"良好": 15, "一般": 8, "有不良": 0}),
     ),
@@ -496,7 +668,10 @@ PRESET_LEAD = Scorecard(
         Grade("A", "A 级主体", Decimal(70), Decimal(200000)),
         Grade("B", "B 级主体", Decimal(60), Decimal(100000)),
     ),
-    cap=Decimal(500000), aggregation="median", term_months=36, validity_months=24,
+    cap=Decimal(500000),
+    aggregation="median",
+    term_months=36,
+    validity_months=24,
 )
 PRESETS: dict[str, tuple[str, str, Scorecard]] = {  # code -> (name, kind, card)
     "p2": ("篇2 信用户评级（村委问卷，信用户 3 万 … 四级 1 千）", "household", PRESET_P2),
@@ -508,6 +683,7 @@ PRESETS: dict[str, tuple[str, str, Scorecard]] = {  # code -> (name, kind, card)
 # ---------------------------------------------------------------------------------------------
 # Credit villages and townships (R-RAT-5).
 
+
 @dataclass(frozen=True)
 class VillageThresholds:
     min_rated_share: Fraction = Fraction(80, 100)  # households rated / households registered
@@ -516,8 +692,15 @@ class VillageThresholds:
     validity_years: int = 2
 
 
-def credit_village_problems(*, households: int, rated: int, due: int, repaid: int, defaults: int,
-                            t: VillageThresholds = VillageThresholds()) -> list[str]:
+def credit_village_problems(
+    *,
+    households: int,
+    rated: int,
+    due: int,
+    repaid: int,
+    defaults: int,
+    t: VillageThresholds = VillageThresholds(),
+) -> list[str]:
     """Why a village (or township, from its totals) cannot be designated 信用村 (R-RAT-5);
     empty when it can. Amounts in fen. Worked example: 100 households, 85 rated, 10 000 due,
     9 900 repaid, 0 defaults → designable (85 % ≥ 80 %, 99 % ≥ 98 %)."""
@@ -534,4 +717,6 @@ def credit_village_problems(*, households: int, rated: int, due: int, repaid: in
 
 
 def _pct(x: Fraction) -> str:
-    return f"{(Decimal(x.numerator) * 100 / Decimal(x.denominator)).quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
+    return (
+        f"{(Decimal(x.numerator) * 100 / Decimal(x.denominator)).quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
+    )

@@ -29,22 +29,57 @@ from fupin.core.errors import Problem, ValidationFailed
 
 # canonical field -> header as printed in the layouts
 REGISTRY_HEADERS = {
-    "county": "县", "township": "乡镇", "village_name": "行政村", "natural_village": "自然村",
-    "registry_no": "户编号", "person_no": "人编号", "name": "姓名", "id_number": "证件号码",
-    "member_count": "人数", "relationship": "与户主关系", "ethnicity": "民族", "education": "文化程度",
-    "school_status": "在校生状况", "health": "健康状况", "labour_skill": "劳动技能", "work_status": "务工状况",
-    "work_months": "务工时间(月)", "serious_illness_insured": "参加大病医疗", "lifting_attribute": "脱贫属性",
-    "poverty_attribute": "贫困户属性", "main_cause": "主要致贫原因", "dangerous_house": "危房户",
-    "water_safe": "饮水安全", "water_difficulty": "饮水困难", "income_per_capita": "人均纯收入",
-    "phone": "联系电话", "identification_standard": "识别标准", "bank_name": "开户银行",
-    "bank_account": "银行卡号", "lifted_year": "脱贫年度",
+    "county": "县",
+    "township": "乡镇",
+    "village_name": "行政村",
+    "natural_village": "自然村",
+    "registry_no": "户编号",
+    "person_no": "人编号",
+    "name": "姓名",
+    "id_number": "证件号码",
+    "member_count": "人数",
+    "relationship": "与户主关系",
+    "ethnicity": "民族",
+    "education": "文化程度",
+    "school_status": "在校生状况",
+    "health": "健康状况",
+    "labour_skill": "劳动技能",
+    "work_status": "务工状况",
+    "work_months": "务工时间(月)",
+    "serious_illness_insured": "参加大病医疗",
+    "lifting_attribute": "脱贫属性",
+    "poverty_attribute": "贫困户属性",
+    "main_cause": "主要致贫原因",
+    "dangerous_house": "危房户",
+    "water_safe": "饮水安全",
+    "water_difficulty": "饮水困难",
+    "income_per_capita": "人均纯收入",
+    "phone": "联系电话",
+    "identification_standard": "识别标准",
+    "bank_name": "开户银行",
+    "bank_account": "银行卡号",
+    "lifted_year": "脱贫年度",
 }
 TEMPLATE_HEADERS = {
-    "village_code": "村代码", "registry_no": "户编号", "name": "姓名", "id_number": "证件号码",
-    "relationship": "与户主关系", "labour": "劳动能力", "health": "健康状况", "education": "文化程度",
-    "phone": "联系电话", "status": "户类型", "status_year": "建档年份", "lifted_year": "脱贫年度",
-    "income_total": "家庭年收入", "income_per_capita": "人均纯收入", "income_sources": "收入来源",
-    "main_cause": "主要致贫原因", "bank_name": "开户银行", "bank_account": "银行卡号", "tags": "重点标签",
+    "village_code": "村代码",
+    "registry_no": "户编号",
+    "name": "姓名",
+    "id_number": "证件号码",
+    "relationship": "与户主关系",
+    "labour": "劳动能力",
+    "health": "健康状况",
+    "education": "文化程度",
+    "phone": "联系电话",
+    "status": "户类型",
+    "status_year": "建档年份",
+    "lifted_year": "脱贫年度",
+    "income_total": "家庭年收入",
+    "income_per_capita": "人均纯收入",
+    "income_sources": "收入来源",
+    "main_cause": "主要致贫原因",
+    "bank_name": "开户银行",
+    "bank_account": "银行卡号",
+    "tags": "重点标签",
     "registered_on": "登记日期",
 }
 REQUIRED = {
@@ -52,22 +87,55 @@ REQUIRED = {
     "template": ["village_code", "registry_no", "name", "id_number", "relationship"],
 }
 HOUSEHOLD_FIELDS = [
-    "natural_village", "member_count", "lifting_attribute", "poverty_attribute", "main_cause", "dangerous_house",
-    "water_safe", "water_difficulty", "income_per_capita", "income_total", "income_sources",
-    "identification_standard", "bank_name", "bank_account", "lifted_year", "status", "status_year", "tags",
+    "natural_village",
+    "member_count",
+    "lifting_attribute",
+    "poverty_attribute",
+    "main_cause",
+    "dangerous_house",
+    "water_safe",
+    "water_difficulty",
+    "income_per_capita",
+    "income_total",
+    "income_sources",
+    "identification_standard",
+    "bank_name",
+    "bank_account",
+    "lifted_year",
+    "status",
+    "status_year",
+    "tags",
     "registered_on",
 ]
-STATUS_LABELS = {"建档立卡贫困户": "poor", "贫困户": "poor", "低收入户": "low_income", "监测户": "monitored",
-                 "监测对象": "monitored", "已脱贫户": "lifted", "脱贫户": "lifted", "非建档户": "none"}
+STATUS_LABELS = {
+    "建档立卡贫困户": "poor",
+    "贫困户": "poor",
+    "低收入户": "low_income",
+    "监测户": "monitored",
+    "监测对象": "monitored",
+    "已脱贫户": "lifted",
+    "脱贫户": "lifted",
+    "非建档户": "none",
+}
 STATUS_CODES = {"poor", "low_income", "monitored", "lifted", "none"}
-LABOUR = {"有劳动能力": "full", "技能劳动力": "full", "普通劳动力": "full", "弱劳动力": "weak",
-          "半劳动力": "weak", "弱劳动力或半劳动力": "weak", "丧失劳动力": "none", "无劳动力": "none"}
+LABOUR = {
+    "有劳动能力": "full",
+    "技能劳动力": "full",
+    "普通劳动力": "full",
+    "弱劳动力": "weak",
+    "半劳动力": "weak",
+    "弱劳动力或半劳动力": "weak",
+    "丧失劳动力": "none",
+    "无劳动力": "none",
+}
 TAGS = {"重点村", "移民安置点", "经济薄弱村"}
 HEAD = {"户主", "本人", "本人或户主", "户主本人"}
 YES = {"是", "有", "y", "yes", "1", "√", "true"}
 NO = {"否", "无", "n", "no", "0", "×", "false"}
 _HEADER_CLEAN = str.maketrans({"（": "(", "）": ")", " ": None, "\u3000": None, "\n": None, "\t": None})
-_DIGITS = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"，": ",", "．": ".", "－": "-", "　": " "})
+_DIGITS = str.maketrans(
+    {chr(0xFF10 + i): str(i) for i in range(10)} | {"，": ",", "．": ".", "－": "-", "　": " "}
+)
 _DATE_TEXT = [
     (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"), (1, 2, 3)),
     (re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"), (1, 2, 3)),
@@ -110,7 +178,10 @@ def map_headers(raw: Sequence[Any]) -> tuple[Columns | None, list[Problem]]:
     if not any(cleaned):
         return None, [Problem("表头为空：第一行应为列名（姓名、证件号码……）", row=1)]
     layout = "template" if "村代码" in cleaned else "registry"
-    by_header = {clean_header(v): k for k, v in (TEMPLATE_HEADERS if layout == "template" else REGISTRY_HEADERS).items()}
+    by_header = {
+        clean_header(v): k
+        for k, v in (TEMPLATE_HEADERS if layout == "template" else REGISTRY_HEADERS).items()
+    }
     index: dict[str, int] = {}
     headers: dict[str, str] = {}
     for i, h in enumerate(cleaned):
@@ -163,7 +234,15 @@ class RowReader:
     A prefecture's registry has close to a million rows, so the column positions and the
     checks that apply are worked out once here, not on every row."""
 
-    PERSON_TEXT = ("person_no", "ethnicity", "education", "school_status", "health", "labour_skill", "work_status")
+    PERSON_TEXT = (
+        "person_no",
+        "ethnicity",
+        "education",
+        "school_status",
+        "health",
+        "labour_skill",
+        "work_status",
+    )
 
     def __init__(self, columns: Columns, today: dt.date) -> None:
         self.c = columns
@@ -173,8 +252,12 @@ class RowReader:
         self.width = max(at.values()) + 1
         self.name_at, self.id_at, self.relationship_at = at["name"], at["id_number"], at["relationship"]
         self.registry_no_at = at["registry_no"]
-        self.village_at = [at.get(f) for f in (("village_code",) if columns.layout == "template"
-                                                else ("county", "township", "village_name"))]
+        self.village_at = [
+            at.get(f)
+            for f in (
+                ("village_code",) if columns.layout == "template" else ("county", "township", "village_name")
+            )
+        ]
         self.person_text = [(f, at[f]) for f in self.PERSON_TEXT if f in at]
         labour = "labour_skill" if "labour_skill" in at else "labour" if "labour" in at else None
         self.labour = (labour, at[labour]) if labour else None
@@ -183,7 +266,8 @@ class RowReader:
         self.phone_at = at.get("phone")
         household_indexes = [i for f, i in self.pairs if f in HOUSEHOLD_FIELDS or f == "status"]
         self.household_key: Callable[[Sequence[Any]], Any] = (
-            operator.itemgetter(*household_indexes) if household_indexes else (lambda values: ()))
+            operator.itemgetter(*household_indexes) if household_indexes else (lambda values: ())
+        )
         self._last_key: Any = None
         self._last_household: dict[str, Any] = {}
         self._last_found: list[tuple[str, Any, str]] = []
@@ -243,7 +327,9 @@ class RowReader:
         if self.work_months_at is not None:
             person["work_months"] = self._int(values[self.work_months_at], "work_months", 0, 12, bad)
         if self.insured_at is not None:
-            person["serious_illness_insured"] = self._bool(values[self.insured_at], "serious_illness_insured", bad)
+            person["serious_illness_insured"] = self._bool(
+                values[self.insured_at], "serious_illness_insured", bad
+            )
         phone: str | None = None
         if self.phone_at is not None:
             raw_phone = values[self.phone_at]
@@ -270,16 +356,32 @@ class RowReader:
         if problems or parsed is None:
             return None, problems
         return PersonRecord(
-            row=row, village_ref=village_ref, registry_no=registry_no, name=name[:64], id_number=parsed.value,
-            birth_date=parsed.birth_date, sex=parsed.sex, is_head=relationship in HEAD, relationship=relationship[:16],
-            person=person, household=household, phone=phone,
+            row=row,
+            village_ref=village_ref,
+            registry_no=registry_no,
+            name=name[:64],
+            id_number=parsed.value,
+            birth_date=parsed.birth_date,
+            sex=parsed.sex,
+            is_head=relationship in HEAD,
+            relationship=relationship[:16],
+            person=person,
+            household=household,
+            phone=phone,
         ), []
 
     def _household(self, get: Callable[[str], Any], bad: Bad) -> dict[str, Any]:
         c = self.c
         household: dict[str, Any] = {}
-        for f in ("natural_village", "poverty_attribute", "lifting_attribute", "main_cause", "identification_standard",
-                  "bank_name", "income_sources"):
+        for f in (
+            "natural_village",
+            "poverty_attribute",
+            "lifting_attribute",
+            "main_cause",
+            "identification_standard",
+            "bank_name",
+            "income_sources",
+        ):
             if f in c.index:
                 household[f] = _text(get(f))[:60]
         for f in ("dangerous_house", "water_safe", "water_difficulty"):
@@ -355,7 +457,13 @@ class RowReader:
         if isinstance(v, bool):
             bad(f, v, "应为金额（元）")
             return None
-        t = (repr(v) if isinstance(v, float) else _text(v)).translate(_DIGITS).replace(",", "").replace("元", "").strip()
+        t = (
+            (repr(v) if isinstance(v, float) else _text(v))
+            .translate(_DIGITS)
+            .replace(",", "")
+            .replace("元", "")
+            .strip()
+        )
         try:
             d = Decimal(t)
         except InvalidOperation:
@@ -411,7 +519,9 @@ def parse_date(v: Any, today: dt.date) -> tuple[dt.date | None, str]:
 
 
 def read_rows(
-    reader: RowReader, numbered: Iterable[tuple[int, Sequence[Any]]], tick: Callable[[int], None] | None = None,
+    reader: RowReader,
+    numbered: Iterable[tuple[int, Sequence[Any]]],
+    tick: Callable[[int], None] | None = None,
 ) -> tuple[list[PersonRecord], list[Problem], int]:
     """Every (row number, values) through ``reader``: the records, every problem, the count;
     ``tick(count)`` every 50 000 rows (progress)."""
@@ -462,7 +572,14 @@ def group(records: Iterable[PersonRecord]) -> tuple[list[HouseholdRecord], list[
     for r in records:
         first = seen.get(r.id_number)
         if first is not None:
-            problems.append(Problem(f"证件号码与第 {first} 行重复", row=r.row, field="证件号码", value=idcard.mask_id(r.id_number)))
+            problems.append(
+                Problem(
+                    f"证件号码与第 {first} 行重复",
+                    row=r.row,
+                    field="证件号码",
+                    value=idcard.mask_id(r.id_number),
+                )
+            )
             continue
         seen[r.id_number] = r.row
         key = (r.village_ref, r.registry_no)
@@ -474,10 +591,22 @@ def group(records: Iterable[PersonRecord]) -> tuple[list[HouseholdRecord], list[
     for h in households.values():
         heads = [m for m in h.members if m.is_head]
         if not heads:
-            problems.append(Problem(f"户编号“{h.key[1]}”没有户主（与户主关系应有一人为“户主”）",
-                                    row=h.members[0].row, field="与户主关系", value=h.key[1]))
+            problems.append(
+                Problem(
+                    f"户编号“{h.key[1]}”没有户主（与户主关系应有一人为“户主”）",
+                    row=h.members[0].row,
+                    field="与户主关系",
+                    value=h.key[1],
+                )
+            )
         elif len(heads) > 1:
             rows = "、".join(str(m.row) for m in heads)
-            problems.append(Problem(f"户编号“{h.key[1]}”有 {len(heads)} 个户主（第 {rows} 行）",
-                                    row=heads[1].row, field="与户主关系", value=h.key[1]))
+            problems.append(
+                Problem(
+                    f"户编号“{h.key[1]}”有 {len(heads)} 个户主（第 {rows} 行）",
+                    row=heads[1].row,
+                    field="与户主关系",
+                    value=h.key[1],
+                )
+            )
     return list(households.values()), problems

@@ -24,16 +24,31 @@ from fupin.core.calendar import add_months
 from fupin.core.errors import ValidationFailed
 
 SIZE_BANDS: tuple[tuple[str, int | None], ...] = (
-    ("2万元以下", 2_000_000), ("2万—3万元", 3_000_000), ("3万—4万元", 4_000_000), ("4万元及以上", None))
+    ("2万元以下", 2_000_000),
+    ("2万—3万元", 3_000_000),
+    ("3万—4万元", 4_000_000),
+    ("4万元及以上", None),
+)
 AGE_BANDS: tuple[tuple[str, int | None], ...] = (
-    ("30岁以下", 30), ("30—39岁", 40), ("40—49岁", 50), ("50—59岁", 60), ("60岁及以上", None))
+    ("30岁以下", 30),
+    ("30—39岁", 40),
+    ("40—49岁", 50),
+    ("50—59岁", 60),
+    ("60岁及以上", None),
+)
 TIMES = ("第1次", "第2次", "第3次", "第4次", "第5次", "第6次及以上")
 DPD_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("1—30天", 1, 30), ("31—90天", 31, 90), ("91—180天", 91, 180), ("180天以上", 181, None))
+    ("1—30天", 1, 30),
+    ("31—90天", 31, 90),
+    ("91—180天", 91, 180),
+    ("180天以上", 181, None),
+)
 # R-RPT-1a: what the regulator counts as a poverty microloan (CBIRC 1104, S7102)
 REGULATOR_MAX_AMOUNT = 5_000_000  # fen
 REGULATOR_MAX_TERM = 36  # months
-UNSECURED = frozenset({"subsidy", "annual", "group", "lead"})  # credit or joint liability (联保); seasonal has a guarantor
+UNSECURED = frozenset(
+    {"subsidy", "annual", "group", "lead"}
+)  # credit or joint liability (联保); seasonal has a guarantor
 
 
 @dataclass(frozen=True)
@@ -87,8 +102,12 @@ def regulator_flag(*, registered_poor: bool, amount: int, term_months: int, prod
     """R-RPT-1a: a registered-poor farmer's loan of at most 50 000 yuan and 36 months, unsecured
     credit or joint liability. Example: a 脱贫人口小额信贷 of 50 000 for 36 months → True; the
     same for 37 months → False; a P-SEASONAL loan (a guarantor) → False."""
-    return (registered_poor and 0 < amount <= REGULATOR_MAX_AMOUNT and 0 < term_months <= REGULATOR_MAX_TERM
-            and product in UNSECURED)
+    return (
+        registered_poor
+        and 0 < amount <= REGULATOR_MAX_AMOUNT
+        and 0 < term_months <= REGULATOR_MAX_TERM
+        and product in UNSECURED
+    )
 
 
 def ratio(part: int, whole: int) -> Fraction | None:

@@ -20,8 +20,12 @@ from typing import Literal
 from fupin.core.money import allocate
 
 PartyKind = Literal["fund", "bank", "guarantor", "government"]
-PARTY_KINDS: dict[str, str] = {"fund": "风险补偿金", "bank": "贷款银行", "guarantor": "担保公司",
-                               "government": "其他财政资金"}
+PARTY_KINDS: dict[str, str] = {
+    "fund": "风险补偿金",
+    "bank": "贷款银行",
+    "guarantor": "担保公司",
+    "government": "其他财政资金",
+}
 
 
 @dataclass(frozen=True)
@@ -34,10 +38,19 @@ class Party:
 SHARING: dict[str, tuple[Party, ...]] = {
     "80:20": (Party("县风险补偿金", "fund", 80), Party("贷款银行", "bank", 20)),
     "7:3": (Party("县风险补偿金", "fund", 7), Party("贷款银行", "bank", 3)),
-    "4:4:2": (Party("县风险补偿金", "fund", 4), Party("省农业信贷担保公司", "guarantor", 4), Party("贷款银行", "bank", 2)),
+    "4:4:2": (
+        Party("县风险补偿金", "fund", 4),
+        Party("省农业信贷担保公司", "guarantor", 4),
+        Party("贷款银行", "bank", 2),
+    ),
 }
 
-CAUSES: dict[str, str] = {"disaster": "自然灾害", "accident": "意外事故", "illness": "疾病", "business": "经营失败"}
+CAUSES: dict[str, str] = {
+    "disaster": "自然灾害",
+    "accident": "意外事故",
+    "illness": "疾病",
+    "business": "经营失败",
+}
 
 
 @dataclass(frozen=True)

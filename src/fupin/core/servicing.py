@@ -23,8 +23,11 @@ from fractions import Fraction
 from fupin.core.errors import ValidationFailed
 
 BUCKETS: dict[str, str] = {
-    "penalty": "罚息", "overdue_interest": "逾期利息", "overdue_principal": "逾期本金",
-    "current_interest": "当期利息", "current_principal": "当期本金",
+    "penalty": "罚息",
+    "overdue_interest": "逾期利息",
+    "overdue_principal": "逾期本金",
+    "current_interest": "当期利息",
+    "current_principal": "当期本金",
 }
 DEFAULT_ORDER: tuple[str, ...] = tuple(BUCKETS)
 
@@ -44,8 +47,11 @@ class Owed:
 
     @property
     def unpaid(self) -> int:
-        return (self.principal - self.principal_paid) + (self.interest - self.interest_paid) + (
-            self.penalty - self.penalty_paid)
+        return (
+            (self.principal - self.principal_paid)
+            + (self.interest - self.interest_paid)
+            + (self.penalty - self.penalty_paid)
+        )
 
 
 @dataclass
@@ -57,7 +63,9 @@ class Allocation:
         return sum(a for _, b, a in self.lines if b == bucket)
 
 
-def allocate(amount: int, owed: Sequence[Owed], on: dt.date, order: Sequence[str] = DEFAULT_ORDER) -> Allocation:
+def allocate(
+    amount: int, owed: Sequence[Owed], on: dt.date, order: Sequence[str] = DEFAULT_ORDER
+) -> Allocation:
     """Split ``amount`` (fen) over ``owed`` in ``order`` (see the module's worked example)."""
     if type(amount) is not int or amount <= 0:
         raise ValidationFailed("还款金额必须大于零（以分计的整数）", code="repayment_amount")
@@ -90,14 +98,29 @@ def allocate(amount: int, owed: Sequence[Owed], on: dt.date, order: Sequence[str
 # --- arrears: days past due, PAR buckets, five categories (R-REP-3), penalty (R-REP-2) ---------
 
 PAR_BUCKETS: tuple[tuple[int, int | None, str], ...] = (
-    (1, 30, "1–30"), (31, 60, "31–60"), (61, 90, "61–90"), (91, 180, "91–180"), (181, 360, "181–360"), (361, None, ">360"),
+    (1, 30, "1–30"),
+    (31, 60, "31–60"),
+    (61, 90, "61–90"),
+    (91, 180, "91–180"),
+    (181, 360, "181–360"),
+    (361, None, ">360"),
 )
-CATEGORIES: dict[str, str] = {"normal": "正常", "special": "关注", "substandard": "次级", "doubtful": "可疑", "loss": "损失"}
+CATEGORIES: dict[str, str] = {
+    "normal": "正常",
+    "special": "关注",
+    "substandard": "次级",
+    "doubtful": "可疑",
+    "loss": "损失",
+}
 
 
 def days_past_due(owed: Sequence[Owed], on: dt.date) -> int:
     """Days since the oldest instalment that is due before ``on`` and not fully paid (0: none)."""
-    late = [o.due_date for o in owed if o.due_date < on and (o.principal_paid < o.principal or o.interest_paid < o.interest)]
+    late = [
+        o.due_date
+        for o in owed
+        if o.due_date < on and (o.principal_paid < o.principal or o.interest_paid < o.interest)
+    ]
     return (on - min(late)).days if late else 0
 
 
@@ -109,7 +132,12 @@ def par_bucket(dpd: int) -> str:
     return ""
 
 
-CATEGORY_FLOORS: tuple[tuple[int, str], ...] = ((360, "loss"), (270, "doubtful"), (90, "substandard"), (0, "special"))
+CATEGORY_FLOORS: tuple[tuple[int, str], ...] = (
+    (360, "loss"),
+    (270, "doubtful"),
+    (90, "substandard"),
+    (0, "special"),
+)
 
 
 def category(dpd: int) -> str:
@@ -118,8 +146,14 @@ def category(dpd: int) -> str:
     return next((name for floor, name in CATEGORY_FLOORS if dpd > floor), "normal")
 
 
-def penalty_accrued(owed: Sequence[Owed], *, annual_rate: Fraction, on: dt.date, uplift: Fraction = Fraction(1, 2),
-                    paid_on: dict[int, list[tuple[dt.date, int]]] | None = None) -> int:
+def penalty_accrued(
+    owed: Sequence[Owed],
+    *,
+    annual_rate: Fraction,
+    on: dt.date,
+    uplift: Fraction = Fraction(1, 2),
+    paid_on: dict[int, list[tuple[dt.date, int]]] | None = None,
+) -> int:
     """Penalty interest (R-REP-2) on overdue principal: for every day after an instalment's due
     date up to ``on``, the principal still unpaid at the close of that day, at the contract
     rate × (1 + uplift), day count actual/360, rounded once, half up — the figure the nightly

@@ -39,8 +39,11 @@ from fupin.core.origination import PURPOSES
 from fupin.core.products import LPR_1Y, LPR_5Y
 
 Kind = Literal["rate", "half", "capped"]
-KINDS: dict[str, str] = {"rate": "按贴息率贴息（S-RATE）", "half": "按时还款贴一半利息（S-HALF）",
-                         "capped": "按实际天数贴息，每户封顶（S-CAPPED）"}
+KINDS: dict[str, str] = {
+    "rate": "按贴息率贴息（S-RATE）",
+    "half": "按时还款贴一半利息（S-HALF）",
+    "capped": "按实际天数贴息，每户封顶（S-CAPPED）",
+}
 # R-SUB-1 (篇2 §6): not equity investment, school fees, medical costs or housing
 PRODUCTIVE: frozenset[str] = frozenset(PURPOSES) - {"lead_equity"}
 
@@ -74,13 +77,39 @@ class Policy:
 
 
 PRESETS: dict[str, Policy] = {
-    p.code: p for p in (
-        Policy("S-RATE", "2005.1", "rate", "2005—2006 年扶贫贴息贷款（按 5% 贴息率）", dt.date(2005, 1, 1), ("annual",),
-               window=(dt.date(2005, 1, 1), dt.date(2006, 9, 30)), max_days=365, settle=((6, 30), (12, 31))),
-        Policy("S-HALF", "2016.1", "half", "按时还款贴息 50%（篇3）", dt.date(2016, 1, 1), ("annual",),
-               settle=((3, 31), (6, 30), (9, 30), (12, 31))),
-        Policy("S-CAPPED", "2021.1", "capped", "脱贫人口小额信贷贴息（5%，每户最高 3 000 元）", dt.date(2021, 1, 1),
-               ("subsidy",), cap=300_000, benchmark_only=True, settle=((3, 31), (6, 30), (9, 30), (12, 31))),
+    p.code: p
+    for p in (
+        Policy(
+            "S-RATE",
+            "2005.1",
+            "rate",
+            "2005—2006 年扶贫贴息贷款（按 5% 贴息率）",
+            dt.date(2005, 1, 1),
+            ("annual",),
+            window=(dt.date(2005, 1, 1), dt.date(2006, 9, 30)),
+            max_days=365,
+            settle=((6, 30), (12, 31)),
+        ),
+        Policy(
+            "S-HALF",
+            "2016.1",
+            "half",
+            "按时还款贴息 50%（篇3）",
+            dt.date(2016, 1, 1),
+            ("annual",),
+            settle=((3, 31), (6, 30), (9, 30), (12, 31)),
+        ),
+        Policy(
+            "S-CAPPED",
+            "2021.1",
+            "capped",
+            "脱贫人口小额信贷贴息（5%，每户最高 3 000 元）",
+            dt.date(2021, 1, 1),
+            ("subsidy",),
+            cap=300_000,
+            benchmark_only=True,
+            settle=((3, 31), (6, 30), (9, 30), (12, 31)),
+        ),
     )
 }
 
@@ -151,14 +180,27 @@ def loan_lines(policy: Policy, loan: LoanFacts, *, barred: str = "") -> list[Lin
         days = (p.end - p.start).days
         if policy.kind == "half":
             earned = 0 if refused or not p.on_time else min(half_up(p.interest * policy.share), p.interest)
-            lines.append(Line(p.seq, p.start, p.end, days, p.interest, p.interest, earned,
-                              refused or ("" if p.on_time else LATE)))
+            lines.append(
+                Line(
+                    p.seq,
+                    p.start,
+                    p.end,
+                    days,
+                    p.interest,
+                    p.interest,
+                    earned,
+                    refused or ("" if p.on_time else LATE),
+                )
+            )
             continue
         inside = overlap(p.start, p.end, policy.window)
         if policy.max_days is not None:
             inside = min(inside, policy.max_days - used)
-        reason = refused or ("" if p.on_time else LATE) or ("" if inside > 0 else
-                                                            (USED_UP if used and policy.max_days else OUTSIDE))
+        reason = (
+            refused
+            or ("" if p.on_time else LATE)
+            or ("" if inside > 0 else (USED_UP if used and policy.max_days else OUTSIDE))
+        )
         earned = 0
         if not reason:
             used += inside

@@ -11,7 +11,9 @@ from fupin.core import creditinfo as core
 
 
 class CreditItem(models.Model):
-    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="credit_items")
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="credit_items"
+    )
     village_code = models.CharField(max_length=12)
     category = models.CharField("类别", max_length=8, choices=list(core.CATEGORIES.items()))
     name = models.CharField("项目", max_length=60)
@@ -27,8 +29,11 @@ class CreditItem(models.Model):
 
     class Meta:
         ordering = ["category", "-on", "id"]
-        constraints = [models.UniqueConstraint(fields=["household", "source", "name", "on", "value"],
-                                               name="credit_item_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "source", "name", "on", "value"], name="credit_item_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}：{self.value}"
@@ -37,7 +42,9 @@ class CreditItem(models.Model):
 class Consent(models.Model):
     """A household's signed authorisation for one institution to query its credit information."""
 
-    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="credit_consents")
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="credit_consents"
+    )
     village_code = models.CharField(max_length=12)
     institution = models.CharField("被授权机构代码", max_length=20)
     institution_name = models.CharField("被授权机构", max_length=64)
@@ -60,14 +67,18 @@ class Consent(models.Model):
 class Query(models.Model):
     """Every query of a household's credit information, allowed or refused (R-CRD-2)."""
 
-    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="credit_queries")
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="credit_queries"
+    )
     village_code = models.CharField(max_length=12)
     institution = models.CharField("查询机构", max_length=64)
     user = user_field(null=False)
     purpose = models.CharField("查询原因", max_length=100)
     at = models.DateTimeField("查询时间", auto_now_add=True)
     allowed = models.BooleanField("是否准予")
-    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="queries")
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="queries"
+    )
 
     SCOPE_FIELD = "village_code"
 
@@ -80,10 +91,12 @@ class Query(models.Model):
 
 class EntityRating(models.Model):
     kind = models.CharField("对象", max_length=8, choices=list(core.KINDS.items()))
-    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="entity_ratings")
-    coop = models.ForeignKey("coops.Cooperative", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="ratings")
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, null=True, blank=True, related_name="entity_ratings"
+    )
+    coop = models.ForeignKey(
+        "coops.Cooperative", on_delete=models.PROTECT, null=True, blank=True, related_name="ratings"
+    )
     village_code = models.CharField(max_length=12)
     facts = models.JSONField("评分依据")
     lines = models.JSONField("各项得分")
@@ -96,9 +109,13 @@ class EntityRating(models.Model):
 
     class Meta:
         ordering = ["-rated_on", "-id"]
-        constraints = [models.CheckConstraint(
-            condition=models.Q(kind="lead", household__isnull=False, coop__isnull=True)
-            | models.Q(kind="coop", coop__isnull=False, household__isnull=True), name="entity_rating_subject")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="lead", household__isnull=False, coop__isnull=True)
+                | models.Q(kind="coop", coop__isnull=False, household__isnull=True),
+                name="entity_rating_subject",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.grade}"

@@ -27,16 +27,30 @@ def report(household: Household, on: dt.date) -> dict[str, Any]:
     head = household.members.filter(is_head=True).first()
     items = list(CreditItem.objects.filter(household=household))
     shown = [i for i in items if core.shown(adverse=i.adverse, ended=i.adverse_end, on=on)]
-    by_category = [(label, [i for i in shown if i.category == code]) for code, label in core.CATEGORIES.items()]
-    loans = list(Loan.objects.filter(household=household).exclude(state=Loan.State.CONTRACTED)
-                 .select_related("servicing").order_by("-start"))
-    ratings = list(Rating.objects.filter(household=household, state=Rating.State.EFFECTIVE)
-                   .select_related("round").order_by("-round__year", "-id"))
+    by_category = [
+        (label, [i for i in shown if i.category == code]) for code, label in core.CATEGORIES.items()
+    ]
+    loans = list(
+        Loan.objects.filter(household=household)
+        .exclude(state=Loan.State.CONTRACTED)
+        .select_related("servicing")
+        .order_by("-start")
+    )
+    ratings = list(
+        Rating.objects.filter(household=household, state=Rating.State.EFFECTIVE)
+        .select_related("round")
+        .order_by("-round__year", "-id")
+    )
     return {
-        "household": household, "head": head, "on": on, "categories": by_category,
-        "hidden": len(items) - len(shown), "loans": loans,
+        "household": household,
+        "head": head,
+        "on": on,
+        "categories": by_category,
+        "hidden": len(items) - len(shown),
+        "loans": loans,
         "late_loans": sum(1 for ln in loans if getattr(getattr(ln, "servicing", None), "ever_late", False)),
-        "ratings": ratings, "entity": EntityRating.objects.filter(household=household).first(),
+        "ratings": ratings,
+        "entity": EntityRating.objects.filter(household=household).first(),
         "blacklisted": Blacklist.objects.filter(household=household, lifted_on__isnull=True).exists(),
         "consents": list(Consent.objects.filter(household=household)[:20]),
     }
@@ -63,10 +77,24 @@ def credit_file(households: list[Household]) -> dict[str, Any]:
         head = heads.get(h.pk)
         if head is None:
             continue
-        out.append({"id_number": vault().decrypt(head.id_cipher), "name": head.name, "village_code": h.village_id,
-                    "registry_no": h.registry_no,
-                    "items": [{"category": i.category, "name": i.name, "value": i.value, "source": i.source,
-                               "on": i.on.isoformat(), "adverse": i.adverse,
-                               "adverse_end": i.adverse_end.isoformat() if i.adverse_end else None}
-                              for i in items.get(h.pk, [])]})
+        out.append(
+            {
+                "id_number": vault().decrypt(head.id_cipher),
+                "name": head.name,
+                "village_code": h.village_id,
+                "registry_no": h.registry_no,
+                "items": [
+                    {
+                        "category": i.category,
+                        "name": i.name,
+                        "value": i.value,
+                        "source": i.source,
+                        "on": i.on.isoformat(),
+                        "adverse": i.adverse,
+                        "adverse_end": i.adverse_end.isoformat() if i.adverse_end else None,
+                    }
+                    for i in items.get(h.pk, [])
+                ],
+            }
+        )
     return {"format": FILE_FORMAT, "households": out}

@@ -79,16 +79,30 @@ def existing_demo_users() -> list[DemoUser]:
     """The demo users still present (to print the logins again on ``make run``)."""
 
     out = []
-    for ra in RoleAssignment.objects.filter(user__username__in=DEMO_USERNAMES, user__is_active=True).select_related(
-        "user", "branch"
-    ).order_by("user_id"):
-        out.append(DemoUser(ra.user.username, ra.user.display_name, ra.role, ra.division_id,
-                            ra.branch.code if ra.branch else None))
+    for ra in (
+        RoleAssignment.objects.filter(user__username__in=DEMO_USERNAMES, user__is_active=True)
+        .select_related("user", "branch")
+        .order_by("user_id")
+    ):
+        out.append(
+            DemoUser(
+                ra.user.username,
+                ra.user.display_name,
+                ra.role,
+                ra.division_id,
+                ra.branch.code if ra.branch else None,
+            )
+        )
     return sorted(out, key=lambda u: DEMO_USERNAMES.index(u.username))
 
 
 def build(
-    *, households: int, seed: int, progress=None, today: dt.date | None = None, with_registry: bool = True,
+    *,
+    households: int,
+    seed: int,
+    progress=None,
+    today: dt.date | None = None,
+    with_registry: bool = True,
     loan_book: bool = True,
 ) -> DemoResult:
     """The demo county; ``with_registry=False`` stops after geography, institution and users
@@ -107,7 +121,9 @@ def build(
         ]
         t_names = township_names(rng, n_townships)
         v_names = village_names(rng, n_villages)
-        per_town = [n_villages // n_townships + (1 if i < n_villages % n_townships else 0) for i in range(n_townships)]
+        per_town = [
+            n_villages // n_townships + (1 if i < n_villages % n_townships else 0) for i in range(n_townships)
+        ]
         vi = 0
         for ti, tname in enumerate(t_names):
             tcode = COUNTY[0][:6] + f"{ti + 1:03d}" + "000"
@@ -122,14 +138,22 @@ def build(
         say(f"行政区划：{n_townships} 个乡镇，{n_villages} 个村")
 
         head = branch_create(
-            acting_user=None, code="FM000", name="富民县农村信用联社", county_code=COUNTY[0], coverage_codes=[COUNTY[0]]
+            acting_user=None,
+            code="FM000",
+            name="富民县农村信用联社",
+            county_code=COUNTY[0],
+            coverage_codes=[COUNTY[0]],
         )
         branches: list[Branch] = []
         for ti, tcode in enumerate(result.townships):
             branches.append(
                 branch_create(
-                    acting_user=None, code=f"FM{ti + 1:03d}", name=f"{t_names[ti]}信用社",
-                    county_code=COUNTY[0], coverage_codes=[tcode], parent=head,
+                    acting_user=None,
+                    code=f"FM{ti + 1:03d}",
+                    name=f"{t_names[ti]}信用社",
+                    county_code=COUNTY[0],
+                    coverage_codes=[tcode],
+                    parent=head,
                 )
             )
         chart_install()  # the institution's books (already there after migrate; again after a flush)
@@ -139,25 +163,52 @@ def build(
         first_town, first_village = result.townships[0], result.villages[0]
         where = {"village": first_village, "township": first_town, "county": COUNTY[0]}
         bank = {"branch": branches[0].code, "head": head.code, None: None}
-        result.users = [DemoUser(u, name, role, where[scope], bank[b]) for u, name, role, scope, b in ACCOUNTS]
+        result.users = [
+            DemoUser(u, name, role, where[scope], bank[b]) for u, name, role, scope, b in ACCOUNTS
+        ]
         password_hash = make_password(DEMO_PASSWORD)
         for du in result.users:
-            user = User.objects.create(username=du.username, display_name=du.display_name, password=password_hash)
-            role_assign(acting_user=None, user=user, role=du.role, division_code=du.division, branch_code=du.branch)
+            user = User.objects.create(
+                username=du.username, display_name=du.display_name, password=password_hash
+            )
+            role_assign(
+                acting_user=None, user=user, role=du.role, division_code=du.division, branch_code=du.branch
+            )
         say(f"演示用户：{len(result.users)} 个")
         if with_registry:
-            n = registry.build(villages=result.villages, households=households, seed=seed, today=today, progress=say)
+            n = registry.build(
+                villages=result.villages, households=households, seed=seed, today=today, progress=say
+            )
             say(f"农户档案：{n} 户")
-            ratings.build(villages=result.villages, county=COUNTY[0], seed=seed, today=today, progress=say,
-                          first_panel_password=password_hash)
+            ratings.build(
+                villages=result.villages,
+                county=COUNTY[0],
+                seed=seed,
+                today=today,
+                progress=say,
+                first_panel_password=password_hash,
+            )
             if loan_book:
                 book(households, seed, say)
-            loans.build(villages=result.villages, townships=result.townships, seed=seed, today=today, progress=say)
+            loans.build(
+                villages=result.villages, townships=result.townships, seed=seed, today=today, progress=say
+            )
             if loan_book:
-                subsidies.build(villages=result.villages, townships=result.townships, county=COUNTY[0],
-                                today=timezone.localdate(), progress=say)  # money moves on the business day
-                extras.build(villages=result.villages, townships=result.townships, county=COUNTY[0],
-                             today=timezone.localdate(), password=DEMO_PASSWORD, progress=say)
+                subsidies.build(
+                    villages=result.villages,
+                    townships=result.townships,
+                    county=COUNTY[0],
+                    today=timezone.localdate(),
+                    progress=say,
+                )  # money moves on the business day
+                extras.build(
+                    villages=result.villages,
+                    townships=result.townships,
+                    county=COUNTY[0],
+                    today=timezone.localdate(),
+                    password=DEMO_PASSWORD,
+                    progress=say,
+                )
     return result
 
 
@@ -171,4 +222,7 @@ def book(households: int, seed: int, say) -> None:
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     made = portfolio.generate_book(loans=max(20, households // BOOK_SHARE), on=yesterday, seed=seed)
     run = cob_run(yesterday).run
-    say(f"贷款组合：{made['loans']} 笔，逾期 {made['overdue']} 笔；{yesterday} 日终：新增逾期 {run.summary['newly_late']} 笔")
+    say(
+        f"贷款组合：{made['loans']} 笔，逾期 {made['overdue']} 笔；{yesterday} 日终："
+        f"新增逾期 {run.summary['newly_late']} 笔"
+    )

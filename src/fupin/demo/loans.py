@@ -14,12 +14,36 @@ from fupin.loans.models import Application, Notice
 from fupin.loans.repayments import repayment_post
 from fupin.ratings.selectors import unborrowed
 
-PLAN = ["submitted", "submitted", "village_reviewed", "township_reviewed", "township_reviewed",
-        "in_notice", "in_notice", "in_notice", "county_approved", "approved", "disbursed", "disbursed", "disbursed"]
-PROJECTS = [("livestock", "养殖肉牛 3 头"), ("crops", "种植烤烟 8 亩"), ("crops", "种植辣椒 5 亩"), ("livestock", "养猪 10 头"),
-            ("small_business", "村口开小卖部"), ("transport", "购买农用运输车"), ("tourism", "农家乐改造"),
-            ("ecommerce", "电商销售土特产"), ("processing", "茶叶加工"), ("livestock", "养羊 20 只"), ("crops", "种植中药材"),
-            ("livestock", "养鸡 300 只"), ("crops", "种植茶叶 6 亩")]
+PLAN = [
+    "submitted",
+    "submitted",
+    "village_reviewed",
+    "township_reviewed",
+    "township_reviewed",
+    "in_notice",
+    "in_notice",
+    "in_notice",
+    "county_approved",
+    "approved",
+    "disbursed",
+    "disbursed",
+    "disbursed",
+]
+PROJECTS = [
+    ("livestock", "养殖肉牛 3 头"),
+    ("crops", "种植烤烟 8 亩"),
+    ("crops", "种植辣椒 5 亩"),
+    ("livestock", "养猪 10 头"),
+    ("small_business", "村口开小卖部"),
+    ("transport", "购买农用运输车"),
+    ("tourism", "农家乐改造"),
+    ("ecommerce", "电商销售土特产"),
+    ("processing", "茶叶加工"),
+    ("livestock", "养羊 20 只"),
+    ("crops", "种植中药材"),
+    ("livestock", "养鸡 300 只"),
+    ("crops", "种植茶叶 6 亩"),
+]
 
 
 def published(notice: Notice, on: dt.date) -> Notice:
@@ -31,24 +55,43 @@ def published(notice: Notice, on: dt.date) -> Notice:
 
 def build(*, villages: list[str], townships: list[str], seed: int, today: dt.date, progress=None) -> int:
     rng = random.Random(seed * 31337 + 9)
-    u = {x.username: x for x in User.objects.filter(username__in=["cungan", "xindai", "xiangzhen", "fupinban", "zhuren"])}
+    u = {
+        x.username: x
+        for x in User.objects.filter(username__in=["cungan", "xindai", "xiangzhen", "fupinban", "zhuren"])
+    }
     for t in townships:
-        services.quota_set(acting_user=u["fupinban"], township_code=t, year=today.year,
-                           amount=rng.choice([300, 400, 500]) * 1_000_000, households=None,
-                           deadline=dt.date(today.year, 12, 31))
-    candidates = [hh for hh, line in unborrowed(u["fupinban"], village=villages[0], on=today) if line.amount >= 4000]
+        services.quota_set(
+            acting_user=u["fupinban"],
+            township_code=t,
+            year=today.year,
+            amount=rng.choice([300, 400, 500]) * 1_000_000,
+            households=None,
+            deadline=dt.date(today.year, 12, 31),
+        )
+    candidates = [
+        hh for hh, line in unborrowed(u["fupinban"], village=villages[0], on=today) if line.amount >= 4000
+    ]
     made = 0
     notice_apps = []
     for (purpose, project), target, hh in zip(PROJECTS, PLAN, candidates, strict=False):
         line = hh.credit.amount
         amount = int(min(line, rng.choice([4000, 5000, 6000, 8000, 10000]))) * 100
-        app = services.application_create(acting_user=u["xindai"], household=hh, product="subsidy", purpose=purpose,
-                                          project=project, amount=amount, term=rng.choice([12, 24, 36]))
+        app = services.application_create(
+            acting_user=u["xindai"],
+            household=hh,
+            product="subsidy",
+            purpose=purpose,
+            project=project,
+            amount=amount,
+            term=rng.choice([12, 24, 36]),
+        )
         made += 1
         if target == "submitted":
             continue
         services.application_review(acting_user=u["cungan"], application=app, approve=True)
-        services.application_review(acting_user=u["xindai"], application=app, approve=True, reason="已入户核实")
+        services.application_review(
+            acting_user=u["xindai"], application=app, approve=True, reason="已入户核实"
+        )
         if target == "village_reviewed":
             continue
         services.application_review(acting_user=u["xiangzhen"], application=app, approve=True)
@@ -59,8 +102,10 @@ def build(*, villages: list[str], townships: list[str], seed: int, today: dt.dat
     done = [a for a, t in notice_apps if t != "in_notice"]
     running = [a for a, t in notice_apps if t == "in_notice"]
     if done:
-        published(services.notice_publish(acting_user=u["cungan"], village_code=villages[0], applications=done),
-                  today - dt.timedelta(days=8))
+        published(
+            services.notice_publish(acting_user=u["cungan"], village_code=villages[0], applications=done),
+            today - dt.timedelta(days=8),
+        )
         for a, t in notice_apps:
             if t in ("county_approved", "approved", "disbursed"):
                 services.application_review(acting_user=u["fupinban"], application=a, approve=True)
@@ -70,19 +115,26 @@ def build(*, villages: list[str], townships: list[str], seed: int, today: dt.dat
                 loan = disbursement.loan_contract(acting_user=u["xindai"], application=a)
                 disbursement.loan_disburse(acting_user=u["xindai"], loan=loan)
                 first = loan.installments.get(seq=1)  # the household pays its first interest early (R-REP-1)
-                repayment_post(acting_user=u["xindai"], loan=loan, amount=first.interest, key=f"demo-{loan.pk:08d}-1")
+                repayment_post(
+                    acting_user=u["xindai"], loan=loan, amount=first.interest, key=f"demo-{loan.pk:08d}-1"
+                )
     if running:
-        published(services.notice_publish(acting_user=u["cungan"], village_code=villages[0], applications=running),
-                  today - dt.timedelta(days=3))
-        services.objection_file(acting_user=u["xiangzhen"], application=running[0], text="群众反映该户常年在外务工，项目存疑")
+        published(
+            services.notice_publish(acting_user=u["cungan"], village_code=villages[0], applications=running),
+            today - dt.timedelta(days=3),
+        )
+        services.objection_file(
+            acting_user=u["xiangzhen"], application=running[0], text="群众反映该户常年在外务工，项目存疑"
+        )
     # two five-household joint-liability groups of the first village (R-GRP-1)
     used = set(Application.objects.values_list("household_id", flat=True))
     spare = [hh for hh in candidates if hh.pk not in used]
     for n, name in enumerate(("养牛互助组", "烤烟联保组")):
-        five = spare[5 * n:5 * n + 5]
+        five = spare[5 * n : 5 * n + 5]
         if len(five) == 5:
-            groups.group_create(acting_user=u["cungan"], village_code=villages[0], name=name, leader=five[0],
-                                households=five)
+            groups.group_create(
+                acting_user=u["cungan"], village_code=villages[0], name=name, leader=five[0], households=five
+            )
     if progress:
         progress(f"贷款申请：{made} 笔（审查链各环节），{len(townships)} 个乡镇的年度额度，联保小组")
     return made

@@ -13,7 +13,19 @@ from .names import SURNAMES
 
 GIVEN_M = "伟强磊军勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆文建国庆春生林海山"
 GIVEN_F = "芳娜敏静丽艳娟霞秀英华玲桂兰红梅琳萍洁燕雪莉慧巧云凤春花翠"
-CAUSES = ["因病", "因残", "因学", "因灾", "缺土地", "缺水", "缺技术", "缺劳力", "缺资金", "交通条件落后", "自身发展动力不足"]
+CAUSES = [
+    "因病",
+    "因残",
+    "因学",
+    "因灾",
+    "缺土地",
+    "缺水",
+    "缺技术",
+    "缺劳力",
+    "缺资金",
+    "交通条件落后",
+    "自身发展动力不足",
+]
 CAUSE_WEIGHTS = [22, 10, 6, 4, 5, 2, 14, 9, 20, 4, 4]
 EDUCATION = ["文盲或半文盲", "小学", "初中", "高中", "大专及以上"]
 
@@ -83,17 +95,30 @@ def household(
 
     def person(rel: str, male: bool, birth: dt.date, surname_: str | None) -> SyntheticPerson:
         age = (today - birth).days // 365
-        labour = "无劳动力" if age < 16 or age > 70 else "弱劳动力" if age > 60 or rng.random() < 0.1 else "有劳动能力"
+        labour = (
+            "无劳动力"
+            if age < 16 or age > 70
+            else "弱劳动力"
+            if age > 60 or rng.random() < 0.1
+            else "有劳动能力"
+        )
         return SyntheticPerson(
-            name=make_name(rng, male, surname_), id_number=make_id(rng, region, birth, male, used), relationship=rel,
-            labour=labour, health="健康" if rng.random() < 0.8 else rng.choice(["长期慢性病", "患有大病", "残疾"]),
+            name=make_name(rng, male, surname_),
+            id_number=make_id(rng, region, birth, male, used),
+            relationship=rel,
+            labour=labour,
+            health="健康" if rng.random() < 0.8 else rng.choice(["长期慢性病", "患有大病", "残疾"]),
             education=rng.choice(EDUCATION[:4]) if age >= 7 else "学龄前",
-            phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}" if rel == "户主" and rng.random() < 0.9 else "",
+            phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+            if rel == "户主" and rng.random() < 0.9
+            else "",
         )
 
     hh.members.append(person("户主", head_male, head_birth, surname))
     if rng.random() < 0.85:
-        hh.members.append(person("配偶", not head_male, head_birth + dt.timedelta(days=rng.randint(-1500, 1500)), None))
+        hh.members.append(
+            person("配偶", not head_male, head_birth + dt.timedelta(days=rng.randint(-1500, 1500)), None)
+        )
     for _ in range(rng.choices([0, 1, 2, 3], [15, 35, 35, 15])[0]):
         child_birth = head_birth + dt.timedelta(days=rng.randint(20 * 365, 38 * 365))
         if child_birth < today:
@@ -102,9 +127,34 @@ def household(
     return hh
 
 
-REGISTRY_HEADER = ["县", "乡镇", "行政村", "自然村", "户编号", "人编号", "姓名", "证件号码", "人数", "与户主关系", "民族",
-                   "文化程度", "在校生状况", "健康状况", "劳动技能", "务工状况", "务工时间(月)", "参加大病医疗", "脱贫属性",
-                   "贫困户属性", "主要致贫原因", "危房户", "饮水安全", "饮水困难", "人均纯收入", "联系电话"]
+REGISTRY_HEADER = [
+    "县",
+    "乡镇",
+    "行政村",
+    "自然村",
+    "户编号",
+    "人编号",
+    "姓名",
+    "证件号码",
+    "人数",
+    "与户主关系",
+    "民族",
+    "文化程度",
+    "在校生状况",
+    "健康状况",
+    "劳动技能",
+    "务工状况",
+    "务工时间(月)",
+    "参加大病医疗",
+    "脱贫属性",
+    "贫困户属性",
+    "主要致贫原因",
+    "危房户",
+    "饮水安全",
+    "饮水困难",
+    "人均纯收入",
+    "联系电话",
+]
 LIFTING = {"poor": "未脱贫", "lifted": "已脱贫", "low_income": "低收入", "monitored": "监测对象"}
 SKILL = {"有劳动能力": "普通劳动力", "弱劳动力": "弱劳动力或半劳动力", "无劳动力": "无劳动力"}
 
@@ -113,9 +163,34 @@ def registry_rows(hh: SyntheticHousehold, county: str, township: str, village: s
     """The household as rows of the R-REG-2a layout (one per person)."""
     out = []
     for i, m in enumerate(hh.members, start=1):
-        out.append([
-            county, township, village, "", hh.registry_no, f"{hh.registry_no}{i:02d}", m.name, m.id_number,
-            len(hh.members), m.relationship, "汉族", m.education, "", m.health, SKILL[m.labour], "", 0, "是",
-            LIFTING[hh.status], "一般贫困户", hh.cause, "否", "是", "否", hh.income_per_capita, m.phone,
-        ])
+        out.append(
+            [
+                county,
+                township,
+                village,
+                "",
+                hh.registry_no,
+                f"{hh.registry_no}{i:02d}",
+                m.name,
+                m.id_number,
+                len(hh.members),
+                m.relationship,
+                "汉族",
+                m.education,
+                "",
+                m.health,
+                SKILL[m.labour],
+                "",
+                0,
+                "是",
+                LIFTING[hh.status],
+                "一般贫困户",
+                hh.cause,
+                "否",
+                "是",
+                "否",
+                hh.income_per_capita,
+                m.phone,
+            ]
+        )
     return out

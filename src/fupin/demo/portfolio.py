@@ -32,8 +32,12 @@ from fupin.loans.models import Application, Installment, Loan, Servicing
 from fupin.ratings.rules import PRESET, servicing_of
 
 # product, share of loans, term (months), amounts (yuan)
-MIX = (("subsidy", 55, 36, (10_000, 20_000, 30_000, 50_000)), ("annual", 20, 12, (5_000, 8_000, 10_000)),
-       ("seasonal", 17, 6, (5_000, 10_000, 20_000)), ("group", 8, 12, (5_000, 10_000, 20_000)))
+MIX = (
+    ("subsidy", 55, 36, (10_000, 20_000, 30_000, 50_000)),
+    ("annual", 20, 12, (5_000, 8_000, 10_000)),
+    ("seasonal", 17, 6, (5_000, 10_000, 20_000)),
+    ("group", 8, 12, (5_000, 10_000, 20_000)),
+)
 SLIPPED = 0.03  # share of loans on time whose instalment due yesterday is still unpaid
 PURPOSE = {"subsidy": "crops", "annual": "livestock", "seasonal": "crops", "group": "small_business"}
 
@@ -62,9 +66,23 @@ def _template(product: str, amount: int, term: int, start: dt.date, rates: dict)
         d = disclose(s)
         rates[product, amount] = (d.nominal, d.apr, d.ear)
     starts = [start, *s.due_dates[:-1]]
-    rows = tuple((k + 1, s.due_dates[k], starts[k], s.principal[k], s.interest[k], s.fees[k]) for k in range(len(s)))
-    return Template(product, p.version, amount * 100, term, start, s.maturity, terms_to_dict(terms), rates[product, amount],
-                    s.upfront_interest, s.upfront_fees, s.deposit, rows)
+    rows = tuple(
+        (k + 1, s.due_dates[k], starts[k], s.principal[k], s.interest[k], s.fees[k]) for k in range(len(s))
+    )
+    return Template(
+        product,
+        p.version,
+        amount * 100,
+        term,
+        start,
+        s.maturity,
+        terms_to_dict(terms),
+        rates[product, amount],
+        s.upfront_interest,
+        s.upfront_fees,
+        s.deposit,
+        rows,
+    )
 
 
 def _flush(lt, it, st, loan_rows, inst_rows, sv_rows) -> None:
@@ -75,8 +93,9 @@ def _flush(lt, it, st, loan_rows, inst_rows, sv_rows) -> None:
         rows.clear()
 
 
-def generate_book(*, loans: int, on: dt.date, seed: int = 1, overdue_share: float = 0.08, actor=None,
-                  progress=None) -> dict:
+def generate_book(
+    *, loans: int, on: dt.date, seed: int = 1, overdue_share: float = 0.08, actor=None, progress=None
+) -> dict:
     """``loans`` active loans standing at the close of ``on − 1`` (see the module)."""
 
     rng = random.Random(seed)
@@ -98,7 +117,9 @@ def generate_book(*, loans: int, on: dt.date, seed: int = 1, overdue_share: floa
             templates[key] = _template(product, amount, term, start, rates)
         late = rng.random() < overdue_share
         slipped = not late and rng.random() < SLIPPED  # yesterday's instalment not paid: late tomorrow
-        plan.append((key, rng.choice(households), late, rng.randint(1, 400) if late else -1 if slipped else 0))
+        plan.append(
+            (key, rng.choice(households), late, rng.randint(1, 400) if late else -1 if slipped else 0)
+        )
     say(f"{len(templates)} schedules")
     uplift, _ = servicing_of(PRESET)
     actor = actor or system_user()
@@ -108,11 +129,29 @@ def generate_book(*, loans: int, on: dt.date, seed: int = 1, overdue_share: floa
         app_ids = bulk.reserve_ids(Application, loans)
         loan_ids = bulk.reserve_ids(Loan, loans)
         apps = bulk.Table(Application)
-        bulk.insert(Application, apps.columns, (apps.row({
-            "id": app_ids[k], "household_id": hh, "village_code": village, "product": templates[key].product,
-            "product_version": templates[key].version, "purpose": PURPOSE[templates[key].product], "project": "生产经营",
-            "amount": templates[key].principal, "term": templates[key].term, "state": "disbursed",
-            "created_by_id": actor_id, "_now": now}) for k, (key, (hh, village), _, _) in enumerate(plan)))
+        bulk.insert(
+            Application,
+            apps.columns,
+            (
+                apps.row(
+                    {
+                        "id": app_ids[k],
+                        "household_id": hh,
+                        "village_code": village,
+                        "product": templates[key].product,
+                        "product_version": templates[key].version,
+                        "purpose": PURPOSE[templates[key].product],
+                        "project": "生产经营",
+                        "amount": templates[key].principal,
+                        "term": templates[key].term,
+                        "state": "disbursed",
+                        "created_by_id": actor_id,
+                        "_now": now,
+                    }
+                )
+                for k, (key, (hh, village), _, _) in enumerate(plan)
+            ),
+        )
         say("applications")
         books: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         loan_rows, inst_rows, sv_rows = [], [], []
@@ -127,7 +166,9 @@ def generate_book(*, loans: int, on: dt.date, seed: int = 1, overdue_share: floa
             interest_due = 0
             b = books[village]
             for seq, due, pstart, principal, interest, fees in t.rows:
-                if due < paid_before or (not late and due <= yesterday and not (slipped and due == yesterday)):
+                if due < paid_before or (
+                    not late and due <= yesterday and not (slipped and due == yesterday)
+                ):
                     pp, ip = principal, interest
                 elif due <= yesterday:  # unpaid: late once its due date has passed
                     if due < yesterday:
@@ -142,28 +183,76 @@ def generate_book(*, loans: int, on: dt.date, seed: int = 1, overdue_share: floa
                     interest_due += interest - ip
                 elif current is None:
                     current = (seq, pstart, due, interest)
-                inst_rows.append(it.row({
-                    "loan_id": pk, "seq": seq, "due_date": due, "period_start": pstart, "pd_from": due,
-                    "principal": principal, "interest": interest, "fees": fees, "principal_paid": pp,
-                    "interest_paid": ip}))
+                inst_rows.append(
+                    it.row(
+                        {
+                            "loan_id": pk,
+                            "seq": seq,
+                            "due_date": due,
+                            "period_start": pstart,
+                            "pd_from": due,
+                            "principal": principal,
+                            "interest": interest,
+                            "fees": fees,
+                            "principal_paid": pp,
+                            "interest_paid": ip,
+                        }
+                    )
+                )
                 b["1301"] += principal - pp
             seq, cstart, cdue, cinterest = current or (0, None, None, 0)
             receivable = cob.receivable(interest_due, cinterest, 0, cstart, cdue, yesterday)
             b["1132"] += receivable
             b["6011"] += receivable
             b["2011"] += t.deposit
-            loan_rows.append(lt.row({
-                "id": pk, "application_id": app_ids[k], "household_id": hh, "village_code": village,
-                "contract_no": f"BK{pk:010d}", "product": t.product, "product_version": t.version,
-                "principal": t.principal, "terms": t.terms_json, "start": t.start, "maturity": t.maturity,
-                "nominal_rate": t.rates[0], "apr": t.rates[1], "ear": t.rates[2], "upfront_interest": t.upfront_interest,
-                "upfront_fees": t.upfront_fees, "deposit": t.deposit, "deposit_held": t.deposit, "state": "active",
-                "contracted_by_id": actor_id, "disbursed_by_id": actor_id, "disbursed_at": now, "contracted_at": now,
-                "_now": now}))
-            sv_rows.append(st.row({
-                "loan_id": pk, "village_code": village, "active": True, "penalty_rate": rate, "cur_seq": seq,
-                "cur_start": cstart, "cur_due": cdue, "cur_interest": cinterest, "cur_paid": 0,
-                "interest_due": interest_due, "late_since": first_late, "ever_late": first_late is not None}))
+            loan_rows.append(
+                lt.row(
+                    {
+                        "id": pk,
+                        "application_id": app_ids[k],
+                        "household_id": hh,
+                        "village_code": village,
+                        "contract_no": f"BK{pk:010d}",
+                        "product": t.product,
+                        "product_version": t.version,
+                        "principal": t.principal,
+                        "terms": t.terms_json,
+                        "start": t.start,
+                        "maturity": t.maturity,
+                        "nominal_rate": t.rates[0],
+                        "apr": t.rates[1],
+                        "ear": t.rates[2],
+                        "upfront_interest": t.upfront_interest,
+                        "upfront_fees": t.upfront_fees,
+                        "deposit": t.deposit,
+                        "deposit_held": t.deposit,
+                        "state": "active",
+                        "contracted_by_id": actor_id,
+                        "disbursed_by_id": actor_id,
+                        "disbursed_at": now,
+                        "contracted_at": now,
+                        "_now": now,
+                    }
+                )
+            )
+            sv_rows.append(
+                st.row(
+                    {
+                        "loan_id": pk,
+                        "village_code": village,
+                        "active": True,
+                        "penalty_rate": rate,
+                        "cur_seq": seq,
+                        "cur_start": cstart,
+                        "cur_due": cdue,
+                        "cur_interest": cinterest,
+                        "cur_paid": 0,
+                        "interest_due": interest_due,
+                        "late_since": first_late,
+                        "ever_late": first_late is not None,
+                    }
+                )
+            )
             if len(inst_rows) >= 200_000:
                 _flush(lt, it, st, loan_rows, inst_rows, sv_rows)
                 say(f"{k + 1} loans")
@@ -172,11 +261,25 @@ def generate_book(*, loans: int, on: dt.date, seed: int = 1, overdue_share: floa
         drafts = []
         for village, b in sorted(books.items()):
             cash = b["1301"] + b["1132"] - b["6011"] - b["6012"] - b["2011"]
-            postings = [Posting("1301", debit=b["1301"], memo="期初贷款本金"), Posting("1132", debit=b["1132"], memo="期初应收利息")]
+            postings = [
+                Posting("1301", debit=b["1301"], memo="期初贷款本金"),
+                Posting("1132", debit=b["1132"], memo="期初应收利息"),
+            ]
             postings += [Posting(code, credit=b[code], memo="期初") for code in ("6011", "6012", "2011")]
-            postings.append(Posting("1011", credit=cash, memo="期初") if cash > 0 else Posting("1011", debit=-cash, memo="期初"))
-            drafts.append(Draft(yesterday, "期初余额（模拟贷款组合）", village, "portfolio",
-                                tuple(p for p in postings if p.debit or p.credit)))
+            postings.append(
+                Posting("1011", credit=cash, memo="期初")
+                if cash > 0
+                else Posting("1011", debit=-cash, memo="期初")
+            )
+            drafts.append(
+                Draft(
+                    yesterday,
+                    "期初余额（模拟贷款组合）",
+                    village,
+                    "portfolio",
+                    tuple(p for p in postings if p.debit or p.credit),
+                )
+            )
         entries_post(acting_user=actor, drafts=drafts, audit_division=households[0][1][:6])
         if connection.vendor == "postgresql":  # fresh statistics for the planner, as after any bulk load
             with connection.cursor() as cur:
@@ -187,5 +290,9 @@ def generate_book(*, loans: int, on: dt.date, seed: int = 1, overdue_share: floa
             CobRun.objects.create(date=yesterday, state=CobRun.State.DONE, summary={"portfolio": loans})
         elif last.date != yesterday:
             raise ValueError(f"the last closed business day is {last.date}, not {yesterday}")
-    return {"loans": loans, "installments": sum(len(templates[key].rows) for key, *_ in plan),
-            "overdue": sum(1 for _, _, late, _ in plan if late), "templates": len(templates)}
+    return {
+        "loans": loans,
+        "installments": sum(len(templates[key].rows) for key, *_ in plan),
+        "overdue": sum(1 for _, _, late, _ in plan if late),
+        "templates": len(templates),
+    }

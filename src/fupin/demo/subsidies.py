@@ -37,8 +37,10 @@ from fupin.riskfund import services as fund
 from fupin.subsidies import services
 from fupin.subsidies.models import Line, Policy
 
-PROOF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-         b"trailer<</Root 1 0 R>>\n%%EOF\n")
+PROOF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def at(day: dt.date):
@@ -48,8 +50,21 @@ def at(day: dt.date):
 
 def build(*, villages: list[str], townships: list[str], county: str, today: dt.date, progress=None) -> dict:
     say = progress or (lambda msg: None)
-    u = {x.username: x for x in User.objects.filter(username__in=[
-        "cungan", "xiangzhen", "fupinban", "caizheng", "caizheng2", "xindai", "zhuren", "zongshe"])}
+    u = {
+        x.username: x
+        for x in User.objects.filter(
+            username__in=[
+                "cungan",
+                "xiangzhen",
+                "fupinban",
+                "caizheng",
+                "caizheng2",
+                "xindai",
+                "zhuren",
+                "zongshe",
+            ]
+        )
+    }
     half = Policy.objects.get(code="S-HALF")
     with transaction.atomic():
         n = _half_history(half, today)
@@ -58,16 +73,25 @@ def build(*, villages: list[str], townships: list[str], county: str, today: dt.d
     made = _today(u, half, villages, townships, today)
     say(f"今日：按时还款扣减贴息 {made['half']} 笔，提前结清 {made['paid_off']} 笔并申报到户")
     f = _fund(u, villages, county, today)
-    say(f"风险补偿金：注资 {f['contributed'] // 1_000_000} 万元，代偿 {f['claims']} 笔，失信黑名单 {f['blacklisted']} 户")
+    say(
+        f"风险补偿金：注资 {f['contributed'] // 1_000_000} 万元，代偿 {f['claims']} 笔，"
+        f"失信黑名单 {f['blacklisted']} 户"
+    )
     return {**made, **f, "history": n}
 
 
 def _half_history(policy: Policy, today: dt.date) -> int:
     """The register lines of the book's one-year loans' instalments repaid on time, and the
     receivable they booked (Dr 1221 / Cr 6011, one entry per village)."""
-    ids = Servicing.objects.filter(loan__product__in=policy.products, ever_late=False).values_list("loan_id", flat=True)
-    rows = Installment.objects.filter(loan_id__in=ids, due_date__lt=today - dt.timedelta(days=1), interest__gt=0,
-                                      interest_paid=F("interest")).select_related("loan")
+    ids = Servicing.objects.filter(loan__product__in=policy.products, ever_late=False).values_list(
+        "loan_id", flat=True
+    )
+    rows = Installment.objects.filter(
+        loan_id__in=ids,
+        due_date__lt=today - dt.timedelta(days=1),
+        interest__gt=0,
+        interest_paid=F("interest"),
+    ).select_related("loan")
     lines, per = [], defaultdict(int)
     first = today
     for i in rows.iterator(chunk_size=5000):
@@ -75,32 +99,67 @@ def _half_history(policy: Policy, today: dt.date) -> int:
         if loan.start < policy.effective:
             continue
         fen = core.half_up(i.interest * Fraction(policy.share))
-        lines.append(Line(policy=policy, loan=loan, household_id=loan.household_id, village_code=loan.village_code,
-                          seq=i.seq, start=i.period_start, end=i.due_date, days=(i.due_date - i.period_start).days,
-                          basis=i.interest, interest=i.interest, amount=fen, on=i.due_date))
+        lines.append(
+            Line(
+                policy=policy,
+                loan=loan,
+                household_id=loan.household_id,
+                village_code=loan.village_code,
+                seq=i.seq,
+                start=i.period_start,
+                end=i.due_date,
+                days=(i.due_date - i.period_start).days,
+                basis=i.interest,
+                interest=i.interest,
+                amount=fen,
+                on=i.due_date,
+            )
+        )
         per[loan.village_code] += fen
         first = min(first, i.due_date)
     Line.objects.bulk_create(lines, batch_size=5000)
 
-    entries_post(acting_user=system_user(), audit_division=next(iter(per), "")[:6], drafts=[
-        Draft(first, "按时还款贴息（期初，应收财政）", village, "subsidy.history",
-              (Posting("1221", debit=fen, memo="应收财政贴息"), Posting("6011", credit=fen, memo="财政负担的一半利息")))
-        for village, fen in sorted(per.items()) if fen])
+    entries_post(
+        acting_user=system_user(),
+        audit_division=next(iter(per), "")[:6],
+        drafts=[
+            Draft(
+                first,
+                "按时还款贴息（期初，应收财政）",
+                village,
+                "subsidy.history",
+                (
+                    Posting("1221", debit=fen, memo="应收财政贴息"),
+                    Posting("6011", credit=fen, memo="财政负担的一半利息"),
+                ),
+            )
+            for village, fen in sorted(per.items())
+            if fen
+        ],
+    )
     return len(lines)
 
 
 def _past_batches(u, half: Policy, townships: list[str], county: str, today: dt.date) -> None:
     """Three S-HALF claims of the past: paid; confirmed and unpaid for two months; waiting."""
     d = lambda n: today - dt.timedelta(days=n)  # noqa: E731
-    plan = [(townships[0], 200, u["xindai"], [(180, "review"), (170, "confirm"), (120, "pay")]),
-            (townships[-1], 100, u["zongshe"], [(80, "review"), (60, "confirm")]),
-            (county, 40, u["zongshe"], [])]
+    plan = [
+        (townships[0], 200, u["xindai"], [(180, "review"), (170, "confirm"), (120, "pay")]),
+        (townships[-1], 100, u["zongshe"], [(80, "review"), (60, "confirm")]),
+        (county, 40, u["zongshe"], []),
+    ]
     for division, cutoff, maker, steps in plan:
-        if not Line.objects.filter(policy=half, batch__isnull=True, on__lte=d(cutoff),
-                                   village_code__startswith=division[:9] if division != county else division[:6]).exists():
+        if not Line.objects.filter(
+            policy=half,
+            batch__isnull=True,
+            on__lte=d(cutoff),
+            village_code__startswith=division[:9] if division != county else division[:6],
+        ).exists():
             continue
         with at(d(cutoff - 5)):
-            batch = services.batch_prepare(acting_user=maker, policy=half, division_code=division, cutoff=d(cutoff))
+            batch = services.batch_prepare(
+                acting_user=maker, policy=half, division_code=division, cutoff=d(cutoff)
+            )
         for days, step in steps:
             with at(d(days)):
                 if step == "review":
@@ -108,19 +167,32 @@ def _past_batches(u, half: Policy, townships: list[str], county: str, today: dt.
                 elif step == "confirm":
                     batch = services.batch_confirm(acting_user=u["caizheng"], batch=batch)
                 else:
-                    batch = services.batch_pay(acting_user=u["caizheng2"], batch=batch,
-                                               payment_ref=f"富财农〔{d(days).year}〕{batch.pk:03d}号")
+                    batch = services.batch_pay(
+                        acting_user=u["caizheng2"],
+                        batch=batch,
+                        payment_ref=f"富财农〔{d(days).year}〕{batch.pk:03d}号",
+                    )
 
 
 def _today(u, half: Policy, villages: list[str], townships: list[str], today: dt.date) -> dict:
     """On-time repayments with the half deducted; loans paid off and their S-CAPPED subsidy
     claimed and credited through every step."""
     n_half = 0
-    annual = Loan.objects.filter(state="active", product__in=half.products, village_code=villages[0],
-                                 servicing__late_since__isnull=True).order_by("pk")[:40]
+    annual = Loan.objects.filter(
+        state="active",
+        product__in=half.products,
+        village_code=villages[0],
+        servicing__late_since__isnull=True,
+    ).order_by("pk")[:40]
     for loan in annual:
-        current = loan.installments.filter(due_date__gte=today, interest_paid__lt=F("interest")).order_by("seq").first()
-        if current is None or current.principal:  # interest-only periods: pay the interest, half of it is the county's
+        current = (
+            loan.installments.filter(due_date__gte=today, interest_paid__lt=F("interest"))
+            .order_by("seq")
+            .first()
+        )
+        if (
+            current is None or current.principal
+        ):  # interest-only periods: pay the interest, half of it is the county's
             continue
         fen = current.interest - core.half_up(current.interest * Fraction(half.share))
         r, _ = repayment_post(acting_user=u["xindai"], loan=loan, amount=fen, key=f"demo-half-{loan.pk}")
@@ -128,8 +200,13 @@ def _today(u, half: Policy, villages: list[str], townships: list[str], today: dt
         if n_half >= 15:
             break
     capped = Policy.objects.get(code="S-CAPPED")
-    fresh = Loan.objects.filter(state="active", product__in=capped.products, village_code__startswith=townships[0][:9],
-                                servicing__late_since__isnull=True, start__gt=today - dt.timedelta(days=60)).order_by("pk")
+    fresh = Loan.objects.filter(
+        state="active",
+        product__in=capped.products,
+        village_code__startswith=townships[0][:9],
+        servicing__late_since__isnull=True,
+        start__gt=today - dt.timedelta(days=60),
+    ).order_by("pk")
     paid_off = 0
     for loan in fresh:
         if Installment.objects.filter(loan=loan, interest_paid__gt=0).exists():
@@ -139,49 +216,94 @@ def _today(u, half: Policy, villages: list[str], townships: list[str], today: dt
         if paid_off >= 8:
             break
     if paid_off:
-        batch = services.batch_prepare(acting_user=u["xindai"], policy=capped, division_code=townships[0], cutoff=today)
+        batch = services.batch_prepare(
+            acting_user=u["xindai"], policy=capped, division_code=townships[0], cutoff=today
+        )
         batch = services.batch_review(acting_user=u["fupinban"], batch=batch, approve=True)
         batch = services.batch_confirm(acting_user=u["caizheng"], batch=batch)
-        batch = services.batch_pay(acting_user=u["caizheng2"], batch=batch, payment_ref=f"富财农〔{today.year}〕{batch.pk:03d}号")
+        batch = services.batch_pay(
+            acting_user=u["caizheng2"], batch=batch, payment_ref=f"富财农〔{today.year}〕{batch.pk:03d}号"
+        )
         services.batch_credit(acting_user=u["zhuren"], batch=batch)
     return {"half": n_half, "paid_off": paid_off}
 
 
 def _fund(u, villages: list[str], county: str, today: dt.date) -> dict:
-    f = fund.fund_create(acting_user=u["fupinban"], county_code=county, name="", preset="80:20",
-                         account="县农信联社风险补偿金专户")
+    f = fund.fund_create(
+        acting_user=u["fupinban"],
+        county_code=county,
+        name="",
+        preset="80:20",
+        account="县农信联社风险补偿金专户",
+    )
     outstanding = fund.fund_position(f)["outstanding"]
-    part = max(round_to_multiple(outstanding // 16, 1_000_000), 1_000_000)  # leverage about eight (篇6: 1:10 at most)
+    part = max(
+        round_to_multiple(outstanding // 16, 1_000_000), 1_000_000
+    )  # leverage about eight (篇6: 1:10 at most)
     opened = dt.date(today.year, 1, 6)
     for source in ("省财政", "县财政"):
         fund.contribution_post(acting_user=u["caizheng"], fund=f, source=source, amount=part, on=opened)
-    late = [sv.loan for sv in Servicing.objects.filter(active=True, village_code=villages[0],
-                                                       late_since__lte=today - dt.timedelta(days=f.overdue_days),
-                                                       loan__product__in=f.products).select_related("loan")
-            .order_by("late_since", "loan_id")[:3]]
+    late = [
+        sv.loan
+        for sv in Servicing.objects.filter(
+            active=True,
+            village_code=villages[0],
+            late_since__lte=today - dt.timedelta(days=f.overdue_days),
+            loan__product__in=f.products,
+        )
+        .select_related("loan")
+        .order_by("late_since", "loan_id")[:3]
+    ]
     claims = blacklisted = 0
     if late:
-        c = fund.claim_submit(acting_user=u["xindai"], loan=late[0], cause="illness",
-                              description="户主突发脑梗住院，丧失劳动能力，家中无其他劳动力，无力偿还贷款本息",
-                              proofs=[("县医院诊断证明.pdf", "application/pdf", PROOF)])
+        c = fund.claim_submit(
+            acting_user=u["xindai"],
+            loan=late[0],
+            cause="illness",
+            description="户主突发脑梗住院，丧失劳动能力，家中无其他劳动力，无力偿还贷款本息",
+            proofs=[("县医院诊断证明.pdf", "application/pdf", PROOF)],
+        )
         c = fund.claim_review(acting_user=u["cungan"], claim=c, approve=True, note="情况属实")
         c = fund.claim_review(acting_user=u["xiangzhen"], claim=c, approve=True, note="同意上报")
         c = fund.claim_review(acting_user=u["fupinban"], claim=c, approve=True, note="同意代偿")
         fund.claim_pay(acting_user=u["caizheng"], claim=c)
-        repayment_post(acting_user=u["xindai"], loan=late[0], amount=100_000, key=f"demo-recover-{late[0].pk}")
+        repayment_post(
+            acting_user=u["xindai"], loan=late[0], amount=100_000, key=f"demo-recover-{late[0].pk}"
+        )
         claims += 1
     if len(late) > 1:
-        c = fund.claim_submit(acting_user=u["xindai"], loan=late[1], cause="disaster",
-                              description="暴雨冲毁蔬菜大棚 6 亩，当季绝收", proofs=[("灾情核查表.pdf", "application/pdf", PROOF)])
+        c = fund.claim_submit(
+            acting_user=u["xindai"],
+            loan=late[1],
+            cause="disaster",
+            description="暴雨冲毁蔬菜大棚 6 亩，当季绝收",
+            proofs=[("灾情核查表.pdf", "application/pdf", PROOF)],
+        )
         fund.claim_review(acting_user=u["cungan"], claim=c, approve=True, note="经村委会核实")
         claims += 1
     if len(late) > 2:
         hh = late[2].household
-        fund.blacklist_decide(acting_user=u["fupinban"], household=hh, decision_no=f"富扶发〔{today.year}〕12号",
-                              reason="有还款能力而拒不还款，经村委会和银行多次催收无效，认定为恶意拖欠")
-        fund.legal_action_record(acting_user=u["xindai"], household=hh, kind="demand", on=today - dt.timedelta(days=30),
-                                 note="送达催收通知书", loan=late[2])
-        fund.legal_action_record(acting_user=u["xindai"], household=hh, kind="suit", on=today - dt.timedelta(days=5),
-                                 note="向县人民法院提起诉讼", loan=late[2])
+        fund.blacklist_decide(
+            acting_user=u["fupinban"],
+            household=hh,
+            decision_no=f"富扶发〔{today.year}〕12号",
+            reason="有还款能力而拒不还款，经村委会和银行多次催收无效，认定为恶意拖欠",
+        )
+        fund.legal_action_record(
+            acting_user=u["xindai"],
+            household=hh,
+            kind="demand",
+            on=today - dt.timedelta(days=30),
+            note="送达催收通知书",
+            loan=late[2],
+        )
+        fund.legal_action_record(
+            acting_user=u["xindai"],
+            household=hh,
+            kind="suit",
+            on=today - dt.timedelta(days=5),
+            note="向县人民法院提起诉讼",
+            loan=late[2],
+        )
         blacklisted += 1
     return {"contributed": 2 * part, "claims": claims, "blacklisted": blacklisted}

@@ -1,4 +1,3 @@
-
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -26,7 +25,9 @@ class DivisionFilter(Schema):
 @router.get("", response=responses(list[DivisionOut]), summary="辖区内的行政区划列表")
 @paginate(Pagination)
 def division_list(request, filters: Query[DivisionFilter]):
-    return selectors.divisions_visible(request.auth, parent=filters.parent, level=filters.level, name=filters.q)
+    return selectors.divisions_visible(
+        request.auth, parent=filters.parent, level=filters.level, name=filters.q
+    )
 
 
 @router.get("/{code}", response=responses(DivisionOut, 404), summary="一个行政区划")

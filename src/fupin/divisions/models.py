@@ -16,9 +16,7 @@ from fupin.core.divisions import Level
 class Division(models.Model):
     code = models.CharField("区划代码", max_length=12, primary_key=True)
     name = models.CharField("名称", max_length=64)
-    level = models.PositiveSmallIntegerField(
-        "级别", choices=[(lvl.value, lvl.label) for lvl in Level]
-    )
+    level = models.PositiveSmallIntegerField("级别", choices=[(lvl.value, lvl.label) for lvl in Level])
     prefix = models.CharField("代码前缀", max_length=12, db_index=True)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级"
@@ -31,7 +29,9 @@ class Division(models.Model):
         verbose_name_plural = "行政区划"
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5), name="division_level_range"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=5), name="division_level_range"
+            ),
             models.CheckConstraint(
                 condition=models.Q(parent__isnull=True) | models.Q(level__gt=1), name="division_root_or_child"
             ),
@@ -51,7 +51,12 @@ class Branch(models.Model):
     code = models.CharField("机构代码", max_length=20, unique=True)
     name = models.CharField("机构名称", max_length=64)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级机构"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级机构",
     )
     county = models.ForeignKey(
         Division, on_delete=models.PROTECT, related_name="branches", verbose_name="所在县"
@@ -74,4 +79,6 @@ class Branch(models.Model):
 def division_field(*, column: str = "division_code", label: str = "区划") -> models.ForeignKey:
     """The foreign key by which a record belongs to a division (R-REG-1): stored as the
     12-digit code in ``column``, protected, with no reverse accessor."""
-    return models.ForeignKey(Division, on_delete=models.PROTECT, db_column=column, related_name="+", verbose_name=label)
+    return models.ForeignKey(
+        Division, on_delete=models.PROTECT, db_column=column, related_name="+", verbose_name=label
+    )

@@ -68,7 +68,9 @@ def divisions_bulk_create(*, acting_user, rows: Iterable[tuple[str, str, str | N
         if code in known or code in seen:
             problems.add(f"区划代码“{code}”重复", row=i, field="code", value=code)
         seen.add(code)
-        objs.append(Division(code=code, name=name, level=level, prefix=codes.prefix_of(code), parent_id=parent_code))
+        objs.append(
+            Division(code=code, name=name, level=level, prefix=codes.prefix_of(code), parent_id=parent_code)
+        )
     problems.raise_if_any("区划数据有误，未导入任何记录", code="division_import_invalid")
     with transaction.atomic():
         Division.objects.bulk_create(objs, batch_size=2000)
@@ -84,7 +86,13 @@ def divisions_bulk_create(*, acting_user, rows: Iterable[tuple[str, str, str | N
 
 
 def branch_create(
-    *, acting_user, code: str, name: str, county_code: str, coverage_codes: list[str], parent: Branch | None = None
+    *,
+    acting_user,
+    code: str,
+    name: str,
+    county_code: str,
+    coverage_codes: list[str],
+    parent: Branch | None = None,
 ) -> Branch:
     county = Division.objects.filter(code=county_code, level=codes.Level.COUNTY).first()
     if county is None:
@@ -104,6 +112,11 @@ def branch_create(
             action="branch.create",
             obj=branch,
             division_code=county.code,
-            after={"code": code, "name": name, "coverage": sorted(coverage_codes), "parent": parent.code if parent else None},
+            after={
+                "code": code,
+                "name": name,
+                "coverage": sorted(coverage_codes),
+                "parent": parent.code if parent else None,
+            },
         )
     return branch

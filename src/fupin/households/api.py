@@ -91,9 +91,16 @@ class HouseholdFilter(Schema):
     status: StatusCode | None = Field(None, description="户类型")
 
 
-HouseholdOrder, household_order = ordering("HouseholdOrder", {
-    "registry_no": ("village_id", "registry_no"), "village": ("village_id", "registry_no"),
-    "income_per_capita": ("income_per_capita", "id"), "updated_at": ("updated_at", "id")}, "registry_no")
+HouseholdOrder, household_order = ordering(
+    "HouseholdOrder",
+    {
+        "registry_no": ("village_id", "registry_no"),
+        "village": ("village_id", "registry_no"),
+        "income_per_capita": ("income_per_capita", "id"),
+        "updated_at": ("updated_at", "id"),
+    },
+    "registry_no",
+)
 
 
 @router.get("", response=responses(list[HouseholdOut]), summary="辖区内的农户（一户一档）")
@@ -104,7 +111,11 @@ def household_list(request, filters: Query[HouseholdFilter], sort: Query[Househo
     ).order_by(*household_order(sort.order))
 
 
-@router.get("/{int:household_id}", response=responses(HouseholdDetail, 404), summary="一户的档案：成员（脱敏）与变更记录")
+@router.get(
+    "/{int:household_id}",
+    response=responses(HouseholdDetail, 404),
+    summary="一户的档案：成员（脱敏）与变更记录",
+)
 def household_detail(request, household_id: int = Path(..., ge=1, le=MAX_ID)):
     ctx = selectors.household_archive(request.auth, household_id)
     hh = ctx["household"]
@@ -112,32 +123,64 @@ def household_detail(request, household_id: int = Path(..., ge=1, le=MAX_ID)):
     hh.members_shown = ctx["members"]
     hh.events_shown = ctx["events"][:50]
     return hh
+
+
 class RegistryImportIn(Schema):
     file_name: Text(200, 1)
-    content_base64: str = Field(..., max_length=40_000_000, description="xlsx 文件内容（base64，约 30 MB 以内）")
+    content_base64: str = Field(
+        ..., max_length=40_000_000, description="xlsx 文件内容（base64，约 30 MB 以内）"
+    )
     dry_run: bool = Field(False, description="只检查，不导入")
+
+
 class ImportBatchOut(Schema):
     id: int
     file_name: str
-    state: str = Field(..., description="running 处理中 / imported 已导入 / checked 检查通过（试导入） / failed 有错误或已中断，未导入任何数据")
+    state: str = Field(
+        ...,
+        description=(
+            "running 处理中 / imported 已导入 / checked 检查通过（试导入） / "
+            "failed 有错误或已中断，未导入任何数据"
+        ),
+    )
     dry_run: bool
     rows: int
     summary: dict
     problems: list[dict] = Field(..., description="每一处错误：行、列、值、问题（最多 500 条）")
+
+
 def _batch_out(batch) -> dict:
-    return {"id": batch.pk, "file_name": batch.file_name, "state": batch.state, "dry_run": batch.dry_run,
-            "rows": batch.rows, "summary": batch.summary, "problems": batch.problems[:500]}
-@router.post("/imports", response=responses(ImportBatchOut, 422, ok_status=201),
-             summary="导入扶贫开发信息系统人员表或系统模板（全部正确才导入；同一文件再导入不改变任何数据）")
+    return {
+        "id": batch.pk,
+        "file_name": batch.file_name,
+        "state": batch.state,
+        "dry_run": batch.dry_run,
+        "rows": batch.rows,
+        "summary": batch.summary,
+        "problems": batch.problems[:500],
+    }
+
+
+@router.post(
+    "/imports",
+    response=responses(ImportBatchOut, 422, ok_status=201),
+    summary="导入扶贫开发信息系统人员表或系统模板（全部正确才导入；同一文件再导入不改变任何数据）",
+)
 def registry_import(request, payload: RegistryImportIn):
     access.require(request.auth, "registry.import")
     with uploaded(payload.content_base64) as path:
-        batch = importer.registry_import(acting_user=request.auth, path=path, file_name=payload.file_name,
-                                         dry_run=payload.dry_run)
+        batch = importer.registry_import(
+            acting_user=request.auth, path=path, file_name=payload.file_name, dry_run=payload.dry_run
+        )
     if batch.state == "failed":
-        raise ValidationFailed(f"发现 {len(batch.problems)} 处问题，未导入任何数据", code="registry_invalid",
-                               details=batch.problems[:500])
+        raise ValidationFailed(
+            f"发现 {len(batch.problems)} 处问题，未导入任何数据",
+            code="registry_invalid",
+            details=batch.problems[:500],
+        )
     return Status(201, _batch_out(batch))
+
+
 @router.get("/imports/{batch_id}", response=responses(ImportBatchOut, 404), summary="一次导入的结果")
 def registry_import_get(request, batch_id: int = Path(..., ge=1, le=MAX_ID)):
     importer.batches_expire()

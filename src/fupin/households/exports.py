@@ -12,7 +12,9 @@ from fupin.core.registry import TEMPLATE_HEADERS
 
 def workbook():
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    wb = xlsxwriter.Workbook(
+        buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     return buf, wb
 
 
@@ -27,10 +29,50 @@ def template_xlsx() -> bytes:
         ws.write_string(0, i, h, head)
         ws.set_column(i, i, 14, text)
     example = [
-        ["529901001001", "H0001", "张三", "11010519491231002X", "户主", "有劳动能力", "健康", "初中", "13800001234",
-         "建档立卡贫困户", "2016", "", "12000", "3000", "种植", "缺资金", "农村信用社", "6217000000000000001", "重点村", "2024-05-01"],
-        ["529901001001", "H0001", "张小三", "110105201001010015", "之子", "无劳动力", "健康", "小学", "", "", "", "", "", "",
-         "", "", "", "", "", ""],
+        [
+            "529901001001",
+            "H0001",
+            "张三",
+            "11010519491231002X",
+            "户主",
+            "有劳动能力",
+            "健康",
+            "初中",
+            "13800001234",
+            "建档立卡贫困户",
+            "2016",
+            "",
+            "12000",
+            "3000",
+            "种植",
+            "缺资金",
+            "农村信用社",
+            "6217000000000000001",
+            "重点村",
+            "2024-05-01",
+        ],
+        [
+            "529901001001",
+            "H0001",
+            "张小三",
+            "110105201001010015",
+            "之子",
+            "无劳动力",
+            "健康",
+            "小学",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
     ]
     for r, row in enumerate(example, start=1):
         for c, v in enumerate(row):

@@ -56,13 +56,25 @@ def batch_start(*, acting_user, file_name: str, dry_run: bool) -> ImportBatch:
         access.require(acting_user, "registry.import")
         grants = [g for g in access.grants(acting_user) if g.role in access.roles_for("registry.import")]
         division = "" if grants[0].everywhere else min(grants[0].prefixes, key=len).ljust(12, "0")
-    return ImportBatch.objects.create(file_name=file_name[:200], dry_run=dry_run, created_by=acting_user,
-                                      division_code=division, stage="排队中")
+    return ImportBatch.objects.create(
+        file_name=file_name[:200],
+        dry_run=dry_run,
+        created_by=acting_user,
+        division_code=division,
+        stage="排队中",
+    )
 
 
 def registry_import(
-    *, acting_user, path: Path, file_name: str, dry_run: bool = False, batch: ImportBatch | None = None,
-    progress: Progress | None = None, today: dt.date | None = None, workers: int = 1,
+    *,
+    acting_user,
+    path: Path,
+    file_name: str,
+    dry_run: bool = False,
+    batch: ImportBatch | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+    workers: int = 1,
 ) -> ImportBatch:
     """Check and (unless ``dry_run``) import one registry file; returns the batch with its result."""
     # Hundreds of thousands of small objects live until the end of an import: the cyclic
@@ -76,8 +88,12 @@ def registry_import(
     except BaseException:
         # whatever stopped it, nothing was written (one transaction): the batch says so
         ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.RUNNING).update(
-            state=ImportBatch.State.FAILED, progress=100, stage="导入时发生系统错误，未写入任何数据",
-            finished_at=timezone.now(), updated_at=timezone.now())
+            state=ImportBatch.State.FAILED,
+            progress=100,
+            stage="导入时发生系统错误，未写入任何数据",
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
         raise
     finally:
         if enabled:
@@ -92,9 +108,15 @@ def batches_expire() -> int:
     restarted) without saying so: running, and silent for :data:`STALE_AFTER`. Nothing of theirs
     was written — an import writes in one transaction, which died with the process."""
     now = timezone.now()
-    return ImportBatch.objects.filter(state=ImportBatch.State.RUNNING, updated_at__lt=now - STALE_AFTER).update(
-        state=ImportBatch.State.FAILED, progress=100, stage="导入已中断（处理进程意外退出），未写入任何数据，请重新导入",
-        finished_at=now, updated_at=now)
+    return ImportBatch.objects.filter(
+        state=ImportBatch.State.RUNNING, updated_at__lt=now - STALE_AFTER
+    ).update(
+        state=ImportBatch.State.FAILED,
+        progress=100,
+        stage="导入已中断（处理进程意外退出），未写入任何数据，请重新导入",
+        finished_at=now,
+        updated_at=now,
+    )
 
 
 def _import(acting_user, path, file_name, dry_run, batch, progress, today, workers) -> ImportBatch:
@@ -109,7 +131,12 @@ def _import(acting_user, path, file_name, dry_run, batch, progress, today, worke
     batch.sha256 = _sha256(path)
     step("检查并读取文件", 2)
     try:
-        if workers > 1 and not dry_run and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        if (
+            workers > 1
+            and not dry_run
+            and connection.vendor == "postgresql"
+            and not connection.in_atomic_block
+        ):
             raw = list(checked_rows(path, cleaned=False))  # the workers clean their own rows
             done = _import_parallel(raw, batch, acting_user, today, workers, step)
             if done is not None:
@@ -135,10 +162,15 @@ def _import(acting_user, path, file_name, dry_run, batch, progress, today, worke
     if problems:
         return _fail(batch, problems)
     summary = {
-        "rows": n_rows, "households_in_file": len(households), "persons_in_file": len(records),
-        "new_households": len(plan.new_households), "changed_households": len(plan.changed_households),
-        "new_persons": len(plan.new_persons), "changed_persons": len(plan.changed_persons),
-        "moved_persons": len(plan.moved_persons), "left_persons": len(plan.left_persons),
+        "rows": n_rows,
+        "households_in_file": len(households),
+        "persons_in_file": len(records),
+        "new_households": len(plan.new_households),
+        "changed_households": len(plan.changed_households),
+        "new_persons": len(plan.new_persons),
+        "changed_persons": len(plan.changed_persons),
+        "moved_persons": len(plan.moved_persons),
+        "left_persons": len(plan.left_persons),
     }
     batch.summary = summary
     if dry_run:
@@ -154,7 +186,9 @@ def _import(acting_user, path, file_name, dry_run, batch, progress, today, worke
     return batch
 
 
-def _import_parallel(rows: list, batch: ImportBatch, user, today: dt.date, workers: int, step) -> ImportBatch | None:
+def _import_parallel(
+    rows: list, batch: ImportBatch, user, today: dt.date, workers: int, step
+) -> ImportBatch | None:
     """The first import of a large file on several cores (see :mod:`.parallel`); ``None``
     when the file needs the sequential path (it changes stored records, or its header is bad)."""
     first = next((n for n, v in enumerate(rows) if any(x not in (None, "") for x in v)), None)
@@ -169,14 +203,28 @@ def _import_parallel(rows: list, batch: ImportBatch, user, today: dt.date, worke
     def finish(outcome: parallel.Outcome) -> None:
         s = outcome.summary
         batch.summary = {
-            "rows": batch.rows, "households_in_file": s["households_in_file"], "persons_in_file": s["persons_in_file"],
-            "new_households": s["new_households"], "changed_households": 0, "new_persons": s["new_persons"],
-            "changed_persons": 0, "moved_persons": 0, "left_persons": 0,
+            "rows": batch.rows,
+            "households_in_file": s["households_in_file"],
+            "persons_in_file": s["persons_in_file"],
+            "new_households": s["new_households"],
+            "changed_households": 0,
+            "new_persons": s["new_persons"],
+            "changed_persons": 0,
+            "moved_persons": 0,
+            "left_persons": 0,
         }
         _done(batch, user, empty=not (s["new_households"] or s["new_persons"]))
 
-    outcome = parallel.run(rows=rows, first=first + 1, columns=columns, today=today, user=user, batch=batch,
-                           workers=workers, finish=finish)
+    outcome = parallel.run(
+        rows=rows,
+        first=first + 1,
+        columns=columns,
+        today=today,
+        user=user,
+        batch=batch,
+        workers=workers,
+        finish=finish,
+    )
     if outcome is None:
         return None
     if outcome.problems:
@@ -190,8 +238,13 @@ def _done(batch: ImportBatch, user, *, empty: bool) -> None:
     batch.progress, batch.finished_at = 100, timezone.now()
     batch.updated_at = batch.finished_at
     batch.save()
-    audit_record(actor=user, action="registry.import", obj=batch, division_code=batch.division_code,
-                 after={"file": batch.file_name, "sha256": batch.sha256, **batch.summary})
+    audit_record(
+        actor=user,
+        action="registry.import",
+        obj=batch,
+        division_code=batch.division_code,
+        after={"file": batch.file_name, "sha256": batch.sha256, **batch.summary},
+    )
 
 
 def _read(it, today: dt.date, step) -> tuple[list[PersonRecord], list[Problem], int, str | None]:

@@ -19,7 +19,11 @@ class RegistryStatus(models.TextChoices):
     NONE = "none", "非建档户"
 
 
-REGISTERED = (RegistryStatus.POOR, RegistryStatus.LOW_INCOME, RegistryStatus.MONITORED)  # the programme's "registered poor"
+REGISTERED = (
+    RegistryStatus.POOR,
+    RegistryStatus.LOW_INCOME,
+    RegistryStatus.MONITORED,
+)  # the programme's "registered poor"
 
 
 class Labour(models.TextChoices):
@@ -33,12 +37,18 @@ class Household(models.Model):
     # single-column ones Django would add are left out (each index costs on a registry import)
     county_code = models.CharField("县代码", max_length=6)
     village = models.ForeignKey(
-        "divisions.Division", on_delete=models.PROTECT, db_column="village_code", related_name="+", verbose_name="行政村",
+        "divisions.Division",
+        on_delete=models.PROTECT,
+        db_column="village_code",
+        related_name="+",
+        verbose_name="行政村",
         db_index=False,
     )
     natural_village = models.CharField("自然村", max_length=64, blank=True)
     registry_no = models.CharField("户编号", max_length=40)
-    status = models.CharField("户类型", max_length=16, choices=RegistryStatus.choices, default=RegistryStatus.POOR)
+    status = models.CharField(
+        "户类型", max_length=16, choices=RegistryStatus.choices, default=RegistryStatus.POOR
+    )
     status_year = models.PositiveSmallIntegerField("建档年份", null=True, blank=True)
     lifted_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
     poverty_attribute = models.CharField("贫困户属性", max_length=32, blank=True)
@@ -46,8 +56,12 @@ class Household(models.Model):
     identification_standard = models.CharField("识别标准", max_length=32, blank=True)
     main_cause = models.CharField("主要致贫原因", max_length=32, blank=True)
     member_count = models.PositiveSmallIntegerField("人数", default=0)
-    income_total = models.DecimalField("家庭年收入（元）", max_digits=14, decimal_places=2, null=True, blank=True)
-    income_per_capita = models.DecimalField("人均纯收入（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    income_total = models.DecimalField(
+        "家庭年收入（元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    income_per_capita = models.DecimalField(
+        "人均纯收入（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
     income_sources = models.CharField("主要收入来源", max_length=120, blank=True)
     dangerous_house = models.BooleanField("危房户", null=True, blank=True)
     water_safe = models.BooleanField("饮水安全", null=True, blank=True)
@@ -67,9 +81,13 @@ class Household(models.Model):
         verbose_name = "农户"
         verbose_name_plural = "农户"
         constraints = [
-            models.UniqueConstraint(fields=["county_code", "registry_no"], name="household_registry_no_unique"),
-            models.CheckConstraint(condition=models.Q(income_total__gte=0) | models.Q(income_total__isnull=True),
-                                   name="household_income_nonnegative"),
+            models.UniqueConstraint(
+                fields=["county_code", "registry_no"], name="household_registry_no_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(income_total__gte=0) | models.Q(income_total__isnull=True),
+                name="household_income_nonnegative",
+            ),
         ]
         indexes = [models.Index(fields=["village", "status"])]
 
@@ -78,7 +96,9 @@ class Household(models.Model):
 
 
 class Person(models.Model):
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members", verbose_name="所属农户")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="members", verbose_name="所属农户"
+    )
     county_code = models.CharField("县代码", max_length=6)
     village_code = models.CharField("村代码", max_length=12, db_index=True)
     name = models.CharField("姓名", max_length=64)  # searched with contains: a b-tree would not help
@@ -102,7 +122,9 @@ class Person(models.Model):
     phone_cipher = models.BinaryField("联系电话（密文）", null=True, blank=True)
     phone_index = models.CharField("联系电话索引", max_length=32, blank=True, db_index=True)
     phone_masked = models.CharField("联系电话", max_length=20, blank=True)
-    left_on = models.DateField("迁出日期", null=True, blank=True)  # no longer a member (the row stays for history)
+    left_on = models.DateField(
+        "迁出日期", null=True, blank=True
+    )  # no longer a member (the row stays for history)
 
     SCOPE_FIELD = "village_code"
 
@@ -110,8 +132,11 @@ class Person(models.Model):
         verbose_name = "家庭成员"
         verbose_name_plural = "家庭成员"
         constraints = [
-            models.UniqueConstraint(fields=["household"], condition=models.Q(is_head=True, left_on__isnull=True),
-                                    name="one_head_per_household"),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(is_head=True, left_on__isnull=True),
+                name="one_head_per_household",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -130,8 +155,12 @@ class HouseholdEvent(models.Model):
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    batch = models.ForeignKey("ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    batch = models.ForeignKey(
+        "ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     field = models.CharField(max_length=64, blank=True)
     before = models.CharField(max_length=200, blank=True)
@@ -163,7 +192,9 @@ class ImportBatch(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     problems = models.JSONField(default=list, blank=True)
     division_code = models.CharField(max_length=12, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(default=timezone.now)  # the running import's heartbeat
     finished_at = models.DateTimeField(null=True, blank=True)

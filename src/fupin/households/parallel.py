@@ -8,7 +8,7 @@ the formatted chunks to the parent. The parent holds the one transaction that ke
 import all or nothing and streams every chunk into the real tables as it arrives, so that
 the database inserts, indexes and checks foreign keys (made immediate for that purpose)
 while the workers are still checking rows. Sending formatted COPY text costs a memcpy;
-sending checked records would cost as much as checking them (pickling: 18 µs a record).
+sending checked records would cost as much as checking them (docs/performance.md).
 
 At the end the parent checks what no single partition can see (an ID number or a 户编号
 used in two partitions). Only a file whose households are all new takes this path; anything
@@ -105,7 +105,9 @@ def _send_rows(model, columns: list[str], rows: Iterable[tuple], send: Callable[
             copy.write_row(row)
 
 
-def _work(rows, households: list[list[int]], columns, today, user, batch, send: Callable[[Any], None]) -> dict[str, Any]:
+def _work(
+    rows, households: list[list[int]], columns, today, user, batch, send: Callable[[Any], None]
+) -> dict[str, Any]:
     """Check, compare and prepare one partition, a slice of households at a time, sending the
     rows of each slice to the parent as soon as it is ready — until a problem is found, after
     which the rest is only checked, so that every problem is listed. Returns the problems or
@@ -113,11 +115,13 @@ def _work(rows, households: list[list[int]], columns, today, user, batch, send: 
     reader = RowReader(columns, today)
     ids: dict[str, int] = {}
     numbers: dict[tuple[str, str], int] = {}
-    bad_rows: list[Problem] = []  # as in the sequential import: bad rows first, the rest once every row is good
+    bad_rows: list[
+        Problem
+    ] = []  # as in the sequential import: bad rows first, the rest once every row is good
     problems: list[Problem] = []
     summary = {"new_households": 0, "new_persons": 0, "households_in_file": 0, "persons_in_file": 0}
     for start in range(0, len(households), SLICE):
-        numbered = ((i + 1, clean(rows[i])) for h in households[start:start + SLICE] for i in h)
+        numbered = ((i + 1, clean(rows[i])) for h in households[start : start + SLICE] for i in h)
         records, found, _ = read_rows(reader, numbered)
         bad_rows += found
         if bad_rows:
@@ -148,14 +152,31 @@ def _work(rows, households: list[list[int]], columns, today, user, batch, send: 
         _send_rows(Household, HOUSEHOLDS.columns, made.new_households(plan), send)
         _send_rows(Person, PERSONS.columns, made.new_persons(plan), send)
         _send_rows(HouseholdEvent, EVENTS.columns, made.events, send)
-        for k, n in (("new_households", len(plan.new_households)), ("new_persons", len(plan.new_persons)),
-                     ("households_in_file", len(grouped)), ("persons_in_file", len(records))):
+        for k, n in (
+            ("new_households", len(plan.new_households)),
+            ("new_persons", len(plan.new_persons)),
+            ("households_in_file", len(grouped)),
+            ("persons_in_file", len(records)),
+        ):
             summary[k] += n
-    return {"ids": ids, "problems": bad_rows or problems, "fallback": False, "numbers": numbers, "summary": summary}
+    return {
+        "ids": ids,
+        "problems": bad_rows or problems,
+        "fallback": False,
+        "numbers": numbers,
+        "summary": summary,
+    }
 
 
 def run(
-    *, rows: list[list[Any]], first: int, columns: Columns, today: dt.date, user, batch: ImportBatch, workers: int,
+    *,
+    rows: list[list[Any]],
+    first: int,
+    columns: Columns,
+    today: dt.date,
+    user,
+    batch: ImportBatch,
+    workers: int,
     finish: Callable[[Outcome], None],
 ) -> Outcome | None:
     """Import ``rows`` on ``workers`` processes. ``None``: use the sequential path (nothing
@@ -268,10 +289,16 @@ def _merge(results: list[dict[str, Any]]) -> Outcome:
 
 def _id_repeated(value: str, first: int, row: int) -> Problem:
     """An ID number on two rows (of two slices or two partitions), named at the later row."""
-    return Problem(f"证件号码与第 {min(first, row)} 行重复", row=max(first, row), field="证件号码",
-                   value=idcard.mask_id(value))
+    return Problem(
+        f"证件号码与第 {min(first, row)} 行重复",
+        row=max(first, row),
+        field="证件号码",
+        value=idcard.mask_id(value),
+    )
 
 
 def _number_repeated(key: tuple[str, str], first: int, row: int) -> Problem:
     """A 户编号 given to two households of one county."""
-    return Problem(f"户编号“{key[1]}”在本县已用于另一户（第 {first} 行）", row=row, field="户编号", value=key[1])
+    return Problem(
+        f"户编号“{key[1]}”在本县已用于另一户（第 {first} 行）", row=row, field="户编号", value=key[1]
+    )

@@ -27,12 +27,38 @@ from fupin.households.pii import vault
 from fupin.households.rows import EVENTS, HOUSEHOLDS, PERSONS
 
 CHUNK = 5000
-PERSON_FIELDS = ["person_no", "ethnicity", "education", "school_status", "health", "labour", "labour_skill",
-                 "work_status", "work_months", "serious_illness_insured"]
+PERSON_FIELDS = [
+    "person_no",
+    "ethnicity",
+    "education",
+    "school_status",
+    "health",
+    "labour",
+    "labour_skill",
+    "work_status",
+    "work_months",
+    "serious_illness_insured",
+]
 COMPARED_HOUSEHOLD = [f for f in HOUSEHOLD_FIELDS if f not in ("bank_account",)]
 # a new member's row, in the order Rows.new_persons gives the values
-PERSON_ROW = ["id", "household_id", "county_code", "village_code", "name", "id_cipher", "id_index", "id_masked", "birth_date",
-              "sex", "is_head", "relationship", *PERSON_FIELDS, "phone_cipher", "phone_index", "phone_masked"]
+PERSON_ROW = [
+    "id",
+    "household_id",
+    "county_code",
+    "village_code",
+    "name",
+    "id_cipher",
+    "id_index",
+    "id_masked",
+    "birth_date",
+    "sex",
+    "is_head",
+    "relationship",
+    *PERSON_FIELDS,
+    "phone_cipher",
+    "phone_index",
+    "phone_masked",
+]
 PERSON_DEFAULTS = [(f, PERSONS.defaults[PERSONS.position[f]]) for f in PERSON_FIELDS]
 EVENT_ROW = ["household_id", "actor_id", "batch_id", "kind", "field", "before", "after", "person_name"]
 STATUS_LABELS = dict(RegistryStatus.choices)
@@ -40,7 +66,10 @@ STATUS_LABELS = dict(RegistryStatus.choices)
 LABELS = {
     **{f.attname: str(f.verbose_name) for f in Person._meta.concrete_fields},
     **{f.attname: str(f.verbose_name) for f in Household._meta.concrete_fields},
-    "village": "行政村", "phone": "联系电话", "bank_account": "银行卡号", "is_head": "户主",
+    "village": "行政村",
+    "phone": "联系电话",
+    "bank_account": "银行卡号",
+    "is_head": "户主",
 }
 
 
@@ -57,13 +86,20 @@ class Plan:
     @property
     def only_new(self) -> bool:
         """Nothing but new households and their members (a first import)."""
-        return not (self.changed_households or self.changed_persons or self.moved_persons or self.left_persons) and all(
-            target is None for _, target, _ in self.new_persons)
+        return not (
+            self.changed_households or self.changed_persons or self.moved_persons or self.left_persons
+        ) and all(target is None for _, target, _ in self.new_persons)
 
     @property
     def empty(self) -> bool:
-        return not (self.new_households or self.changed_households or self.new_persons or self.changed_persons
-                    or self.moved_persons or self.left_persons)
+        return not (
+            self.new_households
+            or self.changed_households
+            or self.new_persons
+            or self.changed_persons
+            or self.moved_persons
+            or self.left_persons
+        )
 
 
 def resolve_villages(user, households: list[HouseholdRecord]) -> tuple[dict[Any, str], list[Problem]]:
@@ -83,7 +119,9 @@ def resolve_villages(user, households: list[HouseholdRecord]) -> tuple[dict[Any,
             if r not in known:
                 problems.append(Problem(f"村代码“{r}”不存在", row=first_row[r], field="村代码", value=str(r)))
             elif r not in allowed:
-                problems.append(Problem(f"村代码“{r}”不在您的辖区内", row=first_row[r], field="村代码", value=str(r)))
+                problems.append(
+                    Problem(f"村代码“{r}”不在您的辖区内", row=first_row[r], field="村代码", value=str(r))
+                )
             else:
                 result[r] = r
         return result, problems
@@ -94,16 +132,32 @@ def resolve_villages(user, households: list[HouseholdRecord]) -> tuple[dict[Any,
             continue
         town = divisions.get(d.parent_id or "")
         county = divisions.get(town.parent_id or "") if town else None
-        names.setdefault((county.name if county else "", town.name if town else "", d.name), []).append(d.code)
+        names.setdefault((county.name if county else "", town.name if town else "", d.name), []).append(
+            d.code
+        )
         names.setdefault(("", town.name if town else "", d.name), []).append(d.code)
     for ref in sorted(refs, key=str):
         county, town, village = ref
         codes = names.get(ref) if county else names.get(("", town, village))
         label = "".join(x for x in ref if x)
         if not codes:
-            problems.append(Problem(f"找不到行政村“{label}”（或不在您的辖区内）", row=first_row[ref], field="行政村", value=village))
+            problems.append(
+                Problem(
+                    f"找不到行政村“{label}”（或不在您的辖区内）",
+                    row=first_row[ref],
+                    field="行政村",
+                    value=village,
+                )
+            )
         elif len(set(codes)) > 1:
-            problems.append(Problem(f"行政村“{label}”有重名，请在“县”列填写县名", row=first_row[ref], field="行政村", value=village))
+            problems.append(
+                Problem(
+                    f"行政村“{label}”有重名，请在“县”列填写县名",
+                    row=first_row[ref],
+                    field="行政村",
+                    value=village,
+                )
+            )
         else:
             result[ref] = codes[0]
     return result, problems
@@ -132,7 +186,9 @@ def _in_scope(user):
     return lambda code: code.startswith(prefixes)
 
 
-def plan(households: list[HouseholdRecord], villages: dict[Any, str], user=None) -> tuple[Plan, list[Problem]]:
+def plan(
+    households: list[HouseholdRecord], villages: dict[Any, str], user=None
+) -> tuple[Plan, list[Problem]]:
     """What writing the file changes. A person or household is matched (by ID number, or by
     户编号 in the county) only inside the importer's jurisdiction: one registered outside it is
     a row problem, never moved into it (its members would be left behind, its credit line too)."""
@@ -150,7 +206,9 @@ def plan(households: list[HouseholdRecord], villages: dict[Any, str], user=None)
     keys = {(villages[h.key[0]][:6], h.key[1]) for h in households}
     by_no: dict[tuple[str, str], Household] = {}
     counties = sorted({k[0] for k in keys})
-    for hh in Household.objects.filter(county_code__in=counties, registry_no__in=_values(sorted({k[1] for k in keys}))):
+    for hh in Household.objects.filter(
+        county_code__in=counties, registry_no__in=_values(sorted({k[1] for k in keys}))
+    ):
         by_no[(hh.county_code, hh.registry_no)] = hh
     # stored persons outside the importer's jurisdiction are not theirs to match, move or change
     outside: set[int] = set()
@@ -159,13 +217,25 @@ def plan(households: list[HouseholdRecord], villages: dict[Any, str], user=None)
             p = existing.get(index_of[m.id_number])
             if p is not None and not covered(p.village_code):
                 outside.add(i)
-                problems.append(Problem(f"证件号码已登记在另一户，该户{OUTSIDE}，不能导入或迁移", row=m.row, field="证件号码",
-                                        value=mask_id(m.id_number)))
+                problems.append(
+                    Problem(
+                        f"证件号码已登记在另一户，该户{OUTSIDE}，不能导入或迁移",
+                        row=m.row,
+                        field="证件号码",
+                        value=mask_id(m.id_number),
+                    )
+                )
         hh = by_no.get((villages[h.key[0]][:6], h.key[1]))
         if hh is not None and not covered(hh.village_id):
             outside.add(i)
-            problems.append(Problem(f"户编号“{h.key[1]}”已是另一户的编号，该户{OUTSIDE}", row=h.members[0].row,
-                                    field="户编号", value=h.key[1]))
+            problems.append(
+                Problem(
+                    f"户编号“{h.key[1]}”已是另一户的编号，该户{OUTSIDE}",
+                    row=h.members[0].row,
+                    field="户编号",
+                    value=h.key[1],
+                )
+            )
     if outside:
         return plan, problems
     # which stored household each file household is
@@ -180,7 +250,9 @@ def plan(households: list[HouseholdRecord], villages: dict[Any, str], user=None)
     in_file = {hh.pk for hh in matched.values() if hh is not None}
     members_now: dict[int, list[Person]] = {}
     if in_file:
-        for p in Person.objects.filter(household_id__in=_values(sorted(in_file), "bigint"), left_on__isnull=True):
+        for p in Person.objects.filter(
+            household_id__in=_values(sorted(in_file), "bigint"), left_on__isnull=True
+        ):
             members_now.setdefault(p.household_id, []).append(p)
     placed: set[int] = set()
     for i, h in enumerate(households):
@@ -201,9 +273,15 @@ def plan(households: list[HouseholdRecord], villages: dict[Any, str], user=None)
             placed.add(p.pk)
             if target is None or p.household_id != target.pk:
                 if p.left_on is None and p.household_id not in in_file:
-                    problems.append(Problem(
-                        f"证件号码已登记在另一户（户编号 {p.household.registry_no}），该户不在本文件中，不能迁移",
-                        row=m.row, field="证件号码", value=mask_id(m.id_number)))
+                    problems.append(
+                        Problem(
+                            f"证件号码已登记在另一户（户编号 {p.household.registry_no}），"
+                            "该户不在本文件中，不能迁移",
+                            row=m.row,
+                            field="证件号码",
+                            value=mask_id(m.id_number),
+                        )
+                    )
                     continue
                 plan.moved_persons.append((p, target))  # target None: the new household, resolved on write
                 p._record = m  # type: ignore[attr-defined]
@@ -215,8 +293,14 @@ def plan(households: list[HouseholdRecord], villages: dict[Any, str], user=None)
     for h, code in plan.new_households:
         key = (code[:6], h.key[1])
         if key in seen_no:
-            problems.append(Problem(f"户编号“{h.key[1]}”在本县已用于另一户（第 {seen_no[key]} 行）", row=h.members[0].row,
-                                    field="户编号", value=h.key[1]))
+            problems.append(
+                Problem(
+                    f"户编号“{h.key[1]}”在本县已用于另一户（第 {seen_no[key]} 行）",
+                    row=h.members[0].row,
+                    field="户编号",
+                    value=h.key[1],
+                )
+            )
         else:
             seen_no[key] = h.members[0].row
     for persons in members_now.values():
@@ -226,7 +310,9 @@ def plan(households: list[HouseholdRecord], villages: dict[Any, str], user=None)
     return plan, problems
 
 
-def _household_changes(hh: Household, given: dict[str, Any], village: str, registry_no: str) -> dict[str, tuple[Any, Any]]:
+def _household_changes(
+    hh: Household, given: dict[str, Any], village: str, registry_no: str
+) -> dict[str, tuple[Any, Any]]:
     changes: dict[str, tuple[Any, Any]] = {}
     if hh.village_id != village:
         changes["village"] = (hh.village_id, village)
@@ -306,18 +392,38 @@ class Rows:
         self.created: dict[int, tuple[int, str]] = {}  # id(HouseholdRecord) -> (household id, village code)
         self.event_row = EVENTS.maker(EVENT_ROW, self.now)
 
-    def event(self, household_id: int, kind: str, f: str = "", before: Any = "", after: Any = "", person: str = "") -> None:
-        self.events.append(self.event_row(household_id, self.actor_id, self.batch_id, kind, LABELS.get(f, f),
-                                          _shown(f, before), _shown(f, after), person))
+    def event(
+        self, household_id: int, kind: str, f: str = "", before: Any = "", after: Any = "", person: str = ""
+    ) -> None:
+        self.events.append(
+            self.event_row(
+                household_id,
+                self.actor_id,
+                self.batch_id,
+                kind,
+                LABELS.get(f, f),
+                _shown(f, before),
+                _shown(f, after),
+                person,
+            )
+        )
 
     def new_households(self, plan: Plan) -> list[tuple]:
         rows = []
-        for (h, code), hid in zip(plan.new_households, bulk.reserve_ids(Household, len(plan.new_households)), strict=True):
+        for (h, code), hid in zip(
+            plan.new_households, bulk.reserve_ids(Household, len(plan.new_households)), strict=True
+        ):
             values = _household_values(h, code)
             rows.append(HOUSEHOLDS.row({"id": hid, **values, "_now": self.now}))
             self.created[id(h)] = (hid, code)
             status = STATUS_LABELS.get(values["status"], values["status"])
-            self.event(hid, HouseholdEvent.Kind.CREATED, "status", after=f"{status}，{len(h.members)} 人", person=h.head.name)
+            self.event(
+                hid,
+                HouseholdEvent.Kind.CREATED,
+                "status",
+                after=f"{status}，{len(h.members)} 人",
+                person=h.head.name,
+            )
         return rows
 
     def new_persons(self, plan: Plan) -> list[tuple]:
@@ -327,16 +433,34 @@ class Rows:
         encrypt, index, index_of = v.encrypt, v.index, plan.index_of
         make = PERSONS.maker(PERSON_ROW, self.now)
         moving = {hh.pk: ch["village"][1] for hh, ch in plan.changed_households if "village" in ch}
-        for (m, target, h), pid in zip(plan.new_persons, bulk.reserve_ids(Person, len(plan.new_persons)), strict=True):
-            hid, code = (target.pk, moving.get(target.pk, target.village_id)) if target is not None else self.created[id(h)]
+        for (m, target, h), pid in zip(
+            plan.new_persons, bulk.reserve_ids(Person, len(plan.new_persons)), strict=True
+        ):
+            hid, code = (
+                (target.pk, moving.get(target.pk, target.village_id))
+                if target is not None
+                else self.created[id(h)]
+            )
             given = m.person
             phone = m.phone
-            rows.append(make(
-                pid, hid, code[:6], code, m.name, encrypt(m.id_number), index_of[m.id_number], mask_id(m.id_number),
-                m.birth_date, m.sex, m.is_head, m.relationship,
-                *[x if (x := given.get(f)) is not None else default for f, default in PERSON_DEFAULTS],
-                *((encrypt(phone), index(phone), mask_phone(phone)) if phone else (None, "", "")),
-            ))
+            rows.append(
+                make(
+                    pid,
+                    hid,
+                    code[:6],
+                    code,
+                    m.name,
+                    encrypt(m.id_number),
+                    index_of[m.id_number],
+                    mask_id(m.id_number),
+                    m.birth_date,
+                    m.sex,
+                    m.is_head,
+                    m.relationship,
+                    *[x if (x := given.get(f)) is not None else default for f, default in PERSON_DEFAULTS],
+                    *((encrypt(phone), index(phone), mask_phone(phone)) if phone else (None, "", "")),
+                )
+            )
             if target is not None:
                 self.event(hid, HouseholdEvent.Kind.MEMBER_IN, person=m.name, after=m.relationship)
         return rows
@@ -364,15 +488,20 @@ class Rows:
         if changed_h:
             column_of = {"village": "village", "bank_account": "bank_account_cipher"}
             fields = {column_of.get(f, f) for _, ch in plan.changed_households for f in ch}
-            Household.objects.bulk_update(changed_h, sorted(fields | {"county_code", "bank_account_masked", "updated_at"}),
-                                          batch_size=CHUNK)
+            Household.objects.bulk_update(
+                changed_h,
+                sorted(fields | {"county_code", "bank_account_masked", "updated_at"}),
+                batch_size=CHUNK,
+            )
         # persons who leave first, so that the one-head constraint holds when a new head arrives
         for p in plan.left_persons:
             p.left_on = now.date()
             event(p.household_id, HouseholdEvent.Kind.MEMBER_OUT, person=p.name, before=p.relationship)
         if plan.left_persons:
             Person.objects.bulk_update(plan.left_persons, ["left_on"], batch_size=CHUNK)
-        heads_stepping_down = [p.pk for p, ch in plan.changed_persons if "is_head" in ch and not ch["is_head"][1]]
+        heads_stepping_down = [
+            p.pk for p, ch in plan.changed_persons if "is_head" in ch and not ch["is_head"][1]
+        ]
         if heads_stepping_down:
             Person.objects.filter(pk__in=heads_stepping_down).update(is_head=False)
         changed_p = {p.pk: p for p, _ in plan.changed_persons}
@@ -392,17 +521,33 @@ class Rows:
                 if f == "phone":
                     v = vault()
                     p.phone_cipher, p.phone_index, p.phone_masked = (
-                        (v.encrypt(new), v.index(new), mask_phone(new)) if new else (None, "", ""))
+                        (v.encrypt(new), v.index(new), mask_phone(new)) if new else (None, "", "")
+                    )
                 else:
                     setattr(p, f, new)
                 event(p.household_id, HouseholdEvent.Kind.CHANGED, f, old, new, person=p.name)
         if changed_p:
             Person.objects.bulk_update(
                 list(changed_p.values()),
-                ["household", "county_code", "village_code", "left_on", "name", "relationship", "is_head",
-                 "phone_cipher", "phone_index", "phone_masked", *PERSON_FIELDS], batch_size=CHUNK)
+                [
+                    "household",
+                    "county_code",
+                    "village_code",
+                    "left_on",
+                    "name",
+                    "relationship",
+                    "is_head",
+                    "phone_cipher",
+                    "phone_index",
+                    "phone_masked",
+                    *PERSON_FIELDS,
+                ],
+                batch_size=CHUNK,
+            )
         # a household's members and credit line go with it: they never disagree on the village
-        credit_lines = Household._meta.get_field("credit").related_model  # ratings builds on households: not imported
+        credit_lines = Household._meta.get_field(
+            "credit"
+        ).related_model  # ratings builds on households: not imported
         for hh in (hh for hh, ch in plan.changed_households if "village" in ch):
             Person.objects.filter(household=hh).update(village_code=hh.village_id, county_code=hh.county_code)
             credit_lines.objects.filter(household=hh).update(village_code=hh.village_id)

@@ -18,9 +18,7 @@ def _looks_like_id(q: str) -> bool:
     return len(v) in (15, 18) and v[:-1].isdigit() and (v[-1].isdigit() or v[-1] == "X")
 
 
-def households_visible(
-    reader, *, q: str = "", village: str = "", status: str = ""
-) -> QuerySet[Household]:
+def households_visible(reader, *, q: str = "", village: str = "", status: str = "") -> QuerySet[Household]:
     """Households in scope, searchable by member name, full ID number, full phone or 户编号."""
     access.require(reader, "household.view")
     qs = access.visible(reader, Household, "household.view")
@@ -39,15 +37,25 @@ def households_visible(
     if status:
         qs = qs.filter(status=status)
     heads = Person.objects.filter(is_head=True, left_on__isnull=True)
-    return qs.select_related("village").prefetch_related(Prefetch("members", queryset=heads, to_attr="heads")).order_by(
-        "village_id", "registry_no"
+    return (
+        qs.select_related("village")
+        .prefetch_related(Prefetch("members", queryset=heads, to_attr="heads"))
+        .order_by("village_id", "registry_no")
     )
 
 
-_HOUSEHOLD = access.VisibleOne(lambda: Household.objects.select_related("village", "village__parent"), "household.view")
+_HOUSEHOLD = access.VisibleOne(
+    lambda: Household.objects.select_related("village", "village__parent"), "household.view"
+)
 _MEMBERS = children("households.Person", "household_id", order=("-is_head", "birth_date"))
-_EVENTS = children("households.HouseholdEvent", "household_id", "actor", "batch", order=("-at", "-id"),
-                   limit=HISTORY_SHOWN + 1)
+_EVENTS = children(
+    "households.HouseholdEvent",
+    "household_id",
+    "actor",
+    "batch",
+    order=("-at", "-id"),
+    limit=HISTORY_SHOWN + 1,
+)
 
 
 def household_archive(reader, pk: int) -> dict:
@@ -61,8 +69,11 @@ def household_archive(reader, pk: int) -> dict:
     former = sorted((p for p in everyone if p.left_on is not None), key=lambda p: p.left_on, reverse=True)
     events = _EVENTS(id=hh.pk)
     return {
-        "household": hh, "members": members, "former": former,
-        "events": events[:HISTORY_SHOWN], "more_events": len(events) > HISTORY_SHOWN,
+        "household": hh,
+        "members": members,
+        "former": former,
+        "events": events[:HISTORY_SHOWN],
+        "more_events": len(events) > HISTORY_SHOWN,
     }
 
 
@@ -74,7 +85,9 @@ def status_history(events: list[HouseholdEvent]) -> list[HouseholdEvent]:
 def batches_visible(reader) -> QuerySet[ImportBatch]:
     access.require(reader, "registry.import")
     mine = Q(created_by=reader)
-    return ImportBatch.objects.filter(mine | access.scope_q(reader, "registry.import", "division_code")).order_by("-created_at")
+    return ImportBatch.objects.filter(
+        mine | access.scope_q(reader, "registry.import", "division_code")
+    ).order_by("-created_at")
 
 
 def registry_counts(reader) -> dict:

@@ -38,13 +38,23 @@ def household_list(request):
     f = _filters(request)
     qs = selectors.households_visible(request.user, **f)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    villages = access.visible(request.user, Division.objects.filter(level=5), "household.view").values_list("code", "name")
+    villages = access.visible(request.user, Division.objects.filter(level=5), "household.view").values_list(
+        "code", "name"
+    )
     query = urlencode({k: v for k, v in f.items() if v})
-    return render(request, "households/list.html", {
-        "page": page, "f": f, "villages": villages[:1000], "statuses": RegistryStatus.choices, "query": query,
-        "may_import": access.may(request.user, "registry.import"),
-        "may_reveal": access.may(request.user, "pii.reveal"),
-    })
+    return render(
+        request,
+        "households/list.html",
+        {
+            "page": page,
+            "f": f,
+            "villages": villages[:1000],
+            "statuses": RegistryStatus.choices,
+            "query": query,
+            "may_import": access.may(request.user, "registry.import"),
+            "may_reveal": access.may(request.user, "pii.reveal"),
+        },
+    )
 
 
 @requires("household.view")
@@ -64,8 +74,9 @@ def registry_template(request):
 def _run_import(batch_id: int, user_id: int, path: Path, name: str, dry_run: bool) -> None:
     try:
         batch = ImportBatch.objects.get(pk=batch_id)
-        importer.registry_import(acting_user=User.objects.get(pk=user_id), path=path, file_name=name,
-                                 dry_run=dry_run, batch=batch)  # on any error the batch is marked failed
+        importer.registry_import(
+            acting_user=User.objects.get(pk=user_id), path=path, file_name=name, dry_run=dry_run, batch=batch
+        )  # on any error the batch is marked failed
     finally:
         path.unlink(missing_ok=True)
 
@@ -82,11 +93,19 @@ def registry_import(request):
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            return render(request, "households/import.html", {"error": "请选择要导入的 Excel 文件",
-                                                              "batches": _recent(request)}, status=400)
+            return render(
+                request,
+                "households/import.html",
+                {"error": "请选择要导入的 Excel 文件", "batches": _recent(request)},
+                status=400,
+            )
         if upload.size > MAX_UPLOAD:
-            return render(request, "households/import.html", {"error": "文件过大（上限 200 MB）",
-                                                              "batches": _recent(request)}, status=400)
+            return render(
+                request,
+                "households/import.html",
+                {"error": "文件过大（上限 200 MB）", "batches": _recent(request)},
+                status=400,
+            )
         dry_run = request.POST.get("dry_run") == "1"
         tmp = Path(tempfile.mkstemp(suffix=".xlsx", prefix="fupin-import-")[1])
         with tmp.open("wb") as out:
@@ -126,5 +145,3 @@ def registry_batch(request, pk: int):
 def registry_batch_problems(request, pk: int):
     batch = _batch(request, pk)
     return attachment(exports.problems_xlsx(batch.file_name, batch.problems), f"导入错误报告-{batch.pk}.xlsx")
-
-

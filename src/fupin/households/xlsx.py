@@ -51,7 +51,9 @@ def check_archive(path: Path) -> None:
     with path.open("rb") as f:
         magic = f.read(8)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SheetProblem([Problem("文件已设置密码保护或是旧版 .xls 格式：请去掉密码并另存为 .xlsx 后再导入")])
+        raise SheetProblem(
+            [Problem("文件已设置密码保护或是旧版 .xls 格式：请去掉密码并另存为 .xlsx 后再导入")]
+        )
     if not zipfile.is_zipfile(path):
         raise SheetProblem([Problem(NOT_XLSX)])
     try:
@@ -93,18 +95,30 @@ def check_file(path: Path) -> None:
                         pos = data.find(token, pos + len(token), cut)
                     merged.extend(m.group(1).decode() for m in _MERGE.finditer(data, 0, cut))
                     tail = data[cut:]
-                merged.extend(m.group(1).decode() for m in _MERGE.finditer(tail))  # <mergeCells> follow the data
+                merged.extend(
+                    m.group(1).decode() for m in _MERGE.finditer(tail)
+                )  # <mergeCells> follow the data
     except (zipfile.BadZipFile, KeyError, IndexError, OSError):
         raise SheetProblem([Problem(NOT_XLSX)]) from None
     problems: list[Problem] = []
     if n_formulas:
         listed = "、".join(formulas) + ("……" if n_formulas > len(formulas) else "")
-        problems.append(Problem(f"表格含 {n_formulas} 个公式单元格（{listed}）：请复制后“选择性粘贴为数值”再导入",
-                                field="公式", value=formulas[0]))
+        problems.append(
+            Problem(
+                f"表格含 {n_formulas} 个公式单元格（{listed}）：请复制后“选择性粘贴为数值”再导入",
+                field="公式",
+                value=formulas[0],
+            )
+        )
     if merged:
         listed = "、".join(merged[:MAX_LISTED]) + ("……" if len(merged) > MAX_LISTED else "")
-        problems.append(Problem(f"表格含 {len(merged)} 处合并单元格（{listed}）：每人一行，请取消合并后再导入",
-                                field="合并单元格", value=merged[0]))
+        problems.append(
+            Problem(
+                f"表格含 {len(merged)} 处合并单元格（{listed}）：每人一行，请取消合并后再导入",
+                field="合并单元格",
+                value=merged[0],
+            )
+        )
     if problems:
         raise SheetProblem(problems)
 

@@ -15,8 +15,9 @@ message) what would cost more than the file could honestly need:
   build at most :data:`DENSITY` times the cells the file really holds (or :data:`MIN_CELLS`).
 
 The sheet is read once (regular expressions find only references beyond column Z or row
-999 999, which a plain file does not have: ≈ 1.5 s for 800 000 rows); a second, exact pass over every reference is made
-only for a file whose rectangle is not plainly in proportion to its cells — a small one.
+999 999, which a plain file does not have: see docs/performance.md); a second, exact pass over
+every reference is made only for a file whose rectangle is not plainly in proportion to its
+cells — a small one.
 """
 
 from __future__ import annotations
@@ -113,7 +114,10 @@ def _rectangle(rows: int, cols: int, cells: int, what: str) -> None:
     if rows > MAX_ROWS:
         raise TooLarge(f"{what}有 {rows} 行，超过 Excel 的上限 {MAX_ROWS} 行")
     if rows * cols > max(MIN_CELLS, DENSITY * cells):
-        raise TooLarge(f"{what}范围（{rows} 行 × {cols} 列）远大于实际内容（{cells} 个单元格）：请删除表格远处的空白或杂散单元格后再导入")
+        raise TooLarge(
+            f"{what}范围（{rows} 行 × {cols} 列）远大于实际内容（{cells} 个单元格）："
+            "请删除表格远处的空白或杂散单元格后再导入"
+        )
 
 
 def _ahead(chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -178,8 +182,11 @@ def first_sheet(z: zipfile.ZipFile) -> str:
     m = re.search(rb"<(?:\w+:)?sheet\b[^>]*\br:id=\"([^\"]+)\"", workbook)
     if m:
         rid = m.group(1)
-        t = re.search(rb"<Relationship\b[^>]*\bId=\"" + re.escape(rid) + rb"\"[^>]*\bTarget=\"([^\"]+)\"", rels) or \
-            re.search(rb"<Relationship\b[^>]*\bTarget=\"([^\"]+)\"[^>]*\bId=\"" + re.escape(rid) + rb"\"", rels)
+        t = re.search(
+            rb"<Relationship\b[^>]*\bId=\"" + re.escape(rid) + rb"\"[^>]*\bTarget=\"([^\"]+)\"", rels
+        ) or re.search(
+            rb"<Relationship\b[^>]*\bTarget=\"([^\"]+)\"[^>]*\bId=\"" + re.escape(rid) + rb"\"", rels
+        )
         if t:
             target = t.group(1).decode().lstrip("/")
             path = target if target.startswith("xl/") else f"xl/{target}"

@@ -70,8 +70,11 @@ def entry_detail(request, entry_id: int = Path(..., ge=1, le=MAX_ID)):
     return selectors.entry_get(request.auth, entry_id)
 
 
-@router.post("/entries/{entry_id}/reversal", response=responses(EntryOut, 404, 409, 422, ok_status=201),
-             summary="冲正一笔分录（须由记账人以外的另一人操作）")
+@router.post(
+    "/entries/{entry_id}/reversal",
+    response=responses(EntryOut, 404, 409, 422, ok_status=201),
+    summary="冲正一笔分录（须由记账人以外的另一人操作）",
+)
 def entry_reverse(request, payload: ReversalIn, entry_id: int = Path(..., ge=1, le=MAX_ID)):
     e = selectors.entry_get(request.auth, entry_id)
     return Status(201, services.entry_reverse(acting_user=request.auth, entry=e, reason=payload.reason))
@@ -80,7 +83,9 @@ def entry_reverse(request, payload: ReversalIn, entry_id: int = Path(..., ge=1, 
 class AccountOut(Schema):
     code: str
     name: str
-    kind: str = Field(..., description="asset 资产 / liability 负债 / income 收入 / expense 支出 / equity 所有者权益")
+    kind: str = Field(
+        ..., description="asset 资产 / liability 负债 / income 收入 / expense 支出 / equity 所有者权益"
+    )
     active: bool
 
 
@@ -97,7 +102,16 @@ def account_list(request):
     return list(Account.objects.all())
 
 
-@router.post("/accounts", response=responses(AccountOut, 409, 422), summary="增加或修改会计科目（总社；有发生额的科目不改代码和类别）")
+@router.post(
+    "/accounts",
+    response=responses(AccountOut, 409, 422),
+    summary="增加或修改会计科目（总社；有发生额的科目不改代码和类别）",
+)
 def account_save(request, payload: AccountIn):
-    return services.account_save(acting_user=request.auth, code=payload.code, name=payload.name, kind=payload.kind,
-                                 active=payload.active)
+    return services.account_save(
+        acting_user=request.auth,
+        code=payload.code,
+        name=payload.name,
+        kind=payload.kind,
+        active=payload.active,
+    )

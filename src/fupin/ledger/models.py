@@ -27,15 +27,24 @@ class Account(models.Model):
 
 
 class JournalEntry(models.Model):
-    book = models.CharField("账簿", max_length=16, default="bank")  # cooperatives keep books of their own (issue 10)
+    book = models.CharField(
+        "账簿", max_length=16, default="bank"
+    )  # cooperatives keep books of their own (issue 10)
     date = models.DateField("记账日期")
     memo = models.CharField("摘要", max_length=200)
     division_code = models.CharField("区划", max_length=12)  # the village (or unit) the movement belongs to
     source = models.CharField("来源", max_length=40, blank=True)  # e.g. "loan.disburse:123"
-    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by",
-                                    verbose_name="冲正的分录")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name="冲正的分录",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_FIELD = "division_code"
@@ -50,7 +59,9 @@ class JournalEntry(models.Model):
 
 class Posting(models.Model):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings", db_column="account_code")
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="postings", db_column="account_code"
+    )
     debit = models.BigIntegerField("借方（分）", default=0)
     credit = models.BigIntegerField("贷方（分）", default=0)
     loan_id = models.BigIntegerField("贷款", null=True, blank=True, db_index=True)  # the loan sub-ledger

@@ -25,14 +25,27 @@ def trial_balance(reader, *, on: dt.date, book: str = "bank") -> dict:
     """Debit and credit totals and the balance of every account up to ``on``, for the entries
     in the reader's jurisdiction; ``balanced`` is the invariant of R-REP-6."""
     access.require(reader, "ledger.view")
-    rows = (Posting.objects.filter(_postings(reader, book), entry__date__lte=on).values("account_id")
-            .annotate(d=Sum("debit"), c=Sum("credit")).order_by("account_id"))
+    rows = (
+        Posting.objects.filter(_postings(reader, book), entry__date__lte=on)
+        .values("account_id")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+        .order_by("account_id")
+    )
     accounts = {a.code: a for a in Account.objects.all()}
     lines = []
     for line in core.trial_balance((r["account_id"], r["d"], r["c"]) for r in rows):
         a = accounts[line.account]
-        lines.append({"code": a.code, "name": a.name, "kind": a.kind, "kind_label": a.get_kind_display(),
-                      "debit": line.debit, "credit": line.credit, "balance": core.balance(a.kind, line.debit, line.credit)})
+        lines.append(
+            {
+                "code": a.code,
+                "name": a.name,
+                "kind": a.kind,
+                "kind_label": a.get_kind_display(),
+                "debit": line.debit,
+                "credit": line.credit,
+                "balance": core.balance(a.kind, line.debit, line.credit),
+            }
+        )
     debit, credit = sum(x["debit"] for x in lines), sum(x["credit"] for x in lines)
     return {"lines": lines, "debit": debit, "credit": credit, "balanced": debit == credit, "on": on}
 
@@ -55,14 +68,21 @@ def statement(reader, code: str, *, start: dt.date, end: dt.date, book: str = "b
         running += core.balance(account.kind, p.debit, p.credit)
         rows.append({"posting": p, "balance": running})
     closing = opening + core.balance(account.kind, totals["d"] or 0, totals["c"] or 0)
-    return {"account": account, "opening": opening, "rows": rows, "closing": closing,
-            "debit": totals["d"] or 0, "credit": totals["c"] or 0, "truncated": window.count() > STATEMENT_ROWS}
+    return {
+        "account": account,
+        "opening": opening,
+        "rows": rows,
+        "closing": closing,
+        "debit": totals["d"] or 0,
+        "credit": totals["c"] or 0,
+        "truncated": window.count() > STATEMENT_ROWS,
+    }
 
 
 def entry_get(reader, pk: int) -> JournalEntry:
-    return access.get_visible(reader, JournalEntry.objects.select_related("created_by", "reverses"), "ledger.view", pk=pk)
-
-
+    return access.get_visible(
+        reader, JournalEntry.objects.select_related("created_by", "reverses"), "ledger.view", pk=pk
+    )
 
 
 # --- control accounts and their sub-ledgers ------------------------------------------------------
@@ -88,7 +108,10 @@ def subledgers(reader, *, book: str = "bank") -> list[dict]:
         per_item, count = totals(reader)
         for code, items in per_item.items():
             control = Posting.objects.filter(_postings(reader, book), account_id=code).aggregate(
-                d=Sum("debit"), c=Sum("credit"))
+                d=Sum("debit"), c=Sum("credit")
+            )
             total = (control["d"] or 0) - (control["c"] or 0)
-            out.append({"code": code, "control": total, "loans": int(items), "count": count, "equal": total == items})
+            out.append(
+                {"code": code, "control": total, "loans": int(items), "count": count, "equal": total == items}
+            )
     return out

@@ -23,8 +23,9 @@ from fupin.prepared import Prepared, insert, insert_rows
 def chart_install() -> None:
     """The preset chart (R-REP-6), for a database that lacks it: the migration seeds it; the
     demo institution calls this too, so a database emptied since (a test flush) has it again."""
-    Account.objects.bulk_create([Account(code=a.code, name=a.name, kind=a.kind) for a in core.CHART],
-                                ignore_conflicts=True)
+    Account.objects.bulk_create(
+        [Account(code=a.code, name=a.name, kind=a.kind) for a in core.CHART], ignore_conflicts=True
+    )
 
 
 def chart(codes: Sequence[str]) -> dict[str, core.Account]:
@@ -33,22 +34,51 @@ def chart(codes: Sequence[str]) -> dict[str, core.Account]:
     return {a.code: core.Account(a.code, a.name, a.kind) for a in rows}  # type: ignore[arg-type]
 
 
-_ACCOUNTS = Prepared(lambda codes: Account.objects.filter(active=True, code__in=codes))  # the few sets postings use
+_ACCOUNTS = Prepared(
+    lambda codes: Account.objects.filter(active=True, code__in=codes)
+)  # the few sets postings use
 
 
-def entry_post(*, acting_user, date: dt.date, memo: str, division_code: str, postings: Sequence[core.Posting],
-               source: str = "", book: str = "bank", reverses: JournalEntry | None = None) -> JournalEntry:
+def entry_post(
+    *,
+    acting_user,
+    date: dt.date,
+    memo: str,
+    division_code: str,
+    postings: Sequence[core.Posting],
+    source: str = "",
+    book: str = "bank",
+    reverses: JournalEntry | None = None,
+) -> JournalEntry:
     """Post one balanced entry. The caller (a service such as a disbursement) has already
     checked the actor's authority; this checks the entry itself and writes it with its audit
     row — the database checks the balance once more at commit (PostgreSQL)."""
     core.check_entry(core.Entry(date, memo, tuple(postings)), chart([p.account for p in postings]))
     with transaction.atomic(savepoint=False):  # part of the caller's transaction: all or nothing with it
-        entry = insert(JournalEntry(book=book, date=date, memo=memo[:200], division_code=division_code,
-                                    source=source[:40], reverses=reverses, created_by=acting_user))
+        entry = insert(
+            JournalEntry(
+                book=book,
+                date=date,
+                memo=memo[:200],
+                division_code=division_code,
+                source=source[:40],
+                reverses=reverses,
+                created_by=acting_user,
+            )
+        )
         _postings_write([(entry, postings)])
-        audit_record(actor=acting_user, action="ledger.post", obj=entry, division_code=division_code,
-                     after={"date": str(date), "memo": entry.memo, "source": entry.source,
-                            "postings": [[p.account, p.debit, p.credit, p.loan] for p in postings]})
+        audit_record(
+            actor=acting_user,
+            action="ledger.post",
+            obj=entry,
+            division_code=division_code,
+            after={
+                "date": str(date),
+                "memo": entry.memo,
+                "source": entry.source,
+                "postings": [[p.account, p.debit, p.credit, p.loan] for p in postings],
+            },
+        )
     return entry
 
 
@@ -63,7 +93,9 @@ class Draft:
     postings: tuple[core.Posting, ...]
 
 
-def entries_post(*, acting_user, drafts: Sequence[Draft], audit_division: str, book: str = "bank") -> list[JournalEntry]:
+def entries_post(
+    *, acting_user, drafts: Sequence[Draft], audit_division: str, book: str = "bank"
+) -> list[JournalEntry]:
     """Post many balanced entries at once (the nightly batch: one per village and day). Every
     entry is checked as :func:`entry_post` checks one; one audit row lists them all."""
     accounts = chart([p.account for d in drafts for p in d.postings])
@@ -72,22 +104,54 @@ def entries_post(*, acting_user, drafts: Sequence[Draft], audit_division: str, b
     if not drafts:
         return []
     with transaction.atomic():
-        entries = JournalEntry.objects.bulk_create([
-            JournalEntry(book=book, date=d.date, memo=d.memo[:200], division_code=d.division_code, source=d.source[:40],
-                         created_by=acting_user) for d in drafts])
+        entries = JournalEntry.objects.bulk_create(
+            [
+                JournalEntry(
+                    book=book,
+                    date=d.date,
+                    memo=d.memo[:200],
+                    division_code=d.division_code,
+                    source=d.source[:40],
+                    created_by=acting_user,
+                )
+                for d in drafts
+            ]
+        )
         _postings_write(list(zip(entries, (d.postings for d in drafts), strict=True)))
-        audit_record(actor=acting_user, action="ledger.post_batch", obj=entries[0], division_code=audit_division,
-                     after={"entries": [e.pk for e in entries], "source": drafts[0].source,
-                            "debit": sum(p.debit for d in drafts for p in d.postings)})
+        audit_record(
+            actor=acting_user,
+            action="ledger.post_batch",
+            obj=entries[0],
+            division_code=audit_division,
+            after={
+                "entries": [e.pk for e in entries],
+                "source": drafts[0].source,
+                "debit": sum(p.debit for d in drafts for p in d.postings),
+            },
+        )
     return entries
 
 
 def _postings_write(rows: Sequence[tuple[JournalEntry, Sequence[core.Posting]]]) -> None:
-    insert_rows([Posting(entry=entry, account_id=p.account, debit=p.debit, credit=p.credit, loan_id=p.loan,
-                         memo=p.memo[:100]) for entry, postings in rows for p in postings])
+    insert_rows(
+        [
+            Posting(
+                entry=entry,
+                account_id=p.account,
+                debit=p.debit,
+                credit=p.credit,
+                loan_id=p.loan,
+                memo=p.memo[:100],
+            )
+            for entry, postings in rows
+            for p in postings
+        ]
+    )
 
 
-def entry_reverse(*, acting_user, entry: JournalEntry, reason: str, on: dt.date | None = None) -> JournalEntry:
+def entry_reverse(
+    *, acting_user, entry: JournalEntry, reason: str, on: dt.date | None = None
+) -> JournalEntry:
     """Undo a posted entry with a reversing entry, made by a second person (DOMAIN §14)."""
     access.require(acting_user, "ledger.reverse", entry)
     reason = reason_required(reason, "冲正原因")
@@ -97,11 +161,24 @@ def entry_reverse(*, acting_user, entry: JournalEntry, reason: str, on: dt.date 
         raise Conflict("这是一笔冲正分录，不能再冲正；如有错误请重新记账", code="entry_is_reversal")
     if JournalEntry.objects.filter(reverses=entry).exists():
         raise Conflict("该分录已经冲正", code="entry_reversed")
-    postings = tuple(core.Posting(p.account_id, p.debit, p.credit, p.loan_id, p.memo) for p in entry.postings.all())
-    undo = core.reversal(core.Entry(entry.date, entry.memo, postings), on or timezone.localdate(),
-                         f"冲正 #{entry.pk}：{reason}")
-    return entry_post(acting_user=acting_user, date=undo.date, memo=undo.memo, division_code=entry.division_code,
-                      postings=undo.postings, source=f"reversal:{entry.pk}", book=entry.book, reverses=entry)
+    postings = tuple(
+        core.Posting(p.account_id, p.debit, p.credit, p.loan_id, p.memo) for p in entry.postings.all()
+    )
+    undo = core.reversal(
+        core.Entry(entry.date, entry.memo, postings),
+        on or timezone.localdate(),
+        f"冲正 #{entry.pk}：{reason}",
+    )
+    return entry_post(
+        acting_user=acting_user,
+        date=undo.date,
+        memo=undo.memo,
+        division_code=entry.division_code,
+        postings=undo.postings,
+        source=f"reversal:{entry.pk}",
+        book=entry.book,
+        reverses=entry,
+    )
 
 
 def account_save(*, acting_user, code: str, name: str, kind: str, active: bool = True) -> Account:
@@ -110,17 +187,28 @@ def account_save(*, acting_user, code: str, name: str, kind: str, active: bool =
     access.require(acting_user, "ledger.chart")
     code, name = code.strip(), name.strip()
     if not (code.isdigit() and 4 <= len(code) <= 8) or not name or kind not in core.KINDS:
-        raise ValidationFailed("科目代码应为 4–8 位数字，名称不能为空，类别须为资产、负债、收入、支出或所有者权益",
-                               code="account_invalid")
+        raise ValidationFailed(
+            "科目代码应为 4–8 位数字，名称不能为空，类别须为资产、负债、收入、支出或所有者权益",
+            code="account_invalid",
+        )
     with transaction.atomic():
         existing = Account.objects.select_for_update().filter(code=code).first()
-        before = {"name": existing.name, "kind": existing.kind, "active": existing.active} if existing else None
+        before = (
+            {"name": existing.name, "kind": existing.kind, "active": existing.active} if existing else None
+        )
         if existing and existing.kind != kind and existing.postings.exists():
             raise Conflict("已有记账的科目不能改变类别", code="account_kind")
-        account, _ = Account.objects.update_or_create(code=code, defaults={"name": name[:40], "kind": kind,
-                                                                           "active": active})
-        audit_record(actor=acting_user, action="ledger.account", object_type="ledger.Account", object_id=code,
-                     before=before, after={"name": account.name, "kind": kind, "active": active})
+        account, _ = Account.objects.update_or_create(
+            code=code, defaults={"name": name[:40], "kind": kind, "active": active}
+        )
+        audit_record(
+            actor=acting_user,
+            action="ledger.account",
+            object_type="ledger.Account",
+            object_id=code,
+            before=before,
+            after={"name": account.name, "kind": kind, "active": active},
+        )
     return account
 
 
@@ -129,8 +217,9 @@ def account_save(*, acting_user, code: str, name: str, kind: str, active: bool =
 _BY_KEY = Prepared(lambda model, *, key: model._default_manager.filter(key=key)[:1])
 
 
-def once(key: str, same: Callable[[Any], bool], post: Callable[[], Any],
-         model: type[Model]) -> tuple[Any, bool]:
+def once(
+    key: str, same: Callable[[Any], bool], post: Callable[[], Any], model: type[Model]
+) -> tuple[Any, bool]:
     """Record a money movement once per idempotency key (R-REP-1): the same key again with the
     same body returns the first record and does nothing; with a different body it is refused
     (409). Two requests with one key at the same moment: the database's unique key decides.

@@ -17,22 +17,48 @@ from fupin.web.responses import act, date_param
 @requires("ledger.view")
 def trial_balance(request):
     on = date_param(request.GET.get("on"), timezone.localdate())
-    return render(request, "ledger/trial_balance.html", {"tb": selectors.trial_balance(request.user, on=on),
-                                                        "subledgers": selectors.subledgers(request.user)})
+    return render(
+        request,
+        "ledger/trial_balance.html",
+        {
+            "tb": selectors.trial_balance(request.user, on=on),
+            "subledgers": selectors.subledgers(request.user),
+        },
+    )
 
 
 @requires("ledger.view")
 def accounts(request):
     if request.method == "POST":
         if not access.may(request.user, "ledger.chart"):
-            return render(request, "error.html", {"message": "只有总社可以修改会计科目", "code": "forbidden"}, status=403)
+            return render(
+                request,
+                "error.html",
+                {"message": "只有总社可以修改会计科目", "code": "forbidden"},
+                status=403,
+            )
         f = request.POST
-        return act(request, lambda: services.account_save(acting_user=request.user, code=f.get("code", "")[:8],
-                                                         name=f.get("name", "")[:40], kind=f.get("kind", ""),
-                                                         active=f.get("active", "1") == "1"),
-                   "会计科目已保存", "ledger_accounts")
-    return render(request, "ledger/accounts.html", {"accounts": Account.objects.all(), "kinds": list(KINDS.items()),
-                                                    "may_edit": access.may(request.user, "ledger.chart")})
+        return act(
+            request,
+            lambda: services.account_save(
+                acting_user=request.user,
+                code=f.get("code", "")[:8],
+                name=f.get("name", "")[:40],
+                kind=f.get("kind", ""),
+                active=f.get("active", "1") == "1",
+            ),
+            "会计科目已保存",
+            "ledger_accounts",
+        )
+    return render(
+        request,
+        "ledger/accounts.html",
+        {
+            "accounts": Account.objects.all(),
+            "kinds": list(KINDS.items()),
+            "may_edit": access.may(request.user, "ledger.chart"),
+        },
+    )
 
 
 @requires("ledger.view")
@@ -40,23 +66,39 @@ def statement(request, code: str):
     today = timezone.localdate()
     end = date_param(request.GET.get("end"), today)
     start = date_param(request.GET.get("start"), end.replace(day=1))
-    return render(request, "ledger/statement.html", {"st": selectors.statement(request.user, code[:8], start=start, end=end),
-                                                     "start": start, "end": end})
+    return render(
+        request,
+        "ledger/statement.html",
+        {"st": selectors.statement(request.user, code[:8], start=start, end=end), "start": start, "end": end},
+    )
 
 
 @requires("ledger.view")
 def entry(request, pk: int):
     e = selectors.entry_get(request.user, pk)
-    return render(request, "ledger/entry.html", {
-        "e": e, "postings": e.postings.select_related("account"), "reversed_by": getattr(e, "reversed_by", None),
-        "may_reverse": access.may(request.user, "ledger.reverse", e) and e.created_by_id != request.user.pk,
-    })
+    return render(
+        request,
+        "ledger/entry.html",
+        {
+            "e": e,
+            "postings": e.postings.select_related("account"),
+            "reversed_by": getattr(e, "reversed_by", None),
+            "may_reverse": access.may(request.user, "ledger.reverse", e)
+            and e.created_by_id != request.user.pk,
+        },
+    )
 
 
 @require_POST
 @requires("ledger.reverse")
 def entry_reverse(request, pk: int):
     e = selectors.entry_get(request.user, pk)
-    return act(request, lambda: services.entry_reverse(acting_user=request.user, entry=e,
-                                                      reason=request.POST.get("reason", "")),
-               "已做冲正分录", "ledger_entry", pk=e.pk)
+    return act(
+        request,
+        lambda: services.entry_reverse(
+            acting_user=request.user, entry=e, reason=request.POST.get("reason", "")
+        ),
+        "已做冲正分录",
+        "ledger_entry",
+        pk=e.pk,
+    )

@@ -26,8 +26,13 @@ class Days(Func):
         return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra)
 
     def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)",
-                              arg_joiner=") - julianday(", **extra)
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
 
 
 def day(d: dt.date) -> Value:
@@ -53,15 +58,20 @@ def receivable(on: dt.date | None, p: str = ""):
     if on is None:
         return Value(0, output_field=IntegerField())
     e = earned(on, p)
-    return F(f"{p}interest_due") + Case(When(GreaterThan(e, F(f"{p}cur_paid")), then=e - F(f"{p}cur_paid")),
-                                        default=Value(0), output_field=IntegerField())
+    return F(f"{p}interest_due") + Case(
+        When(GreaterThan(e, F(f"{p}cur_paid")), then=e - F(f"{p}cur_paid")),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
 
 def principal_days(on: dt.date, p: str = ""):
     """An instalment's overdue principal-days after the close of ``on`` (Installment)."""
     return F(f"{p}principal_days") + (F(f"{p}principal") - F(f"{p}principal_paid")) * Case(
-        When(**{f"{p}pd_from__lt": on}, then=Days(day(on), F(f"{p}pd_from"))), default=Value(0),
-        output_field=IntegerField())
+        When(**{f"{p}pd_from__lt": on}, then=Days(day(on), F(f"{p}pd_from"))),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
 
 def penalty(on: dt.date | None, rate, p: str = ""):

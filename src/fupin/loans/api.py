@@ -104,44 +104,72 @@ class ApplicationFilter(Schema):
     village: DivisionCode | None = Field(None, description="行政村代码")
 
 
-@router.post("/applications", response=responses(ApplicationDetail, 404, 409, 422, ok_status=201),
-             summary="提交贷款申请：准入、授信额度与产品条件一并检查，列出全部不符合的原因")
+@router.post(
+    "/applications",
+    response=responses(ApplicationDetail, 404, 409, 422, ok_status=201),
+    summary="提交贷款申请：准入、授信额度与产品条件一并检查，列出全部不符合的原因",
+)
 def application_create(request, payload: ApplicationIn):
     hh = access.get_visible(request.auth, Household, "application.create", pk=payload.household_id)
-    app = services.application_create(acting_user=request.auth, household=hh, product=payload.product,
-                                      purpose=payload.purpose, project=payload.project,
-                                      amount=to_fen(money(payload.amount, field="申请金额")), term=payload.term)
+    app = services.application_create(
+        acting_user=request.auth,
+        household=hh,
+        product=payload.product,
+        purpose=payload.purpose,
+        project=payload.project,
+        amount=to_fen(money(payload.amount, field="申请金额")),
+        term=payload.term,
+    )
     return Status(201, app)
 
 
-ApplicationOrder, application_order = ordering("ApplicationOrder", {
-    "created_at": ("created_at", "id"), "amount": ("amount", "id"), "state": ("state", "id"),
-    "village": ("village_code", "id")}, "-created_at")
+ApplicationOrder, application_order = ordering(
+    "ApplicationOrder",
+    {
+        "created_at": ("created_at", "id"),
+        "amount": ("amount", "id"),
+        "state": ("state", "id"),
+        "village": ("village_code", "id"),
+    },
+    "-created_at",
+)
 
 
 @router.get("/applications", response=responses(list[ApplicationOut]), summary="辖区内的贷款申请")
 @paginate(Pagination)
 def application_list(request, filters: Query[ApplicationFilter], sort: Query[ApplicationOrder]):  # type: ignore[valid-type]
     state = filters.state if filters.state in STATES else ""
-    return selectors.applications_visible(request.auth, state=state or "", village=filters.village or "").order_by(
-        *application_order(sort.order))
+    return selectors.applications_visible(
+        request.auth, state=state or "", village=filters.village or ""
+    ).order_by(*application_order(sort.order))
 
 
-@router.get("/applications/{application_id}", response=responses(ApplicationDetail, 404), summary="一笔申请及其审查记录")
+@router.get(
+    "/applications/{application_id}",
+    response=responses(ApplicationDetail, 404),
+    summary="一笔申请及其审查记录",
+)
 def application_detail(request, application_id: int = Id):
     return selectors.application_get(request.auth, application_id)
 
 
-@router.post("/applications/{application_id}/review", response=responses(ApplicationDetail, 404, 409, 422),
-             summary="办理申请当前等待的一步（联合审查、乡镇审核、县级审批、银行审批），或否决")
+@router.post(
+    "/applications/{application_id}/review",
+    response=responses(ApplicationDetail, 404, 409, 422),
+    summary="办理申请当前等待的一步（联合审查、乡镇审核、县级审批、银行审批），或否决",
+)
 def application_review(request, payload: ReviewIn, application_id: int = Id):
     app = selectors.application_get(request.auth, application_id)
-    return services.application_review(acting_user=request.auth, application=app, approve=payload.approve,
-                                       reason=payload.reason)
+    return services.application_review(
+        acting_user=request.auth, application=app, approve=payload.approve, reason=payload.reason
+    )
 
 
-@router.post("/applications/{application_id}/objections", response=responses(ObjectionOut, 404, 409, 422, ok_status=201),
-             summary="对公示中的申请提出异议")
+@router.post(
+    "/applications/{application_id}/objections",
+    response=responses(ObjectionOut, 404, 409, 422, ok_status=201),
+    summary="对公示中的申请提出异议",
+)
 def objection_file(request, payload: ObjectionIn, application_id: int = Id):
     app = selectors.application_get(request.auth, application_id)
     return Status(201, services.objection_file(acting_user=request.auth, application=app, text=payload.text))
@@ -163,9 +191,11 @@ class LoanOut(Schema):
     disbursement_id: int | None = None
 
 
-
-@router.post("/applications/{application_id}/contract", response=responses(LoanOut, 404, 409, 422, ok_status=201),
-             summary="为已审批的申请生成借款合同（含还款计划、名义利率、APR、EAR）")
+@router.post(
+    "/applications/{application_id}/contract",
+    response=responses(LoanOut, 404, 409, 422, ok_status=201),
+    summary="为已审批的申请生成借款合同（含还款计划、名义利率、APR、EAR）",
+)
 def loan_contract(request, application_id: int = Id):
     app = selectors.application_get(request.auth, application_id)
     return Status(201, contract(acting_user=request.auth, application=app))
@@ -176,8 +206,11 @@ def loan_detail(request, loan_id: int = Id):
     return selectors.loan_get(request.auth, loan_id)
 
 
-@router.post("/loans/{loan_id}/disbursement", response=responses(LoanOut, 404, 409, 422),
-             summary="放款：只在名单与额度内，于合同放款日，记一笔借贷平衡的分录")
+@router.post(
+    "/loans/{loan_id}/disbursement",
+    response=responses(LoanOut, 404, 409, 422),
+    summary="放款：只在名单与额度内，于合同放款日，记一笔借贷平衡的分录",
+)
 def loan_disburse(request, loan_id: int = Id):
     return disburse(acting_user=request.auth, loan=selectors.loan_get(request.auth, loan_id))
 
@@ -226,13 +259,15 @@ class UseOut(Schema):
     amount: Yuan
 
 
-
 @router.get("/groups", response=responses(list[GroupOut]), summary="辖区内的联保小组")
 @paginate(Pagination)
 def group_list(request):
     access.require(request.auth, "application.view")
-    return access.visible(request.auth, Group, "application.view").filter(dissolved_on__isnull=True).prefetch_related(
-        "members")
+    return (
+        access.visible(request.auth, Group, "application.view")
+        .filter(dissolved_on__isnull=True)
+        .prefetch_related("members")
+    )
 
 
 def _households(user, ids: list[int], action: str) -> list[Household]:
@@ -243,30 +278,56 @@ def _households(user, ids: list[int], action: str) -> list[Household]:
     return [found[i] for i in ids]
 
 
-@router.post("/groups", response=responses(GroupOut, 404, 409, 422, ok_status=201),
-             summary="组建联保小组（同村、均符合准入条件、户数符合规定）")
+@router.post(
+    "/groups",
+    response=responses(GroupOut, 404, 409, 422, ok_status=201),
+    summary="组建联保小组（同村、均符合准入条件、户数符合规定）",
+)
 def group_create(request, payload: GroupIn):
     members = _households(request.auth, payload.household_ids, "group.manage")
     leader = _households(request.auth, [payload.leader_id], "group.manage")[0]
-    return Status(201, create(acting_user=request.auth, village_code=payload.village_code, name=payload.name,
-                              leader=leader, households=members))
+    return Status(
+        201,
+        create(
+            acting_user=request.auth,
+            village_code=payload.village_code,
+            name=payload.name,
+            leader=leader,
+            households=members,
+        ),
+    )
 
 
-@router.post("/households/{household_id}/lead-agreements", response=responses(AgreementOut, 404, 409, 422, ok_status=201),
-             summary="带动主体与一户被带动贫困户签订带动协议")
+@router.post(
+    "/households/{household_id}/lead-agreements",
+    response=responses(AgreementOut, 404, 409, 422, ok_status=201),
+    summary="带动主体与一户被带动贫困户签订带动协议",
+)
 def lead_agreement(request, payload: AgreementIn, household_id: int = Id):
     lead = access.get_visible(request.auth, Household, "group.manage", pk=household_id)
     driven = access.get_visible(request.auth, Household, "application.view", pk=payload.driven_id)
-    return Status(201, lead_agreement_sign(acting_user=request.auth, lead=lead, driven=driven, terms=payload.terms))
+    return Status(
+        201, lead_agreement_sign(acting_user=request.auth, lead=lead, driven=driven, terms=payload.terms)
+    )
 
 
-@router.post("/loans/{loan_id}/actual-uses", response=responses(UseOut, 404, 409, 422, ok_status=201),
-             summary="登记联保贷款的实际用款人")
+@router.post(
+    "/loans/{loan_id}/actual-uses",
+    response=responses(UseOut, 404, 409, 422, ok_status=201),
+    summary="登记联保贷款的实际用款人",
+)
 def actual_use(request, payload: UseIn, loan_id: int = Id):
     loan = selectors.loan_get(request.auth, loan_id)
     user = access.get_visible(request.auth, Household, "application.view", pk=payload.household_id)
-    return Status(201, actual_use_record(acting_user=request.auth, loan=loan, user_household=user,
-                                         amount=to_fen(money(payload.amount, field="金额"))))
+    return Status(
+        201,
+        actual_use_record(
+            acting_user=request.auth,
+            loan=loan,
+            user_household=user,
+            amount=to_fen(money(payload.amount, field="金额")),
+        ),
+    )
 
 
 class RepaymentIn(Schema):
@@ -285,14 +346,20 @@ class RepaymentOut(Schema):
     entry_id: int
 
 
-
-
-@router.post("/loans/{loan_id}/repayments", response={**responses(RepaymentOut, 404, 409, 422, ok_status=201), 200: RepaymentOut},
-             summary="登记还款：按顺序分配（罚息→逾期利息→逾期本金→当期利息→当期本金），多余部分作溢缴款；幂等")
+@router.post(
+    "/loans/{loan_id}/repayments",
+    response={**responses(RepaymentOut, 404, 409, 422, ok_status=201), 200: RepaymentOut},
+    summary="登记还款：按顺序分配（罚息→逾期利息→逾期本金→当期利息→当期本金），多余部分作溢缴款；幂等",
+)
 def repayment(request, payload: RepaymentIn, loan_id: int = Id):
     loan = selectors.loan_get(request.auth, loan_id, bare=True)
-    r, created = repayment_post(acting_user=request.auth, loan=loan, amount=to_fen(money(payload.amount, field="金额")),
-                                key=payload.idempotency_key, on=payload.received_on)
+    r, created = repayment_post(
+        acting_user=request.auth,
+        loan=loan,
+        amount=to_fen(money(payload.amount, field="金额")),
+        key=payload.idempotency_key,
+        on=payload.received_on,
+    )
     return Status(201 if created else 200, r)
 
 
@@ -301,12 +368,17 @@ class PayoffIn(Schema):
     on: IsoDate | None = Field(None, description="还款日期（默认今天）")
 
 
-@router.post("/loans/{loan_id}/payoff", response={**responses(RepaymentOut, 404, 409, 422, ok_status=201), 200: RepaymentOut},
-             summary="提前还清：本金加计至还款日的利息（多收的预收利息退还），保证金抵扣；幂等")
+@router.post(
+    "/loans/{loan_id}/payoff",
+    response={**responses(RepaymentOut, 404, 409, 422, ok_status=201), 200: RepaymentOut},
+    summary="提前还清：本金加计至还款日的利息（多收的预收利息退还），保证金抵扣；幂等",
+)
 def loan_payoff(request, payload: PayoffIn, loan_id: int = Id):
     loan = selectors.loan_get(request.auth, loan_id, bare=True)
     r, created = pay_off(acting_user=request.auth, loan=loan, key=payload.idempotency_key, on=payload.on)
     return Status(201 if created else 200, r)
+
+
 class NoticeOut(Schema):
     id: int
     village_code: str
@@ -315,22 +387,44 @@ class NoticeOut(Schema):
     days: int
     approved: bool
     applications: list[int]
+
+
 @router.get("/notices", response=responses(list[NoticeOut]), summary="辖区内的贷款申请公示")
 def notice_list(request):
     access.require(request.auth, "application.view")
     rows = access.visible(request.auth, Notice.objects.prefetch_related("applications"), "application.view")
-    return [{"id": n.pk, "village_code": n.village_id, "start": n.start, "end": n.end, "days": n.days,
-             "approved": n.approved_at is not None, "applications": [a.pk for a in n.applications.all()]}
-            for n in rows.order_by("-start", "-id")[:200]]
+    return [
+        {
+            "id": n.pk,
+            "village_code": n.village_id,
+            "start": n.start,
+            "end": n.end,
+            "days": n.days,
+            "approved": n.approved_at is not None,
+            "applications": [a.pk for a in n.applications.all()],
+        }
+        for n in rows.order_by("-start", "-id")[:200]
+    ]
+
+
 class NoticeIn(Schema):
-    application_ids: list[int] = Field(..., min_length=1, max_length=200, description="同一个村的乡镇已审核申请")
+    application_ids: list[int] = Field(
+        ..., min_length=1, max_length=200, description="同一个村的乡镇已审核申请"
+    )
     start: IsoDate | None = Field(None, description="公示自发布当日开始；若填写，只能是今天")
-    days: int | None = Field(None, ge=5, le=30, description="公示天数由本县项目规则确定（默认 7 天）；若填写，须与之相同")
+    days: int | None = Field(
+        None, ge=5, le=30, description="公示天数由本县项目规则确定（默认 7 天）；若填写，须与之相同"
+    )
+
+
 @router.post("/notices", response=responses(NoticeOut, 422, ok_status=201), summary="发布村级公示（R-APP-2）")
 def notice_publish(request, payload: NoticeIn):
     access.require(request.auth, "notice.publish")
-    apps = list(selectors.applications_visible(request.auth, state="township_reviewed").filter(
-        pk__in=[i for i in payload.application_ids if 1 <= i <= MAX_ID]))
+    apps = list(
+        selectors.applications_visible(request.auth, state="township_reviewed").filter(
+            pk__in=[i for i in payload.application_ids if 1 <= i <= MAX_ID]
+        )
+    )
     villages = {a.village_code for a in apps}
     if len(villages) != 1 or len(apps) != len(set(payload.application_ids)):
         raise ValidationFailed("请选择同一个村的待公示申请（乡镇已审核）", code="notice_village")
@@ -338,19 +432,39 @@ def notice_publish(request, payload: NoticeIn):
     if payload.start is not None and payload.start != services.today():
         raise ValidationFailed("公示自发布当日开始，不能指定其他日期", code="notice_start")
     if payload.days is not None and payload.days != services.notice_days(village):
-        raise ValidationFailed(f"公示天数由本县项目规则确定（{services.notice_days(village)} 天），不能另行指定",
-                               code="notice_days")
+        raise ValidationFailed(
+            f"公示天数由本县项目规则确定（{services.notice_days(village)} 天），不能另行指定",
+            code="notice_days",
+        )
     n = services.notice_publish(acting_user=request.auth, village_code=village, applications=apps)
-    return Status(201, {"id": n.pk, "village_code": n.village_id, "start": n.start, "end": n.end, "days": n.days,
-                        "approved": False, "applications": [a.pk for a in apps]})
+    return Status(
+        201,
+        {
+            "id": n.pk,
+            "village_code": n.village_id,
+            "start": n.start,
+            "end": n.end,
+            "days": n.days,
+            "approved": False,
+            "applications": [a.pk for a in apps],
+        },
+    )
+
+
 class RosterOut(Schema):
     approved: list[int]
     skipped: list[str] = Field(..., description="始终为空：有未处理异议时整个名单不予审批（409）")
-@router.post("/notices/{notice_id}/approval", response=responses(RosterOut, 404, 409), summary="县扶贫办审批公示名单")
+
+
+@router.post(
+    "/notices/{notice_id}/approval", response=responses(RosterOut, 404, 409), summary="县扶贫办审批公示名单"
+)
 def roster_approve(request, notice_id: int = Id):
     notice = selectors.notice_get(request.auth, notice_id)
     approved = services.roster_approve(acting_user=request.auth, notice=notice)
     return {"approved": [a.pk for a in approved], "skipped": []}
+
+
 class QuotaOut(Schema):
     township_code: str
     year: int
@@ -358,6 +472,8 @@ class QuotaOut(Schema):
     households: int | None
     lead_amount: Yuan | None
     deadline: dt.date | None
+
+
 class QuotaIn(Schema):
     township_code: DivisionCode
     year: int = Field(..., ge=2000, le=2100)
@@ -365,9 +481,19 @@ class QuotaIn(Schema):
     households: int | None = Field(None, ge=0, le=10_000_000, description="户数指标")
     lead_amount: Amount | None = Field(None, description="带动主体额度（元，不超过 25%）")
     deadline: IsoDate | None = None
+
+
 def _quota(q) -> dict:
-    return {"township_code": q.township_id, "year": q.year, "amount": q.amount, "households": q.households,
-            "lead_amount": q.lead_amount, "deadline": q.deadline}
+    return {
+        "township_code": q.township_id,
+        "year": q.year,
+        "amount": q.amount,
+        "households": q.households,
+        "lead_amount": q.lead_amount,
+        "deadline": q.deadline,
+    }
+
+
 @router.get("/quotas", response=responses(list[QuotaOut]), summary="辖区内各乡镇的年度额度")
 def quota_list(request, year: int = Query(None, ge=2000, le=2100)):
     access.require(request.auth, "application.view")
@@ -376,11 +502,17 @@ def quota_list(request, year: int = Query(None, ge=2000, le=2100)):
     if year:
         rows = rows.filter(year=year)
     return [_quota(q) for q in rows.order_by("township_id", "-year")[:1000]]
+
+
 @router.post("/quotas", response=responses(QuotaOut, 404, 422), summary="设定乡镇年度额度（R-APP-4）")
 def quota_set(request, payload: QuotaIn):
-    q = services.quota_set(acting_user=request.auth, township_code=payload.township_code, year=payload.year,
-                           amount=to_fen(money(payload.amount, field="额度")) if payload.amount else None,
-                           households=payload.households, deadline=payload.deadline,
-                           lead_amount=to_fen(money(payload.lead_amount, field="带动主体额度")) if payload.lead_amount
-                           else None)
+    q = services.quota_set(
+        acting_user=request.auth,
+        township_code=payload.township_code,
+        year=payload.year,
+        amount=to_fen(money(payload.amount, field="额度")) if payload.amount else None,
+        households=payload.households,
+        deadline=payload.deadline,
+        lead_amount=to_fen(money(payload.lead_amount, field="带动主体额度")) if payload.lead_amount else None,
+    )
     return _quota(q)

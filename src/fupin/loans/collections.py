@@ -32,7 +32,9 @@ def collection_sheet(group: Group, week_of: dt.date) -> list[dict]:
     return rows
 
 
-def collection_post(*, acting_user, group: Group, week_of: dt.date, amounts: dict[int, int], key: str) -> list:
+def collection_post(
+    *, acting_user, group: Group, week_of: dt.date, amounts: dict[int, int], key: str
+) -> list:
     """The members' amounts of one meeting entered together: one repayment per loan, each with
     an idempotency key made from the sheet's key and the loan — the sheet sent twice records
     each repayment once. Every amount is checked before any is posted."""
@@ -52,6 +54,9 @@ def collection_post(*, acting_user, group: Group, week_of: dt.date, amounts: dic
     with transaction.atomic():
         for loan_id, amount in sorted(amounts.items()):
             if amount:
-                out.append(repayment_post(acting_user=acting_user, loan=on_sheet[loan_id], amount=amount,
-                                          key=f"{key}-{loan_id}"))
+                out.append(
+                    repayment_post(
+                        acting_user=acting_user, loan=on_sheet[loan_id], amount=amount, key=f"{key}-{loan_id}"
+                    )
+                )
     return out

@@ -45,19 +45,49 @@ def loan_contract(*, acting_user, application: Application, start: dt.date | Non
         schedule = generate(terms)
         d = disclose(schedule)
         loan = Loan.objects.create(
-            application=app, household=app.household, village_code=app.village_code,
-            contract_no=f"FP{start:%Y%m%d}{app.pk:06d}", product=p.code, product_version=p.version, principal=app.amount,
-            terms=terms_to_dict(terms), start=start, maturity=schedule.maturity, nominal_rate=d.nominal, apr=d.apr,
-            ear=d.ear, upfront_interest=schedule.upfront_interest, upfront_fees=schedule.upfront_fees,
-            deposit=schedule.deposit, contracted_by=acting_user)
+            application=app,
+            household=app.household,
+            village_code=app.village_code,
+            contract_no=f"FP{start:%Y%m%d}{app.pk:06d}",
+            product=p.code,
+            product_version=p.version,
+            principal=app.amount,
+            terms=terms_to_dict(terms),
+            start=start,
+            maturity=schedule.maturity,
+            nominal_rate=d.nominal,
+            apr=d.apr,
+            ear=d.ear,
+            upfront_interest=schedule.upfront_interest,
+            upfront_fees=schedule.upfront_fees,
+            deposit=schedule.deposit,
+            contracted_by=acting_user,
+        )
         installments_create(loan, schedule)
-        ReviewStep.objects.create(application=app, action="contract", actor=acting_user, role="loan_officer",
-                                  approve=True, reason=f"合同 {loan.contract_no}", from_state=app.state, to_state=new_state)
+        ReviewStep.objects.create(
+            application=app,
+            action="contract",
+            actor=acting_user,
+            role="loan_officer",
+            approve=True,
+            reason=f"合同 {loan.contract_no}",
+            from_state=app.state,
+            to_state=new_state,
+        )
         app.state = new_state
         app.save(update_fields=["state"])
-        audit_record(actor=acting_user, action="loan.contract", obj=loan, division_code=loan.village_code,
-                     after={"contract_no": loan.contract_no, "principal": fmt(loan.principal), "apr": str(loan.apr),
-                            "installments": len(schedule)})
+        audit_record(
+            actor=acting_user,
+            action="loan.contract",
+            obj=loan,
+            division_code=loan.village_code,
+            after={
+                "contract_no": loan.contract_no,
+                "principal": fmt(loan.principal),
+                "apr": str(loan.apr),
+                "installments": len(schedule),
+            },
+        )
     return loan
 
 
@@ -70,33 +100,64 @@ def loan_disburse(*, acting_user, loan: Loan) -> Loan:
         loan = Loan.objects.select_for_update().select_related("application").get(pk=loan.pk)
         app = loan.application
         new_state = advance(app.state, "disburse")
-        approver = ReviewStep.objects.filter(application=app, action="bank_approve", approve=True).values_list(
-            "actor_id", flat=True).first()
+        approver = (
+            ReviewStep.objects.filter(application=app, action="bank_approve", approve=True)
+            .values_list("actor_id", flat=True)
+            .first()
+        )
         problem = maker_checker_problem(approver, acting_user.pk)
         if problem:
             raise NotPermitted("审批人不能同时办理放款（审贷分离）", code="maker_checker")
         today = timezone.localdate()
         if today != loan.start:
-            raise Conflict(f"合同约定的放款日是 {loan.start:%Y-%m-%d}，今天不能放款；请重新签订合同",
-                           code="disbursement_date")
+            raise Conflict(
+                f"合同约定的放款日是 {loan.start:%Y-%m-%d}，今天不能放款；请重新签订合同",
+                code="disbursement_date",
+            )
         quota_check(app, counting_self=True)
         open_day(today)
-        entry = entry_post(acting_user=acting_user, date=today, memo=f"放款 {loan.contract_no}",
-                           division_code=loan.village_code, postings=disbursement_postings(
-                               loan=loan.pk, principal=loan.principal, upfront_interest=loan.upfront_interest,
-                               fees=loan.upfront_fees, deposit=loan.deposit),
-                           source=f"loan.disburse:{loan.pk}")
+        entry = entry_post(
+            acting_user=acting_user,
+            date=today,
+            memo=f"放款 {loan.contract_no}",
+            division_code=loan.village_code,
+            postings=disbursement_postings(
+                loan=loan.pk,
+                principal=loan.principal,
+                upfront_interest=loan.upfront_interest,
+                fees=loan.upfront_fees,
+                deposit=loan.deposit,
+            ),
+            source=f"loan.disburse:{loan.pk}",
+        )
         loan.state, loan.disbursed_by, loan.disbursed_at, loan.disbursement = (
-            Loan.State.ACTIVE, acting_user, timezone.now(), entry)
+            Loan.State.ACTIVE,
+            acting_user,
+            timezone.now(),
+            entry,
+        )
         loan.deposit_held = loan.deposit
         loan.save(update_fields=["state", "disbursed_by", "disbursed_at", "disbursement", "deposit_held"])
         servicing_start(loan)
-        ReviewStep.objects.create(application=app, action="disburse", actor=acting_user, role="loan_officer",
-                                  approve=True, reason=f"分录 #{entry.pk}", from_state=app.state, to_state=new_state)
+        ReviewStep.objects.create(
+            application=app,
+            action="disburse",
+            actor=acting_user,
+            role="loan_officer",
+            approve=True,
+            reason=f"分录 #{entry.pk}",
+            from_state=app.state,
+            to_state=new_state,
+        )
         app.state = new_state
         app.save(update_fields=["state"])
-        audit_record(actor=acting_user, action="loan.disburse", obj=loan, division_code=loan.village_code,
-                     after={"entry": entry.pk, "principal": fmt(loan.principal)})
+        audit_record(
+            actor=acting_user,
+            action="loan.disburse",
+            obj=loan,
+            division_code=loan.village_code,
+            after={"entry": entry.pk, "principal": fmt(loan.principal)},
+        )
     return loan
 
 
@@ -106,18 +167,33 @@ def servicing_start(loan: Loan) -> Servicing:
     first = loan.installments.order_by("seq").first()
     _, rules = programme_rules(loan.village_code[:6], loan.start)
     uplift, _ = servicing_of(rules)
-    return Servicing.objects.create(loan=loan, village_code=loan.village_code,
-                                    penalty_rate=penalty_rate(loan.nominal_rate, uplift), cur_seq=first.seq, cur_start=first.period_start, cur_due=first.due_date,
-                                    cur_interest=first.interest)
+    return Servicing.objects.create(
+        loan=loan,
+        village_code=loan.village_code,
+        penalty_rate=penalty_rate(loan.nominal_rate, uplift),
+        cur_seq=first.seq,
+        cur_start=first.period_start,
+        cur_due=first.due_date,
+        cur_interest=first.interest,
+    )
 
 
 def installments_create(loan: Loan, schedule) -> None:
     """The schedule's rows; each instalment earns its interest from the previous due date (the
     first from the disbursement) to its own (:mod:`fupin.core.cob`)."""
     starts = [schedule.terms.start, *schedule.due_dates[:-1]]
-    Installment.objects.bulk_create([
-        Installment(loan=loan, seq=k + 1, due_date=schedule.due_dates[k], period_start=starts[k], pd_from=schedule.due_dates[k],
-                    principal=schedule.principal[k], interest=schedule.interest[k], fees=schedule.fees[k])
-        for k in range(len(schedule))])
-
-
+    Installment.objects.bulk_create(
+        [
+            Installment(
+                loan=loan,
+                seq=k + 1,
+                due_date=schedule.due_dates[k],
+                period_start=starts[k],
+                pd_from=schedule.due_dates[k],
+                principal=schedule.principal[k],
+                interest=schedule.interest[k],
+                fees=schedule.fees[k],
+            )
+            for k in range(len(schedule))
+        ]
+    )

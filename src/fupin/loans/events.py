@@ -45,8 +45,15 @@ from fupin.loans.standing import lock, owed_of
 WRITE_OFF_DPD = 90
 
 
-def event_request(*, acting_user, loan: Loan, kind: str, reason: str, new_maturity: dt.date | None = None,
-                  amount: int | None = None) -> LoanEvent:
+def event_request(
+    *,
+    acting_user,
+    loan: Loan,
+    kind: str,
+    reason: str,
+    new_maturity: dt.date | None = None,
+    amount: int | None = None,
+) -> LoanEvent:
     """Ask for an extension, rollover, write-off or refund; checked now and again at approval."""
     access.require(acting_user, "loan.event.request", loan)
     reason = reason_required(reason, "理由")
@@ -57,13 +64,30 @@ def event_request(*, acting_user, loan: Loan, kind: str, reason: str, new_maturi
         loan = Loan.objects.select_for_update().get(pk=loan.pk)
         if LoanEvent.objects.filter(loan=loan, kind=kind, state=LoanEvent.State.REQUESTED).exists():
             raise Conflict("该贷款已有一笔同类事项待审批", code="event_open")
-        event = LoanEvent(loan=loan, kind=kind, reason=reason[:200], village_code=loan.village_code,
-                          requested_by=acting_user, new_maturity=new_maturity, amount=amount or 0)
+        event = LoanEvent(
+            loan=loan,
+            kind=kind,
+            reason=reason[:200],
+            village_code=loan.village_code,
+            requested_by=acting_user,
+            new_maturity=new_maturity,
+            amount=amount or 0,
+        )
         _check(event, loan, on)
         event.save()
-        audit_record(actor=acting_user, action=f"loan.event.{kind}", obj=event, division_code=loan.village_code,
-                     after={"loan": loan.pk, "kind": kind, "new_maturity": new_maturity, "amount": fmt(event.amount),
-                            "reason": reason})
+        audit_record(
+            actor=acting_user,
+            action=f"loan.event.{kind}",
+            obj=event,
+            division_code=loan.village_code,
+            after={
+                "loan": loan.pk,
+                "kind": kind,
+                "new_maturity": new_maturity,
+                "amount": fmt(event.amount),
+                "reason": reason,
+            },
+        )
     return event
 
 
@@ -85,7 +109,9 @@ def _check(event: LoanEvent, loan: Loan, on: dt.date) -> None:
             raise ValidationFailed("展期后的到期日须晚于原到期日", code="new_maturity")
         if on >= final.due_date or sv.late_since is not None:
             raise Conflict("展期须在到期前申请，且贷款没有逾期", code="extension_refused")
-        if LoanEvent.objects.filter(loan=loan, kind=LoanEvent.Kind.EXTENSION, state=LoanEvent.State.APPROVED).exists():
+        if LoanEvent.objects.filter(
+            loan=loan, kind=LoanEvent.Kind.EXTENSION, state=LoanEvent.State.APPROVED
+        ).exists():
             raise Conflict("该贷款已经展期过一次", code="extension_refused")
         months = loan.application.term
         limit = add_months(loan.maturity, months if months <= 12 else max(1, months // 2))
@@ -98,7 +124,9 @@ def _check(event: LoanEvent, loan: Loan, on: dt.date) -> None:
     elif event.kind == LoanEvent.Kind.ROLLOVER:
         rows = list(loan.installments.all())
         if on < final.due_date:
-            raise Conflict(f"转据须在最后一期到期日（{final.due_date:%Y-%m-%d}）或之后办理", code="rollover_refused")
+            raise Conflict(
+                f"转据须在最后一期到期日（{final.due_date:%Y-%m-%d}）或之后办理", code="rollover_refused"
+            )
         if any(i.interest_paid < i.interest for i in rows) or _penalty_unpaid(loan, sv):
             raise Conflict("转据前须先结清全部利息和罚息", code="rollover_refused")
         event.amount = sum(i.principal - i.principal_paid for i in rows)
@@ -106,7 +134,9 @@ def _check(event: LoanEvent, loan: Loan, on: dt.date) -> None:
             raise Conflict("该贷款已无本金可转", code="rollover_refused")
     elif event.kind == LoanEvent.Kind.WRITE_OFF:
         if sv.dpd(on - dt.timedelta(days=1)) <= WRITE_OFF_DPD:
-            raise Conflict(f"只有逾期超过 {WRITE_OFF_DPD} 天（次级及以下）的贷款可以核销", code="write_off_refused")
+            raise Conflict(
+                f"只有逾期超过 {WRITE_OFF_DPD} 天（次级及以下）的贷款可以核销", code="write_off_refused"
+            )
 
 
 def _penalty_unpaid(loan: Loan, sv: Servicing) -> int:
@@ -133,16 +163,32 @@ def event_decide(*, acting_user, event: LoanEvent, approve: bool, note: str = ""
             event.entry, event.new_loan = APPLY[event.kind](acting_user, event, loan, on, closed)
         event.state = LoanEvent.State.APPROVED if approve else LoanEvent.State.REJECTED
         event.save()
-        audit_record(actor=acting_user, action=f"loan.event.{'approve' if approve else 'reject'}", obj=event,
-                     division_code=event.village_code,
-                     after={"kind": event.kind, "entry": event.entry_id, "amount": fmt(event.amount),
-                            "interest": fmt(event.interest), "new_loan": event.new_loan_id, "note": note})
+        audit_record(
+            actor=acting_user,
+            action=f"loan.event.{'approve' if approve else 'reject'}",
+            obj=event,
+            division_code=event.village_code,
+            after={
+                "kind": event.kind,
+                "entry": event.entry_id,
+                "amount": fmt(event.amount),
+                "interest": fmt(event.interest),
+                "new_loan": event.new_loan_id,
+                "note": note,
+            },
+        )
     return event
 
 
 def _post(user, loan: Loan, on: dt.date, memo: str, kind: str, postings: list[Posting]):
-    return entry_post(acting_user=user, date=on, memo=f"{memo} {loan.contract_no}", division_code=loan.village_code,
-                      postings=postings, source=f"loan.{kind}:{loan.pk}")
+    return entry_post(
+        acting_user=user,
+        date=on,
+        memo=f"{memo} {loan.contract_no}",
+        division_code=loan.village_code,
+        postings=postings,
+        source=f"loan.{kind}:{loan.pk}",
+    )
 
 
 def _extend(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
@@ -165,8 +211,9 @@ def _extend(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
 
 
 def loan_write_off(user, event: LoanEvent, loan: Loan, on: dt.date, closed, funding=None):
-    """Write the loan off (the loan and its servicing row locked by the caller); ``funding(principal, interest, penalty)`` gives the debits that bear
-    the loss (default: the bank, Dr 6701; a risk-fund claim shares it, R-RSK-3)."""
+    """Write the loan off (the loan and its servicing row locked by the caller);
+    ``funding(principal, interest, penalty)`` gives the debits that bear the loss (default: the
+    bank, Dr 6701; a risk-fund claim shares it, R-RSK-3)."""
     for source, held in (("2251", loan.credit_balance), ("2011", loan.deposit_held)):
         if held > 0:  # what the household has with the bank goes first
             repayment_apply(user, loan, held, f"wo-{source}-{loan.pk}-{on:%Y%m%d}", on, source)
@@ -179,8 +226,12 @@ def loan_write_off(user, event: LoanEvent, loan: Loan, on: dt.date, closed, fund
     interest = cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed)
     penalty = sum(o.penalty - o.penalty_paid for o in owed_of(rows, sv, closed))
     event.amount, event.interest = principal, interest + penalty
-    postings = write_off_postings(loan=loan.pk, principal=principal, interest=interest + penalty,
-                                  borne_by=funding(principal, interest, penalty) if funding else ())
+    postings = write_off_postings(
+        loan=loan.pk,
+        principal=principal,
+        interest=interest + penalty,
+        borne_by=funding(principal, interest, penalty) if funding else (),
+    )
     entry = _post(user, loan, on, "核销", "write_off", postings)
     loan.state, loan.closed_on = Loan.State.WRITTEN_OFF, on
     loan.save(update_fields=["state", "closed_on"])
@@ -195,19 +246,48 @@ def _rollover(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
     schedule = generate(terms)
     d = disclose(schedule)
     app = Application.objects.create(
-        household_id=loan.household_id, village_code=loan.village_code, product=p.code, product_version=p.version,
-        purpose=old_app.purpose, project=f"转据（原合同 {loan.contract_no}）", amount=event.amount, term=old_app.term,
-        state="disbursed", created_by=event.requested_by, decided_at=timezone.now())
+        household_id=loan.household_id,
+        village_code=loan.village_code,
+        product=p.code,
+        product_version=p.version,
+        purpose=old_app.purpose,
+        project=f"转据（原合同 {loan.contract_no}）",
+        amount=event.amount,
+        term=old_app.term,
+        state="disbursed",
+        created_by=event.requested_by,
+        decided_at=timezone.now(),
+    )
     new = Loan.objects.create(
-        application=app, household_id=loan.household_id, village_code=loan.village_code,
-        contract_no=f"ZJ{on:%Y%m%d}{loan.pk:06d}", product=p.code, product_version=p.version, principal=event.amount,
-        terms=terms_to_dict(terms), start=on, maturity=schedule.maturity, nominal_rate=d.nominal, apr=d.apr, ear=d.ear,
-        state=Loan.State.ACTIVE, contracted_by=event.requested_by, disbursed_by=user, disbursed_at=timezone.now(),
-        rollover_of=loan)
+        application=app,
+        household_id=loan.household_id,
+        village_code=loan.village_code,
+        contract_no=f"ZJ{on:%Y%m%d}{loan.pk:06d}",
+        product=p.code,
+        product_version=p.version,
+        principal=event.amount,
+        terms=terms_to_dict(terms),
+        start=on,
+        maturity=schedule.maturity,
+        nominal_rate=d.nominal,
+        apr=d.apr,
+        ear=d.ear,
+        state=Loan.State.ACTIVE,
+        contracted_by=event.requested_by,
+        disbursed_by=user,
+        disbursed_at=timezone.now(),
+        rollover_of=loan,
+    )
     installments_create(new, schedule)
     servicing_start(new)
-    entry = _post(user, loan, on, "转据", "rollover", rollover_postings(
-        old=loan.pk, new=new.pk, new_contract=new.contract_no, principal=event.amount))
+    entry = _post(
+        user,
+        loan,
+        on,
+        "转据",
+        "rollover",
+        rollover_postings(old=loan.pk, new=new.pk, new_contract=new.contract_no, principal=event.amount),
+    )
     Installment.objects.filter(loan=loan).update(principal_paid=F("principal"))
     new.disbursement = entry
     new.save(update_fields=["disbursement"])
@@ -220,8 +300,14 @@ def _rollover(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
 def _refund(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
     loan.credit_balance -= event.amount
     loan.save(update_fields=["credit_balance"])
-    return _post(user, loan, on, "退还溢缴款", "refund", refund_postings(loan=loan.pk, amount=event.amount)), None
+    return _post(
+        user, loan, on, "退还溢缴款", "refund", refund_postings(loan=loan.pk, amount=event.amount)
+    ), None
 
 
-APPLY = {LoanEvent.Kind.EXTENSION: _extend, LoanEvent.Kind.WRITE_OFF: loan_write_off, LoanEvent.Kind.ROLLOVER: _rollover,
-         LoanEvent.Kind.REFUND: _refund}
+APPLY = {
+    LoanEvent.Kind.EXTENSION: _extend,
+    LoanEvent.Kind.WRITE_OFF: loan_write_off,
+    LoanEvent.Kind.ROLLOVER: _rollover,
+    LoanEvent.Kind.REFUND: _refund,
+}

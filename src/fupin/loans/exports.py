@@ -15,9 +15,20 @@ from fupin.ratings.selectors import heads
 def notice_pdf(notice: Notice) -> bytes:
     from weasyprint import HTML
 
-    apps = notice.applications.select_related("household").prefetch_related(heads("household__members")).order_by("id")
-    rows = [{"app": a, "head": a.household.heads[0] if a.household.heads else None, "amount": from_fen(a.amount),
-             "purpose": PURPOSES.get(a.purpose, a.purpose)} for a in apps]
+    apps = (
+        notice.applications.select_related("household")
+        .prefetch_related(heads("household__members"))
+        .order_by("id")
+    )
+    rows = [
+        {
+            "app": a,
+            "head": a.household.heads[0] if a.household.heads else None,
+            "amount": from_fen(a.amount),
+            "purpose": PURPOSES.get(a.purpose, a.purpose),
+        }
+        for a in apps
+    ]
     html = render_to_string("loans/notice_pdf.html", {"notice": notice, "rows": rows})
     return HTML(string=html).write_pdf()
 
@@ -28,15 +39,36 @@ def contract_pdf(loan) -> bytes:
 
     hh = loan.household
     head = hh.members.filter(is_head=True, left_on__isnull=True).first()
-    lender = (Branch.objects.filter(coverage__code=loan.village_code[:6] + "000000", parent__isnull=True).first()
-              or Branch.objects.filter(coverage__code=loan.village_code[:9] + "000").first())
+    lender = (
+        Branch.objects.filter(coverage__code=loan.village_code[:6] + "000000", parent__isnull=True).first()
+        or Branch.objects.filter(coverage__code=loan.village_code[:9] + "000").first()
+    )
     terms = loan.terms
-    rows = [{"i": i, "principal": from_fen(i.principal), "interest": from_fen(i.interest), "fees": from_fen(i.fees),
-             "total": from_fen(i.principal + i.interest + i.fees)} for i in loan.installments.all()]
-    html = render_to_string("loans/contract_pdf.html", {
-        "loan": loan, "hh": hh, "head": head, "rows": rows, "lender": lender.name if lender else "", "principal": from_fen(loan.principal),
-        "upfront_interest": from_fen(loan.upfront_interest), "upfront_fees": from_fen(loan.upfront_fees),
-        "deposit": from_fen(loan.deposit), "purpose": PURPOSES.get(loan.application.purpose, ""),
-        "shape": SHAPES.get(terms["shape"], terms["shape"]), "frequency": FREQUENCIES.get(terms["frequency"], ""),
-    })
+    rows = [
+        {
+            "i": i,
+            "principal": from_fen(i.principal),
+            "interest": from_fen(i.interest),
+            "fees": from_fen(i.fees),
+            "total": from_fen(i.principal + i.interest + i.fees),
+        }
+        for i in loan.installments.all()
+    ]
+    html = render_to_string(
+        "loans/contract_pdf.html",
+        {
+            "loan": loan,
+            "hh": hh,
+            "head": head,
+            "rows": rows,
+            "lender": lender.name if lender else "",
+            "principal": from_fen(loan.principal),
+            "upfront_interest": from_fen(loan.upfront_interest),
+            "upfront_fees": from_fen(loan.upfront_fees),
+            "deposit": from_fen(loan.deposit),
+            "purpose": PURPOSES.get(loan.application.purpose, ""),
+            "shape": SHAPES.get(terms["shape"], terms["shape"]),
+            "frequency": FREQUENCIES.get(terms["frequency"], ""),
+        },
+    )
     return HTML(string=html).write_pdf()

@@ -26,8 +26,11 @@ def households_in_arrears(ids: Sequence[int], on: dt.date) -> set[int]:
     """Households with an active loan whose instalment was due before ``on`` and is not fully
     paid (R-GRP-1: such a member blocks new loans for the whole group)."""
     unpaid = Q(principal_paid__lt=F("principal")) | Q(interest_paid__lt=F("interest"))
-    return set(Installment.objects.filter(unpaid, loan__household_id__in=list(ids), loan__state=Loan.State.ACTIVE,
-                                          due_date__lt=on).values_list("loan__household_id", flat=True))
+    return set(
+        Installment.objects.filter(
+            unpaid, loan__household_id__in=list(ids), loan__state=Loan.State.ACTIVE, due_date__lt=on
+        ).values_list("loan__household_id", flat=True)
+    )
 
 
 def active_group(household: Household) -> Group | None:
@@ -35,8 +38,9 @@ def active_group(household: Household) -> Group | None:
     return m.group if m else None
 
 
-def group_create(*, acting_user, village_code: str, name: str, leader: Household,
-                 households: Sequence[Household]) -> Group:
+def group_create(
+    *, acting_user, village_code: str, name: str, leader: Household, households: Sequence[Household]
+) -> Group:
     """Form a group; every reason it cannot be formed is listed (R-GRP-1)."""
 
     access.require(acting_user, "group.manage", code=village_code)
@@ -47,17 +51,31 @@ def group_create(*, acting_user, village_code: str, name: str, leader: Household
 
     rules = group_rules_of(programme_rules(village_code[:6] + "000000", on)[1])
     problems = core.group_problems(village=village_code, leader=leader.pk, members=members, rules=rules)
-    taken = set(GroupMember.objects.filter(household__in=households, left_on__isnull=True).values_list(
-        "household_id", flat=True))
+    taken = set(
+        GroupMember.objects.filter(household__in=households, left_on__isnull=True).values_list(
+            "household_id", flat=True
+        )
+    )
     problems += [f"农户 {h} 已在另一个联保小组" for h in sorted(taken)]
     if problems:
-        raise ValidationFailed("联保小组不能成立", code="group_invalid", details=[{"message": p} for p in problems])
+        raise ValidationFailed(
+            "联保小组不能成立", code="group_invalid", details=[{"message": p} for p in problems]
+        )
     with transaction.atomic():
-        g = Group.objects.create(village_id=village_code, name=name.strip()[:60] or f"联保小组（{leader.registry_no}）",
-                                 leader=leader, created_by=acting_user)
+        g = Group.objects.create(
+            village_id=village_code,
+            name=name.strip()[:60] or f"联保小组（{leader.registry_no}）",
+            leader=leader,
+            created_by=acting_user,
+        )
         GroupMember.objects.bulk_create([GroupMember(group=g, household=h, joined_on=on) for h in households])
-        audit_record(actor=acting_user, action="group.create", obj=g, division_code=village_code,
-                     after={"leader": leader.pk, "members": [h.pk for h in households]})
+        audit_record(
+            actor=acting_user,
+            action="group.create",
+            obj=g,
+            division_code=village_code,
+            after={"leader": leader.pk, "members": [h.pk for h in households]},
+        )
     return g
 
 
@@ -79,12 +97,24 @@ def actual_use_record(*, acting_user, loan: Loan, user_household: Household, amo
         raise ValidationFailed(f"金额应在 0–{fmt(loan.principal)} 元之间", code="use_amount")
     recorded = ActualUse.objects.filter(loan=loan).aggregate(s=Sum("amount"))["s"] or 0
     if recorded + amount > loan.principal:
-        raise Conflict(f"已登记 {fmt(recorded)} 元，合计不能超过贷款本金 {fmt(loan.principal)} 元", code="use_over")
+        raise Conflict(
+            f"已登记 {fmt(recorded)} 元，合计不能超过贷款本金 {fmt(loan.principal)} 元", code="use_over"
+        )
     with transaction.atomic():
-        u = ActualUse.objects.create(loan=loan, user_household=user_household, amount=amount, recorded_by=acting_user,
-                                     village_code=loan.village_code)
-        audit_record(actor=acting_user, action="loan.actual_use", obj=u, division_code=loan.village_code,
-                     after={"loan": loan.pk, "user": user_household.pk, "amount": fmt(amount)})
+        u = ActualUse.objects.create(
+            loan=loan,
+            user_household=user_household,
+            amount=amount,
+            recorded_by=acting_user,
+            village_code=loan.village_code,
+        )
+        audit_record(
+            actor=acting_user,
+            action="loan.actual_use",
+            obj=u,
+            division_code=loan.village_code,
+            after={"loan": loan.pk, "user": user_household.pk, "amount": fmt(amount)},
+        )
     return u
 
 
@@ -94,34 +124,47 @@ def concentrated_groups(reader, *, threshold=None) -> list[dict]:
     from fractions import Fraction
 
     threshold = threshold if threshold is not None else Fraction(4, 5)
-    groups = list(access.visible(reader, Group, "application.view").filter(dissolved_on__isnull=True)
-                  .select_related("village", "leader")[:2000])
+    groups = list(
+        access.visible(reader, Group, "application.view")
+        .filter(dissolved_on__isnull=True)
+        .select_related("village", "leader")[:2000]
+    )
     member_of = dict(GroupMember.objects.filter(group__in=groups).values_list("household_id", "group_id"))
     lent: dict[int, dict[int, int]] = {}
     for hid, principal in Loan.objects.filter(household_id__in=list(member_of), product="group").values_list(
-            "household_id", "principal"):
+        "household_id", "principal"
+    ):
         lent.setdefault(member_of[hid], {}).setdefault(hid, 0)
         lent[member_of[hid]][hid] += principal
     used: dict[int, list[tuple[int, int]]] = {}
     recorded: dict[int, int] = {}
-    for borrower, user, amount in ActualUse.objects.filter(loan__household_id__in=list(member_of),
-                                                           loan__product="group").values_list(
-            "loan__household_id", "user_household_id", "amount"):
+    for borrower, user, amount in ActualUse.objects.filter(
+        loan__household_id__in=list(member_of), loan__product="group"
+    ).values_list("loan__household_id", "user_household_id", "amount"):
         used.setdefault(member_of[borrower], []).append((user, amount))
         recorded[borrower] = recorded.get(borrower, 0) + amount
     out = []
     for g in groups:
         by_borrower = lent.get(g.pk, {})
-        uses = used.get(g.pk, []) + [(h, a - recorded.get(h, 0)) for h, a in by_borrower.items() if a > recorded.get(h, 0)]
+        uses = used.get(g.pk, []) + [
+            (h, a - recorded.get(h, 0)) for h, a in by_borrower.items() if a > recorded.get(h, 0)
+        ]
         share = core.concentration(uses)
         if uses and share >= threshold and len(by_borrower) > 2:
-            out.append({"group": g, "share": share, "percent": round(float(share) * 100, 1),
-                        "lent": sum(by_borrower.values())})
+            out.append(
+                {
+                    "group": g,
+                    "share": share,
+                    "percent": round(float(share) * 100, 1),
+                    "lent": sum(by_borrower.values()),
+                }
+            )
     return out
 
 
-def lead_agreement_sign(*, acting_user, lead: Household, driven: Household, terms: str,
-                        signed_on: dt.date | None = None) -> LeadAgreement:
+def lead_agreement_sign(
+    *, acting_user, lead: Household, driven: Household, terms: str, signed_on: dt.date | None = None
+) -> LeadAgreement:
     """A lead household's agreement with one driven household: registered poor, same county
     (R-GRP-3)."""
     access.require(acting_user, "group.manage", lead)
@@ -133,15 +176,28 @@ def lead_agreement_sign(*, acting_user, lead: Household, driven: Household, term
     if driven.pk == lead.pk:
         problems.append("带动主体不能带动自己")
     if problems:
-        raise ValidationFailed("带动协议不能签订", code="agreement_invalid", details=[{"message": p} for p in problems])
+        raise ValidationFailed(
+            "带动协议不能签订", code="agreement_invalid", details=[{"message": p} for p in problems]
+        )
     terms = reason_required(terms, "带动方式与收益")
     with transaction.atomic():
         if LeadAgreement.objects.filter(lead=lead, driven=driven, ended_on__isnull=True).exists():
             raise Conflict("已有有效的带动协议", code="agreement_exists")
-        a = LeadAgreement.objects.create(lead=lead, driven=driven, village_code=lead.village_id, terms=terms,
-                                         signed_on=signed_on or timezone.localdate(), recorded_by=acting_user)
-        audit_record(actor=acting_user, action="lead.agreement", obj=a, division_code=lead.village_id,
-                     after={"lead": lead.pk, "driven": driven.pk, "terms": terms})
+        a = LeadAgreement.objects.create(
+            lead=lead,
+            driven=driven,
+            village_code=lead.village_id,
+            terms=terms,
+            signed_on=signed_on or timezone.localdate(),
+            recorded_by=acting_user,
+        )
+        audit_record(
+            actor=acting_user,
+            action="lead.agreement",
+            obj=a,
+            division_code=lead.village_id,
+            after={"lead": lead.pk, "driven": driven.pk, "terms": terms},
+        )
     return a
 
 
@@ -151,5 +207,3 @@ def lead_blockers(household: Household, amount: int, ceiling: int, per_household
 
 
 # --- group meeting collection (P-GROUP: one sheet per group per week) --------------------------
-
-

@@ -37,7 +37,9 @@ class Notice(models.Model):
 
 
 class Application(models.Model):
-    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="applications")
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="applications"
+    )
     village_code = models.CharField(max_length=12)
     product = models.CharField("产品", max_length=16)
     product_version = models.CharField("产品版本", max_length=16)
@@ -49,7 +51,9 @@ class Application(models.Model):
     lead = models.BooleanField("带动主体贷款", default=False)
     village_by = user_field()  # the village committee's half of the joint review
     bank_by = user_field()  # the bank's half
-    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, null=True, blank=True, related_name="applications")
+    notice = models.ForeignKey(
+        Notice, on_delete=models.PROTECT, null=True, blank=True, related_name="applications"
+    )
     created_by = user_field(null=False)  # the preparer: never the bank approver (maker-checker)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -60,7 +64,9 @@ class Application(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["village_code", "state"])]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="application_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="application_amount_positive")
+        ]
 
     def __str__(self) -> str:
         return f"申请 #{self.pk}"
@@ -160,19 +166,30 @@ class Loan(models.Model):
     contracted_at = models.DateTimeField(auto_now_add=True)
     disbursed_by = user_field()
     disbursed_at = models.DateTimeField(null=True, blank=True)
-    disbursement = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="+")
-    credit_balance = models.BigIntegerField("溢缴款余额（分）", default=0)  # held in 2251, applied or refunded
+    disbursement = models.OneToOneField(
+        "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    credit_balance = models.BigIntegerField(
+        "溢缴款余额（分）", default=0
+    )  # held in 2251, applied or refunded
     deposit_held = models.BigIntegerField("保证金余额（分）", default=0)  # held in 2011 until maturity
-    rollover_of = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
-                                       related_name="rolled_into", verbose_name="转据自")
+    rollover_of = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rolled_into",
+        verbose_name="转据自",
+    )
     closed_on = models.DateField("结清/核销日期", null=True, blank=True)
 
     SCOPE_FIELD = "village_code"
 
     class Meta:
         ordering = ["-start", "-id"]
-        constraints = [models.CheckConstraint(condition=models.Q(principal__gt=0), name="loan_principal_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(principal__gt=0), name="loan_principal_positive")
+        ]
 
     def __str__(self) -> str:
         return self.contract_no
@@ -199,9 +216,14 @@ class Installment(models.Model):
         ordering = ["loan_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["loan", "seq"], name="installment_seq_unique")]
         indexes = [
-            models.Index(fields=["due_date", "loan"], condition=(models.Q(principal_paid__lt=models.F("principal"))
-                                                                 | models.Q(interest_paid__lt=models.F("interest"))),
-                         name="installment_unpaid"),
+            models.Index(
+                fields=["due_date", "loan"],
+                condition=(
+                    models.Q(principal_paid__lt=models.F("principal"))
+                    | models.Q(interest_paid__lt=models.F("interest"))
+                ),
+                name="installment_unpaid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -243,7 +265,9 @@ class Group(models.Model):
 
     village = division_field(column="village_code", label="行政村")
     name = models.CharField("小组名称", max_length=60)
-    leader = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="+", verbose_name="小组长")
+    leader = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="+", verbose_name="小组长"
+    )
     created_by = user_field(null=False)
     created_at = models.DateTimeField(auto_now_add=True)
     dissolved_on = models.DateField("解散日期", null=True, blank=True)
@@ -260,14 +284,21 @@ class Group(models.Model):
 
 class GroupMember(models.Model):
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="members")
-    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="group_memberships")
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="group_memberships"
+    )
     joined_on = models.DateField("加入日期")
     left_on = models.DateField("退出日期", null=True, blank=True)
 
     class Meta:
         ordering = ["group_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["household"], condition=models.Q(left_on__isnull=True),
-                                               name="one_active_group_per_household")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(left_on__isnull=True),
+                name="one_active_group_per_household",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.group_id}:{self.household_id}"
@@ -277,8 +308,9 @@ class ActualUse(models.Model):
     """Who actually used a group member's loan (R-GRP-2): the 套用 the seed warns about."""
 
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="actual_uses")
-    user_household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="+",
-                                       verbose_name="实际使用的农户")
+    user_household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="+", verbose_name="实际使用的农户"
+    )
     amount = models.BigIntegerField("金额（分）")
     recorded_by = user_field(null=False)
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -296,10 +328,18 @@ class ActualUse(models.Model):
 class LeadAgreement(models.Model):
     """A lead household's signed agreement with one driven household (R-GRP-3, 篇3 附表6)."""
 
-    lead = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="lead_agreements",
-                             verbose_name="带动主体")
-    driven = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="driven_by",
-                               verbose_name="被带动贫困户")
+    lead = models.ForeignKey(
+        "households.Household",
+        on_delete=models.PROTECT,
+        related_name="lead_agreements",
+        verbose_name="带动主体",
+    )
+    driven = models.ForeignKey(
+        "households.Household",
+        on_delete=models.PROTECT,
+        related_name="driven_by",
+        verbose_name="被带动贫困户",
+    )
     village_code = models.CharField(max_length=12)  # the lead's village
     signed_on = models.DateField("签订日期")
     terms = models.CharField("带动方式与收益", max_length=300)
@@ -310,8 +350,13 @@ class LeadAgreement(models.Model):
 
     class Meta:
         ordering = ["lead_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["lead", "driven"], condition=models.Q(ended_on__isnull=True),
-                                               name="one_active_agreement_per_pair")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead", "driven"],
+                condition=models.Q(ended_on__isnull=True),
+                name="one_active_agreement_per_pair",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.lead_id}→{self.driven_id}"
@@ -372,16 +417,20 @@ class LoanEvent(models.Model):
     decided_by = user_field()
     decided_on = models.DateField("审批日期", null=True, blank=True)
     decision_note = models.CharField("审批意见", max_length=200, blank=True)
-    entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+")
+    entry = models.OneToOneField(
+        "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     new_loan = models.OneToOneField(Loan, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     SCOPE_FIELD = "village_code"
 
     class Meta:
         ordering = ["-requested_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["loan", "kind"], condition=models.Q(state="requested"),
-                                               name="one_open_event_per_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["loan", "kind"], condition=models.Q(state="requested"), name="one_open_event_per_kind"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.loan_id}"

@@ -40,7 +40,9 @@ class Shares:
 
 
 class ReliefRule(Protocol):
-    def __call__(self, loan: Any, rows: dict[int, Any], amount: int, on: dt.date, late: bool) -> Relief | None: ...
+    def __call__(
+        self, loan: Any, rows: dict[int, Any], amount: int, on: dt.date, late: bool
+    ) -> Relief | None: ...
 
 
 class SharesRule(Protocol):

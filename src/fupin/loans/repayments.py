@@ -35,22 +35,34 @@ from fupin.loans.models import Installment, Loan, Repayment, Servicing
 from fupin.loans.standing import lock, owed_of, payoff_figures, recoverable
 from fupin.prepared import Prepared, insert, update
 
-PAID_FIELDS = ("principal_paid", "interest_paid", "penalty_paid", "principal_days", "pd_from")  # what a payment moves
+PAID_FIELDS = (
+    "principal_paid",
+    "interest_paid",
+    "penalty_paid",
+    "principal_days",
+    "pd_from",
+)  # what a payment moves
 
 
-def repayment_post(*, acting_user, loan: Loan, amount: int, key: str, on: dt.date | None = None,
-                   source: str = "1011") -> tuple[Repayment, bool]:
+def repayment_post(
+    *, acting_user, loan: Loan, amount: int, key: str, on: dt.date | None = None, source: str = "1011"
+) -> tuple[Repayment, bool]:
     """Record a repayment; returns (repayment, created). The same ``key`` again with the same
     loan, amount and date returns the first repayment and records nothing; with anything
     different it is refused (409)."""
     access.require(acting_user, "repayment.post", loan)
     on = on or timezone.localdate()
-    return once(key, lambda r: r.loan_id == loan.pk and r.amount == amount and r.received_on == on,
-                lambda: repayment_apply(acting_user, loan, amount, key.strip(), on, source), model=Repayment)
+    return once(
+        key,
+        lambda r: r.loan_id == loan.pk and r.amount == amount and r.received_on == on,
+        lambda: repayment_apply(acting_user, loan, amount, key.strip(), on, source),
+        model=Repayment,
+    )
 
 
-def repayment_apply(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: str,
-                    within_run: bool = False) -> Repayment:
+def repayment_apply(
+    acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: str, within_run: bool = False
+) -> Repayment:
     """Apply ``amount`` from ``source`` (1011 cash, 2011 the deposit, 2251 the credit balance) to the
     loan on the open business day — allocated, posted, audited — with no idempotency check of its
     own: :func:`repayment_post` (a person's payment) and the nightly batch's set-offs call it
@@ -66,8 +78,10 @@ def repayment_apply(acting_user, loan: Loan, amount: int, key: str, on: dt.date,
     rows = {i.seq: i for i in _SCHEDULE(loan=loan.pk)}
     owed = owed_of(rows.values(), sv, closed)
     _within_bound(amount, sum(o.unpaid for o in owed), "该笔贷款尚欠的全部本息和罚息")
-    behind = any(i.due_date < on and (i.principal_paid < i.principal or i.interest_paid < i.interest)
-                 for i in rows.values())
+    behind = any(
+        i.due_date < on and (i.principal_paid < i.principal or i.interest_paid < i.interest)
+        for i in rows.values()
+    )
     granted = ports.relief(loan, rows, amount, on, behind) if source == "1011" else None  # S-HALF (篇3)
     a = servicing_core.allocate(amount + (granted.fen if granted else 0), owed, on)
     credit = {"1132": 0, "6011": 0, "1301": 0, "2251": a.overpayment}
@@ -81,8 +95,9 @@ def repayment_apply(acting_user, loan: Loan, amount: int, key: str, on: dt.date,
             credit["6011"] += fen - accrued  # paid before it was earned: income now
         else:
             if i.due_date < on:  # overdue: the principal-days so far are fixed before the principal drops
-                i.principal_days = cob.principal_days_at(i.principal_days, i.principal - i.principal_paid, i.pd_from,
-                                                         on - dt.timedelta(days=1))
+                i.principal_days = cob.principal_days_at(
+                    i.principal_days, i.principal - i.principal_paid, i.pd_from, on - dt.timedelta(days=1)
+                )
                 i.pd_from = max(i.pd_from, on - dt.timedelta(days=1))
             i.principal_paid += fen
             credit["1301"] += fen
@@ -93,8 +108,11 @@ def repayment_apply(acting_user, loan: Loan, amount: int, key: str, on: dt.date,
     if source == "2011":
         loan.deposit_held -= amount
         fields.append("deposit_held")
-    late = [i.due_date for i in rows.values()
-            if i.due_date < on and (i.principal_paid < i.principal or i.interest_paid < i.interest)]
+    late = [
+        i.due_date
+        for i in rows.values()
+        if i.due_date < on and (i.principal_paid < i.principal or i.interest_paid < i.interest)
+    ]
     sv.late_since = min(late) if late else None
     sv.ever_late = sv.ever_late or bool(late)
     owed = owed_of(rows.values(), sv, closed)
@@ -107,22 +125,57 @@ def repayment_apply(acting_user, loan: Loan, amount: int, key: str, on: dt.date,
             deposit_back, loan.deposit_held = loan.deposit_held, 0
             fields.append("deposit_held")
     postings = postings_core.repayment_postings(
-        loan=loan.pk, amount=amount, source=source, receivable=credit["1132"], income=credit["6011"],
-        principal=credit["1301"], overpayment=credit["2251"], relief=granted.fen if granted else 0,
-        deposit_back=deposit_back)
+        loan=loan.pk,
+        amount=amount,
+        source=source,
+        receivable=credit["1132"],
+        income=credit["6011"],
+        principal=credit["1301"],
+        overpayment=credit["2251"],
+        relief=granted.fen if granted else 0,
+        deposit_back=deposit_back,
+    )
     update(sv, ("active", "cur_paid", "interest_due", "late_since", "ever_late"))  # what a payment moves
-    entry = entry_post(acting_user=acting_user, date=on, memo=f"还款 {loan.contract_no}", division_code=loan.village_code,
-                       postings=postings, source=f"loan.repay:{loan.pk}")
+    entry = entry_post(
+        acting_user=acting_user,
+        date=on,
+        memo=f"还款 {loan.contract_no}",
+        division_code=loan.village_code,
+        postings=postings,
+        source=f"loan.repay:{loan.pk}",
+    )
     if fields:
         update(loan, sorted(set(fields)))
-    r = insert(Repayment(loan=loan, key=key, amount=amount, received_on=on, overpayment=a.overpayment,
-                         allocation=[[s, b, f] for s, b, f in a.lines], entry=entry,
-                         village_code=loan.village_code, created_by=acting_user))
+    r = insert(
+        Repayment(
+            loan=loan,
+            key=key,
+            amount=amount,
+            received_on=on,
+            overpayment=a.overpayment,
+            allocation=[[s, b, f] for s, b, f in a.lines],
+            entry=entry,
+            village_code=loan.village_code,
+            created_by=acting_user,
+        )
+    )
     if granted:
         granted.record(r)
-    audit_record(actor=acting_user, action="repayment.post", obj=r, division_code=loan.village_code,
-                 after={"loan": loan.pk, "amount": fmt(amount), "key": key, "entry": entry.pk, "source": source,
-                        "overpayment": fmt(a.overpayment), "subsidy": fmt(granted.fen) if granted else None})
+    audit_record(
+        actor=acting_user,
+        action="repayment.post",
+        obj=r,
+        division_code=loan.village_code,
+        after={
+            "loan": loan.pk,
+            "amount": fmt(amount),
+            "key": key,
+            "entry": entry.pk,
+            "source": source,
+            "overpayment": fmt(a.overpayment),
+            "subsidy": fmt(granted.fen) if granted else None,
+        },
+    )
     return r
 
 
@@ -134,9 +187,12 @@ def _within_bound(amount: int, owed: int, what: str) -> None:
     (``FUPIN_OVERPAYMENT_ALLOWANCE``): beyond that it is a typing error, not money to hold."""
     allowance = settings.FUPIN_OVERPAYMENT_ALLOWANCE * 100
     if amount > owed + allowance:
-        raise ValidationFailed(f"还款金额 {fmt(amount)} 元超过{what}（{fmt(owed)} 元）加允许的溢缴额（{fmt(allowance)} 元），"
-                               "请核对金额", code="repayment_too_large",
-                               details={"owed": fmt(owed), "allowance": fmt(allowance)})
+        raise ValidationFailed(
+            f"还款金额 {fmt(amount)} 元超过{what}（{fmt(owed)} 元）加允许的溢缴额（{fmt(allowance)} 元），"
+            "请核对金额",
+            code="repayment_too_large",
+            details={"owed": fmt(owed), "allowance": fmt(allowance)},
+        )
 
 
 def _interest_paid(sv: Servicing, i: Installment, fen: int, closed: dt.date | None) -> int:
@@ -146,8 +202,11 @@ def _interest_paid(sv: Servicing, i: Installment, fen: int, closed: dt.date | No
     if sv.cur_seq and i.seq > sv.cur_seq:
         return 0  # not earning yet: the batch picks up what was paid when its period begins
     if sv.cur_seq and i.seq == sv.cur_seq:
-        room = 0 if closed is None else max(0, cob.accrual_target(sv.cur_interest, sv.cur_start, sv.cur_due, closed)
-                                            - sv.cur_paid)
+        room = (
+            0
+            if closed is None
+            else max(0, cob.accrual_target(sv.cur_interest, sv.cur_start, sv.cur_due, closed) - sv.cur_paid)
+        )
         sv.cur_paid += fen
         return min(fen, room)
     sv.interest_due -= fen  # an instalment whose period has ended: its interest is all receivable
@@ -159,20 +218,42 @@ def _recover(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source
     left = recoverable(loan)
     _within_bound(amount, left, "核销贷款尚未收回的本息")
     take, over = min(amount, left), max(amount - left, 0)
-    shared = ports.recovery_shares(loan, take)  # a loan the risk fund paid for: back in the same shares (R-RSK-3)
-    postings = postings_core.recovery_postings(loan=loan.pk, amount=amount, source=source, recovered=take,
-                                               shares=shared.postings if shared else ())
-    entry = entry_post(acting_user=acting_user, date=on, memo=f"核销后收回 {loan.contract_no}",
-                       division_code=loan.village_code, postings=postings, source=f"loan.recover:{loan.pk}")
+    shared = ports.recovery_shares(
+        loan, take
+    )  # a loan the risk fund paid for: back in the same shares (R-RSK-3)
+    postings = postings_core.recovery_postings(
+        loan=loan.pk, amount=amount, source=source, recovered=take, shares=shared.postings if shared else ()
+    )
+    entry = entry_post(
+        acting_user=acting_user,
+        date=on,
+        memo=f"核销后收回 {loan.contract_no}",
+        division_code=loan.village_code,
+        postings=postings,
+        source=f"loan.recover:{loan.pk}",
+    )
     loan.credit_balance += over
     loan.save(update_fields=["credit_balance"])
-    r = Repayment.objects.create(loan=loan, key=key, amount=amount, received_on=on, overpayment=over,
-                                 allocation=[["recovery", take]], entry=entry, village_code=loan.village_code,
-                                 created_by=acting_user)
+    r = Repayment.objects.create(
+        loan=loan,
+        key=key,
+        amount=amount,
+        received_on=on,
+        overpayment=over,
+        allocation=[["recovery", take]],
+        entry=entry,
+        village_code=loan.village_code,
+        created_by=acting_user,
+    )
     if shared:
         shared.record(r)
-    audit_record(actor=acting_user, action="loan.recover", obj=r, division_code=loan.village_code,
-                 after={"loan": loan.pk, "amount": fmt(amount), "recovered": fmt(take), "entry": entry.pk})
+    audit_record(
+        actor=acting_user,
+        action="loan.recover",
+        obj=r,
+        division_code=loan.village_code,
+        after={"loan": loan.pk, "amount": fmt(amount), "recovered": fmt(take), "entry": entry.pk},
+    )
     return r
 
 
@@ -182,9 +263,17 @@ def loan_payoff(*, acting_user, loan: Loan, key: str, on: dt.date | None = None)
     (保证金) and any credit balance set against it; one balanced entry; the loan is closed."""
     access.require(acting_user, "repayment.post", loan)
     on = on or timezone.localdate()
-    return once(key, lambda r: (r.loan_id == loan.pk and r.received_on == on and bool(r.allocation)
-                                and r.allocation[0][0] == "payoff"),
-                lambda: _payoff(acting_user, loan, key.strip(), on), model=Repayment)
+    return once(
+        key,
+        lambda r: (
+            r.loan_id == loan.pk
+            and r.received_on == on
+            and bool(r.allocation)
+            and r.allocation[0][0] == "payoff"
+        ),
+        lambda: _payoff(acting_user, loan, key.strip(), on),
+        model=Repayment,
+    )
 
 
 def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:
@@ -194,23 +283,58 @@ def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能提前还款", code="loan_not_active")
     f = payoff_figures(loan, on)
     principal, interest, cash = f["principal"], f["interest"], f["cash"]
-    receivable = cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed)
-    income = interest - f["refund"] - receivable  # interest earned to the day beyond what was accrued (or less)
-    postings = postings_core.payoff_postings(loan=loan.pk, principal=principal, receivable=receivable, income=income,
-                                             cash=cash, deposit=f["deposit"], credit=f["credit"])
-    entry = entry_post(acting_user=acting_user, date=on, memo=f"提前还款 {loan.contract_no}",
-                       division_code=loan.village_code, postings=postings, source=f"loan.payoff:{loan.pk}")
+    receivable = cob.receivable(
+        sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed
+    )
+    income = (
+        interest - f["refund"] - receivable
+    )  # interest earned to the day beyond what was accrued (or less)
+    postings = postings_core.payoff_postings(
+        loan=loan.pk,
+        principal=principal,
+        receivable=receivable,
+        income=income,
+        cash=cash,
+        deposit=f["deposit"],
+        credit=f["credit"],
+    )
+    entry = entry_post(
+        acting_user=acting_user,
+        date=on,
+        memo=f"提前还款 {loan.contract_no}",
+        division_code=loan.village_code,
+        postings=postings,
+        source=f"loan.payoff:{loan.pk}",
+    )
     loan.installments.update(principal_paid=F("principal"), interest_paid=F("interest"))
-    Servicing.objects.filter(pk=sv.pk).update(active=False, interest_due=0, cur_seq=0, cur_interest=0, cur_paid=0,
-                                              late_since=None)
+    Servicing.objects.filter(pk=sv.pk).update(
+        active=False, interest_due=0, cur_seq=0, cur_interest=0, cur_paid=0, late_since=None
+    )
     held = loan.deposit_held
     loan.state, loan.closed_on, loan.deposit_held, loan.credit_balance = Loan.State.CLOSED, on, 0, 0
     loan.save(update_fields=["state", "closed_on", "deposit_held", "credit_balance"])
     r = Repayment.objects.create(
-        loan=loan, key=key, amount=max(f["total"], 1), received_on=on, entry=entry,
-        village_code=loan.village_code, allocation=[["payoff", principal, interest, f["refund"], held]],
-        created_by=acting_user)
-    audit_record(actor=acting_user, action="loan.payoff", obj=r, division_code=loan.village_code,
-                 after={"principal": fmt(principal), "interest": fmt(interest), "refund": fmt(f["refund"]),
-                        "deposit": fmt(held), "cash": fmt(cash), "entry": entry.pk})
+        loan=loan,
+        key=key,
+        amount=max(f["total"], 1),
+        received_on=on,
+        entry=entry,
+        village_code=loan.village_code,
+        allocation=[["payoff", principal, interest, f["refund"], held]],
+        created_by=acting_user,
+    )
+    audit_record(
+        actor=acting_user,
+        action="loan.payoff",
+        obj=r,
+        division_code=loan.village_code,
+        after={
+            "principal": fmt(principal),
+            "interest": fmt(interest),
+            "refund": fmt(f["refund"]),
+            "deposit": fmt(held),
+            "cash": fmt(cash),
+            "entry": entry.pk,
+        },
+    )
     return r

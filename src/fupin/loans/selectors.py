@@ -18,7 +18,9 @@ BANK = ("loan_officer", "branch_director", "head_office")
 
 def applications_visible(reader, *, state: str = "", village: str = "") -> QuerySet[Application]:
     access.require(reader, "application.view")
-    qs = access.visible(reader, Application, "application.view").select_related("household", "household__village")
+    qs = access.visible(reader, Application, "application.view").select_related(
+        "household", "household__village"
+    )
     if state:
         qs = qs.filter(state=state)
     if village:
@@ -29,28 +31,39 @@ def applications_visible(reader, *, state: str = "", village: str = "") -> Query
 def awaiting(reader) -> QuerySet[Application]:
     """Applications waiting for a step that one of the reader's roles takes."""
     roles = set(access.role_codes(reader))
-    states = [s for s, (_, _, role) in CHAIN.items() if role in roles or (role == "bank" and roles & set(BANK))]
+    states = [
+        s for s, (_, _, role) in CHAIN.items() if role in roles or (role == "bank" and roles & set(BANK))
+    ]
     if "village_cadre" in roles or "loan_officer" in roles:
         states.append("submitted")
     return applications_visible(reader).filter(state__in=states)
 
 
 def application_get(reader, pk: int) -> Application:
-    return access.get_visible(reader, Application.objects.select_related(
-        "household", "household__village", "notice", "created_by", "village_by", "bank_by"), "application.view", pk=pk)
+    return access.get_visible(
+        reader,
+        Application.objects.select_related(
+            "household", "household__village", "notice", "created_by", "village_by", "bank_by"
+        ),
+        "application.view",
+        pk=pk,
+    )
 
 
 def notice_get(reader, pk: int) -> Notice:
-    return access.get_visible(reader, Notice.objects.select_related("village", "village__parent"), "application.view",
-                              pk=pk)
+    return access.get_visible(
+        reader, Notice.objects.select_related("village", "village__parent"), "application.view", pk=pk
+    )
 
 
 def _loans(*related: str):
     return lambda: Loan.objects.select_related(*related)
 
 
-_LOAN = access.VisibleOne(_loans("household", "household__village", "application", "disbursement", "contracted_by",
-                                 "disbursed_by"), "application.view")
+_LOAN = access.VisibleOne(
+    _loans("household", "household__village", "application", "disbursement", "contracted_by", "disbursed_by"),
+    "application.view",
+)
 _LOAN_BARE = access.VisibleOne(_loans(), "application.view")
 
 
@@ -60,9 +73,13 @@ def loan_get(reader, pk: int, *, bare: bool = False):
     return (_LOAN_BARE if bare else _LOAN).get(reader, pk=pk)
 
 
-_PARTS = {"installments": children("loans.Installment", "loan_id"),
-          "repayments": children("loans.Repayment", "loan_id", limit=100), "events": children("loans.LoanEvent", "loan_id"),
-          "fund_claims": children("riskfund.Claim", "loan_id"), "subsidy_lines": children("subsidies.Line", "loan_id")}
+_PARTS = {
+    "installments": children("loans.Installment", "loan_id"),
+    "repayments": children("loans.Repayment", "loan_id", limit=100),
+    "events": children("loans.LoanEvent", "loan_id"),
+    "fund_claims": children("riskfund.Claim", "loan_id"),
+    "subsidy_lines": children("subsidies.Line", "loan_id"),
+}
 
 
 def loan_parts(loan) -> dict[str, list]:
@@ -87,8 +104,12 @@ def regulator_flag(loan) -> bool:
     """Whether the loan counts as 扶贫小额信贷 in the regulator's sense (R-RPT-1a): a registered
     (or lifted) household, at most 50 000 yuan, at most 3 years, on credit or joint liability."""
     status = loan.household.status
-    return reports_core.regulator_flag(registered_poor=status in REGISTERED or status == "lifted",
-                                       amount=loan.principal, term_months=loan.application.term, product=loan.product)
+    return reports_core.regulator_flag(
+        registered_poor=status in REGISTERED or status == "lifted",
+        amount=loan.principal,
+        term_months=loan.application.term,
+        product=loan.product,
+    )
 
 
 def loan_subledger(reader) -> tuple[dict[str, int], int]:
@@ -103,6 +124,12 @@ def loan_subledger(reader) -> tuple[dict[str, int], int]:
     interest = penalty = 0
     if closed:
         interest = loans.aggregate(x=Sum(accrual.receivable(closed)))["x"] or 0
-        penalty = rows.filter(due_date__lt=closed).filter(Q(principal_paid__lt=F("principal")) | Q(principal_days__gt=0)) \
-            .aggregate(x=Sum(accrual.penalty(closed, F("loan__servicing__penalty_rate")) - F("penalty_paid")))["x"] or 0
+        penalty = (
+            rows.filter(due_date__lt=closed)
+            .filter(Q(principal_paid__lt=F("principal")) | Q(principal_days__gt=0))
+            .aggregate(
+                x=Sum(accrual.penalty(closed, F("loan__servicing__penalty_rate")) - F("penalty_paid"))
+            )["x"]
+            or 0
+        )
     return {"1301": principal, "1132": interest + penalty}, loans.count()

@@ -43,8 +43,9 @@ def _role_for(user, roles: Iterable[str], code: str) -> str:
     raise NotPermitted("这一步不由您的角色办理，或该申请不在您的辖区内", code="wrong_role")
 
 
-def application_create(*, acting_user, household: Household, product: str, purpose: str, project: str, amount: int,
-                       term: int) -> Application:
+def application_create(
+    *, acting_user, household: Household, product: str, purpose: str, project: str, amount: int, term: int
+) -> Application:
     """An application checked at once against eligibility, the credit line and the product —
     every failing reason listed (R-APP-1, R-ELG-4); nothing is saved when any fails."""
 
@@ -53,28 +54,62 @@ def application_create(*, acting_user, household: Household, product: str, purpo
     verdict = eligibility(household, today(), lead=p.code == "lead")
     line = CreditLine.objects.filter(household=household, valid_until__gte=today()).first()
     problems = core.application_problems(
-        amount=amount, term=term, preset=p, credit_line=to_fen(line.amount) if line else 0,
-        eligibility=[(f.rule, f.message) for f in verdict.failures], purpose=purpose, project=project)
+        amount=amount,
+        term=term,
+        preset=p,
+        credit_line=to_fen(line.amount) if line else 0,
+        eligibility=[(f.rule, f.message) for f in verdict.failures],
+        purpose=purpose,
+        project=project,
+    )
     if Application.objects.filter(household=household).exclude(state__in=("rejected", "disbursed")).exists():
         problems.append(Problem("该户已有一笔在办的贷款申请", rule="R-APP-1"))
     suspended = village_suspended(household.village_id)
     if suspended is not None:
-        problems.append(Problem(f"本村当年到期贷款回收率连续 3 个月低于 98%（{suspended.month:%Y-%m} 月末 "
-                                f"{float(suspended.rate or 0):.2%}），暂停新增贷款", rule="R-RPT-4"))
+        problems.append(
+            Problem(
+                f"本村当年到期贷款回收率连续 3 个月低于 98%（{suspended.month:%Y-%m} 月末 "
+                f"{float(suspended.rate or 0):.2%}），暂停新增贷款",
+                rule="R-RPT-4",
+            )
+        )
     if p.code == "group":
         problems += [Problem(m, rule="R-GRP-1") for m in group_blockers(household, today())]
     if p.code == "lead":
-        problems += [Problem(m, rule="R-GRP-3") for m in lead_blockers(
-            household, amount, p.bounds.max_amount or amount, LEAD_PER_HOUSEHOLD)]
+        problems += [
+            Problem(m, rule="R-GRP-3")
+            for m in lead_blockers(household, amount, p.bounds.max_amount or amount, LEAD_PER_HOUSEHOLD)
+        ]
     if problems:
-        raise ValidationFailed("申请不符合条件", code="application_refused", details=[p.as_dict() for p in problems])
+        raise ValidationFailed(
+            "申请不符合条件", code="application_refused", details=[p.as_dict() for p in problems]
+        )
     with transaction.atomic():
-        app = Application.objects.create(household=household, village_code=household.village_id, product=p.code,
-                                         product_version=p.version, purpose=purpose, project=project.strip()[:300],
-                                         amount=amount, term=term, lead=p.code == "lead", created_by=acting_user)
-        audit_record(actor=acting_user, action="application.create", obj=app, division_code=app.village_code,
-                     after={"household": household.pk, "product": p.code, "amount": fmt(amount), "term": term,
-                            "purpose": purpose})
+        app = Application.objects.create(
+            household=household,
+            village_code=household.village_id,
+            product=p.code,
+            product_version=p.version,
+            purpose=purpose,
+            project=project.strip()[:300],
+            amount=amount,
+            term=term,
+            lead=p.code == "lead",
+            created_by=acting_user,
+        )
+        audit_record(
+            actor=acting_user,
+            action="application.create",
+            obj=app,
+            division_code=app.village_code,
+            after={
+                "household": household.pk,
+                "product": p.code,
+                "amount": fmt(amount),
+                "term": term,
+                "purpose": purpose,
+            },
+        )
     return app
 
 
@@ -85,14 +120,30 @@ def _step(app: Application, actor, role: str, action: str, approve: bool, reason
         app.rejected_reason = reason.strip()[:300]
         app.decided_at = timezone.now()
     app.save()
-    ReviewStep.objects.create(application=app, action=action, actor=actor, role=role, approve=approve,
-                              reason=reason.strip()[:300], from_state=before, to_state=app.state)
-    audit_record(actor=actor, action=f"application.{action}", obj=app, division_code=app.village_code,
-                 before={"state": before}, after={"state": app.state, "approve": approve, "reason": reason.strip()[:300]})
+    ReviewStep.objects.create(
+        application=app,
+        action=action,
+        actor=actor,
+        role=role,
+        approve=approve,
+        reason=reason.strip()[:300],
+        from_state=before,
+        to_state=app.state,
+    )
+    audit_record(
+        actor=actor,
+        action=f"application.{action}",
+        obj=app,
+        division_code=app.village_code,
+        before={"state": before},
+        after={"state": app.state, "approve": approve, "reason": reason.strip()[:300]},
+    )
     return app
 
 
-def application_review(*, acting_user, application: Application, approve: bool, reason: str = "") -> Application:
+def application_review(
+    *, acting_user, application: Application, approve: bool, reason: str = ""
+) -> Application:
     """Take the step the application is waiting for (R-APP-2, R-APP-3), or reject it with
     reasons. The notice is published per village (:func:`notice_publish`)."""
     access.require(acting_user, "application.review", application)
@@ -111,10 +162,23 @@ def application_review(*, acting_user, application: Application, approve: bool, 
             _one_step_each(app, acting_user)
             setattr(app, half, acting_user)
             app.save(update_fields=[half])
-            ReviewStep.objects.create(application=app, action="village_review", actor=acting_user, role=role,
-                                      approve=True, reason=reason.strip()[:300], from_state=state, to_state=state)
-            audit_record(actor=acting_user, action="application.village_review", obj=app, division_code=code,
-                         after={"half": half})
+            ReviewStep.objects.create(
+                application=app,
+                action="village_review",
+                actor=acting_user,
+                role=role,
+                approve=True,
+                reason=reason.strip()[:300],
+                from_state=state,
+                to_state=state,
+            )
+            audit_record(
+                actor=acting_user,
+                action="application.village_review",
+                obj=app,
+                division_code=code,
+                after={"half": half},
+            )
             if app.village_by_id and app.bank_by_id:
                 app.state = core.advance(state, "village_review")
                 app.save(update_fields=["state"])
@@ -131,7 +195,7 @@ def application_review(*, acting_user, application: Application, approve: bool, 
             return _step(app, acting_user, role, "county_approve", approve, reason)
         if state == "county_approved":
             band = core.approver_role(app.amount, bands_for(code))
-            role = _role_for(acting_user, BANK_LADDER[BANK_LADDER.index(band):], code)
+            role = _role_for(acting_user, BANK_LADDER[BANK_LADDER.index(band) :], code)
             problem = core.maker_checker_problem(app.created_by_id, acting_user.pk)
             if problem:
                 raise NotPermitted(problem, code="maker_checker")
@@ -148,9 +212,13 @@ def application_review(*, acting_user, application: Application, approve: bool, 
 def _one_step_each(app: Application, actor) -> None:
     """Maker ≠ checker across the whole chain (R-APP-3): whoever took one review or approval step
     of an application — either half of the joint review included — takes no other."""
-    acted = set(ReviewStep.objects.filter(application=app).exclude(action="notice").values_list("actor_id", flat=True))
+    acted = set(
+        ReviewStep.objects.filter(application=app).exclude(action="notice").values_list("actor_id", flat=True)
+    )
     if actor.pk in acted:
-        raise NotPermitted("同一人不能办理同一申请的两个审查或审批环节（经办与复核分离）", code="maker_checker")
+        raise NotPermitted(
+            "同一人不能办理同一申请的两个审查或审批环节（经办与复核分离）", code="maker_checker"
+        )
 
 
 def bands_for(village_code: str) -> tuple[core.Band, ...]:
@@ -162,7 +230,9 @@ def bands_for(village_code: str) -> tuple[core.Band, ...]:
 def _notice_over(app: Application) -> None:
     if app.notice is None or today() <= app.notice.end:
         end = app.notice.end if app.notice else None
-        raise Conflict(f"公示期未满（至 {end:%Y-%m-%d} 止），不能审批" if end else "尚未公示", code="notice_running")
+        raise Conflict(
+            f"公示期未满（至 {end:%Y-%m-%d} 止），不能审批" if end else "尚未公示", code="notice_running"
+        )
     if app.objections.filter(resolved_at__isnull=True).exists():
         raise Conflict("有未处理的异议，处理后才能审批", code="objection_open")
 
@@ -176,12 +246,26 @@ def quotas_used(townships: Iterable[str], year: int) -> dict[str, dict]:
     """:func:`quota_usage` of many townships in one query (the quota page, R-APP-4)."""
 
     prefixes = [t[:9] for t in townships]
-    rows = (Application.objects.filter(state__in=COMMITTED, decided_at__year=year)
-            .annotate(town=Substr("village_code", 1, 9)).filter(town__in=prefixes).values("town")
-            .annotate(total=Sum("amount"), lead_total=Sum("amount", filter=Q(lead=True)),
-                      n=Count("household", distinct=True)).order_by())
-    return {r["town"] + "000": {"amount": r["total"] or 0, "lead": r["lead_total"] or 0, "households": r["n"] or 0}
-            for r in rows}
+    rows = (
+        Application.objects.filter(state__in=COMMITTED, decided_at__year=year)
+        .annotate(town=Substr("village_code", 1, 9))
+        .filter(town__in=prefixes)
+        .values("town")
+        .annotate(
+            total=Sum("amount"),
+            lead_total=Sum("amount", filter=Q(lead=True)),
+            n=Count("household", distinct=True),
+        )
+        .order_by()
+    )
+    return {
+        r["town"] + "000": {
+            "amount": r["total"] or 0,
+            "lead": r["lead_total"] or 0,
+            "households": r["n"] or 0,
+        }
+        for r in rows
+    }
 
 
 def quota_check(app: Application, *, counting_self: bool = False) -> None:
@@ -196,10 +280,17 @@ def quota_check(app: Application, *, counting_self: bool = False) -> None:
         used["amount"] -= app.amount
         used["lead"] -= app.amount if app.lead else 0
     problems = core.quota_problems(
-        core.Quota(q.amount, q.households, deadline=q.deadline, lead_amount=q.lead_amount), used_amount=used["amount"],
-        used_households=used["households"], used_lead=used["lead"], amount=app.amount, lead=app.lead,
-        new_household=not Application.objects.filter(household_id=app.household_id, state__in=COMMITTED,
-                                                     decided_at__year=today().year).exists(), on=today())
+        core.Quota(q.amount, q.households, deadline=q.deadline, lead_amount=q.lead_amount),
+        used_amount=used["amount"],
+        used_households=used["households"],
+        used_lead=used["lead"],
+        amount=app.amount,
+        lead=app.lead,
+        new_household=not Application.objects.filter(
+            household_id=app.household_id, state__in=COMMITTED, decided_at__year=today().year
+        ).exists(),
+        on=today(),
+    )
     if problems:
         raise Conflict("；".join(problems), code="quota_exceeded")
 
@@ -212,20 +303,35 @@ def notice_publish(*, acting_user, village_code: str, applications: Iterable[App
     start = today()
     days = notice_days(village_code)
     with transaction.atomic():
-        apps = list(Application.objects.select_for_update().filter(pk__in=[a.pk for a in applications],
-                                                                   village_code=village_code))
+        apps = list(
+            Application.objects.select_for_update().filter(
+                pk__in=[a.pk for a in applications], village_code=village_code
+            )
+        )
         if not apps:
             raise ValidationFailed("请选择本村待公示的申请", code="notice_empty")
         wrong = [a.pk for a in apps if a.state != "township_reviewed"]
         if wrong:
-            raise Conflict(f"申请 {'、'.join(map(str, wrong))} 尚未通过乡镇审核，不能公示", code="step_out_of_order")
-        notice = Notice.objects.create(village_id=village_code, start=start, end=core.notice_end(start, days), days=days,
-                                       created_by=acting_user)
+            raise Conflict(
+                f"申请 {'、'.join(map(str, wrong))} 尚未通过乡镇审核，不能公示", code="step_out_of_order"
+            )
+        notice = Notice.objects.create(
+            village_id=village_code,
+            start=start,
+            end=core.notice_end(start, days),
+            days=days,
+            created_by=acting_user,
+        )
         for a in apps:
             a.notice = notice
             _step(a, acting_user, "village_cadre", "notice", True, f"公示 {start:%Y-%m-%d} 起 {days} 天")
-        audit_record(actor=acting_user, action="notice.publish", obj=notice, division_code=village_code,
-                     after={"applications": [a.pk for a in apps], "start": str(start), "days": days})
+        audit_record(
+            actor=acting_user,
+            action="notice.publish",
+            obj=notice,
+            division_code=village_code,
+            after={"applications": [a.pk for a in apps], "start": str(start), "days": days},
+        )
     return notice
 
 
@@ -244,17 +350,34 @@ def roster_approve(*, acting_user, notice: Notice) -> list[Application]:
     if today() <= notice.end:
         raise Conflict(f"公示期未满（至 {notice.end:%Y-%m-%d} 止），不能审批名单", code="notice_running")
     waiting = list(notice.applications.filter(state="in_notice").order_by("id"))
-    open_ = sorted({o.application_id for o in Objection.objects.filter(application__in=waiting, resolved_at__isnull=True)})
+    open_ = sorted(
+        {
+            o.application_id
+            for o in Objection.objects.filter(application__in=waiting, resolved_at__isnull=True)
+        }
+    )
     if open_:
-        raise Conflict(f"申请 {'、'.join(f'#{pk}' for pk in open_)} 有尚未处理的异议：请先处理异议，再审批名单",
-                       code="objection_open", details={"applications": open_})
+        raise Conflict(
+            f"申请 {'、'.join(f'#{pk}' for pk in open_)} 有尚未处理的异议：请先处理异议，再审批名单",
+            code="objection_open",
+            details={"applications": open_},
+        )
     with transaction.atomic():
-        approved = [application_review(acting_user=acting_user, application=app, approve=True,
-                                       reason=f"审批公示名单 #{notice.pk}") for app in waiting]
+        approved = [
+            application_review(
+                acting_user=acting_user, application=app, approve=True, reason=f"审批公示名单 #{notice.pk}"
+            )
+            for app in waiting
+        ]
         notice.approved_by, notice.approved_at = acting_user, timezone.now()
         notice.save(update_fields=["approved_by", "approved_at"])
-        audit_record(actor=acting_user, action="roster.approve", obj=notice, division_code=notice.village_id,
-                     after={"approved": [a.pk for a in approved]})
+        audit_record(
+            actor=acting_user,
+            action="roster.approve",
+            obj=notice,
+            division_code=notice.village_id,
+            after={"approved": [a.pk for a in approved]},
+        )
     return approved
 
 
@@ -266,10 +389,19 @@ def objection_file(*, acting_user, application: Application, text: str) -> Objec
     if len(text.strip()) < 4:
         raise ValidationFailed("请写明异议内容（至少 4 个字）", code="objection_text")
     with transaction.atomic():
-        o = Objection.objects.create(application=application, village_code=application.village_code,
-                                     text=text.strip()[:500], filed_by=acting_user)
-        audit_record(actor=acting_user, action="objection.file", obj=o, division_code=o.village_code,
-                     after={"application": application.pk, "text": o.text})
+        o = Objection.objects.create(
+            application=application,
+            village_code=application.village_code,
+            text=text.strip()[:500],
+            filed_by=acting_user,
+        )
+        audit_record(
+            actor=acting_user,
+            action="objection.file",
+            obj=o,
+            division_code=o.village_code,
+            after={"application": application.pk, "text": o.text},
+        )
     return o
 
 
@@ -283,16 +415,31 @@ def objection_resolve(*, acting_user, objection: Objection, upheld: bool, decisi
         objection.resolved_by, objection.resolved_at = acting_user, timezone.now()
         objection.upheld, objection.decision = upheld, decision.strip()[:300]
         objection.save()
-        audit_record(actor=acting_user, action="objection.resolve", obj=objection, division_code=objection.village_code,
-                     after={"upheld": upheld, "decision": objection.decision})
+        audit_record(
+            actor=acting_user,
+            action="objection.resolve",
+            obj=objection,
+            division_code=objection.village_code,
+            after={"upheld": upheld, "decision": objection.decision},
+        )
         if upheld:
             app = Application.objects.select_for_update().get(pk=objection.application_id)
-            _step(app, acting_user, "poverty_office", "county_approve", False, f"异议成立：{objection.decision}")
+            _step(
+                app, acting_user, "poverty_office", "county_approve", False, f"异议成立：{objection.decision}"
+            )
     return objection
 
 
-def quota_set(*, acting_user, township_code: str, year: int, amount: int | None, households: int | None,
-              deadline: dt.date | None, lead_amount: int | None = None) -> Quota:
+def quota_set(
+    *,
+    acting_user,
+    township_code: str,
+    year: int,
+    amount: int | None,
+    households: int | None,
+    deadline: dt.date | None,
+    lead_amount: int | None = None,
+) -> Quota:
     """A township's yearly quota (R-APP-4); ``lead_amount``: the separate lead-household quota,
     at most 25 % of the township's."""
     access.require(acting_user, "quota.manage", code=township_code)
@@ -301,10 +448,27 @@ def quota_set(*, acting_user, township_code: str, year: int, amount: int | None,
     if lead_amount is not None and amount is not None and lead_amount * 4 > amount:
         raise ValidationFailed("带动主体额度不得超过乡镇额度的 25%", code="quota_lead")
     with transaction.atomic():
-        q, _ = Quota.objects.update_or_create(township_id=township_code, year=year, defaults={
-            "amount": amount, "households": households, "deadline": deadline, "lead_amount": lead_amount,
-            "set_by": acting_user})
-        audit_record(actor=acting_user, action="quota.set", obj=q, division_code=township_code,
-                     after={"year": year, "amount": fmt(amount) if amount else None, "households": households,
-                            "deadline": str(deadline) if deadline else None})
+        q, _ = Quota.objects.update_or_create(
+            township_id=township_code,
+            year=year,
+            defaults={
+                "amount": amount,
+                "households": households,
+                "deadline": deadline,
+                "lead_amount": lead_amount,
+                "set_by": acting_user,
+            },
+        )
+        audit_record(
+            actor=acting_user,
+            action="quota.set",
+            obj=q,
+            division_code=township_code,
+            after={
+                "year": year,
+                "amount": fmt(amount) if amount else None,
+                "households": households,
+                "deadline": str(deadline) if deadline else None,
+            },
+        )
     return q

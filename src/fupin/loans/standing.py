@@ -21,20 +21,38 @@ from fupin.loans.models import Loan, LoanEvent, Repayment, Servicing
 from fupin.prepared import Prepared
 
 
-def owed_of(rows, servicing: Servicing | None = None, closed: dt.date | None = None) -> list[servicing_core.Owed]:
+def owed_of(
+    rows, servicing: Servicing | None = None, closed: dt.date | None = None
+) -> list[servicing_core.Owed]:
     """The instalments as the allocation sees them, with the penalty posted up to the close of
     ``closed`` (none before the nightly batch has ever run)."""
+
     def posted(i) -> int:
         if closed is None or servicing is None or i.due_date >= closed:
             return 0
-        return cob.penalty_of(cob.principal_days_at(i.principal_days, i.principal - i.principal_paid, i.pd_from, closed),
-                              servicing.penalty_rate)
+        return cob.penalty_of(
+            cob.principal_days_at(i.principal_days, i.principal - i.principal_paid, i.pd_from, closed),
+            servicing.penalty_rate,
+        )
 
-    return [servicing_core.Owed(i.seq, i.due_date, i.principal, i.interest, i.principal_paid, i.interest_paid, posted(i),
-                                i.penalty_paid) for i in rows]
+    return [
+        servicing_core.Owed(
+            i.seq,
+            i.due_date,
+            i.principal,
+            i.interest,
+            i.principal_paid,
+            i.interest_paid,
+            posted(i),
+            i.penalty_paid,
+        )
+        for i in rows
+    ]
 
 
-_LOCKED = Prepared(lambda *, loan: Servicing.objects.select_for_update().select_related("loan").filter(loan_id=loan)[:1])
+_LOCKED = Prepared(
+    lambda *, loan: Servicing.objects.select_for_update().select_related("loan").filter(loan_id=loan)[:1]
+)
 
 
 def lock(loan: Loan) -> tuple[Loan, Servicing | None]:
@@ -64,11 +82,14 @@ def loan_servicing(loan: Loan) -> Servicing | None:
 def recoverable(loan: Loan) -> int:
     """What is still to recover on a written-off loan: the principal and interest written off
     less the recoveries so far."""
-    written = LoanEvent.objects.filter(loan=loan, kind=LoanEvent.Kind.WRITE_OFF, state=LoanEvent.State.APPROVED).first()
+    written = LoanEvent.objects.filter(
+        loan=loan, kind=LoanEvent.Kind.WRITE_OFF, state=LoanEvent.State.APPROVED
+    ).first()
     if written is None:
         return 0
     back = Repayment.objects.filter(loan=loan, entry__source__startswith="loan.recover").aggregate(
-        n=Sum("amount"), over=Sum("overpayment"))
+        n=Sum("amount"), over=Sum("overpayment")
+    )
     return written.amount + written.interest - ((back["n"] or 0) - (back["over"] or 0))
 
 
@@ -78,9 +99,12 @@ def arrears(loan: Loan, on: dt.date) -> dict:
 
     owed = owed_of(loan.installments.all(), loan_servicing(loan), closed_through())
     dpd = servicing_core.days_past_due(owed, on)
-    return {"dpd": dpd, "bucket": servicing_core.par_bucket(dpd),
-            "category": servicing_core.CATEGORIES[servicing_core.category(dpd)],
-            "penalty": sum(o.penalty - o.penalty_paid for o in owed)}
+    return {
+        "dpd": dpd,
+        "bucket": servicing_core.par_bucket(dpd),
+        "category": servicing_core.CATEGORIES[servicing_core.category(dpd)],
+        "penalty": sum(o.penalty - o.penalty_paid for o in owed),
+    }
 
 
 def payoff_quote(loan: Loan, on: dt.date):
@@ -95,7 +119,9 @@ def payoff_quote(loan: Loan, on: dt.date):
         raise Conflict("提前还款前须先还清已到期的各期款项和罚息", code="payoff_arrears")
     schedule = loan_schedule(loan)
     if on > schedule.maturity:  # within an extension (before the original maturity it changes nothing)
-        ext = LoanEvent.objects.filter(loan=loan, kind=LoanEvent.Kind.EXTENSION, state=LoanEvent.State.APPROVED).first()
+        ext = LoanEvent.objects.filter(
+            loan=loan, kind=LoanEvent.Kind.EXTENSION, state=LoanEvent.State.APPROVED
+        ).first()
         if ext is not None and ext.new_maturity is not None:
             if schedule.terms.shape in ("flat", "fixed_percent"):
                 raise Conflict("按总额计息的贷款在展期期间请按展期后的还款计划还款", code="payoff_extended")
@@ -112,9 +138,15 @@ def payoff_figures(loan: Loan, on: dt.date) -> dict:
     principal = sum(i.principal - i.principal_paid for i in rows)
     interest = q.interest - sum(i.interest_paid for i in rows if i.due_date > on)
     total = principal + interest - q.refund
-    return {"principal": principal, "interest": interest, "refund": q.refund, "total": total,
-            "deposit": loan.deposit_held, "credit": loan.credit_balance,
-            "cash": total - loan.deposit_held - loan.credit_balance}
+    return {
+        "principal": principal,
+        "interest": interest,
+        "refund": q.refund,
+        "total": total,
+        "deposit": loan.deposit_held,
+        "credit": loan.credit_balance,
+        "cash": total - loan.deposit_held - loan.credit_balance,
+    }
 
 
 def loan_schedule(loan: Loan):

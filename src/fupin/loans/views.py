@@ -32,7 +32,9 @@ from fupin.ratings.selectors import heads
 from fupin.web.responses import act, date_param, int_param, pdf_inline
 
 # 脱贫人口小额信贷 first: the programme most applications are for
-PRODUCTS = sorted(((code, p.name) for code, p in PRESETS.items() if code != "custom"), key=lambda x: x[0] != "subsidy")
+PRODUCTS = sorted(
+    ((code, p.name) for code, p in PRESETS.items() if code != "custom"), key=lambda x: x[0] != "subsidy"
+)
 
 
 @requires("application.view")
@@ -40,13 +42,24 @@ def application_list(request):
     state = request.GET.get("state", "")
     state = state if state in STATES else ""
     mine = request.GET.get("mine") == "1"
-    qs = selectors.awaiting(request.user) if mine else selectors.applications_visible(request.user, state=state)
+    qs = (
+        selectors.awaiting(request.user)
+        if mine
+        else selectors.applications_visible(request.user, state=state)
+    )
     page = Paginator(qs.prefetch_related(_heads()), 50).get_page(request.GET.get("page"))
-    return render(request, "loans/applications.html", {
-        "page": page, "state": state, "states": list(STATES.items()), "mine": mine,
-        "query": urlencode({k: v for k, v in (("state", state), ("mine", "1" if mine else "")) if v}),
-        "may_publish": access.may(request.user, "notice.publish"),
-    })
+    return render(
+        request,
+        "loans/applications.html",
+        {
+            "page": page,
+            "state": state,
+            "states": list(STATES.items()),
+            "mine": mine,
+            "query": urlencode({k: v for k, v in (("state", state), ("mine", "1" if mine else "")) if v}),
+            "may_publish": access.may(request.user, "notice.publish"),
+        },
+    )
 
 
 def _heads():
@@ -55,18 +68,29 @@ def _heads():
 
 @requires("application.create")
 def application_new(request, pk: int):
-    hh = access.get_visible(request.user, Household.objects.select_related("village"), "application.create", pk=pk)
+    hh = access.get_visible(
+        request.user, Household.objects.select_related("village"), "application.create", pk=pk
+    )
     f = request.POST if request.method == "POST" else {}
     if request.method == "POST":
         try:
             app = services.application_create(
-                acting_user=request.user, household=hh, product=f.get("product", ""), purpose=f.get("purpose", ""),
-                project=f.get("project", ""), amount=to_fen(money(f.get("amount", ""), field="申请金额")),
-                term=int_param(f.get("term"), 0, high=10_000))
+                acting_user=request.user,
+                household=hh,
+                product=f.get("product", ""),
+                purpose=f.get("purpose", ""),
+                project=f.get("project", ""),
+                amount=to_fen(money(f.get("amount", ""), field="申请金额")),
+                term=int_param(f.get("term"), 0, high=10_000),
+            )
         except DomainError as e:
             problems = [p.get("message", "") for p in e.details] if isinstance(e.details, list) else []
-            return render(request, "loans/application_new.html", {"hh": hh, "f": f, "error": e.message,
-                                                                  "problems": problems, **_choices()}, status=422)
+            return render(
+                request,
+                "loans/application_new.html",
+                {"hh": hh, "f": f, "error": e.message, "problems": problems, **_choices()},
+                status=422,
+            )
         messages.success(request, "申请已提交，等待村委会与银行联合审查")
         return redirect("application_detail", pk=app.pk)
     return render(request, "loans/application_new.html", {"hh": hh, "f": f, **_choices()})
@@ -82,19 +106,27 @@ def application_detail(request, pk: int):
     steps = list(app.steps.select_related("actor"))
     for s in steps:
         s.role_label = ROLES[s.role].label if s.role in ROLES else s.role
-    return render(request, "loans/application.html", {
-        "app": app, "amount": from_fen(app.amount), "steps": steps,
-        "objections": app.objections.select_related("filed_by", "resolved_by"),
-        "state_label": STATES.get(app.state, app.state), "step_labels": STEP_LABELS,
-        "approver": approver_role(app.amount, services.bands_for(app.village_code)), "product": PRESETS.get(app.product),
-        "purpose": PURPOSES.get(app.purpose, app.purpose),
-        "may_review": access.may(request.user, "application.review", app) and app.state not in (
-            "township_reviewed", "approved", "contracted", "disbursed", "rejected"),
-        "may_object": access.may(request.user, "objection.file", app) and app.state == "in_notice",
-        "may_resolve": access.may(request.user, "objection.resolve", app),
-        "may_contract": app.state == "approved" and access.may(request.user, "loan.contract", app),
-        "loan": getattr(app, "loan", None) if app.state in ("contracted", "disbursed") else None,
-    })
+    return render(
+        request,
+        "loans/application.html",
+        {
+            "app": app,
+            "amount": from_fen(app.amount),
+            "steps": steps,
+            "objections": app.objections.select_related("filed_by", "resolved_by"),
+            "state_label": STATES.get(app.state, app.state),
+            "step_labels": STEP_LABELS,
+            "approver": approver_role(app.amount, services.bands_for(app.village_code)),
+            "product": PRESETS.get(app.product),
+            "purpose": PURPOSES.get(app.purpose, app.purpose),
+            "may_review": access.may(request.user, "application.review", app)
+            and app.state not in ("township_reviewed", "approved", "contracted", "disbursed", "rejected"),
+            "may_object": access.may(request.user, "objection.file", app) and app.state == "in_notice",
+            "may_resolve": access.may(request.user, "objection.resolve", app),
+            "may_contract": app.state == "approved" and access.may(request.user, "loan.contract", app),
+            "loan": getattr(app, "loan", None) if app.state in ("contracted", "disbursed") else None,
+        },
+    )
 
 
 @require_POST
@@ -102,28 +134,48 @@ def application_detail(request, pk: int):
 def application_review(request, pk: int):
     app = selectors.application_get(request.user, pk)
     approve = request.POST.get("decision") == "approve"
-    return act(request, lambda: services.application_review(acting_user=request.user, application=app, approve=approve,
-                                                           reason=request.POST.get("reason", "")),
-               "已办理" if approve else "已否决", "application_detail", pk=app.pk)
+    return act(
+        request,
+        lambda: services.application_review(
+            acting_user=request.user, application=app, approve=approve, reason=request.POST.get("reason", "")
+        ),
+        "已办理" if approve else "已否决",
+        "application_detail",
+        pk=app.pk,
+    )
 
 
 @require_POST
 @requires("objection.file")
 def objection_file(request, pk: int):
     app = selectors.application_get(request.user, pk)
-    return act(request, lambda: services.objection_file(acting_user=request.user, application=app,
-                                                       text=request.POST.get("text", "")),
-               "异议已登记，处理前不能审批", "application_detail", pk=app.pk)
+    return act(
+        request,
+        lambda: services.objection_file(
+            acting_user=request.user, application=app, text=request.POST.get("text", "")
+        ),
+        "异议已登记，处理前不能审批",
+        "application_detail",
+        pk=app.pk,
+    )
 
 
 @require_POST
 @requires("objection.resolve")
 def objection_resolve(request, pk: int):
     o = access.get_visible(request.user, Objection, "objection.resolve", pk=pk)
-    return act(request, lambda: services.objection_resolve(acting_user=request.user, objection=o,
-                                                          upheld=request.POST.get("upheld") == "1",
-                                                          decision=request.POST.get("decision", "")),
-               "异议已处理", "application_detail", pk=o.application_id)
+    return act(
+        request,
+        lambda: services.objection_resolve(
+            acting_user=request.user,
+            objection=o,
+            upheld=request.POST.get("upheld") == "1",
+            decision=request.POST.get("decision", ""),
+        ),
+        "异议已处理",
+        "application_detail",
+        pk=o.application_id,
+    )
 
 
 @requires("application.view")
@@ -131,11 +183,23 @@ def notice_list(request):
     notices = access.visible(request.user, Notice, "application.view").select_related("village")[:200]
     ready, days = [], None
     if access.may(request.user, "notice.publish"):
-        ready = list(selectors.applications_visible(request.user, state="township_reviewed").prefetch_related(_heads())[:500])
+        ready = list(
+            selectors.applications_visible(request.user, state="township_reviewed").prefetch_related(
+                _heads()
+            )[:500]
+        )
         days = services.notice_days(ready[0].village_code) if ready else None
-    return render(request, "loans/notices.html", {"notices": notices, "ready": ready, "today": timezone.localdate(),
-                                                  "notice_days": days,
-                                                  "may_approve": access.may(request.user, "roster.approve")})
+    return render(
+        request,
+        "loans/notices.html",
+        {
+            "notices": notices,
+            "ready": ready,
+            "today": timezone.localdate(),
+            "notice_days": days,
+            "may_approve": access.may(request.user, "roster.approve"),
+        },
+    )
 
 
 @require_POST
@@ -150,7 +214,12 @@ def notice_publish(request):
             raise ValidationFailed("请选择同一个村的待公示申请", code="notice_village")
         services.notice_publish(acting_user=request.user, village_code=villages.pop(), applications=apps)
 
-    return act(request, run, "公示已发布（自今天起），请打印张贴在村务公开栏；期满后由县扶贫办审批名单", "notice_list")
+    return act(
+        request,
+        run,
+        "公示已发布（自今天起），请打印张贴在村务公开栏；期满后由县扶贫办审批名单",
+        "notice_list",
+    )
 
 
 @require_POST
@@ -175,7 +244,9 @@ def notice_pdf(request, pk: int):
 @requires("application.view")
 def quota_list(request):
     year = int_param(request.GET.get("year"), timezone.localdate().year, low=2000, high=2100)
-    towns = access.visible(request.user, Division.objects.filter(level=4), "application.view").order_by("code")
+    towns = access.visible(request.user, Division.objects.filter(level=4), "application.view").order_by(
+        "code"
+    )
     quotas = {q.township_id: q for q in Quota.objects.filter(township__in=towns, year=year)}
     rows = []
     towns = list(towns[:200])
@@ -183,11 +254,21 @@ def quota_list(request):
     for t in towns:
         used = usage.get(t.code, {"amount": 0, "lead": 0, "households": 0})
         q = quotas.get(t.code)
-        rows.append({"town": t, "quota": q, "used": from_fen(used["amount"]), "households": used["households"],
-                     "lead": from_fen(used["lead"]),
-                     "pct": round(100 * used["amount"] / q.amount, 1) if q and q.amount else None})
-    return render(request, "loans/quotas.html", {"rows": rows, "year": year,
-                                                 "may_manage": access.may(request.user, "quota.manage")})
+        rows.append(
+            {
+                "town": t,
+                "quota": q,
+                "used": from_fen(used["amount"]),
+                "households": used["households"],
+                "lead": from_fen(used["lead"]),
+                "pct": round(100 * used["amount"] / q.amount, 1) if q and q.amount else None,
+            }
+        )
+    return render(
+        request,
+        "loans/quotas.html",
+        {"rows": rows, "year": year, "may_manage": access.may(request.user, "quota.manage")},
+    )
 
 
 @require_POST
@@ -204,43 +285,64 @@ def quota_set(request):
         except ValueError:
             raise ValidationFailed("截止日期格式应为 YYYY-MM-DD", code="quota_invalid") from None
         lead = f.get("lead_amount", "").strip()
-        services.quota_set(acting_user=request.user, township_code=f.get("township", "")[:12],
-                           year=int_param(f.get("year"), timezone.localdate().year, low=2000, high=2100),
-                           amount=to_fen(money(amount, field="额度")) if amount else None,
-                           households=int_param(households, 0, high=10_000_000) if households else None, deadline=d,
-                           lead_amount=to_fen(money(lead, field="带动主体额度")) if lead else None)
+        services.quota_set(
+            acting_user=request.user,
+            township_code=f.get("township", "")[:12],
+            year=int_param(f.get("year"), timezone.localdate().year, low=2000, high=2100),
+            amount=to_fen(money(amount, field="额度")) if amount else None,
+            households=int_param(households, 0, high=10_000_000) if households else None,
+            deadline=d,
+            lead_amount=to_fen(money(lead, field="带动主体额度")) if lead else None,
+        )
 
     return act(request, run, "额度已保存", "quota_list")
-
 
 
 @require_POST
 @requires("loan.contract")
 def loan_contract(request, pk: int):
     app = selectors.application_get(request.user, pk)
-    return act(request, lambda: disbursement.loan_contract(acting_user=request.user, application=app),
-               lambda loan: f"合同 {loan.contract_no} 已生成，请打印后由借款人签字", "application_detail", pk=app.pk,
-               then=lambda loan: ("loan_detail", {"pk": loan.pk}))
+    return act(
+        request,
+        lambda: disbursement.loan_contract(acting_user=request.user, application=app),
+        lambda loan: f"合同 {loan.contract_no} 已生成，请打印后由借款人签字",
+        "application_detail",
+        pk=app.pk,
+        then=lambda loan: ("loan_detail", {"pk": loan.pk}),
+    )
 
 
 @requires("application.view")
 def loan_detail(request, pk: int):
     loan = selectors.loan_get(request.user, pk)
-    parts = selectors.loan_parts(loan)  # the schedule (which the standing and the quote read too) and the rest
-    return render(request, "loans/loan.html", {
-        "loan": loan, "installments": parts["installments"], "principal": from_fen(loan.principal),
-        "repayments": parts["repayments"], "key": uuid.uuid4().hex,
-        "standing": arrears(loan, timezone.localdate()) if loan.state == "active" else None,
-        "quote": _quote(loan),
-        "servicing": loan_servicing(loan), "events": parts["events"],
-        "event_kinds": LoanEvent.Kind.choices, "may_request": access.may(request.user, "loan.event.request", loan),
-        "may_decide": access.may(request.user, "loan.event.approve", loan),
-        "may_repay": loan.state in ("active", "written_off") and access.may(request.user, "repayment.post", loan),
-        "may_disburse": loan.state == "contracted" and access.may(request.user, "loan.disburse", loan),
-        "may_claim": loan.state == "active" and access.may(request.user, "fundclaim.submit", loan),
-        "regulator": selectors.regulator_flag(loan),  # R-RPT-1a
-        "fund_claims": parts["fund_claims"], "subsidy_lines": parts["subsidy_lines"],
-    })
+    parts = selectors.loan_parts(
+        loan
+    )  # the schedule (which the standing and the quote read too) and the rest
+    return render(
+        request,
+        "loans/loan.html",
+        {
+            "loan": loan,
+            "installments": parts["installments"],
+            "principal": from_fen(loan.principal),
+            "repayments": parts["repayments"],
+            "key": uuid.uuid4().hex,
+            "standing": arrears(loan, timezone.localdate()) if loan.state == "active" else None,
+            "quote": _quote(loan),
+            "servicing": loan_servicing(loan),
+            "events": parts["events"],
+            "event_kinds": LoanEvent.Kind.choices,
+            "may_request": access.may(request.user, "loan.event.request", loan),
+            "may_decide": access.may(request.user, "loan.event.approve", loan),
+            "may_repay": loan.state in ("active", "written_off")
+            and access.may(request.user, "repayment.post", loan),
+            "may_disburse": loan.state == "contracted" and access.may(request.user, "loan.disburse", loan),
+            "may_claim": loan.state == "active" and access.may(request.user, "fundclaim.submit", loan),
+            "regulator": selectors.regulator_flag(loan),  # R-RPT-1a
+            "fund_claims": parts["fund_claims"],
+            "subsidy_lines": parts["subsidy_lines"],
+        },
+    )
 
 
 @requires("application.view")
@@ -253,8 +355,13 @@ def loan_contract_pdf(request, pk: int):
 @requires("loan.disburse")
 def loan_disburse(request, pk: int):
     loan = selectors.loan_get(request.user, pk)
-    return act(request, lambda: disbursement.loan_disburse(acting_user=request.user, loan=loan),
-               "已放款，并已记账", "loan_detail", pk=loan.pk)
+    return act(
+        request,
+        lambda: disbursement.loan_disburse(acting_user=request.user, loan=loan),
+        "已放款，并已记账",
+        "loan_detail",
+        pk=loan.pk,
+    )
 
 
 def _household_by_number(village: str, number: str):
@@ -264,15 +371,24 @@ def _household_by_number(village: str, number: str):
 @requires("application.view")
 def group_list(request):
     """Joint-liability groups in scope with their members and arrears; a form to form one."""
-    qs = access.visible(request.user, Group, "application.view").filter(dissolved_on__isnull=True).select_related(
-        "village", "leader").prefetch_related("members__household")[:300]
+    qs = (
+        access.visible(request.user, Group, "application.view")
+        .filter(dissolved_on__isnull=True)
+        .select_related("village", "leader")
+        .prefetch_related("members__household")[:300]
+    )
     members = {g.pk: [m.household for m in g.members.all() if m.left_on is None] for g in qs}
     late = groups.households_in_arrears([h.pk for ms in members.values() for h in ms], timezone.localdate())
-    rows = [{"group": g, "members": members[g.pk], "late": [h.pk for h in members[g.pk] if h.pk in late]} for g in qs]
+    rows = [
+        {"group": g, "members": members[g.pk], "late": [h.pk for h in members[g.pk] if h.pk in late]}
+        for g in qs
+    ]
     may_manage = access.may(request.user, "group.manage")
     if request.method == "POST":
         if not may_manage:
-            return render(request, "error.html", {"message": "您没有权限组建联保小组", "code": "forbidden"}, status=403)
+            return render(
+                request, "error.html", {"message": "您没有权限组建联保小组", "code": "forbidden"}, status=403
+            )
         f = request.POST
         village = f.get("village", "")[:12]
 
@@ -285,15 +401,28 @@ def group_list(request):
             leader = _household_by_number(village, f.get("leader", "")) or (found[0] if found else None)
             if leader is None:
                 raise ValidationFailed("请填写小组长和成员的户编号", code="group_members")
-            groups.group_create(acting_user=request.user, village_code=village, name=f.get("name", ""), leader=leader,
-                                households=[h for h in found if h is not None])
+            groups.group_create(
+                acting_user=request.user,
+                village_code=village,
+                name=f.get("name", ""),
+                leader=leader,
+                households=[h for h in found if h is not None],
+            )
 
         return act(request, run, "联保小组已成立", "group_list")
-    return render(request, "loans/groups.html", {
-        "rows": rows, "may_manage": may_manage, "villages": access.visible(
-            request.user, Division.objects.filter(level=5), "group.manage").values_list("code", "name")[:500],
-        "concentrated": groups.concentrated_groups(request.user), "slots": range(5),
-    })
+    return render(
+        request,
+        "loans/groups.html",
+        {
+            "rows": rows,
+            "may_manage": may_manage,
+            "villages": access.visible(
+                request.user, Division.objects.filter(level=5), "group.manage"
+            ).values_list("code", "name")[:500],
+            "concentrated": groups.concentrated_groups(request.user),
+            "slots": range(5),
+        },
+    )
 
 
 @require_POST
@@ -306,8 +435,12 @@ def actual_use(request, pk: int):
         user = _household_by_number(loan.village_code, f.get("household", ""))
         if user is None:
             raise ValidationFailed("本村没有这个户编号", code="use_household")
-        groups.actual_use_record(acting_user=request.user, loan=loan, user_household=user,
-                                 amount=to_fen(money(f.get("amount", ""), field="金额")))
+        groups.actual_use_record(
+            acting_user=request.user,
+            loan=loan,
+            user_household=user,
+            amount=to_fen(money(f.get("amount", ""), field="金额")),
+        )
 
     return act(request, run, "实际用款人已登记", "loan_detail", pk=loan.pk)
 
@@ -315,28 +448,45 @@ def actual_use(request, pk: int):
 @requires("application.view")
 def lead_agreements(request, pk: int):
     """A lead household's agreements with driven households: the roster (附表7) and a form."""
-    lead = access.get_visible(request.user, Household.objects.select_related("village"), "application.view", pk=pk)
+    lead = access.get_visible(
+        request.user, Household.objects.select_related("village"), "application.view", pk=pk
+    )
     if request.method == "POST":
         if not access.may(request.user, "group.manage", lead):
-            return render(request, "error.html", {"message": "您没有权限签订带动协议", "code": "forbidden"}, status=403)
+            return render(
+                request, "error.html", {"message": "您没有权限签订带动协议", "code": "forbidden"}, status=403
+            )
         f = request.POST
 
         def run():
-            driven = Household.objects.filter(village__code__startswith=lead.village_id[:6],
-                                              registry_no=f.get("driven", "").strip()[:40]).first()
+            driven = Household.objects.filter(
+                village__code__startswith=lead.village_id[:6], registry_no=f.get("driven", "").strip()[:40]
+            ).first()
             if driven is None:
                 raise ValidationFailed("本县没有这个户编号", code="agreement_driven")
-            groups.lead_agreement_sign(acting_user=request.user, lead=lead, driven=driven, terms=f.get("terms", ""))
+            groups.lead_agreement_sign(
+                acting_user=request.user, lead=lead, driven=driven, terms=f.get("terms", "")
+            )
 
         return act(request, run, "带动协议已登记", "lead_agreements", pk=lead.pk)
     agreements = lead.lead_agreements.select_related("driven", "driven__village").prefetch_related(
-        _heads_of("driven__members"))
+        _heads_of("driven__members")
+    )
     active = [a for a in agreements if a.ended_on is None]
-    return render(request, "loans/lead.html", {
-        "lead": lead, "agreements": agreements, "count": len(active),
-        "limit": from_fen(min(services.LEAD_PER_HOUSEHOLD * len(active), PRESETS["lead"].bounds.max_amount or 0)),
-        "per": from_fen(services.LEAD_PER_HOUSEHOLD), "may_manage": access.may(request.user, "group.manage", lead),
-    })
+    return render(
+        request,
+        "loans/lead.html",
+        {
+            "lead": lead,
+            "agreements": agreements,
+            "count": len(active),
+            "limit": from_fen(
+                min(services.LEAD_PER_HOUSEHOLD * len(active), PRESETS["lead"].bounds.max_amount or 0)
+            ),
+            "per": from_fen(services.LEAD_PER_HOUSEHOLD),
+            "may_manage": access.may(request.user, "group.manage", lead),
+        },
+    )
 
 
 def _heads_of(path: str):
@@ -351,9 +501,12 @@ def loan_repay(request, pk: int):
     loan = selectors.loan_get(request.user, pk)
 
     def run():
-        _, created = repayment_post(acting_user=request.user, loan=loan,
-                                    amount=to_fen(money(request.POST.get("amount", ""), field="还款金额")),
-                                    key=request.POST.get("key", "")[:64])
+        _, created = repayment_post(
+            acting_user=request.user,
+            loan=loan,
+            amount=to_fen(money(request.POST.get("amount", ""), field="还款金额")),
+            key=request.POST.get("key", "")[:64],
+        )
         if not created:
             messages.info(request, "这笔还款已经登记过，没有重复记账")
 
@@ -375,11 +528,17 @@ def _quote(loan):
 @requires("repayment.post")
 def loan_payoff(request, pk: int):
     loan = selectors.loan_get(request.user, pk)
-    return act(request, lambda: pay_off(acting_user=request.user, loan=loan, key=request.POST.get("key", "")[:64]),
-               "已提前还清，贷款已结清", "loan_detail", pk=loan.pk)
+    return act(
+        request,
+        lambda: pay_off(acting_user=request.user, loan=loan, key=request.POST.get("key", "")[:64]),
+        "已提前还清，贷款已结清",
+        "loan_detail",
+        pk=loan.pk,
+    )
 
 
 # --- servicing: extension, rollover, write-off, refund (R-REP-4); group collection (P-GROUP) ----
+
 
 @require_POST
 @requires("loan.event.request")
@@ -390,48 +549,91 @@ def loan_event_request(request, pk: int):
     def run():
         maturity = f.get("new_maturity") or None
         amount = f.get("amount", "").strip()
-        return event_request(acting_user=request.user, loan=loan, kind=f.get("kind", ""), reason=f.get("reason", ""),
-                             new_maturity=date_param(maturity, strict=True), amount=to_fen(money(amount, field="金额")) if amount else None)
+        return event_request(
+            acting_user=request.user,
+            loan=loan,
+            kind=f.get("kind", ""),
+            reason=f.get("reason", ""),
+            new_maturity=date_param(maturity, strict=True),
+            amount=to_fen(money(amount, field="金额")) if amount else None,
+        )
 
-    return act(request, run, lambda e: f"{e.get_kind_display()}申请已提交，待另一人审批", "loan_detail", pk=loan.pk)
+    return act(
+        request, run, lambda e: f"{e.get_kind_display()}申请已提交，待另一人审批", "loan_detail", pk=loan.pk
+    )
 
 
 @require_POST
 @requires("loan.event.approve")
 def loan_event_decide(request, pk: int):
-    event = access.get_visible(request.user, LoanEvent.objects.select_related("loan"), "loan.event.approve", pk=pk)
+    event = access.get_visible(
+        request.user, LoanEvent.objects.select_related("loan"), "loan.event.approve", pk=pk
+    )
     approve = request.POST.get("approve") == "1"
-    return act(request, lambda: event_decide(acting_user=request.user, event=event, approve=approve,
-                                             note=request.POST.get("note", "")),
-               "已批准并记账" if approve else "已驳回", "loan_events")
+    return act(
+        request,
+        lambda: event_decide(
+            acting_user=request.user, event=event, approve=approve, note=request.POST.get("note", "")
+        ),
+        "已批准并记账" if approve else "已驳回",
+        "loan_events",
+    )
 
 
 @requires("application.view")
 def loan_events(request):
-    events = (access.visible(request.user, LoanEvent, "application.view").select_related("loan", "requested_by", "decided_by")
-              .order_by("state", "-requested_at")[:300])
-    return render(request, "loans/events.html", {"events": events,
-                                                 "may_decide": access.may(request.user, "loan.event.approve")})
+    events = (
+        access.visible(request.user, LoanEvent, "application.view")
+        .select_related("loan", "requested_by", "decided_by")
+        .order_by("state", "-requested_at")[:300]
+    )
+    return render(
+        request,
+        "loans/events.html",
+        {"events": events, "may_decide": access.may(request.user, "loan.event.approve")},
+    )
 
 
 @requires("application.view")
 def group_collect(request, pk: int):
     """The group meeting's collection sheet (P-GROUP): members' amounts entered together."""
-    group = access.get_visible(request.user, Group.objects.select_related("village"), "application.view", pk=pk)
+    group = access.get_visible(
+        request.user, Group.objects.select_related("village"), "application.view", pk=pk
+    )
     today = timezone.localdate()
-    week_of = date_param(request.GET.get("week") or request.POST.get("week"), today - dt.timedelta(days=today.weekday()))
+    week_of = date_param(
+        request.GET.get("week") or request.POST.get("week"), today - dt.timedelta(days=today.weekday())
+    )
     if request.method == "POST":
         access.require(request.user, "repayment.post", group)
 
         def run():
-            amounts = {int(name[5:]) if name[5:].isdigit() else -1: to_fen(money(value, field="金额"))
-                       for name, value in request.POST.items() if name.startswith("loan-") and value.strip()}
-            return collections.collection_post(acting_user=request.user, group=group, week_of=week_of, amounts=amounts,
-                                          key=request.POST.get("key", ""))
+            amounts = {
+                int(name[5:]) if name[5:].isdigit() else -1: to_fen(money(value, field="金额"))
+                for name, value in request.POST.items()
+                if name.startswith("loan-") and value.strip()
+            }
+            return collections.collection_post(
+                acting_user=request.user,
+                group=group,
+                week_of=week_of,
+                amounts=amounts,
+                key=request.POST.get("key", ""),
+            )
 
         return act(request, run, lambda done: f"已登记 {len(done)} 笔还款", "group_collect", pk=group.pk)
     rows = collections.collection_sheet(group, week_of)
-    return render(request, "loans/group_collect.html", {
-        "group": group, "week_of": week_of, "week_end": week_of + dt.timedelta(days=6), "rows": rows,
-        "key": f"g{group.pk}-{uuid.uuid4().hex[:20]}", "may_post": access.may(request.user, "repayment.post", group),
-        "due": sum(r["due"] for r in rows), "overdue": sum(r["overdue"] for r in rows)})
+    return render(
+        request,
+        "loans/group_collect.html",
+        {
+            "group": group,
+            "week_of": week_of,
+            "week_end": week_of + dt.timedelta(days=6),
+            "rows": rows,
+            "key": f"g{group.pk}-{uuid.uuid4().hex[:20]}",
+            "may_post": access.may(request.user, "repayment.post", group),
+            "due": sum(r["due"] for r in rows),
+            "overdue": sum(r["overdue"] for r in rows),
+        },
+    )

@@ -1,4 +1,5 @@
 """Officer pay through /api/v1: a branch's monthly sheet with every line, and the rules (R-PAY-1 … 4)."""
+
 from typing import Annotated
 
 from django.utils import timezone
@@ -13,26 +14,39 @@ from fupin.pay.views import month
 
 router = Router(tags=["绩效工资 Officer pay"])
 Rate = Annotated[str, StringConstraints(pattern=r"^(0(\.\d{1,6})?|1(\.0{1,6})?)$")]
+
+
 class PayQuery(Schema):
     branch: Text(20, 1) = Field(..., description="网点机构代码")
     month: Text(7, 7) = Field(..., description="YYYY-MM")
+
+
 class PayLineOut(Schema):
     loan: int = Field(..., description="贷款 id（网点主任、会计的行为 0）")
     contract: str
-    item: str = Field(..., description="项目：当月结息提成、还清本金后补发提成、月末逾期本金扣减、月末逾期利息扣减、收回欠款奖励…")
+    item: str = Field(
+        ...,
+        description="项目：当月结息提成、还清本金后补发提成、月末逾期本金扣减、月末逾期利息扣减、收回欠款奖励…",
+    )
     basis: Yuan = Field(..., description="计算基数（元）")
     rate: str = Field(..., description="比例（小数）")
     amount: Yuan = Field(..., description="金额（元，扣减为负）")
     formula: str = Field(..., description="计算过程")
+
+
 class PayOfficerOut(Schema):
     officer: str
     username: str
     lines: list[PayLineOut]
     total: Yuan
+
+
 class PayExcludedOut(Schema):
     loan: int
     contract: str
     reason: str
+
+
 class PaySheetOut(Schema):
     branch: str
     branch_name: str
@@ -44,25 +58,57 @@ class PaySheetOut(Schema):
     officers_total: Yuan
     total: Yuan
     whole: bool = Field(..., description="false：只含本人的部分")
+
+
 def _line(ln) -> dict:
-    return {"loan": ln.loan, "contract": ln.contract, "item": ln.item, "basis": ln.basis,
-            "rate": f"{float(ln.rate):g}", "amount": ln.amount, "formula": ln.formula}
-@router.get("/officer-pay", response=responses(PaySheetOut, 404, 422), summary="网点月度信贷员绩效工资计算表（每笔贷款每一行）")
+    return {
+        "loan": ln.loan,
+        "contract": ln.contract,
+        "item": ln.item,
+        "basis": ln.basis,
+        "rate": f"{float(ln.rate):g}",
+        "amount": ln.amount,
+        "formula": ln.formula,
+    }
+
+
+@router.get(
+    "/officer-pay",
+    response=responses(PaySheetOut, 404, 422),
+    summary="网点月度信贷员绩效工资计算表（每笔贷款每一行）",
+)
 def officer_pay(request, q: Query[PayQuery]):
     access.require(request.auth, "pay.view")
     s = selectors.sheet(request.auth, selectors.branch_get(request.auth, q.branch), month(q.month))
-    return {"branch": s.branch.code, "branch_name": s.branch.name, "month": s.period.label,
-            "rules_from": s.rules_row.valid_from.isoformat() if s.rules_row else None,
-            "officers": [{"officer": o.officer.get_full_name(), "username": o.officer.username,
-                          "lines": [_line(ln) for ln in o.lines], "total": o.total} for o in s.officers],
-            "branch_lines": [_line(ln) for ln in s.branch_lines],
-            "excluded": [{"loan": lid, "contract": c, "reason": w} for lid, c, w in s.excluded],
-            "officers_total": s.officers_total, "total": s.total, "whole": s.whole}
+    return {
+        "branch": s.branch.code,
+        "branch_name": s.branch.name,
+        "month": s.period.label,
+        "rules_from": s.rules_row.valid_from.isoformat() if s.rules_row else None,
+        "officers": [
+            {
+                "officer": o.officer.get_full_name(),
+                "username": o.officer.username,
+                "lines": [_line(ln) for ln in o.lines],
+                "total": o.total,
+            }
+            for o in s.officers
+        ],
+        "branch_lines": [_line(ln) for ln in s.branch_lines],
+        "excluded": [{"loan": lid, "contract": c, "reason": w} for lid, c, w in s.excluded],
+        "officers_total": s.officers_total,
+        "total": s.total,
+        "whole": s.whole,
+    }
+
+
 class PayBandIn(Schema):
     low: int = Field(..., ge=0, le=10**12, description="贷款金额下限（分，含）")
     high: int | None = Field(None, ge=1, le=10**12, description="上限（分，不含）；空为无上限")
     principal: Rate = Field(..., description="逾期本金扣减比例（小数）")
     interest: Rate = Field(..., description="逾期利息扣减比例（小数）")
+
+
 class PayRulesIn(Schema):
     valid_from: IsoDate
     share_cycle: Rate = Field("0.25", description="周期贷款（联保）提成比例")
@@ -73,18 +119,29 @@ class PayRulesIn(Schema):
     accountant: Rate = Field("0.05", description="会计：占信贷员合计的比例")
     bands: list[PayBandIn] = Field(..., max_length=10, description="周期贷款月末逾期扣减档次")
     note: Text(200) = ""
+
+
 class PayRulesOut(Schema):
     valid_from: str | None
     values: dict
+
+
 @router.get("/officer-pay/rules", response=responses(PayRulesOut), summary="当前有效的绩效规则")
 def officer_pay_rules(request):
     access.require(request.auth, "pay.view")
     rules, row = selectors.rules_on(timezone.localdate())
     return {"valid_from": row.valid_from.isoformat() if row else None, "values": rules.values()}
-@router.post("/officer-pay/rules", response=responses(PayRulesOut, 409, 422, ok_status=201),
-             summary="制定新版绩效规则（总社；自生效日期起用于月度计算表）")
+
+
+@router.post(
+    "/officer-pay/rules",
+    response=responses(PayRulesOut, 409, 422, ok_status=201),
+    summary="制定新版绩效规则（总社；自生效日期起用于月度计算表）",
+)
 def officer_pay_rules_save(request, payload: PayRulesIn):
     values = payload.dict(exclude={"valid_from", "note", "bands"})
     values["bands"] = [[b.low, b.high, b.principal, b.interest] for b in payload.bands]
-    row = services.rules_save(acting_user=request.auth, valid_from=payload.valid_from, values=values, note=payload.note)
+    row = services.rules_save(
+        acting_user=request.auth, valid_from=payload.valid_from, values=values, note=payload.note
+    )
     return Status(201, {"valid_from": row.valid_from.isoformat(), "values": row.values})

@@ -54,7 +54,11 @@ def sheet_xlsx(s: Sheet) -> bytes:
     for _, contract, why in s.excluded:
         ws.write_string(r, 0, f"不计绩效：{contract}（{why}）")
         r += 1
-    ws.write_string(r + 1, 0, f"制表：　　　　　会计：　　　　　网点主任：　　　　　制表日期：{timezone.localdate():%Y年%m月%d日}")
+    ws.write_string(
+        r + 1,
+        0,
+        f"制表：　　　　　会计：　　　　　网点主任：　　　　　制表日期：{timezone.localdate():%Y年%m月%d日}",
+    )
     ws.set_column(0, 2, 16)
     ws.set_column(3, 5, 13)
     ws.set_column(6, 6, 44)

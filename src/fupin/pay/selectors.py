@@ -8,7 +8,8 @@ them as the collection reward (R-PAY-3), as do recoveries after a write-off — 
 nightly batch sets off from a deposit or credit balance (nobody collected it); a rollover (the new
 loan or the loan it closed) and an extended loan earn nothing (R-PAY-1). Overdue amounts at
 month-end are the instalments due by then less what had been paid by then (what is paid now less
-what was paid after; for the month still running, as the books stand at yesterday's close). A bounded number of queries whatever the branch's size.
+what was paid after; for the month still running, as the books stand at yesterday's close). A
+bounded number of queries whatever the branch's size.
 """
 
 from __future__ import annotations
@@ -87,25 +88,45 @@ def _scope(prefixes: tuple[str, ...]) -> Q:
     return q
 
 
-def month_facts(prefixes: tuple[str, ...], period: Period, rules: core.Rules) -> tuple[dict[tuple[int, int], core.LoanMonth],
-                                                                    list[tuple[int, str, str]]]:
+def month_facts(
+    prefixes: tuple[str, ...], period: Period, rules: core.Rules
+) -> tuple[dict[tuple[int, int], core.LoanMonth], list[tuple[int, str, str]]]:
     """(officer id, loan id) → the loan's month for that officer; and the excluded loans."""
     start, end = period.start, period.end
     scope = _scope(prefixes)
-    loans = {r["id"]: r for r in Loan.objects.filter(scope, start__lte=end, disbursed_by__isnull=False).exclude(
-        state=Loan.State.CONTRACTED).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start)).values(
-        "id", "contract_no", "product", "principal", "disbursed_by_id", "rollover_of_id", "state", "closed_on",
-        "start", "upfront_interest")}
+    loans = {
+        r["id"]: r
+        for r in Loan.objects.filter(scope, start__lte=end, disbursed_by__isnull=False)
+        .exclude(state=Loan.State.CONTRACTED)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+        .values(
+            "id",
+            "contract_no",
+            "product",
+            "principal",
+            "disbursed_by_id",
+            "rollover_of_id",
+            "state",
+            "closed_on",
+            "start",
+            "upfront_interest",
+        )
+    }
     why: dict[int, str] = {}
-    for loan_id, kind in LoanEvent.objects.filter(loan_id__in=list(loans), state=LoanEvent.State.APPROVED,
-                                                  kind__in=[LoanEvent.Kind.EXTENSION, LoanEvent.Kind.ROLLOVER],
-                                                  decided_on__lte=end).values_list("loan_id", "kind"):
+    for loan_id, kind in LoanEvent.objects.filter(
+        loan_id__in=list(loans),
+        state=LoanEvent.State.APPROVED,
+        kind__in=[LoanEvent.Kind.EXTENSION, LoanEvent.Kind.ROLLOVER],
+        decided_on__lte=end,
+    ).values_list("loan_id", "kind"):
         why[loan_id] = "展期贷款" if kind == LoanEvent.Kind.EXTENSION else "已转据（借新还旧）"
     for loan in loans.values():
         if loan["rollover_of_id"]:
             why[loan["id"]] = "转据贷款（借新还旧）"
     facts: dict[tuple[int, int], dict] = defaultdict(dict)
-    info: dict[int, tuple[str, str, int]] = {}  # loan → contract, kind, principal (also for loans collected on only)
+    info: dict[
+        int, tuple[str, str, int]
+    ] = {}  # loan → contract, kind, principal (also for loans collected on only)
 
     def kind(product: str) -> str:
         return "cycle" if product == "group" else "short"
@@ -116,19 +137,33 @@ def month_facts(prefixes: tuple[str, ...], period: Period, rules: core.Rules) ->
             f = facts[(loan["disbursed_by_id"], loan["id"])]
             f["settled_interest"] = f.get("settled_interest", 0) + loan["upfront_interest"]
     for r in Repayment.objects.filter(scope, received_on__gte=start, received_on__lte=end).values(
-            "loan_id", "allocation", "created_by_id", "created_by__username", "loan__contract_no", "loan__product",
-            "loan__principal"):
+        "loan_id",
+        "allocation",
+        "created_by_id",
+        "created_by__username",
+        "loan__contract_no",
+        "loan__product",
+        "loan__principal",
+    ):
         lid = r["loan_id"]
         info.setdefault(lid, (r["loan__contract_no"], kind(r["loan__product"]), r["loan__principal"]))
         normal, arrears = _split(r["allocation"])
-        if arrears and r["created_by__username"] != BATCH_USERNAME:  # the batch setting a deposit off collects nothing
+        if (
+            arrears and r["created_by__username"] != BATCH_USERNAME
+        ):  # the batch setting a deposit off collects nothing
             f = facts[(r["created_by_id"], lid)]
             f["collected_arrears"] = f.get("collected_arrears", 0) + arrears
         if normal and lid in loans and lid not in why:
             f = facts[(loans[lid]["disbursed_by_id"], lid)]
             f["settled_interest"] = f.get("settled_interest", 0) + normal
-    repaid = [lid for lid, loan in loans.items() if loan["state"] == Loan.State.CLOSED and loan["closed_on"]
-              and start <= loan["closed_on"] <= end and lid not in why]
+    repaid = [
+        lid
+        for lid, loan in loans.items()
+        if loan["state"] == Loan.State.CLOSED
+        and loan["closed_on"]
+        and start <= loan["closed_on"] <= end
+        and lid not in why
+    ]
     life: dict[int, int] = {lid: loans[lid]["upfront_interest"] for lid in repaid}
     for lid, allocation in Repayment.objects.filter(loan_id__in=repaid).values_list("loan_id", "allocation"):
         life[lid] += _split(allocation)[0]
@@ -139,8 +174,10 @@ def month_facts(prefixes: tuple[str, ...], period: Period, rules: core.Rules) ->
     for lid, (principal, interest) in _overdue_at(loans, why, cutoff, rules).items():
         f = facts[(loans[lid]["disbursed_by_id"], lid)]
         f["overdue_principal"], f["overdue_interest"] = principal, interest
-    months = {key: core.LoanMonth(key[1], info[key[1]][0], info[key[1]][1], info[key[1]][2], **f)  # type: ignore[arg-type]
-              for key, f in facts.items()}
+    months = {
+        key: core.LoanMonth(key[1], info[key[1]][0], info[key[1]][1], info[key[1]][2], **f)  # type: ignore[arg-type]
+        for key, f in facts.items()
+    }
     excluded = sorted((lid, loans[lid]["contract_no"], w) for lid, w in why.items())
     return months, excluded
 
@@ -160,23 +197,41 @@ def _split(allocation: list) -> tuple[int, int]:
     return normal, arrears
 
 
-def _overdue_at(loans: dict[int, dict], why: dict[int, str], end: dt.date, rules: core.Rules) -> dict[int, tuple[int, int]]:
+def _overdue_at(
+    loans: dict[int, dict], why: dict[int, str], end: dt.date, rules: core.Rules
+) -> dict[int, tuple[int, int]]:
     """Overdue principal and interest at ``end`` of the open cycle loans that a deduction band
     could reach (R-PAY-2)."""
     if not rules.bands:
         return {}
     floor = min(b.low for b in rules.bands)
-    ids = [lid for lid, loan in loans.items() if loan["product"] == "group" and loan["principal"] >= floor
-           and lid not in why and loan["state"] != Loan.State.WRITTEN_OFF
-           and (loan["closed_on"] is None or loan["closed_on"] > end)]
+    ids = [
+        lid
+        for lid, loan in loans.items()
+        if loan["product"] == "group"
+        and loan["principal"] >= floor
+        and lid not in why
+        and loan["state"] != Loan.State.WRITTEN_OFF
+        and (loan["closed_on"] is None or loan["closed_on"] > end)
+    ]
     if not ids:
         return {}
-    due = {r["loan_id"]: r for r in Installment.objects.filter(loan_id__in=ids, due_date__lte=end).values(
-        "loan_id").annotate(p=Sum("principal"), pp=Sum("principal_paid"), i=Sum("interest"), ip=Sum("interest_paid"),
-                           last=Max("seq"))}
+    due = {
+        r["loan_id"]: r
+        for r in Installment.objects.filter(loan_id__in=ids, due_date__lte=end)
+        .values("loan_id")
+        .annotate(
+            p=Sum("principal"),
+            pp=Sum("principal_paid"),
+            i=Sum("interest"),
+            ip=Sum("interest_paid"),
+            last=Max("seq"),
+        )
+    }
     after: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for lid, allocation in Repayment.objects.filter(loan_id__in=list(due), received_on__gt=end).values_list(
-            "loan_id", "allocation"):
+        "loan_id", "allocation"
+    ):
         for line in allocation or []:
             if line[0] == "payoff":
                 after[lid][0] += line[1]
@@ -214,5 +269,15 @@ def sheet(user, branch: Branch, period: Period) -> Sheet:
     officers.sort(key=lambda o: o.officer.username)
     officers_total = sum(o.total for o in officers)
     extra = core.branch_lines(rules, officers_total) if whole else []
-    return Sheet(branch, period, rules, row, officers, excluded if whole else [], extra, officers_total,
-                 officers_total + sum(ln.amount for ln in extra), whole)
+    return Sheet(
+        branch,
+        period,
+        rules,
+        row,
+        officers,
+        excluded if whole else [],
+        extra,
+        officers_total,
+        officers_total + sum(ln.amount for ln in extra),
+        whole,
+    )

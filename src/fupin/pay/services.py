@@ -24,8 +24,14 @@ def rules_save(*, acting_user, valid_from: dt.date, values: dict, note: str = ""
     with transaction.atomic():
         if PayRules.objects.filter(valid_from=valid_from).exists():
             raise Conflict("该日期已有一版绩效规则；请用新的生效日期", code="pay_rules_exist")
-        row = PayRules.objects.create(valid_from=valid_from, values=rules.values(), note=note.strip()[:200],
-                                      created_by=acting_user)
-        audit_record(actor=acting_user, action="pay.rules", obj=row, division_code="",
-                     after={"valid_from": str(valid_from), **row.values})
+        row = PayRules.objects.create(
+            valid_from=valid_from, values=rules.values(), note=note.strip()[:200], created_by=acting_user
+        )
+        audit_record(
+            actor=acting_user,
+            action="pay.rules",
+            obj=row,
+            division_code="",
+            after={"valid_from": str(valid_from), **row.values},
+        )
     return row

@@ -18,7 +18,9 @@ def parse_date(value: str, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise ValidationFailed(f"{field}“{value}”不是有效日期，格式应为 YYYY-MM-DD", code="date_invalid") from None
+        raise ValidationFailed(
+            f"{field}“{value}”不是有效日期，格式应为 YYYY-MM-DD", code="date_invalid"
+        ) from None
 
 
 def parse_int(value: str | None, field: str, *, minimum: int = 0) -> int | None:
@@ -66,10 +68,17 @@ def schedule_json(product: str, s: Schedule, d: Disclosure) -> dict[str, Any]:
     rows = []
     for k in range(len(s)):
         p, i, f = s.principal[k], s.interest[k], s.fees[k]
-        rows.append({
-            "seq": k + 1, "due_date": s.due_dates[k].isoformat(), "principal": fmt(p), "interest": fmt(i),
-            "fees": fmt(f), "total": fmt(p + i + f), "balance": fmt(s.balance[k]),
-        })
+        rows.append(
+            {
+                "seq": k + 1,
+                "due_date": s.due_dates[k].isoformat(),
+                "principal": fmt(p),
+                "interest": fmt(i),
+                "fees": fmt(f),
+                "total": fmt(p + i + f),
+                "balance": fmt(s.balance[k]),
+            }
+        )
     return {
         "product": product,
         "principal": fmt(s.terms.principal),
@@ -77,7 +86,11 @@ def schedule_json(product: str, s: Schedule, d: Disclosure) -> dict[str, Any]:
         "apr": str(d.apr),
         "ear": str(d.ear),
         "disbursement_date": s.terms.start.isoformat(),
-        "upfront": {"interest": fmt(s.upfront_interest), "fees": fmt(s.upfront_fees), "deposit": fmt(s.deposit)},
+        "upfront": {
+            "interest": fmt(s.upfront_interest),
+            "fees": fmt(s.upfront_fees),
+            "deposit": fmt(s.deposit),
+        },
         "installments": rows,
         "totals": {
             "principal": fmt(sum(s.principal)),
@@ -97,7 +110,8 @@ def schedule_table(preset: Preset, s: Schedule, d: Disclosure) -> str:
         f"产品：{preset.name}（{preset.code}，版本 {preset.version}，{preset.rules}）",
         f"本金：{fmt(t.principal)} 元    放款日：{t.start}    到期日：{s.maturity}    期数：{len(s)}",
         f"还款方式：{SHAPES[t.shape]}    频率：{FREQUENCIES[t.frequency]}    计息：{BASES[t.interest_basis]}",
-        f"名义年利率：{pct(d.nominal)}    年化利率（IRR法，APR）：{pct(d.apr)}    实际年利率（EAR）：{pct(d.ear)}",
+        f"名义年利率：{pct(d.nominal)}    年化利率（IRR法，APR）：{pct(d.apr)}    实际年利率（EAR）"
+        f"：{pct(d.ear)}",
         f"放款时收取：利息 {fmt(s.upfront_interest)}  费用 {fmt(s.upfront_fees)}  保证金 {fmt(s.deposit)}"
         + ("（到期退还或抵扣本金）" if s.deposit else ""),
         "",
@@ -106,7 +120,8 @@ def schedule_table(preset: Preset, s: Schedule, d: Disclosure) -> str:
     for k in range(len(s)):
         p, i, f = s.principal[k], s.interest[k], s.fees[k]
         lines.append(
-            f"{k + 1:>6} {s.due_dates[k]!s:>13} {fmt(p):>14} {fmt(i):>12} {fmt(f):>10} {fmt(p + i + f):>14} {fmt(s.balance[k]):>16}"
+            f"{k + 1:>6} {s.due_dates[k]!s:>13} {fmt(p):>14} {fmt(i):>12} {fmt(f):>10} "
+            f"{fmt(p + i + f):>14} {fmt(s.balance[k]):>16}"
         )
     lines.append(
         f"{'合计':>4} {'':>13} {fmt(sum(s.principal)):>14} {fmt(sum(s.interest)):>12} {fmt(sum(s.fees)):>10} "

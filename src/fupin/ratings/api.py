@@ -32,7 +32,9 @@ class ScorecardOut(Schema):
 
 
 class ScorecardDetail(ScorecardOut):
-    definition: dict[str, Any] = Field(..., description="指标 items、等级 grades、上限 cap 等；数值以字符串表示")
+    definition: dict[str, Any] = Field(
+        ..., description="指标 items、等级 grades、上限 cap 等；数值以字符串表示"
+    )
     note: str
 
 
@@ -149,28 +151,44 @@ def scorecard_list(request):
     return selectors.scorecards_visible(request.auth)
 
 
-@router.get("/scorecards/{scorecard_id}", response=responses(ScorecardDetail, 404), summary="评分表的一个版本")
+@router.get(
+    "/scorecards/{scorecard_id}", response=responses(ScorecardDetail, 404), summary="评分表的一个版本"
+)
 def scorecard_detail(request, scorecard_id: int = Id):
     return selectors.scorecard_get(request.auth, scorecard_id)
 
 
-@router.put("/scorecards/{scorecard_id}", response=responses(ScorecardDetail, 404, 409, 422),
-            summary="修改评分表草稿（县扶贫办；已发布的版本不能修改）")
+@router.put(
+    "/scorecards/{scorecard_id}",
+    response=responses(ScorecardDetail, 404, 409, 422),
+    summary="修改评分表草稿（县扶贫办；已发布的版本不能修改）",
+)
 def scorecard_update(request, payload: ScorecardIn, scorecard_id: int = Id):
     sc = selectors.scorecard_get(request.auth, scorecard_id)
-    return services.scorecard_update(acting_user=request.auth, scorecard=sc, definition=payload.definition,
-                                     name=payload.name, note=payload.note)
+    return services.scorecard_update(
+        acting_user=request.auth,
+        scorecard=sc,
+        definition=payload.definition,
+        name=payload.name,
+        note=payload.note,
+    )
 
 
-@router.get("/scorecards/{scorecard_id}/preview", response=responses(PreviewOut, 404),
-            summary="预览：按此版本重新计算现有农户的等级与额度")
+@router.get(
+    "/scorecards/{scorecard_id}/preview",
+    response=responses(PreviewOut, 404),
+    summary="预览：按此版本重新计算现有农户的等级与额度",
+)
 def scorecard_preview(request, scorecard_id: int = Id):
     sc = selectors.scorecard_get(request.auth, scorecard_id)
     return services.scorecard_preview(acting_user=request.auth, scorecard=sc)
 
 
-@router.post("/scorecards/{scorecard_id}/publish", response=responses(ScorecardOut, 404, 409),
-             summary="发布评分表草稿（此前的评级保留原版本）")
+@router.post(
+    "/scorecards/{scorecard_id}/publish",
+    response=responses(ScorecardOut, 404, 409),
+    summary="发布评分表草稿（此前的评级保留原版本）",
+)
 def scorecard_publish(request, scorecard_id: int = Id):
     sc = selectors.scorecard_get(request.auth, scorecard_id)
     return services.scorecard_publish(acting_user=request.auth, scorecard=sc)
@@ -178,7 +196,9 @@ def scorecard_publish(request, scorecard_id: int = Id):
 
 class RoundFilter(Schema):
     village: DivisionCode | None = Field(None, description="行政村代码")
-    state: Choice(RatingRound.State.values) | None = Field(None, description="、".join(RatingRound.State.values))
+    state: Choice(RatingRound.State.values) | None = Field(
+        None, description="、".join(RatingRound.State.values)
+    )
 
 
 @router.get("/rating-rounds", response=responses(list[RoundOut]), summary="整村评级授信及其进度")
@@ -188,7 +208,11 @@ def round_list(request, filters: Query[RoundFilter]):
     return selectors.rounds_visible(request.auth, village=filters.village or "", state=state or "")
 
 
-@router.get("/ratings/{rating_id}", response=responses(RatingOut, 404), summary="一户的评级（背靠背：评完前只见本人评分）")
+@router.get(
+    "/ratings/{rating_id}",
+    response=responses(RatingOut, 404),
+    summary="一户的评级（背靠背：评完前只见本人评分）",
+)
 def rating_detail(request, rating_id: int = Id):
     r = selectors.rating_get(request.auth, rating_id)
     r.sheets_shown = selectors.sheets_shown(request.auth, r)
@@ -196,13 +220,33 @@ def rating_detail(request, rating_id: int = Id):
 
 
 def _rating_out(r: Rating) -> dict:
-    return {**{f: getattr(r, f) for f in ("id", "household_id", "round_id", "scorecard_id", "state", "sheets_count",
-                                          "score", "spread", "outliers", "grade_code", "grade_label", "credit_line")},
-            "sheets": r.sheets_shown}
+    return {
+        **{
+            f: getattr(r, f)
+            for f in (
+                "id",
+                "household_id",
+                "round_id",
+                "scorecard_id",
+                "state",
+                "sheets_count",
+                "score",
+                "spread",
+                "outliers",
+                "grade_code",
+                "grade_label",
+                "credit_line",
+            )
+        },
+        "sheets": r.sheets_shown,
+    }
 
 
-@router.post("/ratings/{rating_id}/sheets", response=responses(RatingOut, 404, 409, 422, ok_status=201),
-             summary="评议小组成员提交对一户的评分（只能提交一次）")
+@router.post(
+    "/ratings/{rating_id}/sheets",
+    response=responses(RatingOut, 404, 409, 422, ok_status=201),
+    summary="评议小组成员提交对一户的评分（只能提交一次）",
+)
 def sheet_submit(request, payload: SheetIn, rating_id: int = Id):
     r = selectors.rating_get(request.auth, rating_id)
     services.sheet_submit(acting_user=request.auth, rating=r, values=payload.values)
@@ -211,21 +255,36 @@ def sheet_submit(request, payload: SheetIn, rating_id: int = Id):
     return Status(201, _rating_out(r))
 
 
-@router.get("/households/{household_id}/eligibility", response=responses(EligibilityOut, 404),
-            summary="一户的准入判断：列出每一条不符合的规则及授信情况")
+@router.get(
+    "/households/{household_id}/eligibility",
+    response=responses(EligibilityOut, 404),
+    summary="一户的准入判断：列出每一条不符合的规则及授信情况",
+)
 def household_eligibility(request, household_id: int = Id):
     hh = access.get_visible(request.auth, Household, "household.view", pk=household_id)
     verdict = selectors.eligibility(hh, timezone.localdate())
     credit = CreditLine.objects.filter(household=hh).first()
-    return {"household_id": hh.pk, "eligible": verdict.eligible, "failures": verdict.failures, "credit": credit}
+    return {
+        "household_id": hh.pk,
+        "eligible": verdict.eligible,
+        "failures": verdict.failures,
+        "credit": credit,
+    }
 
 
-@router.post("/households/{household_id}/exclusions", response=responses(ExclusionOut, 404, 422, ok_status=201),
-             summary="记录一条不予授信情形（事实、记录人、依据）")
+@router.post(
+    "/households/{household_id}/exclusions",
+    response=responses(ExclusionOut, 404, 422, ok_status=201),
+    summary="记录一条不予授信情形（事实、记录人、依据）",
+)
 def exclusion_record(request, payload: ExclusionIn, household_id: int = Id):
     hh = access.get_visible(request.auth, Household, "exclusion.record", pk=household_id)
-    return Status(201, services.exclusion_record(acting_user=request.auth, household=hh, code=payload.code,
-                                                        reason=payload.reason))
+    return Status(
+        201,
+        services.exclusion_record(
+            acting_user=request.auth, household=hh, code=payload.code, reason=payload.reason
+        ),
+    )
 
 
 class UnborrowedFilter(Schema):
@@ -236,37 +295,76 @@ class UnborrowedFilter(Schema):
 @paginate(Pagination)
 def unborrowed(request, filters: Query[UnborrowedFilter]):
     rows = selectors.unborrowed(request.auth, village=filters.village or "", on=timezone.localdate())
-    return [{"household_id": hh.pk, "registry_no": hh.registry_no, "village_code": hh.village_id,
-             "head_name": hh.heads[0].name if hh.heads else "", "grade_label": line.grade_label, "amount": line.amount,
-             "valid_until": line.valid_until} for hh, line in rows]
+    return [
+        {
+            "household_id": hh.pk,
+            "registry_no": hh.registry_no,
+            "village_code": hh.village_id,
+            "head_name": hh.heads[0].name if hh.heads else "",
+            "grade_label": line.grade_label,
+            "amount": line.amount,
+            "valid_until": line.valid_until,
+        }
+        for hh, line in rows
+    ]
+
 
 class PanelMemberIn(Schema):
     user_id: int = Field(..., ge=1, le=MAX_ID)
-    seat: Choice(Seat.values) = Field(..., description="身份：" + " / ".join(f"{s.value} {s.label}" for s in Seat))
+    seat: Choice(Seat.values) = Field(
+        ..., description="身份：" + " / ".join(f"{s.value} {s.label}" for s in Seat)
+    )
+
+
 class PanelIn(Schema):
     village_code: DivisionCode
     name: Text(100, 1)
     members: list[PanelMemberIn] = Field(..., min_length=1, max_length=30)
+
+
 class PanelOut(Schema):
     id: int
     village_code: str
     name: str
     members: list[dict[str, Any]] = Field(..., description="[{user_id, seat}]")
+
+
 def _panel(p) -> dict:
-    return {"id": p.pk, "village_code": p.village_id, "name": p.name,
-            "members": [{"user_id": m.user_id, "seat": m.seat} for m in p.members.all()]}
+    return {
+        "id": p.pk,
+        "village_code": p.village_id,
+        "name": p.name,
+        "members": [{"user_id": m.user_id, "seat": m.seat} for m in p.members.all()],
+    }
+
+
 @router.get("/panels", response=responses(list[PanelOut]), summary="辖区内的评议小组")
 def panel_list(request):
     access.require(request.auth, "rating.view")
-    return [_panel(p) for p in access.visible(request.auth, Panel.objects.prefetch_related("members"), "rating.view")[:500]]
-@router.post("/panels", response=responses(PanelOut, 404, 422, ok_status=201), summary="组建村评议小组（村民代表不少于 2/5）")
+    return [
+        _panel(p)
+        for p in access.visible(request.auth, Panel.objects.prefetch_related("members"), "rating.view")[:500]
+    ]
+
+
+@router.post(
+    "/panels",
+    response=responses(PanelOut, 404, 422, ok_status=201),
+    summary="组建村评议小组（村民代表不少于 2/5）",
+)
 def panel_create(request, payload: PanelIn):
     users = {u.pk: u for u in User.objects.filter(pk__in=[m.user_id for m in payload.members])}
     if len(users) != len({m.user_id for m in payload.members}):
         raise ValidationFailed("评议小组成员须为系统用户", code="panel_member")
-    p = services.panel_create(acting_user=request.auth, village_code=payload.village_code, name=payload.name,
-                              members=[(users[m.user_id], m.seat) for m in payload.members])
+    p = services.panel_create(
+        acting_user=request.auth,
+        village_code=payload.village_code,
+        name=payload.name,
+        members=[(users[m.user_id], m.seat) for m in payload.members],
+    )
     return Status(201, _panel(p))
+
+
 class RoundIn(Schema):
     village_code: DivisionCode
     panel_id: int = Field(..., ge=1, le=MAX_ID)
@@ -274,26 +372,52 @@ class RoundIn(Schema):
     year: int = Field(..., ge=2000, le=2100)
     household_ids: list[int] | None = Field(None, max_length=5000, description="只评这些农户（默认全村）")
     unrated_only: bool = Field(False, description="只补评未授信、且不在进行中评级里的农户（如新纳入的）")
-@router.post("/rating-rounds", response=responses(RoundOut, 404, 409, 422, ok_status=201), summary="开始整村评级授信")
+
+
+@router.post(
+    "/rating-rounds", response=responses(RoundOut, 404, 409, 422, ok_status=201), summary="开始整村评级授信"
+)
 def round_start(request, payload: RoundIn):
     panel = access.get_visible(request.auth, Panel, "rating.organise", pk=payload.panel_id)
     card = selectors.scorecard_get(request.auth, payload.scorecard_id)
-    rnd = services.round_start(acting_user=request.auth, village_code=payload.village_code, panel=panel, scorecard=card,
-                               year=payload.year, household_ids=payload.household_ids,
-                               unrated_only=payload.unrated_only)
+    rnd = services.round_start(
+        acting_user=request.auth,
+        village_code=payload.village_code,
+        panel=panel,
+        scorecard=card,
+        year=payload.year,
+        household_ids=payload.household_ids,
+        unrated_only=payload.unrated_only,
+    )
     return Status(201, selectors.rounds_visible(request.auth).get(pk=rnd.pk))
-@router.post("/rating-rounds/{round_id}/signature", response=responses(RoundOut, 404, 409, 422),
-             summary="评议小组签字（每户都由每位成员评完、村民代表不少于 2/5）")
+
+
+@router.post(
+    "/rating-rounds/{round_id}/signature",
+    response=responses(RoundOut, 404, 409, 422),
+    summary="评议小组签字（每户都由每位成员评完、村民代表不少于 2/5）",
+)
 def round_sign(request, round_id: int = Id):
     rnd = services.round_sign(acting_user=request.auth, rnd=selectors.round_get(request.auth, round_id))
     return selectors.rounds_visible(request.auth).get(pk=rnd.pk)
+
+
 class RoundDecisionIn(Schema):
     approve: bool
     reason: Text(300) = ""
-@router.post("/rating-rounds/{round_id}/decision", response=responses(RoundOut, 404, 409, 422),
-             summary="乡镇审核、县扶贫办审定（通过后授信生效；退回须写原因）")
+
+
+@router.post(
+    "/rating-rounds/{round_id}/decision",
+    response=responses(RoundOut, 404, 409, 422),
+    summary="乡镇审核、县扶贫办审定（通过后授信生效；退回须写原因）",
+)
 def round_decide(request, payload: RoundDecisionIn, round_id: int = Id):
     access.require(request.auth, "rating.decide")
-    rnd = services.round_decide(acting_user=request.auth, rnd=selectors.round_get(request.auth, round_id),
-                                approve=payload.approve, reason=payload.reason)
+    rnd = services.round_decide(
+        acting_user=request.auth,
+        rnd=selectors.round_get(request.auth, round_id),
+        approve=payload.approve,
+        reason=payload.reason,
+    )
     return selectors.rounds_visible(request.auth).get(pk=rnd.pk)

@@ -25,9 +25,19 @@ def rating_form_context(rating: Rating) -> dict:
         items.append({"label": item.label, "max": item.max_points, "points": mean})
     hh = rating.household
     head = hh.members.filter(is_head=True, left_on__isnull=True).first()
-    return {"rating": rating, "round": rating.round, "hh": hh, "head": head, "items": items, "sheets": sheets,
-            "card": card, "copies": COPIES, "printed": timezone.localdate(),
-            "village": hh.village, "township": hh.village.parent}
+    return {
+        "rating": rating,
+        "round": rating.round,
+        "hh": hh,
+        "head": head,
+        "items": items,
+        "sheets": sheets,
+        "card": card,
+        "copies": COPIES,
+        "printed": timezone.localdate(),
+        "village": hh.village,
+        "township": hh.village.parent,
+    }
 
 
 def rating_form_pdf(rating: Rating) -> bytes:
@@ -42,13 +52,34 @@ def unborrowed_xlsx(rows) -> bytes:
     head = wb.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
     money = wb.add_format({"num_format": "#,##0"})
     ws = wb.add_worksheet("应贷未贷")
-    headers = ["村代码", "行政村", "户编号", "户主姓名", "证件号码", "联系电话", "户类型", "信用等级", "授信额度（元）", "有效期至"]
+    headers = [
+        "村代码",
+        "行政村",
+        "户编号",
+        "户主姓名",
+        "证件号码",
+        "联系电话",
+        "户类型",
+        "信用等级",
+        "授信额度（元）",
+        "有效期至",
+    ]
     for c, h in enumerate(headers):
         ws.write_string(0, c, h, head)
     for r, (hh, line) in enumerate(rows, start=1):
         h = hh.heads[0] if hh.heads else None
-        for c, v in enumerate([hh.village_id, hh.village.name, hh.registry_no, h.name if h else "", h.id_masked if h else "",
-                               h.phone_masked if h else "", hh.get_status_display(), line.grade_label]):
+        for c, v in enumerate(
+            [
+                hh.village_id,
+                hh.village.name,
+                hh.registry_no,
+                h.name if h else "",
+                h.id_masked if h else "",
+                h.phone_masked if h else "",
+                hh.get_status_display(),
+                line.grade_label,
+            ]
+        ):
             ws.write_string(r, c, v)
         ws.write_number(r, 8, float(line.amount), money)
         ws.write_string(r, 9, line.valid_until.isoformat())

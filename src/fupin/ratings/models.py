@@ -47,7 +47,9 @@ class Scorecard(models.Model):
 
     class Meta:
         ordering = ["code", "-version"]
-        constraints = [models.UniqueConstraint(fields=["division", "code", "version"], name="scorecard_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["division", "code", "version"], name="scorecard_version_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} 第 {self.version} 版"
@@ -164,7 +166,9 @@ class Rating(models.Model):
     outliers = models.JSONField("偏离较大的评议人", default=list)
     grade_code = models.CharField("信用等级", max_length=8, blank=True)
     grade_label = models.CharField("信用等级名称", max_length=32, blank=True)
-    credit_line = models.DecimalField("授信额度（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    credit_line = models.DecimalField(
+        "授信额度（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
     valid_until = models.DateField("有效期至", null=True, blank=True)
 
     SCOPE_FIELD = "village_code"
@@ -199,8 +203,9 @@ class ScoreSheet(models.Model):
 class CreditLine(models.Model):
     """A household's current grade and credit line; the history is in :class:`GradeChange`."""
 
-    household = models.OneToOneField("households.Household", on_delete=models.PROTECT, related_name="credit",
-                                      primary_key=True)
+    household = models.OneToOneField(
+        "households.Household", on_delete=models.PROTECT, related_name="credit", primary_key=True
+    )
     village_code = models.CharField(max_length=12, db_index=True)
     scorecard = models.ForeignKey(Scorecard, on_delete=models.PROTECT, related_name="+")
     rating = models.ForeignKey(Rating, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -226,7 +231,9 @@ class GradeChange(models.Model):
         OVERDUE = "overdue", "逾期，降一级"
         DEFAULT = "default", "违约，降至最低并取消贴息"
 
-    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="grade_changes")
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="grade_changes"
+    )
     village_code = models.CharField(max_length=12)
     at = models.DateTimeField(auto_now_add=True)
     on = models.DateField("日期")
@@ -245,8 +252,11 @@ class GradeChange(models.Model):
         ordering = ["-on", "-id"]
         constraints = [
             # the nightly batch may run twice: one change per household, event and day (R-RAT-4)
-            models.UniqueConstraint(fields=["household", "event", "on"], condition=~models.Q(event="rating"),
-                                    name="grade_change_once_a_day"),
+            models.UniqueConstraint(
+                fields=["household", "event", "on"],
+                condition=~models.Q(event="rating"),
+                name="grade_change_once_a_day",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -301,7 +311,11 @@ class RuleSet(models.Model):
 
     class Meta:
         ordering = ["programme", "-effective"]
-        constraints = [models.UniqueConstraint(fields=["division", "programme", "version"], name="ruleset_version_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division", "programme", "version"], name="ruleset_version_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} 第 {self.version} 版"
@@ -336,7 +350,9 @@ class Reputation(Withdrawable):
         EXEMPLARY = "exemplary", "守信典范"
         DEFAULTER = "defaulter", "失信典型"
 
-    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="reputations")
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="reputations"
+    )
     village_code = models.CharField(max_length=12)
     kind = models.CharField("类别", max_length=16, choices=Kind.choices)
     reason = models.CharField("事实", max_length=300)

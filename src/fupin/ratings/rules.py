@@ -21,9 +21,18 @@ PRESET = {
     "require_labour": True,
     "require_rating": True,
     "exclusions": sorted(EXCLUSIONS),
-    "credit_village": {"min_rated_share": "0.8", "min_repayment_rate": "0.98", "max_defaults": 0, "validity_years": 2},
+    "credit_village": {
+        "min_rated_share": "0.8",
+        "min_repayment_rate": "0.98",
+        "max_defaults": 0,
+        "validity_years": 2,
+    },
     # R-APP-3 (篇1): [from yuan, below yuan or null, role]
-    "approval_bands": [[0, 30000, "loan_officer"], [30000, 40000, "branch_director"], [40000, None, "head_office"]],
+    "approval_bands": [
+        [0, 30000, "loan_officer"],
+        [30000, 40000, "branch_director"],
+        [40000, None, "head_office"],
+    ],
     "group_size": [5, 5],  # R-GRP-1: five households; a programme may set 3–10
     "penalty_uplift": "0.5",  # R-REP-2: penalty rate = contract rate × (1 + uplift), PBoC 0.3–0.5
     "default_days": 90,  # R-RAT-4: overdue beyond this many days is a default (grade to the bottom)
@@ -69,17 +78,27 @@ def check(d: object) -> dict:
     cv = out.get("credit_village")
     try:
         thresholds_of({"credit_village": cv})
-        if not (0 <= Fraction(str(cv["min_rated_share"])) <= 1 and 0 <= Fraction(str(cv["min_repayment_rate"])) <= 1
-                and 0 <= int(cv["max_defaults"]) and 1 <= int(cv["validity_years"]) <= 10):
+        if not (
+            0 <= Fraction(str(cv["min_rated_share"])) <= 1
+            and 0 <= Fraction(str(cv["min_repayment_rate"])) <= 1
+            and 0 <= int(cv["max_defaults"])
+            and 1 <= int(cv["validity_years"]) <= 10
+        ):
             raise ValueError
     except (TypeError, KeyError, ValueError, ZeroDivisionError):
-        problems.add("credit_village 应含 min_rated_share、min_repayment_rate（0–1）、max_defaults（≥0）、"
-                     "validity_years（1–10）", field="credit_village")
+        problems.add(
+            "credit_village 应含 min_rated_share、min_repayment_rate（0–1）、max_defaults（≥0）、"
+            "validity_years（1–10）",
+            field="credit_village",
+        )
     try:
         bands_of(out)
     except (TypeError, ValueError, IndexError):
-        problems.add("approval_bands 应为从 0 元起连续的 [起点元, 终点元或 null, 角色] 列表，角色为 "
-                     + "、".join(BANK_ROLES), field="approval_bands")
+        problems.add(
+            "approval_bands 应为从 0 元起连续的 [起点元, 终点元或 null, 角色] 列表，角色为 "
+            + "、".join(BANK_ROLES),
+            field="approval_bands",
+        )
     try:
         group_rules_of(out)
     except (TypeError, ValueError):
@@ -87,8 +106,10 @@ def check(d: object) -> dict:
     try:
         servicing_of(out)
     except (TypeError, ValueError, ArithmeticError):
-        problems.add("penalty_uplift 应为 0.3–0.5 之间的小数，default_days 应为 1–720 的整数天数",
-                     field="penalty_uplift")
+        problems.add(
+            "penalty_uplift 应为 0.3–0.5 之间的小数，default_days 应为 1–720 的整数天数",
+            field="penalty_uplift",
+        )
     try:
         notice_days_of(out)
     except (TypeError, ValueError):
@@ -148,11 +169,14 @@ def rules_of(programme: str, version: int, effective: dt.date, d: dict) -> Rules
     line = d.get("income_line")
     years = d.get("registry_years")
     return Rules(
-        programme=programme, version=str(version), effective=effective,
+        programme=programme,
+        version=str(version),
+        effective=effective,
         statuses=frozenset(d.get("statuses", PRESET["statuses"])),
         registry_years=tuple(years) if years else None,  # type: ignore[arg-type]
         income_line=Decimal(str(line)) if line not in (None, "") else None,
-        min_age=int(d.get("min_age", 18)), max_age=int(d.get("max_age", 60)),
+        min_age=int(d.get("min_age", 18)),
+        max_age=int(d.get("max_age", 60)),
         require_labour=bool(d.get("require_labour", True)),
         require_project=False,  # the project is chosen on the application (issue 6), not before
         require_rating=bool(d.get("require_rating", True)),
@@ -163,6 +187,8 @@ def rules_of(programme: str, version: int, effective: dt.date, d: dict) -> Rules
 def thresholds_of(d: dict) -> VillageThresholds:
     c = d.get("credit_village", PRESET["credit_village"])
     return VillageThresholds(
-        min_rated_share=Fraction(str(c["min_rated_share"])), min_repayment_rate=Fraction(str(c["min_repayment_rate"])),
-        max_defaults=int(c["max_defaults"]), validity_years=int(c["validity_years"]),
+        min_rated_share=Fraction(str(c["min_rated_share"])),
+        min_repayment_rate=Fraction(str(c["min_repayment_rate"])),
+        max_defaults=int(c["max_defaults"]),
+        validity_years=int(c["validity_years"]),
     )

@@ -61,7 +61,9 @@ def scorecard_get(reader, pk: int) -> Scorecard:
 
 def rounds_visible(reader, *, village: str = "", state: str = "") -> QuerySet[RatingRound]:
     access.require(reader, "rating.view")
-    qs = access.visible(reader, RatingRound, "rating.view").select_related("village", "village__parent", "scorecard")
+    qs = access.visible(reader, RatingRound, "rating.view").select_related(
+        "village", "village__parent", "scorecard"
+    )
     if village:
         qs = qs.filter(village_id=village)
     if state:
@@ -70,8 +72,9 @@ def rounds_visible(reader, *, village: str = "", state: str = "") -> QuerySet[Ra
 
 
 def round_get(reader, pk: int) -> RatingRound:
-    return access.get_visible(reader, RatingRound.objects.select_related("village", "panel", "scorecard"), "rating.view",
-                              pk=pk)
+    return access.get_visible(
+        reader, RatingRound.objects.select_related("village", "panel", "scorecard"), "rating.view", pk=pk
+    )
 
 
 def round_ratings(reader, rnd: RatingRound) -> list[Rating]:
@@ -85,8 +88,13 @@ def round_ratings(reader, rnd: RatingRound) -> list[Rating]:
 
 def rating_get(reader, pk: int) -> Rating:
     return access.get_visible(
-        reader, Rating.objects.select_related("household", "household__village", "round", "round__panel", "scorecard"),
-        "rating.view", pk=pk)
+        reader,
+        Rating.objects.select_related(
+            "household", "household__village", "round", "round__panel", "scorecard"
+        ),
+        "rating.view",
+        pk=pk,
+    )
 
 
 def sheets_shown(reader, rating: Rating) -> list:
@@ -111,30 +119,50 @@ def programme_rules(county_code: str, on: dt.date) -> tuple[core_elig.Rules, dic
     definition (thresholds, approval bands, group size), or the preset when none is set."""
     versions = _RULESETS(id=county_code)
     if not versions:
-        return rules_mod.rules_of(rules_mod.PROGRAMME, 0, dt.date(2000, 1, 1), rules_mod.PRESET), rules_mod.PRESET
+        return rules_mod.rules_of(
+            rules_mod.PROGRAMME, 0, dt.date(2000, 1, 1), rules_mod.PRESET
+        ), rules_mod.PRESET
     by_key = {(v.programme, str(v.version)): v for v in versions}
     rules = core_elig.rules_in_force(
         [rules_mod.rules_of(v.programme, v.version, v.effective, v.definition) for v in versions],
-        rules_mod.PROGRAMME, on)
+        rules_mod.PROGRAMME,
+        on,
+    )
     return rules, {**rules_mod.PRESET, **by_key[(rules.programme, rules.version)].definition}
 
 
-def _applicant(hh: Household, head: Person | None, line: CreditLine | None, exclusions: Iterable[Exclusion],
-               bad_record: bool, on: dt.date, lead: bool = False) -> core_elig.Applicant:
+def _applicant(
+    hh: Household,
+    head: Person | None,
+    line: CreditLine | None,
+    exclusions: Iterable[Exclusion],
+    bad_record: bool,
+    on: dt.date,
+    lead: bool = False,
+) -> core_elig.Applicant:
     return core_elig.Applicant(
-        status=hh.status, registry_year=hh.status_year, income_per_capita=hh.income_per_capita,
-        borrower_birth=head.birth_date if head else on, full_civil_capacity=head is not None,
-        borrower_labour=(head.labour or "full") if head else "none", project="",
+        status=hh.status,
+        registry_year=hh.status_year,
+        income_per_capita=hh.income_per_capita,
+        borrower_birth=head.birth_date if head else on,
+        full_civil_capacity=head is not None,
+        borrower_labour=(head.labour or "full") if head else "none",
+        project="",
         unpaid_or_late_microloan=False,  # loans join with origination (issue 6)
         bad_credit_record=bad_record,
-        rated=line is not None and line.valid_until >= on, credit_line=line.amount if line else 0,  # type: ignore[arg-type]
-        exclusions=tuple(core_elig.Exclusion(e.code, str(e.recorded_by), e.reason, e.recorded_on, e.withdrawn_on)
-                         for e in exclusions),
+        rated=line is not None and line.valid_until >= on,
+        credit_line=line.amount if line else 0,  # type: ignore[arg-type]
+        exclusions=tuple(
+            core_elig.Exclusion(e.code, str(e.recorded_by), e.reason, e.recorded_on, e.withdrawn_on)
+            for e in exclusions
+        ),
         lead_household=lead,
     )
 
 
-def eligibility(hh: Household, on: dt.date, known: dict | None = None, *, lead: bool = False) -> core_elig.Verdict:
+def eligibility(
+    hh: Household, on: dt.date, known: dict | None = None, *, lead: bool = False
+) -> core_elig.Verdict:
     """Every rule the household's head fails on ``on`` under the county's rules in force
     (R-ELG-4). ``known``: the archive's rating section, to read nothing twice."""
     known = known if known is not None else archive_rating(hh)
@@ -142,7 +170,9 @@ def eligibility(hh: Household, on: dt.date, known: dict | None = None, *, lead: 
     head = heads[0] if heads else hh.members.filter(is_head=True, left_on__isnull=True).first()
     bad = any(r.kind == Reputation.Kind.DEFAULTER and r.withdrawn_on is None for r in known["reputations"])
     rules, _ = rules_for(hh.village_id[:6] + "000000", on)
-    return core_elig.evaluate(_applicant(hh, head, known["credit"], known["exclusions"], bad, on, lead), rules, on)
+    return core_elig.evaluate(
+        _applicant(hh, head, known["credit"], known["exclusions"], bad, on, lead), rules, on
+    )
 
 
 def archive_rating(hh: Household) -> dict:
@@ -151,28 +181,38 @@ def archive_rating(hh: Household) -> dict:
 
 
 _CREDIT = children("ratings.CreditLine", "household_id", limit=1)
-_ARCHIVE = {"ratings": children("ratings.Rating", "household_id", "round", "scorecard", order=("-id",), limit=20),
-            "grade_changes": children("ratings.GradeChange", "household_id", order=("-on", "-id"), limit=50),
-            "exclusions": children("ratings.Exclusion", "household_id", "recorded_by", "withdrawn_by"),
-            "reputations": children("ratings.Reputation", "household_id")}
+_ARCHIVE = {
+    "ratings": children("ratings.Rating", "household_id", "round", "scorecard", order=("-id",), limit=20),
+    "grade_changes": children("ratings.GradeChange", "household_id", order=("-on", "-id"), limit=50),
+    "exclusions": children("ratings.Exclusion", "household_id", "recorded_by", "withdrawn_by"),
+    "reputations": children("ratings.Reputation", "household_id"),
+}
 
 
 def unborrowed(reader, *, village: str = "", on: dt.date) -> list[tuple[Household, CreditLine]]:
     """应贷未贷 (R-ELG-2c): households with a valid credit line, eligible under the rules in force,
     that have not borrowed — so that cadres can reach them."""
     access.require(reader, "household.view")
-    lines = access.visible(reader, CreditLine.objects.filter(amount__gt=0, valid_until__gte=on), "household.view")
+    lines = access.visible(
+        reader, CreditLine.objects.filter(amount__gt=0, valid_until__gte=on), "household.view"
+    )
     if village:
         lines = lines.filter(village_code=village)
-    lines = lines.select_related("household", "household__village").prefetch_related(
-        heads("household__members")).order_by("village_code", "household__registry_no")
+    lines = (
+        lines.select_related("household", "household__village")
+        .prefetch_related(heads("household__members"))
+        .order_by("village_code", "household__registry_no")
+    )
     lines = list(lines[:50_000])
     ids = [x.household_id for x in lines]
     excl: dict[int, list[Exclusion]] = {}
     for e in Exclusion.objects.filter(household_id__in=ids).select_related("recorded_by"):
         excl.setdefault(e.household_id, []).append(e)
-    bad = set(Reputation.objects.filter(household_id__in=ids, kind=Reputation.Kind.DEFAULTER,
-                                        withdrawn_on__isnull=True).values_list("household_id", flat=True))
+    bad = set(
+        Reputation.objects.filter(
+            household_id__in=ids, kind=Reputation.Kind.DEFAULTER, withdrawn_on__isnull=True
+        ).values_list("household_id", flat=True)
+    )
     rules_cache: dict[str, core_elig.Rules] = {}
     out = []
     for line in lines:
@@ -181,8 +221,9 @@ def unborrowed(reader, *, village: str = "", on: dt.date) -> list[tuple[Househol
         if county not in rules_cache:
             rules_cache[county] = rules_for(county, on)[0]
         head = hh.heads[0] if hh.heads else None
-        if core_elig.evaluate(_applicant(hh, head, line, excl.get(hh.pk, ()), hh.pk in bad, on), rules_cache[county],
-                              on).eligible:
+        if core_elig.evaluate(
+            _applicant(hh, head, line, excl.get(hh.pk, ()), hh.pk in bad, on), rules_cache[county], on
+        ).eligible:
             out.append((hh, line))
     return out
 
@@ -190,7 +231,9 @@ def unborrowed(reader, *, village: str = "", on: dt.date) -> list[tuple[Househol
 def township_stats(reader) -> list[dict]:
     """Per township in scope: the totals of its villages and the same verdict (信用乡镇, R-RAT-5)."""
 
-    towns = dict(access.visible(reader, Division.objects.filter(level=4), "rating.view").values_list("code", "name"))
+    towns = dict(
+        access.visible(reader, Division.objects.filter(level=4), "rating.view").values_list("code", "name")
+    )
     totals: dict[str, dict] = {}
     for r in village_stats(reader):
         t = r["code"][:9] + "000"
@@ -199,15 +242,26 @@ def township_stats(reader) -> list[dict]:
             for k in agg:
                 agg[k] += r["stats"][k]
     today = timezone.localdate()
-    current = {d.division_id: d for d in Designation.objects.filter(
-        division_id__in=list(totals), withdrawn_on__isnull=True, expires_on__gt=today)}
+    current = {
+        d.division_id: d
+        for d in Designation.objects.filter(
+            division_id__in=list(totals), withdrawn_on__isnull=True, expires_on__gt=today
+        )
+    }
     out = []
     for code in sorted(totals):
         stats = totals[code]
-        out.append({"code": code, "name": towns[code], **stats, "stats": stats,
-                    "share": round(100 * stats["rated"] / stats["households"], 1) if stats["households"] else 0,
-                    "problems": credit_village_problems(t=rules_for(code[:6] + "000000", today)[1], **stats),
-                    "designation": current.get(code)})
+        out.append(
+            {
+                "code": code,
+                "name": towns[code],
+                **stats,
+                "stats": stats,
+                "share": round(100 * stats["rated"] / stats["households"], 1) if stats["households"] else 0,
+                "problems": credit_village_problems(t=rules_for(code[:6] + "000000", today)[1], **stats),
+                "designation": current.get(code),
+            }
+        )
     return out
 
 
@@ -219,26 +273,55 @@ def village_stats(reader, *, township: str = "") -> list[dict]:
     if township:
         villages = villages.filter(parent_id=township)
     codes = list(villages.values_list("code", "name"))
-    hh = dict(Household.objects.filter(village_id__in=[c for c, _ in codes], status__in=("poor", "low_income", "monitored",
-                                                                                          "lifted"))
-              .values_list("village_id").annotate(n=Count("id")).order_by())
+    hh = dict(
+        Household.objects.filter(
+            village_id__in=[c for c, _ in codes], status__in=("poor", "low_income", "monitored", "lifted")
+        )
+        .values_list("village_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     today = timezone.localdate()
-    rated = dict(CreditLine.objects.filter(village_code__in=[c for c, _ in codes], valid_until__gte=today)
-                 .values_list("village_code").annotate(n=Count("household_id")).order_by())
-    defaults = dict(GradeChange.objects.filter(village_code__in=[c for c, _ in codes], event=GradeChange.Event.DEFAULT)
-                    .values_list("village_code").annotate(n=Count("id")).order_by())
-    current = {d.division_id: d for d in Designation.objects.filter(
-        division_id__in=[c for c, _ in codes], withdrawn_on__isnull=True, expires_on__gt=today)}
+    rated = dict(
+        CreditLine.objects.filter(village_code__in=[c for c, _ in codes], valid_until__gte=today)
+        .values_list("village_code")
+        .annotate(n=Count("household_id"))
+        .order_by()
+    )
+    defaults = dict(
+        GradeChange.objects.filter(village_code__in=[c for c, _ in codes], event=GradeChange.Event.DEFAULT)
+        .values_list("village_code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    current = {
+        d.division_id: d
+        for d in Designation.objects.filter(
+            division_id__in=[c for c, _ in codes], withdrawn_on__isnull=True, expires_on__gt=today
+        )
+    }
     thresholds: dict[str, VillageThresholds] = {}
     out = []
     for code, name in codes:
         county = code[:6] + "000000"
         if county not in thresholds:
             thresholds[county] = rules_for(county, today)[1]
-        stats = {"households": hh.get(code, 0), "rated": rated.get(code, 0), "due": 0, "repaid": 0,
-                 "defaults": defaults.get(code, 0)}
-        out.append({"code": code, "name": name, **stats, "stats": stats,
-                    "share": round(100 * stats["rated"] / stats["households"], 1) if stats["households"] else 0,
-                    "problems": credit_village_problems(t=thresholds[county], **stats),
-                    "designation": current.get(code)})
+        stats = {
+            "households": hh.get(code, 0),
+            "rated": rated.get(code, 0),
+            "due": 0,
+            "repaid": 0,
+            "defaults": defaults.get(code, 0),
+        }
+        out.append(
+            {
+                "code": code,
+                "name": name,
+                **stats,
+                "stats": stats,
+                "share": round(100 * stats["rated"] / stats["households"], 1) if stats["households"] else 0,
+                "problems": credit_village_problems(t=thresholds[county], **stats),
+                "designation": current.get(code),
+            }
+        )
     return out

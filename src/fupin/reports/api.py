@@ -1,5 +1,6 @@
 """Official tables, indicators and rankings through /api/v1 (R-RPT-1 … 6), for a division in the
 reader's jurisdiction."""
+
 from typing import Any
 
 from ninja import Field, Path, Query, Router, Schema
@@ -14,13 +15,19 @@ from fupin.reports.rankings import rankings
 from fupin.reports.tables import BUILDERS
 
 router = Router(tags=["报表 Reports"])
+
+
 class ReportQuery(Schema):
     division: DivisionCode = Field(..., description="区划代码（县、乡镇或村），须在辖区内")
     period: Text(7, 7) = Field(..., description="YYYY-MM 或 YYYY-Qn")
+
+
 class ReportColumnOut(Schema):
     key: str
     header: str
     kind: str = Field(..., description="text / int / money（元） / pct（百分比） / date")
+
+
 class ReportTableOut(Schema):
     table: str
     title: str
@@ -31,24 +38,43 @@ class ReportTableOut(Schema):
     rows: list[dict[str, Any]]
     total: dict[str, Any] | None
     notes: list[str]
+
+
 def _division(request, q: ReportQuery) -> tuple[Division, core.Period]:
     access.require(request.auth, "report.view")
-    division = access.get_visible(request.auth, Division.objects.filter(level__gte=3), "report.view", code=q.division)
+    division = access.get_visible(
+        request.auth, Division.objects.filter(level__gte=3), "report.view", code=q.division
+    )
     return division, core.period(q.period)
-@router.get("/reports/tables/{table}", response=responses(ReportTableOut, 404, 422),
-            summary="官方报表：fu2 附表2、fu3 附表3、fu4 附表4、fu8 附表8（金额以元计）")
+
+
+@router.get(
+    "/reports/tables/{table}",
+    response=responses(ReportTableOut, 404, 422),
+    summary="官方报表：fu2 附表2、fu3 附表3、fu4 附表4、fu8 附表8（金额以元计）",
+)
 @on_replica
 def report_table(request, q: Query[ReportQuery], table: str = Path(..., pattern="^(fu2|fu3|fu4|fu8)$")):
     division, period = _division(request, q)
     return BUILDERS[table](division, period).as_json()
-@router.get("/reports/indicators", response=responses(dict[str, Any], 404, 422),
-            summary="组合指标（R-RPT-2）与分布（R-RPT-3）：金额以分计，比率带分子分母")
+
+
+@router.get(
+    "/reports/indicators",
+    response=responses(dict[str, Any], 404, 422),
+    summary="组合指标（R-RPT-2）与分布（R-RPT-3）：金额以分计，比率带分子分母",
+)
 @on_replica
 def report_indicators(request, q: Query[ReportQuery]):
     division, period = _division(request, q)
     return dashboard(division, period, request.auth)
-@router.get("/reports/rankings", response=responses(dict[str, Any], 404, 422),
-            summary="排名通报（R-RPT-5）：放款进度与日、周、月还款率，网点排名，暂停放款的村")
+
+
+@router.get(
+    "/reports/rankings",
+    response=responses(dict[str, Any], 404, 422),
+    summary="排名通报（R-RPT-5）：放款进度与日、周、月还款率，网点排名，暂停放款的村",
+)
 @on_replica
 def report_rankings(request, q: Query[ReportQuery]):
     division, period = _division(request, q)

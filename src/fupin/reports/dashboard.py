@@ -25,7 +25,9 @@ def dashboard(division: Division, period: core.Period, user) -> dict:
     data = dict(snapshot(division, period).data)
     if access.may(user, "subsidy.view"):
         owed = receivable(user, timezone.localdate())
-        owed["batches"] = [{"batch": r["batch"].pk, "amount": r["amount"], "days": r["days"]} for r in owed["batches"]]
+        owed["batches"] = [
+            {"batch": r["batch"].pk, "amount": r["amount"], "days": r["days"]} for r in owed["batches"]
+        ]
         owed["on"] = owed["on"].isoformat()
         data["receivable"] = owed
     else:
@@ -46,16 +48,20 @@ def snapshot(division: Division, period: core.Period, *, refresh: bool = False) 
     start = time.perf_counter()
     data = indicators(division, period, closed=closed)
     data["progress"] = rankings(division, period, closed=closed)["progress"]
-    data["funds"] = [(f.name, _plain_position(fund_position(f)))
-                     for f in Fund.objects.filter(county_code__startswith=division.code[:6])]
+    data["funds"] = [
+        (f.name, _plain_position(fund_position(f)))
+        for f in Fund.objects.filter(county_code__startswith=division.code[:6])
+    ]
     seconds = time.perf_counter() - start
-    snap, _ = Snapshot.objects.update_or_create(division_code=division.code, period=period.label, closed=closed,
-                                                defaults={"data": data, "seconds": seconds})
+    snap, _ = Snapshot.objects.update_or_create(
+        division_code=division.code,
+        period=period.label,
+        closed=closed,
+        defaults={"data": data, "seconds": seconds},
+    )
     return snap
 
 
 def _plain_position(pos: dict) -> dict:
     lev = pos["leverage"]
     return {**pos, "leverage": None if lev is None else float(lev)}
-
-

@@ -14,8 +14,16 @@ from fupin.reports.tables import Table
 def table_xlsx(t: Table) -> bytes:
     buf, wb = workbook()
     title = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
-    head = wb.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1, "text_wrap": True, "align": "center",
-                          "valign": "vcenter"})
+    head = wb.add_format(
+        {
+            "bold": True,
+            "bg_color": "#F2DCDB",
+            "border": 1,
+            "text_wrap": True,
+            "align": "center",
+            "valign": "vcenter",
+        }
+    )
     cell = wb.add_format({"border": 1})
     money = wb.add_format({"border": 1, "num_format": "#,##0.00"})
     bold = wb.add_format({"border": 1, "bold": True})
@@ -51,7 +59,11 @@ def table_xlsx(t: Table) -> bytes:
     for note in t.notes:
         r += 1
         ws.write_string(r, 0, f"说明：{note}")
-    ws.write_string(r + 2, 0, f"制表：　　　　　审核：　　　　　负责人：　　　　　制表日期：{timezone.localdate():%Y年%m月%d日}")
+    ws.write_string(
+        r + 2,
+        0,
+        f"制表：　　　　　审核：　　　　　负责人：　　　　　制表日期：{timezone.localdate():%Y年%m月%d日}",
+    )
     ws.set_column(0, 0, 14)
     ws.set_column(1, last, 12)
     ws.freeze_panes(3, 1)
@@ -87,36 +99,95 @@ def sheets_xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
 def indicators_xlsx(d: dict) -> bytes:
     """Every table of the dashboard, one sheet each: the numbers behind every chart."""
     dist = d["distributions"]
-    return sheets_xlsx([
-        ("指标", ["指标", "百分比", "分子", "分母", "口径"],
-         [[x["label"], x["percent"] or "", x["part"], x["whole"], x["note"]] for x in d["rates"]]),
-        ("规模", ["项目", "数值（金额以分计）"], [[k, v] for k, v in d["counts"].items()]),
-        ("PAR", ["逾期天数", "贷款余额（元）"], [[k, float(from_fen(v))] for k, v in d["par"].items()]),
-        ("五级分类", ["分类", "贷款余额（元）"], [[k, float(from_fen(v))] for k, v in d["classes"].items()]),
-        ("每月到期与收回", ["月份", "到期（元）", "收回（元）", "%"],
-         [[m["month"], float(from_fen(m["due"])), float(from_fen(m["collected"])), m["rate"] or ""]
-          for m in dist["monthly"]]),
-        ("金额分布", ["金额段", "笔数"], [[k, v] for k, v in dist["size_bands"].items()]),
-        ("借款次数", ["次数", "笔数"], [[k, v] for k, v in dist["times_borrowed"].items()]),
-        ("用途", ["年份", "用途", "笔数"], [[y, p, n] for y, mix in dist["purpose_by_year"].items() for p, n in mix.items()]),
-        ("性别与年龄", ["年龄段", "男", "女"], [[a, s.get("男", 0), s.get("女", 0)] for a, s in dist["sex_by_age"].items()]),
-        ("放款进度", ["单位", "本年放款（元）", "年度额度（元）", "进度%"],
-         [[r["name"], float(from_fen(r["lent"])), float(from_fen(r["target"] or 0)), r["progress"] or ""]
-          for r in d.get("progress", [])]),
-    ])
+    return sheets_xlsx(
+        [
+            (
+                "指标",
+                ["指标", "百分比", "分子", "分母", "口径"],
+                [[x["label"], x["percent"] or "", x["part"], x["whole"], x["note"]] for x in d["rates"]],
+            ),
+            ("规模", ["项目", "数值（金额以分计）"], [[k, v] for k, v in d["counts"].items()]),
+            ("PAR", ["逾期天数", "贷款余额（元）"], [[k, float(from_fen(v))] for k, v in d["par"].items()]),
+            (
+                "五级分类",
+                ["分类", "贷款余额（元）"],
+                [[k, float(from_fen(v))] for k, v in d["classes"].items()],
+            ),
+            (
+                "每月到期与收回",
+                ["月份", "到期（元）", "收回（元）", "%"],
+                [
+                    [m["month"], float(from_fen(m["due"])), float(from_fen(m["collected"])), m["rate"] or ""]
+                    for m in dist["monthly"]
+                ],
+            ),
+            ("金额分布", ["金额段", "笔数"], [[k, v] for k, v in dist["size_bands"].items()]),
+            ("借款次数", ["次数", "笔数"], [[k, v] for k, v in dist["times_borrowed"].items()]),
+            (
+                "用途",
+                ["年份", "用途", "笔数"],
+                [[y, p, n] for y, mix in dist["purpose_by_year"].items() for p, n in mix.items()],
+            ),
+            (
+                "性别与年龄",
+                ["年龄段", "男", "女"],
+                [[a, s.get("男", 0), s.get("女", 0)] for a, s in dist["sex_by_age"].items()],
+            ),
+            (
+                "放款进度",
+                ["单位", "本年放款（元）", "年度额度（元）", "进度%"],
+                [
+                    [
+                        r["name"],
+                        float(from_fen(r["lent"])),
+                        float(from_fen(r["target"] or 0)),
+                        r["progress"] or "",
+                    ]
+                    for r in d.get("progress", [])
+                ],
+            ),
+        ]
+    )
 
 
 def rankings_xlsx(r: dict) -> bytes:
     """The rankings as a notice to send round (R-RPT-5)."""
+
     def money(fen) -> float:
         return float(from_fen(fen or 0))
 
-    return sheets_xlsx([
-        ("放款进度", ["名次", "单位", "本年放款（元）", "年度额度（元）", "进度%", "暂停放款的村"],
-         [[x["rank"], x["name"], money(x["lent"]), money(x["target"]), x["progress"] or "", "、".join(x["suspended"])]
-          for x in r["progress"]]),
-        ("还款率", ["名次（按月）", "单位", "日%", "周%", "月%"],
-         [[x["rank"], x["name"], x["day"] or "", x["week"] or "", x["month"] or ""] for x in r["repayment"]["month"]]),
-        ("网点", ["名次", "网点", "本年放款（元）", "进度%", "月还款率%"],
-         [[x["rank"], x["name"], money(x["lent"]), x["progress"] or "", x["month"] or ""] for x in r["branches"]]),
-    ])
+    return sheets_xlsx(
+        [
+            (
+                "放款进度",
+                ["名次", "单位", "本年放款（元）", "年度额度（元）", "进度%", "暂停放款的村"],
+                [
+                    [
+                        x["rank"],
+                        x["name"],
+                        money(x["lent"]),
+                        money(x["target"]),
+                        x["progress"] or "",
+                        "、".join(x["suspended"]),
+                    ]
+                    for x in r["progress"]
+                ],
+            ),
+            (
+                "还款率",
+                ["名次（按月）", "单位", "日%", "周%", "月%"],
+                [
+                    [x["rank"], x["name"], x["day"] or "", x["week"] or "", x["month"] or ""]
+                    for x in r["repayment"]["month"]
+                ],
+            ),
+            (
+                "网点",
+                ["名次", "网点", "本年放款（元）", "进度%", "月还款率%"],
+                [
+                    [x["rank"], x["name"], money(x["lent"]), x["progress"] or "", x["month"] or ""]
+                    for x in r["branches"]
+                ],
+            ),
+        ]
+    )

@@ -27,17 +27,24 @@ from fupin.reports.tables import REGISTERED, arrears, ledger_balance
 def indicators(division: Division, period: core.Period, *, closed: dt.date | None = None) -> dict:
     p, end = division.prefix, period.end
     closed = closed or closed_through() or end
-    lent = Loan.objects.filter(village_code__startswith=p, start__lte=end).exclude(state=Loan.State.CONTRACTED)
+    lent = Loan.objects.filter(village_code__startswith=p, start__lte=end).exclude(
+        state=Loan.State.CONTRACTED
+    )
     served = lent.aggregate(hh=Count("household", distinct=True), n=Count("pk"), amount=Sum("principal"))
     balance = sum(ledger_balance(p, "1301", end).values())
     due = Installment.objects.filter(loan__in=lent, due_date__lte=min(end, closed)).aggregate(
-        due=Sum(F("principal") + F("interest")), paid=Sum(F("principal_paid") + F("interest_paid")))
+        due=Sum(F("principal") + F("interest")), paid=Sum(F("principal_paid") + F("interest_paid"))
+    )
     late = [x for rows in arrears(p, closed).values() for x in rows]
     par30 = sum(x["outstanding"] for x in late if x["dpd"] > 30)
     default = [x for x in late if x["dpd"] > 90]
-    written = lent.filter(state=Loan.State.WRITTEN_OFF, closed_on__lte=end).aggregate(n=Count("pk"), a=Sum("principal"))
+    written = lent.filter(state=Loan.State.WRITTEN_OFF, closed_on__lte=end).aggregate(
+        n=Count("pk"), a=Sum("principal")
+    )
     apps = Application.objects.filter(village_code__startswith=p, created_at__date__lte=end)
-    applied = apps.exclude(state__in=["submitted", "village_reviewed", "township_reviewed", "in_notice"]).count()
+    applied = apps.exclude(
+        state__in=["submitted", "village_reviewed", "township_reviewed", "in_notice"]
+    ).count()
     approved = apps.filter(state__in=["approved", "contracted", "disbursed"]).count()
     households = Household.objects.filter(village__code__startswith=p)
     registered = households.filter(status__in=REGISTERED).count()
@@ -46,8 +53,12 @@ def indicators(division: Division, period: core.Period, *, closed: dt.date | Non
     borrowing = alive.values("household").distinct().count()
     rated = CreditLine.objects.filter(village_code__startswith=p)
     credit = rated.aggregate(n=Count("pk"), total=Sum("amount"))
-    used = Installment.objects.filter(loan__in=alive.filter(household__credit__isnull=False).exclude(
-        state=Loan.State.WRITTEN_OFF)).aggregate(u=Sum(F("principal") - F("principal_paid")))["u"] or 0
+    used = (
+        Installment.objects.filter(
+            loan__in=alive.filter(household__credit__isnull=False).exclude(state=Loan.State.WRITTEN_OFF)
+        ).aggregate(u=Sum(F("principal") - F("principal_paid")))["u"]
+        or 0
+    )
     rated_registered = rated.filter(household__status__in=REGISTERED).count()
     credit_total = int((credit["total"] or 0) * 100)
 
@@ -59,13 +70,27 @@ def indicators(division: Division, period: core.Period, *, closed: dt.date | Non
     classes["正常"] = balance - sum(classes.values())
 
     def item(label: str, part: int, whole: int, note: str = "") -> dict:
-        return {"label": label, "part": part, "whole": whole, "percent": core.percent(part, whole), "note": note}
+        return {
+            "label": label,
+            "part": part,
+            "whole": whole,
+            "percent": core.percent(part, whole),
+            "note": note,
+        }
 
     return {
-        "division": division.code, "division_name": division.name, "period": period.label, "closed": closed.isoformat(),
-        "counts": {"households_served": served["hh"] or 0, "loans": served["n"] or 0, "disbursed": served["amount"] or 0,
-                   "outstanding": balance, "defaults": len(default) + (written["n"] or 0),
-                   "default_amount": sum(x["outstanding"] for x in default) + (written["a"] or 0)},
+        "division": division.code,
+        "division_name": division.name,
+        "period": period.label,
+        "closed": closed.isoformat(),
+        "counts": {
+            "households_served": served["hh"] or 0,
+            "loans": served["n"] or 0,
+            "disbursed": served["amount"] or 0,
+            "outstanding": balance,
+            "defaults": len(default) + (written["n"] or 0),
+            "default_amount": sum(x["outstanding"] for x in default) + (written["a"] or 0),
+        },
         "rates": [
             item("还款率", due["paid"] or 0, due["due"] or 0, "已还本息 ÷ 到期应还本息（篇5：99.15%）"),
             item("PAR30", par30, balance, "逾期 30 天以上贷款余额 ÷ 贷款余额"),
@@ -74,13 +99,17 @@ def indicators(division: Division, period: core.Period, *, closed: dt.date | Non
             item("评级覆盖率", rated_registered, registered, "已评级的建档立卡户 ÷ 建档立卡户"),
             item("授信使用率", used, credit_total, "已评级户的贷款余额（现值）÷ 授信总额"),
         ],
-        "par": par, "classes": classes, "distributions": distributions(lent, end),
+        "par": par,
+        "classes": classes,
+        "distributions": distributions(lent, end),
     }
 
 
 def _banded(expression, bands: tuple[tuple[str, int | None], ...]) -> Case:
     """A SQL CASE giving each row the label of its band (upper bounds exclusive)."""
-    whens = [When(**{f"{expression}__lt": upper}, then=Value(label)) for label, upper in bands if upper is not None]
+    whens = [
+        When(**{f"{expression}__lt": upper}, then=Value(label)) for label, upper in bands if upper is not None
+    ]
     return Case(*whens, default=Value(bands[-1][0]), output_field=CharField())
 
 
@@ -90,27 +119,57 @@ def distributions(lent, end: dt.date) -> dict:
     start, sex within age band (the borrower is the head of the household), monthly due against
     collected."""
     purpose: dict[int, dict[str, int]] = defaultdict(dict)
-    for r in lent.values(year=ExtractYear("start"), p=F("application__purpose")).annotate(n=Count("pk")).order_by():
+    for r in (
+        lent.values(year=ExtractYear("start"), p=F("application__purpose")).annotate(n=Count("pk")).order_by()
+    ):
         purpose[r["year"]][PURPOSES.get(r["p"], r["p"])] = r["n"]
-    sizes = Counter(dict(lent.annotate(b=_banded("principal", core.SIZE_BANDS)).values("b").annotate(n=Count("pk"))
-                         .order_by().values_list("b", "n")))
+    sizes = Counter(
+        dict(
+            lent.annotate(b=_banded("principal", core.SIZE_BANDS))
+            .values("b")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("b", "n")
+        )
+    )
     times: Counter = Counter()
-    per_household = Counter(lent.values("household").annotate(k=Count("pk")).order_by().values_list("k", flat=True))
+    per_household = Counter(
+        lent.values("household").annotate(k=Count("pk")).order_by().values_list("k", flat=True)
+    )
     for k, households in per_household.items():  # one row per borrowing household, counted here
         for n in range(1, k + 1):
             times[core.times_label(n)] += households
-    head = FilteredRelation("household__members", condition=Q(household__members__is_head=True,
-                                                              household__members__left_on__isnull=True))
-    born = lent.annotate(head=head).filter(head__isnull=False).annotate(
-        age=ExtractYear("start") - ExtractYear("head__birth_date") - Case(
-            When(Q(start__month__lt=F("head__birth_date__month")) | Q(start__month=F("head__birth_date__month"),
-                                                                     start__day__lt=F("head__birth_date__day")),
-                 then=Value(1)), default=Value(0), output_field=IntegerField()))
+    head = FilteredRelation(
+        "household__members",
+        condition=Q(household__members__is_head=True, household__members__left_on__isnull=True),
+    )
+    born = (
+        lent.annotate(head=head)
+        .filter(head__isnull=False)
+        .annotate(
+            age=ExtractYear("start")
+            - ExtractYear("head__birth_date")
+            - Case(
+                When(
+                    Q(start__month__lt=F("head__birth_date__month"))
+                    | Q(start__month=F("head__birth_date__month"), start__day__lt=F("head__birth_date__day")),
+                    then=Value(1),
+                ),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+    )
     sex: Counter = Counter()
     ages: Counter = Counter()
     sex_age: dict[str, Counter] = defaultdict(Counter)
-    for s, a, n in born.annotate(band=_banded("age", core.AGE_BANDS)).values("head__sex", "band").annotate(
-            n=Count("pk")).order_by().values_list("head__sex", "band", "n"):
+    for s, a, n in (
+        born.annotate(band=_banded("age", core.AGE_BANDS))
+        .values("head__sex", "band")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("head__sex", "band", "n")
+    ):
         s = s or "未知"
         sex[s] += n
         ages[a] += n
@@ -119,7 +178,8 @@ def distributions(lent, end: dt.date) -> dict:
         "purpose_by_year": {y: purpose[y] for y in sorted(purpose)},
         "size_bands": {label: sizes[label] for label, _ in core.SIZE_BANDS},
         "times_borrowed": {label: times[label] for label in core.TIMES},
-        "sex": dict(sex), "age_bands": {label: ages[label] for label, _ in core.AGE_BANDS},
+        "sex": dict(sex),
+        "age_bands": {label: ages[label] for label, _ in core.AGE_BANDS},
         "sex_by_age": {label: dict(sex_age[label]) for label, _ in core.AGE_BANDS},
         "monthly": monthly(lent, end),
     }
@@ -131,8 +191,15 @@ def monthly(lent, end: dt.date, months: int = 12) -> list[dict]:
 
     first = add_months(dt.date(end.year, end.month, 1), -(months - 1))
     qs = Installment.objects.filter(loan__in=lent, due_date__range=(first, end))
-    by = {f"{r['m']:%Y-%m}": r for r in qs.annotate(m=TruncMonth("due_date")).values("m").annotate(
-        due=Sum(F("principal") + F("interest")), collected=Sum(F("principal_paid") + F("interest_paid"))).order_by()}
+    by = {
+        f"{r['m']:%Y-%m}": r
+        for r in qs.annotate(m=TruncMonth("due_date"))
+        .values("m")
+        .annotate(
+            due=Sum(F("principal") + F("interest")), collected=Sum(F("principal_paid") + F("interest_paid"))
+        )
+        .order_by()
+    }
     out = []
     for k in range(months):
         key = f"{add_months(first, k):%Y-%m}"

@@ -19,7 +19,9 @@ class Snapshot(models.Model):
     SCOPE_FIELD = "division_code"
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["division_code", "period", "closed"], name="snapshot_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["division_code", "period", "closed"], name="snapshot_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.division_code} {self.period} @ {self.closed}"

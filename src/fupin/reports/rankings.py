@@ -23,19 +23,29 @@ def rankings(division: Division, period: core.Period, *, closed: dt.date | None 
     closed = min(closed or closed_through() or period.end, period.end)
     p = division.prefix
     units = [(k.code, k.name, (k.prefix,)) for k in children(division)]
-    units += [(f"branch:{b.code}", b.name, tuple(sorted(set(b.coverage.values_list("prefix", flat=True)))))
-              for b in Branch.objects.filter(coverage__code__startswith=p).distinct().order_by("code")]
-    ytd = dict(Loan.objects.filter(village_code__startswith=p, start__range=(period.year_start, period.end))
-               .exclude(state=Loan.State.CONTRACTED).values("village_code").annotate(a=Sum("principal"))
-               .values_list("village_code", "a"))
+    units += [
+        (f"branch:{b.code}", b.name, tuple(sorted(set(b.coverage.values_list("prefix", flat=True)))))
+        for b in Branch.objects.filter(coverage__code__startswith=p).distinct().order_by("code")
+    ]
+    ytd = dict(
+        Loan.objects.filter(village_code__startswith=p, start__range=(period.year_start, period.end))
+        .exclude(state=Loan.State.CONTRACTED)
+        .values("village_code")
+        .annotate(a=Sum("principal"))
+        .values_list("village_code", "a")
+    )
     quotas = dict(Quota.objects.filter(year=period.end.year).values_list("township_id", "amount"))
     rates: dict[str, dict[str, tuple[int, int]]] = {}
     for key, _, days in SPANS:
-        due = Installment.objects.filter(loan__village_code__startswith=p,
-                                         due_date__range=(closed - dt.timedelta(days=days - 1), closed))
-        rates[key] = {r["loan__village_code"]: (r["paid"] or 0, r["due"] or 0) for r in due.values(
-            "loan__village_code").annotate(due=Sum(F("principal") + F("interest")),
-                                           paid=Sum(F("principal_paid") + F("interest_paid")))}
+        due = Installment.objects.filter(
+            loan__village_code__startswith=p, due_date__range=(closed - dt.timedelta(days=days - 1), closed)
+        )
+        rates[key] = {
+            r["loan__village_code"]: (r["paid"] or 0, r["due"] or 0)
+            for r in due.values("loan__village_code").annotate(
+                due=Sum(F("principal") + F("interest")), paid=Sum(F("principal_paid") + F("interest_paid"))
+            )
+        }
     latest: dict[str, VillageMonth] = {}
     for m in VillageMonth.objects.filter(village_code__startswith=p).order_by("village_code", "-month"):
         latest.setdefault(m.village_code, m)
@@ -47,9 +57,15 @@ def rankings(division: Division, period: core.Period, *, closed: dt.date | None 
     for code, name, prefixes in units:
         lent = sum(v or 0 for k, v in ytd.items() if within(prefixes, k))
         target = sum(v or 0 for k, v in quotas.items() if within(prefixes, k))
-        row = {"code": code, "name": name, "branch": code.startswith("branch:"), "lent": lent, "target": target or None,
-               "progress": core.percent(lent, target) if target else None,
-               "suspended": sorted(v for v, m in latest.items() if within(prefixes, v) and m.suspended)}
+        row = {
+            "code": code,
+            "name": name,
+            "branch": code.startswith("branch:"),
+            "lent": lent,
+            "target": target or None,
+            "progress": core.percent(lent, target) if target else None,
+            "suspended": sorted(v for v, m in latest.items() if within(prefixes, v) and m.suspended),
+        }
         for key, _, _ in SPANS:
             paid = sum(v[0] for k, v in rates[key].items() if within(prefixes, k))
             due = sum(v[1] for k, v in rates[key].items() if within(prefixes, k))
@@ -62,6 +78,10 @@ def rankings(division: Division, period: core.Period, *, closed: dt.date | None 
 
     areas = [r for r in rows if not r["branch"]]
     branches = [r for r in rows if r["branch"]]
-    return {"closed": closed, "spans": SPANS, "progress": ranked("progress", areas),
-            "repayment": {key: ranked(key, areas) for key, _, _ in SPANS},
-            "branches": ranked("month", branches)}
+    return {
+        "closed": closed,
+        "spans": SPANS,
+        "progress": ranked("progress", areas),
+        "repayment": {key: ranked(key, areas) for key, _, _ in SPANS},
+        "branches": ranked("month", branches),
+    }

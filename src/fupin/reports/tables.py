@@ -31,8 +31,12 @@ from fupin.riskfund.models import Blacklist, Claim
 from fupin.riskfund.services import fund_balance
 from fupin.subsidies.models import Line
 
-TABLES = {"fu2": "附表2 扶贫小额贷款发放情况明细表", "fu3": "附表3 扶贫小额贷款管理月报表",
-          "fu4": "附表4 贴息情况季度报表", "fu8": "附表8 扶贫小额贷款发放、回收及贴息情况一览表"}
+TABLES = {
+    "fu2": "附表2 扶贫小额贷款发放情况明细表",
+    "fu3": "附表3 扶贫小额贷款管理月报表",
+    "fu4": "附表4 贴息情况季度报表",
+    "fu8": "附表8 扶贫小额贷款发放、回收及贴息情况一览表",
+}
 
 
 @dataclass
@@ -52,26 +56,40 @@ class Table:
     rows: list[dict]
     total: dict | None = None
     notes: list[str] = field(default_factory=list)
-    groups: list[tuple[str, int]] = field(default_factory=list)  # header bands over the columns: (label, span)
+    groups: list[tuple[str, int]] = field(
+        default_factory=list
+    )  # header bands over the columns: (label, span)
 
     def as_json(self) -> dict:
-        return {"table": self.code, "title": self.title, "division": self.division.code,
-                "division_name": self.division.name, "period": self.period.label,
-                "columns": [{"key": c.key, "header": c.header, "kind": c.kind} for c in self.columns],
-                "rows": [_plain(r, self.columns) for r in self.rows],
-                "total": _plain(self.total, self.columns) if self.total else None, "notes": self.notes}
+        return {
+            "table": self.code,
+            "title": self.title,
+            "division": self.division.code,
+            "division_name": self.division.name,
+            "period": self.period.label,
+            "columns": [{"key": c.key, "header": c.header, "kind": c.kind} for c in self.columns],
+            "rows": [_plain(r, self.columns) for r in self.rows],
+            "total": _plain(self.total, self.columns) if self.total else None,
+            "notes": self.notes,
+        }
 
 
 def _plain(row: dict, columns: list[Column]) -> dict:
     out = {}
     for c in columns:
         v = row.get(c.key)
-        out[c.key] = fmt(v) if c.kind == "money" and isinstance(v, int) else v.isoformat() if isinstance(
-            v, dt.date) else v
+        out[c.key] = (
+            fmt(v)
+            if c.kind == "money" and isinstance(v, int)
+            else v.isoformat()
+            if isinstance(v, dt.date)
+            else v
+        )
     return out
 
 
 # --- rows: the division's children, each a code prefix of one length ---------------------------
+
 
 def children(division: Division) -> list[Division]:
     kids = list(Division.objects.filter(parent=division).order_by("code"))
@@ -100,6 +118,7 @@ def _column(rows: dict[str, dict], key: str) -> dict[str, int]:
 
 # --- 附表3 ---------------------------------------------------------------------------------------
 
+
 def fu3(division: Division, period: core.Period, *, closed: dt.date | None = None) -> Table:
     """附表3 扶贫小额贷款管理月报表 (R-RPT-1): see the column headers."""
 
@@ -111,64 +130,121 @@ def fu3(division: Division, period: core.Period, *, closed: dt.date | None = Non
     def put(name: str, per_village: dict[str, int]) -> None:
         figures[name] = _rollup(kids, per_village)
 
-    put("registered", {r["village_id"]: r["n"] for r in Household.objects.filter(
-        village__code__startswith=p, status__in=REGISTERED).values("village_id").annotate(n=Count("pk"))})
-    lines = _grouped(CreditLine.objects.filter(village_code__startswith=p), "village_code", rated=Count("pk"),
-                     granted=Count("pk", filter=Q(amount__gt=0)), credit=Sum("amount"))
+    put(
+        "registered",
+        {
+            r["village_id"]: r["n"]
+            for r in Household.objects.filter(village__code__startswith=p, status__in=REGISTERED)
+            .values("village_id")
+            .annotate(n=Count("pk"))
+        },
+    )
+    lines = _grouped(
+        CreditLine.objects.filter(village_code__startswith=p),
+        "village_code",
+        rated=Count("pk"),
+        granted=Count("pk", filter=Q(amount__gt=0)),
+        credit=Sum("amount"),
+    )
     put("rated", _column(lines, "rated"))
     put("granted", _column(lines, "granted"))
     put("credit", {k: int((v["credit"] or 0) * 100) for k, v in lines.items()})
     lent = Loan.objects.filter(village_code__startswith=p).exclude(state=Loan.State.CONTRACTED)
-    month = _grouped(lent.filter(start__range=(start, end)), "village_code", n=Count("pk"),
-                     hh=Count("household", distinct=True), amount=Sum("principal"))
+    month = _grouped(
+        lent.filter(start__range=(start, end)),
+        "village_code",
+        n=Count("pk"),
+        hh=Count("household", distinct=True),
+        amount=Sum("principal"),
+    )
     put("loans", _column(month, "n"))
     put("loan_households", _column(month, "hh"))
     put("lent", _column(month, "amount"))
-    put("ytd", _column(_grouped(lent.filter(start__range=(period.year_start, end)), "village_code",
-                                amount=Sum("principal")), "amount"))
-    targets = {q["township_id"]: q["amount"] or 0 for q in Quota.objects.filter(
-        township__code__startswith=p[:9] if len(p) >= 9 else p, year=end.year).values("township_id", "amount")}
+    put(
+        "ytd",
+        _column(
+            _grouped(
+                lent.filter(start__range=(period.year_start, end)), "village_code", amount=Sum("principal")
+            ),
+            "amount",
+        ),
+    )
+    targets = {
+        q["township_id"]: q["amount"] or 0
+        for q in Quota.objects.filter(
+            township__code__startswith=p[:9] if len(p) >= 9 else p, year=end.year
+        ).values("township_id", "amount")
+    }
     if len(kids[0].prefix) <= 9:  # townships (or the county): their quotas
-        figures["target"] = {k.code: sum(v for t, v in targets.items() if t.startswith(k.prefix)) for k in kids}
+        figures["target"] = {
+            k.code: sum(v for t, v in targets.items() if t.startswith(k.prefix)) for k in kids
+        }
     put("balance", ledger_balance(p, "1301", end))
     alive = lent.filter(start__lte=end).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=end))
-    put("balance_households", _column(_grouped(alive, "village_code", hh=Count("household", distinct=True)), "hh"))
+    put(
+        "balance_households",
+        _column(_grouped(alive, "village_code", hh=Count("household", distinct=True)), "hh"),
+    )
     due = Installment.objects.filter(loan__village_code__startswith=p, due_date__range=(start, end))
     put("due", _column(_grouped(due, "loan__village_code", d=Sum(F("principal") + F("interest"))), "d"))
     got = Repayment.objects.filter(village_code__startswith=p, received_on__range=(start, end))
-    put("collected", {k: (v["a"] or 0) - (v["o"] or 0) for k, v in _grouped(
-        got, "village_code", a=Sum("amount"), o=Sum("overpayment")).items()})
-    events = LoanEvent.objects.filter(village_code__startswith=p, state=LoanEvent.State.APPROVED,
-                                      decided_on__range=(start, end),
-                                      kind__in=[LoanEvent.Kind.EXTENSION, LoanEvent.Kind.ROLLOVER])
+    put(
+        "collected",
+        {
+            k: (v["a"] or 0) - (v["o"] or 0)
+            for k, v in _grouped(got, "village_code", a=Sum("amount"), o=Sum("overpayment")).items()
+        },
+    )
+    events = LoanEvent.objects.filter(
+        village_code__startswith=p,
+        state=LoanEvent.State.APPROVED,
+        decided_on__range=(start, end),
+        kind__in=[LoanEvent.Kind.EXTENSION, LoanEvent.Kind.ROLLOVER],
+    )
     ev = _grouped(events, "village_code", n=Count("pk"), amount=Sum("amount"))
     put("renewals", _column(ev, "n"))
     put("renewal_amount", _column(ev, "amount"))
     late = arrears(p, closed)
     for label, _, _ in core.DPD_BUCKETS:
-        put(f"late_{label}", {v: sum(x["outstanding"] for x in rows if x["bucket"] == label) for v, rows in late.items()})
+        put(
+            f"late_{label}",
+            {v: sum(x["outstanding"] for x in rows if x["bucket"] == label) for v, rows in late.items()},
+        )
     put("late_households", {v: len({x["household"] for x in rows}) for v, rows in late.items()})
     put("late_amount", {v: sum(x["outstanding"] for x in rows) for v, rows in late.items()})
     put("npl", {v: sum(x["outstanding"] for x in rows if x["dpd"] > 90) for v, rows in late.items()})
     subs = Line.objects.filter(village_code__startswith=p, amount__gt=0, struck="")
-    put("subsidy", _column(_grouped(subs.filter(on__range=(start, end)), "village_code", s=Sum("amount")), "s"))
+    put(
+        "subsidy",
+        _column(_grouped(subs.filter(on__range=(start, end)), "village_code", s=Sum("amount")), "s"),
+    )
     put("subsidy_total", _column(_grouped(subs.filter(on__lte=end), "village_code", s=Sum("amount")), "s"))
     drawn: dict[str, int] = defaultdict(int)
-    for c in Claim.objects.filter(village_code__startswith=p, state=Claim.State.PAID, paid_on__range=(start, end)):
+    for c in Claim.objects.filter(
+        village_code__startswith=p, state=Claim.State.PAID, paid_on__range=(start, end)
+    ):
         drawn[c.village_code] += sum(f for _, k, _, f in c.shares if k == "fund")
     put("fund_drawn", drawn)
     lost: dict[str, set[int]] = defaultdict(set)
-    for hh, village in Blacklist.objects.filter(village_code__startswith=p, decided_on__lte=end).filter(
-            Q(lifted_on__isnull=True) | Q(lifted_on__gt=end)).values_list("household_id", "village_code"):
+    for hh, village in (
+        Blacklist.objects.filter(village_code__startswith=p, decided_on__lte=end)
+        .filter(Q(lifted_on__isnull=True) | Q(lifted_on__gt=end))
+        .values_list("household_id", "village_code")
+    ):
         lost[village].add(hh)
-    for hh, village in CreditLine.objects.filter(village_code__startswith=p, subsidy_barred_from__lte=end.year)\
-            .values_list("household_id", "village_code"):
+    for hh, village in CreditLine.objects.filter(
+        village_code__startswith=p, subsidy_barred_from__lte=end.year
+    ).values_list("household_id", "village_code"):
         lost[village].add(hh)
     put("lost_subsidy", {v: len(s) for v, s in lost.items()})
 
     rows = []
     for k in kids:
-        row = {"name": k.name, "code": k.code, **{name: vals.get(k.code, 0) for name, vals in figures.items()}}
+        row = {
+            "name": k.name,
+            "code": k.code,
+            **{name: vals.get(k.code, 0) for name, vals in figures.items()},
+        }
         if "target" not in figures:
             row["target"] = None
         rows.append(_fu3_rates(row))
@@ -179,24 +255,55 @@ def fu3(division: Division, period: core.Period, *, closed: dt.date | None = Non
     fund = _fund_position(division, start, end)
     total.update(fund)
     _fu3_rates(total)
-    columns = [Column("name", "单位", "text"), Column("registered", "建档立卡户数"), Column("rated", "评级户数"),
-               Column("granted", "授信户数"), Column("credit", "授信总额（元）", "money"),
-               Column("loans", "本月放款笔数"), Column("loan_households", "本月放款户数"),
-               Column("lent", "本月放款金额（元）", "money"), Column("ytd", "本年累计放款（元）", "money"),
-               Column("target", "年度目标（元）", "money"), Column("done", "完成进度（%）", "pct"),
-               Column("balance_households", "贷款余额户数"), Column("balance", "贷款余额（元）", "money"),
-               Column("coverage", "获贷率（%）", "pct"), Column("due", "本月到期（元）", "money"),
-               Column("collected", "本月收回（元）", "money"), Column("renewals", "展期/转据笔数"),
-               Column("renewal_amount", "展期/转据金额（元）", "money"), Column("late_households", "逾期户数"),
-               Column("late_amount", "逾期贷款余额（元）", "money"), Column("late_rate", "逾期率（%）", "pct")]
+    columns = [
+        Column("name", "单位", "text"),
+        Column("registered", "建档立卡户数"),
+        Column("rated", "评级户数"),
+        Column("granted", "授信户数"),
+        Column("credit", "授信总额（元）", "money"),
+        Column("loans", "本月放款笔数"),
+        Column("loan_households", "本月放款户数"),
+        Column("lent", "本月放款金额（元）", "money"),
+        Column("ytd", "本年累计放款（元）", "money"),
+        Column("target", "年度目标（元）", "money"),
+        Column("done", "完成进度（%）", "pct"),
+        Column("balance_households", "贷款余额户数"),
+        Column("balance", "贷款余额（元）", "money"),
+        Column("coverage", "获贷率（%）", "pct"),
+        Column("due", "本月到期（元）", "money"),
+        Column("collected", "本月收回（元）", "money"),
+        Column("renewals", "展期/转据笔数"),
+        Column("renewal_amount", "展期/转据金额（元）", "money"),
+        Column("late_households", "逾期户数"),
+        Column("late_amount", "逾期贷款余额（元）", "money"),
+        Column("late_rate", "逾期率（%）", "pct"),
+    ]
     columns += [Column(f"late_{label}", f"逾期{label}（元）", "money") for label, _, _ in core.DPD_BUCKETS]
-    columns += [Column("npl", "不良贷款（次级、可疑、损失，元）", "money"), Column("npl_rate", "不良率（%）", "pct"),
-                Column("subsidy", "本月贴息（元）", "money"), Column("subsidy_total", "累计贴息（元）", "money"),
-                Column("fund_opening", "风险补偿金期初（元）", "money"), Column("fund_drawn", "本期代偿（元）", "money"),
-                Column("fund_balance", "风险补偿金余额（元）", "money"), Column("lost_subsidy", "取消贴息户数")]
-    return Table("fu3", TABLES["fu3"], division, period, columns, rows, total, notes=[
-        f"逾期与不良为截至 {closed:%Y-%m-%d} 日终的数据；贷款余额取自总账 1301 科目 {end:%Y-%m-%d} 余额。",
-        "获贷率 = 贷款余额户数 ÷ 建档立卡户数；逾期率 = 逾期贷款余额（有本息逾期的贷款的全部余额，按逾期天数分段）÷ 贷款余额；风险补偿金期初、余额为全县数。"])
+    columns += [
+        Column("npl", "不良贷款（次级、可疑、损失，元）", "money"),
+        Column("npl_rate", "不良率（%）", "pct"),
+        Column("subsidy", "本月贴息（元）", "money"),
+        Column("subsidy_total", "累计贴息（元）", "money"),
+        Column("fund_opening", "风险补偿金期初（元）", "money"),
+        Column("fund_drawn", "本期代偿（元）", "money"),
+        Column("fund_balance", "风险补偿金余额（元）", "money"),
+        Column("lost_subsidy", "取消贴息户数"),
+    ]
+    return Table(
+        "fu3",
+        TABLES["fu3"],
+        division,
+        period,
+        columns,
+        rows,
+        total,
+        notes=[
+            f"逾期与不良为截至 {closed:%Y-%m-%d} 日终的数据；贷款余额取自总账 1301 科目 {end:%Y-%m-%d} "
+            "余额。",
+            "获贷率 = 贷款余额户数 ÷ 建档立卡户数；逾期率 = 逾期贷款余额（有本息逾期的贷款的全部余额，"
+            "按逾期天数分段）÷ 贷款余额；风险补偿金期初、余额为全县数。",
+        ],
+    )
 
 
 def _fu3_rates(row: dict) -> dict:
@@ -210,74 +317,134 @@ def _fu3_rates(row: dict) -> dict:
 def _fund_position(division: Division, start: dt.date, end: dt.date) -> dict:
     """The county fund's balance before the period and at its end — on the total row."""
 
-    return {"fund_opening": fund_balance(division.code, start - dt.timedelta(days=1))["balance"],
-            "fund_balance": fund_balance(division.code, end)["balance"]}
+    return {
+        "fund_opening": fund_balance(division.code, start - dt.timedelta(days=1))["balance"],
+        "fund_balance": fund_balance(division.code, end)["balance"],
+    }
 
 
 def ledger_balance(prefix: str, account: str, on: dt.date, *, by: str = "entry__division_code") -> dict:
     """The debit balance of ``account`` at the close of ``on``, by village (or by loan)."""
-    qs = Posting.objects.filter(account_id=account, entry__book="bank", entry__date__lte=on,
-                                entry__division_code__startswith=prefix)
-    return {r[by]: (r["d"] or 0) - (r["c"] or 0) for r in qs.values(by).annotate(d=Sum("debit"), c=Sum("credit"))}
+    qs = Posting.objects.filter(
+        account_id=account, entry__book="bank", entry__date__lte=on, entry__division_code__startswith=prefix
+    )
+    return {
+        r[by]: (r["d"] or 0) - (r["c"] or 0) for r in qs.values(by).annotate(d=Sum("debit"), c=Sum("credit"))
+    }
 
 
 def arrears(prefix: str, closed: dt.date) -> dict[str, list[dict]]:
     """Loans in arrears after the close of ``closed``, by village: days past due, bucket, the
     overdue principal and the principal outstanding."""
-    late = {sv["loan_id"]: sv for sv in Servicing.objects.filter(
-        village_code__startswith=prefix, active=True, late_since__isnull=False, late_since__lt=closed
-    ).values("loan_id", "village_code", "late_since", "loan__household_id")}
+    late = {
+        sv["loan_id"]: sv
+        for sv in Servicing.objects.filter(
+            village_code__startswith=prefix, active=True, late_since__isnull=False, late_since__lt=closed
+        ).values("loan_id", "village_code", "late_since", "loan__household_id")
+    }
     if not late:
         return {}
-    sums = Installment.objects.filter(  # joined, not a list of ids: a county can have a hundred thousand late loans
-        loan__servicing__active=True, loan__servicing__late_since__lt=closed,
-        loan__village_code__startswith=prefix).values("loan_id").annotate(
-        out=Sum(F("principal") - F("principal_paid")),
-        overdue=Sum(F("principal") - F("principal_paid"), filter=Q(due_date__lte=closed)))
+    sums = (
+        # joined, not a list of ids: a county can have a hundred thousand late loans
+        Installment.objects.filter(
+            loan__servicing__active=True,
+            loan__servicing__late_since__lt=closed,
+            loan__village_code__startswith=prefix,
+        )
+        .values("loan_id")
+        .annotate(
+            out=Sum(F("principal") - F("principal_paid")),
+            overdue=Sum(F("principal") - F("principal_paid"), filter=Q(due_date__lte=closed)),
+        )
+    )
     out: dict[str, list[dict]] = defaultdict(list)
     for s in sums:
         sv = late.get(s["loan_id"])
         if sv is None:
             continue
         dpd = (closed - sv["late_since"]).days
-        out[sv["village_code"]].append({"loan": s["loan_id"], "household": sv["loan__household_id"], "dpd": dpd,
-                                        "bucket": core.dpd_bucket(dpd), "overdue": s["overdue"] or 0,
-                                        "outstanding": s["out"] or 0})
+        out[sv["village_code"]].append(
+            {
+                "loan": s["loan_id"],
+                "household": sv["loan__household_id"],
+                "dpd": dpd,
+                "bucket": core.dpd_bucket(dpd),
+                "overdue": s["overdue"] or 0,
+                "outstanding": s["out"] or 0,
+            }
+        )
     return out
 
 
 # --- 附表2 ---------------------------------------------------------------------------------------
 
+
 def fu2(division: Division, period: core.Period) -> Table:
     """附表2 扶贫小额贷款发放情况明细表: every loan paid out in the period, with the regulator's
     flag (R-RPT-1a). ID numbers are shown masked (R-REG-5)."""
-    loans = list(Loan.objects.filter(village_code__startswith=division.prefix, start__range=(period.start, period.end))
-                 .exclude(state=Loan.State.CONTRACTED).select_related("household", "application").order_by("start", "pk"))
+    loans = list(
+        Loan.objects.filter(village_code__startswith=division.prefix, start__range=(period.start, period.end))
+        .exclude(state=Loan.State.CONTRACTED)
+        .select_related("household", "application")
+        .order_by("start", "pk")
+    )
     heads = _heads(ln.household_id for ln in loans)
     names = _names({ln.village_code for ln in loans})
     rows = []
     for n, ln in enumerate(loans, 1):
         head = heads.get(ln.household_id)
-        rows.append({
-            "n": n, "township": names.get(ln.village_code[:9] + "000", ""), "village": names.get(ln.village_code, ""),
-            "name": head.name if head else "", "id": head.id_masked if head else "",
-            "status": ln.household.get_status_display(), "contract": ln.contract_no, "amount": ln.principal,
-            "term": ln.application.term, "rate": f"{ln.nominal_rate * 100:.2f}", "start": ln.start, "maturity": ln.maturity,
-            "purpose": PURPOSES.get(ln.application.purpose, ln.application.purpose),
-            "regulator": "是" if regulator_flag(ln) else "否"})
-    columns = [Column("n", "序号"), Column("township", "乡镇", "text"), Column("village", "行政村", "text"),
-               Column("name", "户主姓名", "text"), Column("id", "身份证号", "text"), Column("status", "户类型", "text"),
-               Column("contract", "合同编号", "text"), Column("amount", "贷款金额（元）", "money"), Column("term", "期限（月）"),
-               Column("rate", "年利率（%）", "text"), Column("start", "放款日期", "date"), Column("maturity", "到期日期", "date"),
-               Column("purpose", "贷款用途", "text"), Column("regulator", "监管口径扶贫小额贷款", "text")]
+        rows.append(
+            {
+                "n": n,
+                "township": names.get(ln.village_code[:9] + "000", ""),
+                "village": names.get(ln.village_code, ""),
+                "name": head.name if head else "",
+                "id": head.id_masked if head else "",
+                "status": ln.household.get_status_display(),
+                "contract": ln.contract_no,
+                "amount": ln.principal,
+                "term": ln.application.term,
+                "rate": f"{ln.nominal_rate * 100:.2f}",
+                "start": ln.start,
+                "maturity": ln.maturity,
+                "purpose": PURPOSES.get(ln.application.purpose, ln.application.purpose),
+                "regulator": "是" if regulator_flag(ln) else "否",
+            }
+        )
+    columns = [
+        Column("n", "序号"),
+        Column("township", "乡镇", "text"),
+        Column("village", "行政村", "text"),
+        Column("name", "户主姓名", "text"),
+        Column("id", "身份证号", "text"),
+        Column("status", "户类型", "text"),
+        Column("contract", "合同编号", "text"),
+        Column("amount", "贷款金额（元）", "money"),
+        Column("term", "期限（月）"),
+        Column("rate", "年利率（%）", "text"),
+        Column("start", "放款日期", "date"),
+        Column("maturity", "到期日期", "date"),
+        Column("purpose", "贷款用途", "text"),
+        Column("regulator", "监管口径扶贫小额贷款", "text"),
+    ]
     total = {"n": None, "name": f"合计 {len(rows)} 笔", "amount": sum(r["amount"] for r in rows)}
-    return Table("fu2", TABLES["fu2"], division, period, columns, rows, total,
-                 notes=["监管口径（R-RPT-1a）：建档立卡户、金额不超过 5 万元、期限不超过 3 年、信用或联保。"])
+    return Table(
+        "fu2",
+        TABLES["fu2"],
+        division,
+        period,
+        columns,
+        rows,
+        total,
+        notes=["监管口径（R-RPT-1a）：建档立卡户、金额不超过 5 万元、期限不超过 3 年、信用或联保。"],
+    )
 
 
 def _heads(households: Iterable[int]) -> dict[int, Person]:
-    return {p.household_id: p for p in Person.objects.filter(household_id__in=set(households), is_head=True,
-                                                             left_on__isnull=True)}
+    return {
+        p.household_id: p
+        for p in Person.objects.filter(household_id__in=set(households), is_head=True, left_on__isnull=True)
+    }
 
 
 def _names(villages: set[str]) -> dict[str, str]:
@@ -287,57 +454,115 @@ def _names(villages: set[str]) -> dict[str, str]:
 
 # --- 附表8 ---------------------------------------------------------------------------------------
 
+
 def fu8(division: Division, period: core.Period) -> Table:
     """附表8 发放、回收及贴息情况一览表: every loan alive in the period — paid out, principal and
     interest collected in the period and the balance at its end (all from the ledger), subsidy in
     the period and in all."""
 
     p, start, end = division.prefix, period.start, period.end
-    loans = list(Loan.objects.filter(village_code__startswith=p, start__lte=end).exclude(state=Loan.State.CONTRACTED)
-                 .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start)).order_by("village_code", "pk"))
+    loans = list(
+        Loan.objects.filter(village_code__startswith=p, start__lte=end)
+        .exclude(state=Loan.State.CONTRACTED)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+        .order_by("village_code", "pk")
+    )
     ids = [ln.pk for ln in loans]
     moves = Posting.objects.filter(loan_id__in=ids, entry__book="bank", entry__date__lte=end)
     # the balance at the end: what is unpaid now (nothing once written off), plus what the ledger shows
     # repaid or written off since
-    unpaid = dict(Installment.objects.filter(loan_id__in=ids).exclude(loan__state=Loan.State.WRITTEN_OFF)
-                  .values("loan_id").annotate(
-        u=Sum(F("principal") - F("principal_paid"))).values_list("loan_id", "u"))
-    later = dict(Posting.objects.filter(loan_id__in=ids, account_id="1301", entry__book="bank", entry__date__gt=end)
-                 .values("loan_id").annotate(c=Sum("credit") - Sum("debit")).values_list("loan_id", "c"))
+    unpaid = dict(
+        Installment.objects.filter(loan_id__in=ids)
+        .exclude(loan__state=Loan.State.WRITTEN_OFF)
+        .values("loan_id")
+        .annotate(u=Sum(F("principal") - F("principal_paid")))
+        .values_list("loan_id", "u")
+    )
+    later = dict(
+        Posting.objects.filter(loan_id__in=ids, account_id="1301", entry__book="bank", entry__date__gt=end)
+        .values("loan_id")
+        .annotate(c=Sum("credit") - Sum("debit"))
+        .values_list("loan_id", "c")
+    )
     bal = {pk: (unpaid.get(pk) or 0) + (later.get(pk) or 0) for pk in ids}
     repaid = Q(entry__source__startswith="loan.repay") | Q(entry__source__startswith="loan.payoff")
     in_period = moves.filter(repaid, entry__date__gte=start)
-    principal = dict(in_period.filter(account_id="1301").values("loan_id").annotate(c=Sum("credit"))
-                     .values_list("loan_id", "c"))
-    interest = {r["loan_id"]: (r["c"] or 0) - (r["d"] or 0) for r in in_period.filter(account_id__in=["1132", "6011"])
-                .values("loan_id").annotate(c=Sum("credit"), d=Sum("debit"))}
+    principal = dict(
+        in_period.filter(account_id="1301")
+        .values("loan_id")
+        .annotate(c=Sum("credit"))
+        .values_list("loan_id", "c")
+    )
+    interest = {
+        r["loan_id"]: (r["c"] or 0) - (r["d"] or 0)
+        for r in in_period.filter(account_id__in=["1132", "6011"])
+        .values("loan_id")
+        .annotate(c=Sum("credit"), d=Sum("debit"))
+    }
     subs = Line.objects.filter(loan_id__in=ids, amount__gt=0, struck="", on__lte=end)
-    sub_period = dict(subs.filter(on__gte=start).values("loan_id").annotate(s=Sum("amount")).values_list("loan_id", "s"))
+    sub_period = dict(
+        subs.filter(on__gte=start).values("loan_id").annotate(s=Sum("amount")).values_list("loan_id", "s")
+    )
     sub_all = dict(subs.values("loan_id").annotate(s=Sum("amount")).values_list("loan_id", "s"))
     heads = _heads(ln.household_id for ln in loans)
     names = _names({ln.village_code for ln in loans})
     rows = []
     for n, ln in enumerate(loans, 1):
         head = heads.get(ln.household_id)
-        rows.append({"n": n, "village": names.get(ln.village_code, ""), "name": head.name if head else "",
-                     "contract": ln.contract_no, "start": ln.start, "maturity": ln.maturity, "amount": ln.principal,
-                     "lent": ln.principal if start <= ln.start <= end else 0, "principal": principal.get(ln.pk) or 0,
-                     "interest": interest.get(ln.pk) or 0, "balance": bal.get(ln.pk, 0),
-                     "subsidy": sub_period.get(ln.pk, 0), "subsidy_total": sub_all.get(ln.pk, 0)})
-    columns = [Column("n", "序号"), Column("village", "行政村", "text"), Column("name", "户主姓名", "text"),
-               Column("contract", "合同编号", "text"), Column("start", "放款日期", "date"),
-               Column("maturity", "到期日期", "date"), Column("amount", "合同金额（元）", "money"),
-               Column("lent", "本期发放（元）", "money"), Column("principal", "本期收回本金（元）", "money"),
-               Column("interest", "本期收回利息（元）", "money"), Column("balance", "期末余额（元）", "money"),
-               Column("subsidy", "本期贴息（元）", "money"), Column("subsidy_total", "累计贴息（元）", "money")]
-    total = {"n": None, "name": f"合计 {len(rows)} 笔", **{c.key: sum(r[c.key] for r in rows) for c in columns
-                                                          if c.kind == "money"}}
-    return Table("fu8", TABLES["fu8"], division, period, columns, rows, total,
-                 notes=["本期收回取自总账（还款与提前还款分录）；期末余额 = 现未还本金 + 期末后收回（或核销）的本金；"
-                        "利息含罚息，不含贴息。"])
+        rows.append(
+            {
+                "n": n,
+                "village": names.get(ln.village_code, ""),
+                "name": head.name if head else "",
+                "contract": ln.contract_no,
+                "start": ln.start,
+                "maturity": ln.maturity,
+                "amount": ln.principal,
+                "lent": ln.principal if start <= ln.start <= end else 0,
+                "principal": principal.get(ln.pk) or 0,
+                "interest": interest.get(ln.pk) or 0,
+                "balance": bal.get(ln.pk, 0),
+                "subsidy": sub_period.get(ln.pk, 0),
+                "subsidy_total": sub_all.get(ln.pk, 0),
+            }
+        )
+    columns = [
+        Column("n", "序号"),
+        Column("village", "行政村", "text"),
+        Column("name", "户主姓名", "text"),
+        Column("contract", "合同编号", "text"),
+        Column("start", "放款日期", "date"),
+        Column("maturity", "到期日期", "date"),
+        Column("amount", "合同金额（元）", "money"),
+        Column("lent", "本期发放（元）", "money"),
+        Column("principal", "本期收回本金（元）", "money"),
+        Column("interest", "本期收回利息（元）", "money"),
+        Column("balance", "期末余额（元）", "money"),
+        Column("subsidy", "本期贴息（元）", "money"),
+        Column("subsidy_total", "累计贴息（元）", "money"),
+    ]
+    total = {
+        "n": None,
+        "name": f"合计 {len(rows)} 笔",
+        **{c.key: sum(r[c.key] for r in rows) for c in columns if c.kind == "money"},
+    }
+    return Table(
+        "fu8",
+        TABLES["fu8"],
+        division,
+        period,
+        columns,
+        rows,
+        total,
+        notes=[
+            "本期收回取自总账（还款与提前还款分录）；期末余额 = 现未还本金 + 期末后收回（或核销）的本金；"
+            "利息含罚息，不含贴息。"
+        ],
+    )
 
 
 # --- 附表4 ---------------------------------------------------------------------------------------
+
 
 def fu4(division: Division, period: core.Period) -> Table:
     """附表4 贴息情况季度报表: per row and policy — periods subsidised in the quarter, the households,
@@ -351,7 +576,9 @@ def fu4(division: Division, period: core.Period) -> Table:
     figures: dict[str, dict[str, int]] = {}
 
     def put(name: str, qs, value) -> None:
-        figures[name] = _rollup(kids, dict(qs.values("village_code").annotate(v=value).values_list("village_code", "v")))
+        figures[name] = _rollup(
+            kids, dict(qs.values("village_code").annotate(v=value).values_list("village_code", "v"))
+        )
 
     put("periods", earned, Count("pk"))
     put("households", earned, Count("household", distinct=True))
@@ -363,12 +590,32 @@ def fu4(division: Division, period: core.Period) -> Table:
     put("credited", lines.filter(credited_on__range=(start, end)), Sum("amount"))
     rows = [{"name": k.name, **{n: v.get(k.code, 0) for n, v in figures.items()}} for k in kids]
     total = {"name": "合计", **{n: sum(r[n] for r in rows) for n in figures}}
-    columns = [Column("name", "单位", "text"), Column("periods", "贴息期数"), Column("households", "贴息户数"),
-               Column("interest", "农户已付利息（元）", "money"), Column("amount", "应贴息（元）", "money"),
-               Column("claimed", "本季申报（元）", "money"), Column("approved", "本季审核通过（元）", "money"),
-               Column("paid", "本季财政拨付（元）", "money"), Column("credited", "本季入账到户（元）", "money")]
-    return Table("fu4", TABLES["fu4"], division, period, columns, rows, total,
-                 notes=["按时还款贴息（S-HALF）由银行在还款时直接扣减，财政拨付给银行，不再入账到户。"])
+    columns = [
+        Column("name", "单位", "text"),
+        Column("periods", "贴息期数"),
+        Column("households", "贴息户数"),
+        Column("interest", "农户已付利息（元）", "money"),
+        Column("amount", "应贴息（元）", "money"),
+        Column("claimed", "本季申报（元）", "money"),
+        Column("approved", "本季审核通过（元）", "money"),
+        Column("paid", "本季财政拨付（元）", "money"),
+        Column("credited", "本季入账到户（元）", "money"),
+    ]
+    return Table(
+        "fu4",
+        TABLES["fu4"],
+        division,
+        period,
+        columns,
+        rows,
+        total,
+        notes=["按时还款贴息（S-HALF）由银行在还款时直接扣减，财政拨付给银行，不再入账到户。"],
+    )
 
 
-BUILDERS: dict[str, Callable[[Division, core.Period], Table]] = {"fu2": fu2, "fu3": fu3, "fu4": fu4, "fu8": fu8}
+BUILDERS: dict[str, Callable[[Division, core.Period], Table]] = {
+    "fu2": fu2,
+    "fu3": fu3,
+    "fu4": fu4,
+    "fu8": fu8,
+}

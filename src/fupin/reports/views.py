@@ -25,13 +25,17 @@ XLSX_NAME = "{title}-{division}-{period}.{fmt}"
 
 def choices(user) -> list[Division]:
     """The divisions the reader may report on: counties, townships and villages of their jurisdiction."""
-    return list(access.visible(user, Division.objects.filter(level__gte=3), "report.view").order_by("code")[:400])
+    return list(
+        access.visible(user, Division.objects.filter(level__gte=3), "report.view").order_by("code")[:400]
+    )
 
 
 def _params(request, default_period: str) -> tuple[Division, core.Period, list[Division]]:
     options = choices(request.user)
     code = (request.GET.get("division") or (options[0].code if options else ""))[:12]
-    division = access.get_visible(request.user, Division.objects.filter(level__gte=3), "report.view", code=code)
+    division = access.get_visible(
+        request.user, Division.objects.filter(level__gte=3), "report.view", code=code
+    )
     period = core.period(request.GET.get("period") or default_period)
     return division, period, options
 
@@ -51,8 +55,11 @@ def report_table(request):
     table = request.GET.get("table") if request.GET.get("table") in BUILDERS else "fu3"
     division, period, options = _params(request, _quarter() if table == "fu4" else _month())
     t = BUILDERS[table](division, period)
-    return render(request, "reports/table.html", {"t": t, "tables": TABLES, "table": table, "options": options,
-                                                  "period": period.label})
+    return render(
+        request,
+        "reports/table.html",
+        {"t": t, "tables": TABLES, "table": table, "options": options, "period": period.label},
+    )
 
 
 @requires("report.view")
@@ -76,38 +83,95 @@ def report_indicators(request):
     if request.GET.get("format") == "xlsx":
         return attachment(exports.indicators_xlsx(data), f"指标与分布-{division.name}-{period.label}.xlsx")
 
-    return render(request, "reports/indicators.html", {
-        "d": data, "options": options, "division": division, "period": period.label, "charts": charts(data),
-        "bars": aging_bars(data["receivable"]) if data["receivable"] else []})
+    return render(
+        request,
+        "reports/indicators.html",
+        {
+            "d": data,
+            "options": options,
+            "division": division,
+            "period": period.label,
+            "charts": charts(data),
+            "bars": aging_bars(data["receivable"]) if data["receivable"] else [],
+        },
+    )
 
 
 def charts(d: dict) -> list[dict]:
     """The chart specifications the page draws (ECharts), each from the numbers shown beside it."""
     dist = d["distributions"]
     extra = [
-        {"id": "par", "title": "风险贷款（PAR，元）", "type": "bar", "x": list(d["par"]),
-         "series": [{"name": "贷款余额", "data": [v / 100 for v in d["par"].values()]}]},
-        {"id": "classes", "title": "五级分类（元）", "type": "bar", "x": list(d["classes"]),
-         "series": [{"name": "贷款余额", "data": [v / 100 for v in d["classes"].values()]}]},
+        {
+            "id": "par",
+            "title": "风险贷款（PAR，元）",
+            "type": "bar",
+            "x": list(d["par"]),
+            "series": [{"name": "贷款余额", "data": [v / 100 for v in d["par"].values()]}],
+        },
+        {
+            "id": "classes",
+            "title": "五级分类（元）",
+            "type": "bar",
+            "x": list(d["classes"]),
+            "series": [{"name": "贷款余额", "data": [v / 100 for v in d["classes"].values()]}],
+        },
     ]
     if d.get("progress"):
-        extra.append({"id": "progress", "title": "放款进度（%）", "type": "bar", "x": [r["name"] for r in d["progress"]],
-                      "series": [{"name": "进度", "data": [float(r["progress"] or 0) for r in d["progress"]]}]})
+        extra.append(
+            {
+                "id": "progress",
+                "title": "放款进度（%）",
+                "type": "bar",
+                "x": [r["name"] for r in d["progress"]],
+                "series": [{"name": "进度", "data": [float(r["progress"] or 0) for r in d["progress"]]}],
+            }
+        )
     years = sorted(dist["purpose_by_year"])
     purposes = sorted({p for y in years for p in dist["purpose_by_year"][y]})
     return extra + [
-        {"id": "monthly", "title": "每月到期与收回（元）", "type": "bar", "x": [m["month"] for m in dist["monthly"]],
-         "series": [{"name": "到期", "data": [m["due"] / 100 for m in dist["monthly"]]},
-                    {"name": "收回", "data": [m["collected"] / 100 for m in dist["monthly"]]}]},
-        {"id": "sizes", "title": "贷款金额分布（笔）", "type": "bar", "x": list(dist["size_bands"]),
-         "series": [{"name": "笔数", "data": list(dist["size_bands"].values())}]},
-        {"id": "times", "title": "借款次数（笔）", "type": "bar", "x": list(dist["times_borrowed"]),
-         "series": [{"name": "笔数", "data": list(dist["times_borrowed"].values())}]},
-        {"id": "purposes", "title": "各年贷款用途（笔）", "type": "stack", "x": [str(y) for y in years],
-         "series": [{"name": p, "data": [dist["purpose_by_year"][y].get(p, 0) for y in years]} for p in purposes]},
-        {"id": "sexage", "title": "借款人性别与年龄（笔）", "type": "bar", "x": list(dist["sex_by_age"]),
-         "series": [{"name": s, "data": [dist["sex_by_age"][a].get(s, 0) for a in dist["sex_by_age"]]}
-                    for s in ("男", "女")]},
+        {
+            "id": "monthly",
+            "title": "每月到期与收回（元）",
+            "type": "bar",
+            "x": [m["month"] for m in dist["monthly"]],
+            "series": [
+                {"name": "到期", "data": [m["due"] / 100 for m in dist["monthly"]]},
+                {"name": "收回", "data": [m["collected"] / 100 for m in dist["monthly"]]},
+            ],
+        },
+        {
+            "id": "sizes",
+            "title": "贷款金额分布（笔）",
+            "type": "bar",
+            "x": list(dist["size_bands"]),
+            "series": [{"name": "笔数", "data": list(dist["size_bands"].values())}],
+        },
+        {
+            "id": "times",
+            "title": "借款次数（笔）",
+            "type": "bar",
+            "x": list(dist["times_borrowed"]),
+            "series": [{"name": "笔数", "data": list(dist["times_borrowed"].values())}],
+        },
+        {
+            "id": "purposes",
+            "title": "各年贷款用途（笔）",
+            "type": "stack",
+            "x": [str(y) for y in years],
+            "series": [
+                {"name": p, "data": [dist["purpose_by_year"][y].get(p, 0) for y in years]} for p in purposes
+            ],
+        },
+        {
+            "id": "sexage",
+            "title": "借款人性别与年龄（笔）",
+            "type": "bar",
+            "x": list(dist["sex_by_age"]),
+            "series": [
+                {"name": s, "data": [dist["sex_by_age"][a].get(s, 0) for a in dist["sex_by_age"]]}
+                for s in ("男", "女")
+            ],
+        },
     ]
 
 
@@ -118,5 +182,8 @@ def report_rankings(request):
     r = rankings(division, period)
     if request.GET.get("format") == "xlsx":
         return attachment(exports.rankings_xlsx(r), f"排名通报-{division.name}-{period.label}.xlsx")
-    return render(request, "reports/rankings.html", {"r": r, "options": options, "division": division,
-                                                     "period": period.label})
+    return render(
+        request,
+        "reports/rankings.html",
+        {"r": r, "options": options, "division": division, "period": period.label},
+    )

@@ -86,14 +86,19 @@ class Claim(models.Model):
     paid_by = user_field()
     paid_on = models.DateField(null=True, blank=True)
     note = models.CharField("意见", max_length=200, blank=True)
-    event = models.OneToOneField("loans.LoanEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    event = models.OneToOneField(
+        "loans.LoanEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     SCOPE_FIELD = "village_code"
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["loan"], condition=~models.Q(state="rejected"),
-                                               name="one_live_claim_per_loan")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["loan"], condition=~models.Q(state="rejected"), name="one_live_claim_per_loan"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"代偿申请 #{self.pk}"
@@ -140,13 +145,17 @@ class Recovery(models.Model):
 class Blacklist(models.Model):
     """Malicious default (恶意拖欠, R-RSK-4): a recorded decision, reversible by another."""
 
-    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="blacklistings")
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="blacklistings"
+    )
     village_code = models.CharField(max_length=12)
     reason = models.CharField("事实与理由", max_length=300)
     decision_no = models.CharField("决定文号", max_length=40)
     decided_by = user_field(null=False)
     decided_on = models.DateField("决定日期")
-    exclusion = models.ForeignKey("ratings.Exclusion", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    exclusion = models.ForeignKey(
+        "ratings.Exclusion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     lifted_on = models.DateField("撤销日期", null=True, blank=True)
     lifted_by = user_field()
     lift_reason = models.CharField("撤销理由", max_length=300, blank=True)
@@ -155,8 +164,11 @@ class Blacklist(models.Model):
 
     class Meta:
         ordering = ["-decided_on", "-id"]
-        constraints = [models.UniqueConstraint(fields=["household"], condition=models.Q(lifted_on__isnull=True),
-                                               name="one_live_blacklisting")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"], condition=models.Q(lifted_on__isnull=True), name="one_live_blacklisting"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"黑名单 {self.household_id}"
@@ -169,7 +181,9 @@ class LegalAction(models.Model):
         JUDGEMENT = "judgement", "判决/调解"
         ENFORCEMENT = "enforcement", "申请强制执行"
 
-    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="legal_actions")
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="legal_actions"
+    )
     loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     village_code = models.CharField(max_length=12)
     kind = models.CharField("措施", max_length=12, choices=Kind.choices)

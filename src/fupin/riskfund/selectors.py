@@ -12,7 +12,10 @@ from fupin.riskfund.services import fund_position
 def funds(reader) -> list[tuple[Fund, dict]]:
     """The funds of the counties the reader works in (a county fund is seen by its townships and
     branches too)."""
-    return [(f, fund_position(f)) for f in Fund.objects.filter(access.county_q(reader, "riskfund.view", "county_code"))]
+    return [
+        (f, fund_position(f))
+        for f in Fund.objects.filter(access.county_q(reader, "riskfund.view", "county_code"))
+    ]
 
 
 def fund_get(reader, pk: int) -> Fund:
@@ -24,7 +27,9 @@ def fund_get(reader, pk: int) -> Fund:
 
 
 def claims(reader, limit: int = 200) -> list[Claim]:
-    return list(access.visible(reader, Claim.objects.select_related("loan", "fund"), "fundclaim.view")[:limit])
+    return list(
+        access.visible(reader, Claim.objects.select_related("loan", "fund"), "fundclaim.view")[:limit]
+    )
 
 
 def claim_get(reader, pk: int) -> Claim:
@@ -36,7 +41,9 @@ def proof_get(reader, pk: int) -> Proof:
 
 
 def blacklist(reader, limit: int = 500) -> list[Blacklist]:
-    return list(access.visible(reader, Blacklist.objects.select_related("household"), "household.view")[:limit])
+    return list(
+        access.visible(reader, Blacklist.objects.select_related("household"), "household.view")[:limit]
+    )
 
 
 def household_standing(household) -> dict:

@@ -44,16 +44,30 @@ PROOF_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 OVERDUE_DAYS = (30, 720)  # what a county may set as the days past due before a claim
 
 
-def fund_create(*, acting_user, county_code: str, name: str, preset: str = "80:20",
-                parties: list[tuple[str, str, int]] | None = None, insurance_first: bool = False,
-                products: list[str] | None = None, account: str = "", overdue_days: int = 90) -> Fund:
+def fund_create(
+    *,
+    acting_user,
+    county_code: str,
+    name: str,
+    preset: str = "80:20",
+    parties: list[tuple[str, str, int]] | None = None,
+    insurance_first: bool = False,
+    products: list[str] | None = None,
+    account: str = "",
+    overdue_days: int = 90,
+) -> Fund:
     """A county's fund with its sharing (a preset of R-RSK-2, or any parties and weights: exactly
     one party of kind "fund" and one "bank") and its claim policy: a claim only for a loan at
     least ``overdue_days`` past due (90 by default)."""
     access.require(acting_user, "riskfund.manage", code=county_code)
-    if isinstance(overdue_days, bool) or not isinstance(overdue_days, int) \
-            or not OVERDUE_DAYS[0] <= overdue_days <= OVERDUE_DAYS[1]:
-        raise ValidationFailed(f"代偿须逾期天数应为 {OVERDUE_DAYS[0]}–{OVERDUE_DAYS[1]} 天", code="overdue_days")
+    if (
+        isinstance(overdue_days, bool)
+        or not isinstance(overdue_days, int)
+        or not OVERDUE_DAYS[0] <= overdue_days <= OVERDUE_DAYS[1]
+    ):
+        raise ValidationFailed(
+            f"代偿须逾期天数应为 {OVERDUE_DAYS[0]}–{OVERDUE_DAYS[1]} 天", code="overdue_days"
+        )
     county = Division.objects.filter(code=county_code, level=Level.COUNTY).first()
     if county is None:
         raise ValidationFailed(f"“{county_code}”不是县级区划代码", code="county")
@@ -62,23 +76,43 @@ def fund_create(*, acting_user, county_code: str, name: str, preset: str = "80:2
             raise ValidationFailed(f"分担比例预设应为：{'、'.join(core.SHARING)}", code="sharing")
         parties = [(p.name, p.kind, p.weight) for p in core.SHARING[preset]]
     kinds = [k for _, k, _ in parties]
-    if kinds.count("fund") != 1 or kinds.count("bank") != 1 or any(k not in core.PARTY_KINDS for k in kinds) \
-            or any(int(w) <= 0 for _, _, w in parties):
+    if (
+        kinds.count("fund") != 1
+        or kinds.count("bank") != 1
+        or any(k not in core.PARTY_KINDS for k in kinds)
+        or any(int(w) <= 0 for _, _, w in parties)
+    ):
         raise ValidationFailed("分担方须恰有一个风险补偿金和一个贷款银行，比例为正整数", code="sharing")
     with transaction.atomic():
         if Fund.objects.filter(county_code=county_code).exists():
             raise Conflict("该县已设立风险补偿金", code="fund_exists")
-        fund = Fund.objects.create(county_code=county_code, name=(name or f"{county.name}扶贫小额信贷风险补偿金")[:60],
-                                   parties=[[n, k, int(w)] for n, k, w in parties], insurance_first=insurance_first,
-                                   products=products if products is not None else ["subsidy", "annual", "group"],
-                                   account=account[:60], overdue_days=overdue_days)
-        audit_record(actor=acting_user, action="riskfund.create", obj=fund, division_code=county_code,
-                     after={"parties": fund.parties, "insurance_first": insurance_first, "products": fund.products,
-                            "overdue_days": overdue_days})
+        fund = Fund.objects.create(
+            county_code=county_code,
+            name=(name or f"{county.name}扶贫小额信贷风险补偿金")[:60],
+            parties=[[n, k, int(w)] for n, k, w in parties],
+            insurance_first=insurance_first,
+            products=products if products is not None else ["subsidy", "annual", "group"],
+            account=account[:60],
+            overdue_days=overdue_days,
+        )
+        audit_record(
+            actor=acting_user,
+            action="riskfund.create",
+            obj=fund,
+            division_code=county_code,
+            after={
+                "parties": fund.parties,
+                "insurance_first": insurance_first,
+                "products": fund.products,
+                "overdue_days": overdue_days,
+            },
+        )
     return fund
 
 
-def contribution_post(*, acting_user, fund: Fund, source: str, amount: int, on: dt.date | None = None) -> Contribution:
+def contribution_post(
+    *, acting_user, fund: Fund, source: str, amount: int, on: dt.date | None = None
+) -> Contribution:
     """Money paid into the fund by a party (province, county, …): Dr 1011 / Cr 2901."""
     access.require(acting_user, "riskfund.contribute", fund)
     source = (source or "").strip()
@@ -88,21 +122,42 @@ def contribution_post(*, acting_user, fund: Fund, source: str, amount: int, on: 
         raise ValidationFailed("出资金额必须大于零", code="amount")
     on = on or timezone.localdate()
     with transaction.atomic():
-        entry = entry_post(acting_user=acting_user, date=on, memo=f"{source}注入风险补偿金", division_code=fund.county_code,
-                           postings=[Posting("1011", debit=amount, memo="风险补偿金专户到账"),
-                                     Posting("2901", credit=amount, memo=source[:60])],
-                           source=f"riskfund.contribution:{fund.pk}")
-        c = Contribution.objects.create(fund=fund, county_code=fund.county_code, source=source[:60], amount=amount, on=on,
-                                        entry=entry, created_by=acting_user)
-        audit_record(actor=acting_user, action="riskfund.contribute", obj=c, division_code=fund.county_code,
-                     after={"source": c.source, "amount": fmt(amount), "entry": entry.pk})
+        entry = entry_post(
+            acting_user=acting_user,
+            date=on,
+            memo=f"{source}注入风险补偿金",
+            division_code=fund.county_code,
+            postings=[
+                Posting("1011", debit=amount, memo="风险补偿金专户到账"),
+                Posting("2901", credit=amount, memo=source[:60]),
+            ],
+            source=f"riskfund.contribution:{fund.pk}",
+        )
+        c = Contribution.objects.create(
+            fund=fund,
+            county_code=fund.county_code,
+            source=source[:60],
+            amount=amount,
+            on=on,
+            entry=entry,
+            created_by=acting_user,
+        )
+        audit_record(
+            actor=acting_user,
+            action="riskfund.contribute",
+            obj=c,
+            division_code=fund.county_code,
+            after={"source": c.source, "amount": fmt(amount), "entry": entry.pk},
+        )
     return c
 
 
 # --- claims (R-RSK-3) --------------------------------------------------------------------------
 
-def claim_submit(*, acting_user, loan: Loan, cause: str, description: str,
-                 proofs: list[tuple[str, str, bytes]] = ()) -> Claim:
+
+def claim_submit(
+    *, acting_user, loan: Loan, cause: str, description: str, proofs: list[tuple[str, str, bytes]] = ()
+) -> Claim:
     """A claim for a borrower who cannot repay (disaster, accident, illness, business failure),
     with its proofs (PDF or pictures, at most 5 MB each)."""
     access.require(acting_user, "fundclaim.submit", loan)
@@ -120,18 +175,31 @@ def claim_submit(*, acting_user, loan: Loan, cause: str, description: str,
     with transaction.atomic():
         if Claim.objects.filter(loan=loan).exclude(state=Claim.State.REJECTED).exists():
             raise Conflict("该贷款已有代偿申请", code="claim_exists")
-        claim = Claim.objects.create(fund=fund, loan=loan, village_code=loan.village_code, cause=cause,
-                                     description=description, submitted_by=acting_user)
+        claim = Claim.objects.create(
+            fund=fund,
+            loan=loan,
+            village_code=loan.village_code,
+            cause=cause,
+            description=description,
+            submitted_by=acting_user,
+        )
         for name, content_type, data in proofs:
             _proof(acting_user, claim, name, content_type, data)
-        audit_record(actor=acting_user, action="fundclaim.submit", obj=claim, division_code=claim.village_code,
-                     after={"loan": loan.pk, "cause": cause, "proofs": len(proofs)})
+        audit_record(
+            actor=acting_user,
+            action="fundclaim.submit",
+            obj=claim,
+            division_code=claim.village_code,
+            after={"loan": loan.pk, "cause": cause, "proofs": len(proofs)},
+        )
     return claim
 
 
 def days_past_due(loan: Loan, on: dt.date) -> int:
     """How many days the loan's earliest unpaid instalment is past due on ``on`` (0: not late)."""
-    since = Servicing.objects.filter(loan_id=loan.pk).values_list("late_since", flat=True).first()  # as it is now
+    since = (
+        Servicing.objects.filter(loan_id=loan.pk).values_list("late_since", flat=True).first()
+    )  # as it is now
     return max(0, (on - since).days) if since is not None else 0
 
 
@@ -140,9 +208,12 @@ def _overdue_enough(fund: Fund, loan: Loan, on: dt.date) -> None:
     least ``fund.overdue_days`` — never for one that performs, nor for one cured since."""
     late = days_past_due(loan, on)
     if late < fund.overdue_days:
-        raise Conflict(f"贷款{'未逾期' if late == 0 else f'仅逾期 {late} 天'}，未达到本县风险补偿金的代偿条件"
-                       f"（逾期满 {fund.overdue_days} 天）", code="not_overdue_enough",
-                       details={"days_past_due": late, "required": fund.overdue_days})
+        raise Conflict(
+            f"贷款{'未逾期' if late == 0 else f'仅逾期 {late} 天'}，未达到本县风险补偿金的代偿条件"
+            f"（逾期满 {fund.overdue_days} 天）",
+            code="not_overdue_enough",
+            details={"days_past_due": late, "required": fund.overdue_days},
+        )
 
 
 MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
@@ -161,10 +232,20 @@ def _proof(user, claim: Claim, name: str, content_type: str, data: bytes) -> Pro
         raise ValidationFailed("证明材料不能为空，且不能超过 5 MB", code="proof_size")
     actual = sniffed(data)
     if actual != content_type:  # stored and later served with this type: it must be what it says
-        raise ValidationFailed(f"文件内容不是{LABELS[content_type]}" + (f"（实为{LABELS[actual]}）" if actual else "")
-                               + "：证明材料须为真实的 PDF、JPEG 或 PNG 文件", code="proof_content")
-    return Proof.objects.create(claim=claim, name=(name or "证明材料")[:120], content_type=content_type, size=len(data),
-                                data=data, uploaded_by=user)
+        raise ValidationFailed(
+            f"文件内容不是{LABELS[content_type]}"
+            + (f"（实为{LABELS[actual]}）" if actual else "")
+            + "：证明材料须为真实的 PDF、JPEG 或 PNG 文件",
+            code="proof_content",
+        )
+    return Proof.objects.create(
+        claim=claim,
+        name=(name or "证明材料")[:120],
+        content_type=content_type,
+        size=len(data),
+        data=data,
+        uploaded_by=user,
+    )
 
 
 def proof_add(*, acting_user, claim: Claim, name: str, content_type: str, data: bytes) -> Proof:
@@ -173,8 +254,13 @@ def proof_add(*, acting_user, claim: Claim, name: str, content_type: str, data: 
         raise Conflict("该申请已办结，不能再补充材料", code="claim_closed")
     with transaction.atomic():
         p = _proof(acting_user, claim, name, content_type, data)
-        audit_record(actor=acting_user, action="fundclaim.proof", obj=claim, division_code=claim.village_code,
-                     after={"proof": p.pk, "name": p.name, "size": p.size})
+        audit_record(
+            actor=acting_user,
+            action="fundclaim.proof",
+            obj=claim,
+            division_code=claim.village_code,
+            after={"proof": p.pk, "name": p.name, "size": p.size},
+        )
     return p
 
 
@@ -189,7 +275,12 @@ CHAIN: dict[str, tuple[str, str, str, str]] = {
 def _lock(acting_user, claim: Claim, action: str) -> Claim:
     access.require(acting_user, action, claim)
     claim = Claim.objects.select_for_update().select_related("fund", "loan").get(pk=claim.pk)
-    if acting_user.pk in {claim.submitted_by_id, claim.village_by_id, claim.township_by_id, claim.approved_by_id}:
+    if acting_user.pk in {
+        claim.submitted_by_id,
+        claim.village_by_id,
+        claim.township_by_id,
+        claim.approved_by_id,
+    }:
         raise NotPermitted("同一人不能办理同一申请的两个环节（经办与复核分离）", code="maker_checker")
     return claim
 
@@ -212,8 +303,13 @@ def claim_review(*, acting_user, claim: Claim, approve: bool, note: str = "") ->
         claim.state = nxt if approve else Claim.State.REJECTED
         claim.note = note.strip()[:200]
         claim.save()
-        audit_record(actor=acting_user, action=f"fundclaim.{step}", obj=claim, division_code=claim.village_code,
-                     after={"approve": approve, "state": claim.state, "note": claim.note})
+        audit_record(
+            actor=acting_user,
+            action=f"fundclaim.{step}",
+            obj=claim,
+            division_code=claim.village_code,
+            after={"approve": approve, "state": claim.state, "note": claim.note},
+        )
     return claim
 
 
@@ -237,9 +333,20 @@ def claim_pay(*, acting_user, claim: Claim, insurance: int = 0) -> Claim:
 
         def funding(principal: int, interest: int, penalty: int) -> list[Posting]:
             split = core.loss_split(principal + interest, parties, insurance)
-            claim.principal, claim.interest, claim.penalty, claim.insurance = principal, interest, penalty, split.insurance
-            claim.shares = [[p.name, p.kind, p.weight, fen] for p, fen in zip(parties, split.shares, strict=True)]
-            out = [Posting("1011", debit=split.insurance, loan=loan.pk, memo="保险赔付")] if split.insurance else []
+            claim.principal, claim.interest, claim.penalty, claim.insurance = (
+                principal,
+                interest,
+                penalty,
+                split.insurance,
+            )
+            claim.shares = [
+                [p.name, p.kind, p.weight, fen] for p, fen in zip(parties, split.shares, strict=True)
+            ]
+            out = (
+                [Posting("1011", debit=split.insurance, loan=loan.pk, memo="保险赔付")]
+                if split.insurance
+                else []
+            )
             for p, fen in zip(parties, split.shares, strict=True):
                 if fen:
                     account = {"fund": "2901", "bank": "6701"}.get(p.kind, "1011")
@@ -248,19 +355,36 @@ def claim_pay(*, acting_user, claim: Claim, insurance: int = 0) -> Claim:
                 out.append(Posting("6701", debit=penalty, loan=loan.pk, memo="罚息由银行核销"))
             return out
 
-        event = LoanEvent(loan=loan, kind=LoanEvent.Kind.WRITE_OFF, state=LoanEvent.State.APPROVED,
-                          reason=f"风险补偿金代偿（申请 #{claim.pk}）", village_code=loan.village_code,
-                          requested_by_id=claim.submitted_by_id, decided_by=acting_user, decided_on=on,
-                          decision_note="风险补偿金代偿后核销")
+        event = LoanEvent(
+            loan=loan,
+            kind=LoanEvent.Kind.WRITE_OFF,
+            state=LoanEvent.State.APPROVED,
+            reason=f"风险补偿金代偿（申请 #{claim.pk}）",
+            village_code=loan.village_code,
+            requested_by_id=claim.submitted_by_id,
+            decided_by=acting_user,
+            decided_on=on,
+            decision_note="风险补偿金代偿后核销",
+        )
         event.entry, _ = loan_write_off(acting_user, event, loan, on, closed, funding)
         if event.entry is None:
             raise Conflict("贷款已用保证金和溢缴款结清，无需代偿", code="nothing_to_pay")
         event.save()
         claim.event, claim.paid_by, claim.paid_on, claim.state = event, acting_user, on, Claim.State.PAID
         claim.save()
-        audit_record(actor=acting_user, action="fundclaim.pay", obj=claim, division_code=claim.village_code,
-                     after={"loss": fmt(claim.loss), "insurance": fmt(claim.insurance), "penalty": fmt(claim.penalty),
-                            "shares": [[n, fmt(f)] for n, _, _, f in claim.shares], "entry": event.entry_id})
+        audit_record(
+            actor=acting_user,
+            action="fundclaim.pay",
+            obj=claim,
+            division_code=claim.village_code,
+            after={
+                "loss": fmt(claim.loss),
+                "insurance": fmt(claim.insurance),
+                "penalty": fmt(claim.penalty),
+                "shares": [[n, fmt(f)] for n, _, _, f in claim.shares],
+                "entry": event.entry_id,
+            },
+        )
     return claim
 
 
@@ -275,10 +399,15 @@ def recovery_shares(loan: Loan, amount: int) -> Shares | None:
     parties = [core.Party(n, k, int(w)) for n, k, w, _ in claim.shares]
     back = core.recovery_split(amount, parties)
     account = {"fund": "2901", "bank": "6013"}
-    postings = [Posting(account.get(p.kind, "2262"), credit=fen, loan=loan.pk, memo=f"收回返还{p.name}")
-                for p, fen in zip(parties, back, strict=True) if fen]
+    postings = [
+        Posting(account.get(p.kind, "2262"), credit=fen, loan=loan.pk, memo=f"收回返还{p.name}")
+        for p, fen in zip(parties, back, strict=True)
+        if fen
+    ]
     shares = [[p.name, p.kind, fen] for p, fen in zip(parties, back, strict=True)]
-    return Shares(postings, lambda r: Recovery.objects.create(claim=claim, repayment=r, amount=amount, shares=shares))
+    return Shares(
+        postings, lambda r: Recovery.objects.create(claim=claim, repayment=r, amount=amount, shares=shares)
+    )
 
 
 def fund_balance(county: str, on: dt.date | None = None) -> dict:
@@ -294,23 +423,37 @@ def fund_balance(county: str, on: dt.date | None = None) -> dict:
         recoveries = recoveries.filter(repayment__received_on__lte=on)
     contributed = paid_in.aggregate(n=Sum("amount"))["n"] or 0
     out = sum(f for shares in claims.values_list("shares", flat=True) for _, k, _, f in shares if k == "fund")
-    back = sum(f for shares in recoveries.values_list("shares", flat=True) for _, k, f in shares if k == "fund")
-    return {"contributed": contributed, "paid_out": out, "recovered": back, "balance": contributed - out + back}
+    back = sum(
+        f for shares in recoveries.values_list("shares", flat=True) for _, k, f in shares if k == "fund"
+    )
+    return {
+        "contributed": contributed,
+        "paid_out": out,
+        "recovered": back,
+        "balance": contributed - out + back,
+    }
 
 
 def fund_position(fund: Fund) -> dict:
     """Balance (contributions − the fund's payouts + its recoveries), loans covered, leverage."""
     money = fund_balance(fund.county_code)
-    covered = Loan.objects.filter(state=Loan.State.ACTIVE, product__in=fund.products,
-                                  village_code__startswith=fund.county_code[:6])
+    covered = Loan.objects.filter(
+        state=Loan.State.ACTIVE, product__in=fund.products, village_code__startswith=fund.county_code[:6]
+    )
     outstanding = Installment.objects.filter(loan__in=covered).aggregate(
-        p=Sum("principal"), paid=Sum("principal_paid"))
+        p=Sum("principal"), paid=Sum("principal_paid")
+    )
     principal = (outstanding["p"] or 0) - (outstanding["paid"] or 0)
-    return {**money, "loans": covered.count(), "outstanding": principal,
-            "leverage": core.leverage(principal, money["balance"])}
+    return {
+        **money,
+        "loans": covered.count(),
+        "outstanding": principal,
+        "leverage": core.leverage(principal, money["balance"]),
+    }
 
 
 # --- malicious default (R-RSK-4) -----------------------------------------------------------------
+
 
 def blacklist_decide(*, acting_user, household, reason: str, decision_no: str) -> Blacklist:
     """Blacklist a household for malicious default: a recorded decision; the household loses
@@ -324,14 +467,35 @@ def blacklist_decide(*, acting_user, household, reason: str, decision_no: str) -
     with transaction.atomic():
         if Blacklist.objects.filter(household=household, lifted_on__isnull=True).exists():
             raise Conflict("该户已在失信黑名单中", code="blacklisted")
-        exclusion = Exclusion.objects.create(household=household, village_code=household.village_id,
-                                             code="deliberate_arrears", reason=reason, recorded_by=acting_user,
-                                             recorded_on=on)
-        b = Blacklist.objects.create(household=household, village_code=household.village_id, reason=reason,
-                                     decision_no=decision_no[:40], decided_by=acting_user, decided_on=on, exclusion=exclusion)
-        audit_record(actor=acting_user, action="blacklist.decide", obj=b, division_code=b.village_code,
-                     after={"household": household.pk, "reason": reason, "decision_no": b.decision_no,
-                            "exclusion": exclusion.pk})
+        exclusion = Exclusion.objects.create(
+            household=household,
+            village_code=household.village_id,
+            code="deliberate_arrears",
+            reason=reason,
+            recorded_by=acting_user,
+            recorded_on=on,
+        )
+        b = Blacklist.objects.create(
+            household=household,
+            village_code=household.village_id,
+            reason=reason,
+            decision_no=decision_no[:40],
+            decided_by=acting_user,
+            decided_on=on,
+            exclusion=exclusion,
+        )
+        audit_record(
+            actor=acting_user,
+            action="blacklist.decide",
+            obj=b,
+            division_code=b.village_code,
+            after={
+                "household": household.pk,
+                "reason": reason,
+                "decision_no": b.decision_no,
+                "exclusion": exclusion.pk,
+            },
+        )
     return b
 
 
@@ -350,13 +514,21 @@ def blacklist_lift(*, acting_user, blacklisting: Blacklist, reason: str) -> Blac
         b.save(update_fields=["lifted_on", "lifted_by", "lift_reason"])
         if b.exclusion_id:
             Exclusion.objects.filter(pk=b.exclusion_id, withdrawn_on__isnull=True).update(
-                withdrawn_on=on, withdrawn_by=acting_user, withdraw_reason=f"撤销失信黑名单：{reason}"[:300])
-        audit_record(actor=acting_user, action="blacklist.lift", obj=b, division_code=b.village_code,
-                     after={"reason": reason})
+                withdrawn_on=on, withdrawn_by=acting_user, withdraw_reason=f"撤销失信黑名单：{reason}"[:300]
+            )
+        audit_record(
+            actor=acting_user,
+            action="blacklist.lift",
+            obj=b,
+            division_code=b.village_code,
+            after={"reason": reason},
+        )
     return b
 
 
-def legal_action_record(*, acting_user, household, kind: str, on: dt.date, note: str, loan: Loan | None = None) -> LegalAction:
+def legal_action_record(
+    *, acting_user, household, kind: str, on: dt.date, note: str, loan: Loan | None = None
+) -> LegalAction:
     access.require(acting_user, "legal.record", household)
     if kind not in LegalAction.Kind.values:
         raise ValidationFailed(f"措施应为：{'、'.join(LegalAction.Kind.labels)}", code="kind")
@@ -364,8 +536,20 @@ def legal_action_record(*, acting_user, household, kind: str, on: dt.date, note:
     if loan is not None and loan.household_id != household.pk:
         raise ValidationFailed("该贷款不属于此户", code="loan")
     with transaction.atomic():
-        a = LegalAction.objects.create(household=household, loan=loan, village_code=household.village_id, kind=kind, on=on,
-                                       note=note, recorded_by=acting_user)
-        audit_record(actor=acting_user, action="legal.record", obj=a, division_code=a.village_code,
-                     after={"kind": kind, "on": str(on), "loan": loan.pk if loan else None, "note": note})
+        a = LegalAction.objects.create(
+            household=household,
+            loan=loan,
+            village_code=household.village_id,
+            kind=kind,
+            on=on,
+            note=note,
+            recorded_by=acting_user,
+        )
+        audit_record(
+            actor=acting_user,
+            action="legal.record",
+            obj=a,
+            division_code=a.village_code,
+            after={"kind": kind, "on": str(on), "loan": loan.pk if loan else None, "note": note},
+        )
     return a

@@ -8,7 +8,9 @@ from django.db import models
 
 
 class HouseholdLogin(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="household_login")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="household_login"
+    )
     household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="logins")
     created_at = models.DateTimeField(auto_now_add=True)
 

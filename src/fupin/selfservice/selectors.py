@@ -23,7 +23,9 @@ def household_of(user) -> Household:
 
 def mine(user, on: dt.date) -> dict[str, Any]:
     household = household_of(user)
-    loans = list(Loan.objects.filter(household=household).exclude(state=Loan.State.CONTRACTED).order_by("-start"))
+    loans = list(
+        Loan.objects.filter(household=household).exclude(state=Loan.State.CONTRACTED).order_by("-start")
+    )
     rows: dict[int, list[Installment]] = {}
     for i in Installment.objects.filter(loan__in=loans).order_by("loan_id", "seq"):
         rows.setdefault(i.loan_id, []).append(i)
@@ -33,11 +35,25 @@ def mine(user, on: dt.date) -> dict[str, Any]:
         for i in schedule:
             i.owed = i.principal - i.principal_paid + i.interest - i.interest_paid
         unpaid = [i for i in schedule if i.owed > 0]
-        out.append({"loan": loan, "schedule": schedule, "next": unpaid[0] if unpaid else None,
-                    "overdue": sum(i.owed for i in unpaid if i.due_date < on),
-                    "outstanding": sum(i.principal - i.principal_paid for i in schedule)})
-    return {"household": household, "head": household.members.filter(is_head=True).first(),
-            "credit": CreditLine.objects.filter(household=household).first(), "loans": out,
-            "repayments": list(Repayment.objects.filter(loan__household=household).select_related("loan")[:30]),
-            "subsidies": list(Line.objects.filter(household=household, amount__gt=0).select_related("loan")
-                              .order_by("-end")[:30]), "on": on}
+        out.append(
+            {
+                "loan": loan,
+                "schedule": schedule,
+                "next": unpaid[0] if unpaid else None,
+                "overdue": sum(i.owed for i in unpaid if i.due_date < on),
+                "outstanding": sum(i.principal - i.principal_paid for i in schedule),
+            }
+        )
+    return {
+        "household": household,
+        "head": household.members.filter(is_head=True).first(),
+        "credit": CreditLine.objects.filter(household=household).first(),
+        "loans": out,
+        "repayments": list(Repayment.objects.filter(loan__household=household).select_related("loan")[:30]),
+        "subsidies": list(
+            Line.objects.filter(household=household, amount__gt=0)
+            .select_related("loan")
+            .order_by("-end")[:30]
+        ),
+        "on": on,
+    }

@@ -21,7 +21,9 @@ def me_login(request):
     try:
         message = services.code_request(id_number=id_number)
     except DomainError as e:
-        return render(request, "selfservice/login.html", {"error": e.message, "id_number": id_number}, status=422)
+        return render(
+            request, "selfservice/login.html", {"error": e.message, "id_number": id_number}, status=422
+        )
     return render(request, "selfservice/verify.html", {"message": message, "id_number": id_number})
 
 
@@ -31,8 +33,12 @@ def me_verify(request):
     try:
         user = services.code_verify(id_number=id_number, code=request.POST.get("code", "")[:12])
     except DomainError as e:
-        return render(request, "selfservice/verify.html", {"error": e.message, "id_number": id_number},
-                      status=e.http_status)
+        return render(
+            request,
+            "selfservice/verify.html",
+            {"error": e.message, "id_number": id_number},
+            status=e.http_status,
+        )
     login(request, user, backend="fupin.accounts.backends.Backend")
     return redirect("me")
 

@@ -1,5 +1,5 @@
-"""The REST API under /api/v1 (django-ninja), with its OpenAPI at /api/v1/openapi.json: every app's router mounted on one NinjaAPI."""
-
+"""The REST API under /api/v1 (django-ninja), with its OpenAPI at /api/v1/openapi.json: every
+app's router mounted on one NinjaAPI."""
 
 from ninja import NinjaAPI
 
@@ -52,4 +52,3 @@ api.add_router("/", pay_router)
 api.add_router("/", coops_router)
 api.add_router("/", creditinfo_router)
 api.add_router("/", selfservice_router)
-

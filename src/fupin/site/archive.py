@@ -51,20 +51,28 @@ def _archive(request, pk: int) -> dict:
 def _credit(user, hh) -> dict:
     """The archive's credit-information section: consents and the forms (R-CRD-1, 2)."""
     may_consent = access.may(user, "credit.consent", hh)
-    return {"credit_consents": _CONSENTS(id=hh.pk) if may_consent or access.may(user, "credit.view", hh) else [],
-            "may_credit_report": access.may(user, "credit.view", hh) or access.may(user, "credit.query", hh),
-            "may_consent": may_consent, "may_credit_record": access.may(user, "credit.record", hh),
-            "institutions": _INSTITUTIONS() if may_consent else [],
-            "credit_categories": CATEGORIES}
+    return {
+        "credit_consents": _CONSENTS(id=hh.pk) if may_consent or access.may(user, "credit.view", hh) else [],
+        "may_credit_report": access.may(user, "credit.view", hh) or access.may(user, "credit.query", hh),
+        "may_consent": may_consent,
+        "may_credit_record": access.may(user, "credit.record", hh),
+        "institutions": _INSTITUTIONS() if may_consent else [],
+        "credit_categories": CATEGORIES,
+    }
 
 
 def _subsidy_and_fund(user, hh) -> dict:
     """The archive's section of subsidies, fund claims, the blacklist and legal actions."""
     standing = household_standing(hh)
-    return {"subsidy_lines": _SUBSIDY_LINES(id=hh.pk), "fund_claims": _CLAIMS(id=hh.pk),
-            "standing": standing, "blacklisted": any(b.lifted_on is None for b in standing["blacklist"]),
-            "may_blacklist": access.may(user, "blacklist.decide", hh), "may_legal": access.may(user, "legal.record", hh),
-            "legal_kinds": LegalAction.Kind.choices}
+    return {
+        "subsidy_lines": _SUBSIDY_LINES(id=hh.pk),
+        "fund_claims": _CLAIMS(id=hh.pk),
+        "standing": standing,
+        "blacklisted": any(b.lifted_on is None for b in standing["blacklist"]),
+        "may_blacklist": access.may(user, "blacklist.decide", hh),
+        "may_legal": access.may(user, "legal.record", hh),
+        "legal_kinds": LegalAction.Kind.choices,
+    }
 
 
 @requires("household.view")

@@ -44,15 +44,22 @@ def navigation(request):
     key = (codes, get_language() or "")
     menu = _MENUS.get(key)
     if menu is None:
-        entries = [(name, reverse(name), str(label)) for name, label, action in NAV if access.may(user, action)]
+        entries = [
+            (name, reverse(name), str(label)) for name, label, action in NAV if access.may(user, action)
+        ]
         menu = _MENUS[key] = (entries, [str(ROLES[code].label) for code in codes])
     current = getattr(getattr(request, "resolver_match", None), "url_name", None)
     links = _LINKS.get((key, current))
-    if links is None:  # the page's own entry marked: written once per menu and page (a template loop ≈ 0.4 ms)
-        links = _LINKS[(key, current)] = format_html_join("", '<a href="{}"{}>{}</a>', (
-            (url, _ACTIVE if name == current else "", label) for name, url, label in menu[0]))
+    if links is None:  # the page's own entry marked: written once per menu and page (docs/performance.md)
+        links = _LINKS[(key, current)] = format_html_join(
+            "",
+            '<a href="{}"{}>{}</a>',
+            ((url, _ACTIVE if name == current else "", label) for name, url, label in menu[0]),
+        )
     return {"nav_links": links, "role_labels": menu[1]}
 
 
 _ACTIVE = mark_safe(' class="active" aria-current="page"')
-_LINKS: dict[tuple[tuple[tuple[str, ...], str], str | None], str] = {}  # (menu key, the page's URL name) -> links
+_LINKS: dict[
+    tuple[tuple[tuple[str, ...], str], str | None], str
+] = {}  # (menu key, the page's URL name) -> links

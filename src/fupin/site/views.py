@@ -23,8 +23,9 @@ def healthz(request):
 @requires("home.view")
 def home(request):
     user = request.user
-    if access.may(user, "selfservice.view") and hasattr(user, "household_login"):  # its home is its own page (§14)
-
+    if access.may(user, "selfservice.view") and hasattr(
+        user, "household_login"
+    ):  # its home is its own page (§14)
         return me(request)
     assignments = list(user.roles.select_related("division", "branch"))
     cards = []
@@ -45,7 +46,6 @@ def home(request):
     }
     context["may_report"] = access.may(user, "report.view")
     if access.may(user, "subsidy.view"):  # R-SUB-3: the receivable from government on the dashboard
-
         context["receivable"] = receivable(user, timezone.localdate())
         context["bars"] = aging_bars(context["receivable"])
     return render(request, "web/home.html", context)

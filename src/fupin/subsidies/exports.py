@@ -16,8 +16,10 @@ LEVELS = {"county": "县级", "township": "乡镇级", "village": "村级"}
 def announcement_pdf(batch: Batch, title: str, rows: list[dict]) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string("subsidies/announcement_pdf.html", {"batch": batch, "title": title, "rows": rows,
-                                                                 "totals": totals(rows)})
+    html = render_to_string(
+        "subsidies/announcement_pdf.html",
+        {"batch": batch, "title": title, "rows": rows, "totals": totals(rows)},
+    )
     return HTML(string=html).write_pdf()
 
 
@@ -54,12 +56,31 @@ def register_xlsx(lines) -> bytes:
     head = wb.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
     money = wb.add_format({"num_format": "#,##0.00"})
     ws = wb.add_worksheet("附表8 贴息登记簿")
-    headers = ["村代码", "合同编号", "期次", "计息起", "计息止", "贴息天数", "已付利息（元）", "贴息（元）", "说明",
-               "政策", "申报批次", "核减原因", "入账到户日期"]
+    headers = [
+        "村代码",
+        "合同编号",
+        "期次",
+        "计息起",
+        "计息止",
+        "贴息天数",
+        "已付利息（元）",
+        "贴息（元）",
+        "说明",
+        "政策",
+        "申报批次",
+        "核减原因",
+        "入账到户日期",
+    ]
     for c, h in enumerate(headers):
         ws.write_string(0, c, h, head)
     for r, ln in enumerate(lines, start=1):
-        values = [ln.village_code, ln.loan.contract_no, str(ln.seq or "整笔"), f"{ln.start:%Y-%m-%d}", f"{ln.end:%Y-%m-%d}"]
+        values = [
+            ln.village_code,
+            ln.loan.contract_no,
+            str(ln.seq or "整笔"),
+            f"{ln.start:%Y-%m-%d}",
+            f"{ln.end:%Y-%m-%d}",
+        ]
         for c, v in enumerate(values):
             ws.write_string(r, c, v)
         ws.write_number(r, 5, ln.days)

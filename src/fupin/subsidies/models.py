@@ -33,18 +33,32 @@ class Policy(models.Model):
 
     class Meta:
         ordering = ["code", "-effective"]
-        constraints = [models.UniqueConstraint(fields=["code", "version"], name="subsidy_policy_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="subsidy_policy_version_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.version}"
 
     def to_domain(self) -> core.Policy:
         window = (self.window_start, self.window_end) if self.window_start and self.window_end else None
-        return core.Policy(code=self.code, version=self.version, kind=self.kind, name=self.name,
-                           effective=self.effective, products=tuple(self.products), rate=Fraction(self.rate),
-                           share=Fraction(self.share), window=window, max_days=self.max_days, cap=self.cap,
-                           benchmark_only=self.benchmark_only, settle=tuple(tuple(s) for s in self.settle),
-                           purposes=frozenset(self.purposes), bars_next_year=self.bars_next_year)
+        return core.Policy(
+            code=self.code,
+            version=self.version,
+            kind=self.kind,
+            name=self.name,
+            effective=self.effective,
+            products=tuple(self.products),
+            rate=Fraction(self.rate),
+            share=Fraction(self.share),
+            window=window,
+            max_days=self.max_days,
+            cap=self.cap,
+            benchmark_only=self.benchmark_only,
+            settle=tuple(tuple(s) for s in self.settle),
+            purposes=frozenset(self.purposes),
+            bars_next_year=self.bars_next_year,
+        )
 
 
 class Batch(models.Model):
@@ -87,9 +101,14 @@ class Batch(models.Model):
 
     class Meta:
         ordering = ["-prepared_on", "-id"]
-        constraints = [models.CheckConstraint(condition=models.Q(approved__lte=models.F("claimed"))
-                                              & models.Q(paid__lte=models.F("confirmed"))
-                                              & models.Q(credited__lte=models.F("paid")), name="subsidy_batch_amounts")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(approved__lte=models.F("claimed"))
+                & models.Q(paid__lte=models.F("confirmed"))
+                & models.Q(credited__lte=models.F("paid")),
+                name="subsidy_batch_amounts",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"贴息申报 #{self.pk}"
@@ -105,7 +124,9 @@ class Line(models.Model):
 
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="lines")
     loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="subsidy_lines")
-    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="subsidy_lines")
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="subsidy_lines"
+    )
     village_code = models.CharField(max_length=12)
     seq = models.PositiveSmallIntegerField("期次")  # 0: the whole loan
     start = models.DateField("起")
@@ -116,7 +137,9 @@ class Line(models.Model):
     amount = models.BigIntegerField("贴息金额（分）")
     reason = models.CharField("说明", max_length=60, blank=True)
     on = models.DateField("计算/扣减日期")
-    repayment = models.ForeignKey("loans.Repayment", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    repayment = models.ForeignKey(
+        "loans.Repayment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, null=True, blank=True, related_name="lines")
     struck = models.CharField("审核核减原因", max_length=100, blank=True)
     credited_on = models.DateField("入账到户日期", null=True, blank=True)
@@ -125,9 +148,13 @@ class Line(models.Model):
 
     class Meta:
         ordering = ["village_code", "loan_id", "seq"]
-        constraints = [models.UniqueConstraint(fields=["policy", "loan", "seq"], name="subsidy_line_once"),
-                       models.CheckConstraint(condition=models.Q(amount__gte=0) & models.Q(amount__lte=models.F("interest")),
-                                              name="subsidy_line_within_interest")]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "loan", "seq"], name="subsidy_line_once"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0) & models.Q(amount__lte=models.F("interest")),
+                name="subsidy_line_within_interest",
+            ),
+        ]
         indexes = [models.Index(fields=["policy", "batch"])]
 
     def __str__(self) -> str:

@@ -30,7 +30,9 @@ def batch_get(reader, pk: int) -> Batch:
     return access.get_visible(reader, Batch.objects.select_related("policy"), "subsidy.view", pk=pk)
 
 
-def register(reader, *, policy: int | None = None, batch: int | None = None, limit: int | None = 2000) -> list[Line]:
+def register(
+    reader, *, policy: int | None = None, batch: int | None = None, limit: int | None = 2000
+) -> list[Line]:
     """The subsidy register (附表8): every line, earned or not, with the reason (``limit`` None:
     all of them — one claim's lines, which its reviewer must all see)."""
     qs = access.visible(reader, Line.objects.select_related("policy", "loan", "batch"), "subsidy.view")
@@ -54,18 +56,27 @@ def receivable(reader, on: dt.date) -> dict:
     since the deduction (R-SUB-3)."""
     buckets = {label: 0 for label, _ in AGING}
     rows = []
-    for b in access.visible(reader, Batch.objects.filter(state__in=OPEN).select_related("policy"), "subsidy.view"):
+    for b in access.visible(
+        reader, Batch.objects.filter(state__in=OPEN).select_related("policy"), "subsidy.view"
+    ):
         owed = b.approved if b.state != Batch.State.PREPARED else b.claimed
         age = (on - b.prepared_on).days
         buckets[bucket(age)] += owed
         rows.append({"batch": b, "amount": owed, "days": age})
-    unclaimed = access.visible(reader, Line.objects.filter(batch__isnull=True, policy__kind="half", amount__gt=0),
-                               "subsidy.view").values_list("on", "amount")
+    unclaimed = access.visible(
+        reader, Line.objects.filter(batch__isnull=True, policy__kind="half", amount__gt=0), "subsidy.view"
+    ).values_list("on", "amount")
     pending = 0
     for when, fen in unclaimed:
         buckets[bucket((on - when).days)] += fen
         pending += fen
-    return {"on": on, "buckets": buckets, "total": sum(buckets.values()), "batches": rows, "unclaimed": pending}
+    return {
+        "on": on,
+        "buckets": buckets,
+        "total": sum(buckets.values()),
+        "batches": rows,
+        "unclaimed": pending,
+    }
 
 
 def announcement(batch: Batch, division: str = "") -> list[dict]:
@@ -75,16 +86,28 @@ def announcement(batch: Batch, division: str = "") -> list[dict]:
     if division:
         lines = lines.filter(village_code__startswith=division.rstrip("0") or division)
     lines = list(lines.order_by("village_code", "household_id", "seq"))
-    heads = dict(Person.objects.filter(household_id__in={ln.household_id for ln in lines}, is_head=True,
-                                       left_on__isnull=True).values_list("household_id", "name"))
+    heads = dict(
+        Person.objects.filter(
+            household_id__in={ln.household_id for ln in lines}, is_head=True, left_on__isnull=True
+        ).values_list("household_id", "name")
+    )
     codes = {ln.village_code for ln in lines} | {ln.village_code[:9] + "000" for ln in lines}
     names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
     per: dict[tuple[str, int], dict] = {}
     for ln in lines:
         key = (ln.village_code, ln.household_id)
-        row = per.setdefault(key, {"township": names.get(ln.village_code[:9] + "000", ""),
-                                   "village": names.get(ln.village_code, ""), "village_code": ln.village_code,
-                                   "name": heads.get(ln.household_id, ""), "loans": set(), "principal": 0, "amount": 0})
+        row = per.setdefault(
+            key,
+            {
+                "township": names.get(ln.village_code[:9] + "000", ""),
+                "village": names.get(ln.village_code, ""),
+                "village_code": ln.village_code,
+                "name": heads.get(ln.household_id, ""),
+                "loans": set(),
+                "principal": 0,
+                "amount": 0,
+            },
+        )
         if ln.loan_id not in row["loans"]:
             row["loans"].add(ln.loan_id)
             row["principal"] += ln.loan.principal

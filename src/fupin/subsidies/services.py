@@ -51,18 +51,45 @@ def presets_install(model=Policy) -> None:
     installs them as literals, ``tests/test_migrations.py`` holds the two equal; this installs them
     again after a database flush)."""
     for p in core.PRESETS.values():
-        model.objects.get_or_create(code=p.code, version=p.version, defaults=dict(
-            kind=p.kind, name=p.name, effective=p.effective, products=list(p.products), rate=_dec(p.rate),
-            share=_dec(p.share), window_start=p.window[0] if p.window else None,
-            window_end=p.window[1] if p.window else None, max_days=p.max_days, cap=p.cap,
-            benchmark_only=p.benchmark_only, settle=[list(s) for s in p.settle], purposes=sorted(p.purposes),
-            bars_next_year=p.bars_next_year))
+        model.objects.get_or_create(
+            code=p.code,
+            version=p.version,
+            defaults=dict(
+                kind=p.kind,
+                name=p.name,
+                effective=p.effective,
+                products=list(p.products),
+                rate=_dec(p.rate),
+                share=_dec(p.share),
+                window_start=p.window[0] if p.window else None,
+                window_end=p.window[1] if p.window else None,
+                max_days=p.max_days,
+                cap=p.cap,
+                benchmark_only=p.benchmark_only,
+                settle=[list(s) for s in p.settle],
+                purposes=sorted(p.purposes),
+                bars_next_year=p.bars_next_year,
+            ),
+        )
 
 
-def policy_save(*, acting_user, code: str, version: str, kind: str, name: str, effective: dt.date,
-                products: list[str], rate: Fraction = Fraction(5, 100), share: Fraction = Fraction(1, 2),
-                window: tuple[dt.date, dt.date] | None = None, max_days: int | None = None, cap: int | None = None,
-                benchmark_only: bool = False, bars_next_year: bool = True) -> Policy:
+def policy_save(
+    *,
+    acting_user,
+    code: str,
+    version: str,
+    kind: str,
+    name: str,
+    effective: dt.date,
+    products: list[str],
+    rate: Fraction = Fraction(5, 100),
+    share: Fraction = Fraction(1, 2),
+    window: tuple[dt.date, dt.date] | None = None,
+    max_days: int | None = None,
+    cap: int | None = None,
+    benchmark_only: bool = False,
+    bars_next_year: bool = True,
+) -> Policy:
     """A new version of a programme's subsidy policy (versioned programme data): loans made from
     ``effective`` on are subsidised under it; earlier loans keep the version they were made under.
     Every problem is listed at once."""
@@ -86,15 +113,42 @@ def policy_save(*, acting_user, code: str, version: str, kind: str, name: str, e
     problems.raise_if_any("贴息政策有误", code="policy_invalid")
     with transaction.atomic():
         if Policy.objects.filter(code=code.strip(), version=version.strip()).exists():
-            raise Conflict(f"政策 {code} 的版本 {version} 已存在：政策只增加新版本，不修改旧版本", code="policy_exists")
-        p = Policy.objects.create(code=code.strip()[:16], version=version.strip()[:16], kind=kind, name=name.strip()[:100],
-                                  effective=effective, products=sorted(set(products)), rate=_dec(rate), share=_dec(share),
-                                  window_start=window[0] if window else None, window_end=window[1] if window else None,
-                                  max_days=max_days, cap=cap, benchmark_only=benchmark_only, purposes=sorted(core.PRODUCTIVE),
-                                  bars_next_year=bars_next_year)
-        audit_record(actor=acting_user, action="subsidy.policy", obj=p, division_code="",
-                     after={"code": p.code, "version": p.version, "kind": kind, "effective": str(effective),
-                            "products": p.products, "rate": str(p.rate), "share": str(p.share), "cap": cap})
+            raise Conflict(
+                f"政策 {code} 的版本 {version} 已存在：政策只增加新版本，不修改旧版本", code="policy_exists"
+            )
+        p = Policy.objects.create(
+            code=code.strip()[:16],
+            version=version.strip()[:16],
+            kind=kind,
+            name=name.strip()[:100],
+            effective=effective,
+            products=sorted(set(products)),
+            rate=_dec(rate),
+            share=_dec(share),
+            window_start=window[0] if window else None,
+            window_end=window[1] if window else None,
+            max_days=max_days,
+            cap=cap,
+            benchmark_only=benchmark_only,
+            purposes=sorted(core.PRODUCTIVE),
+            bars_next_year=bars_next_year,
+        )
+        audit_record(
+            actor=acting_user,
+            action="subsidy.policy",
+            obj=p,
+            division_code="",
+            after={
+                "code": p.code,
+                "version": p.version,
+                "kind": kind,
+                "effective": str(effective),
+                "products": p.products,
+                "rate": str(p.rate),
+                "share": str(p.share),
+                "cap": cap,
+            },
+        )
     return p
 
 
@@ -120,13 +174,22 @@ class Bars:
 
     def __init__(self, household_ids: Iterable[int]) -> None:
         ids = set(household_ids)
-        self.blacklisted = set(Blacklist.objects.filter(household_id__in=ids, lifted_on__isnull=True)
-                               .values_list("household_id", flat=True))
-        self.barred_from = dict(CreditLine.objects.filter(household_id__in=ids, subsidy_barred_from__isnull=False)
-                                .values_list("household_id", "subsidy_barred_from"))
+        self.blacklisted = set(
+            Blacklist.objects.filter(household_id__in=ids, lifted_on__isnull=True).values_list(
+                "household_id", flat=True
+            )
+        )
+        self.barred_from = dict(
+            CreditLine.objects.filter(household_id__in=ids, subsidy_barred_from__isnull=False).values_list(
+                "household_id", "subsidy_barred_from"
+            )
+        )
         self.first_late: dict[int, dt.date] = {}
-        for hh, on in GradeChange.objects.filter(household_id__in=ids, event=GradeChange.Event.OVERDUE).order_by(
-                "on").values_list("household_id", "on"):
+        for hh, on in (
+            GradeChange.objects.filter(household_id__in=ids, event=GradeChange.Event.OVERDUE)
+            .order_by("on")
+            .values_list("household_id", "on")
+        ):
             self.first_late.setdefault(hh, on)
 
     def reason(self, household_id: int, year: int, *, late_bars: bool = False) -> str:
@@ -148,7 +211,9 @@ def barred(household_id: int, year: int, *, late_bars: bool = False) -> str:
 
 # --- S-HALF: deducted at the repayment --------------------------------------------------------
 
-_HALF_POLICIES = Prepared(lambda *, start: Policy.objects.filter(kind="half", effective__lte=start))  # every repayment
+_HALF_POLICIES = Prepared(
+    lambda *, start: Policy.objects.filter(kind="half", effective__lte=start)
+)  # every repayment
 
 
 def relief(loan: Loan, rows: dict[int, Installment], amount: int, on: dt.date, late: bool) -> Relief | None:
@@ -157,8 +222,14 @@ def relief(loan: Loan, rows: dict[int, Installment], amount: int, on: dt.date, l
     Asked by every repayment (:mod:`fupin.loans.ports`); None when no relief applies."""
     if late:
         return None
-    current = next((i for i in rows.values() if i.due_date >= on and (i.principal_paid < i.principal
-                                                                        or i.interest_paid < i.interest)), None)
+    current = next(
+        (
+            i
+            for i in rows.values()
+            if i.due_date >= on and (i.principal_paid < i.principal or i.interest_paid < i.interest)
+        ),
+        None,
+    )
     if current is None:
         return None
     policy = policy_for(loan.product, loan.start, _HALF_POLICIES(start=loan.start))
@@ -169,21 +240,39 @@ def relief(loan: Loan, rows: dict[int, Installment], amount: int, on: dt.date, l
     unpaid = current.principal - current.principal_paid + current.interest - current.interest_paid
     if fen <= 0 or amount < unpaid - fen:  # (a part payment: no query needed to say no)
         return None
-    if (Line.objects.filter(policy=policy, loan=loan, seq=current.seq).exists()
-            or barred(loan.household_id, on.year, late_bars=policy.bars_next_year)):
+    if Line.objects.filter(policy=policy, loan=loan, seq=current.seq).exists() or barred(
+        loan.household_id, on.year, late_bars=policy.bars_next_year
+    ):
         return None
     return Relief(fen, current, lambda repayment: _relief_record(loan, policy, current, fen, on, repayment))
 
 
-def _relief_record(loan: Loan, policy: Policy, i: Installment, fen: int, on: dt.date, repayment: Repayment) -> None:
-    Line.objects.create(policy=policy, loan=loan, household_id=loan.household_id, village_code=loan.village_code,
-                        seq=i.seq, start=i.period_start, end=i.due_date, days=(i.due_date - i.period_start).days,
-                        basis=i.interest, interest=i.interest, amount=fen, on=on, repayment=repayment)
+def _relief_record(
+    loan: Loan, policy: Policy, i: Installment, fen: int, on: dt.date, repayment: Repayment
+) -> None:
+    Line.objects.create(
+        policy=policy,
+        loan=loan,
+        household_id=loan.household_id,
+        village_code=loan.village_code,
+        seq=i.seq,
+        start=i.period_start,
+        end=i.due_date,
+        days=(i.due_date - i.period_start).days,
+        basis=i.interest,
+        interest=i.interest,
+        amount=fen,
+        on=on,
+        repayment=repayment,
+    )
 
 
 # --- the facts of a loan: its periods, paid on time or not ----------------------------------
 
-def periods_of(loan: Loan, rows: list[Installment], repayments: Iterable[Repayment], cutoff: dt.date) -> list[core.Period]:
+
+def periods_of(
+    loan: Loan, rows: list[Installment], repayments: Iterable[Repayment], cutoff: dt.date
+) -> list[core.Period]:
     """The periods of a loan that are over by ``cutoff``: each instalment paid in full, with the
     day it was (from the repayments' allocations), on time when that day is not after its due
     date. A payoff (P-SEASONAL prepayment) ends the period it falls in on its day, with the
@@ -217,8 +306,16 @@ def periods_of(loan: Loan, rows: list[Installment], repayments: Iterable[Repayme
     for i in rows:
         if i.seq in done:
             when, interest = done[i.seq]
-            periods.append(core.Period(i.seq, i.period_start, min(i.due_date, max(when, i.period_start)), balance,
-                                       interest, when <= i.due_date))
+            periods.append(
+                core.Period(
+                    i.seq,
+                    i.period_start,
+                    min(i.due_date, max(when, i.period_start)),
+                    balance,
+                    interest,
+                    when <= i.due_date,
+                )
+            )
         if i.seq == stop:
             break
         balance -= i.principal
@@ -226,8 +323,13 @@ def periods_of(loan: Loan, rows: list[Installment], repayments: Iterable[Repayme
 
 
 def loan_facts(loan: Loan, periods: list[core.Period]) -> core.LoanFacts:
-    return core.LoanFacts(amount=loan.principal, rate=Fraction(loan.nominal_rate), term_months=loan.application.term,
-                          purpose=loan.application.purpose, periods=tuple(periods))
+    return core.LoanFacts(
+        amount=loan.principal,
+        rate=Fraction(loan.nominal_rate),
+        term_months=loan.application.term,
+        purpose=loan.application.purpose,
+        periods=tuple(periods),
+    )
 
 
 def late_years(rows: Iterable[Installment], periods: list[core.Period], cutoff: dt.date) -> set[int]:
@@ -238,6 +340,7 @@ def late_years(rows: Iterable[Installment], periods: list[core.Period], cutoff: 
 
 
 # --- claim batches --------------------------------------------------------------------------
+
 
 def _division(code: str) -> Division:
     d = Division.objects.filter(code=code).first()
@@ -257,12 +360,22 @@ def batch_prepare(*, acting_user, policy: Policy, division_code: str, cutoff: dt
     if cutoff > today:
         raise ValidationFailed("截止日期不能晚于今天", code="cutoff")
     with transaction.atomic():
-        batch = Batch.objects.create(policy=policy, division_code=division.code, cutoff=cutoff, prepared_by=acting_user,
-                                     prepared_on=today)
+        batch = Batch.objects.create(
+            policy=policy,
+            division_code=division.code,
+            cutoff=cutoff,
+            prepared_by=acting_user,
+            prepared_on=today,
+        )
         if policy.kind != "half":
             _compute(policy, division.prefix, cutoff, today)
-        lines = Line.objects.filter(policy=policy, batch__isnull=True, amount__gt=0, on__lte=cutoff,
-                                    village_code__startswith=division.prefix)
+        lines = Line.objects.filter(
+            policy=policy,
+            batch__isnull=True,
+            amount__gt=0,
+            on__lte=cutoff,
+            village_code__startswith=division.prefix,
+        )
         claimed = lines.aggregate(n=Sum("amount"))["n"] or 0
         if not claimed:
             raise Conflict("截止日期前没有可申报的贴息", code="nothing_to_claim")
@@ -270,24 +383,52 @@ def batch_prepare(*, acting_user, policy: Policy, division_code: str, cutoff: dt
         batch.claimed = claimed
         batch.save(update_fields=["claimed"])
         if policy.kind != "half":  # S-HALF: the receivable was booked at each repayment
-            _post(acting_user, batch, today, "申报贴息", "claim", [Posting("1221", debit=claimed, memo="应收财政贴息"),
-                                                                  Posting("2261", credit=claimed, memo="应付农户贴息")])
-        audit_record(actor=acting_user, action="subsidy.prepare", obj=batch, division_code=batch.division_code,
-                     after={"policy": str(policy), "cutoff": str(cutoff), "claimed": fmt(claimed)})
+            _post(
+                acting_user,
+                batch,
+                today,
+                "申报贴息",
+                "claim",
+                [
+                    Posting("1221", debit=claimed, memo="应收财政贴息"),
+                    Posting("2261", credit=claimed, memo="应付农户贴息"),
+                ],
+            )
+        audit_record(
+            actor=acting_user,
+            action="subsidy.prepare",
+            obj=batch,
+            division_code=batch.division_code,
+            after={"policy": str(policy), "cutoff": str(cutoff), "claimed": fmt(claimed)},
+        )
     return batch
 
 
 def _compute(policy: Policy, prefix: str, cutoff: dt.date, today: dt.date) -> None:
     """Write the register lines of every period over by ``cutoff`` not yet in it."""
     rule = policy.to_domain()
-    loans = list(Loan.objects.filter(product__in=policy.products, village_code__startswith=prefix,
-                                     start__gte=policy.effective)
-                 .exclude(state=Loan.State.CONTRACTED).select_related("application"))
+    loans = list(
+        Loan.objects.filter(
+            product__in=policy.products, village_code__startswith=prefix, start__gte=policy.effective
+        )
+        .exclude(state=Loan.State.CONTRACTED)
+        .select_related("application")
+    )
     loans = [ln for ln in loans if policy_for(ln.product, ln.start, [policy]) is not None]
     if policy.kind == "capped":  # paid after full repayment (篇8)
-        rolled = set(Loan.objects.filter(rollover_of__in=[ln.pk for ln in loans]).values_list("rollover_of_id", flat=True))
-        loans = [ln for ln in loans if ln.state == Loan.State.CLOSED and ln.closed_on and ln.closed_on <= cutoff
-                 and ln.pk not in rolled]
+        rolled = set(
+            Loan.objects.filter(rollover_of__in=[ln.pk for ln in loans]).values_list(
+                "rollover_of_id", flat=True
+            )
+        )
+        loans = [
+            ln
+            for ln in loans
+            if ln.state == Loan.State.CLOSED
+            and ln.closed_on
+            and ln.closed_on <= cutoff
+            and ln.pk not in rolled
+        ]
     ids = [ln.pk for ln in loans]
     seen = set(Line.objects.filter(policy=policy, loan_id__in=ids).values_list("loan_id", "seq"))
     rows: dict[int, list[Installment]] = defaultdict(list)
@@ -303,29 +444,55 @@ def _compute(policy: Policy, prefix: str, cutoff: dt.date, today: dt.date) -> No
         facts[ln.pk] = loan_facts(ln, periods)
         late[ln.household_id] |= late_years(rows[ln.pk], periods, cutoff)
     bars = Bars(ln.household_id for ln in loans)
-    received = dict(Line.objects.filter(policy=policy, household_id__in={ln.household_id for ln in loans})
-                    .values_list("household_id").annotate(n=Sum("amount")))
+    received = dict(
+        Line.objects.filter(policy=policy, household_id__in={ln.household_id for ln in loans})
+        .values_list("household_id")
+        .annotate(n=Sum("amount"))
+    )
     new: list[Line] = []
     for ln in sorted(loans, key=lambda ln: (ln.start, ln.pk)):
         for line in core.loan_lines(rule, facts[ln.pk], barred=_bar(rule, bars, ln.household_id, late, ln)):
             if (ln.pk, line.seq) in seen:
                 continue
-            if line.seq and not line.reason and rule.bars_next_year and any(y < line.end.year for y in late[ln.household_id]):
+            if (
+                line.seq
+                and not line.reason
+                and rule.bars_next_year
+                and any(y < line.end.year for y in late[ln.household_id])
+            ):
                 line = _nothing(line, f"曾逾期还款，自 {min(late[ln.household_id]) + 1} 年起不再贴息")
             amount = line.amount
             if amount and rule.cap is not None:
                 [amount] = core.household_cap(rule.cap, received.get(ln.household_id, 0), [amount])
                 received[ln.household_id] = received.get(ln.household_id, 0) + amount
-            new.append(Line(policy=policy, loan=ln, household_id=ln.household_id, village_code=ln.village_code,
-                            seq=line.seq, start=line.start, end=line.end, days=line.days, basis=line.basis,
-                            interest=line.interest, amount=amount,
-                            reason=line.reason or (core.CAPPED if amount < line.amount else ""), on=cutoff))
+            new.append(
+                Line(
+                    policy=policy,
+                    loan=ln,
+                    household_id=ln.household_id,
+                    village_code=ln.village_code,
+                    seq=line.seq,
+                    start=line.start,
+                    end=line.end,
+                    days=line.days,
+                    basis=line.basis,
+                    interest=line.interest,
+                    amount=amount,
+                    reason=line.reason or (core.CAPPED if amount < line.amount else ""),
+                    on=cutoff,
+                )
+            )
     Line.objects.bulk_create(new)
 
 
 def _bar(rule: core.Policy, bars: Bars, household_id: int, late: dict[int, set[int]], loan: Loan) -> str:
     reason = bars.reason(household_id, loan.maturity.year, late_bars=rule.bars_next_year)
-    if not reason and rule.kind == "capped" and rule.bars_next_year and any(y < loan.start.year for y in late[household_id]):
+    if (
+        not reason
+        and rule.kind == "capped"
+        and rule.bars_next_year
+        and any(y < loan.start.year for y in late[household_id])
+    ):
         reason = f"曾逾期还款，自 {min(late[household_id]) + 1} 年起不再贴息"
     return reason
 
@@ -335,12 +502,22 @@ def _nothing(line: core.Line, reason: str) -> core.Line:
 
 
 def _post(user, batch: Batch, on: dt.date, memo: str, step: str, postings: list[Posting]):
-    return entry_post(acting_user=user, date=on, memo=f"{memo}（贴息申报 #{batch.pk}）", division_code=batch.division_code,
-                      postings=postings, source=f"subsidy.{step}:{batch.pk}")
+    return entry_post(
+        acting_user=user,
+        date=on,
+        memo=f"{memo}（贴息申报 #{batch.pk}）",
+        division_code=batch.division_code,
+        postings=postings,
+        source=f"subsidy.{step}:{batch.pk}",
+    )
 
 
-STEPS = {"review": (Batch.State.PREPARED, "subsidy.review"), "confirm": (Batch.State.REVIEWED, "subsidy.confirm"),
-         "pay": (Batch.State.CONFIRMED, "subsidy.pay"), "credit": (Batch.State.PAID, "subsidy.credit")}
+STEPS = {
+    "review": (Batch.State.PREPARED, "subsidy.review"),
+    "confirm": (Batch.State.REVIEWED, "subsidy.confirm"),
+    "pay": (Batch.State.CONFIRMED, "subsidy.pay"),
+    "credit": (Batch.State.PAID, "subsidy.credit"),
+}
 
 
 def _step(acting_user, batch: Batch, step: str) -> Batch:
@@ -351,7 +528,12 @@ def _step(acting_user, batch: Batch, step: str) -> Batch:
     batch = Batch.objects.select_for_update().select_related("policy").get(pk=batch.pk)
     if batch.state != state:
         raise Conflict(f"申报状态为“{batch.get_state_display()}”，不能办理此步骤", code="batch_state")
-    if acting_user.pk in {batch.prepared_by_id, batch.reviewed_by_id, batch.confirmed_by_id, batch.paid_by_id}:
+    if acting_user.pk in {
+        batch.prepared_by_id,
+        batch.reviewed_by_id,
+        batch.confirmed_by_id,
+        batch.paid_by_id,
+    }:
         raise NotPermitted("同一人不能办理同一申报的两个步骤（经办与复核分离）", code="maker_checker")
     return batch
 
@@ -359,17 +541,27 @@ def _step(acting_user, batch: Batch, step: str) -> Batch:
 def _undo(batch: Batch, fen: int) -> list[Posting]:
     """Postings that take ``fen`` back out of the claim (struck lines, a batch sent back)."""
     if batch.policy.kind == "half":
-        return [Posting("6011", debit=fen, memo="贴息核减，由银行承担"), Posting("1221", credit=fen, memo="核减应收财政贴息")]
-    return [Posting("2261", debit=fen, memo="核减应付农户贴息"), Posting("1221", credit=fen, memo="核减应收财政贴息")]
+        return [
+            Posting("6011", debit=fen, memo="贴息核减，由银行承担"),
+            Posting("1221", credit=fen, memo="核减应收财政贴息"),
+        ]
+    return [
+        Posting("2261", debit=fen, memo="核减应付农户贴息"),
+        Posting("1221", credit=fen, memo="核减应收财政贴息"),
+    ]
 
 
-def batch_review(*, acting_user, batch: Batch, approve: bool, strike: dict[int, str] | None = None, note: str = "") -> Batch:
+def batch_review(
+    *, acting_user, batch: Batch, approve: bool, strike: dict[int, str] | None = None, note: str = ""
+) -> Batch:
     """The poverty office reviews: approves the batch, striking any lines with a reason each, or
     sends the whole batch back (its lines may then be claimed again)."""
     on = timezone.localdate()
     with transaction.atomic():
         batch = _step(acting_user, batch, "review")
-        strike = {int(k): reason_required(v, "核减原因", at_least=2, at_most=100) for k, v in (strike or {}).items()}
+        strike = {
+            int(k): reason_required(v, "核减原因", at_least=2, at_most=100) for k, v in (strike or {}).items()
+        }
         if not approve:
             note = reason_required(note, "退回理由")
             lines = Line.objects.filter(batch=batch)
@@ -380,7 +572,9 @@ def batch_review(*, acting_user, batch: Batch, approve: bool, strike: dict[int, 
         else:
             found = {ln.pk: ln for ln in Line.objects.filter(batch=batch, pk__in=list(strike))}
             if missing := sorted(set(strike) - set(found)):
-                raise ValidationFailed(f"以下明细不在本申报中：{'、'.join(map(str, missing))}", code="strike_lines")
+                raise ValidationFailed(
+                    f"以下明细不在本申报中：{'、'.join(map(str, missing))}", code="strike_lines"
+                )
             struck = sum(ln.amount for ln in found.values())
             for pk, reason in strike.items():
                 Line.objects.filter(pk=pk).update(struck=reason)
@@ -390,8 +584,18 @@ def batch_review(*, acting_user, batch: Batch, approve: bool, strike: dict[int, 
             batch.state = Batch.State.REVIEWED
         batch.reviewed_by, batch.reviewed_on, batch.note = acting_user, on, note.strip()[:200]
         batch.save()
-        audit_record(actor=acting_user, action="subsidy.review", obj=batch, division_code=batch.division_code,
-                     after={"approve": approve, "approved": fmt(batch.approved), "struck": sorted(strike), "note": note})
+        audit_record(
+            actor=acting_user,
+            action="subsidy.review",
+            obj=batch,
+            division_code=batch.division_code,
+            after={
+                "approve": approve,
+                "approved": fmt(batch.approved),
+                "struck": sorted(strike),
+                "note": note,
+            },
+        )
     return batch
 
 
@@ -403,8 +607,13 @@ def batch_confirm(*, acting_user, batch: Batch) -> Batch:
         batch.confirmed, batch.confirmed_by, batch.confirmed_on = batch.approved, acting_user, on
         batch.state = Batch.State.CONFIRMED
         batch.save()
-        audit_record(actor=acting_user, action="subsidy.confirm", obj=batch, division_code=batch.division_code,
-                     after={"confirmed": fmt(batch.confirmed)})
+        audit_record(
+            actor=acting_user,
+            action="subsidy.confirm",
+            obj=batch,
+            division_code=batch.division_code,
+            after={"confirmed": fmt(batch.confirmed)},
+        )
     return batch
 
 
@@ -417,13 +626,32 @@ def batch_pay(*, acting_user, batch: Batch, payment_ref: str, on: dt.date | None
     with transaction.atomic():
         batch = _step(acting_user, batch, "pay")
         if batch.confirmed:
-            _post(acting_user, batch, on, "收到财政贴息资金", "pay", [Posting("1011", debit=batch.confirmed, memo="财政拨付贴息"),
-                                                                    Posting("1221", credit=batch.confirmed, memo="收回应收财政贴息")])
-        batch.paid, batch.paid_by, batch.paid_on, batch.payment_ref = batch.confirmed, acting_user, on, ref[:40]
+            _post(
+                acting_user,
+                batch,
+                on,
+                "收到财政贴息资金",
+                "pay",
+                [
+                    Posting("1011", debit=batch.confirmed, memo="财政拨付贴息"),
+                    Posting("1221", credit=batch.confirmed, memo="收回应收财政贴息"),
+                ],
+            )
+        batch.paid, batch.paid_by, batch.paid_on, batch.payment_ref = (
+            batch.confirmed,
+            acting_user,
+            on,
+            ref[:40],
+        )
         batch.state = Batch.State.CLOSED if batch.policy.kind == "half" else Batch.State.PAID
         batch.save()
-        audit_record(actor=acting_user, action="subsidy.pay", obj=batch, division_code=batch.division_code,
-                     after={"paid": fmt(batch.paid), "ref": batch.payment_ref, "on": str(on)})
+        audit_record(
+            actor=acting_user,
+            action="subsidy.pay",
+            obj=batch,
+            division_code=batch.division_code,
+            after={"paid": fmt(batch.paid), "ref": batch.payment_ref, "on": str(on)},
+        )
     return batch
 
 
@@ -438,15 +666,26 @@ def batch_credit(*, acting_user, batch: Batch) -> Batch:
             per[hh] += fen
         total = sum(per.values())
         if total != batch.paid:
-            raise Conflict(f"入账合计 {fmt(total)} 元与拨付金额 {fmt(batch.paid)} 元不符", code="credit_mismatch")
+            raise Conflict(
+                f"入账合计 {fmt(total)} 元与拨付金额 {fmt(batch.paid)} 元不符", code="credit_mismatch"
+            )
         if total:
             postings = [Posting("2261", debit=total, memo="贴息入账到户")]
-            postings += [Posting("1011", credit=fen, memo=f"贴息转入农户 {hh} 账户") for hh, fen in sorted(per.items()) if fen]
+            postings += [
+                Posting("1011", credit=fen, memo=f"贴息转入农户 {hh} 账户")
+                for hh, fen in sorted(per.items())
+                if fen
+            ]
             _post(acting_user, batch, on, "贴息入账到户", "credit", postings)
         Line.objects.filter(batch=batch, struck="").update(credited_on=on)
         batch.credited, batch.credited_by, batch.credited_on = total, acting_user, on
         batch.state = Batch.State.CREDITED
         batch.save()
-        audit_record(actor=acting_user, action="subsidy.credit", obj=batch, division_code=batch.division_code,
-                     after={"credited": fmt(total), "households": len(per)})
+        audit_record(
+            actor=acting_user,
+            action="subsidy.credit",
+            obj=batch,
+            division_code=batch.division_code,
+            after={"credited": fmt(total), "households": len(per)},
+        )
     return batch

@@ -32,12 +32,16 @@ def not_found(request, exception=None):
 
 
 def forbidden(request, exception=None):
-    return _answer(request, 403, "forbidden", "您没有权限访问此页面" if not _api(request) else "您没有权限执行此操作")
+    return _answer(
+        request, 403, "forbidden", "您没有权限访问此页面" if not _api(request) else "您没有权限执行此操作"
+    )
 
 
 def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
-        return _answer(request, 413, "too_large", "提交的内容过大：文件请小于页面或接口说明的上限，或分批提交")
+        return _answer(
+            request, 413, "too_large", "提交的内容过大：文件请小于页面或接口说明的上限，或分批提交"
+        )
     if isinstance(exception, TooManyFieldsSent):
         return _answer(request, 400, "too_many_fields", "提交的字段过多，请分批提交")
     return _answer(request, 400, "bad_request", "请求有误，请检查后重试")
@@ -45,10 +49,18 @@ def bad_request(request, exception=None):
 
 def csrf_failure(request, reason: str = ""):
     if _api(request):
-        return error_response(403, "csrf_failed", "CSRF 校验失败：以页面会话调用接口须带 X-CSRFToken 请求头（值取自 csrftoken "
-                                                  "Cookie）；或改用 Bearer 令牌")
-    return render(request, "error.html", {"message": "页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试",
-                                          "code": "csrf_failed"}, status=403)
+        return error_response(
+            403,
+            "csrf_failed",
+            "CSRF 校验失败：以页面会话调用接口须带 X-CSRFToken 请求头（值取自 csrftoken "
+            "Cookie）；或改用 Bearer 令牌",
+        )
+    return render(
+        request,
+        "error.html",
+        {"message": "页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试", "code": "csrf_failed"},
+        status=403,
+    )
 
 
 def server_error(request):

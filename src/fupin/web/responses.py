@@ -16,7 +16,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ID = 2**63 - 1  # the largest id a row can have (PostgreSQL bigint)
 
 
-def int_param(value: str | None, default: int | None = None, *, low: int = 0, high: int = MAX_ID) -> int | None:
+def int_param(
+    value: str | None, default: int | None = None, *, low: int = 0, high: int = MAX_ID
+) -> int | None:
     """A whole number from a query or form value — ASCII digits only, ``low``…``high`` — or
     ``default`` (missing, malformed, or out of range: a 25-digit id never reaches the database)."""
     text = (value or "").strip() if isinstance(value, str) else ""

@@ -36,15 +36,27 @@ def timeline(terms: Terms) -> Timeline:
     if terms.shape == "fixed_percent" and f:
         count = -(-f.denominator // f.numerator)  # ceil(1 / f)
     return _timeline(
-        terms.start, terms.term, terms.term_unit, terms.frequency, terms.settlement_day,
-        terms.first_due_days, terms.holiday_shift, count,
+        terms.start,
+        terms.term,
+        terms.term_unit,
+        terms.frequency,
+        terms.settlement_day,
+        terms.first_due_days,
+        terms.holiday_shift,
+        count,
     )
 
 
 @lru_cache(maxsize=65536)
 def _timeline(
-    start: dt.date, term: int, unit: str, frequency: str, settlement_day: int | None,
-    first_due_days: int | None, holiday_shift: str, count: int | None,
+    start: dt.date,
+    term: int,
+    unit: str,
+    frequency: str,
+    settlement_day: int | None,
+    first_due_days: int | None,
+    holiday_shift: str,
+    count: int | None,
 ) -> Timeline:
     maturity = add_term(start, term, unit)  # type: ignore[arg-type]
     # each point: (date, series, index) — consecutive indices of one series are one step apart
@@ -74,7 +86,8 @@ def _timeline(
     if count is not None:
         if len(points) < count:
             raise ValidationFailed(
-                f"期限内只有 {len(points)} 个还款日，不足按固定比例还清所需的 {count} 期", code="terms_too_short"
+                f"期限内只有 {len(points)} 个还款日，不足按固定比例还清所需的 {count} 期",
+                code="terms_too_short",
             )
         points = points[:count]
     accrual = tuple(p[0] for p in points)
@@ -90,7 +103,9 @@ def _timeline(
     return Timeline(maturity, accrual, due, tuple(regular), tuple(days), note, all(regular))
 
 
-def _settlement_points(start: dt.date, maturity: dt.date, day: int, frequency: str) -> list[tuple[dt.date, str, int]]:
+def _settlement_points(
+    start: dt.date, maturity: dt.date, day: int, frequency: str
+) -> list[tuple[dt.date, str, int]]:
     """Day ``day`` of every month (monthly) or of March/June/September/December (quarterly)
     strictly after ``start`` and before maturity, then maturity itself (按季结息)."""
     points: list[tuple[dt.date, str, int]] = []

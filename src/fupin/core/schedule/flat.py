@@ -17,7 +17,11 @@ from fupin.core.schedule.terms import Terms
 
 def total_interest(terms: Terms) -> int:
     """Principal × rate × years, in fen. Worked example (P-GROUP): 20 000.00 × 8 % × 1 = 1 600.00."""
-    years_den = 365 if (terms.term_unit == "day" and terms.interest_basis == "act365") else YEAR_UNITS[terms.term_unit]
+    years_den = (
+        365
+        if (terms.term_unit == "day" and terms.interest_basis == "act365")
+        else YEAR_UNITS[terms.term_unit]
+    )
     r = terms.annual_rate
     return div_round(terms.principal * r.numerator * terms.term, r.denominator * years_den, terms.rounding)
 

@@ -60,7 +60,11 @@ def payoff(schedule: Schedule, on: dt.date) -> Payoff:
         recomputed = div_round(total * (on - t.start).days, term_days, mode) if term_days else total
     else:
         # the paid periods' interest as scheduled before any of it was moved upfront
-        original = generate(replace(t, upfront_interest_share=Fraction(0)), checked=True) if schedule.upfront_interest else schedule
+        original = (
+            generate(replace(t, upfront_interest_share=Fraction(0)), checked=True)
+            if schedule.upfront_interest
+            else schedule
+        )
         last_end = schedule.accrual_dates[paid - 1] if paid else t.start
         days = (on - last_end).days
         year_days = 365 if t.interest_basis == "act365" else 360
@@ -81,6 +85,10 @@ def extended(schedule: Schedule, maturity: dt.date, interest: int) -> Schedule:
     """The schedule after an extension (展期, R-REP-4): the final instalment falls due on
     ``maturity``, its interest runs to it and carries ``interest`` (fen) more. A payoff within
     the extension then counts the final period's days to the payoff date, at the contract rate."""
-    return replace(schedule, maturity=maturity, due_dates=schedule.due_dates[:-1] + (maturity,),
-                   accrual_dates=schedule.accrual_dates[:-1] + (maturity,),
-                   interest=schedule.interest[:-1] + (schedule.interest[-1] + interest,))
+    return replace(
+        schedule,
+        maturity=maturity,
+        due_dates=schedule.due_dates[:-1] + (maturity,),
+        accrual_dates=schedule.accrual_dates[:-1] + (maturity,),
+        interest=schedule.interest[:-1] + (schedule.interest[-1] + interest,),
+    )

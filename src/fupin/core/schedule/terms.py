@@ -29,14 +29,21 @@ SHAPES: dict[str, str] = {
     "fixed_percent": "每期固定比例还本、平息",
 }
 FREQUENCIES: dict[str, str] = {
-    "weekly": "每周", "biweekly": "每两周", "monthly": "每月", "quarterly": "每季", "maturity": "到期一次",
+    "weekly": "每周",
+    "biweekly": "每两周",
+    "monthly": "每月",
+    "quarterly": "每季",
+    "maturity": "到期一次",
 }
 BASES: dict[str, str] = {"period": "按期（年利率÷期数）", "act360": "实际天数/360", "act365": "实际天数/365"}
 TERM_UNITS: dict[str, str] = {"day": "天", "week": "周", "month": "个月"}
 PERIODS_PER_YEAR: dict[str, int] = {"weekly": 52, "biweekly": 26, "monthly": 12, "quarterly": 4}
 # one period of each frequency, as (count, unit) for date-to-date stepping
 PERIOD_STEP: dict[str, tuple[int, TermUnit]] = {
-    "weekly": (7, "day"), "biweekly": (14, "day"), "monthly": (1, "month"), "quarterly": (3, "month"),
+    "weekly": (7, "day"),
+    "biweekly": (14, "day"),
+    "monthly": (1, "month"),
+    "quarterly": (3, "month"),
 }
 
 
@@ -100,7 +107,11 @@ class Terms:
                 problems.append("固定比例还本方式须给出 (0, 1] 之间的每期还本比例")
         if not (0 <= self.upfront_interest_share <= 1):
             problems.append("预收利息比例必须在 [0, 1] 之间")
-        if self.upfront_fee_rate < 0 or self.deposit_rate < 0 or self.upfront_fee_rate + self.deposit_rate >= 1:
+        if (
+            self.upfront_fee_rate < 0
+            or self.deposit_rate < 0
+            or self.upfront_fee_rate + self.deposit_rate >= 1
+        ):
             problems.append("费用与保证金比例必须非负且合计小于 1")
         if self.shape == "bullet" and self.frequency != "maturity":
             problems.append("到期一次还本付息方式的还款频率应为 maturity")
@@ -134,4 +145,6 @@ def terms_from_dict(d: dict[str, object]) -> Terms:
     return Terms(**kw)  # type: ignore[arg-type]
 
 
-FRACTIONS = frozenset({"annual_rate", "upfront_interest_share", "fixed_percent", "upfront_fee_rate", "deposit_rate"})
+FRACTIONS = frozenset(
+    {"annual_rate", "upfront_interest_share", "fixed_percent", "upfront_fee_rate", "deposit_rate"}
+)

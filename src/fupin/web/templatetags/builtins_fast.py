@@ -26,7 +26,9 @@ from django.utils.translation import get_language
 register = template.Library()
 
 _MARK = 7_919_000_000_000  # marker arguments: the i-th is _MARK + i
-_FORMS: dict[tuple, tuple[str, ...] | None] = {}  # (name, arguments, app, prefix, urlconf, language) -> pieces
+_FORMS: dict[
+    tuple, tuple[str, ...] | None
+] = {}  # (name, arguments, app, prefix, urlconf, language) -> pieces
 
 
 def url_pieces(view_name: str, n: int, current_app: str | None) -> tuple[str, ...] | None:
@@ -40,8 +42,12 @@ def url_pieces(view_name: str, n: int, current_app: str | None) -> tuple[str, ..
     entries = [] if ":" in view_name else get_resolver(urlconf).reverse_dict.getlist(view_name)
     if len(entries) == 1:
         possibility, _pattern, defaults, converters = entries[0]
-        if (len(possibility) == 1 and len(possibility[0][1]) == n and not defaults
-                and all(isinstance(converters.get(p), IntConverter) for p in possibility[0][1])):
+        if (
+            len(possibility) == 1
+            and len(possibility[0][1]) == n
+            and not defaults
+            and all(isinstance(converters.get(p), IntConverter) for p in possibility[0][1])
+        ):
             rest, found = reverse(view_name, args=[_MARK + i for i in range(n)], current_app=current_app), []
             for i in range(n):
                 head, sep, rest = rest.partition(str(_MARK + i))

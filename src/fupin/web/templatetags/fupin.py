@@ -68,8 +68,8 @@ def cell(row: dict, column) -> str:
 
 
 # The two longest tables of the pages people open most — a loan's schedule (52 weekly rows) and
-# the collection list — written in one pass: as template loops each row cost ≈ 35 µs (seven
-# variables, filters, a URL), most of a loan page's rendering. Same markup as the loops they
+# the collection list — written in one pass: as template loops (seven variables, filters, a URL
+# a row) they were most of a loan page's rendering (docs/performance.md). Same markup as the loops they
 # replace (tests/web/test_template_tags.py renders both and compares); numbers and dates need
 # no escaping, the two texts (a contract's and a household's number) are escaped.
 
@@ -77,20 +77,27 @@ def cell(row: dict, column) -> str:
 @register.filter
 def schedule_rows(installments) -> str:
     """A loan's instalments as the rows of its schedule table."""
-    return mark_safe("".join(
-        f'<tr><td class="num">{i.seq}</td><td class="num">{i.due_date:%Y-%m-%d}</td>'
-        f'<td class="num">{yuan(i.principal)}</td><td class="num">{yuan(i.interest)}</td>'
-        f'<td class="num">{yuan(i.principal + i.interest)}</td><td class="num">{yuan(i.principal_paid + i.interest_paid)}</td>'
-        f'<td class="num">{yuan(i.penalty_paid) if i.penalty_paid else ""}</td></tr>'
-        for i in installments))
+    return mark_safe(
+        "".join(
+            f'<tr><td class="num">{i.seq}</td><td class="num">{i.due_date:%Y-%m-%d}</td>'
+            f'<td class="num">{yuan(i.principal)}</td><td class="num">{yuan(i.interest)}</td>'
+            f'<td class="num">{yuan(i.principal + i.interest)}</td><td '
+            f'class="num">{yuan(i.principal_paid + i.interest_paid)}</td>'
+            f'<td class="num">{yuan(i.penalty_paid) if i.penalty_paid else ""}</td></tr>'
+            for i in installments
+        )
+    )
 
 
 @register.filter
 def collection_rows(items) -> str:
     """A village's collection items (the batch's list of what is due and overdue) as table rows."""
 
-    return mark_safe("".join(
-        f'<tr><td><a href="{url_of("loan_detail", i.loan_id)}">{escape(i.loan.contract_no)}</a></td>'
-        f'<td>{escape(i.loan.household.registry_no)}</td><td class="num">{yuan(i.due)}</td>'
-        f'<td class="num">{yuan(i.arrears)}</td><td class="num">{i.dpd or ""}</td><td></td></tr>'
-        for i in items))
+    return mark_safe(
+        "".join(
+            f'<tr><td><a href="{url_of("loan_detail", i.loan_id)}">{escape(i.loan.contract_no)}</a></td>'
+            f'<td>{escape(i.loan.household.registry_no)}</td><td class="num">{yuan(i.due)}</td>'
+            f'<td class="num">{yuan(i.arrears)}</td><td class="num">{i.dpd or ""}</td><td></td></tr>'
+            for i in items
+        )
+    )

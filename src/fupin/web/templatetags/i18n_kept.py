@@ -40,7 +40,12 @@ class KeptTranslation(template.Node):
 def translate(parser, token):
     node = django_i18n.do_translate(parser, token)
     expression = node.filter_expression
-    if (node.noop or node.asvar or node.message_context or expression.filters
-            or not isinstance(getattr(expression.var, "literal", None), str)):
+    if (
+        node.noop
+        or node.asvar
+        or node.message_context
+        or expression.filters
+        or not isinstance(getattr(expression.var, "literal", None), str)
+    ):
         return node  # a variable, a filter, "as", "context", "noop": Django's tag as it is
     return KeptTranslation(node)

@@ -5,8 +5,10 @@ from fupin.core.errors import DomainError
 
 
 class Command(FupinCommand):
-    help = ("由系统直接授予角色（新系统的首批角色；平时由两位系统管理员在页面办理） / "
-            "Grant a role as the system itself (a new deployment's first roles)")
+    help = (
+        "由系统直接授予角色（新系统的首批角色；平时由两位系统管理员在页面办理） / "
+        "Grant a role as the system itself (a new deployment's first roles)"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username", help="用户名 / user name")
@@ -19,7 +21,11 @@ class Command(FupinCommand):
         if user is None:
             self.fail(f"用户“{username}”不存在：请先用 fupin createsuperuser 或在页面上新建")
         try:
-            ra = role_assign(acting_user=None, user=user, role=role, division_code=division, branch_code=branch)
+            ra = role_assign(
+                acting_user=None, user=user, role=role, division_code=division, branch_code=branch
+            )
         except DomainError as e:
             self.fail(e.message)
-        self.stdout.write(f"已授予 {user.username} {ra.get_role_display()}（{ra.division_id}），已记入审计日志")
+        self.stdout.write(
+            f"已授予 {user.username} {ra.get_role_display()}（{ra.division_id}），已记入审计日志"
+        )

@@ -11,7 +11,10 @@ from fupin.core.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = "把备份恢复到一个空数据库并核对（试算平衡、行数） / Restore a backup into an empty database and check it"
+    help = (
+        "把备份恢复到一个空数据库并核对（试算平衡、行数） / "
+        "Restore a backup into an empty database and check it"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="fupin backup 写出的文件")

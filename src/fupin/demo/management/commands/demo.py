@@ -10,7 +10,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--households", type=int, default=20000, help="农户数 / number of households")
         parser.add_argument("--seed", type=int, default=2026, help="随机种子 / random seed")
-        parser.add_argument("--if-empty", action="store_true", help="仅当数据库为空时生成 / only if the database is empty")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="仅当数据库为空时生成 / only if the database is empty"
+        )
 
     def handle(self, *args, households, seed, if_empty, **options):
         if households < 1:
@@ -28,6 +30,10 @@ class Command(BaseCommand):
     def print_logins(self, users):
         if not users:
             return
-        self.stdout.write(f"\n演示账号（密码均为 {county.DEMO_PASSWORD}） / demo logins (password {county.DEMO_PASSWORD}):")
+        self.stdout.write(
+            f"\n演示账号（密码均为 {county.DEMO_PASSWORD}） / demo logins (password {county.DEMO_PASSWORD}):"
+        )
         for u in users:
-            self.stdout.write(f"  {u.username:<10} {ROLES[u.role].label}（{ROLES[u.role].english}）  辖区 {u.division}")
+            self.stdout.write(
+                f"  {u.username:<10} {ROLES[u.role].label}（{ROLES[u.role].english}）  辖区 {u.division}"
+            )

@@ -14,10 +14,19 @@ class Command(FupinCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="Excel 文件（.xlsx） / the .xlsx file")
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入 / check only")
-        parser.add_argument("--user", help="以该用户的身份与辖区导入 / import as this user (default: the system)")
-        parser.add_argument("--errors", help="把错误报告另存为 .xlsx / write the problem report to this .xlsx")
-        parser.add_argument("--workers", type=int, default=1,
-                            help="首次大批量导入时使用的进程数（PostgreSQL） / processes for a large first import (PostgreSQL)")
+        parser.add_argument(
+            "--user", help="以该用户的身份与辖区导入 / import as this user (default: the system)"
+        )
+        parser.add_argument(
+            "--errors", help="把错误报告另存为 .xlsx / write the problem report to this .xlsx"
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="首次大批量导入时使用的进程数（PostgreSQL） / "
+            "processes for a large first import (PostgreSQL)",
+        )
 
     def handle(self, *args, file, dry_run, user, errors, workers, **options):
         path = Path(file)
@@ -33,8 +42,14 @@ class Command(FupinCommand):
             if sys.stderr.isatty():
                 sys.stderr.write(f"\r[{pct:3d}%] {stage}        ")
 
-        batch = importer.registry_import(acting_user=acting, path=path, file_name=path.name, dry_run=dry_run,
-                                         progress=progress, workers=max(1, workers))
+        batch = importer.registry_import(
+            acting_user=acting,
+            path=path,
+            file_name=path.name,
+            dry_run=dry_run,
+            progress=progress,
+            workers=max(1, workers),
+        )
         if sys.stderr.isatty():
             sys.stderr.write("\n")
         if batch.state == ImportBatch.State.FAILED:

@@ -19,11 +19,15 @@ class Command(FupinCommand):
         parser.add_argument("--rate", help="年利率（小数，如 0.08） / annual rate as a fraction")
         parser.add_argument("--term", help="期限 / term")
         parser.add_argument("--term-unit", help="day|week|month")
-        parser.add_argument("--shape", help="equal_installment|equal_principal|interest_only|bullet|flat|fixed_percent")
+        parser.add_argument(
+            "--shape", help="equal_installment|equal_principal|interest_only|bullet|flat|fixed_percent"
+        )
         parser.add_argument("--frequency", help="weekly|biweekly|monthly|quarterly|maturity")
         parser.add_argument("--interest-basis", help="period|act360|act365")
         parser.add_argument("--rounding", help="half_up|half_even")
-        parser.add_argument("--installment-multiple", help="每期合计取整单位（元），如 1 / round instalments to this unit")
+        parser.add_argument(
+            "--installment-multiple", help="每期合计取整单位（元），如 1 / round instalments to this unit"
+        )
         parser.add_argument("--principal-grace", help="只付息不还本的期数 / interest-only periods")
         parser.add_argument("--settlement-day", help="固定结息日 / fixed settlement day of month")
         parser.add_argument("--holiday-shift", help="none|next")
@@ -37,7 +41,9 @@ class Command(FupinCommand):
         except DomainError as e:
             self.fail(e.message)
         if o["json"]:
-            self.stdout.write(json.dumps(schedule_json(product.code, schedule, disclosure), ensure_ascii=False))
+            self.stdout.write(
+                json.dumps(schedule_json(product.code, schedule, disclosure), ensure_ascii=False)
+            )
             for note in schedule.notes:
                 sys.stderr.write(f"注：{note}\n")
         else:

@@ -39,8 +39,13 @@ class Command(BaseCommand):
                 content: bytes | str = json.dumps(snap.data, ensure_ascii=False, indent=1, default=str)
             else:
                 t = BUILDERS[table](d, p)
-                content = (json.dumps(t.as_json(), ensure_ascii=False, indent=1) if format == "json"
-                           else exports.table_xlsx(t) if format == "xlsx" else exports.table_pdf(t))
+                content = (
+                    json.dumps(t.as_json(), ensure_ascii=False, indent=1)
+                    if format == "json"
+                    else exports.table_xlsx(t)
+                    if format == "xlsx"
+                    else exports.table_pdf(t)
+                )
         except DomainError as e:
             raise CommandError(e.message) from e
         if output:

@@ -14,15 +14,18 @@ from fupin.households.importer import registry_import
 from fupin.households.models import Household, HouseholdEvent, Person
 from fupin.prepared import Prepared
 from tests.conftest import OTHER_VILLAGE
-from tests.households.conftest import template_rows
+from tests.registry_files import template_rows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]  # prepared statements are kept on PostgreSQL only
 
 
 @pytest.fixture
 def registry(world, xlsx):
-    rows = (template_rows(world.village, 8) + template_rows(world.other_village, 3, seed=4, start=100)
-            + template_rows(OTHER_VILLAGE, 2, seed=5, start=200))
+    rows = (
+        template_rows(world.village, 8)
+        + template_rows(world.other_village, 3, seed=4, start=100)
+        + template_rows(OTHER_VILLAGE, 2, seed=5, start=200)
+    )
     batch = registry_import(acting_user=None, path=xlsx(rows), file_name="r.xlsx")
     assert batch.state == "imported", batch.problems
     return list(Household.objects.order_by("pk"))
@@ -37,9 +40,16 @@ def same(a, b) -> None:
     assert not a._state.adding and a._state.db == b._state.db
 
 
-HOUSEHOLD = Prepared(lambda *, pk: Household.objects.select_related("village", "village__parent").filter(pk=pk))
-EVENTS = Prepared(lambda *, household: HouseholdEvent.objects.filter(household_id=household)
-                  .select_related("actor", "batch").order_by("-at", "-id"))
+HOUSEHOLD = Prepared(
+    lambda *, pk: Household.objects.select_related("village", "village__parent").filter(pk=pk)
+)
+EVENTS = Prepared(
+    lambda *, household: (
+        HouseholdEvent.objects.filter(household_id=household)
+        .select_related("actor", "batch")
+        .order_by("-at", "-id")
+    )
+)
 
 
 def test_the_same_objects_as_the_orm_related_ones_included(registry):
@@ -49,8 +59,14 @@ def test_the_same_objects_as_the_orm_related_ones_included(registry):
         same(ours, theirs)
         same(ours.village, theirs.village)
         same(ours.village.parent, theirs.village.parent)
-        events, orm = EVENTS(household=hh.pk), list(HouseholdEvent.objects.filter(household=hh)
-                                                     .select_related("actor", "batch").order_by("-at", "-id"))
+        events, orm = (
+            EVENTS(household=hh.pk),
+            list(
+                HouseholdEvent.objects.filter(household=hh)
+                .select_related("actor", "batch")
+                .order_by("-at", "-id")
+            ),
+        )
         assert [e.pk for e in events] == [e.pk for e in orm] and events
         for a, b in zip(events, orm, strict=True):
             same(a, b)
@@ -63,14 +79,21 @@ def test_objects_built_at_once_behave_as_djangos(registry):
     # fupin.prepared puts a row's values straight into a new object's __dict__ (Model.from_db
     # walks every field): the objects must work as Django's do — deferred columns, foreign keys,
     # the related-object cache, saving as an update
-    trimmed = Prepared(lambda *, pk: Household.objects.select_related("village").only(
-        "registry_no", "village__name").filter(pk=pk))
+    trimmed = Prepared(
+        lambda *, pk: (
+            Household.objects.select_related("village").only("registry_no", "village__name").filter(pk=pk)
+        )
+    )
     hh, other = registry[0], registry[-1]
     got = trimmed.first(pk=hh.pk)
     assert type(got) is Household and got.get_deferred_fields() >= {"main_cause", "member_count"}
     assert got.member_count == hh.member_count  # a deferred column: read when asked for
     assert got.village.name == hh.village.name and got.village_id == hh.village_id
-    assert not got._state.adding and got._state.db == "default" and got._state.fields_cache["village"] is got.village
+    assert (
+        not got._state.adding
+        and got._state.db == "default"
+        and got._state.fields_cache["village"] is got.village
+    )
     got.village_id = other.village_id  # the foreign key's own attribute still drops the cached village
     assert got.village.code == other.village_id
     full = HOUSEHOLD.first(pk=hh.pk)
@@ -98,28 +121,41 @@ def test_a_model_someone_watches_being_built_is_built_by_django(registry):
 
 
 def test_values_of_every_kind_reach_the_sql(registry):
-    people = Prepared(lambda village, *, born, name: Person.objects.filter(
-        village_code__startswith=village, birth_date__lt=born).exclude(name=name).order_by("pk"))
+    people = Prepared(
+        lambda village, *, born, name: (
+            Person.objects.filter(village_code__startswith=village, birth_date__lt=born)
+            .exclude(name=name)
+            .order_by("pk")
+        )
+    )
     anyone = Person.objects.order_by("pk").first()
     for born in (dt.date(1960, 1, 1), dt.date(1990, 6, 30), dt.date(2030, 1, 1)):
         for village in (registry[0].village_id, registry[-1].village_id):
             got = people(village, born=born, name=anyone.name)
-            expected = list(Person.objects.filter(village_code__startswith=village, birth_date__lt=born)
-                            .exclude(name=anyone.name).order_by("pk"))
+            expected = list(
+                Person.objects.filter(village_code__startswith=village, birth_date__lt=born)
+                .exclude(name=anyone.name)
+                .order_by("pk")
+            )
             assert [fields(p) for p in got] == [fields(p) for p in expected]
     assert {p.village_code for p in people(registry[0].village_id, born=dt.date(2030, 1, 1), name="")} == {
-        registry[0].village_id}
+        registry[0].village_id
+    }
 
 
 def test_small_and_positive_integer_columns(registry):
     # (Django answers "nothing" without asking the database for a value outside a column's range:
     # a marker out of a smallint's range would have made the shape match nothing for ever)
-    by_size = Prepared(lambda *, village, size: Household.objects.filter(village_id=village, member_count=size)
-                       .order_by("pk"))
+    by_size = Prepared(
+        lambda *, village, size: Household.objects.filter(village_id=village, member_count=size).order_by(
+            "pk"
+        )
+    )
     for hh in registry:
         got = by_size(village=hh.village_id, size=hh.member_count)
-        assert hh in got and got == list(Household.objects.filter(village_id=hh.village_id,
-                                                                  member_count=hh.member_count).order_by("pk"))
+        assert hh in got and got == list(
+            Household.objects.filter(village_id=hh.village_id, member_count=hh.member_count).order_by("pk")
+        )
     assert by_size(village=registry[0].village_id, size=0) == []
 
 
@@ -132,10 +168,14 @@ def test_wrong_uses_are_refused_when_first_called(registry):
         Prepared(lambda *, pk: Person.objects.filter(pk=pk).values("name"))(pk=1)
     with pytest.raises(TypeError, match="changes the SQL"):  # a limit is written into the SQL
         Prepared(lambda *, n: Person.objects.all()[:n])(n=3)
-    with pytest.raises(TypeError, match=r"pk must be int|pk \(str\): must be of the field's type"):  # compiled or not
+    with pytest.raises(
+        TypeError, match=r"pk must be int|pk \(str\): must be of the field's type"
+    ):  # compiled or not
         HOUSEHOLD(pk=str(registry[0].pk))
     fresh = Prepared(lambda *, pk: Household.objects.filter(pk=pk))
-    with pytest.raises(TypeError, match=r"pk \(str\): must be of the field's type"):  # the first call compiles
+    with pytest.raises(
+        TypeError, match=r"pk \(str\): must be of the field's type"
+    ):  # the first call compiles
         fresh(pk="12")
     assert Prepared(lambda *, pk: Person.objects.filter(Q(pk__in=[]), pk=pk))(pk=registry[0].pk) == []
 
@@ -144,7 +184,9 @@ def test_every_run_is_a_logged_query(registry):
     with CaptureQueriesContext(connection) as q:
         HOUSEHOLD(pk=registry[0].pk)
         HOUSEHOLD(pk=registry[1].pk)
-    assert len(q.captured_queries) == 2 and all("households_household" in x["sql"] for x in q.captured_queries)
+    assert len(q.captured_queries) == 2 and all(
+        "households_household" in x["sql"] for x in q.captured_queries
+    )
 
 
 def test_one_visible_object_within_the_jurisdiction_only(world, registry):
@@ -153,7 +195,10 @@ def test_one_visible_object_within_the_jurisdiction_only(world, registry):
     outside = next(h for h in registry if h.village_id == world.other_village)
     elsewhere = next(h for h in registry if h.village_id == OTHER_VILLAGE)
     cadre = world.user("village_cadre")
-    assert one.get(cadre, pk=inside.pk) == inside and one.get(world.user("poverty_office"), pk=inside.pk) == inside
+    assert (
+        one.get(cadre, pk=inside.pk) == inside
+        and one.get(world.user("poverty_office"), pk=inside.pk) == inside
+    )
     with pytest.raises(NotFound):
         one.get(cadre, pk=outside.pk)
     with pytest.raises(NotFound):
@@ -196,9 +241,17 @@ def test_an_insert_writes_what_django_writes(world, registry):
 
     actor = world.user("village_cadre")
     for n in range(3):
-        values = dict(actor=actor, actor_name="甲", action=f"test.{n}", object_type="households.Household",
-                      object_id=str(registry[n].pk), division_code=world.village, before=None,
-                      after={"金额": "1.00", "n": [n, None, True]}, ip=f"10.0.0.{n}")
+        values = dict(
+            actor=actor,
+            actor_name="甲",
+            action=f"test.{n}",
+            object_type="households.Household",
+            object_id=str(registry[n].pk),
+            division_code=world.village,
+            before=None,
+            after={"金额": "1.00", "n": [n, None, True]},
+            ip=f"10.0.0.{n}",
+        )
         ours, theirs = insert(AuditEntry(**values)), AuditEntry.objects.create(**values)
         assert not ours._state.adding and ours._state.db == "default" and ours.pk and ours.pk != theirs.pk
         assert ours.at is not None and abs((ours.at - theirs.at).total_seconds()) < 5
@@ -246,10 +299,22 @@ def test_postgresql_keeps_the_insert_prepared(world):
     for n in range(3):
         insert(AuditEntry(actor_name="甲", action=f"test.{n}", after={"n": n}))
     # (the demo county's audit entries may have prepared it already): one statement for them all
-    assert before in (0, 1) and prepared() == 1 and AuditEntry.objects.filter(action__startswith="test.").count() == 3
+    assert (
+        before in (0, 1)
+        and prepared() == 1
+        and AuditEntry.objects.filter(action__startswith="test.").count() == 3
+    )
 
 
-UPDATED = ("natural_village", "income_total", "dangerous_house", "tags", "registered_on", "village", "updated_at")
+UPDATED = (
+    "natural_village",
+    "income_total",
+    "dangerous_house",
+    "tags",
+    "registered_on",
+    "village",
+    "updated_at",
+)
 
 
 def test_an_update_writes_what_django_writes(world, registry):
@@ -319,13 +384,25 @@ def test_a_few_rows_at_once_are_what_bulk_create_writes(world):
     actor = world.user("village_cadre")
 
     def entries(tag: str, n: int) -> list:
-        return [AuditEntry(actor=actor, actor_name="甲", action=f"{tag}.{k}", object_type="households.Household",
-                           object_id=str(k), division_code=world.village, after={"金额": "1.00", "k": [k, None]},
-                           ip=f"10.0.1.{k}") for k in range(n)]
+        return [
+            AuditEntry(
+                actor=actor,
+                actor_name="甲",
+                action=f"{tag}.{k}",
+                object_type="households.Household",
+                object_id=str(k),
+                division_code=world.village,
+                after={"金额": "1.00", "k": [k, None]},
+                ip=f"10.0.1.{k}",
+            )
+            for k in range(n)
+        ]
 
     def rows(tag: str) -> list:
-        return [{k: v for k, v in row_of(AuditEntry, e.pk).items() if k != "action"}
-                for e in AuditEntry.objects.filter(action__startswith=f"{tag}.").order_by("action")]
+        return [
+            {k: v for k, v in row_of(AuditEntry, e.pk).items() if k != "action"}
+            for e in AuditEntry.objects.filter(action__startswith=f"{tag}.").order_by("action")
+        ]
 
     for i, n in enumerate((1, 3, 3, FEW, FEW + 4)):  # 3 twice: the kept statement; FEW + 4: bulk_create's way
         ours = entries(f"ours{i}", n)
@@ -342,12 +419,17 @@ def test_postgresql_keeps_the_update_and_the_rows_prepared(world, registry):
     from fupin.audit.models import AuditEntry
     from fupin.prepared import insert_rows, update
 
-    before = statements_prepared('UPDATE "households_household"%'), statements_prepared('INSERT INTO "audit_auditentry"%')
+    before = (
+        statements_prepared('UPDATE "households_household"%'),
+        statements_prepared('INSERT INTO "audit_auditentry"%'),
+    )
     for n, h in enumerate(registry[:3]):
         h.natural_village = f"村{n}"
         update(h, ("natural_village",))
         insert_rows([AuditEntry(actor_name="甲", action=f"rows.{n}.{k}") for k in range(2)])
     assert statements_prepared('UPDATE "households_household"%') == before[0] + 1
     assert statements_prepared('INSERT INTO "audit_auditentry"%') == before[1] + 1
-    assert [h.natural_village for h in Household.objects.filter(pk__in=[h.pk for h in registry[:3]])
-            .order_by("pk")] == ["村0", "村1", "村2"]
+    assert [
+        h.natural_village
+        for h in Household.objects.filter(pk__in=[h.pk for h in registry[:3]]).order_by("pk")
+    ] == ["村0", "村1", "村2"]

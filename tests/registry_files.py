@@ -1,3 +1,6 @@
+"""Registry spreadsheets for tests: the template's columns, rows of made-up households, and the
+``xlsx`` fixture that writes them (made available to every test by tests/conftest.py)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,22 +37,51 @@ def write_xlsx(path: Path, header: list[str], rows: list[list]) -> Path:
     return path
 
 
-def template_rows(village: str, n: int, seed: int = 1, start: int = 1, used: set[str] | None = None) -> list[list]:
+def template_rows(
+    village: str, n: int, seed: int = 1, start: int = 1, used: set[str] | None = None
+) -> list[list]:
     """Rows of the template layout for ``n`` synthetic households of one village (``used``:
     ID numbers already given out, to keep several calls free of duplicates)."""
     rng = random.Random(seed)
     out = []
     used = set() if used is None else used
     for i in range(start, start + n):
-        hh = household(rng, village, i, dt.date.today() - dt.timedelta(days=26), used)  # 2026-11-01 on the pinned day
+        hh = household(
+            rng, village, i, dt.date.today() - dt.timedelta(days=26), used
+        )  # 2026-11-01 on the pinned day
         for m in hh.members:
             is_head = m.relationship == "户主"
-            out.append([
-                village, hh.registry_no, m.name, m.id_number, m.relationship, m.labour, m.health, m.education,
-                m.phone, {"poor": "建档立卡贫困户", "lifted": "已脱贫户", "low_income": "低收入户", "monitored": "监测户"}[hh.status]
-                if is_head else "", str(hh.status_year) if is_head else "", str(hh.lifted_year or "") if is_head else "",
-                "", str(hh.income_per_capita) if is_head else "", "", hh.cause if is_head else "", "", "", "", "",
-            ])
+            out.append(
+                [
+                    village,
+                    hh.registry_no,
+                    m.name,
+                    m.id_number,
+                    m.relationship,
+                    m.labour,
+                    m.health,
+                    m.education,
+                    m.phone,
+                    {
+                        "poor": "建档立卡贫困户",
+                        "lifted": "已脱贫户",
+                        "low_income": "低收入户",
+                        "monitored": "监测户",
+                    }[hh.status]
+                    if is_head
+                    else "",
+                    str(hh.status_year) if is_head else "",
+                    str(hh.lifted_year or "") if is_head else "",
+                    "",
+                    str(hh.income_per_capita) if is_head else "",
+                    "",
+                    hh.cause if is_head else "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
     return out
 
 

@@ -11,7 +11,7 @@ import pytest
 from fupin.audit.models import AuditEntry
 from fupin.households.importer import registry_import
 from fupin.households.models import Household, HouseholdEvent
-from tests.households.conftest import col, template_rows
+from tests.registry_files import col, template_rows
 
 
 @pytest.fixture
@@ -61,18 +61,42 @@ def test_archive_query_count_does_not_grow_with_history(world, registry, django_
     with CaptureQueriesContext(connection) as few:
         c.get(f"/households/{hh.pk}/")
     HouseholdEvent.objects.bulk_create(
-        [HouseholdEvent(household=hh, kind="changed", field="人均纯收入", before=str(i), after=str(i + 1)) for i in range(500)]
+        [
+            HouseholdEvent(household=hh, kind="changed", field="人均纯收入", before=str(i), after=str(i + 1))
+            for i in range(500)
+        ]
     )
     import datetime as dt
 
     from fupin.ratings.models import Exclusion, GradeChange
 
-    GradeChange.objects.bulk_create([GradeChange(household=hh, village_code=hh.village_id, on=dt.date(2026, 1, 1),
-                                                 event="rating", after_grade="A", after_amount=6000, reason=str(i))
-                                     for i in range(100)])
-    Exclusion.objects.bulk_create([Exclusion(household=hh, village_code=hh.village_id, code="idle", reason=str(i),
-                                             recorded_by=world.user("village_cadre"), recorded_on=dt.date(2026, 1, 1))
-                                   for i in range(30)])
+    GradeChange.objects.bulk_create(
+        [
+            GradeChange(
+                household=hh,
+                village_code=hh.village_id,
+                on=dt.date(2026, 1, 1),
+                event="rating",
+                after_grade="A",
+                after_amount=6000,
+                reason=str(i),
+            )
+            for i in range(100)
+        ]
+    )
+    Exclusion.objects.bulk_create(
+        [
+            Exclusion(
+                household=hh,
+                village_code=hh.village_id,
+                code="idle",
+                reason=str(i),
+                recorded_by=world.user("village_cadre"),
+                recorded_on=dt.date(2026, 1, 1),
+            )
+            for i in range(30)
+        ]
+    )
     with CaptureQueriesContext(connection) as many:
         r = c.get(f"/households/{hh.pk}/")
     assert r.status_code == 200 and "仅显示最近 200 条" in r.content.decode()
@@ -85,8 +109,12 @@ def test_archive_query_count_does_not_grow_with_history(world, registry, django_
 @pytest.mark.parametrize("by", ["name", "id", "phone", "registry_no"])
 def test_search(world, registry, by):
     head = next(r for r in registry if r[col("与户主关系")] == "户主" and r[col("联系电话")])
-    q = {"name": head[col("姓名")], "id": head[col("证件号码")].lower(), "phone": head[col("联系电话")],
-         "registry_no": head[col("户编号")]}[by]
+    q = {
+        "name": head[col("姓名")],
+        "id": head[col("证件号码")].lower(),
+        "phone": head[col("联系电话")],
+        "registry_no": head[col("户编号")],
+    }[by]
     html = world.client("poverty_office").get("/households/", {"q": q}).content.decode()
     assert head[col("户编号")] in html
 
@@ -95,7 +123,9 @@ def test_filters_and_jurisdiction(world, registry):
     c = world.client("township_cadre")
     html = c.get("/households/").content.decode()
     assert "共 12 户" in html  # the other township's households are not listed
-    html = world.client("poverty_office").get("/households/", {"village": world.other_village}).content.decode()
+    html = (
+        world.client("poverty_office").get("/households/", {"village": world.other_village}).content.decode()
+    )
     assert "共 3 户" in html
     statuses = set(Household.objects.values_list("status", flat=True))
     s = sorted(statuses)[0]
@@ -150,12 +180,18 @@ def test_command_line_import(world, xlsx, tmp_path):
     fupin = str(Path(sys.executable).with_name("fupin"))
     import os
 
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fupin.settings", "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "fupin.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
+    }
     subprocess.run([fupin, "migrate", "-v", "0"], env=env, check=True)
     subprocess.run([fupin, "demo", "--households", "20"], env=env, check=True, capture_output=True)
     rows = template_rows("529901001001", 3, start=900)
     good = xlsx(rows, name="good.xlsx")
-    r = subprocess.run([fupin, "import-registry", str(good), "--dry-run"], env=env, capture_output=True, text=True)
+    r = subprocess.run(
+        [fupin, "import-registry", str(good), "--dry-run"], env=env, capture_output=True, text=True
+    )
     assert r.returncode == 0 and "试运行" in r.stdout and "新建档 3 户" in r.stdout
     r = subprocess.run([fupin, "import-registry", str(good)], env=env, capture_output=True, text=True)
     assert r.returncode == 0 and "新建档 3 户" in r.stdout
@@ -164,7 +200,9 @@ def test_command_line_import(world, xlsx, tmp_path):
     rows[0][col("人均纯收入")] = "-5"
     bad = xlsx(rows, name="bad.xlsx")
     report = tmp_path / "errors.xlsx"
-    r = subprocess.run([fupin, "import-registry", str(bad), "--errors", str(report)], env=env, capture_output=True, text=True)
+    r = subprocess.run(
+        [fupin, "import-registry", str(bad), "--errors", str(report)], env=env, capture_output=True, text=True
+    )
     assert r.returncode == 2 and "不能为负数" in r.stderr and report.exists()
 
 
@@ -177,7 +215,11 @@ def test_household_api(world, registry):
     assert "********" in item["head_id_masked"] and item["village_code"] == world.village
     r = c.get(f"/api/v1/households/{item['id']}")
     detail = r.json()
-    assert r.status_code == 200 and detail["members"] and all("********" in m["id_masked"] for m in detail["members"])
+    assert (
+        r.status_code == 200
+        and detail["members"]
+        and all("********" in m["id_masked"] for m in detail["members"])
+    )
     assert detail["events"][0]["kind"] == "created"
     out = Household.objects.filter(village_id=world.other_village).first()
     assert c.get(f"/api/v1/households/{out.pk}").status_code == 404
@@ -185,5 +227,9 @@ def test_household_api(world, registry):
 
 
 def test_filter_links_carry_the_search_url_encoded(world, registry):
-    html = world.client("poverty_office").get("/households/", {"q": "张 &三", "village": world.village}).content.decode()
+    html = (
+        world.client("poverty_office")
+        .get("/households/", {"q": "张 &三", "village": world.village})
+        .content.decode()
+    )
     assert "q=%E5%BC%A0+%26%E4%B8%89" in html and "&三" not in html.split("export.xlsx?")[1][:80]

@@ -17,12 +17,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FUPIN = str(Path(sys.executable).with_name("fupin"))
 SERVER = os.environ.get("DATABASE_URL", "")
-FACTS = ("import json; from fupin.backup.services import row_counts, balanced; "
-         "print(json.dumps({'counts': row_counts(), 'balanced': balanced()}))")
+FACTS = (
+    "import json; from fupin.backup.services import row_counts, balanced; "
+    "print(json.dumps({'counts': row_counts(), 'balanced': balanced()}))"
+)
 
 
 def run(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "fupin.settings", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "fupin.settings",
+        "PYTHONPATH": str(ROOT),
+    }
     return subprocess.run([FUPIN, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
 
 
@@ -37,7 +44,9 @@ def round_trip(source: str, target: str, other: str, file: Path) -> None:
         done = run(source, *step)
         assert done.returncode == 0, done.stderr
     before = facts(source)
-    assert before["balanced"] and before["counts"]["loans_loan"] > 0 and before["counts"]["ledger_posting"] > 0
+    assert (
+        before["balanced"] and before["counts"]["loans_loan"] > 0 and before["counts"]["ledger_posting"] > 0
+    )
     done = run(source, "backup", "--output", str(file))
     assert done.returncode == 0 and "已备份" in done.stdout, done.stderr
     assert run(source, "backup", "--output", str(file)).returncode != 0  # never overwrites
