@@ -9,7 +9,7 @@ PORT ?= 8000
 HOUSEHOLDS ?= 20000
 SEED ?= 2026
 
-.PHONY: run setup deps messages test lint typecheck bench e2e clean
+.PHONY: run setup deps messages test test-django-next lint typecheck bench e2e clean
 
 run: setup  ## set up, then serve on http://127.0.0.1:8000
 	@echo "Fupin 正在 http://$(HOST):$(PORT)/ 运行（Ctrl-C 停止）"
@@ -31,14 +31,17 @@ messages:  # gettext for the catalogues; Chinese fonts and Pango for the printab
 test:  ## install what the tests need, start PostgreSQL, run lint + types + the whole suite
 	@bash scripts/test.sh
 
+test-django-next: deps messages  ## the whole suite on the newest Django (6.x) and SQLite, browsers aside
+	@bash scripts/django-next.sh -q -n auto --dist worksteal -m "not e2e and not pgonly"
+
 lint: deps  ## ruff, the import layers (pyproject: tool.importlinter), mypy, no model change without its migration
 	@bash scripts/lint.sh
 
 e2e: deps messages
-	@FUPIN_SQLITE_RUN=0 bash scripts/test.sh -m e2e
+	@FUPIN_SQLITE_RUN=0 FUPIN_CLOCK_RUN=0 FUPIN_NEXT_RUN=0 bash scripts/test.sh -m e2e
 
 bench: deps  ## benchmarks (figures, not pass/fail)
 	@bash scripts/bench.sh
 
 clean:
-	rm -rf $(VENV) var staticfiles test-results
+	rm -rf $(VENV) .venv-next var staticfiles test-results

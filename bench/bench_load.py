@@ -141,7 +141,7 @@ def setup() -> None:
 
     store = SessionStore()  # a signed-in page session, as the login page would make it
     store["_auth_user_id"] = str(officer.pk)
-    store["_auth_user_backend"] = "fupin.accounts.backends.Backend"
+    store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     store["_auth_user_hash"] = officer.get_session_auth_hash()
     store.create()
     prefix = demo.townships[0][:9]

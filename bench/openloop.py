@@ -42,14 +42,15 @@ def prepared(module: str, database: str) -> tuple[dict, list] | None:
 
 @contextmanager
 def gunicorn(env: dict, workers: int = 4):
-    """A gunicorn serving ``fupin.wsgi`` on a free port of 127.0.0.1; yields the port."""
+    """A gunicorn serving ``fupin.wsgi`` (with the project's configuration) on a free port of 127.0.0.1; yields the port."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
-            "fupin.wsgi",
+            "-c",
+            "python:fupin.web.gunicorn_conf",
             "-w",
             str(workers),
             *os.environ.get("GUNICORN_EXTRA", "").split(),

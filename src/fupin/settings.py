@@ -107,8 +107,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "fupin.site.menu.navigation",
             ],
-            "libraries": {"i18n": "fupin.web.templatetags.i18n_kept"},  # {% translate %} once per language
-            "builtins": ["fupin.web.templatetags.builtins_fast"],  # {% url %} and |date:"Y-m-d", quicker
         },
     },
 ]
@@ -125,9 +123,12 @@ if env("FUPIN_REPLICA_URL", ""):  # reports read from a streaming replica (fupin
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["fupin.replica.ReplicaRouter"]
-# the hot reads of fupin.prepared stay prepared on PostgreSQL connections (off behind a pooler
-# that cannot keep them, such as pgbouncer in transaction mode)
+# statements that run often are prepared by PostgreSQL (psycopg's prepare_threshold over
+# server-side binding); off behind a pooler that cannot keep them (pgbouncer in transaction mode)
 FUPIN_DB_PREPARE = env_bool("FUPIN_DB_PREPARE", True)
+for _db in DATABASES.values():
+    if _db["ENGINE"] == "django.db.backends.postgresql" and FUPIN_DB_PREPARE:
+        _db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -141,7 +142,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "fupin.accounts.backends.Backend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -177,11 +178,10 @@ AXES_VERBOSE = False
 # not covered by it, which is the point: the account is locked wherever the attempts come from.
 # The name ``i18n`` is given to fupin.web.templatetags.i18n_kept on purpose (TEMPLATES above:
 # Django's i18n library with {% translate %} kept per language); Django warns of the two modules.
-SILENCED_SYSTEM_CHECKS = ["axes.W006", "templates.W003"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Idle timeout: the session expires N minutes after the last request.
 SESSION_COOKIE_AGE = env_int("FUPIN_IDLE_TIMEOUT_MINUTES", 30) * 60
-SESSION_ENGINE = "fupin.accounts.sessions"  # the idle timeout, renewed at most once a minute
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -56,6 +56,7 @@ def test_lockout_limit_is_five_by_default():
 
 
 def test_idle_timeout_thirty_minutes_renewed_by_a_request(world):
+    import time_machine
     from django.contrib.sessions.models import Session
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -64,24 +65,26 @@ def test_idle_timeout_thirty_minutes_renewed_by_a_request(world):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     c = Client()
     c.post(reverse("login"), {"username": "fupinban", "password": DEMO_PASSWORD})
-    # within the first minute a request writes nothing
-    with CaptureQueriesContext(connection) as q:
-        assert c.get(reverse("home")).status_code == 200
-    assert not [
-        x for x in q.captured_queries if "django_session" in x["sql"] and x["sql"].startswith("UPDATE")
-    ]
-    Session.objects.update(expire_date=timezone.now() + timezone.timedelta(minutes=1))
-    assert c.get(reverse("home")).status_code == 200
-    # the request pushed the expiry 30 minutes ahead again: an idle timeout, not a fixed one
-    remaining = Session.objects.get().expire_date - timezone.now()
-    assert timezone.timedelta(minutes=29) < remaining <= timezone.timedelta(minutes=30)
-    # renewed once more than a minute of it has gone by, not before
-    Session.objects.update(expire_date=timezone.now() + timezone.timedelta(minutes=29, seconds=30))
-    c.get(reverse("home"))
-    assert Session.objects.get().expire_date - timezone.now() <= timezone.timedelta(minutes=29, seconds=30)
-    Session.objects.update(expire_date=timezone.now() + timezone.timedelta(minutes=28, seconds=50))
-    c.get(reverse("home"))
-    assert Session.objects.get().expire_date - timezone.now() > timezone.timedelta(minutes=29, seconds=50)
+
+    def left() -> timezone.timedelta:
+        return Session.objects.get().expire_date - timezone.now()
+
+    def writes() -> list:
+        with CaptureQueriesContext(connection) as q:
+            assert c.get(reverse("home")).status_code == 200
+        return [x for x in q.captured_queries if "django_session" in x["sql"] and "UPDATE" in x["sql"]]
+
+    assert not writes()  # within the first minute a request writes nothing
+    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=50)):
+        assert not writes()
+        assert left() > timezone.timedelta(minutes=29)
+    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=29)):
+        assert left() < timezone.timedelta(minutes=2)  # idle 29 minutes: the session nearly out
+        assert writes()  # a request now pushes the expiry a full 30 minutes ahead again
+        assert timezone.timedelta(minutes=29) < left() <= timezone.timedelta(minutes=30)
+    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=60)):  # 31 idle minutes
+        r = c.get(reverse("home"))
+        assert r.status_code == 302 and r.url.startswith(reverse("login"))
 
 
 def test_expired_session_redirects_to_login(world):

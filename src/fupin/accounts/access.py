@@ -15,16 +15,14 @@ Every view, API endpoint, export and report goes through this module, nothing el
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 
 from fupin.accounts.roles import ROLES, roles_for
 from fupin.core.errors import NotFound, NotPermitted
 from fupin.divisions.models import Branch, Division
-from fupin.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -201,25 +199,6 @@ def _found(obj: Model | None) -> Model:
     if obj is None:
         raise NotFound("对象不存在或不在您的辖区内", code="not_found")
     return obj
-
-
-class VisibleOne:
-    """:func:`get_visible` for a lookup that runs on most requests (a loan, a household by
-    id): ``VisibleOne(lambda: Loan.objects.select_related(…), "application.view")
-    .get(user, pk=…)``. Its SQL is compiled once per jurisdiction (:mod:`fupin.prepared`);
-    lookups must be plain values (an id, a code)."""
-
-    def __init__(self, source: Callable[[], QuerySet], action: str) -> None:
-        self.source, self.action = source, action
-        self._prepared = Prepared(self._build)
-
-    def _build(self, prefixes: tuple[str, ...] | None, **lookup) -> QuerySet:
-        qs = self.source()
-        return qs.filter(prefixes_q(prefixes, qs.model.SCOPE_FIELD)).filter(**lookup)[:1]
-
-    def get(self, user, **lookup) -> Any:
-        _require_role(user, self.action)
-        return _found(self._prepared.first(scope_prefixes(user, self.action), **lookup))
 
 
 def allowed_actions(user, actions: Iterable[str]) -> set[str]:

@@ -17,7 +17,6 @@ from fupin.audit.services import audit_record
 from fupin.core.divisions import Level
 from fupin.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed, reason_required
 from fupin.divisions.models import Branch, Division
-from fupin.prepared import Prepared
 
 TOKEN_PREFIX = "fp_"
 
@@ -349,18 +348,15 @@ def token_revoke(*, acting_user, token_id: int) -> ApiToken:
     return token
 
 
-_TOKEN = Prepared(
-    lambda *, key_hash: ApiToken.objects.select_related("user").filter(
-        key_hash=key_hash, revoked_at__isnull=True
-    )[:1]
-)
-
-
 def token_authenticate(secret: str) -> User | None:
     """The active user behind a bearer token, or None (unknown, revoked, or inactive user)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    token = _TOKEN.first(key_hash=_hash(secret))
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash(secret), revoked_at__isnull=True)
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

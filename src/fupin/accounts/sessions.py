@@ -1,42 +1,20 @@
 """The idle timeout (等保 2.0: signed out after ``FUPIN_IDLE_TIMEOUT_MINUTES`` without a request)
-without a database write on every request: the session store remembers the expiry it read, and
-:class:`IdleTimeout` renews it only when more than :data:`RENEW_AFTER` seconds of it have been
-used — so a user is signed out between 29 and 30 minutes after their last request, and a page
-view costs no ``UPDATE django_session``."""
+without a database write on every request. Django's database sessions expire
+``SESSION_COOKIE_AGE`` after they were last saved; :class:`IdleTimeout` saves a signed-in
+session again (which pushes its expiry a full timeout ahead) only when more than
+:data:`RENEW_AFTER` seconds have gone by since it last did — so a user is signed out between 29
+and 30 minutes after their last request, and most page views cost no ``UPDATE django_session``."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.conf import settings
-from django.contrib.sessions.backends import db
-from django.utils import timezone
-
-from fupin.prepared import Prepared
+import time
 
 RENEW_AFTER = 60  # seconds
-
-
-_SESSION = Prepared(lambda *, key: db.SessionStore.get_model_class().objects.filter(session_key=key))
-
-
-class SessionStore(db.SessionStore):
-    expire_date: dt.datetime | None = None
-
-    def _get_session_from_db(self):
-        # Django's own read (the key, unexpired), compiled once: it runs on every page view
-        key = self.session_key
-        s = _SESSION.first(key=key) if isinstance(key, str) else None
-        if s is None or s.expire_date <= timezone.now():
-            self._session_key = None
-            s = None
-        self.expire_date = s.expire_date if s is not None else None
-        return s
+RENEWED = "fupin_renewed"  # the session key holding when the session was last saved by us
 
 
 class IdleTimeout:
-    """Placed right after SessionMiddleware: marks a session read in this request for saving
-    (which pushes its expiry a full timeout ahead) once a minute of it has gone by."""
+    """Placed right after SessionMiddleware (so it sees the response first)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -44,9 +22,8 @@ class IdleTimeout:
     def __call__(self, request):
         response = self.get_response(request)
         s = getattr(request, "session", None)
-        expires = getattr(s, "expire_date", None)
-        if s is not None and s.accessed and not s.modified and expires is not None:
-            left = expires - timezone.now()
-            if left < dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - RENEW_AFTER):
-                s.modified = True
+        if s is not None and s.session_key is not None and not s.is_empty():
+            now = int(time.time())
+            if now - s.get(RENEWED, 0) > RENEW_AFTER:
+                s[RENEWED] = now  # marks the session modified: SessionMiddleware saves it
         return response

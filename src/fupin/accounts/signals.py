@@ -17,8 +17,8 @@ from fupin.divisions.models import Branch
 def role_changed(sender, instance: RoleAssignment, **kwargs) -> None:
     stamp = new_stamp()
     User.objects.filter(pk=instance.user_id).update(grants_stamp=stamp)
-    user = instance._state.fields_cache.get("user")
-    if user is not None:  # the caller's own user object sees the change at once
+    if RoleAssignment.user.is_cached(instance):  # the caller's own user object sees the change at once
+        user = instance.user
         user.grants_stamp = stamp
         user.__dict__.pop("_fupin_grants", None)
 

@@ -11,7 +11,6 @@ from django.db import models, transaction
 
 from fupin.audit.context import current_ip
 from fupin.audit.models import AuditEntry
-from fupin.prepared import insert
 
 
 def _jsonable(value: Any) -> Any:
@@ -45,7 +44,9 @@ def audit_record(
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Record one change. Must run inside the transaction that makes the change."""
-    return insert(_entry(actor, action, obj, object_type, object_id, division_code, before, after))
+    entry = _entry(actor, action, obj, object_type, object_id, division_code, before, after)
+    entry.save(force_insert=True)
+    return entry
 
 
 def audit_many(*, actor, action: str, rows: list[tuple[models.Model, str, dict | None, dict | None]]) -> None:

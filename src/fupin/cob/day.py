@@ -20,30 +20,25 @@ from django.db.models import Q
 
 from fupin.cob.models import CobRun, VillageMonth
 from fupin.core.errors import Conflict
-from fupin.prepared import Prepared
 
 COB_LOCK = 0x46555049
 
 
 def closed_through() -> dt.date | None:
     """The last business date the nightly batch has closed (None before the first run)."""
-    last = _LAST_DONE.first()
-    return last.date if last is not None else None
+    return (
+        CobRun.objects.filter(state=CobRun.State.DONE)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
 
 
-_LAST_DONE = Prepared(
-    lambda: CobRun.objects.filter(state=CobRun.State.DONE).order_by("-date")[:1]
-)  # every payment
-
-
-def _runs():
+def _runs() -> list[CobRun]:
     """The batch's runs a payment needs to know of, in one statement: any that is running, and the
     last one done."""
     last = CobRun.objects.filter(state=CobRun.State.DONE).order_by("-date").values("pk")[:1]
-    return CobRun.objects.filter(Q(state=CobRun.State.RUNNING) | Q(pk__in=last)).only("date", "state")
-
-
-_RUNS = Prepared(_runs)
+    return list(CobRun.objects.filter(Q(state=CobRun.State.RUNNING) | Q(pk__in=last)).only("date", "state"))
 
 
 def open_day(on: dt.date, *, within_run: bool = False) -> dt.date | None:
@@ -52,7 +47,7 @@ def open_day(on: dt.date, *, within_run: bool = False) -> dt.date | None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [COB_LOCK])
-    runs = _RUNS()
+    runs = _runs()
     if not within_run and any(r.state == r.State.RUNNING for r in runs):
         raise Conflict("日终批处理正在进行，请稍后再记账", code="cob_running")
     last = next((r.date for r in runs if r.state == r.State.DONE), None)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from fupin.accounts import access
+from fupin.accounts.models import User
 from fupin.cob.models import CobRun, CollectionItem, VillageMonth
-from fupin.prepared import Prepared
 
 
 def runs(reader, limit: int = 60) -> list[CobRun]:
@@ -16,15 +16,10 @@ def runs(reader, limit: int = 60) -> list[CobRun]:
 
 def collection_list(reader, on: dt.date, village: str = "") -> list[CollectionItem]:
     """The collection list of ``on`` in the reader's jurisdiction (one village if given)."""
-    prefixes = access.scope_prefixes(reader, "collection.view")
-    return _COLLECTION(prefixes, on=on, village=village) if village else _COLLECTION(prefixes, on=on)
-
-
-def _collection(prefixes: tuple[str, ...] | None, *, on: dt.date, village: str | None = None):
-    qs = CollectionItem.objects.filter(access.prefixes_q(prefixes, "village_code"), date=on)
-    if village is not None:
+    qs = access.visible(reader, CollectionItem.objects.filter(date=on), "collection.view")
+    if village:
         qs = qs.filter(village_code=village)
-    return (
+    return list(
         qs.select_related("loan", "loan__household")
         .only(  # what the list and its sheet show
             "date",
@@ -40,7 +35,15 @@ def _collection(prefixes: tuple[str, ...] | None, *, on: dt.date, village: str |
     )
 
 
-_COLLECTION = Prepared(_collection)  # compiled once per jurisdiction: loan officers open it every morning
+def officers_by_village(villages: set[str]) -> dict[str, str]:
+    """The loan officers whose jurisdiction covers each village (the list's 信贷员 column)."""
+    staff = list(User.objects.filter(roles__role="loan_officer", is_active=True).distinct())
+    return {
+        v: "、".join(
+            u.get_full_name() or u.username for u in staff if access.may(u, "repayment.post", code=v)
+        )
+        for v in villages
+    }
 
 
 def village_months(reader, limit: int = 400) -> list[VillageMonth]:

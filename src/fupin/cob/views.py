@@ -11,11 +11,10 @@ from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
 from fupin.accounts.decorators import requires
-from fupin.accounts.models import User
 from fupin.cob import selectors, services
+from fupin.cob.day import closed_through
 from fupin.cob.exports import collection_xlsx
 from fupin.divisions.models import Division
-from fupin.prepared import Prepared
 from fupin.web.responses import act, attachment, date_param
 
 
@@ -27,7 +26,7 @@ def cob_runs(request):
         "cob/runs.html",
         {
             "runs": runs,
-            "closed": selectors.closed_through(),
+            "closed": closed_through(),
             "today": timezone.localdate(),
             "may_run": access.may(request.user, "cob.run"),
         },
@@ -47,20 +46,6 @@ def cob_run(request):
     )
 
 
-_OFFICERS = Prepared(lambda: User.objects.filter(roles__role="loan_officer", is_active=True).distinct())
-
-
-def officers_by_village(villages: set[str]) -> dict[str, str]:
-    """The loan officers whose jurisdiction covers each village (the list's 信贷员 column)."""
-    staff = _OFFICERS()
-    return {
-        v: "、".join(
-            u.get_full_name() or u.username for u in staff if access.may(u, "repayment.post", code=v)
-        )
-        for v in villages
-    }
-
-
 @requires("collection.view")
 def collection_list(request):
     on = date_param(request.GET.get("date"), timezone.localdate())
@@ -68,7 +53,7 @@ def collection_list(request):
     items = selectors.collection_list(request.user, on, village)
     codes = {i.village_code for i in items}
     names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
-    officers = officers_by_village(codes)
+    officers = selectors.officers_by_village(codes)
     rows = [
         {"item": i, "village": names.get(i.village_code, ""), "officers": officers.get(i.village_code, "")}
         for i in items

@@ -8,7 +8,6 @@ from fupin.accounts import access
 from fupin.core.idcard import normalise
 from fupin.households.models import Household, HouseholdEvent, ImportBatch, Person
 from fupin.households.pii import id_index, phone_index
-from fupin.prepared import children
 
 HISTORY_SHOWN = 200
 
@@ -44,30 +43,22 @@ def households_visible(reader, *, q: str = "", village: str = "", status: str = 
     )
 
 
-_HOUSEHOLD = access.VisibleOne(
-    lambda: Household.objects.select_related("village", "village__parent"), "household.view"
-)
-_MEMBERS = children("households.Person", "household_id", order=("-is_head", "birth_date"))
-_EVENTS = children(
-    "households.HouseholdEvent",
-    "household_id",
-    "actor",
-    "batch",
-    order=("-at", "-id"),
-    limit=HISTORY_SHOWN + 1,
-)
-
-
 def household_archive(reader, pk: int) -> dict:
-    """One household with its members and history, in three queries compiled once (the
-    archive is read on every visit to a household, through the pages and the API)."""
-    hh = _HOUSEHOLD.get(reader, pk=pk)
-    everyone = _MEMBERS(id=hh.pk)  # one query for present and former
+    """One household with its members and history, in three queries (the archive is read on
+    every visit to a household, through the pages and the API)."""
+    hh = access.get_visible(
+        reader, Household.objects.select_related("village", "village__parent"), "household.view", pk=pk
+    )
+    everyone = list(hh.members.order_by("-is_head", "birth_date"))  # one query for present and former
     for p in everyone:
         p.household = hh
     members = [p for p in everyone if p.left_on is None]
     former = sorted((p for p in everyone if p.left_on is not None), key=lambda p: p.left_on, reverse=True)
-    events = _EVENTS(id=hh.pk)
+    events = list(
+        HouseholdEvent.objects.filter(household_id=hh.pk)
+        .select_related("actor", "batch")
+        .order_by("-at", "-id")[: HISTORY_SHOWN + 1]
+    )
     return {
         "household": hh,
         "members": members,

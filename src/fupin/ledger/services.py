@@ -17,7 +17,6 @@ from fupin.audit.services import audit_record
 from fupin.core import ledger as core
 from fupin.core.errors import Conflict, NotPermitted, ValidationFailed, reason_required
 from fupin.ledger.models import Account, JournalEntry, Posting
-from fupin.prepared import Prepared, insert, insert_rows
 
 
 def chart_install() -> None:
@@ -30,13 +29,8 @@ def chart_install() -> None:
 
 def chart(codes: Sequence[str]) -> dict[str, core.Account]:
     """The active accounts among ``codes`` (one query: every posting reads only its own)."""
-    rows = _ACCOUNTS(tuple(sorted(set(codes))))
+    rows = Account.objects.filter(active=True, code__in=set(codes)).only("code", "name", "kind")
     return {a.code: core.Account(a.code, a.name, a.kind) for a in rows}  # type: ignore[arg-type]
-
-
-_ACCOUNTS = Prepared(
-    lambda codes: Account.objects.filter(active=True, code__in=codes)
-)  # the few sets postings use
 
 
 def entry_post(
@@ -55,16 +49,14 @@ def entry_post(
     row — the database checks the balance once more at commit (PostgreSQL)."""
     core.check_entry(core.Entry(date, memo, tuple(postings)), chart([p.account for p in postings]))
     with transaction.atomic(savepoint=False):  # part of the caller's transaction: all or nothing with it
-        entry = insert(
-            JournalEntry(
-                book=book,
-                date=date,
-                memo=memo[:200],
-                division_code=division_code,
-                source=source[:40],
-                reverses=reverses,
-                created_by=acting_user,
-            )
+        entry = JournalEntry.objects.create(
+            book=book,
+            date=date,
+            memo=memo[:200],
+            division_code=division_code,
+            source=source[:40],
+            reverses=reverses,
+            created_by=acting_user,
         )
         _postings_write([(entry, postings)])
         audit_record(
@@ -133,7 +125,7 @@ def entries_post(
 
 
 def _postings_write(rows: Sequence[tuple[JournalEntry, Sequence[core.Posting]]]) -> None:
-    insert_rows(
+    Posting.objects.bulk_create(
         [
             Posting(
                 entry=entry,
@@ -214,8 +206,6 @@ def account_save(*, acting_user, code: str, name: str, kind: str, active: bool =
 
 # --- money recorded once per idempotency key ------------------------------------------------
 
-_BY_KEY = Prepared(lambda model, *, key: model._default_manager.filter(key=key)[:1])
-
 
 def once(
     key: str, same: Callable[[Any], bool], post: Callable[[], Any], model: type[Model]
@@ -228,7 +218,7 @@ def once(
     if not 8 <= len(key) <= 64:
         raise ValidationFailed("每笔还款须带 8–64 个字符的幂等键", code="idempotency_key")
     for attempt in (1, 2):
-        first = _BY_KEY.first(model, key=key)
+        first = model._default_manager.filter(key=key).first()
         if first is not None:
             if same(first):
                 return first, False

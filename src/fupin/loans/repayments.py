@@ -33,7 +33,6 @@ from fupin.ledger.services import entry_post, once
 from fupin.loans import ports
 from fupin.loans.models import Installment, Loan, Repayment, Servicing
 from fupin.loans.standing import lock, owed_of, payoff_figures, recoverable
-from fupin.prepared import Prepared, insert, update
 
 PAID_FIELDS = (
     "principal_paid",
@@ -75,7 +74,7 @@ def repayment_apply(
         return _recover(acting_user, loan, amount, key, on, source)
     if loan.state != Loan.State.ACTIVE or sv is None:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能还款", code="loan_not_active")
-    rows = {i.seq: i for i in _SCHEDULE(loan=loan.pk)}
+    rows = {i.seq: i for i in Installment.objects.filter(loan_id=loan.pk).order_by("seq")}
     owed = owed_of(rows.values(), sv, closed)
     _within_bound(amount, sum(o.unpaid for o in owed), "该笔贷款尚欠的全部本息和罚息")
     behind = any(
@@ -102,7 +101,7 @@ def repayment_apply(
             i.principal_paid += fen
             credit["1301"] += fen
     for seq in sorted({seq for seq, _, _ in a.lines}):  # the one or two instalments the payment touched
-        update(rows[seq], PAID_FIELDS)
+        rows[seq].save(update_fields=PAID_FIELDS)
     fields = ["credit_balance"] if a.overpayment or source == "2251" else []
     loan.credit_balance += a.overpayment - (amount if source == "2251" else 0)
     if source == "2011":
@@ -135,7 +134,9 @@ def repayment_apply(
         relief=granted.fen if granted else 0,
         deposit_back=deposit_back,
     )
-    update(sv, ("active", "cur_paid", "interest_due", "late_since", "ever_late"))  # what a payment moves
+    sv.save(
+        update_fields=("active", "cur_paid", "interest_due", "late_since", "ever_late")
+    )  # what a payment moves
     entry = entry_post(
         acting_user=acting_user,
         date=on,
@@ -145,19 +146,17 @@ def repayment_apply(
         source=f"loan.repay:{loan.pk}",
     )
     if fields:
-        update(loan, sorted(set(fields)))
-    r = insert(
-        Repayment(
-            loan=loan,
-            key=key,
-            amount=amount,
-            received_on=on,
-            overpayment=a.overpayment,
-            allocation=[[s, b, f] for s, b, f in a.lines],
-            entry=entry,
-            village_code=loan.village_code,
-            created_by=acting_user,
-        )
+        loan.save(update_fields=sorted(set(fields)))
+    r = Repayment.objects.create(
+        loan=loan,
+        key=key,
+        amount=amount,
+        received_on=on,
+        overpayment=a.overpayment,
+        allocation=[[s, b, f] for s, b, f in a.lines],
+        entry=entry,
+        village_code=loan.village_code,
+        created_by=acting_user,
     )
     if granted:
         granted.record(r)
@@ -177,9 +176,6 @@ def repayment_apply(
         },
     )
     return r
-
-
-_SCHEDULE = Prepared(lambda *, loan: Installment.objects.filter(loan_id=loan).order_by("seq"))
 
 
 def _within_bound(amount: int, owed: int, what: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum, prefetch_related_objects
 
 from fupin.accounts import access
 from fupin.cob.day import closed_through
@@ -10,8 +10,7 @@ from fupin.core import reports as reports_core
 from fupin.core.origination import CHAIN
 from fupin.households.models import REGISTERED
 from fupin.loans import accrual
-from fupin.loans.models import Application, Installment, Loan, Notice, Servicing
-from fupin.prepared import children, remember
+from fupin.loans.models import Application, Installment, Loan, LoanEvent, Notice, Servicing
 
 BANK = ("loan_officer", "branch_director", "head_office")
 
@@ -56,48 +55,46 @@ def notice_get(reader, pk: int) -> Notice:
     )
 
 
-def _loans(*related: str):
-    return lambda: Loan.objects.select_related(*related)
-
-
-_LOAN = access.VisibleOne(
-    _loans("household", "household__village", "application", "disbursement", "contracted_by", "disbursed_by"),
-    "application.view",
+LOAN_PAGE = (
+    "household",
+    "household__village",
+    "application",
+    "disbursement",
+    "contracted_by",
+    "disbursed_by",
 )
-_LOAN_BARE = access.VisibleOne(_loans(), "application.view")
 
 
 def loan_get(reader, pk: int, *, bare: bool = False):
     """A loan in the reader's jurisdiction; ``bare``: the loan row alone (posting money needs
     nothing else)."""
-    return (_LOAN_BARE if bare else _LOAN).get(reader, pk=pk)
-
-
-_PARTS = {
-    "installments": children("loans.Installment", "loan_id"),
-    "repayments": children("loans.Repayment", "loan_id", limit=100),
-    "events": children("loans.LoanEvent", "loan_id"),
-    "fund_claims": children("riskfund.Claim", "loan_id"),
-    "subsidy_lines": children("subsidies.Line", "loan_id"),
-}
+    qs = Loan.objects.all() if bare else Loan.objects.select_related(*LOAN_PAGE)
+    return access.get_visible(reader, qs, "application.view", pk=pk)
 
 
 def loan_parts(loan) -> dict[str, list]:
-    """What a loan's page shows of it: the schedule (kept on the loan as ``loan.installments``
-    for the standing and the payoff quote), the last 100 repayments, its events, fund claims and
-    subsidy lines — each query compiled once (the page is the one loan officers open most)."""
-    parts = {name: p(id=loan.pk) for name, p in _PARTS.items()}
+    """What a loan's page shows of it: the schedule (kept on the loan, so ``loan.installments``
+    answers the standing and the payoff quote without a query), the last 100 repayments, its
+    events, fund claims and subsidy lines — a query each (the claims and the lines are the risk
+    fund's and the subsidies' records of the loan, read through their relations to it)."""
+    prefetch_related_objects([loan], "installments")
+    parts = {
+        "installments": list(loan.installments.all()),
+        "repayments": list(loan.repayments.all()[:100]),
+        "events": list(loan.events.all()),
+        "fund_claims": list(loan.fund_claims.all()),
+        "subsidy_lines": list(loan.subsidy_lines.all()),
+    }
     for rows in parts.values():
         for r in rows:
             r.loan = loan
-    remember(loan, "installments", parts["installments"])
     return parts
 
 
 def loan_events(reader, pk: int) -> list:
     """A loan's events (extensions, refinancing, write-off, refunds), the loan being in the
     reader's jurisdiction."""
-    return _PARTS["events"](id=loan_get(reader, pk, bare=True).pk)
+    return list(LoanEvent.objects.filter(loan_id=loan_get(reader, pk, bare=True).pk))
 
 
 def regulator_flag(loan) -> bool:

@@ -18,7 +18,6 @@ from fupin.core.schedule import generate
 from fupin.core.schedule.payoff import extended, payoff
 from fupin.core.schedule.terms import terms_from_dict
 from fupin.loans.models import Loan, LoanEvent, Repayment, Servicing
-from fupin.prepared import Prepared
 
 
 def owed_of(
@@ -50,29 +49,21 @@ def owed_of(
     ]
 
 
-_LOCKED = Prepared(
-    lambda *, loan: Servicing.objects.select_for_update().select_related("loan").filter(loan_id=loan)[:1]
-)
-
-
 def lock(loan: Loan) -> tuple[Loan, Servicing | None]:
     """The loan and its servicing row, locked together in one statement (every money path
     locks them this way, so two never wait on each other in opposite orders)."""
-    sv = _LOCKED.first(loan=loan.pk)
+    sv = Servicing.objects.select_for_update().select_related("loan").filter(loan_id=loan.pk).first()
     return (sv.loan, sv) if sv is not None else (Loan.objects.select_for_update().get(pk=loan.pk), None)
-
-
-_SERVICING = Prepared(lambda *, loan: Servicing.objects.filter(loan_id=loan))
 
 
 def loan_servicing(loan: Loan) -> Servicing | None:
     """The loan's servicing row: the one already loaded with the loan (``lock``, a page that read
-    it) or one query (compiled once: a loan's page reads it), remembered on the loan either way
+    it) or one query, remembered on the loan either way
     — ``loan.servicing`` answers from it after."""
     related = Loan.servicing.related
     if related.is_cached(loan):
         return related.get_cached_value(loan)
-    sv = _SERVICING.first(loan=loan.pk)
+    sv = Servicing.objects.filter(loan_id=loan.pk).first()
     related.set_cached_value(loan, sv)
     if sv is not None:
         Servicing.loan.field.set_cached_value(sv, loan)

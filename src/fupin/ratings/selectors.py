@@ -14,7 +14,6 @@ from fupin.core.errors import NotFound
 from fupin.core.rating import VillageThresholds, credit_village_problems
 from fupin.divisions.models import Division
 from fupin.households.models import Household, Person
-from fupin.prepared import children
 from fupin.ratings import rules as rules_mod
 from fupin.ratings.models import (
     CreditLine,
@@ -24,6 +23,7 @@ from fupin.ratings.models import (
     Rating,
     RatingRound,
     Reputation,
+    RuleSet,
     Scorecard,
 )
 
@@ -111,13 +111,10 @@ def rules_for(county_code: str, on: dt.date) -> tuple[core_elig.Rules, VillageTh
     return rules, rules_mod.thresholds_of(definition)
 
 
-_RULESETS = children("ratings.RuleSet", "division_id")  # every archive, application and rating reads them
-
-
 def programme_rules(county_code: str, on: dt.date) -> tuple[core_elig.Rules, dict]:
     """The county's eligibility rules in force on ``on`` and that version's whole stored
     definition (thresholds, approval bands, group size), or the preset when none is set."""
-    versions = _RULESETS(id=county_code)
+    versions = list(RuleSet.objects.filter(division_id=county_code))
     if not versions:
         return rules_mod.rules_of(
             rules_mod.PROGRAMME, 0, dt.date(2000, 1, 1), rules_mod.PRESET
@@ -177,16 +174,16 @@ def eligibility(
 
 def archive_rating(hh: Household) -> dict:
     """The rating section of the household archive, in a fixed number of queries."""
-    return {name: rows(id=hh.pk) for name, rows in _ARCHIVE.items()} | {"credit": _CREDIT.first(id=hh.pk)}
-
-
-_CREDIT = children("ratings.CreditLine", "household_id", limit=1)
-_ARCHIVE = {
-    "ratings": children("ratings.Rating", "household_id", "round", "scorecard", order=("-id",), limit=20),
-    "grade_changes": children("ratings.GradeChange", "household_id", order=("-on", "-id"), limit=50),
-    "exclusions": children("ratings.Exclusion", "household_id", "recorded_by", "withdrawn_by"),
-    "reputations": children("ratings.Reputation", "household_id"),
-}
+    mine = {"household_id": hh.pk}
+    return {
+        "ratings": list(
+            Rating.objects.filter(**mine).select_related("round", "scorecard").order_by("-id")[:20]
+        ),
+        "grade_changes": list(GradeChange.objects.filter(**mine).order_by("-on", "-id")[:50]),
+        "exclusions": list(Exclusion.objects.filter(**mine).select_related("recorded_by", "withdrawn_by")),
+        "reputations": list(Reputation.objects.filter(**mine)),
+        "credit": CreditLine.objects.filter(**mine).first(),
+    }
 
 
 def unborrowed(reader, *, village: str = "", on: dt.date) -> list[tuple[Household, CreditLine]]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fupin.accounts import access
 from fupin.core.errors import NotFound
-from fupin.prepared import children
-from fupin.riskfund.models import Blacklist, Claim, Fund, Proof
+from fupin.riskfund.models import Blacklist, Claim, Fund, LegalAction, Proof
 from fupin.riskfund.services import fund_position
 
 
@@ -48,8 +47,8 @@ def blacklist(reader, limit: int = 500) -> list[Blacklist]:
 
 def household_standing(household) -> dict:
     """What the archive shows of R-RSK-4: the live blacklisting, and every legal action."""
-    return {"blacklist": _BLACKLIST(id=household.pk), "legal": _LEGAL(id=household.pk)}
-
-
-_BLACKLIST = children("riskfund.Blacklist", "household_id", order=("-decided_on", "-id"), limit=20)
-_LEGAL = children("riskfund.LegalAction", "household_id", "recorded_by", limit=50)
+    mine = {"household_id": household.pk}
+    return {
+        "blacklist": list(Blacklist.objects.filter(**mine).order_by("-decided_on", "-id")[:20]),
+        "legal": list(LegalAction.objects.filter(**mine).select_related("recorded_by")[:50]),
+    }

@@ -39,7 +39,7 @@ def me_verify(request):
             {"error": e.message, "id_number": id_number},
             status=e.http_status,
         )
-    login(request, user, backend="fupin.accounts.backends.Backend")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return redirect("me")
 
 

@@ -13,19 +13,14 @@ from fupin.accounts import access
 from fupin.accounts.decorators import requires
 from fupin.core.creditinfo import CATEGORIES
 from fupin.core.eligibility import EXCLUSIONS
+from fupin.creditinfo.models import Consent
 from fupin.divisions.models import Branch
 from fupin.households import selectors, services
-from fupin.prepared import Prepared, children
+from fupin.loans.models import Application
 from fupin.ratings import selectors as ratings
-from fupin.riskfund.models import LegalAction
+from fupin.riskfund.models import Claim, LegalAction
 from fupin.riskfund.selectors import household_standing
-
-# the archive's sections, each compiled once: the archive is read on every visit
-_APPLICATIONS = children("loans.Application", "household_id", "loan", order=("-id",), limit=20)
-_CONSENTS = children("creditinfo.Consent", "household_id", limit=20)
-_SUBSIDY_LINES = children("subsidies.Line", "household_id", "loan", order=("-end",), limit=50)
-_CLAIMS = children("riskfund.Claim", "loan__household_id")
-_INSTITUTIONS = Prepared(lambda: Branch.objects.filter(parent__isnull=True))
+from fupin.subsidies.models import Line
 
 
 def _archive(request, pk: int) -> dict:
@@ -39,7 +34,9 @@ def _archive(request, pk: int) -> dict:
     ctx["may_reveal"] = access.may(request.user, "pii.reveal", hh)
     ctx["may_exclude"] = access.may(request.user, "exclusion.record", hh)
     ctx["may_publish_reputation"] = access.may(request.user, "reputation.publish", hh)
-    ctx["applications"] = _APPLICATIONS(id=hh.pk)
+    ctx["applications"] = list(
+        Application.objects.filter(household_id=hh.pk).select_related("loan").order_by("-id")[:20]
+    )
     ctx["may_apply"] = access.may(request.user, "application.create", hh)
     ctx["exclusion_choices"] = [(k, f"{v[1]}（{v[0]}）") for k, v in EXCLUSIONS.items()]
     ctx["status_history"] = selectors.status_history(ctx["events"])
@@ -52,11 +49,13 @@ def _credit(user, hh) -> dict:
     """The archive's credit-information section: consents and the forms (R-CRD-1, 2)."""
     may_consent = access.may(user, "credit.consent", hh)
     return {
-        "credit_consents": _CONSENTS(id=hh.pk) if may_consent or access.may(user, "credit.view", hh) else [],
+        "credit_consents": list(Consent.objects.filter(household_id=hh.pk)[:20])
+        if may_consent or access.may(user, "credit.view", hh)
+        else [],
         "may_credit_report": access.may(user, "credit.view", hh) or access.may(user, "credit.query", hh),
         "may_consent": may_consent,
         "may_credit_record": access.may(user, "credit.record", hh),
-        "institutions": _INSTITUTIONS() if may_consent else [],
+        "institutions": list(Branch.objects.filter(parent__isnull=True)) if may_consent else [],
         "credit_categories": CATEGORIES,
     }
 
@@ -65,8 +64,10 @@ def _subsidy_and_fund(user, hh) -> dict:
     """The archive's section of subsidies, fund claims, the blacklist and legal actions."""
     standing = household_standing(hh)
     return {
-        "subsidy_lines": _SUBSIDY_LINES(id=hh.pk),
-        "fund_claims": _CLAIMS(id=hh.pk),
+        "subsidy_lines": list(
+            Line.objects.filter(household_id=hh.pk).select_related("loan").order_by("-end")[:50]
+        ),
+        "fund_claims": list(Claim.objects.filter(loan__household_id=hh.pk)),
         "standing": standing,
         "blacklisted": any(b.lifted_on is None for b in standing["blacklist"]),
         "may_blacklist": access.may(user, "blacklist.decide", hh),

@@ -38,7 +38,6 @@ from fupin.divisions.models import Division
 from fupin.ledger.services import entry_post
 from fupin.loans.models import Installment, Loan, Repayment
 from fupin.loans.ports import Relief
-from fupin.prepared import Prepared
 from fupin.ratings.models import CreditLine, GradeChange
 from fupin.riskfund.models import Blacklist
 from fupin.subsidies.models import Batch, Line, Policy
@@ -211,10 +210,6 @@ def barred(household_id: int, year: int, *, late_bars: bool = False) -> str:
 
 # --- S-HALF: deducted at the repayment --------------------------------------------------------
 
-_HALF_POLICIES = Prepared(
-    lambda *, start: Policy.objects.filter(kind="half", effective__lte=start)
-)  # every repayment
-
 
 def relief(loan: Loan, rows: dict[int, Installment], amount: int, on: dt.date, late: bool) -> Relief | None:
     """S-HALF (篇3): when a payment on or before the due date settles the current instalment with
@@ -232,7 +227,9 @@ def relief(loan: Loan, rows: dict[int, Installment], amount: int, on: dt.date, l
     )
     if current is None:
         return None
-    policy = policy_for(loan.product, loan.start, _HALF_POLICIES(start=loan.start))
+    policy = policy_for(
+        loan.product, loan.start, Policy.objects.filter(kind="half", effective__lte=loan.start)
+    )
     if policy is None or policy.kind != "half" or loan.application.purpose not in policy.purposes:
         return None
     share = core.half_up(current.interest * policy.to_domain().share)

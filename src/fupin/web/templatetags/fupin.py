@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-
-from fupin.web.templatetags.builtins_fast import url_of
 
 register = template.Library()
 
@@ -26,8 +27,6 @@ def yuan(fen) -> str:
 def yuan_decimal(amount) -> str:
     """An amount already in yuan (a Decimal, e.g. a credit line) with thousands separators:
     Decimal("30000.00") → "30,000.00"."""
-    from decimal import Decimal
-
     if amount is None or amount == "":
         return ""
     return f"{Decimal(str(amount)):,.2f}"
@@ -36,8 +35,6 @@ def yuan_decimal(amount) -> str:
 @register.filter
 def percent(rate) -> str:
     """A rate with six decimals shown as a percentage with four: Decimal("0.035519") → "3.5519%"."""
-    from decimal import Decimal
-
     if rate is None or rate == "":
         return ""
     return f"{(Decimal(str(rate)) * 100).quantize(Decimal('0.0001'))}%"
@@ -70,7 +67,7 @@ def cell(row: dict, column) -> str:
 # The two longest tables of the pages people open most — a loan's schedule (52 weekly rows) and
 # the collection list — written in one pass: as template loops (seven variables, filters, a URL
 # a row) they were most of a loan page's rendering (docs/performance.md). Same markup as the loops they
-# replace (tests/web/test_template_tags.py renders both and compares); numbers and dates need
+# replace (tests/web/test_row_filters.py renders both and compares); numbers and dates need
 # no escaping, the two texts (a contract's and a household's number) are escaped.
 
 
@@ -95,7 +92,8 @@ def collection_rows(items) -> str:
 
     return mark_safe(
         "".join(
-            f'<tr><td><a href="{url_of("loan_detail", i.loan_id)}">{escape(i.loan.contract_no)}</a></td>'
+            f'<tr><td><a href="{reverse("loan_detail", args=[i.loan_id])}">'
+            f"{escape(i.loan.contract_no)}</a></td>"
             f'<td>{escape(i.loan.household.registry_no)}</td><td class="num">{yuan(i.due)}</td>'
             f'<td class="num">{yuan(i.arrears)}</td><td class="num">{i.dpd or ""}</td><td></td></tr>'
             for i in items
