@@ -42,7 +42,8 @@ def prepared(module: str, database: str) -> tuple[dict, list] | None:
 
 @contextmanager
 def gunicorn(env: dict, workers: int = 4):
-    """A gunicorn serving ``fupin.wsgi`` (with the project's configuration) on a free port of 127.0.0.1; yields the port."""
+    """A gunicorn serving ``fupin.wsgi`` (with the project's configuration) on a free port of
+    127.0.0.1; yields the port."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

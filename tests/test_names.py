@@ -67,3 +67,47 @@ def test_every_name_read_from_a_fupin_module_exists_there():
                         f"{path.relative_to(SRC.parent)}:{node.lineno} {aliases[node.value.id]}.{node.attr}"
                     )
     assert not missing, "\n".join(missing)
+
+
+# Django's insides that fupin once reached into for speed (issue 23): the query compiler and row
+# builders, a backend's cursor classes, the template engine's own tags, an instance's private state
+PRIVATE_DJANGO = (
+    "django.db.models.sql",
+    "django.db.models.query",
+    "django.db.models.base",
+    "django.db.models.fields.related_descriptors",
+    "django.db.models.query_utils",
+    "django.db.backends.",
+    "django.template.defaulttags",
+    "django.templatetags.",
+)
+PRIVATE_ATTRIBUTES = {
+    "_state",
+    "fields_cache",
+    "_prefetched_objects_cache",
+    "_result_cache",
+    "_known_related_objects",
+}
+
+
+def test_no_module_reaches_into_djangos_private_internals():
+    found = []
+    for path in SRC.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        where = path.relative_to(SRC.parent)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("django"):
+                if (node.module + ".").startswith(PRIVATE_DJANGO) or any(
+                    a.name.startswith("_") for a in node.names
+                ):
+                    found.append(f"{where}:{node.lineno} from {node.module} import …")
+            elif isinstance(node, ast.Import):
+                found += [
+                    f"{where}:{node.lineno} import {a.name}"
+                    for a in node.names
+                    if (a.name + ".").startswith(PRIVATE_DJANGO)
+                ]
+            elif isinstance(node, ast.Attribute) and node.attr in PRIVATE_ATTRIBUTES:
+                found.append(f"{where}:{node.lineno} .{node.attr}")
+    assert not found, "\n".join(found)

@@ -72,3 +72,20 @@ def test_village_suspension_needs_three_month_ends_below_and_lifts_at_98_percent
     assert cob.suspended([True], True)  # stays suspended while below
     assert not cob.suspended([False], True)  # lifted at 98 % or above
     assert cob.is_month_end(D(2028, 2, 29)) and not cob.is_month_end(D(2026, 2, 28 - 1))
+
+
+def test_r_rpt_4_counts_three_consecutive_calendar_months():
+    """Issue 24's worked example: month-ends below 98 % at 2025-12, 2026-03 and 2026-04 are not
+    three months running; 2026-03, 04 and 05 are. A month-end with no figures breaks a run."""
+    assert cob.month_ends_before(D(2026, 4, 30), 2) == [D(2026, 2, 28), D(2026, 3, 31)]
+    assert cob.month_ends_before(D(2026, 1, 31), 2) == [D(2025, 11, 30), D(2025, 12, 31)]
+    gap = {D(2025, 12, 31): (True, False), D(2026, 3, 31): (True, False)}
+    assert not cob.suspended_at(D(2026, 4, 30), True, gap)
+    run = {D(2026, 3, 31): (True, False), D(2026, 4, 30): (True, False)}
+    assert cob.suspended_at(D(2026, 5, 31), True, run)
+    missing = {D(2026, 3, 31): (True, False)}  # nothing due at 2026-04-30: no row for it
+    assert not cob.suspended_at(D(2026, 5, 31), True, missing)
+    # once suspended, it stays so while below and lifts at a month-end at 98 % or above
+    held = {**run, D(2026, 5, 31): (True, True)}
+    assert cob.suspended_at(D(2026, 6, 30), True, held)
+    assert not cob.suspended_at(D(2026, 6, 30), False, held)

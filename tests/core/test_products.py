@@ -114,10 +114,28 @@ def test_p_lead_amount_from_driven_households():
     篇7 50 000 × 8 = 400 000 (under the 500 000 ceiling)."""
     assert lead_amount(500_000, 12, 5_000_000) == 5_000_000
     assert lead_amount(5_000_000, 8, 50_000_000) == 40_000_000
-    s = generate(preset("lead").terms(principal=40_000_000, start=D(2026, 3, 2), term=24))
-    assert sum(s.principal) == 40_000_000
+    s = generate(preset("lead").terms(principal=5_000_000, start=D(2026, 3, 2), term=24))
+    assert sum(s.principal) == 5_000_000
     with pytest.raises(ValidationFailed):
-        preset("lead").terms(principal=50_000_100, start=D(2026, 3, 2))
+        preset("lead").terms(principal=5_000_001, start=D(2026, 3, 2))
+
+
+def test_the_lead_preset_is_one_source_the_5_000_allowance_and_its_50_000_ceiling():
+    """The preset's allowance and ceiling are 篇3's pair (5 000 each, 50 000 at most), and a lead
+    household driving 12 households is told the 50 000 ceiling, not 500 000."""
+    from fupin.core.origination import lead_problems
+
+    allowance = preset("lead").lead
+    assert allowance is not None
+    assert (allowance.per_household, allowance.ceiling) == (5_000_00, 50_000_00)
+    assert preset("lead").bounds.max_amount == allowance.ceiling
+    (problem,) = lead_problems(
+        amount=60_000_00, per_household=allowance.per_household, driven=12, ceiling=allowance.ceiling
+    )
+    assert "上限 50000.00 元：最多可贷 50000.00 元" in problem
+    assert not lead_problems(
+        amount=50_000_00, per_household=allowance.per_household, driven=12, ceiling=allowance.ceiling
+    )
 
 
 def test_annuity_payment_worked_example():

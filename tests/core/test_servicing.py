@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fupin.core.errors import ValidationFailed
-from fupin.core.servicing import Owed, allocate
+from fupin.core.servicing import Owed, allocate, settled_by_payoff
 
 D = dt.date
 
@@ -126,3 +126,15 @@ def test_penalty_worked_example_and_a_payment_stops_it():
         penalty_accrued(owed, annual_rate=Fraction("0.035"), on=D(2026, 1, 31), uplift=Fraction(3, 10))
         == 3_792
     )
+
+
+def test_settled_by_payoff_worked_example():
+    """settled_by_payoff docstring: three instalments of 50.00 interest ahead, 62.50 to the day."""
+    d = dt.date(2026, 5, 1)
+    owed = [
+        Owed(1, d, 100_000, 5_000, 100_000, 5_000),  # due on the payoff day: not settled by it
+        *(Owed(k, d + dt.timedelta(days=30 * (k - 1)), 100_000, 5_000) for k in (2, 3, 4)),
+    ]
+    assert settled_by_payoff(owed, d, 6_250) == {2: 5_000, 3: 1_250, 4: 0}
+    assert settled_by_payoff(owed, d, 0) == {2: 0, 3: 0, 4: 0}
+    assert settled_by_payoff(owed, d, 16_000) == {2: 6_000, 3: 5_000, 4: 5_000}  # beyond: on the first

@@ -151,6 +151,27 @@ def test_a_seasonal_loan_paid_off_early_with_its_deposit_set_against_it(rt, hh):
     assert all(s["equal"] for s in ledger.subledgers(head))
 
 
+def test_a_payoff_records_the_interest_really_paid_on_each_instalment(rt, hh):
+    """After a payoff the instalments show what was paid on them: the 68.75 of interest to the
+    day on the first, nothing on the rest — not the schedule's 825.00 (issue 24: a seasonal
+    payoff showed 412.50 for 206.25 paid). Their principal is paid; the loan owes nothing."""
+    from fupin.loans.repayments import loan_payoff
+
+    officer = rt.world.user("loan_officer")
+    app = approved(rt, hh, amount=1_000_000, product="seasonal", term=6)
+    loan = disbursement.loan_disburse(
+        acting_user=officer, loan=disbursement.loan_contract(acting_user=officer, application=app)
+    )
+    scheduled = sum(Installment.objects.filter(loan=loan).values_list("interest", flat=True))
+    assert scheduled > 6_875
+    loan_payoff(acting_user=officer, loan=loan, key="payoff-real-0001", on=TODAY + dt.timedelta(days=15))
+    rows = list(Installment.objects.filter(loan=loan).order_by("seq"))
+    assert sum(i.interest_paid for i in rows) == 6_875  # 10 000 × 16.5 % × 15 ÷ 360, as posted to 6011
+    assert [i.interest_paid for i in rows] == [6_875] + [0] * (len(rows) - 1)
+    assert all(i.interest == i.interest_paid and i.principal == i.principal_paid for i in rows)
+    assert sum(i.principal_paid for i in rows) == 1_000_000
+
+
 def test_no_payoff_while_an_instalment_is_overdue(rt, loan):
     from fupin.loans.repayments import loan_payoff
 

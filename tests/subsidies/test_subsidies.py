@@ -10,10 +10,14 @@ from fractions import Fraction
 import pytest
 
 from fupin.accounts.models import User
+from fupin.core import reports as reports_core
 from fupin.core import subsidy as core
 from fupin.core.errors import Conflict, NotPermitted
+from fupin.demo.county import COUNTY
+from fupin.divisions.models import Division
 from fupin.loans.models import Loan
 from fupin.loans.repayments import loan_payoff, repayment_post
+from fupin.reports.tables import fu4
 from fupin.riskfund.services import blacklist_decide, blacklist_lift
 from fupin.subsidies import services
 from fupin.subsidies.models import Batch, Line, Policy
@@ -59,6 +63,10 @@ def test_s_half_deducts_half_the_interest_of_an_on_time_payment(rt, hh, head):
     postings = {(p.account_id, p.debit, p.credit) for p in r.entry.postings.all() if p.debit}
     assert postings == {("1011", first.interest - half, 0), ("1221", half, 0)}
     assert books(head)["1221"] == half
+    # 附表4: the household paid half the interest, the county the other half (issue 24)
+    quarter = reports_core.period(f"{today().year}-Q{(today().month - 1) // 3 + 1}")
+    t4 = fu4(Division.objects.get(code=COUNTY[0]), quarter)
+    assert (t4.total["interest"], t4.total["amount"]) == (first.interest - half, half)
 
 
 @settled_before(20)

@@ -674,8 +674,7 @@ def _village_months(on: dt.date) -> dict:
     VillageMonth.objects.filter(month=on).delete()
     out = []
     for village, f in sorted(figures.items()):
-        past = history.get(village, [])[-(core.SUSPEND_MONTHS - 1) :]
-        was = bool(past) and past[-1].suspended
+        mine = {m.month: (m.below, m.suspended) for m in history.get(village, [])}
         out.append(
             VillageMonth(
                 village_code=village,
@@ -683,7 +682,7 @@ def _village_months(on: dt.date) -> dict:
                 due=f.due,
                 repaid=f.repaid,
                 below=f.below,
-                suspended=core.suspended([m.below for m in past] + [f.below], was),
+                suspended=core.suspended_at(on, f.below, mine),
             )
         )
     VillageMonth.objects.bulk_create(out)

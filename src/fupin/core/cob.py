@@ -107,6 +107,29 @@ class MonthRate:
         return self.rate is not None and self.rate < SUSPEND_BELOW
 
 
+def month_ends_before(on: dt.date, n: int) -> list[dt.date]:
+    """The ``n`` month-ends before ``on``, oldest first: 2026-04-30, 2 → 2026-02-28, 2026-03-31."""
+    ends, d = [], on.replace(day=1) - dt.timedelta(days=1)
+    for _ in range(n):
+        ends.append(d)
+        d = d.replace(day=1) - dt.timedelta(days=1)
+    return ends[::-1]
+
+
+def suspended_at(on: dt.date, below_now: bool, history: dict[dt.date, tuple[bool, bool]]) -> bool:
+    """R-RPT-4 at the month-end ``on``: suspended when this month-end and the two before it —
+    consecutive calendar months — were below 98 %, and until a month-end at 98 % or above.
+    ``history``: the village's earlier month-ends, ``{month-end: (below, suspended)}``; a month-end
+    with no figures (nothing due this year yet) was not below, and breaks a run.
+
+    Worked example (issue 24): below at 2025-12, 2026-03 and 2026-04 is not three months running
+    — no suspension at 2026-04-30; below at 2026-03, 04 and 05 suspends at 2026-05-31.
+    """
+    before = [history.get(d) for d in month_ends_before(on, SUSPEND_MONTHS - 1)]
+    was = before[-1] is not None and before[-1][1]
+    return suspended([b is not None and b[0] for b in before] + [below_now], was)
+
+
 def suspended(below_history: list[bool], was_suspended: bool) -> bool:
     """R-RPT-4 at a month-end: ``below_history`` is this village's month-ends, oldest first,
     ending with this one. Suspended when the last three were all below 98 %; once suspended it

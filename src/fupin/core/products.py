@@ -38,6 +38,16 @@ class Bounds:
 
 
 @dataclass(frozen=True)
+class LeadAllowance:
+    """P-LEAD: what a lead household may borrow for each poor household under a signed
+    agreement, and the ceiling of the whole loan (fen) — one pair from one source (篇3: 5 000
+    each, at most 50 000; 篇7's 50 000 each and 500 000 is another product's configuration)."""
+
+    per_household: int
+    ceiling: int
+
+
+@dataclass(frozen=True)
 class Preset:
     code: str
     name: str
@@ -46,6 +56,7 @@ class Preset:
     defaults: dict[str, Any] = field(default_factory=dict)
     bounds: Bounds = field(default_factory=lambda: Bounds(1, None))
     rate_by_term: bool = False  # default rate = LPR 1Y for ≤ 12 months, LPR 5Y beyond
+    lead: LeadAllowance | None = None  # P-LEAD's allowance, for lead-household products
 
     def default_rate(self, term: int, term_unit: str) -> Fraction | None:
         if self.rate_by_term:
@@ -199,7 +210,8 @@ PRESETS: dict[str, Preset] = {
                 settlement_day=20,
                 interest_basis="act360",
             ),
-            bounds=Bounds(5_000 * YUAN, 500_000 * YUAN, min_term=6, max_term=36),
+            bounds=Bounds(5_000 * YUAN, 50_000 * YUAN, min_term=6, max_term=36),
+            lead=LeadAllowance(per_household=5_000 * YUAN, ceiling=50_000 * YUAN),
         ),
         Preset(
             code="custom",
@@ -230,4 +242,4 @@ def lead_amount(per_household: int, households: int, ceiling: int) -> int:
     return min(per_household * households, ceiling)
 
 
-__all__ = ["LPR_1Y", "LPR_5Y", "PRESETS", "Bounds", "Preset", "lead_amount", "preset"]
+__all__ = ["LPR_1Y", "LPR_5Y", "PRESETS", "Bounds", "LeadAllowance", "Preset", "lead_amount", "preset"]

@@ -114,6 +114,26 @@ CATEGORIES: dict[str, str] = {
 }
 
 
+def settled_by_payoff(owed: Sequence[Owed], on: dt.date, interest: int) -> dict[int, int]:
+    """An early payoff (P-SEASONAL) settles the instalments due after ``on``: their principal is
+    paid, and of their interest only what was recomputed to the day (``interest``, in fen) is
+    charged. Returns each such instalment's interest as settled — in due order, each up to its
+    scheduled interest, anything beyond on the first — so that an instalment records the
+    interest really paid on it, never the schedule's.
+
+    Worked example: three instalments ahead with 50.00 of interest each and 62.50 recomputed to
+    the day → 50.00, 12.50 and 0.00.
+    """
+    ahead = sorted((o for o in owed if o.due_date > on), key=lambda o: (o.due_date, o.seq))
+    settled, left = {}, interest
+    for o in ahead:
+        settled[o.seq] = min(o.interest, max(left, 0))
+        left -= settled[o.seq]
+    if ahead and left > 0:
+        settled[ahead[0].seq] += left
+    return settled
+
+
 def days_past_due(owed: Sequence[Owed], on: dt.date) -> int:
     """Days since the oldest instalment that is due before ``on`` and not fully paid (0: none)."""
     late = [

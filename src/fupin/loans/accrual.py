@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, DateField, F, Func, IntegerField, Q, Value, When
+from django.db.models import BigIntegerField, Case, DateField, F, Func, IntegerField, Q, Value, When
 from django.db.models.lookups import GreaterThan
 
 from fupin.core.cob import PENALTY_DIVISOR
@@ -78,7 +78,14 @@ def penalty(on: dt.date | None, rate, p: str = ""):
     """Penalty posted on an instalment after the close of ``on`` at ``rate`` (an expression)."""
     if on is None:
         return Value(0, output_field=IntegerField())
-    return (2 * principal_days(on, p) * rate + PENALTY_DIVISOR) / (2 * PENALTY_DIVISOR)
+    return (2 * principal_days(on, p) * rate + big(PENALTY_DIVISOR)) / big(2 * PENALTY_DIVISOR)
+
+
+def big(n: int) -> Value:
+    """An integer constant as a bigint. Django sends a bare Python int beside an integer
+    expression as a 4-byte integer; bound on the server (``server_side_binding``) one beyond
+    2³¹ wraps round silently (the penalty divisor 36·10⁹ became negative)."""
+    return Value(n, output_field=BigIntegerField())
 
 
 LATE = Q(principal_paid__lt=F("principal")) | Q(interest_paid__lt=F("interest"))

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import F
 from django.utils import timezone
 
 from fupin.accounts import access
@@ -272,6 +271,19 @@ def loan_payoff(*, acting_user, loan: Loan, key: str, on: dt.date | None = None)
     )
 
 
+def _settle_instalments(loan: Loan, on: dt.date, interest: int) -> None:
+    """The instalments a payoff settles record what was really paid on them: all the principal,
+    and of the interest what the payoff recomputed to the day (with what was paid ahead), not
+    the schedule's (:func:`fupin.core.servicing.settled_by_payoff`)."""
+    rows = [i for i in loan.installments.all() if i.due_date > on]
+    owed = [servicing_core.Owed(i.seq, i.due_date, i.principal, i.interest) for i in rows]
+    settled = servicing_core.settled_by_payoff(owed, on, interest + sum(i.interest_paid for i in rows))
+    for i in rows:
+        i.principal_paid = i.principal
+        i.interest = i.interest_paid = settled[i.seq]
+    Installment.objects.bulk_update(rows, ["principal_paid", "interest", "interest_paid"])
+
+
 def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:
     closed = open_day(on)
     loan, sv = lock(loan)
@@ -302,7 +314,7 @@ def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:
         postings=postings,
         source=f"loan.payoff:{loan.pk}",
     )
-    loan.installments.update(principal_paid=F("principal"), interest_paid=F("interest"))
+    _settle_instalments(loan, on, f["interest"])
     Servicing.objects.filter(pk=sv.pk).update(
         active=False, interest_due=0, cur_seq=0, cur_interest=0, cur_paid=0, late_since=None
     )

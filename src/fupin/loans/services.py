@@ -28,7 +28,6 @@ from fupin.ratings.selectors import eligibility, programme_rules
 
 BANK_LADDER = ["loan_officer", "branch_director", "head_office"]  # a higher authority may decide lower bands
 COMMITTED = ("approved", "contracted", "disbursed")  # states that use a township's quota
-LEAD_PER_HOUSEHOLD = 5_000_00  # P-LEAD (篇3): 5 000 yuan per driven household, in fen
 
 
 def today() -> dt.date:
@@ -75,10 +74,10 @@ def application_create(
         )
     if p.code == "group":
         problems += [Problem(m, rule="R-GRP-1") for m in group_blockers(household, today())]
-    if p.code == "lead":
+    if p.lead is not None:
         problems += [
             Problem(m, rule="R-GRP-3")
-            for m in lead_blockers(household, amount, p.bounds.max_amount or amount, LEAD_PER_HOUSEHOLD)
+            for m in lead_blockers(household, amount, p.lead.ceiling, p.lead.per_household)
         ]
     if problems:
         raise ValidationFailed(

@@ -19,7 +19,7 @@ from fupin.accounts.roles import ROLES
 from fupin.core.errors import DomainError, ValidationFailed
 from fupin.core.money import from_fen, money, to_fen
 from fupin.core.origination import PURPOSES, STATES, STEP_LABELS, approver_role
-from fupin.core.products import PRESETS
+from fupin.core.products import PRESETS, lead_amount
 from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.loans import collections, disbursement, exports, groups, selectors, services
@@ -473,6 +473,7 @@ def lead_agreements(request, pk: int):
         _heads_of("driven__members")
     )
     active = [a for a in agreements if a.ended_on is None]
+    allowance = PRESETS["lead"].lead
     return render(
         request,
         "loans/lead.html",
@@ -480,10 +481,8 @@ def lead_agreements(request, pk: int):
             "lead": lead,
             "agreements": agreements,
             "count": len(active),
-            "limit": from_fen(
-                min(services.LEAD_PER_HOUSEHOLD * len(active), PRESETS["lead"].bounds.max_amount or 0)
-            ),
-            "per": from_fen(services.LEAD_PER_HOUSEHOLD),
+            "limit": from_fen(lead_amount(allowance.per_household, len(active), allowance.ceiling)),
+            "per": from_fen(allowance.per_household),
             "may_manage": access.may(request.user, "group.manage", lead),
         },
     )

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, When
 
 from fupin.cob.day import closed_through
 from fupin.core import reports as core
@@ -185,7 +185,11 @@ def fu3(division: Division, period: core.Period, *, closed: dt.date | None = Non
         "balance_households",
         _column(_grouped(alive, "village_code", hh=Count("household", distinct=True)), "hh"),
     )
-    due = Installment.objects.filter(loan__village_code__startswith=p, due_date__range=(start, end))
+    due = Installment.objects.filter(  # a loan paid off before a due date owes nothing on it then
+        Q(loan__closed_on__isnull=True) | Q(loan__closed_on__gte=F("due_date")),
+        loan__village_code__startswith=p,
+        due_date__range=(start, end),
+    )
     put("due", _column(_grouped(due, "loan__village_code", d=Sum(F("principal") + F("interest"))), "d"))
     got = Repayment.objects.filter(village_code__startswith=p, received_on__range=(start, end))
     put(
@@ -582,7 +586,8 @@ def fu4(division: Division, period: core.Period) -> Table:
 
     put("periods", earned, Count("pk"))
     put("households", earned, Count("household", distinct=True))
-    put("interest", earned, Sum("interest"))
+    # what the households paid: under S-HALF the county's half was deducted at the repayment
+    put("interest", earned, Sum(F("interest") - Case(When(policy__kind="half", then=F("amount")), default=0)))
     put("amount", earned, Sum("amount"))
     put("claimed", lines.filter(batch__prepared_on__range=(start, end)), Sum("amount"))
     put("approved", lines.filter(batch__reviewed_on__range=(start, end), struck=""), Sum("amount"))
