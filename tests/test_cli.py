@@ -102,3 +102,12 @@ def test_demo_command_refuses_non_empty_database(world, capsys):
         call_command("demo", households=10)
     call_command("demo", households=10, if_empty=True)
     assert "跳过" in capsys.readouterr().out
+
+
+def test_a_schedule_beyond_the_calendar_is_a_chinese_error_not_a_traceback():
+    """Issue 24 (6): ``fupin schedule --start 9999-06-01`` ran past year 9999 into a traceback."""
+    r = run("schedule", "--product", "group", "--principal", "10000", "--start", "9999-06-01")
+    assert r.returncode != 0
+    assert "超出可用日期" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    ok = run("schedule", "--product", "group", "--principal", "10000", "--start", "2026-06-01", "--json")
+    assert ok.returncode == 0, ok.stderr

@@ -11,7 +11,7 @@ from dataclasses import MISSING, dataclass, fields
 from fractions import Fraction
 from typing import Literal
 
-from fupin.core.calendar import TermUnit
+from fupin.core.calendar import TermUnit, add_term
 from fupin.core.errors import ValidationFailed
 from fupin.core.money import Rounding
 
@@ -117,8 +117,22 @@ class Terms:
             problems.append("到期一次还本付息方式的还款频率应为 maturity")
         if self.frequency == "maturity" and self.shape not in ("bullet", "interest_only"):
             problems.append("到期一次还款频率只适用于 bullet 方式")
+        if self.term > 0 and self.term_unit in TERM_UNITS and not _fits_the_calendar(self):
+            problems.append(
+                f"放款日 {self.start.isoformat()} 起的还款计划超出可用日期（公元 9999 年底），"
+                "请检查放款日与期限"
+            )
         if problems:
             raise ValidationFailed("；".join(problems), code="terms_invalid", details=problems)
+
+
+def _fits_the_calendar(t: Terms) -> bool:
+    """Whether the schedule's dates, with a year's room for shifting and settlement days, exist."""
+    try:
+        add_term(t.start, t.term, t.term_unit) + dt.timedelta(days=400)
+    except (ValueError, OverflowError):
+        return False
+    return True
 
 
 def terms_to_dict(t: Terms) -> dict[str, object]:
