@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ["schedule", "demo", "registry", "cob", "repayments", "reports", "load"]
+BENCHMARKS = ["schedule", "demo", "registry", "cob", "repayments", "reports", "requests", "load"]
 
 
 def main(argv: list[str]) -> None:

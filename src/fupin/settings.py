@@ -176,8 +176,6 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Lockout is per account (等保 2.0 asks for account lockout); axes warns that IP rotation is
 # not covered by it, which is the point: the account is locked wherever the attempts come from.
-# The name ``i18n`` is given to fupin.web.templatetags.i18n_kept on purpose (TEMPLATES above:
-# Django's i18n library with {% translate %} kept per language); Django warns of the two modules.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Idle timeout: the session expires N minutes after the last request.

@@ -352,10 +352,14 @@ def token_authenticate(secret: str) -> User | None:
     """The active user behind a bearer token, or None (unknown, revoked, or inactive user)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash(secret), revoked_at__isnull=True)
-        .first()
+    token = next(
+        iter(  # a key: no ordering; of the token only what is used here (a compilation each request)
+            ApiToken.objects.select_related("user")
+            .only("last_used_at", "user")
+            .filter(key_hash=_hash(secret), revoked_at__isnull=True)
+            .order_by()[:1]
+        ),
+        None,
     )
     if token is None or not token.user.is_active:
         return None

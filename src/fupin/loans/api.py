@@ -191,6 +191,9 @@ class LoanOut(Schema):
     disbursement_id: int | None = None
 
 
+LOAN_OUT = (*LoanOut.model_fields, "village_code")  # the columns a LoanOut shows, and its scope
+
+
 @router.post(
     "/applications/{application_id}/contract",
     response=responses(LoanOut, 404, 409, 422, ok_status=201),
@@ -203,7 +206,7 @@ def loan_contract(request, application_id: int = Id):
 
 @router.get("/loans/{loan_id}", response=responses(LoanOut, 404), summary="一笔贷款")
 def loan_detail(request, loan_id: int = Id):
-    return selectors.loan_get(request.auth, loan_id)
+    return selectors.loan_get(request.auth, loan_id, fields=LOAN_OUT)
 
 
 @router.post(

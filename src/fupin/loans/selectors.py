@@ -65,10 +65,12 @@ LOAN_PAGE = (
 )
 
 
-def loan_get(reader, pk: int, *, bare: bool = False):
+def loan_get(reader, pk: int, *, bare: bool = False, fields: tuple[str, ...] = ()):
     """A loan in the reader's jurisdiction; ``bare``: the loan row alone (posting money needs
-    nothing else)."""
-    qs = Loan.objects.all() if bare else Loan.objects.select_related(*LOAN_PAGE)
+    nothing else); ``fields``: only these columns of it (a read that shows a few)."""
+    qs = Loan.objects.all() if bare or fields else Loan.objects.select_related(*LOAN_PAGE)
+    if fields:
+        qs = qs.only(*fields)
     return access.get_visible(reader, qs, "application.view", pk=pk)
 
 
@@ -94,7 +96,7 @@ def loan_parts(loan) -> dict[str, list]:
 def loan_events(reader, pk: int) -> list:
     """A loan's events (extensions, refinancing, write-off, refunds), the loan being in the
     reader's jurisdiction."""
-    return list(LoanEvent.objects.filter(loan_id=loan_get(reader, pk, bare=True).pk))
+    return list(LoanEvent.objects.filter(loan_id=loan_get(reader, pk, fields=("village_code",)).pk))
 
 
 def regulator_flag(loan) -> bool:
