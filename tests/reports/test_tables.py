@@ -4,6 +4,7 @@ headers; the PDF renders with its Chinese text."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import subprocess
 
@@ -14,6 +15,7 @@ from django.db.models import Sum
 from fupin.accounts.models import User
 from fupin.accounts.services import role_assign, user_create
 from fupin.core import reports as core
+from fupin.core.errors import ValidationFailed
 from fupin.demo import portfolio
 from fupin.demo.county import COUNTY
 from fupin.divisions.models import Branch, Division
@@ -23,7 +25,7 @@ from fupin.loans.models import Installment, Loan, Repayment
 from fupin.loans.repayments import repayment_post
 from fupin.reports import exports
 from fupin.reports.indicators import indicators
-from fupin.reports.tables import fu2, fu3, fu4, fu8
+from fupin.reports.tables import fu2, fu3, fu4, fu8, ledger_balance
 from tests.cob.conftest import books, past_loan, today
 from tests.registry_files import TEMPLATE, template_rows, write_xlsx
 
@@ -224,6 +226,45 @@ def test_the_period_is_checked(rt):
         .get(f"/api/v1/reports/tables/fu3?division={COUNTY[0]}&period=2026-13")
         .status_code
         == 422
+    )
+
+
+def test_a_table_of_balances_before_the_books_open_says_so(rt, portfolio_of):
+    """Issue 24 (5): the loans' history reaches back before the books do (the opening balances are
+    posted on one day); 附表3 and 附表8 for a month that ended before it are refused in Chinese
+    on every channel — not made with the loans of then beside balances of nothing — while 附表2
+    (what was paid out then) is still made, and the opening month's tables are."""
+    from django.core.management import CommandError, call_command
+
+    from fupin.ledger.selectors import books_open_on
+    from fupin.reports.tables import build
+
+    portfolio_of(4)
+    opened = books_open_on()
+    before = core.period(f"{opened.replace(day=1) - dt.timedelta(days=1):%Y-%m}")
+    paid_out_then = Loan.objects.filter(start__range=(before.start, before.end)).exclude(state="contracted")
+    assert paid_out_then.exists()  # the loans' history reaches back before the books
+    division = Division.objects.get(code=COUNTY[0])
+    hint = f"系统账务自 {opened:%Y-%m-%d} 起"
+    for table in ("fu3", "fu8"):
+        with pytest.raises(ValidationFailed, match=hint) as refused:
+            build(table, division, before)
+        assert refused.value.code == "period_before_books"
+        with pytest.raises(CommandError, match=hint):
+            call_command("report", table, "--division", COUNTY[0], "--period", before.label)
+        answer = rt.world.client("poverty_office").get(
+            f"/api/v1/reports/tables/{table}?division={COUNTY[0]}&period={before.label}"
+        )
+        assert answer.status_code == 422 and answer.json()["details"]["books_open_on"] == f"{opened}"
+        page = rt.world.client("poverty_office").get(
+            f"/reports/?table={table}&division={COUNTY[0]}&period={before.label}"
+        )
+        assert page.status_code == 422 and hint in page.content.decode()
+    listed = build("fu2", division, before)
+    assert len(listed.rows) == paid_out_then.filter(village_code__startswith=COUNTY[0][:6]).count()
+    month = core.period(f"{opened:%Y-%m}")
+    assert build("fu3", division, month).total["balance"] == sum(
+        ledger_balance(COUNTY[0][:6], "1301", month.end).values()
     )
 
 

@@ -17,6 +17,12 @@ from fupin.ledger.models import Account, JournalEntry, Posting
 STATEMENT_ROWS = 500
 
 
+def books_open_on(book: str = "bank") -> dt.date | None:
+    """The first day the books hold (a county that brought its loans in: the opening balances);
+    None while they are empty. Balances before it are not known to the system."""
+    return JournalEntry.objects.filter(book=book).order_by("date").values_list("date", flat=True).first()
+
+
 def _postings(reader, book: str) -> Q:
     return access.scope_q(reader, "ledger.view", "entry__division_code") & Q(entry__book=book)
 

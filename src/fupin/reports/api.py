@@ -12,7 +12,7 @@ from fupin.divisions.models import Division
 from fupin.replica import on_replica
 from fupin.reports.dashboard import dashboard
 from fupin.reports.rankings import rankings
-from fupin.reports.tables import BUILDERS
+from fupin.reports.tables import build
 
 router = Router(tags=["报表 Reports"])
 
@@ -56,7 +56,7 @@ def _division(request, q: ReportQuery) -> tuple[Division, core.Period]:
 @on_replica
 def report_table(request, q: Query[ReportQuery], table: str = Path(..., pattern="^(fu2|fu3|fu4|fu8)$")):
     division, period = _division(request, q)
-    return BUILDERS[table](division, period).as_json()
+    return build(table, division, period).as_json()
 
 
 @router.get(

@@ -19,11 +19,13 @@ from django.db.models import Case, Count, F, Q, Sum, When
 
 from fupin.cob.day import closed_through
 from fupin.core import reports as core
+from fupin.core.errors import ValidationFailed
 from fupin.core.money import fmt
 from fupin.core.origination import PURPOSES
 from fupin.divisions.models import Division
 from fupin.households.models import REGISTERED, Household, Person
 from fupin.ledger.models import Posting
+from fupin.ledger.selectors import books_open_on
 from fupin.loans.models import Installment, Loan, LoanEvent, Quota, Repayment, Servicing
 from fupin.loans.selectors import regulator_flag
 from fupin.ratings.models import CreditLine
@@ -624,3 +626,20 @@ BUILDERS: dict[str, Callable[[Division, core.Period], Table]] = {
     "fu4": fu4,
     "fu8": fu8,
 }
+# tables of balances at the period's end: they need the books to reach back to it
+BALANCES = {"fu3", "fu8"}
+
+
+def build(table: str, division: Division, period: core.Period) -> Table:
+    """A table (a code of :data:`BUILDERS`) for a division and period. A table of balances for a
+    period that ended before the books open says so (it would set the loans' counts of that time
+    beside balances of nothing); lists of what happened in a period (附表2, 附表4) are always made."""
+    opened = books_open_on()
+    if table in BALANCES and opened is not None and period.end < opened:
+        raise ValidationFailed(
+            f"系统账务自 {opened:%Y-%m-%d} 起（期初余额于当日转入），{period.label} 期末早于此日，"
+            f"{TABLES[table].split()[0]}没有该期的余额数据；请选择 {opened:%Y-%m} 或以后的报告期",
+            code="period_before_books",
+            details={"books_open_on": opened.isoformat(), "period": period.label},
+        )
+    return BUILDERS[table](division, period)

@@ -16,7 +16,7 @@ from fupin.replica import on_replica
 from fupin.reports import exports
 from fupin.reports.dashboard import dashboard
 from fupin.reports.rankings import rankings
-from fupin.reports.tables import BUILDERS, TABLES
+from fupin.reports.tables import BUILDERS, TABLES, build
 from fupin.subsidies.views import aging_bars
 from fupin.web.responses import attachment, pdf_inline
 
@@ -54,7 +54,7 @@ def _quarter() -> str:
 def report_table(request):
     table = request.GET.get("table") if request.GET.get("table") in BUILDERS else "fu3"
     division, period, options = _params(request, _quarter() if table == "fu4" else _month())
-    t = BUILDERS[table](division, period)
+    t = build(table, division, period)
     return render(
         request,
         "reports/table.html",
@@ -68,7 +68,7 @@ def report_download(request, table: str, fmt: str):
     if table not in BUILDERS or fmt not in ("xlsx", "pdf"):
         raise NotFound("报表不存在", code="not_found")
     division, period, _ = _params(request, _quarter() if table == "fu4" else _month())
-    t = BUILDERS[table](division, period)
+    t = build(table, division, period)
     name = XLSX_NAME.format(title=t.title.split()[0], division=division.name, period=period.label, fmt=fmt)
     if fmt == "xlsx":
         return attachment(exports.table_xlsx(t), name)

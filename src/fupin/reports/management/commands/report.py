@@ -13,7 +13,7 @@ from fupin.core.errors import DomainError
 from fupin.divisions.models import Division
 from fupin.reports import exports
 from fupin.reports.dashboard import snapshot
-from fupin.reports.tables import BUILDERS
+from fupin.reports.tables import BUILDERS, build
 
 
 class Command(BaseCommand):
@@ -38,7 +38,7 @@ class Command(BaseCommand):
                 snap = snapshot(d, p, refresh=True)  # the nightly run after the close warms the dashboards
                 content: bytes | str = json.dumps(snap.data, ensure_ascii=False, indent=1, default=str)
             else:
-                t = BUILDERS[table](d, p)
+                t = build(table, d, p)
                 content = (
                     json.dumps(t.as_json(), ensure_ascii=False, indent=1)
                     if format == "json"
