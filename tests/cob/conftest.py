@@ -19,10 +19,19 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def past_loan(rt, hh, start: dt.date, *, amount=1_000_000, product="seasonal", term=3):  # noqa: F811
+def past_loan(
+    rt,  # noqa: F811
+    hh,  # noqa: F811
+    start: dt.date,
+    *,
+    amount=1_000_000,
+    product="seasonal",
+    term=3,
+    approver="branch_director",
+):
     """A loan contracted and disbursed on ``start`` (the clock set back for the disbursement)."""
     officer = rt.world.user("loan_officer")
-    app = approved(rt, hh, amount=amount, product=product, term=term)
+    app = approved(rt, hh, amount=amount, product=product, term=term, approver=approver)
     loan = disbursement.loan_contract(acting_user=officer, application=app, start=start)
     with mock.patch("django.utils.timezone.localdate", return_value=start):
         return disbursement.loan_disburse(acting_user=officer, loan=loan)

@@ -4,15 +4,17 @@ the postings to the fen, and the books agreeing after each."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from unittest import mock
 
 import pytest
 
 from fupin.core import cob as core
 from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
-from fupin.loans.events import event_decide, event_request
+from fupin.loans.events import authority, event_decide, event_request
 from fupin.loans.models import Loan, LoanEvent, Servicing
 from fupin.loans.repayments import repayment_post
+from fupin.ratings.models import CreditLine
 from tests.cob.conftest import books, close_days, past_loan, today
 
 pytestmark = pytest.mark.clock  # business dates from today: run on other days too
@@ -57,6 +59,52 @@ def test_an_extension_moves_the_final_due_date_and_charges_the_added_days(rt, hh
             reason="再次申请展期",
             new_maturity=new + 30 * DAY,
         )
+    books(head)
+
+
+def test_changes_to_a_loan_are_decided_within_the_loan_approval_bands(rt, hh, head):
+    """Issue 24 (9), R-APP-3: a 45 000 loan's extension is the head office's to decide, as its
+    loan was — the branch director is refused with the roles that may, either way; a 10 000
+    loan's is the branch director's (a director at least: the loan officer only asks)."""
+    officer, director, head_office = (
+        rt.world.user(r) for r in ("loan_officer", "branch_director", "head_office")
+    )
+    start = today() - 20 * DAY
+    CreditLine.objects.filter(household=hh).update(amount=Decimal(50_000))  # an AAA line
+    big = past_loan(rt, hh, start, amount=4_500_000, product="subsidy", term=12, approver="head_office")
+    small = past_loan(rt, rt.households[1], start)
+    close_days(start, today() - DAY)
+    e = event_request(
+        acting_user=officer,
+        loan=big,
+        kind="extension",
+        reason="受灾，推迟三个月",
+        new_maturity=big.maturity + 90 * DAY,
+    )
+    assert authority(e) == ("head_office",)
+    decide = f"/loans/events/{e.pk}/decide"
+    shown = {
+        r: rt.world.client(r).get("/loans/events/").content.decode()
+        for r in ("branch_director", "head_office")
+    }
+    assert "待总社审批" in shown["branch_director"] and decide not in shown["branch_director"]
+    assert decide in shown["head_office"]
+    for approve in (True, False):
+        with pytest.raises(NotPermitted, match="本金 45000.00 元，须由总社审批") as refused:
+            event_decide(acting_user=director, event=e, approve=approve, note="不同意展期申请")
+        assert refused.value.code == "authority"
+    assert LoanEvent.objects.get(pk=e.pk).state == "requested"
+    event_decide(acting_user=head_office, event=e, approve=True)
+    assert Loan.objects.get(pk=big.pk).maturity == big.maturity + 90 * DAY
+    e = event_request(
+        acting_user=officer,
+        loan=small,
+        kind="extension",
+        reason="受灾，推迟一个月",
+        new_maturity=small.maturity + 30 * DAY,
+    )
+    assert authority(e) == ("branch_director", "head_office")
+    assert event_decide(acting_user=director, event=e, approve=True).state == "approved"
     books(head)
 
 

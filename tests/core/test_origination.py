@@ -12,6 +12,7 @@ from fupin.core.origination import (
     advance,
     application_problems,
     approver_role,
+    deciders,
     maker_checker_problem,
     notice_end,
     quota_problems,
@@ -74,6 +75,15 @@ def test_authority_by_amount_and_maker_checker():
     assert approver_role(3_500_000) == "branch_director" and approver_role(3_000_000) == "branch_director"
     assert approver_role(4_000_000) == "head_office" and approver_role(5_000_000) == "head_office"
     assert maker_checker_problem(7, 7) and maker_checker_problem(7, 8) is None
+
+
+def test_who_decides_an_amount_and_the_floor_of_a_change_to_a_loan():
+    """deciders docstring: 45 000.00 → the head office alone; 12 000.00 with a director's floor →
+    either director; a loan of 12 000.00 itself → the loan officer or above."""
+    assert deciders(4_500_000) == ("head_office",)
+    assert deciders(1_200_000, floor="branch_director") == ("branch_director", "head_office")
+    assert deciders(1_200_000) == ("loan_officer", "branch_director", "head_office")
+    assert deciders(3_500_000, floor="branch_director") == ("branch_director", "head_office")
 
 
 def test_quota_worked_example_and_lead_cap():

@@ -19,11 +19,11 @@ pytestmark = pytest.mark.clock  # business dates from today: run on other days t
 TODAY = dt.date.today()
 
 
-def approved(rt, hh, amount=800_000, product="subsidy", term=36):
+def approved(rt, hh, amount=800_000, product="subsidy", term=36, approver="branch_director"):
     app = apply(rt, hh, amount=amount, product=product, term=term)
     to_notice(rt, app)
     services.application_review(acting_user=rt.world.user("poverty_office"), application=app, approve=True)
-    services.application_review(acting_user=rt.world.user("branch_director"), application=app, approve=True)
+    services.application_review(acting_user=rt.world.user(approver), application=app, approve=True)
     app.refresh_from_db()
     return app
 

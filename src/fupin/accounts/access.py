@@ -84,6 +84,14 @@ def _compute(user) -> list[Grant]:
     return result
 
 
+def role_over(user, roles: Iterable[str], code: str) -> str | None:
+    """The first of ``roles`` the user holds over division ``code``, or None."""
+    for g in grants(user):
+        if g.role in roles and g.covers(code):
+            return g.role
+    return None
+
+
 def role_codes(user) -> list[str]:
     seen: list[str] = []
     for g in grants(user):

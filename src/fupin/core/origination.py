@@ -170,6 +170,18 @@ def approver_role(amount: int, bands: Sequence[Band] = BANDS) -> str:
     raise Conflict(f"没有覆盖 {fmt(amount)} 元的审批权限", code="no_authority")
 
 
+# the bank's ladder of authority (R-APP-3), lowest first: a higher authority may decide lower bands
+LADDER = ("loan_officer", "branch_director", "head_office")
+
+
+def deciders(amount: int, bands: Sequence[Band] = BANDS, *, floor: str = "loan_officer") -> tuple[str, ...]:
+    """The roles that may decide ``amount``: its band's role and those above it, never below
+    ``floor`` (a change to a loan — extension, rollover, write-off — is asked for by the loan
+    officer and decided by a director at least). Worked examples: 45 000.00 yuan → head_office
+    alone; 12 000.00 with the floor at branch_director → branch_director or head_office."""
+    return LADDER[max(LADDER.index(approver_role(amount, bands)), LADDER.index(floor)) :]
+
+
 def maker_checker_problem(preparer_id: int | None, approver_id: int) -> str | None:
     """Whoever prepares a decision can never approve it (R-APP-3, DOMAIN §14)."""
     if preparer_id is not None and preparer_id == approver_id:

@@ -1,5 +1,6 @@
 """Changes to a loan outside normal repayment, each requested by a loan officer and approved by
-someone else at the bank (R-REP-4; DOMAIN §14 maker-checker), posted on approval:
+someone else at the bank (R-REP-4; DOMAIN §14 maker-checker) — a director whose authority covers
+the principal at stake, by the loan approval bands (R-APP-3) — posted on approval:
 
 * **extension (展期)** — before maturity and not in arrears, once, by at most the original term
   (贷款通则 §12): the final instalment falls due on the new date and carries interest for the
@@ -23,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from fupin.accounts import access
+from fupin.accounts.roles import ROLES
 from fupin.audit.services import audit_record
 from fupin.cob.day import closed_through, open_day
 from fupin.core import cob
@@ -31,7 +33,7 @@ from fupin.core.calendar import add_months
 from fupin.core.errors import Conflict, NotPermitted, ValidationFailed, reason_required
 from fupin.core.ledger import Posting
 from fupin.core.money import fmt
-from fupin.core.origination import maker_checker_problem
+from fupin.core.origination import deciders, maker_checker_problem
 from fupin.core.postings import extension_postings, refund_postings, rollover_postings, write_off_postings
 from fupin.core.products import preset
 from fupin.core.schedule import generate
@@ -40,6 +42,7 @@ from fupin.ledger.services import entry_post
 from fupin.loans.disbursement import installments_create, servicing_start
 from fupin.loans.models import Application, Installment, Loan, LoanEvent, Servicing
 from fupin.loans.repayments import repayment_apply
+from fupin.loans.services import bands_for
 from fupin.loans.standing import lock, owed_of
 
 WRITE_OFF_DPD = 90
@@ -155,6 +158,7 @@ def event_decide(*, acting_user, event: LoanEvent, approve: bool, note: str = ""
         event = LoanEvent.objects.select_for_update().select_related("loan").get(pk=event.pk)
         if event.state != LoanEvent.State.REQUESTED:
             raise Conflict("该事项已经审批过", code="event_decided")
+        _authority(acting_user, event)
         event.decided_by, event.decided_on, event.decision_note = acting_user, on, note.strip()[:200]
         if approve:
             closed = open_day(on)
@@ -178,6 +182,37 @@ def event_decide(*, acting_user, event: LoanEvent, approve: bool, note: str = ""
             },
         )
     return event
+
+
+def at_stake(event: LoanEvent) -> int:
+    """What an event puts at stake, in fen, for the approval bands (R-APP-3): the principal the loan
+    still owes (extended, rolled over or written off); a refund's amount (the household's money)."""
+    if event.kind == LoanEvent.Kind.REFUND:
+        return event.amount
+    rows = event.loan.installments.all()
+    return sum(i.principal - i.principal_paid for i in rows)
+
+
+def authority(event: LoanEvent) -> tuple[str, ...]:
+    """The roles that may decide ``event``: the loan bands of the county's rules by what is at
+    stake, a director at least (issue 24: a branch director may not approve a 45 000 rollover)."""
+    return deciders(at_stake(event), bands_for(event.village_code), floor="branch_director")
+
+
+def named(roles: tuple[str, ...]) -> str:
+    """Roles as people read them: 网点主任或总社."""
+    return "或".join(str(ROLES[r].label) for r in roles)
+
+
+def _authority(user, event: LoanEvent) -> None:
+    roles = authority(event)
+    if access.role_over(user, roles, event.village_code) is None:
+        raise NotPermitted(
+            f"{event.get_kind_display()}涉及本金 {fmt(at_stake(event))} 元，须由{named(roles)}审批"
+            "（按贷款审批权限，R-APP-3）",
+            code="authority",
+            details={"roles": list(roles), "amount": fmt(at_stake(event))},
+        )
 
 
 def _post(user, loan: Loan, on: dt.date, memo: str, kind: str, postings: list[Posting]):

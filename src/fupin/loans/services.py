@@ -26,7 +26,6 @@ from fupin.ratings.models import CreditLine
 from fupin.ratings.rules import bands_of, notice_days_of
 from fupin.ratings.selectors import eligibility, programme_rules
 
-BANK_LADDER = ["loan_officer", "branch_director", "head_office"]  # a higher authority may decide lower bands
 COMMITTED = ("approved", "contracted", "disbursed")  # states that use a township's quota
 
 
@@ -36,9 +35,9 @@ def today() -> dt.date:
 
 def _role_for(user, roles: Iterable[str], code: str) -> str:
     """The first of ``roles`` the user holds over division ``code``; refused otherwise."""
-    for g in access.grants(user):
-        if g.role in roles and g.covers(code):
-            return g.role
+    role = access.role_over(user, roles, code)
+    if role is not None:
+        return role
     raise NotPermitted("这一步不由您的角色办理，或该申请不在您的辖区内", code="wrong_role")
 
 
@@ -193,8 +192,7 @@ def application_review(
                 _notice_over(app)
             return _step(app, acting_user, role, "county_approve", approve, reason)
         if state == "county_approved":
-            band = core.approver_role(app.amount, bands_for(code))
-            role = _role_for(acting_user, BANK_LADDER[BANK_LADDER.index(band) :], code)
+            role = _role_for(acting_user, core.deciders(app.amount, bands_for(code)), code)
             problem = core.maker_checker_problem(app.created_by_id, acting_user.pk)
             if problem:
                 raise NotPermitted(problem, code="maker_checker")

@@ -23,7 +23,7 @@ from fupin.core.products import PRESETS, lead_amount
 from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.loans import collections, disbursement, exports, groups, selectors, services
-from fupin.loans.events import event_decide, event_request
+from fupin.loans.events import authority, event_decide, event_request, named
 from fupin.loans.models import Group, LoanEvent, Notice, Objection, Quota
 from fupin.loans.repayments import loan_payoff as pay_off
 from fupin.loans.repayments import repayment_post
@@ -581,16 +581,17 @@ def loan_event_decide(request, pk: int):
 
 @requires("application.view")
 def loan_events(request):
-    events = (
+    events = list(
         access.visible(request.user, LoanEvent, "application.view")
         .select_related("loan", "requested_by", "decided_by")
         .order_by("state", "-requested_at")[:300]
     )
-    return render(
-        request,
-        "loans/events.html",
-        {"events": events, "may_decide": access.may(request.user, "loan.event.approve")},
-    )
+    for e in events:  # who may decide what waits (R-APP-3): the form only for them
+        if e.state == LoanEvent.State.REQUESTED:
+            roles = authority(e)
+            e.deciders = named(roles)
+            e.mine = access.role_over(request.user, roles, e.village_code) is not None
+    return render(request, "loans/events.html", {"events": events})
 
 
 @requires("application.view")

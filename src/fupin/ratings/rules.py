@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from fupin.core.eligibility import EXCLUSIONS, Rules
 from fupin.core.errors import ProblemList, ValidationFailed
-from fupin.core.origination import Band, GroupRules
+from fupin.core.origination import LADDER, Band, GroupRules
 from fupin.core.rating import VillageThresholds
 
 PROGRAMME = "xiaoedaikuan"
@@ -38,7 +38,6 @@ PRESET = {
     "default_days": 90,  # R-RAT-4: overdue beyond this many days is a default (grade to the bottom)
     "notice_days": 7,  # R-APP-2 (篇2 §4): the public notice runs this many days from the day it is published
 }
-BANK_ROLES = ("loan_officer", "branch_director", "head_office")
 
 
 STATUSES = ("poor", "low_income", "monitored", "lifted", "none")
@@ -96,7 +95,7 @@ def check(d: object) -> dict:
     except (TypeError, ValueError, IndexError):
         problems.add(
             "approval_bands 应为从 0 元起连续的 [起点元, 终点元或 null, 角色] 列表，角色为 "
-            + "、".join(BANK_ROLES),
+            + "、".join(LADDER),
             field="approval_bands",
         )
     try:
@@ -147,7 +146,7 @@ def bands_of(d: dict) -> tuple[Band, ...]:
     for i, (low, high, role) in enumerate(rows):
         low_fen = int(Decimal(str(low)) * 100)
         high_fen = None if high is None else int(Decimal(str(high)) * 100)
-        if role not in BANK_ROLES or low_fen != expected or (high_fen is not None and high_fen <= low_fen):
+        if role not in LADDER or low_fen != expected or (high_fen is not None and high_fen <= low_fen):
             raise ValueError
         if high_fen is None and i != len(rows) - 1:
             raise ValueError
