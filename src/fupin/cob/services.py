@@ -58,6 +58,7 @@ from fupin.accounts.models import BATCH_USERNAME, User
 from fupin.audit.services import audit_record
 from fupin.cob.day import COB_LOCK, closed_through
 from fupin.cob.models import CobChunk, CobEvent, CobRun, CollectionItem, VillageMonth
+from fupin.cob.provisions import provisions_post
 from fupin.core import cob as core
 from fupin.core.errors import Conflict, ValidationFailed
 from fupin.core.postings import accrual_postings
@@ -587,6 +588,8 @@ def _finish(pk: int, seconds: float, phases: dict[str, float]) -> None:
         lap("collection")
         villages = _village_months(on) if core.is_month_end(on) else None
         lap("villages")
+        provisions = provisions_post(on, system_user()) if core.is_month_end(on) else None
+        lap("provisions")
         stats = [c.stats for c in run.chunks.all()]
         run.summary = {
             "date": str(on),
@@ -600,6 +603,7 @@ def _finish(pk: int, seconds: float, phases: dict[str, float]) -> None:
             "grade_changes": len(moved),
             "collection": collection,
             "villages": villages,
+            "provisions": provisions,
             "seconds": round(seconds, 3),
             "steps": {
                 k: round(sum(s.get("seconds", {}).get(k, 0) for s in stats), 3)

@@ -45,6 +45,7 @@ CHART: tuple[Account, ...] = (
     Account("1132", "应收利息", "asset"),
     Account("1221", "应收财政贴息", "asset"),
     Account("1301", "贷款本金", "asset"),
+    Account("1304", "贷款损失准备", "asset"),  # a deduction from the loans: a credit balance
     Account("1311", "互助社社员借款", "asset"),  # a cooperative's own book (R-COOP-1)
     Account("2011", "农户保证金存款", "liability"),
     Account("2241", "代收担保费", "liability"),
@@ -59,6 +60,7 @@ CHART: tuple[Account, ...] = (
     Account("6013", "核销后收回", "income"),
     Account("6021", "资金占用费收入", "income"),
     Account("6701", "贷款核销", "expense"),
+    Account("6702", "资产减值损失", "expense"),  # loan-loss provisions (core.provisioning)
 )
 
 

@@ -19,6 +19,7 @@ refund of a credit balance  Dr 2251 / Cr 1011
 payoff                      Dr 1011 cash, 2011 deposit, 2251 credit / Cr 1301, 1132, 6011 (± to the day)
 write-off                   Dr 6701 (or the risk fund's shares) / Cr 1301, Cr 1132
 recovery after write-off    Dr source / Cr 6013 (or the shares of the parties who bore it), Cr 2251 beyond
+loan-loss provision         Dr 6702 / Cr 1304 the change at a month end (reversed when it falls)
 ==========================  =====================================================================
 """
 
@@ -227,3 +228,10 @@ def refund_postings(*, loan: int, amount: int) -> list[Posting]:
         Posting("2251", debit=amount, loan=loan, memo="退还溢缴款"),
         Posting("1011", credit=amount, loan=loan, memo="转入农户账户"),
     ]
+
+
+def provision_postings(*, change: int) -> list[Posting]:
+    """A village's 贷款损失准备 moved at a month end (:mod:`fupin.core.provisioning`): up,
+    Dr 6702 / Cr 1304; down, reversed. Worked example: 6 400.00 required against 5 000.00 set
+    aside → Dr 6702 1 400.00 / Cr 1304 1 400.00."""
+    return _lines((("6702", change, "计提贷款损失准备"),), (("1304", change, "贷款损失准备"),), None)

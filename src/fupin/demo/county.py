@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from fupin.accounts.models import RoleAssignment, User
 from fupin.accounts.services import role_assign
-from fupin.cob.services import cob_run
+from fupin.cob.provisions import provisions_post
+from fupin.cob.services import cob_run, system_user
+from fupin.core.money import fmt
 from fupin.demo import portfolio
 from fupin.divisions.models import Branch, Division
 from fupin.divisions.services import branch_create, divisions_bulk_create
@@ -222,7 +224,9 @@ def book(households: int, seed: int, say) -> None:
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     made = portfolio.generate_book(loans=max(20, households // BOOK_SHARE), on=yesterday, seed=seed)
     run = cob_run(yesterday).run
+    # the opening provision (贷款损失准备) the book brought in carries; month ends set it from then on
+    provided = provisions_post(yesterday, system_user())
     say(
         f"贷款组合：{made['loans']} 笔，逾期 {made['overdue']} 笔；{yesterday} 日终："
-        f"新增逾期 {run.summary['newly_late']} 笔"
+        f"新增逾期 {run.summary['newly_late']} 笔；贷款损失准备 {fmt(provided['required'])} 元"
     )

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 
+from fupin.core import provisioning
 from fupin.core.eligibility import EXCLUSIONS, Rules
 from fupin.core.errors import ProblemList, ValidationFailed
 from fupin.core.origination import LADDER, Band, GroupRules
@@ -37,6 +38,14 @@ PRESET = {
     "penalty_uplift": "0.5",  # R-REP-2: penalty rate = contract rate × (1 + uplift), PBoC 0.3–0.5
     "default_days": 90,  # R-RAT-4: overdue beyond this many days is a default (grade to the bottom)
     "notice_days": 7,  # R-APP-2 (篇2 §4): the public notice runs this many days from the day it is published
+    # 贷款损失准备 by 五级分类 (issue 24 (12), core.provisioning): the share of the principal owed set aside
+    "provision_rates": {
+        "normal": "0.01",
+        "special": "0.02",
+        "substandard": "0.25",
+        "doubtful": "0.5",
+        "loss": "1",
+    },
 }
 
 
@@ -113,6 +122,14 @@ def check(d: object) -> dict:
         notice_days_of(out)
     except (TypeError, ValueError):
         problems.add(f"notice_days 应为 {NOTICE_DAYS[0]}–{NOTICE_DAYS[1]} 的整数天数", field="notice_days")
+    try:
+        provision_rates_of(out)
+    except (TypeError, ValueError, ArithmeticError, AttributeError):
+        problems.add(
+            "provision_rates 应为五级分类（normal、special、substandard、doubtful、loss）各自的计提比例，"
+            "0–1 之间，且随风险升高不减",
+            field="provision_rates",
+        )
     problems.raise_if_any("准入规则有误", code="rules_invalid")
     return out
 
@@ -126,6 +143,11 @@ def notice_days_of(d: dict) -> int:
     if isinstance(days, bool) or not isinstance(days, int) or not NOTICE_DAYS[0] <= days <= NOTICE_DAYS[1]:
         raise ValueError
     return days
+
+
+def provision_rates_of(d: dict) -> dict[str, Fraction]:
+    """The loan-loss provision rates by class (issue 24 (12))."""
+    return provisioning.rates_of(d.get("provision_rates", PRESET["provision_rates"]))
 
 
 def servicing_of(d: dict) -> tuple[Decimal, int]:

@@ -219,6 +219,7 @@ def fu3(division: Division, period: core.Period, *, closed: dt.date | None = Non
     put("late_households", {v: len({x["household"] for x in rows}) for v, rows in late.items()})
     put("late_amount", {v: sum(x["outstanding"] for x in rows) for v, rows in late.items()})
     put("npl", {v: sum(x["outstanding"] for x in rows if x["dpd"] > 90) for v, rows in late.items()})
+    put("provision", {v: -b for v, b in ledger_balance(p, "1304", end).items()})  # a credit balance
     subs = Line.objects.filter(village_code__startswith=p, amount__gt=0, struck="")
     put(
         "subsidy",
@@ -288,6 +289,7 @@ def fu3(division: Division, period: core.Period, *, closed: dt.date | None = Non
     columns += [
         Column("npl", "不良贷款（次级、可疑、损失，元）", "money"),
         Column("npl_rate", "不良率（%）", "pct"),
+        Column("provision", "贷款损失准备（元）", "money"),
         Column("subsidy", "本月贴息（元）", "money"),
         Column("subsidy_total", "累计贴息（元）", "money"),
         Column("fund_opening", "风险补偿金期初（元）", "money"),
@@ -305,7 +307,7 @@ def fu3(division: Division, period: core.Period, *, closed: dt.date | None = Non
         total,
         notes=[
             f"逾期与不良为截至 {closed:%Y-%m-%d} 日终的数据；贷款余额取自总账 1301 科目 {end:%Y-%m-%d} "
-            "余额。",
+            "余额，贷款损失准备取自 1304 科目同日余额（每月末按五级分类计提）。",
             "获贷率 = 贷款余额户数 ÷ 建档立卡户数；逾期率 = 逾期贷款余额（有本息逾期的贷款的全部余额，"
             "按逾期天数分段）÷ 贷款余额；风险补偿金期初、余额为全县数。",
         ],
@@ -637,7 +639,7 @@ def build(table: str, division: Division, period: core.Period) -> Table:
     opened = books_open_on()
     if table in BALANCES and opened is not None and period.end < opened:
         raise ValidationFailed(
-            f"系统账务自 {opened:%Y-%m-%d} 起（期初余额于当日转入），{period.label} 期末早于此日，"
+            f"系统账务自 {opened:%Y-%m-%d} 起（此前的余额未记入本系统），{period.label} 期末早于此日，"
             f"{TABLES[table].split()[0]}没有该期的余额数据；请选择 {opened:%Y-%m} 或以后的报告期",
             code="period_before_books",
             details={"books_open_on": opened.isoformat(), "period": period.label},

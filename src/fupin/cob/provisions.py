@@ -1,0 +1,79 @@
+"""贷款损失准备 at a month end (issue 24 (12)): each village's provision set to what its active
+loans' five categories require under its county's rates (:mod:`fupin.core.provisioning`), the
+change posted. Run again it finds nothing to change; a loan repaid, cured or written off lowers
+the requirement and the next month end reverses the difference."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Case, CharField, F, Sum, Value, When
+from django.db.models.lookups import GreaterThan
+
+from fupin.core import provisioning
+from fupin.core.postings import provision_postings
+from fupin.core.servicing import CATEGORY_FLOORS
+from fupin.ledger.models import Posting
+from fupin.ledger.services import Draft, entries_post
+from fupin.loans import accrual
+from fupin.loans.models import Installment
+from fupin.ratings.rules import provision_rates_of
+from fupin.ratings.selectors import programme_rules
+
+
+def owed_by_class(on: dt.date) -> dict[str, dict[str, int]]:
+    """The principal active loans owe after the close of ``on``, by village and class (R-REP-3)."""
+    dpd = accrual.Days(accrual.day(on), F("loan__servicing__late_since"))
+    klass = Case(
+        *(When(GreaterThan(dpd, floor), then=Value(name)) for floor, name in CATEGORY_FLOORS),
+        default=Value("normal"),
+        output_field=CharField(),
+    )
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for village, c, owed in (
+        Installment.objects.filter(loan__servicing__active=True)
+        .annotate(c=klass)
+        .values("loan__village_code", "c")
+        .annotate(owed=Sum(F("principal") - F("principal_paid")))
+        .values_list("loan__village_code", "c", "owed")
+    ):
+        out[village][c] = int(owed or 0)
+    return out
+
+
+def held(on: dt.date) -> dict[str, int]:
+    """Each village's provision (the credit balance of 1304) after ``on``."""
+    return {
+        v: int(c or 0) - int(d or 0)
+        for v, c, d in Posting.objects.filter(account_id="1304", entry__book="bank", entry__date__lte=on)
+        .values("entry__division_code")
+        .annotate(c=Sum("credit"), d=Sum("debit"))
+        .values_list("entry__division_code", "c", "d")
+    }
+
+
+def provisions_post(on: dt.date, actor) -> dict:
+    """Set every village's provision to its requirement on ``on`` (see the module); what it posted."""
+    owed, before = owed_by_class(on), held(on)
+    rates: dict[str, dict] = {}
+    drafts, required, change = [], 0, 0
+    for village in sorted(set(owed) | set(before)):
+        county = village[:6] + "000000"
+        if county not in rates:
+            rates[county] = provision_rates_of(programme_rules(county, on)[1])
+        need = provisioning.required(owed.get(village, {}), rates[county])
+        moved = need - before.get(village, 0)
+        required, change = required + need, change + moved
+        if moved:
+            drafts.append(
+                Draft(
+                    on,
+                    f"计提贷款损失准备 {on:%Y-%m-%d}",
+                    village,
+                    f"cob.provision:{on:%Y%m%d}",
+                    tuple(provision_postings(change=moved)),
+                )
+            )
+    entries_post(acting_user=actor, drafts=drafts, audit_division="")
+    return {"villages": len(owed), "required": required, "change": change, "entries": len(drafts)}
