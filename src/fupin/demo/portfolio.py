@@ -62,9 +62,12 @@ def _template(product: str, amount: int, term: int, start: dt.date, rates: dict)
     p = preset(product)
     terms = p.terms(principal=amount * 100, start=start, term=term)
     s = generate(terms)
-    if (product, amount) not in rates:
+    # the disclosed rates depend on the cash flows and their days (a quarterly loan's first period
+    # runs to the 20th): shared only by schedules alike in both (issue 24 (10): not by product and amount)
+    shape = (product, amount, tuple((d - start).days for d in s.due_dates), tuple(s.interest))
+    if shape not in rates:
         d = disclose(s)
-        rates[product, amount] = (d.nominal, d.apr, d.ear)
+        rates[shape] = (d.nominal, d.apr, d.ear)
     starts = [start, *s.due_dates[:-1]]
     rows = tuple(
         (k + 1, s.due_dates[k], starts[k], s.principal[k], s.interest[k], s.fees[k]) for k in range(len(s))
@@ -77,7 +80,7 @@ def _template(product: str, amount: int, term: int, start: dt.date, rates: dict)
         start,
         s.maturity,
         terms_to_dict(terms),
-        rates[product, amount],
+        rates[shape],
         s.upfront_interest,
         s.upfront_fees,
         s.deposit,
