@@ -75,7 +75,10 @@ def test_a_bad_definition_is_refused_with_every_problem_and_the_draft_is_unchang
     draft = services.scorecard_draft(acting_user=office, scorecard=rt.p2)
     before = draft.definition
     bad = copy.deepcopy(before)
-    bad["items"][0]["options"]["真实"] = "99"  # above the item's 10 points
+    bad["items"][0]["options"] = [  # 真实 above the item's 10 points
+        [k, "99" if k == "真实" else v] for k, v in bad["items"][0]["options"]
+    ]
+    assert any(k == "真实" for k, _ in bad["items"][0]["options"])
     bad["grades"] = []
     bad["cap"] = "abc"
     r = rt.world.client("poverty_office").put(
@@ -149,3 +152,45 @@ def test_preview_compares_with_the_rating_not_with_later_dynamic_steps(rt):
     preview = services.scorecard_preview(acting_user=office, scorecard=draft)
     assert (preview["same"], preview["up"], preview["down"]) == (3, 0, 0)
     assert preview["distribution"][:2] == [("AAA", 0, 0), ("AA", 3, 3)]
+
+
+@pytest.mark.sqlite
+def test_options_keep_the_order_they_were_given_in(rt):
+    """Issue 24 (10): PostgreSQL's jsonb keeps no order of an object's keys (it gave back 差, 一般,
+    非常好 — shortest first); options are stored as pairs, so a sheet lists them as written,
+    whichever database, and a stored object from before is put best first where its order was lost."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    office = rt.world.user("poverty_office")
+    draft = services.scorecard_draft(acting_user=office, scorecard=rt.p2)
+    definition = copy.deepcopy(draft.definition)
+    item = next(i for i in definition["items"] if i["method"] == "option")
+    item["options"] = {"一般": "5", "非常好": str(item["max_points"]), "差": "0"}  # as a person types it
+    services.scorecard_update(acting_user=office, scorecard=draft, definition=definition)
+    stored = Scorecard.objects.get(pk=draft.pk)
+    card_item = next(i for i in stored.card.items if i.code == item["code"])
+    assert list(card_item.options) == ["一般", "非常好", "差"]
+
+    # a definition stored as an object before the change, brought over by the migration
+    old = copy.deepcopy(stored.definition)
+    next(i for i in old["items"] if i["code"] == item["code"])["options"] = {
+        "差": "0",
+        "一般": "5",
+        "非常好": "10",
+    }
+    Scorecard.objects.filter(pk=draft.pk).update(definition=old)
+    migration = importlib.import_module("fupin.ratings.migrations.0002_option_order")
+    migration.forward(apps, SimpleNamespace(connection=connection))
+    pairs = next(
+        i for i in Scorecard.objects.get(pk=draft.pk).definition["items"] if i["code"] == item["code"]
+    )
+    expected = (
+        [["非常好", "10"], ["一般", "5"], ["差", "0"]]  # the order was lost: best first
+        if connection.vendor == "postgresql"
+        else [["差", "0"], ["一般", "5"], ["非常好", "10"]]  # SQLite kept it as written
+    )
+    assert pairs["options"] == expected

@@ -320,6 +320,17 @@ def _dec(
         return None
 
 
+def _option_pairs(raw: object) -> list[tuple[object, object]] | None:
+    """An option item's options in their order of display: stored as [[option, points], …] —
+    PostgreSQL's jsonb keeps no order of an object's keys, so an object {option: points} (what a
+    person may type) is taken in the order given and stored as pairs; None when neither."""
+    if isinstance(raw, Mapping):
+        return list(raw.items())
+    if isinstance(raw, list) and all(isinstance(p, list) and len(p) == 2 for p in raw):
+        return [(p[0], p[1]) for p in raw]
+    return None
+
+
 def scorecard_from_dict(code: str, version: str, d: Mapping[str, Any]) -> Scorecard:
     """Build and check a scorecard from its stored definition; every problem is listed."""
     problems = ProblemList()
@@ -377,11 +388,14 @@ def scorecard_from_dict(code: str, version: str, d: Mapping[str, Any]) -> Scorec
             kw["bands"] = tuple(bands)
         elif method == "option":
             opts = {}
-            raw_opts = it.get("options") or {}
-            if not isinstance(raw_opts, Mapping):
-                problems.add(f"{where}（{label}）的选项应写成 {{选项: 分数}}", field="options")
-                raw_opts = {}
-            for k, v in raw_opts.items():
+            pairs = _option_pairs(it.get("options") or {})
+            if pairs is None:
+                problems.add(
+                    f"{where}（{label}）的选项应写成 [[选项, 分数], …]（按显示顺序）或 {{选项: 分数}}",
+                    field="options",
+                )
+                pairs = []
+            for k, v in pairs:
                 pts = _dec({"points": v}, "points", problems, f"{where}选项“{k}”")
                 if pts is not None and max_points is not None and not 0 <= pts <= max_points:
                     problems.add(
@@ -497,7 +511,7 @@ def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
         if i.method == "range":
             d["bands"] = [[_s(b.lo), _s(b.hi), str(b.points)] for b in i.bands]
         elif i.method == "option":
-            d["options"] = {k: str(v) for k, v in i.options.items()}
+            d["options"] = [[k, str(v)] for k, v in i.options.items()]  # a list: stored in order
         else:
             d.update(
                 standard=str(i.standard),
