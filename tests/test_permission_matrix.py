@@ -118,6 +118,9 @@ PAGES = {
     "logout": [("POST", "/logout/", "public", 302, None)],
     "set_language": [("POST", "/i18n/setlang/", "public", 302, None)],
     "division_list": [("GET", "/divisions/", STAFF, 200, 403)],
+    "calendar_year": [("GET", "/calendar/?year=2030", STAFF, 200, 403)],
+    "calendar_enter": [("POST", "/calendar/days/", ADMIN, 302, 403)],  # no date given: a Chinese message
+    "calendar_remove": [("POST", "/calendar/days/999999/remove/", ADMIN, 302, 403)],  # none such: a message
     "division_detail": [
         ("GET", "/divisions/{own}/", STAFF, 200, 403),
         ("GET", "/divisions/{out}/", set(), 200, {"household": 403, "*": 404}),

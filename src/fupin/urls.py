@@ -13,6 +13,7 @@ from fupin.households import views as households
 from fupin.ledger import views as ledger
 from fupin.loans import views as loans
 from fupin.pay import views as pay
+from fupin.products import views as products
 from fupin.ratings import views as ratings
 from fupin.reports import views as reports
 from fupin.riskfund import views as riskfund
@@ -37,6 +38,9 @@ urlpatterns = [
     path("account/password/", accounts.password_change, name="password_change"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("divisions/", divisions.division_list, name="division_list"),
+    path("calendar/", products.calendar_year, name="calendar_year"),
+    path("calendar/days/", products.calendar_enter, name="calendar_enter"),
+    path("calendar/days/<int:pk>/remove/", products.calendar_remove, name="calendar_remove"),
     path("divisions/<str:code>/", divisions.division_list, name="division_detail"),
     path("audit/", audit.audit_list, name="audit_list"),
     path("households/", households.household_list, name="household_list"),

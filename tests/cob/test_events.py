@@ -69,7 +69,9 @@ def test_changes_to_a_loan_are_decided_within_the_loan_approval_bands(rt, hh, he
     officer, director, head_office = (
         rt.world.user(r) for r in ("loan_officer", "branch_director", "head_office")
     )
-    start = today() - 20 * DAY
+    # started after the last quarterly settlement (the 20th, P-SUBSIDY): nothing due yet today
+    settled = next(d for d in (today() - k * DAY for k in range(1, 120)) if d.day == 20 and d.month % 3 == 0)
+    start = max(today() - 20 * DAY, settled + DAY)
     CreditLine.objects.filter(household=hh).update(amount=Decimal(50_000))  # an AAA line
     big = past_loan(rt, hh, start, amount=4_500_000, product="subsidy", term=12, approver="head_office")
     small = past_loan(rt, rt.households[1], start)

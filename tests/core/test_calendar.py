@@ -48,3 +48,24 @@ def test_years_outside_the_official_calendar_fall_back_to_weekends():
     note = c.calendar_note([saturday])
     assert note and str(y) in note and "周末" in note
     assert c.calendar_note([D(2026, 5, 1)]) is None
+
+
+def test_days_an_administrator_entered_win_and_make_the_year_known():
+    """Issue 24 (6): a year the package does not know, once its arrangement is entered: the days
+    off move due dates, a weekend working day (调休) takes them, and the year counts as known."""
+    y = c._calendar_years()[1] + 1
+    first_friday = next(
+        D(y, 10, 1) + dt.timedelta(days=i)
+        for i in range(7)
+        if (D(y, 10, 1) + dt.timedelta(days=i)).weekday() == 4
+    )
+    saturday = first_friday + dt.timedelta(days=1)
+    try:
+        c.use_entered({first_friday: False, saturday: True})
+        assert c.covered(y) and c.calendar_note([first_friday]) is None
+        assert not c.is_working_day(first_friday) and c.is_working_day(saturday)
+        assert c.next_working_day(first_friday) == saturday
+        assert c.is_working_day(first_friday - dt.timedelta(days=1))  # the Thursday is untouched
+    finally:
+        c.use_entered({})
+    assert not c.covered(y) and c.is_working_day(first_friday) and not c.is_working_day(saturday)

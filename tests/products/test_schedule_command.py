@@ -12,6 +12,8 @@ import pytest
 
 from fupin.cli import main
 
+pytestmark = pytest.mark.django_db  # the command reads the holiday days an administrator entered
+
 FUPIN = str(Path(sys.executable).with_name("fupin"))
 ENV = {**os.environ, "DJANGO_SETTINGS_MODULE": "fupin.settings"}
 

@@ -51,6 +51,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "user.manage": frozenset({"sysadmin"}),
     "token.manage": frozenset({"sysadmin"}),
     "token.own": STAFF,
+    # the holiday arrangement the schedules use (R-PRD-2)
+    "calendar.view": STAFF,
+    "calendar.manage": frozenset({"sysadmin"}),
     # registry (R-REG-*)
     "household.view": frozenset(
         {

@@ -2,14 +2,16 @@
 
 * Terms are counted date to date (对年对月对日): 2026-01-31 + 1 month = 2026-02-28.
 * A due date on a weekend or statutory holiday may move to the next working day, using
-  ``chinese-calendar`` (official holidays and adjusted working days 调休). For years the
-  package does not cover, weekends alone are used and :func:`covered` says so, so that a
-  schedule can tell its reader.
+  ``chinese-calendar`` (official holidays and adjusted working days 调休) and the days an
+  administrator entered (:func:`use_entered`: a year the package does not know yet, once the State
+  Council publishes it, or a correction) — those win. For a year neither covers, weekends alone
+  are used and :func:`covered` says so, so that a schedule can tell its reader.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Literal
 
@@ -58,16 +60,36 @@ def _calendar_years() -> tuple[int, int]:
         last += 1
 
 
-def covered(year: int) -> bool:
-    """True when the official holiday calendar is known for ``year``."""
+# the days an administrator entered: True a working day (调休), False a day off
+_entered: dict[dt.date, bool] = {}
+_entered_years: frozenset[int] = frozenset()
+
+
+def use_entered(days: Mapping[dt.date, bool]) -> None:
+    """Use these days (True: a working day, False: a day off) over the package from now on; a year
+    with any of them counts as known."""
+    global _entered, _entered_years
+    _entered, _entered_years = dict(days), frozenset(d.year for d in days)
+    is_working_day.cache_clear()
+
+
+def _package_covers(year: int) -> bool:
     first, last = _calendar_years()
     return first <= year <= last
 
 
+def covered(year: int) -> bool:
+    """True when the official holiday calendar is known for ``year`` (the package's or entered)."""
+    return _package_covers(year) or year in _entered_years
+
+
 @lru_cache(maxsize=200_000)
 def is_working_day(day: dt.date) -> bool:
-    """Official working day (including 调休 Saturdays/Sundays); weekends only outside coverage."""
-    if covered(day.year):
+    """Official working day (including 调休 Saturdays/Sundays); entered days first; weekends only
+    outside coverage. Worked example: 2026-10-01 (National Day) is a day off."""
+    if day in _entered:
+        return _entered[day]
+    if _package_covers(day.year):
         return bool(chinese_calendar.is_workday(day))
     return day.weekday() < 5
 

@@ -121,6 +121,9 @@ def _months(term: int, unit: str) -> Fraction:
 
 
 YUAN = 100
+# R-PRD-2 as Chinese banks practise it (遇节假日顺延): an instalment due on a weekend or statutory
+# holiday is paid on the next working day, its interest still counted to the scheduled date
+BANK_HOLIDAY_RULE = "next"
 PRESETS: dict[str, Preset] = {
     p.code: p
     for p in [
@@ -133,6 +136,7 @@ PRESETS: dict[str, Preset] = {
                 annual_rate=Fraction("0.08"),
                 term=12,
                 term_unit="month",
+                holiday_shift="none",  # the group meets on its day in the village (day 14 … day 357)
                 shape="fixed_percent",
                 frequency="weekly",
                 fixed_percent=Fraction("0.02"),
@@ -150,6 +154,7 @@ PRESETS: dict[str, Preset] = {
                 annual_rate=Fraction("0.165"),
                 term=6,
                 term_unit="month",
+                holiday_shift=BANK_HOLIDAY_RULE,
                 shape="interest_only",
                 frequency="monthly",
                 upfront_fee_rate=Fraction("0.01"),
@@ -165,6 +170,7 @@ PRESETS: dict[str, Preset] = {
             defaults=dict(
                 term=36,
                 term_unit="month",
+                holiday_shift=BANK_HOLIDAY_RULE,
                 shape="interest_only",
                 frequency="quarterly",
                 settlement_day=20,
@@ -189,6 +195,7 @@ PRESETS: dict[str, Preset] = {
                 annual_rate=LPR_1Y,
                 term=12,
                 term_unit="month",
+                holiday_shift=BANK_HOLIDAY_RULE,
                 shape="interest_only",
                 frequency="quarterly",
                 settlement_day=20,
@@ -205,6 +212,7 @@ PRESETS: dict[str, Preset] = {
                 annual_rate=LPR_1Y,
                 term=12,
                 term_unit="month",
+                holiday_shift=BANK_HOLIDAY_RULE,
                 shape="interest_only",
                 frequency="quarterly",
                 settlement_day=20,
@@ -218,7 +226,9 @@ PRESETS: dict[str, Preset] = {
             name="自定义",
             version="2026.1",
             rules="R-PRD-1",
-            defaults=dict(term_unit="month", shape="equal_installment", frequency="monthly"),
+            defaults=dict(
+                term_unit="month", shape="equal_installment", frequency="monthly", holiday_shift="none"
+            ),
             bounds=Bounds(1, None, term_unit=None, min_term=1, max_term=360),
         ),
     ]

@@ -29,6 +29,7 @@ from fupin.core.schedule.terms import terms_to_dict
 from fupin.households.models import Household
 from fupin.ledger.services import Draft, entries_post
 from fupin.loans.models import Application, Installment, Loan, Servicing
+from fupin.products import calendar
 from fupin.ratings.rules import PRESET, servicing_of
 
 # product, share of loans, term (months), amounts (yuan)
@@ -103,6 +104,7 @@ def generate_book(
 
     rng = random.Random(seed)
     say = progress or (lambda msg: None)
+    calendar.sync()  # the holiday arrangement the schedules move their due dates by
     households = list(Household.objects.values_list("pk", "village_id").order_by("pk"))
     if not households:
         raise ValueError("no households: build the demo county first")

@@ -28,6 +28,7 @@ from fupin.core.schedule.terms import terms_to_dict
 from fupin.ledger.services import entry_post
 from fupin.loans.models import Application, Installment, Loan, ReviewStep, Servicing
 from fupin.loans.services import quota_check
+from fupin.products import calendar
 from fupin.ratings.rules import servicing_of
 from fupin.ratings.selectors import programme_rules
 
@@ -41,6 +42,7 @@ def loan_contract(*, acting_user, application: Application, start: dt.date | Non
         app = Application.objects.select_for_update().select_related("household").get(pk=application.pk)
         new_state = advance(app.state, "contract")
         p = preset(app.product)
+        calendar.sync()  # the holiday arrangement as entered (R-PRD-2)
         terms = p.terms(principal=app.amount, start=start, term=app.term)
         schedule = generate(terms)
         d = disclose(schedule)

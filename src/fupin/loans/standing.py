@@ -18,6 +18,7 @@ from fupin.core.schedule import generate
 from fupin.core.schedule.payoff import extended, payoff
 from fupin.core.schedule.terms import terms_from_dict
 from fupin.loans.models import Loan, LoanEvent, Repayment, Servicing
+from fupin.products import calendar
 
 
 def owed_of(
@@ -142,4 +143,5 @@ def payoff_figures(loan: Loan, on: dt.date) -> dict:
 
 def loan_schedule(loan: Loan):
     """The schedule as generated from the stored terms (the same, to the fen, as the rows)."""
+    calendar.sync()
     return generate(terms_from_dict(loan.terms))

@@ -6,6 +6,7 @@ from fupin.core.apr import disclose
 from fupin.core.errors import DomainError
 from fupin.core.products import preset
 from fupin.core.schedule import generate
+from fupin.products import calendar
 from fupin.products.schedule_io import schedule_json, schedule_table, terms_from_options
 
 
@@ -34,6 +35,7 @@ class Command(FupinCommand):
         parser.add_argument("--json", action="store_true", help="输出 JSON / JSON output")
 
     def handle(self, *args, **o):
+        calendar.sync(optional=True)  # the days an administrator entered, where there is a database
         try:
             product = preset(o["product"])
             schedule = generate(terms_from_options(product, o))
