@@ -78,3 +78,16 @@ def test_an_administrator_enters_a_year_and_schedules_follow_it(world, fresh_cal
     calendar.sync()
     assert core_calendar.is_working_day(day_off)
     assert officer.pk != admin.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_entering_and_removing_commit_with_their_audit_rows(fresh_calendar):
+    """Outside a test's own transaction (as on a server): the day and its audit row are written
+    together, or neither."""
+    from fupin.accounts.models import User
+
+    admin = User.objects.create_superuser("kalender", password="x")
+    day = calendar.day_enter(acting_user=admin, date=D(2031, 1, 2), working=False, name="元旦")
+    assert AuditEntry.objects.filter(action="calendar.enter", object_id=str(day.pk)).exists()
+    calendar.day_remove(acting_user=admin, pk=day.pk)
+    assert not CalendarDay.objects.exists() and AuditEntry.objects.filter(action="calendar.remove").exists()

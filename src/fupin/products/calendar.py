@@ -69,30 +69,31 @@ def day_enter(*, acting_user, date: dt.date, working: bool, name: str) -> Calend
             day = CalendarDay.objects.create(
                 date=date, working=working, name=name[:40], entered_by=acting_user
             )
+            audit_record(
+                actor=acting_user,
+                action="calendar.enter",
+                obj=day,
+                division_code="",
+                after={"date": date, "working": working, "name": day.name},
+            )
     except IntegrityError:
         raise Conflict(f"{date:%Y-%m-%d} 已登记，如需更正请先删除", code="calendar_day_exists") from None
-    audit_record(
-        actor=acting_user,
-        action="calendar.enter",
-        obj=day,
-        division_code="",
-        after={"date": date, "working": working, "name": day.name},
-    )
     sync()
     return day
 
 
 def day_remove(*, acting_user, pk: int) -> None:
     access.require(acting_user, "calendar.manage")
-    day = CalendarDay.objects.filter(pk=pk).first()
-    if day is None:
-        raise NotFound("该日期未登记", code="not_found")
-    audit_record(
-        actor=acting_user,
-        action="calendar.remove",
-        obj=day,
-        division_code="",
-        before={"date": day.date, "working": day.working, "name": day.name},
-    )
-    day.delete()
+    with transaction.atomic():
+        day = CalendarDay.objects.select_for_update().filter(pk=pk).first()
+        if day is None:
+            raise NotFound("该日期未登记", code="not_found")
+        audit_record(
+            actor=acting_user,
+            action="calendar.remove",
+            obj=day,
+            division_code="",
+            before={"date": day.date, "working": day.working, "name": day.name},
+        )
+        day.delete()
     sync()
