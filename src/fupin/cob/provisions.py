@@ -8,12 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Case, CharField, F, Sum, Value, When
-from django.db.models.lookups import GreaterThan
+from django.db.models import F, Sum
 
 from fupin.core import provisioning
 from fupin.core.postings import provision_postings
-from fupin.core.servicing import CATEGORY_FLOORS
 from fupin.ledger.models import Posting
 from fupin.ledger.services import Draft, entries_post
 from fupin.loans import accrual
@@ -24,12 +22,7 @@ from fupin.ratings.selectors import programme_rules
 
 def owed_by_class(on: dt.date) -> dict[str, dict[str, int]]:
     """The principal active loans owe after the close of ``on``, by village and class (R-REP-3)."""
-    dpd = accrual.Days(accrual.day(on), F("loan__servicing__late_since"))
-    klass = Case(
-        *(When(GreaterThan(dpd, floor), then=Value(name)) for floor, name in CATEGORY_FLOORS),
-        default=Value("normal"),
-        output_field=CharField(),
-    )
+    klass = accrual.category(on, "loan__servicing__late_since")
     out: dict[str, dict[str, int]] = defaultdict(dict)
     for village, c, owed in (
         Installment.objects.filter(loan__servicing__active=True)

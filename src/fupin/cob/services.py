@@ -36,8 +36,6 @@ from dataclasses import dataclass
 
 from django.db import connection, connections, transaction
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     Exists,
     F,
@@ -46,11 +44,8 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Substr
-from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from fupin import bulk
@@ -62,7 +57,7 @@ from fupin.cob.provisions import provisions_post
 from fupin.core import cob as core
 from fupin.core.errors import Conflict, ValidationFailed
 from fupin.core.postings import accrual_postings
-from fupin.core.servicing import CATEGORY_FLOORS, par_bucket
+from fupin.core.servicing import par_bucket
 from fupin.ledger.services import Draft, entries_post, once
 from fupin.loans import accrual
 from fupin.loans.models import Installment, Loan, Repayment, Servicing
@@ -630,13 +625,8 @@ def _finish(pk: int, seconds: float, phases: dict[str, float]) -> None:
 def categories(on: dt.date, loans=None) -> dict[str, int]:
     """Active loans by five-category class (R-REP-3) after the close of ``on``."""
     loans = Servicing.objects.filter(active=True) if loans is None else loans
-    dpd = accrual.Days(accrual.day(on), F("late_since"))
-    whens = [When(GreaterThan(dpd, floor), then=Value(name)) for floor, name in CATEGORY_FLOORS]
     rows = (
-        loans.annotate(c=Case(*whens, default=Value("normal"), output_field=CharField()))
-        .values("c")
-        .annotate(n=Count("loan_id"))
-        .values_list("c", "n")
+        loans.annotate(c=accrual.category(on)).values("c").annotate(n=Count("loan_id")).values_list("c", "n")
     )
     return {c: n for c, n in rows}
 

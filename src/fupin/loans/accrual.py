@@ -8,10 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import BigIntegerField, Case, DateField, F, Func, IntegerField, Q, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    DateField,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.lookups import GreaterThan
 
 from fupin.core.cob import PENALTY_DIVISOR
+from fupin.core.servicing import CATEGORY_FLOORS
 
 
 class Days(Func):
@@ -89,3 +101,15 @@ def big(n: int) -> Value:
 
 
 LATE = Q(principal_paid__lt=F("principal")) | Q(interest_paid__lt=F("interest"))
+
+
+def category(on: dt.date, late_since: str = "late_since") -> Case:
+    """五级分类 (R-REP-3) after the close of ``on``, of the loan whose arrears began at the date
+    column ``late_since`` (a servicing row's, or a path to one): :func:`fupin.core.servicing.category`
+    as a database expression."""
+    dpd = Days(day(on), F(late_since))
+    return Case(
+        *(When(GreaterThan(dpd, floor), then=Value(name)) for floor, name in CATEGORY_FLOORS),
+        default=Value("normal"),
+        output_field=CharField(),
+    )
