@@ -119,6 +119,8 @@ PAGES = {
     "set_language": [("POST", "/i18n/setlang/", "public", 302, None)],
     "division_list": [("GET", "/divisions/", STAFF, 200, 403)],
     "calendar_year": [("GET", "/calendar/?year=2030", STAFF, 200, 403)],
+    "benchmark_list": [("GET", "/benchmarks/", STAFF, 200, 403)],
+    "benchmark_enter": [("POST", "/benchmarks/new/", {"head_office"}, 302, 403)],  # no figures: a message
     "calendar_enter": [("POST", "/calendar/days/", ADMIN, 302, 403)],  # no date given: a Chinese message
     "calendar_remove": [("POST", "/calendar/days/999999/remove/", ADMIN, 302, 403)],  # none such: a message
     "division_detail": [

@@ -8,7 +8,7 @@ import pytest
 
 from fupin.core.apr import cash_flows, disclose
 from fupin.core.errors import ValidationFailed
-from fupin.core.products import LPR_1Y, LPR_5Y, lead_amount, preset
+from fupin.core.products import LPR, LPR_1Y, LPR_5Y, Benchmark, lead_amount, preset
 from fupin.core.schedule import Terms, generate
 from fupin.core.schedule.declining import annuity_payment
 from fupin.core.schedule.flat import total_interest
@@ -95,6 +95,30 @@ def test_p_subsidy_quarterly_interest_on_the_20th_principal_at_maturity_and_rate
         p.terms(principal=5_000_100, start=D(2026, 3, 2), term=12)
     with pytest.raises(ValidationFailed):
         p.terms(principal=1_000_000, start=D(2026, 3, 2), term=37)
+
+
+def test_the_lpr_products_take_the_benchmark_in_force_on_the_contract_date():
+    """Issue 24 (8): the LPR is dated policy data; a contract takes the one given for its date —
+    the default rate (by term, or the one-year rate) and the ceiling."""
+    earlier = Benchmark(D(2024, 10, 21), Fraction("0.031"), Fraction("0.036"))
+    assert earlier.for_term(12) == Fraction("0.031") and earlier.for_term(13) == Fraction("0.036")
+    s = preset("subsidy").terms(principal=1_000_000, start=D(2025, 1, 6), term=36, benchmark=earlier)
+    assert s.annual_rate == Fraction("0.036")
+    assert preset("annual").terms(
+        principal=1_000_000, start=D(2025, 1, 6), benchmark=earlier
+    ).annual_rate == Fraction("0.031")
+    assert preset("lead").terms(
+        principal=1_000_000, start=D(2025, 1, 6), benchmark=earlier
+    ).annual_rate == Fraction("0.031")
+    # 3.1 % is within the ceiling then, above it under today's 3.0 %
+    preset("subsidy").terms(
+        principal=1_000_000, start=D(2025, 1, 6), term=12, annual_rate=Fraction("0.031"), benchmark=earlier
+    )
+    with pytest.raises(ValidationFailed, match="2025-05-20"):
+        preset("subsidy").terms(
+            principal=1_000_000, start=D(2026, 1, 6), term=12, annual_rate=Fraction("0.031")
+        )
+    assert LPR.for_term(12) == LPR_1Y and LPR.for_term(36) == LPR_5Y
 
 
 def test_p_annual_one_year_date_to_date_at_most_10000():

@@ -54,6 +54,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     # the holiday arrangement the schedules use (R-PRD-2)
     "calendar.view": STAFF,
     "calendar.manage": frozenset({"sysadmin"}),
+    # benchmark rates (LPR) as dated policy data (issue 24 (8))
+    "benchmark.view": STAFF,
+    "benchmark.manage": frozenset({"head_office"}),
     # registry (R-REG-*)
     "household.view": frozenset(
         {
@@ -266,6 +269,7 @@ MONEY_ACTIONS = frozenset(
         "loan.contract",
         "ledger.reverse",
         "ledger.chart",
+        "benchmark.manage",
         "cob.run",
         "loan.event.request",
         "loan.event.approve",

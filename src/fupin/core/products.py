@@ -20,9 +20,26 @@ from fupin.core.errors import ValidationFailed
 from fupin.core.money import fmt
 from fupin.core.schedule.terms import TERM_UNITS, Terms
 
-LPR_1Y = Fraction("0.030")
-LPR_5Y = Fraction("0.035")
-LPR_DATE = dt.date(2025, 5, 20)
+
+@dataclass(frozen=True)
+class Benchmark:
+    """贷款市场报价利率 (LPR) in force from ``effective``: the one-year rate and the rate for five
+    years and over. Policy data an authorised person enters (fupin.products.benchmarks); a loan
+    takes the one in force on its contract date."""
+
+    effective: dt.date
+    one_year: Fraction
+    five_year: Fraction
+
+    def for_term(self, months: Fraction | int) -> Fraction:
+        """The benchmark for a term: the one-year LPR up to 12 months, the five-year beyond."""
+        return self.one_year if months <= 12 else self.five_year
+
+
+# the LPR the presets were written with (published 2025-05-20): the rate where no history is kept
+LPR = Benchmark(dt.date(2025, 5, 20), Fraction("0.030"), Fraction("0.035"))
+LPR_1Y, LPR_5Y = LPR.one_year, LPR.five_year
+ONE_YEAR_LPR = "lpr_1y"  # a preset's default rate: the one-year LPR in force on the contract date
 
 
 @dataclass(frozen=True)
@@ -33,8 +50,7 @@ class Bounds:
     min_term: int = 1
     max_term: int = 360
     allowed_terms: tuple[int, ...] = ()  # when set, only these terms
-    max_rate_short: Fraction | None = None  # rate ceiling for terms ≤ 12 months
-    max_rate_long: Fraction | None = None  # rate ceiling for terms > 12 months
+    lpr_ceiling: bool = False  # the rate may not exceed the LPR for the term (不高于基准利率)
 
 
 @dataclass(frozen=True)
@@ -58,14 +74,17 @@ class Preset:
     rate_by_term: bool = False  # default rate = LPR 1Y for ≤ 12 months, LPR 5Y beyond
     lead: LeadAllowance | None = None  # P-LEAD's allowance, for lead-household products
 
-    def default_rate(self, term: int, term_unit: str) -> Fraction | None:
+    def default_rate(self, term: int, term_unit: str, benchmark: Benchmark = LPR) -> Fraction | None:
         if self.rate_by_term:
-            return LPR_1Y if _months(term, term_unit) <= 12 else LPR_5Y
+            return benchmark.for_term(_months(term, term_unit))
         rate = self.defaults.get("annual_rate")
+        if rate == ONE_YEAR_LPR:
+            return benchmark.one_year
         return rate if isinstance(rate, Fraction) else None
 
-    def terms(self, *, principal: int, start: dt.date, **overrides: Any) -> Terms:
-        """Terms of a loan under this preset; overrides win. Bounds are checked."""
+    def terms(self, *, principal: int, start: dt.date, benchmark: Benchmark = LPR, **overrides: Any) -> Terms:
+        """Terms of a loan under this preset; overrides win. Bounds are checked. ``benchmark``: the
+        LPR in force on the contract date (the default rate and ceiling of the LPR products)."""
         values: dict[str, Any] = {k: v for k, v in self.defaults.items() if k != "annual_rate"}
         values.update({k: v for k, v in overrides.items() if v is not None})
         term = values.get("term")
@@ -73,15 +92,15 @@ class Preset:
         if term is None:
             raise ValidationFailed(f"产品“{self.name}”须给出贷款期限（--term）", code="term_required")
         if values.get("annual_rate") is None:
-            rate = self.default_rate(term, unit)
+            rate = self.default_rate(term, unit, benchmark)
             if rate is None:
                 raise ValidationFailed(f"产品“{self.name}”须给出年利率（--rate）", code="rate_required")
             values["annual_rate"] = rate
         terms = Terms(principal=principal, start=start, **values)
-        self.check_bounds(terms)
+        self.check_bounds(terms, benchmark)
         return terms
 
-    def check_bounds(self, terms: Terms) -> None:
+    def check_bounds(self, terms: Terms, benchmark: Benchmark = LPR) -> None:
         b = self.bounds
         problems: list[str] = []
         if terms.principal < b.min_amount:
@@ -106,11 +125,11 @@ class Preset:
                 f"产品“{self.name}”的期限应在 {b.min_term}–{b.max_term} {unit}之间，不能是 "
                 f"{terms.term} {unit}"
             )
-        ceiling = b.max_rate_short if _months(terms.term, terms.term_unit) <= 12 else b.max_rate_long
+        ceiling = benchmark.for_term(_months(terms.term, terms.term_unit)) if b.lpr_ceiling else None
         if ceiling is not None and terms.annual_rate > ceiling:
             problems.append(
                 f"年利率 {float(terms.annual_rate):.4%} 超过产品“{self.name}”上限 "
-                f"{float(ceiling):.4%}（不高于基准利率）"
+                f"{float(ceiling):.4%}（不高于基准利率：{benchmark.effective:%Y-%m-%d} 起的贷款市场报价利率）"
             )
         if problems:
             raise ValidationFailed("；".join(problems), code="product_bounds", details=problems)
@@ -181,8 +200,7 @@ PRESETS: dict[str, Preset] = {
                 50_000 * YUAN,
                 min_term=1,
                 max_term=36,
-                max_rate_short=LPR_1Y,
-                max_rate_long=LPR_5Y,
+                lpr_ceiling=True,
             ),
             rate_by_term=True,
         ),
@@ -192,7 +210,7 @@ PRESETS: dict[str, Preset] = {
             version="2026.1",
             rules="P-ANNUAL",
             defaults=dict(
-                annual_rate=LPR_1Y,
+                annual_rate=ONE_YEAR_LPR,
                 term=12,
                 term_unit="month",
                 holiday_shift=BANK_HOLIDAY_RULE,
@@ -201,7 +219,7 @@ PRESETS: dict[str, Preset] = {
                 settlement_day=20,
                 interest_basis="act360",
             ),
-            bounds=Bounds(1_000 * YUAN, 10_000 * YUAN, allowed_terms=(12,), max_rate_short=LPR_1Y),
+            bounds=Bounds(1_000 * YUAN, 10_000 * YUAN, allowed_terms=(12,), lpr_ceiling=True),
         ),
         Preset(
             code="lead",
@@ -209,7 +227,7 @@ PRESETS: dict[str, Preset] = {
             version="2026.1",
             rules="P-LEAD",
             defaults=dict(
-                annual_rate=LPR_1Y,
+                annual_rate=ONE_YEAR_LPR,
                 term=12,
                 term_unit="month",
                 holiday_shift=BANK_HOLIDAY_RULE,
@@ -252,4 +270,15 @@ def lead_amount(per_household: int, households: int, ceiling: int) -> int:
     return min(per_household * households, ceiling)
 
 
-__all__ = ["LPR_1Y", "LPR_5Y", "PRESETS", "Bounds", "LeadAllowance", "Preset", "lead_amount", "preset"]
+__all__ = [
+    "LPR",
+    "LPR_1Y",
+    "LPR_5Y",
+    "PRESETS",
+    "Benchmark",
+    "Bounds",
+    "LeadAllowance",
+    "Preset",
+    "lead_amount",
+    "preset",
+]

@@ -36,7 +36,7 @@ from fractions import Fraction
 from typing import Literal
 
 from fupin.core.origination import PURPOSES
-from fupin.core.products import LPR_1Y, LPR_5Y
+from fupin.core.products import LPR, Benchmark
 
 Kind = Literal["rate", "half", "capped"]
 KINDS: dict[str, str] = {
@@ -131,6 +131,7 @@ class LoanFacts:
     term_months: int
     purpose: str
     periods: tuple[Period, ...]
+    benchmark: Benchmark = LPR  # the LPR in force on the contract date
 
 
 @dataclass(frozen=True)
@@ -151,11 +152,6 @@ def half_up(numerator: Fraction | int) -> int:
     return int(f + Fraction(1, 2)) if f >= 0 else -half_up(-f)
 
 
-def benchmark(term_months: int) -> Fraction:
-    """The benchmark rate for a term: the one-year LPR up to 12 months, the five-year beyond."""
-    return LPR_1Y if term_months <= 12 else LPR_5Y
-
-
 def overlap(start: dt.date, end: dt.date, window: tuple[dt.date, dt.date] | None) -> int:
     """Interest days of ``(start, end]`` that fall inside ``window`` (both ends included)."""
     if window is None:
@@ -170,7 +166,7 @@ def loan_lines(policy: Policy, loan: LoanFacts, *, barred: str = "") -> list[Lin
     period is listed — with amount 0 and the reason when it earns nothing — so that a household
     can be told why."""
     refused = barred or ("" if loan.purpose in policy.purposes else NOT_PRODUCTIVE)
-    if not refused and policy.benchmark_only and loan.rate > benchmark(loan.term_months):
+    if not refused and policy.benchmark_only and loan.rate > loan.benchmark.for_term(loan.term_months):
         refused = ABOVE_BENCHMARK
     if policy.kind == "capped":
         return [_capped(policy, loan, refused)] if loan.periods else []

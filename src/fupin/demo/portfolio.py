@@ -29,7 +29,7 @@ from fupin.core.schedule.terms import terms_to_dict
 from fupin.households.models import Household
 from fupin.ledger.services import Draft, entries_post
 from fupin.loans.models import Application, Installment, Loan, Servicing
-from fupin.products import calendar
+from fupin.products import benchmarks, calendar
 from fupin.ratings.rules import PRESET, servicing_of
 
 # product, share of loans, term (months), amounts (yuan)
@@ -61,7 +61,7 @@ class Template:
 
 def _template(product: str, amount: int, term: int, start: dt.date, rates: dict) -> Template:
     p = preset(product)
-    terms = p.terms(principal=amount * 100, start=start, term=term)
+    terms = p.terms(principal=amount * 100, start=start, term=term, benchmark=benchmarks.in_force(start))
     s = generate(terms)
     # the disclosed rates depend on the cash flows and their days (a quarterly loan's first period
     # runs to the 20th): shared only by schedules alike in both (issue 24 (10): not by product and amount)

@@ -28,7 +28,7 @@ from fupin.core.schedule.terms import terms_to_dict
 from fupin.ledger.services import entry_post
 from fupin.loans.models import Application, Installment, Loan, ReviewStep, Servicing
 from fupin.loans.services import quota_check
-from fupin.products import calendar
+from fupin.products import benchmarks, calendar
 from fupin.ratings.rules import servicing_of
 from fupin.ratings.selectors import programme_rules
 
@@ -43,7 +43,8 @@ def loan_contract(*, acting_user, application: Application, start: dt.date | Non
         new_state = advance(app.state, "contract")
         p = preset(app.product)
         calendar.sync()  # the holiday arrangement as entered (R-PRD-2)
-        terms = p.terms(principal=app.amount, start=start, term=app.term)
+        lpr = benchmarks.in_force(start)  # the benchmark rate in force on the contract date
+        terms = p.terms(principal=app.amount, start=start, term=app.term, benchmark=lpr)
         schedule = generate(terms)
         d = disclose(schedule)
         loan = Loan.objects.create(

@@ -44,7 +44,7 @@ from fupin.loans.models import Application, Installment, Loan, LoanEvent, Servic
 from fupin.loans.repayments import repayment_apply
 from fupin.loans.services import bands_for
 from fupin.loans.standing import lock, owed_of
-from fupin.products import calendar
+from fupin.products import benchmarks, calendar
 
 WRITE_OFF_DPD = 90
 
@@ -279,7 +279,7 @@ def _rollover(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
     old_app = loan.application
     p = preset(loan.product)
     calendar.sync()  # the holiday arrangement as entered (R-PRD-2)
-    terms = p.terms(principal=event.amount, start=on, term=old_app.term)
+    terms = p.terms(principal=event.amount, start=on, term=old_app.term, benchmark=benchmarks.in_force(on))
     schedule = generate(terms)
     d = disclose(schedule)
     app = Application.objects.create(

@@ -1,5 +1,6 @@
 """What the products keep in the database: the days of China's holiday arrangement an
-administrator entered (R-PRD-2) for years the calendar package does not know yet."""
+administrator entered (R-PRD-2) for years the calendar package does not know yet, and the
+benchmark rates (LPR) with their history."""
 
 from __future__ import annotations
 
@@ -25,3 +26,39 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}（{'上班' if self.working else '放假'}）"
+
+
+class BenchmarkRate(models.Model):
+    """贷款市场报价利率 (LPR) as published, in force from ``effective`` until the next one: a loan
+    takes the one in force on its contract date (P-SUBSIDY, P-ANNUAL, P-LEAD; the subsidy's
+    benchmark test, R-SUB-2)."""
+
+    effective = models.DateField("起始日期", unique=True)
+    one_year = models.DecimalField("一年期 LPR", max_digits=6, decimal_places=4)
+    five_year = models.DecimalField("五年期以上 LPR", max_digits=6, decimal_places=4)
+    note = models.CharField("依据", max_length=100, blank=True)  # 全国银行间同业拆借中心公告
+    entered_by = models.ForeignKey(  # None: brought with the system
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="录入人",
+    )
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "贷款市场报价利率"
+        verbose_name_plural = "贷款市场报价利率"
+        ordering = ["-effective"]
+
+    def __str__(self) -> str:
+        return f"{self.effective} 一年期 {self.one_year_percent}% 五年期以上 {self.five_year_percent}%"
+
+    @property
+    def one_year_percent(self) -> str:
+        return f"{self.one_year * 100:.2f}"
+
+    @property
+    def five_year_percent(self) -> str:
+        return f"{self.five_year * 100:.2f}"

@@ -12,6 +12,7 @@ from fupin.core.money import fmt, money, rate, to_fen
 from fupin.core.products import Preset
 from fupin.core.schedule import Schedule, Terms
 from fupin.core.schedule.terms import BASES, FREQUENCIES, SHAPES, TERM_UNITS
+from fupin.products import benchmarks
 
 
 def parse_date(value: str, field: str) -> dt.date:
@@ -59,7 +60,9 @@ def terms_from_options(preset: Preset, o: dict[str, Any]) -> Terms:
         settlement_day=parse_int(o.get("settlement_day"), "结息日", minimum=1),
         holiday_shift=choice(o.get("holiday_shift"), {"none": "", "next": ""}, "节假日规则"),
     )
-    terms = preset.terms(principal=to_fen(principal), start=parse_date(o["start"], "放款日"), **overrides)
+    start = parse_date(o["start"], "放款日")
+    lpr = benchmarks.in_force(start, optional=True)  # the LPR in force that day, where there is a database
+    terms = preset.terms(principal=to_fen(principal), start=start, benchmark=lpr, **overrides)
     terms.check()
     return terms
 

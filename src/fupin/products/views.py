@@ -1,7 +1,10 @@
-"""The holiday arrangement page (R-PRD-2): a year as the schedules see it; the system
-administrator enters the days of a year the calendar package does not know yet."""
+"""The products' policy data: the holiday arrangement (R-PRD-2) — a year as the schedules see
+it, the days of a year the calendar package does not know entered by the system administrator —
+and the benchmark rates (LPR) with their history, entered by the head office."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
 from fupin.accounts.decorators import requires
-from fupin.products import calendar
+from fupin.core.money import money
+from fupin.products import benchmarks, calendar
 from fupin.web.responses import act, date_param, int_param
 
 
@@ -49,3 +53,41 @@ def calendar_remove(request, pk: int):
     return act(
         request, lambda: calendar.day_remove(acting_user=request.user, pk=pk), "已删除", "calendar_year"
     )
+
+
+@requires("benchmark.view")
+def benchmark_list(request):
+    today = benchmarks.in_force(timezone.localdate())
+    return render(
+        request,
+        "products/benchmarks.html",
+        {
+            "rates": benchmarks.history(request.user),
+            "in_force": today,
+            "one_year": percent(today.one_year),
+            "five_year": percent(today.five_year),
+            "may_manage": access.may(request.user, "benchmark.manage"),
+        },
+    )
+
+
+@require_POST
+@requires("benchmark.manage")
+def benchmark_enter(request):
+    return act(
+        request,
+        lambda: benchmarks.rate_enter(
+            acting_user=request.user,
+            effective=date_param(request.POST.get("effective"), strict=True),
+            one_year=money(request.POST.get("one_year", ""), field="一年期 LPR（%）"),
+            five_year=money(request.POST.get("five_year", ""), field="五年期以上 LPR（%）"),
+            note=request.POST.get("note", ""),
+        ),
+        lambda r: f"已录入 {r.effective:%Y-%m-%d} 起的贷款市场报价利率；此后签订的贷款按此执行",
+        "benchmark_list",
+    )
+
+
+def percent(rate) -> str:
+    """0.0300 → 3.00 (a rate as published)."""
+    return f"{Decimal(rate.numerator) / Decimal(rate.denominator) * 100:.2f}"

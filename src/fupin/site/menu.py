@@ -26,6 +26,7 @@ NAV = [
     ("ledger_trial_balance", _("总账"), "ledger.view"),
     ("division_list", _("行政区划"), "division.view"),
     ("calendar_year", _("节假日安排"), "calendar.manage"),
+    ("benchmark_list", _("基准利率"), "benchmark.manage"),
     ("audit_list", _("审计日志"), "audit.view"),
     ("user_list", _("用户管理"), "user.view"),
     ("token_list", _("API 令牌"), "token.manage"),

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from fractions import Fraction
 
@@ -34,10 +34,12 @@ from fupin.core.errors import Conflict, NotPermitted, ProblemList, ValidationFai
 from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.core.products import PRESETS as PRODUCTS
+from fupin.core.products import Benchmark
 from fupin.divisions.models import Division
 from fupin.ledger.services import entry_post
 from fupin.loans.models import Installment, Loan, Repayment
 from fupin.loans.ports import Relief
+from fupin.products import benchmarks
 from fupin.ratings.models import CreditLine, GradeChange
 from fupin.riskfund.models import Blacklist
 from fupin.subsidies.models import Batch, Line, Policy
@@ -319,13 +321,16 @@ def periods_of(
     return periods
 
 
-def loan_facts(loan: Loan, periods: list[core.Period]) -> core.LoanFacts:
+def loan_facts(
+    loan: Loan, periods: list[core.Period], lpr: Callable[[dt.date], Benchmark] = benchmarks.in_force
+) -> core.LoanFacts:
     return core.LoanFacts(
         amount=loan.principal,
         rate=Fraction(loan.nominal_rate),
         term_months=loan.application.term,
         purpose=loan.application.purpose,
         periods=tuple(periods),
+        benchmark=lpr(loan.start),  # the LPR in force on the contract date
     )
 
 
@@ -436,9 +441,10 @@ def _compute(policy: Policy, prefix: str, cutoff: dt.date, today: dt.date) -> No
         pays[r.loan_id].append(r)
     late: dict[int, set[int]] = defaultdict(set)
     facts = {}
+    lpr = benchmarks.table()
     for ln in loans:
         periods = periods_of(ln, rows[ln.pk], pays[ln.pk], cutoff)
-        facts[ln.pk] = loan_facts(ln, periods)
+        facts[ln.pk] = loan_facts(ln, periods, lpr)
         late[ln.household_id] |= late_years(rows[ln.pk], periods, cutoff)
     bars = Bars(ln.household_id for ln in loans)
     received = dict(
