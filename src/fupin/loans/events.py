@@ -194,10 +194,12 @@ def at_stake(event: LoanEvent) -> int:
     return sum(i.principal - i.principal_paid for i in rows)
 
 
-def authority(event: LoanEvent) -> tuple[str, ...]:
+def authority(event: LoanEvent, stake: int | None = None) -> tuple[str, ...]:
     """The roles that may decide ``event``: the loan bands of the county's rules by what is at
-    stake, a director at least (issue 24: a branch director may not approve a 45 000 rollover)."""
-    return deciders(at_stake(event), bands_for(event.village_code), floor="branch_director")
+    stake (``stake``, when already known), a director at least (issue 24: a branch director may
+    not approve a 45 000 rollover)."""
+    stake = at_stake(event) if stake is None else stake
+    return deciders(stake, bands_for(event.village_code), floor="branch_director")
 
 
 def named(roles: tuple[str, ...]) -> str:
@@ -206,13 +208,14 @@ def named(roles: tuple[str, ...]) -> str:
 
 
 def _authority(user, event: LoanEvent) -> None:
-    roles = authority(event)
+    stake = at_stake(event)
+    roles = authority(event, stake)
     if access.role_over(user, roles, event.village_code) is None:
         raise NotPermitted(
-            f"{event.get_kind_display()}涉及本金 {fmt(at_stake(event))} 元，须由{named(roles)}审批"
+            f"{event.get_kind_display()}涉及本金 {fmt(stake)} 元，须由{named(roles)}审批"
             "（按贷款审批权限，R-APP-3）",
             code="authority",
-            details={"roles": list(roles), "amount": fmt(at_stake(event))},
+            details={"roles": list(roles), "amount": fmt(stake)},
         )
 
 

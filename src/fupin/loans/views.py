@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -586,11 +587,12 @@ def loan_events(request):
         .select_related("loan", "requested_by", "decided_by")
         .order_by("state", "-requested_at")[:300]
     )
-    for e in events:  # who may decide what waits (R-APP-3): the form only for them
-        if e.state == LoanEvent.State.REQUESTED:
-            roles = authority(e)
-            e.deciders = named(roles)
-            e.mine = access.role_over(request.user, roles, e.village_code) is not None
+    waiting = [e for e in events if e.state == LoanEvent.State.REQUESTED]
+    prefetch_related_objects(waiting, "loan__installments")  # what is at stake, one query
+    for e in waiting:  # who may decide what waits (R-APP-3): the form only for them
+        roles = authority(e)
+        e.deciders = named(roles)
+        e.mine = access.role_over(request.user, roles, e.village_code) is not None
     return render(request, "loans/events.html", {"events": events})
 
 
