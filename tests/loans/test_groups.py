@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -110,7 +111,7 @@ def _group_loan(world, hh):
     return disbursement.loan_disburse(acting_user=world.user("loan_officer"), loan=loan)
 
 
-def test_a_member_in_arrears_blocks_new_loans_for_the_whole_group(world, village):
+def test_a_member_in_arrears_blocks_new_loans_for_the_whole_group(world, village, tmp_path):
     hhs, _ = village
     with pytest.raises(ValidationFailed) as e:  # not in a group yet
         services.application_create(
@@ -135,6 +136,13 @@ def test_a_member_in_arrears_blocks_new_loans_for_the_whole_group(world, village
     lines = {p.account_id: (p.debit, p.credit) for p in loan.disbursement.postings.all()}
     assert loan.upfront_interest == 40_000 and lines["6011"] == (0, 40_000)
     assert lines["1301"] == (1_000_000, 0) and lines["1011"] == (0, 960_000)
+    # the seed's stated "actual rate" of 18 % beside the true APR, on the page and the contract (issue 24 (8))
+    page = world.client("loan_officer").get(f"/loans/{loan.pk}/").content.decode()
+    assert "18.0000%" in page and f"{loan.apr * 100:.4f}%" in page and "不是年化利率" in page
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(world.client("loan_officer").get(f"/loans/{loan.pk}/contract.pdf").content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "18.0000%" in text and "不是年化利率" in text
     assert groups.group_blockers(hhs[2], TODAY) == []
     Installment.objects.filter(loan=loan, seq=1).update(
         due_date=TODAY - dt.timedelta(days=3)

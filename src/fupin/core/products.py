@@ -73,6 +73,9 @@ class Preset:
     bounds: Bounds = field(default_factory=lambda: Bounds(1, None))
     rate_by_term: bool = False  # default rate = LPR 1Y for ≤ 12 months, LPR 5Y beyond
     lead: LeadAllowance | None = None  # P-LEAD's allowance, for lead-household products
+    # the "actual annual rate" the programme's documents state (P-GROUP, 篇1: 18 %), shown beside
+    # the true APR and EAR, which it is not (docs/money-and-rounding.md)
+    stated_rate: Fraction | None = None
 
     def default_rate(self, term: int, term_unit: str, benchmark: Benchmark = LPR) -> Fraction | None:
         if self.rate_by_term:
@@ -163,6 +166,7 @@ PRESETS: dict[str, Preset] = {
                 upfront_interest_share=Fraction(1, 2),
             ),
             bounds=Bounds(1_000 * YUAN, 50_000 * YUAN, allowed_terms=(12,)),
+            stated_rate=Fraction("0.18"),
         ),
         Preset(
             code="seasonal",

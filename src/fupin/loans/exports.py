@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 
 from fupin.core.money import from_fen
 from fupin.core.origination import PURPOSES
+from fupin.core.products import PRESETS
 from fupin.core.schedule.terms import FREQUENCIES, SHAPES
 from fupin.divisions.models import Branch
 from fupin.loans.models import Notice
@@ -58,6 +59,7 @@ def contract_pdf(loan) -> bytes:
         "loans/contract_pdf.html",
         {
             "loan": loan,
+            "stated_rate": getattr(PRESETS.get(loan.product), "stated_rate", None),
             "hh": hh,
             "head": head,
             "rows": rows,

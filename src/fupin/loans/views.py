@@ -340,6 +340,7 @@ def loan_detail(request, pk: int):
             "may_disburse": loan.state == "contracted" and access.may(request.user, "loan.disburse", loan),
             "may_claim": loan.state == "active" and access.may(request.user, "fundclaim.submit", loan),
             "regulator": selectors.regulator_flag(loan),  # R-RPT-1a
+            "stated_rate": getattr(PRESETS.get(loan.product), "stated_rate", None),
             "fund_claims": parts["fund_claims"],
             "subsidy_lines": parts["subsidy_lines"],
         },

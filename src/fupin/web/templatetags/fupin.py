@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 from django import template
 from django.urls import reverse
@@ -34,9 +35,12 @@ def yuan_decimal(amount) -> str:
 
 @register.filter
 def percent(rate) -> str:
-    """A rate with six decimals shown as a percentage with four: Decimal("0.035519") → "3.5519%"."""
+    """A rate with six decimals shown as a percentage with four: Decimal("0.035519") → "3.5519%"
+    (a Fraction too: 9/50 → "18.0000%")."""
     if rate is None or rate == "":
         return ""
+    if isinstance(rate, Fraction):
+        rate = Decimal(rate.numerator) / Decimal(rate.denominator)
     return f"{(Decimal(str(rate)) * 100).quantize(Decimal('0.0001'))}%"
 
 
