@@ -8,11 +8,13 @@ import pytest
 from fupin.core.errors import Conflict
 from fupin.core.origination import (
     CHAIN,
+    GroupRules,
     Quota,
     advance,
     application_problems,
     approver_role,
     deciders,
+    group_ceiling_problem,
     maker_checker_problem,
     notice_end,
     quota_problems,
@@ -196,3 +198,11 @@ def test_lead_amount_worked_example():
         in lead_problems(amount=4_000_000, per_household=500_000, driven=6, ceiling=5_000_000)[0]
     )
     assert "带动协议" in lead_problems(amount=1, per_household=500_000, driven=0, ceiling=5_000_000)[0]
+
+
+def test_a_group_ceiling():
+    """group_ceiling_problem docstring: 40 000.00 committed + 12 000.00 > 50 000.00."""
+    rules = GroupRules()
+    assert "超过小组上限 50000.00 元" in group_ceiling_problem(rules, "甲组", 4_000_000, 1_200_000)
+    assert group_ceiling_problem(rules, "甲组", 4_000_000, 1_000_000) is None
+    assert group_ceiling_problem(GroupRules(ceiling=None), "甲组", 10**9, 10**9) is None

@@ -379,3 +379,43 @@ def test_the_group_page_is_bounded_in_queries(world, village):
     with CaptureQueriesContext(connection) as two:
         r = c.get("/loans/groups/")
     assert "乙组" in r.content.decode() and len(two) == len(one)
+
+
+def test_a_group_borrows_within_its_ceiling(world, village):
+    """P-GROUP (篇1: 小组可贷款最高上限), issue 24 (8): what the members owe on group loans and apply
+    for together stays within the group's ceiling, which the county's rules set."""
+    from fupin.ratings.services import ruleset_create
+
+    hhs, _ = village
+    groups.group_create(
+        acting_user=world.user("village_cadre"),
+        village_code=world.village,
+        name="甲组",
+        leader=hhs[0],
+        households=hhs[:5],
+    )
+    _group_loan(world, hhs[1])  # 10 000 lent to the group
+    ruleset_create(
+        acting_user=world.user("poverty_office"),
+        county_code="529901000000",
+        effective=TODAY - dt.timedelta(days=1),
+        definition={"group_ceiling": 15000},
+    )
+
+    def apply(hh, amount):
+        return services.application_create(
+            acting_user=world.user("loan_officer"),
+            household=hh,
+            product="group",
+            purpose="crops",
+            project="种植烤烟",
+            amount=amount,
+            term=12,
+        )
+
+    with pytest.raises(ValidationFailed) as e:
+        apply(hhs[2], 600_000)
+    assert any("超过小组上限 15000.00 元" in p["message"] for p in e.value.details)
+    apply(hhs[2], 500_000)  # 10 000 + 5 000: at the ceiling
+    with pytest.raises(ValidationFailed):  # the application on the way counts too
+        apply(hhs[3], 100_000)

@@ -246,10 +246,24 @@ def notice_end(start: dt.date, days: int = 7) -> dt.date:
 
 @dataclass(frozen=True)
 class GroupRules:
-    """R-GRP-1: five households by default; a programme may set any size from 3 to 10."""
+    """R-GRP-1: five households by default; a programme may set any size from 3 to 10. P-GROUP
+    (篇1: "小组可贷款最高上限为50000元", raised from 2 000 and 10 000 over the years): what the
+    group's members may owe on group loans together, in fen; None for no ceiling."""
 
     min_size: int = 5
     max_size: int = 5
+    ceiling: int | None = 5_000_000
+
+
+def group_ceiling_problem(rules: GroupRules, name: str, committed: int, amount: int) -> str | None:
+    """Why ``amount`` more would take a group past its ceiling, with ``committed`` already lent
+    or on the way. Worked example: 40 000.00 committed + 12 000.00 > 50 000.00 → refused."""
+    if rules.ceiling is None or committed + amount <= rules.ceiling:
+        return None
+    return (
+        f"联保小组“{name}”已贷及在办 {fmt(committed)} 元，再贷 {fmt(amount)} 元将超过小组上限 "
+        f"{fmt(rules.ceiling)} 元（本县项目规则）"
+    )
 
 
 def group_problems(

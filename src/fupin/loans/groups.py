@@ -15,7 +15,7 @@ from fupin.core import origination as core
 from fupin.core.errors import Conflict, ValidationFailed, reason_required
 from fupin.core.money import fmt
 from fupin.households.models import Household
-from fupin.loans.models import ActualUse, Group, GroupMember, Installment, LeadAgreement, Loan
+from fupin.loans.models import ActualUse, Application, Group, GroupMember, Installment, LeadAgreement, Loan
 from fupin.ratings.rules import group_rules_of
 from fupin.ratings.selectors import eligibility, programme_rules
 
@@ -79,15 +79,33 @@ def group_create(
     return g
 
 
-def group_blockers(household: Household, on: dt.date) -> list[str]:
-    """Why a group loan cannot be made to ``household`` now (R-GRP-1): not in a group, or any
-    member of its group in arrears — joint liability blocks the whole group."""
+def group_blockers(household: Household, on: dt.date, amount: int = 0) -> list[str]:
+    """Why a group loan of ``amount`` cannot be made to ``household`` now (R-GRP-1): not in a
+    group, any member of its group in arrears — joint liability blocks the whole group — or the
+    group's ceiling (P-GROUP) passed by what its members have borrowed and are applying for."""
     g = active_group(household)
     if g is None:
         return ["五户联保贷款须先加入本村的联保小组"]
     ids = list(g.members.filter(left_on__isnull=True).values_list("household_id", flat=True))
     late = households_in_arrears(ids, on)
-    return [f"联保小组“{g.name}”中有 {len(late)} 户逾期未还，全组暂停新贷款"] if late else []
+    out = [f"联保小组“{g.name}”中有 {len(late)} 户逾期未还，全组暂停新贷款"] if late else []
+    rules = group_rules_of(programme_rules(g.village_id[:6] + "000000", on)[1])
+    over = core.group_ceiling_problem(rules, g.name, group_committed(ids), amount) if amount else None
+    return [*out, over] if over else out
+
+
+def group_committed(households: Sequence[int]) -> int:
+    """What members owe on group loans not yet settled and apply for in group applications on the
+    way, in fen (the principal lent, whatever has been repaid of it: the ceiling is the cycle's)."""
+    lent = Loan.objects.filter(
+        household_id__in=households, product="group", state__in=(Loan.State.CONTRACTED, Loan.State.ACTIVE)
+    ).aggregate(s=Sum("principal"))["s"]
+    asked = (
+        Application.objects.filter(household_id__in=households, product="group", loan__isnull=True)
+        .exclude(state="rejected")
+        .aggregate(s=Sum("amount"))["s"]
+    )
+    return (lent or 0) + (asked or 0)
 
 
 def actual_use_record(*, acting_user, loan: Loan, user_household: Household, amount: int) -> ActualUse:

@@ -72,7 +72,7 @@ def application_create(
             )
         )
     if p.code == "group":
-        problems += [Problem(m, rule="R-GRP-1") for m in group_blockers(household, today())]
+        problems += [Problem(m, rule="R-GRP-1") for m in group_blockers(household, today(), amount)]
     if p.lead is not None:
         problems += [
             Problem(m, rule="R-GRP-3")

@@ -35,6 +35,7 @@ PRESET = {
         [40000, None, "head_office"],
     ],
     "group_size": [5, 5],  # R-GRP-1: five households; a programme may set 3–10
+    "group_ceiling": 50000,  # P-GROUP (篇1): what a group may owe together, yuan; null for none
     "penalty_uplift": "0.5",  # R-REP-2: penalty rate = contract rate × (1 + uplift), PBoC 0.3–0.5
     "default_days": 90,  # R-RAT-4: overdue beyond this many days is a default (grade to the bottom)
     "notice_days": 7,  # R-APP-2 (篇2 §4): the public notice runs this many days from the day it is published
@@ -110,7 +111,10 @@ def check(d: object) -> dict:
     try:
         group_rules_of(out)
     except (TypeError, ValueError):
-        problems.add("group_size 应为 [最少户数, 最多户数]，在 3–10 之间", field="group_size")
+        problems.add(
+            "group_size 应为 [最少户数, 最多户数]，在 3–10 之间；group_ceiling 应为正数（元）或 null",
+            field="group_size",
+        )
     try:
         servicing_of(out)
     except (TypeError, ValueError, ArithmeticError):
@@ -183,7 +187,10 @@ def group_rules_of(d: dict) -> GroupRules:
     lo, hi = d.get("group_size", PRESET["group_size"])
     if isinstance(lo, bool) or isinstance(hi, bool) or not (3 <= int(lo) <= int(hi) <= 10):
         raise ValueError
-    return GroupRules(int(lo), int(hi))
+    ceiling = d.get("group_ceiling", PRESET["group_ceiling"])
+    if ceiling is not None and (isinstance(ceiling, (bool, float)) or not 0 < Decimal(str(ceiling)) < 10**8):
+        raise ValueError
+    return GroupRules(int(lo), int(hi), None if ceiling is None else int(Decimal(str(ceiling)) * 100))
 
 
 def rules_of(programme: str, version: int, effective: dt.date, d: dict) -> Rules:
