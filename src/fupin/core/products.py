@@ -143,6 +143,8 @@ def _months(term: int, unit: str) -> Fraction:
 
 
 YUAN = 100
+# P-LEAD (篇3): 5 000 for each poor household driven, at most 50 000 — the loan's ceiling too
+P_LEAD = LeadAllowance(per_household=5_000 * YUAN, ceiling=50_000 * YUAN)
 # R-PRD-2 as Chinese banks practise it (遇节假日顺延): an instalment due on a weekend or statutory
 # holiday is paid on the next working day, its interest still counted to the scheduled date
 BANK_HOLIDAY_RULE = "next"
@@ -240,8 +242,8 @@ PRESETS: dict[str, Preset] = {
                 settlement_day=20,
                 interest_basis="act360",
             ),
-            bounds=Bounds(5_000 * YUAN, 50_000 * YUAN, min_term=6, max_term=36),
-            lead=LeadAllowance(per_household=5_000 * YUAN, ceiling=50_000 * YUAN),
+            bounds=Bounds(5_000 * YUAN, P_LEAD.ceiling, min_term=6, max_term=36),
+            lead=P_LEAD,
         ),
         Preset(
             code="custom",
