@@ -86,15 +86,15 @@ def _fingerprint(households: int, seed: int) -> tuple:
     return out
 
 
-def test_demo_builds_every_role_and_is_deterministic(db):
+def test_demo_builds_every_role(db):
+    """The demo's shape; that the same seed builds the same county — twice, and on PostgreSQL and
+    SQLite alike — is tests/demo/test_deterministic.py."""
     n = 2000
-    a = _fingerprint(n, 11)
-    villages, _, poor, _, lines, sheets, changes = a
+    villages, _, poor, _, lines, sheets, changes = _fingerprint(n, 11)
     assert len(villages) == n // county.HOUSEHOLDS_PER_VILLAGE
     assert poor > n // 2  # DOMAIN §15: most households registered poor or low-income
     assert 0.55 < len(lines) / n < 0.75  # ≈ 2/3 rated (篇5)
     assert sheets >= 5 * len(lines) and changes
-    assert _fingerprint(n, 11) == a
 
 
 def test_demo_command_refuses_non_empty_database(world, capsys):

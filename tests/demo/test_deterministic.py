@@ -1,5 +1,6 @@
-"""Issue 24 (10): the same seed gives the same demo county on PostgreSQL and on SQLite — the
-registry, every credit line's grade, the loans with their rates, the instalments and the books."""
+"""Issue 24 (10): the same seed gives the same demo county, built twice in processes of their
+own — on PostgreSQL and on SQLite — the registry, every credit line's grade, the loans with their
+rates, the instalments and the books."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def built(url: str) -> dict:
         "PYTHONPATH": str(ROOT),
     }
     r = subprocess.run(
-        [sys.executable, "-m", "tests.demo.digest_script", "600", "3"],
+        [sys.executable, "-m", "tests.demo.digest_script", "400", "3"],
         capture_output=True,
         text=True,
         env=env,

@@ -22,8 +22,6 @@ from tests.loans.conftest import hh  # noqa: F401
 from tests.loans.test_disbursement import approved
 from tests.ratings.conftest import rt  # noqa: F401
 
-pytestmark = pytest.mark.clock  # business dates from today: run on other days too
-
 DAY = dt.timedelta(days=1)
 
 
@@ -40,6 +38,7 @@ def test_the_history_as_published():
     assert benchmarks.in_force(dt.date(2025, 5, 20)).one_year == Fraction("0.03")
 
 
+@pytest.mark.clock  # business dates from today: run on other days too
 def test_a_new_rate_applies_from_its_date_to_new_contracts_only(rt, hh):  # noqa: F811
     head, officer = rt.world.user("head_office"), rt.world.user("loan_officer")
     with pytest.raises(NotPermitted):
