@@ -24,7 +24,7 @@ def built(url: str) -> dict:
         "PYTHONPATH": str(ROOT),
     }
     r = subprocess.run(
-        [sys.executable, "-m", "tests.demo.digest_script", "400", "3"],
+        [sys.executable, "-m", "tests.demo.digest_script", "200", "3"],
         capture_output=True,
         text=True,
         env=env,
