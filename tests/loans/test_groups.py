@@ -89,16 +89,20 @@ def test_a_group_of_five_and_every_reason_a_group_is_refused(world, village):
     assert "已在另一个联保小组" in " ".join(p["message"] for p in e.value.details)
 
 
-def _group_loan(world, hh):
-    app = services.application_create(
+def _group_application(world, hh, amount=1_000_000):
+    return services.application_create(
         acting_user=world.user("loan_officer"),
         household=hh,
         product="group",
         purpose="crops",
         project="种植烤烟",
-        amount=1_000_000,
+        amount=amount,
         term=12,
     )
+
+
+def _group_loan(world, hh):
+    app = _group_application(world, hh)
 
     class R:  # to_notice wants an object with .world
         pass
@@ -402,20 +406,9 @@ def test_a_group_borrows_within_its_ceiling(world, village):
         definition={"group_ceiling": 15000},
     )
 
-    def apply(hh, amount):
-        return services.application_create(
-            acting_user=world.user("loan_officer"),
-            household=hh,
-            product="group",
-            purpose="crops",
-            project="种植烤烟",
-            amount=amount,
-            term=12,
-        )
-
     with pytest.raises(ValidationFailed) as e:
-        apply(hhs[2], 600_000)
+        _group_application(world, hhs[2], 600_000)
     assert any("超过小组上限 15000.00 元" in p["message"] for p in e.value.details)
-    apply(hhs[2], 500_000)  # 10 000 + 5 000: at the ceiling
+    _group_application(world, hhs[2], 500_000)  # 10 000 + 5 000: at the ceiling
     with pytest.raises(ValidationFailed):  # the application on the way counts too
-        apply(hhs[3], 100_000)
+        _group_application(world, hhs[3], 100_000)
