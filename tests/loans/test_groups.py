@@ -89,6 +89,17 @@ def test_a_group_of_five_and_every_reason_a_group_is_refused(world, village):
     assert "已在另一个联保小组" in " ".join(p["message"] for p in e.value.details)
 
 
+def _first_five(world, hhs):
+    """The village's first five households as the group 甲组, the first its leader."""
+    return groups.group_create(
+        acting_user=world.user("village_cadre"),
+        village_code=world.village,
+        name="甲组",
+        leader=hhs[0],
+        households=hhs[:5],
+    )
+
+
 def _group_application(world, hh, amount=1_000_000):
     return services.application_create(
         acting_user=world.user("loan_officer"),
@@ -128,13 +139,7 @@ def test_a_member_in_arrears_blocks_new_loans_for_the_whole_group(world, village
             term=12,
         )
     assert "加入本村的联保小组" in e.value.details[-1]["message"]
-    groups.group_create(
-        acting_user=world.user("village_cadre"),
-        village_code=world.village,
-        name="甲组",
-        leader=hhs[0],
-        households=hhs[:5],
-    )
+    _first_five(world, hhs)
     loan = _group_loan(world, hhs[1])
     # P-GROUP: half the year's flat 8 % interest is collected at disbursement, on the ledger
     lines = {p.account_id: (p.debit, p.credit) for p in loan.disbursement.postings.all()}
@@ -177,13 +182,7 @@ def test_a_member_in_arrears_blocks_new_loans_for_the_whole_group(world, village
 
 def test_actual_users_are_recorded_and_concentration_reported(world, village):
     hhs, _ = village
-    groups.group_create(
-        acting_user=world.user("village_cadre"),
-        village_code=world.village,
-        name="甲组",
-        leader=hhs[0],
-        households=hhs[:5],
-    )
+    _first_five(world, hhs)
     loans = [_group_loan(world, h) for h in hhs[:3]]
     officer = world.user("loan_officer")
     for loan in loans[1:]:  # members 2 and 3 handed their money to the leader (套用)
@@ -391,13 +390,7 @@ def test_a_group_borrows_within_its_ceiling(world, village):
     from fupin.ratings.services import ruleset_create
 
     hhs, _ = village
-    groups.group_create(
-        acting_user=world.user("village_cadre"),
-        village_code=world.village,
-        name="甲组",
-        leader=hhs[0],
-        households=hhs[:5],
-    )
+    _first_five(world, hhs)
     _group_loan(world, hhs[1])  # 10 000 lent to the group
     ruleset_create(
         acting_user=world.user("poverty_office"),
