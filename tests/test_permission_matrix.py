@@ -209,6 +209,7 @@ PAGES = {
     "actual_use": [("POST", "/loans/{loan}/uses/", {"loan_officer"}, 302, 403)],
     "loan_repay": [("POST", "/loans/{loan}/repay/", {"loan_officer"}, 302, 403)],
     "loan_payoff": [("POST", "/loans/{loan}/payoff/", {"loan_officer"}, 302, 403)],
+    "loan_prepay": [("POST", "/loans/{loan}/prepay/", {"loan_officer"}, 302, 403)],
     "group_list": [("GET", "/loans/groups/", HH_VIEW, 200, 403), ("POST", "/loans/groups/", APPLY, 302, 403)],
     "group_collect": [
         ("GET", "/loans/groups/{group}/collect/", HH_VIEW, 200, 403),
@@ -578,6 +579,16 @@ API.update(
                 409,
                 {"village_cadre": 404, "*": 403},
                 {"idempotency_key": "matrix-payoff-01"},
+            ),
+        ],
+        ("POST", "/api/v1/loans/{loan_id}/prepayments"): [
+            (
+                "POST",
+                "/api/v1/loans/{loan}/prepayments",
+                {"loan_officer"},
+                409,
+                {"village_cadre": 404, "*": 403},
+                {"amount": "100.00", "method": "reduce", "idempotency_key": "matrix-prepay-01"},
             ),
         ],
         ("GET", "/api/v1/groups"): [("GET", "/api/v1/groups", HH_VIEW, 200, 403)],

@@ -97,6 +97,7 @@ urlpatterns = [
     path("loans/<int:pk>/uses/", loans.actual_use, name="actual_use"),
     path("loans/<int:pk>/repay/", loans.loan_repay, name="loan_repay"),
     path("loans/<int:pk>/payoff/", loans.loan_payoff, name="loan_payoff"),
+    path("loans/<int:pk>/prepay/", loans.loan_prepay, name="loan_prepay"),
     path("loans/groups/", loans.group_list, name="group_list"),
     path("loans/groups/<int:pk>/collect/", loans.group_collect, name="group_collect"),
     path("loans/<int:pk>/events/", loans.loan_event_request, name="loan_event_request"),

@@ -31,6 +31,23 @@ def test_s_rate_worked_example_window_and_interest_ceiling():
     assert line.amount == 9_000
 
 
+def test_s_rate_counts_principal_prepaid_in_part_up_to_its_day():
+    """Issue 24 (14): 4 000.00 of 10 000.00 prepaid on 2006-07-11, inside 2006-06-01 … 2006-12-01,
+    window to 2006-09-30: 6 000.00 × 121 days + 4 000.00 × 40 days (06-02 … 07-11) at 5 % ÷ 360
+    = 100.83 + 22.22 → 123.06 (one rounding); the interest paid with the prepayment counts toward
+    R-SUB-0's ceiling. S-HALF halves the instalment's interest only."""
+    prepaid = ((400_000, D(2006, 7, 11)),)
+    p = Period(1, D(2006, 6, 1), D(2006, 12, 1), 600_000, 18_666, True, prepaid, 7_333)
+    [line] = loan_lines(PRESETS["S-RATE"], facts([p]))
+    expected = Fraction(600_000 * 121 + 400_000 * 40) * Fraction(5, 100) / 360  # 12 305.56
+    assert (line.days, line.amount, line.interest) == (121, int(expected + Fraction(1, 2)), 25_999)
+    assert line.amount == 12_306
+    tight = Period(1, D(2006, 6, 1), D(2006, 12, 1), 600_000, 3_000, True, prepaid, 1_000)
+    assert loan_lines(PRESETS["S-RATE"], facts([tight]))[0].amount == 4_000  # all that was paid
+    [half] = loan_lines(PRESETS["S-HALF"], facts([p]))
+    assert half.amount == 9_333  # 186.66 × ½
+
+
 def test_s_rate_at_most_a_year_per_loan():
     # two half-year periods then a third: only 365 days are subsidised in all
     ps = [

@@ -126,6 +126,26 @@ def _group_loan(world, hh):
     return disbursement.loan_disburse(acting_user=world.user("loan_officer"), loan=loan)
 
 
+def test_a_group_loan_is_not_partly_prepaid(world, village):
+    """P-GROUP's interest is on the original principal and its weekly meeting is the product: no
+    partial prepayment (issue 24, 14), said in Chinese, nothing recorded."""
+    from fupin.loans.models import Repayment
+    from fupin.loans.repayments import loan_prepay
+
+    hhs, _ = village
+    _first_five(world, hhs)
+    loan = _group_loan(world, hhs[1])
+    with pytest.raises(ValidationFailed, match="不办理部分提前还款") as e:
+        loan_prepay(
+            acting_user=world.user("loan_officer"),
+            loan=loan,
+            amount=100_000,
+            method="reduce",
+            key="group-part-1",
+        )
+    assert e.value.code == "prepay_method" and not Repayment.objects.filter(loan=loan).exists()
+
+
 def test_a_member_in_arrears_blocks_new_loans_for_the_whole_group(world, village, tmp_path):
     hhs, _ = village
     with pytest.raises(ValidationFailed) as e:  # not in a group yet

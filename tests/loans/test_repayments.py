@@ -241,3 +241,33 @@ def test_an_amount_that_is_not_plain_digits_or_beyond_the_bound_is_refused_on_pa
     )  # the most it takes (what is not due yet is held as credit)
     assert sum(line[2] for line in body["allocation"]) + int(Decimal(body["overpayment"]) * 100) == fine_fen
     assert Repayment.objects.filter(loan=loan).count() == 1
+
+
+def test_a_partial_prepayment_from_the_loan_page_and_the_api(rt, loan):
+    """Issue 24 (14): the page offers the product's methods (P-SUBSIDY: 减额 only); on the day of
+    disbursement no interest has run, so 3 000.00 prepaid is 3 000.00 paid, and 5 000.00 falls due
+    at maturity; a double submit records once, and the API replays the same key."""
+    import re
+    from fractions import Fraction
+
+    from fupin.loans.standing import loan_schedule
+
+    c = rt.world.client("loan_officer")
+    page = c.get(f"/loans/{loan.pk}/").content.decode()
+    assert 'value="reduce"' in page and 'value="shorten"' not in page
+    key = re.search(r'name="key" value="(r[0-9a-f]{31})"', page).group(1)
+    for _ in range(2):
+        c.post(f"/loans/{loan.pk}/prepay/", {"key": key, "amount": "3000.00", "method": "reduce"})
+    r = Repayment.objects.get(loan=loan)
+    assert (r.amount, r.allocation) == (300_000, [["prepay", 300_000, 0, "reduce"]])
+    assert entry_lines(r) == {("1011", 300_000, 0), ("1301", 0, 300_000)}
+    rows = list(Installment.objects.filter(loan=loan).order_by("seq"))
+    assert sum(i.principal for i in rows) == rows[-1].principal == 500_000
+    days = (loan_schedule(loan).accrual_dates[0] - loan.start).days  # act/360 on what is left
+    assert rows[0].interest == int(500_000 * Fraction(loan.nominal_rate) * days / 360 + Fraction(1, 2))
+    body = {"amount": "3000.00", "method": "reduce", "idempotency_key": key}
+    url = f"/api/v1/loans/{loan.pk}/prepayments"
+    assert c.post(url, body, content_type="application/json").status_code == 200
+    shorten = {"amount": "100.00", "method": "shorten", "idempotency_key": "api-shorten-01"}
+    refused = c.post(url, shorten, content_type="application/json")
+    assert refused.status_code == 422 and "只能减额" in refused.json()["message"]

@@ -17,6 +17,7 @@ extension                   Dr 1132 / Cr 6011 the accrued interest restated (rev
 rollover                    Dr 1301 new loan / Cr 1301 old loan
 refund of a credit balance  Dr 2251 / Cr 1011
 payoff                      Dr 1011 cash, 2011 deposit, 2251 credit / Cr 1301, 1132, 6011 (± to the day)
+partial prepayment          Dr 1011 / Cr 1301 the principal, Cr 1132 accrued on it, 6011 the rest (payoff's)
 write-off                   Dr 6701 (or the risk fund's shares) / Cr 1301, Cr 1132
 recovery after write-off    Dr source / Cr 6013 (or the shares of the parties who bore it), Cr 2251 beyond
 loan-loss provision         Dr 6702 / Cr 1304 the change at a month end (reversed when it falls)

@@ -76,6 +76,8 @@ class Preset:
     # the "actual annual rate" the programme's documents state (P-GROUP, 篇1: 18 %), shown beside
     # the true APR and EAR, which it is not (docs/money-and-rounding.md)
     stated_rate: Fraction | None = None
+    # partial prepayment (部分提前还款): the methods offered, of :data:`fupin.core.schedule.prepay.METHODS`
+    prepayment: tuple[str, ...] = ()
 
     def default_rate(self, term: int, term_unit: str, benchmark: Benchmark = LPR) -> Fraction | None:
         if self.rate_by_term:
@@ -186,6 +188,7 @@ PRESETS: dict[str, Preset] = {
                 deposit_rate=Fraction("0.05"),
             ),
             bounds=Bounds(3_000 * YUAN, 30_000 * YUAN, allowed_terms=(3, 6, 9)),
+            prepayment=("reduce",),  # interest each period and the final principal fall
         ),
         Preset(
             code="subsidy",
@@ -209,6 +212,7 @@ PRESETS: dict[str, Preset] = {
                 lpr_ceiling=True,
             ),
             rate_by_term=True,
+            prepayment=("reduce",),  # interest each period and the final principal fall
         ),
         Preset(
             code="annual",
@@ -226,6 +230,7 @@ PRESETS: dict[str, Preset] = {
                 interest_basis="act360",
             ),
             bounds=Bounds(1_000 * YUAN, 10_000 * YUAN, allowed_terms=(12,), lpr_ceiling=True),
+            prepayment=("reduce",),  # interest each period and the final principal fall
         ),
         Preset(
             code="lead",
@@ -244,6 +249,7 @@ PRESETS: dict[str, Preset] = {
             ),
             bounds=Bounds(5_000 * YUAN, P_LEAD.ceiling, min_term=6, max_term=36),
             lead=P_LEAD,
+            prepayment=("reduce",),  # interest each period and the final principal fall
         ),
         Preset(
             code="custom",
@@ -254,6 +260,7 @@ PRESETS: dict[str, Preset] = {
                 term_unit="month", shape="equal_installment", frequency="monthly", holiday_shift="none"
             ),
             bounds=Bounds(1, None, term_unit=None, min_term=1, max_term=360),
+            prepayment=("reduce", "shorten"),
         ),
     ]
 }

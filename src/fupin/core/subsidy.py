@@ -122,6 +122,15 @@ class Period:
     principal: int  # fen outstanding over the period
     interest: int  # fen of interest the household paid for it (penalty excluded)
     on_time: bool
+    # principal prepaid inside the period (部分提前还款): (fen, outstanding until), and the
+    # interest paid with it — S-RATE counts it for those days; S-HALF halves instalments only
+    prepaid: tuple[tuple[int, dt.date], ...] = ()
+    prepaid_interest: int = 0
+
+    @property
+    def paid(self) -> int:
+        """All the interest paid for the period (R-SUB-0's ceiling)."""
+        return self.interest + self.prepaid_interest
 
 
 @dataclass(frozen=True)
@@ -200,8 +209,11 @@ def loan_lines(policy: Policy, loan: LoanFacts, *, barred: str = "") -> list[Lin
         earned = 0
         if not reason:
             used += inside
-            earned = min(half_up(p.principal * policy.rate * inside / 360), p.interest)
-        lines.append(Line(p.seq, p.start, p.end, inside, p.principal, p.interest, earned, reason))
+            days = p.principal * inside + sum(
+                x * min(inside, overlap(p.start, until, policy.window)) for x, until in p.prepaid
+            )  # principal-days
+            earned = min(half_up(days * policy.rate / 360), p.paid)
+        lines.append(Line(p.seq, p.start, p.end, inside, p.principal, p.paid, earned, reason))
     return lines
 
 
@@ -209,7 +221,7 @@ def _capped(policy: Policy, loan: LoanFacts, refused: str) -> Line:
     start, end = loan.periods[0].start, loan.periods[-1].end
     on_time = [p for p in loan.periods if p.on_time]
     days = sum((p.end - p.start).days for p in on_time)
-    interest = sum(p.interest for p in on_time)
+    interest = sum(p.paid for p in on_time)
     reason = refused or ("" if len(on_time) == len(loan.periods) else LATE)
     earned = 0 if refused else min(half_up(loan.amount * policy.rate * days / 360), interest)
     return Line(0, start, end, days, loan.amount, interest, earned, reason)

@@ -1,6 +1,6 @@
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
@@ -32,6 +32,7 @@ from fupin.loans.groups import actual_use_record, lead_agreement_sign
 from fupin.loans.groups import group_create as create
 from fupin.loans.models import Group, Notice, Quota
 from fupin.loans.repayments import loan_payoff as pay_off
+from fupin.loans.repayments import loan_prepay as prepay
 from fupin.loans.repayments import repayment_post
 
 router = Router(tags=["贷款申请 Applications"])
@@ -379,6 +380,39 @@ class PayoffIn(Schema):
 def loan_payoff(request, payload: PayoffIn, loan_id: int = Id):
     loan = selectors.loan_get(request.auth, loan_id, bare=True)
     r, created = pay_off(acting_user=request.auth, loan=loan, key=payload.idempotency_key, on=payload.on)
+    return Status(201 if created else 200, r)
+
+
+class PrepayIn(Schema):
+    amount: Amount = Field(
+        ...,
+        description="提前偿还的本金（元，字符串）；另收其自本期起息日至还款日的利息",
+        examples=["3000.00"],
+    )
+    method: Literal["reduce", "shorten"] = Field(
+        ...,
+        description="剩余本金的重算方式：reduce 减额（期数不变）、shorten 缩期（每期不增加，期数减少）；"
+        "以产品所允许者为限",
+    )
+    idempotency_key: Text(64, 8) = Field(..., description="幂等键")
+    on: IsoDate | None = Field(None, description="还款日期（默认今天）")
+
+
+@router.post(
+    "/loans/{loan_id}/prepayments",
+    response={**responses(RepaymentOut, 404, 409, 422, ok_status=201), 200: RepaymentOut},
+    summary="部分提前还款：本金加其计至还款日的利息，剩余本金按原还款日减额或缩期重算还款计划；幂等",
+)
+def loan_prepay(request, payload: PrepayIn, loan_id: int = Id):
+    loan = selectors.loan_get(request.auth, loan_id, bare=True)
+    r, created = prepay(
+        acting_user=request.auth,
+        loan=loan,
+        amount=to_fen(money(payload.amount, field="金额")),
+        method=payload.method,
+        key=payload.idempotency_key,
+        on=payload.on,
+    )
     return Status(201 if created else 200, r)
 
 

@@ -43,7 +43,7 @@ from fupin.loans.disbursement import installments_create, servicing_start
 from fupin.loans.models import Application, Installment, Loan, LoanEvent, Servicing
 from fupin.loans.repayments import repayment_apply
 from fupin.loans.services import bands_for
-from fupin.loans.standing import lock, owed_of
+from fupin.loans.standing import lock, owed_of, receivable_of
 from fupin.products import benchmarks, calendar
 
 WRITE_OFF_DPD = 90
@@ -233,14 +233,14 @@ def _post(user, loan: Loan, on: dt.date, memo: str, kind: str, postings: list[Po
 def _extend(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
     sv = Servicing.objects.get(loan=loan)  # locked by event_decide
     final = loan.installments.order_by("-seq").first()
-    before = cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed)
+    before = receivable_of(sv, closed)
     final.due_date = final.pd_from = event.new_maturity
     final.interest += event.interest
     final.save(update_fields=["due_date", "pd_from", "interest"])
     if sv.cur_seq == final.seq:
         sv.cur_due, sv.cur_interest = final.due_date, final.interest
         sv.save(update_fields=["cur_due", "cur_interest"])
-    after = cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed)
+    after = receivable_of(sv, closed)
     loan.maturity = event.new_maturity
     loan.save(update_fields=["maturity"])
     change = after - before  # the earning period is longer: what was accrued is restated
@@ -262,7 +262,7 @@ def loan_write_off(user, event: LoanEvent, loan: Loan, on: dt.date, closed, fund
     sv = Servicing.objects.get(loan=loan)  # locked by the caller
     rows = list(loan.installments.all())
     principal = sum(i.principal - i.principal_paid for i in rows)
-    interest = cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed)
+    interest = receivable_of(sv, closed)
     penalty = sum(o.penalty - o.penalty_paid for o in owed_of(rows, sv, closed))
     event.amount, event.interest = principal, interest + penalty
     postings = write_off_postings(

@@ -387,6 +387,32 @@ class Repayment(models.Model):
         return f"还款 #{self.pk}"
 
 
+class Prepayment(models.Model):
+    """A partial prepayment (部分提前还款, :mod:`fupin.core.schedule.prepay`): its repayment, and
+    the schedule in force afterwards as a segment of the original timeline — period ``first``
+    (0-based) on, ``principal`` re-amortised over ``periods`` periods. The loan's latest one
+    regenerates its schedule (:func:`fupin.loans.standing.loan_schedule`)."""
+
+    class Method(models.TextChoices):
+        REDUCE = "reduce", "减额"
+        SHORTEN = "shorten", "缩期"
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="prepayments")
+    repayment = models.OneToOneField(Repayment, on_delete=models.PROTECT, related_name="prepayment")
+    method = models.CharField("方式", max_length=8, choices=Method.choices)
+    prepaid = models.BigIntegerField("提前还本（分）")
+    interest = models.BigIntegerField("计至还款日的利息（分）")
+    first = models.PositiveSmallIntegerField("重算起始期（0 起）")
+    periods = models.PositiveSmallIntegerField("重算后期数")
+    principal = models.BigIntegerField("重算本金（分）")
+
+    class Meta:
+        ordering = ["loan_id", "id"]
+
+    def __str__(self) -> str:
+        return f"部分提前还款 #{self.pk}"
+
+
 class LoanEvent(models.Model):
     """An approved change to a loan outside normal repayment (R-REP-4): extension (展期),
     rollover (转据), write-off (核销), refund of a credit balance. Requested by one person and

@@ -28,10 +28,22 @@ from fupin.core import postings as postings_core
 from fupin.core import servicing as servicing_core
 from fupin.core.errors import Conflict, ValidationFailed
 from fupin.core.money import fmt
+from fupin.core.products import preset
+from fupin.core.schedule import prepay as prepay_core
+from fupin.core.schedule.terms import terms_from_dict
 from fupin.ledger.services import entry_post, once
 from fupin.loans import ports
-from fupin.loans.models import Installment, Loan, Repayment, Servicing
-from fupin.loans.standing import lock, owed_of, payoff_figures, recoverable
+from fupin.loans.models import Installment, Loan, LoanEvent, Prepayment, Repayment, Servicing
+from fupin.loans.standing import (
+    lock,
+    nothing_due,
+    owed_of,
+    payoff_figures,
+    receivable_of,
+    recoverable,
+    segment_of,
+)
+from fupin.products import calendar
 
 PAID_FIELDS = (
     "principal_paid",
@@ -291,9 +303,7 @@ def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能提前还款", code="loan_not_active")
     f = payoff_figures(loan, on)
     principal, interest, cash = f["principal"], f["interest"], f["cash"]
-    receivable = cob.receivable(
-        sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed
-    )
+    receivable = receivable_of(sv, closed)
     income = (
         interest - f["refund"] - receivable
     )  # interest earned to the day beyond what was accrued (or less)
@@ -342,6 +352,121 @@ def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:
             "refund": fmt(f["refund"]),
             "deposit": fmt(held),
             "cash": fmt(cash),
+            "entry": entry.pk,
+        },
+    )
+    return r
+
+
+def loan_prepay(
+    *, acting_user, loan: Loan, amount: int, method: str, key: str, on: dt.date | None = None
+) -> tuple[Repayment, bool]:
+    """Prepay ``amount`` fen of the principal (部分提前还款, :mod:`fupin.core.schedule.prepay`) with
+    an idempotency key: the household pays it with the interest on it to the day; the rest is
+    re-amortised by ``method`` (``reduce`` 减额, ``shorten`` 缩期) as the product allows. One
+    balanced entry — Dr 1011 / Cr 1301 the principal, Cr 1132 what the batch had accrued on it,
+    Cr 6011 the rest of the interest (:func:`fupin.core.postings.payoff_postings`)."""
+    access.require(acting_user, "repayment.post", loan)
+    on = on or timezone.localdate()
+    return once(
+        key,
+        lambda r: (
+            r.loan_id == loan.pk
+            and r.received_on == on
+            and bool(r.allocation)
+            and r.allocation[0][0] == "prepay"
+            and r.allocation[0][1] == amount
+            and r.allocation[0][3] == method
+        ),
+        lambda: _prepay(acting_user, loan, amount, method, key.strip(), on),
+        model=Repayment,
+    )
+
+
+def _prepay(acting_user, loan: Loan, amount: int, method: str, key: str, on: dt.date) -> Repayment:
+    closed = open_day(on)
+    loan, sv = lock(loan)
+    if loan.state != Loan.State.ACTIVE or sv is None:
+        raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能提前还款", code="loan_not_active")
+    product = preset(loan.product)
+    if method not in product.prepayment:
+        offered = "、".join(prepay_core.METHODS[m][:2] for m in product.prepayment)
+        raise ValidationFailed(
+            f"产品“{product.name}”"
+            + (f"的部分提前还款只能{offered}" if offered else "不办理部分提前还款（可提前全部还清）"),
+            code="prepay_method",
+        )
+    if loan.events.filter(kind=LoanEvent.Kind.EXTENSION, state=LoanEvent.State.APPROVED).exists():
+        raise Conflict("已展期的贷款不办理部分提前还款", code="prepay_extended")
+    rows = list(Installment.objects.filter(loan_id=loan.pk).order_by("seq"))
+    nothing_due(rows, sv, on)
+    calendar.sync()
+    q = prepay_core.partial(terms_from_dict(loan.terms), segment_of(loan), on, amount, method)
+    later = [i for i in rows if i.seq > q.segment.first]  # the period ``on`` falls in and after
+    if any(i.principal_paid or i.interest_paid for i in later):
+        raise Conflict(
+            "本期已有提前还入的款项，请在本期还款日之后再办理部分提前还款", code="prepay_paid_ahead"
+        )
+    before = receivable_of(sv, closed)
+    kept, dropped = later[: q.segment.periods], later[q.segment.periods :]
+    for i, p, x in zip(kept, q.schedule.principal, q.schedule.interest, strict=True):
+        i.principal, i.interest = p, x
+    Installment.objects.bulk_update(kept, ["principal", "interest"])
+    Installment.objects.filter(pk__in=[i.pk for i in dropped]).delete()
+    if sv.cur_seq == kept[0].seq:
+        sv.cur_interest = kept[0].interest
+        sv.save(update_fields=["cur_interest"])
+    accrued = before - receivable_of(sv, closed)
+    entry = entry_post(
+        acting_user=acting_user,
+        date=on,
+        memo=f"部分提前还款 {loan.contract_no}",
+        division_code=loan.village_code,
+        postings=postings_core.payoff_postings(
+            loan=loan.pk,
+            principal=amount,
+            receivable=accrued,
+            income=q.interest - accrued,
+            cash=q.total,
+            deposit=0,
+            credit=0,
+        ),
+        source=f"loan.prepay:{loan.pk}",
+    )
+    if dropped:
+        loan.maturity = kept[-1].due_date
+        loan.save(update_fields=["maturity"])
+    r = Repayment.objects.create(
+        loan=loan,
+        key=key,
+        amount=q.total,
+        received_on=on,
+        entry=entry,
+        village_code=loan.village_code,
+        allocation=[["prepay", amount, q.interest, method]],
+        created_by=acting_user,
+    )
+    Prepayment.objects.create(
+        loan=loan,
+        repayment=r,
+        method=method,
+        prepaid=amount,
+        interest=q.interest,
+        first=q.segment.first,
+        periods=q.segment.periods,
+        principal=q.segment.principal,
+    )
+    audit_record(
+        actor=acting_user,
+        action="loan.prepay",
+        obj=r,
+        division_code=loan.village_code,
+        after={
+            "principal": fmt(amount),
+            "interest": fmt(q.interest),
+            "method": method,
+            "periods": q.segment.periods,
+            "maturity": str(loan.maturity),
             "entry": entry.pk,
         },
     )

@@ -14,10 +14,10 @@ from fupin.cob.day import closed_through
 from fupin.core import cob
 from fupin.core import servicing as servicing_core
 from fupin.core.errors import Conflict
-from fupin.core.schedule import generate
 from fupin.core.schedule.payoff import extended, payoff
+from fupin.core.schedule.prepay import Segment, in_force
 from fupin.core.schedule.terms import terms_from_dict
-from fupin.loans.models import Loan, LoanEvent, Repayment, Servicing
+from fupin.loans.models import Loan, LoanEvent, Prepayment, Repayment, Servicing
 from fupin.products import calendar
 
 
@@ -48,6 +48,11 @@ def owed_of(
         )
         for i in rows
     ]
+
+
+def receivable_of(sv: Servicing, closed: dt.date | None) -> int:
+    """The loan's interest receivable (1132, penalty aside) after the close of ``closed``."""
+    return cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed)
 
 
 def lock(loan: Loan) -> tuple[Loan, Servicing | None]:
@@ -99,16 +104,20 @@ def arrears(loan: Loan, on: dt.date) -> dict:
     }
 
 
+def nothing_due(rows, sv: Servicing | None, on: dt.date) -> None:
+    """An early repayment comes after what is due: refused (409) while an instalment due by
+    ``on`` or penalty the nightly batch posted is unpaid."""
+    owed = owed_of(rows, sv, closed_through())
+    if any((o.due_date <= on and o.unpaid) or o.penalty > o.penalty_paid for o in owed):
+        raise Conflict("提前还款前须先还清已到期的各期款项和罚息", code="payoff_arrears")
+
+
 def payoff_quote(loan: Loan, on: dt.date):
     """What settles ``loan`` on ``on`` (P-SEASONAL: at any time, interest recomputed to that
     day) and the household's deposit that offsets it; refused while an instalment is overdue
     or posted penalty is unpaid."""
 
-    sv = loan_servicing(loan)
-    rows = list(loan.installments.all())
-    owed = owed_of(rows, sv, closed_through())
-    if any((o.due_date <= on and o.unpaid) or o.penalty > o.penalty_paid for o in owed):
-        raise Conflict("提前还款前须先还清已到期的各期款项和罚息", code="payoff_arrears")
+    nothing_due(list(loan.installments.all()), loan_servicing(loan), on)
     schedule = loan_schedule(loan)
     if on > schedule.maturity:  # within an extension (before the original maturity it changes nothing)
         ext = LoanEvent.objects.filter(
@@ -142,6 +151,14 @@ def payoff_figures(loan: Loan, on: dt.date) -> dict:
 
 
 def loan_schedule(loan: Loan):
-    """The schedule as generated from the stored terms (the same, to the fen, as the rows)."""
+    """The schedule in force, generated from the stored terms and the latest partial prepayment
+    (the same, to the fen, as the rows not yet due)."""
     calendar.sync()
-    return generate(terms_from_dict(loan.terms))
+    return in_force(terms_from_dict(loan.terms), segment_of(loan))
+
+
+def segment_of(loan: Loan) -> Segment | None:
+    """Where the latest partial prepayment re-amortised the loan (None: never)."""
+    latest = Prepayment.objects.filter(loan_id=loan.pk).order_by("-id")
+    row = latest.values_list("first", "periods", "principal").first()
+    return Segment(*row) if row else None

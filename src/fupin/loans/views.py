@@ -21,12 +21,14 @@ from fupin.core.errors import DomainError, ValidationFailed
 from fupin.core.money import from_fen, money, to_fen
 from fupin.core.origination import PURPOSES, STATES, STEP_LABELS, approver_role
 from fupin.core.products import PRESETS, lead_amount
+from fupin.core.schedule.prepay import METHODS
 from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.loans import collections, disbursement, exports, groups, selectors, services
 from fupin.loans.events import authority, event_decide, event_request, named
 from fupin.loans.models import Group, LoanEvent, Notice, Objection, Quota
 from fupin.loans.repayments import loan_payoff as pay_off
+from fupin.loans.repayments import loan_prepay as prepay
 from fupin.loans.repayments import repayment_post
 from fupin.loans.standing import arrears, loan_servicing, payoff_figures
 from fupin.ratings.selectors import heads
@@ -341,6 +343,7 @@ def loan_detail(request, pk: int):
             "may_claim": loan.state == "active" and access.may(request.user, "fundclaim.submit", loan),
             "regulator": selectors.regulator_flag(loan),  # R-RPT-1a
             "stated_rate": getattr(PRESETS.get(loan.product), "stated_rate", None),
+            "prepay_methods": [(m, METHODS[m]) for m in getattr(PRESETS.get(loan.product), "prepayment", ())],
             "fund_claims": parts["fund_claims"],
             "subsidy_lines": parts["subsidy_lines"],
         },
@@ -536,6 +539,27 @@ def loan_payoff(request, pk: int):
         "loan_detail",
         pk=loan.pk,
     )
+
+
+@require_POST
+@requires("repayment.post")
+def loan_prepay(request, pk: int):
+    """Part of the principal paid early, the rest re-amortised (部分提前还款); a double submit
+    records once."""
+    loan = selectors.loan_get(request.user, pk)
+
+    def run():
+        _, created = prepay(
+            acting_user=request.user,
+            loan=loan,
+            amount=to_fen(money(request.POST.get("amount", ""), field="提前还本金额")),
+            method=request.POST.get("method", ""),
+            key=request.POST.get("key", "")[:64],
+        )
+        if not created:
+            messages.info(request, "这笔提前还款已经登记过，没有重复记账")
+
+    return act(request, run, "部分提前还款已记账，剩余本金的还款计划已重新计算", "loan_detail", pk=loan.pk)
 
 
 # --- servicing: extension, rollover, write-off, refund (R-REP-4); group collection (P-GROUP) ----

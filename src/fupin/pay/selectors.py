@@ -186,7 +186,7 @@ def _split(allocation: list) -> tuple[int, int]:
     """(normal interest, arrears collected) of one repayment's allocation."""
     normal = arrears = 0
     for line in allocation or []:
-        if line[0] == "payoff":
+        if line[0] in ("payoff", "prepay"):
             normal += line[2]
         elif line[0] == "recovery":
             arrears += line[1]

@@ -301,8 +301,15 @@ def periods_of(
         for i in rows:
             if i.seq not in done and got[i.seq] >= i.principal + i.interest:
                 done[i.seq] = (r.received_on, i.interest)
+    prepaid: dict[int, list[tuple[int, dt.date, int]]] = defaultdict(list)  # seq -> (fen, on, interest)
+    for r in repayments:
+        if r.received_on <= cutoff and r.allocation and r.allocation[0][0] == "prepay":
+            seq = next((i.seq for i in rows if i.due_date > r.received_on), rows[-1].seq)
+            prepaid[seq].append((int(r.allocation[0][1]), r.received_on, int(r.allocation[0][2])))
     periods, balance = [], loan.principal
     for i in rows:
+        early = prepaid.get(i.seq, [])
+        balance -= sum(x for x, _, _ in early)  # what was prepaid inside the period runs to its day
         if i.seq in done:
             when, interest = done[i.seq]
             periods.append(
@@ -313,6 +320,8 @@ def periods_of(
                     balance,
                     interest,
                     when <= i.due_date,
+                    prepaid=tuple((x, on) for x, on, _ in early),
+                    prepaid_interest=sum(x for _, _, x in early),
                 )
             )
         if i.seq == stop:
