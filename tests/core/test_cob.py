@@ -89,3 +89,18 @@ def test_r_rpt_4_counts_three_consecutive_calendar_months():
     held = {**run, D(2026, 5, 31): (True, True)}
     assert cob.suspended_at(D(2026, 6, 30), True, held)
     assert not cob.suspended_at(D(2026, 6, 30), False, held)
+
+
+def test_interest_taken_upfront_is_earned_evenly_and_instalments_from_the_last_that_earned():
+    """Issue 24 (7), the module's worked examples: 800.00 upfront over 357 days, 100 days in →
+    80 000 × 100 ÷ 357 = 22 408.96 → 224.09; all of it at the end; nothing before the start or when
+    nothing was closed. P-GROUP's instalments carry no interest but the last: it earns from the start."""
+    start, end = dt.date(2026, 3, 2), dt.date(2026, 3, 2) + dt.timedelta(days=357)
+    assert cob.amortised(80_000, start, end, start + dt.timedelta(days=100)) == 22_409
+    assert cob.amortised(80_000, start, end, end + dt.timedelta(days=9)) == 80_000
+    assert cob.amortised(80_000, start, end, start) == 0 == cob.amortised(80_000, start, end, None)
+    assert cob.amortised(0, start, end, end) == 0
+    dues = [start + dt.timedelta(days=d) for d in (14, 21, 28)]
+    assert cob.period_starts(start, dues, [0, 0, 800]) == [start, start, start]
+    assert cob.period_starts(start, dues, [5, 5, 5]) == [start, dues[0], dues[1]]
+    assert cob.period_starts(start, dues, [5, 0, 5]) == [start, dues[0], dues[0]]

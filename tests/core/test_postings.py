@@ -29,7 +29,7 @@ def test_disbursement_worked_example():
     assert lines(got) == [
         ("1301", 10_000_00, 0),
         ("1011", 0, 8_650_00),
-        ("6011", 0, 300_00),
+        ("2401", 0, 300_00),  # deferred: earned over the loan (issue 24 (7))
         ("2241", 0, 50_00),
         ("2011", 0, 1_000_00),
     ]
@@ -48,6 +48,14 @@ def test_accrual_worked_examples():
         ("6012", 0, 5_00),
     ]
     assert P.accrual_postings(interest=0, penalty=0) == []
+    # issue 24 (7): the upfront interest earned today leaves 2401 for 6011
+    assert lines(P.accrual_postings(interest=0, penalty=0, amortised=2_24)) == [
+        ("2401", 2_24, 0),
+        ("6011", 0, 2_24),
+    ]
+    got = P.deferred_postings(change=575_91, loan=7)
+    assert lines(got) == [("2401", 575_91, 0), ("6011", 0, 575_91)] and all(p.loan == 7 for p in got)
+    assert P.deferred_postings(change=0) == []
 
 
 def test_repayment_worked_example():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 
@@ -112,7 +113,9 @@ def _group_application(world, hh, amount=1_000_000):
     )
 
 
-def _group_loan(world, hh):
+def _group_loan(world, hh, start=None):
+    """A group loan approved and disbursed — on ``start`` when given (the clock set back for the
+    disbursement, as :func:`tests.cob.conftest.past_loan`)."""
     app = _group_application(world, hh)
 
     class R:  # to_notice wants an object with .world
@@ -122,8 +125,9 @@ def _group_loan(world, hh):
     to_notice(R, app)
     services.application_review(acting_user=world.user("poverty_office"), application=app, approve=True)
     services.application_review(acting_user=world.user("branch_director"), application=app, approve=True)
-    loan = disbursement.loan_contract(acting_user=world.user("loan_officer"), application=app)
-    return disbursement.loan_disburse(acting_user=world.user("loan_officer"), loan=loan)
+    loan = disbursement.loan_contract(acting_user=world.user("loan_officer"), application=app, start=start)
+    with mock.patch("django.utils.timezone.localdate", return_value=start or TODAY):
+        return disbursement.loan_disburse(acting_user=world.user("loan_officer"), loan=loan)
 
 
 def test_a_group_loan_is_not_partly_prepaid(world, village):
@@ -161,9 +165,9 @@ def test_a_member_in_arrears_blocks_new_loans_for_the_whole_group(world, village
     assert "加入本村的联保小组" in e.value.details[-1]["message"]
     _first_five(world, hhs)
     loan = _group_loan(world, hhs[1])
-    # P-GROUP: half the year's flat 8 % interest is collected at disbursement, on the ledger
+    # P-GROUP: half the year's flat 8 % interest is collected at disbursement, deferred (issue 24 (7))
     lines = {p.account_id: (p.debit, p.credit) for p in loan.disbursement.postings.all()}
-    assert loan.upfront_interest == 40_000 and lines["6011"] == (0, 40_000)
+    assert loan.upfront_interest == 40_000 and lines["2401"] == (0, 40_000) and "6011" not in lines
     assert lines["1301"] == (1_000_000, 0) and lines["1011"] == (0, 960_000)
     # the seed's stated "actual rate" of 18 % beside the true APR, on the page and the contract (issue 24 (8))
     page = world.client("loan_officer").get(f"/loans/{loan.pk}/").content.decode()
@@ -425,3 +429,34 @@ def test_a_group_borrows_within_its_ceiling(world, village):
     _group_application(world, hhs[2], 500_000)  # 10 000 + 5 000: at the ceiling
     with pytest.raises(ValidationFailed):  # the application on the way counts too
         _group_application(world, hhs[3], 100_000)
+
+
+def test_a_group_loans_interest_is_earned_over_its_year(world, village):
+    """Issue 24 (7): P-GROUP's upfront half (400.00 of 800.00 on 10 000.00) is deferred (2401) and
+    earned evenly from disbursement to the last instalment (day 357); the other half, due with the
+    last instalment, accrues over the same days (not in the last week). Ten days in, a payoff
+    releases what is left: income is then the interest to the day — 800.00 × 10 ÷ 365 — all of it."""
+    from fractions import Fraction
+
+    from fupin.loans.models import Servicing
+    from fupin.loans.repayments import loan_payoff
+    from tests.cob.conftest import books, close_days
+
+    hhs, _ = village
+    _first_five(world, hhs)
+    start = TODAY - dt.timedelta(days=10)
+    loan = _group_loan(world, hhs[1], start=start)
+    rows = list(Installment.objects.filter(loan=loan).order_by("seq"))
+    last = rows[-1]
+    assert (last.interest, last.period_start, (last.due_date - start).days) == (40_000, start, 357)
+    sv = Servicing.objects.get(loan=loan)
+    assert (sv.cur_seq, sv.cur_start, sv.cur_due, sv.deferred) == (50, start, last.due_date, 40_000)
+    close_days(start, TODAY - dt.timedelta(days=1))
+    even = int(Fraction(40_000 * 9, 357) + Fraction(1, 2))  # 9 days closed of 357, half up
+    head = world.user("head_office")
+    b = books(head)  # balanced, and 2401 and 1132 agree with the loans
+    assert (b["2401"], b["1132"], b["6011"]) == (40_000 - even, even, 2 * even)  # 2401 a credit balance
+    r, _ = loan_payoff(acting_user=world.user("loan_officer"), loan=loan, key="group-payoff-01", on=TODAY)
+    b = books(head)
+    to_the_day = int(Fraction(80_000 * 10, (loan.maturity - start).days) + Fraction(1, 2))
+    assert (b["2401"], b["1132"], b["1301"], b["6011"]) == (0, 0, 0, to_the_day)

@@ -347,6 +347,15 @@ def chunk_run(pk: int) -> dict:
         after = _by_village(loans, accrual.receivable(on))
         lap("receivable_after")
         accrued = {v: after.get(v, 0) - before.get(v, 0) for v in set(before) | set(after)}
+        # the interest taken upfront earned today (P-GROUP, out of 2401)
+        deferring = loans.filter(deferred__gt=0)
+        upfront_before = _by_village(deferring, accrual.amortised(prev)) if prev else {}
+        upfront_after = _by_village(deferring, accrual.amortised(on))
+        amortised = {
+            v: upfront_after.get(v, 0) - upfront_before.get(v, 0)
+            for v in set(upfront_before) | set(upfront_after)
+        }
+        lap("amortised")
         # aging (R-REP-3): loans that fell late today, and those whose arrears reach a default
         late = _fall_late(loans, chunk, on, prev)
         crossing = on - dt.timedelta(days=default_days)
@@ -358,9 +367,9 @@ def chunk_run(pk: int) -> dict:
         bulk.insert(CollectionItem, ("date", "village_code", "loan_id", "due", "arrears", "dpd"), lines)
         lap("penalty_and_list")
         drafts = []
-        for village in sorted(set(accrued) | set(penalty)):
-            a, p = accrued.get(village, 0), penalty.get(village, 0)
-            if not (a or p):
+        for village in sorted(set(accrued) | set(penalty) | set(amortised)):
+            a, p, m = accrued.get(village, 0), penalty.get(village, 0), amortised.get(village, 0)
+            if not (a or p or m):
                 continue
             drafts.append(
                 Draft(
@@ -368,7 +377,7 @@ def chunk_run(pk: int) -> dict:
                     f"日终计提 {on:%Y-%m-%d}",
                     village,
                     f"cob:{on:%Y%m%d}:{chunk.seq}",
-                    tuple(accrual_postings(interest=a, penalty=p)),
+                    tuple(accrual_postings(interest=a, penalty=p, amortised=m)),
                 )
             )
         entries_post(acting_user=system_user(), drafts=drafts, audit_division=chunk.county)
@@ -396,6 +405,7 @@ def chunk_run(pk: int) -> dict:
         chunk.done = True
         chunk.stats = {
             "accrued": sum(accrued.values()),
+            "amortised": sum(amortised.values()),
             "penalty": sum(penalty.values()),
             "entries": len(drafts),
             "rolled": rolled,
@@ -493,12 +503,15 @@ def _by_village(loans, expression) -> dict[str, int]:
 
 
 def _roll(loans, on: dt.date, *, repeat: bool) -> int:
-    """Move every loan whose earning instalment fell due by ``on`` to the next one: its unpaid
+    """Move every loan whose earning instalment fell due by ``on`` to the next one that carries
+    interest (:func:`fupin.core.cob.period_starts`): its unpaid
     interest joins ``interest_due``; a loan with none left points at none (cur_seq 0). Day by
     day one step is enough (no period is shorter than a day); the first run ever repeats it
     until no loan moves."""
     rolling = loans.filter(cur_seq__gt=0, cur_due__lte=on)
-    nxt = Installment.objects.filter(loan_id=OuterRef("loan_id"), seq=OuterRef("cur_seq") + 1)
+    nxt = Installment.objects.filter(
+        loan_id=OuterRef("loan_id"), seq__gt=OuterRef("cur_seq"), interest__gt=0
+    ).order_by("seq")  # the next instalment that earns anything (P-GROUP's carry none till the last)
     moved = 0
     while True:
         n = rolling.filter(Exists(nxt)).update(

@@ -10,6 +10,13 @@ functions give the same result to the fen (the tests compare them):
   receivable is therefore a function of the closed date, and the batch posts its change
   from one close to the next (Dr 1132 应收利息 / Cr 6011 利息收入): daily rounding never
   accumulates, and nothing is written per loan unless a period ends.
+* **Interest taken upfront** (P-GROUP, issue 24 item 7) is not income when it is received: it is
+  deferred (2401 递延收益) and earned evenly from the disbursement to maturity — after the close of
+  day D ``round_half_up(upfront × (D − start) / (maturity − start))`` — the batch posting the change
+  (Dr 2401 / Cr 6011). Whatever is left when a loan ends early (a payoff, a write-off, a rollover)
+  is released then. An instalment earns from the due date of the last earlier instalment that
+  carries interest (:func:`period_starts`): P-GROUP's other half, all on the last instalment, is
+  earned over the whole year too, not in its last week.
 * **Penalty interest** (R-REP-2): every day after an instalment's due date, the principal
   still unpaid at the close of that day adds to the instalment's *principal-days* (fen ×
   days, an exact integer). The penalty is ``round_half_up(principal-days × rate / 360)``
@@ -27,6 +34,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -50,6 +58,26 @@ def accrual_target(interest: int, start: dt.date, due: dt.date, on: dt.date) -> 
     if on <= start:
         return 0
     return half_up(interest * (on - start).days, (due - start).days)
+
+
+def period_starts(start: dt.date, due_dates: Sequence[dt.date], interest: Sequence[int]) -> list[dt.date]:
+    """When each instalment starts earning its interest: the due date of the last earlier
+    instalment that carries interest, or ``start`` (see the module). Worked example: P-GROUP's 50
+    weekly instalments carry no interest but the last (the other half) — it earns from the start.
+    """
+    out, earning = [], start
+    for due, fen in zip(due_dates, interest, strict=True):
+        out.append(earning)
+        if fen:
+            earning = due
+    return out
+
+
+def amortised(upfront: int, start: dt.date, maturity: dt.date, on: dt.date | None) -> int:
+    """The part of ``upfront`` interest earned after the close of ``on`` (None: nothing closed):
+    evenly from ``start`` to ``maturity``. Worked example: 800.00 over 357 days, 100 days in →
+    224.09 (80 000 × 100 ÷ 357 = 22 408.96)."""
+    return 0 if on is None or not upfront else accrual_target(upfront, start, maturity, on)
 
 
 def penalty_rate(annual_rate: Decimal, uplift: Decimal) -> int:

@@ -52,6 +52,7 @@ CHART: tuple[Account, ...] = (
     Account("2251", "农户溢缴款", "liability"),
     Account("2261", "应付农户贴息", "liability"),
     Account("2262", "应付风险分担方", "liability"),
+    Account("2401", "递延收益（预收利息）", "liability"),  # interest received before it is earned
     Account("2901", "风险补偿金", "liability"),
     Account("4001", "政府配套互助资金", "equity"),
     Account("4002", "社员入社互助金", "equity"),

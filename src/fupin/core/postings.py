@@ -9,8 +9,10 @@ money with the bank). Zero lines are left out. The chart is :data:`fupin.core.le
 ==========================  =====================================================================
 event                       entry
 ==========================  =====================================================================
-disbursement                Dr 1301 P / Cr 1011 net, Cr 6011 upfront interest, Cr 2241 fee, Cr 2011 deposit
-nightly accrual             Dr 1132 / Cr 6011 interest accrued, Cr 6012 penalty (reversed if negative)
+disbursement                Dr 1301 P / Cr 1011 net, Cr 2401 upfront interest, Cr 2241 fee, Cr 2011 deposit
+nightly accrual             Dr 1132 / Cr 6011 interest accrued, Cr 6012 penalty (reversed if negative);
+                            Dr 2401 / Cr 6011 the upfront interest earned that day
+deferred interest released  Dr 2401 / Cr 6011 what is left when a loan ends early (payoff, write-off, …)
 repayment                   Dr source (+ Dr 1221 S-HALF relief) / Cr 1132, 6011, 1301, 2251;
                             repaid in full: Dr 2011 / Cr 1011 (the deposit goes back)
 extension                   Dr 1132 / Cr 6011 the accrued interest restated (reversed if less)
@@ -55,10 +57,11 @@ def disbursement_postings(
     *, loan: int, principal: int, upfront_interest: int = 0, fees: int = 0, deposit: int = 0
 ) -> list[Posting]:
     """A disbursement (R-APP-5): the principal lent; the household's account receives it less the
-    interest taken upfront, the guarantee fee (保障金) and the deposit (保证金).
+    interest taken upfront (deferred: earned over the loan, not yet income), the guarantee fee
+    (保障金) and the deposit (保证金).
 
     Worked example: 10 000.00 lent with 300.00 interest upfront, a 50.00 fee and a 1 000.00
-    deposit — Dr 1301 10 000.00 / Cr 1011 8 650.00, Cr 6011 300.00, Cr 2241 50.00, Cr 2011 1 000.00.
+    deposit — Dr 1301 10 000.00 / Cr 1011 8 650.00, Cr 2401 300.00, Cr 2241 50.00, Cr 2011 1 000.00.
     """
     net = principal - upfront_interest - fees - deposit
     return [
@@ -66,18 +69,20 @@ def disbursement_postings(
         Posting("1011", credit=net, loan=loan, memo="转入农户账户"),
         *_lines(
             (),
-            (("6011", upfront_interest, "预收利息"), ("2241", fees, "保障金"), ("2011", deposit, "保证金")),
+            (("2401", upfront_interest, "预收利息"), ("2241", fees, "保障金"), ("2011", deposit, "保证金")),
             loan,
         ),
     ]
 
 
-def accrual_postings(*, interest: int, penalty: int) -> list[Posting]:
+def accrual_postings(*, interest: int, penalty: int, amortised: int = 0) -> list[Posting]:
     """A village's nightly accrual (R-REP-2): the interest earned today (negative when a period
-    was restated downwards) and the penalty on overdue principal, both receivable.
+    was restated downwards) and the penalty on overdue principal, both receivable; and the part
+    of the interest taken upfront earned today (``amortised``, out of 2401).
 
     Worked example: 123.45 interest and 6.78 penalty — Dr 1132 130.23 / Cr 6011 123.45,
-    Cr 6012 6.78; −20.00 interest and 5.00 penalty — Cr 1132 15.00, Dr 6011 20.00 / Cr 6012 5.00.
+    Cr 6012 6.78; −20.00 interest and 5.00 penalty — Cr 1132 15.00, Dr 6011 20.00 / Cr 6012 5.00;
+    2.24 of upfront interest earned — Dr 2401 2.24 / Cr 6011 2.24.
     """
     total = interest + penalty
     postings = (
@@ -91,7 +96,16 @@ def accrual_postings(*, interest: int, penalty: int) -> list[Posting]:
         postings.append(Posting("6011", debit=-interest, memo="冲减计提利息"))
     if penalty:
         postings.append(Posting("6012", credit=penalty, memo="计提罚息"))
-    return postings
+    return postings + deferred_postings(change=amortised, memo="预收利息摊销")
+
+
+def deferred_postings(
+    *, change: int, loan: int | None = None, memo: str = "结转未摊销预收利息"
+) -> list[Posting]:
+    """Interest taken upfront becoming income (Dr 2401 / Cr 6011): day by day as it is earned, and
+    what is left when a loan ends before its maturity. Worked example: 575.91 left at a payoff —
+    Dr 2401 575.91 / Cr 6011 575.91."""
+    return _lines((("2401", change, memo),), (("6011", change, memo),), loan)
 
 
 def repayment_postings(

@@ -69,7 +69,7 @@ def _template(product: str, amount: int, term: int, start: dt.date, rates: dict)
     if shape not in rates:
         d = disclose(s)
         rates[shape] = (d.nominal, d.apr, d.ear)
-    starts = [start, *s.due_dates[:-1]]
+    starts = cob.period_starts(start, s.due_dates, s.interest)
     rows = tuple(
         (k + 1, s.due_dates[k], starts[k], s.principal[k], s.interest[k], s.fees[k]) for k in range(len(s))
     )
@@ -186,7 +186,7 @@ def generate_book(
                     pp = ip = 0
                 if due <= yesterday:
                     interest_due += interest - ip
-                elif current is None:
+                elif current is None and interest:  # the next instalment that earns (the batch's roll)
                     current = (seq, pstart, due, interest)
                 inst_rows.append(
                     it.row(
@@ -210,6 +210,10 @@ def generate_book(
             b["1132"] += receivable
             b["6011"] += receivable
             b["2011"] += t.deposit
+            last_due = t.rows[-1][1]  # P-GROUP's upfront half is earned by the last instalment's day
+            earned = cob.amortised(t.upfront_interest, t.start, last_due, yesterday)
+            b["6011"] += earned
+            b["2401"] += t.upfront_interest - earned
             loan_rows.append(
                 lt.row(
                     {
@@ -255,6 +259,9 @@ def generate_book(
                         "interest_due": interest_due,
                         "late_since": first_late,
                         "ever_late": first_late is not None,
+                        "deferred": t.upfront_interest,
+                        "deferred_from": t.start if t.upfront_interest else None,
+                        "deferred_to": last_due if t.upfront_interest else None,
                     }
                 )
             )
@@ -265,12 +272,14 @@ def generate_book(
         say("loans")
         drafts = []
         for village, b in sorted(books.items()):
-            cash = b["1301"] + b["1132"] - b["6011"] - b["6012"] - b["2011"]
+            cash = b["1301"] + b["1132"] - b["6011"] - b["6012"] - b["2011"] - b["2401"]
             postings = [
                 Posting("1301", debit=b["1301"], memo="期初贷款本金"),
                 Posting("1132", debit=b["1132"], memo="期初应收利息"),
             ]
-            postings += [Posting(code, credit=b[code], memo="期初") for code in ("6011", "6012", "2011")]
+            postings += [
+                Posting(code, credit=b[code], memo="期初") for code in ("6011", "6012", "2011", "2401")
+            ]
             postings.append(
                 Posting("1011", credit=cash, memo="期初")
                 if cash > 0

@@ -51,16 +51,29 @@ def day(d: dt.date) -> Value:
     return Value(d, output_field=DateField())
 
 
-def earned(on: dt.date, p: str = ""):
-    """Interest the current instalment has earned after the close of ``on`` (Servicing)."""
-    period = Days(F(f"{p}cur_due"), F(f"{p}cur_start"))
+def _evenly(on: dt.date, none: Q, amount: str, start: str, end: str) -> Case:
+    """``amount`` earned evenly from ``start`` to ``end`` after the close of ``on``, nothing where
+    ``none`` holds (:func:`fupin.core.cob.accrual_target`)."""
+    period = Days(F(end), F(start))
     return Case(
-        When(**{f"{p}cur_seq": 0}, then=Value(0)),
-        When(**{f"{p}cur_due__lte": on}, then=F(f"{p}cur_interest")),
-        When(**{f"{p}cur_start__gte": on}, then=Value(0)),
-        default=(2 * F(f"{p}cur_interest") * Days(day(on), F(f"{p}cur_start")) + period) / (2 * period),
+        When(none, then=Value(0)),
+        When(**{f"{end}__lte": on}, then=F(amount)),
+        When(**{f"{start}__gte": on}, then=Value(0)),
+        default=(2 * F(amount) * Days(day(on), F(start)) + period) / (2 * period),
         output_field=IntegerField(),
     )
+
+
+def earned(on: dt.date, p: str = ""):
+    """Interest the current instalment has earned after the close of ``on`` (Servicing)."""
+    return _evenly(on, Q(**{f"{p}cur_seq": 0}), f"{p}cur_interest", f"{p}cur_start", f"{p}cur_due")
+
+
+def amortised(on: dt.date | None, p: str = ""):
+    """The interest taken upfront earned after the close of ``on`` (:func:`fupin.core.cob.amortised`)."""
+    if on is None:
+        return Value(0, output_field=IntegerField())
+    return _evenly(on, Q(**{f"{p}deferred": 0}), f"{p}deferred", f"{p}deferred_from", f"{p}deferred_to")
 
 
 def receivable(on: dt.date | None, p: str = ""):

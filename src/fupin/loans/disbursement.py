@@ -17,7 +17,7 @@ from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.cob.day import open_day
 from fupin.core.apr import disclose
-from fupin.core.cob import penalty_rate
+from fupin.core.cob import penalty_rate, period_starts
 from fupin.core.errors import Conflict, NotPermitted
 from fupin.core.money import fmt
 from fupin.core.origination import advance, maker_checker_problem
@@ -165,9 +165,12 @@ def loan_disburse(*, acting_user, loan: Loan) -> Loan:
 
 
 def servicing_start(loan: Loan) -> Servicing:
-    """The loan's running state (:class:`Servicing`): earning interest on its first instalment,
-    at the penalty rate its contract fixed (R-REP-2)."""
-    first = loan.installments.order_by("seq").first()
+    """The loan's running state (:class:`Servicing`): earning interest on its first instalment
+    that carries any, at the penalty rate its contract fixed (R-REP-2); the interest taken
+    upfront deferred to be earned evenly until maturity (:mod:`fupin.core.cob`)."""
+    rows = loan.installments.order_by("seq")
+    first = rows.filter(interest__gt=0).first() or rows.first()
+    last = rows.last() if loan.upfront_interest else None  # earned by the last instalment's day
     _, rules = programme_rules(loan.village_code[:6], loan.start)
     uplift, _ = servicing_of(rules)
     return Servicing.objects.create(
@@ -178,13 +181,16 @@ def servicing_start(loan: Loan) -> Servicing:
         cur_start=first.period_start,
         cur_due=first.due_date,
         cur_interest=first.interest,
+        deferred=loan.upfront_interest,
+        deferred_from=loan.start if last else None,
+        deferred_to=last.due_date if last else None,
     )
 
 
 def installments_create(loan: Loan, schedule) -> None:
-    """The schedule's rows; each instalment earns its interest from the previous due date (the
-    first from the disbursement) to its own (:mod:`fupin.core.cob`)."""
-    starts = [schedule.terms.start, *schedule.due_dates[:-1]]
+    """The schedule's rows; each instalment earns its interest from the previous due date of one
+    that carries interest (the first from the disbursement) to its own (:mod:`fupin.core.cob`)."""
+    starts = period_starts(schedule.terms.start, schedule.due_dates, schedule.interest)
     Installment.objects.bulk_create(
         [
             Installment(

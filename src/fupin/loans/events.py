@@ -34,7 +34,13 @@ from fupin.core.errors import Conflict, NotPermitted, ValidationFailed, reason_r
 from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.core.origination import deciders, maker_checker_problem
-from fupin.core.postings import extension_postings, refund_postings, rollover_postings, write_off_postings
+from fupin.core.postings import (
+    deferred_postings,
+    extension_postings,
+    refund_postings,
+    rollover_postings,
+    write_off_postings,
+)
 from fupin.core.products import preset
 from fupin.core.schedule import generate
 from fupin.core.schedule.terms import terms_to_dict
@@ -43,7 +49,7 @@ from fupin.loans.disbursement import installments_create, servicing_start
 from fupin.loans.models import Application, Installment, Loan, LoanEvent, Servicing
 from fupin.loans.repayments import repayment_apply
 from fupin.loans.services import bands_for
-from fupin.loans.standing import lock, owed_of, receivable_of
+from fupin.loans.standing import deferred_left, lock, owed_of, receivable_of
 from fupin.products import benchmarks, calendar
 
 WRITE_OFF_DPD = 90
@@ -270,7 +276,7 @@ def loan_write_off(user, event: LoanEvent, loan: Loan, on: dt.date, closed, fund
         principal=principal,
         interest=interest + penalty,
         borne_by=funding(principal, interest, penalty) if funding else (),
-    )
+    ) + deferred_postings(change=deferred_left(sv, closed), loan=loan.pk)
     entry = _post(user, loan, on, "核销", "write_off", postings)
     loan.state, loan.closed_on = Loan.State.WRITTEN_OFF, on
     loan.save(update_fields=["state", "closed_on"])
@@ -326,7 +332,8 @@ def _rollover(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
         on,
         "转据",
         "rollover",
-        rollover_postings(old=loan.pk, new=new.pk, new_contract=new.contract_no, principal=event.amount),
+        rollover_postings(old=loan.pk, new=new.pk, new_contract=new.contract_no, principal=event.amount)
+        + deferred_postings(change=deferred_left(Servicing.objects.get(loan=loan), closed), loan=loan.pk),
     )
     Installment.objects.filter(loan=loan).update(principal_paid=F("principal"))
     new.disbursement = entry

@@ -234,7 +234,8 @@ class Servicing(models.Model):
     """A disbursed loan's running state, narrow so that the nightly batch reads a million of
     them in a moment (:mod:`fupin.core.cob`): the instalment now earning interest, the interest
     of earlier instalments still unpaid, arrears since, the penalty rate. The interest
-    receivable after the close of day X is ``interest_due + max(0, earned(X) − cur_paid)``;
+    receivable after the close of day X is ``interest_due + max(0, earned(X) − cur_paid)``, and
+    of the interest taken upfront ``amortised(X)`` has been earned (:func:`fupin.core.cob.amortised`);
     nothing here changes from one day to the next unless a period ends or a loan falls late."""
 
     loan = models.OneToOneField(Loan, on_delete=models.PROTECT, primary_key=True, related_name="servicing")
@@ -249,6 +250,10 @@ class Servicing(models.Model):
     interest_due = models.BigIntegerField("已到期未还利息（分）", default=0)  # of the instalments before it
     late_since = models.DateField("逾期起始日", null=True, blank=True)  # oldest unpaid due date (R-REP-3)
     ever_late = models.BooleanField("曾经逾期", default=False)
+    # interest taken upfront (P-GROUP), deferred (2401) and earned evenly over these dates
+    deferred = models.BigIntegerField("预收利息（分）", default=0)
+    deferred_from = models.DateField(null=True, blank=True)
+    deferred_to = models.DateField(null=True, blank=True)
 
     SCOPE_FIELD = "village_code"
 

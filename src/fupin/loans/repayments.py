@@ -35,6 +35,7 @@ from fupin.ledger.services import entry_post, once
 from fupin.loans import ports
 from fupin.loans.models import Installment, Loan, LoanEvent, Prepayment, Repayment, Servicing
 from fupin.loans.standing import (
+    deferred_left,
     lock,
     nothing_due,
     owed_of,
@@ -145,6 +146,8 @@ def repayment_apply(
         relief=granted.fen if granted else 0,
         deposit_back=deposit_back,
     )
+    if not sv.active:  # repaid in full: the interest taken upfront is all earned
+        postings += postings_core.deferred_postings(change=deferred_left(sv, closed), loan=loan.pk)
     sv.save(
         update_fields=("active", "cur_paid", "interest_due", "late_since", "ever_late")
     )  # what a payment moves
@@ -315,7 +318,7 @@ def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:
         cash=cash,
         deposit=f["deposit"],
         credit=f["credit"],
-    )
+    ) + postings_core.deferred_postings(change=deferred_left(sv, closed), loan=loan.pk)
     entry = entry_post(
         acting_user=acting_user,
         date=on,

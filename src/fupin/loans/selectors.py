@@ -115,7 +115,8 @@ def loan_subledger(reader) -> tuple[dict[str, int], int]:
     """The loans' sub-ledger as the books stand (R-REP-6), within the reader's jurisdiction: the
     principal the active loans' instalments still owe (against 1301 贷款本金) and the interest and
     penalty accrued up to the last closed business day and not yet paid (against 1132 应收利息);
-    and how many loans. Registered with the ledger's trial balance (:mod:`fupin.ledger.selectors`)."""
+    the interest taken upfront not yet earned (against 2401, a credit); and how many loans.
+    Registered with the ledger's trial balance (:mod:`fupin.ledger.selectors`)."""
     closed = closed_through()
     loans = Servicing.objects.filter(access.scope_q(reader, "ledger.view", "village_code"), active=True)
     rows = Installment.objects.filter(loan_id__in=loans.values("loan_id"))
@@ -131,4 +132,7 @@ def loan_subledger(reader) -> tuple[dict[str, int], int]:
             )["x"]
             or 0
         )
-    return {"1301": principal, "1132": interest + penalty}, loans.count()
+    deferred = (
+        loans.filter(deferred__gt=0).aggregate(x=Sum(F("deferred") - accrual.amortised(closed)))["x"] or 0
+    )
+    return {"1301": principal, "1132": interest + penalty, "2401": -deferred}, loans.count()

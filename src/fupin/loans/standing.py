@@ -55,6 +55,16 @@ def receivable_of(sv: Servicing, closed: dt.date | None) -> int:
     return cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed)
 
 
+def deferred_left(sv: Servicing, closed: dt.date | None) -> int:
+    """Interest taken upfront not yet earned after the close of ``closed`` (2401): released to
+    income when the loan ends (:func:`fupin.core.postings.deferred_postings`)."""
+    return (
+        sv.deferred - cob.amortised(sv.deferred, sv.deferred_from, sv.deferred_to, closed)
+        if sv.deferred
+        else 0
+    )
+
+
 def lock(loan: Loan) -> tuple[Loan, Servicing | None]:
     """The loan and its servicing row, locked together in one statement (every money path
     locks them this way, so two never wait on each other in opposite orders)."""
