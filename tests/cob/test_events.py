@@ -119,14 +119,19 @@ def test_write_off_after_ninety_days_then_recoveries_go_to_6013(rt, hh, head):
     event_decide(acting_user=director, event=e, approve=True)
     e.refresh_from_db()
     loan.refresh_from_db()
-    assert loan.state == Loan.State.WRITTEN_OFF and not Servicing.objects.get(loan=loan).active
+    sv = Servicing.objects.get(loan=loan)
+    assert loan.state == Loan.State.WRITTEN_OFF and not sv.active and sv.non_accrual
+    # non-accrual (issue 24 (13)): its interest and penalty were off balance — they leave 7011, and
+    # the bank's loss on them is offset by the income it never booked
     assert lines(e.entry) == {
         ("6701", e.amount + e.interest, 0),
         ("1301", 0, e.amount),
-        ("1132", 0, e.interest),
+        ("6011", 0, e.interest),
+        ("7011", 0, e.interest),
+        ("7012", e.interest, 0),
     }
     b = books(head)
-    assert b["1301"] == 0 and b["1132"] == 0 and b["6701"] == e.amount + e.interest
+    assert b["1301"] == 0 and b["1132"] == 0 and b["7011"] == 0 and b["6701"] == e.amount + e.interest
     r, _ = repayment_post(acting_user=officer, loan=loan, amount=50_000, key="recover-0001")
     assert lines(r.entry) == {("1011", 50_000, 0), ("6013", 0, 50_000)}
     rest = e.amount + e.interest - 50_000

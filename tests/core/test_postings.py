@@ -120,6 +120,35 @@ def test_write_off_worked_example_and_the_funds_shares():
     shares = [Posting("2901", debit=4_000_00, loan=9), Posting("6701", debit=4_123_40, loan=9)]
     got = P.write_off_postings(loan=9, principal=8_000_00, interest=123_40, borne_by=shares)
     assert got[:2] == shares and balanced(got)
+    # a non-accrual loan's interest and penalty were off balance (issue 24 (13))
+    assert lines(P.write_off_postings(loan=9, principal=8_000_00, interest=123_40, off_balance=True)) == [
+        ("6701", 8_123_40, 0),
+        ("1301", 0, 8_000_00),
+        ("6011", 0, 123_40),
+        ("7011", 0, 123_40),
+        ("7012", 123_40, 0),
+    ]
+
+
+def test_non_accrual_worked_examples():
+    """Issue 24 (13): a loan turning non-accrual with 85.00 receivable and 4.00 of penalty; a
+    payment of 30.00 on such a loan, 4.00 of it penalty, all of it posted before."""
+    assert lines(P.accrual_postings(interest=-85_00, penalty=-4_00, off_balance=89_00)) == [
+        ("1132", 0, 89_00),
+        ("6011", 85_00, 0),
+        ("6012", 4_00, 0),
+        ("7011", 89_00, 0),
+        ("7012", 0, 89_00),
+    ]
+    got = P.repayment_postings(loan=3, amount=30_00, income=26_00, penalty=4_00, off_balance=30_00)
+    assert lines(got) == [
+        ("1011", 30_00, 0),
+        ("6011", 0, 26_00),
+        ("6012", 0, 4_00),
+        ("7011", 0, 30_00),
+        ("7012", 30_00, 0),
+    ]
+    assert balanced(got) and all(p.loan == 3 for p in got)
 
 
 def test_recovery_worked_example_and_the_shares():

@@ -63,7 +63,7 @@ from fupin.loans import accrual
 from fupin.loans.models import Installment, Loan, Repayment, Servicing
 from fupin.loans.repayments import repayment_apply
 from fupin.loans.standing import owed_of
-from fupin.ratings.rules import servicing_of
+from fupin.ratings.rules import non_accrual_days_of, servicing_of
 from fupin.ratings.selectors import programme_rules
 from fupin.ratings.services import grade_events
 
@@ -332,21 +332,31 @@ def chunk_run(pk: int) -> dict:
         if chunk.done:
             return chunk.stats
         on, prev = chunk.run.date, chunk.run.previous
-        _, rules = programme_rules(chunk.county, on)
+        _, rules = programme_rules(chunk.county + "000000", on)  # the county division of the chunk
         _, default_days = servicing_of(rules)
         lap = Laps()
 
         loans = Servicing.objects.filter(
             pk__gte=chunk.first, pk__lte=chunk.last, active=True, village_code__startswith=chunk.county
         )
-        # interest: the receivable after the close of the previous day, roll periods ended, after today
-        before = _by_village(loans, accrual.receivable(prev)) if prev else {}
+        # interest: the receivable after the close of the previous day, roll periods ended, after
+        # today — on the books for accruing loans, off balance (7011) for non-accrual ones
+        books, memo = loans.filter(non_accrual=False), loans.filter(non_accrual=True)
+        before = _by_village(books, accrual.receivable(prev)) if prev else {}
+        memo_before = _by_village(memo, accrual.receivable(prev)) if prev else {}
         lap("receivable_before")
         rolled = _roll(loans, on, repeat=prev is None)
         lap("roll")
-        after = _by_village(loans, accrual.receivable(on))
+        turned, cured = _non_accrual(loans, on, non_accrual_days_of(rules))
+        lap("non_accrual")
+        after = _by_village(books, accrual.receivable(on))
+        memo_after = _by_village(memo, accrual.receivable(on))
         lap("receivable_after")
-        accrued = {v: after.get(v, 0) - before.get(v, 0) for v in set(before) | set(after)}
+        accrued = _change(before, after)
+        # penalty posted up to yesterday follows a loan that turns non-accrual or is cured
+        moved = _penalty_held(turned, prev)
+        back = _penalty_held(cured, prev)
+        off = _change(memo_before, memo_after, _change(back, moved))
         # the interest taken upfront earned today (P-GROUP, out of 2401)
         deferring = loans.filter(deferred__gt=0)
         upfront_before = _by_village(deferring, accrual.amortised(prev)) if prev else {}
@@ -363,13 +373,15 @@ def chunk_run(pk: int) -> dict:
             loans.filter(late_since__lte=crossing) if prev is None else loans.filter(late_since=crossing)
         )
         lap("aging")
-        penalty, lines = _arrears(loans, chunk, on, prev)
+        penalty, memo_penalty, lines = _arrears(loans, chunk, on, prev)
+        penalty = _change(moved, penalty, back)
+        off = _change({}, off, memo_penalty)
         bulk.insert(CollectionItem, ("date", "village_code", "loan_id", "due", "arrears", "dpd"), lines)
         lap("penalty_and_list")
         drafts = []
-        for village in sorted(set(accrued) | set(penalty) | set(amortised)):
-            a, p, m = accrued.get(village, 0), penalty.get(village, 0), amortised.get(village, 0)
-            if not (a or p or m):
+        for village in sorted(set(accrued) | set(penalty) | set(amortised) | set(off)):
+            a, p, m, o = (x.get(village, 0) for x in (accrued, penalty, amortised, off))
+            if not (a or p or m or o):
                 continue
             drafts.append(
                 Draft(
@@ -377,7 +389,7 @@ def chunk_run(pk: int) -> dict:
                     f"日终计提 {on:%Y-%m-%d}",
                     village,
                     f"cob:{on:%Y%m%d}:{chunk.seq}",
-                    tuple(accrual_postings(interest=a, penalty=p, amortised=m)),
+                    tuple(accrual_postings(interest=a, penalty=p, amortised=m, off_balance=o)),
                 )
             )
         entries_post(acting_user=system_user(), drafts=drafts, audit_division=chunk.county)
@@ -406,6 +418,9 @@ def chunk_run(pk: int) -> dict:
         chunk.stats = {
             "accrued": sum(accrued.values()),
             "amortised": sum(amortised.values()),
+            "off_balance": sum(off.values()),
+            "non_accrual": len(turned),
+            "cured": len(cured),
             "penalty": sum(penalty.values()),
             "entries": len(drafts),
             "rolled": rolled,
@@ -418,8 +433,11 @@ def chunk_run(pk: int) -> dict:
     return chunk.stats
 
 
-def _arrears(loans, chunk: CobChunk, on: dt.date, prev: dt.date | None) -> tuple[dict[str, int], list[tuple]]:
-    """The day's penalty (R-REP-2) per village and the chunk's part of tomorrow's collection list
+def _arrears(
+    loans, chunk: CobChunk, on: dt.date, prev: dt.date | None
+) -> tuple[dict[str, int], dict[str, int], list[tuple]]:
+    """The day's penalty (R-REP-2) per village — of accruing loans, and of non-accrual loans (off
+    balance) — and the chunk's part of tomorrow's collection list
     (R-REP-5), from the few instalments that matter: those of loans in arrears, and those
     falling due today or tomorrow. Computed with the core's functions, exactly.
 
@@ -427,11 +445,12 @@ def _arrears(loans, chunk: CobChunk, on: dt.date, prev: dt.date | None) -> tuple
     paid late before the batch ran, of every loan). The list: each loan with something unpaid
     due by tomorrow — what falls due tomorrow, and what is due by today with the penalty."""
     nxt = on + dt.timedelta(days=1)
+    columns = ("loan_id", "village_code", "penalty_rate", "late_since", "non_accrual")
     of = {
-        pk: (village, rate, since)
-        for pk, village, rate, since in (
-            loans if prev is None else loans.filter(late_since__isnull=False)
-        ).values_list("loan_id", "village_code", "penalty_rate", "late_since")
+        pk: rest
+        for pk, *rest in (loans if prev is None else loans.filter(late_since__isnull=False)).values_list(
+            *columns
+        )
     }
     fields = (
         "loan_id",
@@ -463,24 +482,19 @@ def _arrears(loans, chunk: CobChunk, on: dt.date, prev: dt.date | None) -> tuple
         .values_list(*fields)
     )
     more = {r[0] for r in rows} - set(of)
-    of.update(
-        {
-            pk: (village, rate, since)
-            for pk, village, rate, since in loans.filter(loan_id__in=more).values_list(
-                "loan_id", "village_code", "penalty_rate", "late_since"
-            )
-        }
-    )
+    of.update({pk: rest for pk, *rest in loans.filter(loan_id__in=more).values_list(*columns)})
     penalty: dict[str, int] = {}
+    memo: dict[str, int] = {}  # of non-accrual loans: off balance
     items: dict[int, list[int]] = {}  # loan → [due tomorrow, due by today with penalty]
     for loan_id, due, p, pp, i, ip, days, since, paid in rows:
         if loan_id not in of:
             continue  # not an active loan of this chunk
-        village, rate, _ = of[loan_id]
+        village, rate, _, off = of[loan_id]
         owed = _penalty_at(days, p - pp, since, on, rate)
         if due < on and (p > pp or prev is None):
             before = _penalty_at(days, p - pp, since, prev, rate) if prev else 0
-            penalty[village] = penalty.get(village, 0) + owed - before
+            into = memo if off else penalty
+            into[village] = into.get(village, 0) + owed - before
         if p > pp or i > ip:
             item = items.setdefault(loan_id, [0, 0])
             item[0 if due == nxt else 1] += p - pp + i - ip + (max(0, owed - paid) if due < on else 0)
@@ -488,11 +502,49 @@ def _arrears(loans, chunk: CobChunk, on: dt.date, prev: dt.date | None) -> tuple
         (nxt, of[pk][0], pk, d, a, (on - of[pk][2]).days if of[pk][2] else 0)
         for pk, (d, a) in sorted(items.items())
     ]
-    return penalty, lines
+    return penalty, memo, lines
 
 
 def _penalty_at(days: int, unpaid: int, since: dt.date, on: dt.date, rate: int) -> int:
     return core.penalty_of(core.principal_days_at(days, unpaid, since, on), rate)
+
+
+def _change(
+    before: dict[str, int], after: dict[str, int], plus: dict[str, int] | None = None
+) -> dict[str, int]:
+    """Per village: ``after − before`` (+ ``plus``)."""
+    plus = plus or {}
+    return {
+        v: after.get(v, 0) - before.get(v, 0) + plus.get(v, 0) for v in set(before) | set(after) | set(plus)
+    }
+
+
+def _non_accrual(loans, on: dt.date, days: int) -> tuple[list[int], list[int]]:
+    """Loans more than ``days`` past due after the close of ``on`` turn non-accrual (issue 24 (13));
+    non-accrual loans with nothing overdue any more are cured and accrue again. Returns both."""
+    turned = list(
+        loans.filter(non_accrual=False, late_since__lt=on - dt.timedelta(days=days)).values_list(
+            "loan_id", flat=True
+        )
+    )
+    cured = list(loans.filter(non_accrual=True, late_since__isnull=True).values_list("loan_id", flat=True))
+    Servicing.objects.filter(loan_id__in=turned).update(non_accrual=True)
+    Servicing.objects.filter(loan_id__in=cured).update(non_accrual=False)
+    return turned, cured
+
+
+def _penalty_held(ids: list[int], prev: dt.date | None) -> dict[str, int]:
+    """Per village, the penalty posted up to the close of ``prev`` and not paid, of these loans."""
+    out: dict[str, int] = {}
+    if not ids or prev is None:
+        return out
+    rows: dict[int, list[Installment]] = {}
+    for i in Installment.objects.filter(loan_id__in=ids, due_date__lt=prev):
+        rows.setdefault(i.loan_id, []).append(i)
+    for sv in Servicing.objects.filter(loan_id__in=ids):
+        held = sum(o.penalty - o.penalty_paid for o in owed_of(rows.get(sv.loan_id, []), sv, prev))
+        out[sv.village_code] = out.get(sv.village_code, 0) + held
+    return out
 
 
 def _by_village(loans, expression) -> dict[str, int]:

@@ -21,15 +21,18 @@ from typing import Literal
 
 from fupin.core.errors import ProblemList, ValidationFailed
 
-Kind = Literal["asset", "liability", "income", "expense", "equity"]
+Kind = Literal["asset", "liability", "income", "expense", "equity", "off_asset", "off_contra"]
 KINDS: dict[str, str] = {
     "asset": "资产",
     "liability": "负债",
     "income": "收入",
     "expense": "支出",
     "equity": "所有者权益",
+    # memorandum (表外) accounts, kept in pairs so that every entry still balances
+    "off_asset": "表外",
+    "off_contra": "表外对应",
 }
-NORMAL_DEBIT = frozenset({"asset", "expense"})  # balances of these grow with debits
+NORMAL_DEBIT = frozenset({"asset", "expense", "off_asset"})  # balances of these grow with debits
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ CHART: tuple[Account, ...] = (
     Account("6021", "资金占用费收入", "income"),
     Account("6701", "贷款核销", "expense"),
     Account("6702", "资产减值损失", "expense"),  # loan-loss provisions (core.provisioning)
+    Account("7011", "表外应收未收利息", "off_asset"),  # interest of non-accrual loans (issue 24 (13))
+    Account("7012", "表外应收未收利息对应", "off_contra"),
 )
 
 

@@ -13,6 +13,8 @@ disbursement                Dr 1301 P / Cr 1011 net, Cr 2401 upfront interest, C
 nightly accrual             Dr 1132 / Cr 6011 interest accrued, Cr 6012 penalty (reversed if negative);
                             Dr 2401 / Cr 6011 the upfront interest earned that day
 deferred interest released  Dr 2401 / Cr 6011 what is left when a loan ends early (payoff, write-off, …)
+off balance (非应计)         Dr 7011 / Cr 7012 interest and penalty of non-accrual loans (reversed as they
+                            are collected or cured); a repayment on such a loan: Cr 6011 / 6012 (cash basis)
 repayment                   Dr source (+ Dr 1221 S-HALF relief) / Cr 1132, 6011, 1301, 2251;
                             repaid in full: Dr 2011 / Cr 1011 (the deposit goes back)
 extension                   Dr 1132 / Cr 6011 the accrued interest restated (reversed if less)
@@ -75,28 +77,34 @@ def disbursement_postings(
     ]
 
 
-def accrual_postings(*, interest: int, penalty: int, amortised: int = 0) -> list[Posting]:
+def accrual_postings(
+    *, interest: int, penalty: int, amortised: int = 0, off_balance: int = 0
+) -> list[Posting]:
     """A village's nightly accrual (R-REP-2): the interest earned today (negative when a period
     was restated downwards) and the penalty on overdue principal, both receivable; and the part
-    of the interest taken upfront earned today (``amortised``, out of 2401).
+    of the interest taken upfront earned today (``amortised``, out of 2401); and the change in the
+    interest and penalty of non-accrual loans kept off balance (``off_balance``, 7011) — a loan
+    turning non-accrual leaves 1132 through ``interest`` and ``penalty`` and arrives here.
 
     Worked example: 123.45 interest and 6.78 penalty — Dr 1132 130.23 / Cr 6011 123.45,
     Cr 6012 6.78; −20.00 interest and 5.00 penalty — Cr 1132 15.00, Dr 6011 20.00 / Cr 6012 5.00;
-    2.24 of upfront interest earned — Dr 2401 2.24 / Cr 6011 2.24.
+    2.24 of upfront interest earned — Dr 2401 2.24 / Cr 6011 2.24; a loan turning non-accrual
+    with 85.00 receivable and 4.00 of penalty, nothing else — Cr 1132 89.00, Dr 6011 85.00,
+    Dr 6012 4.00; Dr 7011 89.00 / Cr 7012 89.00.
     """
-    total = interest + penalty
-    postings = (
-        [Posting("1132", debit=total, memo="应收利息及罚息")]
-        if total > 0
-        else ([Posting("1132", credit=-total, memo="应收利息及罚息")] if total < 0 else [])
+    postings = _lines(
+        (("1132", interest + penalty, "应收利息及罚息"),),
+        (
+            ("6011", interest, "计提利息" if interest > 0 else "冲减计提利息"),
+            ("6012", penalty, "计提罚息" if penalty > 0 else "冲减计提罚息（转入表外）"),
+        ),
+        None,
     )
-    if interest > 0:
-        postings.append(Posting("6011", credit=interest, memo="计提利息"))
-    elif interest < 0:
-        postings.append(Posting("6011", debit=-interest, memo="冲减计提利息"))
-    if penalty:
-        postings.append(Posting("6012", credit=penalty, memo="计提罚息"))
-    return postings + deferred_postings(change=amortised, memo="预收利息摊销")
+    return (
+        postings
+        + deferred_postings(change=amortised, memo="预收利息摊销")
+        + off_balance_postings(change=off_balance)
+    )
 
 
 def deferred_postings(
@@ -119,13 +127,17 @@ def repayment_postings(
     overpayment: int = 0,
     relief: int = 0,
     deposit_back: int = 0,
+    penalty: int = 0,
+    off_balance: int = 0,
 ) -> list[Posting]:
     """A repayment of ``amount`` from ``source`` (1011 cash, 2011 the deposit, 2251 the credit
     balance), as the allocation split it: ``receivable`` — penalty and interest the nightly batch
     had accrued (off 1132); ``income`` — interest paid before it was accrued (6011 now);
     ``principal`` (1301); ``overpayment`` held for the household (2251). Under S-HALF the county
     completes the instalment's interest: ``relief`` is receivable from the finance bureau (1221).
-    ``deposit_back``: the loan is repaid in full and its deposit returns to the household.
+    ``deposit_back``: the loan is repaid in full and its deposit returns to the household. On a
+    non-accrual loan nothing is receivable on the books: the interest is ``income``, the penalty
+    ``penalty`` (6012), and ``off_balance`` — what was kept off balance for them — leaves 7011.
 
     Worked example: 980.00 paid in cash and 20.00 of relief, allocated as 30.00 accrued interest,
     5.00 interest not yet accrued, 960.00 principal and 5.00 over; the loan is thereby repaid and
@@ -138,11 +150,13 @@ def repayment_postings(
         (
             ("1132", receivable, "应收利息及罚息"),
             ("6011", income, "利息"),
+            ("6012", penalty, "罚息"),
             ("1301", principal, "本金"),
             ("2251", overpayment, "溢缴款"),
         ),
         loan,
     )
+    postings += off_balance_postings(change=-off_balance, loan=loan, memo="非应计贷款收回表外利息")
     if deposit_back:
         postings += [
             Posting("2011", debit=deposit_back, loan=loan, memo="退还保证金"),
@@ -173,19 +187,35 @@ def payoff_postings(
 
 
 def write_off_postings(
-    *, loan: int, principal: int, interest: int, borne_by: Sequence[Posting] = ()
+    *, loan: int, principal: int, interest: int, borne_by: Sequence[Posting] = (), off_balance: bool = False
 ) -> list[Posting]:
     """A write-off (R-REP-4): the principal and the receivable interest and penalty leave the
     books; the loss is the bank's (Dr 6701) unless ``borne_by`` gives the debits that share it (a
-    risk-fund claim, R-RSK-3).
+    risk-fund claim, R-RSK-3). On a non-accrual loan (``off_balance``) the interest and penalty
+    were off balance: they leave 7011, and what covers them is income (Cr 6011) as it is paid.
 
     Worked example: 8 000.00 principal and 123.40 interest and penalty, the bank's loss —
-    Dr 6701 8 123.40 / Cr 1301 8 000.00, Cr 1132 123.40.
+    Dr 6701 8 123.40 / Cr 1301 8 000.00, Cr 1132 123.40; non-accrual — Dr 6701 8 123.40 /
+    Cr 1301 8 000.00, Cr 6011 123.40; Dr 7012 123.40 / Cr 7011 123.40.
     """
     postings = list(borne_by) or [Posting("6701", debit=principal + interest, loan=loan, memo="核销")]
+    if off_balance:
+        postings += _lines(
+            (), (("1301", principal, "核销本金"), ("6011", interest, "核销表外利息及罚息")), loan
+        )
+        return postings + off_balance_postings(change=-interest, loan=loan, memo="核销表外利息及罚息")
     return postings + _lines(
         (), (("1301", principal, "核销本金"), ("1132", interest, "核销应收利息及罚息")), loan
     )
+
+
+def off_balance_postings(
+    *, change: int, loan: int | None = None, memo: str = "非应计贷款表外利息"
+) -> list[Posting]:
+    """Interest and penalty of non-accrual loans kept off balance (表外, issue 24 (13)): up,
+    Dr 7011 / Cr 7012; down (collected, cured, written off), the reverse. Worked example: a loan
+    turning non-accrual with 85.00 receivable and 4.00 of penalty — Dr 7011 89.00 / Cr 7012 89.00."""
+    return _lines((("7011", change, memo),), (("7012", change, memo),), loan)
 
 
 def recovery_postings(

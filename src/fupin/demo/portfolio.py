@@ -23,6 +23,7 @@ from fupin.cob.services import system_user
 from fupin.core import cob
 from fupin.core.apr import disclose
 from fupin.core.ledger import Posting
+from fupin.core.postings import off_balance_postings
 from fupin.core.products import preset
 from fupin.core.schedule import generate
 from fupin.core.schedule.terms import terms_to_dict
@@ -30,7 +31,7 @@ from fupin.households.models import Household
 from fupin.ledger.services import Draft, entries_post
 from fupin.loans.models import Application, Installment, Loan, Servicing
 from fupin.products import benchmarks, calendar
-from fupin.ratings.rules import PRESET, servicing_of
+from fupin.ratings.rules import PRESET, non_accrual_days_of, servicing_of
 
 # product, share of loans, term (months), amounts (yuan)
 MIX = (
@@ -127,6 +128,7 @@ def generate_book(
         )
     say(f"{len(templates)} schedules")
     uplift, _ = servicing_of(PRESET)
+    non_accrual_days = non_accrual_days_of(PRESET)
     actor = actor or system_user()
     actor_id = actor.pk
     now = timezone.now()
@@ -168,7 +170,7 @@ def generate_book(
             paid_before = yesterday - dt.timedelta(days=dpd_goal) if late else yesterday
             slipped = dpd_goal < 0
             first_late = current = None
-            interest_due = 0
+            interest_due = held = 0  # held: penalty posted and unpaid
             b = books[village]
             for seq, due, pstart, principal, interest, fees in t.rows:
                 if due < paid_before or (
@@ -179,9 +181,7 @@ def generate_book(
                     if due < yesterday:
                         first_late = first_late or due
                     pp = ip = 0
-                    pen = cob.penalty_of(principal * (yesterday - due).days, rate)
-                    b["1132"] += pen
-                    b["6012"] += pen
+                    held += cob.penalty_of(principal * (yesterday - due).days, rate)
                 else:
                     pp = ip = 0
                 if due <= yesterday:
@@ -207,8 +207,13 @@ def generate_book(
                 b["1301"] += principal - pp
             seq, cstart, cdue, cinterest = current or (0, None, None, 0)
             receivable = cob.receivable(interest_due, cinterest, 0, cstart, cdue, yesterday)
-            b["1132"] += receivable
-            b["6011"] += receivable
+            off = first_late is not None and (yesterday - first_late).days > non_accrual_days
+            if off:  # 非应计: the interest and penalty are off balance (issue 24 (13))
+                b["7011"] += receivable + held
+            else:
+                b["1132"] += receivable + held
+                b["6011"] += receivable
+                b["6012"] += held
             b["2011"] += t.deposit
             last_due = t.rows[-1][1]  # P-GROUP's upfront half is earned by the last instalment's day
             earned = cob.amortised(t.upfront_interest, t.start, last_due, yesterday)
@@ -259,6 +264,7 @@ def generate_book(
                         "interest_due": interest_due,
                         "late_since": first_late,
                         "ever_late": first_late is not None,
+                        "non_accrual": off,
                         "deferred": t.upfront_interest,
                         "deferred_from": t.start if t.upfront_interest else None,
                         "deferred_to": last_due if t.upfront_interest else None,
@@ -280,6 +286,7 @@ def generate_book(
             postings += [
                 Posting(code, credit=b[code], memo="期初") for code in ("6011", "6012", "2011", "2401")
             ]
+            postings += off_balance_postings(change=b["7011"], memo="期初非应计贷款表外利息")
             postings.append(
                 Posting("1011", credit=cash, memo="期初")
                 if cash > 0

@@ -171,7 +171,7 @@ def servicing_start(loan: Loan) -> Servicing:
     rows = loan.installments.order_by("seq")
     first = rows.filter(interest__gt=0).first() or rows.first()
     last = rows.last() if loan.upfront_interest else None  # earned by the last instalment's day
-    _, rules = programme_rules(loan.village_code[:6], loan.start)
+    _, rules = programme_rules(loan.village_code[:6] + "000000", loan.start)
     uplift, _ = servicing_of(rules)
     return Servicing.objects.create(
         loan=loan,

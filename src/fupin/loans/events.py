@@ -49,7 +49,7 @@ from fupin.loans.disbursement import installments_create, servicing_start
 from fupin.loans.models import Application, Installment, Loan, LoanEvent, Servicing
 from fupin.loans.repayments import repayment_apply
 from fupin.loans.services import bands_for
-from fupin.loans.standing import deferred_left, lock, owed_of, receivable_of
+from fupin.loans.standing import accruing, deferred_left, lock, owed_of, receivable_of
 from fupin.products import benchmarks, calendar
 
 WRITE_OFF_DPD = 90
@@ -115,6 +115,7 @@ def _check(event: LoanEvent, loan: Loan, on: dt.date) -> None:
     if loan.state != Loan.State.ACTIVE or sv is None:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能办理", code="loan_not_active")
     if event.kind == LoanEvent.Kind.EXTENSION:
+        accruing(sv)
         if event.new_maturity is None or event.new_maturity <= loan.maturity:
             raise ValidationFailed("展期后的到期日须晚于原到期日", code="new_maturity")
         if on >= final.due_date or sv.late_since is not None:
@@ -276,6 +277,7 @@ def loan_write_off(user, event: LoanEvent, loan: Loan, on: dt.date, closed, fund
         principal=principal,
         interest=interest + penalty,
         borne_by=funding(principal, interest, penalty) if funding else (),
+        off_balance=sv.non_accrual,
     ) + deferred_postings(change=deferred_left(sv, closed), loan=loan.pk)
     entry = _post(user, loan, on, "核销", "write_off", postings)
     loan.state, loan.closed_on = Loan.State.WRITTEN_OFF, on

@@ -250,6 +250,9 @@ class Servicing(models.Model):
     interest_due = models.BigIntegerField("已到期未还利息（分）", default=0)  # of the instalments before it
     late_since = models.DateField("逾期起始日", null=True, blank=True)  # oldest unpaid due date (R-REP-3)
     ever_late = models.BooleanField("曾经逾期", default=False)
+    # 非应计 (issue 24 (13)): past the programme's non_accrual_days, the loan's interest and penalty
+    # are kept off balance (7011) until it is cured — set and cleared by the nightly batch only
+    non_accrual = models.BooleanField("非应计", default=False)
     # interest taken upfront (P-GROUP), deferred (2401) and earned evenly over these dates
     deferred = models.BigIntegerField("预收利息（分）", default=0)
     deferred_from = models.DateField(null=True, blank=True)

@@ -35,6 +35,7 @@ from fupin.ledger.services import entry_post, once
 from fupin.loans import ports
 from fupin.loans.models import Installment, Loan, LoanEvent, Prepayment, Repayment, Servicing
 from fupin.loans.standing import (
+    accruing,
     deferred_left,
     lock,
     nothing_due,
@@ -95,12 +96,12 @@ def repayment_apply(
     )
     granted = ports.relief(loan, rows, amount, on, behind) if source == "1011" else None  # S-HALF (篇3)
     a = servicing_core.allocate(amount + (granted.fen if granted else 0), owed, on)
-    credit = {"1132": 0, "6011": 0, "1301": 0, "2251": a.overpayment}
+    credit = {"1132": 0, "6011": 0, "6012": 0, "1301": 0, "2251": a.overpayment}
     for seq, bucket, fen in a.lines:
         i = rows[seq]
         if bucket == "penalty":
             i.penalty_paid += fen
-            credit["1132"] += fen  # posted by the batch as receivable
+            credit["6012"] += fen  # posted by the batch: receivable (or off balance)
         elif bucket.endswith("interest"):
             credit["1132"] += (accrued := _interest_paid(sv, i, fen, closed))
             credit["6011"] += fen - accrued  # paid before it was earned: income now
@@ -135,12 +136,16 @@ def repayment_apply(
         if loan.deposit_held:  # the deposit goes back with the last payment
             deposit_back, loan.deposit_held = loan.deposit_held, 0
             fields.append("deposit_held")
+    held = credit["1132"] + credit["6012"]  # what the batch had posted: on the books, or off (非应计)
+    off = sv.non_accrual  # nothing of it is on the books: income as it is paid, and off 7011
     postings = postings_core.repayment_postings(
         loan=loan.pk,
         amount=amount,
         source=source,
-        receivable=credit["1132"],
-        income=credit["6011"],
+        receivable=0 if off else held,
+        income=credit["6011"] + (credit["1132"] if off else 0),
+        penalty=credit["6012"] if off else 0,
+        off_balance=held if off else 0,
         principal=credit["1301"],
         overpayment=credit["2251"],
         relief=granted.fen if granted else 0,
@@ -304,6 +309,7 @@ def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:
     loan, sv = lock(loan)
     if loan.state != Loan.State.ACTIVE or sv is None:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能提前还款", code="loan_not_active")
+    accruing(sv)
     f = payoff_figures(loan, on)
     principal, interest, cash = f["principal"], f["interest"], f["cash"]
     receivable = receivable_of(sv, closed)
@@ -391,6 +397,7 @@ def _prepay(acting_user, loan: Loan, amount: int, method: str, key: str, on: dt.
     loan, sv = lock(loan)
     if loan.state != Loan.State.ACTIVE or sv is None:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能提前还款", code="loan_not_active")
+    accruing(sv)
     product = preset(loan.product)
     if method not in product.prepayment:
         offered = "、".join(prepay_core.METHODS[m][:2] for m in product.prepayment)

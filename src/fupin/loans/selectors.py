@@ -114,25 +114,32 @@ def regulator_flag(loan) -> bool:
 def loan_subledger(reader) -> tuple[dict[str, int], int]:
     """The loans' sub-ledger as the books stand (R-REP-6), within the reader's jurisdiction: the
     principal the active loans' instalments still owe (against 1301 贷款本金) and the interest and
-    penalty accrued up to the last closed business day and not yet paid (against 1132 应收利息);
-    the interest taken upfront not yet earned (against 2401, a credit); and how many loans.
-    Registered with the ledger's trial balance (:mod:`fupin.ledger.selectors`)."""
+    penalty accrued up to the last closed business day and not yet paid (against 1132 应收利息;
+    of non-accrual loans against 7011, off balance); the interest taken upfront not yet earned
+    (against 2401, a credit); and how many loans. Registered with the ledger's trial balance
+    (:mod:`fupin.ledger.selectors`)."""
     closed = closed_through()
     loans = Servicing.objects.filter(access.scope_q(reader, "ledger.view", "village_code"), active=True)
     rows = Installment.objects.filter(loan_id__in=loans.values("loan_id"))
     principal = rows.aggregate(x=Sum(F("principal") - F("principal_paid")))["x"] or 0
-    interest = penalty = 0
+    receivable = {False: 0, True: 0}  # interest and penalty: accruing loans (1132), non-accrual (7011)
     if closed:
-        interest = loans.aggregate(x=Sum(accrual.receivable(closed)))["x"] or 0
+        for off, x in loans.values_list("non_accrual").annotate(x=Sum(accrual.receivable(closed))):
+            receivable[off] += x or 0
         penalty = (
             rows.filter(due_date__lt=closed)
             .filter(Q(principal_paid__lt=F("principal")) | Q(principal_days__gt=0))
-            .aggregate(
-                x=Sum(accrual.penalty(closed, F("loan__servicing__penalty_rate")) - F("penalty_paid"))
-            )["x"]
-            or 0
+            .values_list("loan__servicing__non_accrual")
+            .annotate(x=Sum(accrual.penalty(closed, F("loan__servicing__penalty_rate")) - F("penalty_paid")))
         )
+        for off, x in penalty:
+            receivable[off] += x or 0
     deferred = (
         loans.filter(deferred__gt=0).aggregate(x=Sum(F("deferred") - accrual.amortised(closed)))["x"] or 0
     )
-    return {"1301": principal, "1132": interest + penalty, "2401": -deferred}, loans.count()
+    return {
+        "1301": principal,
+        "1132": receivable[False],
+        "2401": -deferred,
+        "7011": receivable[True],
+    }, loans.count()

@@ -55,6 +55,16 @@ def receivable_of(sv: Servicing, closed: dt.date | None) -> int:
     return cob.receivable(sv.interest_due, sv.cur_interest, sv.cur_paid, sv.cur_start, sv.cur_due, closed)
 
 
+def accruing(sv: Servicing) -> None:
+    """Refuse (409) what restates a loan's interest while it is non-accrual (非应计, issue 24 (13)):
+    a payoff, a partial prepayment, an extension wait for the close that cures it."""
+    if sv.non_accrual:
+        raise Conflict(
+            "该笔贷款为非应计贷款（逾期超过规定天数，利息在表外核算）：须还清逾期款项、经日终恢复应计后才能办理",
+            code="loan_non_accrual",
+        )
+
+
 def deferred_left(sv: Servicing, closed: dt.date | None) -> int:
     """Interest taken upfront not yet earned after the close of ``closed`` (2401): released to
     income when the loan ends (:func:`fupin.core.postings.deferred_postings`)."""

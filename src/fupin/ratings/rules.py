@@ -38,6 +38,8 @@ PRESET = {
     "group_ceiling": 50000,  # P-GROUP (篇1): what a group may owe together, yuan; null for none
     "penalty_uplift": "0.5",  # R-REP-2: penalty rate = contract rate × (1 + uplift), PBoC 0.3–0.5
     "default_days": 90,  # R-RAT-4: overdue beyond this many days is a default (grade to the bottom)
+    # issue 24 (13): past this many days a loan stops accruing (非应计); its interest is off balance
+    "non_accrual_days": 90,
     "notice_days": 7,  # R-APP-2 (篇2 §4): the public notice runs this many days from the day it is published
     # 贷款损失准备 by 五级分类 (issue 24 (12), core.provisioning): the share of the principal owed set aside
     "provision_rates": {
@@ -123,6 +125,13 @@ def check(d: object) -> dict:
             field="penalty_uplift",
         )
     try:
+        non_accrual_days_of(out)
+    except (TypeError, ValueError):
+        problems.add(
+            f"non_accrual_days 应为 {NON_ACCRUAL_DAYS[0]}–{NON_ACCRUAL_DAYS[1]} 的整数天数",
+            field="non_accrual_days",
+        )
+    try:
         notice_days_of(out)
     except (TypeError, ValueError):
         problems.add(f"notice_days 应为 {NOTICE_DAYS[0]}–{NOTICE_DAYS[1]} 的整数天数", field="notice_days")
@@ -145,6 +154,22 @@ def notice_days_of(d: dict) -> int:
     """How many days a public notice runs (R-APP-2: 7 by default; a programme may set 5–30)."""
     days = d.get("notice_days", PRESET["notice_days"])
     if isinstance(days, bool) or not isinstance(days, int) or not NOTICE_DAYS[0] <= days <= NOTICE_DAYS[1]:
+        raise ValueError
+    return days
+
+
+NON_ACCRUAL_DAYS = (30, 360)
+
+
+def non_accrual_days_of(d: dict) -> int:
+    """Days past due after which a loan is non-accrual (issue 24 (13): 90 by default, as the
+    regulator's rule for interest receivable; a programme may set 30–360)."""
+    days = d.get("non_accrual_days", PRESET["non_accrual_days"])
+    if (
+        isinstance(days, bool)
+        or not isinstance(days, int)
+        or not NON_ACCRUAL_DAYS[0] <= days <= NON_ACCRUAL_DAYS[1]
+    ):
         raise ValueError
     return days
 
