@@ -132,11 +132,21 @@ def test_the_programme_sets_the_days(rt, hh):
         with pytest.raises(ValidationFailed) as e:
             rules.check({**rules.PRESET, "non_accrual_days": bad})
         assert "non_accrual_days" in str(e.value.details)
+    with pytest.raises(ValidationFailed) as e:
+        rules.check({**rules.PRESET, "non_accrual_order": ["penalty", "overdue_interest"]})
+    assert "non_accrual_order" in str(e.value.details)
+    # this county takes what is due now first from a non-accrual loan
+    order = ["current_interest", "overdue_interest", "penalty", "overdue_principal", "current_principal"]
     start = today() - 75 * DAY
     ruleset_create(
         acting_user=rt.world.user("poverty_office"),
         county_code=hh.village_id[:6] + "000000",
-        definition={**rules.PRESET, "non_accrual_days": 30, "penalty_uplift": "0.3"},
+        definition={
+            **rules.PRESET,
+            "non_accrual_days": 30,
+            "penalty_uplift": "0.3",
+            "non_accrual_order": order,
+        },
         effective=start - DAY,
     )
     loan = past_loan(rt, hh, start, term=6)
@@ -146,3 +156,13 @@ def test_the_programme_sets_the_days(rt, hh):
     assert not Servicing.objects.get(loan=loan).non_accrual
     close_days(turn, turn)
     assert Servicing.objects.get(loan=loan).non_accrual
+    current = loan.installments.filter(due_date__gte=turn + DAY).order_by("seq").first()
+    overdue = loan.installments.filter(due_date__lte=turn).order_by("seq").first()
+    officer = rt.world.user("loan_officer")
+    r, _ = repayment_post(
+        acting_user=officer, loan=loan, amount=current.interest + 100, key="na-order-01", on=turn + DAY
+    )
+    assert r.allocation == [
+        [current.seq, "current_interest", current.interest],
+        [overdue.seq, "overdue_interest", 100],
+    ]

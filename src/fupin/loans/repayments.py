@@ -46,6 +46,8 @@ from fupin.loans.standing import (
     segment_of,
 )
 from fupin.products import calendar
+from fupin.ratings.rules import non_accrual_order_of
+from fupin.ratings.selectors import programme_rules
 
 PAID_FIELDS = (
     "principal_paid",
@@ -95,7 +97,12 @@ def repayment_apply(
         for i in rows.values()
     )
     granted = ports.relief(loan, rows, amount, on, behind) if source == "1011" else None  # S-HALF (篇3)
-    a = servicing_core.allocate(amount + (granted.fen if granted else 0), owed, on)
+    order = (  # a non-accrual loan's payments in the order the county's policy sets (issue 24 (13))
+        non_accrual_order_of(programme_rules(loan.village_code[:6] + "000000", on)[1])
+        if sv.non_accrual
+        else servicing_core.DEFAULT_ORDER
+    )
+    a = servicing_core.allocate(amount + (granted.fen if granted else 0), owed, on, order)
     credit = {"1132": 0, "6011": 0, "6012": 0, "1301": 0, "2251": a.overpayment}
     for seq, bucket, fen in a.lines:
         i = rows[seq]

@@ -11,6 +11,7 @@ from fupin.core.eligibility import EXCLUSIONS, Rules
 from fupin.core.errors import ProblemList, ValidationFailed
 from fupin.core.origination import LADDER, Band, GroupRules
 from fupin.core.rating import VillageThresholds
+from fupin.core.servicing import DEFAULT_ORDER
 
 PROGRAMME = "xiaoedaikuan"
 # Preset: 篇3 income line, 篇8 age limit, 篇2/脱贫人口小额信贷 statuses; credit village 80 % rated, 98 %.
@@ -40,6 +41,8 @@ PRESET = {
     "default_days": 90,  # R-RAT-4: overdue beyond this many days is a default (grade to the bottom)
     # issue 24 (13): past this many days a loan stops accruing (非应计); its interest is off balance
     "non_accrual_days": 90,
+    # and a payment on such a loan is allocated in this order (R-REP-1's buckets; preset: the usual)
+    "non_accrual_order": list(DEFAULT_ORDER),
     "notice_days": 7,  # R-APP-2 (篇2 §4): the public notice runs this many days from the day it is published
     # 贷款损失准备 by 五级分类 (issue 24 (12), core.provisioning): the share of the principal owed set aside
     "provision_rates": {
@@ -132,6 +135,12 @@ def check(d: object) -> dict:
             field="non_accrual_days",
         )
     try:
+        non_accrual_order_of(out)
+    except (TypeError, ValueError):
+        problems.add(
+            f"non_accrual_order 应为以下各项的一种排列：{'、'.join(DEFAULT_ORDER)}", field="non_accrual_order"
+        )
+    try:
         notice_days_of(out)
     except (TypeError, ValueError):
         problems.add(f"notice_days 应为 {NOTICE_DAYS[0]}–{NOTICE_DAYS[1]} 的整数天数", field="notice_days")
@@ -172,6 +181,14 @@ def non_accrual_days_of(d: dict) -> int:
     ):
         raise ValueError
     return days
+
+
+def non_accrual_order_of(d: dict) -> tuple[str, ...]:
+    """The allocation order (R-REP-1) of a payment on a non-accrual loan (issue 24 (13))."""
+    order = d.get("non_accrual_order", PRESET["non_accrual_order"])
+    if not isinstance(order, list) or sorted(order) != sorted(DEFAULT_ORDER):
+        raise ValueError
+    return tuple(order)
 
 
 def provision_rates_of(d: dict) -> dict[str, Fraction]:
