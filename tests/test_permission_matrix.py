@@ -200,6 +200,7 @@ PAGES = {
     ],
     "application_review": [("POST", "/loans/applications/{application}/review/", REVIEW, 302, 403)],
     "objection_file": [("POST", "/loans/applications/{application}/objections/", OBJECT, 302, 403)],
+    "guarantor_new": [("POST", "/loans/applications/{application}/guarantors/", APPLY, 302, 403)],
     "objection_resolve": [("POST", "/loans/objections/{objection}/resolve/", OFFICE, 302, 403)],
     "loan_contract": [("POST", "/loans/applications/{application}/contract/", {"loan_officer"}, 302, 403)],
     # the loan is in the sibling village: out of the first village's cadre's scope
@@ -532,6 +533,25 @@ API.update(
         ("GET", "/api/v1/applications/{application_id}"): [
             ("GET", "/api/v1/applications/{application}", HH_VIEW, 200, 403),
             ("GET", "/api/v1/applications/{application_sibling}", HH_VIEW - {"village_cadre"}, 200, SIBLING),
+        ],
+        ("GET", "/api/v1/applications/{application_id}/guarantors"): [
+            ("GET", "/api/v1/applications/{application}/guarantors", HH_VIEW, 200, 403),
+        ],
+        ("POST", "/api/v1/applications/{application_id}/guarantors"): [
+            # a guarantor under age: refused with the reasons (422) to those who prepare applications
+            (
+                "POST",
+                "/api/v1/applications/{application}/guarantors",
+                APPLY,
+                422,
+                403,
+                {
+                    "kind": "shop_owner",
+                    "name": "未成年",
+                    "id_number": "530322201501010012",
+                    "consent_on": "2026-11-01",
+                },
+            ),
         ],
         ("POST", "/api/v1/applications/{application_id}/review"): [
             # a rejection with reasons: every role that takes some step may reject the one waiting for it

@@ -90,6 +90,7 @@ urlpatterns = [
     path("loans/applications/<int:pk>/review/", loans.application_review, name="application_review"),
     path("loans/applications/<int:pk>/objections/", loans.objection_file, name="objection_file"),
     path("loans/applications/<int:pk>/contract/", loans.loan_contract, name="loan_contract"),
+    path("loans/applications/<int:pk>/guarantors/", loans.guarantor_new, name="guarantor_new"),
     path("loans/objections/<int:pk>/resolve/", loans.objection_resolve, name="objection_resolve"),
     path("loans/<int:pk>/", loans.loan_detail, name="loan_detail"),
     path("loans/<int:pk>/contract.pdf", loans.loan_contract_pdf, name="loan_contract_pdf"),

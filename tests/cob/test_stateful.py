@@ -21,6 +21,7 @@ from fupin.loans import disbursement, events
 from fupin.loans.models import Application, Installment, Loan, LoanEvent, Repayment, Servicing
 from fupin.loans.repayments import loan_payoff, repayment_post
 from tests.cob.conftest import books
+from tests.guarantors import guarantee
 
 PRODUCTS = [
     ("seasonal", 3, 1_000_000),
@@ -100,6 +101,7 @@ class Books(RuleBasedStateMachine):
             state="approved",
             created_by=self.officer,
         )
+        guarantee(self.officer, app)  # P-SEASONAL: "1+1"
         loan = disbursement.loan_contract(acting_user=self.officer, application=app)
         disbursement.loan_disburse(acting_user=self.director, loan=loan)
 

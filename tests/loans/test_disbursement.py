@@ -12,6 +12,7 @@ from fupin.core.errors import Conflict, NotPermitted
 from fupin.ledger import selectors as ledger
 from fupin.loans import disbursement, services, standing
 from fupin.loans.models import Loan
+from tests.guarantors import guarantee
 from tests.loans.test_origination import apply, to_notice
 
 pytestmark = pytest.mark.clock  # business dates from today: run on other days too
@@ -19,12 +20,15 @@ pytestmark = pytest.mark.clock  # business dates from today: run on other days t
 TODAY = dt.date.today()
 
 
-def approved(rt, hh, amount=800_000, product="subsidy", term=36, approver="branch_director"):
+def approved(rt, hh, amount=800_000, product="subsidy", term=36, approver="branch_director", guarantors=True):
+    """Approved, with the guarantors its product needs (P-SEASONAL: one, issue 24 (11))."""
     app = apply(rt, hh, amount=amount, product=product, term=term)
     to_notice(rt, app)
     services.application_review(acting_user=rt.world.user("poverty_office"), application=app, approve=True)
     services.application_review(acting_user=rt.world.user(approver), application=app, approve=True)
     app.refresh_from_db()
+    if guarantors:
+        guarantee(rt.world.user("loan_officer"), app)
     return app
 
 

@@ -321,3 +321,56 @@ def lead_problems(*, amount: int, per_household: int, driven: int, ceiling: int)
             f"申请 {fmt(amount)} 元超出"
         ]
     return []
+
+
+# --- guarantors (保证人, P-SEASONAL's "1+1", issue 24 (11)) ---------------------------------------
+
+GUARANTOR_KINDS: dict[str, str] = {
+    "member": "其他农户的家庭成员",
+    "shop_owner": "个体工商户",
+    "civil_servant": "公职人员",
+    "other": "其他",
+}
+GUARANTOR_AGES = (18, 65)
+
+
+@dataclass(frozen=True)
+class GuarantorFacts:
+    """What is known of a proposed guarantor on ``today``: their age (from the ID number), whether
+    they belong to the borrower's own household, the loans of their own household (if registered)
+    in default or written off, a defaulter record (R-RSK-4), the loans they already guarantee, and
+    the day they signed their consent (None: not yet)."""
+
+    kind: str
+    age: int
+    borrowers_household: bool
+    bad_loans: int
+    defaulter: bool
+    guaranteeing: int
+    consent_on: dt.date | None
+    today: dt.date
+
+
+def guarantor_problems(f: GuarantorFacts, limit: int) -> list[str]:
+    """Every reason the person cannot guarantee a loan (empty: they can). Worked example: a
+    70-year-old already guaranteeing 2 loans with a limit of 2 → two reasons."""
+    problems = []
+    if f.kind not in GUARANTOR_KINDS:
+        problems.append(f"保证人类型只能是：{'、'.join(GUARANTOR_KINDS.values())}")
+    if not GUARANTOR_AGES[0] <= f.age <= GUARANTOR_AGES[1]:
+        problems.append(
+            f"保证人须年满 {GUARANTOR_AGES[0]} 周岁且不超过 {GUARANTOR_AGES[1]} 周岁（现 {f.age} 周岁）"
+        )
+    if f.borrowers_household:
+        problems.append("保证人不能是借款户本户的家庭成员")
+    if f.bad_loans:
+        problems.append(f"保证人所在农户有 {f.bad_loans} 笔违约或已核销的贷款")
+    if f.defaulter:
+        problems.append("保证人所在农户被列为失信（恶意逃废债）户")
+    if f.guaranteeing >= limit:
+        problems.append(f"该保证人已为 {f.guaranteeing} 笔贷款提供担保，达到上限 {limit} 笔")
+    if f.consent_on is None:
+        problems.append("须登记保证人签署担保承诺书的日期")
+    elif f.consent_on > f.today:
+        problems.append("担保承诺书的签署日期不能晚于今天")
+    return problems

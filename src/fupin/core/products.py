@@ -78,6 +78,7 @@ class Preset:
     stated_rate: Fraction | None = None
     # partial prepayment (部分提前还款): the methods offered, of :data:`fupin.core.schedule.prepay.METHODS`
     prepayment: tuple[str, ...] = ()
+    guarantors: int = 0  # guarantors a loan must have before its contract (P-SEASONAL "1+1": one)
 
     def default_rate(self, term: int, term_unit: str, benchmark: Benchmark = LPR) -> Fraction | None:
         if self.rate_by_term:
@@ -188,6 +189,7 @@ PRESETS: dict[str, Preset] = {
                 deposit_rate=Fraction("0.05"),
             ),
             bounds=Bounds(3_000 * YUAN, 30_000 * YUAN, allowed_terms=(3, 6, 9)),
+            guarantors=1,  # 篇1: "1+1" — the borrower and one guarantor (a shop owner or civil servant)
             prepayment=("reduce",),  # interest each period and the final principal fall
         ),
         Preset(

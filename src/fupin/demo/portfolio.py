@@ -22,14 +22,17 @@ from fupin.cob.models import CobRun
 from fupin.cob.services import system_user
 from fupin.core import cob
 from fupin.core.apr import disclose
+from fupin.core.idcard import mask_id, mask_phone
 from fupin.core.ledger import Posting
 from fupin.core.postings import off_balance_postings
 from fupin.core.products import preset
 from fupin.core.schedule import generate
 from fupin.core.schedule.terms import terms_to_dict
+from fupin.demo.people import make_id, make_name
 from fupin.households.models import Household
+from fupin.households.pii import vault
 from fupin.ledger.services import Draft, entries_post
-from fupin.loans.models import Application, Installment, Loan, Servicing
+from fupin.loans.models import Application, Guarantor, Installment, Loan, Servicing
 from fupin.products import benchmarks, calendar
 from fupin.ratings.rules import PRESET, non_accrual_days_of, servicing_of
 
@@ -87,6 +90,32 @@ def _template(product: str, amount: int, term: int, start: dt.date, rates: dict)
         s.upfront_fees,
         s.deposit,
         rows,
+    )
+
+
+def _guarantor(
+    rng: random.Random, application: int, village: str, signed: dt.date, actor: int, now
+) -> Guarantor:
+    """A guarantor for a demo loan: a shop owner or civil servant of the county, of working age."""
+    male = rng.random() < 0.6
+    number = make_id(
+        rng, village[:6], dt.date(rng.randrange(1966, 1998), rng.randrange(1, 13), rng.randrange(1, 29)), male
+    )
+    phone = f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}"
+    return Guarantor(
+        application_id=application,
+        village_code=village,
+        kind=rng.choice(("shop_owner", "shop_owner", "civil_servant")),
+        name=make_name(rng, male),
+        id_cipher=vault().encrypt(number),
+        id_index=vault().index(number),
+        id_masked=mask_id(number),
+        phone_cipher=vault().encrypt(phone),
+        phone_masked=mask_phone(phone),
+        relationship=rng.choice(("同村", "亲戚", "朋友", "同组")),
+        consent_on=signed - dt.timedelta(days=rng.randrange(3, 20)),
+        created_by_id=actor,
+        created_at=now,
     )
 
 
@@ -162,10 +191,13 @@ def generate_book(
         say("applications")
         books: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         loan_rows, inst_rows, sv_rows = [], [], []
+        guarantors = []  # P-SEASONAL's "1+1": a shop owner or civil servant of the township (issue 24 (11))
         lt, it, st = bulk.Table(Loan), bulk.Table(Installment, with_pk=False), bulk.Table(Servicing)
         for k, (key, (hh, village), late, dpd_goal) in enumerate(plan):
             t = templates[key]
             pk = loan_ids[k]
+            if preset(t.product).guarantors:
+                guarantors.append(_guarantor(rng, app_ids[k], village, t.start, actor_id, now))
             rate = cob.penalty_rate(t.rates[0], uplift)
             paid_before = yesterday - dt.timedelta(days=dpd_goal) if late else yesterday
             slipped = dpd_goal < 0
@@ -275,6 +307,7 @@ def generate_book(
                 _flush(lt, it, st, loan_rows, inst_rows, sv_rows)
                 say(f"{k + 1} loans")
         _flush(lt, it, st, loan_rows, inst_rows, sv_rows)
+        Guarantor.objects.bulk_create(guarantors, batch_size=5_000)
         say("loans")
         drafts = []
         for village, b in sorted(books.items()):

@@ -21,7 +21,7 @@ from fupin.api.common import (
 )
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.money import money, to_fen
-from fupin.core.origination import PURPOSES, STATES
+from fupin.core.origination import GUARANTOR_KINDS, PURPOSES, STATES
 from fupin.core.products import PRESETS
 from fupin.divisions.models import Division
 from fupin.households.models import Household
@@ -30,6 +30,7 @@ from fupin.loans.disbursement import loan_contract as contract
 from fupin.loans.disbursement import loan_disburse as disburse
 from fupin.loans.groups import actual_use_record, lead_agreement_sign
 from fupin.loans.groups import group_create as create
+from fupin.loans.guarantors import guarantor_add
 from fupin.loans.models import Group, Notice, Quota
 from fupin.loans.repayments import loan_payoff as pay_off
 from fupin.loans.repayments import loan_prepay as prepay
@@ -174,6 +175,45 @@ def application_review(request, payload: ReviewIn, application_id: int = Id):
 def objection_file(request, payload: ObjectionIn, application_id: int = Id):
     app = selectors.application_get(request.auth, application_id)
     return Status(201, services.objection_file(acting_user=request.auth, application=app, text=payload.text))
+
+
+class GuarantorIn(Schema):
+    kind: Choice(GUARANTOR_KINDS) = Field(..., description="类型：" + "、".join(GUARANTOR_KINDS))
+    name: Text(64, 1) = Field(..., description="姓名")
+    id_number: Text(20, 15) = Field(..., description="居民身份证号码（18 位或 15 位旧号）")
+    phone: Text(20) = Field("", description="联系电话")
+    relationship: Text(32) = Field("", description="与借款人关系")
+    consent_on: IsoDate = Field(..., description="签署担保承诺书的日期")
+
+
+class GuarantorOut(Schema):
+    id: int
+    application_id: int
+    kind: str
+    name: str
+    id_masked: str = Field(..., description="证件号码（脱敏）")
+    phone_masked: str
+    relationship: str
+    consent_on: dt.date
+
+
+@router.get(
+    "/applications/{application_id}/guarantors",
+    response=responses(list[GuarantorOut], 404),
+    summary="一笔申请的保证人（证件号码脱敏）",
+)
+def guarantor_list(request, application_id: int = Id):
+    return list(selectors.application_get(request.auth, application_id).guarantors.all())
+
+
+@router.post(
+    "/applications/{application_id}/guarantors",
+    response=responses(GuarantorOut, 404, 409, 422, ok_status=201),
+    summary="登记保证人（P-SEASONAL“1+1”）：年龄、是否本户成员、所在农户有无违约贷款、担保笔数上限一并检查",
+)
+def guarantor_new(request, payload: GuarantorIn, application_id: int = Id):
+    app = selectors.application_get(request.auth, application_id)
+    return Status(201, guarantor_add(acting_user=request.auth, application=app, **payload.dict()))
 
 
 class LoanOut(Schema):
@@ -336,6 +376,9 @@ def actual_use(request, payload: UseIn, loan_id: int = Id):
 
 class RepaymentIn(Schema):
     amount: Amount = Field(..., description="金额（元，字符串）", examples=["500.00"])
+    guarantor_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="保证人代偿时为该贷款保证人的编号（借款人须有逾期款项）"
+    )
     idempotency_key: Text(64, 8) = Field(..., description="幂等键：同一键重复提交只记一次；内容不同则拒绝")
     received_on: IsoDate | None = Field(None, description="收款日期（默认今天）")
 
@@ -348,6 +391,7 @@ class RepaymentOut(Schema):
     overpayment: Yuan
     allocation: list[list[Any]] = Field(..., description="[期次, 科目, 分]")
     entry_id: int
+    guarantor_id: int | None = Field(None, description="保证人代偿时的保证人编号")
 
 
 @router.post(
@@ -357,12 +401,18 @@ class RepaymentOut(Schema):
 )
 def repayment(request, payload: RepaymentIn, loan_id: int = Id):
     loan = selectors.loan_get(request.auth, loan_id, bare=True)
+    payer = None
+    if payload.guarantor_id is not None:
+        payer = loan.application.guarantors.filter(pk=payload.guarantor_id).first()
+        if payer is None:
+            raise ValidationFailed("该保证人不是这笔贷款的保证人", code="guarantor_other_loan")
     r, created = repayment_post(
         acting_user=request.auth,
         loan=loan,
         amount=to_fen(money(payload.amount, field="金额")),
         key=payload.idempotency_key,
         on=payload.received_on,
+        guarantor=payer,
     )
     return Status(201 if created else 200, r)
 

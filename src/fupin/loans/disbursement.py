@@ -26,6 +26,7 @@ from fupin.core.products import preset
 from fupin.core.schedule import generate
 from fupin.core.schedule.terms import terms_to_dict
 from fupin.ledger.services import entry_post
+from fupin.loans.guarantors import guarantors_missing
 from fupin.loans.models import Application, Installment, Loan, ReviewStep, Servicing
 from fupin.loans.services import quota_check
 from fupin.products import benchmarks, calendar
@@ -41,6 +42,7 @@ def loan_contract(*, acting_user, application: Application, start: dt.date | Non
     with transaction.atomic():
         app = Application.objects.select_for_update().select_related("household").get(pk=application.pk)
         new_state = advance(app.state, "contract")
+        guarantors_missing(app)  # P-SEASONAL: "1+1" (issue 24 (11))
         p = preset(app.product)
         calendar.sync()  # the holiday arrangement as entered (R-PRD-2)
         lpr = benchmarks.in_force(start)  # the benchmark rate in force on the contract date

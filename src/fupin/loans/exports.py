@@ -18,7 +18,7 @@ def notice_pdf(notice: Notice) -> bytes:
 
     apps = (
         notice.applications.select_related("household")
-        .prefetch_related(heads("household__members"))
+        .prefetch_related(heads("household__members"), "guarantors")
         .order_by("id")
     )
     rows = [
@@ -27,6 +27,7 @@ def notice_pdf(notice: Notice) -> bytes:
             "head": a.household.heads[0] if a.household.heads else None,
             "amount": from_fen(a.amount),
             "purpose": PURPOSES.get(a.purpose, a.purpose),
+            "guarantors": "、".join(g.name for g in a.guarantors.all()),
         }
         for a in apps
     ]
@@ -71,6 +72,7 @@ def contract_pdf(loan) -> bytes:
             "purpose": PURPOSES.get(loan.application.purpose, ""),
             "shape": SHAPES.get(terms["shape"], terms["shape"]),
             "frequency": FREQUENCIES.get(terms["frequency"], ""),
+            "guarantors": list(loan.application.guarantors.all()),  # P-SEASONAL "1+1" (issue 24 (11))
         },
     )
     return HTML(string=html).write_pdf()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 
 from fupin.accounts.models import user_field
-from fupin.core.origination import PURPOSES, STATES
+from fupin.core.origination import GUARANTOR_KINDS, PURPOSES, STATES
 from fupin.divisions.models import division_field
 
 
@@ -70,6 +70,42 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"申请 #{self.pk}"
+
+
+class Guarantor(models.Model):
+    """A guarantor of an application and its loan (保证人, P-SEASONAL's "1+1", issue 24 (11)): a
+    person — a member of another household, a shop owner, a civil servant — who signed a consent
+    (担保承诺书) on ``consent_on``. The ID number and phone are kept as the registry keeps them
+    (encrypted, a blind index, masked for display, R-REG-5). A loan in arrears may be collected
+    from them (:attr:`Repayment.guarantor`)."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="guarantors")
+    village_code = models.CharField(max_length=12)
+    kind = models.CharField("类型", max_length=16, choices=list(GUARANTOR_KINDS.items()))
+    name = models.CharField("姓名", max_length=64)
+    id_cipher = models.BinaryField("证件号码（密文）")
+    id_index = models.CharField("证件号码索引", max_length=32, db_index=True)
+    id_masked = models.CharField("证件号码", max_length=18)
+    phone_cipher = models.BinaryField("联系电话（密文）", null=True, blank=True)
+    phone_masked = models.CharField("联系电话", max_length=20, blank=True)
+    household = models.ForeignKey(  # when the guarantor is a member of a registered household
+        "households.Household", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    relationship = models.CharField("与借款人关系", max_length=32, blank=True)
+    consent_on = models.DateField("签署担保承诺书日期")
+    created_by = user_field(null=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_FIELD = "village_code"
+
+    class Meta:
+        ordering = ["application_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "id_index"], name="guarantor_once_per_application")
+        ]
+
+    def __str__(self) -> str:
+        return f"保证人 {self.name}"
 
 
 class ReviewStep(models.Model):
@@ -382,6 +418,10 @@ class Repayment(models.Model):
     overpayment = models.BigIntegerField("溢缴（分）", default=0)
     entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
     village_code = models.CharField(max_length=12)
+    # paid by the loan's guarantor for the borrower in arrears (保证人代偿, issue 24 (11))
+    guarantor = models.ForeignKey(
+        Guarantor, on_delete=models.PROTECT, null=True, blank=True, related_name="repayments"
+    )
     created_by = user_field(null=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

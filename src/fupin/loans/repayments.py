@@ -33,7 +33,7 @@ from fupin.core.schedule import prepay as prepay_core
 from fupin.core.schedule.terms import terms_from_dict
 from fupin.ledger.services import entry_post, once
 from fupin.loans import ports
-from fupin.loans.models import Installment, Loan, LoanEvent, Prepayment, Repayment, Servicing
+from fupin.loans.models import Guarantor, Installment, Loan, LoanEvent, Prepayment, Repayment, Servicing
 from fupin.loans.standing import (
     accruing,
     deferred_left,
@@ -59,23 +59,41 @@ PAID_FIELDS = (
 
 
 def repayment_post(
-    *, acting_user, loan: Loan, amount: int, key: str, on: dt.date | None = None, source: str = "1011"
+    *,
+    acting_user,
+    loan: Loan,
+    amount: int,
+    key: str,
+    on: dt.date | None = None,
+    source: str = "1011",
+    guarantor: Guarantor | None = None,
 ) -> tuple[Repayment, bool]:
     """Record a repayment; returns (repayment, created). The same ``key`` again with the same
-    loan, amount and date returns the first repayment and records nothing; with anything
-    different it is refused (409)."""
+    loan, amount, date and payer returns the first repayment and records nothing; with anything
+    different it is refused (409). ``guarantor``: paid by the loan's guarantor for a borrower in
+    arrears (保证人代偿, issue 24 (11)) — allocated and posted as any repayment, and recorded so."""
     access.require(acting_user, "repayment.post", loan)
     on = on or timezone.localdate()
+    payer = guarantor.pk if guarantor else None
     return once(
         key,
-        lambda r: r.loan_id == loan.pk and r.amount == amount and r.received_on == on,
-        lambda: repayment_apply(acting_user, loan, amount, key.strip(), on, source),
+        lambda r: (
+            r.loan_id == loan.pk and r.amount == amount and r.received_on == on and r.guarantor_id == payer
+        ),
+        lambda: repayment_apply(acting_user, loan, amount, key.strip(), on, source, guarantor=guarantor),
         model=Repayment,
     )
 
 
 def repayment_apply(
-    acting_user, loan: Loan, amount: int, key: str, on: dt.date, source: str, within_run: bool = False
+    acting_user,
+    loan: Loan,
+    amount: int,
+    key: str,
+    on: dt.date,
+    source: str,
+    within_run: bool = False,
+    guarantor: Guarantor | None = None,
 ) -> Repayment:
     """Apply ``amount`` from ``source`` (1011 cash, 2011 the deposit, 2251 the credit balance) to the
     loan on the open business day — allocated, posted, audited — with no idempotency check of its
@@ -91,6 +109,8 @@ def repayment_apply(
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能还款", code="loan_not_active")
     rows = {i.seq: i for i in Installment.objects.filter(loan_id=loan.pk).order_by("seq")}
     owed = owed_of(rows.values(), sv, closed)
+    if guarantor is not None:
+        _guarantor_may_pay(loan, guarantor, owed, on)
     _within_bound(amount, sum(o.unpaid for o in owed), "该笔贷款尚欠的全部本息和罚息")
     behind = any(
         i.due_date < on and (i.principal_paid < i.principal or i.interest_paid < i.interest)
@@ -166,7 +186,7 @@ def repayment_apply(
     entry = entry_post(
         acting_user=acting_user,
         date=on,
-        memo=f"还款 {loan.contract_no}",
+        memo=f"{'保证人代偿' if guarantor else '还款'} {loan.contract_no}",
         division_code=loan.village_code,
         postings=postings,
         source=f"loan.repay:{loan.pk}",
@@ -182,6 +202,7 @@ def repayment_apply(
         allocation=[[s, b, f] for s, b, f in a.lines],
         entry=entry,
         village_code=loan.village_code,
+        guarantor=guarantor,
         created_by=acting_user,
     )
     if granted:
@@ -199,9 +220,18 @@ def repayment_apply(
             "source": source,
             "overpayment": fmt(a.overpayment),
             "subsidy": fmt(granted.fen) if granted else None,
+            "guarantor": guarantor.name if guarantor else None,
         },
     )
     return r
+
+
+def _guarantor_may_pay(loan: Loan, guarantor: Guarantor, owed, on: dt.date) -> None:
+    """A guarantor pays for the loan they guarantee, and only what the borrower has failed to."""
+    if guarantor.application_id != loan.application_id:
+        raise ValidationFailed("该保证人不是这笔贷款的保证人", code="guarantor_other_loan")
+    if not any(o.due_date < on and o.unpaid for o in owed):
+        raise Conflict("借款人没有逾期款项，不能向保证人追偿", code="guarantor_not_due")
 
 
 def _within_bound(amount: int, owed: int, what: str) -> None:

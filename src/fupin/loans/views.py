@@ -19,13 +19,14 @@ from fupin.accounts.decorators import requires
 from fupin.accounts.roles import ROLES
 from fupin.core.errors import DomainError, ValidationFailed
 from fupin.core.money import from_fen, money, to_fen
-from fupin.core.origination import PURPOSES, STATES, STEP_LABELS, approver_role
+from fupin.core.origination import GUARANTOR_KINDS, PURPOSES, STATES, STEP_LABELS, approver_role
 from fupin.core.products import PRESETS, lead_amount
 from fupin.core.schedule.prepay import METHODS
 from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.loans import collections, disbursement, exports, groups, selectors, services
 from fupin.loans.events import authority, event_decide, event_request, named
+from fupin.loans.guarantors import guarantor_add
 from fupin.loans.models import Group, LoanEvent, Notice, Objection, Quota
 from fupin.loans.repayments import loan_payoff as pay_off
 from fupin.loans.repayments import loan_prepay as prepay
@@ -128,7 +129,36 @@ def application_detail(request, pk: int):
             "may_resolve": access.may(request.user, "objection.resolve", app),
             "may_contract": app.state == "approved" and access.may(request.user, "loan.contract", app),
             "loan": getattr(app, "loan", None) if app.state in ("contracted", "disbursed") else None,
+            "guarantors": list(app.guarantors.all()),
+            "guarantors_needed": getattr(PRESETS.get(app.product), "guarantors", 0),
+            "guarantor_kinds": GUARANTOR_KINDS.items(),
+            "may_guarantee": app.state not in ("contracted", "disbursed", "rejected")
+            and access.may(request.user, "application.create", app),
         },
+    )
+
+
+@require_POST
+@requires("application.create")
+def guarantor_new(request, pk: int):
+    """A guarantor registered on the application with their signed consent (issue 24 (11))."""
+    app = selectors.application_get(request.user, pk)
+    f = request.POST
+    return act(
+        request,
+        lambda: guarantor_add(
+            acting_user=request.user,
+            application=app,
+            kind=f.get("kind", ""),
+            name=f.get("name", "")[:64],
+            id_number=f.get("id_number", "")[:40],
+            phone=f.get("phone", "")[:20],
+            relationship=f.get("relationship", "")[:32],
+            consent_on=date_param(f.get("consent_on") or None, strict=True),
+        ),
+        "保证人已登记，合同和公示上将列明",
+        "application_detail",
+        pk=app.pk,
     )
 
 
@@ -343,6 +373,7 @@ def loan_detail(request, pk: int):
             "may_claim": loan.state == "active" and access.may(request.user, "fundclaim.submit", loan),
             "regulator": selectors.regulator_flag(loan),  # R-RPT-1a
             "stated_rate": getattr(PRESETS.get(loan.product), "stated_rate", None),
+            "guarantors": list(loan.application.guarantors.all()) if loan.state == "active" else [],
             "prepay_methods": [(m, METHODS[m]) for m in getattr(PRESETS.get(loan.product), "prepayment", ())],
             "fund_claims": parts["fund_claims"],
             "subsidy_lines": parts["subsidy_lines"],
@@ -505,11 +536,13 @@ def loan_repay(request, pk: int):
     loan = selectors.loan_get(request.user, pk)
 
     def run():
+        payer = request.POST.get("guarantor", "")
         _, created = repayment_post(
             acting_user=request.user,
             loan=loan,
             amount=to_fen(money(request.POST.get("amount", ""), field="还款金额")),
             key=request.POST.get("key", "")[:64],
+            guarantor=loan.application.guarantors.filter(pk=int(payer)).first() if payer.isdigit() else None,
         )
         if not created:
             messages.info(request, "这笔还款已经登记过，没有重复记账")

@@ -40,6 +40,7 @@ PRESET = {
     "penalty_uplift": "0.5",  # R-REP-2: penalty rate = contract rate × (1 + uplift), PBoC 0.3–0.5
     "default_days": 90,  # R-RAT-4: overdue beyond this many days is a default (grade to the bottom)
     # issue 24 (13): past this many days a loan stops accruing (非应计); its interest is off balance
+    "guarantee_limit": 2,  # issue 24 (11): loans one person may guarantee at a time
     "non_accrual_days": 90,
     # and a payment on such a loan is allocated in this order (R-REP-1's buckets; preset: the usual)
     "non_accrual_order": list(DEFAULT_ORDER),
@@ -135,6 +136,10 @@ def check(d: object) -> dict:
             field="non_accrual_days",
         )
     try:
+        guarantee_limit_of(out)
+    except (TypeError, ValueError):
+        problems.add("guarantee_limit 应为 1–10 的整数（一人同时担保的贷款笔数）", field="guarantee_limit")
+    try:
         non_accrual_order_of(out)
     except (TypeError, ValueError):
         problems.add(
@@ -181,6 +186,14 @@ def non_accrual_days_of(d: dict) -> int:
     ):
         raise ValueError
     return days
+
+
+def guarantee_limit_of(d: dict) -> int:
+    """How many loans one person may guarantee at a time (issue 24 (11): 2 by default, 1–10)."""
+    n = d.get("guarantee_limit", PRESET["guarantee_limit"])
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 10:
+        raise ValueError
+    return n
 
 
 def non_accrual_order_of(d: dict) -> tuple[str, ...]:
