@@ -152,3 +152,15 @@ def test_household_cap_holds_across_loans_and_years(already, amounts):
         assert out == amounts
     else:
         assert already + sum(out) == max(300_000, already)
+
+
+def test_s_rate_is_settled_on_its_dates_the_others_at_any_time():
+    """DOMAIN §7: S-RATE settles in batches on configured dates (篇2: 30 June and 31 December)."""
+    rate, half = PRESETS["S-RATE"], PRESETS["S-HALF"]
+    assert subsidy.settlement_dates(rate, 2026) == [D(2026, 6, 30), D(2026, 12, 31)]
+    assert subsidy.last_settlement(rate, D(2026, 12, 30)) == D(2026, 6, 30)
+    assert subsidy.last_settlement(rate, D(2026, 3, 1)) == D(2025, 12, 31)
+    assert subsidy.last_settlement(rate, D(2026, 12, 31)) == D(2026, 12, 31)
+    assert subsidy.settled_in_batches(rate) and not subsidy.settled_in_batches(half)
+    feb = subsidy.Policy("X", "1", "rate", "x", D(2026, 1, 1), ("annual",), settle=((2, 31),))
+    assert subsidy.settlement_dates(feb, 2028) == [D(2028, 2, 29)]  # the month's last day

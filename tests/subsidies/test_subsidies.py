@@ -12,7 +12,7 @@ import pytest
 from fupin.accounts.models import User
 from fupin.core import reports as reports_core
 from fupin.core import subsidy as core
-from fupin.core.errors import Conflict, NotPermitted
+from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
 from fupin.demo.county import COUNTY
 from fupin.divisions.models import Division
 from fupin.loans.models import Loan
@@ -404,3 +404,27 @@ def test_a_claim_of_ten_thousand_lines_is_reviewed_on_its_page(rt, hh, head):
     batch.refresh_from_db()
     assert batch.state == Batch.State.REVIEWED and batch.approved == batch.claimed - first.amount
     assert Line.objects.get(pk=first.pk).struck == "该户贷款用途不符"
+
+
+def test_an_s_rate_claim_is_cut_off_on_a_settlement_date(rt):
+    """DOMAIN §7 (篇2): S-RATE is settled in batches twice a year — a claim cut off on any other
+    day is refused, saying which dates; on one it goes ahead (here: nothing to claim)."""
+    policy = Policy.objects.get(code="S-RATE")
+    officer = rt.world.user("loan_officer")
+    last = core.last_settlement(policy.to_domain(), today())
+    off = last - DAY
+    with pytest.raises(ValidationFailed) as e:
+        services.batch_prepare(
+            acting_user=officer, policy=policy, division_code=rt.world.township, cutoff=off
+        )
+    assert e.value.code == "cutoff_settlement" and "6月30日、12月31日" in e.value.message
+    assert e.value.details == {"last": str(last)}
+    with pytest.raises(Conflict) as e:
+        services.batch_prepare(
+            acting_user=officer, policy=policy, division_code=rt.world.township, cutoff=last
+        )
+    assert e.value.code == "nothing_to_claim"
+    page = rt.world.client("loan_officer").post(
+        "/subsidies/batches/", {"policy": policy.pk, "division": rt.world.township}, follow=True
+    )
+    assert "截止日期前没有可申报的贴息" in page.content.decode()  # the form's default: the last settlement

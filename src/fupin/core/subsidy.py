@@ -30,6 +30,7 @@ Amounts are fen, rates exact fractions, each line rounded half-up once (day coun
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -225,6 +226,25 @@ def _capped(policy: Policy, loan: LoanFacts, refused: str) -> Line:
     reason = refused or ("" if len(on_time) == len(loan.periods) else LATE)
     earned = 0 if refused else min(half_up(loan.amount * policy.rate * days / 360), interest)
     return Line(0, start, end, days, loan.amount, interest, earned, reason)
+
+
+def settlement_dates(policy: Policy, year: int) -> list[dt.date]:
+    """The policy's settlement dates in ``year`` (``settle``: (month, day) pairs; a 31st in a shorter
+    month is its last day)."""
+    return sorted(dt.date(year, m, min(d, calendar.monthrange(year, m)[1])) for m, d in policy.settle)
+
+
+def last_settlement(policy: Policy, on: dt.date) -> dt.date | None:
+    """The latest settlement date on or before ``on`` (None: the policy has none)."""
+    days = [d for y in (on.year - 1, on.year) for d in settlement_dates(policy, y) if d <= on]
+    return max(days) if days else None
+
+
+def settled_in_batches(policy: Policy) -> bool:
+    """S-RATE is settled in batches on its configured dates (DOMAIN §7, 篇2: twice a year): a claim's
+    cut-off is one of them. S-HALF is deducted at each repayment and S-CAPPED paid after full
+    repayment: their dates are the usual reporting days, not binding."""
+    return policy.kind == "rate" and bool(policy.settle)
 
 
 def household_cap(cap: int | None, already: int, amounts: list[int]) -> list[int]:

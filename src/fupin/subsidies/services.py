@@ -370,6 +370,16 @@ def batch_prepare(*, acting_user, policy: Policy, division_code: str, cutoff: dt
     today = timezone.localdate()
     if cutoff > today:
         raise ValidationFailed("截止日期不能晚于今天", code="cutoff")
+    rule = policy.to_domain()
+    if core.settled_in_batches(rule) and cutoff not in core.settlement_dates(rule, cutoff.year):
+        dates = "、".join(f"{m}月{d}日" for m, d in sorted(rule.settle))
+        last = core.last_settlement(rule, today)
+        raise ValidationFailed(
+            f"“{policy.name}”按结算日分批结算（每年 {dates}），截止日期须为结算日"
+            + (f"，最近一次为 {last:%Y-%m-%d}" if last else ""),
+            code="cutoff_settlement",
+            details={"last": str(last) if last else None},
+        )
     with transaction.atomic():
         batch = Batch.objects.create(
             policy=policy,

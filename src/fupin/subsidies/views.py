@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
 from fupin.accounts.decorators import requires
+from fupin.core import subsidy as core
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.divisions.models import Division
 from fupin.subsidies import exports, selectors, services
@@ -59,7 +60,10 @@ def subsidy_prepare(request):
         policy = Policy.objects.filter(pk=int_param(post.get("policy"))).first()
         if policy is None:
             raise ValidationFailed("请选择贴息政策", code="policy")
-        cutoff = date_param(post.get("cutoff"), timezone.localdate(), strict=True)
+        today = timezone.localdate()  # S-RATE: by default its latest settlement date (DOMAIN §7)
+        rule = policy.to_domain()
+        default = (core.last_settlement(rule, today) or today) if core.settled_in_batches(rule) else today
+        cutoff = date_param(post.get("cutoff"), default, strict=True)
         return services.batch_prepare(
             acting_user=request.user,
             policy=policy,
