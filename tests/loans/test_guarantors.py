@@ -21,7 +21,6 @@ from fupin.ratings.models import Reputation
 from tests.guarantors import id_number
 from tests.loans.test_disbursement import approved
 
-pytestmark = pytest.mark.clock
 
 TODAY = dt.date.today()
 

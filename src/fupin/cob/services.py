@@ -340,32 +340,21 @@ def chunk_run(pk: int) -> dict:
             pk__gte=chunk.first, pk__lte=chunk.last, active=True, village_code__startswith=chunk.county
         )
         # interest: the receivable after the close of the previous day, roll periods ended, after
-        # today — on the books for accruing loans, off balance (7011) for non-accrual ones
-        books, memo = loans.filter(non_accrual=False), loans.filter(non_accrual=True)
-        before = _by_village(books, accrual.receivable(prev)) if prev else {}
-        memo_before = _by_village(memo, accrual.receivable(prev)) if prev else {}
+        # today — on the books for accruing loans, off balance (7011) for non-accrual ones — and
+        # the interest taken upfront earned (P-GROUP, out of 2401); one query each side
+        before = _standing(loans, prev)
         lap("receivable_before")
         rolled = _roll(loans, on, repeat=prev is None)
         lap("roll")
         turned, cured = _non_accrual(loans, on, non_accrual_days_of(rules))
         lap("non_accrual")
-        after = _by_village(books, accrual.receivable(on))
-        memo_after = _by_village(memo, accrual.receivable(on))
+        after = _standing(loans, on)
         lap("receivable_after")
-        accrued = _change(before, after)
+        accrued, amortised = _change(before.books, after.books), _change(before.upfront, after.upfront)
         # penalty posted up to yesterday follows a loan that turns non-accrual or is cured
         moved = _penalty_held(turned, prev)
         back = _penalty_held(cured, prev)
-        off = _change(memo_before, memo_after, _change(back, moved))
-        # the interest taken upfront earned today (P-GROUP, out of 2401)
-        deferring = loans.filter(deferred__gt=0)
-        upfront_before = _by_village(deferring, accrual.amortised(prev)) if prev else {}
-        upfront_after = _by_village(deferring, accrual.amortised(on))
-        amortised = {
-            v: upfront_after.get(v, 0) - upfront_before.get(v, 0)
-            for v in set(upfront_before) | set(upfront_after)
-        }
-        lap("amortised")
+        off = _change(before.memo, after.memo, _change(back, moved))
         # aging (R-REP-3): loans that fell late today, and those whose arrears reach a default
         late = _fall_late(loans, chunk, on, prev)
         crossing = on - dt.timedelta(days=default_days)
@@ -509,6 +498,33 @@ def _penalty_at(days: int, unpaid: int, since: dt.date, on: dt.date, rate: int) 
     return core.penalty_of(core.principal_days_at(days, unpaid, since, on), rate)
 
 
+@dataclass
+class Standing:
+    """Per village after a close: the interest receivable of accruing loans (1132) and of
+    non-accrual ones (7011, off balance), and the upfront interest earned (out of 2401)."""
+
+    books: dict[str, int]
+    memo: dict[str, int]
+    upfront: dict[str, int]
+
+
+def _standing(loans, on: dt.date | None) -> Standing:
+    """The chunk's :class:`Standing` after the close of ``on`` (nothing before the first close)."""
+    out = Standing({}, {}, {})
+    if on is None:
+        return out
+    rows = (
+        loans.values("village_code", "non_accrual")
+        .annotate(r=Sum(accrual.receivable(on)), m=Sum(accrual.amortised(on)))
+        .values_list("village_code", "non_accrual", "r", "m")
+    )
+    for village, off, r, m in rows:
+        into = out.memo if off else out.books
+        into[village] = into.get(village, 0) + int(r or 0)
+        out.upfront[village] = out.upfront.get(village, 0) + int(m or 0)
+    return out
+
+
 def _change(
     before: dict[str, int], after: dict[str, int], plus: dict[str, int] | None = None
 ) -> dict[str, int]:
@@ -528,8 +544,10 @@ def _non_accrual(loans, on: dt.date, days: int) -> tuple[list[int], list[int]]:
         )
     )
     cured = list(loans.filter(non_accrual=True, late_since__isnull=True).values_list("loan_id", flat=True))
-    Servicing.objects.filter(loan_id__in=turned).update(non_accrual=True)
-    Servicing.objects.filter(loan_id__in=cured).update(non_accrual=False)
+    if turned:
+        Servicing.objects.filter(loan_id__in=turned).update(non_accrual=True)
+    if cured:
+        Servicing.objects.filter(loan_id__in=cured).update(non_accrual=False)
     return turned, cured
 
 
@@ -545,13 +563,6 @@ def _penalty_held(ids: list[int], prev: dt.date | None) -> dict[str, int]:
         held = sum(o.penalty - o.penalty_paid for o in owed_of(rows.get(sv.loan_id, []), sv, prev))
         out[sv.village_code] = out.get(sv.village_code, 0) + held
     return out
-
-
-def _by_village(loans, expression) -> dict[str, int]:
-    return {
-        v: int(x or 0)
-        for v, x in loans.values("village_code").annotate(x=Sum(expression)).values_list("village_code", "x")
-    }
 
 
 def _roll(loans, on: dt.date, *, repeat: bool) -> int:
