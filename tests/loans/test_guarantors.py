@@ -21,7 +21,6 @@ from fupin.ratings.models import Reputation
 from tests.guarantors import id_number
 from tests.loans.test_disbursement import approved
 
-
 TODAY = dt.date.today()
 
 
