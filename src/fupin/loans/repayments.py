@@ -341,12 +341,19 @@ def _settle_instalments(loan: Loan, on: dt.date, interest: int) -> None:
     Installment.objects.bulk_update(rows, ["principal_paid", "interest", "interest_paid"])
 
 
-def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:
+def _early(loan: Loan, on: dt.date) -> tuple[dt.date | None, Loan, Servicing]:
+    """An early repayment's start (a payoff, a partial prepayment): the open business day, the
+    loan and its servicing row locked, refused unless active and accruing."""
     closed = open_day(on)
     loan, sv = lock(loan)
     if loan.state != Loan.State.ACTIVE or sv is None:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能提前还款", code="loan_not_active")
     accruing(sv)
+    return closed, loan, sv
+
+
+def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:
+    closed, loan, sv = _early(loan, on)
     f = payoff_figures(loan, on)
     principal, interest, cash = f["principal"], f["interest"], f["cash"]
     receivable = receivable_of(sv, closed)
@@ -430,11 +437,7 @@ def loan_prepay(
 
 
 def _prepay(acting_user, loan: Loan, amount: int, method: str, key: str, on: dt.date) -> Repayment:
-    closed = open_day(on)
-    loan, sv = lock(loan)
-    if loan.state != Loan.State.ACTIVE or sv is None:
-        raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能提前还款", code="loan_not_active")
-    accruing(sv)
+    closed, loan, sv = _early(loan, on)
     product = preset(loan.product)
     if method not in product.prepayment:
         offered = "、".join(prepay_core.METHODS[m][:2] for m in product.prepayment)
