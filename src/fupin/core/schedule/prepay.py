@@ -28,8 +28,10 @@ months from 2026-01-01): on 2026-03-11, 10 days into period 3, 4 000.00 is prepa
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from itertools import accumulate
 from typing import Literal
 
 from fupin.core.errors import ValidationFailed
@@ -104,10 +106,6 @@ def in_force(terms: Terms, segment: Segment | None = None) -> Schedule:
         all_regular=all(tl.regular[cut]),
     )
     principal, interest = declining.build(t, part, t.installment_multiple)
-    balance, left = [], segment.principal
-    for p in principal:
-        left -= p
-        balance.append(left)
     return Schedule(
         terms=t,
         maturity=part.maturity,
@@ -116,7 +114,7 @@ def in_force(terms: Terms, segment: Segment | None = None) -> Schedule:
         principal=tuple(principal),
         interest=tuple(interest),
         fees=(0,) * len(principal),
-        balance=tuple(balance),
+        balance=tuple(accumulate(principal, operator.sub, initial=segment.principal))[1:],
     )
 
 
