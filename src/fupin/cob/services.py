@@ -657,7 +657,7 @@ def _finish(pk: int, seconds: float, phases: dict[str, float]) -> None:
             "arrears": agg["arrears"] or 0,
         }
         lap("collection")
-        villages = _village_months(on) if core.is_month_end(on) else None
+        villages = village_months(on) if core.is_month_end(on) else None
         lap("villages")
         provisions = provisions_post(on, system_user()) if core.is_month_end(on) else None
         lap("provisions")
@@ -721,7 +721,7 @@ def par_buckets(on: dt.date) -> dict[str, int]:
     return out
 
 
-def _village_months(on: dt.date) -> dict:
+def village_months(on: dt.date) -> dict:
     """R-RPT-4 at a month-end: each village's recovery on amounts due this year and whether it
     is suspended (three month-ends below 98 %; lifted at 98 % or above)."""
     figures = {

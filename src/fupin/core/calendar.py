@@ -27,6 +27,20 @@ def days_in_month(year: int, month: int) -> int:
     return (dt.date(year, month + 1, 1) - dt.date(year, month, 1)).days
 
 
+def month_end(d: dt.date) -> dt.date:
+    return dt.date(d.year, d.month, days_in_month(d.year, d.month))
+
+
+def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The month-ends from ``first``'s month up to, not including, ``last``: 2026-01-15 to 2026-03-31
+    → 2026-01-31, 2026-02-28."""
+    out, m = [], month_end(first)
+    while m < last:
+        out.append(m)
+        m = month_end(m + ONE_DAY)
+    return out
+
+
 def add_months(start: dt.date, months: int) -> dt.date:
     """Date to date: the same day ``months`` later, clamped to the month's last day.
 

@@ -19,7 +19,8 @@ from django.utils import timezone
 from fupin.accounts.models import RoleAssignment, User
 from fupin.accounts.services import role_assign
 from fupin.cob.provisions import provisions_post
-from fupin.cob.services import cob_run, system_user
+from fupin.cob.services import cob_run, system_user, village_months
+from fupin.core.calendar import month_ends
 from fupin.core.money import fmt
 from fupin.demo import portfolio
 from fupin.divisions.models import Branch, Division
@@ -27,7 +28,7 @@ from fupin.divisions.services import branch_create, divisions_bulk_create
 from fupin.ledger.services import chart_install
 from fupin.subsidies.services import presets_install
 
-from . import extras, loans, ratings, registry, subsidies
+from . import borrowers, extras, loans, ratings, registry, subsidies
 from .names import township_names, village_names
 
 PROVINCE = ("520000000000", "贵州省")
@@ -191,7 +192,7 @@ def build(
                 first_panel_password=password_hash,
             )
             if loan_book:
-                book(households, seed, say)
+                book(seed, result.villages, say)
             loans.build(
                 villages=result.villages, townships=result.townships, seed=seed, today=today, progress=say
             )
@@ -214,19 +215,27 @@ def build(
     return result
 
 
-BOOK_SHARE = 5  # one household in five holds a loan of the synthetic book (R-RPT-2's 农贷面)
-
-
-def book(households: int, seed: int, say) -> None:
-    """A loan book of every age standing at the close of the day before yesterday, then a real
-    close of yesterday: arrears, penalty, classes, grades and today's collection lists to see."""
+def book(seed: int, villages: list[str], say) -> None:
+    """The borrowers' loans of every age (:mod:`.borrowers`) standing at the close of the day
+    before yesterday, journalled month by month; the month-ends they went through (R-RPT-4); then
+    a real close of yesterday: arrears, penalty, classes, grades and today's collection lists."""
 
     yesterday = timezone.localdate() - dt.timedelta(days=1)
-    made = portfolio.generate_book(loans=max(20, households // BOOK_SHARE), on=yesterday, seed=seed)
+    rng = random.Random(seed * 104_729 + 5)
+    planned = borrowers.plan(rng, on=yesterday, villages=villages)
+    made = portfolio.write_book(planned, on=yesterday, rng=rng, history=True)
+    refused = borrowers.refusals_write(rng, planned, actor=system_user())
+    below = suspended = 0
+    for month in month_ends(dt.date(yesterday.year - 1, 1, 1), yesterday - dt.timedelta(days=1)):
+        closed = village_months(month)
+        below, suspended = closed["below"], closed["suspended"]
     run = cob_run(yesterday).run
     # the opening provision (贷款损失准备) the book brought in carries; month ends set it from then on
     provided = provisions_post(yesterday, system_user())
     say(
-        f"贷款组合：{made['loans']} 笔，逾期 {made['overdue']} 笔；{yesterday} 日终："
-        f"新增逾期 {run.summary['newly_late']} 笔；贷款损失准备 {fmt(provided['required'])} 元"
+        f"贷款组合：{made['loans']} 笔（其中已结清 {sum(p.closed for p in planned)} 笔），"
+        f"逾期 {made['overdue']} 笔；未获批申请 {refused} 笔；"
+        f"上个月末低于 98% 的村 {below} 个、暂停新增 {suspended} 个；"
+        f"{yesterday} 日终：新增逾期 {run.summary['newly_late']} 笔；"
+        f"贷款损失准备 {fmt(provided['required'])} 元"
     )

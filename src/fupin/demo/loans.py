@@ -59,12 +59,15 @@ def build(*, villages: list[str], townships: list[str], seed: int, today: dt.dat
         x.username: x
         for x in User.objects.filter(username__in=["cungan", "xindai", "xiangzhen", "fupinban", "zhuren"])
     }
-    for t in townships:
+    used_by = services.quotas_used(townships, today.year)
+    for t in townships:  # a fifth to two fifths more than the book lent this year so far
+        used = used_by.get(t, {}).get("amount", 0)
         services.quota_set(
             acting_user=u["fupinban"],
             township_code=t,
             year=today.year,
-            amount=rng.choice([300, 400, 500]) * 1_000_000,
+            amount=max(rng.choice([300, 400, 500]), used * rng.choice([12, 13, 14]) // 10 // 1_000_000 + 1)
+            * 1_000_000,
             households=None,
             deadline=dt.date(today.year, 12, 31),
         )

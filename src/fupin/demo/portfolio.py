@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import accumulate
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -22,6 +24,7 @@ from fupin.cob.models import CobRun
 from fupin.cob.services import system_user
 from fupin.core import cob
 from fupin.core.apr import disclose
+from fupin.core.calendar import month_end, month_ends
 from fupin.core.idcard import mask_id, mask_phone
 from fupin.core.ledger import Posting
 from fupin.core.postings import off_balance_postings
@@ -44,6 +47,7 @@ MIX = (
     ("group", 8, 12, (5_000, 10_000, 20_000)),
 )
 SLIPPED = 0.03  # share of loans on time whose instalment due yesterday is still unpaid
+MIX_TERMS = tuple((m[0], m[2]) for m in MIX)
 PURPOSE = {"subsidy": "crops", "annual": "livestock", "seasonal": "crops", "group": "small_business"}
 
 
@@ -61,6 +65,10 @@ class Template:
     upfront_fees: int
     deposit: int
     rows: tuple  # (seq, due, period_start, principal, interest, fees)
+    dues: tuple  # the due dates, for bisecting
+    principal_before: tuple  # principal of the first i instalments, i = 0 … n
+    interest_before: tuple
+    earning_from: tuple  # the first instalment at or after i that carries interest (n: none)
 
 
 def _template(product: str, amount: int, term: int, start: dt.date, rates: dict) -> Template:
@@ -74,9 +82,13 @@ def _template(product: str, amount: int, term: int, start: dt.date, rates: dict)
         d = disclose(s)
         rates[shape] = (d.nominal, d.apr, d.ear)
     starts = cob.period_starts(start, s.due_dates, s.interest)
+    n = len(s)
     rows = tuple(
-        (k + 1, s.due_dates[k], starts[k], s.principal[k], s.interest[k], s.fees[k]) for k in range(len(s))
+        (k + 1, s.due_dates[k], starts[k], s.principal[k], s.interest[k], s.fees[k]) for k in range(n)
     )
+    earning_from = [n] * (n + 1)
+    for k in range(n - 1, -1, -1):
+        earning_from[k] = k if s.interest[k] else earning_from[k + 1]
     return Template(
         product,
         p.version,
@@ -90,7 +102,98 @@ def _template(product: str, amount: int, term: int, start: dt.date, rates: dict)
         s.upfront_fees,
         s.deposit,
         rows,
+        tuple(s.due_dates),
+        tuple(accumulate(s.principal, initial=0)),
+        tuple(accumulate(s.interest, initial=0)),
+        tuple(earning_from),
     )
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One loan of a book: its schedule's key (product, amount in yuan, start), its borrower,
+    how it has been repaid — ``unpaid_from``: the first instalment not paid (every one before it
+    was paid on its due date; the instalments due after the close of ``on − 1`` are unpaid too) —
+    and, for the demo's history, whether it is settled, its purpose and the day it was applied for."""
+
+    key: tuple
+    household: int
+    village: str
+    unpaid_from: dt.date  # instalments due on or after this day are unpaid
+    closed: bool = False
+    purpose: str = ""
+    applied: dt.date | None = None
+
+
+# a loan's balances after the close of a day, by account; debit-natured first (see _standing)
+ACCOUNTS = ("1301", "1132", "7011", "6011", "6012", "2011", "2241", "2401")
+DEBIT = {"1301", "1132", "7011"}
+
+
+def _standing(t: Template, unpaid: int, rate: int, off_days: int, d: dt.date, closed: bool) -> tuple:
+    """What a loan of the book stands at on the ledger after the close of ``d`` when its
+    instalments before the ``unpaid``-th were paid on their due dates and none after, and what
+    the batch would hold for it then: (balances by :data:`ACCOUNTS`, the first late due date, the
+    current earning instalment's index, the interest of past instalments unpaid, non-accrual).
+
+    Income is what was received plus what is receivable on the books (interest and penalty of a
+    loan past ``off_days`` are off balance, 7011); the upfront interest is earned evenly to the
+    last instalment's day (P-GROUP, issue 24 (7)); the deposit goes back with the last payment."""
+    due = bisect_right(t.dues, d)  # instalments due by the close of d
+    late = bisect_left(t.dues, d)  # … and past their due date
+    paid = min(due, unpaid)
+    interest_due = t.interest_before[due] - t.interest_before[paid]
+    cur = t.earning_from[due]
+    if cur < len(t.rows):
+        _, cdue, cstart, _, cinterest, _ = t.rows[cur]
+        receivable = cob.receivable(interest_due, cinterest, 0, cstart, cdue, d)
+    else:
+        receivable = interest_due
+    held = sum(cob.penalty_of(t.rows[j][3] * (d - t.dues[j]).days, rate) for j in range(unpaid, late))
+    first_late = t.dues[unpaid] if unpaid < late else None
+    off = first_late is not None and (d - first_late).days > off_days
+    earned = cob.amortised(t.upfront_interest, t.start, t.dues[-1], d)
+    settled = closed and d >= t.dues[-1]
+    balances = (
+        t.principal - t.principal_before[paid],
+        0 if off else receivable + held,
+        receivable + held if off else 0,
+        t.interest_before[paid] + (0 if off else receivable) + earned,
+        0 if off else held,
+        0 if settled else t.deposit,
+        t.upfront_fees,
+        t.upfront_interest - earned,
+    )
+    return balances, first_late, cur, interest_due, off
+
+
+def _entry(day: dt.date, village: str, change: dict, memo: str) -> Draft | None:
+    """One balanced entry for a village's change in balances (the cash account takes the rest)."""
+    debits = [(a, change.get(a, 0), LINE_MEMO[a]) for a in ("1301", "1132")]
+    credits = [(a, change.get(a, 0), LINE_MEMO[a]) for a in ("6011", "6012", "2011", "2241", "2401")]
+    cash = sum(x for _, x, _ in credits) - sum(x for _, x, _ in debits)
+    postings = [_signed(a, x, m) for a, x, m in [*debits, ("1011", cash, "农户账户收付净额")] if x]
+    postings += [_signed(a, -x, m) for a, x, m in credits if x]
+    postings += off_balance_postings(change=change.get("7011", 0), memo=LINE_MEMO["7011"])
+    return Draft(day, memo, village, "portfolio", tuple(postings)) if postings else None
+
+
+def _signed(account: str, debit: int, memo: str) -> Posting:
+    return (
+        Posting(account, debit=debit, memo=memo) if debit > 0 else Posting(account, credit=-debit, memo=memo)
+    )
+
+
+LINE_MEMO = {
+    "1301": "贷款本金（放款减收回）",
+    "1132": "应收利息及罚息",
+    "7011": "非应计贷款表外利息",
+    "6011": "利息收入",
+    "6012": "罚息收入",
+    "2011": "保证金",
+    "2241": "保障金",
+    "2401": "预收利息",
+}
 
 
 def _guarantor(
@@ -130,37 +233,58 @@ def _flush(lt, it, st, loan_rows, inst_rows, sv_rows) -> None:
 def generate_book(
     *, loans: int, on: dt.date, seed: int = 1, overdue_share: float = 0.08, actor=None, progress=None
 ) -> dict:
-    """``loans`` active loans standing at the close of ``on − 1`` (see the module)."""
+    """``loans`` active loans standing at the close of ``on − 1`` (see the module), spread at
+    random over the households, with one opening entry per village."""
 
     rng = random.Random(seed)
-    say = progress or (lambda msg: None)
-    calendar.sync()  # the holiday arrangement the schedules move their due dates by
     households = list(Household.objects.values_list("pk", "village_id").order_by("pk"))
     if not households:
         raise ValueError("no households: build the demo county first")
     weights = [m[1] for m in MIX]
-    templates: dict[tuple, Template] = {}
-    rates: dict = {}
     yesterday = on - dt.timedelta(days=1)
     plan = []
     for _ in range(loans):
         product, _, term, amounts = rng.choices(MIX, weights)[0]
         amount = rng.choice(amounts)
         start = on - dt.timedelta(days=rng.randint(1, term * 30 - 2))
-        key = (product, amount, start)
-        if key not in templates:
-            templates[key] = _template(product, amount, term, start, rates)
         late = rng.random() < overdue_share
         slipped = not late and rng.random() < SLIPPED  # yesterday's instalment not paid: late tomorrow
-        plan.append(
-            (key, rng.choice(households), late, rng.randint(1, 400) if late else -1 if slipped else 0)
+        unpaid_from = (
+            yesterday - dt.timedelta(days=rng.randint(1, 400)) if late else yesterday if slipped else on
         )
+        hh, village = rng.choice(households)
+        plan.append(Planned((product, amount, start), hh, village, unpaid_from))
+    return write_book(plan, on=on, rng=rng, actor=actor, progress=progress)
+
+
+def write_book(
+    plan: list[Planned], *, on: dt.date, rng: random.Random, actor=None, progress=None, history: bool = False
+) -> dict:
+    """Write the loans of ``plan`` as they stand at the close of ``on − 1``: applications, loans,
+    schedules, what the batch holds for them, guarantors; and the ledger — one opening entry per
+    village on ``on − 1``, or with ``history`` one entry per village and month from the first
+    disbursement (放款, 收回, 计息 of that month), so that every month-end's balances agree with the loans."""
+
+    say = progress or (lambda msg: None)
+    calendar.sync()  # the holiday arrangement the schedules move their due dates by
+    templates: dict[tuple, Template] = {}
+    rates: dict = {}
+    for p in plan:
+        if p.key not in templates:
+            product, amount, start = p.key
+            templates[p.key] = _template(product, amount, dict(MIX_TERMS)[product], start, rates)
     say(f"{len(templates)} schedules")
+    yesterday = on - dt.timedelta(days=1)
     uplift, _ = servicing_of(PRESET)
-    non_accrual_days = non_accrual_days_of(PRESET)
+    off_days = non_accrual_days_of(PRESET)
     actor = actor or system_user()
     actor_id = actor.pk
     now = timezone.now()
+    loans = len(plan)
+
+    def moment(day: dt.date) -> dt.datetime:  # a working morning of the book's history
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30))) if history else now
+
     with transaction.atomic():
         app_ids = bulk.reserve_ids(Application, loans)
         loan_ids = bulk.reserve_ids(Loan, loans)
@@ -172,54 +296,48 @@ def generate_book(
                 apps.row(
                     {
                         "id": app_ids[k],
-                        "household_id": hh,
-                        "village_code": village,
-                        "product": templates[key].product,
-                        "product_version": templates[key].version,
-                        "purpose": PURPOSE[templates[key].product],
+                        "household_id": p.household,
+                        "village_code": p.village,
+                        "product": templates[p.key].product,
+                        "product_version": templates[p.key].version,
+                        "purpose": p.purpose or PURPOSE[templates[p.key].product],
                         "project": "生产经营",
-                        "amount": templates[key].principal,
-                        "term": templates[key].term,
+                        "amount": templates[p.key].principal,
+                        "term": templates[p.key].term,
                         "state": "disbursed",
                         "created_by_id": actor_id,
-                        "_now": now,
+                        "decided_at": moment(p.key[2]),
+                        "_now": moment(p.applied or p.key[2]),
                     }
                 )
-                for k, (key, (hh, village), _, _) in enumerate(plan)
+                for k, p in enumerate(plan)
             ),
         )
         say("applications")
-        books: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        changes: dict[tuple[dt.date, str], list[int]] = defaultdict(lambda: [0] * len(ACCOUNTS))
         loan_rows, inst_rows, sv_rows = [], [], []
         guarantors = []  # P-SEASONAL's "1+1": a shop owner or civil servant of the township (issue 24 (11))
         lt, it, st = bulk.Table(Loan), bulk.Table(Installment, with_pk=False), bulk.Table(Servicing)
-        for k, (key, (hh, village), late, dpd_goal) in enumerate(plan):
-            t = templates[key]
+        for k, p in enumerate(plan):
+            t = templates[p.key]
             pk = loan_ids[k]
             if preset(t.product).guarantors:
-                guarantors.append(_guarantor(rng, app_ids[k], village, t.start, actor_id, now))
+                guarantors.append(_guarantor(rng, app_ids[k], p.village, t.start, actor_id, now))
             rate = cob.penalty_rate(t.rates[0], uplift)
-            paid_before = yesterday - dt.timedelta(days=dpd_goal) if late else yesterday
-            slipped = dpd_goal < 0
-            first_late = current = None
-            interest_due = held = 0  # held: penalty posted and unpaid
-            b = books[village]
-            for seq, due, pstart, principal, interest, fees in t.rows:
-                if due < paid_before or (
-                    not late and due <= yesterday and not (slipped and due == yesterday)
-                ):
-                    pp, ip = principal, interest
-                elif due <= yesterday:  # unpaid: late once its due date has passed
-                    if due < yesterday:
-                        first_late = first_late or due
-                    pp = ip = 0
-                    held += cob.penalty_of(principal * (yesterday - due).days, rate)
-                else:
-                    pp = ip = 0
-                if due <= yesterday:
-                    interest_due += interest - ip
-                elif current is None and interest:  # the next instalment that earns (the batch's roll)
-                    current = (seq, pstart, due, interest)
+            unpaid = len(t.rows) if p.closed else bisect_left(t.dues, p.unpaid_from)
+            # with history the month-ends of its life, the last the one it was settled in; then (or
+            # without history only) the close of yesterday
+            last = min(month_end(t.dues[-1]), yesterday) if p.closed else yesterday
+            days = [*month_ends(t.start, last), last] if history else [yesterday]
+            before = [0] * len(ACCOUNTS)
+            for day in days:
+                now_, first_late, cur, interest_due, off = _standing(t, unpaid, rate, off_days, day, p.closed)
+                row = changes[(day, p.village)]
+                for i, (a, b) in enumerate(zip(now_, before, strict=True)):
+                    row[i] += a - b
+                before = now_
+            for j, (seq, due, pstart, principal, interest, fees) in enumerate(t.rows):
+                paid = j < unpaid
                 inst_rows.append(
                     it.row(
                         {
@@ -231,33 +349,23 @@ def generate_book(
                             "principal": principal,
                             "interest": interest,
                             "fees": fees,
-                            "principal_paid": pp,
-                            "interest_paid": ip,
+                            "principal_paid": principal if paid else 0,
+                            "interest_paid": interest if paid else 0,
                         }
                     )
                 )
-                b["1301"] += principal - pp
-            seq, cstart, cdue, cinterest = current or (0, None, None, 0)
-            receivable = cob.receivable(interest_due, cinterest, 0, cstart, cdue, yesterday)
-            off = first_late is not None and (yesterday - first_late).days > non_accrual_days
-            if off:  # 非应计: the interest and penalty are off balance (issue 24 (13))
-                b["7011"] += receivable + held
+            if cur < len(t.rows):
+                seq, cdue, cstart, _, cinterest, _ = t.rows[cur]
             else:
-                b["1132"] += receivable + held
-                b["6011"] += receivable
-                b["6012"] += held
-            b["2011"] += t.deposit
-            last_due = t.rows[-1][1]  # P-GROUP's upfront half is earned by the last instalment's day
-            earned = cob.amortised(t.upfront_interest, t.start, last_due, yesterday)
-            b["6011"] += earned
-            b["2401"] += t.upfront_interest - earned
+                seq, cstart, cdue, cinterest = 0, None, None, 0
+            last_due = t.dues[-1]  # P-GROUP's upfront half is earned by the last instalment's day
             loan_rows.append(
                 lt.row(
                     {
                         "id": pk,
                         "application_id": app_ids[k],
-                        "household_id": hh,
-                        "village_code": village,
+                        "household_id": p.household,
+                        "village_code": p.village,
                         "contract_no": f"BK{pk:010d}",
                         "product": t.product,
                         "product_version": t.version,
@@ -271,13 +379,14 @@ def generate_book(
                         "upfront_interest": t.upfront_interest,
                         "upfront_fees": t.upfront_fees,
                         "deposit": t.deposit,
-                        "deposit_held": t.deposit,
-                        "state": "active",
+                        "deposit_held": 0 if p.closed else t.deposit,
+                        "state": "closed" if p.closed else "active",
+                        "closed_on": last_due if p.closed else None,
                         "contracted_by_id": actor_id,
                         "disbursed_by_id": actor_id,
-                        "disbursed_at": now,
-                        "contracted_at": now,
-                        "_now": now,
+                        "disbursed_at": moment(t.start),
+                        "contracted_at": moment(t.start),
+                        "_now": moment(t.start),
                     }
                 )
             )
@@ -285,8 +394,8 @@ def generate_book(
                 st.row(
                     {
                         "loan_id": pk,
-                        "village_code": village,
-                        "active": True,
+                        "village_code": p.village,
+                        "active": not p.closed,
                         "penalty_rate": rate,
                         "cur_seq": seq,
                         "cur_start": cstart,
@@ -310,31 +419,17 @@ def generate_book(
         Guarantor.objects.bulk_create(guarantors, batch_size=5_000)
         say("loans")
         drafts = []
-        for village, b in sorted(books.items()):
-            cash = b["1301"] + b["1132"] - b["6011"] - b["6012"] - b["2011"] - b["2401"]
-            postings = [
-                Posting("1301", debit=b["1301"], memo="期初贷款本金"),
-                Posting("1132", debit=b["1132"], memo="期初应收利息"),
-            ]
-            postings += [
-                Posting(code, credit=b[code], memo="期初") for code in ("6011", "6012", "2011", "2401")
-            ]
-            postings += off_balance_postings(change=b["7011"], memo="期初非应计贷款表外利息")
-            postings.append(
-                Posting("1011", credit=cash, memo="期初")
-                if cash > 0
-                else Posting("1011", debit=-cash, memo="期初")
+        for (day, village), row in sorted(changes.items()):
+            memo = (
+                "期初余额（模拟贷款组合）"
+                if not history
+                else f"{day:%Y年%m月}贷款业务汇总：放款、收回本息、计息（演示县历史）"
             )
-            drafts.append(
-                Draft(
-                    yesterday,
-                    "期初余额（模拟贷款组合）",
-                    village,
-                    "portfolio",
-                    tuple(p for p in postings if p.debit or p.credit),
-                )
-            )
-        entries_post(acting_user=actor, drafts=drafts, audit_division=households[0][1][:6])
+            draft = _entry(day, village, dict(zip(ACCOUNTS, row, strict=True)), memo)
+            if draft:
+                drafts.append(draft)
+        entries_post(acting_user=actor, drafts=drafts, audit_division=plan[0].village[:6] if plan else "")
+        say(f"{len(drafts)} journal entries")
         if connection.vendor == "postgresql":  # fresh statistics for the planner, as after any bulk load
             with connection.cursor() as cur:
                 for model in (Application, Loan, Installment, Servicing):
@@ -346,7 +441,7 @@ def generate_book(
             raise ValueError(f"the last closed business day is {last.date}, not {yesterday}")
     return {
         "loans": loans,
-        "installments": sum(len(templates[key].rows) for key, *_ in plan),
-        "overdue": sum(1 for _, _, late, _ in plan if late),
+        "installments": sum(len(templates[p.key].rows) for p in plan),
+        "overdue": sum(1 for p in plan if not p.closed and p.unpaid_from < yesterday),
         "templates": len(templates),
     }

@@ -1,0 +1,61 @@
+"""Issue 24 (10), DOMAIN §15: the demo county meets the seed's figures, journals its history and
+has run its month-ends (a village below 98 % three month-ends running is suspended, R-RPT-4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from fupin.cob.day import closed_through
+from fupin.cob.models import VillageMonth
+from fupin.core.calendar import month_ends
+from fupin.core.reports import period
+from fupin.demo import county
+from fupin.divisions.models import Division
+from fupin.ledger.models import JournalEntry
+from fupin.loans.models import Application, Loan
+from fupin.reports.indicators import indicators
+from fupin.reports.tables import ledger_balance
+
+
+def test_the_demo_county_meets_the_seeds_figures(db):
+    demo = county.build(households=2000, seed=11)
+    closed = closed_through()
+    report = indicators(Division.objects.get(code=county.COUNTY[0]), period(f"{closed:%Y-%m}"))
+    rates = {r["label"]: Decimal(r["percent"]) for r in report["rates"]}
+    assert 91 <= rates["申贷获得率"] <= 95  # 篇5: 93.04 %
+    assert 32 <= rates["农贷面"] <= 38  # 篇5: 35.17 %
+    assert 98 <= rates["还款率"] <= 99.8  # 篇5: 99.15 %
+    assert 5 <= report["counts"]["defaults"] <= 60  # "a few dozen" (篇5: 37 of a far larger county)
+    sex = report["distributions"]["sex"]
+    assert 0.45 <= sex["女"] / (sex["女"] + sex["男"]) <= 0.54  # 篇1: 49.5 %
+    by_age = report["distributions"]["sex_by_age"]["40—49岁"]
+    assert by_age["女"] > by_age["男"]  # 篇1: women ahead at 40–49
+    times = report["distributions"]["times_borrowed"]
+    assert times["第1次"] < sum(times.values()) / 2 and times["第6次及以上"] > 0  # years of repeat borrowing
+    years = report["distributions"]["purpose_by_year"]
+    assert min(years) <= closed.year - 8  # several years of history
+    recent = years[max(y for y in years if y < closed.year)]
+    assert recent.get("运输", 0) + recent.get("小商店、摊点等个体经营", 0) > sum(recent.values()) / 3
+
+    # the month-ends ran: every village has its rows; one or two villages suspended now
+    months = sorted(set(VillageMonth.objects.values_list("month", flat=True)))
+    assert len(months) >= 12 and months == month_ends(months[0], closed + dt.timedelta(days=1))
+    now = VillageMonth.objects.filter(month=months[-1])
+    assert 1 <= now.filter(suspended=True).count() <= 2
+    assert now.filter(below=True).count() <= 3
+    assert now.count() == len(demo.villages)
+
+    # the history is journalled: at every month-end the loans on the books are the loans' balances
+    first = Loan.objects.order_by("start").values_list("start", flat=True)[0]
+    assert JournalEntry.objects.filter(source="portfolio", date__lt=closed.replace(day=1)).exists()
+    for m in month_ends(first, closed)[::7]:
+        paid = Loan.objects.filter(start__lte=m, installments__due_date__lte=m).aggregate(
+            p=Sum("installments__principal_paid")
+        )["p"] or 0
+        lent = Loan.objects.filter(start__lte=m).aggregate(p=Sum("principal"))["p"]
+        assert sum(ledger_balance("", "1301", m).values()) == lent - paid, m
+    refused = Application.objects.filter(state="rejected", rejected_reason__gt="").count()
+    assert refused > 0
