@@ -1,4 +1,4 @@
-"""The ``fupin`` console script and ``fupin demo``."""
+"""The ``fupin`` console script and ``fupin demo`` (the county it builds: tests/demo/)."""
 
 import os
 import subprocess
@@ -8,12 +8,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
-
-from fupin.accounts.models import RoleAssignment
-from fupin.accounts.roles import ROLES
-from fupin.demo import county
-from fupin.divisions.models import Branch, Division
 
 FUPIN = str(Path(sys.executable).with_name("fupin"))
 
@@ -37,64 +31,6 @@ def test_passes_through_to_django():
     r = run("check")
     assert r.returncode == 0, r.stderr
     assert "no issues" in r.stdout
-
-
-class _Undo(Exception):
-    pass
-
-
-def _fingerprint(households: int, seed: int) -> tuple:
-    """Build the demo inside a savepoint, read what it made, and undo it."""
-    from fupin.households.models import Household, Person
-    from fupin.ratings.models import CreditLine, GradeChange, ScoreSheet
-
-    out: tuple = ()
-    try:
-        with transaction.atomic():
-            a = county.build(households=households, seed=seed)
-            assert {u.role for u in a.users} == set(ROLES)
-            assert RoleAssignment.objects.filter(user__username__in=county.DEMO_USERNAMES).count() == len(
-                county.ACCOUNTS
-            )
-            assert Branch.objects.count() == len(a.townships) + 1
-            assert Household.objects.count() == households
-            assert Person.objects.filter(is_head=True).count() == households
-            out = (
-                a.villages,
-                list(Division.objects.order_by("code").values_list("code", "name")),
-                Household.objects.filter(status__in=["poor", "low_income"]).count(),
-                list(
-                    Household.objects.order_by("registry_no").values_list(
-                        "registry_no", "status", "income_per_capita"
-                    )
-                ),
-                list(
-                    CreditLine.objects.order_by("household__registry_no").values_list(
-                        "household__registry_no", "grade_code", "amount"
-                    )
-                ),
-                ScoreSheet.objects.count(),
-                list(
-                    GradeChange.objects.exclude(event="rating")
-                    .order_by("household__registry_no", "event")
-                    .values_list("household__registry_no", "event", "after_grade")
-                ),
-            )
-            raise _Undo
-    except _Undo:
-        pass
-    return out
-
-
-def test_demo_builds_every_role(db):
-    """The demo's shape; that the same seed builds the same county — twice, and on PostgreSQL and
-    SQLite alike — is tests/demo/test_deterministic.py."""
-    n = 2000
-    villages, _, poor, _, lines, sheets, changes = _fingerprint(n, 11)
-    assert len(villages) == n // county.HOUSEHOLDS_PER_VILLAGE
-    assert poor > n // 2  # DOMAIN §15: most households registered poor or low-income
-    assert 0.55 < len(lines) / n < 0.75  # ≈ 2/3 rated (篇5)
-    assert sheets >= 5 * len(lines) and changes
 
 
 def test_demo_command_refuses_non_empty_database(world, capsys):

@@ -1,5 +1,7 @@
-"""Issue 24 (10), DOMAIN §15: the demo county meets the seed's figures, journals its history and
-has run its month-ends (a village below 98 % three month-ends running is suspended, R-RPT-4)."""
+"""``fupin demo``'s county: every role, the registry, ratings (DOMAIN §15); and (issue 24 (10)) the
+seed's figures met, its history journalled, its month-ends run (a village below 98 % three
+month-ends running is suspended, R-RPT-4). That the same seed builds the same county on
+PostgreSQL and SQLite is test_deterministic.py."""
 
 from __future__ import annotations
 
@@ -8,20 +10,38 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from fupin.accounts.models import RoleAssignment
+from fupin.accounts.roles import ROLES
 from fupin.cob.day import closed_through
 from fupin.cob.models import VillageMonth
 from fupin.core.calendar import month_ends
 from fupin.core.reports import period
 from fupin.demo import county
-from fupin.divisions.models import Division
+from fupin.divisions.models import Branch, Division
+from fupin.households.models import Household, Person
 from fupin.ledger.models import JournalEntry
 from fupin.loans.models import Application, Loan
+from fupin.ratings.models import CreditLine, GradeChange, ScoreSheet
 from fupin.reports.indicators import indicators
 from fupin.reports.tables import ledger_balance
 
 
 def test_the_demo_county_meets_the_seeds_figures(db):
-    demo = county.build(households=2000, seed=11)
+    n = 2000
+    demo = county.build(households=n, seed=11)
+    # its shape: a user for every role, a branch per township, the registry mostly poor, ≈ 2/3 rated
+    assert {u.role for u in demo.users} == set(ROLES)
+    assert RoleAssignment.objects.filter(user__username__in=county.DEMO_USERNAMES).count() == len(
+        county.ACCOUNTS
+    )
+    assert Branch.objects.count() == len(demo.townships) + 1
+    assert len(demo.villages) == n // county.HOUSEHOLDS_PER_VILLAGE
+    assert Household.objects.count() == n == Person.objects.filter(is_head=True).count()
+    assert Household.objects.filter(status__in=["poor", "low_income"]).count() > n // 2
+    assert 0.55 < CreditLine.objects.count() / n < 0.75  # 篇5
+    assert ScoreSheet.objects.count() >= 5 * CreditLine.objects.count()
+    assert GradeChange.objects.exclude(event="rating").exists()
+
     closed = closed_through()
     report = indicators(Division.objects.get(code=county.COUNTY[0]), period(f"{closed:%Y-%m}"))
     rates = {r["label"]: Decimal(r["percent"]) for r in report["rates"]}
@@ -52,9 +72,12 @@ def test_the_demo_county_meets_the_seeds_figures(db):
     first = Loan.objects.order_by("start").values_list("start", flat=True)[0]
     assert JournalEntry.objects.filter(source="portfolio", date__lt=closed.replace(day=1)).exists()
     for m in month_ends(first, closed)[::7]:
-        paid = Loan.objects.filter(start__lte=m, installments__due_date__lte=m).aggregate(
-            p=Sum("installments__principal_paid")
-        )["p"] or 0
+        paid = (
+            Loan.objects.filter(start__lte=m, installments__due_date__lte=m).aggregate(
+                p=Sum("installments__principal_paid")
+            )["p"]
+            or 0
+        )
         lent = Loan.objects.filter(start__lte=m).aggregate(p=Sum("principal"))["p"]
         assert sum(ledger_balance("", "1301", m).values()) == lent - paid, m
     refused = Application.objects.filter(state="rejected", rejected_reason__gt="").count()

@@ -13,8 +13,8 @@ from fupin.demo import portfolio
 from fupin.ledger.models import JournalEntry
 from fupin.ledger.selectors import subledgers
 from fupin.loans.models import Loan, Servicing
-from fupin.reports.tables import ledger_balance
 from fupin.loans.standing import loan_schedule
+from fupin.reports.tables import ledger_balance
 from tests.cob.conftest import today
 from tests.ratings.conftest import rt  # noqa: F401
 
@@ -63,14 +63,11 @@ def test_a_book_with_history_journals_every_month_end_to_the_loans(rt):  # noqa:
             sum(p.debit for p in e.postings.all()) == sum(p.credit for p in e.postings.all()) for e in entries
         )
         outstanding = sum(
-            ln.principal
-            - sum(i.principal_paid for i in ln.installments.all() if i.due_date <= m)
+            ln.principal - sum(i.principal_paid for i in ln.installments.all() if i.due_date <= m)
             for ln in loans
             if ln.start <= m
         )
-        held = sum(
-            ln.deposit for ln in loans if ln.start <= m and (ln.closed_on is None or ln.closed_on > m)
-        )
+        held = sum(ln.deposit for ln in loans if ln.start <= m and (ln.closed_on is None or ln.closed_on > m))
         assert balance("1301", m) == outstanding, m
         assert -balance("2011", m) == held, m
     received = sum(i.interest_paid for ln in loans for i in ln.installments.all())

@@ -7,12 +7,12 @@ loan now is its k-th (篇1's shares of the 1st … 6th), the earlier ones settle
 paid on its due dates; purposes move from crops and livestock to transport and small business
 over the years (篇1). About 7 % of decided applications were turned down (申贷获得率, 篇5: 93.04 %).
 
-How they repay: in two villages a third of the borrowers are behind and a few loans matured unpaid
-in the last months — those fall below 98 % and are suspended at month-ends (R-RPT-4, "one or two villages
-below 98 %"); elsewhere a borrower in
-seventy is behind, by days or weeks, and one in 250 let a loan mature unpaid two or three years
-ago (a few dozen defaults, repayment ≈ 99 %). The first village, the demo users' own, keeps lending:
-its borrowers are behind by days only, but for five loans long overdue (the risk fund's claims).
+How they repay: in two villages a third of the borrowers are behind and two loans matured unpaid
+in the last months — those fall below 98 % and are suspended at month-ends (R-RPT-4, "one or two
+villages below 98 %"); elsewhere a borrower in seventy is behind, by days or weeks, and one in 180
+let a loan mature unpaid two or three years ago (a few dozen defaults, repayment ≈ 99 %). The first
+village, the demo users' own, keeps lending: its borrowers are behind by days only, but for five
+loans long overdue (the risk fund's claims).
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ EARLIER = {"annual": 45, "seasonal": 25, "group": 15, "subsidy": 15}
 WEAK = 2  # villages behind
 LATE = {"weak": 0.33, "other": 0.014}
 # borrowers whose last loan matured unpaid (篇5: 37 defaults, repayment 99.15 %)
-DEFAULTED = {"weak": 0.06, "other": 0.004}
+DEFAULTED = 0.0055
+WEAK_DEFAULTS = 2  # loans of each weak village that matured unpaid in the last months
 PURPOSES_EARLY = {"crops": 36, "livestock": 28, "small_business": 20, "processing": 14, "transport": 2}
 PURPOSES_RECENT = {
     "crops": 14,
@@ -124,6 +125,7 @@ def plan(rng: random.Random, *, on: dt.date, villages: list[str]) -> list[Planne
     # only, but for five loans long overdue (the risk fund's claims) where it is large enough
     first = villages[0]
     long_overdue = 5 if sum(v == first for _, v in chosen) >= 60 else 0
+    weak_defaults = dict.fromkeys(weak, WEAK_DEFAULTS)
     out: list[Planned] = []
     for pk, village in chosen:
         product, _, term, amounts = rng.choices(MIX, [m[1] for m in MIX])[0]
@@ -131,18 +133,18 @@ def plan(rng: random.Random, *, on: dt.date, villages: list[str]) -> list[Planne
         unpaid_from = on
         if village == first and long_overdue and product == "subsidy" and start < on - dt.timedelta(400):
             unpaid_from, long_overdue = yesterday - dt.timedelta(days=rng.randint(200, 300)), long_overdue - 1
-        elif (
-            village != first and rng.random() < DEFAULTED["weak" if village in weak else "other"]
-        ):  # matured, never repaid
+        elif village in weak and weak_defaults[village] and rng.random() < 0.1:
+            # a loan of this village matured unpaid months ago: the village falls below 98 %
+            product, _, term, amounts = _mix("subsidy")
+            amounts, weak_defaults[village] = amounts[:2], weak_defaults[village] - 1
+            start = add_months(yesterday - dt.timedelta(days=rng.randint(100, 200)), -term)
+            unpaid_from = yesterday - dt.timedelta(days=rng.randint(200, 300))
+        elif village not in weak and village != first and rng.random() < DEFAULTED:
+            # matured unpaid two or three years ago, never repaid
             product, _, term, amounts = _mix(rng.choice(("subsidy", "subsidy", "annual")))
             amounts = amounts[-2:]
-            maturity = (
-                yesterday - dt.timedelta(days=rng.randint(100, 200))  # the village falls below 98 %
-                if village in weak
-                else dt.date(on.year - rng.randint(2, 3), rng.randint(1, 11), 15)
-            )
-            start = add_months(maturity, -term)
-            unpaid_from = maturity - dt.timedelta(days=rng.randint(30, 200))
+            start = add_months(dt.date(on.year - rng.randint(2, 3), rng.randint(1, 11), 15), -term)
+            unpaid_from = add_months(start, term) - dt.timedelta(days=rng.randint(30, 200))
         elif rng.random() < LATE["weak" if village in weak else "other"]:
             dpd = (
                 rng.randint(40, 200)

@@ -25,6 +25,7 @@ from unittest import mock
 from django.db import transaction
 from django.db.models import F
 
+from fupin import bulk
 from fupin.accounts.models import User
 from fupin.cob.services import system_user
 from fupin.core import subsidy as core
@@ -88,36 +89,39 @@ def _half_history(policy: Policy, today: dt.date) -> int:
     )
     rows = Installment.objects.filter(
         loan_id__in=ids,
+        loan__start__gte=policy.effective,
         due_date__lt=today - dt.timedelta(days=1),
         interest__gt=0,
         interest_paid=F("interest"),
-    ).select_related("loan")
+    ).values_list(
+        "loan_id", "loan__household_id", "loan__village_code", "seq", "period_start", "due_date", "interest"
+    )
+    table = bulk.Table(Line, with_pk=False)
     lines, per = [], defaultdict(int)
     first = today
-    for i in rows.iterator(chunk_size=5000):
-        loan = i.loan
-        if loan.start < policy.effective:
-            continue
-        fen = core.half_up(i.interest * Fraction(policy.share))
+    for loan, household, village, seq, start, due, interest in rows.iterator(chunk_size=5000):
+        fen = core.half_up(interest * Fraction(policy.share))
         lines.append(
-            Line(
-                policy=policy,
-                loan=loan,
-                household_id=loan.household_id,
-                village_code=loan.village_code,
-                seq=i.seq,
-                start=i.period_start,
-                end=i.due_date,
-                days=(i.due_date - i.period_start).days,
-                basis=i.interest,
-                interest=i.interest,
-                amount=fen,
-                on=i.due_date,
+            table.row(
+                {
+                    "policy_id": policy.pk,
+                    "loan_id": loan,
+                    "household_id": household,
+                    "village_code": village,
+                    "seq": seq,
+                    "start": start,
+                    "end": due,
+                    "days": (due - start).days,
+                    "basis": interest,
+                    "interest": interest,
+                    "amount": fen,
+                    "on": due,
+                }
             )
         )
-        per[loan.village_code] += fen
-        first = min(first, i.due_date)
-    Line.objects.bulk_create(lines, batch_size=5000)
+        per[village] += fen
+        first = min(first, due)
+    bulk.insert(Line, table.columns, lines)
 
     entries_post(
         acting_user=system_user(),
