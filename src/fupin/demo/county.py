@@ -193,8 +193,12 @@ def build(
             )
             if loan_book:
                 book(seed, result.villages, say)
-            loans.build(
-                villages=result.villages, townships=result.townships, seed=seed, today=today, progress=say
+            loans.build(  # applications are made and checked on the business day, as the services do
+                villages=result.villages,
+                townships=result.townships,
+                seed=seed,
+                today=timezone.localdate(),
+                progress=say,
             )
             if loan_book:
                 subsidies.build(
