@@ -6,7 +6,7 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ["schedule", "demo", "registry", "cob", "repayments", "reports", "requests", "load"]
+BENCHMARKS = ["schedule", "demo", "registry", "cob", "repayments", "reports", "requests", "reads", "load"]
 
 
 def main(argv: list[str]) -> None:
