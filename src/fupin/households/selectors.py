@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from fupin import reads
 from fupin.accounts import access
 from fupin.core.idcard import normalise
 from fupin.households.models import Household, HouseholdEvent, ImportBatch, Person
@@ -49,7 +50,8 @@ def household_archive(reader, pk: int) -> dict:
     hh = access.get_visible(
         reader, Household.objects.select_related("village", "village__parent"), "household.view", pk=pk
     )
-    everyone = list(hh.members.order_by("-is_head", "birth_date"))  # one query for present and former
+    # one query for present and former members, written once (fupin.reads)
+    everyone = reads.rows(Person, where="household", value=hh.pk, order=("-is_head", "birth_date"))
     for p in everyone:
         p.household = hh
     members = [p for p in everyone if p.left_on is None]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.db.models import F, Q, QuerySet, Sum, prefetch_related_objects
 
+from fupin import reads
 from fupin.accounts import access
 from fupin.cob.day import closed_through
 from fupin.core import reports as reports_core
 from fupin.core.origination import CHAIN
 from fupin.households.models import REGISTERED
 from fupin.loans import accrual
-from fupin.loans.models import Application, Installment, Loan, LoanEvent, Notice, Servicing
+from fupin.loans.models import Application, Installment, Loan, LoanEvent, Notice, Repayment, Servicing
 
 BANK = ("loan_officer", "branch_director", "head_office")
 
@@ -82,10 +83,15 @@ def loan_parts(loan) -> dict[str, list]:
     prefetch_related_objects([loan], "installments")
     parts = {
         "installments": list(loan.installments.all()),
-        "repayments": list(loan.repayments.all()[:100]),
-        "events": list(loan.events.all()),
-        "fund_claims": list(loan.fund_claims.all()),
-        "subsidy_lines": list(loan.subsidy_lines.all()),
+        **{
+            name: reads.rows(model, where="loan", value=loan.pk, limit=limit)  # written once (issue 23)
+            for name, model, limit in (
+                ("repayments", Repayment, 100),
+                ("events", LoanEvent, None),
+                ("fund_claims", loan.fund_claims.model, None),
+                ("subsidy_lines", loan.subsidy_lines.model, None),
+            )
+        },
     }
     for rows in parts.values():
         for r in rows:
@@ -96,7 +102,7 @@ def loan_parts(loan) -> dict[str, list]:
 def loan_events(reader, pk: int) -> list:
     """A loan's events (extensions, refinancing, write-off, refunds), the loan being in the
     reader's jurisdiction."""
-    return list(LoanEvent.objects.filter(loan_id=loan_get(reader, pk, fields=("village_code",)).pk))
+    return reads.rows(LoanEvent, where="loan", value=loan_get(reader, pk, fields=("village_code",)).pk)
 
 
 def regulator_flag(loan) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from fupin import reads
 from fupin.accounts import access
 from fupin.core import eligibility as core_elig
 from fupin.core.errors import NotFound
@@ -179,10 +180,12 @@ def archive_rating(hh: Household) -> dict:
         "ratings": list(
             Rating.objects.filter(**mine).select_related("round", "scorecard").order_by("-id")[:20]
         ),
-        "grade_changes": list(GradeChange.objects.filter(**mine).order_by("-on", "-id")[:50]),
+        "grade_changes": reads.rows(
+            GradeChange, where="household", value=hh.pk, order=("-on", "-id"), limit=50
+        ),
         "exclusions": list(Exclusion.objects.filter(**mine).select_related("recorded_by", "withdrawn_by")),
-        "reputations": list(Reputation.objects.filter(**mine)),
-        "credit": CreditLine.objects.filter(**mine).first(),
+        "reputations": reads.rows(Reputation, where="household", value=hh.pk),
+        "credit": next(iter(reads.rows(CreditLine, where="household", value=hh.pk, limit=1)), None),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fupin import reads
 from fupin.accounts import access
 from fupin.core.errors import NotFound
 from fupin.riskfund.models import Blacklist, Claim, Fund, LegalAction, Proof
@@ -48,7 +49,7 @@ def blacklist(reader, limit: int = 500) -> list[Blacklist]:
 def household_standing(household) -> dict:
     """What the archive shows of R-RSK-4: the live blacklisting, and every legal action."""
     mine = {"household_id": household.pk}
-    return {
-        "blacklist": list(Blacklist.objects.filter(**mine).order_by("-decided_on", "-id")[:20]),
+    return {  # the blacklisting in its model's order (decided, latest first)
+        "blacklist": reads.rows(Blacklist, where="household", value=household.pk, limit=20),
         "legal": list(LegalAction.objects.filter(**mine).select_related("recorded_by")[:50]),
     }

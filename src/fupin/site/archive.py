@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fupin import reads
 from fupin.accounts import access
 from fupin.accounts.decorators import requires
 from fupin.core.creditinfo import CATEGORIES
@@ -49,7 +50,7 @@ def _credit(user, hh) -> dict:
     """The archive's credit-information section: consents and the forms (R-CRD-1, 2)."""
     may_consent = access.may(user, "credit.consent", hh)
     return {
-        "credit_consents": list(Consent.objects.filter(household_id=hh.pk)[:20])
+        "credit_consents": reads.rows(Consent, where="household", value=hh.pk, limit=20)
         if may_consent or access.may(user, "credit.view", hh)
         else [],
         "may_credit_report": access.may(user, "credit.view", hh) or access.may(user, "credit.query", hh),
