@@ -59,18 +59,20 @@ def build(*, villages: list[str], townships: list[str], seed: int, today: dt.dat
         x.username: x
         for x in User.objects.filter(username__in=["cungan", "xindai", "xiangzhen", "fupinban", "zhuren"])
     }
-    used_by = services.quotas_used(townships, today.year)
-    for t in townships:  # a fifth to two fifths more than the book lent this year so far
-        used = used_by.get(t, {}).get("amount", 0)
-        services.quota_set(
-            acting_user=u["fupinban"],
-            township_code=t,
-            year=today.year,
-            amount=max(rng.choice([300, 400, 500]), used * rng.choice([12, 13, 14]) // 10 // 1_000_000 + 1)
-            * 1_000_000,
-            households=None,
-            deadline=dt.date(today.year, 12, 31),
-        )
+    for year, share in ((today.year - 1, (100, 105, 110)), (today.year, (120, 130, 140))):
+        # last year's quota a little above what was lent; this year's a fifth to two fifths above so far
+        used_by = services.quotas_used(townships, year)
+        for t in townships:
+            used = used_by.get(t, {}).get("amount", 0)
+            services.quota_set(
+                acting_user=u["fupinban"],
+                township_code=t,
+                year=year,
+                amount=max(rng.choice([300, 400, 500]), used * rng.choice(share) // 100 // 1_000_000 + 1)
+                * 1_000_000,
+                households=None,
+                deadline=dt.date(year, 12, 31),
+            )
     candidates = [
         hh for hh, line in unborrowed(u["fupinban"], village=villages[0], on=today) if line.amount >= 4000
     ]
