@@ -125,9 +125,9 @@ class Planned:
     applied: dt.date | None = None
 
 
-# a loan's balances after the close of a day, by account; debit-natured first (see _standing)
+# a loan's balances after the close of a day, by account: debit-natured (assets, the memorandum
+# 7011), then credit-natured (income, what is held for the household or earned later) — see _standing
 ACCOUNTS = ("1301", "1132", "7011", "6011", "6012", "2011", "2241", "2401")
-DEBIT = {"1301", "1132", "7011"}
 
 
 def _standing(t: Template, unpaid: int, rate: int, off_days: int, d: dt.date, closed: bool) -> tuple:
