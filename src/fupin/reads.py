@@ -25,8 +25,11 @@ from django.db import connections, router
 
 
 @lru_cache(maxsize=256)
-def _statement(model, column: str, order: tuple[str, ...], limit: bool, alias: str) -> tuple[str, tuple]:
-    """The SELECT for ``model``'s rows where ``column`` = %s, and its fields in column order."""
+def _statement(
+    model, column: str, order: tuple[str, ...], limit: bool, alias: str
+) -> tuple[str, tuple, tuple]:
+    """The SELECT for ``model``'s rows where ``column`` = %s; its fields' names in column order;
+    and the fields' own conversions of what the database returns, by position."""
     vendor_quote = connections[alias].ops.quote_name
     meta = model._meta
     fields = tuple(meta.concrete_fields)
@@ -42,7 +45,8 @@ def _statement(model, column: str, order: tuple[str, ...], limit: bool, alias: s
         sql += f" ORDER BY {ordering}"
     if limit:
         sql += " LIMIT %s"
-    return sql, fields
+    converters = tuple((i, f.from_db_value) for i, f in enumerate(fields) if hasattr(f, "from_db_value"))
+    return sql, tuple(f.attname for f in fields), converters
 
 
 def _ordering(model, order: Sequence[str] | None) -> tuple[str, ...] | None:
@@ -68,11 +72,7 @@ def rows(model, *, where: str, value: Any, order: Sequence[str] | None = None, l
         if order is not None:
             qs = qs.order_by(*order)
         return list(qs[:limit] if limit is not None else qs)
-    sql, fields = _statement(model, where, ordering, limit is not None, alias)
-    names = [f.attname for f in fields]
-    converters = [
-        (i, f.from_db_value) for i, f in enumerate(fields) if hasattr(f, "from_db_value")
-    ]  # the fields' own conversions of what the database returns
+    sql, names, converters = _statement(model, where, ordering, limit is not None, alias)
     with connection.cursor() as cursor:
         cursor.execute(sql, [value] if limit is None else [value, limit])
         fetched = cursor.fetchall()
