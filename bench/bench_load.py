@@ -134,6 +134,7 @@ def mix(
 
 def setup() -> None:
     demo, officer, secret = demo_with_token()
+    from django.conf import settings
     from django.contrib.sessions.backends.db import SessionStore
 
     from fupin.households.models import Household
@@ -141,7 +142,7 @@ def setup() -> None:
 
     store = SessionStore()  # a signed-in page session, as the login page would make it
     store["_auth_user_id"] = str(officer.pk)
-    store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    store["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[-1]
     store["_auth_user_hash"] = officer.get_session_auth_hash()
     store.create()
     prefix = demo.townships[0][:9]

@@ -1,52 +1,176 @@
-"""Compiled reads: one model's rows by one column, with the SQL written once per process.
+"""Compiled reads: a model's rows by a few equalities, within a jurisdiction, with the rows they
+point to, the SQL written once per process.
 
 The ORM compiles a queryset's SQL on every call. On this machine that is 0.3–0.7 ms of CPU for a
-plain "the rows of this loan" (issue 23, ``python -m bench reads``), and a page makes a dozen such
-reads. Here the statement is written once per process from the model's metadata (``_meta``, the
-documented Model _meta API). It is run on a cursor with the value as a bound parameter, and each row
-becomes an instance through ``Model.from_db``, the documented hook the ORM itself uses. Fields that
-convert what the database returns (``from_db_value``, e.g. JSON) convert it here too. No private
-part of Django is touched.
+plain "the rows of this loan" and ≈ 2.5 ms for a loan with six related rows (issue 23,
+``python -m bench reads``), and a page makes a dozen such reads. Here the statement is written once
+per shape from the models' metadata (``_meta``, the documented Model _meta API). It is run on a
+cursor with the values as bound parameters (PostgreSQL prepares it: ``prepare_threshold``), and each
+row becomes instances through ``Model.from_db``, the documented hook the ORM itself uses; the rows a
+foreign key points to are set through the relation (``setattr``), as ``select_related`` leaves
+them. Fields that convert what the database returns (``from_db_value``, e.g. JSON) convert it here
+too. No private part of Django is touched.
 
 Only on PostgreSQL (psycopg returns dates, decimals and booleans as Python values already). With
 ``FUPIN_COMPILED_READS=0``, or on another database, the same call is a plain queryset. The ordering
 is the model's own (``Meta.ordering``) unless one is given, as the ORM would order it. The caller
-has checked that the reader may see the parent (the loan, the household) the rows belong to.
+has checked that the reader may see what it asks for, or passes the jurisdiction (``within``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, router
+from django.db.models import Q
+
+Within = tuple[str, tuple[str, ...] | None] | None  # (a division code field, its allowed prefixes)
+
+_TESTS = {(False, False): "= %s", (True, False): "= ANY(%s)", (False, True): "IS NULL"}  # (in, null)
 
 
-@lru_cache(maxsize=256)
-def _statement(
-    model, column: str, order: tuple[str, ...], limit: bool, alias: str
-) -> tuple[str, tuple, tuple]:
-    """The SELECT for ``model``'s rows where ``column`` = %s; its fields' names in column order;
-    and the fields' own conversions of what the database returns, by position."""
-    vendor_quote = connections[alias].ops.quote_name
-    meta = model._meta
-    fields = tuple(meta.concrete_fields)
-    names = ", ".join(vendor_quote(f.column) for f in fields)
-    ordering = ", ".join(
-        vendor_quote(meta.get_field(o.lstrip("-")).column) + (" DESC" if o.startswith("-") else " ASC")
-        for o in order
-    )
-    where = vendor_quote(meta.get_field(column).column)
-    # identifiers come from the model's metadata only, quoted; the value is a bound parameter
-    sql = f"SELECT {names} FROM {vendor_quote(meta.db_table)} WHERE {where} = %s"  # noqa: S608
-    if ordering:
-        sql += f" ORDER BY {ordering}"
-    if limit:
-        sql += " LIMIT %s"
-    converters = tuple((i, f.from_db_value) for i, f in enumerate(fields) if hasattr(f, "from_db_value"))
-    return sql, tuple(f.attname for f in fields), converters
+class _Segment(NamedTuple):
+    """One model's columns in a joined row: where they sit and how they become an instance."""
+
+    model: Any
+    start: int
+    end: int
+    names: tuple[str, ...]  # the fields' attnames
+    converters: tuple  # (position, the field's from_db_value)
+    pk_at: int
+    parent: int | None  # the segment whose foreign key this one is
+    relation: str | None  # that foreign key's name
+
+
+class _Shape:
+    """A statement and how to make instances of its rows."""
+
+    def __init__(self, model, where, within, related, fields, order, limit, alias):
+        quote = connections[alias].ops.quote_name
+        meta = model._meta
+        self.alias = alias
+        table = quote(meta.db_table)
+        self.segments: list[_Segment] = []
+        columns: list[str] = []
+
+        def take(seg_model, seg_fields, table_alias, parent, relation):
+            columns.extend(f"{table_alias}.{quote(f.column)}" for f in seg_fields)
+            self.segments.append(
+                _Segment(
+                    seg_model,
+                    len(columns) - len(seg_fields),
+                    len(columns),
+                    tuple(f.attname for f in seg_fields),
+                    tuple(
+                        (i, f.from_db_value) for i, f in enumerate(seg_fields) if hasattr(f, "from_db_value")
+                    ),
+                    next(i for i, f in enumerate(seg_fields) if f.primary_key),
+                    parent,
+                    relation,
+                )
+            )
+
+        take(model, self._fields(model, fields), table, None, None)
+        joins, aliases = [], {"": (table, model, False, 0)}  # path: alias, model, nullable, segment
+        for path in related:
+            parent_path, _, name = path.rpartition("__")
+            parent_alias, parent_model, parent_nullable, parent_index = aliases[parent_path]
+            field = parent_model._meta.get_field(name)
+            if not (field.many_to_one or field.one_to_one) or not field.concrete:
+                raise ValueError(f"{path}: only a foreign key of the row can be joined")
+            target, joined = field.related_model, f"T{len(aliases)}"
+            nullable = parent_nullable or field.null
+            joins.append(
+                f"{'LEFT OUTER' if nullable else 'INNER'} JOIN {quote(target._meta.db_table)} {joined}"
+                f" ON {joined}.{quote(field.target_field.column)} = {parent_alias}.{quote(field.column)}"
+            )
+            aliases[path] = (joined, target, nullable, len(self.segments))
+            take(target, tuple(target._meta.concrete_fields), joined, parent_index, name)
+        conditions = [
+            f"{table}.{quote(meta.get_field(name.removesuffix('__in')).column)} "
+            + _TESTS[name.endswith("__in"), null]
+            for name, null in where
+        ]
+        if within is not None:
+            name, n = within
+            column = f"{table}.{quote(_local(model, name).column)}"
+            conditions.append("(" + " OR ".join([f"{column} LIKE %s"] * n) + ")" if n else "FALSE")
+        ordering = ", ".join(
+            f"{table}.{quote(meta.get_field(o.lstrip('-')).column)}" + (" DESC" if o[0] == "-" else " ASC")
+            for o in order
+        )
+        # identifiers come from the models' metadata only, quoted; values are bound parameters
+        sql = f"SELECT {', '.join(columns)} FROM {table} {' '.join(joins)}"  # noqa: S608
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        if ordering:
+            sql += f" ORDER BY {ordering}"
+        if limit:
+            sql += " LIMIT %s"
+        self.sql = sql
+
+    @staticmethod
+    def _fields(model, names: tuple[str, ...]) -> tuple:
+        everything = tuple(model._meta.concrete_fields)
+        if not names:
+            return everything
+        wanted = {model._meta.get_field(n).attname for n in names} | {model._meta.pk.attname}
+        return tuple(f for f in everything if f.attname in wanted)
+
+    def build(self, fetched: list, connection) -> list:
+        out = []
+        for row in fetched:
+            made: list = []
+            for index, seg in enumerate(self.segments):
+                values = row[seg.start : seg.end]
+                if index and values[seg.pk_at] is None:  # an outer join that found nothing
+                    made.append(None)
+                    continue
+                if seg.converters:
+                    values = list(values)
+                    for i, convert in seg.converters:
+                        values[i] = convert(values[i], None, connection)
+                made.append(seg.model.from_db(self.alias, seg.names, values))
+                if index and made[seg.parent] is not None:  # as select_related leaves it
+                    setattr(made[seg.parent], seg.relation, made[index])
+            out.append(made[0])
+        return out
+
+
+def _plain(name: str, value: Any) -> bool:
+    """Whether ``name=value`` is a condition a compiled read writes: a field equal to a number or
+    a string, ``field__in`` a list of them, or a field that is null."""
+    if name.endswith("__in"):
+        return (
+            "__" not in name[:-4]
+            and isinstance(value, list | tuple)
+            and all(type(v) in (int, str) for v in value)
+        )
+    return "__" not in name and (value is None or type(value) in (int, str))
+
+
+@lru_cache(maxsize=512)
+def _shape(model, where, within, related, fields, order, limit, alias) -> _Shape:
+    return _Shape(model, where, within, related, fields, order, limit, alias)
+
+
+def _local(model, name: str):
+    """The field of ``model``'s own row that ``name`` reads: a field, or ``fk__key`` where the
+    foreign key points at that key (``village__code`` is the row's ``village_code``); else None."""
+    head, _, rest = name.partition("__")
+    try:
+        field = model._meta.get_field(head)
+    except FieldDoesNotExist:
+        return None
+    if not rest:
+        return field if field.concrete else None
+    if "__" in rest or not field.many_to_one or field.target_field.name != rest:
+        return None
+    return field
 
 
 def _ordering(model, order: Sequence[str] | None) -> tuple[str, ...] | None:
@@ -57,30 +181,78 @@ def _ordering(model, order: Sequence[str] | None) -> tuple[str, ...] | None:
         if not isinstance(o, str) or o == "?" or "__" in o:
             return None
         name = o.lstrip("-")
-        out.append(("-" if o.startswith("-") else "") + ("id" if name == "pk" else name))
+        out.append(("-" if o.startswith("-") else "") + (model._meta.pk.name if name == "pk" else name))
     return tuple(out)
 
 
-def rows(model, *, where: str, value: Any, order: Sequence[str] | None = None, limit: int | None = None):
-    """``model``'s rows whose field ``where`` (a column, or a relation by its id) is ``value``, in
-    ``order`` (default: the model's), at most ``limit`` of them — as instances."""
+def _like(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def rows(
+    model,
+    *,
+    where: dict[str, Any],
+    within: Within = None,
+    related: tuple[str, ...] = (),
+    fields: tuple[str, ...] = (),
+    order: Sequence[str] | None = None,
+    limit: int | None = None,
+) -> list:
+    """``model``'s rows whose fields ``where`` names (columns, or relations by their ids; ``pk``)
+    equal the values given (``field__in``: are among them; None: are null), whose division code
+    field lies under one of the prefixes ``within`` gives (``(field, None)``: everywhere), with the
+    foreign keys ``related`` names joined (as ``select_related``), only the columns ``fields``
+    names (and the key; all if empty), in ``order`` (default: the model's; ``()``: none), at most
+    ``limit`` of them — as instances."""
     alias = router.db_for_read(model)
     connection = connections[alias]
     ordering = _ordering(model, order)
-    if not settings.FUPIN_COMPILED_READS or connection.vendor != "postgresql" or ordering is None:
-        qs = model._default_manager.filter(**{where: value})
+    prefixes = within[1] if within is not None else None
+    if (
+        not settings.FUPIN_COMPILED_READS
+        or connection.vendor != "postgresql"
+        or ordering is None
+        or not all(_plain(k, v) for k, v in where.items())
+        or (within is not None and _local(model, within[0]) is None)
+    ):
+        qs = model._default_manager.filter(**where)
+        if prefixes is not None:
+            allowed = Q(pk__in=[])
+            for p in prefixes:
+                allowed |= Q(**{f"{within[0]}__startswith": p})
+            qs = qs.filter(allowed)
+        if related:
+            qs = qs.select_related(*related)
+        if fields:
+            qs = qs.only(*fields)
         if order is not None:
             qs = qs.order_by(*order)
         return list(qs[:limit] if limit is not None else qs)
-    sql, names, converters = _statement(model, where, ordering, limit is not None, alias)
+    names = tuple((model._meta.pk.name if n == "pk" else n, v is None) for n, v in where.items())
+    shape = _shape(
+        model,
+        names,
+        None if prefixes is None else (within[0], len(prefixes)),
+        tuple(related),
+        tuple(fields),
+        ordering,
+        limit is not None,
+        alias,
+    )
+    params = [
+        *(list(v) if isinstance(v, tuple) else v for v in where.values() if v is not None),
+        *(_like(p) for p in prefixes or ()),
+    ]
+    if limit is not None:
+        params.append(limit)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value] if limit is None else [value, limit])
+        cursor.execute(shape.sql, params)
         fetched = cursor.fetchall()
-    out = []
-    for row in fetched:
-        if converters:
-            row = list(row)
-            for i, convert in converters:
-                row[i] = convert(row[i], None, connection)
-        out.append(model.from_db(alias, names, row))
-    return out
+    return shape.build(fetched, connection)
+
+
+def first(model, **kwargs):
+    """The first of :func:`rows` (``limit`` 1), or None."""
+    found = rows(model, limit=1, **kwargs)
+    return found[0] if found else None

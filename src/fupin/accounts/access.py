@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.db.models import Model, Q, QuerySet
 
+from fupin import reads
 from fupin.accounts.roles import ROLES, roles_for
 from fupin.core.errors import NotFound, NotPermitted
 from fupin.divisions.models import Branch, Division
@@ -184,19 +185,38 @@ def county_q(user, action: str, field: str) -> Q:
 def visible(user, source: type[Model] | QuerySet, action: str) -> QuerySet:
     """The rows of a model (or queryset) that the user may see for ``action``."""
     qs = source.all() if isinstance(source, QuerySet) else source._default_manager.all()
-    field = getattr(qs.model, "SCOPE_FIELD", None)
+    return qs.filter(scope_q(user, action, _scope_field(qs.model)))
+
+
+def _scope_field(model: type[Model]) -> str:
+    field = getattr(model, "SCOPE_FIELD", None)
     if field is None:
-        raise TypeError(f"{qs.model.__name__} declares no SCOPE_FIELD")
-    return qs.filter(scope_q(user, action, field))
+        raise TypeError(f"{model.__name__} declares no SCOPE_FIELD")
+    return field
 
 
-def get_visible(user, source: type[Model] | QuerySet, action: str, **lookup) -> Model:
+def get_visible(
+    user,
+    source: type[Model] | QuerySet,
+    action: str,
+    *,
+    related: tuple[str, ...] = (),
+    fields: tuple[str, ...] = (),
+    **lookup,
+) -> Model:
     """One object the user may see; :class:`NotFound` if it does not exist or is out of scope
     (the two are indistinguishable to the client on purpose), :class:`NotPermitted` if the
     user's roles do not allow the action at all. The lookup names one row (a key), so no ordering is
-    asked for: a model's default ordering would cost each read its compilation."""
+    asked for: a model's default ordering would cost each read its compilation. Given a model, the
+    read is a compiled one (:mod:`fupin.reads`) with the foreign keys ``related`` names joined and
+    only the columns ``fields`` names (all if empty)."""
     _require_role(user, action)
-    return _found(next(iter(visible(user, source, action).filter(**lookup).order_by()[:1]), None))
+    if isinstance(source, QuerySet):
+        if related or fields:
+            raise TypeError("related and fields are for a model; a queryset says its own")
+        return _found(next(iter(visible(user, source, action).filter(**lookup).order_by()[:1]), None))
+    within = (_scope_field(source), scope_prefixes(user, action))
+    return _found(reads.first(source, where=lookup, within=within, related=related, fields=fields, order=()))
 
 
 def _require_role(user, action: str) -> None:

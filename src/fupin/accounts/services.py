@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from fupin import reads
 from fupin.accounts import access
 from fupin.accounts.models import ApiToken, RoleAssignment, RoleRequest, User
 from fupin.accounts.roles import MONEY_ROLES, ROLES
@@ -352,16 +353,14 @@ def token_authenticate(secret: str) -> User | None:
     """The active user behind a bearer token, or None (unknown, revoked, or inactive user)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    token = next(
-        iter(  # a key: no ordering; of the token only what is used here (a compilation each request)
-            ApiToken.objects.select_related("user")
-            .only("last_used_at", "user")
-            .filter(key_hash=_hash(secret), revoked_at__isnull=True)
-            .order_by()[:1]
-        ),
-        None,
+    token = reads.first(  # a key (unique): no ordering; of the token only what is used here
+        ApiToken,
+        where={"key_hash": _hash(secret)},
+        related=("user",),
+        fields=("last_used_at", "revoked_at", "user"),
+        order=(),
     )
-    if token is None or not token.user.is_active:
+    if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

@@ -48,18 +48,20 @@ def household_archive(reader, pk: int) -> dict:
     """One household with its members and history, in three queries (the archive is read on
     every visit to a household, through the pages and the API)."""
     hh = access.get_visible(
-        reader, Household.objects.select_related("village", "village__parent"), "household.view", pk=pk
+        reader, Household, "household.view", pk=pk, related=("village", "village__parent")
     )
     # one query for present and former members, written once (fupin.reads)
-    everyone = reads.rows(Person, where="household", value=hh.pk, order=("-is_head", "birth_date"))
+    everyone = reads.rows(Person, where={"household": hh.pk}, order=("-is_head", "birth_date"))
     for p in everyone:
         p.household = hh
     members = [p for p in everyone if p.left_on is None]
     former = sorted((p for p in everyone if p.left_on is not None), key=lambda p: p.left_on, reverse=True)
-    events = list(
-        HouseholdEvent.objects.filter(household_id=hh.pk)
-        .select_related("actor", "batch")
-        .order_by("-at", "-id")[: HISTORY_SHOWN + 1]
+    events = reads.rows(
+        HouseholdEvent,
+        where={"household": hh.pk},
+        related=("actor", "batch"),
+        order=("-at", "-id"),
+        limit=HISTORY_SHOWN + 1,
     )
     return {
         "household": hh,

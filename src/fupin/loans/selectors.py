@@ -69,10 +69,8 @@ LOAN_PAGE = (
 def loan_get(reader, pk: int, *, bare: bool = False, fields: tuple[str, ...] = ()):
     """A loan in the reader's jurisdiction; ``bare``: the loan row alone (posting money needs
     nothing else); ``fields``: only these columns of it (a read that shows a few)."""
-    qs = Loan.objects.all() if bare or fields else Loan.objects.select_related(*LOAN_PAGE)
-    if fields:
-        qs = qs.only(*fields)
-    return access.get_visible(reader, qs, "application.view", pk=pk)
+    related = () if bare or fields else LOAN_PAGE
+    return access.get_visible(reader, Loan, "application.view", pk=pk, related=related, fields=fields)
 
 
 def loan_parts(loan) -> dict[str, list]:
@@ -84,7 +82,7 @@ def loan_parts(loan) -> dict[str, list]:
     parts = {
         "installments": list(loan.installments.all()),
         **{
-            name: reads.rows(model, where="loan", value=loan.pk, limit=limit)  # written once (issue 23)
+            name: reads.rows(model, where={"loan": loan.pk}, limit=limit)  # written once (issue 23)
             for name, model, limit in (
                 ("repayments", Repayment, 100),
                 ("events", LoanEvent, None),
@@ -102,7 +100,7 @@ def loan_parts(loan) -> dict[str, list]:
 def loan_events(reader, pk: int) -> list:
     """A loan's events (extensions, refinancing, write-off, refunds), the loan being in the
     reader's jurisdiction."""
-    return reads.rows(LoanEvent, where="loan", value=loan_get(reader, pk, fields=("village_code",)).pk)
+    return reads.rows(LoanEvent, where={"loan": loan_get(reader, pk, fields=("village_code",)).pk})
 
 
 def regulator_flag(loan) -> bool:

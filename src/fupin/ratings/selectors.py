@@ -115,7 +115,7 @@ def rules_for(county_code: str, on: dt.date) -> tuple[core_elig.Rules, VillageTh
 def programme_rules(county_code: str, on: dt.date) -> tuple[core_elig.Rules, dict]:
     """The county's eligibility rules in force on ``on`` and that version's whole stored
     definition (thresholds, approval bands, group size), or the preset when none is set."""
-    versions = list(RuleSet.objects.filter(division_id=county_code))
+    versions = reads.rows(RuleSet, where={"division": county_code})
     if not versions:
         return rules_mod.rules_of(
             rules_mod.PROGRAMME, 0, dt.date(2000, 1, 1), rules_mod.PRESET
@@ -175,17 +175,13 @@ def eligibility(
 
 def archive_rating(hh: Household) -> dict:
     """The rating section of the household archive, in a fixed number of queries."""
-    mine = {"household_id": hh.pk}
+    mine = {"household": hh.pk}
     return {
-        "ratings": list(
-            Rating.objects.filter(**mine).select_related("round", "scorecard").order_by("-id")[:20]
-        ),
-        "grade_changes": reads.rows(
-            GradeChange, where="household", value=hh.pk, order=("-on", "-id"), limit=50
-        ),
-        "exclusions": list(Exclusion.objects.filter(**mine).select_related("recorded_by", "withdrawn_by")),
-        "reputations": reads.rows(Reputation, where="household", value=hh.pk),
-        "credit": next(iter(reads.rows(CreditLine, where="household", value=hh.pk, limit=1)), None),
+        "ratings": reads.rows(Rating, where=mine, related=("round", "scorecard"), order=("-id",), limit=20),
+        "grade_changes": reads.rows(GradeChange, where={"household": hh.pk}, order=("-on", "-id"), limit=50),
+        "exclusions": reads.rows(Exclusion, where=mine, related=("recorded_by", "withdrawn_by")),
+        "reputations": reads.rows(Reputation, where={"household": hh.pk}),
+        "credit": next(iter(reads.rows(CreditLine, where={"household": hh.pk}, limit=1)), None),
     }
 
 

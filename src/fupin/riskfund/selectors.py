@@ -48,8 +48,8 @@ def blacklist(reader, limit: int = 500) -> list[Blacklist]:
 
 def household_standing(household) -> dict:
     """What the archive shows of R-RSK-4: the live blacklisting, and every legal action."""
-    mine = {"household_id": household.pk}
+    mine = {"household": household.pk}
     return {  # the blacklisting in its model's order (decided, latest first)
-        "blacklist": reads.rows(Blacklist, where="household", value=household.pk, limit=20),
-        "legal": list(LegalAction.objects.filter(**mine).select_related("recorded_by")[:50]),
+        "blacklist": reads.rows(Blacklist, where=mine, limit=20),
+        "legal": reads.rows(LegalAction, where=mine, related=("recorded_by",), limit=50),
     }

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fupin.accounts.backends import BACKEND
 from fupin.accounts.decorators import requires
 from fupin.core.errors import DomainError
 from fupin.selfservice import selectors, services
@@ -39,7 +40,7 @@ def me_verify(request):
             {"error": e.message, "id_number": id_number},
             status=e.http_status,
         )
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=BACKEND)
     return redirect("me")
 
 
