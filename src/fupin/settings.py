@@ -129,8 +129,8 @@ FUPIN_DB_PREPARE = env_bool("FUPIN_DB_PREPARE", True)
 for _db in DATABASES.values():
     if _db["ENGINE"] == "django.db.backends.postgresql" and FUPIN_DB_PREPARE:
         _db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
-# a page's plain child reads written once per process on PostgreSQL (fupin.reads); 0: plain querysets
-FUPIN_COMPILED_READS = env_bool("FUPIN_COMPILED_READS", True)
+# the hot reads and writes written once per process on PostgreSQL (fupin.compiled); 0: plain Django
+FUPIN_COMPILED = env_bool("FUPIN_COMPILED", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.db.models import Model, Q, QuerySet
 
-from fupin import reads
+from fupin import compiled
 from fupin.accounts.roles import ROLES, roles_for
 from fupin.core.errors import NotFound, NotPermitted
 from fupin.divisions.models import Branch, Division
@@ -208,7 +208,7 @@ def get_visible(
     (the two are indistinguishable to the client on purpose), :class:`NotPermitted` if the
     user's roles do not allow the action at all. The lookup names one row (a key), so no ordering is
     asked for: a model's default ordering would cost each read its compilation. Given a model, the
-    read is a compiled one (:mod:`fupin.reads`) with the foreign keys ``related`` names joined and
+    read is a compiled one (:mod:`fupin.compiled`) with the foreign keys ``related`` names joined and
     only the columns ``fields`` names (all if empty)."""
     _require_role(user, action)
     if isinstance(source, QuerySet):
@@ -216,7 +216,9 @@ def get_visible(
             raise TypeError("related and fields are for a model; a queryset says its own")
         return _found(next(iter(visible(user, source, action).filter(**lookup).order_by()[:1]), None))
     within = (_scope_field(source), scope_prefixes(user, action))
-    return _found(reads.first(source, where=lookup, within=within, related=related, fields=fields, order=()))
+    return _found(
+        compiled.first(source, where=lookup, within=within, related=related, fields=fields, order=())
+    )
 
 
 def _require_role(user, action: str) -> None:

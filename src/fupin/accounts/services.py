@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from fupin import reads
+from fupin import compiled
 from fupin.accounts import access
 from fupin.accounts.models import ApiToken, RoleAssignment, RoleRequest, User
 from fupin.accounts.roles import MONEY_ROLES, ROLES
@@ -353,7 +353,7 @@ def token_authenticate(secret: str) -> User | None:
     """The active user behind a bearer token, or None (unknown, revoked, or inactive user)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    token = reads.first(  # a key (unique): no ordering; of the token only what is used here
+    token = compiled.first(  # a key (unique): no ordering; of the token only what is used here
         ApiToken,
         where={"key_hash": _hash(secret)},
         related=("user",),

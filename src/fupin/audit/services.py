@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from fupin import compiled
 from fupin.audit.context import current_ip
 from fupin.audit.models import AuditEntry
 
@@ -45,7 +46,7 @@ def audit_record(
 ) -> AuditEntry:
     """Record one change. Must run inside the transaction that makes the change."""
     entry = _entry(actor, action, obj, object_type, object_id, division_code, before, after)
-    entry.save(force_insert=True)
+    compiled.insert([entry])
     return entry
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Q
 
+from fupin import compiled
 from fupin.cob.models import CobRun, VillageMonth
 from fupin.core.errors import Conflict
 
@@ -26,19 +26,23 @@ COB_LOCK = 0x46555049
 
 def closed_through() -> dt.date | None:
     """The last business date the nightly batch has closed (None before the first run)."""
-    return (
-        CobRun.objects.filter(state=CobRun.State.DONE)
-        .order_by("-date")
-        .values_list("date", flat=True)
-        .first()
+    last = _last_done()
+    return last.date if last is not None else None
+
+
+def _last_done() -> CobRun | None:
+    return compiled.first(
+        CobRun, where={"state": CobRun.State.DONE.value}, fields=("date", "state"), order=("-date",)
     )
 
 
 def _runs() -> list[CobRun]:
-    """The batch's runs a payment needs to know of, in one statement: any that is running, and the
-    last one done."""
-    last = CobRun.objects.filter(state=CobRun.State.DONE).order_by("-date").values("pk")[:1]
-    return list(CobRun.objects.filter(Q(state=CobRun.State.RUNNING) | Q(pk__in=last)).only("date", "state"))
+    """The batch's runs a payment needs to know of: any that is running, and the last one done."""
+    last = _last_done()
+    running = compiled.rows(
+        CobRun, where={"state": CobRun.State.RUNNING.value}, fields=("date", "state"), order=()
+    )
+    return running + ([last] if last is not None else [])
 
 
 def open_day(on: dt.date, *, within_run: bool = False) -> dt.date | None:

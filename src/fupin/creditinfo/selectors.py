@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from fupin import compiled
 from fupin.accounts import access
 from fupin.core import creditinfo as core
 from fupin.creditinfo.models import Consent, CreditItem, EntityRating, Query
@@ -98,3 +99,8 @@ def credit_file(households: list[Household]) -> dict[str, Any]:
             }
         )
     return {"format": FILE_FORMAT, "households": out}
+
+
+def household_consents(hh) -> list[Consent]:
+    """A household's last 20 consents to credit-information queries (R-CRD-1)."""
+    return compiled.rows(Consent, where={"household": hh.pk}, limit=20)

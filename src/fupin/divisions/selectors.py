@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
+from fupin import compiled
 from fupin.accounts import access
 from fupin.core.divisions import Level
 from fupin.divisions.models import Branch, Division
@@ -32,3 +33,8 @@ def division_counts(reader) -> dict[str, int]:
     )
     by_level = {r["level"]: r["n"] for r in rows}
     return {Level(lvl).label: by_level.get(lvl.value, 0) for lvl in Level if by_level.get(lvl.value)}
+
+
+def head_offices() -> list[Branch]:
+    """The lending institutions: the branches with no parent."""
+    return compiled.rows(Branch, where={"parent": None})

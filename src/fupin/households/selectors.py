@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from fupin import reads
+from fupin import compiled
 from fupin.accounts import access
 from fupin.core.idcard import normalise
 from fupin.households.models import Household, HouseholdEvent, ImportBatch, Person
@@ -50,13 +50,13 @@ def household_archive(reader, pk: int) -> dict:
     hh = access.get_visible(
         reader, Household, "household.view", pk=pk, related=("village", "village__parent")
     )
-    # one query for present and former members, written once (fupin.reads)
-    everyone = reads.rows(Person, where={"household": hh.pk}, order=("-is_head", "birth_date"))
+    # one query for present and former members, written once (fupin.compiled)
+    everyone = compiled.rows(Person, where={"household": hh.pk}, order=("-is_head", "birth_date"))
     for p in everyone:
         p.household = hh
     members = [p for p in everyone if p.left_on is None]
     former = sorted((p for p in everyone if p.left_on is not None), key=lambda p: p.left_on, reverse=True)
-    events = reads.rows(
+    events = compiled.rows(
         HouseholdEvent,
         where={"household": hh.pk},
         related=("actor", "batch"),

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from fupin import compiled
 from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.core import ledger as core
@@ -29,7 +30,9 @@ def chart_install() -> None:
 
 def chart(codes: Sequence[str]) -> dict[str, core.Account]:
     """The active accounts among ``codes`` (one query: every posting reads only its own)."""
-    rows = Account.objects.filter(active=True, code__in=set(codes)).only("code", "name", "kind")
+    rows = compiled.rows(
+        Account, where={"active": True, "code__in": sorted(set(codes))}, fields=("name", "kind"), order=()
+    )
     return {a.code: core.Account(a.code, a.name, a.kind) for a in rows}  # type: ignore[arg-type]
 
 
@@ -49,7 +52,7 @@ def entry_post(
     row — the database checks the balance once more at commit (PostgreSQL)."""
     core.check_entry(core.Entry(date, memo, tuple(postings)), chart([p.account for p in postings]))
     with transaction.atomic(savepoint=False):  # part of the caller's transaction: all or nothing with it
-        entry = JournalEntry.objects.create(
+        entry = JournalEntry(
             book=book,
             date=date,
             memo=memo[:200],
@@ -58,6 +61,7 @@ def entry_post(
             reverses=reverses,
             created_by=acting_user,
         )
+        compiled.insert([entry])
         _postings_write([(entry, postings)])
         audit_record(
             actor=acting_user,
@@ -125,7 +129,7 @@ def entries_post(
 
 
 def _postings_write(rows: Sequence[tuple[JournalEntry, Sequence[core.Posting]]]) -> None:
-    Posting.objects.bulk_create(
+    compiled.insert(
         [
             Posting(
                 entry=entry,

@@ -20,6 +20,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
+from fupin import compiled
 from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.cob.day import open_day
@@ -107,7 +108,7 @@ def repayment_apply(
         return _recover(acting_user, loan, amount, key, on, source)
     if loan.state != Loan.State.ACTIVE or sv is None:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能还款", code="loan_not_active")
-    rows = {i.seq: i for i in Installment.objects.filter(loan_id=loan.pk).order_by("seq")}
+    rows = {i.seq: i for i in compiled.rows(Installment, where={"loan": loan.pk}, order=("seq",))}
     owed = owed_of(rows.values(), sv, closed)
     if guarantor is not None:
         _guarantor_may_pay(loan, guarantor, owed, on)
@@ -141,7 +142,7 @@ def repayment_apply(
             i.principal_paid += fen
             credit["1301"] += fen
     for seq in sorted({seq for seq, _, _ in a.lines}):  # the one or two instalments the payment touched
-        rows[seq].save(update_fields=PAID_FIELDS)
+        compiled.update(rows[seq], PAID_FIELDS)
     fields = ["credit_balance"] if a.overpayment or source == "2251" else []
     loan.credit_balance += a.overpayment - (amount if source == "2251" else 0)
     if source == "2011":
@@ -180,9 +181,7 @@ def repayment_apply(
     )
     if not sv.active:  # repaid in full: the interest taken upfront is all earned
         postings += postings_core.deferred_postings(change=deferred_left(sv, closed), loan=loan.pk)
-    sv.save(
-        update_fields=("active", "cur_paid", "interest_due", "late_since", "ever_late")
-    )  # what a payment moves
+    compiled.update(sv, ("active", "cur_paid", "interest_due", "late_since", "ever_late"))  # what it moves
     entry = entry_post(
         acting_user=acting_user,
         date=on,
@@ -192,8 +191,8 @@ def repayment_apply(
         source=f"loan.repay:{loan.pk}",
     )
     if fields:
-        loan.save(update_fields=sorted(set(fields)))
-    r = Repayment.objects.create(
+        compiled.update(loan, sorted(set(fields)))
+    r = Repayment(
         loan=loan,
         key=key,
         amount=amount,
@@ -205,6 +204,7 @@ def repayment_apply(
         guarantor=guarantor,
         created_by=acting_user,
     )
+    compiled.insert([r])
     if granted:
         granted.record(r)
     audit_record(

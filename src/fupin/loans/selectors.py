@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from django.db.models import F, Q, QuerySet, Sum, prefetch_related_objects
 
-from fupin import reads
+from fupin import compiled
 from fupin.accounts import access
 from fupin.cob.day import closed_through
 from fupin.core import reports as reports_core
 from fupin.core.origination import CHAIN
 from fupin.households.models import REGISTERED
 from fupin.loans import accrual
-from fupin.loans.models import Application, Installment, Loan, LoanEvent, Notice, Repayment, Servicing
+from fupin.loans.models import (
+    Application,
+    Guarantor,
+    Installment,
+    Loan,
+    LoanEvent,
+    Notice,
+    Repayment,
+    Servicing,
+)
 
 BANK = ("loan_officer", "branch_director", "head_office")
 
@@ -82,7 +91,7 @@ def loan_parts(loan) -> dict[str, list]:
     parts = {
         "installments": list(loan.installments.all()),
         **{
-            name: reads.rows(model, where={"loan": loan.pk}, limit=limit)  # written once (issue 23)
+            name: compiled.rows(model, where={"loan": loan.pk}, limit=limit)  # written once (issue 23)
             for name, model, limit in (
                 ("repayments", Repayment, 100),
                 ("events", LoanEvent, None),
@@ -97,10 +106,26 @@ def loan_parts(loan) -> dict[str, list]:
     return parts
 
 
+def household_applications(hh) -> tuple[list[Application], list[int]]:
+    """A household's last 20 applications, each with ``made``: its loan (the id and the contract
+    number) if one was made, and the ids of all the household's loans."""
+    loans = compiled.rows(Loan, where={"household": hh.pk}, fields=("application", "contract_no"), order=())
+    applications = compiled.rows(Application, where={"household": hh.pk}, order=("-id",), limit=20)
+    made = {loan.application_id: loan for loan in loans}
+    for a in applications:
+        a.made = made.get(a.pk)
+    return applications, [loan.pk for loan in loans]
+
+
+def guarantors_of(loan) -> list:
+    """The guarantors of the loan's application (the caller has read the loan in scope)."""
+    return compiled.rows(Guarantor, where={"application": loan.application_id})
+
+
 def loan_events(reader, pk: int) -> list:
     """A loan's events (extensions, refinancing, write-off, refunds), the loan being in the
     reader's jurisdiction."""
-    return reads.rows(LoanEvent, where={"loan": loan_get(reader, pk, fields=("village_code",)).pk})
+    return compiled.rows(LoanEvent, where={"loan": loan_get(reader, pk, fields=("village_code",)).pk})
 
 
 def regulator_flag(loan) -> bool:

@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.db.models import Sum
 
+from fupin import compiled
 from fupin.cob.day import closed_through
 from fupin.core import cob
 from fupin.core import servicing as servicing_core
@@ -78,8 +79,13 @@ def deferred_left(sv: Servicing, closed: dt.date | None) -> int:
 def lock(loan: Loan) -> tuple[Loan, Servicing | None]:
     """The loan and its servicing row, locked together in one statement (every money path
     locks them this way, so two never wait on each other in opposite orders)."""
-    sv = Servicing.objects.select_for_update().select_related("loan").filter(loan_id=loan.pk).first()
-    return (sv.loan, sv) if sv is not None else (Loan.objects.select_for_update().get(pk=loan.pk), None)
+    sv = compiled.first(Servicing, where={"loan": loan.pk}, related=("loan",), order=(), lock=True)
+    if sv is not None:
+        return sv.loan, sv
+    bare = compiled.first(Loan, where={"pk": loan.pk}, order=(), lock=True)
+    if bare is None:
+        raise Loan.DoesNotExist(f"贷款 {loan.pk} 不存在")
+    return bare, None
 
 
 def loan_servicing(loan: Loan) -> Servicing | None:
@@ -89,7 +95,7 @@ def loan_servicing(loan: Loan) -> Servicing | None:
     related = Loan.servicing.related
     if related.is_cached(loan):
         return related.get_cached_value(loan)
-    sv = Servicing.objects.filter(loan_id=loan.pk).first()
+    sv = compiled.first(Servicing, where={"loan": loan.pk})
     related.set_cached_value(loan, sv)
     if sv is not None:
         Servicing.loan.field.set_cached_value(sv, loan)
@@ -179,6 +185,7 @@ def loan_schedule(loan: Loan):
 
 def segment_of(loan: Loan) -> Segment | None:
     """Where the latest partial prepayment re-amortised the loan (None: never)."""
-    latest = Prepayment.objects.filter(loan_id=loan.pk).order_by("-id")
-    row = latest.values_list("first", "periods", "principal").first()
-    return Segment(*row) if row else None
+    row = compiled.first(
+        Prepayment, where={"loan": loan.pk}, fields=("first", "periods", "principal"), order=("-id",)
+    )
+    return Segment(row.first, row.periods, row.principal) if row else None

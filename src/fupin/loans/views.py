@@ -373,7 +373,7 @@ def loan_detail(request, pk: int):
             "may_claim": loan.state == "active" and access.may(request.user, "fundclaim.submit", loan),
             "regulator": selectors.regulator_flag(loan),  # R-RPT-1a
             "stated_rate": getattr(PRESETS.get(loan.product), "stated_rate", None),
-            "guarantors": list(loan.application.guarantors.all()) if loan.state == "active" else [],
+            "guarantors": selectors.guarantors_of(loan) if loan.state == "active" else [],
             "prepay_methods": [(m, METHODS[m]) for m in getattr(PRESETS.get(loan.product), "prepayment", ())],
             "fund_claims": parts["fund_claims"],
             "subsidy_lines": parts["subsidy_lines"],

@@ -14,8 +14,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Count, Max
 
+from fupin import compiled
 from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.core.errors import Conflict, ValidationFailed
@@ -28,7 +28,7 @@ _history: list[Benchmark] = []  # by effective date
 
 def _load() -> None:
     global _seen, _history
-    now = tuple(BenchmarkRate.objects.aggregate(n=Count("pk"), last=Max("entered_at")).values())
+    now = compiled.stamp(BenchmarkRate, "entered_at")
     if now != _seen:
         _history = [
             Benchmark(r.effective, Fraction(r.one_year), Fraction(r.five_year))

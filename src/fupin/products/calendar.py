@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Count, Max
 
+from fupin import compiled
 from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.core import calendar
@@ -28,7 +28,7 @@ def sync(*, optional: bool = False) -> None:
     calendar alone."""
     global _seen
     try:
-        now = tuple(CalendarDay.objects.aggregate(n=Count("pk"), last=Max("entered_at")).values())
+        now = compiled.stamp(CalendarDay, "entered_at")
     except DatabaseError:
         if optional:
             return

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from fupin import reads
+from fupin import compiled
 from fupin.accounts import access
 from fupin.core import eligibility as core_elig
 from fupin.core.errors import NotFound
@@ -115,7 +115,7 @@ def rules_for(county_code: str, on: dt.date) -> tuple[core_elig.Rules, VillageTh
 def programme_rules(county_code: str, on: dt.date) -> tuple[core_elig.Rules, dict]:
     """The county's eligibility rules in force on ``on`` and that version's whole stored
     definition (thresholds, approval bands, group size), or the preset when none is set."""
-    versions = reads.rows(RuleSet, where={"division": county_code})
+    versions = compiled.rows(RuleSet, where={"division": county_code})
     if not versions:
         return rules_mod.rules_of(
             rules_mod.PROGRAMME, 0, dt.date(2000, 1, 1), rules_mod.PRESET
@@ -177,11 +177,15 @@ def archive_rating(hh: Household) -> dict:
     """The rating section of the household archive, in a fixed number of queries."""
     mine = {"household": hh.pk}
     return {
-        "ratings": reads.rows(Rating, where=mine, related=("round", "scorecard"), order=("-id",), limit=20),
-        "grade_changes": reads.rows(GradeChange, where={"household": hh.pk}, order=("-on", "-id"), limit=50),
-        "exclusions": reads.rows(Exclusion, where=mine, related=("recorded_by", "withdrawn_by")),
-        "reputations": reads.rows(Reputation, where={"household": hh.pk}),
-        "credit": next(iter(reads.rows(CreditLine, where={"household": hh.pk}, limit=1)), None),
+        "ratings": compiled.rows(
+            Rating, where=mine, related=("round", "scorecard"), order=("-id",), limit=20
+        ),
+        "grade_changes": compiled.rows(
+            GradeChange, where={"household": hh.pk}, order=("-on", "-id"), limit=50
+        ),
+        "exclusions": compiled.rows(Exclusion, where=mine, related=("recorded_by", "withdrawn_by")),
+        "reputations": compiled.rows(Reputation, where={"household": hh.pk}),
+        "credit": next(iter(compiled.rows(CreditLine, where={"household": hh.pk}, limit=1)), None),
     }
 
 

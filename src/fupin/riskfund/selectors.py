@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fupin import reads
+from fupin import compiled
 from fupin.accounts import access
 from fupin.core.errors import NotFound
 from fupin.riskfund.models import Blacklist, Claim, Fund, LegalAction, Proof
@@ -46,10 +46,12 @@ def blacklist(reader, limit: int = 500) -> list[Blacklist]:
     )
 
 
-def household_standing(household) -> dict:
-    """What the archive shows of R-RSK-4: the live blacklisting, and every legal action."""
+def household_standing(household, loans: list[int]) -> dict:
+    """What the archive shows of R-RSK-4: the live blacklisting, every legal action, and the fund's
+    claims on the household's ``loans``."""
     mine = {"household": household.pk}
     return {  # the blacklisting in its model's order (decided, latest first)
-        "blacklist": reads.rows(Blacklist, where=mine, limit=20),
-        "legal": reads.rows(LegalAction, where=mine, related=("recorded_by",), limit=50),
+        "blacklist": compiled.rows(Blacklist, where=mine, limit=20),
+        "legal": compiled.rows(LegalAction, where=mine, related=("recorded_by",), limit=50),
+        "claims": compiled.rows(Claim, where={"loan__in": loans}),
     }

@@ -9,19 +9,18 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from fupin import reads
 from fupin.accounts import access
 from fupin.accounts.decorators import requires
 from fupin.core.creditinfo import CATEGORIES
 from fupin.core.eligibility import EXCLUSIONS
-from fupin.creditinfo.models import Consent
-from fupin.divisions.models import Branch
+from fupin.creditinfo import selectors as credit_selectors
+from fupin.divisions import selectors as division_selectors
 from fupin.households import selectors, services
-from fupin.loans.models import Application, Loan
+from fupin.loans import selectors as loan_selectors
 from fupin.ratings import selectors as ratings
-from fupin.riskfund.models import Claim, LegalAction
+from fupin.riskfund.models import LegalAction
 from fupin.riskfund.selectors import household_standing
-from fupin.subsidies.models import Line
+from fupin.subsidies import selectors as subsidy_selectors
 
 
 def _archive(request, pk: int) -> dict:
@@ -35,15 +34,11 @@ def _archive(request, pk: int) -> dict:
     ctx["may_reveal"] = access.may(request.user, "pii.reveal", hh)
     ctx["may_exclude"] = access.may(request.user, "exclusion.record", hh)
     ctx["may_publish_reputation"] = access.may(request.user, "reputation.publish", hh)
-    loans = reads.rows(Loan, where={"household": hh.pk}, fields=("application", "contract_no"), order=())
-    ctx["applications"] = reads.rows(Application, where={"household": hh.pk}, order=("-id",), limit=20)
-    made = {loan.application_id: loan for loan in loans}
-    for a in ctx["applications"]:
-        a.made = made.get(a.pk)  # its loan, if one was made (the template asks; no query each)
+    ctx["applications"], loans = loan_selectors.household_applications(hh)
     ctx["may_apply"] = access.may(request.user, "application.create", hh)
     ctx["exclusion_choices"] = [(k, f"{v[1]}（{v[0]}）") for k, v in EXCLUSIONS.items()]
     ctx["status_history"] = selectors.status_history(ctx["events"])
-    ctx.update(_subsidy_and_fund(request.user, hh, [loan.pk for loan in loans]))
+    ctx.update(_subsidy_and_fund(request.user, hh, loans))
     ctx.update(_credit(request.user, hh))
     return ctx
 
@@ -52,13 +47,13 @@ def _credit(user, hh) -> dict:
     """The archive's credit-information section: consents and the forms (R-CRD-1, 2)."""
     may_consent = access.may(user, "credit.consent", hh)
     return {
-        "credit_consents": reads.rows(Consent, where={"household": hh.pk}, limit=20)
+        "credit_consents": credit_selectors.household_consents(hh)
         if may_consent or access.may(user, "credit.view", hh)
         else [],
         "may_credit_report": access.may(user, "credit.view", hh) or access.may(user, "credit.query", hh),
         "may_consent": may_consent,
         "may_credit_record": access.may(user, "credit.record", hh),
-        "institutions": reads.rows(Branch, where={"parent": None}) if may_consent else [],
+        "institutions": division_selectors.head_offices() if may_consent else [],
         "credit_categories": CATEGORIES,
     }
 
@@ -66,12 +61,10 @@ def _credit(user, hh) -> dict:
 def _subsidy_and_fund(user, hh, loans: list[int]) -> dict:
     """The archive's section of subsidies, fund claims (on the household's ``loans``), the blacklist
     and legal actions."""
-    standing = household_standing(hh)
+    standing = household_standing(hh, loans)
     return {
-        "subsidy_lines": reads.rows(
-            Line, where={"household": hh.pk}, related=("loan",), order=("-end",), limit=50
-        ),
-        "fund_claims": reads.rows(Claim, where={"loan__in": loans}),
+        "subsidy_lines": subsidy_selectors.household_lines(hh),
+        "fund_claims": standing["claims"],
         "standing": standing,
         "blacklisted": any(b.lifted_on is None for b in standing["blacklist"]),
         "may_blacklist": access.may(user, "blacklist.decide", hh),

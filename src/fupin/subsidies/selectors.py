@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from django.db.models import Q
 
+from fupin import compiled
 from fupin.accounts import access
 from fupin.divisions.models import Division
 from fupin.households.models import Person
@@ -128,3 +129,8 @@ def totals(rows: list[dict]) -> dict:
         out["amount"] += r["amount"]
         out["principal"] += r["principal"]
     return dict(out)
+
+
+def household_lines(hh) -> list[Line]:
+    """A household's last 50 subsidy lines with their loans (the archive's subsidy section)."""
+    return compiled.rows(Line, where={"household": hh.pk}, related=("loan",), order=("-end",), limit=50)

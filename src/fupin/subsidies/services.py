@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from fupin import compiled
 from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.core import subsidy as core
@@ -37,7 +38,7 @@ from fupin.core.products import PRESETS as PRODUCTS
 from fupin.core.products import Benchmark
 from fupin.divisions.models import Division
 from fupin.ledger.services import entry_post
-from fupin.loans.models import Installment, Loan, Repayment
+from fupin.loans.models import Application, Installment, Loan, Repayment
 from fupin.loans.ports import Relief
 from fupin.products import benchmarks
 from fupin.ratings.models import CreditLine, GradeChange
@@ -229,10 +230,11 @@ def relief(loan: Loan, rows: dict[int, Installment], amount: int, on: dt.date, l
     )
     if current is None:
         return None
-    policy = policy_for(
-        loan.product, loan.start, Policy.objects.filter(kind="half", effective__lte=loan.start)
-    )
-    if policy is None or policy.kind != "half" or loan.application.purpose not in policy.purposes:
+    policy = policy_for(loan.product, loan.start, compiled.rows(Policy, where={"kind": "half"}, order=()))
+    if policy is None or policy.kind != "half":
+        return None
+    purpose = compiled.first(Application, where={"pk": loan.application_id}, fields=("purpose",), order=())
+    if purpose is None or purpose.purpose not in policy.purposes:
         return None
     share = core.half_up(current.interest * policy.to_domain().share)
     fen = min(share, current.interest - current.interest_paid)

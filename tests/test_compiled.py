@@ -1,4 +1,4 @@
-"""fupin.reads (issue 23): a model's rows by a few columns, within a jurisdiction, with the rows
+"""fupin.compiled (issue 23): a model's rows by a few columns, within a jurisdiction, with the rows
 their foreign keys point to, written once per process on PostgreSQL, are the rows — every field,
 converted as the ORM converts it, in the model's order, the related rows set as ``select_related``
 sets them — that the plain queryset gives; with the switch off, or on SQLite, they are the plain
@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from fupin import reads
+from fupin import compiled
 from fupin.demo import portfolio
 from fupin.loans.models import Installment, Loan, Servicing
 from tests.cob.conftest import today
@@ -36,28 +36,28 @@ def test_compiled_rows_are_the_querysets_rows(rt, settings):  # noqa: F811
     loan = Loan.objects.order_by("pk").first()
     for model, where, order, limit in CASES:
         value = loan.household_id if where == "household" else loan.pk
-        settings.FUPIN_COMPILED_READS = True
+        settings.FUPIN_COMPILED = True
         with CaptureQueriesContext(connection) as q:
-            compiled = reads.rows(model, where={where: value}, order=order, limit=limit)
-        settings.FUPIN_COMPILED_READS = False
-        plain = reads.rows(model, where={where: value}, order=order, limit=limit)
+            fast = compiled.rows(model, where={where: value}, order=order, limit=limit)
+        settings.FUPIN_COMPILED = False
+        plain = compiled.rows(model, where={where: value}, order=order, limit=limit)
         qs = model._default_manager.filter(**{where: value})
         qs = qs.order_by(*order) if order else qs
         expected = list(qs[:limit] if limit else qs)
-        assert compiled and fields(compiled) == fields(plain) == fields(expected), model
+        assert fast and fields(fast) == fields(plain) == fields(expected), model
         table = f'"{model._meta.db_table}".'
         assert len(q.captured_queries) == 1
         # on PostgreSQL the statement is ours (no ORM alias of a column); elsewhere the ORM's
         sql = q.captured_queries[0]["sql"]
         assert (f'{table}"id" AS' not in sql and "::text" not in sql) or connection.vendor != "postgresql"
-    assert isinstance(reads.rows(Loan, where={"household": loan.household_id})[0].terms, dict)
+    assert isinstance(compiled.rows(Loan, where={"household": loan.household_id})[0].terms, dict)
 
 
 def test_an_ordering_only_the_orm_can_say_falls_back(rt, settings):  # noqa: F811
     portfolio.generate_book(loans=5, on=today(), seed=9)
     loan = Loan.objects.order_by("pk").first()
-    settings.FUPIN_COMPILED_READS = True
-    rows = reads.rows(Installment, where={"loan": loan.pk}, order=("loan__start", "seq"))
+    settings.FUPIN_COMPILED = True
+    rows = compiled.rows(Installment, where={"loan": loan.pk}, order=("loan__start", "seq"))
     assert [i.seq for i in rows] == sorted(i.seq for i in rows)
 
 
@@ -76,9 +76,9 @@ def test_joined_rows_within_a_jurisdiction_are_select_relateds(rt, settings):  #
         for loan in loans:
             got = {}
             for switch in (True, False):
-                settings.FUPIN_COMPILED_READS = switch
+                settings.FUPIN_COMPILED = switch
                 with CaptureQueriesContext(connection) as q:
-                    got[switch] = reads.first(
+                    got[switch] = compiled.first(
                         Loan, where={"pk": loan.pk}, within=within, related=related, order=()
                     )
                     if got[switch] is not None:  # no further query: the relations were set
@@ -94,17 +94,17 @@ def test_joined_rows_within_a_jurisdiction_are_select_relateds(rt, settings):  #
                     a, b = getattr(got[True], path), getattr(got[False], path)
                     assert (a is None and b is None) or fields([a]) == fields([b])
                 assert fields([got[True].household.village]) == fields([got[False].household.village])
-    settings.FUPIN_COMPILED_READS = True
-    assert reads.rows(Loan, where={"pk": loans[0].pk}, within=("village_code", ())) == []
+    settings.FUPIN_COMPILED = True
+    assert compiled.rows(Loan, where={"pk": loans[0].pk}, within=("village_code", ())) == []
     # only some columns: the rest deferred (a later access would read it), the key always there
-    slim = reads.first(Loan, where={"pk": loans[0].pk}, fields=("village_code",), order=())
+    slim = compiled.first(Loan, where={"pk": loans[0].pk}, fields=("village_code",), order=())
     assert slim.pk == loans[0].pk and slim.village_code == village
     assert slim.get_deferred_fields() == {f.attname for f in Loan._meta.concrete_fields} - {
         "id",
         "village_code",
     }
     # a key spelt through a relation's target (Household.SCOPE_FIELD) reads the row's own column
-    hh = reads.first(
+    hh = compiled.first(
         type(loans[0].household), where={"pk": loans[0].household_id}, within=("village__code", (village,))
     )
     assert hh == loans[0].household

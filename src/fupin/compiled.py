@@ -12,7 +12,7 @@ them. Fields that convert what the database returns (``from_db_value``, e.g. JSO
 too. No private part of Django is touched.
 
 Only on PostgreSQL (psycopg returns dates, decimals and booleans as Python values already). With
-``FUPIN_COMPILED_READS=0``, or on another database, the same call is a plain queryset. The ordering
+``FUPIN_COMPILED=0``, or on another database, the same call is a plain queryset. The ordering
 is the model's own (``Meta.ordering``) unless one is given, as the ORM would order it. The caller
 has checked that the reader may see what it asks for, or passes the jurisdiction (``within``).
 """
@@ -25,8 +25,8 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connections, router
-from django.db.models import Q
+from django.db import DatabaseError, connections, router
+from django.db.models import Count, Max, Q
 
 Within = tuple[str, tuple[str, ...] | None] | None  # (a division code field, its allowed prefixes)
 
@@ -49,7 +49,7 @@ class _Segment(NamedTuple):
 class _Shape:
     """A statement and how to make instances of its rows."""
 
-    def __init__(self, model, where, within, related, fields, order, limit, alias):
+    def __init__(self, model, where, within, related, fields, order, limit, lock, alias):
         quote = connections[alias].ops.quote_name
         meta = model._meta
         self.alias = alias
@@ -111,6 +111,8 @@ class _Shape:
             sql += f" ORDER BY {ordering}"
         if limit:
             sql += " LIMIT %s"
+        if lock:  # every row the statement reads, the joined ones too (as select_for_update)
+            sql += " FOR UPDATE"
         self.sql = sql
 
     @staticmethod
@@ -142,20 +144,20 @@ class _Shape:
 
 
 def _plain(name: str, value: Any) -> bool:
-    """Whether ``name=value`` is a condition a compiled read writes: a field equal to a number or
-    a string, ``field__in`` a list of them, or a field that is null."""
+    """Whether ``name=value`` is a condition a compiled read writes: a field equal to a number, a
+    string or a boolean, ``field__in`` a list of numbers or strings, or a field that is null."""
     if name.endswith("__in"):
         return (
             "__" not in name[:-4]
             and isinstance(value, list | tuple)
             and all(type(v) in (int, str) for v in value)
         )
-    return "__" not in name and (value is None or type(value) in (int, str))
+    return "__" not in name and (value is None or type(value) in (int, str, bool))
 
 
 @lru_cache(maxsize=512)
-def _shape(model, where, within, related, fields, order, limit, alias) -> _Shape:
-    return _Shape(model, where, within, related, fields, order, limit, alias)
+def _shape(model, where, within, related, fields, order, limit, lock, alias) -> _Shape:
+    return _Shape(model, where, within, related, fields, order, limit, lock, alias)
 
 
 def _local(model, name: str):
@@ -198,19 +200,20 @@ def rows(
     fields: tuple[str, ...] = (),
     order: Sequence[str] | None = None,
     limit: int | None = None,
+    lock: bool = False,
 ) -> list:
     """``model``'s rows whose fields ``where`` names (columns, or relations by their ids; ``pk``)
     equal the values given (``field__in``: are among them; None: are null), whose division code
     field lies under one of the prefixes ``within`` gives (``(field, None)``: everywhere), with the
     foreign keys ``related`` names joined (as ``select_related``), only the columns ``fields``
     names (and the key; all if empty), in ``order`` (default: the model's; ``()``: none), at most
-    ``limit`` of them — as instances."""
+    ``limit`` of them — as instances; ``lock``: locked for the transaction (``select_for_update``)."""
     alias = router.db_for_read(model)
     connection = connections[alias]
     ordering = _ordering(model, order)
     prefixes = within[1] if within is not None else None
     if (
-        not settings.FUPIN_COMPILED_READS
+        not settings.FUPIN_COMPILED
         or connection.vendor != "postgresql"
         or ordering is None
         or not all(_plain(k, v) for k, v in where.items())
@@ -228,6 +231,8 @@ def rows(
             qs = qs.only(*fields)
         if order is not None:
             qs = qs.order_by(*order)
+        if lock:
+            qs = qs.select_for_update()
         return list(qs[:limit] if limit is not None else qs)
     names = tuple((model._meta.pk.name if n == "pk" else n, v is None) for n, v in where.items())
     shape = _shape(
@@ -238,6 +243,7 @@ def rows(
         tuple(fields),
         ordering,
         limit is not None,
+        lock,
         alias,
     )
     params = [
@@ -256,3 +262,97 @@ def first(model, **kwargs):
     """The first of :func:`rows` (``limit`` 1), or None."""
     found = rows(model, limit=1, **kwargs)
     return found[0] if found else None
+
+
+@lru_cache(maxsize=64)
+def _stamp_sql(model, field: str, alias: str) -> str:
+    quote = connections[alias].ops.quote_name
+    column = quote(model._meta.get_field(field).column)
+    return f"SELECT COUNT(*), MAX({column}) FROM {quote(model._meta.db_table)}"  # noqa: S608 (metadata)
+
+
+def stamp(model, field: str) -> tuple:
+    """How many rows ``model`` has and the greatest ``field`` among them: what a process compares
+    with what it last saw, to load a small table again only after a change."""
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    if not settings.FUPIN_COMPILED or connection.vendor != "postgresql":
+        return tuple(model._default_manager.aggregate(n=Count("pk"), last=Max(field)).values())
+    with connection.cursor() as cursor:
+        cursor.execute(_stamp_sql(model, field, alias))
+        return tuple(cursor.fetchone())
+
+
+def _prepared(obj, field, connection, add: bool):
+    """What the database stores for ``field`` of ``obj`` — the field's own ``pre_save`` (e.g.
+    ``auto_now_add``) and ``get_db_prep_save``, as ``Model.save`` asks them (the Field API)."""
+    return field.get_db_prep_save(field.pre_save(obj, add), connection)
+
+
+@lru_cache(maxsize=256)
+def _insert_sql(model, with_key: bool, n: int, alias: str) -> tuple[str, tuple]:
+    quote = connections[alias].ops.quote_name
+    meta = model._meta
+    fields = tuple(f for f in meta.concrete_fields if with_key or not f.primary_key)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    names = ", ".join(quote(f.column) for f in fields)
+    # identifiers from the model's metadata, quoted; values bound
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES {', '.join([row] * n)}"  # noqa: S608
+        f" RETURNING {quote(meta.pk.column)}"
+    )
+    return sql, fields
+
+
+def insert(objects: Sequence) -> None:
+    """New rows of one model, as ``bulk_create`` writes them (no signals): each object's key is
+    set from the database and the object is then saved, not new. A key already set is written as
+    it is (all the objects' or none's). At most 20 at a time compiled; more go to ``bulk_create``."""
+    if not objects:
+        return
+    model = type(objects[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    with_key = objects[0].pk is not None
+    if (
+        not settings.FUPIN_COMPILED
+        or connection.vendor != "postgresql"
+        or len(objects) > 20
+        or any(type(o) is not model or (o.pk is not None) != with_key for o in objects)
+    ):
+        model._default_manager.db_manager(alias).bulk_create(objects)
+        return
+    sql, fields = _insert_sql(model, with_key, len(objects), alias)
+    params = [_prepared(o, f, connection, True) for o in objects for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchall()
+    for obj, (key,) in zip(objects, keys, strict=True):
+        setattr(obj, model._meta.pk.attname, key)
+        obj._state.adding, obj._state.db = False, alias  # Model._state, documented
+
+
+@lru_cache(maxsize=256)
+def _update_sql(model, names: tuple[str, ...], alias: str) -> tuple[str, tuple]:
+    quote = connections[alias].ops.quote_name
+    meta = model._meta
+    fields = tuple(meta.get_field(n) for n in names)
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    # identifiers from the model's metadata, quoted; values bound
+    return f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s", fields  # noqa: S608
+
+
+def update(obj, fields: Sequence[str]) -> None:
+    """``obj.save(update_fields=fields)`` without signals: those columns of its row, by its key;
+    an error if no row has the key (as ``save`` with ``update_fields`` raises)."""
+    model = type(obj)
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if not settings.FUPIN_COMPILED or connection.vendor != "postgresql":
+        obj.save(update_fields=fields)
+        return
+    sql, prepared = _update_sql(model, tuple(fields), alias)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*(_prepared(obj, f, connection, False) for f in prepared), obj.pk])
+        if cursor.rowcount != 1:
+            raise DatabaseError(f"{model.__name__} {obj.pk}: no row to update")
