@@ -1,16 +1,18 @@
 """fupin.compiled (issue 23): a model's rows by a few columns, within a jurisdiction, with the rows
 their foreign keys point to, written once per process on PostgreSQL, are the rows — every field,
 converted as the ORM converts it, in the model's order, the related rows set as ``select_related``
-sets them — that the plain queryset gives; with the switch off, or on SQLite, they are the plain
-queryset's."""
+sets them — that the plain queryset gives; its writes (new rows, some columns of a row) are what
+``bulk_create`` and ``save(update_fields=…)`` write. With the switch off, or on SQLite, they are
+Django's own."""
 
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from fupin import compiled
+from fupin.audit.models import AuditEntry
 from fupin.demo import portfolio
 from fupin.loans.models import Installment, Loan, Servicing
 from tests.cob.conftest import today
@@ -108,3 +110,55 @@ def test_joined_rows_within_a_jurisdiction_are_select_relateds(rt, settings):  #
         type(loans[0].household), where={"pk": loans[0].household_id}, within=("village__code", (village,))
     )
     assert hh == loans[0].household
+
+
+@pytest.mark.parametrize("switch", [True, False])
+def test_new_rows_and_changed_columns_are_djangos(rt, settings, switch):  # noqa: F811
+    """Three audit rows (JSON, a null, ``auto_now_add``) written at once; then two columns of an
+    instalment changed and nothing else; a row that is not there is an error, not a silent no-op."""
+    portfolio.generate_book(loans=3, on=today(), seed=9)
+    settings.FUPIN_COMPILED = switch
+    made = [
+        AuditEntry(
+            action="test.compiled", object_type="x", object_id=str(n), after={"n": n, "s": "甲"}, ip=None
+        )
+        for n in range(3)
+    ]
+    with transaction.atomic(), CaptureQueriesContext(connection) as q:
+        compiled.insert(made)
+    assert len(q.captured_queries) == 1
+    assert all(a.pk and not a._state.adding and a.at is not None for a in made)
+    stored = {a.pk: a for a in AuditEntry.objects.filter(action="test.compiled")}
+    assert fields(stored[a.pk] for a in made) == fields(made)
+    assert [stored[a.pk].after for a in made] == [{"n": n, "s": "甲"} for n in range(3)]
+
+    loan = Loan.objects.order_by("pk").first()
+    row = Installment.objects.filter(loan=loan).order_by("seq").first()
+    before = fields([row])
+    row.interest_paid, row.penalty_paid, row.principal = 7, 3, 999_999  # principal changed, not written
+    with transaction.atomic():
+        compiled.update(row, ("interest_paid", "penalty_paid"))
+    again = Installment.objects.get(pk=row.pk)
+    assert (again.interest_paid, again.penalty_paid) == (7, 3)
+    after = fields([again])[0][1]
+    assert {k: v for k, v in after.items() if k not in ("interest_paid", "penalty_paid")} == {
+        k: v for k, v in before[0][1].items() if k not in ("interest_paid", "penalty_paid")
+    }
+    gone = Installment(pk=10**9, loan=loan, seq=1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        compiled.update(gone, ("interest_paid",))
+
+
+def test_a_locked_read_locks(rt, settings):  # noqa: F811
+    """``lock``: the loan's servicing row and the loan in one statement FOR UPDATE (PostgreSQL), as
+    ``select_for_update`` with ``select_related`` would lock them."""
+    portfolio.generate_book(loans=3, on=today(), seed=9)
+    loan = Loan.objects.order_by("pk").first()
+    for switch in (True, False):
+        settings.FUPIN_COMPILED = switch
+        with transaction.atomic(), CaptureQueriesContext(connection) as q:
+            sv = compiled.first(Servicing, where={"loan": loan.pk}, related=("loan",), order=(), lock=True)
+        assert sv.loan_id == loan.pk and sv.loan.contract_no == loan.contract_no
+        assert len(q.captured_queries) == 1
+        if connection.vendor == "postgresql":
+            assert q.captured_queries[0]["sql"].rstrip().endswith("FOR UPDATE")
