@@ -19,6 +19,7 @@ has checked that the reader may see what it asks for, or passes the jurisdiction
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -30,6 +31,7 @@ from django.db.models import Count, Max, Q
 
 Within = tuple[str, tuple[str, ...] | None] | None  # (a division code field, its allowed prefixes)
 
+_VALUES = (int, str, bool, dt.date)  # what psycopg binds as the ORM would (a datetime is aware)
 _TESTS = {(False, False): "= %s", (True, False): "= ANY(%s)", (False, True): "IS NULL"}  # (in, null)
 
 
@@ -74,7 +76,7 @@ class _Shape:
                 )
             )
 
-        take(model, self._fields(model, fields), table, None, None)
+        take(model, self._fields(model, fields, ""), table, None, None)
         joins, aliases = [], {"": (table, model, False, 0)}  # path: alias, model, nullable, segment
         for path in related:
             parent_path, _, name = path.rpartition("__")
@@ -89,7 +91,7 @@ class _Shape:
                 f" ON {joined}.{quote(field.target_field.column)} = {parent_alias}.{quote(field.column)}"
             )
             aliases[path] = (joined, target, nullable, len(self.segments))
-            take(target, tuple(target._meta.concrete_fields), joined, parent_index, name)
+            take(target, self._fields(target, fields, path), joined, parent_index, name)
         conditions = [
             f"{table}.{quote(meta.get_field(name.removesuffix('__in')).column)} "
             + _TESTS[name.endswith("__in"), null]
@@ -116,11 +118,15 @@ class _Shape:
         self.sql = sql
 
     @staticmethod
-    def _fields(model, names: tuple[str, ...]) -> tuple:
+    def _fields(model, names: tuple[str, ...], path: str) -> tuple:
+        """The fields of the model at ``path`` (``""``: the row's own) that ``names`` asks for
+        (``path__field``), with its key; all of them if ``names`` asks for none of it."""
         everything = tuple(model._meta.concrete_fields)
-        if not names:
+        head = f"{path}__" if path else ""
+        mine = [n[len(head) :] for n in names if n.startswith(head) and "__" not in n[len(head) :]]
+        if not mine:
             return everything
-        wanted = {model._meta.get_field(n).attname for n in names} | {model._meta.pk.attname}
+        wanted = {model._meta.get_field(n).attname for n in mine} | {model._meta.pk.attname}
         return tuple(f for f in everything if f.attname in wanted)
 
     def build(self, fetched: list, connection) -> list:
@@ -145,14 +151,15 @@ class _Shape:
 
 def _plain(name: str, value: Any) -> bool:
     """Whether ``name=value`` is a condition a compiled read writes: a field equal to a number, a
-    string or a boolean, ``field__in`` a list of numbers or strings, or a field that is null."""
+    string, a boolean or a date, ``field__in`` a list of numbers or strings, or a field that is
+    null."""
     if name.endswith("__in"):
         return (
             "__" not in name[:-4]
             and isinstance(value, list | tuple)
             and all(type(v) in (int, str) for v in value)
         )
-    return "__" not in name and (value is None or type(value) in (int, str, bool))
+    return "__" not in name and (value is None or type(value) in _VALUES)
 
 
 @lru_cache(maxsize=512)
@@ -202,12 +209,17 @@ def rows(
     limit: int | None = None,
     lock: bool = False,
 ) -> list:
-    """``model``'s rows whose fields ``where`` names (columns, or relations by their ids; ``pk``)
-    equal the values given (``field__in``: are among them; None: are null), whose division code
-    field lies under one of the prefixes ``within`` gives (``(field, None)``: everywhere), with the
-    foreign keys ``related`` names joined (as ``select_related``), only the columns ``fields``
-    names (and the key; all if empty), in ``order`` (default: the model's; ``()``: none), at most
-    ``limit`` of them — as instances; ``lock``: locked for the transaction (``select_for_update``)."""
+    """``model``'s rows, as instances:
+
+    * ``where``: fields (columns, relations by their ids, ``pk``) equal to the values given
+      (``field__in``: among them; None: null);
+    * ``within``: ``(field, prefixes)``, the division code field under one of the prefixes
+      (``(field, None)``: everywhere);
+    * ``related``: foreign keys joined, as ``select_related``;
+    * ``fields``: only these columns (``relation__field`` for a joined row's; the key always; all
+      of a row's if none of it is named);
+    * ``order``: default the model's, ``()`` none; ``limit``: at most so many;
+    * ``lock``: locked for the transaction (``select_for_update``)."""
     alias = router.db_for_read(model)
     connection = connections[alias]
     ordering = _ordering(model, order)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from fupin import compiled
 from fupin.accounts import access
-from fupin.accounts.models import User
+from fupin.accounts.models import RoleAssignment
 from fupin.cob.models import CobRun, CollectionItem, VillageMonth
 
 
@@ -16,28 +17,29 @@ def runs(reader, limit: int = 60) -> list[CobRun]:
 
 def collection_list(reader, on: dt.date, village: str = "") -> list[CollectionItem]:
     """The collection list of ``on`` in the reader's jurisdiction (one village if given)."""
-    qs = access.visible(reader, CollectionItem.objects.filter(date=on), "collection.view")
-    if village:
-        qs = qs.filter(village_code=village)
-    return list(
-        qs.select_related("loan", "loan__household")
-        .only(  # what the list and its sheet show
+    return compiled.rows(
+        CollectionItem,
+        where={"date": on, "village_code": village} if village else {"date": on},
+        within=("village_code", access.scope_prefixes(reader, "collection.view")),
+        related=("loan", "loan__household"),
+        fields=(  # what the list and its sheet show
             "date",
             "village_code",
-            "loan_id",
+            "loan",
             "due",
             "arrears",
             "dpd",
             "loan__contract_no",
             "loan__household__registry_no",
-        )
-        .order_by("village_code", "-dpd", "loan_id")
+        ),
+        order=("village_code", "-dpd", "loan"),
     )
 
 
 def officers_by_village(villages: set[str]) -> dict[str, str]:
     """The loan officers whose jurisdiction covers each village (the list's 信贷员 column)."""
-    staff = list(User.objects.filter(roles__role="loan_officer", is_active=True).distinct())
+    held = compiled.rows(RoleAssignment, where={"role": "loan_officer"}, related=("user",), order=())
+    staff = list({r.user_id: r.user for r in held if r.user.is_active}.values())
     return {
         v: "、".join(
             u.get_full_name() or u.username for u in staff if access.may(u, "repayment.post", code=v)
