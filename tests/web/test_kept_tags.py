@@ -35,9 +35,10 @@ def test_the_kept_tags_are_what_a_template_loads_and_the_switch_turns_off(settin
     settings.FUPIN_COMPILED = False
     kinds = {type(node) for node in ENGINE.from_string(source).nodelist}
     assert not kinds & {kept.KeptTranslation, kept.KeptURL}
-    assert ENGINE.from_string('{% load kept %}{{ d|date:"Y-m-d" }}').render(
-        Context({"d": dt.date(2026, 3, 5)})
-    ) == "2026-03-05"
+    assert (
+        ENGINE.from_string('{% load kept %}{{ d|date:"Y-m-d" }}').render(Context({"d": dt.date(2026, 3, 5)}))
+        == "2026-03-05"
+    )
 
 
 def test_the_busy_pages_load_them():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models import F, Q, QuerySet, Sum
 
 from fupin import compiled
 from fupin.accounts import access
@@ -83,13 +83,13 @@ def loan_get(reader, pk: int, *, bare: bool = False, fields: tuple[str, ...] = (
 
 
 def loan_parts(loan) -> dict[str, list]:
-    """What a loan's page shows of it: the schedule (kept on the loan, so ``loan.installments``
-    answers the standing and the payoff quote without a query), the last 100 repayments, its
-    events, fund claims and subsidy lines — a query each (the claims and the lines are the risk
-    fund's and the subsidies' records of the loan, read through their relations to it)."""
-    prefetch_related_objects([loan], "installments")
+    """What a loan's page shows of it, a query each: the schedule (kept on the loan as
+    ``installments_read``, so the standing and the payoff quote read it without a query:
+    :func:`fupin.loans.standing.installments_of`), the last 100 repayments, its events, fund claims
+    and subsidy lines (the risk fund's and the subsidies' records of the loan)."""
+    loan.installments_read = compiled.rows(Installment, where={"loan": loan.pk})
     parts = {
-        "installments": list(loan.installments.all()),
+        "installments": loan.installments_read,
         **{
             name: compiled.rows(model, where={"loan": loan.pk}, limit=limit)  # written once (issue 23)
             for name, model, limit in (

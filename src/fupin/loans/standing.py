@@ -18,7 +18,7 @@ from fupin.core.errors import Conflict
 from fupin.core.schedule.payoff import extended, payoff
 from fupin.core.schedule.prepay import Segment, in_force
 from fupin.core.schedule.terms import terms_from_dict
-from fupin.loans.models import Loan, LoanEvent, Prepayment, Repayment, Servicing
+from fupin.loans.models import Installment, Loan, LoanEvent, Prepayment, Repayment, Servicing
 from fupin.products import calendar
 
 
@@ -88,6 +88,13 @@ def lock(loan: Loan) -> tuple[Loan, Servicing | None]:
     return bare, None
 
 
+def installments_of(loan: Loan) -> list[Installment]:
+    """The loan's instalments in order: those a page read with the loan (``loan.installments_read``,
+    :func:`fupin.loans.selectors.loan_parts`), else read now (not kept: a payment changes them)."""
+    kept = getattr(loan, "installments_read", None)
+    return kept if kept is not None else compiled.rows(Installment, where={"loan": loan.pk})
+
+
 def loan_servicing(loan: Loan) -> Servicing | None:
     """The loan's servicing row: the one already loaded with the loan (``lock``, a page that read
     it) or one query, remembered on the loan either way
@@ -120,7 +127,7 @@ def arrears(loan: Loan, on: dt.date) -> dict:
     """A loan's standing on ``on`` (R-REP-2, R-REP-3): days past due, PAR bucket, five-category
     class and the penalty the nightly batch has posted and is still unpaid."""
 
-    owed = owed_of(loan.installments.all(), loan_servicing(loan), closed_through())
+    owed = owed_of(installments_of(loan), loan_servicing(loan), closed_through())
     dpd = servicing_core.days_past_due(owed, on)
     return {
         "dpd": dpd,
@@ -143,7 +150,7 @@ def payoff_quote(loan: Loan, on: dt.date):
     day) and the household's deposit that offsets it; refused while an instalment is overdue
     or posted penalty is unpaid."""
 
-    nothing_due(list(loan.installments.all()), loan_servicing(loan), on)
+    nothing_due(installments_of(loan), loan_servicing(loan), on)
     schedule = loan_schedule(loan)
     if on > schedule.maturity:  # within an extension (before the original maturity it changes nothing)
         ext = LoanEvent.objects.filter(
@@ -161,7 +168,7 @@ def payoff_figures(loan: Loan, on: dt.date) -> dict:
     the day less interest already paid ahead, prepaid interest refunded, and what the deposit
     and the credit balance cover; ``cash`` is what the household pays (negative: gets back)."""
     q = payoff_quote(loan, on)
-    rows = list(loan.installments.all())
+    rows = installments_of(loan)
     principal = sum(i.principal - i.principal_paid for i in rows)
     interest = q.interest - sum(i.interest_paid for i in rows if i.due_date > on)
     total = principal + interest - q.refund
