@@ -14,7 +14,7 @@ from fupin.accounts.decorators import requires
 from fupin.cob import selectors, services
 from fupin.cob.day import closed_through
 from fupin.cob.exports import collection_xlsx
-from fupin.divisions.models import Division
+from fupin.divisions.selectors import names as division_names
 from fupin.web.responses import act, attachment, date_param
 
 
@@ -52,7 +52,7 @@ def collection_list(request):
     village = request.GET.get("village", "")[:12]
     items = selectors.collection_list(request.user, on, village)
     codes = {i.village_code for i in items}
-    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    names = division_names(codes)
     officers = selectors.officers_by_village(codes)
     rows = [
         {"item": i, "village": names.get(i.village_code, ""), "officers": officers.get(i.village_code, "")}
@@ -87,9 +87,7 @@ def collection_list(request):
 @requires("collection.view")
 def village_recovery(request):
     months = selectors.village_months(request.user)
-    names = dict(
-        Division.objects.filter(code__in={m.village_code for m in months}).values_list("code", "name")
-    )
+    names = division_names({m.village_code for m in months})
     latest: dict[str, object] = {}
     for m in months:
         latest.setdefault(m.village_code, m)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, QuerySet
 
 from fupin import compiled
@@ -38,3 +40,9 @@ def division_counts(reader) -> dict[str, int]:
 def head_offices() -> list[Branch]:
     """The lending institutions: the branches with no parent."""
     return compiled.rows(Branch, where={"parent": None})
+
+
+def names(codes: Iterable[str]) -> dict[str, str]:
+    """The names of the divisions with these codes (the rows of a list name their villages)."""
+    found = compiled.rows(Division, where={"code__in": sorted(set(codes))}, fields=("name",), order=())
+    return {d.code: d.name for d in found}

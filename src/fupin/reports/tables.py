@@ -23,6 +23,7 @@ from fupin.core.errors import ValidationFailed
 from fupin.core.money import fmt
 from fupin.core.origination import PURPOSES
 from fupin.divisions.models import Division
+from fupin.divisions.selectors import names as division_names
 from fupin.households.models import REGISTERED, Household, Person
 from fupin.ledger.models import Posting
 from fupin.ledger.selectors import books_open_on
@@ -457,7 +458,7 @@ def _heads(households: Iterable[int]) -> dict[int, Person]:
 
 def _names(villages: set[str]) -> dict[str, str]:
     codes = villages | {v[:9] + "000" for v in villages}
-    return dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    return division_names(codes)
 
 
 # --- 附表8 ---------------------------------------------------------------------------------------

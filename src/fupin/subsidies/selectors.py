@@ -11,6 +11,7 @@ from django.db.models import Q
 from fupin import compiled
 from fupin.accounts import access
 from fupin.divisions.models import Division
+from fupin.divisions.selectors import names as division_names
 from fupin.households.models import Person
 from fupin.subsidies.models import Batch, Line, Policy
 
@@ -93,7 +94,7 @@ def announcement(batch: Batch, division: str = "") -> list[dict]:
         ).values_list("household_id", "name")
     )
     codes = {ln.village_code for ln in lines} | {ln.village_code[:9] + "000" for ln in lines}
-    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    names = division_names(codes)
     per: dict[tuple[str, int], dict] = {}
     for ln in lines:
         key = (ln.village_code, ln.household_id)

@@ -12,6 +12,7 @@ from fupin.accounts.decorators import requires
 from fupin.core import subsidy as core
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.divisions.models import Division
+from fupin.divisions.selectors import names as division_names
 from fupin.subsidies import exports, selectors, services
 from fupin.subsidies.models import Batch, Policy
 from fupin.web.responses import act, attachment, date_param, int_param, pdf_inline
@@ -93,7 +94,7 @@ def subsidy_batch(request, pk: int):
         Batch.State.PAID: "credit",
     }.get(batch.state)
     codes = sorted({ln.village_code for ln in lines} | {ln.village_code[:9] + "000" for ln in lines})
-    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    names = division_names(codes)
     levels = [
         (
             "county" if batch.division_code.endswith("000000") else "township",

@@ -6,9 +6,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django import template
-from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+
+from fupin.web.templatetags.kept import url_of
 
 register = template.Library()
 
@@ -96,7 +97,7 @@ def collection_rows(items) -> str:
 
     return mark_safe(
         "".join(
-            f'<tr><td><a href="{reverse("loan_detail", args=[i.loan_id])}">'
+            f'<tr><td><a href="{url_of("loan_detail", i.loan_id)}">'
             f"{escape(i.loan.contract_no)}</a></td>"
             f'<td>{escape(i.loan.household.registry_no)}</td><td class="num">{yuan(i.due)}</td>'
             f'<td class="num">{yuan(i.arrears)}</td><td class="num">{i.dpd or ""}</td><td></td></tr>'

@@ -3,7 +3,7 @@ that ask for them: ``{% load i18n kept %}`` (after ``i18n``, so these take its n
 opt-in per template, on public APIs only, and behind the one switch ``FUPIN_COMPILED`` (off:
 each tag is Django's own, as it parsed it).
 
-* ``{% translate "literal" %}``: Django looks the message up, builds a lazy string, escapes and
+* ``{% translate %}`` of a quoted literal: Django looks the message up, builds a lazy string, escapes and
   copies it on every render (≈ 7 µs; the collection list renders 126). A literal's translation
   depends only on the active language and autoescaping, so Django's node renders it once per
   (language, autoescape) and the output is kept.
@@ -85,6 +85,13 @@ def url_pieces(name: str, n: int) -> tuple[str, ...] | None:
                 pieces = candidate
         _PIECES[key] = pieces
     return _PIECES[key]
+
+
+def url_of(name: str, *ids: int) -> str:
+    """``reverse(name, args=ids)``, from the kept pieces where the ids are non-negative integers."""
+    simple = settings.FUPIN_COMPILED and all(type(i) is int and i >= 0 for i in ids)
+    pieces = url_pieces(name, len(ids)) if simple else None
+    return _joined(pieces, ids) if pieces is not None else reverse(name, args=ids)
 
 
 def _joined(pieces: tuple[str, ...], numbers) -> str:
