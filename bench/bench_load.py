@@ -10,6 +10,12 @@ throughput, p50 and p99 per kind, errors, and that every repayment key was recor
 quarter of the target rates, at three quarters, at the target, then the reads alone and the
 repayments alone at their targets.
 Targets: reads p99 ≤ 50 ms at 300/s, repayments p99 ≤ 100 ms at 100/s, 0 errors. Not pass/fail.
+
+With ``BENCH_OLD_TREE`` (another checkout, e.g. ``git worktree add /tmp/old 887777f``; issue 23)
+it instead serves the same database with that tree's code and with this one's in turn — old, new,
+old, new, ``BENCH_SECONDS`` (default 30) each after a warm-up — at each offered load of
+``BENCH_COMPARE`` (default ``75+25,120+40``: reads + repayments a second), and prints the reads'
+and the repayments' p99 and the CPU a request of each run side by side.
 """
 
 from __future__ import annotations
@@ -19,8 +25,11 @@ import os
 import random
 import secrets
 import string
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 
 from bench import openloop
 from bench.bench_repayments import demo_with_token, held_once
@@ -46,6 +55,9 @@ def run() -> None:
         "baseline — runs on different machines compare by it, docs/performance.md)"
     )
     env, (token, session, loans, households) = ready
+    if os.environ.get("BENCH_OLD_TREE"):
+        compare(env, token, loans, households)
+        return
     with openloop.gunicorn(env, workers=WORKERS) as port:
         mix(
             port, token, session, loans, households, env, READS // 4, WRITES // 4, 10, report=False
@@ -54,6 +66,60 @@ def run() -> None:
             mix(port, token, session, loans, households, env, int(READS * part), int(WRITES * part), SECONDS)
         for reads, writes in ((READS, 0), (0, WRITES)):  # each target on its own
             mix(port, token, session, loans, households, env, reads, writes, SECONDS)
+
+
+def compare(env: dict, token: str, loans: list[int], households: list[int]) -> None:
+    """Old code and new on the same database at the same offered loads, interleaved."""
+    trees = {
+        "old": Path(os.environ["BENCH_OLD_TREE"]) / "src",
+        "new": Path(__file__).resolve().parents[1] / "src",
+    }
+    seconds = int(os.environ.get("BENCH_SECONDS", "30"))
+    loads = [
+        tuple(int(x) for x in part.split("+"))
+        for part in os.environ.get("BENCH_COMPARE", "75+25,120+40").split(",")
+    ]
+    for reads, writes in loads:
+        print(f"   offered {reads} reads/s + {writes} repayments/s, {seconds} s a run, {WORKERS} workers:")
+        for _ in range(2):
+            for tree, src in trees.items():
+                served = {**env, "PYTHONPATH": str(src)}
+                session = _session(served)  # signed in as that tree's code signs in
+                with openloop.gunicorn(served, workers=WORKERS) as port:
+                    mix(
+                        port,
+                        token,
+                        session,
+                        loans,
+                        households,
+                        served,
+                        reads // 4,
+                        writes // 4,
+                        10,
+                        report=False,
+                    )
+                    got = mix(
+                        port, token, session, loans, households, served, reads, writes, seconds, report=False
+                    )
+                print(
+                    f"   {tree}: reads p99 {got['reads p99']:.1f} ms,"
+                    f" repayments p99 {got['repayments p99']:.1f} ms,"
+                    f" errors {got['errors']}, CPU a request: application {got['application']:.2f} ms,"
+                    f" PostgreSQL {got['postgres']:.2f} ms"
+                )
+
+
+def _session(env: dict) -> str:
+    """A signed-in session of the loan officer, made by the code ``env`` runs (its session engine
+    and authentication backend)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_load", "session"],
+        env={**env, "PYTHONPATH": f"{env['PYTHONPATH']}:{Path(__file__).resolve().parents[1]}"},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip().splitlines()[-1]
 
 
 def machine_speed() -> float:
@@ -75,7 +141,7 @@ def mix(
     writes: int,
     seconds: int,
     report: bool = True,
-) -> None:
+) -> dict | None:
     rng = random.Random(11)
     api = {"Authorization": f"Bearer {token}"}
     page = {"Cookie": f"sessionid={session}; csrftoken={CSRF_COOKIE}"}  # a signed-in browser keeps both
@@ -107,7 +173,7 @@ def mix(
     before = openloop.cpu_seconds("gunicorn"), openloop.cpu_seconds("postgres"), time.process_time()
     results, elapsed = openloop.drive(port, next_request, reads + writes, seconds)
     if not report:
-        return
+        return _figures(results, before)
     used = [
         b - a
         for a, b in zip(
@@ -130,6 +196,43 @@ def mix(
         f"({cores} cores give {cores * 1000 / sum(each):.0f} requests/s at most)"
     )
     print("   targets: reads p99 ≤ 50 ms at 300/s, repayments p99 ≤ 100 ms at 100/s, 0 errors")
+
+
+def _figures(results: list, before: tuple) -> dict:
+    """p99 of the reads and of the repayments (ms), errors, and the CPU a request (ms)."""
+    after = openloop.cpu_seconds("gunicorn"), openloop.cpu_seconds("postgres")
+
+    def p99(kinds: tuple[str, ...]) -> float:
+        lat = sorted(r[1] for r in results if r[0] in kinds)
+        return 1000 * lat[min(len(lat) - 1, int(0.99 * len(lat)))] if lat else 0.0
+
+    n = max(1, len(results))
+    return {
+        "reads p99": p99(("page view", "API read")),
+        "repayments p99": p99(("repayment",)),
+        "errors": sum(1 for r in results if r[2] not in (200, 201)),
+        "application": 1000 * (after[0] - before[0]) / n,
+        "postgres": 1000 * (after[1] - before[1]) / n,
+    }
+
+
+def session() -> None:
+    """Print a new signed-in session of the loan officer (``compare`` runs this with each tree)."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    from fupin.accounts.models import User
+
+    officer = User.objects.get(username="xindai")
+    store = import_string(settings.SESSION_ENGINE + ".SessionStore")()
+    store["_auth_user_id"] = str(officer.pk)
+    store["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[-1]
+    store["_auth_user_hash"] = officer.get_session_auth_hash()
+    store.create()
+    print(store.session_key)
 
 
 def setup() -> None:
@@ -160,4 +263,4 @@ def setup() -> None:
 
 
 if __name__ == "__main__":
-    setup()
+    session() if sys.argv[1:] == ["session"] else setup()

@@ -42,16 +42,15 @@ def prepared(module: str, database: str) -> tuple[dict, list] | None:
 
 @contextmanager
 def gunicorn(env: dict, workers: int = 4):
-    """A gunicorn serving ``fupin.wsgi`` (with the project's configuration) on a free port of
-    127.0.0.1; yields the port."""
+    """A gunicorn serving ``fupin.wsgi`` (with the project's configuration, where the code that
+    ``env`` runs has one) on a free port of 127.0.0.1; yields the port."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
-            "-c",
-            "python:fupin.web.gunicorn_conf",
+            *configuration(env),
             "-w",
             str(workers),
             *os.environ.get("GUNICORN_EXTRA", "").split(),
@@ -76,6 +75,16 @@ def gunicorn(env: dict, workers: int = 4):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def configuration(env: dict) -> list[str]:
+    """gunicorn's arguments naming the application: the project's configuration module, or for an
+    older checkout without one (first on ``PYTHONPATH`` in ``env``) its WSGI application."""
+    paths = [Path(p) for p in env.get("PYTHONPATH", "").split(":") if p]
+    code = next((p for p in paths if (p / "fupin").is_dir()), ROOT / "src")
+    if (code / "fupin" / "web" / "gunicorn_conf.py").exists():
+        return ["-c", "python:fupin.web.gunicorn_conf"]
+    return ["fupin.wsgi:application"]
 
 
 def drive(port: int, next_request: Callable[[int], Request], rate: int, seconds: int) -> tuple[list, float]:

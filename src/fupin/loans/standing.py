@@ -81,6 +81,7 @@ def lock(loan: Loan) -> tuple[Loan, Servicing | None]:
     locks them this way, so two never wait on each other in opposite orders)."""
     sv = compiled.first(Servicing, where={"loan": loan.pk}, related=("loan",), order=(), lock=True)
     if sv is not None:
+        sv.loan.servicing_read = sv
         return sv.loan, sv
     bare = compiled.first(Loan, where={"pk": loan.pk}, order=(), lock=True)
     if bare is None:
@@ -96,16 +97,16 @@ def installments_of(loan: Loan) -> list[Installment]:
 
 
 def loan_servicing(loan: Loan) -> Servicing | None:
-    """The loan's servicing row: the one already loaded with the loan (``lock``, a page that read
-    it) or one query, remembered on the loan either way
-    — ``loan.servicing`` answers from it after."""
-    related = Loan.servicing.related
-    if related.is_cached(loan):
-        return related.get_cached_value(loan)
+    """The loan's servicing row: the one already read with the loan (``lock``, a page that asked
+    before) or one query, kept on the loan (``servicing_read``) either way."""
+    try:
+        return loan.servicing_read
+    except AttributeError:
+        pass
     sv = compiled.first(Servicing, where={"loan": loan.pk})
-    related.set_cached_value(loan, sv)
+    loan.servicing_read = sv
     if sv is not None:
-        Servicing.loan.field.set_cached_value(sv, loan)
+        sv.loan = loan  # (and so ``loan.servicing``, as Django sets a one-to-one's other side)
     return sv
 
 
