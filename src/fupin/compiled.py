@@ -318,8 +318,9 @@ def _insert_sql(model, with_key: bool, n: int, alias: str) -> tuple[str, tuple]:
 
 def insert(objects: Sequence) -> None:
     """New rows of one model, as ``bulk_create`` writes them (no signals): each object's key is
-    set from the database and the object is then saved, not new. A key already set is written as
-    it is (all the objects' or none's). At most 20 at a time compiled; more go to ``bulk_create``."""
+    set from the database (the instance's own saved-or-new state is left as it is: nothing that
+    inserts through here saves the object again). A key already set is written as it is (all the
+    objects' or none's). At most 20 at a time compiled; more go to ``bulk_create``."""
     if not objects:
         return
     model = type(objects[0])
@@ -341,7 +342,6 @@ def insert(objects: Sequence) -> None:
         keys = cursor.fetchall()
     for obj, (key,) in zip(objects, keys, strict=True):
         setattr(obj, model._meta.pk.attname, key)
-        obj._state.adding, obj._state.db = False, alias  # Model._state, documented
 
 
 @lru_cache(maxsize=256)

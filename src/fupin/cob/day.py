@@ -37,11 +37,13 @@ def _last_done() -> CobRun | None:
 
 
 def _runs() -> list[CobRun]:
-    """The batch's runs a payment needs to know of: any that is running, and the last one done."""
-    last = _last_done()
+    """The batch's runs a payment needs to know of: any that is running, and the last one done.
+    Read in this order under the shared lock (no run can start meanwhile): a run that ends between
+    the two reads is seen running, never missed."""
     running = compiled.rows(
         CobRun, where={"state": CobRun.State.RUNNING.value}, fields=("date", "state"), order=()
     )
+    last = _last_done()
     return running + ([last] if last is not None else [])
 
 
