@@ -93,9 +93,7 @@ PRIVATE_ATTRIBUTES = {
 # The one opt-in template fast path (issue 23: "opt-in per template ({% load … %}) rather than
 # replacing i18n"): its tags hand everything but a plain case to Django's own tag, which it gets
 # from Django's libraries by the tag's compile function (``do_translate``, ``url``).
-TAG_FALLBACK = {
-    "fupin/web/templatetags/kept.py": {"django.templatetags.i18n", "django.template.defaulttags"}
-}
+TAG_FALLBACK = {"fupin/web/templatetags/kept.py": {"django.templatetags.i18n", "django.template.defaulttags"}}
 
 
 def test_no_module_reaches_into_djangos_private_internals():
