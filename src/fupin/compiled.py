@@ -355,8 +355,9 @@ def _update_sql(model, names: tuple[str, ...], alias: str) -> tuple[str, tuple]:
 
 
 def update(obj, fields: Sequence[str]) -> None:
-    """``obj.save(update_fields=fields)`` without signals: those columns of its row, by its key;
-    an error if no row has the key (as ``save`` with ``update_fields`` raises)."""
+    """Those columns of ``obj``'s row, by its key, as ``obj.save(update_fields=fields)`` writes
+    them, without its signals (switched off, it is that ``save``; the models written here have no
+    receivers); an error if no row has the key (as ``save`` with ``update_fields`` raises)."""
     model = type(obj)
     alias = router.db_for_write(model)
     connection = connections[alias]
