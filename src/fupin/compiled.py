@@ -219,8 +219,8 @@ def rows(
     * ``fields``: only these columns (``relation__field`` for a joined row's; the key always; all
       of a row's if none of it is named);
     * ``order``: default the model's, ``()`` none; ``limit``: at most so many;
-    * ``lock``: locked for the transaction (``select_for_update``)."""
-    alias = router.db_for_read(model)
+    * ``lock``: locked for the transaction (``select_for_update``: on the database written to)."""
+    alias = router.db_for_write(model) if lock else router.db_for_read(model)
     connection = connections[alias]
     ordering = _ordering(model, order)
     prefixes = within[1] if within is not None else None
