@@ -42,6 +42,8 @@ DATABASE = "fupin_bench_load"
 # (docs/performance.md measures 2, 3 and 4 workers on two cores)
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
 # the CSRF cookie a browser got with the sign-in page (Django's secret: 32 letters and digits)
+# a read's kind and which one: "page view · loan"; the figures group by the part before
+EACH = " · "
 CSRF_COOKIE = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
 
 
@@ -107,6 +109,7 @@ def compare(env: dict, token: str, loans: list[int], households: list[int]) -> N
                     f" errors {got['errors']}, CPU a request: application {got['application']:.2f} ms,"
                     f" PostgreSQL {got['postgres']:.2f} ms"
                 )
+                print("      p99 " + ", ".join(f"{k} {v:.1f}" for k, v in got["each"].items()) + " ms")
 
 
 def _session(env: dict) -> str:
@@ -163,17 +166,28 @@ def mix(
             )
         loan, household = rng.choice(loans), rng.choice(households)
         if rng.random() < 1 / 3:
-            path = rng.choice((f"/loans/{loan}/", "/cob/collections/", f"/households/{household}/"))
-            return "page view", "GET", path, None, page
-        path = rng.choice(
-            (f"/api/v1/loans/{loan}", f"/api/v1/loans/{loan}/events", f"/api/v1/households/{household}")
+            name, path = rng.choice(
+                (
+                    ("loan", f"/loans/{loan}/"),
+                    ("collections", "/cob/collections/"),
+                    ("household", f"/households/{household}/"),
+                )
+            )
+            return f"page view{EACH}{name}", "GET", path, None, page
+        name, path = rng.choice(
+            (
+                ("loan", f"/api/v1/loans/{loan}"),
+                ("events", f"/api/v1/loans/{loan}/events"),
+                ("household", f"/api/v1/households/{household}"),
+            )
         )
-        return "API read", "GET", path, None, api
+        return f"API read{EACH}{name}", "GET", path, None, api
 
     before = openloop.cpu_seconds("gunicorn"), openloop.cpu_seconds("postgres"), time.process_time()
-    results, elapsed = openloop.drive(port, next_request, reads + writes, seconds)
+    each_kind, elapsed = openloop.drive(port, next_request, reads + writes, seconds)
     if not report:
-        return _figures(results, before)
+        return _figures(each_kind, before)
+    results = [(kind.split(EACH)[0], lat, status) for kind, lat, status in each_kind]
     used = [
         b - a
         for a, b in zip(
@@ -199,17 +213,20 @@ def mix(
 
 
 def _figures(results: list, before: tuple) -> dict:
-    """p99 of the reads and of the repayments (ms), errors, and the CPU a request (ms)."""
+    """p99 of the reads and of the repayments (ms), each kind of read's p99, errors, and the CPU a
+    request (ms)."""
     after = openloop.cpu_seconds("gunicorn"), openloop.cpu_seconds("postgres")
 
-    def p99(kinds: tuple[str, ...]) -> float:
+    def p99(kinds: set[str]) -> float:
         lat = sorted(r[1] for r in results if r[0] in kinds)
         return 1000 * lat[min(len(lat) - 1, int(0.99 * len(lat)))] if lat else 0.0
 
     n = max(1, len(results))
+    reads = {r[0] for r in results if r[0] != "repayment"}
     return {
-        "reads p99": p99(("page view", "API read")),
-        "repayments p99": p99(("repayment",)),
+        "reads p99": p99(reads),
+        "each": {kind: p99({kind}) for kind in sorted(reads)},
+        "repayments p99": p99({"repayment"}),
         "errors": sum(1 for r in results if r[2] not in (200, 201)),
         "application": 1000 * (after[0] - before[0]) / n,
         "postgres": 1000 * (after[1] - before[1]) / n,
