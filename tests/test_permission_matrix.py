@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from fupin.core.rating import PRESET_P2, scorecard_to_dict
+from fupin.divisions.selectors import lenders_of
 from fupin.site.api import api
 from tests.conftest import OTHER_VILLAGE, ROLES_UNDER_TEST
 
@@ -1245,6 +1246,7 @@ def _loans(world, hh: int) -> dict:
         return Application.objects.create(
             household=household,
             village_code=household.village_id,
+            institution=lenders_of(household.village_id)[0],
             product="subsidy",
             product_version="2026.1",
             purpose="crops",
@@ -1273,6 +1275,7 @@ def _loans(world, hh: int) -> dict:
         application=contracted,
         household=sibling,
         village_code=sibling.village_id,
+        institution_id=contracted.institution_id,
         contract_no="FPMATRIX",
         product="subsidy",
         product_version="2026.1",

@@ -17,6 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from fupin.cob.services import cob_run
 from fupin.core.errors import Conflict, ValidationFailed
+from fupin.divisions.selectors import lenders_of
 from fupin.loans import disbursement, events
 from fupin.loans.models import Application, Installment, Loan, LoanEvent, Repayment, Servicing
 from fupin.loans.repayments import loan_payoff, repayment_post
@@ -92,6 +93,7 @@ class Books(RuleBasedStateMachine):
         app = Application.objects.create(
             household=hh,
             village_code=hh.village_id,
+            institution=lenders_of(hh.village_id)[0],
             product=code,
             product_version="2026.1",
             purpose="livestock",

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from fupin.accounts.models import RoleAssignment
 from fupin.core.reports import period
+from fupin.divisions.selectors import lenders_of
 from fupin.loans import disbursement
 from fupin.loans.events import event_decide, event_request
 from fupin.loans.models import Application, Installment
@@ -68,6 +69,7 @@ def cycle_loan(rt, household, start: dt.date, amount: int):  # noqa: F811
     app = Application.objects.create(
         household=household,
         village_code=household.village_id,
+        institution=lenders_of(household.village_id)[0],
         product="group",
         product_version="2026.1",
         purpose="livestock",

@@ -10,6 +10,11 @@ code prefixes (R-REG-1). A county role covers ``'110101'``, a village role
 under it) serve. An object is in scope when its division code starts with one of
 those prefixes; every model that is scoped names that code in ``SCOPE_FIELD``.
 
+A county has several lending institutions (issue 25). A bank role's grant is also bound to its
+branch's institution: on a model that names its lender in ``INSTITUTION_FIELD`` (a loan, an
+application and what hangs from them) it covers that institution's rows only. County, township
+and village roles see every institution's rows in their jurisdiction.
+
 Every view, API endpoint, export and report goes through this module, nothing else.
 """
 
@@ -31,8 +36,13 @@ class Grant:
     role: str
     prefixes: tuple[str, ...]
     everywhere: bool = False
+    institution: int | None = None  # a bank role's lender: it covers that institution's rows only
 
-    def covers(self, code: str) -> bool:
+    def covers(self, code: str, institution: int | None = None) -> bool:
+        """Whether the grant covers division ``code`` — and, for a row that names its lender,
+        ``institution``."""
+        if self.institution is not None and institution is not None and institution != self.institution:
+            return False
         return self.everywhere or any(code.startswith(p) for p in self.prefixes)
 
 
@@ -78,10 +88,15 @@ def _compute(user) -> list[Grant]:
         # in the order given (a page lists the roles so, and PostgreSQL returns rows unordered)
         for ra in user.roles.select_related("division", "branch").order_by("pk"):
             if ROLES[ra.role].bank and ra.branch is not None:
-                prefixes = branch_prefixes(ra.branch)
+                result.append(
+                    Grant(
+                        role=ra.role,
+                        prefixes=branch_prefixes(ra.branch),
+                        institution=ra.branch.institution_id,
+                    )
+                )
             else:
-                prefixes = (ra.division.prefix,)
-            result.append(Grant(role=ra.role, prefixes=prefixes))
+                result.append(Grant(role=ra.role, prefixes=(ra.division.prefix,)))
     return result
 
 
@@ -115,19 +130,42 @@ def scope_code(obj: Model) -> str:
     return str(value or "")
 
 
-def may(user, action: str, obj: Model | None = None, *, code: str | None = None) -> bool:
-    """True when one of the user's grants allows ``action`` on ``obj`` (or on division ``code``)."""
+def institution_of(obj: Model) -> int | None:
+    """The lending institution of an object whose model names it in ``INSTITUTION_ATTR`` (an
+    attribute path), else None (a household, a rating: every institution's alike)."""
+    path = getattr(type(obj), "INSTITUTION_ATTR", None)
+    value = obj if path else None
+    for part in path.split("__") if path else ():
+        value = getattr(value, part)
+        if value is None:
+            return None
+    return value
+
+
+def may(
+    user,
+    action: str,
+    obj: Model | None = None,
+    *,
+    code: str | None = None,
+    institution: int | None = None,
+) -> bool:
+    """True when one of the user's grants allows ``action`` on ``obj`` (or on division ``code``
+    and, for a bank role, lending institution ``institution``)."""
     allowed = roles_for(action)
     target = code if code is not None else (scope_code(obj) if obj is not None else None)
+    lender = institution if obj is None else institution_of(obj)
     for g in grants(user):
-        if g.role in allowed and (target is None or g.covers(target)):
+        if g.role in allowed and (target is None or g.covers(target, lender)):
             return True
     return False
 
 
-def require(user, action: str, obj: Model | None = None, *, code: str | None = None) -> None:
+def require(
+    user, action: str, obj: Model | None = None, *, code: str | None = None, institution: int | None = None
+) -> None:
     """Raise :class:`NotPermitted` unless :func:`may` allows it."""
-    if not may(user, action, obj, code=code):
+    if not may(user, action, obj, code=code, institution=institution):
         raise NotPermitted(
             "您没有权限执行此操作，或该对象不在您的辖区内", code="forbidden", details={"action": action}
         )
@@ -162,9 +200,32 @@ def prefixes_q(prefixes: tuple[str, ...] | None, field: str) -> Q:
     return q
 
 
-def scope_q(user, action: str, field: str) -> Q:
-    """A filter on ``field`` (a division code column) for the rows the user may see."""
-    return prefixes_q(scope_prefixes(user, action), field)
+def scope_q(user, action: str, field: str, institution_field: str | None = None) -> Q:
+    """A filter on ``field`` (a division code column) for the rows the user may see; on rows that
+    name their lender in ``institution_field``, a bank role's grant covers its institution's only."""
+    allowed = roles_for(action)
+    bound = [g for g in grants(user) if g.role in allowed]
+    if institution_field is None or all(g.institution is None for g in bound):
+        return prefixes_q(scope_prefixes(user, action), field)
+    q = Q(pk__in=[])
+    for g in bound:
+        if g.everywhere:
+            return Q()
+        part = prefixes_q(g.prefixes, field)
+        if g.institution is not None:
+            part &= Q(**{institution_field: g.institution})
+        q |= part
+    return q
+
+
+def scope_lender(user, action: str) -> tuple[bool, int | None]:
+    """Whether one lending institution confines all that the user may see for ``action`` —
+    (True, its id) when every grant for it is a bank role's of that institution, (True, None) when
+    none is a bank role's — or the grants mix (False, None): then :func:`scope_q` says it."""
+    lenders = {g.institution for g in grants(user) if g.role in roles_for(action)}
+    if len(lenders) == 1:
+        return True, next(iter(lenders))
+    return not lenders, None
 
 
 def county_q(user, action: str, field: str) -> Q:
@@ -185,7 +246,9 @@ def county_q(user, action: str, field: str) -> Q:
 def visible(user, source: type[Model] | QuerySet, action: str) -> QuerySet:
     """The rows of a model (or queryset) that the user may see for ``action``."""
     qs = source.all() if isinstance(source, QuerySet) else source._default_manager.all()
-    return qs.filter(scope_q(user, action, _scope_field(qs.model)))
+    return qs.filter(
+        scope_q(user, action, _scope_field(qs.model), getattr(qs.model, "INSTITUTION_FIELD", None))
+    )
 
 
 def _scope_field(model: type[Model]) -> str:
@@ -215,6 +278,14 @@ def get_visible(
         if related or fields:
             raise TypeError("related and fields are for a model; a queryset says its own")
         return _found(next(iter(visible(user, source, action).filter(**lookup).order_by()[:1]), None))
+    lender_field = getattr(source, "INSTITUTION_FIELD", None)
+    single, lender = scope_lender(user, action) if lender_field else (True, None)
+    if not single or (lender is not None and "__" in lender_field):
+        # the grants mix institutions, or the lender is a join away: the queryset says it
+        found = visible(user, source, action).filter(**lookup).select_related(*related).order_by()
+        return _found(next(iter((found.only(*fields) if fields else found)[:1]), None))
+    if lender is not None:
+        lookup = {**lookup, lender_field: lender}
     within = (_scope_field(source), scope_prefixes(user, action))
     return _found(
         compiled.first(source, where=lookup, within=within, related=related, fields=fields, order=())

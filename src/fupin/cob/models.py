@@ -80,6 +80,8 @@ class CollectionItem(models.Model):
     dpd = models.PositiveIntegerField("逾期天数", default=0)
 
     SCOPE_FIELD = "village_code"
+    INSTITUTION_FIELD = "loan__institution"  # the lender (issue 25): bank roles see their own
+    INSTITUTION_ATTR = "loan__institution_id"
 
     class Meta:
         ordering = ["date", "village_code", "loan_id"]

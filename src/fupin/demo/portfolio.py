@@ -32,6 +32,7 @@ from fupin.core.products import preset
 from fupin.core.schedule import generate
 from fupin.core.schedule.terms import terms_to_dict
 from fupin.demo.people import make_id, make_name
+from fupin.divisions.selectors import lenders_of
 from fupin.households.models import Household
 from fupin.households.pii import vault
 from fupin.ledger.services import Draft, entries_post
@@ -123,6 +124,7 @@ class Planned:
     closed: bool = False
     purpose: str = ""
     applied: dt.date | None = None
+    institution: int | None = None  # the lender (issue 25); None: the village's nearest
 
 
 # a loan's balances after the close of a day, by account: debit-natured (assets, the memorandum
@@ -285,6 +287,11 @@ def write_book(
     def moment(day: dt.date) -> dt.datetime:  # a working morning of the book's history
         return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30))) if history else now
 
+    nearest: dict[str, int | None] = {}
+    for p in plan:
+        if p.village not in nearest:
+            nearest[p.village] = next((i.pk for i in lenders_of(p.village)), None)
+    lender = [p.institution or nearest[p.village] for p in plan]
     with transaction.atomic():
         app_ids = bulk.reserve_ids(Application, loans)
         loan_ids = bulk.reserve_ids(Loan, loans)
@@ -298,6 +305,7 @@ def write_book(
                         "id": app_ids[k],
                         "household_id": p.household,
                         "village_code": p.village,
+                        "institution_id": lender[k],
                         "product": templates[p.key].product,
                         "product_version": templates[p.key].version,
                         "purpose": p.purpose or PURPOSE[templates[p.key].product],
@@ -366,6 +374,7 @@ def write_book(
                         "application_id": app_ids[k],
                         "household_id": p.household,
                         "village_code": p.village,
+                        "institution_id": lender[k],
                         "contract_no": f"BK{pk:010d}",
                         "product": t.product,
                         "product_version": t.version,

@@ -1,9 +1,10 @@
-"""Divisions (R-REG-1) and the lending institution's branches.
+"""Divisions (R-REG-1), the lending institutions and their branches.
 
 A division is keyed by its 12-digit statistics code; ``prefix`` is stored so that
-jurisdiction filters are plain ``LIKE 'prefix%'`` range scans. A branch (网点) of the
-lending institution serves a set of divisions (its coverage); bank roles are scoped
-by that coverage.
+jurisdiction filters are plain ``LIKE 'prefix%'`` range scans. A county's programme has several
+lending institutions (issue 25: 农信社, 农业银行, 邮储银行, 村镇银行 …); each has a head office and
+branches (网点), and a branch serves a set of divisions (its coverage). Bank roles are scoped by
+that coverage *and* their institution: they see and act on their own institution's loans only.
 """
 
 from __future__ import annotations
@@ -45,11 +46,42 @@ class Division(models.Model):
         return Level(self.level).label
 
 
-class Branch(models.Model):
-    """A branch (分社/支行/网点) of the lending institution; the root is the head office."""
+class Institution(models.Model):
+    """A lending institution of the county's programme (issue 25). Its head office is the
+    branch with no parent (:attr:`Branch.parent`); its loans, applications and books carry it."""
+
+    class Kind(models.TextChoices):
+        RURAL_CREDIT = "rural_credit", "农村信用社/农商银行"
+        AGRICULTURAL = "agricultural", "中国农业银行"
+        POSTAL = "postal", "中国邮政储蓄银行"
+        VILLAGE_BANK = "village_bank", "村镇银行"
+        OTHER = "other", "其他银行"
 
     code = models.CharField("机构代码", max_length=20, unique=True)
     name = models.CharField("机构名称", max_length=64)
+    short_name = models.CharField("简称", max_length=16)
+    kind = models.CharField("机构类型", max_length=16, choices=Kind.choices, default=Kind.RURAL_CREDIT)
+    county = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="institutions", verbose_name="所在县"
+    )
+
+    class Meta:
+        verbose_name = "贷款机构"
+        verbose_name_plural = "贷款机构"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Branch(models.Model):
+    """A branch (分社/支行/网点) of a lending institution; the root is the head office."""
+
+    code = models.CharField("机构代码", max_length=20, unique=True)
+    name = models.CharField("机构名称", max_length=64)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="branches", verbose_name="所属机构"
+    )
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -74,6 +106,19 @@ class Branch(models.Model):
     @property
     def is_head_office(self) -> bool:
         return self.parent_id is None
+
+
+def institution_field(*, null: bool = False) -> models.ForeignKey:
+    """The foreign key by which a record belongs to a lending institution (issue 25), protected,
+    with no reverse accessor."""
+    return models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=null,
+        blank=null,
+        related_name="+",
+        verbose_name="贷款机构",
+    )
 
 
 def division_field(*, column: str = "division_code", label: str = "区划") -> models.ForeignKey:

@@ -9,9 +9,9 @@ from django.db.models import Count, QuerySet
 from fupin import compiled
 from fupin.accounts import access
 from fupin.core.divisions import Level
-from fupin.divisions.models import Branch, Division
+from fupin.divisions.models import Branch, Division, Institution
 
-__all__ = ["Branch", "Division", "divisions_visible", "division_counts"]
+__all__ = ["Branch", "Division", "Institution", "divisions_visible", "division_counts"]
 
 
 def divisions_visible(
@@ -35,6 +35,26 @@ def division_counts(reader) -> dict[str, int]:
     )
     by_level = {r["level"]: r["n"] for r in rows}
     return {Level(lvl).label: by_level.get(lvl.value, 0) for lvl in Level if by_level.get(lvl.value)}
+
+
+def lenders_of(code: str) -> list[Institution]:
+    """The lending institutions with a branch that serves division ``code`` (issue 25), the nearest
+    first — the one whose branch serves the township before one whose branch serves the whole
+    county — then by code. The first is the village's lender when an application names none."""
+    served = Branch.coverage.through.objects.filter(division__code__startswith=code[:6]).values_list(
+        "branch__institution_id", "division__prefix"
+    )
+    nearest: dict[int, int] = {}
+    for institution, prefix in served:
+        if code.startswith(prefix):
+            nearest[institution] = max(nearest.get(institution, 0), len(prefix))
+    found = {i.pk: i for i in Institution.objects.filter(pk__in=nearest)}
+    return sorted(found.values(), key=lambda i: (-nearest[i.pk], i.code))
+
+
+def institutions() -> list[Institution]:
+    """Every lending institution of the deployment, by code."""
+    return list(Institution.objects.order_by("code"))
 
 
 def head_offices() -> list[Branch]:

@@ -9,7 +9,7 @@ from django.db import transaction
 from fupin.audit.services import audit_record
 from fupin.core import divisions as codes
 from fupin.core.errors import Conflict, ProblemList, ValidationFailed
-from fupin.divisions.models import Branch, Division
+from fupin.divisions.models import Branch, Division, Institution
 
 
 def division_create(*, acting_user, code: str, name: str, parent_code: str | None) -> Division:
@@ -93,7 +93,11 @@ def branch_create(
     county_code: str,
     coverage_codes: list[str],
     parent: Branch | None = None,
+    short_name: str = "",
+    kind: str = Institution.Kind.RURAL_CREDIT,
 ) -> Branch:
+    """A branch under ``parent``, of the parent's institution; with no parent, a head office: a new
+    lending institution (issue 25) of that code and name, its short name and kind as given."""
     county = Division.objects.filter(code=county_code, level=codes.Level.COUNTY).first()
     if county is None:
         raise ValidationFailed(f"县级区划“{county_code}”不存在", code="branch_county_missing")
@@ -105,7 +109,17 @@ def branch_create(
     if outside:
         raise ValidationFailed(f"服务区域不在本县内：{'、'.join(outside)}", code="branch_coverage_outside")
     with transaction.atomic():
-        branch = Branch.objects.create(code=code, name=name, county=county, parent=parent)
+        if parent is not None:
+            institution = parent.institution
+        else:
+            if Institution.objects.filter(code=code).exists():
+                raise ValidationFailed(f"机构代码“{code}”已被使用", code="institution_code_taken")
+            institution = Institution.objects.create(
+                code=code, name=name, short_name=short_name or name[:16], kind=kind, county=county
+            )
+        branch = Branch.objects.create(
+            code=code, name=name, county=county, parent=parent, institution=institution
+        )
         branch.coverage.set(coverage)
         audit_record(
             actor=acting_user,
@@ -117,6 +131,7 @@ def branch_create(
                 "name": name,
                 "coverage": sorted(coverage_codes),
                 "parent": parent.code if parent else None,
+                "institution": institution.code,
             },
         )
     return branch

@@ -53,6 +53,7 @@ def loan_contract(*, acting_user, application: Application, start: dt.date | Non
             application=app,
             household=app.household,
             village_code=app.village_code,
+            institution_id=app.institution_id,
             contract_no=f"FP{start:%Y%m%d}{app.pk:06d}",
             product=p.code,
             product_version=p.version,

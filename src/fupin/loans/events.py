@@ -296,6 +296,7 @@ def _rollover(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
     app = Application.objects.create(
         household_id=loan.household_id,
         village_code=loan.village_code,
+        institution_id=loan.institution_id,
         product=p.code,
         product_version=p.version,
         purpose=old_app.purpose,
@@ -310,6 +311,7 @@ def _rollover(user, event: LoanEvent, loan: Loan, on: dt.date, closed):
         application=app,
         household_id=loan.household_id,
         village_code=loan.village_code,
+        institution_id=loan.institution_id,
         contract_no=f"ZJ{on:%Y%m%d}{loan.pk:06d}",
         product=p.code,
         product_version=p.version,

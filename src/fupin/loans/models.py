@@ -11,7 +11,7 @@ from django.db import models
 
 from fupin.accounts.models import user_field
 from fupin.core.origination import GUARANTOR_KINDS, PURPOSES, STATES
-from fupin.divisions.models import division_field
+from fupin.divisions.models import division_field, institution_field
 
 
 class Notice(models.Model):
@@ -41,6 +41,8 @@ class Application(models.Model):
         "households.Household", on_delete=models.PROTECT, related_name="applications"
     )
     village_code = models.CharField(max_length=12)
+    # the lender (issue 25); empty only on rows made before a county had institutions
+    institution = institution_field(null=True)
     product = models.CharField("产品", max_length=16)
     product_version = models.CharField("产品版本", max_length=16)
     purpose = models.CharField("用途", max_length=16, choices=list(PURPOSES.items()))
@@ -60,6 +62,8 @@ class Application(models.Model):
     rejected_reason = models.CharField("否决原因", max_length=300, blank=True)
 
     SCOPE_FIELD = "village_code"
+    INSTITUTION_FIELD = "institution"  # the lender (issue 25): bank roles see their own
+    INSTITUTION_ATTR = "institution_id"
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -97,6 +101,8 @@ class Guarantor(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_FIELD = "village_code"
+    INSTITUTION_FIELD = "application__institution"  # the lender (issue 25): bank roles see their own
+    INSTITUTION_ATTR = "application__institution_id"
 
     class Meta:
         ordering = ["application_id", "id"]
@@ -184,6 +190,7 @@ class Loan(models.Model):
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="loan")
     household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="loans")
     village_code = models.CharField(max_length=12)
+    institution = institution_field(null=True)  # the application's lender (issue 25)
     contract_no = models.CharField("合同编号", max_length=32, unique=True)
     product = models.CharField("产品", max_length=16)
     product_version = models.CharField("产品版本", max_length=16)
@@ -220,6 +227,8 @@ class Loan(models.Model):
     closed_on = models.DateField("结清/核销日期", null=True, blank=True)
 
     SCOPE_FIELD = "village_code"
+    INSTITUTION_FIELD = "institution"  # the lender (issue 25): bank roles see their own
+    INSTITUTION_ATTR = "institution_id"
 
     class Meta:
         ordering = ["-start", "-id"]
@@ -295,6 +304,8 @@ class Servicing(models.Model):
     deferred_to = models.DateField(null=True, blank=True)
 
     SCOPE_FIELD = "village_code"
+    INSTITUTION_FIELD = "loan__institution"  # the lender (issue 25): bank roles see their own
+    INSTITUTION_ATTR = "loan__institution_id"
 
     def __str__(self) -> str:
         return f"{self.loan_id}"
@@ -361,6 +372,8 @@ class ActualUse(models.Model):
     village_code = models.CharField(max_length=12)
 
     SCOPE_FIELD = "village_code"
+    INSTITUTION_FIELD = "loan__institution"  # the lender (issue 25): bank roles see their own
+    INSTITUTION_ATTR = "loan__institution_id"
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="actual_use_positive")]
@@ -426,6 +439,8 @@ class Repayment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_FIELD = "village_code"
+    INSTITUTION_FIELD = "loan__institution"  # the lender (issue 25): bank roles see their own
+    INSTITUTION_ATTR = "loan__institution_id"
 
     class Meta:
         ordering = ["-received_on", "-id"]
@@ -497,6 +512,8 @@ class LoanEvent(models.Model):
     new_loan = models.OneToOneField(Loan, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     SCOPE_FIELD = "village_code"
+    INSTITUTION_FIELD = "loan__institution"  # the lender (issue 25): bank roles see their own
+    INSTITUTION_ATTR = "loan__institution_id"
 
     class Meta:
         ordering = ["-requested_at", "-id"]

@@ -19,6 +19,8 @@ from fupin.core import origination as core
 from fupin.core.errors import Conflict, NotPermitted, Problem, ValidationFailed, reason_required
 from fupin.core.money import fmt, to_fen
 from fupin.core.products import preset
+from fupin.divisions.models import Institution
+from fupin.divisions.selectors import lenders_of
 from fupin.households.models import Household
 from fupin.loans.groups import group_blockers, lead_blockers
 from fupin.loans.models import Application, Notice, Objection, Quota, ReviewStep
@@ -42,12 +44,23 @@ def _role_for(user, roles: Iterable[str], code: str) -> str:
 
 
 def application_create(
-    *, acting_user, household: Household, product: str, purpose: str, project: str, amount: int, term: int
+    *,
+    acting_user,
+    household: Household,
+    product: str,
+    purpose: str,
+    project: str,
+    amount: int,
+    term: int,
+    institution: int | None = None,
 ) -> Application:
     """An application checked at once against eligibility, the credit line and the product —
-    every failing reason listed (R-APP-1, R-ELG-4); nothing is saved when any fails."""
+    every failing reason listed (R-APP-1, R-ELG-4); nothing is saved when any fails. It goes to
+    ``institution`` (issue 25), which must serve the village; a bank's officer applies to their
+    own; with none named, to the village's nearest lender (:func:`lender_for`)."""
 
     access.require(acting_user, "application.create", household)
+    lender = lender_for(acting_user, household.village_id, institution)
     p = preset(product)
     verdict = eligibility(household, today(), lead=p.code == "lead")
     line = CreditLine.objects.filter(household=household, valid_until__gte=today()).first()
@@ -86,6 +99,7 @@ def application_create(
         app = Application.objects.create(
             household=household,
             village_code=household.village_id,
+            institution=lender,
             product=p.code,
             product_version=p.version,
             purpose=purpose,
@@ -106,9 +120,28 @@ def application_create(
                 "amount": fmt(amount),
                 "term": term,
                 "purpose": purpose,
+                "institution": lender.code if lender else None,
             },
         )
     return app
+
+
+def lender_for(user, village: str, named: int | None = None) -> Institution | None:
+    """The lending institution an application in ``village`` goes to (issue 25): the one named,
+    which must serve the village and, for a bank's staff, be their own; else the institution of the
+    user's bank role over the village; else the village's nearest lender. None only in a county
+    with no institution at all."""
+    serving = lenders_of(village)
+    own = {g.institution for g in access.grants(user) if g.institution is not None and g.covers(village)}
+    if named is not None:
+        chosen = next((i for i in serving if i.pk == named), None)
+        if chosen is None:
+            raise ValidationFailed("所选贷款机构在本村没有服务网点", code="institution_not_serving")
+        if own and chosen.pk not in own:
+            raise NotPermitted("只能向本机构申请贷款", code="wrong_institution")
+        return chosen
+    mine = [i for i in serving if i.pk in own]
+    return (mine or serving or [None])[0]
 
 
 def _step(app: Application, actor, role: str, action: str, approve: bool, reason: str) -> Application:

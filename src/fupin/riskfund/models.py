@@ -91,6 +91,8 @@ class Claim(models.Model):
     )
 
     SCOPE_FIELD = "village_code"
+    INSTITUTION_FIELD = "loan__institution"  # the lender (issue 25): bank roles see their own
+    INSTITUTION_ATTR = "loan__institution_id"
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -193,6 +195,8 @@ class LegalAction(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_FIELD = "village_code"
+    INSTITUTION_FIELD = "loan__institution"  # the lender (issue 25): bank roles see their own
+    INSTITUTION_ATTR = "loan__institution_id"
 
     class Meta:
         ordering = ["-on", "-id"]

@@ -145,6 +145,8 @@ class Line(models.Model):
     credited_on = models.DateField("入账到户日期", null=True, blank=True)
 
     SCOPE_FIELD = "village_code"
+    INSTITUTION_FIELD = "loan__institution"  # the lender (issue 25): bank roles see their own
+    INSTITUTION_ATTR = "loan__institution_id"
 
     class Meta:
         ordering = ["village_code", "loan_id", "seq"]
