@@ -1338,12 +1338,18 @@ def _subsidies(world, hh: int, loans: dict) -> dict:
     on = dt.date(2026, 11, 1)
     batch, batch2 = (
         Batch.objects.create(
-            policy=policy, division_code=world.township, cutoff=on, prepared_by=maker, prepared_on=on
+            policy=policy,
+            division_code=world.township,
+            institution=lenders_of(world.township)[0],
+            cutoff=on,
+            prepared_by=maker,
+            prepared_on=on,
         )
         for _ in range(2)
     )
     fund = Fund.objects.create(
         county_code="529901000000",
+        institution=lenders_of("529901000000")[0],
         name="富民县风险补偿金",
         parties=[["县风险补偿金", "fund", 80], ["贷款银行", "bank", 20]],
         products=["subsidy"],
@@ -1452,6 +1458,7 @@ def _ledger(world) -> dict:
             date=dt.date(2026, 11, 1),
             memo="放款",
             division_code=village,
+            institution=lenders_of(village)[0].pk,
             postings=[P("1301", debit=100_000), P("1011", credit=100_000)],
         ).pk
 

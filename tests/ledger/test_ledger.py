@@ -12,6 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from fupin.audit.models import AuditEntry
 from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
 from fupin.core.ledger import Posting as P
+from fupin.divisions.selectors import lenders_of
 from fupin.ledger import selectors, services
 from fupin.ledger.models import JournalEntry, Posting
 
@@ -21,11 +22,13 @@ DAY = dt.date.today() - dt.timedelta(days=7)  # a business day of last week (the
 
 
 def disburse(world, village=None, amount=2_000_000, by="loan_officer"):
+    """A disbursement in the books of the village's lender (issue 25)."""
     return services.entry_post(
         acting_user=world.user(by),
         date=DAY,
         memo="放款",
         division_code=village or world.village,
+        institution=lenders_of(village or world.village)[0].pk,
         postings=[
             P("1301", debit=amount, loan=7),
             P("1011", credit=amount - amount // 100),

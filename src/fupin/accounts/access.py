@@ -100,10 +100,11 @@ def _compute(user) -> list[Grant]:
     return result
 
 
-def role_over(user, roles: Iterable[str], code: str) -> str | None:
-    """The first of ``roles`` the user holds over division ``code``, or None."""
+def role_over(user, roles: Iterable[str], code: str, institution: int | None = None) -> str | None:
+    """The first of ``roles`` the user holds over division ``code`` (for a bank role, at lending
+    institution ``institution`` if given), or None."""
     for g in grants(user):
-        if g.role in roles and g.covers(code):
+        if g.role in roles and g.covers(code, institution):
             return g.role
     return None
 

@@ -1,4 +1,5 @@
-"""贷款损失准备 at a month end (issue 24 (12)): each village's provision set to what its active
+"""贷款损失准备 at a month end (issue 24 (12)): each village's provision, in each lender's books
+(issue 25), set to what its active
 loans' five categories require under its county's rates (:mod:`fupin.core.provisioning`), the
 change posted. Run again it finds nothing to change; a loan repaid, cured or written off lowers
 the requirement and the next month end reverses the difference."""
@@ -19,30 +20,35 @@ from fupin.loans.models import Installment
 from fupin.ratings.rules import provision_rates_of
 from fupin.ratings.selectors import programme_rules
 
+Unit = tuple[str, int | None]  # a village at one lender
 
-def owed_by_class(on: dt.date) -> dict[str, dict[str, int]]:
-    """The principal active loans owe after the close of ``on``, by village and class (R-REP-3)."""
+
+def owed_by_class(on: dt.date) -> dict[Unit, dict[str, int]]:
+    """The principal active loans owe after the close of ``on``, by village, lender and class
+    (R-REP-3)."""
     klass = accrual.category(on, "loan__servicing__late_since")
-    out: dict[str, dict[str, int]] = defaultdict(dict)
-    for village, c, owed in (
+    out: dict[Unit, dict[str, int]] = defaultdict(dict)
+    for village, lender, c, owed in (
         Installment.objects.filter(loan__servicing__active=True)
         .annotate(c=klass)
-        .values("loan__village_code", "c")
+        .values("loan__village_code", "loan__institution", "c")
         .annotate(owed=Sum(F("principal") - F("principal_paid")))
-        .values_list("loan__village_code", "c", "owed")
+        .values_list("loan__village_code", "loan__institution", "c", "owed")
     ):
-        out[village][c] = int(owed or 0)
+        out[village, lender][c] = int(owed or 0)
     return out
 
 
-def held(on: dt.date) -> dict[str, int]:
-    """Each village's provision (the credit balance of 1304) after ``on``."""
+def held(on: dt.date) -> dict[Unit, int]:
+    """Each village's provision at each lender (the credit balance of 1304) after ``on``."""
     return {
-        v: int(c or 0) - int(d or 0)
-        for v, c, d in Posting.objects.filter(account_id="1304", entry__book="bank", entry__date__lte=on)
-        .values("entry__division_code")
+        (v, lender): int(c or 0) - int(d or 0)
+        for v, lender, c, d in Posting.objects.filter(
+            account_id="1304", entry__book="bank", entry__date__lte=on
+        )
+        .values("entry__division_code", "entry__institution")
         .annotate(c=Sum("credit"), d=Sum("debit"))
-        .values_list("entry__division_code", "c", "d")
+        .values_list("entry__division_code", "entry__institution", "c", "d")
     }
 
 
@@ -51,12 +57,13 @@ def provisions_post(on: dt.date, actor) -> dict:
     owed, before = owed_by_class(on), held(on)
     rates: dict[str, dict] = {}
     drafts, required, change = [], 0, 0
-    for village in sorted(set(owed) | set(before)):
+    for unit in sorted(set(owed) | set(before), key=lambda u: (u[0], u[1] or 0)):
+        village = unit[0]
         county = village[:6] + "000000"
         if county not in rates:
             rates[county] = provision_rates_of(programme_rules(county, on)[1])
-        need = provisioning.required(owed.get(village, {}), rates[county])
-        moved = need - before.get(village, 0)
+        need = provisioning.required(owed.get(unit, {}), rates[county])
+        moved = need - before.get(unit, 0)
         required, change = required + need, change + moved
         if moved:
             drafts.append(
@@ -66,7 +73,13 @@ def provisions_post(on: dt.date, actor) -> dict:
                     village,
                     f"cob.provision:{on:%Y%m%d}",
                     tuple(provision_postings(change=moved)),
+                    institution=unit[1],
                 )
             )
     entries_post(acting_user=actor, drafts=drafts, audit_division="")
-    return {"villages": len(owed), "required": required, "change": change, "entries": len(drafts)}
+    return {
+        "villages": len({v for v, _ in owed}),
+        "required": required,
+        "change": change,
+        "entries": len(drafts),
+    }

@@ -16,10 +16,16 @@ def runs(reader, limit: int = 60) -> list[CobRun]:
 
 
 def collection_list(reader, on: dt.date, village: str = "") -> list[CollectionItem]:
-    """The collection list of ``on`` in the reader's jurisdiction (one village if given)."""
-    return compiled.rows(
+    """The collection list of ``on`` in the reader's jurisdiction (one village if given); a bank's
+    staff see their own institution's loans on it (issue 25)."""
+    where = {"date": on, "village_code": village} if village else {"date": on}
+    single, lender = access.scope_lender(reader, "collection.view")
+    if not single:  # roles of several institutions, or a bank's and the county's: the queryset says it
+        rows = access.visible(reader, CollectionItem.objects.filter(**where), "collection.view")
+        return list(rows.select_related("loan", "loan__household").order_by("village_code", "-dpd", "loan"))
+    rows = compiled.rows(
         CollectionItem,
-        where={"date": on, "village_code": village} if village else {"date": on},
+        where=where,
         within=("village_code", access.scope_prefixes(reader, "collection.view")),
         related=("loan", "loan__household"),
         fields=(  # what the list and its sheet show
@@ -30,10 +36,12 @@ def collection_list(reader, on: dt.date, village: str = "") -> list[CollectionIt
             "arrears",
             "dpd",
             "loan__contract_no",
+            "loan__institution",
             "loan__household__registry_no",
         ),
         order=("village_code", "-dpd", "loan"),
     )
+    return rows if lender is None else [r for r in rows if r.loan.institution_id == lender]
 
 
 def officers_by_village(villages: set[str]) -> dict[str, str]:

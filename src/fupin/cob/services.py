@@ -368,17 +368,18 @@ def chunk_run(pk: int) -> dict:
         bulk.insert(CollectionItem, ("date", "village_code", "loan_id", "due", "arrears", "dpd"), lines)
         lap("penalty_and_list")
         drafts = []
-        for village in sorted(set(accrued) | set(penalty) | set(amortised) | set(off)):
-            a, p, m, o = (x.get(village, 0) for x in (accrued, penalty, amortised, off))
+        for unit in sorted(set(accrued) | set(penalty) | set(amortised) | set(off), key=_unit_order):
+            a, p, m, o = (x.get(unit, 0) for x in (accrued, penalty, amortised, off))
             if not (a or p or m or o):
                 continue
             drafts.append(
                 Draft(
                     on,
                     f"日终计提 {on:%Y-%m-%d}",
-                    village,
+                    unit[0],
                     f"cob:{on:%Y%m%d}:{chunk.seq}",
                     tuple(accrual_postings(interest=a, penalty=p, amortised=m, off_balance=o)),
+                    institution=unit[1],
                 )
             )
         entries_post(acting_user=system_user(), drafts=drafts, audit_division=chunk.county)
@@ -422,10 +423,19 @@ def chunk_run(pk: int) -> dict:
     return chunk.stats
 
 
+# a village's loans at one lender (issue 25): the batch posts one entry a day for each, in that
+# lender's books
+Unit = tuple[str, int | None]
+
+
+def _unit_order(unit: Unit) -> tuple[str, int]:
+    return unit[0], unit[1] or 0
+
+
 def _arrears(
     loans, chunk: CobChunk, on: dt.date, prev: dt.date | None
-) -> tuple[dict[str, int], dict[str, int], list[tuple]]:
-    """The day's penalty (R-REP-2) per village — of accruing loans, and of non-accrual loans (off
+) -> tuple[dict[Unit, int], dict[Unit, int], list[tuple]]:
+    """The day's penalty (R-REP-2) per village and lender — of accruing loans, and of non-accrual loans (off
     balance) — and the chunk's part of tomorrow's collection list
     (R-REP-5), from the few instalments that matter: those of loans in arrears, and those
     falling due today or tomorrow. Computed with the core's functions, exactly.
@@ -434,7 +444,7 @@ def _arrears(
     paid late before the batch ran, of every loan). The list: each loan with something unpaid
     due by tomorrow — what falls due tomorrow, and what is due by today with the penalty."""
     nxt = on + dt.timedelta(days=1)
-    columns = ("loan_id", "village_code", "penalty_rate", "late_since", "non_accrual")
+    columns = ("loan_id", "village_code", "institution", "penalty_rate", "late_since", "non_accrual")
     of = {
         pk: rest
         for pk, *rest in (loans if prev is None else loans.filter(late_since__isnull=False)).values_list(
@@ -472,23 +482,23 @@ def _arrears(
     )
     more = {r[0] for r in rows} - set(of)
     of.update({pk: rest for pk, *rest in loans.filter(loan_id__in=more).values_list(*columns)})
-    penalty: dict[str, int] = {}
-    memo: dict[str, int] = {}  # of non-accrual loans: off balance
+    penalty: dict[Unit, int] = {}
+    memo: dict[Unit, int] = {}  # of non-accrual loans: off balance
     items: dict[int, list[int]] = {}  # loan → [due tomorrow, due by today with penalty]
     for loan_id, due, p, pp, i, ip, days, since, paid in rows:
         if loan_id not in of:
             continue  # not an active loan of this chunk
-        village, rate, _, off = of[loan_id]
+        village, lender, rate, _, off = of[loan_id]
         owed = _penalty_at(days, p - pp, since, on, rate)
         if due < on and (p > pp or prev is None):
             before = _penalty_at(days, p - pp, since, prev, rate) if prev else 0
             into = memo if off else penalty
-            into[village] = into.get(village, 0) + owed - before
+            into[village, lender] = into.get((village, lender), 0) + owed - before
         if p > pp or i > ip:
             item = items.setdefault(loan_id, [0, 0])
             item[0 if due == nxt else 1] += p - pp + i - ip + (max(0, owed - paid) if due < on else 0)
     lines = [
-        (nxt, of[pk][0], pk, d, a, (on - of[pk][2]).days if of[pk][2] else 0)
+        (nxt, of[pk][0], pk, d, a, (on - of[pk][3]).days if of[pk][3] else 0)
         for pk, (d, a) in sorted(items.items())
     ]
     return penalty, memo, lines
@@ -500,12 +510,12 @@ def _penalty_at(days: int, unpaid: int, since: dt.date, on: dt.date, rate: int) 
 
 @dataclass
 class Standing:
-    """Per village after a close: the interest receivable of accruing loans (1132) and of
-    non-accrual ones (7011, off balance), and the upfront interest earned (out of 2401)."""
+    """Per village and lender after a close: the interest receivable of accruing loans (1132) and
+    of non-accrual ones (7011, off balance), and the upfront interest earned (out of 2401)."""
 
-    books: dict[str, int]
-    memo: dict[str, int]
-    upfront: dict[str, int]
+    books: dict[Unit, int]
+    memo: dict[Unit, int]
+    upfront: dict[Unit, int]
 
 
 def _standing(loans, on: dt.date | None) -> Standing:
@@ -514,21 +524,21 @@ def _standing(loans, on: dt.date | None) -> Standing:
     if on is None:
         return out
     rows = (
-        loans.values("village_code", "non_accrual")
+        loans.values("village_code", "institution", "non_accrual")
         .annotate(r=Sum(accrual.receivable(on)), m=Sum(accrual.amortised(on)))
-        .values_list("village_code", "non_accrual", "r", "m")
+        .values_list("village_code", "institution", "non_accrual", "r", "m")
     )
-    for village, off, r, m in rows:
+    for village, lender, off, r, m in rows:
         into = out.memo if off else out.books
-        into[village] = into.get(village, 0) + int(r or 0)
-        out.upfront[village] = out.upfront.get(village, 0) + int(m or 0)
+        into[village, lender] = into.get((village, lender), 0) + int(r or 0)
+        out.upfront[village, lender] = out.upfront.get((village, lender), 0) + int(m or 0)
     return out
 
 
 def _change(
-    before: dict[str, int], after: dict[str, int], plus: dict[str, int] | None = None
-) -> dict[str, int]:
-    """Per village: ``after − before`` (+ ``plus``)."""
+    before: dict[Unit, int], after: dict[Unit, int], plus: dict[Unit, int] | None = None
+) -> dict[Unit, int]:
+    """Per village and lender: ``after − before`` (+ ``plus``)."""
     plus = plus or {}
     return {
         v: after.get(v, 0) - before.get(v, 0) + plus.get(v, 0) for v in set(before) | set(after) | set(plus)
@@ -551,9 +561,10 @@ def _non_accrual(loans, on: dt.date, days: int) -> tuple[list[int], list[int]]:
     return turned, cured
 
 
-def _penalty_held(ids: list[int], prev: dt.date | None) -> dict[str, int]:
-    """Per village, the penalty posted up to the close of ``prev`` and not paid, of these loans."""
-    out: dict[str, int] = {}
+def _penalty_held(ids: list[int], prev: dt.date | None) -> dict[Unit, int]:
+    """Per village and lender, the penalty posted up to the close of ``prev`` and not paid, of
+    these loans."""
+    out: dict[Unit, int] = {}
     if not ids or prev is None:
         return out
     rows: dict[int, list[Installment]] = {}
@@ -561,7 +572,8 @@ def _penalty_held(ids: list[int], prev: dt.date | None) -> dict[str, int]:
         rows.setdefault(i.loan_id, []).append(i)
     for sv in Servicing.objects.filter(loan_id__in=ids):
         held = sum(o.penalty - o.penalty_paid for o in owed_of(rows.get(sv.loan_id, []), sv, prev))
-        out[sv.village_code] = out.get(sv.village_code, 0) + held
+        unit = sv.village_code, sv.institution_id
+        out[unit] = out.get(unit, 0) + held
     return out
 
 

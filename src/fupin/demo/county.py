@@ -1,6 +1,7 @@
 """The demo county (DOMAIN §15): deterministic for a given seed.
 
-This part builds the geography, the lending institution and a user for every role.
+This part builds the geography, the lending institutions (the county's credit union with a branch
+in every township, and three banks: issue 25) and a user for every role.
 Later capabilities (registry, ratings, loans …) add their own builders, called from
 :func:`build` in order, so that ``fupin demo`` always shows every capability.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -24,6 +25,7 @@ from fupin.core.calendar import month_ends
 from fupin.core.money import fmt
 from fupin.demo import portfolio
 from fupin.divisions.models import Branch, Division
+from fupin.divisions.selectors import lenders_of
 from fupin.divisions.services import branch_create, divisions_bulk_create
 from fupin.ledger.services import chart_install
 from fupin.subsidies.services import presets_install
@@ -74,6 +76,17 @@ ACCOUNTS = [
     ("nonghu", "周农户", "household", "village", None),
     ("admin", "吴管理", "sysadmin", "county", None),
     ("admin2", "郑管理", "sysadmin", "county", None),  # a role carrying money steps takes two administrators
+    # the other lenders' staff (issue 25): each sees and acts on its own institution's loans only
+    ("nh_xindai", "钱农行", "loan_officer", "township", "abc_branch"),
+    ("nh_hangzhang", "冯行长", "head_office", "county", "abc_head"),
+    ("yc_xindai", "褚邮储", "loan_officer", "township", "psbc_head"),
+]
+# the banks lending beside the credit union (issue 25; 篇4, 篇7): code, name, short name, kind,
+# and where the head office's branch serves — the county, or the last township only
+BANKS = [
+    ("ABC000", "中国农业银行富民县支行", "农业银行", "agricultural", "county"),
+    ("PSBC00", "中国邮政储蓄银行富民县支行", "邮储银行", "postal", "county"),
+    ("VB0000", "富民惠民村镇银行", "村镇银行", "village_bank", "last township"),
 ]
 DEMO_USERNAMES = [a[0] for a in ACCOUNTS]
 
@@ -146,6 +159,7 @@ def build(
             name="富民县农村信用联社",
             county_code=COUNTY[0],
             coverage_codes=[COUNTY[0]],
+            short_name="农信社",
         )
         branches: list[Branch] = []
         for ti, tcode in enumerate(result.townships):
@@ -159,13 +173,40 @@ def build(
                     parent=head,
                 )
             )
+        banks = {
+            code: branch_create(
+                acting_user=None,
+                code=code,
+                name=name,
+                short_name=short,
+                kind=kind,
+                county_code=COUNTY[0],
+                coverage_codes=[COUNTY[0] if serves == "county" else result.townships[-1]],
+            )
+            for code, name, short, kind, serves in BANKS
+        }
+        abc_branch = branch_create(  # the agricultural bank's office in the first township
+            acting_user=None,
+            code="ABC001",
+            name=f"中国农业银行{t_names[0]}营业所",
+            county_code=COUNTY[0],
+            coverage_codes=[result.townships[0]],
+            parent=banks["ABC000"],
+        )
         chart_install()  # the institution's books (already there after migrate; again after a flush)
         presets_install()  # the subsidy policies, likewise
-        say(f"金融机构：总社 1 个，网点 {len(branches)} 个")
+        say(f"贷款机构：{1 + len(BANKS)} 家（农村信用联社网点 {len(branches)} 个）")
 
         first_town, first_village = result.townships[0], result.villages[0]
         where = {"village": first_village, "township": first_town, "county": COUNTY[0]}
-        bank = {"branch": branches[0].code, "head": head.code, None: None}
+        bank = {
+            "branch": branches[0].code,
+            "head": head.code,
+            "abc_branch": abc_branch.code,
+            "abc_head": "ABC000",
+            "psbc_head": "PSBC00",
+            None: None,
+        }
         result.users = [
             DemoUser(u, name, role, where[scope], bank[b]) for u, name, role, scope, b in ACCOUNTS
         ]
@@ -219,6 +260,30 @@ def build(
     return result
 
 
+# of the loans outside the demo users' own village, the share each bank lent (issue 25); the
+# credit union lent the rest, and all of the first village's (its claims are on the union's fund)
+BANK_SHARES = {"ABC000": 0.18, "PSBC00": 0.08, "VB0000": 0.30}
+
+
+def lenders_chosen(rng: random.Random, planned: list[portfolio.Planned]) -> list[portfolio.Planned]:
+    """Each loan of the book given to a bank that serves its village, at :data:`BANK_SHARES`
+    (a bank serving a few townships lends a larger share there), or left to the credit union."""
+    first = min(p.village for p in planned) if planned else ""
+    serving: dict[str, list] = {}
+    out = []
+    for p in planned:
+        if p.village not in serving:
+            serving[p.village] = [i for i in lenders_of(p.village) if i.code in BANK_SHARES]
+        draw, lender = rng.random(), None
+        for bank in serving[p.village] if p.village != first else ():
+            if draw < BANK_SHARES[bank.code]:
+                lender = bank.pk
+                break
+            draw -= BANK_SHARES[bank.code]
+        out.append(replace(p, institution=lender) if lender else p)
+    return out
+
+
 def book(seed: int, villages: list[str], say) -> None:
     """The borrowers' loans of every age (:mod:`.borrowers`) standing at the close of the day
     before yesterday, journalled month by month; the month-ends they went through (R-RPT-4); then
@@ -226,7 +291,9 @@ def book(seed: int, villages: list[str], say) -> None:
 
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     rng = random.Random(seed * 104_729 + 5)
-    planned = borrowers.plan(rng, on=yesterday, villages=villages)
+    planned = lenders_chosen(
+        random.Random(seed * 7 + 25), borrowers.plan(rng, on=yesterday, villages=villages)
+    )
     made = portfolio.write_book(planned, on=yesterday, rng=rng, history=True)
     refused = borrowers.refusals_write(rng, planned, actor=system_user())
     below = suspended = 0

@@ -169,15 +169,16 @@ def _standing(t: Template, unpaid: int, rate: int, off_days: int, d: dt.date, cl
     return balances, first_late, cur, interest_due, off
 
 
-def _entry(day: dt.date, village: str, change: dict, memo: str) -> Draft | None:
-    """One balanced entry for a village's change in balances (the cash account takes the rest)."""
+def _entry(day: dt.date, village: str, lender: int | None, change: dict, memo: str) -> Draft | None:
+    """One balanced entry for a village's change in balances at one lender, in its books (the cash
+    account takes the rest)."""
     debits = [(a, change.get(a, 0), LINE_MEMO[a]) for a in ("1301", "1132")]
     credits = [(a, change.get(a, 0), LINE_MEMO[a]) for a in ("6011", "6012", "2011", "2241", "2401")]
     cash = sum(x for _, x, _ in credits) - sum(x for _, x, _ in debits)
     postings = [_signed(a, x, m) for a, x, m in [*debits, ("1011", cash, "农户账户收付净额")] if x]
     postings += [_signed(a, -x, m) for a, x, m in credits if x]
     postings += off_balance_postings(change=change.get("7011", 0), memo=LINE_MEMO["7011"])
-    return Draft(day, memo, village, "portfolio", tuple(postings)) if postings else None
+    return Draft(day, memo, village, "portfolio", tuple(postings), lender) if postings else None
 
 
 def _signed(account: str, debit: int, memo: str) -> Posting:
@@ -322,7 +323,7 @@ def write_book(
             ),
         )
         say("applications")
-        changes: dict[tuple[dt.date, str], list[int]] = defaultdict(lambda: [0] * len(ACCOUNTS))
+        changes: dict[tuple[dt.date, str, int | None], list[int]] = defaultdict(lambda: [0] * len(ACCOUNTS))
         loan_rows, inst_rows, sv_rows = [], [], []
         guarantors = []  # P-SEASONAL's "1+1": a shop owner or civil servant of the township (issue 24 (11))
         lt, it, st = bulk.Table(Loan), bulk.Table(Installment, with_pk=False), bulk.Table(Servicing)
@@ -340,7 +341,7 @@ def write_book(
             before = [0] * len(ACCOUNTS)
             for day in days:
                 now_, first_late, cur, interest_due, off = _standing(t, unpaid, rate, off_days, day, p.closed)
-                row = changes[(day, p.village)]
+                row = changes[(day, p.village, lender[k])]
                 for i, (a, b) in enumerate(zip(now_, before, strict=True)):
                     row[i] += a - b
                 before = now_
@@ -404,6 +405,7 @@ def write_book(
                     {
                         "loan_id": pk,
                         "village_code": p.village,
+                        "institution_id": lender[k],
                         "active": not p.closed,
                         "penalty_rate": rate,
                         "cur_seq": seq,
@@ -428,13 +430,13 @@ def write_book(
         Guarantor.objects.bulk_create(guarantors, batch_size=5_000)
         say("loans")
         drafts = []
-        for (day, village), row in sorted(changes.items()):
+        for (day, village, at), row in sorted(changes.items(), key=lambda c: (*c[0][:2], c[0][2] or 0)):
             memo = (
                 "期初余额（模拟贷款组合）"
                 if not history
                 else f"{day:%Y年%m月}贷款业务汇总：放款、收回本息、计息（演示县历史）"
             )
-            draft = _entry(day, village, dict(zip(ACCOUNTS, row, strict=True)), memo)
+            draft = _entry(day, village, at, dict(zip(ACCOUNTS, row, strict=True)), memo)
             if draft:
                 drafts.append(draft)
         entries_post(acting_user=actor, drafts=drafts, audit_division=plan[0].village[:6] if plan else "")

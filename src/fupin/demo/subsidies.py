@@ -83,7 +83,7 @@ def build(*, villages: list[str], townships: list[str], county: str, today: dt.d
 
 def _half_history(policy: Policy, today: dt.date) -> int:
     """The register lines of the book's one-year loans' instalments repaid on time, and the
-    receivable they booked (Dr 1221 / Cr 6011, one entry per village)."""
+    receivable they booked (Dr 1221 / Cr 6011, one entry per village and lender, in its books)."""
     ids = Servicing.objects.filter(loan__product__in=policy.products, ever_late=False).values_list(
         "loan_id", flat=True
     )
@@ -94,12 +94,19 @@ def _half_history(policy: Policy, today: dt.date) -> int:
         interest__gt=0,
         interest_paid=F("interest"),
     ).values_list(
-        "loan_id", "loan__household_id", "loan__village_code", "seq", "period_start", "due_date", "interest"
+        "loan_id",
+        "loan__household_id",
+        "loan__village_code",
+        "loan__institution",
+        "seq",
+        "period_start",
+        "due_date",
+        "interest",
     )
     table = bulk.Table(Line, with_pk=False)
     lines, per = [], defaultdict(int)
     first = today
-    for loan, household, village, seq, start, due, interest in rows.iterator(chunk_size=5000):
+    for loan, household, village, lender, seq, start, due, interest in rows.iterator(chunk_size=5000):
         fen = core.half_up(interest * Fraction(policy.share))
         lines.append(
             table.row(
@@ -119,13 +126,13 @@ def _half_history(policy: Policy, today: dt.date) -> int:
                 }
             )
         )
-        per[village] += fen
+        per[village, lender] += fen
         first = min(first, due)
     bulk.insert(Line, table.columns, lines)
 
     entries_post(
         acting_user=system_user(),
-        audit_division=next(iter(per), "")[:6],
+        audit_division=next(iter(per), ("", None))[0][:6],
         drafts=[
             Draft(
                 first,
@@ -136,8 +143,9 @@ def _half_history(policy: Policy, today: dt.date) -> int:
                     Posting("1221", debit=fen, memo="应收财政贴息"),
                     Posting("6011", credit=fen, memo="财政负担的一半利息"),
                 ),
+                lender,
             )
-            for village, fen in sorted(per.items())
+            for (village, lender), fen in sorted(per.items(), key=lambda x: (x[0][0], x[0][1] or 0))
             if fen
         ],
     )

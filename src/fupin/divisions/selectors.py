@@ -9,6 +9,7 @@ from django.db.models import Count, QuerySet
 from fupin import compiled
 from fupin.accounts import access
 from fupin.core.divisions import Level
+from fupin.core.errors import NotFound
 from fupin.divisions.models import Branch, Division, Institution
 
 __all__ = ["Branch", "Division", "Institution", "divisions_visible", "division_counts"]
@@ -40,7 +41,8 @@ def division_counts(reader) -> dict[str, int]:
 def lenders_of(code: str) -> list[Institution]:
     """The lending institutions with a branch that serves division ``code`` (issue 25), the nearest
     first — the one whose branch serves the township before one whose branch serves the whole
-    county — then by code. The first is the village's lender when an application names none."""
+    county — then the one the county has worked with longest (registered first). The first is the
+    village's lender when an application names none."""
     served = Branch.coverage.through.objects.filter(division__code__startswith=code[:6]).values_list(
         "branch__institution_id", "division__prefix"
     )
@@ -49,12 +51,30 @@ def lenders_of(code: str) -> list[Institution]:
         if code.startswith(prefix):
             nearest[institution] = max(nearest.get(institution, 0), len(prefix))
     found = {i.pk: i for i in Institution.objects.filter(pk__in=nearest)}
-    return sorted(found.values(), key=lambda i: (-nearest[i.pk], i.code))
+    return sorted(found.values(), key=lambda i: (-nearest[i.pk], i.pk))
 
 
 def institutions() -> list[Institution]:
     """Every lending institution of the deployment, by code."""
     return list(Institution.objects.order_by("code"))
+
+
+def institution_choices(reader, action: str) -> list[Institution]:
+    """The institutions whose figures the reader may ask for on their own (a page's 贷款机构
+    filter): a bank's staff their own; everyone else every institution."""
+    single, lender = access.scope_lender(reader, action)
+    rows = institutions()
+    return [i for i in rows if i.pk == lender] if single and lender is not None else rows
+
+
+def institution_pick(reader, action: str, code: str | None) -> Institution | None:
+    """The institution of that code among :func:`institution_choices`; None for all (no code)."""
+    if not code:
+        return None
+    found = next((i for i in institution_choices(reader, action) if i.code == code), None)
+    if found is None:
+        raise NotFound("贷款机构不存在或不在您的权限内", code="institution_not_found")
+    return found
 
 
 def head_offices() -> list[Branch]:

@@ -6,6 +6,7 @@ from ninja.responses import Status
 
 from fupin.accounts import access
 from fupin.api.common import MAX_ID, IsoDate, Text, responses
+from fupin.divisions.selectors import institution_pick
 from fupin.ledger import selectors, services
 from fupin.ledger.models import Account
 
@@ -54,15 +55,23 @@ class EntryOut(Schema):
 
 class TrialBalanceQuery(Schema):
     on: IsoDate | None = Field(None, description="截至日期（默认今天）")
+    institution: str | None = Field(
+        None, max_length=20, description="贷款机构代码：只看该机构的账（默认辖区内全部机构）"
+    )
 
 
 class ReversalIn(Schema):
     reason: Text(200, 1) = Field(..., description="冲正原因")
 
 
-@router.get("/trial-balance", response=responses(TrialBalanceOut), summary="试算平衡表（辖区内）")
+@router.get(
+    "/trial-balance", response=responses(TrialBalanceOut, 404), summary="试算平衡表（辖区内，可按贷款机构）"
+)
 def trial_balance(request, q: Query[TrialBalanceQuery]):
-    return selectors.trial_balance(request.auth, on=q.on or timezone.localdate())
+    lender = institution_pick(request.auth, "ledger.view", q.institution)
+    return selectors.trial_balance(
+        request.auth, on=q.on or timezone.localdate(), institution=lender.pk if lender else None
+    )
 
 
 @router.get("/entries/{entry_id}", response=responses(EntryOut, 404), summary="一笔分录及其各行")

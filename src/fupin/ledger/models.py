@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from fupin.core.ledger import KINDS
+from fupin.divisions.models import institution_field
 
 
 class Account(models.Model):
@@ -33,6 +34,8 @@ class JournalEntry(models.Model):
     date = models.DateField("记账日期")
     memo = models.CharField("摘要", max_length=200)
     division_code = models.CharField("区划", max_length=12)  # the village (or unit) the movement belongs to
+    # the books are each lending institution's own (issue 25); empty for a cooperative's book
+    institution = institution_field(null=True)
     source = models.CharField("来源", max_length=40, blank=True)  # e.g. "loan.disburse:123"
     reverses = models.OneToOneField(
         "self",
@@ -48,6 +51,8 @@ class JournalEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_FIELD = "division_code"
+    INSTITUTION_FIELD = "institution"  # a bank's staff see their own institution's books
+    INSTITUTION_ATTR = "institution_id"
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -1,5 +1,6 @@
 """Ledger reads, scoped to the reader's jurisdiction: the trial balance, an account's
-statement, one entry."""
+statement, one entry. Each lending institution keeps its own books (issue 25): a bank's staff
+read their institution's entries only, and every read can be asked for one institution."""
 
 from __future__ import annotations
 
@@ -23,16 +24,18 @@ def books_open_on(book: str = "bank") -> dt.date | None:
     return JournalEntry.objects.filter(book=book).order_by("date").values_list("date", flat=True).first()
 
 
-def _postings(reader, book: str) -> Q:
-    return access.scope_q(reader, "ledger.view", "entry__division_code") & Q(entry__book=book)
+def _postings(reader, book: str, institution: int | None = None) -> Q:
+    scope = access.scope_q(reader, "ledger.view", "entry__division_code", "entry__institution")
+    return scope & Q(entry__book=book) & (Q() if institution is None else Q(entry__institution=institution))
 
 
-def trial_balance(reader, *, on: dt.date, book: str = "bank") -> dict:
+def trial_balance(reader, *, on: dt.date, book: str = "bank", institution: int | None = None) -> dict:
     """Debit and credit totals and the balance of every account up to ``on``, for the entries
-    in the reader's jurisdiction; ``balanced`` is the invariant of R-REP-6."""
+    in the reader's jurisdiction (one institution's books if given); ``balanced`` is the invariant
+    of R-REP-6."""
     access.require(reader, "ledger.view")
     rows = (
-        Posting.objects.filter(_postings(reader, book), entry__date__lte=on)
+        Posting.objects.filter(_postings(reader, book, institution), entry__date__lte=on)
         .values("account_id")
         .annotate(d=Sum("debit"), c=Sum("credit"))
         .order_by("account_id")
@@ -56,14 +59,16 @@ def trial_balance(reader, *, on: dt.date, book: str = "bank") -> dict:
     return {"lines": lines, "debit": debit, "credit": credit, "balanced": debit == credit, "on": on}
 
 
-def statement(reader, code: str, *, start: dt.date, end: dt.date, book: str = "bank") -> dict:
+def statement(
+    reader, code: str, *, start: dt.date, end: dt.date, book: str = "bank", institution: int | None = None
+) -> dict:
     """An account's postings between two dates with the opening balance and a running
     balance (at most ``STATEMENT_ROWS`` rows shown; the closing balance is always complete)."""
     access.require(reader, "ledger.view")
     account = Account.objects.filter(code=code).first()
     if account is None:
         raise NotFound("科目不存在", code="not_found")
-    scope = _postings(reader, book) & Q(account=account)
+    scope = _postings(reader, book, institution) & Q(account=account)
     before = Posting.objects.filter(scope, entry__date__lt=start).aggregate(d=Sum("debit"), c=Sum("credit"))
     opening = core.balance(account.kind, before["d"] or 0, before["c"] or 0)
     window = Posting.objects.filter(scope, entry__date__gte=start, entry__date__lte=end)
@@ -96,7 +101,8 @@ def entry_get(reader, pk: int) -> JournalEntry:
 # Django starts, how to total its items within a reader's jurisdiction; the trial balance then
 # holds each total against the control account (R-REP-6). The ledger imports none of those apps.
 
-SubLedger = Callable[[Any], tuple[dict[str, int], int]]  # reader -> ({account: total of items}, items)
+# (reader, institution or None) -> ({account: total of items}, items)
+SubLedger = Callable[[Any, int | None], tuple[dict[str, int], int]]
 _SUBLEDGERS: list[SubLedger] = []
 
 
@@ -105,15 +111,15 @@ def subledger_register(totals: SubLedger) -> None:
         _SUBLEDGERS.append(totals)
 
 
-def subledgers(reader, *, book: str = "bank") -> list[dict]:
-    """Each registered sub-ledger against its control accounts, within the reader's jurisdiction:
-    ``equal`` when the items' total is the account's balance."""
+def subledgers(reader, *, book: str = "bank", institution: int | None = None) -> list[dict]:
+    """Each registered sub-ledger against its control accounts, within the reader's jurisdiction
+    (one institution's if given): ``equal`` when the items' total is the account's balance."""
     access.require(reader, "ledger.view")
     out = []
     for totals in _SUBLEDGERS:
-        per_item, count = totals(reader)
+        per_item, count = totals(reader, institution)
         for code, items in per_item.items():
-            control = Posting.objects.filter(_postings(reader, book), account_id=code).aggregate(
+            control = Posting.objects.filter(_postings(reader, book, institution), account_id=code).aggregate(
                 d=Sum("debit"), c=Sum("credit")
             )
             total = (control["d"] or 0) - (control["c"] or 0)

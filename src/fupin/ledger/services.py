@@ -45,15 +45,18 @@ def entry_post(
     postings: Sequence[core.Posting],
     source: str = "",
     book: str = "bank",
+    institution: int | None = None,
     reverses: JournalEntry | None = None,
 ) -> JournalEntry:
     """Post one balanced entry. The caller (a service such as a disbursement) has already
     checked the actor's authority; this checks the entry itself and writes it with its audit
-    row — the database checks the balance once more at commit (PostgreSQL)."""
+    row — the database checks the balance once more at commit (PostgreSQL). A bank's entry is
+    posted in its ``institution``'s books (issue 25)."""
     core.check_entry(core.Entry(date, memo, tuple(postings)), chart([p.account for p in postings]))
     with transaction.atomic(savepoint=False):  # part of the caller's transaction: all or nothing with it
         entry = JournalEntry(
             book=book,
+            institution_id=institution,
             date=date,
             memo=memo[:200],
             division_code=division_code,
@@ -87,6 +90,7 @@ class Draft:
     division_code: str
     source: str
     postings: tuple[core.Posting, ...]
+    institution: int | None = None  # whose books (issue 25)
 
 
 def entries_post(
@@ -104,6 +108,7 @@ def entries_post(
             [
                 JournalEntry(
                     book=book,
+                    institution_id=d.institution,
                     date=d.date,
                     memo=d.memo[:200],
                     division_code=d.division_code,
@@ -173,6 +178,7 @@ def entry_reverse(
         postings=undo.postings,
         source=f"reversal:{entry.pk}",
         book=entry.book,
+        institution=entry.institution_id,
         reverses=entry,
     )
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from fupin.accounts import access
 from fupin.accounts.decorators import requires
 from fupin.core.ledger import KINDS
+from fupin.divisions.selectors import institution_choices, institution_pick
 from fupin.ledger import selectors, services
 from fupin.ledger.models import Account
 from fupin.web.responses import act, date_param
@@ -16,13 +17,18 @@ from fupin.web.responses import act, date_param
 
 @requires("ledger.view")
 def trial_balance(request):
+    """The trial balance of the reader's jurisdiction, of every institution's books or one's (issue 25)."""
     on = date_param(request.GET.get("on"), timezone.localdate())
+    lender = institution_pick(request.user, "ledger.view", request.GET.get("institution"))
+    pk = lender.pk if lender else None
     return render(
         request,
         "ledger/trial_balance.html",
         {
-            "tb": selectors.trial_balance(request.user, on=on),
-            "subledgers": selectors.subledgers(request.user),
+            "tb": selectors.trial_balance(request.user, on=on, institution=pk),
+            "subledgers": selectors.subledgers(request.user, institution=pk),
+            "institutions": institution_choices(request.user, "ledger.view"),
+            "institution": lender,
         },
     )
 

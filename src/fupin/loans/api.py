@@ -24,6 +24,7 @@ from fupin.core.money import money, to_fen
 from fupin.core.origination import GUARANTOR_KINDS, PURPOSES, STATES
 from fupin.core.products import PRESETS
 from fupin.divisions.models import Division
+from fupin.divisions.selectors import institution_pick
 from fupin.households.models import Household
 from fupin.loans import selectors, services
 from fupin.loans.disbursement import loan_contract as contract
@@ -554,6 +555,7 @@ def roster_approve(request, notice_id: int = Id):
 
 class QuotaOut(Schema):
     township_code: str
+    institution: str | None = Field(None, description="贷款机构代码；空：本乡镇全部机构合计的额度")
     year: int
     amount: Yuan | None
     households: int | None
@@ -563,6 +565,9 @@ class QuotaOut(Schema):
 
 class QuotaIn(Schema):
     township_code: DivisionCode
+    institution: str | None = Field(
+        None, max_length=20, description="贷款机构代码：只给该机构的额度（默认全部机构合计）"
+    )
     year: int = Field(..., ge=2000, le=2100)
     amount: Amount | None = Field(None, description="年度额度（元）")
     households: int | None = Field(None, ge=0, le=10_000_000, description="户数指标")
@@ -573,6 +578,7 @@ class QuotaIn(Schema):
 def _quota(q) -> dict:
     return {
         "township_code": q.township_id,
+        "institution": q.institution.code if q.institution_id else None,
         "year": q.year,
         "amount": q.amount,
         "households": q.households,
@@ -585,7 +591,7 @@ def _quota(q) -> dict:
 def quota_list(request, year: int = Query(None, ge=2000, le=2100)):
     access.require(request.auth, "application.view")
     towns = access.visible(request.auth, Division.objects.filter(level=4), "application.view")
-    rows = Quota.objects.filter(township__in=towns)
+    rows = Quota.objects.filter(township__in=towns).select_related("institution")
     if year:
         rows = rows.filter(year=year)
     return [_quota(q) for q in rows.order_by("township_id", "-year")[:1000]]
@@ -593,9 +599,11 @@ def quota_list(request, year: int = Query(None, ge=2000, le=2100)):
 
 @router.post("/quotas", response=responses(QuotaOut, 404, 422), summary="设定乡镇年度额度（R-APP-4）")
 def quota_set(request, payload: QuotaIn):
+    lender = institution_pick(request.auth, "quota.manage", payload.institution)
     q = services.quota_set(
         acting_user=request.auth,
         township_code=payload.township_code,
+        institution=lender.pk if lender else None,
         year=payload.year,
         amount=to_fen(money(payload.amount, field="额度")) if payload.amount else None,
         households=payload.households,

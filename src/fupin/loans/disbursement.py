@@ -127,6 +127,7 @@ def loan_disburse(*, acting_user, loan: Loan) -> Loan:
             date=today,
             memo=f"放款 {loan.contract_no}",
             division_code=loan.village_code,
+            institution=loan.institution_id,
             postings=disbursement_postings(
                 loan=loan.pk,
                 principal=loan.principal,
@@ -179,6 +180,7 @@ def servicing_start(loan: Loan) -> Servicing:
     return Servicing.objects.create(
         loan=loan,
         village_code=loan.village_code,
+        institution_id=loan.institution_id,
         penalty_rate=penalty_rate(loan.nominal_rate, uplift),
         cur_seq=first.seq,
         cur_start=first.period_start,

@@ -217,7 +217,7 @@ def named(roles: tuple[str, ...]) -> str:
 def _authority(user, event: LoanEvent) -> None:
     stake = at_stake(event)
     roles = authority(event, stake)
-    if access.role_over(user, roles, event.village_code) is None:
+    if access.role_over(user, roles, event.village_code, event.loan.institution_id) is None:
         raise NotPermitted(
             f"{event.get_kind_display()}涉及本金 {fmt(stake)} 元，须由{named(roles)}审批"
             "（按贷款审批权限，R-APP-3）",
@@ -232,6 +232,7 @@ def _post(user, loan: Loan, on: dt.date, memo: str, kind: str, postings: list[Po
         date=on,
         memo=f"{memo} {loan.contract_no}",
         division_code=loan.village_code,
+        institution=loan.institution_id,
         postings=postings,
         source=f"loan.{kind}:{loan.pk}",
     )

@@ -155,9 +155,11 @@ class Objection(models.Model):
 
 
 class Quota(models.Model):
-    """A township's yearly quota (R-APP-4); null amount or households: no ceiling (上不封顶)."""
+    """A township's yearly quota (R-APP-4); null amount or households: no ceiling (上不封顶). Given
+    to one lending institution (issue 25), or, with no institution, to all of them together."""
 
     township = division_field(column="township_code", label="乡镇")
+    institution = institution_field(null=True)  # None: the township's quota for every lender
     year = models.PositiveSmallIntegerField("年度")
     amount = models.BigIntegerField("额度（分）", null=True, blank=True)
     households = models.PositiveIntegerField("户数指标", null=True, blank=True)
@@ -171,7 +173,12 @@ class Quota(models.Model):
 
     class Meta:
         ordering = ["township_id"]
-        constraints = [models.UniqueConstraint(fields=["township", "year"], name="quota_once_a_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "year", "institution"], name="quota_once_a_year"),
+            models.UniqueConstraint(
+                fields=["township", "year"], condition=models.Q(institution=None), name="quota_once_for_all"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.township_id} {self.year}"
@@ -285,6 +292,8 @@ class Servicing(models.Model):
 
     loan = models.OneToOneField(Loan, on_delete=models.PROTECT, primary_key=True, related_name="servicing")
     village_code = models.CharField(max_length=12)
+    # the loan's lender, kept here as the village is: the batch posts per village and institution
+    institution = institution_field(null=True)
     active = models.BooleanField(default=True)
     penalty_rate = models.BigIntegerField("罚息年利率（10⁻⁸）")  # contract rate × (1 + uplift), R-REP-2
     cur_seq = models.PositiveSmallIntegerField("计息中的期次", default=1)  # 0: none left
@@ -304,8 +313,8 @@ class Servicing(models.Model):
     deferred_to = models.DateField(null=True, blank=True)
 
     SCOPE_FIELD = "village_code"
-    INSTITUTION_FIELD = "loan__institution"  # the lender (issue 25): bank roles see their own
-    INSTITUTION_ATTR = "loan__institution_id"
+    INSTITUTION_FIELD = "institution"  # the lender (issue 25): bank roles see their own
+    INSTITUTION_ATTR = "institution_id"
 
     def __str__(self) -> str:
         return f"{self.loan_id}"

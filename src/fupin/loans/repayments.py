@@ -187,6 +187,7 @@ def repayment_apply(
         date=on,
         memo=f"{'保证人代偿' if guarantor else '还款'} {loan.contract_no}",
         division_code=loan.village_code,
+        institution=loan.institution_id,
         postings=postings,
         source=f"loan.repay:{loan.pk}",
     )
@@ -281,6 +282,7 @@ def _recover(acting_user, loan: Loan, amount: int, key: str, on: dt.date, source
         date=on,
         memo=f"核销后收回 {loan.contract_no}",
         division_code=loan.village_code,
+        institution=loan.institution_id,
         postings=postings,
         source=f"loan.recover:{loan.pk}",
     )
@@ -374,6 +376,7 @@ def _payoff(acting_user, loan: Loan, key: str, on: dt.date) -> Repayment:
         date=on,
         memo=f"提前还款 {loan.contract_no}",
         division_code=loan.village_code,
+        institution=loan.institution_id,
         postings=postings,
         source=f"loan.payoff:{loan.pk}",
     )
@@ -472,6 +475,7 @@ def _prepay(acting_user, loan: Loan, amount: int, method: str, key: str, on: dt.
         date=on,
         memo=f"部分提前还款 {loan.contract_no}",
         division_code=loan.village_code,
+        institution=loan.institution_id,
         postings=postings_core.payoff_postings(
             loan=loan.pk,
             principal=amount,

@@ -18,6 +18,7 @@ from fupin.loans.models import (
     Loan,
     LoanEvent,
     Notice,
+    Quota,
     Repayment,
     Servicing,
 )
@@ -28,7 +29,7 @@ BANK = ("loan_officer", "branch_director", "head_office")
 def applications_visible(reader, *, state: str = "", village: str = "") -> QuerySet[Application]:
     access.require(reader, "application.view")
     qs = access.visible(reader, Application, "application.view").select_related(
-        "household", "household__village"
+        "household", "household__village", "institution"
     )
     if state:
         qs = qs.filter(state=state)
@@ -52,7 +53,7 @@ def application_get(reader, pk: int) -> Application:
     return access.get_visible(
         reader,
         Application.objects.select_related(
-            "household", "household__village", "notice", "created_by", "village_by", "bank_by"
+            "household", "household__village", "institution", "notice", "created_by", "village_by", "bank_by"
         ),
         "application.view",
         pk=pk,
@@ -68,6 +69,7 @@ def notice_get(reader, pk: int) -> Notice:
 LOAN_PAGE = (
     "household",
     "household__village",
+    "institution",
     "application",
     "disbursement",
     "contracted_by",
@@ -140,15 +142,17 @@ def regulator_flag(loan) -> bool:
     )
 
 
-def loan_subledger(reader) -> tuple[dict[str, int], int]:
+def loan_subledger(reader, institution: int | None = None) -> tuple[dict[str, int], int]:
     """The loans' sub-ledger as the books stand (R-REP-6), within the reader's jurisdiction: the
     principal the active loans' instalments still owe (against 1301 贷款本金) and the interest and
     penalty accrued up to the last closed business day and not yet paid (against 1132 应收利息;
     of non-accrual loans against 7011, off balance); the interest taken upfront not yet earned
-    (against 2401, a credit); and how many loans. Registered with the ledger's trial balance
-    (:mod:`fupin.ledger.selectors`)."""
+    (against 2401, a credit); and how many loans — of one institution if given. Registered with
+    the ledger's trial balance (:mod:`fupin.ledger.selectors`)."""
     closed = closed_through()
-    loans = Servicing.objects.filter(access.scope_q(reader, "ledger.view", "village_code"), active=True)
+    loans = access.visible(reader, Servicing.objects.filter(active=True), "ledger.view")
+    if institution is not None:
+        loans = loans.filter(institution=institution)
     rows = Installment.objects.filter(loan_id__in=loans.values("loan_id"))
     principal = rows.aggregate(x=Sum(F("principal") - F("principal_paid")))["x"] or 0
     receivable = {False: 0, True: 0}  # interest and penalty: accruing loans (1132), non-accrual (7011)
@@ -172,3 +176,17 @@ def loan_subledger(reader) -> tuple[dict[str, int], int]:
         "2401": -deferred,
         "7011": receivable[True],
     }, loans.count()
+
+
+def township_targets(year: int, prefix: str = "") -> dict[str, int]:
+    """Each township's quota amount for ``year`` (fen; townships under ``prefix``): the quota for
+    every lender where the county set one, else the sum of the quotas given to each lender there
+    (issue 25). Townships with no ceiling count 0."""
+    common: dict[str, int] = {}
+    each: dict[str, int] = {}
+    for town, lender, amount in Quota.objects.filter(
+        township__code__startswith=prefix, year=year
+    ).values_list("township_id", "institution_id", "amount"):
+        into = common if lender is None else each
+        into[town] = into.get(town, 0) + (amount or 0)
+    return {**each, **common}

@@ -23,7 +23,7 @@ from fupin.divisions.models import Institution
 from fupin.divisions.selectors import lenders_of
 from fupin.households.models import Household
 from fupin.loans.groups import group_blockers, lead_blockers
-from fupin.loans.models import Application, Notice, Objection, Quota, ReviewStep
+from fupin.loans.models import Application, Loan, Notice, Objection, Quota, ReviewStep
 from fupin.ratings.models import CreditLine
 from fupin.ratings.rules import bands_of, notice_days_of
 from fupin.ratings.selectors import eligibility, programme_rules
@@ -35,9 +35,10 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _role_for(user, roles: Iterable[str], code: str) -> str:
-    """The first of ``roles`` the user holds over division ``code``; refused otherwise."""
-    role = access.role_over(user, roles, code)
+def _role_for(user, roles: Iterable[str], code: str, institution: int | None = None) -> str:
+    """The first of ``roles`` the user holds over division ``code`` (a bank's at ``institution``);
+    refused otherwise."""
+    role = access.role_over(user, roles, code, institution)
     if role is not None:
         return role
     raise NotPermitted("这一步不由您的角色办理，或该申请不在您的辖区内", code="wrong_role")
@@ -75,6 +76,16 @@ def application_create(
     )
     if Application.objects.filter(household=household).exclude(state__in=("rejected", "disbursed")).exists():
         problems.append(Problem("该户已有一笔在办的贷款申请", rule="R-APP-1"))
+    unsettled = (  # at any lender of the county (issue 25)
+        Loan.objects.filter(household=household, state__in=(Loan.State.CONTRACTED, Loan.State.ACTIVE))
+        .select_related("institution")
+        .first()
+    )
+    if unsettled is not None:
+        at = f"{unsettled.institution}，" if unsettled.institution_id else ""
+        problems.append(
+            Problem(f"该户有未结清的扶贫小额信贷（{at}合同 {unsettled.contract_no}）", rule="R-ELG-2a")
+        )
     suspended = village_suspended(household.village_id)
     if suspended is not None:
         problems.append(
@@ -126,22 +137,28 @@ def application_create(
     return app
 
 
-def lender_for(user, village: str, named: int | None = None) -> Institution | None:
-    """The lending institution an application in ``village`` goes to (issue 25): the one named,
-    which must serve the village and, for a bank's staff, be their own; else the institution of the
-    user's bank role over the village; else the village's nearest lender. None only in a county
-    with no institution at all."""
+def lender_choices(user, village: str) -> list[Institution]:
+    """The lending institutions an application in ``village`` may go to, the default first: a
+    bank's staff their own institution; anyone else every institution serving the village, the
+    nearest first (:func:`fupin.divisions.selectors.lenders_of`)."""
     serving = lenders_of(village)
     own = {g.institution for g in access.grants(user) if g.institution is not None and g.covers(village)}
-    if named is not None:
-        chosen = next((i for i in serving if i.pk == named), None)
-        if chosen is None:
-            raise ValidationFailed("所选贷款机构在本村没有服务网点", code="institution_not_serving")
-        if own and chosen.pk not in own:
+    return [i for i in serving if i.pk in own] or serving
+
+
+def lender_for(user, village: str, named: int | None = None) -> Institution | None:
+    """The lending institution an application in ``village`` goes to (issue 25): the one named,
+    which must serve the village and, for a bank's staff, be their own; else the first of
+    :func:`lender_choices`. None only in a county with no institution at all."""
+    choices = lender_choices(user, village)
+    if named is None:
+        return choices[0] if choices else None
+    chosen = next((i for i in choices if i.pk == named), None)
+    if chosen is None:
+        if any(i.pk == named for i in lenders_of(village)):
             raise NotPermitted("只能向本机构申请贷款", code="wrong_institution")
-        return chosen
-    mine = [i for i in serving if i.pk in own]
-    return (mine or serving or [None])[0]
+        raise ValidationFailed("所选贷款机构在本村没有服务网点", code="institution_not_serving")
+    return chosen
 
 
 def _step(app: Application, actor, role: str, action: str, approve: bool, reason: str) -> Application:
@@ -184,7 +201,7 @@ def application_review(
         app = Application.objects.select_for_update().get(pk=application.pk)
         code, state = app.village_code, app.state
         if state == "submitted":
-            role = _role_for(acting_user, ("village_cadre", "loan_officer"), code)
+            role = _role_for(acting_user, ("village_cadre", "loan_officer"), code, app.institution_id)
             if not approve:
                 return _step(app, acting_user, role, "village_review", False, reason)
             half = "village_by" if role == "village_cadre" else "bank_by"
@@ -215,17 +232,19 @@ def application_review(
                 app.save(update_fields=["state"])
             return app
         if state == "village_reviewed":
-            role = _role_for(acting_user, ("township_cadre",), code)
+            role = _role_for(acting_user, ("township_cadre",), code, app.institution_id)
             _one_step_each(app, acting_user)
             return _step(app, acting_user, role, "township_review", approve, reason)
         if state == "in_notice":
-            role = _role_for(acting_user, ("poverty_office",), code)
+            role = _role_for(acting_user, ("poverty_office",), code, app.institution_id)
             _one_step_each(app, acting_user)
             if approve:
                 _notice_over(app)
             return _step(app, acting_user, role, "county_approve", approve, reason)
         if state == "county_approved":
-            role = _role_for(acting_user, core.deciders(app.amount, bands_for(code)), code)
+            role = _role_for(
+                acting_user, core.deciders(app.amount, bands_for(code)), code, app.institution_id
+            )
             problem = core.maker_checker_problem(app.created_by_id, acting_user.pk)
             if problem:
                 raise NotPermitted(problem, code="maker_checker")
@@ -267,17 +286,21 @@ def _notice_over(app: Application) -> None:
         raise Conflict("有未处理的异议，处理后才能审批", code="objection_open")
 
 
-def quota_usage(township: str, year: int) -> dict:
-    """What a township has used of its yearly quota: amount, lead amount (fen) and households."""
-    return quotas_used([township], year).get(township[:9] + "000", {"amount": 0, "lead": 0, "households": 0})
+def quota_usage(township: str, year: int, institution: int | None = None) -> dict:
+    """What a township has used of its yearly quota — of one institution's, if given: amount,
+    lead amount (fen) and households."""
+    return quotas_used([township], year, institution).get(
+        township[:9] + "000", {"amount": 0, "lead": 0, "households": 0}
+    )
 
 
-def quotas_used(townships: Iterable[str], year: int) -> dict[str, dict]:
+def quotas_used(townships: Iterable[str], year: int, institution: int | None = None) -> dict[str, dict]:
     """:func:`quota_usage` of many townships in one query (the quota page, R-APP-4)."""
 
     prefixes = [t[:9] for t in townships]
     rows = (
         Application.objects.filter(state__in=COMMITTED, decided_at__year=year)
+        .filter(Q() if institution is None else Q(institution=institution))
         .annotate(town=Substr("village_code", 1, 9))
         .filter(town__in=prefixes)
         .values("town")
@@ -299,13 +322,19 @@ def quotas_used(townships: Iterable[str], year: int) -> dict[str, dict]:
 
 
 def quota_check(app: Application, *, counting_self: bool = False) -> None:
-    """Refuse ``app`` when it does not fit its township's quota this year (R-APP-4);
-    ``counting_self``: the application already counts in the usage (at disbursement)."""
+    """Refuse ``app`` when it does not fit its township's quotas this year (R-APP-4): the one its
+    lender was given there and the one for every lender (issue 25), whichever are set — none set:
+    the county has not limited the township; ``counting_self``: the application already counts in
+    the usage (at disbursement)."""
     township = app.village_code[:9] + "000"
-    q = Quota.objects.filter(township_id=township, year=today().year).first()
-    if q is None:
-        return  # no quota set: the county has not limited this township
-    used = quota_usage(township, today().year)
+    given = Quota.objects.filter(township_id=township, year=today().year).filter(
+        Q(institution=None) | Q(institution=app.institution_id)
+    )
+    for q in given.order_by("institution_id"):
+        _within_quota(app, q, quota_usage(township, today().year, q.institution_id), counting_self)
+
+
+def _within_quota(app: Application, q: Quota, used: dict, counting_self: bool) -> None:
     if counting_self:
         used["amount"] -= app.amount
         used["lead"] -= app.amount if app.lead else 0
@@ -322,7 +351,8 @@ def quota_check(app: Application, *, counting_self: bool = False) -> None:
         on=today(),
     )
     if problems:
-        raise Conflict("；".join(problems), code="quota_exceeded")
+        whose = f"（{q.institution}）" if q.institution_id else ""
+        raise Conflict(f"乡镇年度额度{whose}：" + "；".join(problems), code="quota_exceeded")
 
 
 def notice_publish(*, acting_user, village_code: str, applications: Iterable[Application]) -> Notice:
@@ -469,10 +499,14 @@ def quota_set(
     households: int | None,
     deadline: dt.date | None,
     lead_amount: int | None = None,
+    institution: int | None = None,
 ) -> Quota:
-    """A township's yearly quota (R-APP-4); ``lead_amount``: the separate lead-household quota,
-    at most 25 % of the township's."""
+    """A township's yearly quota (R-APP-4) — for one lending institution, or for all of them
+    together (issue 25); ``lead_amount``: the separate lead-household quota, at most 25 % of the
+    township's."""
     access.require(acting_user, "quota.manage", code=township_code)
+    if institution is not None and not Institution.objects.filter(pk=institution).exists():
+        raise ValidationFailed("贷款机构不存在", code="institution")
     if any(x is not None and x <= 0 for x in (amount, households, lead_amount)):
         raise ValidationFailed("额度和户数指标应为正数；不设上限时留空", code="quota_invalid")
     if lead_amount is not None and amount is not None and lead_amount * 4 > amount:
@@ -481,6 +515,7 @@ def quota_set(
         q, _ = Quota.objects.update_or_create(
             township_id=township_code,
             year=year,
+            institution_id=institution,
             defaults={
                 "amount": amount,
                 "households": households,
@@ -496,6 +531,7 @@ def quota_set(
             division_code=township_code,
             after={
                 "year": year,
+                "institution": institution,
                 "amount": fmt(amount) if amount else None,
                 "households": households,
                 "deadline": str(deadline) if deadline else None,

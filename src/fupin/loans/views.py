@@ -86,22 +86,30 @@ def application_new(request, pk: int):
                 project=f.get("project", ""),
                 amount=to_fen(money(f.get("amount", ""), field="申请金额")),
                 term=int_param(f.get("term"), 0, high=10_000),
+                institution=int_param(f.get("institution")),
             )
         except DomainError as e:
             problems = [p.get("message", "") for p in e.details] if isinstance(e.details, list) else []
             return render(
                 request,
                 "loans/application_new.html",
-                {"hh": hh, "f": f, "error": e.message, "problems": problems, **_choices()},
+                {"hh": hh, "f": f, "error": e.message, "problems": problems, **_choices(request.user, hh)},
                 status=422,
             )
-        messages.success(request, "申请已提交，等待村委会与银行联合审查")
+        to = f"至{app.institution.name}" if app.institution else ""
+        messages.success(request, f"申请已提交{to}，等待村委会与银行联合审查")
         return redirect("application_detail", pk=app.pk)
-    return render(request, "loans/application_new.html", {"hh": hh, "f": f, **_choices()})
+    return render(request, "loans/application_new.html", {"hh": hh, "f": f, **_choices(request.user, hh)})
 
 
-def _choices() -> dict:
-    return {"products": PRODUCTS, "purposes": list(PURPOSES.items())}
+def _choices(user, hh) -> dict:
+    """The form's choices: products, purposes and the lenders serving the household's village
+    (issue 25; the default first)."""
+    return {
+        "products": PRODUCTS,
+        "purposes": list(PURPOSES.items()),
+        "lenders": services.lender_choices(user, hh.village_id),
+    }
 
 
 @requires("application.view")
@@ -280,7 +288,8 @@ def quota_list(request):
     towns = access.visible(request.user, Division.objects.filter(level=4), "application.view").order_by(
         "code"
     )
-    quotas = {q.township_id: q for q in Quota.objects.filter(township__in=towns, year=year)}
+    # the quota for every lender (a lender's own quotas are set and read through the API)
+    quotas = {q.township_id: q for q in Quota.objects.filter(township__in=towns, year=year, institution=None)}
     rows = []
     towns = list(towns[:200])
     usage = services.quotas_used([t.code for t in towns], year)
@@ -650,7 +659,7 @@ def loan_events(request):
     for e in waiting:  # who may decide what waits (R-APP-3): the form only for them
         roles = authority(e)
         e.deciders = named(roles)
-        e.mine = access.role_over(request.user, roles, e.village_code) is not None
+        e.mine = access.role_over(request.user, roles, e.village_code, e.loan.institution_id) is not None
     return render(request, "loans/events.html", {"events": events})
 
 

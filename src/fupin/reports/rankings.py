@@ -13,7 +13,8 @@ from fupin.cob.day import closed_through
 from fupin.cob.models import VillageMonth
 from fupin.core import reports as core
 from fupin.divisions.models import Branch, Division
-from fupin.loans.models import Installment, Loan, Quota
+from fupin.loans.models import Installment, Loan
+from fupin.loans.selectors import township_targets
 from fupin.reports.tables import children
 
 SPANS = (("day", "日", 1), ("week", "周", 7), ("month", "月", 30))
@@ -34,7 +35,7 @@ def rankings(division: Division, period: core.Period, *, closed: dt.date | None 
         .annotate(a=Sum("principal"))
         .values_list("village_code", "a")
     )
-    quotas = dict(Quota.objects.filter(year=period.end.year).values_list("township_id", "amount"))
+    quotas = township_targets(period.end.year)
     rates: dict[str, dict[str, tuple[int, int]]] = {}
     for key, _, days in SPANS:
         due = Installment.objects.filter(

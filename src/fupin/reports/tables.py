@@ -27,8 +27,8 @@ from fupin.divisions.selectors import names as division_names
 from fupin.households.models import REGISTERED, Household, Person
 from fupin.ledger.models import Posting
 from fupin.ledger.selectors import books_open_on
-from fupin.loans.models import Installment, Loan, LoanEvent, Quota, Repayment, Servicing
-from fupin.loans.selectors import regulator_flag
+from fupin.loans.models import Installment, Loan, LoanEvent, Repayment, Servicing
+from fupin.loans.selectors import regulator_flag, township_targets
 from fupin.ratings.models import CreditLine
 from fupin.riskfund.models import Blacklist, Claim
 from fupin.riskfund.services import fund_balance
@@ -172,12 +172,7 @@ def fu3(division: Division, period: core.Period, *, closed: dt.date | None = Non
             "amount",
         ),
     )
-    targets = {
-        q["township_id"]: q["amount"] or 0
-        for q in Quota.objects.filter(
-            township__code__startswith=p[:9] if len(p) >= 9 else p, year=end.year
-        ).values("township_id", "amount")
-    }
+    targets = township_targets(end.year, p[:9] if len(p) >= 9 else p)
     if len(kids[0].prefix) <= 9:  # townships (or the county): their quotas
         figures["target"] = {
             k.code: sum(v for t, v in targets.items() if t.startswith(k.prefix)) for k in kids

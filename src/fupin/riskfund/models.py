@@ -8,10 +8,16 @@ from django.db import models
 
 from fupin.accounts.models import user_field
 from fupin.core import riskfund as core
+from fupin.divisions.models import institution_field
 
 
 class Fund(models.Model):
-    county_code = models.CharField("县区划代码", max_length=12, unique=True)
+    """A county's fund under its agreement with a cooperating bank (issue 25): deposited there,
+    covering that institution's loans with its own leverage and shares. A fund with no institution
+    covers every lender of the county (one agreement for all)."""
+
+    county_code = models.CharField("县区划代码", max_length=12)
+    institution = institution_field(null=True)  # the cooperating bank; None: every lender
     name = models.CharField("名称", max_length=60)
     account = models.CharField("专户", max_length=60, blank=True)
     parties = models.JSONField("分担方与比例", default=list)  # [[name, kind, weight], …], R-RSK-2
@@ -24,7 +30,13 @@ class Fund(models.Model):
     SCOPE_FIELD = "county_code"
 
     class Meta:
-        ordering = ["county_code"]
+        ordering = ["county_code", "institution_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["county_code", "institution"], name="fund_once_a_bank"),
+            models.UniqueConstraint(
+                fields=["county_code"], condition=models.Q(institution=None), name="fund_once_for_all"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from fupin.accounts import access
@@ -28,7 +28,8 @@ from fupin.core.divisions import Level
 from fupin.core.errors import Conflict, NotPermitted, ValidationFailed, reason_required
 from fupin.core.ledger import Posting
 from fupin.core.money import fmt
-from fupin.divisions.models import Division
+from fupin.divisions.models import Division, Institution
+from fupin.divisions.selectors import lenders_of
 from fupin.ledger.services import entry_post
 from fupin.loans.events import loan_write_off
 from fupin.loans.models import Installment, Loan, LoanEvent, Servicing
@@ -55,10 +56,13 @@ def fund_create(
     products: list[str] | None = None,
     account: str = "",
     overdue_days: int = 90,
+    institution: int | None = None,
 ) -> Fund:
-    """A county's fund with its sharing (a preset of R-RSK-2, or any parties and weights: exactly
-    one party of kind "fund" and one "bank") and its claim policy: a claim only for a loan at
-    least ``overdue_days`` past due (90 by default)."""
+    """A county's fund under its agreement with the cooperating bank ``institution`` (issue 25;
+    by default the county's own lender, :func:`fupin.divisions.selectors.lenders_of`) — deposited
+    there and covering that bank's loans — with its sharing (a preset of R-RSK-2, or any parties
+    and weights: exactly one party of kind "fund" and one "bank") and its claim policy: a claim
+    only for a loan at least ``overdue_days`` past due (90 by default)."""
     access.require(acting_user, "riskfund.manage", code=county_code)
     if (
         isinstance(overdue_days, bool)
@@ -71,6 +75,10 @@ def fund_create(
     county = Division.objects.filter(code=county_code, level=Level.COUNTY).first()
     if county is None:
         raise ValidationFailed(f"“{county_code}”不是县级区划代码", code="county")
+    if institution is None:
+        institution = next((i.pk for i in lenders_of(county_code)), None)
+    elif not Institution.objects.filter(pk=institution, county_id=county_code).exists():
+        raise ValidationFailed("合作银行不是本县的贷款机构", code="institution")
     if parties is None:
         if preset not in core.SHARING:
             raise ValidationFailed(f"分担比例预设应为：{'、'.join(core.SHARING)}", code="sharing")
@@ -84,10 +92,13 @@ def fund_create(
     ):
         raise ValidationFailed("分担方须恰有一个风险补偿金和一个贷款银行，比例为正整数", code="sharing")
     with transaction.atomic():
-        if Fund.objects.filter(county_code=county_code).exists():
-            raise Conflict("该县已设立风险补偿金", code="fund_exists")
+        if Fund.objects.filter(county_code=county_code, institution=institution).exists():
+            raise Conflict(
+                "该县已与该银行设立风险补偿金" if institution else "该县已设立风险补偿金", code="fund_exists"
+            )
         fund = Fund.objects.create(
             county_code=county_code,
+            institution_id=institution,
             name=(name or f"{county.name}扶贫小额信贷风险补偿金")[:60],
             parties=[[n, k, int(w)] for n, k, w in parties],
             insurance_first=insurance_first,
@@ -127,6 +138,7 @@ def contribution_post(
             date=on,
             memo=f"{source}注入风险补偿金",
             division_code=fund.county_code,
+            institution=fund.institution_id,
             postings=[
                 Posting("1011", debit=amount, memo="风险补偿金专户到账"),
                 Posting("2901", credit=amount, memo=source[:60]),
@@ -166,7 +178,7 @@ def claim_submit(
     description = reason_required(description, "情况说明", at_most=500)
     if loan.state != Loan.State.ACTIVE:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能申请代偿", code="loan_not_active")
-    fund = Fund.objects.filter(county_code=loan.village_code[:6] + "000000").first()
+    fund = fund_for(loan)
     if fund is None:
         raise Conflict("本县尚未设立风险补偿金", code="no_fund")
     if loan.product not in fund.products:
@@ -410,13 +422,29 @@ def recovery_shares(loan: Loan, amount: int) -> Shares | None:
     )
 
 
-def fund_balance(county: str, on: dt.date | None = None) -> dict:
-    """The county fund's money after the close of ``on`` (None: now): contributions, the fund's
-    share of payouts, its share of recoveries, and the balance they leave (R-RSK-1)."""
+def fund_for(loan: Loan) -> Fund | None:
+    """The fund that covers ``loan``: its county's under an agreement with the loan's lender, else
+    its county's fund for every lender (issue 25)."""
+    funds = Fund.objects.filter(county_code=loan.village_code[:6] + "000000")
+    return funds.filter(institution=loan.institution_id).first() or funds.filter(institution=None).first()
+
+
+def fund_balance(
+    county: str, on: dt.date | None = None, *, fund: Fund | None = None, institution: int | None = None
+) -> dict:
+    """The county's funds' money after the close of ``on`` (None: now) — of one fund, or of the
+    funds under agreements with one institution, if given: contributions, the fund's share of
+    payouts, its share of recoveries, and the balance they leave (R-RSK-1)."""
     county = county[:6]
-    paid_in = Contribution.objects.filter(county_code__startswith=county)
-    claims = Claim.objects.filter(fund__county_code__startswith=county, state=Claim.State.PAID)
-    recoveries = Recovery.objects.filter(claim__fund__county_code__startswith=county)
+
+    def of(path: str) -> Q:  # the fund (or the institution's funds) a row belongs to, by ``path``
+        if fund is not None:
+            return Q(**{path: fund})
+        return Q(**{f"{path}__institution": institution}) if institution is not None else Q()
+
+    paid_in = Contribution.objects.filter(of("fund"), county_code__startswith=county)
+    claims = Claim.objects.filter(of("fund"), fund__county_code__startswith=county, state=Claim.State.PAID)
+    recoveries = Recovery.objects.filter(of("claim__fund"), claim__fund__county_code__startswith=county)
     if on is not None:
         paid_in = paid_in.filter(on__lte=on)
         claims = claims.filter(paid_on__lte=on)
@@ -436,10 +464,12 @@ def fund_balance(county: str, on: dt.date | None = None) -> dict:
 
 def fund_position(fund: Fund) -> dict:
     """Balance (contributions − the fund's payouts + its recoveries), loans covered, leverage."""
-    money = fund_balance(fund.county_code)
+    money = fund_balance(fund.county_code, fund=fund)
     covered = Loan.objects.filter(
         state=Loan.State.ACTIVE, product__in=fund.products, village_code__startswith=fund.county_code[:6]
     )
+    if fund.institution_id is not None:
+        covered = covered.filter(institution=fund.institution_id)
     outstanding = Installment.objects.filter(loan__in=covered).aggregate(
         p=Sum("principal"), paid=Sum("principal_paid")
     )

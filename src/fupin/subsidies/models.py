@@ -11,6 +11,7 @@ from django.db import models
 
 from fupin.accounts.models import user_field
 from fupin.core import subsidy as core
+from fupin.divisions.models import institution_field
 
 
 class Policy(models.Model):
@@ -77,6 +78,8 @@ class Batch(models.Model):
 
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="batches")
     division_code = models.CharField("申报单位区划", max_length=12)
+    # the bank that claims (issue 25): each institution claims for its own loans, in its own books
+    institution = institution_field(null=True)
     cutoff = models.DateField("截止日期")
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PREPARED)
     claimed = models.BigIntegerField("申报金额（分）", default=0)
@@ -98,6 +101,8 @@ class Batch(models.Model):
     note = models.CharField("意见", max_length=200, blank=True)
 
     SCOPE_FIELD = "division_code"
+    INSTITUTION_FIELD = "institution"  # a bank's staff see their own institution's claims
+    INSTITUTION_ATTR = "institution_id"
 
     class Meta:
         ordering = ["-prepared_on", "-id"]

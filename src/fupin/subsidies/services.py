@@ -40,6 +40,7 @@ from fupin.divisions.models import Division
 from fupin.ledger.services import entry_post
 from fupin.loans.models import Application, Installment, Loan, Repayment
 from fupin.loans.ports import Relief
+from fupin.loans.services import lender_for
 from fupin.products import benchmarks
 from fupin.ratings.models import CreditLine, GradeChange
 from fupin.riskfund.models import Blacklist
@@ -362,13 +363,18 @@ def _division(code: str) -> Division:
     return d
 
 
-def batch_prepare(*, acting_user, policy: Policy, division_code: str, cutoff: dt.date) -> Batch:
+def batch_prepare(
+    *, acting_user, policy: Policy, division_code: str, cutoff: dt.date, institution: int | None = None
+) -> Batch:
     """The bank prepares a claim for a division (county or township): every period of the
     policy's loans there that is over by ``cutoff`` and not yet claimed (S-CAPPED: every loan
     repaid in full), computed in :mod:`fupin.core.subsidy`; S-HALF: the deductions not yet
-    claimed. Lines that earn nothing are recorded with the reason and not claimed."""
+    claimed. Lines that earn nothing are recorded with the reason and not claimed. Each institution
+    claims for its own loans (issue 25): the preparer's, or the one named
+    (:func:`fupin.loans.services.lender_for`)."""
     access.require(acting_user, "subsidy.prepare", code=division_code)
     division = _division(division_code)
+    lender = lender_for(acting_user, division.code, institution)
     today = timezone.localdate()
     if cutoff > today:
         raise ValidationFailed("截止日期不能晚于今天", code="cutoff")
@@ -386,6 +392,7 @@ def batch_prepare(*, acting_user, policy: Policy, division_code: str, cutoff: dt
         batch = Batch.objects.create(
             policy=policy,
             division_code=division.code,
+            institution=lender,
             cutoff=cutoff,
             prepared_by=acting_user,
             prepared_on=today,
@@ -398,6 +405,7 @@ def batch_prepare(*, acting_user, policy: Policy, division_code: str, cutoff: dt
             amount__gt=0,
             on__lte=cutoff,
             village_code__startswith=division.prefix,
+            loan__institution=lender,
         )
         claimed = lines.aggregate(n=Sum("amount"))["n"] or 0
         if not claimed:
@@ -422,7 +430,12 @@ def batch_prepare(*, acting_user, policy: Policy, division_code: str, cutoff: dt
             action="subsidy.prepare",
             obj=batch,
             division_code=batch.division_code,
-            after={"policy": str(policy), "cutoff": str(cutoff), "claimed": fmt(claimed)},
+            after={
+                "policy": str(policy),
+                "cutoff": str(cutoff),
+                "claimed": fmt(claimed),
+                "institution": lender.code if lender else None,
+            },
         )
     return batch
 
@@ -531,6 +544,7 @@ def _post(user, batch: Batch, on: dt.date, memo: str, step: str, postings: list[
         date=on,
         memo=f"{memo}（贴息申报 #{batch.pk}）",
         division_code=batch.division_code,
+        institution=batch.institution_id,
         postings=postings,
         source=f"subsidy.{step}:{batch.pk}",
     )

@@ -1,0 +1,226 @@
+"""Several lending institutions in one county (issue 25): an application goes to a lender; a bank's
+staff see and act on their own institution's applications, loans and books only — in pages, the
+API and exports — while county, township and village roles see every institution's; the rules
+that guard a household look across the institutions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from fupin.accounts.services import token_issue
+from fupin.cob.models import CollectionItem
+from fupin.cob.services import cob_run
+from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
+from fupin.divisions.models import Institution
+from fupin.ledger import selectors as ledger
+from fupin.loans import disbursement, services
+from fupin.loans.models import Loan
+from tests.clock import on
+from tests.loans.test_disbursement import approved
+
+pytestmark = [pytest.mark.clock, pytest.mark.sqlite]  # the compiled reads fall back to the ORM on SQLite
+
+TODAY = dt.date.today()
+FM, ABC, PSBC, VB = "FM000", "ABC000", "PSBC00", "VB0000"  # the demo county's lenders
+
+
+def lender(code: str) -> Institution:
+    return Institution.objects.get(code=code)
+
+
+def abc_loan(rt, household, amount=600_000) -> Loan:
+    """A loan of the agricultural bank, through the whole chain with its own staff: its officer
+    prepares and signs the bank's half; its head office decides; its officer contracts and pays."""
+    w = rt.world
+    officer, head = w.users["nh_xindai"], w.users["nh_hangzhang"]
+    app = services.application_create(
+        acting_user=officer,
+        household=household,
+        product="subsidy",
+        purpose="livestock",
+        project="养牛两头",
+        amount=amount,
+        term=36,
+    )
+    assert app.institution.code == ABC  # the officer's own institution
+    services.application_review(acting_user=w.user("village_cadre"), application=app, approve=True)
+    with pytest.raises(NotPermitted):  # the credit union's officer cannot sign the bank's half
+        services.application_review(acting_user=w.user("loan_officer"), application=app, approve=True)
+    services.application_review(acting_user=officer, application=app, approve=True)
+    services.application_review(acting_user=w.user("township_cadre"), application=app, approve=True)
+    with on(services.today() - dt.timedelta(days=8)):
+        services.notice_publish(
+            acting_user=w.user("village_cadre"), village_code=app.village_code, applications=[app]
+        )
+    services.application_review(acting_user=w.user("poverty_office"), application=app, approve=True)
+    with pytest.raises(NotPermitted):  # nor the credit union's head office decide it
+        services.application_review(acting_user=w.user("head_office"), application=app, approve=True)
+    services.application_review(acting_user=head, application=app, approve=True)
+    app.refresh_from_db()
+    return disbursement.loan_disburse(
+        acting_user=officer, loan=disbursement.loan_contract(acting_user=officer, application=app)
+    )
+
+
+def fm_loan(rt, household) -> Loan:
+    officer = rt.world.user("loan_officer")
+    app = approved(rt, household)
+    return disbursement.loan_disburse(
+        acting_user=officer, loan=disbursement.loan_contract(acting_user=officer, application=app)
+    )
+
+
+def test_an_application_goes_to_the_named_lender_the_officers_own_or_the_villages_nearest(rt, hh):
+    w = rt.world
+    by_cadre = services.application_create(
+        acting_user=w.user("village_cadre"),
+        household=rt.households[0],
+        product="subsidy",
+        purpose="livestock",
+        project="养牛两头",
+        amount=500_000,
+        term=36,
+    )
+    # the village's nearest lender: the credit union's township office serves the township; the
+    # banks serve the whole county (or, the village bank, another township)
+    assert by_cadre.institution.code == FM
+    named = services.application_create(
+        acting_user=w.user("village_cadre"),
+        household=rt.households[1],
+        product="subsidy",
+        purpose="livestock",
+        project="养牛两头",
+        amount=500_000,
+        term=36,
+        institution=lender(PSBC).pk,
+    )
+    assert named.institution.code == PSBC
+    with pytest.raises(ValidationFailed) as refused:  # the village bank has no office serving here
+        services.lender_for(w.user("village_cadre"), w.village, lender(VB).pk)
+    assert refused.value.code == "institution_not_serving"
+    with pytest.raises(NotPermitted):  # a bank's officer applies to their own institution only
+        services.lender_for(w.users["nh_xindai"], w.village, lender(FM).pk)
+    assert services.lender_for(w.users["nh_xindai"], w.village).code == ABC
+
+
+def test_nothing_of_one_institution_reaches_the_others_staff(rt, hh):
+    w = rt.world
+    mine, theirs = fm_loan(rt, rt.households[0]), abc_loan(rt, rt.households[1])
+    assert (mine.institution.code, theirs.institution.code) == (FM, ABC)
+    assert theirs.servicing.institution_id == theirs.institution_id
+    cob_run(TODAY)  # tonight's close: the accrual, per village and lender
+    listed_on = TODAY + dt.timedelta(days=30)  # a collection day with both loans on its list
+    CollectionItem.objects.bulk_create(
+        CollectionItem(date=listed_on, village_code=x.village_code, loan=x, due=10_000)
+        for x in (mine, theirs)
+    )
+    union, bank, county = w.user("loan_officer"), w.users["nh_xindai"], w.user("poverty_office")
+
+    def page(user, path, **params):
+        c = Client()
+        c.force_login(user)
+        return c.get(path, params)
+
+    def api(user, path):
+        _, secret = token_issue(acting_user=None, user=user, name="t")  # as at setup, from the command line
+        return Client().get(path, HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    for user, own, other in ((union, mine, theirs), (bank, theirs, mine)):
+        assert page(user, f"/loans/{own.pk}/").status_code == 200
+        assert page(user, f"/loans/{other.pk}/").status_code == 404
+        assert page(user, f"/loans/{other.pk}/contract.pdf").status_code == 404
+        assert page(user, f"/loans/applications/{other.application_id}/").status_code == 404
+        assert api(user, f"/api/v1/loans/{own.pk}").status_code == 200
+        assert api(user, f"/api/v1/loans/{other.pk}").status_code == 404
+        assert api(user, f"/api/v1/loans/{other.pk}/events").status_code == 404
+        listed = page(user, "/loans/applications/").content.decode()
+        assert f"/loans/applications/{own.application_id}/" in listed
+        assert f"/loans/applications/{other.application_id}/" not in listed
+        sheet = page(user, "/cob/collections/", date=str(listed_on), format="xlsx")
+        cells = {c.value for row in load_workbook(BytesIO(sheet.content)).active.iter_rows() for c in row}
+        assert own.contract_no in cells and other.contract_no not in cells
+    # the county sees both, in pages and the API
+    for loan in (mine, theirs):
+        assert page(county, f"/loans/{loan.pk}/").status_code == 200
+        assert api(county, f"/api/v1/loans/{loan.pk}").status_code == 200
+
+    # each institution's books: its head office's trial balance holds its own loans only
+    def principal(user, **kw) -> int:
+        tb = ledger.trial_balance(user, on=TODAY, **kw)
+        assert tb["balanced"]
+        return {x["code"]: x["balance"] for x in tb["lines"]}.get("1301", 0)
+
+    assert principal(w.user("head_office")) == mine.principal
+    assert principal(w.users["nh_hangzhang"]) == theirs.principal
+    assert principal(w.user("auditor")) == mine.principal + theirs.principal
+    assert principal(w.user("auditor"), institution=lender(ABC).pk) == theirs.principal
+    assert all(s["equal"] for s in ledger.subledgers(w.users["nh_hangzhang"]))
+    assert all(s["equal"] for s in ledger.subledgers(w.user("head_office")))
+    # one institution's trial balance asked of the other's head office: refused as unknown
+    r = api(w.users["nh_hangzhang"], f"/api/v1/ledger/trial-balance?institution={FM}")
+    assert r.status_code == 404
+    r = api(w.user("auditor"), f"/api/v1/ledger/trial-balance?institution={ABC}")
+    assert (
+        r.status_code == 200
+        and {x["code"]: x["balance"] for x in r.json()["lines"]}["1301"] == theirs.principal
+    )
+
+
+def test_a_household_with_a_loan_at_one_lender_is_refused_a_second_at_another(rt, hh):
+    fm_loan(rt, rt.households[0])
+    with pytest.raises(ValidationFailed) as refused:
+        services.application_create(
+            acting_user=rt.world.users["nh_xindai"],
+            household=rt.households[0],
+            product="subsidy",
+            purpose="livestock",
+            project="养牛两头",
+            amount=300_000,
+            term=36,
+        )
+    assert any(
+        p["rule"] == "R-ELG-2a" and "农信社" in p["message"] for p in refused.value.details
+    )  # the other lender's loan named
+
+
+def test_a_lenders_quota_counts_its_own_loans_and_the_townships_counts_every_lenders(rt, hh):
+    w = rt.world
+    year = services.today().year
+
+    def quota(amount, institution=None):
+        return services.quota_set(
+            acting_user=w.user("poverty_office"),
+            township_code=w.township,
+            year=year,
+            amount=amount,
+            households=None,
+            deadline=None,
+            institution=institution,
+        )
+
+    quota(700_000, lender(ABC).pk)
+    fm_loan(rt, rt.households[0])  # 8 000 yuan of the credit union's, in the same township
+    asked = services.application_create(
+        acting_user=w.users["nh_xindai"],
+        household=rt.households[1],
+        product="subsidy",
+        purpose="livestock",
+        project="养牛两头",
+        amount=600_000,
+        term=36,
+    )
+    services.quota_check(asked)  # the bank's 7 000 holds its 6 000: the union's loan is not its
+    asked.amount = 800_000
+    with pytest.raises(Conflict) as over:
+        services.quota_check(asked)
+    assert over.value.code == "quota_exceeded" and "农业银行" in over.value.message
+    asked.amount = 600_000
+    quota(1_000_000)  # the township's for every lender: 8 000 used by the union + 6 000 > 10 000
+    with pytest.raises(Conflict) as over:
+        services.quota_check(asked)
+    assert "农业银行" not in over.value.message
