@@ -15,11 +15,13 @@ from openpyxl import load_workbook
 from fupin.accounts.services import token_issue
 from fupin.cob.models import CollectionItem
 from fupin.cob.services import cob_run
+from fupin.core import reports as core_reports
 from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
-from fupin.divisions.models import Institution
+from fupin.divisions.models import Division, Institution
 from fupin.ledger import selectors as ledger
 from fupin.loans import disbursement, services
 from fupin.loans.models import Loan
+from fupin.reports.tables import build
 from tests.clock import on
 from tests.loans.test_disbursement import approved
 
@@ -224,3 +226,51 @@ def test_a_lenders_quota_counts_its_own_loans_and_the_townships_counts_every_len
     with pytest.raises(Conflict) as over:
         services.quota_check(asked)
     assert "农业银行" not in over.value.message
+
+
+def test_the_official_tables_of_one_institution_or_all_and_a_banks_staff_see_their_own(rt, hh):
+    w = rt.world
+    mine, theirs = fm_loan(rt, rt.households[0]), abc_loan(rt, rt.households[1])
+    county = Division.objects.get(code=w.demo.townships[0][:6] + "000000")
+    period = core_reports.period(f"{TODAY:%Y-%m}")
+
+    def contracts(t) -> set[str]:
+        return {row["contract"] for row in t.rows}
+
+    both = build("fu2", county, period)
+    assert contracts(both) == {mine.contract_no, theirs.contract_no}
+    lenders = {row["contract"]: row["lender"] for row in both.rows}
+    assert lenders == {mine.contract_no: "富民县农村信用联社", theirs.contract_no: "中国农业银行富民县支行"}
+    only = build("fu2", county, period, lender(ABC))
+    assert contracts(only) == {theirs.contract_no} and only.title.endswith("（中国农业银行富民县支行）")
+    fu3_all, fu3_abc = build("fu3", county, period), build("fu3", county, period, lender(ABC))
+    assert (fu3_all.total["lent"], fu3_abc.total["lent"]) == (
+        mine.principal + theirs.principal,
+        theirs.principal,
+    )
+    assert fu3_abc.total["balance"] == theirs.principal  # from the bank's own books
+    assert fu3_abc.total["registered"] == fu3_all.total["registered"]  # the registry is the county's
+
+    def api(user, **params):
+        _, secret = token_issue(acting_user=None, user=user, name="t")
+        query = "&".join(
+            f"{k}={v}" for k, v in {"division": county.code, "period": period.label, **params}.items()
+        )
+        return Client().get(f"/api/v1/reports/tables/fu2?{query}", HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    bank = w.users["nh_hangzhang"]
+    r = api(bank)  # a bank's head office: its own institution's loans, asked or not
+    assert r.status_code == 200 and {row["contract"] for row in r.json()["rows"]} == {theirs.contract_no}
+    assert api(bank, institution=FM).status_code == 404
+    r = api(w.user("poverty_office"), institution=ABC)
+    assert {row["contract"] for row in r.json()["rows"]} == {theirs.contract_no}
+    r = api(w.user("poverty_office"))
+    assert {row["contract"] for row in r.json()["rows"]} == {mine.contract_no, theirs.contract_no}
+    c = Client()
+    c.force_login(bank)
+    page = c.get(
+        "/reports/", {"table": "fu2", "division": county.code, "period": period.label}
+    ).content.decode()
+    assert theirs.contract_no in page and mine.contract_no not in page
+    ranks = c.get("/reports/rankings/", {"division": county.code, "period": period.label}).content.decode()
+    assert "农业银行" in ranks and "信用社" not in ranks  # only its own offices are ranked

@@ -31,6 +31,7 @@ from fupin.cob.services import system_user
 from fupin.core import subsidy as core
 from fupin.core.ledger import Posting
 from fupin.core.money import round_to_multiple
+from fupin.divisions.selectors import lenders_of
 from fupin.ledger.services import Draft, entries_post
 from fupin.loans.models import Installment, Loan, Servicing
 from fupin.loans.repayments import loan_payoff, repayment_post
@@ -212,8 +213,9 @@ def _today(u, half: Policy, villages: list[str], townships: list[str], today: dt
         if n_half >= 15:
             break
     capped = Policy.objects.get(code="S-CAPPED")
-    fresh = Loan.objects.filter(
+    fresh = Loan.objects.filter(  # the credit union's, whose officer pays them off and claims
         state="active",
+        institution=lenders_of(villages[0])[0],
         product__in=capped.products,
         village_code__startswith=townships[0][:9],
         servicing__late_since__isnull=True,
@@ -255,6 +257,19 @@ def _fund(u, villages: list[str], county: str, today: dt.date) -> dict:
     opened = dt.date(today.year, 1, 6)
     for source in ("省财政", "县财政"):
         fund.contribution_post(acting_user=u["caizheng"], fund=f, source=source, amount=part, on=opened)
+    # the agreement with the agricultural bank (issue 25): a fund of its own deposited there
+    abc = next((i for i in lenders_of(county) if i.code == "ABC000"), None)
+    if abc is not None:
+        g = fund.fund_create(
+            acting_user=u["fupinban"],
+            county_code=county,
+            name="富民县扶贫小额信贷风险补偿金（农业银行）",
+            preset="80:20",
+            account="农行富民县支行风险补偿金专户",
+            institution=abc.pk,
+        )
+        own = max(round_to_multiple(fund.fund_position(g)["outstanding"] // 12, 1_000_000), 1_000_000)
+        fund.contribution_post(acting_user=u["caizheng"], fund=g, source="县财政", amount=own, on=opened)
     late = [
         sv.loan
         for sv in Servicing.objects.filter(

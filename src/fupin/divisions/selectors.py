@@ -67,6 +67,16 @@ def institution_choices(reader, action: str) -> list[Institution]:
     return [i for i in rows if i.pk == lender] if single and lender is not None else rows
 
 
+def institution_for(reader, action: str, code: str | None) -> Institution | None:
+    """The institution whose figures the reader gets (a report, the books): the one asked for
+    (:func:`institution_pick`), else — for a bank's staff, whose roles are all one institution's —
+    their own; None: every institution's."""
+    if code:
+        return institution_pick(reader, action, code)
+    single, lender = access.scope_lender(reader, action)
+    return Institution.objects.filter(pk=lender).first() if single and lender is not None else None
+
+
 def institution_pick(reader, action: str, code: str | None) -> Institution | None:
     """The institution of that code among :func:`institution_choices`; None for all (no code)."""
     if not code:

@@ -178,15 +178,16 @@ def loan_subledger(reader, institution: int | None = None) -> tuple[dict[str, in
     }, loans.count()
 
 
-def township_targets(year: int, prefix: str = "") -> dict[str, int]:
+def township_targets(year: int, prefix: str = "", institution: int | None = None) -> dict[str, int]:
     """Each township's quota amount for ``year`` (fen; townships under ``prefix``): the quota for
     every lender where the county set one, else the sum of the quotas given to each lender there
-    (issue 25). Townships with no ceiling count 0."""
+    (issue 25); of one institution, its own quotas. Townships with no ceiling count 0."""
     common: dict[str, int] = {}
     each: dict[str, int] = {}
-    for town, lender, amount in Quota.objects.filter(
-        township__code__startswith=prefix, year=year
-    ).values_list("township_id", "institution_id", "amount"):
+    given = Quota.objects.filter(township__code__startswith=prefix, year=year)
+    if institution is not None:
+        given = given.filter(institution=institution)
+    for town, lender, amount in given.values_list("township_id", "institution_id", "amount"):
         into = common if lender is None else each
         into[town] = into.get(town, 0) + (amount or 0)
     return {**each, **common}

@@ -78,22 +78,25 @@ def branch_get(user, code: str) -> Branch:
 
 def _covers(user, action: str, branch: Branch) -> bool:
     prefixes = access.branch_prefixes(branch)
-    return bool(prefixes) and all(access.may(user, action, code=p) for p in prefixes)
+    return bool(prefixes) and all(
+        access.may(user, action, code=p, institution=branch.institution_id) for p in prefixes
+    )
 
 
-def _scope(prefixes: tuple[str, ...]) -> Q:
+def _scope(prefixes: tuple[str, ...], institution: int | None, lender: str) -> Q:
     q = Q(pk__in=[])
     for p in prefixes:
         q |= Q(village_code__startswith=p)
-    return q
+    return q if institution is None else q & Q(**{lender: institution})
 
 
 def month_facts(
-    prefixes: tuple[str, ...], period: Period, rules: core.Rules
+    prefixes: tuple[str, ...], period: Period, rules: core.Rules, institution: int | None = None
 ) -> tuple[dict[tuple[int, int], core.LoanMonth], list[tuple[int, str, str]]]:
-    """(officer id, loan id) → the loan's month for that officer; and the excluded loans."""
+    """(officer id, loan id) → the loan's month for that officer; and the excluded loans — of the
+    loans in ``prefixes`` (of one lending institution's, if given: issue 25)."""
     start, end = period.start, period.end
-    scope = _scope(prefixes)
+    scope = _scope(prefixes, institution, "institution")
     loans = {
         r["id"]: r
         for r in Loan.objects.filter(scope, start__lte=end, disbursed_by__isnull=False)
@@ -136,7 +139,8 @@ def month_facts(
         if start <= loan["start"] <= end and loan["upfront_interest"] and loan["id"] not in why:
             f = facts[(loan["disbursed_by_id"], loan["id"])]
             f["settled_interest"] = f.get("settled_interest", 0) + loan["upfront_interest"]
-    for r in Repayment.objects.filter(scope, received_on__gte=start, received_on__lte=end).values(
+    paid = _scope(prefixes, institution, "loan__institution")
+    for r in Repayment.objects.filter(paid, received_on__gte=start, received_on__lte=end).values(
         "loan_id",
         "allocation",
         "created_by_id",
@@ -254,7 +258,7 @@ def sheet(user, branch: Branch, period: Period) -> Sheet:
     """The branch's sheet for the month: every officer's lines and total, the director's and the
     accountant's shares; an officer who may not read the branch's sheet sees only their own part."""
     rules, row = rules_on(period.end)
-    months, excluded = month_facts(access.branch_prefixes(branch), period, rules)
+    months, excluded = month_facts(access.branch_prefixes(branch), period, rules, branch.institution_id)
     whole = _covers(user, "pay.branch", branch)
     per: dict[int, list[core.LoanMonth]] = defaultdict(list)
     for (officer, _), m in sorted(months.items(), key=lambda kv: (kv[0][0], kv[1].contract)):

@@ -198,6 +198,9 @@ def unborrowed(reader, *, village: str = "", on: dt.date) -> list[tuple[Househol
     )
     if village:
         lines = lines.filter(village_code=village)
+    # not those holding a loan not yet settled, at any lender (the loans app's rows, read through
+    # the household's relation: this layer imports nothing above it)
+    lines = lines.exclude(household__loans__state__in=("contracted", "active"))
     lines = (
         lines.select_related("household", "household__village")
         .prefetch_related(heads("household__members"))

@@ -8,7 +8,8 @@ from ninja import Field, Path, Query, Router, Schema
 from fupin.accounts import access
 from fupin.api.common import DivisionCode, Text, responses
 from fupin.core import reports as core
-from fupin.divisions.models import Division
+from fupin.divisions.models import Division, Institution
+from fupin.divisions.selectors import institution_for
 from fupin.replica import on_replica
 from fupin.reports.dashboard import dashboard
 from fupin.reports.rankings import rankings
@@ -20,6 +21,9 @@ router = Router(tags=["报表 Reports"])
 class ReportQuery(Schema):
     division: DivisionCode = Field(..., description="区划代码（县、乡镇或村），须在辖区内")
     period: Text(7, 7) = Field(..., description="YYYY-MM 或 YYYY-Qn")
+    institution: str | None = Field(
+        None, max_length=20, description="贷款机构代码：只看该机构的数（银行用户总是本机构；默认全部机构）"
+    )
 
 
 class ReportColumnOut(Schema):
@@ -40,12 +44,12 @@ class ReportTableOut(Schema):
     notes: list[str]
 
 
-def _division(request, q: ReportQuery) -> tuple[Division, core.Period]:
+def _division(request, q: ReportQuery) -> tuple[Division, core.Period, Institution | None]:
     access.require(request.auth, "report.view")
     division = access.get_visible(
         request.auth, Division.objects.filter(level__gte=3), "report.view", code=q.division
     )
-    return division, core.period(q.period)
+    return division, core.period(q.period), institution_for(request.auth, "report.view", q.institution)
 
 
 @router.get(
@@ -55,8 +59,8 @@ def _division(request, q: ReportQuery) -> tuple[Division, core.Period]:
 )
 @on_replica
 def report_table(request, q: Query[ReportQuery], table: str = Path(..., pattern="^(fu2|fu3|fu4|fu8)$")):
-    division, period = _division(request, q)
-    return build(table, division, period).as_json()
+    division, period, lender = _division(request, q)
+    return build(table, division, period, lender).as_json()
 
 
 @router.get(
@@ -66,8 +70,8 @@ def report_table(request, q: Query[ReportQuery], table: str = Path(..., pattern=
 )
 @on_replica
 def report_indicators(request, q: Query[ReportQuery]):
-    division, period = _division(request, q)
-    return dashboard(division, period, request.auth)
+    division, period, lender = _division(request, q)
+    return dashboard(division, period, request.auth, lender.pk if lender else None)
 
 
 @router.get(
@@ -77,6 +81,6 @@ def report_indicators(request, q: Query[ReportQuery]):
 )
 @on_replica
 def report_rankings(request, q: Query[ReportQuery]):
-    division, period = _division(request, q)
-    r = rankings(division, period)
+    division, period, lender = _division(request, q)
+    r = rankings(division, period, institution=lender.pk if lender else None)
     return {**r, "closed": r["closed"].isoformat(), "spans": [list(s) for s in r["spans"]]}

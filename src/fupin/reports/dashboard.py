@@ -18,11 +18,12 @@ from fupin.riskfund.services import fund_position
 from fupin.subsidies.selectors import receivable
 
 
-def dashboard(division: Division, period: core.Period, user) -> dict:
+def dashboard(division: Division, period: core.Period, user, institution: int | None = None) -> dict:
     """The indicators with the progress ranking and the fund beside them, from the snapshot of the
-    last close (computed now if there is none yet); the subsidy receivable, live."""
+    last close (computed now if there is none yet) — of one lending institution's if given (issue
+    25); the subsidy receivable, live."""
 
-    data = dict(snapshot(division, period).data)
+    data = dict(snapshot(division, period, institution=institution).data)
     if access.may(user, "subsidy.view"):
         owed = receivable(user, timezone.localdate())
         owed["batches"] = [
@@ -37,26 +38,33 @@ def dashboard(division: Division, period: core.Period, user) -> dict:
     return data
 
 
-def snapshot(division: Division, period: core.Period, *, refresh: bool = False) -> Snapshot:
-    """The dashboard's figures as of the last closed business day, computed once per close."""
+def snapshot(
+    division: Division, period: core.Period, *, refresh: bool = False, institution: int | None = None
+) -> Snapshot:
+    """The dashboard's figures as of the last closed business day, computed once per close (for
+    every lender, or for one institution)."""
     import time
 
     closed = closed_through() or timezone.localdate()
-    found = Snapshot.objects.filter(division_code=division.code, period=period.label, closed=closed).first()
+    found = Snapshot.objects.filter(
+        division_code=division.code, period=period.label, closed=closed, institution=institution
+    ).first()
     if found is not None and not refresh:
         return found
     start = time.perf_counter()
-    data = indicators(division, period, closed=closed)
-    data["progress"] = rankings(division, period, closed=closed)["progress"]
+    data = indicators(division, period, closed=closed, institution=institution)
+    data["progress"] = rankings(division, period, closed=closed, institution=institution)["progress"]
+    funds = Fund.objects.filter(county_code__startswith=division.code[:6])
     data["funds"] = [
         (f.name, _plain_position(fund_position(f)))
-        for f in Fund.objects.filter(county_code__startswith=division.code[:6])
+        for f in (funds if institution is None else funds.filter(institution=institution))
     ]
     seconds = time.perf_counter() - start
     snap, _ = Snapshot.objects.update_or_create(
         division_code=division.code,
         period=period.label,
         closed=closed,
+        institution_id=institution,
         defaults={"data": data, "seconds": seconds},
     )
     return snap

@@ -21,27 +21,33 @@ from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.loans.models import Application, Installment, Loan
 from fupin.ratings.models import CreditLine
-from fupin.reports.tables import REGISTERED, arrears, ledger_balance
+from fupin.reports.tables import REGISTERED, _by, arrears, ledger_balance
 
 
-def indicators(division: Division, period: core.Period, *, closed: dt.date | None = None) -> dict:
+def indicators(
+    division: Division, period: core.Period, *, closed: dt.date | None = None, institution: int | None = None
+) -> dict:
+    """The programme's indicators for a division and period — of one lending institution's loans,
+    books and applications if given (issue 25)."""
     p, end = division.prefix, period.end
     closed = closed or closed_through() or end
-    lent = Loan.objects.filter(village_code__startswith=p, start__lte=end).exclude(
-        state=Loan.State.CONTRACTED
-    )
+    lent = Loan.objects.filter(
+        _by(institution, "institution"), village_code__startswith=p, start__lte=end
+    ).exclude(state=Loan.State.CONTRACTED)
     served = lent.aggregate(hh=Count("household", distinct=True), n=Count("pk"), amount=Sum("principal"))
-    balance = sum(ledger_balance(p, "1301", end).values())
+    balance = sum(ledger_balance(p, "1301", end, institution=institution).values())
     due = Installment.objects.filter(loan__in=lent, due_date__lte=min(end, closed)).aggregate(
         due=Sum(F("principal") + F("interest")), paid=Sum(F("principal_paid") + F("interest_paid"))
     )
-    late = [x for rows in arrears(p, closed).values() for x in rows]
+    late = [x for rows in arrears(p, closed, institution).values() for x in rows]
     par30 = sum(x["outstanding"] for x in late if x["dpd"] > 30)
     default = [x for x in late if x["dpd"] > 90]
     written = lent.filter(state=Loan.State.WRITTEN_OFF, closed_on__lte=end).aggregate(
         n=Count("pk"), a=Sum("principal")
     )
-    apps = Application.objects.filter(village_code__startswith=p, created_at__date__lte=end)
+    apps = Application.objects.filter(
+        _by(institution, "institution"), village_code__startswith=p, created_at__date__lte=end
+    )
     applied = apps.exclude(
         state__in=["submitted", "village_reviewed", "township_reviewed", "in_notice"]
     ).count()

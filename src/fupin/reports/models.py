@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from django.db import models
 
+from fupin.divisions.models import institution_field
+
 
 class Snapshot(models.Model):
     division_code = models.CharField("区划", max_length=12)
+    institution = institution_field(null=True)  # one lender's figures (issue 25); None: every lender's
     period = models.CharField("报告期", max_length=7)
     closed = models.DateField("日终日期")
     data = models.JSONField("数据")
@@ -20,7 +23,14 @@ class Snapshot(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["division_code", "period", "closed"], name="snapshot_once")
+            models.UniqueConstraint(
+                fields=["division_code", "period", "closed", "institution"], name="snapshot_once"
+            ),
+            models.UniqueConstraint(
+                fields=["division_code", "period", "closed"],
+                condition=models.Q(institution=None),
+                name="snapshot_once_for_all",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ from fupin.core import reports as core
 from fupin.core.errors import ValidationFailed
 from fupin.core.money import fmt
 from fupin.core.origination import PURPOSES
-from fupin.divisions.models import Division
+from fupin.divisions.models import Division, Institution
 from fupin.divisions.selectors import names as division_names
 from fupin.households.models import REGISTERED, Household, Person
 from fupin.ledger.models import Posting
@@ -99,6 +99,11 @@ def children(division: Division) -> list[Division]:
     return kids or [division]
 
 
+def _by(institution: int | None, path: str) -> Q:
+    """The rows of one lending institution's (``path`` names its key; issue 25), or all (None)."""
+    return Q() if institution is None else Q(**{path: institution})
+
+
 def _rollup(kids: list[Division], per_village: dict[str, int | float]) -> dict[str, int]:
     """Sum a {village_code: value} map into {child code: value}."""
     n = len(kids[0].prefix)
@@ -122,8 +127,11 @@ def _column(rows: dict[str, dict], key: str) -> dict[str, int]:
 # --- 附表3 ---------------------------------------------------------------------------------------
 
 
-def fu3(division: Division, period: core.Period, *, closed: dt.date | None = None) -> Table:
-    """附表3 扶贫小额贷款管理月报表 (R-RPT-1): see the column headers."""
+def fu3(
+    division: Division, period: core.Period, *, closed: dt.date | None = None, institution: int | None = None
+) -> Table:
+    """附表3 扶贫小额贷款管理月报表 (R-RPT-1): see the column headers. Of one lending institution's
+    loans, books and fund if given (the registry's and the ratings' columns are the county's)."""
 
     p, end, start = division.prefix, period.end, period.start
     closed = closed or closed_through() or end
@@ -152,7 +160,9 @@ def fu3(division: Division, period: core.Period, *, closed: dt.date | None = Non
     put("rated", _column(lines, "rated"))
     put("granted", _column(lines, "granted"))
     put("credit", {k: int((v["credit"] or 0) * 100) for k, v in lines.items()})
-    lent = Loan.objects.filter(village_code__startswith=p).exclude(state=Loan.State.CONTRACTED)
+    lent = Loan.objects.filter(_by(institution, "institution"), village_code__startswith=p).exclude(
+        state=Loan.State.CONTRACTED
+    )
     month = _grouped(
         lent.filter(start__range=(start, end)),
         "village_code",
@@ -172,12 +182,12 @@ def fu3(division: Division, period: core.Period, *, closed: dt.date | None = Non
             "amount",
         ),
     )
-    targets = township_targets(end.year, p[:9] if len(p) >= 9 else p)
+    targets = township_targets(end.year, p[:9] if len(p) >= 9 else p, institution)
     if len(kids[0].prefix) <= 9:  # townships (or the county): their quotas
         figures["target"] = {
             k.code: sum(v for t, v in targets.items() if t.startswith(k.prefix)) for k in kids
         }
-    put("balance", ledger_balance(p, "1301", end))
+    put("balance", ledger_balance(p, "1301", end, institution=institution))
     alive = lent.filter(start__lte=end).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=end))
     put(
         "balance_households",
@@ -185,11 +195,14 @@ def fu3(division: Division, period: core.Period, *, closed: dt.date | None = Non
     )
     due = Installment.objects.filter(  # a loan paid off before a due date owes nothing on it then
         Q(loan__closed_on__isnull=True) | Q(loan__closed_on__gte=F("due_date")),
+        _by(institution, "loan__institution"),
         loan__village_code__startswith=p,
         due_date__range=(start, end),
     )
     put("due", _column(_grouped(due, "loan__village_code", d=Sum(F("principal") + F("interest"))), "d"))
-    got = Repayment.objects.filter(village_code__startswith=p, received_on__range=(start, end))
+    got = Repayment.objects.filter(
+        _by(institution, "loan__institution"), village_code__startswith=p, received_on__range=(start, end)
+    )
     put(
         "collected",
         {
@@ -198,6 +211,7 @@ def fu3(division: Division, period: core.Period, *, closed: dt.date | None = Non
         },
     )
     events = LoanEvent.objects.filter(
+        _by(institution, "loan__institution"),
         village_code__startswith=p,
         state=LoanEvent.State.APPROVED,
         decided_on__range=(start, end),
@@ -206,7 +220,7 @@ def fu3(division: Division, period: core.Period, *, closed: dt.date | None = Non
     ev = _grouped(events, "village_code", n=Count("pk"), amount=Sum("amount"))
     put("renewals", _column(ev, "n"))
     put("renewal_amount", _column(ev, "amount"))
-    late = arrears(p, closed)
+    late = arrears(p, closed, institution)
     for label, _, _ in core.DPD_BUCKETS:
         put(
             f"late_{label}",
@@ -215,8 +229,12 @@ def fu3(division: Division, period: core.Period, *, closed: dt.date | None = Non
     put("late_households", {v: len({x["household"] for x in rows}) for v, rows in late.items()})
     put("late_amount", {v: sum(x["outstanding"] for x in rows) for v, rows in late.items()})
     put("npl", {v: sum(x["outstanding"] for x in rows if x["dpd"] > 90) for v, rows in late.items()})
-    put("provision", {v: -b for v, b in ledger_balance(p, "1304", end).items()})  # a credit balance
-    subs = Line.objects.filter(village_code__startswith=p, amount__gt=0, struck="")
+    put(  # a credit balance
+        "provision", {v: -b for v, b in ledger_balance(p, "1304", end, institution=institution).items()}
+    )
+    subs = Line.objects.filter(
+        _by(institution, "loan__institution"), village_code__startswith=p, amount__gt=0, struck=""
+    )
     put(
         "subsidy",
         _column(_grouped(subs.filter(on__range=(start, end)), "village_code", s=Sum("amount")), "s"),
@@ -224,7 +242,10 @@ def fu3(division: Division, period: core.Period, *, closed: dt.date | None = Non
     put("subsidy_total", _column(_grouped(subs.filter(on__lte=end), "village_code", s=Sum("amount")), "s"))
     drawn: dict[str, int] = defaultdict(int)
     for c in Claim.objects.filter(
-        village_code__startswith=p, state=Claim.State.PAID, paid_on__range=(start, end)
+        _by(institution, "loan__institution"),
+        village_code__startswith=p,
+        state=Claim.State.PAID,
+        paid_on__range=(start, end),
     ):
         drawn[c.village_code] += sum(f for _, k, _, f in c.shares if k == "fund")
     put("fund_drawn", drawn)
@@ -255,7 +276,7 @@ def fu3(division: Division, period: core.Period, *, closed: dt.date | None = Non
     for name in figures:
         total[name] = sum(r[name] or 0 for r in rows)
     total.setdefault("target", None)
-    fund = _fund_position(division, start, end)
+    fund = _fund_position(division, start, end, institution)
     total.update(fund)
     _fu3_rates(total)
     columns = [
@@ -318,32 +339,51 @@ def _fu3_rates(row: dict) -> dict:
     return row
 
 
-def _fund_position(division: Division, start: dt.date, end: dt.date) -> dict:
-    """The county fund's balance before the period and at its end — on the total row."""
+def _fund_position(division: Division, start: dt.date, end: dt.date, institution: int | None = None) -> dict:
+    """The county's funds' balance (of those under agreements with ``institution`` if given) before
+    the period and at its end — on the total row."""
 
     return {
-        "fund_opening": fund_balance(division.code, start - dt.timedelta(days=1))["balance"],
-        "fund_balance": fund_balance(division.code, end)["balance"],
+        "fund_opening": fund_balance(division.code, start - dt.timedelta(days=1), institution=institution)[
+            "balance"
+        ],
+        "fund_balance": fund_balance(division.code, end, institution=institution)["balance"],
     }
 
 
-def ledger_balance(prefix: str, account: str, on: dt.date, *, by: str = "entry__division_code") -> dict:
-    """The debit balance of ``account`` at the close of ``on``, by village (or by loan)."""
+def ledger_balance(
+    prefix: str,
+    account: str,
+    on: dt.date,
+    *,
+    by: str = "entry__division_code",
+    institution: int | None = None,
+) -> dict:
+    """The debit balance of ``account`` at the close of ``on``, by village (or by loan), in every
+    lender's books or in one institution's."""
     qs = Posting.objects.filter(
-        account_id=account, entry__book="bank", entry__date__lte=on, entry__division_code__startswith=prefix
+        _by(institution, "entry__institution"),
+        account_id=account,
+        entry__book="bank",
+        entry__date__lte=on,
+        entry__division_code__startswith=prefix,
     )
     return {
         r[by]: (r["d"] or 0) - (r["c"] or 0) for r in qs.values(by).annotate(d=Sum("debit"), c=Sum("credit"))
     }
 
 
-def arrears(prefix: str, closed: dt.date) -> dict[str, list[dict]]:
-    """Loans in arrears after the close of ``closed``, by village: days past due, bucket, the
-    overdue principal and the principal outstanding."""
+def arrears(prefix: str, closed: dt.date, institution: int | None = None) -> dict[str, list[dict]]:
+    """Loans in arrears after the close of ``closed`` (one institution's if given), by village:
+    days past due, bucket, the overdue principal and the principal outstanding."""
     late = {
         sv["loan_id"]: sv
         for sv in Servicing.objects.filter(
-            village_code__startswith=prefix, active=True, late_since__isnull=False, late_since__lt=closed
+            _by(institution, "institution"),
+            village_code__startswith=prefix,
+            active=True,
+            late_since__isnull=False,
+            late_since__lt=closed,
         ).values("loan_id", "village_code", "late_since", "loan__household_id")
     }
     if not late:
@@ -351,6 +391,7 @@ def arrears(prefix: str, closed: dt.date) -> dict[str, list[dict]]:
     sums = (
         # joined, not a list of ids: a county can have a hundred thousand late loans
         Installment.objects.filter(
+            _by(institution, "loan__institution"),
             loan__servicing__active=True,
             loan__servicing__late_since__lt=closed,
             loan__village_code__startswith=prefix,
@@ -383,13 +424,17 @@ def arrears(prefix: str, closed: dt.date) -> dict[str, list[dict]]:
 # --- 附表2 ---------------------------------------------------------------------------------------
 
 
-def fu2(division: Division, period: core.Period) -> Table:
+def fu2(division: Division, period: core.Period, *, institution: int | None = None) -> Table:
     """附表2 扶贫小额贷款发放情况明细表: every loan paid out in the period, with the regulator's
     flag (R-RPT-1a). ID numbers are shown masked (R-REG-5)."""
     loans = list(
-        Loan.objects.filter(village_code__startswith=division.prefix, start__range=(period.start, period.end))
+        Loan.objects.filter(
+            _by(institution, "institution"),
+            village_code__startswith=division.prefix,
+            start__range=(period.start, period.end),
+        )
         .exclude(state=Loan.State.CONTRACTED)
-        .select_related("household", "application")
+        .select_related("household", "application", "institution")
         .order_by("start", "pk")
     )
     heads = _heads(ln.household_id for ln in loans)
@@ -405,6 +450,7 @@ def fu2(division: Division, period: core.Period) -> Table:
                 "name": head.name if head else "",
                 "id": head.id_masked if head else "",
                 "status": ln.household.get_status_display(),
+                "lender": ln.institution.name if ln.institution_id else "",
                 "contract": ln.contract_no,
                 "amount": ln.principal,
                 "term": ln.application.term,
@@ -422,6 +468,7 @@ def fu2(division: Division, period: core.Period) -> Table:
         Column("name", "户主姓名", "text"),
         Column("id", "身份证号", "text"),
         Column("status", "户类型", "text"),
+        Column("lender", "贷款银行", "text"),
         Column("contract", "合同编号", "text"),
         Column("amount", "贷款金额（元）", "money"),
         Column("term", "期限（月）"),
@@ -459,16 +506,17 @@ def _names(villages: set[str]) -> dict[str, str]:
 # --- 附表8 ---------------------------------------------------------------------------------------
 
 
-def fu8(division: Division, period: core.Period) -> Table:
+def fu8(division: Division, period: core.Period, *, institution: int | None = None) -> Table:
     """附表8 发放、回收及贴息情况一览表: every loan alive in the period — paid out, principal and
     interest collected in the period and the balance at its end (all from the ledger), subsidy in
     the period and in all."""
 
     p, start, end = division.prefix, period.start, period.end
     loans = list(
-        Loan.objects.filter(village_code__startswith=p, start__lte=end)
+        Loan.objects.filter(_by(institution, "institution"), village_code__startswith=p, start__lte=end)
         .exclude(state=Loan.State.CONTRACTED)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+        .select_related("institution")
         .order_by("village_code", "pk")
     )
     ids = [ln.pk for ln in loans]
@@ -518,6 +566,7 @@ def fu8(division: Division, period: core.Period) -> Table:
                 "n": n,
                 "village": names.get(ln.village_code, ""),
                 "name": head.name if head else "",
+                "lender": ln.institution.name if ln.institution_id else "",
                 "contract": ln.contract_no,
                 "start": ln.start,
                 "maturity": ln.maturity,
@@ -534,6 +583,7 @@ def fu8(division: Division, period: core.Period) -> Table:
         Column("n", "序号"),
         Column("village", "行政村", "text"),
         Column("name", "户主姓名", "text"),
+        Column("lender", "贷款银行", "text"),
         Column("contract", "合同编号", "text"),
         Column("start", "放款日期", "date"),
         Column("maturity", "到期日期", "date"),
@@ -568,14 +618,16 @@ def fu8(division: Division, period: core.Period) -> Table:
 # --- 附表4 ---------------------------------------------------------------------------------------
 
 
-def fu4(division: Division, period: core.Period) -> Table:
+def fu4(division: Division, period: core.Period, *, institution: int | None = None) -> Table:
     """附表4 贴息情况季度报表: per row and policy — periods subsidised in the quarter, the households,
     the interest they paid and the subsidy; and what was claimed, approved, paid and credited in
     the quarter (by the dates of the batches' steps)."""
 
     p, start, end = division.prefix, period.start, period.end
     kids = children(division)
-    lines = Line.objects.filter(village_code__startswith=p, amount__gt=0)
+    lines = Line.objects.filter(
+        _by(institution, "loan__institution"), village_code__startswith=p, amount__gt=0
+    )
     earned = lines.filter(on__range=(start, end))
     figures: dict[str, dict[str, int]] = {}
 
@@ -618,7 +670,7 @@ def fu4(division: Division, period: core.Period) -> Table:
     )
 
 
-BUILDERS: dict[str, Callable[[Division, core.Period], Table]] = {
+BUILDERS: dict[str, Callable[..., Table]] = {
     "fu2": fu2,
     "fu3": fu3,
     "fu4": fu4,
@@ -628,10 +680,13 @@ BUILDERS: dict[str, Callable[[Division, core.Period], Table]] = {
 BALANCES = {"fu3", "fu8"}
 
 
-def build(table: str, division: Division, period: core.Period) -> Table:
-    """A table (a code of :data:`BUILDERS`) for a division and period. A table of balances for a
-    period that ended before the books open says so (it would set the loans' counts of that time
-    beside balances of nothing); lists of what happened in a period (附表2, 附表4) are always made."""
+def build(
+    table: str, division: Division, period: core.Period, institution: Institution | None = None
+) -> Table:
+    """A table (a code of :data:`BUILDERS`) for a division and period, of every lending institution
+    or of one (issue 25: its name in the title). A table of balances for a period that ended before
+    the books open says so (it would set the loans' counts of that time beside balances of
+    nothing); lists of what happened in a period (附表2, 附表4) are always made."""
     opened = books_open_on()
     if table in BALANCES and opened is not None and period.end < opened:
         raise ValidationFailed(
@@ -640,4 +695,7 @@ def build(table: str, division: Division, period: core.Period) -> Table:
             code="period_before_books",
             details={"books_open_on": opened.isoformat(), "period": period.label},
         )
-    return BUILDERS[table](division, period)
+    made = BUILDERS[table](division, period, institution=institution.pk if institution else None)
+    if institution is not None:
+        made.title = f"{made.title}（{institution.name}）"
+    return made

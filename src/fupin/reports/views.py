@@ -11,7 +11,8 @@ from fupin.accounts import access
 from fupin.accounts.decorators import requires
 from fupin.core import reports as core
 from fupin.core.errors import NotFound
-from fupin.divisions.models import Division
+from fupin.divisions.models import Division, Institution
+from fupin.divisions.selectors import institution_choices, institution_for
 from fupin.replica import on_replica
 from fupin.reports import exports
 from fupin.reports.dashboard import dashboard
@@ -40,6 +41,13 @@ def _params(request, default_period: str) -> tuple[Division, core.Period, list[D
     return division, period, options
 
 
+def _lender(request) -> tuple[Institution | None, dict]:
+    """The lending institution the report is of (issue 25: a bank's staff always their own) and
+    the page's choice of institutions."""
+    lender = institution_for(request.user, "report.view", request.GET.get("institution", "")[:20])
+    return lender, {"institution": lender, "institutions": institution_choices(request.user, "report.view")}
+
+
 def _month() -> str:
     return f"{timezone.localdate():%Y-%m}"
 
@@ -54,11 +62,12 @@ def _quarter() -> str:
 def report_table(request):
     table = request.GET.get("table") if request.GET.get("table") in BUILDERS else "fu3"
     division, period, options = _params(request, _quarter() if table == "fu4" else _month())
-    t = build(table, division, period)
+    lender, pick = _lender(request)
+    t = build(table, division, period, lender)
     return render(
         request,
         "reports/table.html",
-        {"t": t, "tables": TABLES, "table": table, "options": options, "period": period.label},
+        {"t": t, "tables": TABLES, "table": table, "options": options, "period": period.label, **pick},
     )
 
 
@@ -68,7 +77,7 @@ def report_download(request, table: str, fmt: str):
     if table not in BUILDERS or fmt not in ("xlsx", "pdf"):
         raise NotFound("报表不存在", code="not_found")
     division, period, _ = _params(request, _quarter() if table == "fu4" else _month())
-    t = build(table, division, period)
+    t = build(table, division, period, _lender(request)[0])
     name = XLSX_NAME.format(title=t.title.split()[0], division=division.name, period=period.label, fmt=fmt)
     if fmt == "xlsx":
         return attachment(exports.table_xlsx(t), name)
@@ -79,7 +88,8 @@ def report_download(request, table: str, fmt: str):
 @on_replica
 def report_indicators(request):
     division, period, options = _params(request, _month())
-    data = dashboard(division, period, request.user)
+    lender, pick = _lender(request)
+    data = dashboard(division, period, request.user, lender.pk if lender else None)
     if request.GET.get("format") == "xlsx":
         return attachment(exports.indicators_xlsx(data), f"指标与分布-{division.name}-{period.label}.xlsx")
 
@@ -93,6 +103,7 @@ def report_indicators(request):
             "period": period.label,
             "charts": charts(data),
             "bars": aging_bars(data["receivable"]) if data["receivable"] else [],
+            **pick,
         },
     )
 
@@ -179,11 +190,12 @@ def charts(d: dict) -> list[dict]:
 @on_replica
 def report_rankings(request):
     division, period, options = _params(request, _month())
-    r = rankings(division, period)
+    lender, pick = _lender(request)
+    r = rankings(division, period, institution=lender.pk if lender else None)
     if request.GET.get("format") == "xlsx":
         return attachment(exports.rankings_xlsx(r), f"排名通报-{division.name}-{period.label}.xlsx")
     return render(
         request,
         "reports/rankings.html",
-        {"r": r, "options": options, "division": division, "period": period.label},
+        {"r": r, "options": options, "division": division, "period": period.label, **pick},
     )

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fupin.accounts.roles import ROLES
 from fupin.demo import county
+from fupin.divisions.models import Branch
 
 
 class Command(BaseCommand):
@@ -33,7 +34,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\n演示账号（密码均为 {county.DEMO_PASSWORD}） / demo logins (password {county.DEMO_PASSWORD}):"
         )
+        lenders = dict(  # a bank user's institution (issue 25)
+            Branch.objects.filter(code__in=[u.branch for u in users if u.branch]).values_list(
+                "code", "institution__short_name"
+            )
+        )
         for u in users:
+            at = f"  {lenders[u.branch]}" if u.branch in lenders else ""
             self.stdout.write(
-                f"  {u.username:<10} {ROLES[u.role].label}（{ROLES[u.role].english}）  辖区 {u.division}"
+                f"  {u.username:<12} {ROLES[u.role].label}（{ROLES[u.role].english}）  辖区 {u.division}{at}"
             )
