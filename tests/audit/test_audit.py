@@ -60,7 +60,8 @@ def test_only_auditors_read_and_only_in_scope(world):
 def test_filters(world):
     auditor = world.user("auditor")
     assert set(audit_entries(auditor, action="role.").values_list("action", flat=True)) == {"role.assign"}
-    assert audit_entries(auditor, object_type="divisions.Branch").count() == len(world.demo.townships) + 1
+    # the credit union's offices, the three banks' head offices and one bank office (issue 25)
+    assert audit_entries(auditor, object_type="divisions.Branch").count() == len(world.demo.townships) + 5
     assert audit_entries(auditor, actor="系统").count() == audit_entries(auditor).count()
     assert audit_entries(auditor, actor="nobody").count() == 0
 

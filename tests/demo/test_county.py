@@ -17,7 +17,7 @@ from fupin.cob.models import VillageMonth
 from fupin.core.calendar import month_ends
 from fupin.core.reports import period
 from fupin.demo import county
-from fupin.divisions.models import Branch, Division
+from fupin.divisions.models import Branch, Division, Institution
 from fupin.households.models import Household, Person
 from fupin.ledger.models import JournalEntry
 from fupin.loans.models import Application, Loan
@@ -34,7 +34,13 @@ def test_the_demo_county_meets_the_seeds_figures(db):
     assert RoleAssignment.objects.filter(user__username__in=county.DEMO_USERNAMES).count() == len(
         county.ACCOUNTS
     )
-    assert Branch.objects.count() == len(demo.townships) + 1
+    # the credit union's head office and an office per township; the banks' head offices and the
+    # agricultural bank's office in the first township (issue 25)
+    assert Branch.objects.filter(institution__code="FM000").count() == len(demo.townships) + 1
+    assert Branch.objects.count() == len(demo.townships) + 1 + len(county.BANKS) + 1
+    assert Institution.objects.count() == 1 + len(county.BANKS)
+    lent_by = set(Loan.objects.values_list("institution__code", flat=True))
+    assert lent_by == {"FM000", *(code for code, *_ in county.BANKS)}  # every lender has a book
     assert len(demo.villages) == n // county.HOUSEHOLDS_PER_VILLAGE
     assert Household.objects.count() == n == Person.objects.filter(is_head=True).count()
     assert Household.objects.filter(status__in=["poor", "low_income"]).count() > n // 2
@@ -71,14 +77,17 @@ def test_the_demo_county_meets_the_seeds_figures(db):
     # the history is journalled: at every month-end the loans on the books are the loans' balances
     first = Loan.objects.order_by("start").values_list("start", flat=True)[0]
     assert JournalEntry.objects.filter(source="portfolio", date__lt=closed.replace(day=1)).exists()
+    # — in each lender's own books too (issue 25)
     for m in month_ends(first, closed)[::7]:
-        paid = (
-            Loan.objects.filter(start__lte=m, installments__due_date__lte=m).aggregate(
-                p=Sum("installments__principal_paid")
-            )["p"]
-            or 0
-        )
-        lent = Loan.objects.filter(start__lte=m).aggregate(p=Sum("principal"))["p"]
-        assert sum(ledger_balance("", "1301", m).values()) == lent - paid, m
+        for lender in (None, *Institution.objects.values_list("pk", flat=True)):
+            loans = Loan.objects.filter(start__lte=m).filter(**({"institution": lender} if lender else {}))
+            paid = (
+                loans.filter(installments__due_date__lte=m).aggregate(p=Sum("installments__principal_paid"))[
+                    "p"
+                ]
+                or 0
+            )
+            lent = loans.aggregate(p=Sum("principal"))["p"] or 0
+            assert sum(ledger_balance("", "1301", m, institution=lender).values()) == lent - paid, (m, lender)
     refused = Application.objects.filter(state="rejected", rejected_reason__gt="").count()
     assert refused > 0
