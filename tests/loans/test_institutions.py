@@ -274,3 +274,20 @@ def test_the_official_tables_of_one_institution_or_all_and_a_banks_staff_see_the
     assert theirs.contract_no in page and mine.contract_no not in page
     ranks = c.get("/reports/rankings/", {"division": county.code, "period": period.label}).content.decode()
     assert "农业银行" in ranks and "信用社" not in ranks  # only its own offices are ranked
+
+
+def test_a_banks_officer_records_a_households_authorisation_for_their_own_bank_only(rt, hh):
+    from fupin.creditinfo.services import consent_record
+
+    kw = {
+        "household": rt.households[0],
+        "document_no": "授权-1",
+        "granted_on": TODAY - dt.timedelta(days=1),
+        "expires_on": TODAY + dt.timedelta(days=300),
+    }
+    with pytest.raises(NotPermitted):
+        consent_record(acting_user=rt.world.users["nh_xindai"], institution=FM, **kw)
+    made = consent_record(acting_user=rt.world.users["nh_xindai"], institution=ABC, **kw)
+    assert made.institution_name == "中国农业银行富民县支行"
+    # the village cadre records it for whichever lender the household authorised
+    assert consent_record(acting_user=rt.world.user("village_cadre"), institution=FM, **kw).institution == FM

@@ -253,13 +253,9 @@ def items_import(*, acting_user, path: Path, source: str, file_name: str) -> int
 
 
 def institution_of(user) -> tuple[str, str] | None:
-    """The lending institution (its head office) of a bank user."""
-    for ra in user.roles.select_related("branch"):
-        branch = ra.branch
-        while branch is not None and branch.parent_id is not None:
-            branch = branch.parent
-        if branch is not None:
-            return branch.code, branch.name
+    """The lending institution (its code and name) of a bank user."""
+    for ra in user.roles.select_related("branch__institution").exclude(branch=None).order_by("pk"):
+        return ra.branch.institution.code, ra.branch.institution.name
     return None
 
 
@@ -278,6 +274,9 @@ def consent_record(
     document_no = document_no.strip()[:40]
     if bank is None:
         raise ValidationFailed("被授权机构应为金融机构（总社）代码", code="consent_institution")
+    own = institution_of(acting_user)
+    if own is not None and own[0] != bank.code:  # a bank's staff record their own bank's (issue 25)
+        raise NotPermitted("只能登记对本机构的查询授权", code="consent_other_institution")
     if not document_no:
         raise ValidationFailed("请填写授权书编号", code="consent_document")
     if not granted_on <= expires_on or granted_on > timezone.localdate():

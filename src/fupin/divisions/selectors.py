@@ -87,9 +87,13 @@ def institution_pick(reader, action: str, code: str | None) -> Institution | Non
     return found
 
 
-def head_offices() -> list[Branch]:
-    """The lending institutions: the branches with no parent."""
-    return compiled.rows(Branch, where={"parent": None})
+def lender_choices(user, village: str) -> list[Institution]:
+    """The lending institutions the user may send an application in ``village`` to or record a
+    household's authorisation for, the default first: a bank's staff their own institution;
+    anyone else every institution serving the village, the nearest first (:func:`lenders_of`)."""
+    serving = lenders_of(village)
+    own = {g.institution for g in access.grants(user) if g.institution is not None and g.covers(village)}
+    return [i for i in serving if i.pk in own] or serving
 
 
 def names(codes: Iterable[str]) -> dict[str, str]:

@@ -20,7 +20,7 @@ from fupin.core.errors import Conflict, NotPermitted, Problem, ValidationFailed,
 from fupin.core.money import fmt, to_fen
 from fupin.core.products import preset
 from fupin.divisions.models import Institution
-from fupin.divisions.selectors import lenders_of
+from fupin.divisions.selectors import lender_choices, lenders_of
 from fupin.households.models import Household
 from fupin.loans.groups import group_blockers, lead_blockers
 from fupin.loans.models import Application, Loan, Notice, Objection, Quota, ReviewStep
@@ -135,15 +135,6 @@ def application_create(
             },
         )
     return app
-
-
-def lender_choices(user, village: str) -> list[Institution]:
-    """The lending institutions an application in ``village`` may go to, the default first: a
-    bank's staff their own institution; anyone else every institution serving the village, the
-    nearest first (:func:`fupin.divisions.selectors.lenders_of`)."""
-    serving = lenders_of(village)
-    own = {g.institution for g in access.grants(user) if g.institution is not None and g.covers(village)}
-    return [i for i in serving if i.pk in own] or serving
 
 
 def lender_for(user, village: str, named: int | None = None) -> Institution | None:

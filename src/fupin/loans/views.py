@@ -23,6 +23,7 @@ from fupin.core.origination import GUARANTOR_KINDS, PURPOSES, STATES, STEP_LABEL
 from fupin.core.products import PRESETS, lead_amount
 from fupin.core.schedule.prepay import METHODS
 from fupin.divisions.models import Division
+from fupin.divisions.selectors import lender_choices
 from fupin.households.models import Household
 from fupin.loans import collections, disbursement, exports, groups, selectors, services
 from fupin.loans.events import authority, event_decide, event_request, named
@@ -108,7 +109,7 @@ def _choices(user, hh) -> dict:
     return {
         "products": PRODUCTS,
         "purposes": list(PURPOSES.items()),
-        "lenders": services.lender_choices(user, hh.village_id),
+        "lenders": lender_choices(user, hh.village_id),
     }
 
 

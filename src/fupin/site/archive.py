@@ -53,7 +53,8 @@ def _credit(user, hh) -> dict:
         "may_credit_report": access.may(user, "credit.view", hh) or access.may(user, "credit.query", hh),
         "may_consent": may_consent,
         "may_credit_record": access.may(user, "credit.record", hh),
-        "institutions": division_selectors.head_offices() if may_consent else [],
+        # the lenders serving the village (a bank's staff: their own), whom the household may authorise
+        "institutions": division_selectors.lender_choices(user, hh.village_id) if may_consent else [],
         "credit_categories": CATEGORIES,
     }
 
