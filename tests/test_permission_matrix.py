@@ -318,6 +318,7 @@ PAGES = {
     "notice_pdf": [("GET", "/loans/notices/{notice}/notice.pdf", HH_VIEW, 200, 403)],
     "roster_approve": [("POST", "/loans/notices/{notice}/approve/", OFFICE, 302, 403)],
     "quota_list": [("GET", "/loans/quotas/", HH_VIEW, 200, 403)],
+    "lender_list": [("GET", "/loans/lenders/", HH_VIEW, 200, 403)],
     "quota_set": [("POST", "/loans/quotas/set/", OFFICE, 302, 403)],
     "ledger_trial_balance": [("GET", "/ledger/", LEDGER, 200, 403)],
     "ledger_accounts": [

@@ -114,6 +114,7 @@ urlpatterns = [
     path("loans/notices/<int:pk>/notice.pdf", loans.notice_pdf, name="notice_pdf"),
     path("loans/notices/<int:pk>/approve/", loans.roster_approve, name="roster_approve"),
     path("loans/quotas/", loans.quota_list, name="quota_list"),
+    path("loans/lenders/", loans.lender_list, name="lender_list"),
     path("loans/quotas/set/", loans.quota_set, name="quota_set"),
     path("ledger/", ledger.trial_balance, name="ledger_trial_balance"),
     path("ledger/accounts/", ledger.accounts, name="ledger_accounts"),

@@ -21,6 +21,7 @@ from fupin.divisions.models import Division, Institution
 from fupin.ledger import selectors as ledger
 from fupin.loans import disbursement, services
 from fupin.loans.models import Loan
+from fupin.loans.selectors import lenders_overview
 from fupin.reports.tables import build
 from tests.clock import on
 from tests.loans.test_disbursement import approved
@@ -146,10 +147,11 @@ def test_nothing_of_one_institution_reaches_the_others_staff(rt, hh):
         sheet = page(user, "/cob/collections/", date=str(listed_on), format="xlsx")
         cells = {c.value for row in load_workbook(BytesIO(sheet.content)).active.iter_rows() for c in row}
         assert own.contract_no in cells and other.contract_no not in cells
-    # the county sees both, in pages and the API
-    for loan in (mine, theirs):
+    # the county sees both, in pages and the API, each with its lender
+    for loan, code in ((mine, FM), (theirs, ABC)):
         assert page(county, f"/loans/{loan.pk}/").status_code == 200
-        assert api(county, f"/api/v1/loans/{loan.pk}").status_code == 200
+        r = api(county, f"/api/v1/loans/{loan.pk}")
+        assert r.status_code == 200 and r.json()["institution"] == code
 
     # each institution's books: its head office's trial balance holds its own loans only
     def principal(user, **kw) -> int:
@@ -291,3 +293,51 @@ def test_a_banks_officer_records_a_households_authorisation_for_their_own_bank_o
     assert made.institution_name == "中国农业银行富民县支行"
     # the village cadre records it for whichever lender the household authorised
     assert consent_record(acting_user=rt.world.user("village_cadre"), institution=FM, **kw).institution == FM
+
+
+def test_an_application_over_the_api_names_its_lender(rt, hh):
+    cadre = rt.world.user("village_cadre")
+    _, secret = token_issue(acting_user=None, user=cadre, name="t")
+
+    def post(**extra):
+        body = {
+            "household_id": rt.households[0].pk,
+            "product": "subsidy",
+            "purpose": "livestock",
+            "project": "养牛两头",
+            "amount": "5000.00",
+            "term": 36,
+            **extra,
+        }
+        return Client().post(
+            "/api/v1/applications",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
+
+    assert post(institution="NOSUCH").status_code == 404
+    r = post(institution=VB)  # the village bank serves another township
+    assert r.status_code == 422 and r.json()["code"] == "institution_not_serving"
+    r = post(institution=PSBC)
+    assert r.status_code == 201 and r.json()["institution"] == PSBC
+
+
+def test_the_lenders_page_shows_each_lenders_book_and_a_bank_its_own(rt, hh):
+    w = rt.world
+    mine, theirs = fm_loan(rt, rt.households[0]), abc_loan(rt, rt.households[1])
+
+    def rows(user) -> dict[str, dict]:
+        return {r["institution"].code: r for r in lenders_overview(user)}
+
+    county = rows(w.user("poverty_office"))
+    assert set(county) == {FM, ABC, PSBC, VB}
+    assert (county[FM]["loans"], county[FM]["owed"]) == (1, mine.principal)
+    assert (county[ABC]["loans"], county[ABC]["owed"]) == (1, theirs.principal)
+    total = mine.principal + theirs.principal
+    assert county[ABC]["share"] == core_reports.percent(theirs.principal, total) and county[VB]["loans"] == 0
+    assert set(rows(w.users["nh_xindai"])) == {ABC}
+    c = Client()
+    c.force_login(w.users["nh_xindai"])
+    page = c.get("/loans/lenders/").content.decode()
+    assert "中国农业银行富民县支行" in page and "富民县农村信用联社" not in page

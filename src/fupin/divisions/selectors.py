@@ -54,6 +54,19 @@ def lenders_of(code: str) -> list[Institution]:
     return sorted(found.values(), key=lambda i: (-nearest[i.pk], i.pk))
 
 
+_CODES: dict[int, str] = {}  # institution id → code, for this process (a code never changes)
+
+
+def institution_code(pk: int | None) -> str | None:
+    """The code of the institution ``pk`` (a loan's or application's lender as the API shows it),
+    read once per process."""
+    if pk is None:
+        return None
+    if pk not in _CODES:
+        _CODES.update(Institution.objects.values_list("pk", "code"))
+    return _CODES.get(pk)
+
+
 def institutions() -> list[Institution]:
     """Every lending institution of the deployment, by code."""
     return list(Institution.objects.order_by("code"))

@@ -24,7 +24,7 @@ from fupin.core.money import money, to_fen
 from fupin.core.origination import GUARANTOR_KINDS, PURPOSES, STATES
 from fupin.core.products import PRESETS
 from fupin.divisions.models import Division
-from fupin.divisions.selectors import institution_pick
+from fupin.divisions.selectors import institution_code, institution_pick
 from fupin.households.models import Household
 from fupin.loans import selectors, services
 from fupin.loans.disbursement import loan_contract as contract
@@ -48,6 +48,12 @@ class ApplicationIn(Schema):
     project: Text(300) = Field(..., description="项目说明")
     amount: Amount = Field(..., description="申请金额（元，两位小数，字符串）", examples=["8000.00"])
     term: int = Field(..., ge=1, le=360, description="期限（月）")
+    institution: str | None = Field(
+        None,
+        max_length=20,
+        description="贷款机构代码（须在本村有服务网点；银行人员只能是本机构；默认本村最近的贷款机构）",
+        examples=["FM000"],
+    )
 
 
 class StepOut(Schema):
@@ -64,6 +70,7 @@ class ApplicationOut(Schema):
     id: int
     household_id: int
     village_code: str
+    institution: str | None = Field(None, description="贷款机构代码")
     product: str
     purpose: str
     project: str
@@ -76,6 +83,10 @@ class ApplicationOut(Schema):
     @staticmethod
     def resolve_state_label(obj) -> str:
         return STATES.get(obj.state, obj.state)
+
+    @staticmethod
+    def resolve_institution(obj) -> str | None:
+        return institution_code(obj.institution_id)
 
 
 class ApplicationDetail(ApplicationOut):
@@ -114,6 +125,7 @@ class ApplicationFilter(Schema):
 )
 def application_create(request, payload: ApplicationIn):
     hh = access.get_visible(request.auth, Household, "application.create", pk=payload.household_id)
+    lender = institution_pick(request.auth, "application.create", payload.institution)
     app = services.application_create(
         acting_user=request.auth,
         household=hh,
@@ -122,6 +134,7 @@ def application_create(request, payload: ApplicationIn):
         project=payload.project,
         amount=to_fen(money(payload.amount, field="申请金额")),
         term=payload.term,
+        institution=lender.pk if lender else None,
     )
     return Status(201, app)
 
@@ -222,6 +235,7 @@ class LoanOut(Schema):
     application_id: int
     household_id: int
     contract_no: str
+    institution: str | None = Field(None, description="贷款机构代码")
     product: str
     principal: Yuan
     start: dt.date
@@ -231,6 +245,10 @@ class LoanOut(Schema):
     ear: Decimal
     state: str
     disbursement_id: int | None = None
+
+    @staticmethod
+    def resolve_institution(obj) -> str | None:
+        return institution_code(obj.institution_id)
 
 
 LOAN_OUT = (*LoanOut.model_fields, "village_code")  # the columns a LoanOut shows, and its scope

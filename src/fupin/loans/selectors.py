@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from fupin import compiled
 from fupin.accounts import access
 from fupin.cob.day import closed_through
 from fupin.core import reports as reports_core
 from fupin.core.origination import CHAIN
+from fupin.divisions.models import Institution
 from fupin.households.models import REGISTERED
 from fupin.loans import accrual
 from fupin.loans.models import (
@@ -191,3 +192,42 @@ def township_targets(year: int, prefix: str = "", institution: int | None = None
         into = common if lender is None else each
         into[town] = into.get(town, 0) + (amount or 0)
     return {**each, **common}
+
+
+def lenders_overview(reader) -> list[dict]:
+    """The lending institutions with the loans each holds in the reader's jurisdiction (issue 25):
+    its offices, the active loans, the principal they still owe, those in arrears and the share of
+    the jurisdiction's outstanding principal. A bank's staff see their own institution only."""
+    single, own = access.scope_lender(reader, "application.view")
+    institutions = Institution.objects.prefetch_related("branches__coverage").order_by("pk")
+    if single and own is not None:
+        institutions = institutions.filter(pk=own)
+    active = access.visible(reader, Loan, "application.view").filter(state=Loan.State.ACTIVE)
+    counts = {
+        r["institution"]: r
+        for r in active.values("institution").annotate(
+            n=Count("pk"), late=Count("pk", filter=Q(servicing__late_since__isnull=False))
+        )
+    }
+    owed = dict(
+        Installment.objects.filter(loan__in=active)
+        .values("loan__institution")
+        .annotate(o=Sum(F("principal") - F("principal_paid")))
+        .values_list("loan__institution", "o")
+    )
+    total = sum(v or 0 for v in owed.values())
+    out = []
+    for i in institutions:
+        offices = sorted(i.branches.all(), key=lambda b: (b.parent_id is not None, b.code))
+        c = counts.get(i.pk, {})
+        out.append(
+            {
+                "institution": i,
+                "offices": [(b, [d.name for d in b.coverage.all()]) for b in offices],
+                "loans": c.get("n", 0),
+                "late": c.get("late", 0),
+                "owed": owed.get(i.pk) or 0,
+                "share": reports_core.percent(owed.get(i.pk) or 0, total),
+            }
+        )
+    return out

@@ -284,6 +284,12 @@ def notice_pdf(request, pk: int):
 
 
 @requires("application.view")
+def lender_list(request):
+    """贷款机构: the county's lenders, their offices and their loans in the reader's jurisdiction."""
+    return render(request, "loans/lenders.html", {"rows": selectors.lenders_overview(request.user)})
+
+
+@requires("application.view")
 def quota_list(request):
     year = int_param(request.GET.get("year"), timezone.localdate().year, low=2000, high=2100)
     towns = access.visible(request.user, Division.objects.filter(level=4), "application.view").order_by(
