@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from fupin.accounts.models import RoleAssignment
 from fupin.core.reports import period
+from fupin.divisions.models import Institution
 from fupin.divisions.selectors import lenders_of
 from fupin.loans import disbursement
 from fupin.loans.events import event_decide, event_request
@@ -208,8 +209,12 @@ def test_rules_are_versioned_by_head_office_and_refused_when_wrong(rt):  # noqa:
         .status_code
         == 403
     )
-    rules, row = selectors.rules_on(dt.date(2026, 6, 1))
-    assert row.created_by == head and rules.share["cycle"] == Decimal("0.3")
+    union = lenders_of(rt.world.village)[0]  # the head office's institution: its own rules (issue 25)
+    rules, row = selectors.rules_on(dt.date(2026, 6, 1), union.pk)
+    assert row.created_by == head and row.institution == union and rules.share["cycle"] == Decimal("0.3")
+    bank = Institution.objects.get(code="ABC000")  # another lender: the defaults, not the union's
+    assert selectors.rules_on(dt.date(2026, 6, 1), bank.pk)[1] is None
+    assert selectors.rules_on(dt.date(2026, 6, 1))[1] is None  # nor the rules for every lender
     page = c.post(
         "/pay/rules/save/",
         {
@@ -228,7 +233,7 @@ def test_rules_are_versioned_by_head_office_and_refused_when_wrong(rt):  # noqa:
     )
     assert page.status_code == 302
     assert (
-        selectors.rules_on(dt.date(2026, 6, 1))[0] == selectors.rules_on(dt.date(1999, 1, 1))[0]
+        selectors.rules_on(dt.date(2026, 6, 1), union.pk)[0] == selectors.rules_on(dt.date(1999, 1, 1))[0]
     )  # the defaults again
 
 

@@ -129,7 +129,7 @@ class PayRulesOut(Schema):
 @router.get("/officer-pay/rules", response=responses(PayRulesOut), summary="当前有效的绩效规则")
 def officer_pay_rules(request):
     access.require(request.auth, "pay.view")
-    rules, row = selectors.rules_on(timezone.localdate())
+    rules, row = selectors.rules_on(timezone.localdate(), selectors.rules_of(request.auth))
     return {"valid_from": row.valid_from.isoformat() if row else None, "values": rules.values()}
 
 

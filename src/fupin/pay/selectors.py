@@ -56,9 +56,20 @@ class Sheet:
     whole: bool = True  # False: an officer's own part only
 
 
-def rules_on(day: dt.date) -> tuple[core.Rules, PayRules | None]:
-    """The rules in force on ``day`` (the defaults of R-PAY-1 … 3 when none is configured)."""
-    row = PayRules.objects.filter(valid_from__lte=day).first()
+def rules_of(user) -> int | None:
+    """The institution whose pay rules a user reads and sets: a bank's staff their own; None for
+    the rules of every lender without its own (issue 25)."""
+    single, lender = access.scope_lender(user, "pay.view")
+    return lender if single else None
+
+
+def rules_on(day: dt.date, institution: int | None = None) -> tuple[core.Rules, PayRules | None]:
+    """The rules in force on ``day`` for ``institution``'s officers: its own version in force, else
+    the version for every lender, else the defaults of R-PAY-1 … 3 (issue 25)."""
+    rows = PayRules.objects.filter(valid_from__lte=day)
+    row = (rows.filter(institution=institution).first() if institution else None) or rows.filter(
+        institution=None
+    ).first()
     return (row.to_domain() if row else core.Rules()), row
 
 
@@ -257,7 +268,7 @@ def _overdue_at(
 def sheet(user, branch: Branch, period: Period) -> Sheet:
     """The branch's sheet for the month: every officer's lines and total, the director's and the
     accountant's shares; an officer who may not read the branch's sheet sees only their own part."""
-    rules, row = rules_on(period.end)
+    rules, row = rules_on(period.end, branch.institution_id)
     months, excluded = month_facts(access.branch_prefixes(branch), period, rules, branch.institution_id)
     whole = _covers(user, "pay.branch", branch)
     per: dict[int, list[core.LoanMonth]] = defaultdict(list)

@@ -73,7 +73,8 @@ def pay_download(request, fmt: str):
 
 @requires("pay.view")
 def pay_rules(request):
-    rules, row = selectors.rules_on(timezone.localdate())
+    lender = selectors.rules_of(request.user)
+    rules, row = selectors.rules_on(timezone.localdate(), lender)
     values = rules.values()
     return render(
         request,
@@ -85,7 +86,7 @@ def pay_rules(request):
                 for b in rules.bands
             ],
             "row": row,
-            "history": PayRules.objects.all()[:20],
+            "history": PayRules.objects.filter(institution=lender)[:20],
             "may_rules": access.may(request.user, "pay.rules"),
         },
     )
