@@ -134,7 +134,8 @@ def test_a_township_export_holds_only_its_own_households(rt, portfolio_of):
     ws = openpyxl.load_workbook(io.BytesIO(r.content)).active
     headers = [cell.value for cell in ws[3]]
     assert headers == [col.header for col in fu8(mine, core.period(period)).columns]  # laid out like the form
-    contracts = {row[3] for row in ws.iter_rows(min_row=4, values_only=True) if isinstance(row[0], int)}
+    at = headers.index("合同编号")
+    contracts = {row[at] for row in ws.iter_rows(min_row=4, values_only=True) if isinstance(row[0], int)}
     allowed = set(
         Loan.objects.filter(village_code__startswith=mine.prefix).values_list("contract_no", flat=True)
     )
