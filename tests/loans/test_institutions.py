@@ -16,7 +16,7 @@ from fupin.accounts.services import token_issue
 from fupin.cob.models import CollectionItem
 from fupin.cob.services import cob_run
 from fupin.core import reports as core_reports
-from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
+from fupin.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed
 from fupin.divisions.models import Division, Institution
 from fupin.ledger import selectors as ledger
 from fupin.loans import disbursement, services
@@ -341,3 +341,22 @@ def test_the_lenders_page_shows_each_lenders_book_and_a_bank_its_own(rt, hh):
     c.force_login(w.users["nh_xindai"])
     page = c.get("/loans/lenders/").content.decode()
     assert "中国农业银行富民县支行" in page and "富民县农村信用联社" not in page
+
+
+def test_a_banks_staff_see_their_own_banks_risk_fund_agreement_only(rt, hh):
+    from fupin.riskfund import selectors as fund_selectors
+    from fupin.riskfund.services import fund_create, fund_for
+
+    w = rt.world
+    county = w.demo.townships[0][:6] + "000000"
+    union = fund_create(acting_user=w.user("poverty_office"), county_code=county, name="")
+    bank = fund_create(
+        acting_user=w.user("poverty_office"), county_code=county, name="农行", institution=lender(ABC).pk
+    )
+    assert union.institution.code == FM  # by default the county's own lender
+    theirs = abc_loan(rt, rt.households[1])
+    assert fund_for(theirs) == bank
+    assert [f for f, _ in fund_selectors.funds(w.users["nh_hangzhang"])] == [bank]
+    assert {f for f, _ in fund_selectors.funds(w.user("poverty_office"))} == {union, bank}
+    with pytest.raises(NotFound):
+        fund_selectors.fund_get(w.users["nh_hangzhang"], union.pk)

@@ -9,18 +9,22 @@ from fupin.riskfund.models import Blacklist, Claim, Fund, LegalAction, Proof
 from fupin.riskfund.services import fund_position
 
 
-def funds(reader) -> list[tuple[Fund, dict]]:
+def _funds(reader):
     """The funds of the counties the reader works in (a county fund is seen by its townships and
-    branches too)."""
-    return [
-        (f, fund_position(f))
-        for f in Fund.objects.filter(access.county_q(reader, "riskfund.view", "county_code"))
-    ]
+    branches too) — of a bank's staff, their own bank's agreements only (issue 25)."""
+    rows = Fund.objects.filter(access.county_q(reader, "riskfund.view", "county_code"))
+    single, lender = access.scope_lender(reader, "riskfund.view")
+    return rows.filter(institution=lender) if single and lender is not None else rows
+
+
+def funds(reader) -> list[tuple[Fund, dict]]:
+    """The funds the reader may see (:func:`_funds`), each with its position."""
+    return [(f, fund_position(f)) for f in _funds(reader)]
 
 
 def fund_get(reader, pk: int) -> Fund:
     access.require(reader, "riskfund.view")
-    fund = Fund.objects.filter(access.county_q(reader, "riskfund.view", "county_code"), pk=pk).first()
+    fund = _funds(reader).filter(pk=pk).first()
     if fund is None:
         raise NotFound("风险补偿金不存在或不在您的辖区内", code="not_found")
     return fund
