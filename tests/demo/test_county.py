@@ -41,6 +41,9 @@ def test_the_demo_county_meets_the_seeds_figures(db):
     assert Institution.objects.count() == 1 + len(county.BANKS)
     lent_by = set(Loan.objects.values_list("institution__code", flat=True))
     assert lent_by == {"FM000", *(code for code, *_ in county.BANKS)}  # every lender has a book
+    for code, *_, products in county.BANKS:  # each bank lent only the products it offers
+        offered = set(products) or set(Loan.objects.values_list("product", flat=True))
+        assert set(Loan.objects.filter(institution__code=code).values_list("product", flat=True)) <= offered
     assert len(demo.villages) == n // county.HOUSEHOLDS_PER_VILLAGE
     assert Household.objects.count() == n == Person.objects.filter(is_head=True).count()
     assert Household.objects.filter(status__in=["poor", "low_income"]).count() > n // 2

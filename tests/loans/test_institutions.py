@@ -360,3 +360,22 @@ def test_a_banks_staff_see_their_own_banks_risk_fund_agreement_only(rt, hh):
     assert {f for f, _ in fund_selectors.funds(w.user("poverty_office"))} == {union, bank}
     with pytest.raises(NotFound):
         fund_selectors.fund_get(w.users["nh_hangzhang"], union.pk)
+
+
+def test_a_lender_takes_applications_for_the_products_it_offers_only(rt, hh):
+    w = rt.world
+    postal = lender(PSBC)  # the demo county's postal bank: 脱贫人口小额信贷 and one-year loans
+    assert postal.products == ["subsidy", "annual"] and not postal.offers("seasonal")
+    assert lender(ABC).offers("seasonal")  # the agricultural bank: every product
+    with pytest.raises(ValidationFailed) as refused:
+        services.application_create(
+            acting_user=w.user("village_cadre"),
+            household=rt.households[0],
+            product="seasonal",
+            purpose="crops",
+            project="种植",
+            amount=300_000,
+            term=10,
+            institution=postal.pk,
+        )
+    assert any("不开办" in p["message"] and p["field"] == "product" for p in refused.value.details)

@@ -24,7 +24,7 @@ from fupin.cob.services import cob_run, system_user, village_months
 from fupin.core.calendar import month_ends
 from fupin.core.money import fmt
 from fupin.demo import portfolio
-from fupin.divisions.models import Branch, Division
+from fupin.divisions.models import Branch, Division, Institution
 from fupin.divisions.selectors import lenders_of
 from fupin.divisions.services import branch_create, divisions_bulk_create
 from fupin.ledger.services import chart_install
@@ -82,11 +82,19 @@ ACCOUNTS = [
     ("yc_xindai", "褚邮储", "loan_officer", "township", "psbc_head"),
 ]
 # the banks lending beside the credit union (issue 25; 篇4, 篇7): code, name, short name, kind,
-# and where the head office's branch serves — the county, or the last township only
+# where the head office's branch serves — the county, or the last township only — and the
+# products it offers (none: every one)
 BANKS = [
-    ("ABC000", "中国农业银行富民县支行", "农业银行", "agricultural", "county"),
-    ("PSBC00", "中国邮政储蓄银行富民县支行", "邮储银行", "postal", "county"),
-    ("VB0000", "富民惠民村镇银行", "村镇银行", "village_bank", "last township"),
+    ("ABC000", "中国农业银行富民县支行", "农业银行", "agricultural", "county", ()),
+    ("PSBC00", "中国邮政储蓄银行富民县支行", "邮储银行", "postal", "county", ("subsidy", "annual")),
+    (
+        "VB0000",
+        "富民惠民村镇银行",
+        "村镇银行",
+        "village_bank",
+        "last township",
+        ("subsidy", "annual", "seasonal"),
+    ),
 ]
 DEMO_USERNAMES = [a[0] for a in ACCOUNTS]
 
@@ -183,8 +191,10 @@ def build(
                 county_code=COUNTY[0],
                 coverage_codes=[COUNTY[0] if serves == "county" else result.townships[-1]],
             )
-            for code, name, short, kind, serves in BANKS
+            for code, name, short, kind, serves, _ in BANKS
         }
+        for code, *_, products in BANKS:
+            Institution.objects.filter(code=code).update(products=list(products))
         abc_branch = branch_create(  # the agricultural bank's office in the first township
             acting_user=None,
             code="ABC001",
@@ -277,7 +287,7 @@ def lenders_chosen(rng: random.Random, planned: list[portfolio.Planned]) -> list
         draw, lender = rng.random(), None
         for bank in serving[p.village] if p.village != first else ():
             if draw < BANK_SHARES[bank.code]:
-                lender = bank.pk
+                lender = bank.pk if bank.offers(p.key[0]) else None  # else the union lent it
                 break
             draw -= BANK_SHARES[bank.code]
         out.append(replace(p, institution=lender) if lender else p)

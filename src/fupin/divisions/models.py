@@ -64,6 +64,8 @@ class Institution(models.Model):
     county = models.ForeignKey(
         Division, on_delete=models.PROTECT, related_name="institutions", verbose_name="所在县"
     )
+    # the loan products it offers (codes of fupin.core.products); empty: every product
+    products = models.JSONField("开办的贷款产品", default=list, blank=True)
 
     class Meta:
         verbose_name = "贷款机构"
@@ -72,6 +74,9 @@ class Institution(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def offers(self, product: str) -> bool:
+        return not self.products or product in self.products
 
 
 class Branch(models.Model):

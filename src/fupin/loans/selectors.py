@@ -9,6 +9,7 @@ from fupin.accounts import access
 from fupin.cob.day import closed_through
 from fupin.core import reports as reports_core
 from fupin.core.origination import CHAIN
+from fupin.core.products import PRESETS
 from fupin.divisions.models import Institution
 from fupin.households.models import REGISTERED
 from fupin.loans import accrual
@@ -224,6 +225,7 @@ def lenders_overview(reader) -> list[dict]:
             {
                 "institution": i,
                 "offices": [(b, [d.name for d in b.coverage.all()]) for b in offices],
+                "products": [PRESETS[c].name if c in PRESETS else c for c in i.products],
                 "loans": c.get("n", 0),
                 "late": c.get("late", 0),
                 "owed": owed.get(i.pk) or 0,

@@ -95,6 +95,8 @@ def application_create(
                 rule="R-RPT-4",
             )
         )
+    if lender is not None and not lender.offers(p.code):
+        problems.append(Problem(f"{lender.name}不开办“{p.name}”", field="product"))  # issue 25
     if p.code == "group":
         problems += [Problem(m, rule="R-GRP-1") for m in group_blockers(household, today(), amount)]
     if p.lead is not None:
