@@ -35,6 +35,7 @@ from fupin.demo.people import make_id, make_name
 from fupin.divisions.selectors import lenders_of
 from fupin.households.models import Household
 from fupin.households.pii import vault
+from fupin.ledger import models as ledger_models
 from fupin.ledger.services import Draft, entries_post
 from fupin.loans.models import Application, Guarantor, Installment, Loan, Servicing
 from fupin.products import benchmarks, calendar
@@ -443,7 +444,8 @@ def write_book(
         say(f"{len(drafts)} journal entries")
         if connection.vendor == "postgresql":  # fresh statistics for the planner, as after any bulk load
             with connection.cursor() as cur:
-                for model in (Application, Loan, Installment, Servicing):
+                ledger = (ledger_models.JournalEntry, ledger_models.Posting)  # the book journalled
+                for model in (Application, Loan, Installment, Servicing, *ledger):
                     cur.execute(f'ANALYZE "{model._meta.db_table}"')
         last = CobRun.objects.filter(state=CobRun.State.DONE).order_by("-date").first()
         if last is None:  # the book stands at the close of the day before
