@@ -130,6 +130,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "group.manage": frozenset({"village_cadre", "loan_officer"}),  # groups and lead agreements
     "repayment.post": frozenset({"loan_officer"}),
     "loan.disburse": frozenset({"loan_officer", "branch_director"}),
+    "loanbook.import": frozenset({"head_office"}),  # a lender's existing book brought in (issue 25 (2))
     # the ledger (R-REP-6)
     "ledger.view": frozenset({"loan_officer", "branch_director", "head_office", "auditor"}),
     "ledger.reverse": frozenset({"branch_director", "head_office"}),
@@ -266,6 +267,7 @@ MONEY_ACTIONS = frozenset(
     {
         "repayment.post",
         "loan.disburse",
+        "loanbook.import",
         "loan.contract",
         "ledger.reverse",
         "ledger.chart",

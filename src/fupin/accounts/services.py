@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from fupin import compiled
 from fupin.accounts import access
-from fupin.accounts.models import ApiToken, RoleAssignment, RoleRequest, User
+from fupin.accounts.models import BATCH_USERNAME, ApiToken, RoleAssignment, RoleRequest, User
 from fupin.accounts.roles import MONEY_ROLES, ROLES
 from fupin.audit.services import audit_record
 from fupin.core.divisions import Level
@@ -366,3 +366,15 @@ def token_authenticate(secret: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def system_user() -> User:
+    """The system's own actor for what it posts unattended — the nightly batch, a command run
+    without --user (no roles, cannot log in)."""
+    user, created = User.objects.get_or_create(
+        username=BATCH_USERNAME, defaults={"display_name": "日终批处理"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

@@ -49,7 +49,8 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from fupin import bulk
-from fupin.accounts.models import BATCH_USERNAME, User
+from fupin.accounts.models import BATCH_USERNAME
+from fupin.accounts.services import system_user
 from fupin.audit.services import audit_record
 from fupin.cob.day import COB_LOCK, closed_through
 from fupin.cob.models import CobChunk, CobEvent, CobRun, CollectionItem, VillageMonth
@@ -86,15 +87,6 @@ def checkpoint() -> None:
     at = os.environ.get(KILL_ENV)
     if at and int(at) == _passed:
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-def system_user() -> User:
-    """The batch's own actor for what it posts (no roles, cannot log in)."""
-    user, created = User.objects.get_or_create(username=SYSTEM_USER, defaults={"display_name": "日终批处理"})
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
 
 
 class Laps:

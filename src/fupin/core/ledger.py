@@ -59,6 +59,7 @@ CHART: tuple[Account, ...] = (
     Account("2901", "风险补偿金", "liability"),
     Account("4001", "政府配套互助资金", "equity"),
     Account("4002", "社员入社互助金", "equity"),
+    Account("4101", "存量贷款迁入过渡", "equity"),  # the other side of a migrated book (issue 25 (2))
     Account("6011", "利息收入", "income"),
     Account("6012", "罚息收入", "income"),
     Account("6013", "核销后收回", "income"),
