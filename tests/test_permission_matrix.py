@@ -319,6 +319,8 @@ PAGES = {
     "roster_approve": [("POST", "/loans/notices/{notice}/approve/", OFFICE, 302, 403)],
     "quota_list": [("GET", "/loans/quotas/", HH_VIEW, 200, 403)],
     "lender_list": [("GET", "/loans/lenders/", HH_VIEW, 200, 403)],
+    "loan_book_import": [("GET", "/loans/imports/", {"head_office"}, 200, 403)],
+    "loan_book_template": [("GET", "/loans/imports/template.xlsx", {"head_office"}, 200, 403)],
     "quota_set": [("POST", "/loans/quotas/set/", OFFICE, 302, 403)],
     "ledger_trial_balance": [("GET", "/ledger/", LEDGER, 200, 403)],
     "ledger_accounts": [
@@ -1013,6 +1015,16 @@ API.update(
                 "POST",
                 "/api/v1/households/imports",
                 IMPORT,
+                422,
+                403,
+                {"file_name": "a.xlsx", "content_base64": "AAAA"},
+            )
+        ],
+        ("POST", "/api/v1/loan-imports"): [  # the system has closed no day: the cut-over must be given
+            (
+                "POST",
+                "/api/v1/loan-imports",
+                {"head_office"},
                 422,
                 403,
                 {"file_name": "a.xlsx", "content_base64": "AAAA"},

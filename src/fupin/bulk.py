@@ -101,9 +101,10 @@ class Table:
         out = self.defaults.copy()
         for i, d in self.callables:
             out[i] = json.dumps(d()) if self.fields[i][0] in self.json else d()
-        now = values.get("_now") or timezone.now()
-        for i in self.stamps:
-            out[i] = now
+        if self.stamps:
+            now = values.get("_now") or timezone.now()
+            for i in self.stamps:
+                out[i] = now
         position = self.position
         for k, v in values.items():
             i = position.get(k)

@@ -4,14 +4,18 @@ imports nothing and lists every one; a re-run changes nothing; the night's close
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from bisect import bisect_right
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from openpyxl import load_workbook
 
+from fupin.accounts.services import token_issue
 from fupin.cob.models import CobRun
 from fupin.cob.services import cob_run
 from fupin.core.errors import NotFound, NotPermitted, ValidationFailed
@@ -312,3 +316,54 @@ def test_the_command_and_its_template(world, registry, tmp_path, capsys):
     with pytest.raises(SystemExit):  # the cut-over must now be the day the system closed
         call_command("import-loans", str(path), institution="ABC000", cutover=TODAY.isoformat())
     assert "迁移截至日须为最近一次日终处理的营业日" in capsys.readouterr().err
+
+
+def test_the_page_and_the_api(world, registry, tmp_path):
+    head = world.users["nh_hangzhang"]
+    rows, _ = good_rows(registry[0])
+    good = write_xlsx(tmp_path / "book.xlsx", HEADER, rows)
+    bad = write_xlsx(tmp_path / "bad.xlsx", HEADER, [rows[0], ["NH-0009", *rows[1][1:4], "-5", *rows[1][5:]]])
+    page = Client()
+    page.force_login(head)
+    shown = page.get("/loans/imports/")
+    assert shown.status_code == 200 and "下载导入模板" in shown.content.decode()
+    assert page.get("/loans/imports/template.xlsx").status_code == 200
+    with bad.open("rb") as f:
+        refused = page.post(
+            "/loans/imports/", {"file": f, "cutover": CUTOVER.isoformat(), "institution": "ABC000"}
+        )
+    body = refused.content.decode()
+    assert refused.status_code == 422 and "发现 1 处问题，未导入任何贷款" in body and "不能为负数" in body
+    with good.open("rb") as f:
+        checked = page.post("/loans/imports/", {"file": f, "cutover": CUTOVER.isoformat(), "dry_run": "1"})
+    assert checked.status_code == 200 and "检查通过（试运行，未写入）" in checked.content.decode()
+    assert not Loan.objects.exists()
+
+    _, secret = token_issue(acting_user=None, user=head, name="t")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    def post(path, **kw):
+        payload = {
+            "file_name": path.name,
+            "content_base64": base64.b64encode(path.read_bytes()).decode(),
+            **kw,
+        }
+        return api.post("/api/v1/loan-imports", payload, content_type="application/json")
+
+    no = post(bad, cutover=CUTOVER.isoformat())
+    assert no.status_code == 422 and no.json()["code"] == "loan_book_invalid"
+    assert [p["row"] for p in no.json()["details"]] == [3]
+    yes = post(good, cutover=CUTOVER.isoformat())
+    assert yes.status_code == 201
+    assert {k: yes.json()[k] for k in ("state", "institution", "loans", "already_imported")} == {
+        "state": "imported",
+        "institution": "ABC000",
+        "loans": 3,
+        "already_imported": 0,
+    }
+    owed = sum(Loan.objects.get(contract_no=r[0]).principal for r in rows) - sum(
+        int(Decimal(str(r[8])) * 100) for r in rows
+    )
+    assert yes.json()["outstanding_principal"] == yuan(owed)
+    assert post(good).json()["already_imported"] == 3  # the cut-over now the day the system closed
+    assert page.get("/loans/lenders/").content.decode().count("/loans/imports/") >= 1

@@ -31,9 +31,10 @@ from fupin.cob.models import CobRun
 from fupin.core import cob
 from fupin.core.apr import disclose
 from fupin.core.calendar import month_end, month_ends
+from fupin.core.errors import ValidationFailed
 from fupin.core.ledger import Posting
 from fupin.core.postings import off_balance_postings
-from fupin.core.products import preset
+from fupin.core.products import Benchmark, preset
 from fupin.core.schedule import generate
 from fupin.core.schedule.terms import terms_to_dict
 from fupin.divisions.selectors import lenders_of
@@ -69,12 +70,18 @@ class Template:
 
 
 def template(
-    product: str, principal: int, start: dt.date, term: int | None, rate: Fraction | None, rates: dict
+    product: str,
+    principal: int,
+    start: dt.date,
+    term: int | None,
+    rate: Fraction | None,
+    rates: dict,
+    benchmark: Benchmark,
 ) -> Template:
     """A loan's schedule and what the book needs of it; ``principal`` in fen, ``term`` and
-    ``rate`` None: the product's. Raises the product's ValidationFailed when out of its bounds."""
+    ``rate`` None: the product's, ``benchmark`` the LPR in force at the start. Raises the
+    product's ValidationFailed when out of its bounds."""
     p = preset(product)
-    benchmark = benchmarks.in_force(start)
     terms = p.terms(principal=principal, start=start, term=term, annual_rate=rate, benchmark=benchmark)
     s = generate(terms)
     # the disclosed rates depend on the cash flows and their days (a quarterly loan's first period
@@ -253,15 +260,24 @@ def _flush(lt, it, st, loan_rows, inst_rows, sv_rows) -> None:
         rows.clear()
 
 
-def templates_of(plan: list[Planned], rates: dict | None = None) -> dict[tuple, Template]:
-    """The schedules of ``plan``, one per :attr:`Planned.schedule`."""
+def templates_of(plan: list[Planned], failed: dict[tuple, str] | None = None) -> dict[tuple, Template]:
+    """The schedules of ``plan``, one per :attr:`Planned.schedule`. A schedule outside its
+    product's bounds raises — or, given ``failed``, is left out and its reason kept there."""
     calendar.sync()  # the holiday arrangement the schedules move their due dates by
-    rates = {} if rates is None else rates
+    lpr = benchmarks.table()
+    rates: dict = {}
     out: dict[tuple, Template] = {}
     for p in plan:
-        if p.schedule not in out:
-            product, amount, start = p.key
-            out[p.schedule] = template(product, int(Decimal(amount) * 100), start, p.term, p.rate, rates)
+        key = p.schedule
+        if key in out or (failed is not None and key in failed):
+            continue
+        product, amount, start = p.key
+        try:
+            out[key] = template(product, int(Decimal(amount) * 100), start, p.term, p.rate, rates, lpr(start))
+        except ValidationFailed as e:
+            if failed is None:
+                raise
+            failed[key] = e.message
     return out
 
 
@@ -336,6 +352,21 @@ def write_book(
         loan_rows, inst_rows, sv_rows = [], [], []
         guarantors = []  # P-SEASONAL's "1+1": a shop owner or civil servant of the township (issue 24 (11))
         lt, it, st = bulk.Table(Loan), bulk.Table(Installment, with_pk=False), bulk.Table(Servicing)
+        instalment = it.maker(
+            (
+                "loan_id",
+                "seq",
+                "due_date",
+                "period_start",
+                "pd_from",
+                "principal",
+                "interest",
+                "fees",
+                "principal_paid",
+                "interest_paid",
+            ),
+            now,
+        )
         for k, p in enumerate(plan):
             t = templates[p.schedule]
             pk = loan_ids[k]
@@ -361,19 +392,17 @@ def write_book(
                 before = now_
             for j, (seq, due, pstart, principal, interest, fees) in enumerate(t.rows):
                 inst_rows.append(
-                    it.row(
-                        {
-                            "loan_id": pk,
-                            "seq": seq,
-                            "due_date": due,
-                            "period_start": pstart,
-                            "pd_from": due,
-                            "principal": principal,
-                            "interest": interest,
-                            "fees": fees,
-                            "principal_paid": _share(final[0], t.principal_before[j], principal),
-                            "interest_paid": _share(final[1], t.interest_before[j], interest),
-                        }
+                    instalment(
+                        pk,
+                        seq,
+                        due,
+                        pstart,
+                        due,
+                        principal,
+                        interest,
+                        fees,
+                        _share(final[0], t.principal_before[j], principal),
+                        _share(final[1], t.interest_before[j], interest),
                     )
                 )
             if cur < len(t.rows):
@@ -459,6 +488,7 @@ def write_book(
                 ledger = (ledger_models.JournalEntry, ledger_models.Posting)  # the book journalled
                 for model in (Application, Loan, Installment, Servicing, *ledger):
                     cur.execute(f'ANALYZE "{model._meta.db_table}"')
+            say("statistics")
         last = CobRun.objects.filter(state=CobRun.State.DONE).order_by("-date").first()
         if last is None:  # the book stands at the close of the day before
             CobRun.objects.create(date=yesterday, state=CobRun.State.DONE, summary={"portfolio": loans})

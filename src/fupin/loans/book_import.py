@@ -215,8 +215,7 @@ def _match(
     stored = _stored(records)
     serves: dict[str, bool] = {}
     allowed: dict[str, bool] = {}
-    templates: dict[tuple, book.Template] = {}
-    rates: dict = {}
+    checked: list[tuple[LoanRecord, book.Planned, list[Problem]]] = []
     problems: list[Problem] = []
     plan: list[book.Planned] = []
     already = 0
@@ -258,13 +257,14 @@ def _match(
             term=r.term,
             rate=r.rate,
         )
-        if not found:
-            try:
-                if planned.schedule not in templates:
-                    templates[planned.schedule] = book.templates_of([planned], rates)[planned.schedule]
-            except ValidationFailed as e:
-                bad("贷款金额（元）", e.message)
-        if not found:
+        checked.append((r, planned, found))
+    failed: dict[tuple, str] = {}
+    templates = book.templates_of([p for _, p, found in checked if not found], failed)
+    for r, planned, found in checked:
+        bad = _reporter(found, r.row)
+        if planned.schedule in failed:
+            bad("贷款金额（元）", failed[planned.schedule])
+        elif not found:
             planned = _placed(planned, templates[planned.schedule], r, day, bad)
         if found:
             problems.extend(found)

@@ -286,7 +286,9 @@ def notice_pdf(request, pk: int):
 @requires("application.view")
 def lender_list(request):
     """贷款机构: the county's lenders, their offices and their loans in the reader's jurisdiction."""
-    return render(request, "loans/lenders.html", {"rows": selectors.lenders_overview(request.user)})
+    rows = selectors.lenders_overview(request.user)
+    may_import = access.may(request.user, "loanbook.import")  # a bank's head office brings its book in
+    return render(request, "loans/lenders.html", {"rows": rows, "may_import": may_import})
 
 
 @requires("application.view")

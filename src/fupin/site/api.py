@@ -14,6 +14,7 @@ from fupin.divisions.api import router as divisions_router
 from fupin.households.api import router as households_router
 from fupin.ledger.api import router as ledger_router
 from fupin.loans.api import router as loans_router
+from fupin.loans.book_api import router as loan_books_router
 from fupin.pay.api import router as pay_router
 from fupin.ratings.api import router as ratings_router
 from fupin.reports.api import router as reports_router
@@ -44,6 +45,7 @@ api.add_router("/households", households_router)
 api.add_router("/", ratings_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/", loans_router)
+api.add_router("/", loan_books_router)
 api.add_router("/", cob_router)
 api.add_router("/", subsidies_router)
 api.add_router("/", riskfund_router)
