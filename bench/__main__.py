@@ -6,7 +6,18 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ["schedule", "demo", "registry", "cob", "repayments", "reports", "requests", "reads", "load"]
+BENCHMARKS = [
+    "schedule",
+    "demo",
+    "registry",
+    "cob",
+    "repayments",
+    "reports",
+    "requests",
+    "reads",
+    "load",
+    "loanbook",
+]
 
 
 def main(argv: list[str]) -> None:

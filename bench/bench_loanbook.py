@@ -44,59 +44,6 @@ def run() -> None:
     on_each_database("bench.bench_loanbook", DATABASE, LOANS, SQLITE_LOANS)
 
 
-def book_file(path: Path, loans: int, cutover: dt.date, borrowers: list[tuple[str, str]]) -> int:
-    """A loan-book file of ``loans`` rows; returns how many are in arrears."""
-    import xlsxwriter
-
-    from fupin.core.loanbook import COLUMNS
-    from fupin.core.products import preset
-    from fupin.core.schedule import generate
-    from fupin.demo.portfolio import MIX
-    from fupin.products import benchmarks
-
-    rng = random.Random(25)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
-    ws = wb.add_worksheet("存量贷款")
-    ws.write_row(0, 0, [c.header for c in COLUMNS])
-    schedules: dict[tuple, tuple] = {}
-    late = 0
-    for n in range(loans):
-        product, _, term, amounts = rng.choices(MIX, [m[1] for m in MIX])[0]
-        amount = rng.choice(amounts)
-        start = cutover - dt.timedelta(days=rng.randint(1, term * 30 - 2))
-        key = (product, amount, start)
-        if key not in schedules:
-            p = preset(product)
-            s = generate(
-                p.terms(principal=amount * 100, start=start, term=term, benchmark=benchmarks.in_force(start))
-            )
-            schedules[key] = (s.due_dates, s.principal, s.interest)
-        dues, principal, interest = schedules[key]
-        due = sum(1 for d in dues if d <= cutover)
-        paid = due if rng.random() > 0.08 else rng.randint(0, due)  # 8 % in arrears (some by nothing yet)
-        paid = min(paid, len(dues) - 1)  # a loan paid off is not brought in
-        late += paid < due
-        name, number = borrowers[n % len(borrowers)]
-        ws.write_row(
-            n + 1,
-            0,
-            [
-                f"MIG{n + 1:08d}",
-                name,
-                number,
-                NAMES[product],
-                amount,
-                start.isoformat(),
-                term,
-                "",
-                sum(principal[:paid]) / 100,
-                sum(interest[:paid]) / 100,
-            ],
-        )
-    wb.close()
-    return late
-
-
 def inner(loans: int, label: str) -> None:
     import django
 
@@ -107,6 +54,7 @@ def inner(loans: int, label: str) -> None:
 
     from fupin.accounts.services import system_user
     from fupin.demo import county, portfolio
+    from fupin.demo.migrated import book_xlsx, loan_rows
     from fupin.households.models import Person
     from fupin.households.pii import vault
     from fupin.loans.book_import import loans_import
@@ -121,8 +69,8 @@ def inner(loans: int, label: str) -> None:
         for p in Person.objects.filter(is_head=True).only("name", "id_cipher")
     ]
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "book.xlsx"
-        late = book_file(path, loans, cutover, heads)
+        rows, late = loan_rows(random.Random(25), heads, loans, cutover, mix=portfolio.MIX)
+        path = book_xlsx(Path(tmp) / "book.xlsx", rows)
         print(
             f"   [{label}] county of {len(heads)} households and a file of {loans} loans ({late} in arrears, "
             f"{path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.0f} s"

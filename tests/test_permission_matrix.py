@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from fupin.core.rating import PRESET_P2, scorecard_to_dict
+from fupin.divisions.models import Institution
 from fupin.divisions.selectors import lenders_of
 from fupin.site.api import api
 from tests.conftest import OTHER_VILLAGE, ROLES_UNDER_TEST
@@ -320,6 +321,10 @@ PAGES = {
     "quota_list": [("GET", "/loans/quotas/", HH_VIEW, 200, 403)],
     "lender_list": [("GET", "/loans/lenders/", HH_VIEW, 200, 403)],
     "loan_book_import": [("GET", "/loans/imports/", {"head_office"}, 200, 403)],
+    "lender_new": [("GET", "/loans/lenders/new/", {"poverty_office", "sysadmin"}, 200, 403)],
+    "lender_settings": [
+        ("GET", "/loans/lenders/{lender}/", {"poverty_office", "sysadmin", "head_office"}, 200, 403)
+    ],
     "loan_book_template": [("GET", "/loans/imports/template.xlsx", {"head_office"}, 200, 403)],
     "quota_set": [("POST", "/loans/quotas/set/", OFFICE, 302, 403)],
     "ledger_trial_balance": [("GET", "/ledger/", LEDGER, 200, 403)],
@@ -1229,6 +1234,7 @@ def ids(world, tmp_path) -> dict:
             "hh": hh,
             "hh_out": hh_out,
             "batch": batch,
+            "lender": Institution.objects.get(code="FM000").pk,  # the head office user's own
             "role_request": asked[0],
             "role_request2": asked[1],
         },

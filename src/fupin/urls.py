@@ -11,7 +11,7 @@ from fupin.creditinfo import views as creditinfo
 from fupin.divisions import views as divisions
 from fupin.households import views as households
 from fupin.ledger import views as ledger
-from fupin.loans import book_views as loan_books
+from fupin.loans import lender_views
 from fupin.loans import views as loans
 from fupin.pay import views as pay
 from fupin.products import views as products
@@ -116,8 +116,10 @@ urlpatterns = [
     path("loans/notices/<int:pk>/approve/", loans.roster_approve, name="roster_approve"),
     path("loans/quotas/", loans.quota_list, name="quota_list"),
     path("loans/lenders/", loans.lender_list, name="lender_list"),
-    path("loans/imports/", loan_books.loan_book_import, name="loan_book_import"),
-    path("loans/imports/template.xlsx", loan_books.loan_book_template, name="loan_book_template"),
+    path("loans/lenders/new/", lender_views.lender_new, name="lender_new"),
+    path("loans/lenders/<int:pk>/", lender_views.lender_settings, name="lender_settings"),
+    path("loans/imports/", lender_views.loan_book_import, name="loan_book_import"),
+    path("loans/imports/template.xlsx", lender_views.loan_book_template, name="loan_book_template"),
     path("loans/quotas/set/", loans.quota_set, name="quota_set"),
     path("ledger/", ledger.trial_balance, name="ledger_trial_balance"),
     path("ledger/accounts/", ledger.accounts, name="ledger_accounts"),

@@ -131,6 +131,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "repayment.post": frozenset({"loan_officer"}),
     "loan.disburse": frozenset({"loan_officer", "branch_director"}),
     "loanbook.import": frozenset({"head_office"}),  # a lender's existing book brought in (issue 25 (2))
+    # the county's lenders (issue 25): registered by the county; products and authority by the
+    # county or the lender's own head office
+    "institution.register": frozenset({"poverty_office", "sysadmin"}),
+    "institution.manage": frozenset({"poverty_office", "sysadmin", "head_office"}),
     # the ledger (R-REP-6)
     "ledger.view": frozenset({"loan_officer", "branch_director", "head_office", "auditor"}),
     "ledger.reverse": frozenset({"branch_director", "head_office"}),

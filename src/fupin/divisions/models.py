@@ -66,6 +66,9 @@ class Institution(models.Model):
     )
     # the loan products it offers (codes of fupin.core.products); empty: every product
     products = models.JSONField("开办的贷款产品", default=list, blank=True)
+    # its own approval authority by amount (R-APP-3): [from yuan, below yuan or null, role] rows as
+    # the programme's rules state them; empty: the county's rules
+    approval_bands = models.JSONField("贷款审批权限", default=list, blank=True)
 
     class Meta:
         verbose_name = "贷款机构"

@@ -434,6 +434,7 @@ def write_book(
                         "deposit_held": 0 if p.closed else t.deposit,
                         "state": "closed" if p.closed else "active",
                         "closed_on": last_due if p.closed else None,
+                        "migrated_on": yesterday if opening else None,
                         "contracted_by_id": actor_id,
                         "disbursed_by_id": actor_id,
                         "disbursed_at": moment(t.start),
@@ -469,7 +470,7 @@ def write_book(
                 _flush(lt, it, st, loan_rows, inst_rows, sv_rows)
                 say(f"{k + 1} loans")
         _flush(lt, it, st, loan_rows, inst_rows, sv_rows)
-        Guarantor.objects.bulk_create(guarantors, batch_size=5_000)
+        Guarantor.objects.bulk_create(guarantors, batch_size=2_000)  # ≤ 65 535 parameters a statement
         say("loans")
         drafts = []
         for (day, village, at), row in sorted(changes.items(), key=lambda c: (*c[0][:2], c[0][2] or 0)):

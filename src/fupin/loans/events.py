@@ -202,11 +202,11 @@ def at_stake(event: LoanEvent) -> int:
 
 
 def authority(event: LoanEvent, stake: int | None = None) -> tuple[str, ...]:
-    """The roles that may decide ``event``: the loan bands of the county's rules by what is at
+    """The roles that may decide ``event``: the loan's lender's approval bands by what is at
     stake (``stake``, when already known), a director at least (issue 24: a branch director may
     not approve a 45 000 rollover)."""
     stake = at_stake(event) if stake is None else stake
-    return deciders(stake, bands_for(event.village_code), floor="branch_director")
+    return deciders(stake, bands_for(event.village_code, event.loan.institution), floor="branch_director")
 
 
 def named(roles: tuple[str, ...]) -> str:

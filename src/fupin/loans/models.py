@@ -232,6 +232,9 @@ class Loan(models.Model):
         verbose_name="转据自",
     )
     closed_on = models.DateField("结清/核销日期", null=True, blank=True)
+    # brought in from the lender's own books at this cut-over (issue 25 (2)): on Fupin's ledger
+    # from then on, its history before in the old books
+    migrated_on = models.DateField("存量迁入截至日", null=True, blank=True)
 
     SCOPE_FIELD = "village_code"
     INSTITUTION_FIELD = "institution"  # the lender (issue 25): bank roles see their own

@@ -236,7 +236,10 @@ def application_review(
             return _step(app, acting_user, role, "county_approve", approve, reason)
         if state == "county_approved":
             role = _role_for(
-                acting_user, core.deciders(app.amount, bands_for(code)), code, app.institution_id
+                acting_user,
+                core.deciders(app.amount, bands_for(code, app.institution)),
+                code,
+                app.institution_id,
             )
             problem = core.maker_checker_problem(app.created_by_id, acting_user.pk)
             if problem:
@@ -263,9 +266,16 @@ def _one_step_each(app: Application, actor) -> None:
         )
 
 
-def bands_for(village_code: str) -> tuple[core.Band, ...]:
-    """The approval bands of the county's rules in force today (R-APP-3, configurable)."""
+def county_bands(county_code: str) -> list:
+    """The approval bands of the county's rules in force today, as the rules state them (yuan)."""
+    return list(programme_rules(county_code[:6] + "000000", today())[1]["approval_bands"])
 
+
+def bands_for(village_code: str, institution: Institution | None = None) -> tuple[core.Band, ...]:
+    """The approval bands (R-APP-3, configurable) of a loan of ``institution`` in the village: the
+    institution's own when it has set them (issue 25), else those of the county's rules in force."""
+    if institution is not None and institution.approval_bands:
+        return bands_of({"approval_bands": institution.approval_bands})
     return bands_of(programme_rules(village_code[:6] + "000000", today())[1])
 
 

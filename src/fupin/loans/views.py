@@ -129,7 +129,7 @@ def application_detail(request, pk: int):
             "objections": app.objections.select_related("filed_by", "resolved_by"),
             "state_label": STATES.get(app.state, app.state),
             "step_labels": STEP_LABELS,
-            "approver": approver_role(app.amount, services.bands_for(app.village_code)),
+            "approver": approver_role(app.amount, services.bands_for(app.village_code, app.institution)),
             "product": PRESETS.get(app.product),
             "purpose": PURPOSES.get(app.purpose, app.purpose),
             "may_review": access.may(request.user, "application.review", app)
@@ -287,8 +287,17 @@ def notice_pdf(request, pk: int):
 def lender_list(request):
     """贷款机构: the county's lenders, their offices and their loans in the reader's jurisdiction."""
     rows = selectors.lenders_overview(request.user)
-    may_import = access.may(request.user, "loanbook.import")  # a bank's head office brings its book in
-    return render(request, "loans/lenders.html", {"rows": rows, "may_import": may_import})
+    for r in rows:  # the county, or the lender's own head office, sets its products and authority
+        i = r["institution"]
+        r["may_configure"] = access.may(
+            request.user, "institution.manage", code=i.county_id, institution=i.pk
+        )
+    context = {
+        "rows": rows,
+        "may_import": access.may(request.user, "loanbook.import"),  # a bank's head office brings its book in
+        "may_register": access.may(request.user, "institution.register"),
+    }
+    return render(request, "loans/lenders.html", context)
 
 
 @requires("application.view")
@@ -660,7 +669,7 @@ def loan_event_decide(request, pk: int):
 def loan_events(request):
     events = list(
         access.visible(request.user, LoanEvent, "application.view")
-        .select_related("loan", "requested_by", "decided_by")
+        .select_related("loan__institution", "requested_by", "decided_by")
         .order_by("state", "-requested_at")[:300]
     )
     waiting = [e for e in events if e.state == LoanEvent.State.REQUESTED]
