@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "fupin.ratings",
     "fupin.ledger",
     "fupin.loans",
+    "fupin.feeds",
     "fupin.cob",
     "fupin.subsidies",
     "fupin.riskfund",

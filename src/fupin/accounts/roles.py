@@ -134,6 +134,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     # the county's lenders (issue 25): registered by the county; products and authority by the
     # county or the lender's own head office
     "institution.register": frozenset({"poverty_office", "sysadmin"}),
+    # the monthly data of banks that keep their own core system (issue 25 (3))
+    "feed.import": frozenset({"poverty_office", "head_office"}),
+    "feed.view": frozenset({"poverty_office", "finance_bureau", "head_office", "branch_director", "auditor"}),
     "institution.manage": frozenset({"poverty_office", "sysadmin", "head_office"}),
     # the ledger (R-REP-6)
     "ledger.view": frozenset({"loan_officer", "branch_director", "head_office", "auditor"}),

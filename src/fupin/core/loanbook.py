@@ -46,7 +46,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("overdue_principal", "逾期本金（元）", False, "填写则与还款计划核对"),
     Column("overdue_interest", "逾期利息（元）", False, "填写则与还款计划核对"),
 )
-HEADERS = {clean_header(c.header): c for c in COLUMNS}
 ALIASES = {  # headers banks' own exports use for the same thing
     "借据编号": "contract_no",
     "借据号": "contract_no",
@@ -95,35 +94,40 @@ class LoanRecord:
         return to_fen(self.amount)
 
 
-def map_columns(raw: Sequence[Any]) -> tuple[dict[str, int], list[Problem]]:
+def map_columns(
+    raw: Sequence[Any], columns: Sequence[Column] = COLUMNS, aliases: Mapping[str, str] = ALIASES
+) -> tuple[dict[str, int], list[Problem]]:
     """The column of each field from the header row; an unknown, repeated or missing column is a
     problem (row 1)."""
+    headers = {clean_header(c.header): c.key for c in columns} | {
+        clean_header(k): v for k, v in aliases.items()
+    }
     index: dict[str, int] = {}
     problems: list[Problem] = []
     for i, h in enumerate(raw):
         text = clean_header(h)
         if not text:
             continue
-        key = HEADERS[text].key if text in HEADERS else ALIASES.get(text)
+        key = headers.get(text)
         if key is None:
             problems.append(Problem(f"无法识别的列“{h}”（{column_letter(i)}列）", field=str(h), row=1))
         elif key in index:
             problems.append(Problem(f"列“{h}”重复（{column_letter(i)}列）", field=str(h), row=1))
         else:
             index[key] = i
-    for c in COLUMNS:
+    for c in columns:
         if c.required and c.key not in index:
             problems.append(Problem(f"缺少必填列“{c.header}”", field=c.header, row=1))
     return index, problems
 
 
-def _text(v: Any) -> str:
+def text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     return "" if v is None else str(v).strip()
 
 
-def _yuan(v: Any, label: str) -> Decimal:
+def yuan(v: Any, label: str) -> Decimal:
     """A yuan amount as a cell gives it: a number (a float from Excel, read by its shortest
     decimal form, so 1234.5 is 1 234.50 and 0.1 + 0.2 typed as 0.3 stays 0.30) or text."""
     if isinstance(v, float):
@@ -134,14 +138,14 @@ def _yuan(v: Any, label: str) -> Decimal:
 
 
 def _term(v: Any) -> int:
-    t = _text(v)
+    t = text(v)
     if not t.isdigit() or not 1 <= int(t) <= 360:
         raise ValidationFailed(f"期限“{t}”应为 1–360 之间的整数（月）", code="term_invalid")
     return int(t)
 
 
-def _rate(v: Any) -> Fraction:
-    t = _text(v).rstrip("%％")
+def percent_rate(v: Any) -> Fraction:
+    t = text(v).rstrip("%％")
     try:
         d = Decimal(repr(v)) if isinstance(v, float) else Decimal(t)
     except InvalidOperation:
@@ -156,11 +160,13 @@ def _rate(v: Any) -> Fraction:
 LABELS = {c.key: c.header for c in COLUMNS}
 
 
-class _Row:
+class Row:
     """One row being read: its cells by field, and what is wrong with it."""
 
-    def __init__(self, n: int, values: Sequence[Any], columns: Mapping[str, int]) -> None:
-        self.n, self.values, self.columns = n, values, columns
+    def __init__(
+        self, n: int, values: Sequence[Any], columns: Mapping[str, int], labels: Mapping[str, str]
+    ) -> None:
+        self.n, self.values, self.columns, self.labels = n, values, columns, labels
         self.problems: list[Problem] = []
 
     def cell(self, key: str) -> Any:
@@ -168,14 +174,14 @@ class _Row:
         return self.values[i] if i is not None and i < len(self.values) else None
 
     def bad(self, key: str, message: str) -> None:
-        value = _text(self.cell(key))[:40]
-        self.problems.append(Problem(message, field=LABELS[key], value=value, row=self.n))
+        value = text(self.cell(key))[:40]
+        self.problems.append(Problem(message, field=self.labels[key], value=value, row=self.n))
 
     def parsed(self, key: str, parse: Any, required: bool) -> Any:
         v = self.cell(key)
-        if v is None or _text(v) == "":
+        if v is None or text(v) == "":
             if required:
-                self.bad(key, f"“{LABELS[key]}”不能为空")
+                self.bad(key, f"“{self.labels[key]}”不能为空")
             return None
         try:
             return parse(v)
@@ -197,8 +203,8 @@ def read_loans(
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for n, values in numbered:
-        row = _Row(n, values, columns)
-        contract = _text(row.cell("contract_no"))
+        row = Row(n, values, columns, LABELS)
+        contract = text(row.cell("contract_no"))
         if not contract:
             row.bad("contract_no", "“合同编号”不能为空")
         elif len(contract) > 32:
@@ -207,21 +213,21 @@ def read_loans(
             row.bad("contract_no", f"合同编号“{contract}”在文件中重复（第 {seen[contract]} 行已有）")
         else:
             seen[contract] = n
-        name = _text(row.cell("name"))
+        name = text(row.cell("name"))
         if not name:
             row.bad("name", "“借款人姓名”不能为空")
         number = row.parsed("id_number", lambda v: idcard.parse(v, today=cutover).value, True)
-        product = _text(row.cell("product"))
+        product = text(row.cell("product"))
         code = products.get(product) or products.get(product.lower())
         if not product:
             row.bad("product", "“贷款产品”不能为空")
         elif code is None:
             row.bad("product", f"未知的贷款产品“{product}”")
-        amount = row.parsed("amount", lambda v: _yuan(v, "贷款金额"), True)
+        amount = row.parsed("amount", lambda v: yuan(v, "贷款金额"), True)
         if amount is not None and amount <= 0:
             row.bad("amount", "贷款金额须大于 0")
         start = None
-        if _text(row.cell("start")) == "":
+        if text(row.cell("start")) == "":
             row.bad("start", "“放款日期”不能为空")
         else:
             start, why = parse_date(row.cell("start"), dt.date.max)
@@ -230,11 +236,11 @@ def read_loans(
             elif start is not None and start > cutover:
                 row.bad("start", f"放款日期晚于迁移截至日 {cutover:%Y-%m-%d}")
         term = row.parsed("term", _term, False)
-        rate = row.parsed("rate", _rate, False)
-        paid_p = row.parsed("principal_paid", lambda v: to_fen(_yuan(v, "已还本金")), True)
-        paid_i = row.parsed("interest_paid", lambda v: to_fen(_yuan(v, "已还利息")), True)
-        over_p = row.parsed("overdue_principal", lambda v: to_fen(_yuan(v, "逾期本金")), False)
-        over_i = row.parsed("overdue_interest", lambda v: to_fen(_yuan(v, "逾期利息")), False)
+        rate = row.parsed("rate", percent_rate, False)
+        paid_p = row.parsed("principal_paid", lambda v: to_fen(yuan(v, "已还本金")), True)
+        paid_i = row.parsed("interest_paid", lambda v: to_fen(yuan(v, "已还利息")), True)
+        over_p = row.parsed("overdue_principal", lambda v: to_fen(yuan(v, "逾期本金")), False)
+        over_i = row.parsed("overdue_interest", lambda v: to_fen(yuan(v, "逾期利息")), False)
         if amount is not None and paid_p is not None and paid_p >= to_fen(amount):
             row.bad("principal_paid", "已还本金不小于贷款金额：已结清的贷款不必迁入")
         if row.problems:

@@ -1,0 +1,95 @@
+"""Reading the banks' monthly data (issue 25 (3)): the months a reader may see, and each month's
+reconciliation worklist (:func:`fupin.core.feeds.worklist`) with the borrowers' villages named."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fupin.accounts import access
+from fupin.core import feeds as core
+from fupin.core.errors import NotFound
+from fupin.core.money import to_fen
+from fupin.divisions.selectors import names
+from fupin.feeds.models import Feed, FeedLoan
+from fupin.ratings.models import CreditLine
+
+VIEW = "feed.view"
+
+
+def feeds_visible(reader):
+    """The months of bank data in the reader's jurisdiction (a bank's staff: their own bank's)."""
+    return access.visible(reader, Feed.objects.select_related("institution"), VIEW).order_by(
+        "-month", "institution__code"
+    )
+
+
+def feed_get(reader, pk: int) -> Feed:
+    feed = feeds_visible(reader).filter(pk=pk).first()
+    if feed is None:
+        raise NotFound("该月数据不存在或不在您的权限内", code="feed_not_found")
+    return feed
+
+
+def _as_core(x: FeedLoan) -> core.FeedLoan:
+    return core.FeedLoan(
+        0,
+        x.contract_no,
+        x.name,
+        "",
+        x.product,
+        x.start,
+        x.maturity,
+        x.amount,
+        x.rate,
+        x.balance,
+        x.overdue_principal,
+        x.overdue_interest,
+        x.status,
+    )
+
+
+def worklist(feed: Feed) -> list[dict]:
+    """The month's items to look into, each with its loan's borrower and village (see the core)."""
+    rows = list(feed.loans.all())
+    previous_month = (feed.month - dt.timedelta(days=1)).replace(day=1)
+    before = Feed.objects.filter(institution_id=feed.institution_id, month=previous_month).first()
+    previous = (
+        {
+            no: (balance, status)
+            for no, balance, status in before.loans.values_list("contract_no", "balance", "status")
+        }
+        if before
+        else None
+    )
+    households = {x.household_id for x in rows if x.household_id}
+    lines = {
+        hh: to_fen(amount)
+        for hh, amount in CreditLine.objects.filter(
+            household_id__in=households, valid_until__gte=feed.month
+        ).values_list("household_id", "amount")
+    }
+    known = {x.contract_no: core.Known(x.household_id is not None, lines.get(x.household_id)) for x in rows}
+    repayments = [
+        core.FeedRepayment(0, r.contract_no, r.paid_on, r.principal, r.interest, r.penalty)
+        for r in feed.repayments.all()
+    ]
+    items = core.worklist([_as_core(x) for x in rows], repayments, previous, known, feed.month)
+    by_no = {x.contract_no: x for x in rows}
+    villages = names({x.village_code for x in rows if x.village_code})
+    out = []
+    for i in items:
+        loan = by_no.get(i.contract_no)
+        out.append(
+            {
+                "kind": i.kind,
+                "kind_label": core.KINDS[i.kind],
+                "contract_no": i.contract_no,
+                "name": loan.name if loan else "",
+                "id_masked": loan.id_masked if loan else "",
+                "village": villages.get(loan.village_code, "") if loan else "",
+                "household": loan.household_id if loan else None,
+                "message": i.message,
+                "amount": i.amount,
+            }
+        )
+    return out

@@ -1,0 +1,160 @@
+"""A bank that keeps its own core system sends its month (issue 25 (3)): the 借据 and repayment files
+imported all or nothing, matched to the registry; a corrected file replaces the month and shows
+what it changed; the same file again changes nothing; the worklist names what does not add up; a
+bank's staff see their own bank's months only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.management import call_command
+
+from fupin.core.errors import NotFound
+from fupin.core.feeds import LOAN_COLUMNS, REPAYMENT_COLUMNS
+from fupin.core.idcard import check_character
+from fupin.feeds import selectors
+from fupin.feeds.models import Feed, FeedLoan
+from fupin.feeds.services import feed_import
+from fupin.households.importer import registry_import
+from tests.registry_files import TEMPLATE, template_rows, write_xlsx
+
+pytestmark = [pytest.mark.sqlite]
+
+OCT, NOV = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
+LOANS = [c.header for c in LOAN_COLUMNS]
+PAID = [c.header for c in REPAYMENT_COLUMNS]
+STRANGER = "11010519491231001" + check_character("11010519491231001")
+
+
+@pytest.fixture
+def people(world, tmp_path):
+    rows = template_rows(world.village, 3, seed=21)
+    registry_import(
+        acting_user=None, path=write_xlsx(tmp_path / "r.xlsx", TEMPLATE, rows), file_name="r.xlsx"
+    )
+    return [(r[2], r[3]) for r in rows if r[4] == "户主"]
+
+
+def loans_file(path, people, rows):
+    """Rows (contract, person index or None for a stranger, amount, balance, status) in the layout."""
+    out = []
+    for no, who, amount, balance, status in rows:
+        name, number = people[who] if who is not None else ("陌生人", STRANGER)
+        out.append(
+            [
+                no,
+                name,
+                number,
+                "扶贫小额信贷",
+                "2026-03-10",
+                "2029-03-10",
+                amount,
+                "3.45",
+                balance,
+                "",
+                "",
+                status,
+            ]
+        )
+    return write_xlsx(path, LOANS, out)
+
+
+def test_a_month_imported_corrected_and_reconciled(world, people, tmp_path):
+    office = world.user("poverty_office")
+
+    def month(name, day, rows, paid=()):
+        loans = loans_file(tmp_path / f"{name}.xlsx", people, rows)
+        repaid = write_xlsx(tmp_path / f"{name}-paid.xlsx", PAID, [[no, on, p, "", ""] for no, on, p in paid])
+        return feed_import(
+            acting_user=office,
+            institution="PSBC00",
+            month=day,
+            loans_path=loans,
+            loans_name=loans.name,
+            repayments_path=repaid,
+            repayments_name=repaid.name,
+        )
+
+    october = month("oct", OCT, [("YC1", 0, 30000, 30000, ""), ("YC2", 1, 20000, 20000, ""),
+                                 ("YC3", None, 10000, 10000, "")])  # fmt: skip
+    assert (october.state, october.version, october.loans) == ("imported", 1, 3)
+    stored = {x.contract_no: x for x in FeedLoan.objects.filter(feed_id=october.feed)}
+    assert stored["YC1"].household is not None and stored["YC1"].village_code == world.village
+    assert stored["YC3"].household is None and stored["YC3"].id_masked.startswith("110105")
+    assert stored["YC1"].balance == 3_000_000 and "3.45" in str(stored["YC1"].rate)
+
+    rows = [("YC1", 0, 30000, 29000, ""), ("YC2", 1, 20000, 19500, ""), ("YC4", 2, 5000, 5000, "")]
+    paid = [("YC1", "2026-11-20", 1000), ("YC2", "2026-11-20", 1000), ("YC9", "2026-11-21", 300)]
+    november = month("nov", NOV, rows, paid)
+    assert (november.state, november.version, november.diff) == ("imported", 1, {})
+    feed = Feed.objects.get(pk=november.feed)
+    items = {(i["kind"], i["contract_no"]): i for i in selectors.worklist(feed)}
+    assert set(items) == {
+        ("over_line", "YC1"),  # never rated: no line at all
+        ("over_line", "YC2"),
+        ("over_line", "YC4"),
+        ("unbalanced", "YC2"),  # 20 000 − 1 000 = 19 000, not 19 500
+        ("dropped", "YC3"),  # last month unsettled, gone without a word
+        ("unknown_repayment", "YC9"),
+    }
+    assert items[("unbalanced", "YC2")]["amount"] == -50_000 and items[("unbalanced", "YC2")]["village"]
+    assert items[("dropped", "YC3")]["amount"] == 1_000_000
+
+    again = month("nov", NOV, rows, paid)  # the same files again: nothing changes
+    assert (again.state, again.version) == ("unchanged", 1)
+    rows[1] = ("YC2", 1, 20000, 19000, "")
+    rows.append(("YC3", None, 10000, 0, "结清"))
+    corrected = month("nov2", NOV, rows, paid[:2])
+    assert (corrected.state, corrected.version) == ("imported", 2)
+    assert corrected.diff == {
+        "added": ["YC3"],
+        "removed": [],
+        "changed": {"YC2": {"balance": [1_950_000, 1_900_000]}},
+    }
+    feed.refresh_from_db()
+    assert (feed.version, feed.summary["loans"], FeedLoan.objects.filter(feed=feed).count()) == (2, 4, 4)
+    kinds = {(i["kind"], i["contract_no"]) for i in selectors.worklist(feed)}
+    assert ("unbalanced", "YC2") not in kinds and ("dropped", "YC3") not in kinds
+    assert ("unregistered", "YC3") in kinds and ("unknown_repayment", "YC9") not in kinds
+
+    bad = loans_file(tmp_path / "bad.xlsx", people, [("YC1", 0, 30000, 40000, ""), ("YC1", 1, 1, 1, "呆账")])
+    failed = feed_import(
+        acting_user=office, institution="PSBC00", month=NOV, loans_path=bad, loans_name="bad.xlsx"
+    )
+    assert failed.state == "failed" and {p["row"] for p in failed.problems} == {2, 3}
+    assert all(p["file"] == "bad.xlsx" for p in failed.problems)
+    assert any("贷款余额大于发放金额" in p["message"] for p in failed.problems)
+    assert any("在文件中重复" in p["message"] for p in failed.problems)
+    assert any("贷款状态应为" in p["message"] for p in failed.problems)
+    assert Feed.objects.get(pk=feed.pk).version == 2  # nothing written
+
+    # a bank's staff: their own bank's months only
+    abc = world.users["nh_hangzhang"]
+    with pytest.raises(NotFound):
+        selectors.feed_get(abc, feed.pk)
+    with pytest.raises(NotFound):
+        feed_import(acting_user=abc, institution="PSBC00", month=NOV, loans_path=bad, loans_name="x.xlsx")
+    assert not selectors.feeds_visible(abc).exists() and selectors.feeds_visible(office).count() == 2
+
+
+def test_a_csv_in_gbk_and_the_command(world, people, tmp_path, capsys):
+    name, number = people[0]
+    csv = tmp_path / "借据.csv"
+    lines = [
+        ",".join(LOANS),
+        f"YC1,{name},{number},扶贫小额信贷,2026-03-10,2029-03-10,30000,3.45,29000,,,正常",
+    ]
+    csv.write_bytes("\n".join(lines).encode("gbk"))
+    call_command("import-feed", str(csv), institution="PSBC00", month="2026-11", dry_run=True, json=True)
+    out = json.loads(capsys.readouterr().out)
+    assert (out["state"], out["loans"], out["month"]) == ("checked", 1, "2026-11")
+    assert not Feed.objects.exists()
+    call_command("import-feed", str(csv), institution="PSBC00", month="2026-11")
+    assert "第 1 版，借据 1 笔" in capsys.readouterr().out
+    loan = FeedLoan.objects.get()
+    assert (loan.name, loan.balance, loan.household.village_id) == (name, 2_900_000, world.village)
+    with pytest.raises(SystemExit):
+        call_command("import-feed", str(csv), institution="PSBC00", month="2026-13")
+    assert "应写作 YYYY-MM" in capsys.readouterr().err
