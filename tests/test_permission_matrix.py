@@ -53,6 +53,8 @@ REVIEW = {
     "head_office",
 }
 OBJECT = {"village_cadre", "township_cadre", "poverty_office"}
+FEEDS = {"poverty_office", "finance_bureau", "head_office", "branch_director", "auditor"}
+FEED_OTHER = {"head_office": 404, "branch_director": 404, "*": 403}  # the postal bank's month: not theirs
 REVERSE = {"branch_director", "head_office"}
 APPROVE_EVENT = {"branch_director", "head_office"}
 COB_VIEW = {"branch_director", "head_office", "auditor", "sysadmin"}
@@ -322,6 +324,11 @@ PAGES = {
     "lender_list": [("GET", "/loans/lenders/", HH_VIEW, 200, 403)],
     "loan_book_import": [("GET", "/loans/imports/", {"head_office"}, 200, 403)],
     "lender_new": [("GET", "/loans/lenders/new/", {"poverty_office", "sysadmin"}, 200, 403)],
+    "feed_list": [("GET", "/feeds/", FEEDS, 200, 403)],
+    "feed_detail": [("GET", "/feeds/{feed}/", FEEDS - {"head_office", "branch_director"}, 200, FEED_OTHER)],
+    "feed_worklist_xlsx": [
+        ("GET", "/feeds/{feed}/worklist.xlsx", FEEDS - {"head_office", "branch_director"}, 200, FEED_OTHER)
+    ],
     "lender_settings": [
         ("GET", "/loans/lenders/{lender}/", {"poverty_office", "sysadmin", "head_office"}, 200, 403)
     ],
@@ -1025,6 +1032,26 @@ API.update(
                 {"file_name": "a.xlsx", "content_base64": "AAAA"},
             )
         ],
+        ("POST", "/api/v1/feeds"): [  # the county must name the bank; the union's head office sends no file
+            (
+                "POST",
+                "/api/v1/feeds",
+                {"poverty_office", "head_office"},
+                422,
+                403,
+                {"month": "2026-10", "loans_file_name": "a.xlsx", "loans_base64": "AAAA"},
+            )
+        ],
+        ("GET", "/api/v1/feeds"): [("GET", "/api/v1/feeds", FEEDS, 200, 403)],
+        ("GET", "/api/v1/feeds/{feed_id}/worklist"): [
+            (
+                "GET",
+                "/api/v1/feeds/{feed}/worklist",
+                FEEDS - {"head_office", "branch_director"},
+                200,
+                FEED_OTHER,
+            )
+        ],
         ("POST", "/api/v1/loan-imports"): [  # the system has closed no day: the cut-over must be given
             (
                 "POST",
@@ -1235,6 +1262,7 @@ def ids(world, tmp_path) -> dict:
             "hh_out": hh_out,
             "batch": batch,
             "lender": Institution.objects.get(code="FM000").pk,  # the head office user's own
+            "feed": _feed(world, tmp_path),
             "role_request": asked[0],
             "role_request2": asked[1],
         },
@@ -1248,6 +1276,29 @@ def ids(world, tmp_path) -> dict:
     names = [k for part in parts for k in part]
     assert len(names) == len(set(names)), "two fixtures name the same id"
     return {k: v for part in parts for k, v in part.items()}
+
+
+def _feed(world, tmp_path) -> int:
+    """A month of the postal bank's data: none of the credit union's staff may see it."""
+    import datetime as dt
+
+    from fupin.core.feeds import LOAN_COLUMNS
+    from fupin.core.idcard import check_character
+    from fupin.feeds.services import feed_import
+    from tests.registry_files import write_xlsx
+
+    number = "11010519491231001" + check_character("11010519491231001")
+    row = ["YC1", "某人", number, "", "2026-03-10", "2029-03-10", 1000, "", 1000, "", "", ""]
+    path = write_xlsx(tmp_path / "feed.xlsx", [c.header for c in LOAN_COLUMNS], [row])
+    out = feed_import(
+        acting_user=None,
+        institution="PSBC00",
+        month=dt.date(2026, 10, 1),
+        loans_path=path,
+        loans_name="feed.xlsx",
+    )
+    assert out.state == "imported", out.problems
+    return out.feed
 
 
 def _loans(world, hh: int) -> dict:

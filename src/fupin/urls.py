@@ -9,6 +9,7 @@ from fupin.cob import views as cob
 from fupin.coops import views as coops
 from fupin.creditinfo import views as creditinfo
 from fupin.divisions import views as divisions
+from fupin.feeds import views as feeds
 from fupin.households import views as households
 from fupin.ledger import views as ledger
 from fupin.loans import lender_views
@@ -119,6 +120,9 @@ urlpatterns = [
     path("loans/lenders/new/", lender_views.lender_new, name="lender_new"),
     path("loans/lenders/<int:pk>/", lender_views.lender_settings, name="lender_settings"),
     path("loans/imports/", lender_views.loan_book_import, name="loan_book_import"),
+    path("feeds/", feeds.feed_list, name="feed_list"),
+    path("feeds/<int:pk>/", feeds.feed_detail, name="feed_detail"),
+    path("feeds/<int:pk>/worklist.xlsx", feeds.feed_worklist_xlsx, name="feed_worklist_xlsx"),
     path("loans/imports/template.xlsx", lender_views.loan_book_template, name="loan_book_template"),
     path("loans/quotas/set/", loans.quota_set, name="quota_set"),
     path("ledger/", ledger.trial_balance, name="ledger_trial_balance"),

@@ -5,12 +5,17 @@ bank's staff see their own bank's months only."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
+from io import BytesIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from openpyxl import load_workbook
 
+from fupin.accounts.services import token_issue
 from fupin.core.errors import NotFound
 from fupin.core.feeds import LOAN_COLUMNS, REPAYMENT_COLUMNS
 from fupin.core.idcard import check_character
@@ -158,3 +163,57 @@ def test_a_csv_in_gbk_and_the_command(world, people, tmp_path, capsys):
     with pytest.raises(SystemExit):
         call_command("import-feed", str(csv), institution="PSBC00", month="2026-13")
     assert "应写作 YYYY-MM" in capsys.readouterr().err
+
+
+def test_the_pages_and_the_api(world, people, tmp_path):
+    loans = loans_file(
+        tmp_path / "nov.xlsx", people, [("YC1", 0, 30000, 29500, ""), ("YC3", None, 1000, 1000, "")]
+    )
+    repaid = write_xlsx(tmp_path / "paid.xlsx", PAID, [["YC1", "2026-11-20", 1000, "12.50", ""]])
+    office = Client()
+    office.force_login(world.user("poverty_office"))
+    with loans.open("rb") as a, repaid.open("rb") as b:
+        done = office.post(
+            "/feeds/", {"institution": "PSBC00", "month": "2026-11", "loans": a, "repayments": b}
+        )
+    body = done.content.decode()
+    assert done.status_code == 200 and "导入完成" in body and "借据 2 笔，还款 1 笔" in body
+    feed = Feed.objects.get()
+    page = office.get(f"/feeds/{feed.pk}/").content.decode()
+    assert "借款人不在贫困户档案中" in page and "陌生人" in page
+    sheet = load_workbook(BytesIO(office.get(f"/feeds/{feed.pk}/worklist.xlsx").content)).active
+    assert sheet["A1"].value.startswith("中国邮政储蓄银行") and sheet["B4"].value in ("YC1", "YC3")
+    assert {sheet.cell(r, 1).value for r in range(4, sheet.max_row + 1)} == {
+        "借款人不在贫困户档案中",
+        "贷款金额超过授信额度",
+    }
+
+    _, secret = token_issue(acting_user=None, user=world.user("poverty_office"), name="t")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    payload = {
+        "institution": "PSBC00",
+        "month": "2026-11",
+        "loans_file_name": "nov.xlsx",
+        "loans_base64": base64.b64encode(loans.read_bytes()).decode(),
+        "repayments_file_name": "paid.xlsx",
+        "repayments_base64": base64.b64encode(repaid.read_bytes()).decode(),
+    }
+    same = api.post("/api/v1/feeds", payload, content_type="application/json")
+    assert same.status_code == 201 and (same.json()["state"], same.json()["version"]) == ("unchanged", 1)
+    items = api.get(f"/api/v1/feeds/{feed.pk}/worklist").json()
+    assert {(i["kind"], i["contract_no"], i["amount"]) for i in items} == {
+        ("unregistered", "YC3", "1000.00"),
+        ("over_line", "YC1", "30000.00"),
+    }
+    bad = api.post("/api/v1/feeds", {**payload, "loans_base64": "AAAA"}, content_type="application/json")
+    assert bad.status_code == 422 and bad.json()["code"] == "feed_invalid"
+    listed = api.get("/api/v1/feeds").json()
+    assert [(f["institution"], f["month"], f["balance"]) for f in listed] == [
+        ("PSBC00", "2026-11", "30500.00")
+    ]
+    bank = Client()
+    bank.force_login(world.users["nh_hangzhang"])
+    assert (
+        bank.get(f"/feeds/{feed.pk}/").status_code == 404
+        and "YC1" not in bank.get("/feeds/").content.decode()
+    )

@@ -296,6 +296,7 @@ def lender_list(request):
         "rows": rows,
         "may_import": access.may(request.user, "loanbook.import"),  # a bank's head office brings its book in
         "may_register": access.may(request.user, "institution.register"),
+        "may_feeds": access.may(request.user, "feed.view"),
     }
     return render(request, "loans/lenders.html", context)
 

@@ -11,6 +11,7 @@ from fupin.cob.api import router as cob_router
 from fupin.coops.api import router as coops_router
 from fupin.creditinfo.api import router as creditinfo_router
 from fupin.divisions.api import router as divisions_router
+from fupin.feeds.api import router as feeds_router
 from fupin.households.api import router as households_router
 from fupin.ledger.api import router as ledger_router
 from fupin.loans.api import router as loans_router
@@ -46,6 +47,7 @@ api.add_router("/", ratings_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/", loans_router)
 api.add_router("/", loan_books_router)
+api.add_router("/", feeds_router)
 api.add_router("/", cob_router)
 api.add_router("/", subsidies_router)
 api.add_router("/", riskfund_router)
