@@ -16,13 +16,16 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from fupin.accounts.services import token_issue
+from fupin.core import reports as core_reports
 from fupin.core.errors import NotFound
 from fupin.core.feeds import LOAN_COLUMNS, REPAYMENT_COLUMNS
 from fupin.core.idcard import check_character
+from fupin.divisions.models import Division, Institution
 from fupin.feeds import selectors
 from fupin.feeds.models import Feed, FeedLoan
 from fupin.feeds.services import feed_import
 from fupin.households.importer import registry_import
+from fupin.reports.tables import build
 from tests.registry_files import TEMPLATE, template_rows, write_xlsx
 
 pytestmark = [pytest.mark.sqlite]
@@ -217,3 +220,43 @@ def test_the_pages_and_the_api(world, people, tmp_path):
         bank.get(f"/feeds/{feed.pk}/").status_code == 404
         and "YC1" not in bank.get("/feeds/").content.decode()
     )
+
+
+def test_the_banks_loans_count_in_the_monthly_table(world, people, tmp_path):
+    """附表3 counts a bank's loans as its file states them at the month-end, with the loans booked
+    here (issue 25 (3)): each figure moves by exactly what the file adds."""
+    county = Division.objects.get(code="529901000000")
+    november = core_reports.period("2026-11")
+    before = build("fu3", county, november).total
+    (n0, id0), (n1, id1), (n2, id2) = people
+    rows = [
+        ["YC1", n0, id0, "", "2026-03-10", "2029-03-10", 30000, "3.45", 29500, "", "", "", ""],
+        ["YC2", n1, id1, "", "2026-11-05", "2029-11-05", 5000, "3.45", 5000, "", "", "", ""],
+        ["YC3", "陌生人", STRANGER, "", "2026-11-06", "2029-11-06", 9000, "", 9000, "", "", "", ""],
+        ["YC5", n2, id2, "", "2025-12-01", "2026-12-01", 10000, "", 8000, 2000, "35.10", "逾期", 45],
+    ]
+    loans = write_xlsx(tmp_path / "nov.xlsx", LOANS, rows)
+    paid = write_xlsx(tmp_path / "paid.xlsx", PAID, [["YC1", "2026-11-20", 500, "12.50", ""]])
+    out = feed_import(
+        acting_user=None,
+        institution="PSBC00",
+        month=NOV,
+        loans_path=loans,
+        loans_name="nov.xlsx",
+        repayments_path=paid,
+        repayments_name="paid.xlsx",
+    )
+    assert out.state == "imported", out.problems
+    after = build("fu3", county, november).total
+    moved = {k: (after[k] or 0) - (before[k] or 0) for k in after if isinstance(after[k], int)}
+    assert moved["loans"] == 1 and moved["lent"] == 500_000  # YC2; the stranger's loan is on the worklist
+    assert moved["ytd"] == 3_500_000  # YC1 and YC2 were lent this year, YC5 last year
+    assert moved["balance"] == 2_950_000 + 500_000 + 800_000 and moved["balance_households"] == 3
+    assert moved["collected"] == 51_250  # 500.00 principal and 12.50 interest
+    assert (
+        moved["late_households"] == 1 and moved["late_amount"] == 800_000 and moved["late_31—90天"] == 800_000
+    )
+    psbc = build("fu3", county, november, Institution.objects.get(code="PSBC00")).total
+    assert psbc["balance"] == 4_250_000  # the bank's own table: its file alone
+    abc = build("fu3", county, november, Institution.objects.get(code="ABC000")).total
+    assert abc["balance"] == 0

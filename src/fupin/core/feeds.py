@@ -41,6 +41,7 @@ LOAN_COLUMNS: tuple[Column, ...] = (
     Column("overdue_principal", "逾期本金（元）", False, "空：0"),
     Column("overdue_interest", "欠息（元）", False, "空：0"),
     Column("status", "贷款状态", False, "正常、逾期、结清或核销；空：按余额和逾期本金"),
+    Column("days_overdue", "逾期天数", False, "最早一期逾期的天数；有逾期而未填：按 1 天计"),
 )
 LOAN_ALIASES = {
     "借据编号": "contract_no",
@@ -56,6 +57,7 @@ LOAN_ALIASES = {
     "余额(元)": "balance",
     "贷款余额": "balance",
     "状态": "status",
+    "逾期天数(天)": "days_overdue",
 }
 REPAYMENT_COLUMNS: tuple[Column, ...] = (
     Column("contract_no", "借据号", True, ""),
@@ -89,6 +91,7 @@ class FeedLoan:
     overdue_principal: int
     overdue_interest: int
     status: str
+    days_overdue: int = 0
 
     def facts(self) -> dict[str, Any]:
         """What a later version of the month is compared on (:func:`diff`)."""
@@ -116,6 +119,13 @@ class FeedRepayment:
 
 def _fen(label: str) -> Callable[[Any], int]:
     return lambda v: to_fen(yuan(v, label))
+
+
+def _days(v: Any) -> int:
+    t = text(v)
+    if not t.isdigit():
+        raise ValidationFailed(f"逾期天数“{t}”应为不小于 0 的整数", code="feed_cell")
+    return int(t)
 
 
 def _date(label: str) -> Callable[[Any], dt.date]:
@@ -157,6 +167,7 @@ def read_loans(
         balance = row.parsed("balance", _fen("贷款余额"), True)
         over_p = row.parsed("overdue_principal", _fen("逾期本金"), False) or 0
         over_i = row.parsed("overdue_interest", _fen("欠息"), False) or 0
+        days = row.parsed("days_overdue", _days, False) or 0
         label = text(row.cell("status"))
         status = (
             STATUSES.get(label)
@@ -192,6 +203,7 @@ def read_loans(
                 over_p,
                 over_i,
                 status,
+                max(days, 1) if over_p or over_i else days,
             )
         )
     return out, problems

@@ -58,6 +58,7 @@ class FeedLoan(models.Model):
     overdue_principal = models.BigIntegerField("逾期本金（分）", default=0)
     overdue_interest = models.BigIntegerField("欠息（分）", default=0)
     status = models.CharField("贷款状态", max_length=12)
+    days_overdue = models.PositiveIntegerField("逾期天数", default=0)
 
     SCOPE_FIELD = "village_code"
     INSTITUTION_FIELD = "feed__institution"
@@ -74,6 +75,7 @@ class FeedLoan(models.Model):
 class FeedRepayment(models.Model):
     feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="repayments")
     contract_no = models.CharField("借据号", max_length=40)
+    village_code = models.CharField("行政村", max_length=12, blank=True)  # its loan's, "" if none
     paid_on = models.DateField("还款日期")
     principal = models.BigIntegerField("还款本金（分）")
     interest = models.BigIntegerField("还款利息（分）", default=0)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import F, Sum
+
 from fupin.accounts import access
 from fupin.core import feeds as core
 from fupin.core.errors import NotFound
 from fupin.core.money import to_fen
 from fupin.divisions.selectors import names
-from fupin.feeds.models import Feed, FeedLoan
+from fupin.feeds.models import Feed, FeedLoan, FeedRepayment
 from fupin.ratings.models import CreditLine
 
 VIEW = "feed.view"
@@ -45,6 +47,7 @@ def _as_core(x: FeedLoan) -> core.FeedLoan:
         x.overdue_principal,
         x.overdue_interest,
         x.status,
+        x.days_overdue,
     )
 
 
@@ -93,3 +96,28 @@ def worklist(feed: Feed) -> list[dict]:
             }
         )
     return out
+
+
+def month_loans(prefix: str, end: dt.date, institution: int | None = None):
+    """The loans the banks' files state at the month of ``end`` (each bank's latest version), of
+    borrowers in the registry in the division — what the official tables count with the loans
+    booked in Fupin (a loan to someone not registered is on the worklist, not in the tables)."""
+    rows = FeedLoan.objects.filter(
+        feed__month=end.replace(day=1), household__isnull=False, village_code__startswith=prefix
+    )
+    return rows if institution is None else rows.filter(feed__institution=institution)
+
+
+def repaid(prefix: str, start: dt.date, end: dt.date, institution: int | None = None) -> dict[str, int]:
+    """What the banks' files say was repaid (principal, interest and penalty, fen) between the
+    dates, by village (repayments of loans not in the registry left out)."""
+    rows = FeedRepayment.objects.filter(paid_on__range=(start, end), village_code__startswith=prefix).exclude(
+        village_code=""
+    )
+    if institution is not None:
+        rows = rows.filter(feed__institution=institution)
+    return dict(
+        rows.values("village_code")
+        .annotate(s=Sum(F("principal") + F("interest") + F("penalty")))
+        .values_list("village_code", "s")
+    )

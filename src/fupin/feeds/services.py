@@ -204,11 +204,13 @@ def feed_import(
         FeedLoan.objects.bulk_create(
             [_loan(feed, x, borrowers[x.id_number]) for x in loans], batch_size=2_000
         )
+        village = {x.contract_no: borrowers[x.id_number][2] for x in loans}
         FeedRepayment.objects.bulk_create(
             [
                 FeedRepayment(
                     feed=feed,
                     contract_no=r.contract_no,
+                    village_code=village.get(r.contract_no, ""),
                     paid_on=r.paid_on,
                     principal=r.principal,
                     interest=r.interest,
@@ -255,6 +257,7 @@ def _loan(feed: Feed, x: core.FeedLoan, borrower: tuple) -> FeedLoan:
         overdue_principal=x.overdue_principal,
         overdue_interest=x.overdue_interest,
         status=x.status,
+        days_overdue=x.days_overdue,
     )
 
 
@@ -274,4 +277,5 @@ def _facts(x: FeedLoan) -> dict[str, Any]:
         x.overdue_principal,
         x.overdue_interest,
         x.status,
+        x.days_overdue,
     ).facts()

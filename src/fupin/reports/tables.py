@@ -24,6 +24,7 @@ from fupin.core.money import fmt
 from fupin.core.origination import PURPOSES
 from fupin.divisions.models import Division, Institution
 from fupin.divisions.selectors import names as division_names
+from fupin.feeds import selectors as feed_selectors
 from fupin.households.models import REGISTERED, Household, Person
 from fupin.ledger.models import Posting
 from fupin.ledger.selectors import books_open_on
@@ -120,6 +121,15 @@ def _grouped(qs, field_name: str, **aggregates) -> dict[str, dict]:
     return {r[field_name]: r for r in qs.values(field_name).annotate(**aggregates)}
 
 
+def _plus(*parts: dict[str, int]) -> dict[str, int]:
+    """Figures by village added up."""
+    out: dict[str, int] = defaultdict(int)
+    for part in parts:
+        for k, v in part.items():
+            out[k] += v or 0
+    return dict(out)
+
+
 def _column(rows: dict[str, dict], key: str) -> dict[str, int]:
     return {k: (v[key] or 0) for k, v in rows.items()}
 
@@ -163,23 +173,33 @@ def fu3(
     lent = Loan.objects.filter(_by(institution, "institution"), village_code__startswith=p).exclude(
         state=Loan.State.CONTRACTED
     )
+    # the loans of the banks that keep their own core system, as their files state them at the
+    # period's last month-end (issue 25 (3)): counted with the loans booked here
+    banks = feed_selectors.month_loans(p, end, institution)
+    new = lent.filter(start__range=(start, end))
     month = _grouped(
-        lent.filter(start__range=(start, end)),
+        new, "village_code", n=Count("pk"), hh=Count("household", distinct=True), amount=Sum("principal")
+    )
+    fed = _grouped(
+        banks.filter(start__range=(start, end)),
         "village_code",
         n=Count("pk"),
-        hh=Count("household", distinct=True),
-        amount=Sum("principal"),
+        amount=Sum("amount"),
+        hh=Count("household", distinct=True, filter=~Q(household__in=new.values("household"))),
     )
-    put("loans", _column(month, "n"))
-    put("loan_households", _column(month, "hh"))
-    put("lent", _column(month, "amount"))
+    put("loans", _plus(_column(month, "n"), _column(fed, "n")))
+    put("loan_households", _plus(_column(month, "hh"), _column(fed, "hh")))
+    put("lent", _plus(_column(month, "amount"), _column(fed, "amount")))
+    year = (period.year_start, end)
     put(
         "ytd",
-        _column(
-            _grouped(
-                lent.filter(start__range=(period.year_start, end)), "village_code", amount=Sum("principal")
+        _plus(
+            _column(
+                _grouped(lent.filter(start__range=year), "village_code", amount=Sum("principal")), "amount"
             ),
-            "amount",
+            _column(
+                _grouped(banks.filter(start__range=year), "village_code", amount=Sum("amount")), "amount"
+            ),
         ),
     )
     targets = township_targets(end.year, p[:9] if len(p) >= 9 else p, institution)
@@ -187,11 +207,21 @@ def fu3(
         figures["target"] = {
             k.code: sum(v for t, v in targets.items() if t.startswith(k.prefix)) for k in kids
         }
-    put("balance", ledger_balance(p, "1301", end, institution=institution))
+    owing = banks.filter(balance__gt=0).exclude(status="written_off")
+    held = _grouped(owing, "village_code", b=Sum("balance"))
+    put("balance", _plus(ledger_balance(p, "1301", end, institution=institution), _column(held, "b")))
     alive = lent.filter(start__lte=end).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=end))
+    also = _grouped(  # a household owing a bank too is one household
+        owing.exclude(household__in=alive.values("household")),
+        "village_code",
+        hh=Count("household", distinct=True),
+    )
     put(
         "balance_households",
-        _column(_grouped(alive, "village_code", hh=Count("household", distinct=True)), "hh"),
+        _plus(
+            _column(_grouped(alive, "village_code", hh=Count("household", distinct=True)), "hh"),
+            _column(also, "hh"),
+        ),
     )
     due = Installment.objects.filter(  # a loan paid off before a due date owes nothing on it then
         Q(loan__closed_on__isnull=True) | Q(loan__closed_on__gte=F("due_date")),
@@ -205,10 +235,13 @@ def fu3(
     )
     put(
         "collected",
-        {
-            k: (v["a"] or 0) - (v["o"] or 0)
-            for k, v in _grouped(got, "village_code", a=Sum("amount"), o=Sum("overpayment")).items()
-        },
+        _plus(
+            {
+                k: (v["a"] or 0) - (v["o"] or 0)
+                for k, v in _grouped(got, "village_code", a=Sum("amount"), o=Sum("overpayment")).items()
+            },
+            feed_selectors.repaid(p, start, end, institution),
+        ),
     )
     events = LoanEvent.objects.filter(
         _by(institution, "loan__institution"),
@@ -220,7 +253,20 @@ def fu3(
     ev = _grouped(events, "village_code", n=Count("pk"), amount=Sum("amount"))
     put("renewals", _column(ev, "n"))
     put("renewal_amount", _column(ev, "amount"))
-    late = arrears(p, closed, institution)
+    late = defaultdict(list, arrears(p, closed, institution))
+    for x in owing.filter(Q(overdue_principal__gt=0) | Q(overdue_interest__gt=0)).values(
+        "village_code", "household_id", "days_overdue", "overdue_principal", "balance"
+    ):  # a bank's loan in arrears, as at the month-end its file states
+        late[x["village_code"]].append(
+            {
+                "loan": None,
+                "household": x["household_id"],
+                "dpd": x["days_overdue"],
+                "bucket": core.dpd_bucket(x["days_overdue"]),
+                "overdue": x["overdue_principal"],
+                "outstanding": x["balance"],
+            }
+        )
     for label, _, _ in core.DPD_BUCKETS:
         put(
             f"late_{label}",
@@ -327,6 +373,8 @@ def fu3(
             "余额，贷款损失准备取自 1304 科目同日余额（每月末按五级分类计提）。",
             "获贷率 = 贷款余额户数 ÷ 建档立卡户数；逾期率 = 逾期贷款余额（有本息逾期的贷款的全部余额，"
             "按逾期天数分段）÷ 贷款余额；风险补偿金期初、余额为全县数。",
+            "在自己核心系统中办理贷款的银行，其放款、余额、收回和逾期按该行报送的月末借据与本期还款数据计入"
+            "（借款人须在贫困户档案中）。",
         ],
     )
 

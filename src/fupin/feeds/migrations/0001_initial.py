@@ -55,6 +55,7 @@ class Migration(migrations.Migration):
                 ('overdue_principal', models.BigIntegerField(default=0, verbose_name='逾期本金（分）')),
                 ('overdue_interest', models.BigIntegerField(default=0, verbose_name='欠息（分）')),
                 ('status', models.CharField(max_length=12, verbose_name='贷款状态')),
+                ('days_overdue', models.PositiveIntegerField(default=0, verbose_name='逾期天数')),
                 ('feed', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='loans', to='feeds.feed')),
                 ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='households.household')),
             ],
@@ -67,6 +68,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('contract_no', models.CharField(max_length=40, verbose_name='借据号')),
+                ('village_code', models.CharField(blank=True, max_length=12, verbose_name='行政村')),
                 ('paid_on', models.DateField(verbose_name='还款日期')),
                 ('principal', models.BigIntegerField(verbose_name='还款本金（分）')),
                 ('interest', models.BigIntegerField(default=0, verbose_name='还款利息（分）')),
