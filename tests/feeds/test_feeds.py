@@ -163,6 +163,25 @@ def test_a_csv_in_gbk_and_the_command(world, people, tmp_path, capsys):
     assert "第 1 版，借据 1 笔" in capsys.readouterr().out
     loan = FeedLoan.objects.get()
     assert (loan.name, loan.balance, loan.household.village_id) == (name, 2_900_000, world.village)
+    row = [
+        [
+            "YC1",
+            name,
+            number,
+            "扶贫小额信贷",
+            "2026-03-10",
+            "2029-03-10",
+            "30000",
+            "3.45",
+            "29000",
+            "",
+            "",
+            "正常",
+        ]
+    ]
+    same = write_xlsx(tmp_path / "借据.xlsx", LOANS, row)  # the same month as a spreadsheet: the same data
+    call_command("import-feed", str(same), institution="PSBC00", month="2026-11")
+    assert "与已导入的文件相同，未改变任何数据" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         call_command("import-feed", str(csv), institution="PSBC00", month="2026-13")
     assert "应写作 YYYY-MM" in capsys.readouterr().err

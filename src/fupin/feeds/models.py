@@ -18,7 +18,7 @@ class Feed(models.Model):
     version = models.PositiveIntegerField("版本", default=1)
     loans_file = models.CharField("借据文件", max_length=200)
     repayments_file = models.CharField("还款文件", max_length=200, blank=True)
-    digest = models.CharField("文件摘要", max_length=64)  # SHA-256 of both files: an identical re-import
+    digest = models.CharField("数据摘要", max_length=64)  # SHA-256 of what both files say: a re-import
     imported_by = user_field()
     imported_at = models.DateTimeField("导入时间", auto_now=True)
     summary = models.JSONField("汇总", default=dict)

@@ -11,7 +11,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -114,12 +115,11 @@ def _lender(user, code: str | None) -> Institution:
     return found
 
 
-def _digest(*paths: Path | None) -> str:
-    h = hashlib.sha256()
-    for p in paths:
-        h.update(p.read_bytes() if p is not None else b"")
-        h.update(b"\0")
-    return h.hexdigest()
+def _digest(loans: list[core.FeedLoan], repayments: list[core.FeedRepayment]) -> str:
+    """SHA-256 of what the files say (not of their bytes: a spreadsheet saved again differs in its
+    timestamps, and a CSV of the same rows is the same month)."""
+    said = [[{**asdict(x), "row": 0} for x in loans], [{**asdict(r), "row": 0} for r in repayments]]
+    return hashlib.sha256(json.dumps(said, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _borrowers(loans: list[core.FeedLoan]) -> dict[str, tuple[str, int, str]]:
@@ -172,7 +172,7 @@ def feed_import(
         out.problems = problems
         return out
     out.loans, out.repayments = len(loans), len(repayments)
-    digest = _digest(loans_path, repayments_path)
+    digest = _digest(loans, repayments)
     stored = Feed.objects.filter(institution=lender, month=month).first()
     out.version = (stored.version if stored else 0) + 1
     if stored is not None and stored.digest == digest:

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
                 ('loans_file', models.CharField(max_length=200, verbose_name='借据文件')),
                 ('repayments_file', models.CharField(blank=True, max_length=200, verbose_name='还款文件')),
-                ('digest', models.CharField(max_length=64, verbose_name='文件摘要')),
+                ('digest', models.CharField(max_length=64, verbose_name='数据摘要')),
                 ('imported_at', models.DateTimeField(auto_now=True, verbose_name='导入时间')),
                 ('summary', models.JSONField(default=dict, verbose_name='汇总')),
                 ('diff', models.JSONField(default=dict, verbose_name='本版改动')),
