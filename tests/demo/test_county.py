@@ -18,6 +18,8 @@ from fupin.core.calendar import month_ends
 from fupin.core.reports import period
 from fupin.demo import county
 from fupin.divisions.models import Branch, Division, Institution
+from fupin.feeds import selectors as feed_selectors
+from fupin.feeds.models import Feed
 from fupin.households.models import Household, Person
 from fupin.ledger.models import JournalEntry
 from fupin.loans.models import Application, Loan
@@ -37,8 +39,9 @@ def test_the_demo_county_meets_the_seeds_figures(db):
     # the credit union's head office and an office per township; the banks' head offices and the
     # agricultural bank's office in the first township (issue 25)
     assert Branch.objects.filter(institution__code="FM000").count() == len(demo.townships) + 1
-    assert Branch.objects.count() == len(demo.townships) + 1 + len(county.BANKS) + 1
-    assert Institution.objects.count() == 1 + len(county.BANKS)
+    # and the construction bank, which books in its own core system and sends its months (issue 25 (3))
+    assert Branch.objects.count() == len(demo.townships) + 1 + len(county.BANKS) + 1 + 1
+    assert Institution.objects.count() == 1 + len(county.BANKS) + 1
     lent_by = set(Loan.objects.values_list("institution__code", flat=True))
     assert lent_by == {"FM000", *(code for code, *_ in county.BANKS)}  # every lender has a book
     for code, *_, products in county.BANKS:  # each bank lent only the products it offers
@@ -110,5 +113,10 @@ def test_the_demo_county_meets_the_seeds_figures(db):
     moved = Loan.objects.filter(migrated_on__isnull=False)
     assert moved.count() >= 5 and set(moved.values_list("institution__code", flat=True)) == {"PSBC00"}
     assert JournalEntry.objects.filter(source="migration", date=moved.first().migrated_on).exists()
+    # the construction bank's last two months, and what the county finds in them
+    last_month = (closed.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    october = Feed.objects.get(institution__code="CCB000", month=last_month)
+    kinds = {i["kind"] for i in feed_selectors.worklist(october)}
+    assert kinds >= {"unregistered", "over_line", "dropped", "unbalanced"}
     refused = Application.objects.filter(state="rejected", rejected_reason__gt="").count()
     assert refused > 0

@@ -23,7 +23,7 @@ from fupin.cob.provisions import provisions_post
 from fupin.cob.services import cob_run, system_user, village_months
 from fupin.core.calendar import month_ends
 from fupin.core.money import fmt
-from fupin.demo import migrated, portfolio
+from fupin.demo import bankfeeds, migrated, portfolio
 from fupin.divisions.models import Branch, Division, Institution
 from fupin.divisions.selectors import lenders_of
 from fupin.divisions.services import branch_create, divisions_bulk_create
@@ -312,6 +312,8 @@ def book(seed: int, villages: list[str], say) -> None:
         below, suspended = closed["below"], closed["suspended"]
     # the postal bank's loans kept in its own core system until now, brought in at the last close
     moved = migrated.migrate(seed, yesterday - dt.timedelta(days=1), skip=min(villages))
+    # the construction bank books in its own core system and sends its months' files
+    fed = bankfeeds.build(seed, yesterday, COUNTY[0], skip=min(villages))
     run = cob_run(yesterday).run
     # the opening provision (贷款损失准备) the book brought in carries; month ends set it from then on
     provided = provisions_post(yesterday, system_user())
@@ -320,6 +322,7 @@ def book(seed: int, villages: list[str], say) -> None:
         f"逾期 {made['overdue']} 笔；未获批申请 {refused} 笔；"
         f"上个月末低于 98% 的村 {below} 个、暂停新增 {suspended} 个；"
         f"邮储银行迁入存量贷款 {moved['loans']} 笔（余额 {fmt(moved['principal'])} 元）；"
+        f"建设银行报送月度借据 {'、'.join(f'{m} {n} 笔' for m, n in fed.items())}；"
         f"{yesterday} 日终：新增逾期 {run.summary['newly_late']} 笔；"
         f"贷款损失准备 {fmt(provided['required'])} 元"
     )
