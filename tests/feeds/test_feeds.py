@@ -16,6 +16,8 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from fupin.accounts.services import token_issue
+from fupin.cob.models import VillageMonth
+from fupin.cob.services import cob_run
 from fupin.core import reports as core_reports
 from fupin.core.errors import NotFound
 from fupin.core.feeds import LOAN_COLUMNS, REPAYMENT_COLUMNS
@@ -279,3 +281,51 @@ def test_the_banks_loans_count_in_the_monthly_table(world, people, tmp_path):
     assert psbc["balance"] == 4_250_000  # the bank's own table: its file alone
     abc = build("fu3", county, november, Institution.objects.get(code="ABC000")).total
     assert abc["balance"] == 0
+
+
+def test_the_98_percent_rule_counts_the_banks_loans_and_a_late_file(world, people, tmp_path):
+    """R-RPT-4 with a bank's month: repaid this year 12 000.00, 300.00 in arrears → 97.56 %, below
+    98 %; the bank's corrected file, sent after the month-end was closed, is taken at the next close."""
+    (n0, id0), *_ = people
+
+    def october(overdue: str, name: str):
+        row = [
+            [
+                "YC1",
+                n0,
+                id0,
+                "",
+                "2026-01-10",
+                "2027-01-10",
+                30000,
+                "",
+                18000,
+                overdue,
+                "",
+                "",
+                40 if overdue else "",
+            ]
+        ]
+        loans = write_xlsx(tmp_path / name, LOANS, row)
+        paid = write_xlsx(tmp_path / f"paid-{name}", PAID, [["YC1", "2026-10-20", 12000, "", ""]])
+        return feed_import(
+            acting_user=None,
+            institution="PSBC00",
+            month=OCT,
+            loans_path=loans,
+            loans_name=name,
+            repayments_path=paid,
+            repayments_name="paid.xlsx",
+        )
+
+    assert october("300", "a.xlsx").state == "imported"
+    month_end = dt.date(2026, 10, 31)
+    cob_run(month_end)  # the close of the month-end: R-RPT-4 for October
+    mine = VillageMonth.objects.get(village_code=world.village, month=month_end)
+    assert (mine.due, mine.repaid, mine.below) == (1_230_000, 1_200_000, True)
+    assert october("", "b.xlsx").version == 2  # the bank corrects its October, after the close
+    run = cob_run(dt.date(2026, 11, 1)).run  # the next close takes it
+    assert run.summary["villages"]["month"] == "2026-10-31"
+    mine = VillageMonth.objects.get(village_code=world.village, month=month_end)
+    assert (mine.due, mine.repaid, mine.below) == (1_200_000, 1_200_000, False)
+    assert cob_run(dt.date(2026, 11, 2)).run.summary["villages"] is None  # nothing new: not again

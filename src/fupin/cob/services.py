@@ -59,6 +59,7 @@ from fupin.core import cob as core
 from fupin.core.errors import Conflict, ValidationFailed
 from fupin.core.postings import accrual_postings
 from fupin.core.servicing import par_bucket
+from fupin.feeds import selectors as feed_selectors
 from fupin.ledger.services import Draft, entries_post, once
 from fupin.loans import accrual
 from fupin.loans.models import Installment, Loan, Repayment, Servicing
@@ -661,7 +662,7 @@ def _finish(pk: int, seconds: float, phases: dict[str, float]) -> None:
             "arrears": agg["arrears"] or 0,
         }
         lap("collection")
-        villages = village_months(on) if core.is_month_end(on) else None
+        villages = village_months(on) if core.is_month_end(on) else _month_again(on)
         lap("villages")
         provisions = provisions_post(on, system_user()) if core.is_month_end(on) else None
         lap("provisions")
@@ -725,6 +726,20 @@ def par_buckets(on: dt.date) -> dict[str, int]:
     return out
 
 
+def _month_again(on: dt.date) -> dict | None:
+    """R-RPT-4 at the last month-end once more when a bank's file for that month came in since the
+    last close (banks send a month in the days after it)."""
+    end = on.replace(day=1) - dt.timedelta(days=1)
+    last = CobRun.objects.filter(date__lt=on, state=CobRun.State.DONE).order_by("-date").first()
+    if (
+        last is None
+        or last.date < end
+        or not feed_selectors.sent_since(end, last.finished_at or last.started_at)
+    ):
+        return None
+    return {"month": str(end), **village_months(end)}
+
+
 def village_months(on: dt.date) -> dict:
     """R-RPT-4 at a month-end: each village's recovery on amounts due this year and whether it
     is suspended (three month-ends below 98 %; lifted at 98 % or above)."""
@@ -739,6 +754,10 @@ def village_months(on: dt.date) -> dict:
             .values_list("loan__village_code", "d", "r")
         )
     }
+    # the loans of the banks that keep their own core system, as their files state them (issue 25 (3))
+    for v, (due, repaid) in feed_selectors.recovery(on).items():
+        f = figures.get(v, core.MonthRate(0, 0))
+        figures[v] = core.MonthRate(f.due + due, f.repaid + repaid)
     history: dict[str, list[VillageMonth]] = {}
     for m in VillageMonth.objects.filter(month__lt=on).order_by("month"):
         history.setdefault(m.village_code, []).append(m)

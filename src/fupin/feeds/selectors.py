@@ -121,3 +121,41 @@ def repaid(prefix: str, start: dt.date, end: dt.date, institution: int | None = 
         .annotate(s=Sum(F("principal") + F("interest") + F("penalty")))
         .values_list("village_code", "s")
     )
+
+
+def recovery(month_end: dt.date) -> dict[str, tuple[int, int]]:
+    """R-RPT-4's figures of the banks' loans at a month-end, by village: (due this year, repaid
+    this year), fen — what the banks' files say was repaid (principal and interest) since the
+    first of January, and, as due, that plus the arrears (overdue principal and interest) their
+    files for the month state. Worked example: 12 000.00 repaid this year, 300.00 in arrears at
+    the month-end → due 12 300.00, repaid 12 000.00 (97.56 %). A bank that has not sent the month
+    adds nothing."""
+    month = month_end.replace(day=1)
+    sent = set(Feed.objects.filter(month=month).values_list("institution_id", flat=True))
+    out: dict[str, list[int]] = {}
+    paid = (
+        FeedRepayment.objects.filter(
+            feed__institution__in=sent, paid_on__range=(dt.date(month_end.year, 1, 1), month_end)
+        )
+        .exclude(village_code="")
+        .values("village_code")
+        .annotate(s=Sum(F("principal") + F("interest")))
+        .values_list("village_code", "s")
+    )
+    for village, s in paid:
+        out.setdefault(village, [0, 0])[1] += s
+    late = (
+        FeedLoan.objects.filter(feed__month=month, household__isnull=False)
+        .exclude(status="written_off")
+        .values("village_code")
+        .annotate(s=Sum(F("overdue_principal") + F("overdue_interest")))
+        .values_list("village_code", "s")
+    )
+    for village, s in late:
+        out.setdefault(village, [0, 0])[0] += s
+    return {v: (late_ + repaid, repaid) for v, (late_, repaid) in out.items()}
+
+
+def sent_since(month_end: dt.date, since) -> bool:
+    """Whether a bank's file for the month of ``month_end`` came in after ``since`` (a time)."""
+    return Feed.objects.filter(month=month_end.replace(day=1), imported_at__gt=since).exists()
