@@ -78,6 +78,8 @@ def build(seed: int, closed: dt.date, county: str, skip: str) -> dict:
         start = september - dt.timedelta(days=rng.randint(10, 900))
         late = rng.random() < 0.1
         loans.append([f"JH{start:%Y}{k + 1:05d}", name, number, start, amount, late])
+    if len(loans) < 3:  # a county too small for the bank's book
+        return {}
     loans[0][4] = people[0][2] + 1_000_000  # 10 000 above the household's line
     stranger = "11010519700101001"  # a borrower the registry does not know
     stranger += check_character(stranger)
@@ -94,7 +96,7 @@ def build(seed: int, closed: dt.date, county: str, skip: str) -> dict:
             interest = round(balance * 0.0345 / 4)
             if not late and (month.month - start.month) % 3 == 0:  # quarterly interest, principal at maturity
                 paid.append([no, f"{month:%Y-%m}-20", "0", f"{interest / 100:.2f}", ""])
-            overdue = [f"{amount / 100:.2f}" if late else "", f"{interest / 100:.2f}" if late else ""]
+            overdue = [f"{balance / 100:.2f}" if late else "", f"{interest / 100:.2f}" if late else ""]
             rows.append([no, name, number, "扶贫小额信贷", start.isoformat(),
                          (start + dt.timedelta(days=3 * 365)).isoformat(), f"{amount / 100:.2f}", "3.45",
                          f"{balance / 100:.2f}", *overdue, "逾期" if late else "正常",

@@ -322,7 +322,7 @@ def book(seed: int, villages: list[str], say) -> None:
         f"逾期 {made['overdue']} 笔；未获批申请 {refused} 笔；"
         f"上个月末低于 98% 的村 {below} 个、暂停新增 {suspended} 个；"
         f"邮储银行迁入存量贷款 {moved['loans']} 笔（余额 {fmt(moved['principal'])} 元）；"
-        f"建设银行报送月度借据 {'、'.join(f'{m} {n} 笔' for m, n in fed.items())}；"
+        f"建设银行报送月度借据 {'、'.join(f'{m} {n} 笔' for m, n in fed.items()) or '无'}；"
         f"{yesterday} 日终：新增逾期 {run.summary['newly_late']} 笔；"
         f"贷款损失准备 {fmt(provided['required'])} 元"
     )

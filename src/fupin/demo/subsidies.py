@@ -166,6 +166,7 @@ def _past_batches(u, half: Policy, townships: list[str], county: str, today: dt.
             policy=half,
             batch__isnull=True,
             on__lte=d(cutoff),
+            loan__institution__code="FM000",  # the makers are the credit union's: a claim of its loans
             village_code__startswith=division[:9] if division != county else division[:6],
         ).exists():
             continue

@@ -112,6 +112,7 @@ def feed_import(request, payload: FeedIn):
 
 @router.get("/feeds", response=responses(list[FeedOut]), summary="辖区内银行报送的月度数据（最近 120 个）")
 def feed_list(request):
+    access.require(request.auth, selectors.VIEW)
     return [
         {
             "id": f.pk,
@@ -130,5 +131,6 @@ def feed_list(request):
     "/feeds/{feed_id}/worklist", response=responses(list[ItemOut], 404), summary="一个月的借据核对清单"
 )
 def feed_worklist(request, feed_id: int = Id):
+    access.require(request.auth, selectors.VIEW)
     feed = selectors.feed_get(request.auth, feed_id)
     return [{**i, "amount": fmt(i["amount"])} for i in selectors.worklist(feed)]
