@@ -281,6 +281,11 @@ def test_the_banks_loans_count_in_the_monthly_table(world, people, tmp_path):
     assert psbc["balance"] == 4_250_000  # the bank's own table: its file alone
     abc = build("fu3", county, november, Institution.objects.get(code="ABC000")).total
     assert abc["balance"] == 0
+    paid_out = build("fu2", county, november).rows  # 附表2: the bank's loans paid out in November
+    assert [(r["contract"], r["lender"], r["amount"], r["term"], r["regulator"]) for r in paid_out] == [
+        ("YC2", "中国邮政储蓄银行富民县支行", 500_000, 36, "是")
+    ]
+    assert paid_out[0]["name"] == n1 and paid_out[0]["id"].startswith(id1[:6]) and "*" in paid_out[0]["id"]
 
 
 def test_the_98_percent_rule_counts_the_banks_loans_and_a_late_file(world, people, tmp_path):

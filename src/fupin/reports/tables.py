@@ -509,6 +509,7 @@ def fu2(division: Division, period: core.Period, *, institution: int | None = No
                 "regulator": "是" if regulator_flag(ln) else "否",
             }
         )
+    rows += _fu2_banks(division, period, institution, start=len(rows))
     columns = [
         Column("n", "序号"),
         Column("township", "乡镇", "text"),
@@ -537,6 +538,52 @@ def fu2(division: Division, period: core.Period, *, institution: int | None = No
         total,
         notes=["监管口径（R-RPT-1a）：建档立卡户、金额不超过 5 万元、期限不超过 3 年、信用或联保。"],
     )
+
+
+def _fu2_banks(division: Division, period: core.Period, institution: int | None, start: int) -> list[dict]:
+    """附表2's rows of the banks that keep their own core system (issue 25 (3)): the loans their
+    files for the period's last month list as paid out in the period. The regulator's flag takes
+    a loan on credit (the files do not say otherwise) of a registered household."""
+    loans = list(
+        feed_selectors.month_loans(division.prefix, period.end, institution)
+        .filter(start__range=(period.start, period.end))
+        .select_related("household", "feed__institution")
+        .order_by("start", "contract_no")
+    )
+    heads = _heads(x.household_id for x in loans)
+    names = _names({x.village_code for x in loans})
+    rows = []
+    for n, x in enumerate(loans, start + 1):
+        head = heads.get(x.household_id)
+        months = (x.maturity.year - x.start.year) * 12 + x.maturity.month - x.start.month
+        status = x.household.status
+        rows.append(
+            {
+                "n": n,
+                "township": names.get(x.village_code[:9] + "000", ""),
+                "village": names.get(x.village_code, ""),
+                "name": head.name if head else x.name,
+                "id": head.id_masked if head else x.id_masked,
+                "status": x.household.get_status_display(),
+                "lender": x.feed.institution.name,
+                "contract": x.contract_no,
+                "amount": x.amount,
+                "term": months,
+                "rate": f"{x.rate:.2f}" if x.rate is not None else "",
+                "start": x.start,
+                "maturity": x.maturity,
+                "purpose": x.product,
+                "regulator": "是"
+                if core.regulator_flag(
+                    registered_poor=status in REGISTERED or status == "lifted",
+                    amount=x.amount,
+                    term_months=months,
+                    product="subsidy",
+                )
+                else "否",
+            }
+        )
+    return rows
 
 
 def _heads(households: Iterable[int]) -> dict[int, Person]:
