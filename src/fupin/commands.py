@@ -24,3 +24,16 @@ class FupinCommand(BaseCommand):
         """One Chinese line on stderr, exit status 2."""
         sys.stderr.write(message.rstrip("\n") + "\n")
         sys.exit(2)
+
+    def problems(self, problems: list[dict], limit: int = 200) -> None:
+        """An import's problems on stderr, one a line: file, row, column, value, what is wrong."""
+        for p in problems[:limit]:
+            where = [
+                p.get("file", ""),
+                f"第 {p['row']} 行" if p.get("row") else "",
+                p.get("field", ""),
+                f"“{p['value']}”" if p.get("value") else "",
+            ]
+            sys.stderr.write(f"  {' '.join(w for w in where if w)} {p['message']}\n")
+        if len(problems) > limit:
+            sys.stderr.write(f"  ……共 {len(problems)} 处\n")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import models
 
 from fupin.accounts.models import user_field
+from fupin.core import feeds as core
 from fupin.divisions.models import institution_field
 
 
@@ -70,6 +71,25 @@ class FeedLoan(models.Model):
 
     def __str__(self) -> str:
         return self.contract_no
+
+    def to_domain(self) -> core.FeedLoan:
+        """The loan as :mod:`fupin.core.feeds` reads one from a file (no row, no ID number)."""
+        return core.FeedLoan(
+            0,
+            self.contract_no,
+            self.name,
+            "",
+            self.product,
+            self.start,
+            self.maturity,
+            self.amount,
+            self.rate,
+            self.balance,
+            self.overdue_principal,
+            self.overdue_interest,
+            self.status,
+            self.days_overdue,
+        )
 
 
 class FeedRepayment(models.Model):

@@ -32,25 +32,6 @@ def feed_get(reader, pk: int) -> Feed:
     return feed
 
 
-def _as_core(x: FeedLoan) -> core.FeedLoan:
-    return core.FeedLoan(
-        0,
-        x.contract_no,
-        x.name,
-        "",
-        x.product,
-        x.start,
-        x.maturity,
-        x.amount,
-        x.rate,
-        x.balance,
-        x.overdue_principal,
-        x.overdue_interest,
-        x.status,
-        x.days_overdue,
-    )
-
-
 def worklist(feed: Feed) -> list[dict]:
     """The month's items to look into, each with its loan's borrower and village (see the core)."""
     rows = list(feed.loans.all())
@@ -76,7 +57,7 @@ def worklist(feed: Feed) -> list[dict]:
         core.FeedRepayment(0, r.contract_no, r.paid_on, r.principal, r.interest, r.penalty)
         for r in feed.repayments.all()
     ]
-    items = core.worklist([_as_core(x) for x in rows], repayments, previous, known, feed.month)
+    items = core.worklist([x.to_domain() for x in rows], repayments, previous, known, feed.month)
     by_no = {x.contract_no: x for x in rows}
     villages = names({x.village_code for x in rows if x.village_code})
     out = []

@@ -178,7 +178,7 @@ def feed_import(
     if stored is not None and stored.digest == digest:
         out.state, out.version, out.feed, out.diff = "unchanged", stored.version, stored.pk, {}
         return out
-    before = {x.contract_no: _facts(x) for x in stored.loans.all()} if stored else {}
+    before = {x.contract_no: x.to_domain().facts() for x in stored.loans.all()} if stored else {}
     out.diff = core.diff(before, {x.contract_no: x.facts() for x in loans}) if stored else {}
     if dry_run:
         out.state = "checked"
@@ -259,23 +259,3 @@ def _loan(feed: Feed, x: core.FeedLoan, borrower: tuple) -> FeedLoan:
         status=x.status,
         days_overdue=x.days_overdue,
     )
-
-
-def _facts(x: FeedLoan) -> dict[str, Any]:
-    """A stored loan as :meth:`fupin.core.feeds.FeedLoan.facts` states one read from a file."""
-    return core.FeedLoan(
-        0,
-        x.contract_no,
-        x.name,
-        "",
-        x.product,
-        x.start,
-        x.maturity,
-        x.amount,
-        x.rate,
-        x.balance,
-        x.overdue_principal,
-        x.overdue_interest,
-        x.status,
-        x.days_overdue,
-    ).facts()

@@ -50,9 +50,7 @@ class Command(FupinCommand):
             self.stdout.write(_json(out.as_dict()))
         if out.state == "failed":
             sys.stderr.write(f"发现 {len(out.problems)} 处问题，未导入任何数据\n")
-            for p in out.problems[:200]:
-                where = f"第 {p['row']} 行 " if p.get("row") else ""
-                sys.stderr.write(f"  {p.get('file', '')} {where}{p.get('field', '')} {p['message']}\n")
+            self.problems(out.problems)
             sys.exit(2)
         if not json:
             d = out.diff

@@ -54,13 +54,7 @@ class Command(FupinCommand):
             sys.stderr.write("\n")
         if batch.state == ImportBatch.State.FAILED:
             sys.stderr.write(f"{batch.stage}\n")
-            for p in batch.problems[:200]:
-                where = f"第 {p['row']} 行 " if p.get("row") else ""
-                col = f"{p['field']} " if p.get("field") else ""
-                val = f"“{p['value']}” " if p.get("value") else ""
-                sys.stderr.write(f"  {where}{col}{val}{p['message']}\n")
-            if len(batch.problems) > 200:
-                sys.stderr.write(f"  ……共 {len(batch.problems)} 处\n")
+            self.problems(batch.problems)
             if errors:
                 Path(errors).write_bytes(problems_xlsx(batch.file_name, batch.problems))
                 sys.stderr.write(f"错误报告已保存：{errors}\n")

@@ -72,13 +72,7 @@ class Command(FupinCommand):
             self.stdout.write(_json(result))
         if out.state == "failed":
             sys.stderr.write(f"发现 {len(out.problems)} 处问题，未导入任何贷款\n")
-            for p in result["problems"][:200]:
-                where = f"第 {p['row']} 行 " if p.get("row") else ""
-                col = f"{p['field']} " if p.get("field") else ""
-                val = f"“{p['value']}” " if p.get("value") else ""
-                sys.stderr.write(f"  {where}{col}{val}{p['message']}\n")
-            if len(out.problems) > 200:
-                sys.stderr.write(f"  ……共 {len(out.problems)} 处\n")
+            self.problems(result["problems"])
             if errors:
                 Path(errors).write_bytes(problems_xlsx(Path(file).name, result["problems"]))
                 sys.stderr.write(f"错误报告已保存：{errors}\n")
