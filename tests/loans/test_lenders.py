@@ -4,6 +4,9 @@ amount (R-APP-3), which then decides who approves its loans."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
+
 import pytest
 from django.test import Client
 
@@ -12,7 +15,9 @@ from fupin.core.errors import NotPermitted, ValidationFailed
 from fupin.core.origination import deciders
 from fupin.divisions.models import Institution
 from fupin.divisions.selectors import lenders_of
-from fupin.loans import lenders, services
+from fupin.loans import disbursement, lenders, services
+from fupin.loans.models import Application
+from tests.loans.test_disbursement import approved
 
 pytestmark = [pytest.mark.sqlite]
 
@@ -114,14 +119,49 @@ def test_the_pages(world):
     saved = office.post(
         f"/loans/lenders/{rcb.pk}/",
         {"products": ["subsidy", "annual"], "bands": "own", "low": ["0", "5000"], "high": ["5000", ""],
-         "role": ["branch_director", "head_office"]},
+         "role": ["branch_director", "head_office"], "rate_subsidy": "3.2"},
     )  # fmt: skip
     assert saved.status_code == 302
     rcb.refresh_from_db()
     assert rcb.products == ["subsidy", "annual"] and rcb.approval_bands[0] == [0, 5000, "branch_director"]
+    assert (
+        rcb.product_rates == {"subsidy": "0.032"}
+        and 'value="3.2"' in office.get(f"/loans/lenders/{rcb.pk}/").content.decode()
+    )
     bank = Client()
     bank.force_login(world.users["nh_hangzhang"])
     assert bank.get(f"/loans/lenders/{rcb.pk}/").status_code == 404  # another bank's settings
     abc = Institution.objects.get(code="ABC000")
     page = bank.get(f"/loans/lenders/{abc.pk}/").content.decode()
     assert "贷款审批权限" in page and 'value="30000"' in page  # the county's bands, shown to start from
+
+
+def test_a_lenders_own_rate_is_its_version_of_the_product(rt, hh):
+    """A bank lends 脱贫人口小额信贷 at 3.10 % where the county's product has the 5-year LPR (3.5 %):
+    its contract carries its rate and says whose version it is; the credit union's does not change."""
+    w = rt.world
+    abc = Institution.objects.get(code="ABC000")
+    lenders.institution_configure(
+        acting_user=w.users["nh_hangzhang"],
+        institution=abc,
+        products=[],
+        approval_bands=[],
+        rates={"subsidy": "3.10"},
+    )
+    abc.refresh_from_db()
+    assert abc.product_rates == {"subsidy": "0.031"} and abc.rate_of("subsidy") == Fraction(31, 1000)
+    theirs = approved(rt, hh)
+    Application.objects.filter(pk=theirs.pk).update(institution=abc)  # as if the bank had taken it
+    theirs.refresh_from_db()
+    loan = disbursement.loan_contract(acting_user=w.users["nh_xindai"], application=theirs)
+    assert loan.nominal_rate == Decimal("0.031000") and loan.product_version.endswith("/ABC000")
+    assert loan.terms["annual_rate"] in ("31/1000", "0.031")
+    with pytest.raises(ValidationFailed) as bad:
+        lenders.institution_configure(
+            acting_user=w.users["nh_hangzhang"],
+            institution=abc,
+            products=[],
+            approval_bands=[],
+            rates={"annual": "abc"},
+        )
+    assert bad.value.code == "rate_invalid"

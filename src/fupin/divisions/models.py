@@ -9,6 +9,8 @@ that coverage *and* their institution: they see and act on their own institution
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from django.db import models
 
 from fupin.core.divisions import Level
@@ -69,6 +71,9 @@ class Institution(models.Model):
     # its own approval authority by amount (R-APP-3): [from yuan, below yuan or null, role] rows as
     # the programme's rules state them; empty: the county's rules
     approval_bands = models.JSONField("贷款审批权限", default=list, blank=True)
+    # its own version of a product: the annual rate it lends at (a decimal fraction as text, by
+    # product code); a product not named: the county's preset
+    product_rates = models.JSONField("本机构执行利率", default=dict, blank=True)
 
     class Meta:
         verbose_name = "贷款机构"
@@ -80,6 +85,11 @@ class Institution(models.Model):
 
     def offers(self, product: str) -> bool:
         return not self.products or product in self.products
+
+    def rate_of(self, product: str) -> Fraction | None:
+        """The annual rate this institution lends ``product`` at, if it has its own."""
+        rate = self.product_rates.get(product)
+        return Fraction(rate) if rate else None
 
 
 class Branch(models.Model):

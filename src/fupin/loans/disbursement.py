@@ -46,7 +46,8 @@ def loan_contract(*, acting_user, application: Application, start: dt.date | Non
         p = preset(app.product)
         calendar.sync()  # the holiday arrangement as entered (R-PRD-2)
         lpr = benchmarks.in_force(start)  # the benchmark rate in force on the contract date
-        terms = p.terms(principal=app.amount, start=start, term=app.term, benchmark=lpr)
+        own = app.institution.rate_of(p.code) if app.institution_id else None  # the lender's version
+        terms = p.terms(principal=app.amount, start=start, term=app.term, benchmark=lpr, annual_rate=own)
         schedule = generate(terms)
         d = disclose(schedule)
         loan = Loan.objects.create(
@@ -56,7 +57,7 @@ def loan_contract(*, acting_user, application: Application, start: dt.date | Non
             institution_id=app.institution_id,
             contract_no=f"FP{start:%Y%m%d}{app.pk:06d}",
             product=p.code,
-            product_version=p.version,
+            product_version=f"{p.version}/{app.institution.code}"[:16] if own is not None else p.version,
             principal=app.amount,
             terms=terms_to_dict(terms),
             start=start,

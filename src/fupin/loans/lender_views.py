@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 from django.shortcuts import render
@@ -73,6 +74,11 @@ def loan_book_import(request):
     return render(request, "loans/book_import.html", context, status=422 if out.state == "failed" else 200)
 
 
+def _percent(fraction: str) -> str:
+    """ "0.0345" → "3.45" (a rate as the page shows it); "" stays ""."""
+    return f"{(Decimal(fraction) * 100).normalize():f}" if fraction else ""
+
+
 def _form_context(request, action: str) -> dict:
     counties = access.visible(request.user, Division.objects.filter(level=3), action).order_by("code")
     towns = access.visible(request.user, Division.objects.filter(level=4), action).order_by("code")
@@ -132,6 +138,7 @@ def lender_settings(request, pk: int):
                 institution=institution,
                 products=f.getlist("products"),
                 approval_bands=[] if f.get("bands") != "own" else rows,
+                rates={code: f.get(f"rate_{code}", "") for code in PRESETS},
             ),
             "已保存：新的申请按此审批权限办理",
             "lender_settings",
@@ -145,6 +152,11 @@ def lender_settings(request, pk: int):
             **_form_context(request, "institution.manage"),
             "institution": institution,
             "own_bands": bool(institution.approval_bands),
+            "product_rates": [
+                (code, p.name, _percent(institution.product_rates.get(code, "")))
+                for code, p in PRESETS.items()
+                if code != "custom"
+            ],
             "bands": [*bands, *([["", "", ""]] * max(0, 4 - len(bands)))],
         },
     )

@@ -90,23 +90,55 @@ def institution_register(
     return institution
 
 
+def _rates(rates: dict[str, str]) -> dict[str, str]:
+    """Its own rates by product, given as percentages ("3.45"), stored as fractions ("0.0345");
+    a blank one: the county's preset. Each within its product's ceiling is checked at the contract
+    (the LPR of the day)."""
+    out = {}
+    for code, text in rates.items():
+        text = str(text or "").strip().rstrip("%％")
+        if not text:
+            continue
+        if code not in PRESETS:
+            raise ValidationFailed(f"未知的贷款产品：{code}", code="product_unknown")
+        try:
+            d = Decimal(text)
+        except ArithmeticError:
+            d = Decimal(-1)
+        if not d.is_finite() or not 0 < d < 100:
+            raise ValidationFailed(
+                f"{PRESETS[code].name}的执行年利率“{text}”应为 0–100 之间的百分数，如 3.45",
+                code="rate_invalid",
+            )
+        out[code] = str((d / 100).normalize())
+    return out
+
+
 def institution_configure(
-    *, acting_user, institution: Institution, products: list[str], approval_bands: list
+    *,
+    acting_user,
+    institution: Institution,
+    products: list[str],
+    approval_bands: list,
+    rates: dict[str, str] | None = None,
 ) -> Institution:
-    """The products the institution offers (empty: all) and its approval authority by amount
+    """The products the institution offers (empty: all), its own annual rate for some of them
+    (its version of the product; none: the county's preset) and its approval authority by amount
     (empty: the county's rules)."""
     access.require(acting_user, "institution.manage", code=institution.county_id, institution=institution.pk)
-    before = {"products": institution.products, "approval_bands": institution.approval_bands}
+    fields = ("products", "approval_bands", "product_rates")
+    before = {f: getattr(institution, f) for f in fields}
     institution.products = _products(products)
     institution.approval_bands = _bands(approval_bands)
+    institution.product_rates = _rates(rates or {})
     with transaction.atomic():
-        institution.save(update_fields=["products", "approval_bands"])
+        institution.save(update_fields=list(fields))
         audit_record(
             actor=acting_user,
             action="institution.configure",
             obj=institution,
             division_code=institution.county_id,
             before=before,
-            after={"products": institution.products, "approval_bands": institution.approval_bands},
+            after={f: getattr(institution, f) for f in fields},
         )
     return institution
