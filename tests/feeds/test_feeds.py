@@ -22,6 +22,7 @@ from fupin.core import reports as core_reports
 from fupin.core.errors import NotFound
 from fupin.core.feeds import LOAN_COLUMNS, REPAYMENT_COLUMNS
 from fupin.core.idcard import check_character
+from fupin.creditinfo import selectors as creditinfo
 from fupin.divisions.models import Division, Institution
 from fupin.feeds import selectors
 from fupin.feeds.models import Feed, FeedLoan
@@ -334,3 +335,25 @@ def test_the_98_percent_rule_counts_the_banks_loans_and_a_late_file(world, peopl
     mine = VillageMonth.objects.get(village_code=world.village, month=month_end)
     assert (mine.due, mine.repaid, mine.below) == (1_200_000, 1_200_000, False)
     assert cob_run(dt.date(2026, 11, 2)).run.summary["villages"] is None  # nothing new: not again
+
+
+def test_the_credit_report_shows_the_banks_loans(world, people, tmp_path):
+    """A household's credit report lists its loans in the banks' files, each as its latest month
+    states it (issue 25: credit information looks across the lenders)."""
+    (n0, id0), *_ = people
+    for day, balance in ((OCT, "30000"), (NOV, "29000")):
+        row = [["YC1", n0, id0, "", "2026-03-10", "2029-03-10", "30000", "3.45", balance, "", "", "", ""]]
+        path = write_xlsx(tmp_path / f"{day:%m}.xlsx", LOANS, row)
+        assert (
+            feed_import(
+                acting_user=None, institution="PSBC00", month=day, loans_path=path, loans_name="f.xlsx"
+            ).state
+            == "imported"
+        )
+    household = FeedLoan.objects.filter(contract_no="YC1").first().household
+    shown = creditinfo.report(household, dt.date(2026, 11, 27))["bank_loans"]
+    assert [(x.contract_no, x.balance, x.feed.month) for x in shown] == [("YC1", 2_900_000, NOV)]
+    client = Client()
+    client.force_login(world.user("poverty_office"))
+    page = client.get(f"/households/{household.pk}/credit/", {"purpose": "贷后管理"}).content.decode()
+    assert "其他银行报送的贷款" in page and "YC1" in page and "29,000.00（2026-11）" in page

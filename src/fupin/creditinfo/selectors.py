@@ -13,6 +13,7 @@ from fupin import compiled
 from fupin.accounts import access
 from fupin.core import creditinfo as core
 from fupin.creditinfo.models import Consent, CreditItem, EntityRating, Query
+from fupin.feeds import selectors as feed_selectors
 from fupin.households.models import Household
 from fupin.households.pii import vault
 from fupin.loans.models import Loan
@@ -49,6 +50,7 @@ def report(household: Household, on: dt.date) -> dict[str, Any]:
         "categories": by_category,
         "hidden": len(items) - len(shown),
         "loans": loans,
+        "bank_loans": feed_selectors.household_loans(household.pk),  # banks with their own systems
         "late_loans": sum(1 for ln in loans if getattr(getattr(ln, "servicing", None), "ever_late", False)),
         "ratings": ratings,
         "entity": EntityRating.objects.filter(household=household).first(),

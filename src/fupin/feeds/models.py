@@ -58,7 +58,7 @@ class FeedLoan(models.Model):
     balance = models.BigIntegerField("贷款余额（分）")
     overdue_principal = models.BigIntegerField("逾期本金（分）", default=0)
     overdue_interest = models.BigIntegerField("欠息（分）", default=0)
-    status = models.CharField("贷款状态", max_length=12)
+    status = models.CharField("贷款状态", max_length=12, choices=list(core.STATUS_LABELS.items()))
     days_overdue = models.PositiveIntegerField("逾期天数", default=0)
 
     SCOPE_FIELD = "village_code"

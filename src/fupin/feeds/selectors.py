@@ -140,3 +140,17 @@ def recovery(month_end: dt.date) -> dict[str, tuple[int, int]]:
 def sent_since(month_end: dt.date, since) -> bool:
     """Whether a bank's file for the month of ``month_end`` came in after ``since`` (a time)."""
     return Feed.objects.filter(month=month_end.replace(day=1), imported_at__gt=since).exists()
+
+
+def household_loans(household_id: int) -> list[FeedLoan]:
+    """A household's loans in the banks' files (its credit report), each as the latest month that
+    lists it states it, the newest first."""
+    rows = (
+        FeedLoan.objects.filter(household_id=household_id)
+        .select_related("feed__institution")
+        .order_by("contract_no", "-feed__month")
+    )
+    latest: dict[tuple[int, str], FeedLoan] = {}
+    for x in rows:
+        latest.setdefault((x.feed.institution_id, x.contract_no), x)
+    return sorted(latest.values(), key=lambda x: (x.start, x.contract_no), reverse=True)

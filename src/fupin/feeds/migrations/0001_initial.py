@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('divisions', '0005_institution_bands'),
+        ('divisions', '0006_institution_rates'),
         ('households', '0002_import_heartbeat'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 ('balance', models.BigIntegerField(verbose_name='贷款余额（分）')),
                 ('overdue_principal', models.BigIntegerField(default=0, verbose_name='逾期本金（分）')),
                 ('overdue_interest', models.BigIntegerField(default=0, verbose_name='欠息（分）')),
-                ('status', models.CharField(max_length=12, verbose_name='贷款状态')),
+                ('status', models.CharField(choices=[('normal', '正常'), ('overdue', '逾期'), ('settled', '结清'), ('written_off', '核销')], max_length=12, verbose_name='贷款状态')),
                 ('days_overdue', models.PositiveIntegerField(default=0, verbose_name='逾期天数')),
                 ('feed', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='loans', to='feeds.feed')),
                 ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='households.household')),
