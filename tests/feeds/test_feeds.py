@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from fractions import Fraction
 from io import BytesIO
 
 import pytest
@@ -29,6 +30,7 @@ from fupin.feeds.models import Feed, FeedLoan
 from fupin.feeds.services import feed_import
 from fupin.households.importer import registry_import
 from fupin.reports.tables import build
+from fupin.riskfund import services as riskfund
 from tests.registry_files import TEMPLATE, template_rows, write_xlsx
 
 pytestmark = [pytest.mark.sqlite]
@@ -357,3 +359,33 @@ def test_the_credit_report_shows_the_banks_loans(world, people, tmp_path):
     client.force_login(world.user("poverty_office"))
     page = client.get(f"/households/{household.pk}/credit/", {"purpose": "贷后管理"}).content.decode()
     assert "其他银行报送的贷款" in page and "YC1" in page and "29,000.00（2026-11）" in page
+
+
+def test_a_banks_fund_covers_the_loans_its_file_states(world, people, tmp_path):
+    """A risk-fund agreement with a bank that keeps its own core system covers its loans as its
+    latest file states them: 1 000 000.00 deposited, 30 000.00 + 20 000.00 owed → leverage 0.05."""
+    office = world.user("poverty_office")
+    psbc = Institution.objects.get(code="PSBC00")
+    fund = riskfund.fund_create(
+        acting_user=office, county_code="529901000000", name="邮储风险补偿金", institution=psbc.pk
+    )
+    riskfund.contribution_post(
+        acting_user=world.user("finance_bureau"), fund=fund, source="县财政", amount=100_000_000
+    )
+    (n0, id0), (n1, id1), _ = people
+    rows = [
+        ["YC1", n0, id0, "", "2026-03-10", "2029-03-10", "30000", "", "30000", "", "", "", ""],
+        ["YC2", n1, id1, "", "2026-03-10", "2029-03-10", "20000", "", "20000", "", "", "", ""],
+        ["YC3", "陌生人", STRANGER, "", "2026-03-10", "2029-03-10", "9000", "", "9000", "", "", "", ""],
+        ["YC4", n1, id1, "", "2025-03-10", "2026-03-10", "5000", "", "0", "", "", "结清", ""],
+    ]
+    path = write_xlsx(tmp_path / "oct.xlsx", LOANS, rows)
+    assert feed_import(
+        acting_user=office, institution="PSBC00", month=OCT, loans_path=path, loans_name="o.xlsx"
+    ).feed
+    position = riskfund.fund_position(fund)
+    assert (position["loans"], position["outstanding"]) == (
+        2,
+        5_000_000,
+    )  # the stranger's and the settled left out
+    assert position["leverage"] == Fraction(5_000_000, 100_000_000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 
 from fupin.accounts import access
 from fupin.core import feeds as core
@@ -154,3 +154,26 @@ def household_loans(household_id: int) -> list[FeedLoan]:
     for x in rows:
         latest.setdefault((x.feed.institution_id, x.contract_no), x)
     return sorted(latest.values(), key=lambda x: (x.start, x.contract_no), reverse=True)
+
+
+def owing(institution: int | None, county: str) -> tuple[int, int]:
+    """(loans, principal outstanding in fen) of registered borrowers in the county that one bank's
+    latest file (or each bank's, ``institution`` None) states — a risk-fund agreement covers them
+    as it covers the loans booked here."""
+    feeds = Feed.objects.filter(division_code__startswith=county[:6])
+    if institution is not None:
+        feeds = feeds.filter(institution_id=institution)
+    latest = {
+        i: m for i, m in feeds.order_by("institution_id", "month").values_list("institution_id", "month")
+    }
+    n = total = 0
+    for i, month in latest.items():
+        got = (
+            FeedLoan.objects.filter(
+                feed__institution_id=i, feed__month=month, household__isnull=False, balance__gt=0
+            )
+            .exclude(status__in=("settled", "written_off"))
+            .aggregate(n=Count("pk"), b=Sum("balance"))
+        )
+        n, total = n + got["n"], total + (got["b"] or 0)
+    return n, total

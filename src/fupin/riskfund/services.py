@@ -30,6 +30,7 @@ from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.divisions.models import Division, Institution
 from fupin.divisions.selectors import lenders_of
+from fupin.feeds import selectors as feed_selectors
 from fupin.ledger.services import entry_post
 from fupin.loans.events import loan_write_off
 from fupin.loans.models import Installment, Loan, LoanEvent, Servicing
@@ -474,9 +475,12 @@ def fund_position(fund: Fund) -> dict:
         p=Sum("principal"), paid=Sum("principal_paid")
     )
     principal = (outstanding["p"] or 0) - (outstanding["paid"] or 0)
+    # and the loans of a bank that keeps its own core system, as its latest file states them (issue 25 (3))
+    fed, fed_principal = feed_selectors.owing(fund.institution_id, fund.county_code)
+    principal += fed_principal
     return {
         **money,
-        "loans": covered.count(),
+        "loans": covered.count() + fed,
         "outstanding": principal,
         "leverage": core.leverage(principal, money["balance"]),
     }
