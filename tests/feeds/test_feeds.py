@@ -293,50 +293,41 @@ def test_the_banks_loans_count_in_the_monthly_table(world, people, tmp_path):
 
 def test_the_98_percent_rule_counts_the_banks_loans_and_a_late_file(world, people, tmp_path):
     """R-RPT-4 with a bank's month: repaid this year 12 000.00, 300.00 in arrears → 97.56 %, below
-    98 %; the bank's corrected file, sent after the month-end was closed, is taken at the next close."""
+    98 %; the bank's corrected file, sent after the month-end was closed, is taken at the next close.
+    The month is the one before last (every close here is in the past, whatever today is)."""
     (n0, id0), *_ = people
+    first = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)  # last month's first
+    month = (first - dt.timedelta(days=1)).replace(day=1)
+    month_end = first - dt.timedelta(days=1)
 
-    def october(overdue: str, name: str):
-        row = [
-            [
-                "YC1",
-                n0,
-                id0,
-                "",
-                "2026-01-10",
-                "2027-01-10",
-                30000,
-                "",
-                18000,
-                overdue,
-                "",
-                "",
-                40 if overdue else "",
-            ]
-        ]
+    def sent(overdue: str, name: str):
+        start = month - dt.timedelta(days=200)
+        row = [["YC1", n0, id0, "", start, start + dt.timedelta(days=365), 30000, "", 18000, overdue, "", "",
+                40 if overdue else ""]]  # fmt: skip
         loans = write_xlsx(tmp_path / name, LOANS, row)
-        paid = write_xlsx(tmp_path / f"paid-{name}", PAID, [["YC1", "2026-10-20", 12000, "", ""]])
+        paid = write_xlsx(
+            tmp_path / f"paid-{name}", PAID, [["YC1", month + dt.timedelta(days=19), 12000, "", ""]]
+        )
         return feed_import(
             acting_user=None,
             institution="PSBC00",
-            month=OCT,
+            month=month,
             loans_path=loans,
             loans_name=name,
             repayments_path=paid,
             repayments_name="paid.xlsx",
         )
 
-    assert october("300", "a.xlsx").state == "imported"
-    month_end = dt.date(2026, 10, 31)
-    cob_run(month_end)  # the close of the month-end: R-RPT-4 for October
+    assert sent("300", "a.xlsx").state == "imported"
+    cob_run(month_end)  # the close of the month-end: R-RPT-4 for the month
     mine = VillageMonth.objects.get(village_code=world.village, month=month_end)
     assert (mine.due, mine.repaid, mine.below) == (1_230_000, 1_200_000, True)
-    assert october("", "b.xlsx").version == 2  # the bank corrects its October, after the close
-    run = cob_run(dt.date(2026, 11, 1)).run  # the next close takes it
-    assert run.summary["villages"]["month"] == "2026-10-31"
+    assert sent("", "b.xlsx").version == 2  # the bank corrects its month, after the close
+    run = cob_run(first).run  # the next close takes it
+    assert run.summary["villages"]["month"] == str(month_end)
     mine = VillageMonth.objects.get(village_code=world.village, month=month_end)
     assert (mine.due, mine.repaid, mine.below) == (1_200_000, 1_200_000, False)
-    assert cob_run(dt.date(2026, 11, 2)).run.summary["villages"] is None  # nothing new: not again
+    assert cob_run(first + dt.timedelta(days=1)).run.summary["villages"] is None  # nothing new: not again
 
 
 def test_the_credit_report_shows_the_banks_loans(world, people, tmp_path):
