@@ -9,7 +9,7 @@ from django.db.models import Count, QuerySet
 from fupin import compiled
 from fupin.accounts import access
 from fupin.core.divisions import Level
-from fupin.core.errors import NotFound
+from fupin.core.errors import NotFound, ValidationFailed
 from fupin.divisions.models import Branch, Division, Institution
 
 __all__ = ["Branch", "Division", "Institution", "divisions_visible", "division_counts"]
@@ -88,6 +88,23 @@ def institution_for(reader, action: str, code: str | None) -> Institution | None
         return institution_pick(reader, action, code)
     single, lender = access.scope_lender(reader, action)
     return Institution.objects.filter(pk=lender).first() if single and lender is not None else None
+
+
+def institution_acting(user, action: str, code: str | None, ask: str) -> Institution:
+    """The institution a user acts for in ``action`` (a bank's book or month brought in): the one
+    of that code among :func:`institution_for`'s (a bank's staff: their own); for the system itself
+    (``user`` None, a command without --user) any of that code. ``ask`` says what to choose when
+    none is given."""
+    if user is None:
+        found = Institution.objects.filter(code=code or "").first()
+        if found is None and code:
+            raise ValidationFailed(f"没有代码为“{code}”的贷款机构", code="institution_not_found")
+    else:
+        access.require(user, action)
+        found = institution_for(user, action, code)
+    if found is None:
+        raise ValidationFailed(ask, code="institution_required")
+    return found
 
 
 def institution_pick(reader, action: str, code: str | None) -> Institution | None:

@@ -18,21 +18,17 @@ from typing import Any
 
 from django.db import transaction
 
-from fupin.accounts import access
 from fupin.audit.services import audit_record
 from fupin.core import feeds as core
 from fupin.core.errors import Problem, ValidationFailed
 from fupin.core.idcard import mask_id
 from fupin.core.loanbook import map_columns
-from fupin.divisions.models import Institution
-from fupin.divisions.selectors import institution_for
+from fupin.divisions.selectors import institution_acting
 from fupin.feeds.models import Feed, FeedLoan, FeedRepayment
-from fupin.households.models import Person
-from fupin.households.pii import vault
+from fupin.households.selectors import Match, registry_matches
 from fupin.households.xlsx import SheetProblem, checked_rows
 
 ACTION = "feed.import"
-CHUNK = 5_000
 
 
 @dataclass
@@ -104,36 +100,11 @@ def _read(path: Path, name: str, read, columns, aliases, *args) -> tuple[list, l
     return records, [{**p.as_dict(), "file": name} for p in problems]
 
 
-def _lender(user, code: str | None) -> Institution:
-    if user is None:
-        found = Institution.objects.filter(code=code or "").first()
-    else:
-        access.require(user, ACTION)
-        found = institution_for(user, ACTION, code)
-    if found is None:
-        raise ValidationFailed("请选择报送数据的贷款机构", code="institution_required")
-    return found
-
-
 def _digest(loans: list[core.FeedLoan], repayments: list[core.FeedRepayment]) -> str:
     """SHA-256 of what the files say (not of their bytes: a spreadsheet saved again differs in its
     timestamps, and a CSV of the same rows is the same month)."""
     said = [[{**asdict(x), "row": 0} for x in loans], [{**asdict(r), "row": 0} for r in repayments]]
     return hashlib.sha256(json.dumps(said, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _borrowers(loans: list[core.FeedLoan]) -> dict[str, tuple[str, int, str]]:
-    """ID-number index → (index, household, village) of the registry's current members."""
-    v = vault()
-    index = {x.id_number: v.index(x.id_number) for x in loans}
-    keys = sorted(set(index.values()))
-    found: dict[str, tuple[int, str]] = {}
-    for i in range(0, len(keys), CHUNK):
-        rows = Person.objects.filter(id_index__in=keys[i : i + CHUNK], left_on__isnull=True).values_list(
-            "id_index", "household_id", "village_code"
-        )
-        found.update((k, (hh, village)) for k, hh, village in rows)
-    return {n: (k, *found.get(k, (None, ""))) for n, k in index.items()}  # type: ignore[misc]
 
 
 def feed_import(
@@ -149,7 +120,7 @@ def feed_import(
 ) -> Outcome:
     """Check and (unless ``dry_run``) import one bank's month (see the module). ``acting_user``
     None is the system itself (``fupin import-feed`` without --user)."""
-    lender = _lender(acting_user, institution)
+    lender = institution_acting(acting_user, ACTION, institution, "请选择报送数据的贷款机构")
     month = month.replace(day=1)
     month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
     out = Outcome("failed", lender.code, month)
@@ -183,7 +154,7 @@ def feed_import(
     if dry_run:
         out.state = "checked"
         return out
-    borrowers = _borrowers(loans)
+    borrowers = registry_matches(x.id_number for x in loans)
     with transaction.atomic():
         feed = stored or Feed(institution=lender, month=month, division_code=lender.county_id)
         feed.version = out.version
@@ -195,7 +166,7 @@ def feed_import(
             "overdue_principal": sum(x.overdue_principal for x in loans),
             "repayments": len(repayments),
             "repaid_principal": sum(r.principal for r in repayments),
-            "unregistered": sum(1 for x in loans if borrowers[x.id_number][1] is None),
+            "unregistered": sum(1 for x in loans if borrowers[x.id_number].household is None),
         }
         feed.save()
         if stored is not None:  # the corrected file replaces the month
@@ -204,7 +175,7 @@ def feed_import(
         FeedLoan.objects.bulk_create(
             [_loan(feed, x, borrowers[x.id_number]) for x in loans], batch_size=2_000
         )
-        village = {x.contract_no: borrowers[x.id_number][2] for x in loans}
+        village = {x.contract_no: borrowers[x.id_number].village for x in loans}
         FeedRepayment.objects.bulk_create(
             [
                 FeedRepayment(
@@ -238,8 +209,8 @@ def feed_import(
     return out
 
 
-def _loan(feed: Feed, x: core.FeedLoan, borrower: tuple) -> FeedLoan:
-    index, household, village = borrower
+def _loan(feed: Feed, x: core.FeedLoan, borrower: Match) -> FeedLoan:
+    index, _, household, village = borrower
     return FeedLoan(
         feed=feed,
         contract_no=x.contract_no,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import NamedTuple
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from fupin import compiled
 from fupin.accounts import access
 from fupin.core.idcard import normalise
 from fupin.households.models import Household, HouseholdEvent, ImportBatch, Person
-from fupin.households.pii import id_index, phone_index
+from fupin.households.pii import id_index, phone_index, vault
 
 HISTORY_SHOWN = 200
 
@@ -97,3 +100,28 @@ def registry_counts(reader) -> dict:
         "persons": persons,
         "by_status": [(labels[k], by_status[k]) for k in labels if by_status.get(k)],
     }
+
+
+class Match(NamedTuple):
+    """An ID number looked up in the registry: its blind index, and the current member holding it
+    (name, household, village), or None, None, "" when no current member does."""
+
+    index: str
+    name: str | None
+    household: int | None
+    village: str
+
+
+def registry_matches(numbers: Iterable[str], chunk: int = 5_000) -> dict[str, Match]:
+    """Each ID number (valid, normalised) against the registry's current members — the borrowers of
+    a file a bank sends (a loan book, a month's 借据), a few thousand at a query."""
+    v = vault()
+    index = {n: v.index(n) for n in numbers}
+    keys = sorted(set(index.values()))
+    found: dict[str, tuple[str, int, str]] = {}
+    for i in range(0, len(keys), chunk):
+        rows = Person.objects.filter(id_index__in=keys[i : i + chunk], left_on__isnull=True).values_list(
+            "id_index", "name", "household_id", "village_code"
+        )
+        found.update((k, (name, hh, village)) for k, name, hh, village in rows)
+    return {n: Match(k, *found.get(k, (None, None, ""))) for n, k in index.items()}

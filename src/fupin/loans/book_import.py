@@ -33,16 +33,15 @@ from fupin.core.loanbook import COLUMNS, LoanRecord, map_columns, read_loans
 from fupin.core.money import fmt
 from fupin.core.products import PRESETS
 from fupin.divisions.models import Institution
-from fupin.divisions.selectors import institution_for, lenders_of
+from fupin.divisions.selectors import institution_acting, lenders_of
 from fupin.households.exports import workbook
-from fupin.households.models import Person
-from fupin.households.pii import vault
+from fupin.households.selectors import registry_matches
 from fupin.households.xlsx import SheetProblem, checked_rows
 from fupin.loans import book
 from fupin.loans.models import Loan
 
 ACTION = "loanbook.import"
-CHUNK = 5_000  # ID numbers looked up at a time
+CHUNK = 5_000  # contract numbers looked up at a time
 Progress = Callable[[str], None]
 
 
@@ -96,7 +95,7 @@ def loans_import(
     without --user). Raises only for what is not the file's fault (no such institution, no
     permission); everything wrong in the file is in the outcome's problems."""
     say = progress or (lambda msg: None)
-    lender = _lender(acting_user, institution)
+    lender = institution_acting(acting_user, ACTION, institution, "请选择要迁入存量贷款的贷款机构")
     closed = closed_through()
     if closed is not None and cutover not in (None, closed):
         raise ValidationFailed(
@@ -159,39 +158,11 @@ def loans_import(
     return out
 
 
-def _lender(user, code: str | None) -> Institution:
-    if user is None:
-        found = Institution.objects.filter(code=code or "").first()
-        if found is None:
-            raise ValidationFailed(f"没有代码为“{code or ''}”的贷款机构", code="institution_not_found")
-        return found
-    access.require(user, ACTION)
-    found = institution_for(user, ACTION, code)
-    if found is None:
-        raise ValidationFailed("请选择要迁入存量贷款的贷款机构", code="institution_required")
-    return found
-
-
 def _numbered(rows):
     """(row number, values) of the non-empty rows."""
     for n, values in enumerate(rows, start=1):
         if any(v is not None and v != "" for v in values):
             yield n, values
-
-
-def _people(records: list[LoanRecord]) -> tuple[dict[int, str], dict[str, tuple[str, int, str]]]:
-    """Each row's ID-number index, and the registry's current members by index: (name,
-    household, village)."""
-    v = vault()
-    index = {r.row: v.index(r.id_number) for r in records}
-    keys = sorted(set(index.values()))
-    found: dict[str, tuple[str, int, str]] = {}
-    for i in range(0, len(keys), CHUNK):
-        rows = Person.objects.filter(id_index__in=keys[i : i + CHUNK], left_on__isnull=True).values_list(
-            "id_index", "name", "household_id", "village_code"
-        )
-        found.update((k, (name, hh, village)) for k, name, hh, village in rows)
-    return index, found
 
 
 def _stored(records: list[LoanRecord]) -> dict[str, tuple]:
@@ -211,7 +182,7 @@ def _match(
     user, lender: Institution, records: list[LoanRecord], day: dt.date
 ) -> tuple[list[book.Planned], dict, list[Problem], int]:
     """The loans to write (with their schedules), every problem, and how many are already in."""
-    index, people = _people(records)
+    people = registry_matches(r.id_number for r in records)
     stored = _stored(records)
     serves: dict[str, bool] = {}
     allowed: dict[str, bool] = {}
@@ -224,12 +195,11 @@ def _match(
         found: list[Problem] = []
         bad = _reporter(found, r.row)
 
-        person = people.get(index[r.row])
-        if person is None:
+        _, name, household, village = people[r.id_number]
+        if household is None:
             bad("借款人身份证号", "借款人不在贫困户档案中（按身份证号未找到，或已迁出）")
             problems.extend(found)
             continue
-        name, household, village = person
         if name != r.name:
             bad("借款人姓名", f"姓名与档案不符：该身份证号在档案中的姓名为“{name}”", r.name)
         if village not in allowed:
