@@ -17,6 +17,8 @@ from fupin.core import idcard
 from fupin.core.errors import Problem, ValidationFailed
 from fupin.core.loanbook import Column, Row, percent_rate, text, yuan
 from fupin.core.money import fmt, to_fen
+from fupin.core.origination import PURPOSES
+from fupin.core.products import PRESETS
 from fupin.core.registry import parse_date
 
 STATUSES = {
@@ -26,6 +28,7 @@ STATUSES = {
     "已结清": "settled",
     "核销": "written_off",
 }
+PURPOSE_CODES = {label: code for code, label in PURPOSES.items()}
 STATUS_LABELS = {"normal": "正常", "overdue": "逾期", "settled": "结清", "written_off": "核销"}
 
 LOAN_COLUMNS: tuple[Column, ...] = (
@@ -42,6 +45,8 @@ LOAN_COLUMNS: tuple[Column, ...] = (
     Column("overdue_interest", "欠息（元）", False, "空：0"),
     Column("status", "贷款状态", False, "正常、逾期、结清或核销；空：按余额和逾期本金"),
     Column("days_overdue", "逾期天数", False, "最早一期逾期的天数；有逾期而未填：按 1 天计"),
+    Column("purpose", "贷款用途", False, "种植业、养殖业等（贷款用途清单）；空：按生产经营"),
+    Column("interest_paid", "累计已还利息（元）", False, "发放以来已还利息，不含罚息；空：各月还款文件合计"),
 )
 LOAN_ALIASES = {
     "借据编号": "contract_no",
@@ -65,6 +70,7 @@ REPAYMENT_COLUMNS: tuple[Column, ...] = (
     Column("principal", "还款本金（元）", True, ""),
     Column("interest", "还款利息（元）", False, "空：0"),
     Column("penalty", "罚息（元）", False, "空：0"),
+    Column("subsidy", "贴息扣减（元）", False, "按期还款时按政策少收的利息（先扣后补）；空：0"),
 )
 REPAYMENT_ALIASES = {
     "借据编号": "contract_no",
@@ -92,6 +98,8 @@ class FeedLoan:
     overdue_interest: int
     status: str
     days_overdue: int = 0
+    purpose: str = ""  # a code of the purposes list; "": the file names none
+    interest_paid: int | None = None  # fen since disbursement (penalty excluded); None: not stated
 
     def facts(self) -> dict[str, Any]:
         """What a later version of the month is compared on (:func:`diff`)."""
@@ -115,6 +123,7 @@ class FeedRepayment:
     principal: int
     interest: int
     penalty: int
+    subsidy: int = 0  # fen of interest left to the county at this repayment (S-HALF)
 
 
 def _fen(label: str) -> Callable[[Any], int]:
@@ -126,6 +135,23 @@ def _days(v: Any) -> int:
     if not t.isdigit():
         raise ValidationFailed(f"逾期天数“{t}”应为不小于 0 的整数", code="feed_cell")
     return int(t)
+
+
+def product_code(text_: str) -> str:
+    """The preset a file's 贷款品种 names (by code or name), else ``subsidy`` (脱贫人口小额信贷): the loans
+    a bank reports to the county are the programme's."""
+    t = text_.strip()
+    if t in PRESETS:
+        return t
+    return next((code for code, p in PRESETS.items() if p.name == t), "subsidy")
+
+
+def _purpose(v: Any) -> str:
+    t = text(v)
+    code = PURPOSE_CODES.get(t, t if t in PURPOSES else None)
+    if code is None:
+        raise ValidationFailed(f"贷款用途“{t}”应为{'、'.join(PURPOSES.values())}之一", code="feed_cell")
+    return code
 
 
 def _date(label: str) -> Callable[[Any], dt.date]:
@@ -168,6 +194,8 @@ def read_loans(
         over_p = row.parsed("overdue_principal", _fen("逾期本金"), False) or 0
         over_i = row.parsed("overdue_interest", _fen("欠息"), False) or 0
         days = row.parsed("days_overdue", _days, False) or 0
+        purpose = row.parsed("purpose", _purpose, False) or ""
+        interest_paid = row.parsed("interest_paid", _fen("累计已还利息"), False)
         label = text(row.cell("status"))
         status = (
             STATUSES.get(label)
@@ -204,6 +232,8 @@ def read_loans(
                 over_i,
                 status,
                 max(days, 1) if over_p or over_i else days,
+                purpose,
+                interest_paid,
             )
         )
     return out, problems
@@ -228,13 +258,14 @@ def read_repayments(
         principal = row.parsed("principal", _fen("还款本金"), True)
         interest = row.parsed("interest", _fen("还款利息"), False) or 0
         penalty = row.parsed("penalty", _fen("罚息"), False) or 0
+        subsidy = row.parsed("subsidy", _fen("贴息扣减"), False) or 0
         if paid_on and not month <= paid_on <= month_end:
             row.bad("paid_on", f"还款日期不在 {month:%Y年%m月} 内")
         if row.problems:
             problems.extend(row.problems)
             continue
         assert paid_on is not None and principal is not None
-        out.append(FeedRepayment(n, contract, paid_on, principal, interest, penalty))
+        out.append(FeedRepayment(n, contract, paid_on, principal, interest, penalty, subsidy))
     return out, problems
 
 

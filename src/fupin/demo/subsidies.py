@@ -99,6 +99,8 @@ def _half_history(policy: Policy, today: dt.date) -> int:
         "loan__household_id",
         "loan__village_code",
         "loan__institution",
+        "loan__contract_no",
+        "loan__principal",
         "seq",
         "period_start",
         "due_date",
@@ -107,13 +109,18 @@ def _half_history(policy: Policy, today: dt.date) -> int:
     table = bulk.Table(Line, with_pk=False)
     lines, per = [], defaultdict(int)
     first = today
-    for loan, household, village, lender, seq, start, due, interest in rows.iterator(chunk_size=5000):
+    for loan, household, village, lender, contract, lent, seq, start, due, interest in rows.iterator(
+        chunk_size=5000
+    ):
         fen = core.half_up(interest * Fraction(policy.share))
         lines.append(
             table.row(
                 {
                     "policy_id": policy.pk,
                     "loan_id": loan,
+                    "institution_id": lender,
+                    "contract_no": contract,
+                    "lent": lent,
                     "household_id": household,
                     "village_code": village,
                     "seq": seq,
@@ -166,7 +173,7 @@ def _past_batches(u, half: Policy, townships: list[str], county: str, today: dt.
             policy=half,
             batch__isnull=True,
             on__lte=d(cutoff),
-            loan__institution__code="FM000",  # the makers are the credit union's: a claim of its loans
+            institution__code="FM000",  # the makers are the credit union's: a claim of its loans
             village_code__startswith=division[:9] if division != county else division[:6],
         ).exists():
             continue

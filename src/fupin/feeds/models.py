@@ -60,6 +60,8 @@ class FeedLoan(models.Model):
     overdue_interest = models.BigIntegerField("欠息（分）", default=0)
     status = models.CharField("贷款状态", max_length=12, choices=list(core.STATUS_LABELS.items()))
     days_overdue = models.PositiveIntegerField("逾期天数", default=0)
+    purpose = models.CharField("贷款用途", max_length=20, blank=True)  # "": the file names none
+    interest_paid = models.BigIntegerField("累计已还利息（分）", null=True, blank=True)  # None: not stated
 
     SCOPE_FIELD = "village_code"
     INSTITUTION_FIELD = "feed__institution"
@@ -89,6 +91,8 @@ class FeedLoan(models.Model):
             self.overdue_interest,
             self.status,
             self.days_overdue,
+            self.purpose,
+            self.interest_paid,
         )
 
 
@@ -100,6 +104,7 @@ class FeedRepayment(models.Model):
     principal = models.BigIntegerField("还款本金（分）")
     interest = models.BigIntegerField("还款利息（分）", default=0)
     penalty = models.BigIntegerField("罚息（分）", default=0)
+    subsidy = models.BigIntegerField("贴息扣减（分）", default=0)  # S-HALF: left to the county
 
     class Meta:
         ordering = ["feed_id", "paid_on", "id"]

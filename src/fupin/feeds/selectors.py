@@ -4,6 +4,7 @@ reconciliation worklist (:func:`fupin.core.feeds.worklist`) with the borrowers' 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Sum
 
@@ -13,6 +14,7 @@ from fupin.core.errors import NotFound
 from fupin.core.money import to_fen
 from fupin.divisions.selectors import names
 from fupin.feeds.models import Feed, FeedLoan, FeedRepayment
+from fupin.loans.models import Loan
 from fupin.ratings.models import CreditLine
 
 VIEW = "feed.view"
@@ -177,3 +179,62 @@ def owing(institution: int | None, county: str) -> tuple[int, int]:
         )
         n, total = n + got["n"], total + (got["b"] or 0)
     return n, total
+
+
+def keeps_own_books(institution: int | None) -> bool:
+    """Whether an institution keeps its loans in its own core system: it sends the county monthly
+    files and books no loan here (so Fupin's ledger holds nothing of its loans)."""
+    return (
+        institution is not None
+        and Feed.objects.filter(institution_id=institution).exists()
+        and not Loan.objects.filter(institution_id=institution).exists()
+    )
+
+
+def month_end(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+@dataclass
+class History:
+    """A bank's loan over every month its files state it: the latest month's row, the month-ends at
+    which it was overdue, its repayments, and the day it was settled (None: not yet) — the last
+    repayment of the month whose file first reports it settled, or that month's end."""
+
+    loan: FeedLoan
+    late: list[dt.date] = field(default_factory=list)
+    repayments: list[FeedRepayment] = field(default_factory=list)
+    settled_on: dt.date | None = None
+
+
+def histories(institution: int, prefix: str, until: dt.date) -> dict[str, History]:
+    """The loans of registered borrowers in the division that one bank's files for the months ended
+    by ``until`` state, by contract number (the interest subsidy on them,
+    :mod:`fupin.subsidies.banks`)."""
+    months = [
+        m
+        for m in Feed.objects.filter(institution_id=institution).values_list("month", flat=True)
+        if month_end(m) <= until
+    ]
+    out: dict[str, History] = {}
+    rows = FeedLoan.objects.filter(
+        feed__institution_id=institution,
+        feed__month__in=months,
+        household__isnull=False,
+        village_code__startswith=prefix,
+    ).select_related("feed")
+    for x in rows.order_by("feed__month"):
+        h = out.setdefault(x.contract_no, History(x))
+        h.loan = x
+        if x.status == "overdue" or x.days_overdue:
+            h.late.append(month_end(x.feed.month))
+        if h.settled_on is None and (x.status == "settled" or x.balance == 0):
+            h.settled_on = month_end(x.feed.month)
+    for r in FeedRepayment.objects.filter(
+        feed__institution_id=institution, feed__month__in=months, contract_no__in=list(out)
+    ).order_by("paid_on", "pk"):
+        h = out[r.contract_no]
+        h.repayments.append(r)
+        if h.settled_on is not None and r.paid_on.replace(day=1) == h.settled_on.replace(day=1):
+            h.settled_on = r.paid_on  # the repayment that settled it, in the month first reporting it
+    return out

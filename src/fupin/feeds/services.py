@@ -186,6 +186,7 @@ def feed_import(
                     principal=r.principal,
                     interest=r.interest,
                     penalty=r.penalty,
+                    subsidy=r.subsidy,
                 )
                 for r in repayments
             ],
@@ -229,4 +230,6 @@ def _loan(feed: Feed, x: core.FeedLoan, borrower: Match) -> FeedLoan:
         overdue_interest=x.overdue_interest,
         status=x.status,
         days_overdue=x.days_overdue,
+        purpose=x.purpose,
+        interest_paid=x.interest_paid,
     )

@@ -279,7 +279,7 @@ def fu3(
         "provision", {v: -b for v, b in ledger_balance(p, "1304", end, institution=institution).items()}
     )
     subs = Line.objects.filter(
-        _by(institution, "loan__institution"), village_code__startswith=p, amount__gt=0, struck=""
+        _by(institution, "institution"), village_code__startswith=p, amount__gt=0, struck=""
     )
     put(
         "subsidy",
@@ -720,9 +720,7 @@ def fu4(division: Division, period: core.Period, *, institution: int | None = No
 
     p, start, end = division.prefix, period.start, period.end
     kids = children(division)
-    lines = Line.objects.filter(
-        _by(institution, "loan__institution"), village_code__startswith=p, amount__gt=0
-    )
+    lines = Line.objects.filter(_by(institution, "institution"), village_code__startswith=p, amount__gt=0)
     earned = lines.filter(on__range=(start, end))
     figures: dict[str, dict[str, int]] = {}
 

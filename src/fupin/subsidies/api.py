@@ -228,7 +228,9 @@ def subsidy_batch_credit(request, batch_id: int = Id):
 class SubsidyLineOut(Schema):
     id: int
     policy_id: int
-    loan_id: int
+    loan_id: int | None = Field(..., description="本系统的贷款；自有核心系统银行的贷款为空，以借据号为准")
+    institution_id: int | None = Field(..., description="贷款机构")
+    contract_no: str = Field(..., description="合同编号（借据号）")
     household_id: int
     village_code: str
     seq: int = Field(..., description="期次（0：整笔贷款）")

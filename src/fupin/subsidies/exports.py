@@ -76,7 +76,7 @@ def register_xlsx(lines) -> bytes:
     for r, ln in enumerate(lines, start=1):
         values = [
             ln.village_code,
-            ln.loan.contract_no,
+            ln.contract_no,
             str(ln.seq or "整笔"),
             f"{ln.start:%Y-%m-%d}",
             f"{ln.end:%Y-%m-%d}",

@@ -125,10 +125,17 @@ class Batch(models.Model):
 
 class Line(models.Model):
     """One line of the subsidy register (附表8): a loan's period (S-CAPPED: the whole loan), what
-    it earned and why not. S-HALF lines are written at the repayment that deducted them."""
+    it earned and why not. S-HALF lines are written at the repayment that deducted them. A loan of
+    a bank that keeps its own core system (issue 25 (3)) has no ``loan``: its lender and contract
+    number name it (:mod:`fupin.subsidies.banks`)."""
 
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="lines")
-    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="subsidy_lines")
+    loan = models.ForeignKey(
+        "loans.Loan", on_delete=models.PROTECT, null=True, blank=True, related_name="subsidy_lines"
+    )
+    institution = institution_field(null=True)  # the lender
+    contract_no = models.CharField("合同编号", max_length=40, blank=True)
+    lent = models.BigIntegerField("贷款金额（分）", default=0)
     household = models.ForeignKey(
         "households.Household", on_delete=models.PROTECT, related_name="subsidy_lines"
     )
@@ -150,13 +157,18 @@ class Line(models.Model):
     credited_on = models.DateField("入账到户日期", null=True, blank=True)
 
     SCOPE_FIELD = "village_code"
-    INSTITUTION_FIELD = "loan__institution"  # the lender (issue 25): bank roles see their own
-    INSTITUTION_ATTR = "loan__institution_id"
+    INSTITUTION_FIELD = "institution"  # the lender (issue 25): bank roles see their own
+    INSTITUTION_ATTR = "institution_id"
 
     class Meta:
-        ordering = ["village_code", "loan_id", "seq"]
+        ordering = ["village_code", "contract_no", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["policy", "loan", "seq"], name="subsidy_line_once"),
+            models.UniqueConstraint(
+                fields=["policy", "institution", "contract_no", "seq"],
+                condition=models.Q(loan__isnull=True),
+                name="subsidy_bank_line_once",
+            ),
             models.CheckConstraint(
                 condition=models.Q(amount__gte=0) & models.Q(amount__lte=models.F("interest")),
                 name="subsidy_line_within_interest",
@@ -165,4 +177,17 @@ class Line(models.Model):
         indexes = [models.Index(fields=["policy", "batch"])]
 
     def __str__(self) -> str:
-        return f"{self.loan_id}-{self.seq}"
+        return f"{self.contract_no}-{self.seq}"
+
+    @classmethod
+    def of_loan(cls, loan, **fields) -> Line:
+        """A line of a loan booked here, naming its lender, contract and amount as the loan does."""
+        return cls(
+            loan=loan,
+            institution_id=loan.institution_id,
+            contract_no=loan.contract_no,
+            lent=loan.principal,
+            household_id=loan.household_id,
+            village_code=loan.village_code,
+            **fields,
+        )

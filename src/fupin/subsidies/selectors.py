@@ -42,7 +42,7 @@ def register(
         qs = qs.filter(policy_id=policy)
     if batch:
         qs = qs.filter(batch_id=batch)
-    return list(qs.order_by("-on", "village_code", "loan_id", "seq")[:limit])
+    return list(qs.order_by("-on", "village_code", "contract_no", "seq")[:limit])
 
 
 def bucket(days: int) -> str:
@@ -84,7 +84,7 @@ def receivable(reader, on: dt.date) -> dict:
 def announcement(batch: Batch, division: str = "") -> list[dict]:
     """Recipients and amounts of a batch (lines not struck), by township and village, for the
     public announcement at county, township or village level (``division`` a code prefix)."""
-    lines = Line.objects.filter(batch=batch, struck="", amount__gt=0).select_related("loan")
+    lines = Line.objects.filter(batch=batch, struck="", amount__gt=0)
     if division:
         lines = lines.filter(village_code__startswith=division.rstrip("0") or division)
     lines = list(lines.order_by("village_code", "household_id", "seq"))
@@ -110,9 +110,9 @@ def announcement(batch: Batch, division: str = "") -> list[dict]:
                 "amount": 0,
             },
         )
-        if ln.loan_id not in row["loans"]:
-            row["loans"].add(ln.loan_id)
-            row["principal"] += ln.loan.principal
+        if ln.contract_no not in row["loans"]:
+            row["loans"].add(ln.contract_no)
+            row["principal"] += ln.lent
         row["amount"] += ln.amount
     return list(per.values())
 
@@ -134,4 +134,4 @@ def totals(rows: list[dict]) -> dict:
 
 def household_lines(hh) -> list[Line]:
     """A household's last 50 subsidy lines with their loans (the archive's subsidy section)."""
-    return compiled.rows(Line, where={"household": hh.pk}, related=("loan",), order=("-end",), limit=50)
+    return compiled.rows(Line, where={"household": hh.pk}, order=("-end",), limit=50)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
@@ -37,6 +37,7 @@ from fupin.core.money import fmt
 from fupin.core.products import PRESETS as PRODUCTS
 from fupin.core.products import Benchmark
 from fupin.divisions.models import Division
+from fupin.feeds.selectors import keeps_own_books
 from fupin.ledger.services import entry_post
 from fupin.loans.models import Application, Installment, Loan, Repayment
 from fupin.loans.ports import Relief
@@ -44,6 +45,7 @@ from fupin.loans.services import lender_for
 from fupin.products import benchmarks
 from fupin.ratings.models import CreditLine, GradeChange
 from fupin.riskfund.models import Blacklist
+from fupin.subsidies.banks import Subject, bank_subjects
 from fupin.subsidies.models import Batch, Line, Policy
 
 BLACKLISTED = "列入失信黑名单（恶意拖欠），不贴息"
@@ -252,11 +254,9 @@ def relief(loan: Loan, rows: dict[int, Installment], amount: int, on: dt.date, l
 def _relief_record(
     loan: Loan, policy: Policy, i: Installment, fen: int, on: dt.date, repayment: Repayment
 ) -> None:
-    Line.objects.create(
+    Line.of_loan(
+        loan,
         policy=policy,
-        loan=loan,
-        household_id=loan.household_id,
-        village_code=loan.village_code,
         seq=i.seq,
         start=i.period_start,
         end=i.due_date,
@@ -266,7 +266,7 @@ def _relief_record(
         amount=fen,
         on=on,
         repayment=repayment,
-    )
+    ).save()
 
 
 # --- the facts of a loan: its periods, paid on time or not ----------------------------------
@@ -397,7 +397,9 @@ def batch_prepare(
             prepared_by=acting_user,
             prepared_on=today,
         )
-        if policy.kind != "half":
+        if keeps_own_books(lender.pk if lender else None):
+            write_lines(policy, *bank_subjects(policy, division.prefix, cutoff, lender), cutoff)
+        elif policy.kind != "half":
             _compute(policy, division.prefix, cutoff, today)
         lines = Line.objects.filter(
             policy=policy,
@@ -405,7 +407,7 @@ def batch_prepare(
             amount__gt=0,
             on__lte=cutoff,
             village_code__startswith=division.prefix,
-            loan__institution=lender,
+            institution=lender,
         )
         claimed = lines.aggregate(n=Sum("amount"))["n"] or 0
         if not claimed:
@@ -442,7 +444,6 @@ def batch_prepare(
 
 def _compute(policy: Policy, prefix: str, cutoff: dt.date, today: dt.date) -> None:
     """Write the register lines of every period over by ``cutoff`` not yet in it."""
-    rule = policy.to_domain()
     loans = list(
         Loan.objects.filter(
             product__in=policy.products, village_code__startswith=prefix, start__gte=policy.effective
@@ -474,40 +475,58 @@ def _compute(policy: Policy, prefix: str, cutoff: dt.date, today: dt.date) -> No
     for r in Repayment.objects.filter(loan_id__in=ids, received_on__lte=cutoff):
         pays[r.loan_id].append(r)
     late: dict[int, set[int]] = defaultdict(set)
-    facts = {}
+    subjects = []
     lpr = benchmarks.table()
     for ln in loans:
         periods = periods_of(ln, rows[ln.pk], pays[ln.pk], cutoff)
-        facts[ln.pk] = loan_facts(ln, periods, lpr)
         late[ln.household_id] |= late_years(rows[ln.pk], periods, cutoff)
-    bars = Bars(ln.household_id for ln in loans)
+        subjects.append(
+            Subject(ln.pk, ln.household_id, ln.start, ln.maturity, loan_facts(ln, periods, lpr), _of(ln))
+        )
+    write_lines(policy, subjects, seen, late, cutoff)
+
+
+def _of(loan: Loan) -> Callable[..., Line]:
+    return lambda **fields: Line.of_loan(loan, **fields)
+
+
+def write_lines(
+    policy: Policy,
+    subjects: list[Subject],
+    seen: set[tuple[object, int]],
+    late: Mapping[int, set[int]],
+    on: dt.date,
+) -> None:
+    """Write the register lines of ``subjects`` (computed by :func:`fupin.core.subsidy.loan_lines`)
+    not ``seen`` yet: late repayment bars the years after it (R-SUB-1, ``late``: the years with a
+    late repayment, by household) and the household cap counts what the household already had
+    at any lender."""
+    rule = policy.to_domain()
+    bars = Bars(x.household_id for x in subjects)
     received = dict(
-        Line.objects.filter(policy=policy, household_id__in={ln.household_id for ln in loans})
+        Line.objects.filter(policy=policy, household_id__in={x.household_id for x in subjects})
         .values_list("household_id")
         .annotate(n=Sum("amount"))
     )
     new: list[Line] = []
-    for ln in sorted(loans, key=lambda ln: (ln.start, ln.pk)):
-        for line in core.loan_lines(rule, facts[ln.pk], barred=_bar(rule, bars, ln.household_id, late, ln)):
-            if (ln.pk, line.seq) in seen:
+    for x in sorted(subjects, key=lambda x: (x.start, x.key)):
+        years = late.get(x.household_id, set())
+        for line in core.loan_lines(rule, x.facts, barred=_bar(rule, bars, x, years)):
+            if (x.key, line.seq) in seen:
                 continue
-            if (
-                line.seq
-                and not line.reason
-                and rule.bars_next_year
-                and any(y < line.end.year for y in late[ln.household_id])
-            ):
-                line = _nothing(line, f"曾逾期还款，自 {min(late[ln.household_id]) + 1} 年起不再贴息")
-            amount = line.amount
+            if line.seq and not line.reason and rule.bars_next_year and any(y < line.end.year for y in years):
+                line = _nothing(line, f"曾逾期还款，自 {min(years) + 1} 年起不再贴息")
+            amount, reason = line.amount, line.reason
+            if x.deducted is not None and amount:
+                cut = min(amount, x.deducted.get(line.seq, 0))
+                amount, reason = cut, reason or (f"按银行实际扣减 {fmt(cut)} 元" if cut < amount else "")
             if amount and rule.cap is not None:
-                [amount] = core.household_cap(rule.cap, received.get(ln.household_id, 0), [amount])
-                received[ln.household_id] = received.get(ln.household_id, 0) + amount
+                [capped] = core.household_cap(rule.cap, received.get(x.household_id, 0), [amount])
+                received[x.household_id] = received.get(x.household_id, 0) + capped
+                amount, reason = capped, reason or (core.CAPPED if capped < amount else "")
             new.append(
-                Line(
+                x.line(
                     policy=policy,
-                    loan=ln,
-                    household_id=ln.household_id,
-                    village_code=ln.village_code,
                     seq=line.seq,
                     start=line.start,
                     end=line.end,
@@ -515,22 +534,17 @@ def _compute(policy: Policy, prefix: str, cutoff: dt.date, today: dt.date) -> No
                     basis=line.basis,
                     interest=line.interest,
                     amount=amount,
-                    reason=line.reason or (core.CAPPED if amount < line.amount else ""),
-                    on=cutoff,
+                    reason=reason,
+                    on=on,
                 )
             )
     Line.objects.bulk_create(new)
 
 
-def _bar(rule: core.Policy, bars: Bars, household_id: int, late: dict[int, set[int]], loan: Loan) -> str:
-    reason = bars.reason(household_id, loan.maturity.year, late_bars=rule.bars_next_year)
-    if (
-        not reason
-        and rule.kind == "capped"
-        and rule.bars_next_year
-        and any(y < loan.start.year for y in late[household_id])
-    ):
-        reason = f"曾逾期还款，自 {min(late[household_id]) + 1} 年起不再贴息"
+def _bar(rule: core.Policy, bars: Bars, x: Subject, late: set[int]) -> str:
+    reason = x.refused or bars.reason(x.household_id, x.maturity.year, late_bars=rule.bars_next_year)
+    if not reason and rule.kind == "capped" and rule.bars_next_year and any(y < x.start.year for y in late):
+        reason = f"曾逾期还款，自 {min(late) + 1} 年起不再贴息"
     return reason
 
 
@@ -539,6 +553,9 @@ def _nothing(line: core.Line, reason: str) -> core.Line:
 
 
 def _post(user, batch: Batch, on: dt.date, memo: str, step: str, postings: list[Posting]):
+    """Post a step of the batch in its lender's books; none for a bank that keeps its own."""
+    if keeps_own_books(batch.institution_id):
+        return None
     return entry_post(
         acting_user=user,
         date=on,

@@ -1,0 +1,181 @@
+"""The interest subsidy on the loans of a bank that keeps its own core system (issue 25 (3)): the
+register is written from its monthly files as it is for the loans booked here — S-CAPPED on a loan
+the files report settled, S-HALF on what the bank deducted at each repayment — and its claim goes
+through the county's chain (R-SUB-2) with nothing posted to Fupin's ledger; the bank's staff see
+their own bank's claims only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+import pytest
+
+from fupin.accounts.models import User
+from fupin.accounts.services import role_assign
+from fupin.core import reports as core_reports
+from fupin.core import subsidy as core
+from fupin.core.errors import Conflict
+from fupin.core.feeds import LOAN_COLUMNS, REPAYMENT_COLUMNS
+from fupin.core.idcard import check_character
+from fupin.divisions.models import Division
+from fupin.feeds.selectors import keeps_own_books
+from fupin.feeds.services import feed_import
+from fupin.households.importer import registry_import
+from fupin.ledger.models import Posting
+from fupin.loans.lenders import institution_register
+from fupin.demo.county import COUNTY
+from fupin.reports import tables
+from fupin.subsidies import selectors, services
+from fupin.subsidies.models import Batch, Line, Policy
+from tests.registry_files import TEMPLATE, template_rows, write_xlsx
+
+pytestmark = [pytest.mark.sqlite]
+
+SEP, OCT = dt.date(2025, 9, 1), dt.date(2025, 10, 1)
+CUTOFF = dt.date(2025, 10, 31)
+STRANGER = "11010519491231001" + check_character("11010519491231001")
+HEAD = "扶贫小额信贷"  # a product the presets do not name: the programme's subsidised credit loan
+ANNUAL = "扶贫小额贷款（一年期）"  # the one-year product, by its name: S-HALF
+
+
+@pytest.fixture
+def bank(world, tmp_path):
+    """A construction bank registered by the county, its head office's two staff, the registry's
+    first three households, and the bank's September and October files."""
+    county = COUNTY[0]
+    office = world.user("poverty_office")
+    ccb = institution_register(
+        acting_user=office,
+        code="CCB000",
+        name="中国建设银行富民县支行",
+        short_name="建设银行",
+        kind="other",
+        county_code=county,
+        coverage_codes=[county],
+        products=["subsidy", "annual"],
+    )
+    staff = []
+    for username, role in (("jh_hangzhang", "head_office"), ("jh_xindai", "loan_officer")):
+        user = User.objects.create(username=username, display_name=username)
+        role_assign(acting_user=None, user=user, role=role, division_code=county, branch_code="CCB000")
+        staff.append(user)
+    rows = template_rows(world.village, 4, seed=21)
+    registry_import(
+        acting_user=None, path=write_xlsx(tmp_path / "r.xlsx", TEMPLATE, rows), file_name="r.xlsx"
+    )
+    people = [(r[2], r[3]) for r in rows if r[4] == "户主"]
+
+    def loan(no, who, product, start, maturity, amount, balance, *, late=0, interest_paid=""):
+        name, number = people[who] if who is not None else ("陌生人", STRANGER)
+        status = "结清" if balance == 0 else "逾期" if late else "正常"
+        over = f"{balance}" if late else ""
+        return [no, name, number, product, start, maturity, amount, "3.45", balance, over, "", status,
+                late or "", "", interest_paid]  # fmt: skip
+
+    september = [
+        loan("JH1", 0, HEAD, "2024-03-10", "2027-03-10", 30000, 30000),
+        loan("JH2", 1, HEAD, "2024-06-01", "2027-06-01", 20000, 20000, late=40),
+        loan("JH3", 2, ANNUAL, "2025-01-15", "2026-01-15", 10000, 10000),
+        loan("JH4", None, HEAD, "2025-02-01", "2028-02-01", 5000, 5000),
+        loan("JH5", 3, HEAD, "2024-03-10", "2027-03-10", 30000, 30000),
+    ]
+    october = [
+        loan("JH1", 0, HEAD, "2024-03-10", "2027-03-10", 30000, 0),
+        loan("JH2", 1, HEAD, "2024-06-01", "2027-06-01", 20000, 0),
+        loan("JH3", 2, ANNUAL, "2025-01-15", "2026-01-15", 10000, 10000),
+        loan("JH4", None, HEAD, "2025-02-01", "2028-02-01", 5000, 0),
+        loan("JH5", 3, HEAD, "2024-03-10", "2027-03-10", 30000, 0, interest_paid="3000.00"),
+    ]
+    paid = {
+        SEP: [["JH3", "2025-09-15", "0", "50.00", "", "50.00"]],
+        OCT: [
+            ["JH1", "2025-10-20", "30000.00", "100.00", "", ""],
+            ["JH2", "2025-10-08", "20000.00", "120.00", "", ""],
+            ["JH2", "2025-10-18", "0", "30.00", "", ""],
+            ["JH3", "2025-10-15", "0", "60.00", "", "40.00"],  # the bank left 40.00 to the county
+            ["JH4", "2025-10-09", "5000.00", "20.00", "", ""],
+            ["JH5", "2025-10-20", "30000.00", "100.00", "", ""],
+        ],
+    }
+    for month, rows_ in ((SEP, september), (OCT, october)):
+        a = write_xlsx(tmp_path / f"l{month:%m}.xlsx", [c.header for c in LOAN_COLUMNS], rows_)
+        b = write_xlsx(tmp_path / f"p{month:%m}.xlsx", [c.header for c in REPAYMENT_COLUMNS], paid[month])
+        out = feed_import(
+            acting_user=office,
+            institution="CCB000",
+            month=month,
+            loans_path=a,
+            loans_name=a.name,
+            repayments_path=b,
+            repayments_name=b.name,
+        )
+        assert out.state == "imported", out.problems
+    return ccb, staff, county
+
+
+def test_s_capped_on_a_banks_settled_loans_through_the_countys_chain_with_nothing_in_fupins_books(
+    world, bank
+):
+    ccb, (head, officer), county = bank
+    assert keeps_own_books(ccb.pk)
+    policy = Policy.objects.get(code="S-CAPPED")
+    batch = services.batch_prepare(acting_user=head, policy=policy, division_code=county, cutoff=CUTOFF)
+    lines = {ln.contract_no: ln for ln in Line.objects.filter(policy=policy, institution=ccb)}
+    assert set(lines) == {"JH1", "JH2", "JH5"}  # JH3 is S-HALF's, JH4 a stranger's: on the worklist only
+    days = (dt.date(2025, 10, 20) - dt.date(2024, 3, 10)).days  # to the repayment that settled it
+    formula = core.half_up(Fraction(3_000_000 * 5 * days, 100 * 360))  # 5 % a year, actual/360
+    # the file states 3 000.00 of interest paid since disbursement: the formula gives less
+    stated = lines["JH5"]
+    assert (stated.loan_id, stated.lent, stated.days, stated.interest) == (None, 3_000_000, days, 300_000)
+    assert stated.amount == formula < 300_000 and stated.reason == "" and stated.batch == batch
+    # none stated: the interest of the repayments in the files, 100.00, is the ceiling (R-SUB-0)
+    summed = lines["JH1"]
+    assert (summed.days, summed.interest, summed.amount) == (days, 10_000, 10_000) and formula > 10_000
+    # overdue in September: nothing, with the reason
+    late = lines["JH2"]
+    assert (late.amount, late.reason, late.batch) == (0, core.LATE, None)
+    assert batch.claimed == formula + 10_000 and batch.institution == ccb
+    with pytest.raises(Conflict):  # everything over by the cut-off is in a claim already
+        services.batch_prepare(acting_user=head, policy=policy, division_code=county, cutoff=CUTOFF)
+
+    services.batch_review(acting_user=world.user("poverty_office"), batch=batch, approve=True)
+    services.batch_confirm(acting_user=world.user("finance_bureau"), batch=batch)
+    services.batch_pay(acting_user=User.objects.get(username="caizheng2"), batch=batch, payment_ref="财拨 9")
+    batch = services.batch_credit(acting_user=officer, batch=batch)
+    assert batch.state == Batch.State.CREDITED
+    assert (
+        batch.claimed == batch.approved == batch.confirmed == batch.paid == batch.credited == formula + 10_000
+    )
+    assert not Posting.objects.filter(entry__institution=ccb).exists()  # the bank keeps its books
+
+    # the bank's staff see their own bank's claim; another bank's do not
+    assert [b.pk for b in selectors.batches(head)] == [batch.pk]
+    abc = world.users["nh_hangzhang"]
+    assert batch.pk not in {b.pk for b in selectors.batches(abc)}
+    assert not [ln for ln in selectors.register(abc) if ln.institution_id == ccb.pk]
+
+
+def test_s_half_takes_what_the_bank_deducted_at_most_what_the_policy_gives(world, bank):
+    ccb, (head, _), county = bank
+    policy = Policy.objects.get(code="S-HALF")
+    batch = services.batch_prepare(acting_user=head, policy=policy, division_code=county, cutoff=CUTOFF)
+    lines = sorted(Line.objects.filter(batch=batch), key=lambda ln: ln.seq)
+    # one period a month since disbursement (January 2025 is the first): September the 9th
+    assert [(ln.contract_no, ln.seq, ln.on) for ln in lines] == [
+        ("JH3", 9, dt.date(2025, 9, 15)),
+        ("JH3", 10, dt.date(2025, 10, 15)),
+    ]
+    september, october = lines
+    # September: 50.00 paid and 50.00 deducted, half of 100.00 — all of it
+    assert (september.interest, september.amount, september.reason) == (10_000, 5_000, "")
+    # October: 60.00 paid and 40.00 deducted — the policy gives 50.00, the bank claims its 40.00
+    assert (october.interest, october.amount) == (10_000, 4_000)
+    assert october.reason == "按银行实际扣减 40.00 元"
+    assert batch.claimed == 9_000
+
+    # 附表4 of the bank: what its households paid and what was subsidised, by the repayment's quarter
+    q4 = core_reports.period("2025-Q4")
+    table = tables.fu4(Division.objects.get(code=county), q4, institution=ccb.pk)
+    assert table.total["amount"] == 4_000 and table.total["interest"] == 10_000 - 4_000
+    assert table.total["claimed"] == 0  # prepared today, not in 2025's fourth quarter
