@@ -179,3 +179,15 @@ def test_s_half_takes_what_the_bank_deducted_at_most_what_the_policy_gives(world
     table = tables.fu4(Division.objects.get(code=county), q4, institution=ccb.pk)
     assert table.total["amount"] == 4_000 and table.total["interest"] == 10_000 - 4_000
     assert table.total["claimed"] == 0  # prepared today, not in 2025's fourth quarter
+
+    # 附表8 of October: the bank's loans as its October file states them, with the register's subsidy
+    fu8 = tables.fu8(Division.objects.get(code=county), core_reports.period("2025-10"), institution=ccb.pk)
+    rows = {r["contract"]: r for r in fu8.rows}
+    assert set(rows) == {"JH1", "JH2", "JH3", "JH5"}  # the stranger's loan is on the worklist only
+    assert {r["lender"] for r in fu8.rows} == {"中国建设银行富民县支行"}
+    repaid = rows["JH2"]  # 20 000.00 principal with 120.00 and 30.00 of interest, settled
+    assert (repaid["principal"], repaid["interest"], repaid["balance"]) == (2_000_000, 15_000, 0)
+    half = rows["JH3"]
+    assert (half["principal"], half["interest"], half["balance"]) == (0, 6_000, 1_000_000)
+    assert (half["subsidy"], half["subsidy_total"]) == (4_000, 9_000)  # October's; and September's too
+    assert fu8.total["subsidy"] == 4_000 and [r["n"] for r in fu8.rows] == [1, 2, 3, 4]

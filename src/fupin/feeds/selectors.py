@@ -91,16 +91,21 @@ def month_loans(prefix: str, end: dt.date, institution: int | None = None):
     return rows if institution is None else rows.filter(feed__institution=institution)
 
 
-def repaid(prefix: str, start: dt.date, end: dt.date, institution: int | None = None) -> dict[str, int]:
-    """What the banks' files say was repaid (principal, interest and penalty, fen) between the
-    dates, by village (repayments of loans not in the registry left out)."""
+def repayments_between(prefix: str, start: dt.date, end: dt.date, institution: int | None = None):
+    """The repayments the banks' files show between the dates, of loans to registered borrowers in
+    the division."""
     rows = FeedRepayment.objects.filter(paid_on__range=(start, end), village_code__startswith=prefix).exclude(
         village_code=""
     )
-    if institution is not None:
-        rows = rows.filter(feed__institution=institution)
+    return rows if institution is None else rows.filter(feed__institution=institution)
+
+
+def repaid(prefix: str, start: dt.date, end: dt.date, institution: int | None = None) -> dict[str, int]:
+    """What the banks' files say was repaid (principal, interest and penalty, fen) between the
+    dates, by village (repayments of loans not in the registry left out)."""
     return dict(
-        rows.values("village_code")
+        repayments_between(prefix, start, end, institution)
+        .values("village_code")
         .annotate(s=Sum(F("principal") + F("interest") + F("penalty")))
         .values_list("village_code", "s")
     )

@@ -20,6 +20,7 @@ from django.db.models import Case, Count, F, Q, Sum, When
 from fupin.cob.day import closed_through
 from fupin.core import reports as core
 from fupin.core.errors import ValidationFailed
+from fupin.core.feeds import product_code
 from fupin.core.money import fmt
 from fupin.core.origination import PURPOSES
 from fupin.divisions.models import Division, Institution
@@ -572,13 +573,13 @@ def _fu2_banks(division: Division, period: core.Period, institution: int | None,
                 "rate": f"{x.rate:.2f}" if x.rate is not None else "",
                 "start": x.start,
                 "maturity": x.maturity,
-                "purpose": x.product,
+                "purpose": PURPOSES.get(x.purpose) or x.product,
                 "regulator": "是"
                 if core.regulator_flag(
                     registered_poor=status in REGISTERED or status == "lifted",
                     amount=x.amount,
                     term_months=months,
-                    product="subsidy",
+                    product=product_code(x.product),
                 )
                 else "否",
             }
@@ -659,6 +660,7 @@ def fu8(division: Division, period: core.Period, *, institution: int | None = No
         rows.append(
             {
                 "n": n,
+                "village_code": ln.village_code,
                 "village": names.get(ln.village_code, ""),
                 "name": head.name if head else "",
                 "lender": ln.institution.name if ln.institution_id else "",
@@ -674,6 +676,7 @@ def fu8(division: Division, period: core.Period, *, institution: int | None = No
                 "subsidy_total": sub_all.get(ln.pk, 0),
             }
         )
+    rows = _fu8_banks(division, period, institution, rows)
     columns = [
         Column("n", "序号"),
         Column("village", "行政村", "text"),
@@ -705,9 +708,75 @@ def fu8(division: Division, period: core.Period, *, institution: int | None = No
         total,
         notes=[
             "本期收回取自总账（还款与提前还款分录）；期末余额 = 现未还本金 + 期末后收回（或核销）的本金；"
-            "利息含罚息，不含贴息。"
+            "利息含罚息，不含贴息。",
+            "自有核心系统银行的贷款取自其报送的期末月借据和各月还款文件。",
         ],
     )
+
+
+def _fu8_banks(
+    division: Division, period: core.Period, institution: int | None, rows: list[dict]
+) -> list[dict]:
+    """附表8 with the loans of the banks that keep their own core system (issue 25 (3)): each loan
+    their files for the period's last month state, as they state it — the balance at the
+    month-end, the principal and the interest (penalty included) their repayment files show in
+    the period, and the subsidy of the register — merged with ``rows`` by village."""
+    start, end = period.start, period.end
+    loans = list(
+        feed_selectors.month_loans(division.prefix, end, institution).select_related("feed__institution")
+    )
+    paid: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for i, no, p, r in feed_selectors.repayments_between(
+        division.prefix, start, end, institution
+    ).values_list("feed__institution_id", "contract_no", "principal", F("interest") + F("penalty")):
+        paid[i, no][0] += p
+        paid[i, no][1] += r
+    loans = [  # a loan settled (or written off) before the period was not alive in it
+        x
+        for x in loans
+        if x.status not in ("settled", "written_off")
+        or (x.feed.institution_id, x.contract_no) in paid
+        or start <= x.start
+    ]
+    key = {(x.feed.institution_id, x.contract_no) for x in loans}
+    subs = Line.objects.filter(
+        loan__isnull=True, village_code__startswith=division.prefix, amount__gt=0, struck="", on__lte=end
+    )
+    sub_period: dict[tuple[int, str], int] = defaultdict(int)
+    sub_all: dict[tuple[int, str], int] = defaultdict(int)
+    for i, no, on, fen in subs.values_list("institution_id", "contract_no", "on", "amount"):
+        if (i, no) in key:
+            sub_all[i, no] += fen
+            if on >= start:
+                sub_period[i, no] += fen
+    heads = _heads(x.household_id for x in loans)
+    names = _names({x.village_code for x in loans})
+    for x in loans:
+        k = (x.feed.institution_id, x.contract_no)
+        head = heads.get(x.household_id)
+        rows.append(
+            {
+                "village_code": x.village_code,
+                "village": names.get(x.village_code, ""),
+                "name": head.name if head else x.name,
+                "lender": x.feed.institution.name,
+                "contract": x.contract_no,
+                "start": x.start,
+                "maturity": x.maturity,
+                "amount": x.amount,
+                "lent": x.amount if start <= x.start <= end else 0,
+                "principal": paid[k][0],
+                "interest": paid[k][1],
+                "balance": 0 if x.status == "written_off" else x.balance,
+                "subsidy": sub_period[k],
+                "subsidy_total": sub_all[k],
+            }
+        )
+    rows.sort(key=lambda r: r["village_code"])  # stable: each lender's loans stay in their order
+    for n, r in enumerate(rows, 1):
+        r["n"] = n
+        del r["village_code"]
+    return rows
 
 
 # --- 附表4 ---------------------------------------------------------------------------------------
