@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from fupin.core.rating import PRESET_P2, scorecard_to_dict
 from fupin.divisions.models import Institution
 from fupin.divisions.selectors import lenders_of
+from fupin.feeds.models import FeedLoan
 from fupin.site.api import api
 from tests.conftest import OTHER_VILLAGE, ROLES_UNDER_TEST
 
@@ -262,6 +263,16 @@ PAGES = {
     "riskfund_create": [("POST", "/riskfund/funds/", {"poverty_office", "finance_bureau"}, 302, 403)],
     "riskfund_contribute": [("POST", "/riskfund/funds/{fund}/contributions/", {"finance_bureau"}, 302, 403)],
     "claim_new": [("GET", "/loans/{loan}/claim/", {"loan_officer"}, 200, NOT_CADRE)],
+    # the postal bank's loan to someone not in the registry: no credit-union officer, no cadre reaches it
+    "bank_claim_new": [
+        (
+            "GET",
+            "/riskfund/bank-loans/{feedloan}/claim/",
+            set(),
+            200,
+            {"village_cadre": 404, "loan_officer": 404, "*": 403},
+        )
+    ],
     "claim_detail": [("GET", "/riskfund/claims/{claim}/", CLAIM_VIEW - {"village_cadre"}, 200, NOT_CADRE)],
     "claim_review": [
         ("POST", "/riskfund/claims/{claim}/review/", {"township_cadre", "poverty_office"}, 302, NOT_CADRE)
@@ -1262,7 +1273,8 @@ def ids(world, tmp_path) -> dict:
             "hh_out": hh_out,
             "batch": batch,
             "lender": Institution.objects.get(code="FM000").pk,  # the head office user's own
-            "feed": _feed(world, tmp_path),
+            "feed": (feed := _feed(world, tmp_path)),
+            "feedloan": FeedLoan.objects.get(feed_id=feed).pk,
             "role_request": asked[0],
             "role_request2": asked[1],
         },
@@ -1400,6 +1412,7 @@ def _subsidies(world, hh: int, loans: dict) -> dict:
     import datetime as dt
 
     from fupin.accounts.services import user_create
+    from fupin.loans.models import Loan
     from fupin.riskfund.models import Blacklist, Claim, Fund, Proof
     from fupin.subsidies.models import Batch, Policy
 
@@ -1427,6 +1440,7 @@ def _subsidies(world, hh: int, loans: dict) -> dict:
     claim = Claim.objects.create(
         fund=fund,
         loan_id=loans["loan"],
+        institution_id=Loan.objects.get(pk=loans["loan"]).institution_id,
         village_code=world.sibling_village,
         cause="illness",
         description="户主重病",

@@ -163,6 +163,7 @@ urlpatterns = [
     path("riskfund/funds/", riskfund.riskfund_create, name="riskfund_create"),
     path("riskfund/funds/<int:pk>/contributions/", riskfund.riskfund_contribute, name="riskfund_contribute"),
     path("loans/<int:pk>/claim/", riskfund.claim_new, name="claim_new"),
+    path("riskfund/bank-loans/<int:pk>/claim/", riskfund.bank_claim_new, name="bank_claim_new"),
     path("riskfund/claims/<int:pk>/", riskfund.claim_detail, name="claim_detail"),
     path("riskfund/claims/<int:pk>/review/", riskfund.claim_review, name="claim_review"),
     path("riskfund/claims/<int:pk>/payout/", riskfund.claim_pay, name="claim_pay"),

@@ -264,6 +264,8 @@ def test_a_proof_of_five_mb_goes_through_the_api_as_through_the_page(rt, hh):
     claim = Claim.objects.create(
         fund=fund,
         loan=loan,
+        institution_id=loan.institution_id,
+        contract_no=loan.contract_no,
         village_code=loan.village_code,
         cause="illness",
         description="户主重病",

@@ -12,106 +12,23 @@ from fractions import Fraction
 import pytest
 
 from fupin.accounts.models import User
-from fupin.accounts.services import role_assign
 from fupin.core import reports as core_reports
 from fupin.core import subsidy as core
 from fupin.core.errors import Conflict
-from fupin.core.feeds import LOAN_COLUMNS, REPAYMENT_COLUMNS
-from fupin.core.idcard import check_character
 from fupin.divisions.models import Division
 from fupin.feeds.selectors import keeps_own_books
-from fupin.feeds.services import feed_import
-from fupin.households.importer import registry_import
 from fupin.ledger.models import Posting
-from fupin.loans.lenders import institution_register
-from fupin.demo.county import COUNTY
 from fupin.reports import tables
 from fupin.subsidies import selectors, services
 from fupin.subsidies.models import Batch, Line, Policy
-from tests.registry_files import TEMPLATE, template_rows, write_xlsx
+from tests.bankfiles import CUTOFF, construction_bank
 
 pytestmark = [pytest.mark.sqlite]
-
-SEP, OCT = dt.date(2025, 9, 1), dt.date(2025, 10, 1)
-CUTOFF = dt.date(2025, 10, 31)
-STRANGER = "11010519491231001" + check_character("11010519491231001")
-HEAD = "扶贫小额信贷"  # a product the presets do not name: the programme's subsidised credit loan
-ANNUAL = "扶贫小额贷款（一年期）"  # the one-year product, by its name: S-HALF
 
 
 @pytest.fixture
 def bank(world, tmp_path):
-    """A construction bank registered by the county, its head office's two staff, the registry's
-    first three households, and the bank's September and October files."""
-    county = COUNTY[0]
-    office = world.user("poverty_office")
-    ccb = institution_register(
-        acting_user=office,
-        code="CCB000",
-        name="中国建设银行富民县支行",
-        short_name="建设银行",
-        kind="other",
-        county_code=county,
-        coverage_codes=[county],
-        products=["subsidy", "annual"],
-    )
-    staff = []
-    for username, role in (("jh_hangzhang", "head_office"), ("jh_xindai", "loan_officer")):
-        user = User.objects.create(username=username, display_name=username)
-        role_assign(acting_user=None, user=user, role=role, division_code=county, branch_code="CCB000")
-        staff.append(user)
-    rows = template_rows(world.village, 4, seed=21)
-    registry_import(
-        acting_user=None, path=write_xlsx(tmp_path / "r.xlsx", TEMPLATE, rows), file_name="r.xlsx"
-    )
-    people = [(r[2], r[3]) for r in rows if r[4] == "户主"]
-
-    def loan(no, who, product, start, maturity, amount, balance, *, late=0, interest_paid=""):
-        name, number = people[who] if who is not None else ("陌生人", STRANGER)
-        status = "结清" if balance == 0 else "逾期" if late else "正常"
-        over = f"{balance}" if late else ""
-        return [no, name, number, product, start, maturity, amount, "3.45", balance, over, "", status,
-                late or "", "", interest_paid]  # fmt: skip
-
-    september = [
-        loan("JH1", 0, HEAD, "2024-03-10", "2027-03-10", 30000, 30000),
-        loan("JH2", 1, HEAD, "2024-06-01", "2027-06-01", 20000, 20000, late=40),
-        loan("JH3", 2, ANNUAL, "2025-01-15", "2026-01-15", 10000, 10000),
-        loan("JH4", None, HEAD, "2025-02-01", "2028-02-01", 5000, 5000),
-        loan("JH5", 3, HEAD, "2024-03-10", "2027-03-10", 30000, 30000),
-    ]
-    october = [
-        loan("JH1", 0, HEAD, "2024-03-10", "2027-03-10", 30000, 0),
-        loan("JH2", 1, HEAD, "2024-06-01", "2027-06-01", 20000, 0),
-        loan("JH3", 2, ANNUAL, "2025-01-15", "2026-01-15", 10000, 10000),
-        loan("JH4", None, HEAD, "2025-02-01", "2028-02-01", 5000, 0),
-        loan("JH5", 3, HEAD, "2024-03-10", "2027-03-10", 30000, 0, interest_paid="3000.00"),
-    ]
-    paid = {
-        SEP: [["JH3", "2025-09-15", "0", "50.00", "", "50.00"]],
-        OCT: [
-            ["JH1", "2025-10-20", "30000.00", "100.00", "", ""],
-            ["JH2", "2025-10-08", "20000.00", "120.00", "", ""],
-            ["JH2", "2025-10-18", "0", "30.00", "", ""],
-            ["JH3", "2025-10-15", "0", "60.00", "", "40.00"],  # the bank left 40.00 to the county
-            ["JH4", "2025-10-09", "5000.00", "20.00", "", ""],
-            ["JH5", "2025-10-20", "30000.00", "100.00", "", ""],
-        ],
-    }
-    for month, rows_ in ((SEP, september), (OCT, october)):
-        a = write_xlsx(tmp_path / f"l{month:%m}.xlsx", [c.header for c in LOAN_COLUMNS], rows_)
-        b = write_xlsx(tmp_path / f"p{month:%m}.xlsx", [c.header for c in REPAYMENT_COLUMNS], paid[month])
-        out = feed_import(
-            acting_user=office,
-            institution="CCB000",
-            month=month,
-            loans_path=a,
-            loans_name=a.name,
-            repayments_path=b,
-            repayments_name=b.name,
-        )
-        assert out.state == "imported", out.problems
-    return ccb, staff, county
+    return construction_bank(world, tmp_path)
 
 
 def test_s_capped_on_a_banks_settled_loans_through_the_countys_chain_with_nothing_in_fupins_books(
@@ -183,11 +100,11 @@ def test_s_half_takes_what_the_bank_deducted_at_most_what_the_policy_gives(world
     # 附表8 of October: the bank's loans as its October file states them, with the register's subsidy
     fu8 = tables.fu8(Division.objects.get(code=county), core_reports.period("2025-10"), institution=ccb.pk)
     rows = {r["contract"]: r for r in fu8.rows}
-    assert set(rows) == {"JH1", "JH2", "JH3", "JH5"}  # the stranger's loan is on the worklist only
+    assert set(rows) == {"JH1", "JH2", "JH3", "JH5", "JH6"}  # the stranger's is on the worklist only
     assert {r["lender"] for r in fu8.rows} == {"中国建设银行富民县支行"}
     repaid = rows["JH2"]  # 20 000.00 principal with 120.00 and 30.00 of interest, settled
     assert (repaid["principal"], repaid["interest"], repaid["balance"]) == (2_000_000, 15_000, 0)
     half = rows["JH3"]
     assert (half["principal"], half["interest"], half["balance"]) == (0, 6_000, 1_000_000)
     assert (half["subsidy"], half["subsidy_total"]) == (4_000, 9_000)  # October's; and September's too
-    assert fu8.total["subsidy"] == 4_000 and [r["n"] for r in fu8.rows] == [1, 2, 3, 4]
+    assert fu8.total["subsidy"] == 4_000 and [r["n"] for r in fu8.rows] == [1, 2, 3, 4, 5]

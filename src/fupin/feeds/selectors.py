@@ -196,6 +196,23 @@ def keeps_own_books(institution: int | None) -> bool:
     )
 
 
+def latest_loan(institution: int | None, contract_no: str) -> FeedLoan | None:
+    """A bank's loan as the newest month of its files that lists it states it."""
+    return (
+        FeedLoan.objects.filter(feed__institution_id=institution, contract_no=contract_no)
+        .select_related("feed")
+        .order_by("-feed__month")
+        .first()
+    )
+
+
+def repayments_after(institution: int | None, contract_no: str, after: dt.date):
+    """A bank's loan's repayments its files show after a day, the earliest first."""
+    return FeedRepayment.objects.filter(
+        feed__institution_id=institution, contract_no=contract_no, paid_on__gt=after
+    ).order_by("paid_on", "pk")
+
+
 def month_end(month: dt.date) -> dt.date:
     return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 

@@ -289,7 +289,7 @@ def fu3(
     put("subsidy_total", _column(_grouped(subs.filter(on__lte=end), "village_code", s=Sum("amount")), "s"))
     drawn: dict[str, int] = defaultdict(int)
     for c in Claim.objects.filter(
-        _by(institution, "loan__institution"),
+        _by(institution, "institution"),
         village_code__startswith=p,
         state=Claim.State.PAID,
         paid_on__range=(start, end),

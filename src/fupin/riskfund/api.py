@@ -16,6 +16,7 @@ from fupin.api.common import MAX_ID, Amount, Choice, DivisionCode, IsoDate, Pagi
 from fupin.core import riskfund as core
 from fupin.core.errors import ValidationFailed
 from fupin.core.money import money, to_fen
+from fupin.divisions.selectors import institution_acting
 from fupin.households.models import Household
 from fupin.loans.selectors import loan_get
 from fupin.riskfund import selectors, services
@@ -132,7 +133,11 @@ def risk_fund_contribute(request, payload: ContributionIn, fund_id: int = Id):
 class ClaimOut(Schema):
     id: int
     fund_id: int
-    loan_id: int
+    loan_id: int | None = Field(
+        ..., description="本系统的贷款；自有核心系统银行的贷款为空，以机构和借据号为准"
+    )
+    institution_id: int | None = Field(..., description="贷款机构")
+    contract_no: str = Field(..., description="合同编号（借据号）")
     village_code: str
     cause: str
     description: str
@@ -154,7 +159,13 @@ def fund_claims(request):
 
 
 class ClaimIn(Schema):
-    loan_id: int = Field(..., ge=1, le=MAX_ID)
+    loan_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="本系统的贷款（与 institution、contract_no 二选一）"
+    )
+    institution: Text(20, 1) | None = Field(
+        None, description="自有核心系统银行的机构代码：按其最新月度数据中的借据申请代偿"
+    )
+    contract_no: Text(40, 1) | None = Field(None, description="该银行的借据号")
     cause: Choice(core.CAUSES) = Field(
         ..., description="disaster 自然灾害 / accident 意外事故 / illness 疾病 / business 经营失败"
     )
@@ -168,13 +179,26 @@ class ClaimIn(Schema):
 )
 def fund_claim_submit(request, payload: ClaimIn):
     access.require(request.auth, "fundclaim.submit")
-    loan = loan_get(request.auth, payload.loan_id)
-    return Status(
-        201,
-        services.claim_submit(
+    if (payload.loan_id is None) == (payload.institution is None or payload.contract_no is None):
+        raise ValidationFailed(
+            "请给出 loan_id，或给出 institution 和 contract_no（二选一）", code="claim_subject"
+        )
+    if payload.loan_id is not None:
+        loan = loan_get(request.auth, payload.loan_id)
+        claim = services.claim_submit(
             acting_user=request.auth, loan=loan, cause=payload.cause, description=payload.description
-        ),
-    )
+        )
+    else:
+        claim = services.claim_submit_bank(
+            acting_user=request.auth,
+            institution=institution_acting(
+                request.auth, "fundclaim.submit", payload.institution, "请给出贷款机构代码"
+            ).pk,
+            contract_no=payload.contract_no,
+            cause=payload.cause,
+            description=payload.description,
+        )
+    return Status(201, claim)
 
 
 @router.get("/fund-claims/{claim_id}", response=responses(ClaimOut, 404), summary="一件代偿申请")

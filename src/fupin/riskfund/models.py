@@ -77,7 +77,13 @@ class Claim(models.Model):
         REJECTED = "rejected", "已否决"
 
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="claims")
-    loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="fund_claims")
+    # the loan; None for a loan a bank keeps in its own core system (issue 25 (3)), named by its
+    # lender and contract number as its monthly files state it
+    loan = models.ForeignKey(
+        "loans.Loan", on_delete=models.PROTECT, null=True, blank=True, related_name="fund_claims"
+    )
+    institution = institution_field(null=True)  # the lender
+    contract_no = models.CharField("合同编号", max_length=40, blank=True)
     village_code = models.CharField(max_length=12)
     cause = models.CharField("原因", max_length=12, choices=list(core.CAUSES.items()))
     description = models.CharField("情况说明", max_length=500)
@@ -103,15 +109,20 @@ class Claim(models.Model):
     )
 
     SCOPE_FIELD = "village_code"
-    INSTITUTION_FIELD = "loan__institution"  # the lender (issue 25): bank roles see their own
-    INSTITUTION_ATTR = "loan__institution_id"
+    INSTITUTION_FIELD = "institution"  # the lender (issue 25): bank roles see their own
+    INSTITUTION_ATTR = "institution_id"
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["loan"], condition=~models.Q(state="rejected"), name="one_live_claim_per_loan"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["institution", "contract_no"],
+                condition=~models.Q(state="rejected") & models.Q(loan__isnull=True),
+                name="one_live_claim_per_bank_loan",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from fupin import compiled
 from fupin.accounts import access
 from fupin.core.errors import NotFound
+from fupin.feeds import selectors as feed_selectors
+from fupin.feeds.models import FeedLoan
 from fupin.riskfund.models import Blacklist, Claim, Fund, LegalAction, Proof
-from fupin.riskfund.services import fund_position
+from fupin.riskfund.services import bank_recoveries, fund_position
 
 
 def _funds(reader):
@@ -40,6 +42,25 @@ def claim_get(reader, pk: int) -> Claim:
     return access.get_visible(reader, Claim.objects.select_related("loan", "fund"), "fundclaim.view", pk=pk)
 
 
+def recoveries(claim: Claim) -> list[dict]:
+    """What came back on a loan the fund paid for, each with its return to the parties: on,
+    amount and [name, kind, fen] shares — from the repayments here, or a bank's files."""
+    if claim.loan_id is None:
+        return bank_recoveries(claim)
+    return [
+        {"on": r.repayment.received_on, "amount": r.amount, "shares": r.shares}
+        for r in claim.recoveries.select_related("repayment")
+    ]
+
+
+def bank_loan_get(reader, pk: int) -> FeedLoan:
+    """A loan of a bank's monthly file the reader may claim on (its village in the reader's
+    jurisdiction; a bank's staff: their own bank's)."""
+    return access.get_visible(
+        reader, FeedLoan.objects.select_related("feed__institution"), "fundclaim.submit", pk=pk
+    )
+
+
 def proof_get(reader, pk: int) -> Proof:
     return access.get_visible(reader, Proof.objects.select_related("claim"), "fundclaim.view", pk=pk)
 
@@ -57,5 +78,15 @@ def household_standing(household, loans: list[int]) -> dict:
     return {  # the blacklisting in its model's order (decided, latest first)
         "blacklist": compiled.rows(Blacklist, where=mine, limit=20),
         "legal": compiled.rows(LegalAction, where=mine, related=("recorded_by",), limit=50),
-        "claims": compiled.rows(Claim, where={"loan__in": loans}),
+        "claims": compiled.rows(Claim, where={"loan__in": loans}) + bank_claims(household),
     }
+
+
+def bank_claims(household) -> list[Claim]:
+    """The fund's claims on the household's loans at banks that keep their own core system."""
+    numbers = {x.contract_no for x in feed_selectors.household_loans(household.pk)}
+    if not numbers:
+        return []
+    return list(
+        Claim.objects.filter(loan__isnull=True, contract_no__in=numbers, village_code=household.village_id)
+    )

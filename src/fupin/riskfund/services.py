@@ -25,7 +25,8 @@ from fupin.audit.services import audit_record
 from fupin.cob.day import open_day
 from fupin.core import riskfund as core
 from fupin.core.divisions import Level
-from fupin.core.errors import Conflict, NotPermitted, ValidationFailed, reason_required
+from fupin.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed, reason_required
+from fupin.core.feeds import product_code
 from fupin.core.ledger import Posting
 from fupin.core.money import fmt
 from fupin.divisions.models import Division, Institution
@@ -174,24 +175,90 @@ def claim_submit(
     """A claim for a borrower who cannot repay (disaster, accident, illness, business failure),
     with its proofs (PDF or pictures, at most 5 MB each)."""
     access.require(acting_user, "fundclaim.submit", loan)
-    if cause not in core.CAUSES:
-        raise ValidationFailed(f"原因应为：{'、'.join(core.CAUSES.values())}", code="cause")
-    description = reason_required(description, "情况说明", at_most=500)
+    description = _grounds(cause, description)
     if loan.state != Loan.State.ACTIVE:
         raise Conflict(f"贷款状态为“{loan.get_state_display()}”，不能申请代偿", code="loan_not_active")
-    fund = fund_for(loan)
+    fund = _covering(loan.village_code, loan.institution_id, loan.product)
+    _overdue_enough(fund, loan, timezone.localdate())
+    return _file(
+        acting_user,
+        fund,
+        loan.village_code,
+        loan.institution_id,
+        loan.contract_no,
+        cause,
+        description,
+        proofs,
+        loan=loan,
+    )
+
+
+def claim_submit_bank(
+    *,
+    acting_user,
+    institution: int,
+    contract_no: str,
+    cause: str,
+    description: str,
+    proofs: list[tuple[str, str, bytes]] = (),
+) -> Claim:
+    """A claim on a loan of a bank that keeps its own core system (issue 25 (3)), as the newest
+    month of its files states it: a registered borrower's loan, not settled, in the fund's cover
+    and late for as long as the county's policy asks."""
+    x = feed_selectors.latest_loan(institution, (contract_no or "").strip())
+    if x is None or x.household_id is None:
+        raise NotFound("银行月度数据中没有这笔借据，或借款人不在贫困户档案中", code="feed_loan_not_found")
+    access.require(acting_user, "fundclaim.submit", x)
+    description = _grounds(cause, description)
+    if x.status in ("settled", "written_off"):
+        raise Conflict(
+            f"据 {x.feed.month:%Y年%m月} 的月度数据，借据状态为“{x.get_status_display()}”，不能申请代偿",
+            code="loan_not_active",
+        )
+    fund = _covering(x.village_code, institution, product_code(x.product))
+    _late_in_file(fund, x)
+    return _file(acting_user, fund, x.village_code, institution, x.contract_no, cause, description, proofs)
+
+
+def _grounds(cause: str, description: str) -> str:
+    if cause not in core.CAUSES:
+        raise ValidationFailed(f"原因应为：{'、'.join(core.CAUSES.values())}", code="cause")
+    return reason_required(description, "情况说明", at_most=500)
+
+
+def _covering(village_code: str, institution: int | None, product: str) -> Fund:
+    fund = fund_covering(village_code, institution)
     if fund is None:
         raise Conflict("本县尚未设立风险补偿金", code="no_fund")
-    if loan.product not in fund.products:
+    if product not in fund.products:
         raise Conflict("该贷款产品不在风险补偿金覆盖范围内", code="not_covered")
-    _overdue_enough(fund, loan, timezone.localdate())
+    return fund
+
+
+def _file(
+    acting_user,
+    fund: Fund,
+    village_code: str,
+    institution: int | None,
+    contract_no: str,
+    cause: str,
+    description: str,
+    proofs,
+    *,
+    loan: Loan | None = None,
+) -> Claim:
     with transaction.atomic():
-        if Claim.objects.filter(loan=loan).exclude(state=Claim.State.REJECTED).exists():
+        live = Claim.objects.exclude(state=Claim.State.REJECTED)
+        if (
+            live.filter(loan=loan) if loan else live.filter(institution=institution, contract_no=contract_no)
+        ).exists():
             raise Conflict("该贷款已有代偿申请", code="claim_exists")
         claim = Claim.objects.create(
             fund=fund,
             loan=loan,
-            village_code=loan.village_code,
+            institution_id=institution,
+            contract_no=contract_no,
+            village_code=village_code,
             cause=cause,
             description=description,
             submitted_by=acting_user,
@@ -203,7 +270,12 @@ def claim_submit(
             action="fundclaim.submit",
             obj=claim,
             division_code=claim.village_code,
-            after={"loan": loan.pk, "cause": cause, "proofs": len(proofs)},
+            after={
+                "loan": loan.pk if loan else None,
+                "contract_no": contract_no,
+                "cause": cause,
+                "proofs": len(proofs),
+            },
         )
     return claim
 
@@ -219,10 +291,18 @@ def days_past_due(loan: Loan, on: dt.date) -> int:
 def _overdue_enough(fund: Fund, loan: Loan, on: dt.date) -> None:
     """DOMAIN §8, the county's policy: the fund pays only for a loan that has been late for at
     least ``fund.overdue_days`` — never for one that performs, nor for one cured since."""
-    late = days_past_due(loan, on)
+    _late_enough(fund, days_past_due(loan, on), "贷款")
+
+
+def _late_in_file(fund: Fund, x) -> None:
+    """:func:`_overdue_enough` for a bank's loan, by the days past due its newest file states."""
+    _late_enough(fund, x.days_overdue, f"据 {x.feed.month:%Y年%m月} 的月度数据，贷款")
+
+
+def _late_enough(fund: Fund, late: int, what: str) -> None:
     if late < fund.overdue_days:
         raise Conflict(
-            f"贷款{'未逾期' if late == 0 else f'仅逾期 {late} 天'}，未达到本县风险补偿金的代偿条件"
+            f"{what}{'未逾期' if late == 0 else f'仅逾期 {late} 天'}，未达到本县风险补偿金的代偿条件"
             f"（逾期满 {fund.overdue_days} 天）",
             code="not_overdue_enough",
             details={"days_past_due": late, "required": fund.overdue_days},
@@ -287,7 +367,7 @@ CHAIN: dict[str, tuple[str, str, str, str]] = {
 
 def _lock(acting_user, claim: Claim, action: str) -> Claim:
     access.require(acting_user, action, claim)
-    claim = Claim.objects.select_for_update().select_related("fund", "loan").get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("fund", "loan").get(pk=claim.pk)
     if acting_user.pk in {
         claim.submitted_by_id,
         claim.village_by_id,
@@ -339,22 +419,15 @@ def claim_pay(*, acting_user, claim: Claim, insurance: int = 0) -> Claim:
             raise Conflict(f"申请状态为“{claim.get_state_display()}”，不能代偿", code="claim_state")
         if insurance and not claim.fund.insurance_first:
             raise ValidationFailed("本县风险补偿金未设保险先行赔付", code="insurance")
+        parties = claim.fund.sharing()
+        if claim.loan_id is None:
+            return _pay_bank(acting_user, claim, parties, insurance, on)
         closed = open_day(on)
         loan, _ = lock(claim.loan)
         _overdue_enough(claim.fund, loan, on)  # again at the payout: the loan may have been cured meanwhile
-        parties = claim.fund.sharing()
 
         def funding(principal: int, interest: int, penalty: int) -> list[Posting]:
-            split = core.loss_split(principal + interest, parties, insurance)
-            claim.principal, claim.interest, claim.penalty, claim.insurance = (
-                principal,
-                interest,
-                penalty,
-                split.insurance,
-            )
-            claim.shares = [
-                [p.name, p.kind, p.weight, fen] for p, fen in zip(parties, split.shares, strict=True)
-            ]
+            split = _share(claim, parties, principal, interest, penalty, insurance)
             out = (
                 [Posting("1011", debit=split.insurance, loan=loan.pk, memo="保险赔付")]
                 if split.insurance
@@ -383,22 +456,68 @@ def claim_pay(*, acting_user, claim: Claim, insurance: int = 0) -> Claim:
         if event.entry is None:
             raise Conflict("贷款已用保证金和溢缴款结清，无需代偿", code="nothing_to_pay")
         event.save()
-        claim.event, claim.paid_by, claim.paid_on, claim.state = event, acting_user, on, Claim.State.PAID
-        claim.save()
-        audit_record(
-            actor=acting_user,
-            action="fundclaim.pay",
-            obj=claim,
-            division_code=claim.village_code,
-            after={
-                "loss": fmt(claim.loss),
-                "insurance": fmt(claim.insurance),
-                "penalty": fmt(claim.penalty),
-                "shares": [[n, fmt(f)] for n, _, _, f in claim.shares],
-                "entry": event.entry_id,
-            },
-        )
+        claim.event = event
+        _paid(acting_user, claim, on, entry=event.entry_id)
     return claim
+
+
+def _share(claim: Claim, parties, principal: int, interest: int, penalty: int, insurance: int):
+    """The loss (principal and interest) shared among the parties, recorded on the claim."""
+    split = core.loss_split(principal + interest, parties, insurance)
+    claim.principal, claim.interest, claim.penalty, claim.insurance = (
+        principal,
+        interest,
+        penalty,
+        split.insurance,
+    )
+    claim.shares = [[p.name, p.kind, p.weight, fen] for p, fen in zip(parties, split.shares, strict=True)]
+    return split
+
+
+def _paid(acting_user, claim: Claim, on: dt.date, **facts) -> None:
+    claim.paid_by, claim.paid_on, claim.state = acting_user, on, Claim.State.PAID
+    claim.save()
+    audit_record(
+        actor=acting_user,
+        action="fundclaim.pay",
+        obj=claim,
+        division_code=claim.village_code,
+        after={
+            "loss": fmt(claim.loss),
+            "insurance": fmt(claim.insurance),
+            "penalty": fmt(claim.penalty),
+            "shares": [[n, fmt(f)] for n, _, _, f in claim.shares],
+            **facts,
+        },
+    )
+
+
+def _pay_bank(acting_user, claim: Claim, parties, insurance: int, on: dt.date) -> Claim:
+    """The payout on a bank's loan (issue 25 (3)): the loss is the balance and the interest owed
+    that its newest file states, shared as for any loan; the bank writes the loan off in its own
+    core system, so nothing is posted here — the fund's share counts in its balance."""
+    x = feed_selectors.latest_loan(claim.institution_id, claim.contract_no)
+    if x is None or x.status in ("settled", "written_off"):
+        raise Conflict("据银行最新月度数据，该贷款已结清或核销，无需代偿", code="nothing_to_pay")
+    _late_in_file(claim.fund, x)  # again at the payout: the newest file may show it cured
+    _share(claim, parties, x.balance, x.overdue_interest, 0, insurance)
+    _paid(acting_user, claim, on, file=f"{x.feed.month:%Y-%m}")
+    return claim
+
+
+def bank_recoveries(claim: Claim) -> list[dict]:
+    """What a bank's files show repaid on a loan after the fund paid for it, each returned to the
+    parties in the claim's shares (R-RSK-3): on, amount and [name, kind, fen] shares."""
+    if claim.loan_id is not None or claim.state != Claim.State.PAID or claim.paid_on is None:
+        return []
+    parties = [core.Party(n, k, int(w)) for n, k, w, _ in claim.shares]
+    out = []
+    for r in feed_selectors.repayments_after(claim.institution_id, claim.contract_no, claim.paid_on):
+        amount = r.principal + r.interest + r.penalty
+        back = core.recovery_split(amount, parties)
+        shares = [[p.name, p.kind, fen] for p, fen in zip(parties, back, strict=True)]
+        out.append({"on": r.paid_on, "amount": amount, "shares": shares})
+    return out
 
 
 def recovery_shares(loan: Loan, amount: int) -> Shares | None:
@@ -424,10 +543,14 @@ def recovery_shares(loan: Loan, amount: int) -> Shares | None:
 
 
 def fund_for(loan: Loan) -> Fund | None:
-    """The fund that covers ``loan``: its county's under an agreement with the loan's lender, else
-    its county's fund for every lender (issue 25)."""
-    funds = Fund.objects.filter(county_code=loan.village_code[:6] + "000000")
-    return funds.filter(institution=loan.institution_id).first() or funds.filter(institution=None).first()
+    return fund_covering(loan.village_code, loan.institution_id)
+
+
+def fund_covering(village_code: str, institution: int | None) -> Fund | None:
+    """The fund that covers a lender's loans in a village: its county's under an agreement with
+    the lender, else its county's fund for every lender (issue 25)."""
+    funds = Fund.objects.filter(county_code=village_code[:6] + "000000")
+    return funds.filter(institution=institution).first() or funds.filter(institution=None).first()
 
 
 def fund_balance(
@@ -454,6 +577,14 @@ def fund_balance(
     out = sum(f for shares in claims.values_list("shares", flat=True) for _, k, _, f in shares if k == "fund")
     back = sum(
         f for shares in recoveries.values_list("shares", flat=True) for _, k, f in shares if k == "fund"
+    )
+    back += sum(  # a bank's loan the fund paid for: its files' repayments since (issue 25 (3))
+        f
+        for claim in claims.filter(loan__isnull=True)
+        for r in bank_recoveries(claim)
+        if on is None or r["on"] <= on
+        for _, k, f in r["shares"]
+        if k == "fund"
     )
     return {
         "contributed": contributed,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -96,20 +97,63 @@ def _proofs(request) -> list[tuple[str, str, bytes]]:
 @requires("fundclaim.submit")
 def claim_new(request, pk: int):
     loan = loan_get(request.user, pk)
-    if request.method != "POST":
-        return render(request, "riskfund/claim_new.html", {"loan": loan, "causes": core.CAUSES})
-    post = request.POST
-    return act(
+    subject = {
+        "contract_no": loan.contract_no,
+        "amount": loan.principal,
+        "back": reverse("loan_detail", args=[pk]),
+    }
+    return _claim_form(
         request,
-        lambda: services.claim_submit(
+        subject,
+        lambda post: services.claim_submit(
             acting_user=request.user,
             loan=loan,
             cause=post.get("cause", ""),
             description=post.get("description", ""),
             proofs=_proofs(request),
         ),
-        "已提出代偿申请",
         "claim_new",
+        pk,
+    )
+
+
+@requires("fundclaim.submit")
+def bank_claim_new(request, pk: int):
+    """A claim on a loan of a bank that keeps its own core system (issue 25 (3))."""
+    x = selectors.bank_loan_get(request.user, pk)
+    subject = {
+        "contract_no": x.contract_no,
+        "amount": x.amount,
+        "lender": x.feed.institution.name,
+        "as_of": x.feed.month,
+        "balance": x.balance,
+        "days_overdue": x.days_overdue,
+        "back": reverse("household_detail", args=[x.household_id]) if x.household_id else "",
+    }
+    return _claim_form(
+        request,
+        subject,
+        lambda post: services.claim_submit_bank(
+            acting_user=request.user,
+            institution=x.feed.institution_id,
+            contract_no=x.contract_no,
+            cause=post.get("cause", ""),
+            description=post.get("description", ""),
+            proofs=_proofs(request),
+        ),
+        "bank_claim_new",
+        pk,
+    )
+
+
+def _claim_form(request, subject: dict, submit, name: str, pk: int):
+    if request.method != "POST":
+        return render(request, "riskfund/claim_new.html", {"subject": subject, "causes": core.CAUSES})
+    return act(
+        request,
+        lambda: submit(request.POST),
+        "已提出代偿申请",
+        name,
         pk=pk,
         then=lambda c: ("claim_detail", {"pk": c.pk}),
     )
@@ -125,7 +169,7 @@ def claim_detail(request, pk: int):
         {
             "claim": claim,
             "proofs": claim.proofs.defer("data"),
-            "recoveries": claim.recoveries.select_related("repayment"),
+            "recoveries": selectors.recoveries(claim),
             "may_review": step is not None and access.may(request.user, step, claim),
             "may_pay": claim.state == Claim.State.APPROVED
             and access.may(request.user, "fundclaim.pay", claim),

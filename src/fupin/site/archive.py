@@ -15,6 +15,7 @@ from fupin.core.creditinfo import CATEGORIES
 from fupin.core.eligibility import EXCLUSIONS
 from fupin.creditinfo import selectors as credit_selectors
 from fupin.divisions import selectors as division_selectors
+from fupin.feeds import selectors as feed_selectors
 from fupin.households import selectors, services
 from fupin.loans import selectors as loan_selectors
 from fupin.ratings import selectors as ratings
@@ -39,6 +40,8 @@ def _archive(request, pk: int) -> dict:
     ctx["exclusion_choices"] = [(k, f"{v[1]}（{v[0]}）") for k, v in EXCLUSIONS.items()]
     ctx["status_history"] = selectors.status_history(ctx["events"])
     ctx.update(_subsidy_and_fund(request.user, hh, loans))
+    ctx["bank_loans"] = feed_selectors.household_loans(hh.pk)  # banks with their own core system
+    ctx["may_claim"] = access.may(request.user, "fundclaim.submit", hh)
     ctx.update(_credit(request.user, hh))
     return ctx
 
