@@ -16,7 +16,7 @@ from fupin.cob.day import closed_through
 from fupin.cob.models import VillageMonth
 from fupin.core.calendar import month_ends
 from fupin.core.reports import period
-from fupin.demo import county
+from fupin.demo import bankfeeds, county
 from fupin.divisions.models import Branch, Division, Institution
 from fupin.feeds import selectors as feed_selectors
 from fupin.feeds.models import Feed
@@ -26,6 +26,8 @@ from fupin.loans.models import Application, Loan
 from fupin.ratings.models import CreditLine, GradeChange, ScoreSheet
 from fupin.reports.indicators import indicators
 from fupin.reports.tables import ledger_balance
+from fupin.riskfund.models import Claim
+from fupin.subsidies.models import Batch
 
 
 def test_the_demo_county_meets_the_seeds_figures(db):
@@ -35,7 +37,7 @@ def test_the_demo_county_meets_the_seeds_figures(db):
     assert {u.role for u in demo.users} == set(ROLES)
     assert RoleAssignment.objects.filter(user__username__in=county.DEMO_USERNAMES).count() == len(
         county.ACCOUNTS
-    )
+    ) + len(bankfeeds.STAFF)
     # the credit union's head office and an office per township; the banks' head offices and the
     # agricultural bank's office in the first township (issue 25)
     assert Branch.objects.filter(institution__code="FM000").count() == len(demo.townships) + 1
@@ -118,5 +120,11 @@ def test_the_demo_county_meets_the_seeds_figures(db):
     october = Feed.objects.get(institution__code="CCB000", month=last_month)
     kinds = {i["kind"] for i in feed_selectors.worklist(october)}
     assert kinds >= {"unregistered", "over_line", "dropped", "unbalanced"}
+    # its subsidy claims computed from its files, and its fund claim; nothing of them in the ledger
+    claims = {b.policy.code: b for b in Batch.objects.filter(institution__code="CCB000")}
+    assert set(claims) == {"S-CAPPED", "S-HALF"} and all(b.claimed > 0 for b in claims.values())
+    assert (claims["S-CAPPED"].state, claims["S-HALF"].state) == ("prepared", "confirmed")
+    assert Claim.objects.filter(institution__code="CCB000", loan__isnull=True).count() == 1
+    assert not JournalEntry.objects.filter(institution__code="CCB000").exists()
     refused = Application.objects.filter(state="rejected", rejected_reason__gt="").count()
     assert refused > 0

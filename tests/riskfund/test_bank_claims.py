@@ -34,6 +34,15 @@ def test_a_claim_on_a_banks_loan_from_its_files_to_the_payout_and_the_recoveries
         overdue_days=120,
     )
 
+    paid_in = services.contribution_post(
+        acting_user=world.user("finance_bureau"),
+        fund=fund,
+        source="县财政",
+        amount=2_000_000,
+        on=dt.date(2025, 1, 6),
+    )
+    assert paid_in.entry is None  # the fund's account is in the bank's own books
+
     def claim(no: str) -> Claim:
         return services.claim_submit_bank(
             acting_user=officer,
@@ -80,6 +89,7 @@ def test_a_claim_on_a_banks_loan_from_its_files_to_the_payout_and_the_recoveries
     assert back["shares"] == [["县风险补偿金", "fund", 80_000], ["建设银行", "bank", 20_000]]
     money = services.fund_balance(county, fund=fund)
     assert (money["paid_out"], money["recovered"]) == (loss * 80 // 100, 80_000)
+    assert money["balance"] == 2_000_000 - loss * 80 // 100 + 80_000
     assert services.fund_balance(county, fund=fund, on=dt.date(2025, 10, 27))["recovered"] == 0
 
     # the pages: the household's archive offers the claim, the claim names the bank's loan

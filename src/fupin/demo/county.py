@@ -96,7 +96,8 @@ BANKS = [
         ("subsidy", "annual", "seasonal"),
     ),
 ]
-DEMO_USERNAMES = [a[0] for a in ACCOUNTS]
+# and the staff of the bank that keeps its own core system (registered with its files)
+DEMO_USERNAMES = [a[0] for a in ACCOUNTS] + [a[0] for a in bankfeeds.STAFF]
 
 
 def existing_demo_users() -> list[DemoUser]:
@@ -243,7 +244,7 @@ def build(
                 first_panel_password=password_hash,
             )
             if loan_book:
-                book(seed, result.villages, say)
+                book(seed, result.villages, say, password_hash)
             loans.build(  # applications are made and checked on the business day, as the services do
                 villages=result.villages,
                 townships=result.townships,
@@ -294,7 +295,7 @@ def lenders_chosen(rng: random.Random, planned: list[portfolio.Planned]) -> list
     return out
 
 
-def book(seed: int, villages: list[str], say) -> None:
+def book(seed: int, villages: list[str], say, password_hash: str) -> None:
     """The borrowers' loans of every age (:mod:`.borrowers`) standing at the close of the day
     before yesterday, journalled month by month; the month-ends they went through (R-RPT-4); then
     a real close of yesterday: arrears, penalty, classes, grades and today's collection lists."""
@@ -313,7 +314,7 @@ def book(seed: int, villages: list[str], say) -> None:
     # the postal bank's loans kept in its own core system until now, brought in at the last close
     moved = migrated.migrate(seed, yesterday - dt.timedelta(days=1), skip=min(villages))
     # the construction bank books in its own core system and sends its months' files
-    fed = bankfeeds.build(seed, yesterday, COUNTY[0], skip=min(villages))
+    fed = bankfeeds.build(seed, yesterday, COUNTY[0], skip=min(villages), password_hash=password_hash)
     run = cob_run(yesterday).run
     # the opening provision (贷款损失准备) the book brought in carries; month ends set it from then on
     provided = provisions_post(yesterday, system_user())

@@ -109,7 +109,7 @@ class ContributionOut(Schema):
     source: str
     amount: Yuan
     on: dt.date
-    entry_id: int
+    entry_id: int | None = Field(..., description="总账凭证；自有核心系统银行的专户由其自行记账，为空")
 
 
 @router.post(

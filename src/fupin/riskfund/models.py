@@ -51,7 +51,10 @@ class Contribution(models.Model):
     source = models.CharField("出资方", max_length=60)
     amount = models.BigIntegerField("金额（分）")
     on = models.DateField("到账日期")
-    entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    # None: a fund held at a bank that keeps its own core system, whose books record it (issue 25 (3))
+    entry = models.OneToOneField(
+        "ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_by = user_field(null=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -126,7 +126,8 @@ def fund_create(
 def contribution_post(
     *, acting_user, fund: Fund, source: str, amount: int, on: dt.date | None = None
 ) -> Contribution:
-    """Money paid into the fund by a party (province, county, …): Dr 1011 / Cr 2901."""
+    """Money paid into the fund by a party (province, county, …): Dr 1011 / Cr 2901 in the books of
+    the bank that holds it — none for a bank that keeps its own core system (its books record it)."""
     access.require(acting_user, "riskfund.contribute", fund)
     source = (source or "").strip()
     if not source:
@@ -135,17 +136,21 @@ def contribution_post(
         raise ValidationFailed("出资金额必须大于零", code="amount")
     on = on or timezone.localdate()
     with transaction.atomic():
-        entry = entry_post(
-            acting_user=acting_user,
-            date=on,
-            memo=f"{source}注入风险补偿金",
-            division_code=fund.county_code,
-            institution=fund.institution_id,
-            postings=[
-                Posting("1011", debit=amount, memo="风险补偿金专户到账"),
-                Posting("2901", credit=amount, memo=source[:60]),
-            ],
-            source=f"riskfund.contribution:{fund.pk}",
+        entry = (
+            None
+            if feed_selectors.keeps_own_books(fund.institution_id)
+            else entry_post(
+                acting_user=acting_user,
+                date=on,
+                memo=f"{source}注入风险补偿金",
+                division_code=fund.county_code,
+                institution=fund.institution_id,
+                postings=[
+                    Posting("1011", debit=amount, memo="风险补偿金专户到账"),
+                    Posting("2901", credit=amount, memo=source[:60]),
+                ],
+                source=f"riskfund.contribution:{fund.pk}",
+            )
         )
         c = Contribution.objects.create(
             fund=fund,
@@ -161,7 +166,7 @@ def contribution_post(
             action="riskfund.contribute",
             obj=c,
             division_code=fund.county_code,
-            after={"source": c.source, "amount": fmt(amount), "entry": entry.pk},
+            after={"source": c.source, "amount": fmt(amount), "entry": entry.pk if entry else None},
         )
     return c
 
