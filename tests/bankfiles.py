@@ -45,6 +45,7 @@ def construction_bank(world, tmp_path):
         county_code=county,
         coverage_codes=[county],
         products=["subsidy", "annual"],
+        own_core=True,
     )
     staff = []
     for username, role in (("jh_hangzhang", "head_office"), ("jh_xindai", "loan_officer")):

@@ -1299,6 +1299,7 @@ def _feed(world, tmp_path) -> int:
     from fupin.feeds.services import feed_import
     from tests.registry_files import write_xlsx
 
+    Institution.objects.filter(code="PSBC00").update(own_core=True)  # it sends its months
     number = "11010519491231001" + check_character("11010519491231001")
     row = ["YC1", "某人", number, "", "2026-03-10", "2029-03-10", 1000, "", 1000, "", "", ""]
     path = write_xlsx(tmp_path / "feed.xlsx", [c.header for c in LOAN_COLUMNS], [row])

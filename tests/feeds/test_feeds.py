@@ -20,7 +20,7 @@ from fupin.accounts.services import token_issue
 from fupin.cob.models import VillageMonth
 from fupin.cob.services import cob_run
 from fupin.core import reports as core_reports
-from fupin.core.errors import NotFound
+from fupin.core.errors import Conflict, NotFound
 from fupin.core.feeds import LOAN_COLUMNS, REPAYMENT_COLUMNS
 from fupin.core.idcard import check_character
 from fupin.creditinfo import selectors as creditinfo
@@ -43,11 +43,18 @@ STRANGER = "11010519491231001" + check_character("11010519491231001")
 
 @pytest.fixture
 def people(world, tmp_path):
+    """The registry's first three households; and the postal bank, here one that books in its own
+    core system and sends its months."""
+    Institution.objects.filter(code="PSBC00").update(own_core=True)
     rows = template_rows(world.village, 3, seed=21)
     registry_import(
         acting_user=None, path=write_xlsx(tmp_path / "r.xlsx", TEMPLATE, rows), file_name="r.xlsx"
     )
     return [(r[2], r[3]) for r in rows if r[4] == "户主"]
+
+
+def bad_path(tmp_path, people):
+    return loans_file(tmp_path / "any.xlsx", people, [("X1", 0, 1000, 1000, "")])
 
 
 def loans_file(path, people, rows):
@@ -132,6 +139,15 @@ def test_a_month_imported_corrected_and_reconciled(world, people, tmp_path):
     assert ("unbalanced", "YC2") not in kinds and ("dropped", "YC3") not in kinds
     assert ("unregistered", "YC3") in kinds and ("unknown_repayment", "YC9") not in kinds
 
+    with pytest.raises(Conflict) as booked_here:  # the agricultural bank books its loans in Fupin
+        feed_import(
+            acting_user=office,
+            institution="ABC000",
+            month=NOV,
+            loans_path=bad_path(tmp_path, people),
+            loans_name="a",
+        )
+    assert booked_here.value.code == "institution_books_here"
     bad = loans_file(tmp_path / "bad.xlsx", people, [("YC1", 0, 30000, 40000, ""), ("YC1", 1, 1, 1, "呆账")])
     failed = feed_import(
         acting_user=office, institution="PSBC00", month=NOV, loans_path=bad, loans_name="bad.xlsx"

@@ -111,11 +111,19 @@ def test_the_pages(world):
             "serves": "townships",
             "townships": [world.township],
             "products": ["subsidy"],
+            "own_core": "0",
         },
     )
     rcb = Institution.objects.get(code="RCB001")
+    assert not rcb.own_core
     assert made.status_code == 302 and made["Location"] == f"/loans/lenders/{rcb.pk}/"
     assert rcb.products == ["subsidy"] and rcb in lenders_of(world.village)
+    office.post(  # a bank keeping its own core system, which sends its months instead
+        "/loans/lenders/new/",
+        {"code": "CCB000", "name": "中国建设银行富民县支行", "short_name": "建行", "kind": "other",
+         "county": "529901000000", "serves": "county", "own_core": "1"},
+    )  # fmt: skip
+    assert Institution.objects.get(code="CCB000").own_core
     saved = office.post(
         f"/loans/lenders/{rcb.pk}/",
         {"products": ["subsidy", "annual"], "bands": "own", "low": ["0", "5000"], "high": ["5000", ""],

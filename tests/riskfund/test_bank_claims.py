@@ -60,6 +60,11 @@ def test_a_claim_on_a_banks_loan_from_its_files_to_the_payout_and_the_recoveries
     with pytest.raises(Conflict) as performing:  # its October file: not overdue
         claim("JH3")
     assert performing.value.code == "not_overdue_enough" and performing.value.details["days_past_due"] == 0
+    # the household's archive offers a claim on the bank's loan, until one is made
+    x = FeedLoan.objects.filter(contract_no="JH6").select_related("feed").order_by("-feed__month").first()
+    cadre = world.client("village_cadre")
+    page = cadre.get(f"/households/{x.household_id}/").content.decode()
+    assert f"/riskfund/bank-loans/{x.pk}/claim/" in page and "JH6" in page
     c = claim("JH6")  # 130 days overdue in October, the fund asks for 120
     assert (c.loan_id, c.institution, c.contract_no, c.fund) == (None, ccb, "JH6", fund)
     assert c.village_code == FeedLoan.objects.filter(contract_no="JH6").first().village_code
@@ -93,10 +98,8 @@ def test_a_claim_on_a_banks_loan_from_its_files_to_the_payout_and_the_recoveries
     assert services.fund_balance(county, fund=fund, on=dt.date(2025, 10, 27))["recovered"] == 0
 
     # the pages: the household's archive offers the claim, the claim names the bank's loan
-    x = FeedLoan.objects.filter(contract_no="JH6").select_related("feed").order_by("-feed__month").first()
-    cadre = world.client("village_cadre")
     page = cadre.get(f"/households/{x.household_id}/").content.decode()
-    assert f"/riskfund/bank-loans/{x.pk}/claim/" in page and "JH6" in page
+    assert f"/riskfund/bank-loans/{x.pk}/claim/" not in page and f"/riskfund/claims/{c.pk}/" in page
     form = cadre.get(f"/riskfund/bank-loans/{x.pk}/claim/")
     assert form.status_code == 200 and "中国建设银行富民县支行" in form.content.decode()
     shown = world.client("poverty_office").get(f"/riskfund/claims/{c.pk}/").content.decode()

@@ -80,7 +80,7 @@ def build(seed: int, closed: dt.date, county: str, skip: str, password_hash: str
         county_code=county,
         coverage_codes=[county],
     )
-    Institution.objects.filter(code=CODE).update(products=["subsidy", "annual"])
+    Institution.objects.filter(code=CODE).update(products=["subsidy", "annual"], own_core=True)
     for username, display, role in STAFF:
         user = User.objects.create(username=username, display_name=display, password=password_hash)
         role_assign(acting_user=None, user=user, role=role, division_code=county, branch_code=CODE)

@@ -74,6 +74,9 @@ class Institution(models.Model):
     # its own version of a product: the annual rate it lends at (a decimal fraction as text, by
     # product code); a product not named: the county's preset
     product_rates = models.JSONField("本机构执行利率", default=dict, blank=True)
+    # it books its loans in its own core system and sends the county monthly files (issue 25 (3)):
+    # nothing of its loans, its subsidy claims or its fund account is posted in Fupin's ledger
+    own_core = models.BooleanField("自有核心系统记账，按月报送借据", default=False)
 
     class Meta:
         verbose_name = "贷款机构"

@@ -12,9 +12,9 @@ from fupin.accounts import access
 from fupin.core import feeds as core
 from fupin.core.errors import NotFound
 from fupin.core.money import to_fen
+from fupin.divisions.models import Institution
 from fupin.divisions.selectors import names
 from fupin.feeds.models import Feed, FeedLoan, FeedRepayment
-from fupin.loans.models import Loan
 from fupin.ratings.models import CreditLine
 
 VIEW = "feed.view"
@@ -187,13 +187,9 @@ def owing(institution: int | None, county: str) -> tuple[int, int]:
 
 
 def keeps_own_books(institution: int | None) -> bool:
-    """Whether an institution keeps its loans in its own core system: it sends the county monthly
-    files and books no loan here (so Fupin's ledger holds nothing of its loans)."""
-    return (
-        institution is not None
-        and Feed.objects.filter(institution_id=institution).exists()
-        and not Loan.objects.filter(institution_id=institution).exists()
-    )
+    """Whether an institution books its loans in its own core system (:attr:`Institution.own_core`):
+    it sends the county monthly files, and Fupin's ledger holds nothing of its loans."""
+    return institution is not None and Institution.objects.filter(pk=institution, own_core=True).exists()
 
 
 def latest_loan(institution: int | None, contract_no: str) -> FeedLoan | None:

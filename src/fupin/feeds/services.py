@@ -20,7 +20,7 @@ from django.db import transaction
 
 from fupin.audit.services import audit_record
 from fupin.core import feeds as core
-from fupin.core.errors import Problem, ValidationFailed
+from fupin.core.errors import Conflict, Problem, ValidationFailed
 from fupin.core.idcard import mask_id
 from fupin.core.loanbook import map_columns
 from fupin.divisions.selectors import institution_acting
@@ -121,6 +121,11 @@ def feed_import(
     """Check and (unless ``dry_run``) import one bank's month (see the module). ``acting_user``
     None is the system itself (``fupin import-feed`` without --user)."""
     lender = institution_acting(acting_user, ACTION, institution, "请选择报送数据的贷款机构")
+    if not lender.own_core:
+        raise Conflict(
+            f"“{lender.name}”在本系统记账，不报送月度借据（在自有核心系统记账的银行，登记时注明）",
+            code="institution_books_here",
+        )
     month = month.replace(day=1)
     month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
     out = Outcome("failed", lender.code, month)

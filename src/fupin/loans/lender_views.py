@@ -109,6 +109,7 @@ def lender_new(request):
             county_code=county,
             coverage_codes=[county] if f.get("serves") == "county" else f.getlist("townships"),
             products=f.getlist("products"),
+            own_core=f.get("own_core") == "1",
         )
 
     return act(

@@ -64,8 +64,10 @@ def institution_register(
     county_code: str,
     coverage_codes: list[str],
     products: list[str],
+    own_core: bool = False,
 ) -> Institution:
-    """A new lending institution of the county, with its head office serving ``coverage_codes``."""
+    """A new lending institution of the county, with its head office serving ``coverage_codes``;
+    ``own_core``: it books its loans in its own core system and sends monthly files (issue 25 (3))."""
     access.require(acting_user, "institution.register", code=county_code)
     code, name = code.strip(), name.strip()
     if not code or not name:
@@ -86,7 +88,8 @@ def institution_register(
         )
         institution = head.institution
         institution.products = _products(products)
-        institution.save(update_fields=["products"])
+        institution.own_core = bool(own_core)
+        institution.save(update_fields=["products", "own_core"])
     return institution
 
 

@@ -42,6 +42,9 @@ def _archive(request, pk: int) -> dict:
     ctx.update(_subsidy_and_fund(request.user, hh, loans))
     ctx["bank_loans"] = feed_selectors.household_loans(hh.pk)  # banks with their own core system
     ctx["may_claim"] = access.may(request.user, "fundclaim.submit", hh)
+    ctx["bank_claimed"] = {
+        c.contract_no for c in ctx["fund_claims"] if c.loan_id is None and c.state != "rejected"
+    }
     ctx.update(_credit(request.user, hh))
     return ctx
 
