@@ -174,12 +174,15 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env_int("FUPIN_LOCKOUT_ATTEMPTS", 5)
 AXES_COOLOFF_TIME = env_int("FUPIN_LOCKOUT_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "fupin.accounts.lockout.locked_out"  # the API answers in its own JSON
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Lockout is per account (等保 2.0 asks for account lockout); axes warns that IP rotation is
 # not covered by it, which is the point: the account is locked wherever the attempts come from.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# A person's sign-in over the API (POST /api/v1/auth/token) lasts this many hours.
+FUPIN_TOKEN_HOURS = env_int("FUPIN_TOKEN_HOURS", 8)
 
 # Idle timeout: the session expires N minutes after the last request.
 SESSION_COOKIE_AGE = env_int("FUPIN_IDLE_TIMEOUT_MINUTES", 30) * 60

@@ -18,7 +18,8 @@ def test_subsidy_claim_reviewed_struck_confirmed_and_paid(live_world, page, watc
     from fupin.subsidies.models import Batch, Line
 
     demo, base = live_world
-    waiting = Batch.objects.get(state=Batch.State.PREPARED)
+    # the credit union's (the construction bank's, from its files, waits too)
+    waiting = Batch.objects.get(state=Batch.State.PREPARED, institution__code="FM000")
     line = Line.objects.filter(batch=waiting).order_by("pk").first()
 
     switch_user(page, base, "fupinban")

@@ -10,6 +10,7 @@ import re
 from unittest import mock
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from fupin.households.models import Person
@@ -73,6 +74,33 @@ def test_sign_in_with_a_one_time_code_and_see_only_ones_own(borrower, memory_sen
     client.logout()
     again = client.post("/me/login/verify/", {"id_number": id_number, "code": code})
     assert again.status_code == 403  # a code works once
+
+
+def test_a_household_app_signs_in_over_the_api_with_the_same_code(borrower, memory_sender):
+    """Issue 26: the same two steps through the API give a token that expires like a person's."""
+    id_number, loan, other = borrower
+    api = Client()
+
+    def post(path, body):
+        return api.post(path, body, content_type="application/json")
+
+    r = post("/api/v1/auth/household/code", {"id_number": id_number})
+    assert r.status_code == 202 and "验证码已发送" in r.json()["message"]
+    unknown = post("/api/v1/auth/household/code", {"id_number": "11010519491231002X"})
+    assert unknown.status_code == 202 and unknown.json() == r.json()  # registered or not: the same answer
+    code = sent_code(memory_sender)
+    wrong = post(
+        "/api/v1/auth/household/token",
+        {"id_number": id_number, "code": "000000" if code != "000000" else "111111"},
+    )
+    assert wrong.status_code == 403 and wrong.json()["message"].startswith("验证码不正确")
+    r = post("/api/v1/auth/household/token", {"id_number": id_number, "code": code})
+    assert r.status_code == 201 and r.json()["expires_at"]
+    mine = Client(HTTP_AUTHORIZATION=f"Bearer {r.json()['token']}")
+    got = mine.get("/api/v1/me/household").json()
+    assert [x["contract_no"] for x in got["loans"]] == [loan.contract_no]
+    assert mine.get(f"/api/v1/loans/{other.pk}").status_code in (403, 404)
+    assert post("/api/v1/auth/household/token", {"id_number": id_number, "code": code}).status_code == 403
 
 
 def test_the_answer_never_tells_whether_an_id_is_registered(borrower, memory_sender, client):

@@ -61,6 +61,54 @@ def _token_out(t: ApiToken) -> dict:
     }
 
 
+class SignInIn(Schema):
+    username: Text(150, 1) = Field(..., description="用户名")
+    password: str = Field(..., max_length=128, description="密码")
+    name: Text(64) | None = Field(None, description="用途（如“县数据平台”），记入令牌列表")
+
+    model_config = {"json_schema_extra": {"examples": [{"username": "xindai", "password": "Fupin@2026demo"}]}}
+
+
+class SignedIn(Schema):
+    token: str = Field(..., description="令牌明文，仅此一次返回；请求时放在 Authorization: Bearer 中")
+    token_id: int
+    expires_at: dt.datetime = Field(..., description="失效时间（过后须重新登录）")
+    username: str
+    display_name: str
+
+
+def signed_in(token: ApiToken, secret: str) -> dict:
+    return {
+        "token": secret,
+        "token_id": token.pk,
+        "expires_at": token.expires_at,
+        "username": token.user.username,
+        "display_name": token.user.get_full_name(),
+    }
+
+
+@router.post(
+    "/auth/token",
+    auth=None,
+    response=responses(SignedIn, 422, 429, ok_status=201),
+    summary="工作人员登录：用户名和密码换取令牌（与登录页同样的失败锁定）",
+)
+def sign_in(request, payload: SignInIn):
+    token, secret = services.token_sign_in(
+        request, username=payload.username, password=payload.password, name=payload.name or ""
+    )
+    return Status(201, signed_in(token, secret))
+
+
+@router.delete(
+    "/auth/token", response=responses(None, 409, ok_status=204), summary="退出：吊销本次使用的令牌"
+)
+def sign_out(request):
+    header = request.headers.get("Authorization", "")
+    services.token_sign_out(header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else "")
+    return Status(204, None)
+
+
 @router.get("/me", response=responses(MeOut), summary="当前用户及其角色、辖区")
 def me(request):
     user: User = request.auth

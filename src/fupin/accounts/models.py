@@ -134,6 +134,8 @@ class ApiToken(models.Model):
     )
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    # a person's sign-in over the API expires (None: a token an administrator issued to a system)
+    expires_at = models.DateTimeField("失效时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "API 令牌"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -16,7 +19,15 @@ from fupin.accounts.models import BATCH_USERNAME, ApiToken, RoleAssignment, Role
 from fupin.accounts.roles import MONEY_ROLES, ROLES
 from fupin.audit.services import audit_record
 from fupin.core.divisions import Level
-from fupin.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed, reason_required
+from fupin.core.errors import (
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    NotPermitted,
+    TooManyAttempts,
+    ValidationFailed,
+    reason_required,
+)
 from fupin.divisions.models import Branch, Division
 
 TOKEN_PREFIX = "fp_"
@@ -311,6 +322,10 @@ def token_issue(*, acting_user, user: User, name: str) -> tuple[ApiToken, str]:
             )
     if not name.strip():
         raise ValidationFailed("请填写令牌用途", code="token_name_empty")
+    return _issue(user, acting_user, name, None, "token.issue")
+
+
+def _issue(user: User, acting_user, name: str, expires_at, action: str) -> tuple[ApiToken, str]:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -319,14 +334,53 @@ def token_issue(*, acting_user, user: User, name: str) -> tuple[ApiToken, str]:
             prefix=secret[:10],
             key_hash=_hash(secret),
             created_by=acting_user or user,
+            expires_at=expires_at,
         )
         audit_record(
-            actor=acting_user,
-            action="token.issue",
+            actor=acting_user or (user if action != "token.issue" else None),
+            action=action,
             obj=token,
-            after={"user": user.username, "name": token.name, "prefix": token.prefix},
+            after={
+                "user": user.username,
+                "name": token.name,
+                "prefix": token.prefix,
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            },
         )
     return token, secret
+
+
+def token_sign_in(request, *, username: str, password: str, name: str = "") -> tuple[ApiToken, str]:
+    """A person signs in over the API (issue 26): the username and password are checked as the
+    login page checks them, with the same lockout after repeated failures (django-axes), and give
+    a token of their own that expires after ``FUPIN_TOKEN_HOURS`` (8 by default) and that signing
+    out revokes. A service account has no password: an administrator issues its tokens."""
+    user = authenticate(request, username=(username or "")[:150], password=password or "")
+    if user is None:
+        if getattr(request, "axes_locked_out", False):
+            raise TooManyAttempts(
+                "登录失败次数过多，账号已锁定，请稍后再试或联系系统管理员", code="locked_out"
+            )
+        raise NotAuthenticated("用户名或密码错误", code="bad_credentials")
+    return person_token(user, name or "API 登录")
+
+
+def person_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """A token for a person who has just proved who they are (a password, or a household's SMS
+    code), expiring after ``FUPIN_TOKEN_HOURS``."""
+    hours = settings.FUPIN_TOKEN_HOURS
+    return _issue(user, None, name, timezone.now() + dt.timedelta(hours=hours), "token.sign_in")
+
+
+def token_sign_out(secret: str) -> ApiToken:
+    """Revoke the token the caller signed in with (its secret)."""
+    token = ApiToken.objects.filter(key_hash=_hash(secret or ""), revoked_at__isnull=True).first()
+    if token is None:
+        raise Conflict("本次请求不是用 API 令牌登录的，无需退出", code="not_a_token")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_record(actor=token.user, action="token.sign_out", obj=token, after={"prefix": token.prefix})
+    return token
 
 
 def token_revoke(*, acting_user, token_id: int) -> ApiToken:
@@ -357,12 +411,14 @@ def token_authenticate(secret: str) -> User | None:
         ApiToken,
         where={"key_hash": _hash(secret)},
         related=("user",),
-        fields=("last_used_at", "revoked_at", "user"),
+        fields=("last_used_at", "revoked_at", "expires_at", "user"),
         order=(),
     )
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     now = timezone.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

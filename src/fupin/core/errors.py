@@ -42,6 +42,18 @@ class ValidationFailed(DomainError):
     http_status = 422
 
 
+class NotAuthenticated(DomainError):
+    """Who is asking is not known: the credentials given do not sign anyone in."""
+
+    http_status = 401
+
+
+class TooManyAttempts(DomainError):
+    """Locked for now after repeated failures (an account's password, a one-time code)."""
+
+    http_status = 429
+
+
 class NotPermitted(DomainError):
     """The acting user's role or jurisdiction does not allow the action (HTTP 403)."""
 

@@ -2,12 +2,49 @@
 
 from django.utils import timezone
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from fupin.accounts import access
-from fupin.api.common import Yuan, responses
-from fupin.selfservice import selectors
+from fupin.accounts.api import SignedIn, signed_in
+from fupin.accounts.services import person_token
+from fupin.api.common import Text, Yuan, responses
+from fupin.selfservice import selectors, services
 
 router = Router(tags=["农户自助 Household self-service"])
+
+
+class CodeIn(Schema):
+    id_number: Text(40, 1) = Field(..., description="户主或家庭成员的身份证号")
+
+
+class CodeSent(Schema):
+    message: str = Field(..., description="验证码已发往档案中登记的手机（号码不存在时也如此回答）")
+
+
+class HouseholdSignInIn(CodeIn):
+    code: Text(12, 1) = Field(..., description="短信验证码")
+
+
+@router.post(
+    "/auth/household/code",
+    auth=None,
+    response=responses(CodeSent, 422, ok_status=202),
+    summary="农户登录第一步：按身份证号向档案手机发送验证码",
+)
+def household_code(request, payload: CodeIn):
+    return Status(202, {"message": services.code_request(id_number=payload.id_number)})
+
+
+@router.post(
+    "/auth/household/token",
+    auth=None,
+    response=responses(SignedIn, 422, ok_status=201),
+    summary="农户登录第二步：身份证号和验证码换取令牌",
+)
+def household_sign_in(request, payload: HouseholdSignInIn):
+    user = services.code_verify(id_number=payload.id_number, code=payload.code)
+    token, secret = person_token(user, "农户自助")
+    return Status(201, signed_in(token, secret))
 
 
 class MyInstalmentOut(Schema):
