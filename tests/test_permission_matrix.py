@@ -605,6 +605,10 @@ API.update(
         ("GET", "/api/v1/loans/{loan_id}"): [
             ("GET", "/api/v1/loans/{loan}", HH_VIEW - {"village_cadre"}, 200, SIBLING)
         ],
+        ("GET", "/api/v1/loans"): [("GET", "/api/v1/loans", HH_VIEW, 200, 403)],
+        ("GET", "/api/v1/loans/{loan_id}/schedule"): [
+            ("GET", "/api/v1/loans/{loan}/schedule", HH_VIEW - {"village_cadre"}, 200, SIBLING)
+        ],
         ("POST", "/api/v1/loans/{loan_id}/disbursement"): [
             # the contract's disbursement date has passed: refused with the reason
             ("POST", "/api/v1/loans/{loan}/disbursement", {"loan_officer", "branch_director"}, 409, SIBLING),

@@ -110,13 +110,45 @@ class LoanEventOut(Schema):
     id: int
     loan_id: int
     kind: str
+    kind_label: str
     state: str
+    state_label: str
     amount: Yuan
     interest: Yuan
     new_maturity: dt.date | None
     reason: str
     entry_id: int | None
     new_loan_id: int | None
+    requested_by: str = Field(..., description="申请人用户名")
+    requested_by_name: str
+    requested_at: dt.datetime
+    decided_by: str | None = Field(None, description="审批人用户名（未审批为空）")
+    decided_by_name: str | None = None
+    decided_on: dt.date | None = None
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_state_label(obj) -> str:
+        return obj.get_state_display()
+
+    @staticmethod
+    def resolve_requested_by(obj) -> str:
+        return obj.requested_by.username
+
+    @staticmethod
+    def resolve_requested_by_name(obj) -> str:
+        return obj.requested_by.get_full_name()
+
+    @staticmethod
+    def resolve_decided_by(obj) -> str | None:
+        return obj.decided_by.username if obj.decided_by_id else None
+
+    @staticmethod
+    def resolve_decided_by_name(obj) -> str | None:
+        return obj.decided_by.get_full_name() if obj.decided_by_id else None
 
 
 @router.get(

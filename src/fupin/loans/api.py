@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -23,16 +24,17 @@ from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.money import money, to_fen
 from fupin.core.origination import GUARANTOR_KINDS, PURPOSES, STATES
 from fupin.core.products import PRESETS
+from fupin.core.servicing import CATEGORIES
 from fupin.divisions.models import Division
 from fupin.divisions.selectors import institution_code, institution_pick
 from fupin.households.models import Household
-from fupin.loans import selectors, services
+from fupin.loans import listing, selectors, services
 from fupin.loans.disbursement import loan_contract as contract
 from fupin.loans.disbursement import loan_disburse as disburse
 from fupin.loans.groups import actual_use_record, lead_agreement_sign
 from fupin.loans.groups import group_create as create
 from fupin.loans.guarantors import guarantor_add
-from fupin.loans.models import Group, Notice, Quota
+from fupin.loans.models import Group, Loan, Notice, Quota
 from fupin.loans.repayments import loan_payoff as pay_off
 from fupin.loans.repayments import loan_prepay as prepay
 from fupin.loans.repayments import repayment_post
@@ -64,6 +66,16 @@ class StepOut(Schema):
     at: dt.datetime
     from_state: str
     to_state: str
+    actor: str | None = Field(None, description="办理人用户名（系统办理为空）")
+    actor_name: str | None = Field(None, description="办理人姓名")
+
+    @staticmethod
+    def resolve_actor(obj) -> str | None:
+        return obj.actor.username if obj.actor_id else None
+
+    @staticmethod
+    def resolve_actor_name(obj) -> str | None:
+        return obj.actor.get_full_name() if obj.actor_id else None
 
 
 class ApplicationOut(Schema):
@@ -79,10 +91,18 @@ class ApplicationOut(Schema):
     state: str
     state_label: str
     rejected_reason: str
+    loan_id: int | None = Field(None, description="据此签订的贷款（尚未签约为空）")
 
     @staticmethod
     def resolve_state_label(obj) -> str:
         return STATES.get(obj.state, obj.state)
+
+    @staticmethod
+    def resolve_loan_id(obj) -> int | None:
+        try:
+            return obj.loan.pk
+        except Loan.DoesNotExist:
+            return None
 
     @staticmethod
     def resolve_institution(obj) -> str | None:
@@ -94,7 +114,7 @@ class ApplicationDetail(ApplicationOut):
 
     @staticmethod
     def resolve_steps(obj) -> list:
-        return list(obj.steps.all())
+        return list(obj.steps.select_related("actor").order_by("at", "id"))
 
 
 class ReviewIn(Schema):
@@ -262,6 +282,105 @@ LOAN_OUT = (*LoanOut.model_fields, "village_code")  # the columns a LoanOut show
 def loan_contract(request, application_id: int = Id):
     app = selectors.application_get(request.auth, application_id)
     return Status(201, contract(acting_user=request.auth, application=app))
+
+
+class LoanListOut(LoanOut):
+    village_code: str
+    outstanding: Yuan = Field(..., description="未还本金（元）")
+    days_past_due: int = Field(..., description="逾期天数（按最近一次日终批处理）")
+    classification: str = Field(
+        ..., description="五级分类：normal 正常 / special 关注 / substandard 次级 / doubtful 可疑 / loss 损失"
+    )
+    classification_label: str
+    officer: str | None = Field(None, description="放款信贷员（用户名）")
+    officer_name: str | None = Field(None, description="放款信贷员姓名")
+
+    @staticmethod
+    def resolve_days_past_due(obj, context) -> int:
+        return listing.days_past_due(obj.late_since, context["request"].listed_on)
+
+    @staticmethod
+    def resolve_classification(obj, context) -> str:
+        return listing.classification(listing.days_past_due(obj.late_since, context["request"].listed_on))
+
+    @staticmethod
+    def resolve_classification_label(obj, context) -> str:
+        return CATEGORIES[LoanListOut.resolve_classification(obj, context)]
+
+    @staticmethod
+    def resolve_officer(obj) -> str | None:
+        return obj.disbursed_by.username if obj.disbursed_by_id else None
+
+    @staticmethod
+    def resolve_officer_name(obj) -> str | None:
+        return obj.disbursed_by.get_full_name() if obj.disbursed_by_id else None
+
+
+class LoanFilterIn(Schema):
+    division: DivisionCode | None = Field(None, description="区划代码：该区划内各村的贷款")
+    institution: Text(20) | None = Field(None, description="贷款机构代码")
+    product: Choice(PRESETS) | None = Field(None, description="产品代码")
+    state: Choice(dict(Loan.State.choices)) | None = Field(None, description="状态")
+    classification: Choice(CATEGORIES) | None = Field(None, description="五级分类")
+    dpd_min: int | None = Field(None, ge=0, le=100_000, description="逾期天数不少于")
+    dpd_max: int | None = Field(None, ge=0, le=100_000, description="逾期天数不多于")
+    officer: Text(150) | None = Field(None, description="放款信贷员用户名")
+    disbursed_from: IsoDate | None = Field(None, description="放款日期起（含）")
+    disbursed_to: IsoDate | None = Field(None, description="放款日期止（含）")
+    q: Text(40) | None = Field(None, description="合同编号或户编号（精确）")
+
+
+LoanOrder, loan_order = ordering(
+    "LoanOrder",
+    {
+        "start": ("start", "id"),
+        "principal": ("principal", "id"),
+        "contract_no": ("contract_no",),
+        "village": ("village_code", "id"),
+        "days_past_due": ("-late_since", "id"),
+    },
+    "-start",
+)
+
+
+@router.get("/loans", response=responses(list[LoanListOut]), summary="辖区内的贷款：检索、筛选与分页")
+@paginate(Pagination)
+def loan_list(request, filters: Query[LoanFilterIn], sort: Query[LoanOrder]):  # type: ignore[valid-type]
+    request.listed_on = timezone.localdate()
+    f = listing.LoanFilter(**{k: v for k, v in filters.dict().items() if v is not None})
+    return listing.loans_listed(request.auth, f, request.listed_on).order_by(*loan_order(sort.order))
+
+
+class InstalmentOut(Schema):
+    seq: int
+    due_date: dt.date
+    principal: Yuan
+    interest: Yuan
+    principal_paid: Yuan
+    interest_paid: Yuan
+    penalty_paid: Yuan
+    outstanding: Yuan = Field(..., description="该期尚欠本息（元）")
+
+
+class ScheduleOut(Schema):
+    loan_id: int
+    contract_no: str
+    on: dt.date = Field(..., description="按此日计算逾期")
+    outstanding: Yuan = Field(..., description="未还本金（元）")
+    arrears_principal: Yuan = Field(..., description="逾期本金（元）")
+    arrears_interest: Yuan = Field(..., description="逾期利息（元）")
+    days_past_due: int
+    par_bucket: str
+    classification: str
+    penalty: Yuan = Field(..., description="已计未还罚息（元）")
+    instalments: list[InstalmentOut]
+
+
+@router.get(
+    "/loans/{loan_id}/schedule", response=responses(ScheduleOut, 404), summary="一笔贷款的还款计划与逾期状况"
+)
+def loan_schedule(request, loan_id: int = Id):
+    return listing.schedule(selectors.loan_get(request.auth, loan_id, bare=True), timezone.localdate())
 
 
 @router.get("/loans/{loan_id}", response=responses(LoanOut, 404), summary="一笔贷款")

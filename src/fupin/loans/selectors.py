@@ -31,7 +31,7 @@ BANK = ("loan_officer", "branch_director", "head_office")
 def applications_visible(reader, *, state: str = "", village: str = "") -> QuerySet[Application]:
     access.require(reader, "application.view")
     qs = access.visible(reader, Application, "application.view").select_related(
-        "household", "household__village", "institution"
+        "household", "household__village", "institution", "loan"
     )
     if state:
         qs = qs.filter(state=state)
@@ -129,7 +129,11 @@ def guarantors_of(loan) -> list:
 def loan_events(reader, pk: int) -> list:
     """A loan's events (extensions, refinancing, write-off, refunds), the loan being in the
     reader's jurisdiction."""
-    return compiled.rows(LoanEvent, where={"loan": loan_get(reader, pk, fields=("village_code",)).pk})
+    return compiled.rows(
+        LoanEvent,
+        where={"loan": loan_get(reader, pk, fields=("village_code",)).pk},
+        related=("requested_by", "decided_by"),
+    )
 
 
 def regulator_flag(loan) -> bool:
