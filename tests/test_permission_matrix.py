@@ -606,6 +606,7 @@ API.update(
             ("GET", "/api/v1/loans/{loan}", HH_VIEW - {"village_cadre"}, 200, SIBLING)
         ],
         ("GET", "/api/v1/loans"): [("GET", "/api/v1/loans", HH_VIEW, 200, 403)],
+        ("GET", "/api/v1/products"): [("GET", "/api/v1/products", HH_VIEW, 200, 403)],
         ("GET", "/api/v1/loans/{loan_id}/schedule"): [
             ("GET", "/api/v1/loans/{loan}/schedule", HH_VIEW - {"village_cadre"}, 200, SIBLING)
         ],

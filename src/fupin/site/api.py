@@ -17,6 +17,7 @@ from fupin.ledger.api import router as ledger_router
 from fupin.loans.api import router as loans_router
 from fupin.loans.book_api import router as loan_books_router
 from fupin.pay.api import router as pay_router
+from fupin.products.api import router as products_router
 from fupin.ratings.api import router as ratings_router
 from fupin.reports.api import router as reports_router
 from fupin.riskfund.api import router as riskfund_router
@@ -56,3 +57,4 @@ api.add_router("/", pay_router)
 api.add_router("/", coops_router)
 api.add_router("/", creditinfo_router)
 api.add_router("/", selfservice_router)
+api.add_router("/", products_router)
