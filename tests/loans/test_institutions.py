@@ -17,6 +17,7 @@ from fupin.cob.models import CollectionItem
 from fupin.cob.services import cob_run
 from fupin.core import reports as core_reports
 from fupin.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed
+from fupin.core.money import fmt
 from fupin.divisions.models import Division, Institution
 from fupin.ledger import selectors as ledger
 from fupin.loans import disbursement, services
@@ -169,9 +170,8 @@ def test_nothing_of_one_institution_reaches_the_others_staff(rt, hh):
     r = api(w.users["nh_hangzhang"], f"/api/v1/ledger/trial-balance?institution={FM}")
     assert r.status_code == 404
     r = api(w.user("auditor"), f"/api/v1/ledger/trial-balance?institution={ABC}")
-    assert (
-        r.status_code == 200
-        and {x["code"]: x["balance"] for x in r.json()["lines"]}["1301"] == theirs.principal
+    assert r.status_code == 200 and {x["code"]: x["balance"] for x in r.json()["lines"]}["1301"] == fmt(
+        theirs.principal
     )
 
 

@@ -5,7 +5,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
 from fupin.accounts import access
-from fupin.api.common import MAX_ID, IsoDate, Text, responses
+from fupin.api.common import MAX_ID, IsoDate, Text, Yuan, responses
 from fupin.divisions.selectors import institution_pick
 from fupin.ledger import selectors, services
 from fupin.ledger.models import Account
@@ -17,23 +17,23 @@ class LineOut(Schema):
     code: str
     name: str
     kind: str
-    debit: int = Field(..., description="借方合计（分）")
-    credit: int = Field(..., description="贷方合计（分）")
-    balance: int = Field(..., description="余额（分，按科目的正常方向）")
+    debit: Yuan = Field(..., description="借方合计（元）")
+    credit: Yuan = Field(..., description="贷方合计（元）")
+    balance: Yuan = Field(..., description="余额（元，按科目的正常方向）")
 
 
 class TrialBalanceOut(Schema):
     on: dt.date
     lines: list[LineOut]
-    debit: int
-    credit: int
+    debit: Yuan
+    credit: Yuan
     balanced: bool = Field(..., description="借贷合计相等（R-REP-6）")
 
 
 class PostingOut(Schema):
     account: str = Field(..., alias="account_id")
-    debit: int
-    credit: int
+    debit: Yuan
+    credit: Yuan
     loan_id: int | None = None
     memo: str
 
