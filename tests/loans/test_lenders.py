@@ -11,12 +11,14 @@ import pytest
 from django.test import Client
 
 from fupin.audit.models import AuditEntry
-from fupin.core.errors import NotPermitted, ValidationFailed
+from fupin.core.errors import Conflict, NotPermitted, ValidationFailed
 from fupin.core.origination import deciders
 from fupin.divisions.models import Institution
 from fupin.divisions.selectors import lenders_of
+from fupin.households.models import Household
 from fupin.loans import disbursement, lenders, services
 from fupin.loans.models import Application
+from tests.bankfiles import construction_bank
 from tests.loans.test_disbursement import approved
 
 pytestmark = [pytest.mark.sqlite]
@@ -173,3 +175,19 @@ def test_a_lenders_own_rate_is_its_version_of_the_product(rt, hh):
             rates={"annual": "abc"},
         )
     assert bad.value.code == "rate_invalid"
+
+
+def test_a_bank_in_its_own_core_system_takes_no_application_here(world, tmp_path):
+    """Issue 25 (3): such a bank lends in its own system — its officer is told so, and it is nobody's
+    default lender; its head office still claims the subsidy on its loans (the lender it acts for)."""
+    ccb, (head, officer), county = construction_bank(world, tmp_path)
+    household = Household.objects.filter(village_id=world.village).first()
+    with pytest.raises(Conflict) as refused:
+        services.application_create(
+            acting_user=officer, household=household, product="subsidy", purpose="crops", project="养羊",
+            amount=1_000_000, term=12,
+        )  # fmt: skip
+    assert refused.value.code == "lender_books_elsewhere" and "自有核心系统" in refused.value.message
+    assert ccb in lenders_of(world.village)  # it serves the county …
+    assert services.lender_for(world.user("village_cadre"), world.village) != ccb  # … but is no default
+    assert services.lender_for(head, county) == ccb  # what its head office acts for

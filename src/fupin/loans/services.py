@@ -62,6 +62,10 @@ def application_create(
 
     access.require(acting_user, "application.create", household)
     lender = lender_for(acting_user, household.village_id, institution)
+    if lender is not None and lender.own_core:
+        raise Conflict(
+            f"“{lender.name}”在自有核心系统放款记账，不在本系统受理贷款申请", code="lender_books_elsewhere"
+        )
     p = preset(product)
     verdict = eligibility(household, today(), lead=p.code == "lead")
     line = CreditLine.objects.filter(household=household, valid_until__gte=today()).first()
@@ -144,8 +148,8 @@ def lender_for(user, village: str, named: int | None = None) -> Institution | No
     which must serve the village and, for a bank's staff, be their own; else the first of
     :func:`lender_choices`. None only in a county with no institution at all."""
     choices = lender_choices(user, village)
-    if named is None:
-        return choices[0] if choices else None
+    if named is None:  # a bank in its own core system is nobody's default (issue 25 (3))
+        return next((i for i in choices if not i.own_core), choices[0] if choices else None)
     chosen = next((i for i in choices if i.pk == named), None)
     if chosen is None:
         if any(i.pk == named for i in lenders_of(village)):
