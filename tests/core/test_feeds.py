@@ -64,3 +64,41 @@ def test_a_corrected_file_shows_what_it_changes():
     after = {"A": loan("A", 100, 40).facts(), "C": loan("C", 100, 100).facts()}
     assert diff(before, after) == {"added": ["C"], "removed": ["B"], "changed": {"A": {"balance": [50, 40]}}}
     assert diff(before, before) == {"added": [], "removed": [], "changed": {}}
+
+
+def test_a_files_contract_numbers_and_borrowers_are_checked_row_by_row():
+    """Every bad row is named: a number missing, too long for the county to keep, or twice in the
+    借据 file (a repayments file may name a loan twice); a borrower without a name or a valid ID."""
+    from fupin.core.feeds import (
+        LOAN_ALIASES,
+        LOAN_COLUMNS,
+        REPAYMENT_ALIASES,
+        REPAYMENT_COLUMNS,
+        read_loans,
+        read_repayments,
+    )
+    from fupin.core.idcard import check_character
+    from fupin.core.loanbook import map_columns
+
+    number = "11010519491231001" + check_character("11010519491231001")
+    head = [c.header for c in LOAN_COLUMNS]
+    columns, problems = map_columns(head, LOAN_COLUMNS, LOAN_ALIASES)
+    assert problems == []
+
+    def row(no, name="张三", id_number=number):
+        return [no, name, id_number, "", "2026-03-10", "2029-03-10", "1000", "", "1000", "", "", "", ""]
+
+    rows = [row("JH1"), row("J" * 41), row("JH1"), row(""), row("JH5", name=""), row("JH6", id_number="123")]
+    loans, bad = read_loans(enumerate(rows, 2), columns, dt.date(2026, 10, 31))
+    assert [x.contract_no for x in loans] == ["JH1"]
+    said = {(p.row, p.message) for p in bad}
+    assert (3, "借据号过长（最多 40 个字符）") in said
+    assert (4, "借据号“JH1”在文件中重复（第 2 行已有）") in said
+    assert (5, "“借据号”不能为空") in said and (6, "“借款人姓名”不能为空") in said
+    assert {p.row for p in bad} == {3, 4, 5, 6, 7}
+
+    columns, _ = map_columns([c.header for c in REPAYMENT_COLUMNS], REPAYMENT_COLUMNS, REPAYMENT_ALIASES)
+    paid = [["JH1", "2026-10-20", "10", "", "", ""], ["JH1", "2026-10-25", "10", "", "", ""],
+            ["J" * 41, "2026-10-20", "10", "", "", ""]]  # fmt: skip
+    repayments, bad = read_repayments(enumerate(paid, 2), columns, OCT, dt.date(2026, 10, 31))
+    assert len(repayments) == 2 and [(p.row, p.message) for p in bad] == [(4, "借据号过长（最多 40 个字符）")]

@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-from fupin.core import idcard
 from fupin.core.errors import Problem, ValidationFailed
 from fupin.core.loanbook import Column, Row, percent_rate, text, yuan
 from fupin.core.money import fmt, to_fen
@@ -175,17 +174,8 @@ def read_loans(
     seen: dict[str, int] = {}
     for n, values in numbered:
         row = Row(n, values, columns, labels)
-        contract = text(row.cell("contract_no"))
-        if not contract:
-            row.bad("contract_no", "“借据号”不能为空")
-        elif contract in seen:
-            row.bad("contract_no", f"借据号“{contract}”在文件中重复（第 {seen[contract]} 行已有）")
-        else:
-            seen[contract] = n
-        name = text(row.cell("name"))
-        if not name:
-            row.bad("name", "“借款人姓名”不能为空")
-        number = row.parsed("id_number", lambda v: idcard.parse(v, today=month_end).value, True)
+        contract = row.contract(seen, 40)  # as long as the stored contract numbers may be
+        name, number = row.borrower(month_end)
         start = row.parsed("start", _date("发放日期"), True)
         maturity = row.parsed("maturity", _date("到期日期"), True)
         amount = row.parsed("amount", _fen("发放金额"), True)
@@ -251,9 +241,7 @@ def read_repayments(
     problems: list[Problem] = []
     for n, values in numbered:
         row = Row(n, values, columns, labels)
-        contract = text(row.cell("contract_no"))
-        if not contract:
-            row.bad("contract_no", "“借据号”不能为空")
+        contract = row.contract(None, 40)  # a loan's repayments: as many rows as there were
         paid_on = row.parsed("paid_on", _date("还款日期"), True)
         principal = row.parsed("principal", _fen("还款本金"), True)
         interest = row.parsed("interest", _fen("还款利息"), False) or 0

@@ -177,6 +177,28 @@ class Row:
         value = text(self.cell(key))[:40]
         self.problems.append(Problem(message, field=self.labels[key], value=value, row=self.n))
 
+    def contract(self, seen: dict[str, int] | None, longest: int) -> str:
+        """The row's contract number: given, at most ``longest`` characters, once in the file
+        (``seen``: each number read so far → its row; None: a file where it may repeat)."""
+        label = self.labels["contract_no"]
+        contract = text(self.cell("contract_no"))
+        if not contract:
+            self.bad("contract_no", f"“{label}”不能为空")
+        elif len(contract) > longest:
+            self.bad("contract_no", f"{label}过长（最多 {longest} 个字符）")
+        elif seen is not None and contract in seen:
+            self.bad("contract_no", f"{label}“{contract}”在文件中重复（第 {seen[contract]} 行已有）")
+        elif seen is not None:
+            seen[contract] = self.n
+        return contract
+
+    def borrower(self, today: dt.date) -> tuple[str, str | None]:
+        """The row's borrower: a name, and a valid ID number (as of ``today``)."""
+        name = text(self.cell("name"))
+        if not name:
+            self.bad("name", f"“{self.labels['name']}”不能为空")
+        return name, self.parsed("id_number", lambda v: idcard.parse(v, today=today).value, True)
+
     def parsed(self, key: str, parse: Any, required: bool) -> Any:
         v = self.cell(key)
         if v is None or text(v) == "":
@@ -204,19 +226,8 @@ def read_loans(
     seen: dict[str, int] = {}
     for n, values in numbered:
         row = Row(n, values, columns, LABELS)
-        contract = text(row.cell("contract_no"))
-        if not contract:
-            row.bad("contract_no", "“合同编号”不能为空")
-        elif len(contract) > 32:
-            row.bad("contract_no", "合同编号过长（最多 32 个字符）")
-        elif contract in seen:
-            row.bad("contract_no", f"合同编号“{contract}”在文件中重复（第 {seen[contract]} 行已有）")
-        else:
-            seen[contract] = n
-        name = text(row.cell("name"))
-        if not name:
-            row.bad("name", "“借款人姓名”不能为空")
-        number = row.parsed("id_number", lambda v: idcard.parse(v, today=cutover).value, True)
+        contract = row.contract(seen, 32)
+        name, number = row.borrower(cutover)
         product = text(row.cell("product"))
         code = products.get(product) or products.get(product.lower())
         if not product:
