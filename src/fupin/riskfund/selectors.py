@@ -5,7 +5,6 @@ from __future__ import annotations
 from fupin import compiled
 from fupin.accounts import access
 from fupin.core.errors import NotFound
-from fupin.feeds import selectors as feed_selectors
 from fupin.feeds.models import FeedLoan
 from fupin.riskfund.models import Blacklist, Claim, Fund, LegalAction, Proof
 from fupin.riskfund.services import bank_recoveries, fund_position
@@ -71,20 +70,19 @@ def blacklist(reader, limit: int = 500) -> list[Blacklist]:
     )
 
 
-def household_standing(household, loans: list[int]) -> dict:
+def household_standing(household, loans: list[int], bank_loans: set[str] = frozenset()) -> dict:
     """What the archive shows of R-RSK-4: the live blacklisting, every legal action, and the fund's
-    claims on the household's ``loans``."""
+    claims on the household's ``loans`` — and on its loans at banks that keep their own core
+    system, by their contract numbers (``bank_loans``, which the archive has read already)."""
     mine = {"household": household.pk}
     return {  # the blacklisting in its model's order (decided, latest first)
         "blacklist": compiled.rows(Blacklist, where=mine, limit=20),
         "legal": compiled.rows(LegalAction, where=mine, related=("recorded_by",), limit=50),
-        "claims": compiled.rows(Claim, where={"loan__in": loans}) + bank_claims(household),
+        "claims": compiled.rows(Claim, where={"loan__in": loans}) + _bank_claims(household, bank_loans),
     }
 
 
-def bank_claims(household) -> list[Claim]:
-    """The fund's claims on the household's loans at banks that keep their own core system."""
-    numbers = {x.contract_no for x in feed_selectors.household_loans(household.pk)}
+def _bank_claims(household, numbers: set[str]) -> list[Claim]:
     if not numbers:
         return []
     return list(

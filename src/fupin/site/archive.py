@@ -39,8 +39,8 @@ def _archive(request, pk: int) -> dict:
     ctx["may_apply"] = access.may(request.user, "application.create", hh)
     ctx["exclusion_choices"] = [(k, f"{v[1]}（{v[0]}）") for k, v in EXCLUSIONS.items()]
     ctx["status_history"] = selectors.status_history(ctx["events"])
-    ctx.update(_subsidy_and_fund(request.user, hh, loans))
     ctx["bank_loans"] = feed_selectors.household_loans(hh.pk)  # banks with their own core system
+    ctx.update(_subsidy_and_fund(request.user, hh, loans, {x.contract_no for x in ctx["bank_loans"]}))
     ctx["may_claim"] = access.may(request.user, "fundclaim.submit", hh)
     ctx["bank_claimed"] = {
         c.contract_no for c in ctx["fund_claims"] if c.loan_id is None and c.state != "rejected"
@@ -65,10 +65,10 @@ def _credit(user, hh) -> dict:
     }
 
 
-def _subsidy_and_fund(user, hh, loans: list[int]) -> dict:
-    """The archive's section of subsidies, fund claims (on the household's ``loans``), the blacklist
-    and legal actions."""
-    standing = household_standing(hh, loans)
+def _subsidy_and_fund(user, hh, loans: list[int], bank_loans: set[str]) -> dict:
+    """The archive's section of subsidies, fund claims (on the household's ``loans`` and its loans at
+    banks with their own core system, ``bank_loans``), the blacklist and legal actions."""
+    standing = household_standing(hh, loans, bank_loans)
     return {
         "subsidy_lines": subsidy_selectors.household_lines(hh),
         "fund_claims": standing["claims"],
