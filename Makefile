@@ -11,9 +11,13 @@ SEED ?= 2026
 
 .PHONY: run setup deps messages test test-django-next lint typecheck bench e2e clean
 
+# the demo asks no second factor of its users (anyone may enrol under 两步验证); a real
+# deployment keeps the default, FUPIN_TWO_FACTOR_ROLES=privileged (docs/operations.md)
+DEMO_TWO_FACTOR ?=
+
 run: setup  ## set up, then serve on http://127.0.0.1:8000
 	@echo "Fupin 正在 http://$(HOST):$(PORT)/ 运行（Ctrl-C 停止）"
-	$(FUPIN) runserver $(HOST):$(PORT)
+	FUPIN_TWO_FACTOR_ROLES="$(DEMO_TWO_FACTOR)" $(FUPIN) runserver $(HOST):$(PORT)
 
 setup: deps messages  ## virtualenv, dependencies from the lock file, migrate, demo data if empty
 	$(FUPIN) migrate --no-input -v 0

@@ -20,3 +20,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# the second factor is tested where it is the point (tests/accounts/test_two_factor.py overrides
+# this); elsewhere roles sign in with force_login, which gives none
+FUPIN_TWO_FACTOR_ROLES = frozenset()

@@ -14,6 +14,7 @@ from fupin.core.rating import PRESET_P2, scorecard_to_dict
 from fupin.divisions.models import Institution
 from fupin.divisions.selectors import lenders_of
 from fupin.feeds.models import FeedLoan
+from fupin.households.models import Person
 from fupin.site.api import api
 from tests.conftest import OTHER_VILLAGE, ROLES_UNDER_TEST
 
@@ -371,6 +372,7 @@ PAGES = {
     "user_role_add": [("POST", "/users/{subject}/roles/", ADMIN, 302, 403)],
     "role_request_decide": [("POST", "/role-requests/{role_request}/decision/", ADMIN, 302, 403)],
     "password_change": [("GET", "/account/password/", EVERYONE, 200, None)],
+    "two_factor": [("GET", "/account/two-factor/", EVERYONE, 200, None)],
     "user_role_revoke": [("POST", "/users/{subject}/roles/{role_a}/revoke/", ADMIN, 302, 403)],
     "user_active": [("POST", "/users/{subject}/active/", ADMIN, 302, 403)],
     "token_list": [("GET", "/tokens/", ADMIN, 200, 403)],
@@ -1040,6 +1042,56 @@ API.update(
                 {"kind": "lead", "household_id": "{hh}", "output": 100000},
             )
         ],
+        # the registry over JSON (issue 26 (3)): a wrong ID number or a household left without its
+        # head is refused with the problem and writes nothing; the bank's name is a real change
+        ("POST", "/api/v1/households"): [
+            (
+                "POST",
+                "/api/v1/households",
+                IMPORT,
+                422,
+                403,
+                {
+                    "village_code": "{village}",
+                    "registry_no": "M0001",
+                    "members": [{"name": "矩阵", "id_number": "522601199001011230", "relationship": "户主"}],
+                },
+            )
+        ],
+        ("PUT", "/api/v1/households/{household_id}"): [
+            (
+                "PUT",
+                "/api/v1/households/{hh}",
+                IMPORT,
+                422,
+                403,
+                {
+                    "village_code": "{village}",
+                    "registry_no": "M0001",
+                    "members": [{"name": "矩阵", "id_number": "522601199001011230", "relationship": "户主"}],
+                },
+            )
+        ],
+        ("PATCH", "/api/v1/households/{household_id}"): [
+            ("PATCH", "/api/v1/households/{hh}", IMPORT, 200, 403, {"bank_name": "矩阵银行"}),
+            ("PATCH", "/api/v1/households/{hh_out}", set(), 200, {**{r: 404 for r in IMPORT}, "*": 403}, {}),
+        ],
+        ("POST", "/api/v1/households/{household_id}/members"): [
+            (
+                "POST",
+                "/api/v1/households/{hh}/members",
+                IMPORT,
+                422,
+                403,
+                {"name": "矩阵", "id_number": "522601199001011230", "relationship": "之子"},
+            )
+        ],
+        ("PATCH", "/api/v1/households/{household_id}/members/{person_id}"): [
+            ("PATCH", "/api/v1/households/{hh}/members/{hh_head}", IMPORT, 200, 403, {"education": "初中"}),
+        ],
+        ("DELETE", "/api/v1/households/{household_id}/members/{person_id}"): [
+            ("DELETE", "/api/v1/households/{hh}/members/{hh_head}", IMPORT, 422, 403),
+        ],
         ("POST", "/api/v1/households/imports"): [  # not an xlsx: refused with the problem, nothing imported
             (
                 "POST",
@@ -1221,6 +1273,8 @@ def request(client, method: str, url: str, body=None):
         return client.delete(url)
     if method == "PUT":
         return client.put(url, body or {}, content_type="application/json")
+    if method == "PATCH":
+        return client.patch(url, body or {}, content_type="application/json")
     if url.startswith("/api/"):
         return client.post(
             url, body or {"username": "xindai", "name": "矩阵"}, content_type="application/json"
@@ -1285,6 +1339,7 @@ def ids(world, tmp_path) -> dict:
             "stranger": stranger.pk,
             "hh": hh,
             "hh_out": hh_out,
+            "hh_head": Person.objects.get(household_id=hh, is_head=True, left_on__isnull=True).pk,
             "batch": batch,
             "lender": Institution.objects.get(code="FM000").pk,  # the head office user's own
             "feed": (feed := _feed(world, tmp_path)),

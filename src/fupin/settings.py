@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "fupin.divisions",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "fupin.accounts",
     "fupin.audit",
     "fupin.web",
@@ -83,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "fupin.accounts.twofactor.SecondFactor",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -183,6 +188,17 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # A person's sign-in over the API (POST /api/v1/auth/token) lasts this many hours.
 FUPIN_TOKEN_HOURS = env_int("FUPIN_TOKEN_HOURS", 8)
+# who must sign in with a second factor (issue 26 (8)): "privileged" (the default: the
+# administrators and every role with money steps), a comma-separated list of roles, or "" (nobody;
+# anyone may still enrol)
+_two_factor = env("FUPIN_TWO_FACTOR_ROLES", "privileged").strip()
+if _two_factor == "privileged":
+    from fupin.accounts.roles import MONEY_ROLES
+
+    FUPIN_TWO_FACTOR_ROLES = frozenset({"sysadmin", *MONEY_ROLES})
+else:
+    FUPIN_TWO_FACTOR_ROLES = frozenset(r.strip() for r in _two_factor.split(",") if r.strip())
+OTP_TOTP_ISSUER = "扶贫小额信贷"
 
 # Idle timeout: the session expires N minutes after the last request.
 SESSION_COOKIE_AGE = env_int("FUPIN_IDLE_TIMEOUT_MINUTES", 30) * 60

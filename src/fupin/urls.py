@@ -38,6 +38,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", accounts.password_change, name="password_change"),
+    path("account/two-factor/", accounts.two_factor, name="two_factor"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("divisions/", divisions.division_list, name="division_list"),
     path("calendar/", products.calendar_year, name="calendar_year"),

@@ -98,6 +98,32 @@ def test_every_reason_of_a_refused_application_and_nothing_saved(rt, hh):
     assert r.status_code == 422 and "超过授信额度 10000.00 元" in r.json()["details"][0]["message"]
 
 
+def test_an_eligibility_enquiry_answers_every_reason_an_application_would_meet(rt, hh):
+    """GET /households/{id}/eligibility with product, amount and term (issue 26 (3)): the same
+    reasons an application would get, with the field each concerns; nothing is written."""
+    c = rt.world.client("loan_officer")
+    url = f"/api/v1/households/{hh.pk}/eligibility"
+    plain = c.get(url).json()
+    assert plain["eligible"] and not plain["checked"] and plain["credit"]["amount"] == "10000.00"
+    ok = c.get(url, {"product": "subsidy", "amount": "8000.00", "term": 36}).json()
+    assert ok["eligible"] and ok["checked"] and ok["failures"] == []
+    assert ok["institution"] and ok["product_version"]
+    bad = c.get(url, {"product": "subsidy", "amount": "60000.00", "term": 40, "purpose": "livestock"}).json()
+    assert not bad["eligible"]
+    assert [(f["rule"], f["field"]) for f in bad["failures"]] == [
+        ("R-RAT-2", "amount"),
+        ("R-PRD-5", "amount"),
+        ("R-PRD-5", "term"),
+    ]
+    assert "超过授信额度 10000.00 元" in bad["failures"][0]["message"]
+    apply(rt, hh)  # an application in progress is a reason too
+    busy = c.get(url, {"product": "subsidy", "amount": "8000.00", "term": 36}).json()
+    assert [f["message"] for f in busy["failures"]] == ["该户已有一笔在办的贷款申请"]
+    assert Application.objects.count() == 1
+    r = c.get(url, {"product": "subsidy", "amount": "8000.00"})
+    assert r.status_code == 422 and r.json()["code"] == "incomplete_enquiry"
+
+
 def test_an_ineligible_household_gets_its_eligibility_reasons(rt, hh):
     hh.income_per_capita = Decimal(3000)
     hh.save()

@@ -65,8 +65,15 @@ class SignInIn(Schema):
     username: Text(150, 1) = Field(..., description="用户名")
     password: str = Field(..., max_length=128, description="密码")
     name: Text(64) | None = Field(None, description="用途（如“县数据平台”），记入令牌列表")
+    otp: Text(16) | None = Field(
+        None, description="两步验证码：身份验证器上的 6 位数字或一个恢复码（启用了两步验证的用户必填）"
+    )
 
-    model_config = {"json_schema_extra": {"examples": [{"username": "xindai", "password": "Fupin@2026demo"}]}}
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"username": "xindai", "password": "Fupin@2026demo", "otp": "123456"}]
+        }
+    }
 
 
 class SignedIn(Schema):
@@ -90,12 +97,16 @@ def signed_in(token: ApiToken, secret: str) -> dict:
 @router.post(
     "/auth/token",
     auth=None,
-    response=responses(SignedIn, 422, 429, ok_status=201),
-    summary="工作人员登录：用户名和密码换取令牌（与登录页同样的失败锁定）",
+    response=responses(SignedIn, 403, 422, 429, ok_status=201),
+    summary="工作人员登录：用户名、密码（及两步验证码）换取令牌（与登录页同样的失败锁定）",
 )
 def sign_in(request, payload: SignInIn):
     token, secret = services.token_sign_in(
-        request, username=payload.username, password=payload.password, name=payload.name or ""
+        request,
+        username=payload.username,
+        password=payload.password,
+        name=payload.name or "",
+        otp=payload.otp or "",
     )
     return Status(201, signed_in(token, secret))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja.security import HttpBearer, SessionAuth
 
+from fupin.accounts import twofactor
 from fupin.accounts.services import token_authenticate
 
 
@@ -19,4 +20,14 @@ class TokenAuth(HttpBearer):
         return user
 
 
-AUTH = [TokenAuth(), SessionAuth()]
+class VerifiedSessionAuth(SessionAuth):
+    """The page's session — once its second factor is given where one is owed (issue 26 (8))."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is not None and twofactor.session_needs(request):
+            return None
+        return user
+
+
+AUTH = [TokenAuth(), VerifiedSessionAuth()]

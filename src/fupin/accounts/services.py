@@ -12,9 +12,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp import user_has_device
 
 from fupin import compiled
-from fupin.accounts import access
+from fupin.accounts import access, twofactor
 from fupin.accounts.models import BATCH_USERNAME, ApiToken, RoleAssignment, RoleRequest, User
 from fupin.accounts.roles import MONEY_ROLES, ROLES
 from fupin.audit.services import audit_record
@@ -350,11 +351,15 @@ def _issue(user: User, acting_user, name: str, expires_at, action: str) -> tuple
     return token, secret
 
 
-def token_sign_in(request, *, username: str, password: str, name: str = "") -> tuple[ApiToken, str]:
+def token_sign_in(
+    request, *, username: str, password: str, name: str = "", otp: str = ""
+) -> tuple[ApiToken, str]:
     """A person signs in over the API (issue 26): the username and password are checked as the
-    login page checks them, with the same lockout after repeated failures (django-axes), and give
-    a token of their own that expires after ``FUPIN_TOKEN_HOURS`` (8 by default) and that signing
-    out revokes. A service account has no password: an administrator issues its tokens."""
+    login page checks them, with the same lockout after repeated failures (django-axes), then the
+    second factor where the person needs one (``otp``: the authenticator's code or a recovery code,
+    :mod:`fupin.accounts.twofactor`); they give a token of their own that expires after
+    ``FUPIN_TOKEN_HOURS`` (8 by default) and that signing out revokes. A service account has no
+    password: an administrator issues its tokens."""
     user = authenticate(request, username=(username or "")[:150], password=password or "")
     if user is None:
         if getattr(request, "axes_locked_out", False):
@@ -362,6 +367,16 @@ def token_sign_in(request, *, username: str, password: str, name: str = "") -> t
                 "登录失败次数过多，账号已锁定，请稍后再试或联系系统管理员", code="locked_out"
             )
         raise NotAuthenticated("用户名或密码错误", code="bad_credentials")
+    if twofactor.needed(user):
+        if not user_has_device(user, confirmed=True):
+            raise NotPermitted(
+                "您的角色须使用两步验证：请先在网页上登录并启用（两步验证），再用验证码登录接口",
+                code="otp_enrolment_required",
+            )
+        if not (otp or "").strip():
+            raise NotAuthenticated("请提供身份验证器上的验证码（otp）", code="otp_required")
+        if twofactor.verify(user, otp) is None:
+            raise NotAuthenticated("验证码或恢复码不正确", code="bad_otp")
     return person_token(user, name or "API 登录")
 
 

@@ -1,12 +1,15 @@
-"""A user's grants are cached per process (fupin.accounts.access.grants) under the user's
+"""Receivers. A user's grants are cached per process (fupin.accounts.access.grants) under the user's
 ``grants_stamp``; every change that could alter them gives the stamp a new value, so the next
 request — in any process — computes them afresh: a role given or taken away (RoleAssignment
 saved or deleted, by the services or the admin), a branch moved or its coverage changed."""
 
 from __future__ import annotations
 
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+
+from fupin.accounts import twofactor
 
 from fupin.accounts.models import RoleAssignment, User, new_stamp
 from fupin.divisions.models import Branch
@@ -34,3 +37,11 @@ def branch_changed(sender, **kwargs) -> None:
 def coverage_changed(sender, action: str, **kwargs) -> None:
     if action in ("post_add", "post_remove", "post_clear"):
         branch_changed(sender)
+
+
+@receiver(user_logged_in)
+def second_factor_owed(sender, request, user, **kwargs) -> None:
+    """Whether this sign-in owes a second factor, decided once while the new session is being
+    written anyway (a later page would write the session only to remember it)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[twofactor.SESSION_FREE] = not twofactor.needed(user)

@@ -10,9 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from fupin.accounts import access, services
+from fupin.accounts import access, services, twofactor
 from fupin.accounts.decorators import requires
 from fupin.accounts.models import RoleAssignment
 from fupin.accounts.roles import ROLES
@@ -23,7 +29,7 @@ from fupin.accounts.selectors import (
     tokens_visible,
     users_visible,
 )
-from fupin.core.errors import DomainError, NotFound
+from fupin.core.errors import DomainError, NotFound, NotPermitted, ValidationFailed
 from fupin.web.responses import act
 
 
@@ -251,3 +257,50 @@ def password_change(request):
                 return redirect("home")
         return render(request, "accounts/password.html", {"error": error}, status=400)
     return render(request, "accounts/password.html", {})
+
+
+@login_required
+def two_factor(request):
+    """两步验证 (issue 26 (8)): enrol with a QR code, give the code after the password, keep the
+    recovery codes, switch it off where the role allows."""
+    user = request.user
+    owes = twofactor.session_needs(request)
+    enrolled = user_has_device(user, confirmed=True)
+    nxt = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = "/"
+    ctx = {"next": nxt, "required": twofactor.required(user), "enrolled": enrolled, "owes": owes}
+    error, status = "", 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        code = request.POST.get("code", "")
+        try:
+            if action == "verify" and enrolled:
+                device = twofactor.verify(user, code)
+                if device is None:
+                    raise ValidationFailed("验证码或恢复码不正确，请重试", code="bad_otp")
+                otp_login(request, device)
+                return redirect(nxt)
+            if action == "confirm" and not enrolled:
+                codes = twofactor.enrol_confirm(user=user, token=code)
+                otp_login(request, TOTPDevice.objects.get(user=user, confirmed=True))
+                return render(request, "accounts/two_factor.html", {**ctx, "enrolled": True, "codes": codes})
+            if owes:
+                raise NotPermitted("请先输入验证码", code="otp_required")
+            if action == "codes" and enrolled:
+                codes = twofactor.recovery_codes_new(user=user)
+                return render(request, "accounts/two_factor.html", {**ctx, "codes": codes})
+            if action == "remove" and enrolled:
+                twofactor.remove(acting_user=user, user=user)
+                request.session[twofactor.SESSION_FREE] = False
+                messages.success(request, "已停用两步验证")
+                return redirect("two_factor")
+            raise ValidationFailed("无法识别的操作，请刷新页面后重试", code="bad_action")
+        except DomainError as e:
+            error, status = e.message, 400
+    if not enrolled:
+        device = twofactor.enrolment(user)
+        ctx.update(qr=mark_safe(twofactor.qr_svg(device)), secret=twofactor.secret_text(device))
+    elif not owes:
+        ctx["codes_left"] = StaticToken.objects.filter(device__user=user).count()
+    return render(request, "accounts/two_factor.html", {**ctx, "error": error}, status=status)

@@ -7,10 +7,22 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from fupin.accounts import access
-from fupin.api.common import MAX_ID, DivisionCode, Pagination, Text, ordering, responses, uploaded
+from fupin.api.common import (
+    MAX_ID,
+    Amount,
+    Choice,
+    DivisionCode,
+    IsoDate,
+    Pagination,
+    Text,
+    ordering,
+    responses,
+    uploaded,
+)
 from fupin.core.errors import NotFound, ValidationFailed
-from fupin.households import importer, selectors
-from fupin.households.models import Household, RegistryStatus
+from fupin.core.registry import TAGS
+from fupin.households import entry, importer, selectors
+from fupin.households.models import Household, Labour, RegistryStatus
 
 router = Router(tags=["农户档案 Registry"])
 StatusCode = Literal[tuple(RegistryStatus.values)]  # type: ignore[valid-type]
@@ -111,18 +123,175 @@ def household_list(request, filters: Query[HouseholdFilter], sort: Query[Househo
     ).order_by(*household_order(sort.order))
 
 
+def _detail(reader, household_id: int) -> Household:
+    ctx = selectors.household_archive(reader, household_id)
+    hh = ctx["household"]
+    hh.heads = [m for m in ctx["members"] if m.is_head]
+    hh.members_shown = ctx["members"]
+    hh.events_shown = ctx["events"][:50]
+    return hh
+
+
 @router.get(
     "/{int:household_id}",
     response=responses(HouseholdDetail, 404),
     summary="一户的档案：成员（脱敏）与变更记录",
 )
 def household_detail(request, household_id: int = Path(..., ge=1, le=MAX_ID)):
-    ctx = selectors.household_archive(request.auth, household_id)
-    hh = ctx["household"]
-    hh.heads = [m for m in ctx["members"] if m.is_head]
-    hh.members_shown = ctx["members"]
-    hh.events_shown = ctx["events"][:50]
-    return hh
+    return _detail(request.auth, household_id)
+
+
+class MemberPatch(Schema):
+    name: Text(64, 1) | None = None
+    relationship: Text(16, 1) | None = Field(None, description="与户主关系：户主、配偶、之子……")
+    labour: Choice(Labour.values) | None = Field(None, description="劳动能力：full 有、weak 弱、none 无")
+    health: Text(32) | None = Field(None, description="健康状况")
+    education: Text(32) | None = Field(None, description="文化程度")
+    phone: Text(12) | None = Field(None, description="联系电话（7–12 位数字）")
+
+
+class MemberIn(MemberPatch):
+    name: Text(64, 1)
+    id_number: Text(18, 15) = Field(
+        ..., description="居民身份证号码（18 位，或旧的 15 位）", examples=["522601199001011234"]
+    )
+    relationship: Text(16, 1) = Field(..., description="与户主关系：户主、配偶、之子……（户主写“户主”）")
+
+
+class HouseholdPatch(Schema):
+    village_code: DivisionCode | None = Field(None, description="行政村代码（迁往本辖区的另一个村）")
+    registry_no: Text(40, 1) | None = Field(None, description="户编号（本县唯一）")
+    status: StatusCode | None = Field(None, description="户类型")
+    status_year: int | None = Field(None, ge=1980, le=2100, description="建档年份")
+    lifted_year: int | None = Field(None, ge=1980, le=2100, description="脱贫年度")
+    income_total: Amount | None = Field(None, description="家庭年收入（元）")
+    income_per_capita: Amount | None = Field(None, description="人均纯收入（元）", examples=["2300.00"])
+    income_sources: Text(120) | None = None
+    main_cause: Text(32) | None = Field(None, description="主要致贫原因")
+    bank_name: Text(64) | None = None
+    bank_account: Text(19) | None = Field(None, description="银行卡号（12–19 位数字）")
+    tags: list[Choice(sorted(TAGS))] | None = Field(None, max_length=3, description="重点标签")
+    registered_on: IsoDate | None = Field(None, description="登记日期")
+
+
+class HouseholdIn(HouseholdPatch):
+    village_code: DivisionCode = Field(..., description="行政村代码", examples=["522601101201"])
+    registry_no: Text(40, 1) = Field(..., description="户编号（本县唯一）")
+    members: list[MemberIn] = Field(
+        ..., min_length=1, max_length=30, description="全部在册成员，恰有一位户主；未列出的原有成员记为迁出"
+    )
+
+
+def _fields(payload: Schema) -> dict:
+    return payload.dict(exclude_unset=True, exclude={"members"})
+
+
+SAVED = (404, 409, 422)
+
+
+@router.post(
+    "",
+    response=responses(HouseholdDetail, *SAVED, ok_status=201),
+    summary="新建一户（与导入同样的检查；列出全部问题，有问题不保存）",
+)
+def household_create(request, payload: HouseholdIn):
+    hh = entry.household_save(
+        acting_user=request.auth,
+        fields=_fields(payload),
+        members=[m.dict() for m in payload.members],
+        action="household.create",
+    )
+    return Status(201, _detail(request.auth, hh.pk))
+
+
+def _mine(request, household_id: int) -> Household:
+    return access.get_visible(request.auth, Household, "registry.import", pk=household_id)
+
+
+@router.put(
+    "/{int:household_id}",
+    response=responses(HouseholdDetail, *SAVED),
+    summary="更新一户及其全部成员（只比较给出的字段；未列出的成员记为迁出）",
+)
+def household_replace(request, payload: HouseholdIn, household_id: int = Path(..., ge=1, le=MAX_ID)):
+    hh = entry.household_save(
+        acting_user=request.auth,
+        fields=_fields(payload),
+        members=[m.dict() for m in payload.members],
+        household=_mine(request, household_id),
+    )
+    return _detail(request.auth, hh.pk)
+
+
+@router.patch(
+    "/{int:household_id}",
+    response=responses(HouseholdDetail, *SAVED),
+    summary="修改一户的字段（成员不变；字段给 null 即清空）",
+)
+def household_update(request, payload: HouseholdPatch, household_id: int = Path(..., ge=1, le=MAX_ID)):
+    hh = _mine(request, household_id)
+    entry.household_save(
+        acting_user=request.auth, fields=_fields(payload), members=entry.stored_members(hh), household=hh
+    )
+    return _detail(request.auth, hh.pk)
+
+
+@router.post(
+    "/{int:household_id}/members",
+    response=responses(HouseholdDetail, *SAVED, ok_status=201),
+    summary="一户迁入（新增）一名成员",
+)
+def member_add(request, payload: MemberIn, household_id: int = Path(..., ge=1, le=MAX_ID)):
+    hh = _mine(request, household_id)
+    members = entry.stored_members(hh)
+    entry.household_save(
+        acting_user=request.auth, fields={}, members=[*members, payload.dict()], household=hh
+    )
+    return Status(201, _detail(request.auth, hh.pk))
+
+
+def _member_of(hh: Household, members: list[dict], person_id: int) -> dict:
+    found = next((m for m in members if m["_pk"] == person_id), None)
+    if found is None:
+        raise NotFound("该户没有这名在册成员", code="not_found")
+    return found
+
+
+@router.patch(
+    "/{int:household_id}/members/{int:person_id}",
+    response=responses(HouseholdDetail, *SAVED),
+    summary="修改一名成员（证件号码不能改：换人请迁出后再迁入）",
+)
+def member_update(
+    request,
+    payload: MemberPatch,
+    household_id: int = Path(..., ge=1, le=MAX_ID),
+    person_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    hh = _mine(request, household_id)
+    members = entry.stored_members(hh)
+    _member_of(hh, members, person_id).update(payload.dict(exclude_unset=True))
+    entry.household_save(acting_user=request.auth, fields={}, members=members, household=hh)
+    return _detail(request.auth, hh.pk)
+
+
+@router.delete(
+    "/{int:household_id}/members/{int:person_id}",
+    response=responses(HouseholdDetail, *SAVED),
+    summary="一名成员迁出（记录保留在档案历史中；户主不能迁出，请先变更户主）",
+)
+def member_leave(
+    request,
+    household_id: int = Path(..., ge=1, le=MAX_ID),
+    person_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    hh = _mine(request, household_id)
+    members = entry.stored_members(hh)
+    gone = _member_of(hh, members, person_id)
+    entry.household_save(
+        acting_user=request.auth, fields={}, members=[m for m in members if m is not gone], household=hh
+    )
+    return _detail(request.auth, hh.pk)
 
 
 class RegistryImportIn(Schema):

@@ -384,9 +384,9 @@ class Rows:
     """Builds the rows and history events of a plan (ids reserved up front so that members
     can point at their new households)."""
 
-    def __init__(self, batch: ImportBatch, actor) -> None:
+    def __init__(self, batch: ImportBatch | None, actor) -> None:
         self.now = timezone.now()
-        self.batch_id = batch.pk
+        self.batch_id = batch.pk if batch is not None else None  # None: one household over the API
         self.actor_id = getattr(actor, "pk", None)
         self.events: list[tuple] = []
         self.created: dict[int, tuple[int, str]] = {}  # id(HouseholdRecord) -> (household id, village code)
@@ -553,8 +553,8 @@ class Rows:
             credit_lines.objects.filter(household=hh).update(village_code=hh.village_id)
 
 
-def write(plan: Plan, batch: ImportBatch, actor) -> None:
-    """Apply a plan inside the caller's transaction."""
+def write(plan: Plan, batch: ImportBatch | None, actor) -> None:
+    """Apply a plan inside the caller's transaction (``batch`` None: an entry over the API)."""
     rows = Rows(batch, actor)
     bulk.insert(Household, HOUSEHOLDS.columns, rows.new_households(plan))
     people = rows.new_persons(plan)

@@ -38,6 +38,9 @@ from fupin.loans.models import Group, Loan, Notice, Quota
 from fupin.loans.repayments import loan_payoff as pay_off
 from fupin.loans.repayments import loan_prepay as prepay
 from fupin.loans.repayments import repayment_post
+from fupin.ratings.api import EligibilityOut, FailureOut
+from fupin.ratings.models import CreditLine
+from fupin.ratings.selectors import eligibility
 
 router = Router(tags=["贷款申请 Applications"])
 Id = Path(..., ge=1, le=MAX_ID)
@@ -157,6 +160,74 @@ def application_create(request, payload: ApplicationIn):
         institution=lender.pk if lender else None,
     )
     return Status(201, app)
+
+
+class EligibilityQuery(Schema):
+    product: Choice(PRESETS) | None = Field(
+        None, description="拟申请的产品（与金额、期限一起给出时按申请条件逐条检查）"
+    )
+    amount: Amount | None = Field(None, description="拟申请金额（元）", examples=["30000.00"])
+    term: int | None = Field(None, ge=1, le=360, description="拟申请期限（月）")
+    purpose: Choice(PURPOSES) | None = Field(None, description="用途（不给出则不检查）")
+    project: Text(300) | None = Field(None, description="项目说明（不给出则不检查）")
+    institution: str | None = Field(None, max_length=20, description="贷款机构代码（默认本村最近的贷款机构）")
+
+
+class EligibilityProblemOut(FailureOut):
+    field: str = Field("", description="与哪一项有关：amount、term、product、purpose、project；空为准入条件")
+
+
+class EligibilityCheckOut(EligibilityOut):
+    failures: list[EligibilityProblemOut] = Field(
+        ..., description="每一条不符合之处（R-ELG-4、R-APP-1），不只第一条"
+    )
+    checked: bool = Field(..., description="是否已按给出的产品、金额与期限检查申请条件")
+    institution: str | None = Field(None, description="申请将提交给的贷款机构代码")
+    product_version: str | None = Field(None, description="所依据的产品版本")
+
+
+@router.get(
+    "/households/{household_id}/eligibility",
+    response=responses(EligibilityCheckOut, 404, 409, 422),
+    summary="一户能否贷款：准入规则；给出产品、金额与期限时，连同授信额度、产品限额、在办申请、村暂停等一并列出全部原因",
+)
+def household_eligibility(request, q: Query[EligibilityQuery], household_id: int = Id):
+    hh = access.get_visible(request.auth, Household, "household.view", pk=household_id)
+    credit = CreditLine.objects.filter(household=hh).first()
+    given = [x is not None for x in (q.product, q.amount, q.term)]
+    if any(given) and not all(given):
+        raise ValidationFailed("产品、金额与期限须一起给出", code="incomplete_enquiry")
+    if not any(given):
+        verdict = eligibility(hh, timezone.localdate())
+        failures = [{"rule": f.rule, "message": f.message} for f in verdict.failures]
+        return {
+            "household_id": hh.pk,
+            "eligible": not failures,
+            "failures": failures,
+            "credit": credit,
+            "checked": False,
+        }
+    lender = institution_pick(request.auth, "household.view", q.institution)
+    lender, p, problems = services.application_check(
+        acting_user=request.auth,
+        household=hh,
+        product=q.product,
+        amount=to_fen(money(q.amount, field="申请金额")),
+        term=q.term,
+        purpose=q.purpose,
+        project=q.project,
+        institution=lender.pk if lender else None,
+        action="household.view",
+    )
+    return {
+        "household_id": hh.pk,
+        "eligible": not problems,
+        "failures": [{"rule": x.rule, "message": x.message, "field": x.field} for x in problems],
+        "credit": credit,
+        "checked": True,
+        "institution": lender.code if lender else None,
+        "product_version": p.version,
+    }
 
 
 ApplicationOrder, application_order = ordering(

@@ -18,7 +18,7 @@ from fupin.cob.day import village_suspended
 from fupin.core import origination as core
 from fupin.core.errors import Conflict, NotPermitted, Problem, ValidationFailed, reason_required
 from fupin.core.money import fmt, to_fen
-from fupin.core.products import preset
+from fupin.core.products import Preset, preset
 from fupin.divisions.models import Institution
 from fupin.divisions.selectors import lender_choices, lenders_of
 from fupin.households.models import Household
@@ -44,23 +44,24 @@ def _role_for(user, roles: Iterable[str], code: str, institution: int | None = N
     raise NotPermitted("这一步不由您的角色办理，或该申请不在您的辖区内", code="wrong_role")
 
 
-def application_create(
+def application_check(
     *,
     acting_user,
     household: Household,
     product: str,
-    purpose: str,
-    project: str,
     amount: int,
     term: int,
+    purpose: str | None = None,
+    project: str | None = None,
     institution: int | None = None,
-) -> Application:
-    """An application checked at once against eligibility, the credit line and the product —
-    every failing reason listed (R-APP-1, R-ELG-4); nothing is saved when any fails. It goes to
-    ``institution`` (issue 25), which must serve the village; a bank's officer applies to their
-    own; with none named, to the village's nearest lender (:func:`lender_for`)."""
-
-    access.require(acting_user, "application.create", household)
+    action: str = "application.create",
+) -> tuple[Institution | None, Preset, list[Problem]]:
+    """Every reason an application of ``amount`` fen over ``term`` months of ``product`` would be
+    refused (R-APP-1, R-ELG-4): eligibility, the credit line, the product's bounds, an open
+    application or loan, the village's suspension (R-RPT-4), the lender, the group's and the lead
+    household's limits. ``purpose``/``project`` None: not asked (an eligibility enquiry).
+    Returns the lender, the product preset and the problems; nothing is written."""
+    access.require(acting_user, action, household)
     lender = lender_for(acting_user, household.village_id, institution)
     if lender is not None and lender.own_core:
         raise Conflict(
@@ -69,15 +70,19 @@ def application_create(
     p = preset(product)
     verdict = eligibility(household, today(), lead=p.code == "lead")
     line = CreditLine.objects.filter(household=household, valid_until__gte=today()).first()
-    problems = core.application_problems(
-        amount=amount,
-        term=term,
-        preset=p,
-        credit_line=to_fen(line.amount) if line else 0,
-        eligibility=[(f.rule, f.message) for f in verdict.failures],
-        purpose=purpose,
-        project=project,
-    )
+    problems = [
+        x
+        for x in core.application_problems(
+            amount=amount,
+            term=term,
+            preset=p,
+            credit_line=to_fen(line.amount) if line else 0,
+            eligibility=[(f.rule, f.message) for f in verdict.failures],
+            purpose=purpose or "",
+            project=project or "",
+        )
+        if not (x.field == "purpose" and purpose is None or x.field == "project" and project is None)
+    ]
     if Application.objects.filter(household=household).exclude(state__in=("rejected", "disbursed")).exists():
         problems.append(Problem("该户已有一笔在办的贷款申请", rule="R-APP-1"))
     unsettled = (  # at any lender of the county (issue 25)
@@ -108,6 +113,34 @@ def application_create(
             Problem(m, rule="R-GRP-3")
             for m in lead_blockers(household, amount, p.lead.ceiling, p.lead.per_household)
         ]
+    return lender, p, problems
+
+
+def application_create(
+    *,
+    acting_user,
+    household: Household,
+    product: str,
+    purpose: str,
+    project: str,
+    amount: int,
+    term: int,
+    institution: int | None = None,
+) -> Application:
+    """An application checked at once against eligibility, the credit line and the product —
+    every failing reason listed (:func:`application_check`); nothing is saved when any fails. It
+    goes to ``institution`` (issue 25), which must serve the village; a bank's officer applies to
+    their own; with none named, to the village's nearest lender (:func:`lender_for`)."""
+    lender, p, problems = application_check(
+        acting_user=acting_user,
+        household=household,
+        product=product,
+        amount=amount,
+        term=term,
+        purpose=purpose,
+        project=project,
+        institution=institution,
+    )
     if problems:
         raise ValidationFailed(
             "申请不符合条件", code="application_refused", details=[p.as_dict() for p in problems]

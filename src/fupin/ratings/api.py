@@ -14,7 +14,7 @@ from fupin.core.eligibility import EXCLUSIONS
 from fupin.core.errors import ValidationFailed
 from fupin.households.models import Household
 from fupin.ratings import selectors, services
-from fupin.ratings.models import CreditLine, Panel, Rating, RatingRound, Seat
+from fupin.ratings.models import Panel, Rating, RatingRound, Seat
 
 router = Router(tags=["评级授信 Ratings"])
 Id = Path(..., ge=1, le=MAX_ID)
@@ -253,23 +253,6 @@ def sheet_submit(request, payload: SheetIn, rating_id: int = Id):
     r = selectors.rating_get(request.auth, rating_id)
     r.sheets_shown = selectors.sheets_shown(request.auth, r)
     return Status(201, _rating_out(r))
-
-
-@router.get(
-    "/households/{household_id}/eligibility",
-    response=responses(EligibilityOut, 404),
-    summary="一户的准入判断：列出每一条不符合的规则及授信情况",
-)
-def household_eligibility(request, household_id: int = Id):
-    hh = access.get_visible(request.auth, Household, "household.view", pk=household_id)
-    verdict = selectors.eligibility(hh, timezone.localdate())
-    credit = CreditLine.objects.filter(household=hh).first()
-    return {
-        "household_id": hh.pk,
-        "eligible": verdict.eligible,
-        "failures": verdict.failures,
-        "credit": credit,
-    }
 
 
 @router.post(
