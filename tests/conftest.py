@@ -100,3 +100,14 @@ def databases(tmp_path):
     d = Databases(tmp_path)
     yield d
     d.drop()
+
+
+@pytest.fixture(autouse=True)
+def _webhook_subscriptions_read_afresh():
+    """Each test reads the webhook subscriptions of its own database (a process keeps them for a
+    minute: fupin.webhooks.outbox)."""
+    from fupin.webhooks import outbox
+
+    outbox.forget()
+    yield
+    outbox.forget()

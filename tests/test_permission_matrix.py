@@ -16,6 +16,7 @@ from fupin.divisions.selectors import lenders_of
 from fupin.feeds.models import FeedLoan
 from fupin.households.models import Person
 from fupin.site.api import api
+from fupin.webhooks.models import Subscription
 from tests.conftest import OTHER_VILLAGE, ROLES_UNDER_TEST
 
 STAFF = set(ROLES_UNDER_TEST) - {"household"}
@@ -34,6 +35,8 @@ HH_VIEW = {
 }
 PII = {"village_cadre", "poverty_office", "loan_officer"}
 IMPORT = {"village_cadre", "township_cadre", "poverty_office"}
+WEBHOOK = {"sysadmin", "head_office"}
+WEBHOOK_OUT = {"head_office": 404, "*": 403}
 # a household outside a role's jurisdiction answers 404 to roles that may view households at all
 HH_OUT = {**{r: 404 for r in HH_VIEW}, "*": 403}
 RATING = HH_VIEW
@@ -378,6 +381,10 @@ PAGES = {
     "token_list": [("GET", "/tokens/", ADMIN, 200, 403)],
     "token_issue": [("POST", "/tokens/issue/", ADMIN, 302, 403)],
     "token_revoke": [("POST", "/tokens/{token}/revoke/", ADMIN, 302, 403)],
+    "webhook_list": [("GET", "/webhooks/", WEBHOOK, 200, 403)],
+    "webhook_detail": [("GET", "/webhooks/{webhook2}/", {"sysadmin"}, 200, WEBHOOK_OUT)],
+    "webhook_test": [("POST", "/webhooks/{webhook2}/test/", {"sysadmin"}, 302, WEBHOOK_OUT)],
+    "webhook_end": [("POST", "/webhooks/{webhook2}/end/", {"sysadmin"}, 302, WEBHOOK_OUT)],
 }
 API = {
     ("GET", "/api/v1/me"): [("GET", "/api/v1/me", EVERYONE, 200, 403)],
@@ -475,6 +482,47 @@ API.update(
             ("POST", "/api/v1/scorecards/{draft}/publish", OFFICE, 200, 403)
         ],
         ("GET", "/api/v1/rating-rounds"): [("GET", "/api/v1/rating-rounds", RATING, 200, 403)],
+        # webhooks (issue 26 (6)): the county's administrators; a bank's head office for its own
+        # lender (the county's subscription, of every lender, is not its own: 404)
+        ("GET", "/api/v1/webhooks"): [("GET", "/api/v1/webhooks", WEBHOOK, 200, 403)],
+        ("POST", "/api/v1/webhooks"): [
+            (
+                "POST",
+                "/api/v1/webhooks",
+                WEBHOOK,
+                201,
+                403,
+                {
+                    "name": "矩阵",
+                    "url": "https://matrix.example/hook",
+                    "events": ["cob.finished"],
+                    "division": "529901000000",
+                },
+            )
+        ],
+        ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): [
+            ("GET", "/api/v1/webhooks/{webhook}/deliveries", {"sysadmin"}, 200, WEBHOOK_OUT)
+        ],
+        ("POST", "/api/v1/webhooks/{webhook_id}/test"): [  # nobody listens on port 9: logged, answered
+            ("POST", "/api/v1/webhooks/{webhook}/test", {"sysadmin"}, 200, WEBHOOK_OUT)
+        ],
+        ("DELETE", "/api/v1/webhooks/{webhook_id}"): [
+            ("DELETE", "/api/v1/webhooks/{webhook}", {"sysadmin"}, 200, WEBHOOK_OUT)
+        ],
+        ("GET", "/api/v1/rating-rounds/{round_id}/ratings"): [
+            ("GET", "/api/v1/rating-rounds/{round}/ratings", RATING, 200, 403),
+            (
+                "GET",
+                "/api/v1/rating-rounds/{round_sibling}/ratings",
+                RATING - {"village_cadre"},
+                200,
+                SIBLING,
+            ),
+        ],
+        ("GET", "/api/v1/households/{household_id}/ratings"): [
+            ("GET", "/api/v1/households/{hh}/ratings", RATING, 200, 403),
+            ("GET", "/api/v1/households/{hh_out}/ratings", set(), 200, HH_OUT),
+        ],
         ("GET", "/api/v1/ratings/{rating_id}"): [
             ("GET", "/api/v1/ratings/{rating_open}", RATING, 200, 403),
             ("GET", "/api/v1/ratings/{rating_sibling}", RATING - {"village_cadre"}, 200, SIBLING),
@@ -1340,6 +1388,8 @@ def ids(world, tmp_path) -> dict:
             "hh": hh,
             "hh_out": hh_out,
             "hh_head": Person.objects.get(household_id=hh, is_head=True, left_on__isnull=True).pk,
+            "webhook": _subscription(world),
+            "webhook2": _subscription(world),
             "batch": batch,
             "lender": Institution.objects.get(code="FM000").pk,  # the head office user's own
             "feed": (feed := _feed(world, tmp_path)),
@@ -1621,6 +1671,19 @@ def _ledger(world) -> dict:
         "entry2": post(world.village),
         "entry_out": post(world.other_village),
     }
+
+
+def _subscription(world) -> int:
+    """The county's webhook subscription of every lender's events (nobody listens on port 9)."""
+    return Subscription.objects.create(
+        name="县数据平台",
+        url="http://127.0.0.1:9/hook",
+        secret="whsec_matrix",
+        events=["cob.finished"],
+        division_code="529901000000",
+        prefix="529901",
+        created_by=world.user("sysadmin"),
+    ).pk
 
 
 def _ratings(world, tmp_path, hh: int) -> dict:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "fupin.accounts",
     "fupin.audit",
+    "fupin.webhooks",
     "fupin.web",
     "fupin.backup",
     "fupin.api",

@@ -23,6 +23,7 @@ from fupin.selfservice import views as selfservice
 from fupin.site import archive, views
 from fupin.site.api import api
 from fupin.subsidies import views as subsidies
+from fupin.webhooks import views as webhooks
 
 
 def api_not_found(request, rest=""):
@@ -141,6 +142,10 @@ urlpatterns = [
     ),
     path("users/<int:user_id>/active/", accounts.user_active, name="user_active"),
     path("tokens/", accounts.token_list, name="token_list"),
+    path("webhooks/", webhooks.webhook_list, name="webhook_list"),
+    path("webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook_detail"),
+    path("webhooks/<int:pk>/test/", webhooks.webhook_test, name="webhook_test"),
+    path("webhooks/<int:pk>/end/", webhooks.webhook_end, name="webhook_end"),
     path("tokens/issue/", accounts.token_issue, name="token_issue"),
     path("tokens/<int:token_id>/revoke/", accounts.token_revoke, name="token_revoke"),
     path("reports/", reports.report_table, name="report_table"),

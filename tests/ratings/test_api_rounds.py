@@ -50,6 +50,11 @@ def test_a_round_from_panel_to_credit_lines_through_the_api(rt):  # noqa: F811
     from fupin.ratings.models import RatingRound
 
     rnd = RatingRound.objects.get(pk=round_id)
+    first = rt.members[0]
+    listed = client_of(first).get(f"/api/v1/rating-rounds/{round_id}/ratings").json()
+    assert {x["household_id"] for x in listed} == {h.pk for h in rt.households}
+    assert all(x["state"] == "scoring" and x["mine"] is False and x["score"] is None for x in listed)
+    assert all(x["head_name"] and x["registry_no"] and x["year"] == 2026 for x in listed)
     for user in rt.members:
         c = client_of(user)
         for rating in rnd.ratings.all():
@@ -77,3 +82,14 @@ def test_a_round_from_panel_to_credit_lines_through_the_api(rt):  # noqa: F811
         assert d.status_code == 200, d.json()
     assert d.json()["state"] == "audited"
     assert CreditLine.objects.filter(household__in=rt.households).count() == 3
+
+    # the list after the round, and each household's ratings with its line in force (issue 26 (4))
+    listed = client_of(first).get(f"/api/v1/rating-rounds/{round_id}/ratings").json()
+    assert all(x["mine"] and x["grade_code"] and x["score"] is not None for x in listed)
+    hh = rt.households[0]
+    line = CreditLine.objects.get(household=hh)
+    mine = rt.world.client("loan_officer").get(f"/api/v1/households/{hh.pk}/ratings").json()
+    assert mine["credit"]["amount"] == str(line.amount) and mine["credit"]["grade_code"] == line.grade_code
+    assert [x["round_id"] for x in mine["ratings"]][0] == round_id
+    assert mine["ratings"][0]["credit_line"] == str(line.amount)
+    assert rt.world.client("household").get(f"/api/v1/households/{hh.pk}/ratings").status_code == 403

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import subprocess
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -16,6 +17,7 @@ from fupin.accounts.models import User
 from fupin.accounts.services import role_assign, user_create
 from fupin.core import reports as core
 from fupin.core.errors import ValidationFailed
+from fupin.core.money import from_fen
 from fupin.demo import portfolio
 from fupin.demo.county import COUNTY
 from fupin.divisions.models import Branch, Division
@@ -293,9 +295,21 @@ def test_the_dashboard_and_its_download(rt, portfolio_of):
     from fupin.subsidies.selectors import receivable
 
     live = receivable(rt.world.user("poverty_office"), today())["total"]
-    assert (
-        api["counts"] == snap.data["counts"] and api["receivable"]["total"] == live
-    )  # the receivable is live
+    # amounts in yuan strings (issue 26 (5)); counts stay counts; the receivable is live
+    counts = snap.data["counts"]
+    assert api["counts"]["outstanding"] == str(from_fen(counts["outstanding"])) and counts["outstanding"] > 0
+    assert api["counts"]["loans"] == counts["loans"] and api["receivable"]["total"] == str(from_fen(live))
+    rates = {r["label"]: r for r in api["rates"]}
+    stored = {r["label"]: r for r in snap.data["rates"]}
+    assert rates["PAR30"]["unit"] == "元" and rates["PAR30"]["whole"] == str(
+        from_fen(stored["PAR30"]["whole"])
+    )
+    assert rates["农贷面"]["unit"] == "个" and rates["农贷面"]["whole"] == str(stored["农贷面"]["whole"])
+    assert api["classes"]["正常"] == str(from_fen(snap.data["classes"]["正常"]))
+    assert sum(Decimal(v) for v in api["classes"].values()) == from_fen(counts["outstanding"])
+    assert all(set(p) >= {"code", "name", "lent", "rank"} for p in api["progress"])
+    fresh = c.get(f"/api/v1/reports/indicators?division={rt.world.township}&period={today():%Y-%m}")
+    assert fresh.status_code == 200 and fresh.json()["division"] == rt.world.township  # computed now
 
 
 def test_distributions_agree_with_a_row_by_row_count(rt, portfolio_of):

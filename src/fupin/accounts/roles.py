@@ -51,6 +51,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "user.manage": frozenset({"sysadmin"}),
     "token.manage": frozenset({"sysadmin"}),
     "token.own": STAFF,
+    # webhook subscriptions (issue 26 (6)): the county's administrators, a bank's head office for its own
+    "webhook.manage": frozenset({"sysadmin", "head_office"}),
     # the holiday arrangement the schedules use (R-PRD-2)
     "calendar.view": STAFF,
     "calendar.manage": frozenset({"sysadmin"}),

@@ -10,7 +10,6 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from fupin.accounts import twofactor
-
 from fupin.accounts.models import RoleAssignment, User, new_stamp
 from fupin.divisions.models import Branch
 

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from fupin import compiled
 from fupin.audit.context import current_ip
 from fupin.audit.models import AuditEntry
+from fupin.webhooks import outbox
 
 
 def _jsonable(value: Any) -> Any:
@@ -44,9 +45,11 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Record one change. Must run inside the transaction that makes the change."""
+    """Record one change. Must run inside the transaction that makes the change; the change's
+    webhook event, if it is one, is queued in the same transaction (:mod:`fupin.webhooks.outbox`)."""
     entry = _entry(actor, action, obj, object_type, object_id, division_code, before, after)
     compiled.insert([entry])
+    outbox.from_audit(entry, obj)
     return entry
 
 

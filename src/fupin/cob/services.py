@@ -58,7 +58,7 @@ from fupin.cob.provisions import provisions_post
 from fupin.core import cob as core
 from fupin.core.errors import Conflict, ValidationFailed
 from fupin.core.postings import accrual_postings
-from fupin.core.servicing import par_bucket
+from fupin.core.servicing import CATEGORIES, CATEGORY_FLOORS, category, par_bucket
 from fupin.feeds import selectors as feed_selectors
 from fupin.ledger.services import Draft, entries_post, once
 from fupin.loans import accrual
@@ -68,6 +68,7 @@ from fupin.loans.standing import owed_of
 from fupin.ratings.rules import non_accrual_days_of, servicing_of
 from fupin.ratings.selectors import programme_rules
 from fupin.ratings.services import grade_events
+from fupin.webhooks import outbox
 
 CHUNK = int(
     os.environ.get("FUPIN_COB_CHUNK", "100000")
@@ -689,6 +690,8 @@ def _finish(pk: int, seconds: float, phases: dict[str, float]) -> None:
         run.summary["categories"] = categories(on)
         run.summary["par"] = par_buckets(on)
         lap("categories")
+        _webhook_events(run, on)
+        lap("webhooks")
         run.summary["finish"] = lap.times
         run.summary["phases"] = phases
         run.state, run.finished_at = CobRun.State.DONE, timezone.now()
@@ -701,6 +704,46 @@ def _finish(pk: int, seconds: float, phases: dict[str, float]) -> None:
             after={k: v for k, v in run.summary.items() if k not in ("categories", "steps")},
         )
     checkpoint()
+
+
+def _webhook_events(run: CobRun, on: dt.date) -> None:
+    """loan.overdue for each loan fallen late with this close, loan.reclassified for each whose
+    days past due crossed a class floor (R-REP-3: 次级 after 90, 可疑 after 270, 损失 after 360) —
+    queued in the close's transaction, once per loan and day (issue 26 (6))."""
+    names = dict(CATEGORIES)
+    if outbox.wanted("loan.overdue"):
+        late = run.events.filter(event="overdue").values_list("loan_id", flat=True)
+        for s in Servicing.objects.filter(loan_id__in=list(late)).select_related("loan"):
+            outbox.enqueue(
+                "loan.overdue",
+                f"cob:{on:%Y%m%d}:overdue:{s.loan_id}",
+                s.village_code,
+                s.institution_id,
+                {"loan_id": s.loan_id, "contract_no": s.loan.contract_no, "late_since": str(s.late_since)},
+            )
+    if outbox.wanted("loan.reclassified"):
+        floors = {
+            on - dt.timedelta(days=floor + 1): (floor, name) for floor, name in CATEGORY_FLOORS if floor
+        }
+        crossed = Servicing.objects.filter(active=True, late_since__in=list(floors)).select_related("loan")
+        for s in crossed.order_by("loan_id"):
+            floor, name = floors[s.late_since]
+            before = category(floor)
+            outbox.enqueue(
+                "loan.reclassified",
+                f"cob:{on:%Y%m%d}:class:{s.loan_id}:{name}",
+                s.village_code,
+                s.institution_id,
+                {
+                    "loan_id": s.loan_id,
+                    "contract_no": s.loan.contract_no,
+                    "days_past_due": floor + 1,
+                    "from": before,
+                    "from_label": names[before],
+                    "to": name,
+                    "to_label": names[name],
+                },
+            )
 
 
 def categories(on: dt.date, loans=None) -> dict[str, int]:

@@ -29,6 +29,8 @@ from fupin.divisions.selectors import lenders_of
 from fupin.divisions.services import branch_create, divisions_bulk_create
 from fupin.ledger.services import chart_install
 from fupin.subsidies.services import presets_install
+from fupin.webhooks.delivery import deliver_due
+from fupin.webhooks.services import subscription_create
 
 from . import borrowers, extras, loans, ratings, registry, subsidies
 from .names import township_names, village_names
@@ -315,7 +317,9 @@ def book(seed: int, villages: list[str], say, password_hash: str) -> None:
     moved = migrated.migrate(seed, yesterday - dt.timedelta(days=1), skip=min(villages))
     # the construction bank books in its own core system and sends its months' files
     fed = bankfeeds.build(seed, yesterday, COUNTY[0], skip=min(villages), password_hash=password_hash)
+    hook = demo_subscription()  # the county's data platform hears of the close and what it finds
     run = cob_run(yesterday).run
+    deliver_due()  # nobody listens at the demo's address: the log shows the tries and the retries
     # the opening provision (贷款损失准备) the book brought in carries; month ends set it from then on
     provided = provisions_post(yesterday, system_user())
     say(
@@ -325,5 +329,21 @@ def book(seed: int, villages: list[str], say, password_hash: str) -> None:
         f"邮储银行迁入存量贷款 {moved['loans']} 笔（余额 {fmt(moved['principal'])} 元）；"
         f"建设银行报送月度借据 {'、'.join(f'{m} {n} 笔' for m, n in fed.items()) or '无'}；"
         f"{yesterday} 日终：新增逾期 {run.summary['newly_late']} 笔；"
-        f"贷款损失准备 {fmt(provided['required'])} 元"
+        f"贷款损失准备 {fmt(provided['required'])} 元；"
+        f"向“{hook.name}”推送事件 {hook.outbox.count()} 个"
     )
+
+
+def demo_subscription():
+    """The county's data platform subscribed to the nightly batch's events (issue 26 (6)), at an
+    address where nothing listens in the demo (its delivery log shows the retries)."""
+    admin = User.objects.get(username="admin")
+    sub, _ = subscription_create(
+        acting_user=admin,
+        name="县大数据平台",
+        url="http://127.0.0.1:9/fupin/events",
+        events=["cob.finished", "loan.overdue", "loan.reclassified", "subsidy_batch.paid", "fund_claim.paid"],
+        division_code=COUNTY[0],
+        institution=None,
+    )
+    return sub

@@ -208,6 +208,97 @@ def round_list(request, filters: Query[RoundFilter]):
     return selectors.rounds_visible(request.auth, village=filters.village or "", state=state or "")
 
 
+class RatingRowOut(Schema):
+    id: int
+    household_id: int
+    registry_no: str
+    head_name: str = Field(..., description="户主姓名")
+    round_id: int
+    year: int = Field(..., description="评级年度")
+    state: str
+    state_label: str
+    sheets_count: int
+    score: Decimal | None = Field(None, description="得分（评完后）")
+    grade_code: str
+    grade_label: str
+    credit_line: Decimal | None = Field(None, description="授信额度（元）")
+    valid_until: dt.date | None = None
+    mine: bool | None = Field(None, description="本人是否已评（只在一轮评级的名单中给出）")
+
+    @staticmethod
+    def resolve_registry_no(obj: Rating) -> str:
+        return obj.household.registry_no
+
+    @staticmethod
+    def resolve_head_name(obj: Rating) -> str:
+        heads = getattr(obj.household, "heads", None)
+        return heads[0].name if heads else ""
+
+    @staticmethod
+    def resolve_year(obj: Rating) -> int:
+        return obj.round.year
+
+    @staticmethod
+    def resolve_state_label(obj: Rating) -> str:
+        return obj.get_state_display()
+
+    @staticmethod
+    def resolve_mine(obj: Rating) -> bool | None:
+        return getattr(obj, "mine", None)
+
+
+@router.get(
+    "/rating-rounds/{round_id}/ratings",
+    response=responses(list[RatingRowOut], 404),
+    summary="一轮整村评级的名单：每户的进度、等级与授信（背靠背：分项评分不在此列）",
+)
+def round_ratings(request, round_id: int = Id):
+    rnd = selectors.round_get(request.auth, round_id)
+    return selectors.round_ratings(request.auth, rnd)
+
+
+class GradeChangeOut(Schema):
+    on: dt.date
+    event: str
+    event_label: str
+    before_grade: str
+    after_grade: str
+    before_amount: Decimal | None = None
+    after_amount: Decimal
+    reason: str
+
+    @staticmethod
+    def resolve_event_label(obj) -> str:
+        return obj.get_event_display()
+
+
+class HouseholdRatingsOut(Schema):
+    household_id: int
+    credit: CreditOut | None = Field(None, description="现行授信")
+    ratings: list[RatingRowOut] = Field(..., description="历次评级，新的在前（最多 20 次）")
+    grade_changes: list[GradeChangeOut] = Field(..., description="等级与额度的变动（升降级、冻结……）")
+
+
+@router.get(
+    "/households/{household_id}/ratings",
+    response=responses(HouseholdRatingsOut, 404),
+    summary="一户的历次评级、现行授信与等级变动",
+)
+def household_ratings(request, household_id: int = Id):
+    access.require(request.auth, "rating.view")
+    hh = access.get_visible(request.auth, Household, "household.view", pk=household_id)
+    known = selectors.archive_rating(hh)
+    for r in known["ratings"]:
+        r.household = hh
+    hh.heads = [p for p in hh.members.filter(is_head=True, left_on__isnull=True)]
+    return {
+        "household_id": hh.pk,
+        "credit": known["credit"],
+        "ratings": known["ratings"],
+        "grade_changes": known["grade_changes"],
+    }
+
+
 @router.get(
     "/ratings/{rating_id}",
     response=responses(RatingOut, 404),

@@ -23,6 +23,10 @@ from fupin.loans.models import Application, Installment, Loan
 from fupin.ratings.models import CreditLine
 from fupin.reports.tables import REGISTERED, _by, arrears, ledger_balance
 
+# the rates whose numerator and denominator are amounts (fen); the others count households,
+# applications or loans
+MONEY_RATES = frozenset({"还款率", "PAR30", "授信使用率"})
+
 
 def indicators(
     division: Division, period: core.Period, *, closed: dt.date | None = None, institution: int | None = None

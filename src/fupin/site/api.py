@@ -23,6 +23,7 @@ from fupin.reports.api import router as reports_router
 from fupin.riskfund.api import router as riskfund_router
 from fupin.selfservice.api import router as selfservice_router
 from fupin.subsidies.api import router as subsidies_router
+from fupin.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
     title="扶贫小额信贷管理系统 API",
@@ -58,3 +59,4 @@ api.add_router("/", coops_router)
 api.add_router("/", creditinfo_router)
 api.add_router("/", selfservice_router)
 api.add_router("/", products_router)
+api.add_router("/", webhooks_router)

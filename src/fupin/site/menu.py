@@ -30,6 +30,7 @@ NAV = [
     ("audit_list", _("审计日志"), "audit.view"),
     ("user_list", _("用户管理"), "user.view"),
     ("token_list", _("API 令牌"), "token.manage"),
+    ("webhook_list", _("事件推送"), "webhook.manage"),
 ]
 
 
