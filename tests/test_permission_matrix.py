@@ -36,6 +36,7 @@ HH_VIEW = {
 PII = {"village_cadre", "poverty_office", "loan_officer"}
 IMPORT = {"village_cadre", "township_cadre", "poverty_office"}
 WEBHOOK = {"sysadmin", "head_office"}
+SMS_VIEW = HH_VIEW - {"finance_bureau"}
 WEBHOOK_OUT = {"head_office": 404, "*": 403}
 # a household outside a role's jurisdiction answers 404 to roles that may view households at all
 HH_OUT = {**{r: 404 for r in HH_VIEW}, "*": 403}
@@ -314,6 +315,7 @@ PAGES = {
     "consent_add": [("POST", "/households/{hh}/credit/consents/", CONSENT, 302, 403)],
     "credit_file_export": [("GET", "/households/{hh}/credit-file.json", {"poverty_office"}, 200, 403)],
     "me": [("GET", "/me/", set(), 200, {"household": 404, "*": 403})],  # the matrix household has no link
+    "me_sms": [("POST", "/me/sms/", set(), 302, {"household": 404, "*": 403})],
     "me_login": [("GET", "/me/login/", "public", 200, None)],
     "me_verify": [("POST", "/me/login/verify/", "public", 422, None)],  # no ID number
     "pay_sheet": [
@@ -1258,6 +1260,10 @@ API.update(
                 {"approve": True},
             )
         ],
+        ("PUT", "/api/v1/me/sms"): [
+            ("PUT", "/api/v1/me/sms", set(), 200, {"household": 404, "*": 403}, {"receive": False})
+        ],
+        ("GET", "/api/v1/sms/messages"): [("GET", "/api/v1/sms/messages", SMS_VIEW, 200, 403)],
         ("GET", "/api/v1/me/household"): [
             ("GET", "/api/v1/me/household", set(), 200, {"household": 404, "*": 403})
         ],

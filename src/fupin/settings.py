@@ -7,6 +7,7 @@ docs/operations.md. With nothing set, Fupin runs on an embedded SQLite file unde
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "fupin.coops",
     "fupin.creditinfo",
     "fupin.selfservice",
+    "fupin.sms",
     "fupin.demo",
 ]
 
@@ -233,6 +235,20 @@ FUPIN_DATA_KEY = env("FUPIN_DATA_KEY", "" if PRODUCTION else "fupin-dev-data-key
 FUPIN_OTP_SENDER = env(
     "FUPIN_OTP_SENDER", "fupin.selfservice.senders.log_sender"
 )  # an SMS adapter in production
+
+# Text messages to households and staff (issue 26 (7); fupin.sms, docs/operations.md)
+FUPIN_SMS_SENDER = env("FUPIN_SMS_SENDER", "fupin.sms.senders.LogSender")
+FUPIN_SMS_SIGN = env("FUPIN_SMS_SIGN", "扶贫小额信贷")
+FUPIN_SMS_TEMPLATES = json.loads(env("FUPIN_SMS_TEMPLATES", "{}") or "{}")  # kind -> provider template
+FUPIN_SMS_QUIET = env("FUPIN_SMS_QUIET", "21:00-08:00")  # no message goes out in these hours
+FUPIN_SMS_REMIND_DAYS = env_int("FUPIN_SMS_REMIND_DAYS", 3)
+FUPIN_SMS_ARREARS_DAYS = tuple(
+    int(x) for x in env("FUPIN_SMS_ARREARS_DAYS", "1,7,30").split(",") if x.strip()
+)
+FUPIN_SMS_ALIYUN_ACCESS_KEY_ID = env("FUPIN_SMS_ALIYUN_ACCESS_KEY_ID", "")
+FUPIN_SMS_ALIYUN_ACCESS_KEY_SECRET = env("FUPIN_SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+FUPIN_SMS_ALIYUN_ENDPOINT = env("FUPIN_SMS_ALIYUN_ENDPOINT", "dysmsapi.aliyuncs.com")
+FUPIN_SMS_ALIYUN_PROTOCOL = env("FUPIN_SMS_ALIYUN_PROTOCOL", "https")
 
 # A repayment may exceed what the loan still owes by at most this much (yuan); the excess is held
 # as the household's credit balance (R-REP-1). Anything more is refused as a typing error.

@@ -199,6 +199,7 @@ urlpatterns = [
     path("households/<int:pk>/credit/consents/", creditinfo.consent_add, name="consent_add"),
     path("households/<int:pk>/credit-file.json", creditinfo.credit_file_export, name="credit_file_export"),
     path("me/", selfservice.me, name="me"),
+    path("me/sms/", selfservice.me_sms, name="me_sms"),
     path("me/login/", selfservice.me_login, name="me_login"),
     path("me/login/verify/", selfservice.me_verify, name="me_verify"),
     path("pay/", pay.pay_sheet, name="pay_sheet"),

@@ -71,6 +71,7 @@ def test_a_money_role_needs_a_second_administrator(world):
     assert [(w["user"], w["role"]["role"], w["requested_by"]) for w in waiting] == [
         ("clerk", "finance_bureau", "admin")
     ]
+    assert waiting[0]["requested_by_name"] == User.objects.get(username="admin").get_full_name()
     page = c2.get(f"/users/{clerk.pk}/").content.decode()
     assert "待审批的角色" in page and "批准" in page
     c2.post(f"/role-requests/{asked.pk}/decision/", {"approve": "1"})

@@ -88,4 +88,21 @@ def test_audit_api(world):
     body = r.json()
     assert r.status_code == 200 and body["count"] == len(world.demo.users) and len(body["items"]) == 5
     assert all(i["action"] == "role.assign" for i in body["items"])
+    # actors as everywhere in the API (issue 26 (5)): the username, and the name beside it
+    assert all(i["actor"] is None and i["actor_name"] == "系统" for i in body["items"])  # the demo's setup
+    world.client("sysadmin").post(
+        "/api/v1/users",
+        {
+            "username": "auditme",
+            "password": "Audit#2026pass!",
+            "role": "village_cadre",
+            "division_code": world.village,
+        },
+        content_type="application/json",
+    )
+    made = (
+        world.client("auditor").get("/api/v1/audit", {"action": "user.create", "limit": 1}).json()["items"][0]
+    )
+    admin = world.user("sysadmin")
+    assert (made["actor"], made["actor_name"]) == (admin.username, admin.get_full_name())
     assert world.client("loan_officer").get("/api/v1/audit").status_code == 403

@@ -14,6 +14,7 @@ from fupin.cob.models import CobRun, CollectionItem, VillageMonth
 from fupin.cob.services import categories, cob_run, cob_until
 from fupin.core import cob as core
 from fupin.core.errors import Conflict, ValidationFailed
+from fupin.core.money import from_fen
 from fupin.core.servicing import Owed, allocate, category, par_bucket, penalty_accrued
 from fupin.ledger.models import JournalEntry, Posting
 from fupin.loans.models import Repayment, Servicing
@@ -55,6 +56,11 @@ def test_interest_is_accrued_day_by_day_as_the_core_computes_it(rt, hh, head):
         assert cob_credits("6011", start + k * DAY) == earned[k] - earned[k - 1]
     b = books(head)
     assert b["1132"] == b["6011"] == earned[44]
+    # the runs over the API: amounts in yuan (issue 26 (5)), the day's accrual to the fen
+    listed = {r["date"]: r for r in rt.world.client("branch_director").get("/api/v1/cob/runs").json()}
+    day = start + 10 * DAY
+    assert listed[str(day)]["summary"]["accrued"] == str(from_fen(earned[10] - earned[9]))
+    assert listed[str(day)]["summary"]["loans"] == 1 and listed[str(day)]["state"] == "done"
     # paying the whole instalment's interest early: what was accrued comes off 1132, the rest is income now
     r, _ = repayment_post(
         acting_user=rt.world.user("loan_officer"), loan=loan, amount=first.interest, key="early-int-01"

@@ -128,3 +128,13 @@ def test_the_demo_county_meets_the_seeds_figures(db):
     assert not JournalEntry.objects.filter(institution__code="CCB000").exists()
     refused = Application.objects.filter(state="rejected", rejected_reason__gt="").count()
     assert refused > 0
+    # the county's data platform hears of the close (issue 26 (6)); the morning's messages (26 (7))
+    from fupin.sms.models import Message
+    from fupin.webhooks.models import Attempt, Outbox
+
+    assert Outbox.objects.filter(event__in=["loan.overdue", "subsidy_batch.paid", "fund_claim.paid"]).exists()
+    assert Attempt.objects.filter(status__isnull=True, error__startswith="无法送达").exists()
+    kinds = set(Message.objects.values_list("kind", flat=True))
+    assert {"due_reminder", "todo"} <= kinds
+    todo = Message.objects.filter(kind="todo").first()
+    assert todo.user.username in county.DEMO_USERNAMES and "项待办" in todo.text

@@ -308,6 +308,14 @@ def test_the_dashboard_and_its_download(rt, portfolio_of):
     assert api["classes"]["正常"] == str(from_fen(snap.data["classes"]["正常"]))
     assert sum(Decimal(v) for v in api["classes"].values()) == from_fen(counts["outstanding"])
     assert all(set(p) >= {"code", "name", "lent", "rank"} for p in api["progress"])
+    ranks = c.get(f"/api/v1/reports/rankings?division={COUNTY[0]}&period={today():%Y-%m}").json()
+    named = dict(Division.objects.values_list("code", "name"))
+    assert ranks["progress"] and all(row["name"] == named[row["code"]] for row in ranks["progress"])
+    assert all(
+        [v["code"] for v in row["suspended_villages"]] == row["suspended"]
+        and all(v["name"] == named[v["code"]] for v in row["suspended_villages"])
+        for row in ranks["progress"]
+    )
     fresh = c.get(f"/api/v1/reports/indicators?division={rt.world.township}&period={today():%Y-%m}")
     assert fresh.status_code == 200 and fresh.json()["division"] == rt.world.township  # computed now
 

@@ -27,8 +27,6 @@ from fupin.webhooks import delivery, outbox
 from fupin.webhooks.models import Attempt, Outbox, Subscription
 from tests.cob.conftest import close_days, past_loan, today
 
-pytestmark = pytest.mark.clock
-
 DAY = dt.timedelta(days=1)
 COUNTY = "529901000000"
 
@@ -187,6 +185,7 @@ def test_a_bank_subscribes_to_its_own_lenders_events_only(world):
     assert world.client("loan_officer").get("/api/v1/webhooks").status_code == 403
 
 
+@pytest.mark.clock  # business dates from today: run on other days too
 def test_the_nightly_batch_tells_of_loans_fallen_late_and_reclassified(rt, hh):
     subscribe(
         rt.world.client("sysadmin"), "https://x.example/", ["loan.overdue", "loan.reclassified"], COUNTY

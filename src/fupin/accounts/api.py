@@ -302,9 +302,11 @@ class RoleRequestOut(Schema):
     id: int
     user: str
     role: RoleOut
-    requested_by: str
+    requested_by: str = Field(..., description="申请人用户名")
+    requested_by_name: str = Field(..., description="申请人姓名")
     requested_at: dt.datetime
-    decided_by: str | None = None
+    decided_by: str | None = Field(None, description="审批人用户名")
+    decided_by_name: str | None = Field(None, description="审批人姓名")
     decided_at: dt.datetime | None = None
     approved: bool | None = None
     reason: str
@@ -321,8 +323,10 @@ def _request_out(r) -> dict:
         "user": r.user.username,
         "role": _role_out(r),
         "requested_by": r.requested_by.username,
+        "requested_by_name": r.requested_by.get_full_name(),
         "requested_at": r.requested_at,
         "decided_by": r.decided_by.username if r.decided_by else None,
+        "decided_by_name": r.decided_by.get_full_name() if r.decided_by else None,
         "decided_at": r.decided_at,
         "approved": r.approved,
         "reason": r.reason,

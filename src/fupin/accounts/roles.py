@@ -73,6 +73,18 @@ ACTIONS: dict[str, frozenset[str]] = {
         }
     ),
     "registry.import": frozenset({"village_cadre", "township_cadre", "poverty_office"}),
+    # the text-message log (issue 26 (7)): whoever sees the households it was sent to
+    "sms.view": frozenset(
+        {
+            "village_cadre",
+            "township_cadre",
+            "poverty_office",
+            "loan_officer",
+            "branch_director",
+            "head_office",
+            "auditor",
+        }
+    ),
     "pii.reveal": frozenset({"village_cadre", "poverty_office", "loan_officer"}),
     # 评级授信 and eligibility (R-RAT-*, R-ELG-*)
     "rating.view": frozenset(

@@ -13,7 +13,13 @@ router = Router(tags=["审计日志 Audit"])
 class AuditOut(Schema):
     id: int
     at: dt.datetime
-    actor: str = Field(..., alias="actor_name")
+    actor: str | None = Field(None, description="操作人用户名（系统操作为空）")
+    actor_name: str = Field(..., description="操作人姓名（系统操作为“系统”）")
+
+    @staticmethod
+    def resolve_actor(obj) -> str | None:
+        return obj.actor.username if obj.actor_id else None
+
     action: str
     object_type: str
     object_id: str

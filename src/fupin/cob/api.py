@@ -2,7 +2,6 @@
 (R-RPT-4), loan events (R-REP-4), group meeting collection (P-GROUP)."""
 
 import datetime as dt
-from typing import Any
 
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
@@ -23,11 +22,51 @@ router = Router(tags=["日终与贷后 Servicing"])
 Id = Path(..., ge=1, le=MAX_ID)
 
 
+class NextCollectionOut(Schema):
+    date: dt.date = Field(..., description="收款日（次日）")
+    loans: int
+    due: Yuan = Field(..., description="应还（元）")
+    arrears: Yuan = Field(..., description="逾期欠款（元）")
+
+
+class ProvisionsOut(Schema):
+    villages: int
+    required: Yuan = Field(..., description="应提贷款损失准备（元）")
+    change: Yuan = Field(..., description="本次计提（负数为转回，元）")
+    entries: int
+
+
+class VillageMonthsOut(Schema):
+    villages: int
+    below: int = Field(..., description="当年到期贷款回收率低于 98% 的村")
+    suspended: int = Field(..., description="暂停新增贷款的村（R-RPT-4）")
+
+
+class CobSummaryOut(Schema):
+    """A close's summary; amounts in yuan (issue 26 (5)). A run still going has none of it."""
+
+    loans: int | None = Field(None, description="在贷笔数")
+    accrued: Yuan | None = Field(None, description="计提利息（元）")
+    penalty: Yuan | None = Field(None, description="计提罚息（元）")
+    entries: int | None = Field(None, description="记账凭证数")
+    rolled: int | None = None
+    newly_late: int | None = Field(None, description="新增逾期笔数")
+    defaults: int | None = Field(None, description="新增违约笔数")
+    repaid_on_time: int | None = None
+    grade_changes: int | None = Field(None, description="信用等级调整户数")
+    collection: NextCollectionOut | None = None
+    villages: VillageMonthsOut | None = Field(None, description="月末：各村回收率（月末之外为空）")
+    provisions: ProvisionsOut | None = Field(None, description="月末：贷款损失准备（月末之外为空）")
+    categories: dict[str, int] | None = Field(None, description="在贷笔数按五级分类")
+    par: dict[str, int] | None = Field(None, description="逾期笔数按逾期天数档")
+    seconds: float | None = Field(None, description="用时（秒）")
+
+
 class CobRunOut(Schema):
     date: dt.date
     state: str
-    summary: dict[str, Any] = Field(
-        ..., description="汇总：贷款笔数、计提利息与罚息（分）、新增逾期、等级调整、五级分类、次日收款清单"
+    summary: CobSummaryOut = Field(
+        ..., description="汇总：贷款、计提、逾期、等级调整、五级分类、次日收款清单"
     )
 
 

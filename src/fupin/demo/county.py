@@ -28,6 +28,7 @@ from fupin.divisions.models import Branch, Division, Institution
 from fupin.divisions.selectors import lenders_of
 from fupin.divisions.services import branch_create, divisions_bulk_create
 from fupin.ledger.services import chart_install
+from fupin.sms.services import compose
 from fupin.subsidies.services import presets_install
 from fupin.webhooks.delivery import deliver_due
 from fupin.webhooks.services import subscription_create
@@ -224,9 +225,12 @@ def build(
             DemoUser(u, name, role, where[scope], bank[b]) for u, name, role, scope, b in ACCOUNTS
         ]
         password_hash = make_password(DEMO_PASSWORD)
-        for du in result.users:
-            user = User.objects.create(
-                username=du.username, display_name=du.display_name, password=password_hash
+        for n, du in enumerate(result.users, start=1):
+            user = User.objects.create(  # staff have work phones: their to-do comes by SMS (issue 26)
+                username=du.username,
+                display_name=du.display_name,
+                password=password_hash,
+                phone=f"1390872{n:04d}" if du.role != "household" else "",
             )
             role_assign(
                 acting_user=None, user=user, role=du.role, division_code=du.division, branch_code=du.branch
@@ -270,6 +274,9 @@ def build(
                     password=DEMO_PASSWORD,
                     progress=say,
                 )
+                # the morning's reminders, arrears notices and staff to-dos, not yet sent (issue 26 (7))
+                texts = compose(timezone.localdate() - dt.timedelta(days=1))
+                say(f"短信：{texts.pop('new')} 条待发送（{texts}）")
     return result
 
 

@@ -12,7 +12,7 @@ from fupin.api.common import DivisionCode, Text, Yuan, responses
 from fupin.core import reports as core
 from fupin.core.money import from_fen
 from fupin.divisions.models import Division, Institution
-from fupin.divisions.selectors import institution_for
+from fupin.divisions.selectors import institution_for, names
 from fupin.replica import on_replica
 from fupin.reports.dashboard import dashboard
 from fupin.reports.indicators import MONEY_RATES
@@ -192,4 +192,14 @@ def report_indicators(request, q: Query[ReportQuery]):
 def report_rankings(request, q: Query[ReportQuery]):
     division, period, lender = _division(request, q)
     r = rankings(division, period, institution=lender.pk if lender else None)
-    return {**r, "closed": r["closed"].isoformat(), "spans": [list(s) for s in r["spans"]]}
+    shown = names(v for row in r["progress"] for v in row["suspended"])  # codes with their names (26 (4))
+    progress = [
+        {**row, "suspended_villages": [{"code": v, "name": shown.get(v, "")} for v in row["suspended"]]}
+        for row in r["progress"]
+    ]
+    return {
+        **r,
+        "progress": progress,
+        "closed": r["closed"].isoformat(),
+        "spans": [list(s) for s in r["spans"]],
+    }

@@ -9,6 +9,7 @@ from fupin.accounts.api import SignedIn, signed_in
 from fupin.accounts.services import person_token
 from fupin.api.common import Text, Yuan, responses
 from fupin.selfservice import selectors, services
+from fupin.sms import services as sms
 
 router = Router(tags=["农户自助 Household self-service"])
 
@@ -141,3 +142,22 @@ def me_household(request):
             for s in d["subsidies"]
         ],
     }
+
+
+class SmsIn(Schema):
+    receive: bool = Field(..., description="true 接收还款提醒和通知；false 退订（登录验证码不受影响）")
+
+
+class SmsOut(Schema):
+    receive: bool
+
+
+@router.put("/me/sms", response=responses(SmsOut), summary="农户本人：接收或退订短信提醒")
+def me_sms(request, payload: SmsIn):
+    access.require(request.auth, "selfservice.view")
+    household = selectors.household_of(request.auth)
+    if payload.receive:
+        sms.opt_in(acting_user=request.auth, household=household)
+    else:
+        sms.opt_out(acting_user=request.auth, household=household)
+    return {"receive": not sms.household_opted_out(household)}

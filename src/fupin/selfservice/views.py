@@ -3,6 +3,7 @@ its credit line, loans, schedule, next amount due, repayments and subsidies."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +13,7 @@ from fupin.accounts.backends import BACKEND
 from fupin.accounts.decorators import requires
 from fupin.core.errors import DomainError
 from fupin.selfservice import selectors, services
+from fupin.sms import services as sms
 
 
 def me_login(request):
@@ -46,4 +48,21 @@ def me_verify(request):
 
 @requires("selfservice.view")
 def me(request):
-    return render(request, "selfservice/me.html", selectors.mine(request.user, timezone.localdate()))
+    ctx = selectors.mine(request.user, timezone.localdate())
+    ctx["sms_off"] = sms.household_opted_out(ctx["household"])
+    ctx["recent_sms"] = sms.recent(ctx["household"])
+    return render(request, "selfservice/me.html", ctx)
+
+
+@require_POST
+@requires("selfservice.view")
+def me_sms(request):
+    """The household switches its reminders and notices off (退订) or on again (issue 26 (7))."""
+    household = selectors.household_of(request.user)
+    if request.POST.get("receive") == "1":
+        sms.opt_in(acting_user=request.user, household=household)
+        messages.success(request, "已恢复短信提醒")
+    else:
+        sms.opt_out(acting_user=request.user, household=household)
+        messages.success(request, "已退订短信提醒：不再收到还款提醒和通知（登录验证码不受影响）")
+    return redirect("me")

@@ -22,6 +22,7 @@ from fupin.ratings.api import router as ratings_router
 from fupin.reports.api import router as reports_router
 from fupin.riskfund.api import router as riskfund_router
 from fupin.selfservice.api import router as selfservice_router
+from fupin.sms.api import router as sms_router
 from fupin.subsidies.api import router as subsidies_router
 from fupin.webhooks.api import router as webhooks_router
 
@@ -60,3 +61,4 @@ api.add_router("/", creditinfo_router)
 api.add_router("/", selfservice_router)
 api.add_router("/", products_router)
 api.add_router("/", webhooks_router)
+api.add_router("/", sms_router)
