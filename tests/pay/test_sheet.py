@@ -22,6 +22,7 @@ from fupin.loans.events import event_decide, event_request
 from fupin.loans.models import Application, Installment
 from fupin.loans.repayments import loan_payoff, repayment_post
 from fupin.pay import selectors
+from fupin.pay.models import PayRules
 from tests.cob.conftest import close_days, past_loan, today
 from tests.loans.conftest import hh  # noqa: F401
 from tests.ratings.conftest import rt  # noqa: F401
@@ -179,12 +180,25 @@ def test_pages_files_api_and_an_officer_sees_only_their_own_part(rt, hh):  # noq
 def test_rules_are_versioned_by_head_office_and_refused_when_wrong(rt):  # noqa: F811
     head = rt.world.user("head_office")
     c = rt.world.client("head_office")
+    bands = [
+        {"low": "30000.00", "high": "40000.00", "principal": "0.1", "interest": "0.025"},
+        {"low": "40000.00", "principal": "0.125", "interest": "0.025"},
+    ]
     r = c.post(
         "/api/v1/officer-pay/rules",
-        {"valid_from": "2026-01-01", "share_cycle": "0.3", "bands": []},
+        {"valid_from": "2026-01-01", "share_cycle": "0.3", "bands": bands},
         content_type="application/json",
     )
     assert r.status_code == 201 and r.json()["values"]["share_cycle"] == "0.3"
+    # the bands' bounds in yuan both ways (issue 26 (5)), kept in fen
+    assert r.json()["values"]["bands"] == [
+        ["30000.00", "40000.00", "0.1", "0.025"],
+        ["40000.00", None, "0.125", "0.025"],
+    ]
+    assert [b[:2] for b in PayRules.objects.get(valid_from="2026-01-01").values["bands"]] == [
+        [3_000_000, 4_000_000],
+        [4_000_000, None],
+    ]
     assert (
         c.post(
             "/api/v1/officer-pay/rules",

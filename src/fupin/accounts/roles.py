@@ -41,6 +41,20 @@ ROLE_CHOICES = [(r.code, r.label) for r in ROLES.values()]
 STAFF = frozenset(ROLES) - {"household"}
 ALL = frozenset(ROLES)
 
+# those who follow the households' loans day by day: the cadres, the poverty office, the banks'
+# staff and the auditors
+FOLLOW = frozenset(
+    {
+        "village_cadre",
+        "township_cadre",
+        "poverty_office",
+        "loan_officer",
+        "branch_director",
+        "head_office",
+        "auditor",
+    }
+)
+
 # action -> roles that may take it (always within the assignment's jurisdiction)
 ACTIONS: dict[str, frozenset[str]] = {
     "home.view": ALL,
@@ -74,17 +88,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     ),
     "registry.import": frozenset({"village_cadre", "township_cadre", "poverty_office"}),
     # the text-message log (issue 26 (7)): whoever sees the households it was sent to
-    "sms.view": frozenset(
-        {
-            "village_cadre",
-            "township_cadre",
-            "poverty_office",
-            "loan_officer",
-            "branch_director",
-            "head_office",
-            "auditor",
-        }
-    ),
+    "sms.view": FOLLOW,
     "pii.reveal": frozenset({"village_cadre", "poverty_office", "loan_officer"}),
     # 评级授信 and eligibility (R-RAT-*, R-ELG-*)
     "rating.view": frozenset(
@@ -159,17 +163,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     # servicing and close of business (R-REP-*, R-RPT-4)
     "cob.view": frozenset({"branch_director", "head_office", "auditor", "sysadmin"}),
     "cob.run": frozenset({"head_office", "sysadmin"}),
-    "collection.view": frozenset(
-        {
-            "village_cadre",
-            "township_cadre",
-            "poverty_office",
-            "loan_officer",
-            "branch_director",
-            "head_office",
-            "auditor",
-        }
-    ),
+    "collection.view": FOLLOW,
     "loan.event.request": frozenset({"loan_officer"}),  # extension, rollover, write-off, refund
     "loan.event.approve": frozenset({"branch_director", "head_office"}),
     # interest subsidies (R-SUB-*): bank prepares → poverty office → finance confirms, pays → bank credits

@@ -25,6 +25,7 @@ from fupin.households import entry, importer, selectors
 from fupin.households.models import Household, Labour, RegistryStatus
 
 router = Router(tags=["农户档案 Registry"])
+Id = Path(..., ge=1, le=MAX_ID)
 StatusCode = Literal[tuple(RegistryStatus.values)]  # type: ignore[valid-type]
 
 
@@ -137,7 +138,7 @@ def _detail(reader, household_id: int) -> Household:
     response=responses(HouseholdDetail, 404),
     summary="一户的档案：成员（脱敏）与变更记录",
 )
-def household_detail(request, household_id: int = Path(..., ge=1, le=MAX_ID)):
+def household_detail(request, household_id: int = Id):
     return _detail(request.auth, household_id)
 
 
@@ -181,6 +182,36 @@ class HouseholdIn(HouseholdPatch):
         ..., min_length=1, max_length=30, description="全部在册成员，恰有一位户主；未列出的原有成员记为迁出"
     )
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "village_code": "529901001001",
+                    "registry_no": "5299010010010999",
+                    "status": "poor",
+                    "status_year": 2016,
+                    "income_per_capita": "2300.00",
+                    "tags": ["重点村"],
+                    "members": [
+                        {
+                            "name": "王大山",
+                            "id_number": "530322198001010011",
+                            "relationship": "户主",
+                            "labour": "full",
+                            "phone": "13800001234",
+                        },
+                        {
+                            "name": "李小梅",
+                            "id_number": "530322198203040024",
+                            "relationship": "配偶",
+                            "labour": "weak",
+                        },
+                    ],
+                }
+            ]
+        }
+    }
+
 
 def _fields(payload: Schema) -> dict:
     return payload.dict(exclude_unset=True, exclude={"members"})
@@ -213,7 +244,7 @@ def _mine(request, household_id: int) -> Household:
     response=responses(HouseholdDetail, *SAVED),
     summary="更新一户及其全部成员（只比较给出的字段；未列出的成员记为迁出）",
 )
-def household_replace(request, payload: HouseholdIn, household_id: int = Path(..., ge=1, le=MAX_ID)):
+def household_replace(request, payload: HouseholdIn, household_id: int = Id):
     hh = entry.household_save(
         acting_user=request.auth,
         fields=_fields(payload),
@@ -228,7 +259,7 @@ def household_replace(request, payload: HouseholdIn, household_id: int = Path(..
     response=responses(HouseholdDetail, *SAVED),
     summary="修改一户的字段（成员不变；字段给 null 即清空）",
 )
-def household_update(request, payload: HouseholdPatch, household_id: int = Path(..., ge=1, le=MAX_ID)):
+def household_update(request, payload: HouseholdPatch, household_id: int = Id):
     hh = _mine(request, household_id)
     entry.household_save(
         acting_user=request.auth, fields=_fields(payload), members=entry.stored_members(hh), household=hh
@@ -241,7 +272,7 @@ def household_update(request, payload: HouseholdPatch, household_id: int = Path(
     response=responses(HouseholdDetail, *SAVED, ok_status=201),
     summary="一户迁入（新增）一名成员",
 )
-def member_add(request, payload: MemberIn, household_id: int = Path(..., ge=1, le=MAX_ID)):
+def member_add(request, payload: MemberIn, household_id: int = Id):
     hh = _mine(request, household_id)
     members = entry.stored_members(hh)
     entry.household_save(
@@ -265,8 +296,8 @@ def _member_of(hh: Household, members: list[dict], person_id: int) -> dict:
 def member_update(
     request,
     payload: MemberPatch,
-    household_id: int = Path(..., ge=1, le=MAX_ID),
-    person_id: int = Path(..., ge=1, le=MAX_ID),
+    household_id: int = Id,
+    person_id: int = Id,
 ):
     hh = _mine(request, household_id)
     members = entry.stored_members(hh)
@@ -282,8 +313,8 @@ def member_update(
 )
 def member_leave(
     request,
-    household_id: int = Path(..., ge=1, le=MAX_ID),
-    person_id: int = Path(..., ge=1, le=MAX_ID),
+    household_id: int = Id,
+    person_id: int = Id,
 ):
     hh = _mine(request, household_id)
     members = entry.stored_members(hh)
@@ -351,7 +382,7 @@ def registry_import(request, payload: RegistryImportIn):
 
 
 @router.get("/imports/{batch_id}", response=responses(ImportBatchOut, 404), summary="一次导入的结果")
-def registry_import_get(request, batch_id: int = Path(..., ge=1, le=MAX_ID)):
+def registry_import_get(request, batch_id: int = Id):
     importer.batches_expire()
     batch = selectors.batches_visible(request.auth).filter(pk=batch_id).first()
     if batch is None:

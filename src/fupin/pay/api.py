@@ -8,7 +8,8 @@ from ninja.responses import Status
 from pydantic import StringConstraints
 
 from fupin.accounts import access
-from fupin.api.common import IsoDate, Text, Yuan, responses
+from fupin.api.common import Amount, IsoDate, Text, Yuan, responses
+from fupin.core.money import from_fen, money, to_fen
 from fupin.pay import selectors, services
 from fupin.pay.views import month
 
@@ -103,8 +104,8 @@ def officer_pay(request, q: Query[PayQuery]):
 
 
 class PayBandIn(Schema):
-    low: int = Field(..., ge=0, le=10**12, description="贷款金额下限（分，含）")
-    high: int | None = Field(None, ge=1, le=10**12, description="上限（分，不含）；空为无上限")
+    low: Amount = Field(..., description="贷款金额下限（元，含）", examples=["30000.00"])
+    high: Amount | None = Field(None, description="上限（元，不含）；空为无上限", examples=["40000.00"])
     principal: Rate = Field(..., description="逾期本金扣减比例（小数）")
     interest: Rate = Field(..., description="逾期利息扣减比例（小数）")
 
@@ -123,14 +124,26 @@ class PayRulesIn(Schema):
 
 class PayRulesOut(Schema):
     valid_from: str | None
-    values: dict
+    values: dict = Field(
+        ...,
+        description="各比例（小数）；bands：[下限（元）, 上限（元，空为无上限）, 本金扣减, 利息扣减]",
+    )
+
+
+def _rules_out(valid_from: str | None, values: dict) -> dict:
+    """The rules as the API shows them: the bands' bounds in yuan (stored in fen)."""
+    bands = [
+        [str(from_fen(low)), str(from_fen(high)) if high is not None else None, p, i]
+        for low, high, p, i in values.get("bands", [])
+    ]
+    return {"valid_from": valid_from, "values": {**values, "bands": bands}}
 
 
 @router.get("/officer-pay/rules", response=responses(PayRulesOut), summary="当前有效的绩效规则")
 def officer_pay_rules(request):
     access.require(request.auth, "pay.view")
     rules, row = selectors.rules_on(timezone.localdate(), selectors.rules_of(request.auth))
-    return {"valid_from": row.valid_from.isoformat() if row else None, "values": rules.values()}
+    return _rules_out(row.valid_from.isoformat() if row else None, rules.values())
 
 
 @router.post(
@@ -140,8 +153,11 @@ def officer_pay_rules(request):
 )
 def officer_pay_rules_save(request, payload: PayRulesIn):
     values = payload.dict(exclude={"valid_from", "note", "bands"})
-    values["bands"] = [[b.low, b.high, b.principal, b.interest] for b in payload.bands]
+    values["bands"] = [
+        [to_fen(money(b.low)), to_fen(money(b.high)) if b.high else None, b.principal, b.interest]
+        for b in payload.bands
+    ]
     row = services.rules_save(
         acting_user=request.auth, valid_from=payload.valid_from, values=values, note=payload.note
     )
-    return Status(201, {"valid_from": row.valid_from.isoformat(), "values": row.values})
+    return Status(201, _rules_out(row.valid_from.isoformat(), row.values))
