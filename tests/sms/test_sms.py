@@ -109,7 +109,9 @@ def test_arrears_approval_to_do_and_an_opted_out_household(rt, hh, memory):
     ok = Message.objects.get(kind="approved", household=other)
     assert f"{fmt(app.amount)}元（{app.term}个月）已获批准" in ok.text
     todo = Message.objects.get(kind="todo", user=cadre, key__endswith=str(closed + DAY))
-    assert "您有1项待办：待村委会与银行联合审查1件" in todo.text and todo.phone_masked == "139****2222"
+    assert (
+        "您有1项待办：贷款申请待村委会与银行联合审查1件" in todo.text and todo.phone_masked == "139****2222"
+    )
     # the household opts out on its own page: nothing more is sent to it, and the log says so
     mine = third
     HouseholdLogin.objects.create(user=rt.world.user("household"), household=mine)  # its own sign-in

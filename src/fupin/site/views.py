@@ -14,6 +14,7 @@ from fupin.households.selectors import registry_counts
 from fupin.selfservice.views import me
 from fupin.subsidies.selectors import receivable
 from fupin.subsidies.views import aging_bars
+from fupin.todo import todo
 
 
 def healthz(request):
@@ -44,6 +45,7 @@ def home(request):
         "counts": divisions.division_counts(user) if access.may(user, "division.view") else {},
         "registry": registry_counts(user) if access.may(user, "household.view") else None,
     }
+    context["todo"] = todo(user, timezone.localdate())  # issue 27 (3)
     context["may_report"] = access.may(user, "report.view")
     if access.may(user, "subsidy.view"):  # R-SUB-3: the receivable from government on the dashboard
         context["receivable"] = receivable(user, timezone.localdate())

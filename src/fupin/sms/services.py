@@ -17,22 +17,21 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from fupin.accounts import access
 from fupin.accounts.models import User
 from fupin.audit.services import audit_record
 from fupin.core.idcard import mask_phone
 from fupin.core.money import fmt
-from fupin.core.origination import CHAIN, STEP_LABELS
 from fupin.households.models import Household, Person
 from fupin.households.pii import vault
-from fupin.loans.models import Application, Installment, Loan, ReviewStep, Servicing
+from fupin.loans.models import Installment, Loan, ReviewStep, Servicing
 from fupin.sms.models import Message, OptOut
 from fupin.sms.senders import SendFailed, sender
 from fupin.sms.templates import render
 from fupin.subsidies.models import Line
+from fupin.todo import todo
 
 MAX_ATTEMPTS = 3
 
@@ -292,9 +291,9 @@ def compose(closed: dt.date, now: dt.datetime | None = None) -> dict[str, int]:
         )
         counts["approved"] += 1
 
-    # staff: the applications waiting for their step
+    # staff: what waits for them (fupin.todo: rounds to score, applications, batches, claims …)
     for user in User.objects.filter(is_active=True).exclude(phone="").prefetch_related("roles"):
-        waiting = todo(user)
+        waiting = todo(user, today)
         if not waiting:
             continue
         first = next(iter(user.roles.all()), None)
@@ -303,34 +302,14 @@ def compose(closed: dt.date, now: dt.datetime | None = None) -> dict[str, int]:
             f"todo:{user.pk}:{today}",
             user,
             first.division_id if first else "",
-            {"count": sum(waiting.values()), "items": "，".join(f"{k}{n}件" for k, n in waiting.items())},
+            {
+                "count": sum(i.count for i in waiting),
+                "items": "，".join(f"{i.label}{i.count}件" for i in waiting),
+            },
         )
         counts["todo"] += 1
     written = w.write()
     return {**counts, "new": written}
-
-
-def todo(user) -> dict[str, int]:
-    """Applications in the user's jurisdiction waiting for a step their role takes: the step's
-    name (待村委会与银行联合审查) -> how many."""
-    roles = set(access.role_codes(user))
-    bank = {"loan_officer", "branch_director", "head_office"}
-    states = [
-        state
-        for state, (_, _, role) in CHAIN.items()
-        if role in roles
-        or (role == "bank" and roles & bank)
-        or (state == "submitted" and "loan_officer" in roles)
-    ]
-    if not states or not access.may(user, "application.view"):
-        return {}
-    rows = (
-        access.visible(user, Application.objects.filter(state__in=states), "application.view")
-        .values("state")
-        .annotate(n=Count("pk"))
-        .order_by("state")
-    )
-    return {f"待{STEP_LABELS[CHAIN[r['state']][0]]}": r["n"] for r in rows if r["n"]}
 
 
 # --- sending -------------------------------------------------------------------------------------
