@@ -27,6 +27,7 @@ from django.db.models import Model, Q, QuerySet
 
 from fupin import compiled
 from fupin.accounts.roles import ROLES, roles_for
+from fupin.core.divisions import institution_of
 from fupin.core.errors import NotFound, NotPermitted
 from fupin.divisions.models import Branch, Division
 
@@ -129,18 +130,6 @@ def scope_code(obj: Model) -> str:
     for part in field.split("__"):
         value = getattr(value, part)
     return str(value or "")
-
-
-def institution_of(obj: Model) -> int | None:
-    """The lending institution of an object whose model names it in ``INSTITUTION_ATTR`` (an
-    attribute path), else None (a household, a rating: every institution's alike)."""
-    path = getattr(type(obj), "INSTITUTION_ATTR", None)
-    value = obj if path else None
-    for part in path.split("__") if path else ():
-        value = getattr(value, part)
-        if value is None:
-            return None
-    return value
 
 
 def may(

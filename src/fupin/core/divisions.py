@@ -121,3 +121,16 @@ def ancestors(code: str) -> list[str]:
         if level_of(candidate) == upper:
             result.append(candidate)
     return result
+
+
+def institution_of(obj: object) -> int | None:
+    """The lending institution (its id) of an object whose class names it in ``INSTITUTION_ATTR``
+    — an attribute path such as ``loan__institution_id`` (issue 25) — else None (a household, a
+    rating: every institution's alike)."""
+    path = getattr(type(obj), "INSTITUTION_ATTR", None)
+    value: object = obj if path else None
+    for part in path.split("__") if path else ():
+        value = getattr(value, part)
+        if value is None:
+            return None
+    return value if isinstance(value, int) else None

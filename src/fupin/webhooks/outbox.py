@@ -16,6 +16,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from fupin.core.divisions import institution_of
 from fupin.webhooks.models import Outbox, Subscription
 
 # audit action -> event (an application's every step is "application.*")
@@ -59,16 +60,6 @@ def event_of(action: str) -> str | None:
     return ACTIONS.get(action)
 
 
-def _institution(obj: models.Model | None) -> int | None:
-    if obj is None:
-        return None
-    found = getattr(obj, "institution_id", None)
-    if found is None and getattr(obj, "loan_id", None) is not None:
-        loan = obj._state.fields_cache.get("loan")  # a repayment knows its loan when it was just made
-        found = getattr(loan, "institution_id", None)
-    return found
-
-
 def from_audit(entry, obj: models.Model | None) -> None:
     """Queue the event an audit entry tells of, if it is one and anyone subscribed to it."""
     event = event_of(entry.action)
@@ -84,7 +75,7 @@ def from_audit(entry, obj: models.Model | None) -> None:
         event,
         f"audit:{entry.action}:{entry.object_type}:{entry.object_id}:{uuid.uuid4().hex[:12]}",
         entry.division_code,
-        _institution(obj),
+        institution_of(obj),
         data,
     )
 

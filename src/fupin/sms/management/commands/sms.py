@@ -13,7 +13,7 @@ from fupin.sms.services import compose, send_due
 
 
 class Command(BaseCommand):
-    help = "编写当日短信（还款提醒、逾期、贴息、获批、待办）并发送可发送的短信"
+    help = "编写并发送当日短信（还款提醒、逾期、贴息、获批、待办） / Write and send the day's text messages"
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="日终日期 YYYY-MM-DD（默认最近一次日终）")

@@ -11,7 +11,7 @@ from fupin.webhooks.delivery import deliver_due
 
 
 class Command(BaseCommand):
-    help = "推送到期的事件（失败的按退避时间重试）"
+    help = "推送到期的事件，失败的按退避时间重试 / Send the webhook events that are due"
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", type=int, default=0, help="每隔这么多秒再推送一次（0：只推送一次）")
