@@ -73,6 +73,10 @@ def test_audit_page_lists_and_filters(world):
     assert r.status_code == 200
     assert "branch.create" in html and "role.assign" not in html
     assert "日志只读" in html
+    # in Chinese, the code beside (issue 27 (2)): the action, the object's kind, the changed fields
+    assert "新建网点" in html and "网点 #" in html and "{&#x27;" not in html and "{'" not in html
+    roles = c.get("/audit/", {"action": "role.assign"}).content.decode()
+    assert "授予角色" in roles and "角色：" in roles
 
 
 def test_audit_page_query_count_is_bounded(world, django_assert_max_num_queries):

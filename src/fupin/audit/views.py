@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from fupin.accounts.decorators import requires
+from fupin.audit import labels
 from fupin.audit.selectors import audit_entries
 
 
@@ -29,6 +30,11 @@ def audit_list(request):
         "date_to": _parse_date(request.GET.get("date_to")),
     }
     page = Paginator(audit_entries(request.user, **filters), 50).get_page(request.GET.get("page"))
+    for e in page:  # in Chinese, the codes beside them (issue 27 (2))
+        e.action_label = labels.action_label(e.action)
+        e.object_label = labels.object_label(e.object_type)
+        e.before_shown = labels.changes(e.object_type, e.before)
+        e.after_shown = labels.changes(e.object_type, e.after)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "audit/audit.html", {"page": page, "filters": filters, "query": query.urlencode()})

@@ -129,7 +129,9 @@ def application_detail(request, pk: int):
             "objections": app.objections.select_related("filed_by", "resolved_by"),
             "state_label": STATES.get(app.state, app.state),
             "step_labels": STEP_LABELS,
-            "approver": approver_role(app.amount, services.bands_for(app.village_code, app.institution)),
+            "approver": ROLES[
+                approver_role(app.amount, services.bands_for(app.village_code, app.institution))
+            ].label,
             "product": PRESETS.get(app.product),
             "purpose": PURPOSES.get(app.purpose, app.purpose),
             "may_review": access.may(request.user, "application.review", app)

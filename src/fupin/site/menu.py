@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -34,9 +34,68 @@ NAV = [
 ]
 
 
+# the pages' own sub-menus: (URL name, query, label); each link shown only to those who may open
+# its page — the action the page's view requires (fupin.accounts.decorators.requires), so no link
+# leads to a 403 (issue 27 (7))
+SUBNAV = {
+    "cob": [
+        ("collection_list", "", _("收款清单")),
+        ("village_recovery", "", _("村回收率与暂停放款")),
+        ("loan_events", "", _("展期/转据/核销")),
+        ("cob_runs", "", _("日终批处理")),
+    ],
+    "loans": [
+        ("application_list", "?mine=1", _("待我办理")),
+        ("application_list", "", _("全部申请")),
+        ("notice_list", "", _("公示")),
+        ("quota_list", "", _("乡镇额度")),
+        ("group_list", "", _("联保小组")),
+        ("lender_list", "", _("贷款机构")),
+    ],
+    "ratings": [
+        ("rating_overview", "", _("整村评级")),
+        ("scorecard_list", "", _("评分表")),
+        ("panel_list", "", _("评议小组")),
+        ("credit_villages", "", _("信用村")),
+        ("reputation_list", "", _("守信与失信名单")),
+        ("unborrowed_list", "", _("应贷未贷")),
+        ("rules_list", "", _("准入规则")),
+    ],
+    "reports": [
+        ("report_table", "", _("官方报表")),
+        ("report_indicators", "", _("指标与分布")),
+        ("report_rankings", "", _("排名通报")),
+    ],
+    "subsidies": [
+        ("subsidy_overview", "", _("贴息申报")),
+        ("subsidy_register", "", _("贴息登记簿（附表8）")),
+        ("riskfund_overview", "", _("风险补偿金")),
+        ("blacklist_list", "", _("失信黑名单")),
+    ],
+}
+
+
+def _opens(user, name: str) -> bool:
+    """Whether ``user`` may open the page named ``name`` (the action its view requires, if any)."""
+    action = getattr(resolve(reverse(name)).func, "fupin_action", None)
+    return action is None or access.may(user, action)
+
+
+def subnav(user) -> dict[str, str]:
+    """Each sub-menu's links that ``user`` may open, as HTML."""
+    return {
+        group: format_html_join(
+            " · ",
+            '<a href="{}{}">{}</a>',
+            ((reverse(n), q, label) for n, q, label in links if _opens(user, n)),
+        )
+        for group, links in SUBNAV.items()
+    }
+
+
 # (the user's roles, the language) -> the entries they may open and the roles' names: a menu
 # depends on nothing else, and every page shows it
-_MENUS: dict[tuple[tuple[str, ...], str], tuple[list[tuple[str, str, str]], list[str]]] = {}
+_MENUS: dict[tuple[tuple[str, ...], str], tuple[list[tuple[str, str, str]], list[str], dict[str, str]]] = {}
 
 
 def navigation(request):
@@ -50,7 +109,7 @@ def navigation(request):
         entries = [
             (name, reverse(name), str(label)) for name, label, action in NAV if access.may(user, action)
         ]
-        menu = _MENUS[key] = (entries, [str(ROLES[code].label) for code in codes])
+        menu = _MENUS[key] = (entries, [str(ROLES[code].label) for code in codes], subnav(user))
     current = getattr(getattr(request, "resolver_match", None), "url_name", None)
     links = _LINKS.get((key, current))
     if links is None:  # the page's own entry marked: written once per menu and page (docs/performance.md)
@@ -59,7 +118,7 @@ def navigation(request):
             '<a href="{}"{}>{}</a>',
             ((url, _ACTIVE if name == current else "", label) for name, url, label in menu[0]),
         )
-    return {"nav_links": links, "role_labels": menu[1]}
+    return {"nav_links": links, "role_labels": menu[1], "subnav": menu[2]}
 
 
 _ACTIVE = mark_safe(' class="active" aria-current="page"')

@@ -69,10 +69,6 @@ def allowed_from(when: dt.datetime) -> dt.datetime:
 # --- opting out ----------------------------------------------------------------------------------
 
 
-def opted_out(phone_index: str) -> bool:
-    return bool(phone_index) and OptOut.objects.filter(phone_index=phone_index).exists()
-
-
 def opt_out(*, acting_user, household: Household, reason: str = "本人退订") -> int:
     """Every current member's number of the household stops getting notices."""
     indexes = [
@@ -124,6 +120,7 @@ class _Writer:
         self.after = allowed_from(now)
         self.rows: list[Message] = []
         self.v = vault()
+        self.out = set(OptOut.objects.values_list("phone_index", flat=True))  # read once a run
 
     def to_person(self, kind: str, key: str, hh: Household, head: Person | None, params: dict) -> None:
         name = head.name if head else hh.registry_no
@@ -142,7 +139,7 @@ class _Writer:
             row.state = Message.State.NO_PHONE
         else:
             row.phone_cipher, row.phone_masked = head.phone_cipher, head.phone_masked
-            if opted_out(head.phone_index):
+            if head.phone_index in self.out:
                 row.state = Message.State.OPTED_OUT
         self.rows.append(row)
 
@@ -161,7 +158,7 @@ class _Writer:
             phone_cipher=self.v.encrypt(user.phone),
             phone_masked=mask_phone(user.phone),
         )
-        if opted_out(self.v.index(user.phone)):
+        if self.v.index(user.phone) in self.out:
             row.state = Message.State.OPTED_OUT
         self.rows.append(row)
 

@@ -36,11 +36,15 @@ def aging_bars(receivable: dict) -> list[dict]:
 @requires("subsidy.view")
 def subsidy_overview(request):
     receivable = selectors.receivable(request.user, timezone.localdate())
+    batches = list(selectors.batches(request.user))
+    units = division_names(b.division_code for b in batches)  # the unit's name, not its 12-digit code
+    for b in batches:
+        b.unit_name = units.get(b.division_code, "")
     return render(
         request,
         "subsidies/overview.html",
         {
-            "batches": selectors.batches(request.user),
+            "batches": batches,
             "receivable": receivable,
             "bars": aging_bars(receivable),
             "policies": selectors.policies(),

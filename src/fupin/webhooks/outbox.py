@@ -63,7 +63,7 @@ def event_of(action: str) -> str | None:
 def from_audit(entry, obj: models.Model | None) -> None:
     """Queue the event an audit entry tells of, if it is one and anyone subscribed to it."""
     event = event_of(entry.action)
-    if event is None:
+    if event is None or not wanted(event):  # most changes: no event, or nobody listening
         return
     data = {
         "object": {"type": entry.object_type, "id": entry.object_id, "text": entry.object_repr},

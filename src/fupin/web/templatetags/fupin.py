@@ -9,6 +9,7 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from fupin.core.products import PRESETS
 from fupin.web.templatetags.kept import url_of
 
 register = template.Library()
@@ -104,3 +105,10 @@ def collection_rows(items) -> str:
             for i in items
         )
     )
+
+
+@register.filter
+def product_name(code: str) -> str:
+    """A product's Chinese name for its code (subsidy → 脱贫人口小额信贷); an unknown code as it is."""
+    found = PRESETS.get(code or "")
+    return found.name if found is not None else (code or "")
