@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
+from io import BytesIO
 
 import pytest
 from django.db.models import Sum
+from openpyxl import load_workbook
 
 from fupin.cob.models import CobRun, CollectionItem, VillageMonth
 from fupin.cob.services import categories, cob_run, cob_until
@@ -244,6 +246,19 @@ def test_the_collection_list_through_the_api(rt, hh):
     item = CollectionItem.objects.get(date=today(), loan=loan)
     row = next(x for x in r.json()["items"] if x["loan_id"] == loan.pk)
     assert row["contract_no"] == loan.contract_no and row["arrears"] == f"{item.arrears / 100:.2f}"
+    # the page and its Excel name the person and their phone (masked), with a title and a total
+    head = hh.members.get(is_head=True, left_on__isnull=True)
+    page = c.get("/cob/collections/", {"date": str(today())}).content.decode()
+    assert head.name in page and "户主（户编号）" in page
+    sheet = load_workbook(
+        BytesIO(c.get("/cob/collections/", {"date": str(today()), "format": "xlsx"}).content)
+    ).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0].startswith(f"收款清单 {today():%Y年%m月%d日}") and rows[1][3] == "户主"
+    mine = next(r for r in rows[2:] if r[2] == loan.contract_no)
+    assert (mine[3], mine[5]) == (head.name, head.phone_masked)
+    listed = CollectionItem.objects.filter(date=today())
+    assert rows[-1][0] == "合计" and round(rows[-1][7], 2) == listed.aggregate(n=Sum("arrears"))["n"] / 100
     assert rt.world.client("finance_bureau").get("/api/v1/collections").status_code == 403
 
 

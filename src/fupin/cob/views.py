@@ -15,6 +15,7 @@ from fupin.cob import selectors, services
 from fupin.cob.day import closed_through
 from fupin.cob.exports import collection_xlsx
 from fupin.divisions.selectors import names as division_names
+from fupin.households.selectors import heads_of
 from fupin.web.responses import act, attachment, date_param
 
 
@@ -51,6 +52,9 @@ def collection_list(request):
     on = date_param(request.GET.get("date"), timezone.localdate())
     village = request.GET.get("village", "")[:12]
     items = selectors.collection_list(request.user, on, village)
+    heads = heads_of(i.loan.household.pk for i in items)
+    for i in items:  # the person, not only the household's number (issue 27 (1))
+        i.head_name, i.head_phone = heads.get(i.loan.household.pk, ("", ""))
     codes = {i.village_code for i in items}
     names = division_names(codes)
     officers = selectors.officers_by_village(codes)

@@ -102,6 +102,17 @@ def registry_counts(reader) -> dict:
     }
 
 
+def heads_of(household_ids) -> dict[int, tuple[str, str]]:
+    """household id -> (the current head's name, masked phone), in one query (lists of loans name
+    the people they are about, issue 27 (1))."""
+    return {
+        hid: (name, phone)
+        for hid, name, phone in Person.objects.filter(
+            household_id__in=list(household_ids), is_head=True, left_on__isnull=True
+        ).values_list("household_id", "name", "phone_masked")
+    }
+
+
 class Match(NamedTuple):
     """An ID number looked up in the registry: its blind index, and the current member holding it
     (name, household, village), or None, None, "" when no current member does."""

@@ -100,7 +100,9 @@ def collection_rows(items) -> str:
         "".join(
             f'<tr><td><a href="{url_of("loan_detail", i.loan_id)}">'
             f"{escape(i.loan.contract_no)}</a></td>"
-            f'<td>{escape(i.loan.household.registry_no)}</td><td class="num">{yuan(i.due)}</td>'
+            f"<td>{escape(getattr(i, 'head_name', '') or i.loan.household.registry_no)}"
+            f'<br><span class="muted">{escape(i.loan.household.registry_no)}</span></td>'
+            f'<td>{escape(getattr(i, "head_phone", ""))}</td><td class="num">{yuan(i.due)}</td>'
             f'<td class="num">{yuan(i.arrears)}</td><td class="num">{i.dpd or ""}</td><td></td></tr>'
             for i in items
         )
