@@ -166,3 +166,25 @@ def test_sixty_guesses_at_once_are_never_more_than_five_tries(transactional_db, 
     assert answers.count("in") == 0
     assert answers.count("otp_invalid") == TRIES and answers.count("otp_locked") == 60 - TRIES
     assert OneTimeCode.objects.get().attempts == TRIES
+
+
+def test_the_households_page_shows_what_is_to_come_what_is_late_and_whom_to_call(rt, hh):  # noqa: F811
+    """Issue 27 (6): the next instalment is one not yet due; what is past and unpaid is overdue and
+    highlighted; how to pay and the officer's number are on the page."""
+    from fupin.selfservice.models import HouseholdLogin
+    from fupin.selfservice.selectors import mine
+
+    loan = past_loan(rt, hh, today() - dt.timedelta(days=100))  # three months, unpaid
+    officer = rt.world.user("loan_officer")
+    officer.phone = "13908720099"
+    officer.save()
+    user = rt.world.user("household")
+    HouseholdLogin.objects.create(user=user, household=hh)
+    (x,) = mine(user, today())["loans"]
+    late = [i for i in x["schedule"] if i.late]
+    assert late and all(i.due_date < today() for i in late)
+    assert x["overdue"] == sum(i.owed for i in late) > 0
+    assert x["next"] is None or x["next"].due_date >= today()  # never a date in the past
+    page = rt.world.client("household").get("/me/").content.decode()
+    assert "请尽快归还逾期欠款" in page and 'class="late"' in page
+    assert 'href="tel:13908720099"' in page and loan.contract_no in page

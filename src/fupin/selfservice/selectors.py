@@ -24,7 +24,10 @@ def household_of(user) -> Household:
 def mine(user, on: dt.date) -> dict[str, Any]:
     household = household_of(user)
     loans = list(
-        Loan.objects.filter(household=household).exclude(state=Loan.State.CONTRACTED).order_by("-start")
+        Loan.objects.filter(household=household)
+        .exclude(state=Loan.State.CONTRACTED)
+        .select_related("institution", "disbursed_by")
+        .order_by("-start")
     )
     rows: dict[int, list[Installment]] = {}
     for i in Installment.objects.filter(loan__in=loans).order_by("loan_id", "seq"):
@@ -34,14 +37,22 @@ def mine(user, on: dt.date) -> dict[str, Any]:
         schedule = rows.get(loan.pk, [])
         for i in schedule:
             i.owed = i.principal - i.principal_paid + i.interest - i.interest_paid
-        unpaid = [i for i in schedule if i.owed > 0]
+            i.late = i.owed > 0 and i.due_date < on
+        active = loan.state == Loan.State.ACTIVE
+        # what is still to come (a date not yet past); what is past and unpaid is the overdue amount,
+        # and a loan written off or settled has no next instalment (issue 27 (6))
+        coming = [i for i in schedule if i.owed > 0 and i.due_date >= on] if active else []
+        officer = loan.disbursed_by
         out.append(
             {
                 "loan": loan,
                 "schedule": schedule,
-                "next": unpaid[0] if unpaid else None,
-                "overdue": sum(i.owed for i in unpaid if i.due_date < on),
+                "next": coming[0] if coming else None,
+                "overdue": sum(i.owed for i in schedule if i.late) if active else 0,
                 "outstanding": sum(i.principal - i.principal_paid for i in schedule),
+                "lender": str(loan.institution) if loan.institution_id else "",
+                "officer": (officer.get_full_name() or officer.username) if officer else "",
+                "officer_phone": officer.phone if officer else "",
             }
         )
     return {
