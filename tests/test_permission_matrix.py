@@ -219,6 +219,9 @@ PAGES = {
     "loan_disburse": [("POST", "/loans/{loan}/disburse/", {"loan_officer", "branch_director"}, 302, 403)],
     "actual_use": [("POST", "/loans/{loan}/uses/", {"loan_officer"}, 302, 403)],
     "loan_repay": [("POST", "/loans/{loan}/repay/", {"loan_officer"}, 302, 403)],
+    "repayment_receipt": [
+        ("GET", "/loans/repayments/{repayment}/receipt/", HH_VIEW - {"village_cadre"}, 200, SIBLING)
+    ],
     "loan_payoff": [("POST", "/loans/{loan}/payoff/", {"loan_officer"}, 302, 403)],
     "loan_prepay": [("POST", "/loans/{loan}/prepay/", {"loan_officer"}, 302, 403)],
     "group_list": [("GET", "/loans/groups/", HH_VIEW, 200, 403), ("POST", "/loans/groups/", APPLY, 302, 403)],
@@ -1505,8 +1508,27 @@ def _loans(world, hh: int) -> dict:
         period_start=start,
         pd_from=loan.maturity,
     )
-    from fupin.loans.models import Group, LoanEvent
+    from fupin.core.ledger import Posting as P
+    from fupin.ledger.services import entry_post
+    from fupin.loans.models import Group, LoanEvent, Repayment
 
+    paid = Repayment.objects.create(  # a repayment on it, for its receipt
+        loan=loan,
+        key="matrix-receipt",
+        amount=15_000,
+        received_on=start,
+        allocation=[["current_interest", 1, 15_000]],
+        entry=entry_post(
+            acting_user=None,
+            date=start,
+            memo="收息",
+            division_code=sibling.village_id,
+            institution=contracted.institution_id,
+            postings=[P("1011", debit=15_000), P("6011", credit=15_000)],
+        ),
+        village_code=sibling.village_id,
+        created_by=world.user("loan_officer"),
+    )
     group = Group.objects.create(
         village_id=world.village, name="矩阵小组", leader=first, created_by=world.user("village_cadre")
     )
@@ -1525,6 +1547,7 @@ def _loans(world, hh: int) -> dict:
         "objection": objection.pk,
         "hh_int": hh,
         "loan": loan.pk,
+        "repayment": paid.pk,
         "hh_sibling": sibling.pk,
         "group": group.pk,
         "event": event.pk,

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from fupin.loans import services as loans
 from fupin.ratings import services as ratings
 from tests.loans.conftest import hh  # noqa: F401 — rated households of the first village
@@ -15,8 +13,6 @@ from tests.ratings.conftest import (
     GOOD,
     rt,  # noqa: F401
 )
-
-pytestmark = pytest.mark.sqlite
 
 ITEM = re.compile(r'<a href="([^"]+)"><span>([^<]+)</span> <strong class="count">(\d+)</strong>')
 

@@ -101,6 +101,7 @@ urlpatterns = [
     path("loans/<int:pk>/disburse/", loans.loan_disburse, name="loan_disburse"),
     path("loans/<int:pk>/uses/", loans.actual_use, name="actual_use"),
     path("loans/<int:pk>/repay/", loans.loan_repay, name="loan_repay"),
+    path("loans/repayments/<int:pk>/receipt/", loans.repayment_receipt, name="repayment_receipt"),
     path("loans/<int:pk>/payoff/", loans.loan_payoff, name="loan_payoff"),
     path("loans/<int:pk>/prepay/", loans.loan_prepay, name="loan_prepay"),
     path("loans/groups/", loans.group_list, name="group_list"),

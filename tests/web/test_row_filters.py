@@ -36,7 +36,8 @@ def test_the_schedule_and_collection_rows_are_the_loops_they_replace():
     ]
     collection_loop = (
         "{% load fupin %}{% for i in items %}<tr><td><a href=\"{% url 'loan_detail' i.loan_id %}\">"
-        "{{ i.loan.contract_no }}</a></td><td>{{ i.loan.household.registry_no }}</td><td "
+        "{{ i.loan.contract_no }}</a></td><td>{{ i.head_name|default:i.loan.household.registry_no }}"
+        '<br><span class="muted">{{ i.loan.household.registry_no }}</span></td><td>{{ i.head_phone }}</td><td '
         'class="num">{{ i.due|yuan }}'
         '</td><td class="num">{{ i.arrears|yuan }}</td><td class="num">{{ i.dpd|default:"" }}</td><td></td>'
         "</tr>"
@@ -49,6 +50,8 @@ def test_the_schedule_and_collection_rows_are_the_loops_they_replace():
             due=n * 12_345,
             arrears=(n % 2) * 99,
             dpd=[0, None, 17][n % 3],
+            head_name=f"王<{n}>" if n % 2 else "",  # a household whose head is not known: its number
+            head_phone=f"138****{n:04d}",
         )
         for n in range(40)
     ]

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from fupin.site.menu import SUBNAV, subnav
 from tests.conftest import ROLES_UNDER_TEST
-
-pytestmark = pytest.mark.sqlite
 
 
 def test_every_sub_menu_link_shown_opens(world):

@@ -86,6 +86,19 @@ def loan_get(reader, pk: int, *, bare: bool = False, fields: tuple[str, ...] = (
     return access.get_visible(reader, Loan, "application.view", pk=pk, related=related, fields=fields)
 
 
+def repayment_get(reader, pk: int) -> Repayment:
+    """A repayment in the reader's jurisdiction (a bank's staff: their own lender's), with its loan,
+    household and who took it (its receipt)."""
+    return access.get_visible(
+        reader,
+        Repayment.objects.select_related(
+            "loan", "loan__household", "loan__institution", "created_by", "guarantor"
+        ),
+        "application.view",
+        pk=pk,
+    )
+
+
 def loan_parts(loan) -> dict[str, list]:
     """What a loan's page shows of it, a query each: the schedule (kept on the loan as
     ``installments_read``, so the standing and the payoff quote read it without a query:

@@ -22,6 +22,7 @@ from fupin.core.money import from_fen, money, to_fen
 from fupin.core.origination import GUARANTOR_KINDS, PURPOSES, STATES, STEP_LABELS, approver_role
 from fupin.core.products import PRESETS, lead_amount
 from fupin.core.schedule.prepay import METHODS
+from fupin.core.servicing import BUCKETS
 from fupin.divisions.models import Division
 from fupin.divisions.selectors import lender_choices
 from fupin.households.models import Household
@@ -381,6 +382,7 @@ def loan_detail(request, pk: int):
     parts = selectors.loan_parts(
         loan
     )  # the schedule (which the standing and the quote read too) and the rest
+    standing = arrears(loan, timezone.localdate()) if loan.state == "active" else None
     return render(
         request,
         "loans/loan.html",
@@ -390,7 +392,11 @@ def loan_detail(request, pk: int):
             "principal": from_fen(loan.principal),
             "repayments": parts["repayments"],
             "key": uuid.uuid4().hex,
-            "standing": arrears(loan, timezone.localdate()) if loan.state == "active" else None,
+            "standing": standing,
+            # what is due today (overdue and today's, with the penalty posted): the form's amount
+            "due_now": _due_now(parts["installments"], standing),
+            "receipt": request.session.pop("receipt", None),
+            "today": timezone.localdate(),
             "quote": _quote(loan),
             "servicing": loan_servicing(loan),
             "events": parts["events"],
@@ -567,17 +573,65 @@ def loan_repay(request, pk: int):
 
     def run():
         payer = request.POST.get("guarantor", "")
-        _, created = repayment_post(
+        r, created = repayment_post(
             acting_user=request.user,
             loan=loan,
             amount=to_fen(money(request.POST.get("amount", ""), field="还款金额")),
             key=request.POST.get("key", "")[:64],
+            on=date_param(request.POST.get("on"), timezone.localdate()),
             guarantor=loan.application.guarantors.filter(pk=int(payer)).first() if payer.isdigit() else None,
         )
         if not created:
             messages.info(request, "这笔还款已经登记过，没有重复记账")
+        request.session["receipt"] = r.pk  # the loan's page offers its receipt to print
 
-    return act(request, run, "还款已登记并记账", "loan_detail", pk=loan.pk)
+    return act(request, run, "还款已登记并记账，可打印收据交给农户", "loan_detail", pk=loan.pk)
+
+
+def _applied(allocation: list) -> list[tuple[str, int]]:
+    """How a repayment was applied, by kind in Chinese: an ordinary one's (seq, bucket, fen) lines
+    summed by bucket; a recovery after write-off; a payoff's principal and interest."""
+    sums: dict[str, int] = {}
+    for line in allocation:
+        if line[0] == "recovery":
+            parts = [("核销后收回", line[1])]
+        elif line[0] == "payoff":
+            parts = [("本金", line[1]), ("利息", line[2])]
+        else:
+            parts = [(BUCKETS.get(line[1], line[1]), line[2])]
+        for label, fen in parts:
+            sums[label] = sums.get(label, 0) + fen
+    return [(label, fen) for label, fen in sums.items() if fen]
+
+
+@requires("application.view")
+def repayment_receipt(request, pk: int):
+    """A repayment's receipt (还款收据), printable, for the household (issue 27 (5))."""
+    r = selectors.repayment_get(request.user, pk)
+    head = r.loan.household.members.filter(is_head=True, left_on__isnull=True).first()
+    return render(
+        request,
+        "loans/receipt.html",
+        {
+            "r": r,
+            "head": head,
+            "lines": _applied(r.allocation),
+        },
+    )
+
+
+def _due_now(installments, standing) -> int:
+    """Fen due by today on an active loan: unpaid principal and interest of instalments due, and
+    the penalty the nightly batch posted; 0 otherwise."""
+    if standing is None:
+        return 0
+    today = timezone.localdate()
+    owed = sum(
+        i.principal - i.principal_paid + i.interest - i.interest_paid
+        for i in installments
+        if i.due_date <= today
+    )
+    return owed + standing["penalty"]
 
 
 def _quote(loan):

@@ -114,3 +114,12 @@ def product_name(code: str) -> str:
     """A product's Chinese name for its code (subsidy → 脱贫人口小额信贷); an unknown code as it is."""
     found = PRESETS.get(code or "")
     return found.name if found is not None else (code or "")
+
+
+@register.filter
+def yuan_plain(fen) -> str:
+    """Integer fen as yuan an input takes back: 123456 → "1234.56" (no separators)."""
+    if fen is None or fen == "":
+        return ""
+    n = int(fen)
+    return f"{'-' if n < 0 else ''}{abs(n) // 100}.{abs(n) % 100:02d}"
