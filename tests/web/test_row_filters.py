@@ -37,8 +37,8 @@ def test_the_schedule_and_collection_rows_are_the_loops_they_replace():
     collection_loop = (
         "{% load fupin %}{% for i in items %}<tr><td><a href=\"{% url 'loan_detail' i.loan_id %}\">"
         "{{ i.loan.contract_no }}</a></td><td>{{ i.head_name|default:i.loan.household.registry_no }}"
-        '<br><span class="muted">{{ i.loan.household.registry_no }}</span></td><td>{{ i.head_phone }}</td><td '
-        'class="num">{{ i.due|yuan }}'
+        '<br><span class="muted">{{ i.loan.household.registry_no }}</span></td>'
+        '<td>{{ i.head_phone }}</td><td class="num">{{ i.due|yuan }}'
         '</td><td class="num">{{ i.arrears|yuan }}</td><td class="num">{{ i.dpd|default:"" }}</td><td></td>'
         "</tr>"
         "{% endfor %}"
