@@ -5,7 +5,6 @@ accrual, penalty (R-REP-2), aging and classification (R-REP-3), the deposit at m
 from __future__ import annotations
 
 import datetime as dt
-import re
 from fractions import Fraction
 from io import BytesIO
 
@@ -22,7 +21,6 @@ from fupin.core.servicing import Owed, allocate, category, par_bucket, penalty_a
 from fupin.ledger.models import JournalEntry, Posting
 from fupin.loans.models import Repayment, Servicing
 from fupin.loans.repayments import repayment_post
-from fupin.loans.standing import arrears
 from fupin.ratings.models import GradeChange
 from tests.cob.conftest import books, close_days, past_loan, settled_before, today
 
@@ -286,33 +284,3 @@ def test_joining_takes_nothing_before_the_balances_and_needs_postgresql(rt, hh, 
         with pytest.raises(SystemExit) as e:
             call_command("cob", "--join", "--idle", "0")
         assert e.value.code == 2 and "需要 PostgreSQL" in capsys.readouterr().err
-
-
-def test_the_repayment_form_prefills_what_is_due_and_prints_a_receipt(rt, hh):
-    """Issue 27 (5): the loan's page says what is due today and fills it in, with today's date;
-    after posting it offers the receipt, which names the borrower and how the money was applied."""
-    start = today() - 100 * DAY
-    loan = past_loan(rt, hh, start)  # three months, unpaid: late
-    close_days(start, today() - DAY)
-    c = rt.world.client("loan_officer")
-    page = c.get(f"/loans/{loan.pk}/").content.decode()
-    due = (
-        sum(
-            i.principal - i.principal_paid + i.interest - i.interest_paid
-            for i in loan.installments.filter(due_date__lte=today())
-        )
-        + arrears(loan, today())["penalty"]
-    )
-    assert due > 0 and f'name="amount" inputmode="decimal" required value="{from_fen(due)}"' in page
-    assert f'name="on" type="date" value="{today()}"' in page and "今天应还" in page
-    key = re.search(r'name="key" value="([0-9a-f]+)"', page).group(1)
-    r = c.post(f"/loans/{loan.pk}/repay/", {"key": key, "amount": str(from_fen(due)), "on": str(today())})
-    assert r.status_code == 302
-    paid = Repayment.objects.get(key=key)
-    assert paid.amount == due and paid.received_on == today()
-    after = c.get(f"/loans/{loan.pk}/").content.decode()
-    assert f"/loans/repayments/{paid.pk}/receipt/" in after and "打印还款收据" in after
-    receipt = c.get(f"/loans/repayments/{paid.pk}/receipt/").content.decode()
-    head = hh.members.get(is_head=True, left_on__isnull=True)
-    assert head.name in receipt and loan.contract_no in receipt and "逾期本金" in receipt
-    assert rt.world.client("household").get(f"/loans/repayments/{paid.pk}/receipt/").status_code == 403

@@ -25,8 +25,6 @@ from fupin.sms.models import Message
 from tests.cob.conftest import past_loan, today
 from tests.loans.test_disbursement import approved
 
-pytestmark = pytest.mark.clock
-
 DAY = dt.timedelta(days=1)
 MEMORY = "fupin.sms.senders.MemorySender"
 
@@ -52,6 +50,7 @@ def memory():
     senders._sender.cache_clear()
 
 
+@pytest.mark.clock  # the due dates come from today: run on other days too
 def test_a_reminder_before_the_due_date_held_through_the_quiet_hours(rt, hh, memory):
     head = with_phone(hh)
     loan = past_loan(rt, hh, today() - 10 * DAY)
