@@ -237,7 +237,7 @@ def test_the_command_closes_up_to_yesterday_and_prints_a_summary(rt, hh, capsys)
 
 
 def test_the_collection_list_through_the_api(rt, hh):
-    start = today() - 200 * DAY
+    start = today() - 100 * DAY
     loan = past_loan(rt, hh, start)
     close_days(start, today() - DAY)
     c = rt.world.client("loan_officer")

@@ -190,7 +190,7 @@ def test_the_nightly_batch_tells_of_loans_fallen_late_and_reclassified(rt, hh):
     subscribe(
         rt.world.client("sysadmin"), "https://x.example/", ["loan.overdue", "loan.reclassified"], COUNTY
     )
-    late = past_loan(rt, hh, today() - 100 * DAY)  # three months, unpaid: falls late on its due date
+    late = past_loan(rt, hh, today() - 45 * DAY)  # its first month's interest unpaid: falls late
     close_days(late.start, today() - DAY)
     # each time the loan fell late (its interest paid late in between cures it), one event
     overdue = list(Outbox.objects.filter(event="loan.overdue").order_by("id"))
