@@ -282,6 +282,12 @@ def test_the_dashboard_and_its_download(rt, portfolio_of):
     xlsx = c.get(f"/reports/indicators/?division={COUNTY[0]}&period={today():%Y-%m}&format=xlsx")
     wb = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert {"指标", "PAR", "五级分类", "每月到期与收回", "放款进度"} <= set(wb.sheetnames)
+    # in Chinese, amounts in yuan, percentages as numbers (issue 27 (2))
+    sizes = {row[0]: row[1] for row in wb["规模"].iter_rows(min_row=2, values_only=True)}
+    assert "贷款余额（元）" in sizes and not any(k.isascii() for k in sizes)
+    rates = {row[0]: row for row in wb["指标"].iter_rows(min_row=2, values_only=True)}
+    assert rates["PAR30"][4] == "元" and rates["农贷面"][4] == "个"
+    assert isinstance(rates["农贷面"][1], (int, float))  # a number, not the text "35.17"
     assert c.get("/reports/rankings/").status_code == 200
     notice = openpyxl.load_workbook(io.BytesIO(c.get("/reports/rankings/?format=xlsx").content))
     assert notice.sheetnames == ["放款进度", "还款率", "网点"] and notice["放款进度"].max_row >= 3
@@ -297,6 +303,7 @@ def test_the_dashboard_and_its_download(rt, portfolio_of):
     live = receivable(rt.world.user("poverty_office"), today())["total"]
     # amounts in yuan strings (issue 26 (5)); counts stay counts; the receivable is live
     counts = snap.data["counts"]
+    assert sizes["贷款余额（元）"] == float(from_fen(counts["outstanding"]))
     assert api["counts"]["outstanding"] == str(from_fen(counts["outstanding"])) and counts["outstanding"] > 0
     assert api["counts"]["loans"] == counts["loans"] and api["receivable"]["total"] == str(from_fen(live))
     rates = {r["label"]: r for r in api["rates"]}

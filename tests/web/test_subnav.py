@@ -25,3 +25,12 @@ def test_every_sub_menu_link_shown_opens(world):
     cadre = str(subnav(world.user("village_cadre"))["cob"])
     assert "收款清单" in cadre and "日终批处理" not in cadre  # a village cadre runs no close
     assert "风险补偿金" in str(subnav(world.user("finance_bureau"))["subsidies"])
+
+
+def test_rule_ids_are_shown_to_the_auditor_only(world):
+    """Issue 27 (2): a cadre reads the explanation; the auditor reads it with the rule it implements."""
+    office = world.client("poverty_office").get("/subsidies/").content.decode()
+    auditor = world.client("auditor").get("/subsidies/").content.decode()
+    text = "每一步由不同的人办理，每一笔金额都记入总账"
+    assert text in office and text in auditor
+    assert "R-SUB-2" not in office and '<span class="rule">R-SUB-2</span>' in auditor

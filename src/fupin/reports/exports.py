@@ -7,7 +7,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from fupin.core.money import from_fen
+from fupin.divisions.selectors import names
 from fupin.households.exports import workbook
+from fupin.reports.indicators import MONEY_RATES
 from fupin.reports.tables import Table
 
 
@@ -96,28 +98,66 @@ def sheets_xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
     return buf.getvalue()
 
 
+# the dashboard's counts in Chinese: key -> (label, an amount in fen to show in yuan)
+COUNTS = {
+    "households_served": ("获贷户数", False),
+    "loans": ("贷款笔数", False),
+    "disbursed": ("累计发放（元）", True),
+    "outstanding": ("贷款余额（元）", True),
+    "defaults": ("违约笔数（逾期 90 天以上及核销）", False),
+    "default_amount": ("违约金额（元）", True),
+}
+
+
+def _pct(value) -> float | str:
+    """A percentage the tables keep as text ("99.15") as a number Excel can sum and chart."""
+    return float(value) if value not in (None, "") else ""
+
+
+def _yuan(fen) -> float:
+    return float(from_fen(fen or 0))
+
+
 def indicators_xlsx(d: dict) -> bytes:
-    """Every table of the dashboard, one sheet each: the numbers behind every chart."""
+    """Every table of the dashboard, one sheet each: the numbers behind every chart, in Chinese,
+    amounts in yuan, percentages as numbers (issue 27 (2))."""
     dist = d["distributions"]
+
+    def part(x: dict, key: str) -> float | int:
+        return _yuan(x[key]) if x["label"] in MONEY_RATES else x[key]
+
     return sheets_xlsx(
         [
             (
                 "指标",
-                ["指标", "百分比", "分子", "分母", "口径"],
-                [[x["label"], x["percent"] or "", x["part"], x["whole"], x["note"]] for x in d["rates"]],
+                ["指标", "百分比（%）", "分子", "分母", "单位", "口径"],
+                [
+                    [
+                        x["label"],
+                        _pct(x["percent"]),
+                        part(x, "part"),
+                        part(x, "whole"),
+                        "元" if x["label"] in MONEY_RATES else "个",
+                        x["note"],
+                    ]
+                    for x in d["rates"]
+                ],
             ),
-            ("规模", ["项目", "数值（金额以分计）"], [[k, v] for k, v in d["counts"].items()]),
-            ("PAR", ["逾期天数", "贷款余额（元）"], [[k, float(from_fen(v))] for k, v in d["par"].items()]),
             (
-                "五级分类",
-                ["分类", "贷款余额（元）"],
-                [[k, float(from_fen(v))] for k, v in d["classes"].items()],
+                "规模",
+                ["项目", "数值"],
+                [
+                    [COUNTS.get(k, (k, False))[0], _yuan(v) if COUNTS.get(k, (k, False))[1] else v]
+                    for k, v in d["counts"].items()
+                ],
             ),
+            ("PAR", ["逾期天数", "贷款余额（元）"], [[k, _yuan(v)] for k, v in d["par"].items()]),
+            ("五级分类", ["分类", "贷款余额（元）"], [[k, _yuan(v)] for k, v in d["classes"].items()]),
             (
                 "每月到期与收回",
-                ["月份", "到期（元）", "收回（元）", "%"],
+                ["月份", "到期（元）", "收回（元）", "收回率（%）"],
                 [
-                    [m["month"], float(from_fen(m["due"])), float(from_fen(m["collected"])), m["rate"] or ""]
+                    [m["month"], _yuan(m["due"]), _yuan(m["collected"]), _pct(m["rate"])]
                     for m in dist["monthly"]
                 ],
             ),
@@ -135,14 +175,9 @@ def indicators_xlsx(d: dict) -> bytes:
             ),
             (
                 "放款进度",
-                ["单位", "本年放款（元）", "年度额度（元）", "进度%"],
+                ["单位", "本年放款（元）", "年度额度（元）", "进度（%）"],
                 [
-                    [
-                        r["name"],
-                        float(from_fen(r["lent"])),
-                        float(from_fen(r["target"] or 0)),
-                        r["progress"] or "",
-                    ]
+                    [r["name"], _yuan(r["lent"]), _yuan(r["target"]), _pct(r["progress"])]
                     for r in d.get("progress", [])
                 ],
             ),
@@ -151,41 +186,38 @@ def indicators_xlsx(d: dict) -> bytes:
 
 
 def rankings_xlsx(r: dict) -> bytes:
-    """The rankings as a notice to send round (R-RPT-5)."""
-
-    def money(fen) -> float:
-        return float(from_fen(fen or 0))
-
+    """The rankings as a notice to send round (R-RPT-5): villages by name, percentages as numbers."""
+    named = names(v for x in r["progress"] for v in x["suspended"])
     return sheets_xlsx(
         [
             (
                 "放款进度",
-                ["名次", "单位", "本年放款（元）", "年度额度（元）", "进度%", "暂停放款的村"],
+                ["名次", "单位", "本年放款（元）", "年度额度（元）", "进度（%）", "暂停放款的村"],
                 [
                     [
                         x["rank"],
                         x["name"],
-                        money(x["lent"]),
-                        money(x["target"]),
-                        x["progress"] or "",
-                        "、".join(x["suspended"]),
+                        _yuan(x["lent"]),
+                        _yuan(x["target"]),
+                        _pct(x["progress"]),
+                        "、".join(named.get(v, v) for v in x["suspended"]),
                     ]
                     for x in r["progress"]
                 ],
             ),
             (
                 "还款率",
-                ["名次（按月）", "单位", "日%", "周%", "月%"],
+                ["名次（按月）", "单位", "日（%）", "周（%）", "月（%）"],
                 [
-                    [x["rank"], x["name"], x["day"] or "", x["week"] or "", x["month"] or ""]
+                    [x["rank"], x["name"], _pct(x["day"]), _pct(x["week"]), _pct(x["month"])]
                     for x in r["repayment"]["month"]
                 ],
             ),
             (
                 "网点",
-                ["名次", "网点", "本年放款（元）", "进度%", "月还款率%"],
+                ["名次", "网点", "本年放款（元）", "进度（%）", "月还款率（%）"],
                 [
-                    [x["rank"], x["name"], money(x["lent"]), x["progress"] or "", x["month"] or ""]
+                    [x["rank"], x["name"], _yuan(x["lent"]), _pct(x["progress"]), _pct(x["month"])]
                     for x in r["branches"]
                 ],
             ),

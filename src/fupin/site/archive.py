@@ -37,7 +37,7 @@ def _archive(request, pk: int) -> dict:
     ctx["may_publish_reputation"] = access.may(request.user, "reputation.publish", hh)
     ctx["applications"], loans = loan_selectors.household_applications(hh)
     ctx["may_apply"] = access.may(request.user, "application.create", hh)
-    ctx["exclusion_choices"] = [(k, f"{v[1]}（{v[0]}）") for k, v in EXCLUSIONS.items()]
+    ctx["exclusion_choices"] = [(k, label) for k, (_, label) in EXCLUSIONS.items()]  # no rule ids (27 (2))
     ctx["status_history"] = selectors.status_history(ctx["events"])
     ctx["bank_loans"] = feed_selectors.household_loans(hh.pk)  # banks with their own core system
     ctx.update(_subsidy_and_fund(request.user, hh, loans, {x.contract_no for x in ctx["bank_loans"]}))

@@ -34,6 +34,7 @@ from fupin.subsidies.models import Line
 from fupin.todo import todo
 
 MAX_ATTEMPTS = 3
+UNPAID = F("principal") + F("interest") - F("principal_paid") - F("interest_paid")  # an instalment's, fen
 
 
 # --- quiet hours ---------------------------------------------------------------------------------
@@ -186,7 +187,7 @@ def _contact(loan: Loan) -> str:
 
 def compose(closed: dt.date, now: dt.datetime | None = None) -> dict[str, int]:
     """The messages after the close of ``closed`` (written once each: a run again adds none);
-    returns how many of each kind were new."""
+    returns how many of each kind it found and, under ``new``, how many of them were written now."""
     w = _Writer(now or timezone.now())
     counts: dict[str, int] = defaultdict(int)
     today = closed + dt.timedelta(days=1)
@@ -197,7 +198,7 @@ def compose(closed: dt.date, now: dt.datetime | None = None) -> dict[str, int]:
         Installment.objects.filter(due_date=due_on, loan__state=Loan.State.ACTIVE)
         .filter(Q(principal_paid__lt=F("principal")) | Q(interest_paid__lt=F("interest")))
         .values("loan_id")
-        .annotate(n=Sum(F("principal") + F("interest") - F("principal_paid") - F("interest_paid")))
+        .annotate(n=Sum(UNPAID))
     )
     amounts = {r["loan_id"]: r["n"] for r in owed}
     loans = list(
@@ -230,7 +231,7 @@ def compose(closed: dt.date, now: dt.datetime | None = None) -> dict[str, int]:
     unpaid = dict(
         Installment.objects.filter(loan_id__in=[s.loan_id for s in rows], due_date__lte=closed)
         .values("loan_id")
-        .annotate(n=Sum(F("principal") + F("interest") - F("principal_paid") - F("interest_paid")))
+        .annotate(n=Sum(UNPAID))
         .values_list("loan_id", "n")
     )
     heads = _heads(s.loan.household_id for s in rows)
