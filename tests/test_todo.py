@@ -61,3 +61,23 @@ def test_an_application_is_on_the_desk_of_the_next_step_only(rt, hh):  # noqa: F
     assert step not in shown(w.client("village_cadre"))  # acted on: gone
     assert shown(w.client("township_cadre"))["贷款申请待乡镇审核"][0] == 1  # now on the next desk
     assert "眼下没有等您办理的事项" in w.client("auditor").get("/").content.decode()
+
+
+def test_back_to_back_scoring_goes_from_one_household_to_the_next(rt):  # noqa: F811
+    """Issue 27 (4): after a sheet, the next household I have not scored; the round's list filtered
+    to those; the round page's big button starts with the first; after the last, its own page."""
+    w = rt.world
+    rnd = rt.start()
+    c = w.client("village_cadre")
+    first, second, third = rnd.ratings.order_by("pk")
+    page = c.get(f"/ratings/rounds/{rnd.pk}/").content.decode()
+    assert f'class="button big" href="/ratings/{first.pk}/"' in page
+    values = {**GOOD, "labour": str(first.facts.get("labour_count", 2))}
+    r = c.post(f"/ratings/{first.pk}/", values)
+    assert r.status_code == 302 and r["Location"] == f"/ratings/{second.pk}/"
+    left = c.get(f"/ratings/rounds/{rnd.pk}/", {"left": "1"}).content.decode()
+    assert first.household.registry_no not in left  # scored: not in the list of those left
+    assert all(r.household.registry_no in left for r in (second, third))
+    for rating in (second, third):
+        r = c.post(f"/ratings/{rating.pk}/", {**GOOD, "labour": str(rating.facts.get("labour_count", 2))})
+    assert r["Location"] == f"/ratings/{third.pk}/"  # the last one: its result, nothing left to score

@@ -38,6 +38,7 @@ def test_score_on_a_phone_then_new_scorecard_version(live_world, page, watch, ou
     page.wait_for_selector("text=评分已提交")
     rating.refresh_from_db()
     assert rating.state == Rating.State.SCORED and rating.score is not None
+    page.goto(f"{base}/ratings/{rating.pk}/")  # the sheet took the member on to the next household
     assert "各成员评分" in page.content() and str(rating.score) in page.content()
     shot(page, output_path, "r2-scored-phone")
 

@@ -87,6 +87,21 @@ def round_ratings(reader, rnd: RatingRound) -> list[Rating]:
     return ratings
 
 
+def next_to_score(reader, rnd: RatingRound, after: int = 0) -> Rating | None:
+    """The next household of an open round the reader has not scored (back to back, one after
+    another on a phone: 下一户, issue 27 (4)) — after ``after`` in the list, else from its top."""
+    left = (
+        rnd.ratings.filter(state=Rating.State.SCORING)
+        .exclude(sheets__member__user=reader)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    pks = list(left)
+    later = [pk for pk in pks if pk > after]
+    pk = (later or pks or [None])[0]
+    return None if pk is None else rnd.ratings.get(pk=pk)
+
+
 def rating_get(reader, pk: int) -> Rating:
     return access.get_visible(
         reader,

@@ -249,15 +249,20 @@ def _int(v) -> int:
 def round_detail(request, pk: int):
     rnd = selectors.round_get(request.user, pk)
     members = list(rnd.panel.members.select_related("user"))
+    ratings = selectors.round_ratings(request.user, rnd)
+    left = request.GET.get("left") == "1"  # only the households I have not scored (issue 27 (4))
+    is_member = any(m.user_id == request.user.pk for m in members)
     return render(
         request,
         "ratings/round.html",
         {
             "rnd": rnd,
-            "ratings": selectors.round_ratings(request.user, rnd),
+            "ratings": [r for r in ratings if not r.mine and r.state == "scoring"] if left else ratings,
+            "left": left,
+            "next": selectors.next_to_score(request.user, rnd) if is_member else None,
             "members": members,
             "panel_problems": rnd.panel.problems(),
-            "is_member": any(m.user_id == request.user.pk for m in members),
+            "is_member": is_member,
             "may_sign": access.may(request.user, "rating.sign", code=rnd.village_id),
             "may_review": access.may(request.user, "rating.review", code=rnd.village_id),
             "may_audit": access.may(request.user, "rating.audit", code=rnd.village_id),
@@ -299,11 +304,22 @@ def rating_detail(request, pk: int):
     rating = selectors.rating_get(request.user, pk)
     if request.method == "POST":
         values = {i.code: request.POST.get(i.code, "").strip()[:40] for i in rating.scorecard.card.items}
+
+        nxt = selectors.next_to_score(request.user, rating.round, after=rating.pk)
+        if nxt is not None and nxt.pk == rating.pk:
+            nxt = None
+
+        def onward(_):  # straight to the next household left to score, else this one's result
+            return "rating_detail", {"pk": nxt.pk if nxt else rating.pk}
+
         return act(
             request,
             lambda: services.sheet_submit(acting_user=request.user, rating=rating, values=values),
-            "评分已提交（提交后不能修改）",
+            "评分已提交（提交后不能修改），请评下一户"
+            if nxt
+            else "评分已提交（提交后不能修改），本轮您已全部评完",
             "rating_detail",
+            then=onward,
             pk=rating.pk,
         )
     sheets = selectors.sheets_shown(request.user, rating)
@@ -325,6 +341,7 @@ def rating_detail(request, pk: int):
             and rating.state == Rating.State.SCORING
             and access.may(request.user, "rating.score", code=rating.village_code),
             "members_total": rating.round.panel.members.count(),
+            "next": selectors.next_to_score(request.user, rating.round, after=rating.pk) if member else None,
         },
     )
 
