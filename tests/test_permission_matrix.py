@@ -35,6 +35,12 @@ HH_VIEW = {
 }
 PII = {"village_cadre", "poverty_office", "loan_officer"}
 IMPORT = {"village_cadre", "township_cadre", "poverty_office"}
+# a household whose head's ID number has a wrong check character: refused, nothing written
+BAD_HOUSEHOLD = {
+    "village_code": "{village}",
+    "registry_no": "M0001",
+    "members": [{"name": "矩阵", "id_number": "522601199001011230", "relationship": "户主"}],
+}
 WEBHOOK = {"sysadmin", "head_office"}
 SMS_VIEW = HH_VIEW - {"finance_bureau"}
 WEBHOOK_OUT = {"head_office": 404, "*": 403}
@@ -1104,11 +1110,7 @@ API.update(
                 IMPORT,
                 422,
                 403,
-                {
-                    "village_code": "{village}",
-                    "registry_no": "M0001",
-                    "members": [{"name": "矩阵", "id_number": "522601199001011230", "relationship": "户主"}],
-                },
+                BAD_HOUSEHOLD,
             )
         ],
         ("PUT", "/api/v1/households/{household_id}"): [
@@ -1118,11 +1120,7 @@ API.update(
                 IMPORT,
                 422,
                 403,
-                {
-                    "village_code": "{village}",
-                    "registry_no": "M0001",
-                    "members": [{"name": "矩阵", "id_number": "522601199001011230", "relationship": "户主"}],
-                },
+                BAD_HOUSEHOLD,
             )
         ],
         ("PATCH", "/api/v1/households/{household_id}"): [
