@@ -42,6 +42,13 @@ BAD_HOUSEHOLD = {
     "members": [{"name": "矩阵", "id_number": "522601199001011230", "relationship": "户主"}],
 }
 WEBHOOK = {"sysadmin", "head_office"}
+# a visit written on a phone (issue 27 (8)), dated before every day the tests pin the clock to
+VISIT = {
+    "visited_on": "2025-12-01",
+    "kind": "after_loan",
+    "note": "矩阵走访",
+    "idempotency_key": "matrix-visit-1",
+}
 SMS_VIEW = HH_VIEW - {"finance_bureau"}
 WEBHOOK_OUT = {"head_office": 404, "*": 403}
 # a household outside a role's jurisdiction answers 404 to roles that may view households at all
@@ -392,6 +399,10 @@ PAGES = {
     "token_list": [("GET", "/tokens/", ADMIN, 200, 403)],
     "token_issue": [("POST", "/tokens/issue/", ADMIN, 302, 403)],
     "token_revoke": [("POST", "/tokens/{token}/revoke/", ADMIN, 302, 403)],
+    # the village kit (issue 27 (8)): its service worker and manifest hold no data
+    "field_app": [("GET", "/field/", SCORE, 200, 403)],
+    "field_sw": [("GET", "/field/sw.js", "public", 200, None)],
+    "field_manifest": [("GET", "/field/manifest.webmanifest", "public", 200, None)],
     "webhook_list": [("GET", "/webhooks/", WEBHOOK, 200, 403)],
     "webhook_detail": [("GET", "/webhooks/{webhook2}/", {"sysadmin"}, 200, WEBHOOK_OUT)],
     "webhook_test": [("POST", "/webhooks/{webhook2}/test/", {"sysadmin"}, 302, WEBHOOK_OUT)],
@@ -528,6 +539,28 @@ API.update(
                 RATING - {"village_cadre"},
                 200,
                 SIBLING,
+            ),
+        ],
+        ("GET", "/api/v1/field/kit"): [("GET", "/api/v1/field/kit", SCORE, 200, 403)],
+        ("POST", "/api/v1/households/{household_id}/visits"): [
+            ("POST", "/api/v1/households/{hh}/visits", SCORE, 201, 403, VISIT),
+            (
+                "POST",
+                "/api/v1/households/{hh_out}/visits",
+                set(),
+                201,
+                {**{r: 404 for r in SCORE}, "*": 403},
+                VISIT,
+            ),
+        ],
+        ("GET", "/api/v1/households/{household_id}/visits"): [
+            ("GET", "/api/v1/households/{hh}/visits", SMS_VIEW, 200, 403),
+            (
+                "GET",
+                "/api/v1/households/{hh_out}/visits",
+                set(),
+                200,
+                {**{r: 404 for r in SMS_VIEW}, "*": 403},
             ),
         ],
         ("GET", "/api/v1/households/{household_id}/ratings"): [

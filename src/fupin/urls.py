@@ -10,6 +10,7 @@ from fupin.coops import views as coops
 from fupin.creditinfo import views as creditinfo
 from fupin.divisions import views as divisions
 from fupin.feeds import views as feeds
+from fupin.field import views as field
 from fupin.households import views as households
 from fupin.ledger import views as ledger
 from fupin.loans import lender_views
@@ -143,6 +144,9 @@ urlpatterns = [
     ),
     path("users/<int:user_id>/active/", accounts.user_active, name="user_active"),
     path("tokens/", accounts.token_list, name="token_list"),
+    path("field/", field.field_app, name="field_app"),
+    path("field/sw.js", field.service_worker, name="field_sw"),
+    path("field/manifest.webmanifest", field.manifest, name="field_manifest"),
     path("webhooks/", webhooks.webhook_list, name="webhook_list"),
     path("webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook_detail"),
     path("webhooks/<int:pk>/test/", webhooks.webhook_test, name="webhook_test"),

@@ -171,6 +171,26 @@ def test_a_member_cannot_score_twice_or_change_a_sheet(rt):
     assert r.status_code == 409 and ScoreSheet.objects.count() == 1
 
 
+def test_the_same_sheet_sent_again_is_recorded_once_even_after_the_rating_closed(rt):
+    """The village kit (issue 27 (8)) resends a sheet whose answer it never got: the first sheet
+    comes back, nothing is recorded twice, even when that sheet was the last and closed the rating."""
+    rnd = rt.start(households=[rt.households[0].pk])
+    rating = rnd.ratings.get()
+    for m in rt.members:
+        services.sheet_submit(acting_user=m, rating=rating, values=GOOD)
+    rating.refresh_from_db()
+    assert rating.state == Rating.State.SCORED
+    audited = AuditEntry.objects.filter(action="rating.score").count()
+    first = ScoreSheet.objects.get(rating=rating, member__user=rt.members[-1])
+    again = services.sheet_submit(acting_user=rt.members[-1], rating=rating, values=dict(GOOD))
+    assert again.pk == first.pk
+    assert ScoreSheet.objects.filter(rating=rating).count() == len(rt.members)
+    assert AuditEntry.objects.filter(action="rating.score").count() == audited
+    with pytest.raises(Conflict) as e:  # a different sheet is still refused
+        services.sheet_submit(acting_user=rt.members[-1], rating=rating, values=FAIR)
+    assert e.value.code == "sheet_submitted"
+
+
 def test_scores_outside_an_items_bounds_are_refused_and_nothing_is_saved(rt):
     rnd = rt.start(households=[rt.households[0].pk])
     rating = rnd.ratings.get()

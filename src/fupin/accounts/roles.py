@@ -74,6 +74,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "benchmark.view": STAFF,
     "benchmark.manage": frozenset({"head_office"}),
     # registry (R-REG-*)
+    # visits to households, often taken offline on a phone (issue 27 (8))
+    "visit.record": frozenset({"village_cadre", "township_cadre", "loan_officer"}),
+    "visit.view": FOLLOW,
+    "field.use": frozenset({"village_cadre", "township_cadre", "loan_officer"}),  # the village kit
     "household.view": frozenset(
         {
             "village_cadre",

@@ -104,6 +104,7 @@ ACTIONS: dict[str, str] = {
     "user.activate": "启用/停用用户",
     "user.create": "新建用户",
     "user.password": "修改密码",
+    "visit.record": "记录走访",
     "webhook.create": "订阅事件推送",
     "webhook.end": "停用事件推送",
     "webhook.test": "测试事件推送",
@@ -111,6 +112,7 @@ ACTIONS: dict[str, str] = {
 # the audited kinds of object whose models carry no Chinese name
 OBJECTS: dict[str, str] = {
     "households.ImportBatch": "名单导入批次",
+    "households.Visit": "走访记录",
     "ratings.Scorecard": "评分表",
     "ratings.Panel": "评议小组",
     "ratings.RatingRound": "整村评级",

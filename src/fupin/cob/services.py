@@ -60,11 +60,12 @@ from fupin.core.errors import Conflict, ValidationFailed
 from fupin.core.postings import accrual_postings
 from fupin.core.servicing import CATEGORIES, CATEGORY_FLOORS, category, par_bucket
 from fupin.feeds import selectors as feed_selectors
-from fupin.ledger.services import Draft, entries_post, once
+from fupin.ledger.services import Draft, entries_post
 from fupin.loans import accrual
 from fupin.loans.models import Installment, Loan, Repayment, Servicing
 from fupin.loans.repayments import repayment_apply
 from fupin.loans.standing import owed_of
+from fupin.once import once
 from fupin.ratings.rules import non_accrual_days_of, servicing_of
 from fupin.ratings.selectors import programme_rules
 from fupin.ratings.services import grade_events

@@ -21,7 +21,8 @@ from fupin.core.ledger import Posting as P
 from fupin.divisions.models import Division
 from fupin.households.models import Household
 from fupin.ledger.models import Posting
-from fupin.ledger.services import entry_post, once
+from fupin.ledger.services import entry_post
+from fupin.once import once
 
 CAPITAL_ACCOUNT = {"government": "4001", "member": "4002"}
 

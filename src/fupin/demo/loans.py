@@ -9,10 +9,12 @@ import datetime as dt
 import random
 
 from fupin.accounts.models import User
+from fupin.households.models import Household
 from fupin.loans import disbursement, groups, services
-from fupin.loans.models import Application, Notice
+from fupin.loans.collections import collection_sheet
+from fupin.loans.models import Application, Loan, Notice
 from fupin.loans.repayments import repayment_post
-from fupin.ratings.selectors import unborrowed
+from fupin.ratings.selectors import eligibility, unborrowed
 
 PLAN = [
     "submitted",
@@ -140,6 +142,39 @@ def build(*, villages: list[str], townships: list[str], seed: int, today: dt.dat
             groups.group_create(
                 acting_user=u["cungan"], village_code=villages[0], name=name, leader=five[0], households=five
             )
+    met = _meeting_group(u["cungan"], villages[0], today)
     if progress:
-        progress(f"贷款申请：{made} 笔（审查链各环节），{len(townships)} 个乡镇的年度额度，联保小组")
+        progress(
+            f"贷款申请：{made} 笔（审查链各环节），{len(townships)} 个乡镇的年度额度，"
+            f"联保小组（其中“蔬菜联保组”每周收款 {met} 笔）"
+        )
     return made
+
+
+def _meeting_group(cadre, village: str, today: dt.date) -> int:
+    """A group whose members repay group loans of the book (P-GROUP): the loan officer takes its
+    collection at the weekly meeting, on the page or in the village kit (issue 27 (8)). Its
+    members are the first five holders of active group loans who meet the entry rules today (with
+    neighbours who meet them where fewer hold one).
+    Returns the number of loans on its sheet."""
+    holders = []
+    for loan in (
+        Loan.objects.filter(village_code=village, product="group", state=Loan.State.ACTIVE)
+        .select_related("household")
+        .order_by("pk")
+    ):
+        h = loan.household
+        if h not in holders and groups.active_group(h) is None and not eligibility(h, today).failures:
+            holders.append(h)
+    if len(holders) < 2:
+        return 0
+    if len(holders) < 5:  # a member whose loan is settled, or not yet borrowed: any eligible neighbour
+        for h in Household.objects.filter(village_id=village).order_by("pk"):
+            if len(holders) == 5:
+                break
+            if h not in holders and groups.active_group(h) is None and not eligibility(h, today).failures:
+                holders.append(h)
+    g = groups.group_create(
+        acting_user=cadre, village_code=village, name="蔬菜联保组", leader=holders[0], households=holders[:5]
+    )
+    return len(collection_sheet(g, today - dt.timedelta(days=today.weekday())))

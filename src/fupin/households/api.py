@@ -22,7 +22,8 @@ from fupin.api.common import (
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.registry import TAGS
 from fupin.households import entry, importer, selectors
-from fupin.households.models import Household, Labour, RegistryStatus
+from fupin.households.models import Household, Labour, RegistryStatus, Visit
+from fupin.households.visits import visit_record, visits_of
 
 router = Router(tags=["农户档案 Registry"])
 Id = Path(..., ge=1, le=MAX_ID)
@@ -388,3 +389,65 @@ def registry_import_get(request, batch_id: int = Id):
     if batch is None:
         raise NotFound("导入批次不存在或不在您的辖区内", code="not_found")
     return _batch_out(batch)
+
+
+class VisitIn(Schema):
+    visited_on: IsoDate = Field(..., description="走访日期")
+    kind: Choice(Visit.Kind.values) = Field(
+        ..., description="走访类型：" + "、".join(f"{k} {v}" for k, v in Visit.Kind.choices)
+    )
+    note: Text(300, 1) = Field(..., description="走访情况")
+    idempotency_key: Text(64, 8) = Field(
+        ..., description="幂等键：手机离线时记下、来信号后发送；同一键重复发送只记一次，内容不同则拒绝"
+    )
+
+
+class VisitOut(Schema):
+    id: int
+    household_id: int
+    visited_on: dt.date
+    kind: str
+    kind_label: str
+    note: str
+    by: str
+    by_name: str
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_by(obj) -> str:
+        return obj.by.username
+
+    @staticmethod
+    def resolve_by_name(obj) -> str:
+        return obj.by.get_full_name()
+
+
+@router.post(
+    "/{int:household_id}/visits",
+    response={**responses(VisitOut, 404, 409, 422, ok_status=201), 200: VisitOut},
+    summary="记录一次走访（村级离线包离线记下后补发；幂等）",
+)
+def visit_post(request, payload: VisitIn, household_id: int = Id):
+    hh = access.get_visible(request.auth, Household, "visit.record", pk=household_id)
+    v, created = visit_record(
+        acting_user=request.auth,
+        household=hh,
+        visited_on=payload.visited_on,
+        kind=payload.kind,
+        note=payload.note,
+        key=payload.idempotency_key,
+    )
+    return Status(201 if created else 200, v)
+
+
+@router.get(
+    "/{int:household_id}/visits",
+    response=responses(list[VisitOut], 404),
+    summary="一户最近的走访记录",
+)
+def visit_list(request, household_id: int = Id):
+    hh = access.get_visible(request.auth, Household, "visit.view", pk=household_id)
+    return list(visits_of(request.auth, hh))

@@ -206,3 +206,33 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"导入 #{self.pk} {self.file_name}"
+
+
+class Visit(models.Model):
+    """A visit to a household (走访), often written on a phone in a village with no signal and sent
+    later (issue 27 (8)): recorded once per idempotency key, so a phone that sends it again when
+    it cannot tell whether the first reached us records it once."""
+
+    class Kind(models.TextChoices):
+        AFTER_LOAN = "after_loan", "贷后回访"
+        VERIFY = "verify", "入户核实"
+        ARREARS = "arrears", "逾期催收"
+        POLICY = "policy", "政策宣传"
+
+    SCOPE_FIELD = "village_code"
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits")
+    village_code = models.CharField("行政村代码", max_length=12)
+    visited_on = models.DateField("走访日期")
+    kind = models.CharField("走访类型", max_length=16, choices=Kind.choices)
+    note = models.CharField("走访情况", max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField("幂等键", max_length=64, unique=True)
+    at = models.DateTimeField("记录时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+        indexes = [models.Index(fields=["household", "visited_on"], name="visit_household_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.visited_on}"

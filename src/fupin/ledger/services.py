@@ -4,12 +4,10 @@ its own transaction; it checks the entry first and never skips the check."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db import transaction
 from django.utils import timezone
 
 from fupin import compiled
@@ -212,32 +210,3 @@ def account_save(*, acting_user, code: str, name: str, kind: str, active: bool =
             after={"name": account.name, "kind": kind, "active": active},
         )
     return account
-
-
-# --- money recorded once per idempotency key ------------------------------------------------
-
-
-def once(
-    key: str, same: Callable[[Any], bool], post: Callable[[], Any], model: type[Model]
-) -> tuple[Any, bool]:
-    """Record a money movement once per idempotency key (R-REP-1): the same key again with the
-    same body returns the first record and does nothing; with a different body it is refused
-    (409). Two requests with one key at the same moment: the database's unique key decides.
-    ``model`` is the record with the unique ``key`` (a bank repayment, a cooperative's…)."""
-    key = (key or "").strip()
-    if not 8 <= len(key) <= 64:
-        raise ValidationFailed("每笔还款须带 8–64 个字符的幂等键", code="idempotency_key")
-    for attempt in (1, 2):
-        first = model._default_manager.filter(key=key).first()
-        if first is not None:
-            if same(first):
-                return first, False
-            raise Conflict("该幂等键已用于另一笔内容不同的还款", code="idempotency_mismatch")
-        if attempt == 2:
-            break
-        try:
-            with transaction.atomic():
-                return post(), True
-        except IntegrityError:  # the same key posted at the same moment: the other one won
-            continue
-    raise Conflict("该幂等键已用于另一笔内容不同的还款", code="idempotency_mismatch")

@@ -32,7 +32,7 @@ from fupin.core.money import fmt
 from fupin.core.products import preset
 from fupin.core.schedule import prepay as prepay_core
 from fupin.core.schedule.terms import terms_from_dict
-from fupin.ledger.services import entry_post, once
+from fupin.ledger.services import entry_post
 from fupin.loans import ports
 from fupin.loans.models import Guarantor, Installment, Loan, LoanEvent, Prepayment, Repayment, Servicing
 from fupin.loans.standing import (
@@ -46,6 +46,7 @@ from fupin.loans.standing import (
     recoverable,
     segment_of,
 )
+from fupin.once import once
 from fupin.products import calendar
 from fupin.ratings.rules import non_accrual_order_of
 from fupin.ratings.selectors import programme_rules

@@ -472,8 +472,9 @@ def _member_of(user, panel: Panel) -> PanelMember | None:
 
 def sheet_submit(*, acting_user, rating: Rating, values: Mapping[str, Any]) -> ScoreSheet:
     """One member's scores for one household, alone and once (R-RAT-1b): a reviewer outside the
-    village or outside the panel cannot score; a submitted sheet cannot be changed. When the
-    last member has scored, the rating is aggregated."""
+    village or outside the panel cannot score; a submitted sheet cannot be changed — the same
+    sheet sent again (the village kit unsure its first reached us, issue 27 (8)) returns the first
+    and records nothing. When the last member has scored, the rating is aggregated."""
     access.require(acting_user, "rating.score", code=rating.village_code)
     with transaction.atomic():
         r = (
@@ -481,14 +482,17 @@ def sheet_submit(*, acting_user, rating: Rating, values: Mapping[str, Any]) -> S
             .select_related("round", "round__panel", "scorecard")
             .get(pk=rating.pk)
         )
-        if r.round.state != RatingRound.State.SCORING or r.state != Rating.State.SCORING:
-            raise Conflict("该户的评议已结束，不能再评分", code="rating_closed")
         member = _member_of(acting_user, r.round.panel)
         if member is None:
             raise NotPermitted("您不是该村评议小组成员，不能评分", code="not_panel_member")
-        if ScoreSheet.objects.filter(rating=r, member=member).exists():
-            raise Conflict("您已提交过该户的评分，提交后不能修改", code="sheet_submitted")
         sheet = r.scorecard.card.score_sheet(values)
+        sent = ScoreSheet.objects.filter(rating=r, member=member).first()
+        if sent is not None:
+            if sent.values == sheet.values:  # the same sheet sent again (a phone unsure it arrived)
+                return sent
+            raise Conflict("您已提交过该户的评分，提交后不能修改", code="sheet_submitted")
+        if r.round.state != RatingRound.State.SCORING or r.state != Rating.State.SCORING:
+            raise Conflict("该户的评议已结束，不能再评分", code="rating_closed")
         try:
             with transaction.atomic():
                 row = ScoreSheet.objects.create(

@@ -12,6 +12,7 @@ from fupin.coops.api import router as coops_router
 from fupin.creditinfo.api import router as creditinfo_router
 from fupin.divisions.api import router as divisions_router
 from fupin.feeds.api import router as feeds_router
+from fupin.field.api import router as field_router
 from fupin.households.api import router as households_router
 from fupin.ledger.api import router as ledger_router
 from fupin.loans.api import router as loans_router
@@ -62,3 +63,4 @@ api.add_router("/", selfservice_router)
 api.add_router("/", products_router)
 api.add_router("/", webhooks_router)
 api.add_router("/", sms_router)
+api.add_router("/", field_router)

@@ -17,6 +17,7 @@ from fupin.creditinfo import selectors as credit_selectors
 from fupin.divisions import selectors as division_selectors
 from fupin.feeds import selectors as feed_selectors
 from fupin.households import selectors, services
+from fupin.households.visits import visits_of
 from fupin.loans import selectors as loan_selectors
 from fupin.ratings import selectors as ratings
 from fupin.riskfund.models import LegalAction
@@ -46,6 +47,8 @@ def _archive(request, pk: int) -> dict:
         c.contract_no for c in ctx["fund_claims"] if c.loan_id is None and c.state != "rejected"
     }
     ctx.update(_credit(request.user, hh))
+    may_visits = access.may(request.user, "visit.view", hh)
+    ctx["visits"] = list(visits_of(request.user, hh, 10)) if may_visits else []
     return ctx
 
 

@@ -18,6 +18,7 @@ NAV = [
     ("rating_overview", _("评级授信"), "rating.view"),
     ("application_list", _("贷款申请"), "application.view"),
     ("collection_list", _("收款与逾期"), "collection.view"),
+    ("field_app", _("村级离线包"), "field.use"),
     ("subsidy_overview", _("贴息与风险补偿"), "subsidy.view"),
     ("report_table", _("报表"), "report.view"),
     ("coop_list", _("互助社"), "coop.view"),
