@@ -253,7 +253,7 @@ class CollectionSheetOut(Schema):
 @router.post(
     "/groups/{group_id}/collection",
     response={**responses(CollectionSheetOut, 404, 409, 422, ok_status=201), 200: CollectionSheetOut},
-    summary="联保小组会收款：成员的还款一并登记（每笔按顺序分配，幂等：再次发送同一收款单答 200，不重复登记）",
+    summary="联保小组会收款：成员的还款一并登记（按顺序分配；幂等：同一收款单再发答 200，不重复登记）",
 )
 def group_collection(request, payload: CollectionSheetIn, group_id: int = Id):
     group = access.get_visible(request.auth, Group.objects.all(), "application.view", pk=group_id)
