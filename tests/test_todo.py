@@ -75,6 +75,8 @@ def test_back_to_back_scoring_goes_from_one_household_to_the_next(rt):  # noqa: 
     values = {**GOOD, "labour": str(first.facts.get("labour_count", 2))}
     r = c.post(f"/ratings/{first.pk}/", values)
     assert r.status_code == 302 and r["Location"] == f"/ratings/{second.pk}/"
+    sheet = c.get(r["Location"]).content.decode()  # the sheet names whom it scores (issue 27 (1))
+    assert second.household.members.get(is_head=True, left_on__isnull=True).name in sheet
     left = c.get(f"/ratings/rounds/{rnd.pk}/", {"left": "1"}).content.decode()
     assert first.household.registry_no not in left  # scored: not in the list of those left
     assert all(r.household.registry_no in left for r in (second, third))

@@ -1,4 +1,4 @@
-"""The repayment form and its receipt (issue 27 (5)): what is due today filled in, the date received,
+"""The loan's page naming its borrower (issue 27 (1)); the repayment form and its receipt (issue 27 (5)): what is due today filled in, the date received,
 a printable receipt naming the borrower and how the money was applied. Pages only: run once, on the
 pinned day (the close of business's own tests run on other days and databases)."""
 
@@ -32,6 +32,9 @@ def test_the_repayment_form_prefills_what_is_due_and_prints_a_receipt(rt, hh):
     )
     assert due > 0 and f'name="amount" inputmode="decimal" required value="{from_fen(due)}"' in page
     assert f'name="on" type="date" value="{today()}"' in page and "今天应还" in page
+    head = hh.members.get(is_head=True, left_on__isnull=True)
+    assert head.name in page  # people by their names, not their numbers (issue 27 (1))
+    assert head.name in c.get(f"/loans/applications/{loan.application_id}/").content.decode()
     key = re.search(r'name="key" value="([0-9a-f]+)"', page).group(1)
     r = c.post(f"/loans/{loan.pk}/repay/", {"key": key, "amount": str(from_fen(due)), "on": str(today())})
     assert r.status_code == 302
@@ -40,6 +43,5 @@ def test_the_repayment_form_prefills_what_is_due_and_prints_a_receipt(rt, hh):
     after = c.get(f"/loans/{loan.pk}/").content.decode()
     assert f"/loans/repayments/{paid.pk}/receipt/" in after and "打印还款收据" in after
     receipt = c.get(f"/loans/repayments/{paid.pk}/receipt/").content.decode()
-    head = hh.members.get(is_head=True, left_on__isnull=True)
     assert head.name in receipt and loan.contract_no in receipt and "逾期本金" in receipt
     assert rt.world.client("household").get(f"/loans/repayments/{paid.pk}/receipt/").status_code == 403

@@ -26,6 +26,7 @@ from fupin.core.servicing import BUCKETS
 from fupin.divisions.models import Division
 from fupin.divisions.selectors import lender_choices
 from fupin.households.models import Household
+from fupin.households.selectors import name_heads
 from fupin.loans import collections, disbursement, exports, groups, selectors, services
 from fupin.loans.events import authority, event_decide, event_request, named
 from fupin.loans.guarantors import guarantor_add
@@ -117,6 +118,7 @@ def _choices(user, hh) -> dict:
 @requires("application.view")
 def application_detail(request, pk: int):
     app = selectors.application_get(request.user, pk)
+    name_heads([app.household])
     steps = list(app.steps.select_related("actor"))
     for s in steps:
         s.role_label = ROLES[s.role].label if s.role in ROLES else s.role
@@ -379,6 +381,7 @@ def loan_contract(request, pk: int):
 @requires("application.view")
 def loan_detail(request, pk: int):
     loan = selectors.loan_get(request.user, pk)
+    name_heads([loan.household])
     parts = selectors.loan_parts(
         loan
     )  # the schedule (which the standing and the quote read too) and the rest
@@ -450,6 +453,7 @@ def group_list(request):
         .prefetch_related("members__household")[:300]
     )
     members = {g.pk: [m.household for m in g.members.all() if m.left_on is None] for g in qs}
+    name_heads([g.leader for g in qs] + [h for ms in members.values() for h in ms])
     late = groups.households_in_arrears([h.pk for ms in members.values() for h in ms], timezone.localdate())
     rows = [
         {"group": g, "members": members[g.pk], "late": [h.pk for h in members[g.pk] if h.pk in late]}
@@ -767,6 +771,7 @@ def group_collect(request, pk: int):
 
         return act(request, run, lambda done: f"已登记 {len(done)} 笔还款", "group_collect", pk=group.pk)
     rows = collections.collection_sheet(group, week_of)
+    name_heads([r["household"] for r in rows])
     return render(
         request,
         "loans/group_collect.html",

@@ -20,6 +20,7 @@ from fupin.core.errors import ValidationFailed
 from fupin.core.rating import AGGREGATIONS, SOURCES
 from fupin.divisions.models import Division
 from fupin.households.models import Household
+from fupin.households.selectors import name_heads
 from fupin.ratings import exports, selectors, services
 from fupin.ratings.models import (
     Designation,
@@ -302,6 +303,7 @@ def round_decide(request, pk: int):
 @requires("rating.view")
 def rating_detail(request, pk: int):
     rating = selectors.rating_get(request.user, pk)
+    name_heads([rating.household])
     if request.method == "POST":
         values = {i.code: request.POST.get(i.code, "").strip()[:40] for i in rating.scorecard.card.items}
 

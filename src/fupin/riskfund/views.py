@@ -16,6 +16,7 @@ from fupin.core.errors import ValidationFailed
 from fupin.core.money import money, to_fen
 from fupin.divisions.models import Division
 from fupin.households.models import Household
+from fupin.households.selectors import name_heads
 from fupin.loans.selectors import loan_get
 from fupin.riskfund import selectors, services
 from fupin.riskfund.models import Blacklist, Claim, Fund, LegalAction
@@ -242,10 +243,12 @@ def proof_download(request, pk: int):
 
 @requires("household.view")
 def blacklist_list(request):
+    rows = selectors.blacklist(request.user)
+    name_heads([b.household for b in rows])
     return render(
         request,
         "riskfund/blacklist.html",
-        {"rows": selectors.blacklist(request.user), "may_lift": access.may(request.user, "blacklist.decide")},
+        {"rows": rows, "may_lift": access.may(request.user, "blacklist.decide")},
     )
 
 
