@@ -29,6 +29,7 @@ from fupin.accounts.selectors import (
     tokens_visible,
     users_visible,
 )
+from fupin.core.divisions import grouped
 from fupin.core.errors import DomainError, NotFound, NotPermitted, ValidationFailed
 from fupin.web.responses import act
 
@@ -84,7 +85,9 @@ def _role_choices():
 def _form_context(request):
     return {
         "roles": _role_choices(),
-        "divisions": divisions_visible_for(request.user).values_list("code", "name", "level")[:2000],
+        "divisions": grouped(
+            list(divisions_visible_for(request.user).values_list("code", "name")[:2000]), {}
+        ),
         "branches": branches_visible(request.user),
     }
 

@@ -15,6 +15,7 @@ from fupin.cob import selectors, services
 from fupin.cob.day import closed_through
 from fupin.cob.exports import collection_xlsx
 from fupin.divisions.selectors import names as division_names
+from fupin.divisions.selectors import picker
 from fupin.households.selectors import heads_of
 from fupin.web.responses import act, attachment, date_param
 
@@ -84,7 +85,13 @@ def collection_list(request):
     return render(
         request,
         "cob/collections.html",
-        {"on": on, "village": village, "villages": villages, "count": len(rows)},
+        {
+            "on": on,
+            "village": village,
+            "villages": villages,
+            "count": len(rows),
+            "picker": picker(request.user, "collection.view", levels=(5,)),
+        },
     )
 
 

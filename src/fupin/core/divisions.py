@@ -134,3 +134,29 @@ def institution_of(obj: object) -> int | None:
         if value is None:
             return None
     return value if isinstance(value, int) else None
+
+
+def grouped(rows: list[tuple[str, str]], names: dict[str, str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Divisions ``rows`` — (code, name), in code order — in the groups a picker shows them by
+    name (issue 27 (7)): counties (and above) first, then each township with its villages; a
+    village's township is named from ``names`` when the township itself is not among the rows.
+    With no villages among the rows, the townships make one group.
+
+    Example: 529901000000 县, 529901001000 甲镇, 529901001001 一村 → [("县", [(…000000, "县")]),
+    ("甲镇", [(…001000, "甲镇（全镇）"), (…001001, "一村")])].
+    """
+    levels = [level_of(c) for c, _ in rows]
+    above = [r for r, lvl in zip(rows, levels, strict=True) if lvl < Level.TOWNSHIP]
+    label = "县及以上" if any(lvl < Level.COUNTY for lvl in levels) else "县"
+    out: list[tuple[str, list[tuple[str, str]]]] = [(label, above)] if above else []
+    if Level.VILLAGE not in levels:
+        towns = [r for r, lvl in zip(rows, levels, strict=True) if lvl == Level.TOWNSHIP]
+        return out + ([("乡镇", towns)] if towns else [])
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for (code, name), level in zip(rows, levels, strict=True):
+        if level == Level.TOWNSHIP:
+            groups.setdefault(code, []).insert(0, (code, f"{name}（全镇）"))
+            names = {**names, code: name}
+        elif level == Level.VILLAGE:
+            groups.setdefault(code[:9] + "000", []).append((code, name))
+    return out + [(names.get(t, t), options) for t, options in groups.items()]

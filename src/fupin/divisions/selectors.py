@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet
 
 from fupin import compiled
 from fupin.accounts import access
-from fupin.core.divisions import Level
+from fupin.core.divisions import Level, grouped
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.divisions.models import Branch, Division, Institution
 
@@ -130,3 +130,21 @@ def names(codes: Iterable[str]) -> dict[str, str]:
     """The names of the divisions with these codes (the rows of a list name their villages)."""
     found = compiled.rows(Division, where={"code__in": sorted(set(codes))}, fields=("name",), order=())
     return {d.code: d.name for d in found}
+
+
+def picker(reader, action: str, levels: tuple[int, ...] = (3, 4, 5), limit: int = 2000) -> list:
+    """The divisions of ``levels`` the reader may choose for ``action``, by name in groups
+    (:func:`fupin.core.divisions.grouped`; issue 27 (7): no typed codes, no flat list of villages)."""
+    rows = list(
+        access.visible(reader, Division.objects.filter(level__in=levels), action)
+        .order_by("code")
+        .values_list("code", "name")[:limit]
+    )
+    return grouped(rows, township_names(rows))
+
+
+def township_names(rows: list[tuple[str, str]]) -> dict[str, str]:
+    """The names of the townships of the villages among ``rows`` (a village cadre's picker names
+    the township it cannot pick)."""
+    towns = {c[:9] + "000" for c, _ in rows if c[9:] != "000"}
+    return dict(Division.objects.filter(code__in=towns).values_list("code", "name"))

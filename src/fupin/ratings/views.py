@@ -19,6 +19,7 @@ from fupin.accounts.models import User
 from fupin.core.errors import ValidationFailed
 from fupin.core.rating import AGGREGATIONS, SOURCES
 from fupin.divisions.models import Division
+from fupin.divisions.selectors import picker
 from fupin.households.models import Household
 from fupin.households.selectors import name_heads
 from fupin.ratings import exports, selectors, services
@@ -59,6 +60,7 @@ def overview(request):
         "query": urlencode({k: v for k, v in (("village", village), ("state", state)) if v}),
         "may_organise": organise,
         "year": timezone.localdate().year,
+        "picker": picker(request.user, "rating.view", levels=(5,)),
     }
     if organise:
         ctx["villages"] = _villages(request.user, "rating.organise")

@@ -12,7 +12,7 @@ from fupin.accounts.decorators import requires
 from fupin.core import reports as core
 from fupin.core.errors import NotFound
 from fupin.divisions.models import Division, Institution
-from fupin.divisions.selectors import institution_choices, institution_for
+from fupin.divisions.selectors import institution_choices, institution_for, picker
 from fupin.replica import on_replica
 from fupin.reports import exports
 from fupin.reports.dashboard import dashboard
@@ -24,21 +24,35 @@ from fupin.web.responses import attachment, pdf_inline
 XLSX_NAME = "{title}-{division}-{period}.{fmt}"
 
 
-def choices(user) -> list[Division]:
-    """The divisions the reader may report on: counties, townships and villages of their jurisdiction."""
-    return list(
-        access.visible(user, Division.objects.filter(level__gte=3), "report.view").order_by("code")[:400]
-    )
-
-
-def _params(request, default_period: str) -> tuple[Division, core.Period, list[Division]]:
-    options = choices(request.user)
-    code = (request.GET.get("division") or (options[0].code if options else ""))[:12]
+def _params(request, default_period: str) -> tuple[Division, core.Period, dict]:
+    """The division and period asked for, and the page's pickers of both: divisions by name in
+    groups, periods as months and quarters (issue 27 (7))."""
+    options = picker(request.user, "report.view")
+    first = next((code for _, group in options for code, _ in group), "")
+    code = (request.GET.get("division") or first)[:12]
     division = access.get_visible(
         request.user, Division.objects.filter(level__gte=3), "report.view", code=code
     )
     period = core.period(request.GET.get("period") or default_period)
-    return division, period, options
+    return division, period, {"options": options, "periods": periods(timezone.localdate(), period.label)}
+
+
+def periods(today, current: str, months: int = 24, quarters: int = 8) -> list[tuple[str, list]]:
+    """The reporting periods to pick from: this month and the 23 before it, this quarter and the 7
+    before it, and ``current`` if it is older — [(group, [(value, label)])]."""
+    month = [(today.year, today.month)]
+    for _ in range(months - 1):
+        y, m = month[-1]
+        month.append((y - 1, 12) if m == 1 else (y, m - 1))
+    quarter = [(today.year, (today.month - 1) // 3 + 1)]
+    for _ in range(quarters - 1):
+        y, q = quarter[-1]
+        quarter.append((y - 1, 4) if q == 1 else (y, q - 1))
+    by_month = [(f"{y}-{m:02d}", f"{y} 年 {m} 月") for y, m in month]
+    by_quarter = [(f"{y}-Q{q}", f"{y} 年第 {q} 季度") for y, q in quarter]
+    if current not in {v for v, _ in by_month + by_quarter}:
+        (by_quarter if "Q" in current else by_month).append((current, current))
+    return [("月报", by_month), ("季报", by_quarter)]
 
 
 def _lender(request) -> tuple[Institution | None, dict]:
@@ -61,13 +75,13 @@ def _quarter() -> str:
 @on_replica
 def report_table(request):
     table = request.GET.get("table") if request.GET.get("table") in BUILDERS else "fu3"
-    division, period, options = _params(request, _quarter() if table == "fu4" else _month())
+    division, period, pickers = _params(request, _quarter() if table == "fu4" else _month())
     lender, pick = _lender(request)
     t = build(table, division, period, lender)
     return render(
         request,
         "reports/table.html",
-        {"t": t, "tables": TABLES, "table": table, "options": options, "period": period.label, **pick},
+        {"t": t, "tables": TABLES, "table": table, "period": period.label, **pickers, **pick},
     )
 
 
@@ -87,7 +101,7 @@ def report_download(request, table: str, fmt: str):
 @requires("report.view")
 @on_replica
 def report_indicators(request):
-    division, period, options = _params(request, _month())
+    division, period, pickers = _params(request, _month())
     lender, pick = _lender(request)
     data = dashboard(division, period, request.user, lender.pk if lender else None)
     if request.GET.get("format") == "xlsx":
@@ -98,7 +112,7 @@ def report_indicators(request):
         "reports/indicators.html",
         {
             "d": data,
-            "options": options,
+            **pickers,
             "division": division,
             "period": period.label,
             "charts": charts(data),
@@ -189,7 +203,7 @@ def charts(d: dict) -> list[dict]:
 @requires("report.view")
 @on_replica
 def report_rankings(request):
-    division, period, options = _params(request, _month())
+    division, period, pickers = _params(request, _month())
     lender, pick = _lender(request)
     r = rankings(division, period, institution=lender.pk if lender else None)
     if request.GET.get("format") == "xlsx":
@@ -197,5 +211,5 @@ def report_rankings(request):
     return render(
         request,
         "reports/rankings.html",
-        {"r": r, "options": options, "division": division, "period": period.label, **pick},
+        {"r": r, "division": division, "period": period.label, **pickers, **pick},
     )

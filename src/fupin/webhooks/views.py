@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from fupin.accounts.decorators import requires
 from fupin.core.errors import DomainError
-from fupin.divisions.selectors import institution_choices, institution_pick, names
+from fupin.divisions.selectors import institution_choices, institution_pick, names, picker
 from fupin.webhooks import services
 from fupin.webhooks.models import EVENTS
 
@@ -43,6 +43,7 @@ def webhook_list(request):
             "subscriptions": subs,
             "events": EVENTS,
             "institutions": institution_choices(request.user, "webhook.manage"),
+            "picker": picker(request.user, "webhook.manage"),
         },
     )
 
