@@ -1,6 +1,7 @@
-"""The loan's page naming its borrower (issue 27 (1)); the repayment form and its receipt (issue 27 (5)): what is due today filled in, the date received,
-a printable receipt naming the borrower and how the money was applied. Pages only: run once, on the
-pinned day (the close of business's own tests run on other days and databases)."""
+"""The loan's page naming its borrower (issue 27 (1)); the repayment form and its receipt (issue
+27 (5)): what is due today filled in, the date received, a printable receipt naming the borrower
+and how the money was applied. Pages only: run once, on the pinned day (the close of business's
+own tests run on other days and databases)."""
 
 from __future__ import annotations
 
