@@ -9,6 +9,7 @@ import datetime as dt
 import re
 
 from fupin.core.money import from_fen
+from fupin.web.templatetags.fupin import yuan
 from fupin.loans.models import Repayment
 from fupin.loans.standing import arrears
 from tests.cob.conftest import close_days, past_loan, today
@@ -41,6 +42,11 @@ def test_the_repayment_form_prefills_what_is_due_and_prints_a_receipt(rt, hh):
     assert r.status_code == 302
     paid = Repayment.objects.get(key=key)
     assert paid.amount == due and paid.received_on == today()
+    # the morning's collection list shows the payment at once, beside what was due (issue 27 (5))
+    listed = c.get("/cob/collections/", {"date": str(today())}).content.decode()
+    row = listed[listed.index(loan.contract_no) :]
+    row = row[: row.index("</tr>")]
+    assert f'<td class="num">{yuan(due)}</td><td></td>' in row and "当日已收" in listed
     after = c.get(f"/loans/{loan.pk}/").content.decode()
     assert f"/loans/repayments/{paid.pk}/receipt/" in after and "打印还款收据" in after
     receipt = c.get(f"/loans/repayments/{paid.pk}/receipt/").content.decode()

@@ -39,7 +39,8 @@ def test_the_schedule_and_collection_rows_are_the_loops_they_replace():
         "{{ i.loan.contract_no }}</a></td><td>{{ i.head_name|default:i.loan.household.registry_no }}"
         '<br><span class="muted">{{ i.loan.household.registry_no }}</span></td>'
         '<td>{{ i.head_phone }}</td><td class="num">{{ i.due|yuan }}'
-        '</td><td class="num">{{ i.arrears|yuan }}</td><td class="num">{{ i.dpd|default:"" }}</td><td></td>'
+        '</td><td class="num">{{ i.arrears|yuan }}</td><td class="num">{{ i.dpd|default:"" }}</td>'
+        '<td class="num">{% if i.received %}{{ i.received|yuan }}{% endif %}</td><td></td>'
         "</tr>"
         "{% endfor %}"
     )
@@ -52,6 +53,7 @@ def test_the_schedule_and_collection_rows_are_the_loops_they_replace():
             dpd=[0, None, 17][n % 3],
             head_name=f"王<{n}>" if n % 2 else "",  # a household whose head is not known: its number
             head_phone=f"138****{n:04d}",
+            received=[0, 5_000, 123][n % 3],  # paid since the list was made, or not
         )
         for n in range(40)
     ]

@@ -17,6 +17,7 @@ from fupin.cob.exports import collection_xlsx
 from fupin.divisions.selectors import names as division_names
 from fupin.divisions.selectors import picker
 from fupin.households.selectors import heads_of
+from fupin.loans.selectors import received_on
 from fupin.web.responses import act, attachment, date_param
 
 
@@ -54,8 +55,10 @@ def collection_list(request):
     village = request.GET.get("village", "")[:12]
     items = selectors.collection_list(request.user, on, village)
     heads = heads_of(i.loan.household.pk for i in items)
-    for i in items:  # the person, not only the household's number (issue 27 (1))
+    received = received_on(on)
+    for i in items:  # the person, not only the household's number (issue 27 (1)); what came in today
         i.head_name, i.head_phone = heads.get(i.loan.household.pk, ("", ""))
+        i.received = received.get(i.loan_id, 0)
     codes = {i.village_code for i in items}
     names = division_names(codes)
     officers = selectors.officers_by_village(codes)
@@ -76,12 +79,14 @@ def collection_list(request):
                     "rows": [],
                     "due": 0,
                     "arrears": 0,
+                    "received": 0,
                 }
             )
         v = villages[-1]
         v["rows"].append(r["item"])
         v["due"] += r["item"].due
         v["arrears"] += r["item"].arrears
+        v["received"] += r["item"].received
     return render(
         request,
         "cob/collections.html",

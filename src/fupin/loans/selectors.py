@@ -250,3 +250,14 @@ def lenders_overview(reader) -> list[dict]:
             }
         )
     return out
+
+
+def received_on(day) -> dict[int, int]:
+    """Each loan's repayments received on ``day``, in fen: the collection list shows them beside
+    what was due, so a payment taken in the morning shows on the list at once (issue 27 (5))."""
+    return dict(
+        Repayment.objects.filter(received_on=day)
+        .values("loan_id")
+        .annotate(s=Sum("amount"))
+        .values_list("loan_id", "s")
+    )

@@ -103,7 +103,8 @@ def collection_rows(items) -> str:
             f"<td>{escape(getattr(i, 'head_name', '') or i.loan.household.registry_no)}"
             f'<br><span class="muted">{escape(i.loan.household.registry_no)}</span></td>'
             f'<td>{escape(getattr(i, "head_phone", ""))}</td><td class="num">{yuan(i.due)}</td>'
-            f'<td class="num">{yuan(i.arrears)}</td><td class="num">{i.dpd or ""}</td><td></td></tr>'
+            f'<td class="num">{yuan(i.arrears)}</td><td class="num">{i.dpd or ""}</td>'
+            f'<td class="num">{yuan(i.received) if getattr(i, "received", 0) else ""}</td><td></td></tr>'
             for i in items
         )
     )
