@@ -9,9 +9,9 @@ import datetime as dt
 import re
 
 from fupin.core.money import from_fen
-from fupin.web.templatetags.fupin import yuan
 from fupin.loans.models import Repayment
 from fupin.loans.standing import arrears
+from fupin.web.templatetags.fupin import yuan
 from tests.cob.conftest import close_days, past_loan, today
 
 DAY = dt.timedelta(days=1)

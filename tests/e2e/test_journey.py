@@ -267,6 +267,14 @@ def test_from_registry_import_to_a_repaid_loan_and_a_credited_subsidy(
     mine_text = page.inner_text("main")
     assert loan.contract_no in mine_text and "已结清" in mine_text
     assert f"{Decimal(mine.amount) / 100:,.2f}" in mine_text
+    for details in page.locator("details").all():
+        details.evaluate("e => e.open = true")
+    # every column of every table shows on the phone, none scrolled out of sight (issue 27 (6))
+    hidden = page.evaluate(
+        "() => [...document.querySelectorAll('main table')]"
+        ".map(t => t.scrollWidth - t.parentElement.clientWidth)"
+    )
+    assert hidden and max(hidden) <= 0, hidden
     shot(page, output_path, "j10-household-sees-its-subsidy-phone")
 
     # 10. every repayment recorded once; the loan's own postings net to nothing on 1301; the ledger balances
