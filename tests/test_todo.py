@@ -57,7 +57,11 @@ def test_an_application_is_on_the_desk_of_the_next_step_only(rt, hh):  # noqa: F
     assert shown(w.client("loan_officer"))[step][0] == 1  # the bank's half of the joint review
     assert step not in shown(w.client("township_cadre"))
     loans.application_review(acting_user=w.user("village_cadre"), application=app, approve=True)
-    loans.application_review(acting_user=officer, application=app, approve=True)
+    r = w.client("loan_officer").post(
+        f"/loans/applications/{app.pk}/review/", {"decision": "approve"}, follow=True
+    )
+    # the success says where the application stands, the next step and who takes it
+    assert "已办理，申请村级已审查，待乡镇审核。下一步：乡镇审核，由乡镇干部办理" in r.content.decode()
     assert step not in shown(w.client("village_cadre"))  # acted on: gone
     assert shown(w.client("township_cadre"))["贷款申请待乡镇审核"][0] == 1  # now on the next desk
     assert "眼下没有等您办理的事项" in w.client("auditor").get("/").content.decode()

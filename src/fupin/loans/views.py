@@ -19,7 +19,7 @@ from fupin.accounts.decorators import requires
 from fupin.accounts.roles import ROLES
 from fupin.core.errors import DomainError, ValidationFailed
 from fupin.core.money import from_fen, money, to_fen
-from fupin.core.origination import GUARANTOR_KINDS, PURPOSES, STATES, STEP_LABELS, approver_role
+from fupin.core.origination import CHAIN, GUARANTOR_KINDS, PURPOSES, STATES, STEP_LABELS, approver_role
 from fupin.core.products import PRESETS, lead_amount
 from fupin.core.schedule.prepay import METHODS
 from fupin.core.servicing import BUCKETS
@@ -30,7 +30,7 @@ from fupin.households.selectors import name_heads
 from fupin.loans import collections, disbursement, exports, groups, selectors, services
 from fupin.loans.events import authority, event_decide, event_request, named
 from fupin.loans.guarantors import guarantor_add
-from fupin.loans.models import Group, LoanEvent, Notice, Objection, Quota
+from fupin.loans.models import Application, Group, LoanEvent, Notice, Objection, Quota
 from fupin.loans.repayments import loan_payoff as pay_off
 from fupin.loans.repayments import loan_prepay as prepay
 from fupin.loans.repayments import repayment_post
@@ -186,10 +186,22 @@ def application_review(request, pk: int):
         lambda: services.application_review(
             acting_user=request.user, application=app, approve=approve, reason=request.POST.get("reason", "")
         ),
-        "已办理" if approve else "已否决",
+        (lambda _: what_next(app.pk)) if approve else "已否决",
         "application_detail",
         pk=app.pk,
     )
+
+
+def what_next(pk: int) -> str:
+    """What a step's success says (issue 27 (3)): where the application stands now, the next step
+    and who takes it."""
+    state = Application.objects.values_list("state", flat=True).get(pk=pk)
+    step = CHAIN.get(state)
+    if step is None:
+        return f"已办理，申请{STATES.get(state, state)}"
+    action, _, role = step
+    who = ROLES[role].label if role in ROLES else "贷款银行（按审批权限）"
+    return f"已办理，申请{STATES[state]}。下一步：{STEP_LABELS[action]}，由{who}办理"
 
 
 @require_POST
