@@ -42,9 +42,12 @@ def test_whole_village_round_to_effective_lines(rt):
     # each FAIR (63) is 26 from the others' median (89): both members are flagged to be questioned
     assert r1.outliers == [rt.members[3].username, rt.members[4].username]
     services.round_sign(acting_user=rt.members[0], rnd=rnd)
-    services.round_decide(acting_user=rt.world.user("township_cadre"), rnd=rnd, approve=True)
+    decide = f"/ratings/rounds/{rnd.pk}/decide/"
+    said = rt.world.client("township_cadre").post(decide, {"decision": "approve"}, follow=True)
+    assert "下一步：县扶贫办审定" in said.content.decode()  # each success says what comes next
     assert not CreditLine.objects.exists()  # nothing takes effect before the county audit
-    services.round_decide(acting_user=rt.world.user("poverty_office"), rnd=rnd, approve=True)
+    said = rt.world.client("poverty_office").post(decide, {"decision": "approve"}, follow=True)
+    assert "授信额度已生效" in said.content.decode()
     rnd.refresh_from_db()
     assert rnd.state == RatingRound.State.AUDITED
     lines = {c.household_id: c for c in CreditLine.objects.all()}

@@ -296,10 +296,17 @@ def round_decide(request, pk: int):
         lambda: services.round_decide(
             acting_user=request.user, rnd=rnd, approve=approve, reason=request.POST.get("reason", "")
         ),
-        "已通过" if approve else "已退回",
+        (lambda r: f"已通过：{r.get_state_display()}。{AFTER.get(r.state, '')}") if approve else "已退回",
         "round_detail",
         pk=rnd.pk,
     )
+
+
+# what happens after a round's decision, and who acts (issue 27 (3))
+AFTER = {
+    RatingRound.State.REVIEWED: "下一步：县扶贫办审定",
+    RatingRound.State.AUDITED: "各户的等级与授信额度已生效，可打印评级授信表",
+}
 
 
 @requires("rating.view")
