@@ -52,7 +52,7 @@ def test_import_search_archive_reveal(live_world, page, watch, output_path, tmp_
     page.goto(f"{base}/households/")
     page.fill("input[name=q]", head_name)
     page.click("form.filters button[type=submit]")
-    page.click(f"text={rows[0][col('户编号')]}")
+    page.click(f"a:has-text('{head_name}')")  # the list names the head, the number beneath
     page.wait_for_selector("text=一户一档")
     assert head_name in page.content() and good_id not in page.content()
     shot(page, output_path, "3-archive-masked")
@@ -60,7 +60,7 @@ def test_import_search_archive_reveal(live_world, page, watch, output_path, tmp_
     page.context.clear_cookies()
     login(page, base, "cungan")
     page.goto(f"{base}/households/?q={rows[0][col('户编号')]}")
-    page.click(f"text={rows[0][col('户编号')]}")
+    page.click(f"a:has-text('{head_name}')")
     page.click("text=显示完整证件号码与电话")
     page.wait_for_selector("text=已记入审计日志")
     assert good_id in page.content()
