@@ -27,7 +27,7 @@ def test_collect_extend_and_approve(live_world, page, watch, output_path):
         switch_user(page, base, username, width)
 
     as_user("xindai", 390)
-    page.goto(f"{base}/cob/collections/")
+    page.click("#todo >> text=今日收款与逾期")  # from the home page's to-do (issue 27 (3))
     page.wait_for_selector("h1:has-text('收款清单')")
     today = timezone.localdate()
     item = (
@@ -47,6 +47,13 @@ def test_collect_extend_and_approve(live_world, page, watch, output_path):
     page.wait_for_selector("text=还款已登记并记账")
     assert Repayment.objects.filter(loan_id=item.loan_id).count() == before + 1
     shot(page, output_path, "servicing-2-repaid-from-the-list")
+    page.click("text=打印还款收据")  # the receipt names the borrower (issue 27 (5))
+    page.wait_for_selector("text=还款收据")
+    assert "100.00" in page.inner_text("main")
+    shot(page, output_path, "servicing-2b-receipt-phone")
+    page.goto(f"{base}/cob/collections/")  # the morning's list shows the payment at once
+    row = page.locator("tr", has_text=item.loan.contract_no)
+    assert row.locator("td").nth(6).inner_text() == "100.00"
 
     loan = (
         Loan.objects.filter(state="active", start=today).order_by("pk").first()
