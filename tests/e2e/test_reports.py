@@ -29,4 +29,10 @@ def test_tables_dashboard_and_rankings(live_world, page, watch, output_path):
     page.goto(f"{base}/reports/rankings/")
     page.wait_for_selector("text=放款进度")
     shot(page, output_path, "reports-3-rankings")
+    # early warning (issue 28 (1)): the county's villages ahead, the backtest, the funds' leverage
+    page.click("text=风险预警")
+    page.wait_for_selector("[data-chart=villages] svg")
+    page.wait_for_selector("[data-chart=fund0] svg")
+    assert "回测" in page.inner_text("#villages") and page.locator("#villages tbody tr").count() >= 10
+    shot(page, output_path, "reports-4-warning-phone")
     assert not watch.problems, watch.problems

@@ -14,7 +14,7 @@ from fupin.core.errors import NotFound
 from fupin.divisions.models import Division, Institution
 from fupin.divisions.selectors import institution_choices, institution_for, picker
 from fupin.replica import on_replica
-from fupin.reports import exports
+from fupin.reports import exports, warning
 from fupin.reports.dashboard import dashboard
 from fupin.reports.rankings import rankings
 from fupin.reports.tables import BUILDERS, TABLES, build
@@ -213,3 +213,75 @@ def report_rankings(request):
         "reports/rankings.html",
         {"r": r, "division": division, "period": period.label, **pickers, **pick},
     )
+
+
+@requires("report.view")
+@on_replica
+def report_warning(request):
+    """Early warning (issue 28 (1)): the villages at the next month-ends, the risk funds' leverage
+    ahead, and how often the village forecast was right."""
+    options = picker(request.user, "report.view")
+    first = next((code for _, group in options for code, _ in group), "")
+    division = access.get_visible(
+        request.user,
+        Division.objects.filter(level__gte=3),
+        "report.view",
+        code=(request.GET.get("division") or first)[:12],
+    )
+    today = timezone.localdate()
+    v = warning.villages(request.user, division, today)
+    funds = warning.funds(request.user, division, today)
+    return render(
+        request,
+        "reports/warning.html",
+        {
+            "division": division,
+            "options": options,
+            "v": v,
+            "funds": funds,
+            "limit": warning.limit(),
+            "charts": warning_charts(v, funds, warning.limit()),
+        },
+    )
+
+
+def warning_charts(v: dict, funds: list[dict], limit) -> list[dict]:
+    """The early warning's charts: each village's expected rate at the next month-end against
+    98 %, and each fund's leverage ahead against its limit."""
+    out = []
+    if v["rows"]:
+        out.append(
+            {
+                "id": "villages",
+                "title": "下一月末预计回收率（%）",
+                "type": "bar",
+                "min": "dataMin",
+                "x": [r["name"] for r in v["rows"]],
+                "series": [
+                    {"name": "预计回收率", "data": [_pct(r["ahead"][0][0].rate) for r in v["rows"]]},
+                    {"name": "98% 线", "data": [98.0] * len(v["rows"]), "line": True},
+                ],
+            }
+        )
+    for n, f in enumerate(funds):
+        out.append(
+            {
+                "id": f"fund{n}",
+                "title": "放大倍数（倍）",
+                "type": "line",
+                "x": [f"{m.month:%Y-%m}" for m in f["months"]],
+                "series": [
+                    {"name": "预计放大倍数", "data": [_times(m.leverage) for m in f["months"]]},
+                    {"name": "上限", "data": [float(limit)] * len(f["months"])},
+                ],
+            }
+        )
+    return out
+
+
+def _pct(rate) -> float | None:
+    return None if rate is None else round(float(rate) * 100, 2)
+
+
+def _times(leverage) -> float | None:
+    return None if leverage is None else round(float(leverage), 2)

@@ -66,6 +66,7 @@ SUBNAV = {
         ("report_table", "", _("官方报表")),
         ("report_indicators", "", _("指标与分布")),
         ("report_rankings", "", _("排名通报")),
+        ("report_warning", "", _("风险预警")),
     ],
     "subsidies": [
         ("subsidy_overview", "", _("贴息申报")),

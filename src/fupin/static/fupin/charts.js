@@ -13,10 +13,11 @@ document.addEventListener("DOMContentLoaded", function () {
       legend: { top: 0 },
       grid: { left: 8, right: 8, bottom: 8, top: 32, containLabel: true },
       xAxis: { type: "category", data: spec.x },
-      yAxis: { type: "value" },
+      yAxis: { type: "value", min: spec.min },
       color: ["#b22222", "#e3a857", "#5b8def", "#4ac26b", "#8f6bd1", "#999999", "#3cb4b4", "#d46aa0", "#6b8e23"],
       series: spec.series.map(function (s) {
-        return { name: s.name, type: "bar", stack: spec.type === "stack" ? "all" : undefined, data: s.data };
+        var line = spec.type === "line" || s.line;  // a line: a series over time, or a threshold
+        return { name: s.name, type: line ? "line" : "bar", stack: spec.type === "stack" ? "all" : undefined, data: s.data, symbol: "none" };
       })
     });
     window.addEventListener("resize", function () { chart.resize(); });

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django import template
@@ -44,6 +44,17 @@ def percent(rate) -> str:
     if isinstance(rate, Fraction):
         rate = Decimal(rate.numerator) / Decimal(rate.denominator)
     return f"{(Decimal(str(rate)) * 100).quantize(Decimal('0.0001'))}%"
+
+
+@register.filter
+def rate(value) -> str:
+    """A rate (a Fraction or a Decimal) as a percentage with two decimals, ROUND_HALF_UP:
+    Fraction(2, 3) → "66.67%"."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    return f"{(Decimal(str(value)) * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
 
 
 @register.filter
