@@ -191,6 +191,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # A person's sign-in over the API (POST /api/v1/auth/token) lasts this many hours.
 FUPIN_TOKEN_HOURS = env_int("FUPIN_TOKEN_HOURS", 8)
+# the loans a risk fund may cover per yuan of its balance (放大倍数, R-RSK-1); early warning's limit
+FUPIN_FUND_LEVERAGE = env("FUPIN_FUND_LEVERAGE", "10")
 # who must sign in with a second factor (issue 26 (8)): "privileged" (the default: the
 # administrators and every role with money steps), a comma-separated list of roles, or "" (nobody;
 # anyone may still enrol)

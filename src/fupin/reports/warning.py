@@ -162,7 +162,7 @@ def _groups(villages: list[str], late: set[int]) -> tuple[dict[int, int], dict[i
 
 def limit() -> Fraction:
     """The leverage a risk fund may carry (放大倍数, R-RSK-1): ``FUPIN_FUND_LEVERAGE``, 10 by default."""
-    return Fraction(str(getattr(settings, "FUPIN_FUND_LEVERAGE", "10")))
+    return Fraction(str(settings.FUPIN_FUND_LEVERAGE))
 
 
 def funds(reader, division: Division, today: dt.date) -> list[dict]:
