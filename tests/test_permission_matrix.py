@@ -401,6 +401,7 @@ PAGES = {
     "token_issue": [("POST", "/tokens/issue/", ADMIN, 302, 403)],
     "token_revoke": [("POST", "/tokens/{token}/revoke/", ADMIN, 302, 403)],
     # the village kit (issue 27 (8)): its service worker and manifest hold no data
+    "registry_worklist": [("GET", "/registry/import/{batch}/worklist/", HH_VIEW, 200, 403)],
     "field_app": [("GET", "/field/", SCORE, 200, 403)],
     "field_sw": [("GET", "/field/sw.js", "public", 200, None)],
     "field_manifest": [("GET", "/field/manifest.webmanifest", "public", 200, None)],

@@ -57,6 +57,7 @@ urlpatterns = [
     path("registry/import/", households.registry_import, name="registry_import"),
     path("registry/template.xlsx", households.registry_template, name="registry_template"),
     path("registry/import/<int:pk>/", households.registry_batch, name="registry_batch"),
+    path("registry/import/<int:pk>/worklist/", views.registry_worklist, name="registry_worklist"),
     path(
         "registry/import/<int:pk>/problems.xlsx",
         households.registry_batch_problems,

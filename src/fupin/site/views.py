@@ -12,9 +12,11 @@ from fupin.accounts.roles import ROLES
 from fupin.divisions import selectors as divisions
 from fupin.households.selectors import registry_counts
 from fupin.selfservice.views import me
+from fupin.site.worklist import MOST, batch_get, worklist, worklist_xlsx
 from fupin.subsidies.selectors import receivable
 from fupin.subsidies.views import aging_bars
 from fupin.todo import todo
+from fupin.web.responses import attachment
 
 
 def healthz(request):
@@ -51,3 +53,18 @@ def home(request):
         context["receivable"] = receivable(user, timezone.localdate())
         context["bars"] = aging_bars(context["receivable"])
     return render(request, "web/home.html", context)
+
+
+@requires("household.view")
+def registry_worklist(request, pk: int):
+    """The registry-change worklist of an import (issue 28 (3)), on screen or as Excel."""
+    batch = batch_get(request.user, pk)
+    excel = request.GET.get("format") == "xlsx"
+    villages = worklist(request.user, batch, limit=None if excel else MOST)
+    if excel:
+        return attachment(worklist_xlsx(batch, villages), f"名单变更工作清单-{batch.pk}.xlsx")
+    return render(
+        request,
+        "households/worklist.html",
+        {"batch": batch, "villages": villages, "count": sum(len(v["rows"]) for v in villages)},
+    )
