@@ -402,6 +402,8 @@ PAGES = {
     "token_revoke": [("POST", "/tokens/{token}/revoke/", ADMIN, 302, 403)],
     # the village kit (issue 27 (8)): its service worker and manifest hold no data
     "registry_worklist": [("GET", "/registry/import/{batch}/worklist/", HH_VIEW, 200, 403)],
+    # a printed notice's QR code opens a public page; a token the server did not sign opens nothing
+    "verify": [("GET", "/v/forged/", "public", 404, None)],
     "field_app": [("GET", "/field/", SCORE, 200, 403)],
     "field_sw": [("GET", "/field/sw.js", "public", 200, None)],
     "field_manifest": [("GET", "/field/manifest.webmanifest", "public", 200, None)],

@@ -11,17 +11,48 @@ from fupin.core.schedule.terms import FREQUENCIES, SHAPES
 from fupin.divisions.models import Branch
 from fupin.loans.models import Notice
 from fupin.ratings.selectors import heads
+from fupin.web import verify
 
 
-def notice_pdf(notice: Notice) -> bytes:
+def notice_pdf(notice: Notice, verify_url: str = "") -> bytes:
+    """The notice for the village board; with ``verify_url``, a QR code to the signed public page
+    and the fingerprint of its masked list (issue 28 (4))."""
     from weasyprint import HTML
 
+    rows = notice_rows(notice)
+    html = render_to_string(
+        "loans/notice_pdf.html",
+        {
+            "notice": notice,
+            "rows": rows,
+            "qr": verify.qr(verify_url) if verify_url else "",
+            "digest": verify.digest(notice_public(rows)),
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+def notice_public(rows: list[dict]) -> list[list]:
+    """The notice's list as anyone may see it: the heads' names masked, no guarantors."""
+    return [
+        [
+            n,
+            verify.mask_name(r["head"].name if r["head"] else ""),
+            r["purpose"],
+            str(r["amount"]),
+            r["app"].term,
+        ]
+        for n, r in enumerate(rows, start=1)
+    ]
+
+
+def notice_rows(notice: Notice) -> list[dict]:
     apps = (
         notice.applications.select_related("household")
         .prefetch_related(heads("household__members"), "guarantors")
         .order_by("id")
     )
-    rows = [
+    return [
         {
             "app": a,
             "head": a.household.heads[0] if a.household.heads else None,
@@ -31,8 +62,6 @@ def notice_pdf(notice: Notice) -> bytes:
         }
         for a in apps
     ]
-    html = render_to_string("loans/notice_pdf.html", {"notice": notice, "rows": rows})
-    return HTML(string=html).write_pdf()
 
 
 def contract_pdf(loan) -> bytes:

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -36,6 +37,7 @@ from fupin.loans.repayments import loan_prepay as prepay
 from fupin.loans.repayments import repayment_post
 from fupin.loans.standing import arrears, loan_servicing, payoff_figures
 from fupin.ratings.selectors import heads
+from fupin.web import verify
 from fupin.web.responses import act, date_param, int_param, pdf_inline
 
 # 脱贫人口小额信贷 first: the programme most applications are for
@@ -297,7 +299,10 @@ def roster_approve(request, pk: int):
 @requires("application.view")
 def notice_pdf(request, pk: int):
     notice = selectors.notice_get(request.user, pk)
-    return pdf_inline(exports.notice_pdf(notice), f"公示-{notice.village.name}-{notice.start:%Y%m%d}.pdf")
+    url = request.build_absolute_uri(reverse("verify", args=[verify.token("notice", notice.pk)]))
+    return pdf_inline(
+        exports.notice_pdf(notice, verify_url=url), f"公示-{notice.village.name}-{notice.start:%Y%m%d}.pdf"
+    )
 
 
 @requires("application.view")

@@ -10,12 +10,18 @@ from fupin.accounts import access
 from fupin.accounts.decorators import requires
 from fupin.accounts.roles import ROLES
 from fupin.divisions import selectors as divisions
+from fupin.divisions.models import Division
 from fupin.households.selectors import registry_counts
+from fupin.loans.exports import notice_public, notice_rows
+from fupin.loans.models import Notice
 from fupin.selfservice.views import me
 from fupin.site.worklist import MOST, batch_get, worklist, worklist_xlsx
-from fupin.subsidies.selectors import receivable
+from fupin.subsidies.exports import announcement_public
+from fupin.subsidies.models import Batch
+from fupin.subsidies.selectors import announcement, receivable
 from fupin.subsidies.views import aging_bars
 from fupin.todo import todo
+from fupin.web import verify
 from fupin.web.responses import attachment
 
 
@@ -68,3 +74,45 @@ def registry_worklist(request, pk: int):
         "households/worklist.html",
         {"batch": batch, "villages": villages, "count": sum(len(v["rows"]) for v in villages)},
     )
+
+
+def verify_page(request, value: str):
+    """The public page a printed notice's QR code opens (issue 28 (4)): the list as printed, names
+    masked, with the fingerprint the paper carries. Open to anyone; a token the server did not
+    sign opens nothing."""
+    found = verify.read(value)
+    doc = public_document(*found) if found else None
+    if doc is None:
+        return render(
+            request,
+            "error.html",
+            {"message": "核验码无效：不是本系统签发的", "code": "not_found"},
+            status=404,
+        )
+    return render(request, "verify.html", {**doc, "digest": verify.digest(doc["rows"])})
+
+
+def public_document(kind: str, pk: int, scope: str) -> dict | None:
+    """The masked rows of a signed document, as its paper printed them."""
+    if kind == "notice":
+        notice = Notice.objects.select_related("village", "village__parent").filter(pk=pk).first()
+        if notice is None:
+            return None
+        return {
+            "kind": verify.KINDS[kind],
+            "title": f"{notice.village.name}扶贫小额信贷申请公示",
+            "period": f"{notice.start:%Y-%m-%d} 至 {notice.end:%Y-%m-%d}",
+            "head": ["序号", "户主", "贷款用途", "申请金额（元）", "期限（月）"],
+            "rows": notice_public(notice_rows(notice)),
+        }
+    batch = Batch.objects.select_related("policy").filter(pk=pk).first()
+    division = Division.objects.filter(code=scope).first()
+    if batch is None or division is None:
+        return None
+    return {
+        "kind": verify.KINDS[kind],
+        "title": f"{division.name}扶贫小额信贷贴息公示（第 {batch.pk} 批，{batch.policy.name}）",
+        "period": "",
+        "head": ["行政村", "户主", "贴息金额（元）"],
+        "rows": announcement_public(announcement(batch, division.prefix)),
+    }

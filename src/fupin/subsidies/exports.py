@@ -9,18 +9,33 @@ from fupin.core.money import from_fen
 from fupin.households.exports import workbook
 from fupin.subsidies.models import Batch
 from fupin.subsidies.selectors import totals
+from fupin.web import verify
 
 LEVELS = {"county": "县级", "township": "乡镇级", "village": "村级"}
 
 
-def announcement_pdf(batch: Batch, title: str, rows: list[dict]) -> bytes:
+def announcement_pdf(batch: Batch, title: str, rows: list[dict], verify_url: str = "") -> bytes:
+    """The announcement; with ``verify_url``, a QR code to the signed public page and the
+    fingerprint of its masked list (issue 28 (4))."""
     from weasyprint import HTML
 
     html = render_to_string(
         "subsidies/announcement_pdf.html",
-        {"batch": batch, "title": title, "rows": rows, "totals": totals(rows)},
+        {
+            "batch": batch,
+            "title": title,
+            "rows": rows,
+            "totals": totals(rows),
+            "qr": verify.qr(verify_url) if verify_url else "",
+            "digest": verify.digest(announcement_public(rows)),
+        },
     )
     return HTML(string=html).write_pdf()
+
+
+def announcement_public(rows: list[dict]) -> list[list]:
+    """The announcement's list as anyone may see it: village, the head's name masked, amounts."""
+    return [[r["village"], verify.mask_name(r["name"]), str(from_fen(r["amount"]))] for r in rows]
 
 
 def announcement_xlsx(batch: Batch, title: str, rows: list[dict]) -> bytes:

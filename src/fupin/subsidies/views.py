@@ -4,6 +4,7 @@ the public announcement (PDF, Excel) at county, township and village level, the 
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from fupin.divisions.models import Division
 from fupin.divisions.selectors import names as division_names
 from fupin.subsidies import exports, selectors, services
 from fupin.subsidies.models import Batch, Policy
+from fupin.web import verify
 from fupin.web.responses import act, attachment, date_param, int_param, pdf_inline
 
 STEP_ACTIONS = {
@@ -195,8 +197,12 @@ def subsidy_announcement(request, pk: int, fmt: str):
         return attachment(
             exports.announcement_xlsx(batch, title, rows), f"贴息公示-{division.name}-{batch.pk}.xlsx"
         )
+    url = request.build_absolute_uri(
+        reverse("verify", args=[verify.token("subsidy", batch.pk, division.code)])
+    )
     return pdf_inline(
-        exports.announcement_pdf(batch, title, rows), f"贴息公示-{division.name}-{batch.pk}.pdf"
+        exports.announcement_pdf(batch, title, rows, verify_url=url),
+        f"贴息公示-{division.name}-{batch.pk}.pdf",
     )
 
 
