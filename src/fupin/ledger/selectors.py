@@ -5,6 +5,7 @@ read their institution's entries only, and every read can be asked for one insti
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -127,3 +128,28 @@ def subledgers(reader, *, book: str = "bank", institution: int | None = None) ->
                 {"code": code, "control": total, "loans": int(items), "count": count, "equal": total == items}
             )
     return out
+
+
+def entries_digest(prefix: str, upto: dt.date, institution: int | None = None) -> tuple[int, str]:
+    """The fingerprint of the journal entries an export was made from (issue 28 (4)): every posting
+    of the lenders' books (book "bank") dated up to ``upto`` in the division of code prefix
+    ``prefix`` — of one lender if ``institution`` — in entry and posting order, each as the line
+    ``entry|date|division|account|debit|credit``, hashed with SHA-256. Entries are never edited (a
+    correction is a new entry), so the same books give the same fingerprint again:
+    ``fupin ledger-digest`` recomputes it. Returns (entries, hex digest)."""
+    postings = Posting.objects.filter(
+        entry__book="bank", entry__date__lte=upto, entry__division_code__startswith=prefix
+    )
+    if institution is not None:
+        postings = postings.filter(entry__institution=institution)
+    h = hashlib.sha256()
+    entries, last = 0, None
+    for row in (
+        postings.order_by("entry_id", "id")
+        .values_list("entry_id", "entry__date", "entry__division_code", "account_id", "debit", "credit")
+        .iterator(chunk_size=5000)
+    ):
+        h.update(("|".join(map(str, row)) + "\n").encode())
+        if row[0] != last:
+            entries, last = entries + 1, row[0]
+    return entries, h.hexdigest()

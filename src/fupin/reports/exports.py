@@ -9,6 +9,7 @@ from django.utils import timezone
 from fupin.core.money import from_fen
 from fupin.divisions.selectors import names
 from fupin.households.exports import workbook
+from fupin.ledger.selectors import entries_digest
 from fupin.reports.indicators import MONEY_RATES
 from fupin.reports.tables import Table
 
@@ -61,6 +62,9 @@ def table_xlsx(t: Table) -> bytes:
     for note in t.notes:
         r += 1
         ws.write_string(r, 0, f"说明：{note}")
+    if t.ledger:
+        r += 1
+        ws.write_string(r, 0, t.ledger)
     ws.write_string(
         r + 2,
         0,
@@ -73,6 +77,16 @@ def table_xlsx(t: Table) -> bytes:
     ws.fit_to_pages(1, 0)
     wb.close()
     return buf.getvalue()
+
+
+def ledger_line(division, period, lender=None) -> str:
+    """The line an exported table carries about the books it was made from (issue 28 (4)): the
+    entries up to the period's end and their fingerprint, and the command that recomputes it."""
+    n, digest = entries_digest(division.prefix, period.end, lender.pk if lender else None)
+    again = f"fupin ledger-digest --division {division.code} --upto {period.end}"
+    if lender is not None:
+        again += f" --institution {lender.code}"
+    return f"账本摘要：截至 {period.end:%Y-%m-%d} 的 {n} 笔记账凭证，SHA-256 {digest}（复算：{again}）"
 
 
 def table_pdf(t: Table) -> bytes:

@@ -64,6 +64,7 @@ class Table:
     groups: list[tuple[str, int]] = field(
         default_factory=list
     )  # header bands over the columns: (label, span)
+    ledger: str = ""  # an export's fingerprint of the journal entries (issue 28 (4)): exports.ledger_line
 
     def as_json(self) -> dict:
         return {

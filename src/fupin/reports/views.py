@@ -91,7 +91,9 @@ def report_download(request, table: str, fmt: str):
     if table not in BUILDERS or fmt not in ("xlsx", "pdf"):
         raise NotFound("报表不存在", code="not_found")
     division, period, _ = _params(request, _quarter() if table == "fu4" else _month())
-    t = build(table, division, period, _lender(request)[0])
+    lender = _lender(request)[0]
+    t = build(table, division, period, lender)
+    t.ledger = exports.ledger_line(division, period, lender)
     name = XLSX_NAME.format(title=t.title.split()[0], division=division.name, period=period.label, fmt=fmt)
     if fmt == "xlsx":
         return attachment(exports.table_xlsx(t), name)

@@ -46,8 +46,9 @@ class Command(BaseCommand):
                 content: bytes | str = json.dumps(snap.data, ensure_ascii=False, indent=1, default=str)
             else:
                 t = build(table, d, p, lender)
+                t.ledger = exports.ledger_line(d, p, lender)  # the books it was made from (issue 28 (4))
                 content = (
-                    json.dumps(t.as_json(), ensure_ascii=False, indent=1)
+                    json.dumps({**t.as_json(), "ledger": t.ledger}, ensure_ascii=False, indent=1)
                     if format == "json"
                     else exports.table_xlsx(t)
                     if format == "xlsx"
