@@ -404,6 +404,8 @@ PAGES = {
     "registry_worklist": [("GET", "/registry/import/{batch}/worklist/", HH_VIEW, 200, 403)],
     # a printed notice's QR code opens a public page; a token the server did not sign opens nothing
     "verify": [("GET", "/v/forged/", "public", 404, None)],
+    "verify_code": [("POST", "/v/forged/code/", "public", 404, None)],
+    "verify_objection": [("POST", "/v/forged/objection/", "public", 404, None)],
     "field_app": [("GET", "/field/", SCORE, 200, 403)],
     "field_sw": [("GET", "/field/sw.js", "public", 200, None)],
     "field_manifest": [("GET", "/field/manifest.webmanifest", "public", 200, None)],

@@ -37,6 +37,8 @@ urlpatterns = [
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("", views.home, name="home"),
     path("v/<str:value>/", views.verify_page, name="verify"),  # public: a printed notice's QR code
+    path("v/<str:value>/code/", views.verify_code, name="verify_code"),
+    path("v/<str:value>/objection/", views.verify_objection, name="verify_objection"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -144,7 +144,8 @@ ACTIONS: dict[str, frozenset[str]] = {
         }
     ),  # each step names its own role
     "notice.publish": frozenset({"village_cadre"}),
-    "objection.file": frozenset({"village_cadre", "township_cadre", "poverty_office"}),  # any cadre account
+    # any cadre account; and a villager, signed in by an SMS code from a notice's public page (issue 28 (4))
+    "objection.file": frozenset({"village_cadre", "township_cadre", "poverty_office", "household"}),
     "objection.resolve": frozenset({"poverty_office"}),
     "roster.approve": frozenset({"poverty_office"}),
     "quota.manage": frozenset({"poverty_office"}),

@@ -5,15 +5,19 @@ from __future__ import annotations
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from fupin.accounts import access
 from fupin.accounts.decorators import requires
 from fupin.accounts.roles import ROLES
+from fupin.core.errors import DomainError, ValidationFailed
 from fupin.divisions import selectors as divisions
 from fupin.divisions.models import Division
 from fupin.households.selectors import registry_counts
 from fupin.loans.exports import notice_public, notice_rows
 from fupin.loans.models import Notice
+from fupin.loans.services import objection_file
+from fupin.selfservice.services import code_request, code_verify
 from fupin.selfservice.views import me
 from fupin.site.worklist import MOST, batch_get, worklist, worklist_xlsx
 from fupin.subsidies.exports import announcement_public
@@ -22,7 +26,7 @@ from fupin.subsidies.selectors import announcement, receivable
 from fupin.subsidies.views import aging_bars
 from fupin.todo import todo
 from fupin.web import verify
-from fupin.web.responses import attachment
+from fupin.web.responses import attachment, int_param
 
 
 def healthz(request):
@@ -89,7 +93,51 @@ def verify_page(request, value: str):
             {"message": "核验码无效：不是本系统签发的", "code": "not_found"},
             status=404,
         )
-    return render(request, "verify.html", {**doc, "digest": verify.digest(doc["rows"])})
+    return render(request, "verify.html", {**doc, "digest": verify.digest(doc["rows"]), "token": value})
+
+
+@require_POST
+def verify_code(request, value: str):
+    """A villager asks for an SMS code to object to an application on an open notice: it goes to
+    the phone the registry holds for their ID number (the household's own sign-in, R-APP-2)."""
+    doc = _open_notice(value)
+    if doc is None:
+        return verify_page(request, value)
+    id_number = request.POST.get("id_number", "")[:40]
+    try:
+        said = code_request(id_number=id_number)
+    except DomainError as e:
+        said = e.message
+    ctx = {**doc, "digest": verify.digest(doc["rows"]), "token": value, "id_number": id_number, "said": said}
+    return render(request, "verify.html", ctx)
+
+
+@require_POST
+def verify_objection(request, value: str):
+    """The villager's objection with the code: recorded as any objection (R-APP-2), so approval
+    waits until the village resolves it."""
+    doc = _open_notice(value)
+    if doc is None:
+        return verify_page(request, value)
+    f = request.POST
+    id_number = f.get("id_number", "")[:40]
+    ctx = {**doc, "digest": verify.digest(doc["rows"]), "token": value, "id_number": id_number}
+    try:
+        user = code_verify(id_number=id_number, code=f.get("code", "")[:12])
+        app = doc["notice"].applications.filter(pk=int_param(f.get("application")) or 0).first()
+        if app is None:
+            raise ValidationFailed("请选择对哪一户的申请提出异议", code="objection_application")
+        objection_file(acting_user=user, application=app, text=f.get("text", "")[:500])
+    except DomainError as e:
+        return render(request, "verify.html", {**ctx, "error": e.message}, status=e.http_status)
+    return render(request, "verify.html", {**ctx, "filed": True})
+
+
+def _open_notice(value: str) -> dict | None:
+    """The signed notice's public document while its notice is open, else None."""
+    found = verify.read(value)
+    doc = public_document(*found) if found and found[0] == "notice" else None
+    return doc if doc is not None and doc["open"] else None
 
 
 def public_document(kind: str, pk: int, scope: str) -> dict | None:
@@ -98,12 +146,17 @@ def public_document(kind: str, pk: int, scope: str) -> dict | None:
         notice = Notice.objects.select_related("village", "village__parent").filter(pk=pk).first()
         if notice is None:
             return None
+        rows = notice_rows(notice)
+        public = notice_public(rows)
         return {
             "kind": verify.KINDS[kind],
+            "notice": notice,
+            "open": notice.start <= timezone.localdate() <= notice.end,
+            "applicants": [(r["app"].pk, f"{p[0]}. {p[1]}") for r, p in zip(rows, public, strict=True)],
             "title": f"{notice.village.name}扶贫小额信贷申请公示",
             "period": f"{notice.start:%Y-%m-%d} 至 {notice.end:%Y-%m-%d}",
             "head": ["序号", "户主", "贷款用途", "申请金额（元）", "期限（月）"],
-            "rows": notice_public(notice_rows(notice)),
+            "rows": public,
         }
     batch = Batch.objects.select_related("policy").filter(pk=pk).first()
     division = Division.objects.filter(code=scope).first()
@@ -114,5 +167,6 @@ def public_document(kind: str, pk: int, scope: str) -> dict | None:
         "title": f"{division.name}扶贫小额信贷贴息公示（第 {batch.pk} 批，{batch.policy.name}）",
         "period": "",
         "head": ["行政村", "户主", "贴息金额（元）"],
+        "open": False,
         "rows": announcement_public(announcement(batch, division.prefix)),
     }
