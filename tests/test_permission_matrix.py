@@ -267,6 +267,9 @@ PAGES = {
     "report_indicators": [("GET", "/reports/indicators/?division={own}&period=2026-11", REPORT, 200, 403)],
     "report_rankings": [("GET", "/reports/rankings/?division={own}&period=2026-11", REPORT, 200, 403)],
     "report_warning": [("GET", "/reports/warning/?division={own}", REPORT, 200, 403)],
+    "report_simulate": [
+        ("GET", "/reports/simulate/?share=0.6", {"poverty_office", "finance_bureau", "auditor"}, 200, 403)
+    ],
     "subsidy_overview": [("GET", "/subsidies/", SUB_VIEW, 200, 403)],
     "subsidy_prepare": [("POST", "/subsidies/batches/", PREPARE, 302, 403)],
     "subsidy_batch": [("GET", "/subsidies/batches/{sbatch}/", SUB_VIEW - {"village_cadre"}, 200, NOT_CADRE)],

@@ -162,6 +162,7 @@ urlpatterns = [
     path("reports/indicators/", reports.report_indicators, name="report_indicators"),
     path("reports/rankings/", reports.report_rankings, name="report_rankings"),
     path("reports/warning/", reports.report_warning, name="report_warning"),
+    path("reports/simulate/", reports.report_simulate, name="report_simulate"),
     path("subsidies/", subsidies.subsidy_overview, name="subsidy_overview"),
     path("subsidies/batches/", subsidies.subsidy_prepare, name="subsidy_prepare"),
     path("subsidies/batches/<int:pk>/", subsidies.subsidy_batch, name="subsidy_batch"),

@@ -35,4 +35,13 @@ def test_tables_dashboard_and_rankings(live_world, page, watch, output_path):
     page.wait_for_selector("[data-chart=fund0] svg")
     assert "回测" in page.inner_text("#villages") and page.locator("#villages tbody tr").count() >= 10
     shot(page, output_path, "reports-4-warning-phone")
+    # the policy simulator (issue 28 (2)): a lower income line and a larger subsidy share
+    page.click("text=政策模拟")
+    page.fill("input[name=income_line]", "5000")
+    page.select_option("select[name=policy]", label="按时还款贴息 50%（篇3）")
+    page.fill("input[name=share]", "0.6")
+    page.click("#proposal button")
+    page.wait_for_selector("#subsidy tr.late")
+    assert page.locator("#households tbody tr").count() >= 1 and page.locator("#funds tbody tr").count() >= 1
+    shot(page, output_path, "reports-5-simulate-phone")
     assert not watch.problems, watch.problems

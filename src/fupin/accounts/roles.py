@@ -225,6 +225,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "fundclaim.approve": frozenset({"poverty_office"}),
     "fundclaim.pay": frozenset({"finance_bureau"}),
     # official tables, indicators, rankings (R-RPT-*), each for a division in the reader's jurisdiction
+    # the policy simulator (issue 28 (2)): the county offices that write the rules and pay for them
+    "simulate.run": frozenset({"poverty_office", "finance_bureau", "auditor"}),
     "report.view": frozenset(
         {
             "village_cadre",

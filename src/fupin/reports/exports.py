@@ -237,3 +237,30 @@ def rankings_xlsx(r: dict) -> bytes:
             ),
         ]
     )
+
+
+SIMULATION = {  # the sheets' headers
+    "households": ["乡镇", "新符合准入（户）", "不再符合（户）", "其中有授信", "其中有在贷"],
+    "budget": ["贴息政策", "贷款笔数", "现行（元）", "调整后（元）"],
+    "funds": ["风险补偿金", "逾期贷款笔数", "逾期贷款本金（元）", "现行分担（元）", "调整后分担（元）"],
+}
+
+
+def simulation_xlsx(county, proposal, r: dict) -> bytes:
+    """The policy simulation side by side (issue 28 (2)): one sheet per part, amounts in yuan."""
+
+    def yuan(fen: int) -> float:
+        return float(from_fen(fen))
+
+    households = [[t["name"], t["gain"], t["lose"], t["lose_line"], t["lose_loan"]] for t in r["households"]]
+    budget = [[p["name"], p["loans"], yuan(p["before"]), yuan(p["after"])] for p in r["subsidy"]]
+    funds = [
+        [f["fund"].name, f["loans"], yuan(f["owed"]), yuan(f["before"]), yuan(f["after"])] for f in r["funds"]
+    ]
+    return sheets_xlsx(
+        [
+            ("准入变化", SIMULATION["households"], households),
+            (f"{county.name}明年贴息预算", SIMULATION["budget"], budget),
+            ("风险补偿金敞口", SIMULATION["funds"], funds),
+        ]
+    )

@@ -4,6 +4,9 @@ division in the reader's jurisdiction (R-RPT-6)."""
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -14,12 +17,12 @@ from fupin.core.errors import NotFound
 from fupin.divisions.models import Division, Institution
 from fupin.divisions.selectors import institution_choices, institution_for, picker
 from fupin.replica import on_replica
-from fupin.reports import exports, warning
+from fupin.reports import exports, simulate, warning
 from fupin.reports.dashboard import dashboard
 from fupin.reports.rankings import rankings
 from fupin.reports.tables import BUILDERS, TABLES, build
 from fupin.subsidies.views import aging_bars
-from fupin.web.responses import attachment, pdf_inline
+from fupin.web.responses import attachment, int_param, pdf_inline
 
 XLSX_NAME = "{title}-{division}-{period}.{fmt}"
 
@@ -287,3 +290,44 @@ def _pct(rate) -> float | None:
 
 def _times(leverage) -> float | None:
     return None if leverage is None else round(float(leverage), 2)
+
+
+@requires("simulate.run")
+@on_replica
+def report_simulate(request):
+    """The policy simulator (issue 28 (2)): the portfolio replayed under a proposed change, side by
+    side with today's; as Excel too."""
+    options = picker(request.user, "simulate.run", levels=(3,))
+    first = next((code for _, group in options for code, _ in group), "")
+    county = access.get_visible(
+        request.user,
+        Division.objects.filter(level=3),
+        "simulate.run",
+        code=(request.GET.get("division") or first)[:12],
+    )
+    g = request.GET
+    proposal = simulate.Proposal(
+        income_line=decimal_param(g.get("income_line")),
+        max_age=int_param(g.get("max_age"), low=18, high=100),
+        policy=int_param(g.get("policy")),
+        share=decimal_param(g.get("share"), high=1),
+        rate=decimal_param(g.get("rate"), high=1),
+        fund_share=int_param(g.get("fund_share"), low=0, high=100),
+    )
+    result = simulate.simulate(county, proposal, timezone.localdate())
+    if g.get("format") == "xlsx":
+        return attachment(exports.simulation_xlsx(county, proposal, result), f"政策模拟-{county.name}.xlsx")
+    return render(
+        request,
+        "reports/simulate.html",
+        {"county": county, "options": options, "p": proposal, "r": result, "policies": simulate.policies()},
+    )
+
+
+def decimal_param(value: str | None, high: int = 10**9) -> Decimal | None:
+    """A non-negative decimal from a form (at most two places for money, six for a share), else None."""
+    text = (value or "").strip()
+    if not re.fullmatch(r"\d{1,10}(\.\d{1,6})?", text):
+        return None
+    d = Decimal(text)
+    return d if d <= high else None

@@ -67,6 +67,7 @@ SUBNAV = {
         ("report_indicators", "", _("指标与分布")),
         ("report_rankings", "", _("排名通报")),
         ("report_warning", "", _("风险预警")),
+        ("report_simulate", "", _("政策模拟")),
     ],
     "subsidies": [
         ("subsidy_overview", "", _("贴息申报")),
