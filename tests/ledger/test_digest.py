@@ -45,3 +45,22 @@ def test_an_export_carries_its_books_fingerprint_which_the_ledger_reproduces(rt,
     moved = exported(c, county)
     assert int(moved.group(2)) == int(entries) + 1 and moved.group(3) != digest
     assert f"SHA-256 {moved.group(3)}" in again(moved.group(4))
+
+
+def test_a_printed_table_s_qr_code_opens_its_books_fingerprint(rt, hh, tmp_path):  # noqa: F811
+    """The 附表 PDF's QR code opens a public page stating the same fingerprint as the paper."""
+    import subprocess
+
+    from fupin.web import verify
+
+    past_loan(rt, hh, today() - dt.timedelta(days=40))
+    county = rt.world.village[:6] + "000000"
+    period = f"{today():%Y-%m}"
+    pdf = rt.world.client("poverty_office").get(f"/reports/fu3.pdf?division={county}&period={period}").content
+    (tmp_path / "t.pdf").write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "t.pdf"), "-"], capture_output=True, text=True, check=True
+    )
+    printed = re.search(r"SHA-256 ([0-9a-f]{64})", text.stdout.replace("\n", "")).group(1)
+    page = rt.world.client(None).get(f"/v/{verify.token('table', 0, f'fu3|{county}|{period}|')}/")
+    assert page.status_code == 200 and f"SHA-256 {printed}" in page.content.decode()

@@ -89,10 +89,12 @@ def ledger_line(division, period, lender=None) -> str:
     return f"账本摘要：截至 {period.end:%Y-%m-%d} 的 {n} 笔记账凭证，SHA-256 {digest}（复算：{again}）"
 
 
-def table_pdf(t: Table) -> bytes:
+def table_pdf(t: Table, qr: str = "") -> bytes:
+    """The table as the paper form; ``qr``: a QR code to the signed page that states the books'
+    fingerprint (issue 28 (4))."""
     from weasyprint import HTML
 
-    html = render_to_string("reports/table_pdf.html", {"t": t, "today": timezone.localdate()})
+    html = render_to_string("reports/table_pdf.html", {"t": t, "today": timezone.localdate(), "qr": qr})
     return HTML(string=html).write_pdf()
 
 

@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from fupin.accounts import access
@@ -22,6 +23,7 @@ from fupin.reports.dashboard import dashboard
 from fupin.reports.rankings import rankings
 from fupin.reports.tables import BUILDERS, TABLES, build
 from fupin.subsidies.views import aging_bars
+from fupin.web import verify
 from fupin.web.responses import attachment, int_param, pdf_inline
 
 XLSX_NAME = "{title}-{division}-{period}.{fmt}"
@@ -100,7 +102,9 @@ def report_download(request, table: str, fmt: str):
     name = XLSX_NAME.format(title=t.title.split()[0], division=division.name, period=period.label, fmt=fmt)
     if fmt == "xlsx":
         return attachment(exports.table_xlsx(t), name)
-    return pdf_inline(exports.table_pdf(t), name)
+    scope = f"{table}|{division.code}|{period.label}|{lender.code if lender else ''}"
+    url = request.build_absolute_uri(reverse("verify", args=[verify.token("table", 0, scope)]))
+    return pdf_inline(exports.table_pdf(t, qr=verify.qr(url)), name)
 
 
 @requires("report.view")

@@ -10,13 +10,16 @@ from django.views.decorators.http import require_POST
 from fupin.accounts import access
 from fupin.accounts.decorators import requires
 from fupin.accounts.roles import ROLES
+from fupin.core import reports as core_reports
 from fupin.core.errors import DomainError, ValidationFailed
 from fupin.divisions import selectors as divisions
-from fupin.divisions.models import Division
+from fupin.divisions.models import Division, Institution
 from fupin.households.selectors import registry_counts
 from fupin.loans.exports import notice_public, notice_rows
 from fupin.loans.models import Notice
 from fupin.loans.services import objection_file
+from fupin.reports.exports import ledger_line
+from fupin.reports.tables import TABLES
 from fupin.selfservice.services import code_request, code_verify
 from fupin.selfservice.views import me
 from fupin.site.worklist import MOST, batch_get, worklist, worklist_xlsx
@@ -158,6 +161,8 @@ def public_document(kind: str, pk: int, scope: str) -> dict | None:
             "head": ["序号", "户主", "贷款用途", "申请金额（元）", "期限（月）"],
             "rows": public,
         }
+    if kind == "table":
+        return _table_document(scope)
     batch = Batch.objects.select_related("policy").filter(pk=pk).first()
     division = Division.objects.filter(code=scope).first()
     if batch is None or division is None:
@@ -169,4 +174,25 @@ def public_document(kind: str, pk: int, scope: str) -> dict | None:
         "head": ["行政村", "户主", "贴息金额（元）"],
         "open": False,
         "rows": announcement_public(announcement(batch, division.prefix)),
+    }
+
+
+def _table_document(scope: str) -> dict | None:
+    """A printed 附表's page: which table, and the fingerprint of the journal entries up to its
+    period's end, recomputed now — the same as on the paper while the books are the same."""
+    table, code, label, lender_code = (scope.split("|") + ["", "", "", ""])[:4]
+    division = Division.objects.filter(code=code).first()
+    lender = Institution.objects.filter(code=lender_code).first() if lender_code else None
+    if division is None or table not in TABLES or (lender_code and lender is None):
+        return None
+    period = core_reports.period(label)
+    return {
+        "kind": verify.KINDS["table"],
+        "title": f"{TABLES[table]} · {division.name} · {period.label}"
+        + (f" · {lender.name}" if lender else ""),
+        "period": "",
+        "head": [],
+        "rows": [],
+        "ledger": ledger_line(division, period, lender),
+        "open": False,
     }

@@ -11,7 +11,7 @@ import segno
 from django.core import signing
 
 SALT = "fupin.verify"
-KINDS = {"notice": "贷款申请公示", "subsidy": "贴息公告"}
+KINDS = {"notice": "贷款申请公示", "subsidy": "贴息公告", "table": "报表（附表）"}
 
 
 def token(kind: str, pk: int, scope: str = "") -> str:
