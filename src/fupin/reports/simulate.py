@@ -31,6 +31,7 @@ from fupin.households.models import Household, Person
 from fupin.loans.models import Installment, Loan
 from fupin.ratings.models import CreditLine
 from fupin.ratings.selectors import programme_rules
+from fupin.reports.warning import fund_share, last_list
 from fupin.riskfund.models import Fund
 from fupin.subsidies.models import Line, Policy
 from fupin.subsidies.services import loan_facts
@@ -195,8 +196,7 @@ def _next_year(county: Division, products: list[str], year: int):
 
 def fund_exposure(county: Division, proposal: Proposal, today: dt.date) -> list[dict]:
     """Each fund's share of the principal of its loans now in arrears: today's and proposed."""
-    lists = CollectionItem.objects.filter(date__lte=today).order_by("-date")
-    last = lists.values_list("date", flat=True).first()
+    last = last_list(today)
     out = []
     for fund in Fund.objects.filter(county_code=county.code).order_by("pk"):
         lender = {"institution": fund.institution_id} if fund.institution_id is not None else {}
@@ -212,9 +212,7 @@ def fund_exposure(county: Division, proposal: Proposal, today: dt.date) -> list[
             p=Sum(F("principal") - F("principal_paid"))
         )
         owed = left["p"] or 0
-        weights = [(kind, int(w)) for _, kind, w in fund.parties or []]
-        total = sum(w for _, w in weights)
-        now = Fraction(sum(w for kind, w in weights if kind == "fund"), total) if total else Fraction(1)
+        now = fund_share(fund)
         then = Fraction(proposal.fund_share, 100) if proposal.fund_share is not None else now
         out.append(
             {

@@ -132,14 +132,15 @@ def _coming(villages: list[str], latest: dt.date, today: dt.date) -> dict[str, l
     }
 
 
+def last_list(today: dt.date) -> dt.date | None:
+    """The day of the last collection list the close made (the loans in arrears as it left them)."""
+    lists = CollectionItem.objects.filter(date__lte=today).order_by("-date")
+    return lists.values_list("date", flat=True).first()
+
+
 def _in_arrears(villages: list[str], today: dt.date) -> tuple[set[int], set[int]]:
     """The loans in arrears on the last collection list (the close's), and their households."""
-    last = (
-        CollectionItem.objects.filter(date__lte=today)
-        .order_by("-date")
-        .values_list("date", flat=True)
-        .first()
-    )
+    last = last_list(today)
     if last is None:
         return set(), set()
     rows = CollectionItem.objects.filter(date=last, village_code__in=villages, arrears__gt=0).values_list(
@@ -190,7 +191,7 @@ def funds(reader, division: Division, today: dt.date) -> list[dict]:
             amortised[next(i for i, e in enumerate(ends) if due_date <= e)] += p
         since = today - dt.timedelta(days=91)
         lent = mine.filter(start__gt=since, start__lte=today).aggregate(s=Sum("principal"))["s"] or 0
-        share = _fund_share(fund)
+        share = fund_share(fund)
         late = dict(
             CollectionItem.objects.filter(
                 date=today, loan__in=covered, dpd__gte=PAST_DUE, dpd__lt=fund.overdue_days
@@ -218,7 +219,7 @@ def funds(reader, division: Division, today: dt.date) -> list[dict]:
     return out
 
 
-def _fund_share(fund: Fund) -> Fraction:
+def fund_share(fund: Fund) -> Fraction:
     """The fund's part of a loss (R-RSK-2): its parties' weight over all the parties' weight."""
     parties = fund.parties or []
     total = sum(int(w) for _, _, w in parties)

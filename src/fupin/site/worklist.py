@@ -152,19 +152,7 @@ def worklist_xlsx(batch: ImportBatch, villages: list[dict]) -> bytes:
     ws.title = "变更工作清单"
     ws.append([f"名单变更工作清单 · 导入 #{batch.pk} {batch.file_name}"])
     ws["A1"].font = Font(bold=True, size=14)
-    head = [
-        "行政村",
-        "户主",
-        "户编号",
-        "变化",
-        "符合准入",
-        "不符合的条件",
-        "授信额度（元）",
-        "在贷余额（元）",
-        "可享贴息",
-        "建议",
-    ]
-    ws.append(head)
+    ws.append(HEADER)
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for v in villages:
