@@ -21,7 +21,7 @@ from fupin.ratings import views as ratings
 from fupin.reports import views as reports
 from fupin.riskfund import views as riskfund
 from fupin.selfservice import views as selfservice
-from fupin.site import archive, views
+from fupin.site import archive, public, views
 from fupin.site.api import api
 from fupin.subsidies import views as subsidies
 from fupin.webhooks import views as webhooks
@@ -36,9 +36,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("", views.home, name="home"),
-    path("v/<str:value>/", views.verify_page, name="verify"),  # public: a printed notice's QR code
-    path("v/<str:value>/code/", views.verify_code, name="verify_code"),
-    path("v/<str:value>/objection/", views.verify_objection, name="verify_objection"),
+    path("v/<str:value>/", public.verify_page, name="verify"),  # public: a printed notice's QR code
+    path("v/<str:value>/code/", public.verify_code, name="verify_code"),
+    path("v/<str:value>/objection/", public.verify_objection, name="verify_objection"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
