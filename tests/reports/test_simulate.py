@@ -65,3 +65,17 @@ def test_a_new_income_line_and_subsidy_share_replayed_on_the_portfolio(rt, hh): 
     )
     assert sheet.sheetnames[0] == "准入变化" and sheet.worksheets[1]["A1"].value == "贴息政策"
     assert rt.world.client("village_cadre").get("/reports/simulate/").status_code == 403
+
+
+def test_a_new_benchmark_drops_the_loans_above_it_from_a_benchmark_only_subsidy(rt, hh):  # noqa: F811
+    """S-CAPPED subsidises loans at or below the benchmark only: replayed against a benchmark below
+    the loan's rate, the loan earns nothing next year; against one above it, what it earns today."""
+    loan = past_loan(rt, hh, today() - dt.timedelta(days=100), product="subsidy", term=36)
+    county = Division.objects.get(code=rt.world.village[:6] + "000000")
+    below = Decimal(str(loan.nominal_rate)) - Decimal("0.005")
+    low = simulate(county, Proposal(lpr_1y=below, lpr_5y=below), today())
+    [capped] = [x for x in low["subsidy"] if x["code"] == "S-CAPPED"]
+    assert capped["loans"] == 1 and capped["before"] > 0 and capped["after"] == 0
+    high = simulate(county, Proposal(lpr_1y=Decimal("0.09"), lpr_5y=Decimal("0.09")), today())
+    [capped] = [x for x in high["subsidy"] if x["code"] == "S-CAPPED"]
+    assert capped["changed"] and capped["after"] == capped["before"] > 0

@@ -188,6 +188,40 @@ def eligibility(
     )
 
 
+def eligibilities(
+    households: list[Household], on: dt.date
+) -> dict[int, tuple[core_elig.Verdict, CreditLine | None]]:
+    """:func:`eligibility` of many households in a fixed number of queries (the registry-change
+    worklist recomputes a county's import at once, issue 28 (3)): each household's verdict and
+    its credit line."""
+    ids = [h.pk for h in households]
+    lines = {c.household_id: c for c in CreditLine.objects.filter(household_id__in=ids)}
+    excluded: dict[int, list[Exclusion]] = {}
+    for e in Exclusion.objects.filter(household_id__in=ids).select_related("recorded_by"):
+        excluded.setdefault(e.household_id, []).append(e)
+    bad = set(
+        Reputation.objects.filter(
+            household_id__in=ids, kind=Reputation.Kind.DEFAULTER, withdrawn_on__isnull=True
+        ).values_list("household_id", flat=True)
+    )
+    heads = {
+        p.household_id: p
+        for p in Person.objects.filter(household_id__in=ids, is_head=True, left_on__isnull=True)
+    }
+    rules = {county: rules_for(county, on)[0] for county in {h.village_id[:6] + "000000" for h in households}}
+    return {
+        h.pk: (
+            core_elig.evaluate(
+                _applicant(h, heads.get(h.pk), lines.get(h.pk), excluded.get(h.pk, ()), h.pk in bad, on),
+                rules[h.village_id[:6] + "000000"],
+                on,
+            ),
+            lines.get(h.pk),
+        )
+        for h in households
+    }
+
+
 def archive_rating(hh: Household) -> dict:
     """The rating section of the household archive, in a fixed number of queries."""
     mine = {"household": hh.pk}

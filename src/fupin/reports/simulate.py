@@ -7,7 +7,8 @@ a loss — the real portfolio is replayed under it, side by side with today's:
 * **next year's subsidy budget** per finance bureau (county): every active loan of the policy's
   products, its instalments falling due next year taken as repaid on time, run through the
   subsidy rules themselves (:func:`fupin.core.subsidy.loan_lines`) under today's policy and the
-  proposed one;
+  proposed one — a new benchmark (LPR) as the one the rules compare every loan with (a policy
+  that subsidises loans at or below the benchmark drops those above it);
 * **the fund's exposure**: its share of the principal of loans now in arrears, today's and proposed.
 
 Nothing is written: the simulation reads the books and the registry, no more."""
@@ -25,10 +26,12 @@ from django.db.models import F, Sum
 from fupin.cob.models import CollectionItem
 from fupin.core import subsidy as core_subsidy
 from fupin.core.eligibility import Rules
+from fupin.core.products import Benchmark
 from fupin.divisions.models import Division
 from fupin.divisions.selectors import names
 from fupin.households.models import Household, Person
 from fupin.loans.models import Installment, Loan
+from fupin.products import benchmarks
 from fupin.ratings.models import CreditLine
 from fupin.ratings.selectors import programme_rules
 from fupin.reports.warning import fund_share, last_list
@@ -47,6 +50,19 @@ class Proposal:
     share: Decimal | None = None
     rate: Decimal | None = None
     fund_share: int | None = None  # the fund's weight in a loss, in per cent
+    lpr_1y: Decimal | None = None  # a new benchmark (LPR) the subsidy rules compare loans with
+    lpr_5y: Decimal | None = None
+
+    def benchmark(self, today: dt.date) -> Benchmark | None:
+        """The proposed benchmark, the part not given kept at today's; None if none is proposed."""
+        if self.lpr_1y is None and self.lpr_5y is None:
+            return None
+        now = benchmarks.in_force(today)
+        return Benchmark(
+            today,
+            Fraction(str(self.lpr_1y)) if self.lpr_1y is not None else now.one_year,
+            Fraction(str(self.lpr_5y)) if self.lpr_5y is not None else now.five_year,
+        )
 
 
 def simulate(county: Division, proposal: Proposal, today: dt.date) -> dict:
@@ -121,14 +137,17 @@ def subsidy_budget(county: Division, proposal: Proposal, today: dt.date) -> list
         if any(r["code"] == policy.code for r in out):
             continue  # the version in force only
         now = policy.to_domain()
-        changed = proposal.policy == policy.pk and (proposal.share is not None or proposal.rate is not None)
+        lpr = proposal.benchmark(today)
+        changed = lpr is not None or (
+            proposal.policy == policy.pk and (proposal.share is not None or proposal.rate is not None)
+        )
         then = (
             dataclasses.replace(
                 now,
                 share=Fraction(str(proposal.share)) if proposal.share is not None else now.share,
                 rate=Fraction(str(proposal.rate)) if proposal.rate is not None else now.rate,
             )
-            if changed
+            if proposal.policy == policy.pk
             else now
         )
         per: dict[int, list[tuple[int, int]]] = defaultdict(list)  # household -> (today, proposed)
@@ -136,7 +155,8 @@ def subsidy_budget(county: Division, proposal: Proposal, today: dt.date) -> list
         for loan, periods in _next_year(county, policy.products, year):
             facts = loan_facts(loan, periods)
             a = sum(x.amount for x in core_subsidy.loan_lines(now, facts))
-            b = sum(x.amount for x in core_subsidy.loan_lines(then, facts)) if changed else a
+            moved = dataclasses.replace(facts, benchmark=lpr) if lpr is not None else facts
+            b = sum(x.amount for x in core_subsidy.loan_lines(then, moved)) if changed else a
             per[loan.household_id].append((a, b))
             loans += 1
         # the programme's cap per household (S-CAPPED), over what each has received already

@@ -317,6 +317,8 @@ def report_simulate(request):
         share=decimal_param(g.get("share"), high=1),
         rate=decimal_param(g.get("rate"), high=1),
         fund_share=int_param(g.get("fund_share"), low=0, high=100),
+        lpr_1y=decimal_param(g.get("lpr_1y"), high=1),
+        lpr_5y=decimal_param(g.get("lpr_5y"), high=1),
     )
     result = simulate.simulate(county, proposal, timezone.localdate())
     if g.get("format") == "xlsx":

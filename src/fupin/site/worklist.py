@@ -20,7 +20,7 @@ from fupin.core.errors import NotFound
 from fupin.households.models import REGISTERED, Household, HouseholdEvent, ImportBatch, RegistryStatus
 from fupin.households.selectors import name_heads
 from fupin.loans.models import Installment, Loan
-from fupin.ratings.selectors import archive_rating, eligibility
+from fupin.ratings.selectors import eligibilities
 
 MOST = 500  # households on one worklist page; the Excel holds them all
 WATCHED = {"人均纯收入（元）", "家庭年收入（元）", "主要致贫原因"}  # the import's own labels
@@ -64,14 +64,13 @@ def worklist(reader, batch: ImportBatch, limit: int | None = MOST) -> list[dict]
         .annotate(p=Sum(F("principal") - F("principal_paid")))
     )
     today = timezone.localdate()
+    verdicts = eligibilities(households, today)  # in a fixed number of queries, not per household
     villages: dict[str, dict] = {}
     for hh in households:
         reasons, flags = _reasons(why[hh.pk])
         if not reasons:
             continue
-        known = archive_rating(hh)
-        verdict = eligibility(hh, today, known)
-        line = known["credit"]
+        verdict, line = verdicts[hh.pk]
         row = {
             "household": hh,
             "reasons": reasons,
