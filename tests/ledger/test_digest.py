@@ -64,3 +64,14 @@ def test_a_printed_table_s_qr_code_opens_its_books_fingerprint(rt, hh, tmp_path)
     printed = re.search(r"SHA-256 ([0-9a-f]{64})", text.stdout.replace("\n", "")).group(1)
     page = rt.world.client(None).get(f"/v/{verify.token('table', 0, f'fu3|{county}|{period}|')}/")
     assert page.status_code == 200 and f"SHA-256 {printed}" in page.content.decode()
+
+
+def test_the_indicators_and_rankings_workbooks_name_the_same_books(rt, hh):  # noqa: F811
+    past_loan(rt, hh, today() - dt.timedelta(days=40))
+    c = rt.world.client("poverty_office")
+    county = rt.world.village[:6] + "000000"
+    table = exported(c, county).group(3)
+    for path in ("/reports/indicators/", "/reports/rankings/"):
+        book = c.get(path, {"division": county, "period": f"{today():%Y-%m}", "format": "xlsx"}).content
+        sheet = load_workbook(BytesIO(book))["账本摘要"]
+        assert f"SHA-256 {table}" in sheet["A2"].value

@@ -290,7 +290,8 @@ def test_the_dashboard_and_its_download(rt, portfolio_of):
     assert isinstance(rates["农贷面"][1], (int, float))  # a number, not the text "35.17"
     assert c.get("/reports/rankings/").status_code == 200
     notice = openpyxl.load_workbook(io.BytesIO(c.get("/reports/rankings/?format=xlsx").content))
-    assert notice.sheetnames == ["放款进度", "还款率", "网点"] and notice["放款进度"].max_row >= 3
+    assert notice.sheetnames == ["放款进度", "还款率", "网点", "账本摘要"]  # and its books (issue 28 (4))
+    assert notice["放款进度"].max_row >= 3
     # computed once per close of business, then read
     from fupin.reports.models import Snapshot
 

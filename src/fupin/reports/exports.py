@@ -134,9 +134,14 @@ def _yuan(fen) -> float:
     return float(from_fen(fen or 0))
 
 
-def indicators_xlsx(d: dict) -> bytes:
+def books(ledger: str) -> list[tuple[str, list[str], list[list]]]:
+    """The sheet that names the journal entries an export was made from (issue 28 (4))."""
+    return [("账本摘要", ["所据记账凭证"], [[ledger]])] if ledger else []
+
+
+def indicators_xlsx(d: dict, ledger: str = "") -> bytes:
     """Every table of the dashboard, one sheet each: the numbers behind every chart, in Chinese,
-    amounts in yuan, percentages as numbers (issue 27 (2))."""
+    amounts in yuan, percentages as numbers (issue 27 (2)); and the books' fingerprint."""
     dist = d["distributions"]
 
     def part(x: dict, key: str) -> float | int:
@@ -197,12 +202,14 @@ def indicators_xlsx(d: dict) -> bytes:
                     for r in d.get("progress", [])
                 ],
             ),
+            *books(ledger),
         ]
     )
 
 
-def rankings_xlsx(r: dict) -> bytes:
-    """The rankings as a notice to send round (R-RPT-5): villages by name, percentages as numbers."""
+def rankings_xlsx(r: dict, ledger: str = "") -> bytes:
+    """The rankings as a notice to send round (R-RPT-5): villages by name, percentages as numbers;
+    and the books' fingerprint."""
     named = names(v for x in r["progress"] for v in x["suspended"])
     return sheets_xlsx(
         [
@@ -237,6 +244,7 @@ def rankings_xlsx(r: dict) -> bytes:
                     for x in r["branches"]
                 ],
             ),
+            *books(ledger),
         ]
     )
 

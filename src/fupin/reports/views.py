@@ -114,7 +114,8 @@ def report_indicators(request):
     lender, pick = _lender(request)
     data = dashboard(division, period, request.user, lender.pk if lender else None)
     if request.GET.get("format") == "xlsx":
-        return attachment(exports.indicators_xlsx(data), f"指标与分布-{division.name}-{period.label}.xlsx")
+        sheet = exports.indicators_xlsx(data, exports.ledger_line(division, period, lender))
+        return attachment(sheet, f"指标与分布-{division.name}-{period.label}.xlsx")
 
     return render(
         request,
@@ -216,7 +217,8 @@ def report_rankings(request):
     lender, pick = _lender(request)
     r = rankings(division, period, institution=lender.pk if lender else None)
     if request.GET.get("format") == "xlsx":
-        return attachment(exports.rankings_xlsx(r), f"排名通报-{division.name}-{period.label}.xlsx")
+        sheet = exports.rankings_xlsx(r, exports.ledger_line(division, period, lender))
+        return attachment(sheet, f"排名通报-{division.name}-{period.label}.xlsx")
     return render(
         request,
         "reports/rankings.html",
