@@ -54,7 +54,7 @@ def villages(reader, division: Division, today: dt.date) -> dict:
     if latest is None:
         return {"latest": None, "rows": [], "backtest": core.backtest({})}
     coming = _coming(list(history), latest, today)
-    county_flow = core.flow_rate(_summed(history, latest)) or Fraction(1)
+    county_flow = core.flow_rate(_summed(history)) or Fraction(1)
     named = names(history)
     rows = []
     for v, months in sorted(history.items()):
@@ -80,7 +80,7 @@ def villages(reader, division: Division, today: dt.date) -> dict:
     return {"latest": latest, "rows": rows, "backtest": core.backtest(history), "county_flow": county_flow}
 
 
-def _summed(history: Series, latest: dt.date) -> list:
+def _summed(history: Series) -> list:
     """The villages' figures added up at each of the last month-ends (the flow of a village with
     no months of its own is the division's)."""
     total: dict[dt.date, MonthRate] = {}
