@@ -188,14 +188,9 @@ def eligibility(
     )
 
 
-def eligibilities(
-    households: list[Household], on: dt.date
-) -> dict[int, tuple[core_elig.Verdict, CreditLine | None]]:
-    """:func:`eligibility` of many households in a fixed number of queries (the registry-change
-    worklist recomputes a county's import at once, issue 28 (3)): each household's verdict and
-    its credit line."""
-    ids = [h.pk for h in households]
-    lines = {c.household_id: c for c in CreditLine.objects.filter(household_id__in=ids)}
+def _standing(ids: list[int]) -> tuple[dict[int, list[Exclusion]], set[int]]:
+    """Of many households at once: each one's recorded exclusions, and those on the defaulters'
+    list (what :func:`eligibility` reads from the archive, one household at a time)."""
     excluded: dict[int, list[Exclusion]] = {}
     for e in Exclusion.objects.filter(household_id__in=ids).select_related("recorded_by"):
         excluded.setdefault(e.household_id, []).append(e)
@@ -204,6 +199,18 @@ def eligibilities(
             household_id__in=ids, kind=Reputation.Kind.DEFAULTER, withdrawn_on__isnull=True
         ).values_list("household_id", flat=True)
     )
+    return excluded, bad
+
+
+def eligibilities(
+    households: list[Household], on: dt.date
+) -> dict[int, tuple[core_elig.Verdict, CreditLine | None]]:
+    """:func:`eligibility` of many households in a fixed number of queries (the registry-change
+    worklist recomputes a county's import at once, issue 28 (3)): each household's verdict and
+    its credit line."""
+    ids = [h.pk for h in households]
+    lines = {c.household_id: c for c in CreditLine.objects.filter(household_id__in=ids)}
+    excluded, bad = _standing(ids)
     heads = {
         p.household_id: p
         for p in Person.objects.filter(household_id__in=ids, is_head=True, left_on__isnull=True)
@@ -256,15 +263,7 @@ def unborrowed(reader, *, village: str = "", on: dt.date) -> list[tuple[Househol
         .order_by("village_code", "household__registry_no")
     )
     lines = list(lines[:50_000])
-    ids = [x.household_id for x in lines]
-    excl: dict[int, list[Exclusion]] = {}
-    for e in Exclusion.objects.filter(household_id__in=ids).select_related("recorded_by"):
-        excl.setdefault(e.household_id, []).append(e)
-    bad = set(
-        Reputation.objects.filter(
-            household_id__in=ids, kind=Reputation.Kind.DEFAULTER, withdrawn_on__isnull=True
-        ).values_list("household_id", flat=True)
-    )
+    excl, bad = _standing([x.household_id for x in lines])
     rules_cache: dict[str, core_elig.Rules] = {}
     out = []
     for line in lines:
