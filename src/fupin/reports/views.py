@@ -29,15 +29,21 @@ from fupin.web.responses import attachment, int_param, pdf_inline
 XLSX_NAME = "{title}-{division}-{period}.{fmt}"
 
 
+def _division(request, action: str, levels: tuple[int, ...] = (3, 4, 5)) -> tuple[Division, list]:
+    """The division asked for (the picker's first when none), one the reader may see for
+    ``action``, and the picker of them by name in groups (issue 27 (7))."""
+    options = picker(request.user, action, levels=levels)
+    first = next((code for _, group in options for code, _ in group), "")
+    code = (request.GET.get("division") or first)[:12]
+    return access.get_visible(
+        request.user, Division.objects.filter(level__in=levels), action, code=code
+    ), options
+
+
 def _params(request, default_period: str) -> tuple[Division, core.Period, dict]:
     """The division and period asked for, and the page's pickers of both: divisions by name in
     groups, periods as months and quarters (issue 27 (7))."""
-    options = picker(request.user, "report.view")
-    first = next((code for _, group in options for code, _ in group), "")
-    code = (request.GET.get("division") or first)[:12]
-    division = access.get_visible(
-        request.user, Division.objects.filter(level__gte=3), "report.view", code=code
-    )
+    division, options = _division(request, "report.view")
     period = core.period(request.GET.get("period") or default_period)
     return division, period, {"options": options, "periods": periods(timezone.localdate(), period.label)}
 
@@ -231,14 +237,7 @@ def report_rankings(request):
 def report_warning(request):
     """Early warning (issue 28 (1)): the villages at the next month-ends, the risk funds' leverage
     ahead, and how often the village forecast was right."""
-    options = picker(request.user, "report.view")
-    first = next((code for _, group in options for code, _ in group), "")
-    division = access.get_visible(
-        request.user,
-        Division.objects.filter(level__gte=3),
-        "report.view",
-        code=(request.GET.get("division") or first)[:12],
-    )
+    division, options = _division(request, "report.view")
     today = timezone.localdate()
     v = warning.villages(request.user, division, today)
     funds = warning.funds(request.user, division, today)
@@ -303,14 +302,7 @@ def _times(leverage) -> float | None:
 def report_simulate(request):
     """The policy simulator (issue 28 (2)): the portfolio replayed under a proposed change, side by
     side with today's; as Excel too."""
-    options = picker(request.user, "simulate.run", levels=(3,))
-    first = next((code for _, group in options for code, _ in group), "")
-    county = access.get_visible(
-        request.user,
-        Division.objects.filter(level=3),
-        "simulate.run",
-        code=(request.GET.get("division") or first)[:12],
-    )
+    county, options = _division(request, "simulate.run", levels=(3,))
     g = request.GET
     proposal = simulate.Proposal(
         income_line=decimal_param(g.get("income_line")),
